@@ -1,0 +1,113 @@
+import type { Batch } from '#shared/model/batch.ts';
+import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
+import type { BucketName, QueueName } from '#shared/topology.ts';
+
+/**
+ * The ports the stages' services work over. Domain and service code takes these small interfaces;
+ * the AWS SDK lives only in the adapters beside this file.
+ */
+
+export type TransitionResult = { ok: true; state: ChartState } | { ok: false; current: ChartState | undefined };
+
+export interface ChartStore {
+  /** Creates a chart version if it does not exist yet; returns the stored one when it does. */
+  create(state: ChartState): Promise<{ created: boolean; state: ChartState }>;
+  get(chartKey: string, version: number): Promise<ChartState | undefined>;
+  /** One conditional write: moves the version from one of `from` to `to`, applying `changes`. */
+  transition(
+    chartKey: string,
+    version: number,
+    from: readonly ChartStatus[],
+    to: ChartStatus,
+    changes?: Partial<ChartState>,
+  ): Promise<TransitionResult>;
+  /** Sets a field once (attribute_not_exists); false when it was already set. */
+  markOnce(chartKey: string, version: number, field: 'reviewRequestedAt', value: string): Promise<boolean>;
+  /** Records `version` as the newest seen for the chart if it is; returns the newest version known. */
+  advanceLatest(chartKey: string, version: number): Promise<number>;
+  latest(chartKey: string): Promise<number | undefined>;
+  /** Every version of every chart of an agency (for summaries and reports); paginates internally. */
+  list(agencyId?: string): AsyncIterable<ChartState>;
+}
+
+export interface BatchStore {
+  create(batch: Batch): Promise<void>;
+  get(batchId: string): Promise<Batch | undefined>;
+  /** OPEN -> HANDED_OFF, once. */
+  handOff(batchId: string, changes: { manifestKey: string; chartCount: number; handedOffAt: string }): Promise<boolean>;
+  list(): AsyncIterable<Batch>;
+}
+
+export interface SourceObject {
+  bucket: string;
+  key: string;
+  /** ETag, or version id where the bucket is versioned: together with bucket and key, the object's identity. */
+  etag: string;
+}
+
+export type LedgerEntry = {
+  objectId: string;
+  status: 'PROCESSING' | 'DONE';
+  stage: string;
+  source: SourceObject;
+  startedAt: string;
+  finishedAt?: string;
+  counts?: Record<string, number>;
+};
+
+/** Which source objects a stage has taken in, so the same drop delivered twice creates nothing new. */
+export interface ObjectLedger {
+  /** Claims the object; `existing` is returned if it was claimed before. */
+  begin(entry: LedgerEntry): Promise<{ claimed: boolean; existing?: LedgerEntry }>;
+  finish(objectId: string, counts: Record<string, number>, finishedAt: string): Promise<void>;
+  get(objectId: string): Promise<LedgerEntry | undefined>;
+  list(): AsyncIterable<LedgerEntry>;
+}
+
+export interface ArtifactStore {
+  putJson(bucket: BucketName, key: string, body: unknown): Promise<void>;
+  putText(bucket: BucketName, key: string, body: string, contentType?: string): Promise<void>;
+  getText(bucket: BucketName, key: string): Promise<string>;
+  /** Reads a source object named by its real bucket name (S3 events carry real names). */
+  getObjectText(bucket: string, key: string): Promise<string>;
+  /** Moves nothing: copies an object into quarantine alongside its error report. */
+  copyObject(fromBucket: string, fromKey: string, toBucket: BucketName, toKey: string): Promise<void>;
+  list(bucket: BucketName, prefix: string): AsyncIterable<{ key: string; etag: string; size: number }>;
+  /** The real bucket name behind a logical one, to compare with S3 event records. */
+  bucketName(bucket: BucketName): string;
+}
+
+export interface StageQueue {
+  /** Sends every message, 10 per SendMessageBatch call, retrying entries that failed; throws if some still fail. */
+  send(queue: QueueName, messages: readonly unknown[]): Promise<void>;
+}
+
+export type AuditEvent = {
+  /** e.g. chart.received, chart.validated, file.quarantined, verdict.applied, batch.handed-off */
+  type: string;
+  agencyId: string;
+  /** The thing acted on: `chart:<chartKey>:v<n>`, `object:<objectId>`, `batch:<batchId>`. */
+  subject: string;
+  /** Who: the Lambda stage (`stage:<name>`), or the human (IAM principal or local user). */
+  actor: string;
+  at: string;
+  /** Makes the event idempotent: the same key records once. */
+  idempotencyKey: string;
+  detail?: Record<string, unknown>;
+};
+
+export interface AuditLog {
+  record(event: AuditEvent): Promise<void>;
+  list(subject: string): Promise<AuditEvent[]>;
+}
+
+export interface KeyService {
+  /** Keyed HMAC-SHA256 of the input, hex: the chartKey and other non-PHI identifiers come from it. */
+  mac(input: string): Promise<string>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,37 @@
+import { BUCKETS, type BucketName, ENV, type QueueName, queues } from '#shared/topology.ts';
+
+/** The physical names of the stack's resources, as the Lambdas see them in their environment. */
+export interface Resources {
+  table: string;
+  buckets: Record<BucketName, string>;
+  queueUrls: Partial<Record<QueueName, string>>;
+  /** KMS HMAC key for chartKeys in AWS. */
+  macKeyId?: string;
+  /** Local stand-in for the KMS HMAC key. */
+  localKeyFile?: string;
+}
+
+export function resourcesFromEnv(env: NodeJS.ProcessEnv = process.env): Resources {
+  const table = env[ENV.table];
+  if (!table) throw new Error(`${ENV.table} is not set`);
+  const buckets = {} as Record<BucketName, string>;
+  for (const b of BUCKETS) buckets[b] = env[ENV.bucket(b)] ?? '';
+  const queueUrls: Partial<Record<QueueName, string>> = {};
+  for (const q of queues()) {
+    const url = env[ENV.queueUrl(q.name)];
+    if (url) queueUrls[q.name] = url;
+  }
+  const resources: Resources = { table, buckets, queueUrls };
+  if (env[ENV.macKeyId]) resources.macKeyId = env[ENV.macKeyId];
+  if (env[ENV.localKeyFile]) resources.localKeyFile = env[ENV.localKeyFile];
+  return resources;
+}
+
+export function resourcesToEnv(resources: Resources): Record<string, string> {
+  const env: Record<string, string> = { [ENV.table]: resources.table };
+  for (const [b, name] of Object.entries(resources.buckets)) env[ENV.bucket(b as BucketName)] = name;
+  for (const [q, url] of Object.entries(resources.queueUrls)) if (url) env[ENV.queueUrl(q as QueueName)] = url;
+  if (resources.macKeyId) env[ENV.macKeyId] = resources.macKeyId;
+  if (resources.localKeyFile) env[ENV.localKeyFile] = resources.localKeyFile;
+  return env;
+}

@@ -1,0 +1,98 @@
+import * as z from 'zod';
+import { LineOfBusiness } from './chart.ts';
+
+/** Every status a chart version can be in; see the lifecycle in docs/architecture.md. */
+export const CHART_STATUSES = [
+  'RECEIVED',
+  'VALIDATED',
+  'QUERY_OPEN',
+  'REJECTED',
+  'SUPERSEDED',
+  'SAMPLED',
+  'NOT_SAMPLED',
+  'QA_PASSED',
+  'QA_CORRECTED',
+  'READY_FOR_BILLING',
+  'BATCHED',
+  'PAID',
+  'ADJUSTED',
+  'DENIED',
+  'REWORK',
+] as const;
+export const ChartStatus = z.enum(CHART_STATUSES);
+export type ChartStatus = z.infer<typeof ChartStatus>;
+
+export const FINDING_SEVERITIES = ['error', 'query', 'warning'] as const;
+/**
+ * A rule's verdict on one chart. `error` sends the chart back to the coder (REJECTED), `query` needs a
+ * clinician's answer (QUERY_OPEN), `warning` is recorded and the chart goes on.
+ */
+export const Finding = z.object({
+  ruleId: z.string(),
+  severity: z.enum(FINDING_SEVERITIES),
+  message: z.string().describe('Names codes and fields, never patient data'),
+  path: z.string().optional().describe('Field path inside the chart, e.g. diagnoses[2].code'),
+});
+export type Finding = z.infer<typeof Finding>;
+
+export const SamplingDecision = z.object({
+  sampled: z.boolean(),
+  rule: z.string().describe('Which sampling rule decided: base-rate, coder-rate, ...'),
+  rate: z.number().min(0).max(1),
+  draw: z.number().min(0).max(1).describe('The deterministic draw compared against the rate'),
+  queue: z.enum(['qa-review', 'qa-review-senior']).optional(),
+  reason: z.string(),
+});
+export type SamplingDecision = z.infer<typeof SamplingDecision>;
+
+export const QaOutcome = z.object({
+  outcome: z.enum(['pass', 'corrected', 'rejected']),
+  reviewerId: z.string(),
+  reviewedAt: z.string(),
+  correctedDiagnoses: z.array(z.object({ sequence: z.int(), code: z.string() })).optional(),
+  originalDiagnoses: z.array(z.object({ sequence: z.int(), code: z.string() })).optional(),
+  findings: z.array(Finding).optional().describe('Rules re-run on the corrected codes'),
+});
+export type QaOutcome = z.infer<typeof QaOutcome>;
+
+export const DenialRecord = z.object({
+  denialId: z.string(),
+  reasonCodes: z.array(z.string()),
+  remarkCodes: z.array(z.string()).default([]),
+  deniedAmount: z.number().optional(),
+  receivedAt: z.string(),
+  sourceObject: z.string().describe('S3 key of the remittance file (no PHI in keys)'),
+});
+export type DenialRecord = z.infer<typeof DenialRecord>;
+
+/**
+ * The state of one chart version, as the table holds it. Holds no PHI: identifiers are the keyed
+ * chartKey and the staff ids of coders and reviewers.
+ */
+export const ChartState = z.object({
+  chartKey: z.string(),
+  version: z.int().min(1),
+  agencyId: z.string(),
+  status: ChartStatus,
+  lineOfBusiness: LineOfBusiness,
+  payerType: z.string(),
+  coderId: z.string(),
+  contentHash: z.string().describe('SHA-256 of the chart as received'),
+  artifactKey: z.string(),
+  sourceObject: z.string().describe('bucket/key of the export that carried it'),
+  receivedAt: z.string(),
+  updatedAt: z.string(),
+  documentationLockedAt: z.string().optional(),
+  codingCompletedAt: z.string().optional(),
+  findings: z.array(Finding).optional(),
+  sampling: SamplingDecision.optional(),
+  reviewRequestedAt: z.string().optional(),
+  qa: QaOutcome.optional(),
+  readyForBillingAt: z.string().optional(),
+  batchId: z.string().optional(),
+  claimRef: z.string().max(20).optional(),
+  batchedAt: z.string().optional(),
+  denial: DenialRecord.optional(),
+  supersededBy: z.int().optional(),
+});
+export type ChartState = z.infer<typeof ChartState>;

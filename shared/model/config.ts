@@ -1,0 +1,69 @@
+import * as z from 'zod';
+
+/**
+ * One agency deployment's configuration: codetrail.config.json, validated here, read by the CDK app
+ * (and passed to the Lambdas as CODETRAIL_CONFIG) and by the local runtime. Defaults suit a trial stack.
+ */
+export const Agency = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  name: z.string().max(200).optional(),
+  timeZone: z.string().default('America/New_York'),
+});
+
+export const Sampling = z
+  .object({
+    baseRate: z.number().min(0).max(1).default(0.1).describe('Share of clean charts re-reviewed by QA'),
+    coderRates: z
+      .record(z.string(), z.number().min(0).max(1))
+      .default({})
+      .describe('Per-coder rates, e.g. 1.0 for a coder on probation'),
+    seniorReviewCoders: z
+      .array(z.string())
+      .default([])
+      .describe('Coders whose sampled charts go to the senior QA queue'),
+    warningsRaiseRateTo: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('Rate for charts that passed validation with warnings'),
+  })
+  .default({ baseRate: 0.1, coderRates: {}, seniorReviewCoders: [] });
+
+export const Config = z.object({
+  agencies: z.array(Agency).min(1).default([{ id: 'demo-agency', timeZone: 'America/New_York' }]),
+  sampling: Sampling,
+  slas: z
+    .object({
+      codingHoursFromLock: z.int().min(1).default(48),
+      qaReviewHours: z.int().min(1).default(24),
+    })
+    .default({ codingHoursFromLock: 48, qaReviewHours: 24 }),
+  queryAging: z
+    .object({ escalateAfterDays: z.int().min(1).default(3) })
+    .default({ escalateAfterDays: 3 }),
+  holidays: z.array(z.iso.date()).default([]),
+  retention: z
+    .object({
+      auditObjectLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
+      auditRetentionDays: z.int().min(1).max(36_500).default(1),
+      removeOnDestroy: z.boolean().default(true).describe('false keeps buckets, table and keys when the stack goes'),
+    })
+    .default({ auditObjectLockMode: 'GOVERNANCE', auditRetentionDays: 1, removeOnDestroy: true }),
+  alarmEmail: z.email().optional(),
+  local: z
+    .object({
+      timeCompression: z
+        .number()
+        .min(1)
+        .default(60)
+        .describe('Local only: visibility timeouts and batching windows are divided by this'),
+    })
+    .default({ timeCompression: 60 }),
+});
+export type Config = z.infer<typeof Config>;
+export type ConfigInput = z.input<typeof Config>;
+
+export function parseConfig(input: unknown): Config {
+  return Config.parse(input ?? {});
+}

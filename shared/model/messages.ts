@@ -1,0 +1,83 @@
+import * as z from 'zod';
+
+/**
+ * Queue message contracts. Messages carry identifiers and versions, never PHI: the chart itself stays
+ * in the artifacts bucket and its state in the table. Published as JSON Schema in docs/.
+ */
+
+/** What one Lambda stage hands the next: intake -> validation -> qa-sampling -> billing-handoff. */
+export const ChartMessage = z.object({
+  kind: z.literal('chart'),
+  agencyId: z.string(),
+  chartKey: z.string(),
+  version: z.int().min(1),
+});
+export type ChartMessage = z.infer<typeof ChartMessage>;
+
+/** On qa-review / qa-review-senior: a sampled chart waiting for a QA reviewer. */
+export const ReviewRequest = z.object({
+  kind: z.literal('review-request'),
+  agencyId: z.string(),
+  chartKey: z.string(),
+  version: z.int().min(1),
+  coderId: z.string(),
+  artifactKey: z.string(),
+  reason: z.string(),
+  requestedAt: z.string(),
+});
+export type ReviewRequest = z.infer<typeof ReviewRequest>;
+
+/** On qa-result: a reviewer's verdict on a sampled chart version. */
+export const Verdict = z
+  .object({
+    kind: z.literal('verdict'),
+    agencyId: z.string(),
+    chartKey: z.string(),
+    version: z.int().min(1),
+    reviewerId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
+    outcome: z.enum(['pass', 'corrected', 'rejected']),
+    corrections: z
+      .array(z.object({ sequence: z.int().min(1), code: z.string().min(1).max(16) }))
+      .default([])
+      .describe('Corrected ICD-10-CM codes by diagnosis sequence; only with outcome corrected'),
+    note: z.string().max(2000).optional().describe('Free text for the coder; keep PHI out'),
+    reviewedAt: z.string(),
+  })
+  .refine((v) => v.outcome !== 'corrected' || v.corrections.length > 0, {
+    message: 'a corrected verdict needs at least one correction',
+    path: ['corrections'],
+  });
+export type Verdict = z.infer<typeof Verdict>;
+
+/** On coded-batches: a batch of coded charts ready for the billing team. */
+export const BatchReady = z.object({
+  kind: z.literal('batch-ready'),
+  agencyId: z.string(),
+  batchId: z.string(),
+  chartCount: z.int().min(1),
+  manifestKey: z.string().describe('Key of the batch manifest in the artifacts bucket'),
+  createdAt: z.string(),
+});
+export type BatchReady = z.infer<typeof BatchReady>;
+
+/** The subset of an S3 event notification that intake and denial ingestion read. */
+export const S3EventMessage = z.object({
+  Records: z
+    .array(
+      z.object({
+        eventName: z.string(),
+        s3: z.object({
+          bucket: z.object({ name: z.string() }),
+          object: z.object({
+            key: z.string(),
+            size: z.number().optional(),
+            eTag: z.string().optional(),
+            versionId: z.string().optional(),
+          }),
+        }),
+      }),
+    )
+    .default([]),
+  Event: z.string().optional().describe('s3:TestEvent when a notification is first configured'),
+});
+export type S3EventMessage = z.infer<typeof S3EventMessage>;

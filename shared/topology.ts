@@ -1,0 +1,178 @@
+/**
+ * THE list of stages and queues. infra/ builds the CDK stack from it and cli/local/ builds the embedded
+ * stack from it, so the two cannot drift. Pure data: no imports beyond types.
+ */
+
+export type LambdaQueueName = 'intake' | 'validate' | 'sample' | 'qa-result' | 'billing' | 'denial';
+export type HumanQueueName = 'qa-review' | 'qa-review-senior' | 'coded-batches';
+export type QueueName = LambdaQueueName | HumanQueueName;
+export type StageName =
+  | 'intake'
+  | 'validation'
+  | 'qa-sampling'
+  | 'qa-result'
+  | 'billing-handoff'
+  | 'denial-ingestion';
+export type BucketName = 'intake' | 'denials' | 'artifacts' | 'audit';
+
+export interface StageSpec {
+  name: StageName;
+  /** The queue this stage's Lambda consumes. */
+  queue: LambdaQueueName;
+  /** Queues it sends to (for IAM grants and environment). */
+  sendsTo: readonly QueueName[];
+  /** Buckets it reads and writes (for IAM grants and environment). */
+  reads: readonly BucketName[];
+  writes: readonly BucketName[];
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  timeoutSeconds: number;
+  memoryMb: number;
+  reservedConcurrency: number;
+  /** What the stage does, for the README and the console. */
+  purpose: string;
+}
+
+export interface QueueSpec {
+  name: QueueName;
+  humanDrained: boolean;
+  /** SQS visibility timeout; for Lambda queues six times the function timeout, as AWS advises. */
+  visibilityTimeoutSeconds: number;
+  retentionDays: number;
+  maxReceiveCount: number;
+  /** For human queues: alarm when the oldest message is older than this. */
+  maxAgeAlarmMinutes?: number;
+}
+
+export const MAX_RECEIVE_COUNT = 5;
+
+export const STAGES: readonly StageSpec[] = [
+  {
+    name: 'intake',
+    queue: 'intake',
+    sendsTo: ['validate'],
+    reads: ['intake'],
+    writes: ['intake', 'artifacts', 'audit'],
+    batchSize: 1,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    reservedConcurrency: 5,
+    purpose: 'Reads dropped EMR exports, stores each chart version, quarantines bad input',
+  },
+  {
+    name: 'validation',
+    queue: 'validate',
+    sendsTo: ['sample'],
+    reads: ['artifacts'],
+    writes: [],
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    reservedConcurrency: 10,
+    purpose: 'Runs the coding rules; rejects to the coder or opens a clinician query',
+  },
+  {
+    name: 'qa-sampling',
+    queue: 'sample',
+    sendsTo: ['qa-review', 'qa-review-senior', 'billing'],
+    reads: [],
+    writes: [],
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 30,
+    memoryMb: 256,
+    reservedConcurrency: 5,
+    purpose: 'Samples clean charts for QA re-review, deterministically, recording why',
+  },
+  {
+    name: 'qa-result',
+    queue: 'qa-result',
+    sendsTo: ['billing'],
+    reads: ['artifacts'],
+    writes: [],
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    reservedConcurrency: 5,
+    purpose: "Applies a QA reviewer's verdict; corrections re-run the rules",
+  },
+  {
+    name: 'billing-handoff',
+    queue: 'billing',
+    sendsTo: ['coded-batches'],
+    reads: ['artifacts'],
+    writes: ['artifacts', 'audit'],
+    batchSize: 100,
+    maxBatchingWindowSeconds: 60,
+    timeoutSeconds: 120,
+    memoryMb: 512,
+    reservedConcurrency: 1,
+    purpose: 'Groups ready charts into batches with a manifest and hands them to billing',
+  },
+  {
+    name: 'denial-ingestion',
+    queue: 'denial',
+    sendsTo: [],
+    reads: ['denials'],
+    writes: ['denials', 'audit'],
+    batchSize: 1,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    reservedConcurrency: 2,
+    purpose: 'Reads remittance files and traces each denial back to its chart and coder',
+  },
+];
+
+export const HUMAN_QUEUES: readonly { name: HumanQueueName; maxAgeAlarmMinutes: number; purpose: string }[] = [
+  { name: 'qa-review', maxAgeAlarmMinutes: 24 * 60, purpose: 'Sampled charts for QA reviewers' },
+  { name: 'qa-review-senior', maxAgeAlarmMinutes: 24 * 60, purpose: 'Sampled charts for senior QA reviewers' },
+  { name: 'coded-batches', maxAgeAlarmMinutes: 8 * 60, purpose: 'Coded batches for the billing team' },
+];
+
+/** Where S3 drops notify: these prefixes raise an event on the named queue. */
+export const BUCKET_NOTIFICATIONS: readonly { bucket: BucketName; prefix: string; queue: LambdaQueueName }[] = [
+  { bucket: 'intake', prefix: 'exports/', queue: 'intake' },
+  { bucket: 'denials', prefix: 'remittances/', queue: 'denial' },
+];
+
+export const BUCKETS: readonly BucketName[] = ['intake', 'denials', 'artifacts', 'audit'];
+
+export function queues(): QueueSpec[] {
+  const lambda = STAGES.map((s) => ({
+    name: s.queue,
+    humanDrained: false,
+    visibilityTimeoutSeconds: 6 * s.timeoutSeconds,
+    retentionDays: 4,
+    maxReceiveCount: MAX_RECEIVE_COUNT,
+  }));
+  const human = HUMAN_QUEUES.map((q) => ({
+    name: q.name,
+    humanDrained: true,
+    visibilityTimeoutSeconds: 300,
+    retentionDays: 14,
+    maxReceiveCount: 10,
+    maxAgeAlarmMinutes: q.maxAgeAlarmMinutes,
+  }));
+  return [...lambda, ...human];
+}
+
+export function stage(name: StageName): StageSpec {
+  const found = STAGES.find((s) => s.name === name);
+  if (!found) throw new Error(`unknown stage ${name}`);
+  return found;
+}
+
+/** Environment variable names the Lambdas read their resource names from; infra and cli/local set them. */
+export const ENV = {
+  table: 'CODETRAIL_TABLE',
+  bucket: (b: BucketName) => `CODETRAIL_BUCKET_${b.toUpperCase()}`,
+  queueUrl: (q: QueueName) => `CODETRAIL_QUEUE_${q.toUpperCase().replaceAll('-', '_')}_URL`,
+  macKeyId: 'CODETRAIL_MAC_KEY_ID',
+  localKeyFile: 'CODETRAIL_LOCAL_KEY_FILE',
+  config: 'CODETRAIL_CONFIG',
+  dataDir: 'CODETRAIL_DATA_DIR',
+} as const;
