@@ -29,9 +29,22 @@ export interface StageSpec {
   timeoutSeconds: number;
   memoryMb: number;
   reservedConcurrency: number;
+  /** Data files (repo paths) shipped inside the stage's bundle, under data/<into>/, read via ENV.dataDir. */
+  dataFiles?: readonly DataFile[];
   /** What the stage does, for the README and the console. */
   purpose: string;
 }
+
+export interface DataFile {
+  source: string;
+  into: string;
+}
+
+/** The ICD-10-CM order file the coding rules read. */
+export const ICD10CM_FILE: DataFile = {
+  source: 'shared/data/icd10cm/icd10cm_fy2022_order.tsv.gz',
+  into: 'icd10cm',
+};
 
 export interface QueueSpec {
   name: QueueName;
@@ -71,6 +84,7 @@ export const STAGES: readonly StageSpec[] = [
     timeoutSeconds: 60,
     memoryMb: 512,
     reservedConcurrency: 10,
+    dataFiles: [ICD10CM_FILE],
     purpose: 'Runs the coding rules; rejects to the coder or opens a clinician query',
   },
   {
@@ -97,6 +111,7 @@ export const STAGES: readonly StageSpec[] = [
     timeoutSeconds: 30,
     memoryMb: 512,
     reservedConcurrency: 5,
+    dataFiles: [ICD10CM_FILE],
     purpose: "Applies a QA reviewer's verdict; corrections re-run the rules",
   },
   {
@@ -109,7 +124,9 @@ export const STAGES: readonly StageSpec[] = [
     maxBatchingWindowSeconds: 60,
     timeoutSeconds: 120,
     memoryMb: 512,
-    reservedConcurrency: 1,
+    // SQS event sources poll with at least two concurrent invocations; fewer reserved means throttled
+    // receives that count toward maxReceiveCount. Conditional writes keep two batches from sharing a chart.
+    reservedConcurrency: 2,
     purpose: 'Groups ready charts into batches with a manifest and hands them to billing',
   },
   {
@@ -127,17 +144,23 @@ export const STAGES: readonly StageSpec[] = [
   },
 ];
 
-export const HUMAN_QUEUES: readonly { name: HumanQueueName; maxAgeAlarmMinutes: number; purpose: string }[] = [
-  { name: 'qa-review', maxAgeAlarmMinutes: 24 * 60, purpose: 'Sampled charts for QA reviewers' },
-  { name: 'qa-review-senior', maxAgeAlarmMinutes: 24 * 60, purpose: 'Sampled charts for senior QA reviewers' },
-  { name: 'coded-batches', maxAgeAlarmMinutes: 8 * 60, purpose: 'Coded batches for the billing team' },
-];
+export const HUMAN_QUEUES: readonly { name: HumanQueueName; maxAgeAlarmMinutes: number; purpose: string }[] =
+  [
+    { name: 'qa-review', maxAgeAlarmMinutes: 24 * 60, purpose: 'Sampled charts for QA reviewers' },
+    {
+      name: 'qa-review-senior',
+      maxAgeAlarmMinutes: 24 * 60,
+      purpose: 'Sampled charts for senior QA reviewers',
+    },
+    { name: 'coded-batches', maxAgeAlarmMinutes: 8 * 60, purpose: 'Coded batches for the billing team' },
+  ];
 
 /** Where S3 drops notify: these prefixes raise an event on the named queue. */
-export const BUCKET_NOTIFICATIONS: readonly { bucket: BucketName; prefix: string; queue: LambdaQueueName }[] = [
-  { bucket: 'intake', prefix: 'exports/', queue: 'intake' },
-  { bucket: 'denials', prefix: 'remittances/', queue: 'denial' },
-];
+export const BUCKET_NOTIFICATIONS: readonly { bucket: BucketName; prefix: string; queue: LambdaQueueName }[] =
+  [
+    { bucket: 'intake', prefix: 'exports/', queue: 'intake' },
+    { bucket: 'denials', prefix: 'remittances/', queue: 'denial' },
+  ];
 
 export const BUCKETS: readonly BucketName[] = ['intake', 'denials', 'artifacts', 'audit'];
 
@@ -175,4 +198,23 @@ export const ENV = {
   localKeyFile: 'CODETRAIL_LOCAL_KEY_FILE',
   config: 'CODETRAIL_CONFIG',
   dataDir: 'CODETRAIL_DATA_DIR',
+} as const;
+
+/** 'qa-review-senior' -> 'QaReviewSenior': construct ids and CloudFormation output keys. */
+export function pascal(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** The stack's CloudFormation output keys: infra writes them, the CLI reads them back with DescribeStacks. */
+export const OUTPUT = {
+  table: 'Table',
+  bucket: (name: string) => `Bucket${pascal(name)}`,
+  queue: (name: string) => `Queue${pascal(name)}`,
+  deadLetterQueue: (name: string) => `DeadLetterQueue${pascal(name)}`,
+  alarmTopic: 'AlarmTopic',
+  macKey: 'MacKey',
 } as const;

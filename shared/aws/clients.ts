@@ -15,17 +15,25 @@ export interface AwsClients {
   kms: KMSClient;
 }
 
-/** AWS requests made by this process, by service: read by the pipeline benchmark. */
+/**
+ * AWS requests made by this process, by service (`dynamodb`) and by operation (`dynamodb:PutItem`):
+ * read by the pipeline benchmark. Counting costs an increment per call.
+ */
 export const requestCounts: Record<string, number> = {};
 
-type Countable = { middlewareStack: { add: (mw: never, opts: { step: 'initialize'; name: string }) => void } };
+type Countable = {
+  middlewareStack: { add: (mw: never, opts: { step: 'initialize'; name: string }) => void };
+};
 
 function counted<T>(client: T, service: string): T {
   (client as unknown as Countable).middlewareStack.add(
-    ((next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-      requestCounts[service] = (requestCounts[service] ?? 0) + 1;
-      return next(args);
-    }) as never,
+    ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        requestCounts[service] = (requestCounts[service] ?? 0) + 1;
+        const op = `${service}:${(context.commandName ?? 'unknown').replace(/Command$/, '')}`;
+        requestCounts[op] = (requestCounts[op] ?? 0) + 1;
+        return next(args);
+      }) as never,
     { step: 'initialize', name: `codetrail-count-${service}` },
   );
   return client;

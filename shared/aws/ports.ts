@@ -7,7 +7,9 @@ import type { BucketName, QueueName } from '#shared/topology.ts';
  * the AWS SDK lives only in the adapters beside this file.
  */
 
-export type TransitionResult = { ok: true; state: ChartState } | { ok: false; current: ChartState | undefined };
+export type TransitionResult =
+  | { ok: true; state: ChartState }
+  | { ok: false; current: ChartState | undefined };
 
 export interface ChartStore {
   /** Creates a chart version if it does not exist yet; returns the stored one when it does. */
@@ -34,7 +36,10 @@ export interface BatchStore {
   create(batch: Batch): Promise<void>;
   get(batchId: string): Promise<Batch | undefined>;
   /** OPEN -> HANDED_OFF, once. */
-  handOff(batchId: string, changes: { manifestKey: string; chartCount: number; handedOffAt: string }): Promise<boolean>;
+  handOff(
+    batchId: string,
+    changes: { manifestKey: string; chartCount: number; handedOffAt: string },
+  ): Promise<boolean>;
   list(): AsyncIterable<Batch>;
 }
 
@@ -111,3 +116,14 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Everything a stage's service works over. */
+export interface Ports {
+  charts: ChartStore;
+  batches: BatchStore;
+  ledger: ObjectLedger;
+  artifacts: ArtifactStore;
+  queue: StageQueue;
+  audit: AuditLog;
+  keys: KeyService;
+}

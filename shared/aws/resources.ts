@@ -30,7 +30,8 @@ export function resourcesFromEnv(env: NodeJS.ProcessEnv = process.env): Resource
 export function resourcesToEnv(resources: Resources): Record<string, string> {
   const env: Record<string, string> = { [ENV.table]: resources.table };
   for (const [b, name] of Object.entries(resources.buckets)) env[ENV.bucket(b as BucketName)] = name;
-  for (const [q, url] of Object.entries(resources.queueUrls)) if (url) env[ENV.queueUrl(q as QueueName)] = url;
+  for (const [q, url] of Object.entries(resources.queueUrls))
+    if (url) env[ENV.queueUrl(q as QueueName)] = url;
   if (resources.macKeyId) env[ENV.macKeyId] = resources.macKeyId;
   if (resources.localKeyFile) env[ENV.localKeyFile] = resources.localKeyFile;
   return env;

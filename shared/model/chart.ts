@@ -74,7 +74,11 @@ export const Hospice = z.object({
 
 export const Oasis = z.object({
   assessmentDate: isoDate.optional(),
-  reasonForAssessment: z.string().max(4).optional().describe('M0100, e.g. 01 start of care, 04 recertification'),
+  reasonForAssessment: z
+    .string()
+    .max(4)
+    .optional()
+    .describe('M0100, e.g. 01 start of care, 04 recertification'),
   items: z
     .record(z.string().regex(/^[A-Z]{1,2}\d{4}[A-Z0-9_]*$/), z.string().max(20))
     .default({})
@@ -126,7 +130,11 @@ export const Chart = z
       ctx.addIssue({ code: 'custom', path: ['period', 'through'], message: 'period ends before it starts' });
     }
     if (chart.lineOfBusiness === 'hospice' && !chart.hospice) {
-      ctx.addIssue({ code: 'custom', path: ['hospice'], message: 'a hospice chart needs its benefit period' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hospice'],
+        message: 'a hospice chart needs its benefit period',
+      });
     }
   });
 export type Chart = z.infer<typeof Chart>;

@@ -31,7 +31,10 @@ export const Sampling = z
   .default({ baseRate: 0.1, coderRates: {}, seniorReviewCoders: [] });
 
 export const Config = z.object({
-  agencies: z.array(Agency).min(1).default([{ id: 'demo-agency', timeZone: 'America/New_York' }]),
+  agencies: z
+    .array(Agency)
+    .min(1)
+    .default([{ id: 'demo-agency', timeZone: 'America/New_York' }]),
   sampling: Sampling,
   slas: z
     .object({
@@ -39,15 +42,16 @@ export const Config = z.object({
       qaReviewHours: z.int().min(1).default(24),
     })
     .default({ codingHoursFromLock: 48, qaReviewHours: 24 }),
-  queryAging: z
-    .object({ escalateAfterDays: z.int().min(1).default(3) })
-    .default({ escalateAfterDays: 3 }),
+  queryAging: z.object({ escalateAfterDays: z.int().min(1).default(3) }).default({ escalateAfterDays: 3 }),
   holidays: z.array(z.iso.date()).default([]),
   retention: z
     .object({
       auditObjectLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
       auditRetentionDays: z.int().min(1).max(36_500).default(1),
-      removeOnDestroy: z.boolean().default(true).describe('false keeps buckets, table and keys when the stack goes'),
+      removeOnDestroy: z
+        .boolean()
+        .default(true)
+        .describe('false keeps buckets, table and keys when the stack goes'),
     })
     .default({ auditObjectLockMode: 'GOVERNANCE', auditRetentionDays: 1, removeOnDestroy: true }),
   alarmEmail: z.email().optional(),

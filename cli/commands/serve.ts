@@ -1,0 +1,90 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
+import { resourcesToEnv } from '#shared/aws/resources.ts';
+import type { Config } from '#shared/model/config.ts';
+import type { ServeState } from '../lib/target.ts';
+import { startLocalPipeline } from '../local/pipeline.ts';
+import { restoreSnapshot, saveSnapshot } from '../local/snapshot.ts';
+
+export interface ServeOptions {
+  config: Config;
+  stateDir: string;
+  dynamoPort: number;
+  fauxqsPort: number;
+  verbose?: boolean;
+}
+
+/**
+ * `codetrail start --serve`: keeps the embedded stack up on fixed loopback ports, so `drop`, `qa review`
+ * and `billing pull` work against it as against a deployed stack. State lives under .codetrail/:
+ * DynamoDB on disk, S3 objects and queue messages snapshotted on shutdown and restored on start.
+ */
+export async function runServe(options: ServeOptions): Promise<void> {
+  mkdirSync(options.stateDir, { recursive: true });
+  const keyFile = join(options.stateDir, 'local.key');
+  await loadOrCreateKey(keyFile);
+  const snapshotDir = join(options.stateDir, 'snapshot');
+  const pipeline = await startLocalPipeline({
+    config: options.config,
+    keyFile,
+    dataDir: join(options.stateDir, 'dynamodb'),
+    dynamoPort: options.dynamoPort,
+    fauxqsPort: options.fauxqsPort,
+    verbose: options.verbose ?? false,
+  });
+  const allQueues: Record<string, string> = {};
+  for (const [q, url] of Object.entries(pipeline.resources.queueUrls)) if (url) allQueues[q] = url;
+  for (const [q, url] of Object.entries(pipeline.dlqUrls)) allQueues[`${q}-dlq`] = url as string;
+  const restored = await restoreSnapshot(snapshotDir, pipeline.ports.artifacts, pipeline.clients, allQueues);
+  for (const seen of restored?.seenObjects ?? []) pipeline.notifier.markSeen(seen);
+
+  const state: ServeState = {
+    pid: process.pid,
+    endpoints: pipeline.endpoints,
+    env: resourcesToEnv(pipeline.resources),
+    keyFile,
+    startedAt: new Date().toISOString(),
+  };
+  const statePath = join(options.stateDir, 'serve.json');
+  writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
+  process.stdout.write(
+    `codetrail: local stack up (DynamoDB ${pipeline.endpoints.dynamodb}, SQS/S3 ${pipeline.endpoints.sqs})` +
+      `${restored ? `, restored ${restored.objects.length} object(s)` : ''}.\n` +
+      'Try `npx codetrail drop FILE --agency demo-agency`, `npx codetrail qa review`, `npx codetrail billing pull`. Ctrl-C to stop.\n',
+  );
+
+  let stopping = false;
+  const stop = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      stopping = true;
+      resolve();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  const loop = (async () => {
+    while (!stopping) {
+      const handled = await pipeline.tick((e) => {
+        process.stdout.write(
+          `  ${e.stage.padEnd(17)} ${String(e.received).padStart(4)} message(s)${e.failed ? ` (${e.failed} to retry)` : ''}\n`,
+        );
+      });
+      if (handled === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  await stop;
+  await loop;
+  // Let anything in flight come back or finish, so the snapshot holds it.
+  await pipeline.runUntilQuiet(undefined, 10_000).catch(() => undefined);
+  const saved = await saveSnapshot(
+    snapshotDir,
+    pipeline.ports.artifacts,
+    pipeline.clients,
+    allQueues,
+    pipeline.notifier.seenObjects(),
+  );
+  rmSync(statePath, { force: true });
+  await pipeline.stop();
+  process.stdout.write(`codetrail: stopped; ${saved.objects.length} object(s) kept in ${snapshotDir}\n`);
+}

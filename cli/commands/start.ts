@@ -1,0 +1,134 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
+import { type Config, parseConfig } from '#shared/model/config.ts';
+import { filesBelow } from '../lib/files.ts';
+import { submitVerdicts } from '../lib/review-queue.ts';
+import { collectSummary, type RunSummary, renderSummary } from '../lib/summary.ts';
+import { STATE_DIR } from '../lib/target.ts';
+import { parseVerdictFile, type VerdictFileEntry } from '../lib/verdict-file.ts';
+import { type LocalPipeline, type ProgressEvent, startLocalPipeline } from '../local/pipeline.ts';
+
+export interface StartOptions {
+  input: string;
+  out: string;
+  config?: string;
+  /** Default: <input>/local-dev.key when the input ships one (examples/ does), else .codetrail/local.key. */
+  keyFile?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export function loadConfigFile(input: string, explicit?: string): Config {
+  const candidates = explicit ? [explicit] : [join(input, 'codetrail.config.json'), 'codetrail.config.json'];
+  for (const path of candidates) {
+    if (existsSync(path)) return parseConfig(JSON.parse(readFileSync(path, 'utf8')));
+  }
+  return parseConfig({});
+}
+
+/**
+ * The local stand-in for the KMS key behind chartKeys. examples/ ships a development key so that
+ * `npm start` samples the same charts on every machine; any other input gets a key of its own.
+ */
+export function defaultKeyFile(input: string): string {
+  const shipped = join(input, 'local-dev.key');
+  return existsSync(shipped) ? shipped : join(STATE_DIR, 'local.key');
+}
+
+function progressPrinter(quiet: boolean | undefined) {
+  const totals = new Map<string, number>();
+  return {
+    onProgress(e: ProgressEvent) {
+      totals.set(e.stage, (totals.get(e.stage) ?? 0) + e.received);
+      if (quiet) return;
+      const failed = e.failed ? ` (${e.failed} to retry${e.crashed ? ', handler threw' : ''})` : '';
+      process.stdout.write(`  ${e.stage.padEnd(17)} ${String(e.received).padStart(4)} message(s)${failed}\n`);
+    },
+    totals,
+  };
+}
+
+async function uploadAll(
+  pipeline: LocalPipeline,
+  dir: string,
+  bucket: 'intake' | 'denials',
+  prefix: string,
+): Promise<number> {
+  const files = filesBelow(dir);
+  for (const rel of files) {
+    const body = readFileSync(join(dir, rel), 'utf8');
+    await pipeline.ports.artifacts.putText(bucket, `${prefix}${rel}`, body, 'application/octet-stream');
+  }
+  return files.length;
+}
+
+/**
+ * `codetrail start`: the whole pipeline over a folder laid out as exports/, qa-verdicts/, remittances/,
+ * each phase running until every queue is quiet; then the summary table and OUT/summary.json.
+ */
+export async function runStart(options: StartOptions): Promise<{ summary: RunSummary; exitCode: number }> {
+  const input = resolve(options.input);
+  const config = loadConfigFile(input, options.config);
+  const say = (line: string) => {
+    if (!options.quiet) process.stdout.write(`${line}\n`);
+  };
+  const progress = progressPrinter(options.quiet);
+  const keyFile = options.keyFile ?? defaultKeyFile(input);
+  await loadOrCreateKey(keyFile);
+  const pipeline = await startLocalPipeline({
+    config,
+    keyFile,
+    verbose: options.verbose ?? false,
+  });
+  try {
+    say(
+      `codetrail: embedded AWS on ${pipeline.endpoints.dynamodb} (DynamoDB) and ${pipeline.endpoints.sqs} (SQS, S3)`,
+    );
+
+    const exports = await uploadAll(pipeline, join(input, 'exports'), 'intake', 'exports/');
+    say(`\n[1/3] exports: ${exports} file(s) dropped in the intake bucket`);
+    await pipeline.runUntilQuiet(progress.onProgress);
+
+    say('\n[2/3] qa-verdicts');
+    const verdictEntries: VerdictFileEntry[] = [];
+    const invalid: unknown[] = [];
+    for (const rel of filesBelow(join(input, 'qa-verdicts'))) {
+      const parsed = parseVerdictFile(readFileSync(join(input, 'qa-verdicts', rel), 'utf8'));
+      verdictEntries.push(...parsed.entries.map((e) => e.entry));
+      invalid.push(...parsed.issues.map((i) => ({ file: `qa-verdicts/${rel}`, ...i })));
+    }
+    const applied = await submitVerdicts(
+      {
+        sqs: pipeline.clients.sqs,
+        keys: pipeline.ports.keys,
+        queue: pipeline.ports.queue,
+        queueUrls: pipeline.resources.queueUrls,
+      },
+      verdictEntries,
+    );
+    say(
+      `  ${applied.length} verdict(s) submitted, ${applied.filter((a) => a.matchedReview).length} answering a pending review, ${invalid.length} invalid`,
+    );
+    await pipeline.runUntilQuiet(progress.onProgress);
+
+    const remittances = await uploadAll(pipeline, join(input, 'remittances'), 'denials', 'remittances/');
+    say(`\n[3/3] remittances: ${remittances} file(s) dropped in the denials bucket`);
+    await pipeline.runUntilQuiet(progress.onProgress);
+
+    const summary = await collectSummary(pipeline.ports, {
+      verdicts: {
+        submitted: applied.length,
+        matchedReview: applied.filter((a) => a.matchedReview).length,
+        invalid,
+      },
+      deadLetters: await pipeline.deadLetters(),
+    });
+    mkdirSync(options.out, { recursive: true });
+    writeFileSync(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    say(`\n${renderSummary(summary)}\n\nWrote ${join(options.out, 'summary.json')}`);
+    return { summary, exitCode: summary.deadLetters.length > 0 ? 1 : 0 };
+  } finally {
+    await pipeline.stop();
+  }
+}

@@ -1,0 +1,175 @@
+import type { Ports } from '#shared/aws/ports.ts';
+import type { Batch } from '#shared/model/batch.ts';
+import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
+
+export interface ChartSummary {
+  agencyId: string;
+  chartKey: string;
+  version: number;
+  status: ChartStatus;
+  lineOfBusiness: string;
+  coderId: string;
+  findings: { ruleId: string; severity: string }[];
+  sampling?: { sampled: boolean; rule: string; reason: string; queue?: string };
+  qa?: { outcome: string; reviewerId: string };
+  batchId?: string;
+  claimRef?: string;
+  denial?: { reasonCodes: string[]; remarkCodes: string[] };
+  supersededBy?: number;
+}
+
+export interface QuarantineSummary {
+  bucket: 'intake' | 'denials';
+  report: string;
+  source: string;
+  issueCount: number;
+  issues: unknown[];
+}
+
+export interface RunSummary {
+  generatedAt: string;
+  charts: ChartSummary[];
+  byStatus: Partial<Record<ChartStatus, number>>;
+  batches: { batchId: string; agencyId: string; status: string; chartCount: number; manifestKey?: string }[];
+  denials: { chartKey: string; version: number; reasonCodes: string[] }[];
+  quarantine: QuarantineSummary[];
+  verdicts: { submitted: number; matchedReview: number; invalid: unknown[] };
+  deadLetters: { queue: string; messageId: string; receiveCount: number; body: string }[];
+}
+
+function chartSummary(s: ChartState): ChartSummary {
+  const out: ChartSummary = {
+    agencyId: s.agencyId,
+    chartKey: s.chartKey,
+    version: s.version,
+    status: s.status,
+    lineOfBusiness: s.lineOfBusiness,
+    coderId: s.coderId,
+    findings: (s.findings ?? []).map((f) => ({ ruleId: f.ruleId, severity: f.severity })),
+  };
+  if (s.sampling) {
+    out.sampling = { sampled: s.sampling.sampled, rule: s.sampling.rule, reason: s.sampling.reason };
+    if (s.sampling.queue) out.sampling.queue = s.sampling.queue;
+  }
+  if (s.qa) out.qa = { outcome: s.qa.outcome, reviewerId: s.qa.reviewerId };
+  if (s.batchId) out.batchId = s.batchId;
+  if (s.claimRef) out.claimRef = s.claimRef;
+  if (s.denial) out.denial = { reasonCodes: s.denial.reasonCodes, remarkCodes: s.denial.remarkCodes };
+  if (s.supersededBy) out.supersededBy = s.supersededBy;
+  return out;
+}
+
+/** Everything the run left behind, from the stores themselves (no PHI: chartKeys, codes, staff ids). */
+export async function collectSummary(
+  ports: Ports,
+  extra: Pick<RunSummary, 'verdicts' | 'deadLetters'>,
+  now = new Date(),
+): Promise<RunSummary> {
+  const charts: ChartSummary[] = [];
+  for await (const s of ports.charts.list()) charts.push(chartSummary(s));
+  charts.sort(
+    (a, b) =>
+      a.agencyId.localeCompare(b.agencyId) || a.chartKey.localeCompare(b.chartKey) || a.version - b.version,
+  );
+  const byStatus: RunSummary['byStatus'] = {};
+  for (const c of charts) byStatus[c.status] = (byStatus[c.status] ?? 0) + 1;
+  const batches: RunSummary['batches'] = [];
+  for await (const b of ports.batches.list() as AsyncIterable<Batch>) {
+    const row: RunSummary['batches'][number] = {
+      batchId: b.batchId,
+      agencyId: b.agencyId,
+      status: b.status,
+      chartCount: b.chartCount ?? 0,
+    };
+    if (b.manifestKey) row.manifestKey = b.manifestKey;
+    batches.push(row);
+  }
+  batches.sort((a, b) => a.batchId.localeCompare(b.batchId));
+  const quarantine: QuarantineSummary[] = [];
+  for (const bucket of ['intake', 'denials'] as const) {
+    for await (const o of ports.artifacts.list(bucket, 'quarantine/')) {
+      if (!o.key.endsWith('/report.json')) continue;
+      const report = JSON.parse(await ports.artifacts.getText(bucket, o.key)) as {
+        source: { key: string };
+        issues: unknown[];
+        issueCount?: number;
+      };
+      quarantine.push({
+        bucket,
+        report: o.key,
+        source: report.source.key,
+        issueCount: report.issueCount ?? report.issues.length,
+        issues: report.issues,
+      });
+    }
+  }
+  quarantine.sort((a, b) => a.source.localeCompare(b.source));
+  return {
+    generatedAt: now.toISOString(),
+    charts,
+    byStatus,
+    batches,
+    denials: charts
+      .filter((c) => c.denial)
+      .map((c) => ({ chartKey: c.chartKey, version: c.version, reasonCodes: c.denial?.reasonCodes ?? [] })),
+    quarantine,
+    ...extra,
+  };
+}
+
+/** A plain-text table: no dependency needed for a few aligned columns. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
+  const line = (cells: (string | number)[]) =>
+    cells
+      .map((c, i) => String(c).padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function renderSummary(s: RunSummary): string {
+  const parts: string[] = [];
+  parts.push(
+    'Charts by final status',
+    table(
+      ['status', 'charts'],
+      Object.entries(s.byStatus).map(([k, v]) => [k, v ?? 0]),
+    ),
+  );
+  parts.push(
+    '',
+    'Batches handed to billing',
+    s.batches.length
+      ? table(
+          ['batch', 'agency', 'status', 'charts'],
+          s.batches.map((b) => [b.batchId, b.agencyId, b.status, b.chartCount]),
+        )
+      : '(none)',
+  );
+  parts.push(
+    '',
+    'Denials',
+    s.denials.length
+      ? table(
+          ['chart', 'version', 'reasons'],
+          s.denials.map((d) => [d.chartKey, d.version, d.reasonCodes.join(' ')]),
+        )
+      : '(none)',
+  );
+  parts.push(
+    '',
+    'Quarantined input (see the report for each)',
+    s.quarantine.length
+      ? table(
+          ['source', 'issues', 'report'],
+          s.quarantine.map((q) => [q.source, q.issueCount, `${q.bucket}:${q.report}`]),
+        )
+      : '(none)',
+  );
+  parts.push(
+    '',
+    `Dead-letter queues: ${s.deadLetters.length ? s.deadLetters.map((d) => `${d.queue}: ${d.messageId}`).join(', ') : 'empty'}`,
+  );
+  return parts.join('\n');
+}

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { type AwsClients, awsClients } from '#shared/aws/clients.ts';
+import type { Ports } from '#shared/aws/ports.ts';
+import { buildPorts } from '#shared/aws/ports-from-env.ts';
+import { type Resources, resourcesFromEnv } from '#shared/aws/resources.ts';
+import { BUCKETS, OUTPUT, queues } from '#shared/topology.ts';
+import { applyEmulatorEnv } from '../local/emulators.ts';
+
+/** What `codetrail start --serve` leaves in .codetrail/serve.json for the other commands. */
+export interface ServeState {
+  pid: number;
+  endpoints: { dynamodb: string; sqs: string; s3: string };
+  env: Record<string, string>;
+  keyFile: string;
+  startedAt: string;
+}
+
+export interface Target {
+  clients: AwsClients;
+  resources: Resources;
+  ports: Ports;
+  /** Who is acting, for the audit trail: the IAM principal in AWS, the local user locally. */
+  actor: string;
+  description: string;
+}
+
+export const STATE_DIR = '.codetrail';
+
+/** The stack's resources, from the CloudFormation outputs infra writes (see OUTPUT in the topology). */
+async function stackResources(stackName: string): Promise<Resources> {
+  const cfn = new CloudFormationClient({});
+  const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = new Map(
+    (out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']),
+  );
+  const need = (key: string) => {
+    const v = outputs.get(key);
+    if (!v) throw new Error(`stack ${stackName} has no output ${key}; is it a codetrail stack?`);
+    return v;
+  };
+  const resources: Resources = {
+    table: need(OUTPUT.table),
+    buckets: Object.fromEntries(BUCKETS.map((b) => [b, need(OUTPUT.bucket(b))])) as Resources['buckets'],
+    queueUrls: Object.fromEntries(queues().map((q) => [q.name, need(OUTPUT.queue(q.name))])),
+  };
+  const mac = outputs.get(OUTPUT.macKey);
+  if (mac) resources.macKeyId = mac;
+  return resources;
+}
+
+/**
+ * Where a command acts: a deployed stack (`--stack NAME`, the usual AWS credentials and region) or the
+ * local stack `codetrail start --serve` keeps up. The commands work alike against both.
+ */
+export async function resolveTarget(opts: { stack?: string; stateDir?: string }): Promise<Target> {
+  if (opts.stack) {
+    const resources = await stackResources(opts.stack);
+    const clients = awsClients();
+    const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+    return {
+      clients,
+      resources,
+      ports: buildPorts(clients, resources),
+      actor: who.Arn ?? 'unknown-principal',
+      description: `stack ${opts.stack}`,
+    };
+  }
+  const statePath = join(opts.stateDir ?? STATE_DIR, 'serve.json');
+  if (!existsSync(statePath)) {
+    throw new Error(
+      'no local stack is running: start one with `codetrail start --serve`, or name a deployed one with --stack',
+    );
+  }
+  const state = JSON.parse(readFileSync(statePath, 'utf8')) as ServeState;
+  applyEmulatorEnv(state.endpoints);
+  const resources = resourcesFromEnv({ ...state.env });
+  const clients = awsClients();
+  return {
+    clients,
+    resources,
+    ports: buildPorts(clients, resources),
+    actor: `local:${userInfo().username}`,
+    description: `local stack (pid ${state.pid})`,
+  };
+}

@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
+import type { AwsClients } from '#shared/aws/clients.ts';
+import type { ArtifactStore } from '#shared/aws/ports.ts';
+import { BUCKETS, type BucketName } from '#shared/topology.ts';
+
+/**
+ * The embedded S3 and SQS keep everything in memory, so `start --serve` writes their contents to
+ * .codetrail/snapshot/ on shutdown and puts them back on start. (DynamoDB keeps its own files.)
+ */
+export interface SnapshotManifest {
+  objects: { bucket: BucketName; key: string }[];
+  queues: Record<string, string[]>;
+  seenObjects: string[];
+}
+
+export async function saveSnapshot(
+  dir: string,
+  artifacts: ArtifactStore,
+  clients: AwsClients,
+  queueUrls: Record<string, string>,
+  seenObjects: string[],
+): Promise<SnapshotManifest> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const manifest: SnapshotManifest = { objects: [], queues: {}, seenObjects };
+  for (const bucket of BUCKETS) {
+    for await (const o of artifacts.list(bucket, '')) {
+      const path = join(dir, 's3', bucket, o.key);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, await artifacts.getText(bucket, o.key));
+      manifest.objects.push({ bucket, key: o.key });
+    }
+  }
+  for (const [name, url] of Object.entries(queueUrls)) {
+    const bodies: string[] = [];
+    for (;;) {
+      const got = await clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }),
+      );
+      if (!got.Messages?.length) break;
+      bodies.push(...got.Messages.map((m) => m.Body ?? ''));
+      await clients.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: got.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+        }),
+      );
+    }
+    manifest.queues[name] = bodies;
+  }
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return manifest;
+}
+
+export async function restoreSnapshot(
+  dir: string,
+  artifacts: ArtifactStore,
+  clients: AwsClients,
+  queueUrls: Record<string, string>,
+): Promise<SnapshotManifest | undefined> {
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(path)) return undefined;
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as SnapshotManifest;
+  for (const o of manifest.objects) {
+    await artifacts.putText(o.bucket, o.key, readFileSync(join(dir, 's3', o.bucket, o.key), 'utf8'));
+  }
+  for (const [name, bodies] of Object.entries(manifest.queues)) {
+    const url = queueUrls[name];
+    if (!url) continue;
+    for (let i = 0; i < bodies.length; i += 10) {
+      await clients.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: bodies.slice(i, i + 10).map((b, j) => ({ Id: String(j), MessageBody: b })),
+        }),
+      );
+    }
+  }
+  return manifest;
+}

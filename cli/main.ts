@@ -1,0 +1,113 @@
+import { Command } from 'commander';
+import { runBillingPull } from './commands/billing.ts';
+import { runDrop } from './commands/drop.ts';
+import { runQaReview, runQaShow } from './commands/qa.ts';
+import { runServe } from './commands/serve.ts';
+import { loadConfigFile, runStart } from './commands/start.ts';
+import { resolveTarget, STATE_DIR } from './lib/target.ts';
+
+const program = new Command();
+program
+  .name('codetrail')
+  .description(
+    'Governance for home health and hospice coding: intake, validation, QA sampling, billing handoff, denials',
+  );
+
+program
+  .command('start')
+  .description(
+    'Run the whole pipeline locally on embedded AWS emulators over a folder of exports, verdicts and remittances',
+  )
+  .option('--input <dir>', 'folder with exports/, qa-verdicts/ and remittances/', 'examples')
+  .option('--out <dir>', 'where summary.json goes', 'out')
+  .option(
+    '--config <file>',
+    'agency configuration (default: <input>/codetrail.config.json, then ./codetrail.config.json)',
+  )
+  .option(
+    '--key-file <file>',
+    'local stand-in for the KMS HMAC key behind chartKeys',
+    `${STATE_DIR}/local.key`,
+  )
+  .option('--serve', 'keep the embedded stack up on loopback for the other commands, state under .codetrail/')
+  .option('--dynamo-port <port>', 'with --serve: DynamoDB port', '4569')
+  .option('--aws-port <port>', 'with --serve: SQS and S3 port', '4566')
+  .option('--verbose', "show the handlers' own logs")
+  .option('--quiet', 'print nothing but errors')
+  .action(
+    async (opts: {
+      input: string;
+      out: string;
+      config?: string;
+      keyFile?: string;
+      serve?: boolean;
+      dynamoPort: string;
+      awsPort: string;
+      verbose?: boolean;
+      quiet?: boolean;
+    }) => {
+      if (opts.serve) {
+        const serve = {
+          config: loadConfigFile(opts.input, opts.config),
+          stateDir: STATE_DIR,
+          dynamoPort: Number(opts.dynamoPort),
+          fauxqsPort: Number(opts.awsPort),
+        };
+        await runServe(opts.verbose ? { ...serve, verbose: true } : serve);
+        return;
+      }
+      const { exitCode } = await runStart(opts);
+      process.exitCode = exitCode;
+    },
+  );
+
+program
+  .command('drop')
+  .description(
+    'Drop export files in the intake bucket (or, with --remittance, remittance files in the denials bucket)',
+  )
+  .argument('<files...>')
+  .requiredOption('--agency <id>', 'the agency the files belong to')
+  .option('--remittance', 'the files are remittances (denials), not chart exports')
+  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .action(async (files: string[], opts: { agency: string; remittance?: boolean; stack?: string }) => {
+    const target = await resolveTarget(opts);
+    const keys = await runDrop(target, files, opts);
+    for (const k of keys) process.stdout.write(`dropped ${k} (${target.description})\n`);
+  });
+
+const qa = program.command('qa').description('QA review of sampled charts');
+qa.command('review')
+  .description('List the charts waiting for QA review, or submit verdicts with --verdicts FILE')
+  .option(
+    '--verdicts <file>',
+    'a verdict file: {agencyId, chartId, version, reviewerId, outcome, corrections?, note?} or an array',
+  )
+  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .action(async (opts: { verdicts?: string; stack?: string }) => {
+    process.stdout.write(`${await runQaReview(await resolveTarget(opts), opts)}\n`);
+  });
+qa.command('show')
+  .description('Show a sampled chart, its findings and why it was sampled')
+  .argument('<chartKey>')
+  .argument('<version>')
+  .option('--stack <name>', 'a deployed codetrail stack')
+  .action(async (chartKey: string, version: string, opts: { stack?: string }) => {
+    process.stdout.write(`${await runQaShow(await resolveTarget(opts), chartKey, Number(version))}\n`);
+  });
+
+const billing = program.command('billing').description('Coded batches for the billing team');
+billing
+  .command('pull')
+  .description('Take the coded batches waiting for billing and write their manifests to --out')
+  .option('--out <dir>', 'where batch manifests go', 'out/batches')
+  .option('--peek', 'look without acknowledging')
+  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .action(async (opts: { out: string; peek?: boolean; stack?: string }) => {
+    process.stdout.write(`${await runBillingPull(await resolveTarget(opts), opts)}\n`);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`codetrail: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

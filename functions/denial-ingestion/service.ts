@@ -1,0 +1,194 @@
+import type { SourceObject } from '#shared/aws/ports.ts';
+import {
+  agencyFromKey,
+  chartKeyOf,
+  chartSubject,
+  objectIdOf,
+  sha256Hex,
+} from '#shared/identity/identifiers.ts';
+import type { DenialRecord } from '#shared/model/chart-state.ts';
+import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
+import type { S3EventMessage } from '#shared/model/messages.ts';
+import { recordAudit } from '#shared/runtime/audit.ts';
+import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+
+const ACTOR = 'stage:denial-ingestion';
+
+export interface DenialIssue {
+  entry: number;
+  path?: string;
+  reason: string;
+}
+
+/**
+ * Denial ingestion: reads a remittance file dropped under remittances/<agency>/ and moves each denied,
+ * batched chart version to DENIED with its reason codes, so the denial traces back to the chart, its
+ * coder and its batch. Entries that match nothing, or are malformed, are reported; the rest go on.
+ * (X12 835 remittances arrive with a later issue; this reads the simple JSON denial file.)
+ */
+export function createDenialIngestionService(deps: StageDeps) {
+  const { ports } = deps;
+
+  async function applyEntry(
+    entry: DenialEntry,
+    index: number,
+    agencyId: string,
+    source: SourceObject,
+    issues: DenialIssue[],
+  ): Promise<'denied' | 'duplicate' | 'unmatched'> {
+    if (!entry.chartId) {
+      issues.push({
+        entry: index,
+        path: 'claimRef',
+        reason: 'matching by claimRef alone arrives with X12 835 ingestion; give the chartId',
+      });
+      return 'unmatched';
+    }
+    const chartKey = await chartKeyOf(ports.keys, agencyId, entry.chartId);
+    const version = entry.version ?? (await ports.charts.latest(chartKey));
+    const state = version === undefined ? undefined : await ports.charts.get(chartKey, version);
+    if (!state || version === undefined) {
+      issues.push({ entry: index, path: 'chartId', reason: 'no chart with this id has been received' });
+      return 'unmatched';
+    }
+    const denialId = sha256Hex(`${source.key}|${source.etag}|${index}`).slice(0, 16);
+    if (state.status === 'DENIED' && state.denial?.denialId === denialId) return 'duplicate';
+    const denial: DenialRecord = {
+      denialId,
+      reasonCodes: entry.reasonCodes,
+      remarkCodes: entry.remarkCodes,
+      receivedAt: deps.clock.now().toISOString(),
+      sourceObject: `${source.bucket}/${source.key}`,
+    };
+    if (entry.deniedAmount !== undefined) denial.deniedAmount = entry.deniedAmount;
+    const moved = await ports.charts.transition(chartKey, version, ['BATCHED'], 'DENIED', { denial });
+    if (!moved.ok) {
+      if (moved.current?.status === 'DENIED' && moved.current.denial?.denialId === denialId)
+        return 'duplicate';
+      issues.push({
+        entry: index,
+        path: 'chartId',
+        reason: `chart version ${version} is ${state.status}, not billed`,
+      });
+      return 'unmatched';
+    }
+    await recordAudit(deps, {
+      type: 'chart.denied',
+      agencyId,
+      subject: chartSubject(chartKey, version),
+      actor: ACTOR,
+      idempotencyKey: `denied:${denialId}`,
+      detail: {
+        denialId,
+        reasonCodes: entry.reasonCodes,
+        remarkCodes: entry.remarkCodes,
+        coderId: state.coderId,
+        batchId: state.batchId,
+      },
+    });
+    return 'denied';
+  }
+
+  async function takeObject(source: SourceObject): Promise<void> {
+    const objectId = objectIdOf(source.bucket, source.key, source.etag);
+    const keyAgency = agencyFromKey(source.key) ?? 'unknown';
+    const now = deps.clock.now().toISOString();
+    const claim = await ports.ledger.begin({
+      objectId,
+      status: 'PROCESSING',
+      stage: 'denial-ingestion',
+      source,
+      startedAt: now,
+    });
+    if (!claim.claimed && claim.existing?.status === 'DONE') return;
+
+    const issues: DenialIssue[] = [];
+    const counts = { entries: 0, denied: 0, duplicates: 0, unmatched: 0, invalid: 0 };
+    const text = await ports.artifacts.getObjectText(source.bucket, source.key);
+    let file: DenialFile | undefined;
+    try {
+      const parsed = DenialFile.safeParse(JSON.parse(text));
+      if (parsed.success) file = parsed.data;
+      else
+        for (const i of parsed.error.issues)
+          issues.push({ entry: 0, path: i.path.join('.'), reason: i.message });
+    } catch {
+      issues.push({
+        entry: 0,
+        reason: 'file is not valid JSON (X12 835 ingestion arrives with a later issue)',
+      });
+    }
+    if (file && file.agencyId !== keyAgency) {
+      issues.push({
+        entry: 0,
+        path: 'agencyId',
+        reason: `file names another agency than remittances/${keyAgency}/`,
+      });
+      file = undefined;
+    }
+
+    for (const [i, raw] of (file?.denials ?? []).entries()) {
+      counts.entries++;
+      const entry = DenialEntry.safeParse(raw);
+      if (!entry.success) {
+        counts.invalid++;
+        for (const issue of entry.error.issues)
+          issues.push({ entry: i + 1, path: issue.path.join('.'), reason: issue.message });
+        continue;
+      }
+      const outcome = await applyEntry(entry.data, i + 1, keyAgency, source, issues);
+      if (outcome === 'denied') counts.denied++;
+      else if (outcome === 'duplicate') counts.duplicates++;
+      else counts.unmatched++;
+    }
+
+    const reportKey = `quarantine/${keyAgency}/${objectId}/report.json`;
+    if (issues.length > 0) {
+      await ports.artifacts.copyObject(
+        source.bucket,
+        source.key,
+        'denials',
+        `quarantine/${keyAgency}/${objectId}/source`,
+      );
+      await ports.artifacts.putJson('denials', reportKey, {
+        schemaVersion: 1,
+        objectId,
+        source,
+        reportedAt: now,
+        issues,
+      });
+      await recordAudit(deps, {
+        type: 'remittance.issues-reported',
+        agencyId: keyAgency,
+        subject: `object:${objectId}`,
+        actor: ACTOR,
+        idempotencyKey: 'issues',
+        detail: { report: reportKey, issueCount: issues.length },
+      });
+    }
+    await ports.ledger.finish(objectId, counts, deps.clock.now().toISOString());
+    await recordAudit(deps, {
+      type: 'remittance.received',
+      agencyId: keyAgency,
+      subject: `object:${objectId}`,
+      actor: ACTOR,
+      idempotencyKey: 'received',
+      detail: { ...counts, sha256: sha256Hex(text), ...(issues.length ? { report: reportKey } : {}) },
+    });
+  }
+
+  return {
+    async handle(event: S3EventMessage): Promise<void> {
+      for (const record of event.Records) {
+        if (!record.eventName.startsWith('ObjectCreated')) continue;
+        const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+        if (!key.startsWith('remittances/')) continue;
+        await takeObject({
+          bucket: record.s3.bucket.name,
+          key,
+          etag: record.s3.object.versionId ?? record.s3.object.eTag ?? 'none',
+        });
+      }
+    },
+  };
+}

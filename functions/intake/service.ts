@@ -1,0 +1,274 @@
+import { basename } from 'node:path';
+import type { SourceObject } from '#shared/aws/ports.ts';
+import { type CanonicalEntry, readCanonical } from '#shared/formats/canonical-reader.ts';
+import {
+  agencyFromKey,
+  chartKeyOf,
+  chartSubject,
+  objectIdOf,
+  sha256Hex,
+} from '#shared/identity/identifiers.ts';
+import type { ChartState } from '#shared/model/chart-state.ts';
+import type { ChartMessage, S3EventMessage } from '#shared/model/messages.ts';
+import { validateChartInput } from '#shared/rules/index.ts';
+import { recordAudit } from '#shared/runtime/audit.ts';
+import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+
+const ACTOR = 'stage:intake';
+/** A report lists this many problems in full and counts the rest, so a garbage file stays small. */
+const MAX_REPORTED_ISSUES = 1000;
+
+export interface IntakeIssue {
+  line: number;
+  path?: string;
+  reason: string;
+}
+
+export interface IntakeCounts {
+  read: number;
+  accepted: number;
+  quarantined: number;
+  superseded: number;
+  duplicates: number;
+}
+
+export interface IntakeReceipt {
+  schemaVersion: 1;
+  objectId: string;
+  source: SourceObject;
+  agencyId: string;
+  sha256: string;
+  bytes: number;
+  receivedAt: string;
+  counts: IntakeCounts;
+  quarantineReport?: string;
+}
+
+type Outcome = 'accepted' | 'duplicate' | 'superseded' | 'conflict';
+
+/**
+ * Intake: takes an EMR export dropped under exports/<agency>/, stores each chart version as an artifact
+ * with its state, and hands it to validation. A broken line or chart goes to quarantine with a report;
+ * the rest of the file goes on. The same object delivered twice creates nothing new.
+ */
+export function createIntakeService(deps: StageDeps) {
+  const { ports } = deps;
+
+  async function takeChart(
+    value: unknown,
+    line: number,
+    source: SourceObject,
+    fileAgency: string,
+    issues: IntakeIssue[],
+    forward: ChartMessage[],
+  ): Promise<Outcome | 'quarantined'> {
+    // The rules engine's schema findings name fields and limits, never the values, which may be PHI.
+    const checked = validateChartInput(value);
+    if (!checked.chart) {
+      for (const f of checked.findings) issues.push({ line, path: f.path, reason: f.message });
+      return 'quarantined';
+    }
+    const chart = checked.chart;
+    if (chart.agencyId !== fileAgency) {
+      issues.push({
+        line,
+        path: 'agencyId',
+        reason: `chart belongs to another agency than exports/${fileAgency}/`,
+      });
+      return 'quarantined';
+    }
+    const chartKey = await chartKeyOf(ports.keys, chart.agencyId, chart.chartId);
+    const contentHash = sha256Hex(JSON.stringify(value));
+    const now = deps.clock.now().toISOString();
+    const artifactKey = `charts/${chart.agencyId}/${chartKey}/v${chart.version}-${contentHash.slice(0, 12)}.json`;
+    const existing = await ports.charts.get(chartKey, chart.version);
+    if (existing && existing.contentHash !== contentHash) {
+      issues.push({
+        line,
+        path: 'version',
+        reason: `version ${chart.version} was already received with other content`,
+      });
+      return 'conflict';
+    }
+    if (!existing) await ports.artifacts.putJson('artifacts', artifactKey, chart);
+    const state: ChartState = {
+      chartKey,
+      version: chart.version,
+      agencyId: chart.agencyId,
+      status: 'RECEIVED',
+      lineOfBusiness: chart.lineOfBusiness,
+      payerType: chart.payer.type,
+      coderId: chart.coderId,
+      contentHash,
+      artifactKey,
+      sourceObject: `${source.bucket}/${source.key}`,
+      receivedAt: now,
+      updatedAt: now,
+      codingCompletedAt: chart.codingCompletedAt,
+    };
+    if (chart.documentationLockedAt) state.documentationLockedAt = chart.documentationLockedAt;
+    const { created, state: stored } = await ports.charts.create(state);
+    if (!created && stored.contentHash !== contentHash) {
+      issues.push({
+        line,
+        path: 'version',
+        reason: `version ${chart.version} was already received with other content`,
+      });
+      return 'conflict';
+    }
+    const latest = await ports.charts.advanceLatest(chartKey, chart.version);
+    const subject = chartSubject(chartKey, chart.version);
+    if (latest > chart.version) {
+      const moved = await ports.charts.transition(chartKey, chart.version, ['RECEIVED'], 'SUPERSEDED', {
+        supersededBy: latest,
+      });
+      if (moved.ok) {
+        await recordAudit(deps, {
+          type: 'chart.superseded',
+          agencyId: chart.agencyId,
+          subject,
+          actor: ACTOR,
+          idempotencyKey: 'superseded',
+          detail: { newerVersion: latest },
+        });
+      }
+      return created ? 'superseded' : 'duplicate';
+    }
+    if (created) {
+      await recordAudit(deps, {
+        type: 'chart.received',
+        agencyId: chart.agencyId,
+        subject,
+        actor: ACTOR,
+        idempotencyKey: 'received',
+        detail: { sourceObject: state.sourceObject, coderId: chart.coderId, contentHash },
+      });
+    }
+    // A redelivered file re-forwards charts still RECEIVED: the first delivery may have died before
+    // sending. Validation treats a second message for the same version as a no-op.
+    if (stored.status === 'RECEIVED')
+      forward.push({ kind: 'chart', agencyId: chart.agencyId, chartKey, version: chart.version });
+    return created ? 'accepted' : 'duplicate';
+  }
+
+  async function takeObject(source: SourceObject): Promise<void> {
+    const objectId = objectIdOf(source.bucket, source.key, source.etag);
+    const agencyId = agencyFromKey(source.key) ?? 'unknown';
+    const now = deps.clock.now().toISOString();
+    const claim = await ports.ledger.begin({
+      objectId,
+      status: 'PROCESSING',
+      stage: 'intake',
+      source,
+      startedAt: now,
+    });
+    if (!claim.claimed && claim.existing?.status === 'DONE') {
+      await recordAudit(deps, {
+        type: 'object.duplicate-delivery',
+        agencyId,
+        subject: `object:${objectId}`,
+        actor: ACTOR,
+        idempotencyKey: `duplicate:${now}`,
+      });
+      return;
+    }
+
+    const text = await ports.artifacts.getObjectText(source.bucket, source.key);
+    const issues: IntakeIssue[] = [];
+    const counts: IntakeCounts = { read: 0, accepted: 0, quarantined: 0, superseded: 0, duplicates: 0 };
+    const forward: ChartMessage[] = [];
+    const entries: CanonicalEntry[] =
+      agencyId === 'unknown'
+        ? [{ line: 0, error: 'object is not under exports/<agency>/' }]
+        : readCanonical(text, basename(source.key));
+
+    for (const entry of entries) {
+      if ('error' in entry) {
+        issues.push({ line: entry.line, reason: entry.error });
+        counts.quarantined++;
+        continue;
+      }
+      counts.read++;
+      const outcome = await takeChart(entry.value, entry.line, source, agencyId, issues, forward);
+      if (outcome === 'accepted') counts.accepted++;
+      else if (outcome === 'duplicate') counts.duplicates++;
+      else if (outcome === 'superseded') counts.superseded++;
+      else counts.quarantined++;
+    }
+
+    await ports.queue.send('validate', forward);
+
+    let quarantineReport: string | undefined;
+    if (issues.length > 0) {
+      quarantineReport = `quarantine/${agencyId}/${objectId}/report.json`;
+      await ports.artifacts.copyObject(
+        source.bucket,
+        source.key,
+        'intake',
+        `quarantine/${agencyId}/${objectId}/source`,
+      );
+      await ports.artifacts.putJson('intake', quarantineReport, {
+        schemaVersion: 1,
+        objectId,
+        source,
+        reportedAt: now,
+        issueCount: issues.length,
+        issues: issues.slice(0, MAX_REPORTED_ISSUES),
+      });
+      await recordAudit(deps, {
+        type: 'object.quarantined',
+        agencyId,
+        subject: `object:${objectId}`,
+        actor: ACTOR,
+        idempotencyKey: 'quarantined',
+        detail: {
+          report: quarantineReport,
+          issueCount: issues.length,
+          quarantinedEntries: counts.quarantined,
+        },
+      });
+    }
+
+    const receipt: IntakeReceipt = {
+      schemaVersion: 1,
+      objectId,
+      source,
+      agencyId,
+      sha256: sha256Hex(text),
+      bytes: Buffer.byteLength(text),
+      receivedAt: now,
+      counts,
+    };
+    if (quarantineReport) receipt.quarantineReport = quarantineReport;
+    const receiptKey = `receipts/${agencyId}/${objectId}.json`;
+    await ports.artifacts.putJson('artifacts', receiptKey, receipt);
+    await ports.artifacts.putJson('audit', receiptKey, receipt);
+    await ports.ledger.finish(objectId, { ...counts }, deps.clock.now().toISOString());
+    await recordAudit(deps, {
+      type: 'object.received',
+      agencyId,
+      subject: `object:${objectId}`,
+      actor: ACTOR,
+      idempotencyKey: 'received',
+      detail: { receipt: receiptKey, ...counts },
+    });
+  }
+
+  return {
+    /** Handles one S3 event notification message (it may carry several records). */
+    async handle(event: S3EventMessage): Promise<void> {
+      for (const record of event.Records) {
+        if (!record.eventName.startsWith('ObjectCreated')) continue;
+        if (!record.s3.object.key.startsWith('exports/')) continue;
+        const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+        await takeObject({
+          bucket: record.s3.bucket.name,
+          key,
+          etag: record.s3.object.versionId ?? record.s3.object.eTag ?? 'none',
+        });
+      }
+    },
+  };
+}
+
+export type IntakeService = ReturnType<typeof createIntakeService>;

@@ -1,0 +1,18 @@
+import { systemClock } from '#shared/aws/ports.ts';
+import { loadIcd10cm } from '#shared/data/icd10cm.ts';
+import { Verdict } from '#shared/model/messages.ts';
+import { runtimeConfig } from '#shared/runtime/config.ts';
+import { recordHandler } from '#shared/runtime/sqs-handler.ts';
+import { lazy, servicePerPorts } from '#shared/runtime/stage-ports.ts';
+import { createQaResultService } from './service.ts';
+
+const service = servicePerPorts((ports) =>
+  createQaResultService({
+    ports,
+    config: runtimeConfig(),
+    clock: systemClock,
+    icd10cm: lazy(() => loadIcd10cm()),
+  }),
+);
+
+export const handler = recordHandler('qa-result', (body) => service().handle(Verdict.parse(body)));

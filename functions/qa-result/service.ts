@@ -1,0 +1,102 @@
+import type { Icd10Table } from '#shared/data/icd10cm.ts';
+import { chartSubject } from '#shared/identity/identifiers.ts';
+import type { QaOutcome } from '#shared/model/chart-state.ts';
+import type { Verdict } from '#shared/model/messages.ts';
+import { decide, runRules, validateChartInput } from '#shared/rules/index.ts';
+import { recordAudit } from '#shared/runtime/audit.ts';
+import { chartMessage } from '#shared/runtime/forward.ts';
+import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+
+type Diagnosis = { sequence: number; code: string };
+
+/**
+ * QA result: applies a reviewer's verdict to a sampled chart version. A pass goes to billing; a
+ * correction is recorded against the same version (original and corrected codes both kept), the rules
+ * re-run on the corrected codes, and the chart goes to billing if they pass; a rejection sends it back
+ * to the coder. A verdict for a chart that is not waiting for review is recorded and set aside.
+ */
+export function createQaResultService(deps: StageDeps & { icd10cm: () => Icd10Table }) {
+  const { ports } = deps;
+
+  return {
+    async handle(verdict: Verdict): Promise<void> {
+      const subject = chartSubject(verdict.chartKey, verdict.version);
+      const state = await ports.charts.get(verdict.chartKey, verdict.version);
+      if (state?.status !== 'SAMPLED') {
+        // The same verdict again (redelivery): make sure billing heard of it, and stop.
+        if (
+          state?.qa?.reviewerId === verdict.reviewerId &&
+          (state.status === 'QA_PASSED' || state.status === 'QA_CORRECTED')
+        ) {
+          await ports.queue.send('billing', [chartMessage(state)]);
+          return;
+        }
+        if (state?.qa?.reviewerId === verdict.reviewerId && state.status === 'REJECTED') return;
+        await recordAudit(deps, {
+          type: 'verdict.set-aside',
+          agencyId: verdict.agencyId,
+          subject,
+          actor: `reviewer:${verdict.reviewerId}`,
+          idempotencyKey: `set-aside:${verdict.reviewerId}:${verdict.reviewedAt}`,
+          detail: {
+            reason: state ? `chart is ${state.status}, not awaiting QA review` : 'no such chart version',
+            outcome: verdict.outcome,
+          },
+        });
+        return;
+      }
+
+      const qa: QaOutcome = {
+        outcome: verdict.outcome,
+        reviewerId: verdict.reviewerId,
+        reviewedAt: verdict.reviewedAt,
+      };
+      let to: 'QA_PASSED' | 'QA_CORRECTED' | 'REJECTED' =
+        verdict.outcome === 'pass' ? 'QA_PASSED' : 'REJECTED';
+      if (verdict.outcome === 'corrected') {
+        const raw = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey)) as {
+          diagnoses?: Diagnosis[];
+        };
+        const original = (raw.diagnoses ?? []).map((d) => ({ sequence: d.sequence, code: d.code }));
+        const corrected = applyCorrections(raw.diagnoses ?? [], verdict.corrections);
+        const checked = validateChartInput({ ...raw, diagnoses: corrected });
+        const findings = checked.chart
+          ? [...checked.findings, ...runRules(checked.chart, { icd10cm: deps.icd10cm() })]
+          : checked.findings;
+        qa.originalDiagnoses = original;
+        qa.correctedDiagnoses = corrected.map((d) => ({ sequence: d.sequence, code: d.code }));
+        qa.findings = findings;
+        to = decide(findings) === 'REJECTED' ? 'REJECTED' : 'QA_CORRECTED';
+      }
+      const moved = await ports.charts.transition(state.chartKey, state.version, ['SAMPLED'], to, { qa });
+      if (!moved.ok) return;
+      await recordAudit(deps, {
+        type: `verdict.${verdict.outcome}`,
+        agencyId: state.agencyId,
+        subject,
+        actor: `reviewer:${verdict.reviewerId}`,
+        idempotencyKey: 'verdict',
+        detail: {
+          status: to,
+          coderId: state.coderId,
+          corrections: verdict.corrections,
+          ...(verdict.note ? { note: verdict.note } : {}),
+        },
+      });
+      if (to !== 'REJECTED') await ports.queue.send('billing', [chartMessage(state)]);
+    },
+  };
+}
+
+export function applyCorrections<T extends Diagnosis>(diagnoses: T[], corrections: Diagnosis[]): T[] {
+  const bySequence = new Map(corrections.map((c) => [c.sequence, c.code]));
+  const result = diagnoses.map((d) =>
+    bySequence.has(d.sequence) ? { ...d, code: bySequence.get(d.sequence) as string } : d,
+  );
+  // A correction may add a diagnosis at a new sequence.
+  for (const c of corrections) {
+    if (!diagnoses.some((d) => d.sequence === c.sequence))
+      result.push({ sequence: c.sequence, code: c.code, system: 'ICD-10-CM' } as unknown as T);
+  }
+  return result.sort((a, b) => a.sequence - b.sequence);
+}

@@ -1,0 +1,28 @@
+/**
+ * The deployable CDK app (cdk.json: `npx tsx infra/app.ts`). Reads the agency configuration
+ * (codetrail.config.json, or context `configFile`), validates it, builds `CodetrailStack` (name from
+ * context `stackName`, default 'Codetrail') and registers the cdk-nag packs, so a change that breaks
+ * an AWS Solutions or HIPAA Security rule without a reviewed acknowledgment fails `cdk synth`.
+ */
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { CodetrailStack } from './codetrail-stack.ts';
+import { loadConfig } from './load-config.ts';
+import { addNagPacks } from './nag.ts';
+
+const app = new App();
+const context = (key: string): string | undefined => {
+  const value: unknown = app.node.tryGetContext(key);
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+};
+
+// Relative to the working directory, as the cdk CLI runs the app from the folder holding cdk.json.
+const configFile = path.resolve(context('configFile') ?? 'codetrail.config.json');
+const config = loadConfig(configFile);
+
+new CodetrailStack(app, context('stackName') ?? 'Codetrail', {
+  config,
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
+addNagPacks(app);
+app.synth();

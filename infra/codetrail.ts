@@ -1,0 +1,227 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { Config } from '#shared/model/config.ts';
+import {
+  BUCKET_NOTIFICATIONS,
+  BUCKETS,
+  type BucketName,
+  type QueueName,
+  queues,
+  STAGES,
+  type StageName,
+  type StageSpec,
+} from '#shared/topology.ts';
+import { AlarmTopic } from './alarm-topic.ts';
+import { AuditTrail } from './audit-trail.ts';
+import { CodetrailKeys } from './keys.ts';
+import { type Acknowledged, acknowledgeFindings } from './nag.ts';
+import { OUTPUT, pascal } from './names.ts';
+import { PipelineQueue } from './pipeline-queue.ts';
+import { AccessLogBucket, SecureBucket } from './secure-bucket.ts';
+import { Stage } from './stage.ts';
+
+/** The repository root (this file lives in <root>/infra/). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `functions/<stage>/handler.ts` under the project root. */
+export function defaultEntry(stage: StageSpec, projectRoot: string = PROJECT_ROOT): string {
+  return path.join(projectRoot, 'functions', stage.name, 'handler.ts');
+}
+
+export interface CodetrailProps {
+  /** The validated agency configuration (`Config.parse` of codetrail.config.json). */
+  readonly config: Config;
+  /** Repository root holding functions/, shared/ and package-lock.json; defaults to this file's parent folder. */
+  readonly projectRoot?: string;
+  /** Handler file of a stage; defaults to `functions/<stage>/handler.ts`. */
+  readonly entry?: (stage: StageSpec) => string;
+  /** Retention of the Lambda and CloudTrail log groups; defaults to one year. */
+  readonly logRetention?: logs.RetentionDays;
+  /** Prefix of the CloudFormation output keys (`Table`, `Bucket<Name>`, `Queue<Name>`, ...); defaults to none. */
+  readonly outputPrefix?: string;
+  /**
+   * Record the reviewed cdk-nag acknowledgments of infra/nag.ts on this construct's resources (they take
+   * effect only in an app that adds the nag packs); defaults to true.
+   */
+  readonly acknowledgeNagFindings?: boolean;
+}
+
+/**
+ * codetrail in one construct, laid out as the architecture diagram: keys, buckets and the table, the
+ * queues from the topology with S3 notifications into them, one Lambda stage per topology stage, the
+ * alarm topic, a backup plan for the table and a CloudTrail trail over the PHI buckets. Drop it into
+ * any stack; `CodetrailStack` is the stack that holds only this.
+ */
+export class Codetrail extends Construct {
+  readonly config: Config;
+  readonly keys: CodetrailKeys;
+  readonly alarmTopic: sns.Topic;
+  readonly accessLogs: AccessLogBucket;
+  readonly buckets: Readonly<Record<BucketName, SecureBucket>>;
+  readonly table: dynamodb.Table;
+  readonly backupPlan: backup.BackupPlan;
+  readonly queues: Readonly<Record<QueueName, PipelineQueue>>;
+  readonly stages: Readonly<Record<StageName, Stage>>;
+  readonly auditTrail: AuditTrail;
+  /** The cdk-nag acknowledgments recorded on this construct (empty when `acknowledgeNagFindings` is false). */
+  readonly acknowledgments: readonly Acknowledged[];
+
+  constructor(scope: Construct, id: string, props: CodetrailProps) {
+    super(scope, id);
+    // Server access logs are granted by bucket policy (ACLs stay disabled on every bucket), whatever
+    // the enclosing app's feature flags say.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+
+    const config = props.config;
+    this.config = config;
+    const projectRoot = props.projectRoot ?? PROJECT_ROOT;
+    const entry = props.entry ?? ((s: StageSpec) => defaultEntry(s, projectRoot));
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
+    const removeOnDestroy = config.retention.removeOnDestroy;
+    const removalPolicy = removeOnDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.keys = new CodetrailKeys(this, 'Keys', { removalPolicy });
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', {
+      encryptionKey: this.keys.logs,
+      ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
+    }).topic;
+
+    // Storage: the PHI buckets, their access-log bucket, the table.
+    this.accessLogs = new AccessLogBucket(this, 'AccessLogs', { removalPolicy });
+    const buckets = {} as Record<BucketName, SecureBucket>;
+    for (const b of BUCKETS) {
+      buckets[b] = new SecureBucket(this, `Bucket${pascal(b)}`, {
+        encryptionKey: this.keys.data,
+        serverAccessLogsBucket: this.accessLogs,
+        serverAccessLogsPrefix: `${b}/`,
+        removalPolicy,
+        ...(b === 'audit'
+          ? {
+              objectLock: {
+                mode: config.retention.auditObjectLockMode,
+                retentionDays: config.retention.auditRetentionDays,
+              },
+            }
+          : {}),
+      });
+    }
+    this.buckets = buckets;
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.keys.data,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: !removeOnDestroy,
+      removalPolicy,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'gsi1',
+      partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+
+    // Daily backups kept 35 days, besides PITR. The vault outlives the stack: a vault holding recovery
+    // points cannot be deleted, and a failed delete would strand the whole stack.
+    const vault = new backup.BackupVault(this, 'BackupVault', {
+      encryptionKey: this.keys.data,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.backupPlan = new backup.BackupPlan(this, 'BackupPlan', {
+      backupVault: vault,
+      backupPlanRules: [
+        new backup.BackupPlanRule({
+          ruleName: 'daily-35-days',
+          scheduleExpression: events.Schedule.cron({ hour: '5', minute: '0' }),
+          deleteAfter: Duration.days(35),
+        }),
+      ],
+    });
+    this.backupPlan.addSelection('Table', {
+      resources: [backup.BackupResource.fromDynamoDbTable(this.table)],
+    });
+
+    // Queues, and the S3 drops that feed them.
+    const pipelineQueues = {} as Record<QueueName, PipelineQueue>;
+    for (const spec of queues()) {
+      pipelineQueues[spec.name] = new PipelineQueue(this, `Queue${pascal(spec.name)}`, {
+        spec,
+        encryptionKey: this.keys.queue,
+        alarmTopic: this.alarmTopic,
+      });
+    }
+    this.queues = pipelineQueues;
+    for (const n of BUCKET_NOTIFICATIONS) {
+      buckets[n.bucket].addEventNotification(
+        s3.EventType.OBJECT_CREATED,
+        new s3n.SqsDestination(pipelineQueues[n.queue].queue),
+        { prefix: n.prefix },
+      );
+    }
+
+    // One Lambda per stage.
+    const stages = {} as Record<StageName, Stage>;
+    for (const spec of STAGES) {
+      stages[spec.name] = new Stage(this, `Stage${pascal(spec.name)}`, {
+        spec,
+        queue: pipelineQueues[spec.queue],
+        queues: pipelineQueues,
+        buckets,
+        table: this.table,
+        macKey: this.keys.mac,
+        logsKey: this.keys.logs,
+        config,
+        entry: entry(spec),
+        projectRoot,
+        ...(spec.dataFiles ? { dataFiles: spec.dataFiles } : {}),
+        logRetention,
+        removalPolicy,
+      });
+    }
+    this.stages = stages;
+
+    // Who touched which PHI object, when.
+    this.auditTrail = new AuditTrail(this, 'AuditTrail', {
+      encryptionKey: this.keys.logs,
+      serverAccessLogsBucket: this.accessLogs,
+      dataEventBuckets: BUCKETS.map((b) => buckets[b]),
+      logRetention,
+      removalPolicy,
+    });
+
+    // Outputs the CLI maps back to topology names (DescribeStacks).
+    const prefix = props.outputPrefix ?? '';
+    const output = (key: string, value: string, description: string) =>
+      new CfnOutput(this, `Output${key}`, { value, description }).overrideLogicalId(`${prefix}${key}`);
+    output(OUTPUT.table, this.table.tableName, 'codetrail table');
+    for (const b of BUCKETS) output(OUTPUT.bucket(b), buckets[b].bucketName, `codetrail ${b} bucket`);
+    for (const spec of queues()) {
+      output(
+        OUTPUT.queue(spec.name),
+        pipelineQueues[spec.name].queue.queueUrl,
+        `codetrail ${spec.name} queue URL`,
+      );
+      output(
+        OUTPUT.deadLetterQueue(spec.name),
+        pipelineQueues[spec.name].deadLetterQueue.queueUrl,
+        `codetrail ${spec.name} dead-letter queue URL`,
+      );
+    }
+    output(OUTPUT.alarmTopic, this.alarmTopic.topicArn, 'codetrail alarm topic ARN');
+    output(OUTPUT.macKey, this.keys.mac.keyArn, 'codetrail chartKey HMAC key ARN');
+
+    this.acknowledgments = (props.acknowledgeNagFindings ?? true) ? acknowledgeFindings(this) : [];
+  }
+}

@@ -1,0 +1,75 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+export interface CodetrailKeysProps {
+  /** DESTROY schedules the keys for deletion (7-day window) with the stack; RETAIN keeps them. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * The customer-managed KMS keys, split where one key would close a dependency cycle: a bucket's key
+ * may not be the key of the queue that bucket notifies (the queue key's policy names the bucket ARN
+ * for s3.amazonaws.com, the bucket names the key), so buckets and queues never share a key.
+ *
+ * | key   | protects                                                              |
+ * |-------|-----------------------------------------------------------------------|
+ * | data  | the PHI buckets, the table, the table's backups                       |
+ * | queue | every SQS queue and dead-letter queue                                 |
+ * | logs  | Lambda and CloudTrail log groups, the CloudTrail files and bucket, the alarm topic |
+ * | mac   | HMAC_256 key for chartKeys (GenerateMac only; KMS cannot rotate HMAC keys) |
+ *
+ * The default key policy (account root may administer, IAM policies grant use) is kept: access is
+ * delegated to IAM, where the CDK grants give each function only what its stage needs.
+ */
+export class CodetrailKeys extends Construct {
+  readonly data: kms.Key;
+  readonly queue: kms.Key;
+  readonly logs: kms.Key;
+  readonly mac: kms.Key;
+
+  constructor(scope: Construct, id: string, props: CodetrailKeysProps) {
+    super(scope, id);
+    const common = {
+      removalPolicy: props.removalPolicy,
+      pendingWindow: Duration.days(props.removalPolicy === RemovalPolicy.DESTROY ? 7 : 30),
+    };
+    const symmetric = { ...common, enableKeyRotation: true };
+
+    this.data = new kms.Key(this, 'Data', {
+      ...symmetric,
+      description: 'codetrail: PHI buckets (intake, denials, artifacts, audit), table and its backups',
+    });
+    this.queue = new kms.Key(this, 'Queue', {
+      ...symmetric,
+      description: 'codetrail: SQS queues and dead-letter queues',
+    });
+    this.logs = new kms.Key(this, 'Logs', {
+      ...symmetric,
+      description: 'codetrail: CloudWatch log groups, CloudTrail log files and bucket, alarm topic',
+    });
+    this.mac = new kms.Key(this, 'Mac', {
+      ...common,
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      description: 'codetrail: HMAC key that derives chartKeys from (agencyId, EMR chart id)',
+    });
+
+    // CloudWatch Logs encrypts log groups with the logs key, only for log groups in this account and region.
+    const { account, region, partition } = Stack.of(this);
+    this.logs.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsEncryptLogGroups',
+        principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*`,
+          },
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * cdk-nag wiring and THE list of acknowledged findings.
+ *
+ * cdk-nag v3 is a CDK validation plugin (not an Aspect): `addNagPacks(app)` registers the AWS Solutions
+ * and HIPAA Security packs, and any finding that is not acknowledged fails `cdk synth`. Every
+ * acknowledgment lives in `ACKNOWLEDGMENTS` below, with its reason and the exact constructs it covers;
+ * nothing is acknowledged anywhere else. v3 has no wildcard suppression: each granular finding
+ * (`AwsSolutions-IAM5[Action::s3:List*]`) is acknowledged by its exact id, on the role it belongs to.
+ * test/infra/nag.test.ts pins how many acknowledgments are made and how many findings they cover, and
+ * fails on any acknowledgment that no longer matches a finding.
+ */
+
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
+import type { Construct, IConstruct } from 'constructs';
+import { BUCKETS, type BucketName, STAGES, type StageSpec } from '#shared/topology.ts';
+import type { Codetrail } from './codetrail.ts';
+
+/** Registers the cdk-nag v3 packs as validation plugins: a finding that is not acknowledged fails synth. */
+export function addNagPacks(app: Construct): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
+}
+
+export interface AcknowledgmentRule {
+  /**
+   * The finding id, exactly as cdk-nag reports it (granular ids include the `[...]` part). The
+   * placeholders `<Table.Arn>` and `<intake-bucket.Arn>` (any bucket) stand for the logical ids.
+   */
+  readonly id: string;
+  /** Why the finding is accepted: what makes it a false positive, or what control stands in for it. */
+  readonly reason: string;
+  /** The constructs the acknowledgment is recorded on (it covers them and their children). */
+  readonly scopes: (c: Codetrail) => IConstruct[];
+}
+
+const stageFunctions = (c: Codetrail): IConstruct[] => STAGES.map((s) => c.stages[s.name].fn);
+const stageRoles =
+  (pick: (s: StageSpec) => boolean = () => true) =>
+  (c: Codetrail): IConstruct[] =>
+    STAGES.filter(pick).map((s) => c.stages[s.name].role);
+const reads = (s: StageSpec) => s.reads.length > 0;
+const writes = (s: StageSpec) => s.writes.length > 0;
+const touches = (b: BucketName) => (s: StageSpec) => s.reads.includes(b) || s.writes.includes(b);
+const allBuckets = (c: Codetrail): IConstruct[] => [
+  c.accessLogs,
+  ...BUCKETS.map((b) => c.buckets[b]),
+  c.auditTrail.bucket,
+];
+
+/** The CDK's singleton Lambda behind S3 bucket notifications (one per stack, at the stack's root). */
+const bucketNotificationsHandler = (c: Codetrail): IConstruct[] =>
+  Stack.of(c).node.children.filter((child) => child.node.id.startsWith('BucketNotificationsHandler'));
+
+/** The per-bucket policies that let that handler write the notification configuration. */
+const bucketNotificationPolicies = (c: Codetrail): IConstruct[] =>
+  BUCKETS.map((b) => c.buckets[b].node.tryFindChild('Notifications')).filter((n) => n !== undefined);
+
+const GRANT_KMS =
+  'Emitted by the CDK grant helpers for KMS-encrypted resources (table.grantReadWriteData, ' +
+  'queue.grantSendMessages, bucket.grantPut): SSE-KMS writes need the GenerateDataKey* variants, and ReEncrypt* ' +
+  'serves key rotation. The statement names only the stack keys protecting resources this stage uses (data ' +
+  'key, queue key), never Resource *.';
+
+const GRANT_S3 =
+  'Emitted by the CDK bucket grant helpers: grantRead for the buckets the topology says this stage reads, ' +
+  'grantPut for those it writes (no stage may delete an object). The action family is scoped to those ' +
+  'bucket ARNs only.';
+
+const S3_OBJECTS =
+  "Object-level actions need the bucket's object ARN (<bucket>/*): a stage works on many objects whose keys are " +
+  'only known at run time. Limited to one bucket the topology says this stage reads or writes.';
+
+/** Every acknowledged cdk-nag finding, in one reviewable table. */
+export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
+  // --- Lambda stages -------------------------------------------------------------------------------
+  {
+    id: 'HIPAA.Security-LambdaInsideVPC',
+    reason:
+      'The stages call only AWS APIs (S3, SQS, DynamoDB, KMS) over TLS with SigV4/IAM; there is no VPC resource to ' +
+      'reach. A VPC would add NAT or interface endpoints per AZ (cost, cold starts) without further protecting ' +
+      'PHI. Agencies whose policy requires VPC-attached Lambdas add it (docs/security.md).',
+    scopes: stageFunctions,
+  },
+  {
+    id: 'HIPAA.Security-LambdaDLQ',
+    reason:
+      'False positive for SQS-triggered functions: a Lambda DLQ (DeadLetterConfig) applies to asynchronous ' +
+      'invocations only. These functions are invoked synchronously by an SQS event source mapping; failed ' +
+      "messages go to the source queue's own dead-letter queue (redrive policy, maxReceiveCount 5), which is alarmed.",
+    scopes: stageFunctions,
+  },
+  {
+    id: 'HIPAA.Security-IAMNoInlinePolicy',
+    reason:
+      "Each stage's role has one inline policy, written by the CDK grants from the topology (its own queue, the " +
+      'queues and buckets it uses, the table, the MAC key, its log group). It is specific to that role and lives ' +
+      'and dies with it; a managed policy would add a reuse this policy must not have.',
+    scopes: stageRoles(),
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'X-Ray active tracing (tracing: ACTIVE) adds xray:PutTraceSegments and xray:PutTelemetryRecords, which do ' +
+      'not support resource-level permissions. Nothing else in the policy uses Resource *.',
+    scopes: stageRoles(),
+  },
+  { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: GRANT_KMS, scopes: stageRoles() },
+  { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: GRANT_KMS, scopes: stageRoles() },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]',
+    reason:
+      'table.grantReadWriteData covers the indexes of the one codetrail table (gsi1: charts by agency and ' +
+      'status, audit events by day); the wildcard spans index names of this table only.',
+    scopes: stageRoles(),
+  },
+  { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: GRANT_S3, scopes: stageRoles(reads) },
+  { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: GRANT_S3, scopes: stageRoles(reads) },
+  { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: GRANT_S3, scopes: stageRoles(reads) },
+  {
+    id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
+    reason: `${GRANT_S3} Abort* lets a failed multipart upload be cleaned up.`,
+    scopes: stageRoles(writes),
+  },
+  ...BUCKETS.map(
+    (b): AcknowledgmentRule => ({
+      id: `AwsSolutions-IAM5[Resource::<${b}-bucket.Arn>/*]`,
+      reason: S3_OBJECTS,
+      scopes: stageRoles(touches(b)),
+    }),
+  ),
+
+  // --- Buckets -------------------------------------------------------------------------------------
+  {
+    id: 'HIPAA.Security-S3BucketReplicationEnabled',
+    reason:
+      'Cross-region replication needs a second region, a replica key and bucket per bucket, and doubles storage ' +
+      'cost: a disaster-recovery choice for the agency, not a default. Durability here comes from S3 itself, ' +
+      'versioning, Object Lock on the audit bucket, and PITR plus AWS Backup for the table (docs/security.md).',
+    scopes: allBuckets,
+  },
+  {
+    id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+    reason:
+      'S3 server access log delivery does not support SSE-KMS default encryption on its target bucket, so the ' +
+      'access-log bucket uses SSE-S3 (AES-256). It holds request logs; object keys carry no PHI by design.',
+    scopes: (c) => [c.accessLogs],
+  },
+
+  // --- CloudTrail, AWS Backup, CDK internals -------------------------------------------------------
+  {
+    id: 'HIPAA.Security-IAMNoInlinePolicy',
+    reason:
+      'The CDK Trail construct gives CloudTrail a role whose inline policy allows logs:CreateLogStream and ' +
+      'logs:PutLogEvents on the trail log group only.',
+    scopes: (c) => [c.auditTrail.trail],
+  },
+  {
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+    reason:
+      'The AWS Backup service role of the table backup selection: AWS maintains this policy with exactly the ' +
+      'per-service permissions AWS Backup needs; a copy of our own would drift from it.',
+    scopes: (c) => [c.backupPlan],
+  },
+  {
+    id: 'HIPAA.Security-IAMNoInlinePolicy',
+    reason:
+      "CDK-internal: lets the CDK's BucketNotificationsHandler custom resource write the notification " +
+      'configuration (s3:PutBucketNotification) of the intake and denials buckets at deploy time.',
+    scopes: bucketNotificationPolicies,
+  },
+  {
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+    reason:
+      "CDK-internal: the CDK's BucketNotificationsHandler (a deploy-time custom resource that writes the S3 " +
+      'notification configuration) logs with the basic execution role; the CDK offers no way to replace it ' +
+      '(aws/aws-cdk#35361).',
+    scopes: bucketNotificationsHandler,
+  },
+];
+
+/** The logical id cdk-nag prints in `Resource::<LogicalId.Arn>` findings. */
+function logicalId(construct: IConstruct): string {
+  const cfn = construct.node.defaultChild;
+  if (!(cfn instanceof CfnResource)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(construct).resolve(cfn.logicalId) as string;
+}
+
+/** Replaces the `<Table.Arn>` and `<bucket-bucket.Arn>` placeholders with the logical ids of this stack. */
+export function resolveAcknowledgmentId(id: string, c: Codetrail): string {
+  return id
+    .replace('<Table.Arn>', () => `<${logicalId(c.table)}.Arn>`)
+    .replace(/<([a-z]+)-bucket\.Arn>/, (_, b: string) => {
+      if (!(BUCKETS as readonly string[]).includes(b)) throw new Error(`unknown bucket ${b} in ${id}`);
+      return `<${logicalId(c.buckets[b as BucketName])}.Arn>`;
+    });
+}
+
+/**
+ * The id as acknowledged: namespaced by pack (`AwsSolutions::AwsSolutions-IAM5[...]`). In this form CDK
+ * itself suppresses the finding and lists it, with its reason, under `suppressedViolations` in
+ * cdk.out/validation-report.json; a bare id is dropped by cdk-nag before the report ever sees it.
+ */
+export function qualifiedId(id: string): string {
+  return `${id.slice(0, id.indexOf('-'))}::${id}`;
+}
+
+/** One recorded acknowledgment: a rule applied to one construct. */
+export interface Acknowledged {
+  /** The finding id, as cdk-nag reports it. */
+  readonly id: string;
+  /** The id as acknowledged (`qualifiedId`). */
+  readonly qualifiedId: string;
+  readonly reason: string;
+  /** Construct path the acknowledgment is recorded on. */
+  readonly path: string;
+}
+
+/**
+ * Records every acknowledgment of `ACKNOWLEDGMENTS` on its constructs and returns what it recorded.
+ * `Codetrail` calls it at the end of its constructor (unless told not to), so an app that adds the nag
+ * packs sees only findings outside codetrail.
+ */
+export function acknowledgeFindings(c: Codetrail): Acknowledged[] {
+  const done: Acknowledged[] = [];
+  for (const rule of ACKNOWLEDGMENTS) {
+    const id = resolveAcknowledgmentId(rule.id, c);
+    for (const scope of rule.scopes(c)) {
+      Validations.of(scope).acknowledge({ id: qualifiedId(id), reason: rule.reason });
+      done.push({ id, qualifiedId: qualifiedId(id), reason: rule.reason, path: scope.node.path });
+    }
+  }
+  return done;
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from './dynamo-conditional.ts';
+import type { AuditEvent, AuditLog } from './ports.ts';
+import {
+  AUDIT_EVENT_PREFIX,
+  auditDayPk,
+  auditDaySk,
+  auditPk,
+  auditSk,
+  GSI1_PK,
+  GSI1_SK,
+  withoutKeys,
+} from './table-keys.ts';
+
+/**
+ * The event's identity: what happened, to what, under which idempotency key. Deliberately not `at`, so a
+ * retry stamped a few seconds later is the same event.
+ */
+export function auditEventId(event: Pick<AuditEvent, 'type' | 'subject' | 'idempotencyKey'>): string {
+  return createHash('sha256')
+    .update(`${event.type}|${event.subject}|${event.idempotencyKey}`)
+    .digest('hex')
+    .slice(0, 24);
+}
+
+/**
+ * Append-only audit events, one item each: pk AUDIT#<subject>, sk EVT#<eventId>, written only if absent,
+ * so a retried event records once whatever its `at`. gsi1 (AUDIT#<agencyId>#<day>, <at>#<eventId>) lists
+ * an agency's events by day for compliance. Subjects are chart/object/batch ids, never PHI.
+ */
+export class DynamoAuditLog implements AuditLog {
+  constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async record(event: AuditEvent): Promise<void> {
+    const eventId = auditEventId(event);
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...event,
+            eventId,
+            pk: auditPk(event.subject),
+            sk: auditSk(eventId),
+            [GSI1_PK]: auditDayPk(event.agencyId, event.at),
+            [GSI1_SK]: auditDaySk(event.at, eventId),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      // Already recorded: the first write stands (its `at` is when it really happened).
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  /** A subject's events, oldest first (the sort key is the event id, so order by `at` here). */
+  async list(subject: string): Promise<AuditEvent[]> {
+    const found: { event: AuditEvent; eventId: string }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+          ExpressionAttributeValues: { ':pk': auditPk(subject), ':evt': AUDIT_EVENT_PREFIX },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        found.push({ event: withoutKeys<AuditEvent>(item, ['eventId']), eventId: String(item.eventId) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    found.sort((a, b) => a.event.at.localeCompare(b.event.at) || a.eventId.localeCompare(b.eventId));
+    return found.map((f) => f.event);
+  }
+}

@@ -1,0 +1,83 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Batch } from '#shared/model/batch.ts';
+import { isConditionalCheckFailed } from './dynamo-conditional.ts';
+import { scanAll } from './dynamo-scan.ts';
+import type { BatchStore } from './ports.ts';
+import { BATCH_PREFIX, batchPk, META_SK, withoutKeys } from './table-keys.ts';
+
+/** Billing batches: written OPEN, then HANDED_OFF exactly once (layout in table-keys.ts). */
+export class DynamoBatchStore implements BatchStore {
+  constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /**
+   * Idempotent: a batch id names one batch, so when it already exists (a retry after a crash) the stored
+   * one stands and this returns quietly; the caller reads it back to finish it.
+   */
+  async create(batch: Batch): Promise<void> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...batch, pk: batchPk(batch.batchId), sk: META_SK },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async get(batchId: string): Promise<Batch | undefined> {
+    const out = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: batchPk(batchId), sk: META_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? withoutKeys<Batch>(out.Item) : undefined;
+  }
+
+  async handOff(
+    batchId: string,
+    changes: { manifestKey: string; chartCount: number; handedOffAt: string },
+  ): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: batchPk(batchId), sk: META_SK },
+          UpdateExpression:
+            'SET #status = :handedOff, manifestKey = :manifestKey, chartCount = :chartCount, handedOffAt = :handedOffAt',
+          ConditionExpression: '#status = :open',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':open': 'OPEN',
+            ':handedOff': 'HANDED_OFF',
+            ':manifestKey': changes.manifestKey,
+            ':chartCount': changes.chartCount,
+            ':handedOffAt': changes.handedOffAt,
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /** A Scan: batches are few (one per billing window), and this serves the CLI and summaries. */
+  async *list(): AsyncIterable<Batch> {
+    for await (const item of scanAll(this.dynamo, {
+      TableName: this.table,
+      FilterExpression: 'begins_with(pk, :batch) AND sk = :meta',
+      ExpressionAttributeValues: { ':batch': BATCH_PREFIX, ':meta': META_SK },
+    })) {
+      yield withoutKeys<Batch>(item);
+    }
+  }
+}

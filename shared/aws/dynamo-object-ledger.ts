@@ -1,0 +1,73 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed, itemFromConditionalFailure } from './dynamo-conditional.ts';
+import { scanAll } from './dynamo-scan.ts';
+import type { LedgerEntry, ObjectLedger } from './ports.ts';
+import { META_SK, OBJECT_PREFIX, objectPk, withoutKeys } from './table-keys.ts';
+
+/** Which source objects a stage has taken in, so an S3 event delivered twice creates nothing new. */
+export class DynamoObjectLedger implements ObjectLedger {
+  constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async begin(entry: LedgerEntry): Promise<{ claimed: boolean; existing?: LedgerEntry }> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...entry, pk: objectPk(entry.objectId), sk: META_SK },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { claimed: true };
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      const fromError = itemFromConditionalFailure(err);
+      const existing = fromError ? withoutKeys<LedgerEntry>(fromError) : await this.get(entry.objectId);
+      return existing ? { claimed: false, existing } : { claimed: false };
+    }
+  }
+
+  async finish(objectId: string, counts: Record<string, number>, finishedAt: string): Promise<void> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: objectPk(objectId), sk: META_SK },
+          UpdateExpression: 'SET #status = :done, counts = :counts, finishedAt = :finishedAt',
+          // Finishing twice (a retry) rewrites the same values; finishing what was never begun is a bug.
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':done': 'DONE', ':counts': counts, ':finishedAt': finishedAt },
+        }),
+      );
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) throw new Error(`ledger entry ${objectId} was never begun`);
+      throw err;
+    }
+  }
+
+  async get(objectId: string): Promise<LedgerEntry | undefined> {
+    const out = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: objectPk(objectId), sk: META_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? withoutKeys<LedgerEntry>(out.Item) : undefined;
+  }
+
+  /** A Scan: for the CLI and summaries, not a hot path. */
+  async *list(): AsyncIterable<LedgerEntry> {
+    for await (const item of scanAll(this.dynamo, {
+      TableName: this.table,
+      FilterExpression: 'begins_with(pk, :object) AND sk = :meta',
+      ExpressionAttributeValues: { ':object': OBJECT_PREFIX, ':meta': META_SK },
+    })) {
+      yield withoutKeys<LedgerEntry>(item);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { BucketName } from '#shared/topology.ts';
+import type { ArtifactStore } from './ports.ts';
+
+/**
+ * Chart artifacts, receipts, manifests and quarantined drops in S3, addressed by logical bucket name.
+ *
+ * Encryption: the requests deliberately send no `x-amz-server-side-encryption` header. Sending `aws:kms`
+ * without a key id makes S3 use the AWS managed key `aws/s3`, not the bucket's customer-managed default
+ * key; leaving it out lets every object take the bucket's default SSE-KMS CMK (set by the stack). The
+ * emulator ignores encryption either way, so only the CDK assertions can check it.
+ */
+export class S3ArtifactStore implements ArtifactStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly buckets: Record<BucketName, string>,
+  ) {}
+
+  bucketName(bucket: BucketName): string {
+    const name = this.buckets[bucket];
+    if (!name) throw new Error(`bucket ${bucket} is not configured`);
+    return name;
+  }
+
+  async putJson(bucket: BucketName, key: string, body: unknown): Promise<void> {
+    await this.putText(bucket, key, JSON.stringify(body), 'application/json');
+  }
+
+  async putText(
+    bucket: BucketName,
+    key: string,
+    body: string,
+    contentType = 'text/plain; charset=utf-8',
+  ): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucketName(bucket),
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+      }),
+    );
+  }
+
+  getText(bucket: BucketName, key: string): Promise<string> {
+    return this.getObjectText(this.bucketName(bucket), key);
+  }
+
+  async getObjectText(bucket: string, key: string): Promise<string> {
+    const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+    return out.Body.transformToString('utf-8');
+  }
+
+  async copyObject(fromBucket: string, fromKey: string, toBucket: BucketName, toKey: string): Promise<void> {
+    await this.s3.send(
+      new CopyObjectCommand({
+        Bucket: this.bucketName(toBucket),
+        Key: toKey,
+        // S3 wants the source URL-encoded; keep the slashes that separate the key's segments.
+        CopySource: `${fromBucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+      }),
+    );
+  }
+
+  async *list(
+    bucket: BucketName,
+    prefix: string,
+  ): AsyncIterable<{ key: string; etag: string; size: number }> {
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucketName(bucket),
+          Prefix: prefix,
+          ContinuationToken: token,
+        }),
+      );
+      for (const object of page.Contents ?? []) {
+        if (!object.Key) continue;
+        // S3 returns the ETag quoted; S3 event records carry it bare, and that is what ledgers compare.
+        yield { key: object.Key, etag: (object.ETag ?? '').replaceAll('"', ''), size: object.Size ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+}

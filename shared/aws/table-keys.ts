@@ -1,0 +1,87 @@
+/**
+ * The single table's key layout, in one place so every adapter, the local provisioner and the tests agree.
+ * Keys hold identifiers only (chartKey is a keyed HMAC, objectId/batchId are derived ids): never PHI.
+ *
+ *   item                 pk                      sk                 gsi1pk                               gsi1sk
+ *   chart version        CHART#<chartKey>        V#<version:10>     AGENCY#<agencyId>#STATUS#<status>    <updatedAt>#<chartKey>#<version:10>
+ *   latest pointer       CHART#<chartKey>        LATEST             -                                    -
+ *   batch                BATCH#<batchId>         META               -                                    -
+ *   object ledger        OBJECT#<objectId>       META               -                                    -
+ *   audit event          AUDIT#<subject>         EVT#<eventId>      AUDIT#<agencyId>#<yyyy-mm-dd>        <at>#<eventId>
+ */
+
+export const PK = 'pk';
+export const SK = 'sk';
+export const GSI1 = 'gsi1';
+export const GSI1_PK = 'gsi1pk';
+export const GSI1_SK = 'gsi1sk';
+
+/** Attributes that are the table's plumbing, not part of the domain object stored in the item. */
+const KEY_ATTRIBUTES = new Set([PK, SK, GSI1_PK, GSI1_SK]);
+
+export const META_SK = 'META';
+export const LATEST_SK = 'LATEST';
+
+/** Zero-padded so versions sort numerically as strings (sk and gsi1sk are compared bytewise). */
+export function padVersion(version: number): string {
+  return String(version).padStart(10, '0');
+}
+
+export const CHART_PREFIX = 'CHART#';
+export const VERSION_PREFIX = 'V#';
+
+export function chartPk(chartKey: string): string {
+  return `${CHART_PREFIX}${chartKey}`;
+}
+
+export function versionSk(version: number): string {
+  return `${VERSION_PREFIX}${padVersion(version)}`;
+}
+
+/** gsi1 partition for chart versions: one agency's charts in one status. */
+export function chartStatusPk(agencyId: string, status: string): string {
+  return `AGENCY#${agencyId}#STATUS#${status}`;
+}
+
+/** gsi1 sort key for chart versions: oldest-updated first, so "stuck longer than N hours" is a range query. */
+export function chartStatusSk(updatedAt: string, chartKey: string, version: number): string {
+  return `${updatedAt}#${chartKey}#${padVersion(version)}`;
+}
+
+export const BATCH_PREFIX = 'BATCH#';
+
+export function batchPk(batchId: string): string {
+  return `${BATCH_PREFIX}${batchId}`;
+}
+
+export const OBJECT_PREFIX = 'OBJECT#';
+
+export function objectPk(objectId: string): string {
+  return `${OBJECT_PREFIX}${objectId}`;
+}
+
+export function auditPk(subject: string): string {
+  return `AUDIT#${subject}`;
+}
+
+export const AUDIT_EVENT_PREFIX = 'EVT#';
+
+export function auditSk(eventId: string): string {
+  return `${AUDIT_EVENT_PREFIX}${eventId}`;
+}
+
+/** gsi1 partition for audit events: one agency's events of one UTC day (the compliance listing). */
+export function auditDayPk(agencyId: string, at: string): string {
+  return `AUDIT#${agencyId}#${at.slice(0, 10)}`;
+}
+
+export function auditDaySk(at: string, eventId: string): string {
+  return `${at}#${eventId}`;
+}
+
+/** The domain object inside an item: the item without its key attributes. */
+export function withoutKeys<T>(item: Record<string, unknown>, alsoDrop: readonly string[] = []): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(k) && !alsoDrop.includes(k)) out[k] = v;
+  return out as T;
+}

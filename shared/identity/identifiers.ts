@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { KeyService } from '#shared/aws/ports.ts';
+
+/**
+ * Non-PHI identifiers. The EMR's chart id is PHI (a medical record number), so keys, messages, logs and
+ * metrics use the chartKey: a keyed HMAC of (agency, chart id) that nobody without the key can reverse
+ * or recompute from a guess.
+ */
+export async function chartKeyOf(keys: KeyService, agencyId: string, chartId: string): Promise<string> {
+  const mac = await keys.mac(`chart|${agencyId}|${chartId}`);
+  return `ck${mac.slice(0, 30)}`;
+}
+
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Identity of a source object: bucket, key and ETag/version together, so a re-drop of new bytes is new. */
+export function objectIdOf(bucket: string, key: string, etag: string): string {
+  return `ob${sha256Hex(`${bucket}|${key}|${etag}`).slice(0, 30)}`;
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * The claim reference billing puts in CLM01 (at most 20 characters; the 835 echoes it in CLP01).
+ * Derived from the chartKey and version, so it is stable across retries and reveals nothing.
+ */
+export function claimRefOf(chartKey: string, version: number): string {
+  const digest = createHash('sha256').update(`${chartKey}|${version}`).digest();
+  let out = 'CT';
+  for (let i = 0; i < 14; i++) out += CROCKFORD[(digest[i] ?? 0) % 32];
+  return out;
+}
+
+export function chartSubject(chartKey: string, version: number): string {
+  return `chart:${chartKey}:v${version}`;
+}
+
+/** `exports/<agency>/...` or `remittances/<agency>/...` -> agency, when the key follows the layout. */
+export function agencyFromKey(key: string): string | undefined {
+  const [, agency] = key.split('/');
+  return agency && /^[a-z0-9][a-z0-9-]{0,62}$/.test(agency) ? agency : undefined;
+}

@@ -1,0 +1,57 @@
+import type { Icd10Table } from '#shared/data/icd10cm.ts';
+import type { Chart } from '#shared/model/chart.ts';
+import type { Finding } from '#shared/model/chart-state.ts';
+
+/** The code tables a rule may consult. Chosen by the caller (only FY2022 ships today). */
+export interface RuleTables {
+  icd10cm: Icd10Table;
+}
+
+/** Source-quality tags, as in the domain research: CMS/CDC text, a MAC page, third party, our own. */
+export type SourceTag = 'CMS' | 'MAC' | '3P' | 'UNATTRIB' | 'codetrail';
+
+export interface RuleSource {
+  tag: SourceTag;
+  cite: string;
+}
+
+/** One catalog entry: what the rule checks, why, and where that comes from. No code, no I/O. */
+export interface RuleInfo {
+  /** Stable id: findings, audit events, metrics and the docs use it; never reuse or rename one. */
+  id: string;
+  severity: Finding['severity'];
+  title: string;
+  what: string;
+  why: string;
+  sources: readonly RuleSource[];
+  /** What the rule cannot see or gets wrong today. */
+  limits?: string;
+}
+
+export interface Rule extends RuleInfo {
+  /** Pure: the same chart and tables always give the same findings, in the same order. */
+  check(chart: Chart, tables: RuleTables): Finding[];
+}
+
+/** A finding of `rule`: its id and severity, a message naming codes and fields only, and the path. */
+export function findingOf(rule: RuleInfo, message: string, path?: string): Finding {
+  const finding: Finding = { ruleId: rule.id, severity: rule.severity, message };
+  if (path !== undefined) finding.path = path;
+  return finding;
+}
+
+/**
+ * Builds a rule from its catalog entry and its check. The check gets `finding(message, path)`, which
+ * stamps the rule's id and severity, so a rule cannot report under another id.
+ */
+export function defineRule(
+  info: RuleInfo,
+  check: (
+    chart: Chart,
+    tables: RuleTables,
+    finding: (message: string, path?: string) => Finding,
+  ) => Finding[],
+): Rule {
+  const finding = (message: string, path?: string) => findingOf(info, message, path);
+  return { ...info, check: (chart, tables) => check(chart, tables, finding) };
+}

@@ -1,0 +1,77 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { StageName } from '#shared/topology.ts';
+import { logger } from './logger.ts';
+import { metrics } from './metrics.ts';
+
+export type SqsLambdaHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+function parseBody(record: SQSRecord): unknown {
+  return JSON.parse(record.body);
+}
+
+function wrap(base: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>) {
+  return middy(base)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics)) as unknown as SqsLambdaHandler;
+}
+
+/**
+ * A stage whose records are independent: each one succeeds or fails on its own, and only the failed
+ * ones are reported in batchItemFailures for SQS to deliver again (then to the DLQ after maxReceiveCount).
+ * Powertools' BatchProcessor does the partial-response bookkeeping.
+ */
+export function recordHandler(stage: StageName, handle: (body: unknown, record: SQSRecord) => Promise<void>) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const perRecord = async (record: SQSRecord) => {
+    try {
+      await handle(parseBody(record), record);
+      metrics.addMetric('RecordsProcessed', MetricUnit.Count, 1);
+    } catch (error) {
+      metrics.addMetric('RecordsFailed', MetricUnit.Count, 1);
+      // Name and message of our own errors only: they are written to carry ids, never chart content.
+      logger.error('record failed', { stage, messageId: record.messageId, error: describe(error) });
+      throw error;
+    }
+  };
+  const handler = wrap(async (event, context) => {
+    metrics.addDimension('stage', stage);
+    return processPartialResponse(event, perRecord, processor, { context, throwOnFullBatchFailure: false });
+  });
+  return handler;
+}
+
+/**
+ * A stage that works on the whole delivered batch at once (billing handoff groups charts into batches).
+ * `handle` returns the message ids that failed.
+ */
+export function batchHandler(
+  stage: StageName,
+  handle: (items: { messageId: string; body: unknown }[]) => Promise<string[]>,
+) {
+  return wrap(async (event) => {
+    metrics.addDimension('stage', stage);
+    const items: { messageId: string; body: unknown }[] = [];
+    const failed: string[] = [];
+    for (const record of event.Records) {
+      try {
+        items.push({ messageId: record.messageId, body: parseBody(record) });
+      } catch {
+        failed.push(record.messageId);
+      }
+    }
+    failed.push(...(await handle(items)));
+    metrics.addMetric('RecordsProcessed', MetricUnit.Count, event.Records.length - failed.length);
+    if (failed.length) metrics.addMetric('RecordsFailed', MetricUnit.Count, failed.length);
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  });
+}
+
+export function describe(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message.slice(0, 500) };
+  return { name: 'NonError', message: String(error).slice(0, 200) };
+}

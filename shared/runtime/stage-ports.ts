@@ -1,0 +1,38 @@
+import { type AwsClients, awsClients } from '#shared/aws/clients.ts';
+import type { Ports } from '#shared/aws/ports.ts';
+import { buildPorts } from '#shared/aws/ports-from-env.ts';
+import { resourcesFromEnv } from '#shared/aws/resources.ts';
+
+let cached: { clients: AwsClients; ports: Ports } | undefined;
+
+/**
+ * The ports a Lambda works over, built on first use and kept for the life of the execution environment.
+ * Rebuilt only when the clients were reset (the local runtime and tests point them at new endpoints).
+ */
+export function stagePorts(): Ports {
+  const clients = awsClients();
+  if (cached?.clients !== clients) cached = { clients, ports: buildPorts(clients, resourcesFromEnv()) };
+  return cached.ports;
+}
+
+/** A value computed on first use (a Lambda's cold start pays for it once, tests can import freely). */
+export function lazy<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => {
+    value ??= { v: make() };
+    return value.v;
+  };
+}
+
+/**
+ * A stage's service, built over the current ports and rebuilt only when they change (once per Lambda
+ * execution environment; again when the local runtime or a test points the clients somewhere new).
+ */
+export function servicePerPorts<T>(make: (ports: Ports) => T): () => T {
+  let memo: { ports: Ports; service: T } | undefined;
+  return () => {
+    const ports = stagePorts();
+    if (memo?.ports !== ports) memo = { ports, service: make(ports) };
+    return memo.service;
+  };
+}

@@ -1,0 +1,40 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Config } from '#shared/model/config.ts';
+import { PROJECT_ROOT } from '../../infra/codetrail.ts';
+import { loadConfig } from '../../infra/load-config.ts';
+import { CDK_CONTEXT } from './harness.ts';
+
+describe('agency configuration for the CDK app', () => {
+  it('ships a root codetrail.config.json with trial defaults that validates', () => {
+    const config = loadConfig(path.join(PROJECT_ROOT, 'codetrail.config.json'));
+    expect(config.retention).toEqual({
+      auditObjectLockMode: 'GOVERNANCE',
+      auditRetentionDays: 1,
+      removeOnDestroy: true,
+    });
+    expect(config).toEqual(Config.parse(config));
+  });
+
+  it('names the file and every bad field when the config is invalid', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'codetrail-config-')), 'bad.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ retention: { auditObjectLockMode: 'FOREVER' }, alarmEmail: 'nope' }),
+    );
+    expect(() => loadConfig(file)).toThrow(/bad\.json[\s\S]*retention\.auditObjectLockMode[\s\S]*alarmEmail/);
+  });
+
+  it('reports a file that is missing or not JSON', () => {
+    expect(() => loadConfig(path.join(tmpdir(), 'no-such-codetrail.json'))).toThrow(
+      /cannot read codetrail config/,
+    );
+  });
+
+  it('runs the app with the context defaults the CLI reads', () => {
+    expect(CDK_CONTEXT).toMatchObject({ stackName: 'Codetrail', configFile: 'codetrail.config.json' });
+    expect(CDK_CONTEXT['@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy']).toBe(true);
+  });
+});

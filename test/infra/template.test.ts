@@ -1,0 +1,601 @@
+/**
+ * What the synthesised template must hold, checked against the topology (never hand-typed counts where
+ * the topology gives them). The stacks are built without cdk-nag and without bundling (see harness.ts);
+ * nag.test.ts checks the rule packs.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import {
+  BUCKET_NOTIFICATIONS,
+  BUCKETS,
+  type BucketName,
+  ENV,
+  HUMAN_QUEUES,
+  ICD10CM_FILE,
+  queues,
+  STAGES,
+} from '#shared/topology.ts';
+import { defaultEntry, PROJECT_ROOT } from '../../infra/codetrail.ts';
+import { OUTPUT } from '../../infra/names.ts';
+import { CONFIG_ENV_BUDGET_BYTES, copyDataFiles, LAMBDA_DATA_DIR } from '../../infra/stage.ts';
+import {
+  arn,
+  asArray,
+  build,
+  logicalId,
+  ref,
+  resourceOf,
+  resources,
+  statementsOfRole,
+  template,
+} from './harness.ts';
+
+const trial = () => template();
+const production = () =>
+  template({
+    retention: { auditObjectLockMode: 'COMPLIANCE', auditRetentionDays: 2557, removeOnDestroy: false },
+    alarmEmail: 'coding-alarms@example.org',
+  });
+
+const QUEUES = queues();
+/** PHI buckets from the topology, plus the access-log bucket and the CloudTrail bucket. */
+const BUCKET_COUNT = BUCKETS.length + 2;
+
+describe('KMS keys', () => {
+  it('has separate customer-managed keys for data, queues and logs, all rotated, and an HMAC key for chartKeys', () => {
+    const { template: t, built } = trial();
+    const keys = built.stack.codetrail.keys;
+    t.resourceCountIs('AWS::KMS::Key', 4);
+    for (const key of [keys.data, keys.queue, keys.logs]) {
+      expect(resourceOf(t, key).Properties).toMatchObject({ EnableKeyRotation: true });
+    }
+    expect(resourceOf(t, keys.mac).Properties).toMatchObject({
+      KeySpec: 'HMAC_256',
+      KeyUsage: 'GENERATE_VERIFY_MAC',
+    });
+    expect(new Set([keys.data, keys.queue, keys.logs, keys.mac].map(logicalId)).size).toBe(4);
+  });
+
+  it('never encrypts a bucket with the key of the queue it notifies (that closes a dependency cycle)', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    for (const n of BUCKET_NOTIFICATIONS) {
+      const bucketKey = resourceOf(t, c.buckets[n.bucket]).Properties.BucketEncryption
+        .ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID;
+      const queueKey = resourceOf(t, c.queues[n.queue].queue).Properties.KmsMasterKeyId;
+      expect(bucketKey).not.toEqual(queueKey);
+    }
+  });
+
+  it('lets CloudWatch Logs, CloudTrail and CloudWatch alarms use the logs key', () => {
+    const { template: t, built } = trial();
+    const statements = resourceOf(t, built.stack.codetrail.keys.logs).Properties.KeyPolicy.Statement;
+    const services = statements.flatMap((s: { Principal?: { Service?: unknown } }) =>
+      s.Principal?.Service ? asArray(s.Principal.Service) : [],
+    );
+    expect(JSON.stringify(services)).toMatch(/logs\./);
+    expect(services).toEqual(
+      expect.arrayContaining(['cloudtrail.amazonaws.com', 'cloudwatch.amazonaws.com']),
+    );
+  });
+
+  it('lets S3 use the queue key to notify the encrypted queues', () => {
+    const { template: t, built } = trial();
+    const statements = resourceOf(t, built.stack.codetrail.keys.queue).Properties.KeyPolicy.Statement;
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Principal: { Service: 's3.amazonaws.com' },
+          Action: expect.arrayContaining(['kms:GenerateDataKey*', 'kms:Decrypt']),
+        }),
+      ]),
+    );
+  });
+});
+
+describe('buckets', () => {
+  it(`has the ${BUCKETS.length} topology buckets, an access-log bucket and a CloudTrail bucket`, () => {
+    const { template: t } = trial();
+    t.resourceCountIs('AWS::S3::Bucket', BUCKET_COUNT);
+  });
+
+  it('encrypts every bucket (SSE-KMS with a CMK and bucket key; SSE-S3 only for the access-log target)', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const accessLogs = logicalId(c.accessLogs);
+    for (const [id, bucket] of Object.entries(resources(t, 'AWS::S3::Bucket'))) {
+      const rule = bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0];
+      if (id === accessLogs) {
+        expect(rule.ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
+      } else {
+        expect(rule).toMatchObject({
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: expect.anything() },
+        });
+      }
+    }
+    for (const b of BUCKETS) {
+      expect(
+        resourceOf(t, c.buckets[b]).Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]
+          .ServerSideEncryptionByDefault.KMSMasterKeyID,
+      ).toEqual(arn(c.keys.data));
+    }
+  });
+
+  it('versions every bucket, blocks all public access and disables ACLs', () => {
+    const { template: t } = trial();
+    t.allResourcesProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+  });
+
+  it('logs access to every bucket into the access-log bucket', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const accessLogs = logicalId(c.accessLogs);
+    for (const [id, bucket] of Object.entries(resources(t, 'AWS::S3::Bucket'))) {
+      if (id === accessLogs) continue;
+      expect(bucket.Properties.LoggingConfiguration).toMatchObject({
+        DestinationBucketName: ref(c.accessLogs),
+      });
+    }
+    // Log delivery is granted by bucket policy, not by an ACL.
+    expect(resourceOf(t, c.accessLogs).Properties.AccessControl).toBeUndefined();
+    t.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: ref(c.accessLogs),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject' }),
+        ]),
+      },
+    });
+  });
+
+  it('denies every request to every bucket that is not TLS 1.2+', () => {
+    const { template: t } = trial();
+    const policies = Object.values(resources(t, 'AWS::S3::BucketPolicy'));
+    expect(policies).toHaveLength(BUCKET_COUNT);
+    for (const p of policies) {
+      expect(p.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+          }),
+        ]),
+      );
+    }
+  });
+
+  it('puts the audit bucket under Object Lock, GOVERNANCE by default, and no other bucket', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    expect(resourceOf(t, c.buckets.audit).Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: built.config.retention.auditRetentionDays } },
+      },
+    });
+    const locked = Object.values(resources(t, 'AWS::S3::Bucket')).filter(
+      (b) => b.Properties.ObjectLockEnabled,
+    );
+    expect(locked).toHaveLength(1);
+  });
+
+  it('uses COMPLIANCE mode and the configured retention when the config says so', () => {
+    const { template: t, built } = production();
+    expect(resourceOf(t, built.stack.codetrail.buckets.audit).Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
+    });
+  });
+
+  it('wires the S3 notifications of the topology, object-created events by prefix', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const custom = Object.values(resources(t, 'Custom::S3BucketNotifications'));
+    expect(custom).toHaveLength(new Set(BUCKET_NOTIFICATIONS.map((n) => n.bucket)).size);
+    for (const n of BUCKET_NOTIFICATIONS) {
+      const forBucket = custom.find((r) => r.Properties.BucketName.Ref === logicalId(c.buckets[n.bucket]));
+      expect(forBucket?.Properties.NotificationConfiguration.QueueConfigurations).toContainEqual({
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: n.prefix }] } },
+        QueueArn: arn(c.queues[n.queue].queue),
+      });
+    }
+  });
+});
+
+describe('table', () => {
+  it('is one pay-per-request table with pk/sk, gsi1, PITR and the data CMK', () => {
+    const { template: t, built } = trial();
+    t.resourceCountIs('AWS::DynamoDB::Table', 1);
+    expect(resourceOf(t, built.stack.codetrail.table).Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'gsi1',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: arn(built.stack.codetrail.keys.data),
+      },
+      DeletionProtectionEnabled: false,
+    });
+  });
+
+  it('is backed up daily by AWS Backup into a vault under the data key', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    t.resourceCountIs('AWS::Backup::BackupPlan', 1);
+    t.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: arn(c.keys.data) });
+    t.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: { Resources: Match.arrayWith([arn(c.table)]) },
+    });
+  });
+});
+
+describe('queues', () => {
+  it('has a queue and a dead-letter queue for every topology queue, all under the queue CMK, TLS only', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    t.resourceCountIs('AWS::SQS::Queue', 2 * QUEUES.length);
+    t.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: arn(c.keys.queue) });
+    const policies = Object.values(resources(t, 'AWS::SQS::QueuePolicy'));
+    for (const spec of QUEUES) {
+      for (const q of [c.queues[spec.name].queue, c.queues[spec.name].deadLetterQueue]) {
+        const policy = policies.find((p) => p.Properties.Queues.some((r: unknown) => isRef(r, logicalId(q))));
+        expect(policy?.Properties.PolicyDocument.Statement).toContainEqual(
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        );
+      }
+    }
+  });
+
+  it('sets visibility, retention and redrive from the topology, DLQs keeping messages 14 days', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    for (const spec of QUEUES) {
+      const { queue, deadLetterQueue } = c.queues[spec.name];
+      expect(resourceOf(t, queue).Properties).toMatchObject({
+        VisibilityTimeout: spec.visibilityTimeoutSeconds,
+        MessageRetentionPeriod: spec.retentionDays * 86_400,
+        RedrivePolicy: { deadLetterTargetArn: arn(deadLetterQueue), maxReceiveCount: spec.maxReceiveCount },
+      });
+      expect(resourceOf(t, deadLetterQueue).Properties.MessageRetentionPeriod).toBe(14 * 86_400);
+    }
+    for (const s of STAGES) expect(c.queues[s.queue].queue).toBeDefined();
+    expect(QUEUES.filter((q) => !q.humanDrained).every((q) => q.maxReceiveCount === 5)).toBe(true);
+  });
+
+  it('alarms on any message in any DLQ, and on stale messages in the human-drained queues, to the SNS topic', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const topic = ref(c.alarmTopic);
+    const alarms = Object.values(resources(t, 'AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(QUEUES.length + HUMAN_QUEUES.length);
+    for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([topic]);
+
+    const on = (metric: string, queue: unknown) =>
+      alarms.filter(
+        (a) =>
+          a.Properties.MetricName === metric &&
+          a.Properties.Dimensions.some(
+            (d: { Value: unknown }) => JSON.stringify(d.Value) === JSON.stringify(queue),
+          ),
+      );
+    for (const spec of QUEUES) {
+      const [dlq] = on(
+        'ApproximateNumberOfMessagesVisible',
+        arnName(logicalId(c.queues[spec.name].deadLetterQueue)),
+      );
+      expect(dlq?.Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+      });
+    }
+    for (const h of HUMAN_QUEUES) {
+      const [age] = on('ApproximateAgeOfOldestMessage', arnName(logicalId(c.queues[h.name].queue)));
+      expect(age?.Properties).toMatchObject({
+        Threshold: h.maxAgeAlarmMinutes * 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+  });
+});
+
+describe('Lambda stages', () => {
+  it('has one Node.js 24 arm64 function per topology stage, sized from the topology, traced', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const node = Object.values(resources(t, 'AWS::Lambda::Function')).filter((f) =>
+      String(f.Properties.Runtime).startsWith('nodejs'),
+    );
+    expect(node).toHaveLength(STAGES.length);
+    for (const s of STAGES) {
+      expect(resourceOf(t, c.stages[s.name].fn).Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: s.memoryMb,
+        Timeout: s.timeoutSeconds,
+        ReservedConcurrentExecutions: s.reservedConcurrency,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: ref(c.stages[s.name].logGroup) },
+      });
+    }
+  });
+
+  it('gives every queue a visibility timeout of six times its function timeout', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    for (const s of STAGES) {
+      const timeout = resourceOf(t, c.stages[s.name].fn).Properties.Timeout;
+      expect(resourceOf(t, c.queues[s.queue].queue).Properties.VisibilityTimeout).toBe(6 * timeout);
+    }
+  });
+
+  it('feeds each function from its queue with partial batch responses, batching per the topology', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const mappings = Object.values(resources(t, 'AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(STAGES.length);
+    for (const s of STAGES) {
+      const m = mappings.find((x) => x.Properties.FunctionName.Ref === logicalId(c.stages[s.name].fn));
+      expect(m?.Properties).toMatchObject({
+        EventSourceArn: arn(c.queues[s.queue].queue),
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: s.batchSize,
+        MaximumBatchingWindowInSeconds: s.maxBatchingWindowSeconds,
+      });
+      expect(m?.Properties.ScalingConfig.MaximumConcurrency).toBeLessThanOrEqual(
+        Math.max(2, s.reservedConcurrency),
+      );
+    }
+  });
+
+  it('passes every resource name, the MAC key and the config in the environment', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    for (const s of STAGES) {
+      const vars = resourceOf(t, c.stages[s.name].fn).Properties.Environment.Variables;
+      expect(vars[ENV.table]).toEqual(ref(c.table));
+      for (const b of BUCKETS) expect(vars[ENV.bucket(b)]).toEqual(ref(c.buckets[b]));
+      for (const q of s.sendsTo) expect(vars[ENV.queueUrl(q)]).toEqual(ref(c.queues[q].queue));
+      const queueVars = Object.keys(vars).filter((k) => k.startsWith('CODETRAIL_QUEUE_'));
+      expect(queueVars.sort()).toEqual(s.sendsTo.map((q) => ENV.queueUrl(q)).sort());
+      expect(vars[ENV.macKeyId]).toEqual(ref(c.keys.mac));
+      expect(JSON.parse(vars[ENV.config])).toEqual(built.config);
+      expect(vars[ENV.dataDir]).toBe(s.dataFiles ? LAMBDA_DATA_DIR : undefined);
+      expect(vars[ENV.localKeyFile]).toBeUndefined();
+    }
+  });
+
+  it('writes each function log group encrypted with the logs key, with a retention', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const groups = Object.values(resources(t, 'AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(STAGES.length + 1); // + the CloudTrail log group
+    for (const g of groups) {
+      expect(g.Properties).toMatchObject({ KmsKeyId: arn(c.keys.logs), RetentionInDays: expect.any(Number) });
+    }
+  });
+});
+
+describe('least privilege', () => {
+  type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+  const withAction = (statements: Statement[], action: string) =>
+    statements.filter((s) => s.Effect === 'Allow' && asArray(s.Action).includes(action));
+  const resourcesOf = (statements: Statement[]) => statements.flatMap((s) => asArray(s.Resource));
+
+  it('lets each stage consume its own queue and send only to the queues it sends to', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    for (const s of STAGES) {
+      const st = statementsOfRole(t, c.stages[s.name].role) as Statement[];
+      expect(resourcesOf(withAction(st, 'sqs:ReceiveMessage'))).toEqual([arn(c.queues[s.queue].queue)]);
+      expect(resourcesOf(withAction(st, 'sqs:SendMessage'))).toEqual(
+        expect.arrayContaining(s.sendsTo.map((q) => arn(c.queues[q].queue))),
+      );
+      expect(resourcesOf(withAction(st, 'sqs:SendMessage'))).toHaveLength(s.sendsTo.length);
+    }
+  });
+
+  it('lets each stage read and add objects only in the buckets the topology names, and delete none', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const bucketId = (b: BucketName) => `"${logicalId(c.buckets[b])}"`;
+    for (const s of STAGES) {
+      const st = statementsOfRole(t, c.stages[s.name].role) as Statement[];
+      const mentions = (action: string) =>
+        BUCKETS.filter((b) => JSON.stringify(resourcesOf(withAction(st, action))).includes(bucketId(b)));
+      expect(mentions('s3:GetObject*').sort()).toEqual([...s.reads].sort());
+      expect(mentions('s3:PutObject').sort()).toEqual([...s.writes].sort());
+      expect(JSON.stringify(st)).not.toMatch(/s3:Delete|s3:\*|s3:PutBucket|s3:BypassGovernanceRetention/);
+    }
+  });
+
+  it('lets each stage only GenerateMac with the HMAC key, and write only its own log group', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    for (const s of STAGES) {
+      const st = statementsOfRole(t, c.stages[s.name].role) as Statement[];
+      const onMac = st.filter((x) => JSON.stringify(x.Resource) === JSON.stringify(arn(c.keys.mac)));
+      expect(onMac.flatMap((x) => asArray(x.Action))).toEqual(['kms:GenerateMac']);
+      expect(resourcesOf(withAction(st, 'logs:PutLogEvents'))).toEqual([arn(c.stages[s.name].logGroup)]);
+      // No AWS managed policy on the stage roles (AWSLambdaBasicExecutionRole would allow every log group).
+      expect(resourceOf(t, c.stages[s.name].role).Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('CloudTrail', () => {
+  it('records S3 data events on every PHI bucket, validates log files and encrypts them with the logs key', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    t.resourceCountIs('AWS::CloudTrail::Trail', 1);
+    const trail = resourceOf(t, c.auditTrail.trail).Properties;
+    expect(trail).toMatchObject({
+      EnableLogFileValidation: true,
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      KMSKeyId: arn(c.keys.logs),
+      S3BucketName: ref(c.auditTrail.bucket),
+      CloudWatchLogsLogGroupArn: arn(c.auditTrail.logGroup),
+    });
+    const [selector] = trail.EventSelectors;
+    expect(selector.ReadWriteType).toBe('All');
+    expect(selector.DataResources).toEqual([
+      {
+        Type: 'AWS::S3::Object',
+        Values: BUCKETS.map((b) => ({ 'Fn::Join': ['', [arn(c.buckets[b]), '/']] })),
+      },
+    ]);
+  });
+
+  it('keeps its files in a bucket of its own, SSE-KMS with the logs key and access-logged', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    expect(resourceOf(t, c.auditTrail.bucket).Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arn(c.keys.logs) } },
+        ],
+      },
+      LoggingConfiguration: { DestinationBucketName: ref(c.accessLogs) },
+    });
+  });
+});
+
+describe('alarm topic', () => {
+  it('is KMS-encrypted, TLS only, publishable by CloudWatch alarms, without subscribers unless configured', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    expect(resourceOf(t, c.alarmTopic).Properties.KmsMasterKeyId).toEqual(arn(c.keys.logs));
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+        ]),
+      },
+    });
+    t.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('subscribes the configured alarm email', () => {
+    const { template: t, built } = production();
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'coding-alarms@example.org',
+      TopicArn: ref(built.stack.codetrail.alarmTopic),
+    });
+  });
+});
+
+describe('removal', () => {
+  it('deletes data with a trial stack (removeOnDestroy, the default), without auto-delete custom resources', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    for (const b of BUCKETS) expect(resourceOf(t, c.buckets[b]).DeletionPolicy).toBe('Delete');
+    expect(resourceOf(t, c.table).DeletionPolicy).toBe('Delete');
+    expect(resourceOf(t, c.keys.data).DeletionPolicy).toBe('Delete');
+    t.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+  });
+
+  it('keeps buckets, table and keys, with deletion protection, when removeOnDestroy is false', () => {
+    const { template: t, built } = production();
+    const c = built.stack.codetrail;
+    for (const b of BUCKETS) expect(resourceOf(t, c.buckets[b]).DeletionPolicy).toBe('Retain');
+    for (const k of [c.keys.data, c.keys.queue, c.keys.logs, c.keys.mac]) {
+      expect(resourceOf(t, k).DeletionPolicy).toBe('Retain');
+    }
+    expect(resourceOf(t, c.table)).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { DeletionProtectionEnabled: true },
+    });
+  });
+});
+
+describe('outputs', () => {
+  it('names the table, every bucket and every queue (and DLQ) so the CLI can map them back', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs[OUTPUT.table]?.Value).toEqual(ref(c.table));
+    for (const b of BUCKETS) expect(outputs[OUTPUT.bucket(b)]?.Value).toEqual(ref(c.buckets[b]));
+    for (const q of QUEUES) {
+      expect(outputs[OUTPUT.queue(q.name)]?.Value).toEqual(ref(c.queues[q.name].queue));
+      expect(outputs[OUTPUT.deadLetterQueue(q.name)]?.Value).toEqual(ref(c.queues[q.name].deadLetterQueue));
+    }
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['Table', 'BucketIntake', 'QueueQaReviewSenior', 'DeadLetterQueueQaResult']),
+    );
+  });
+});
+
+describe('bundles', () => {
+  it('has a handler file for every stage and the code tables the rules stages ship', () => {
+    for (const s of STAGES) expect(existsSync(defaultEntry(s)), defaultEntry(s)).toBe(true);
+    for (const f of STAGES.flatMap((s) => s.dataFiles ?? []))
+      expect(existsSync(path.join(PROJECT_ROOT, f.source)), f.source).toBe(true);
+  });
+
+  it('copies the code tables into data/ of the bundle after esbuild', () => {
+    const hooks = copyDataFiles([ICD10CM_FILE]);
+    expect(hooks.afterBundling('/in', '/out')).toEqual([
+      'mkdir -p "/out/data/icd10cm"',
+      'cp "/in/shared/data/icd10cm/icd10cm_fy2022_order.tsv.gz" "/out/data/icd10cm/"',
+    ]);
+    expect(hooks.beforeBundling('/in', '/out')).toEqual([]);
+  });
+
+  it('refuses a config too large for the Lambda environment', () => {
+    const coderRates = Object.fromEntries(
+      Array.from({ length: CONFIG_ENV_BUDGET_BYTES / 10 }, (_, i) => [`coder-${i}`, 1]),
+    );
+    expect(() => build({ sampling: { coderRates } })).toThrow(/4 KB/);
+  });
+});
+
+function isRef(value: unknown, id: string): boolean {
+  return typeof value === 'object' && value !== null && (value as { Ref?: string }).Ref === id;
+}
+
+/** The QueueName dimension CloudWatch alarms use: the queue's name attribute. */
+function arnName(queueLogicalId: string) {
+  return { 'Fn::GetAtt': [queueLogicalId, 'QueueName'] };
+}

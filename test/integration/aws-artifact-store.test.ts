@@ -1,0 +1,57 @@
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { useLocalStack } from '../support/emulators.ts';
+
+const stack = useLocalStack({ prefix: 'artifacts' });
+
+describe('S3ArtifactStore on fauxqs', () => {
+  it('maps logical buckets to the provisioned ones', () => {
+    expect(stack.ports.artifacts.bucketName('artifacts')).toBe(`${stack.prefix}-artifacts`);
+    expect(stack.ports.artifacts.bucketName('intake')).toBe(stack.resources.buckets.intake);
+  });
+
+  it('puts JSON and text with their content types and reads them back', async () => {
+    await stack.ports.artifacts.putJson('artifacts', 'charts/agency-a/ck1/v1.json', { a: 1, b: ['x'] });
+    expect(
+      JSON.parse(await stack.ports.artifacts.getText('artifacts', 'charts/agency-a/ck1/v1.json')),
+    ).toEqual({
+      a: 1,
+      b: ['x'],
+    });
+    await stack.ports.artifacts.putText('audit', 'receipts/r1.csv', 'a,b\n1,2\n', 'text/csv');
+    await stack.ports.artifacts.putText('audit', 'receipts/r2.txt', 'plain — ünïcode');
+    const head = await stack.clients.s3.send(
+      new HeadObjectCommand({ Bucket: stack.resources.buckets.audit, Key: 'receipts/r1.csv' }),
+    );
+    expect(head.ContentType).toBe('text/csv');
+    expect(await stack.ports.artifacts.getText('audit', 'receipts/r2.txt')).toBe('plain — ünïcode');
+    await expect(stack.ports.artifacts.getText('audit', 'receipts/none')).rejects.toMatchObject({
+      name: 'NoSuchKey',
+    });
+  });
+
+  it('reads a source object by its real bucket name and copies it into quarantine', async () => {
+    const key = 'exports/agency-a/drop 1+(x).ndjson';
+    await stack.ports.artifacts.putText('intake', key, '{"chart":1}\n', 'application/x-ndjson');
+    const real = stack.ports.artifacts.bucketName('intake');
+    expect(await stack.ports.artifacts.getObjectText(real, key)).toBe('{"chart":1}\n');
+    await stack.ports.artifacts.copyObject(real, key, 'intake', 'quarantine/agency-a/o1/source');
+    expect(await stack.ports.artifacts.getText('intake', 'quarantine/agency-a/o1/source')).toBe(
+      '{"chart":1}\n',
+    );
+  });
+
+  it('lists a prefix with sizes and bare ETags', async () => {
+    for (const i of [1, 2, 3])
+      await stack.ports.artifacts.putText('denials', `remittances/agency-a/f${i}.835`, `ISA*${i}`);
+    await stack.ports.artifacts.putText('denials', 'quarantine/agency-a/x', 'no');
+    const listed: { key: string; etag: string; size: number }[] = [];
+    for await (const o of stack.ports.artifacts.list('denials', 'remittances/')) listed.push(o);
+    expect(listed.map((o) => o.key)).toEqual([
+      'remittances/agency-a/f1.835',
+      'remittances/agency-a/f2.835',
+      'remittances/agency-a/f3.835',
+    ]);
+    expect(listed.every((o) => /^[0-9a-f]{32}$/.test(o.etag) && o.size === 5)).toBe(true);
+  });
+});

@@ -1,0 +1,64 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '#shared/aws/ports.ts';
+import { auditDayPk, GSI1 } from '#shared/aws/table-keys.ts';
+import { useLocalStack } from '../support/emulators.ts';
+
+const stack = useLocalStack({ prefix: 'audit' });
+
+function event(overrides: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    type: 'chart.validated',
+    agencyId: 'agency-a',
+    subject: 'chart:ck1:v1',
+    actor: 'stage:validation',
+    at: '2026-11-21T08:00:00.000Z',
+    idempotencyKey: 'validated',
+    detail: { findings: 2 },
+    ...overrides,
+  };
+}
+
+describe('DynamoAuditLog on dynalite', () => {
+  it('records an event once, even when a retry carries a later `at`', async () => {
+    await stack.ports.audit.record(event());
+    await stack.ports.audit.record(event({ at: '2026-11-21T08:00:07.000Z', detail: { findings: 3 } }));
+    expect(await stack.ports.audit.list('chart:ck1:v1')).toEqual([event()]);
+  });
+
+  it('lists a subject’s distinct events oldest first', async () => {
+    const subject = 'chart:ck2:v1';
+    const later = event({
+      subject,
+      type: 'chart.sampled',
+      idempotencyKey: 'sampled',
+      at: '2026-11-21T09:00:00.000Z',
+    });
+    const earlier = event({ subject, at: '2026-11-21T08:30:00.000Z' });
+    const human = event({
+      subject,
+      type: 'verdict.applied',
+      actor: 'local:reviewer',
+      idempotencyKey: 'verdict-1',
+      at: '2026-11-22T10:00:00.000Z',
+    });
+    for (const e of [later, human, earlier]) await stack.ports.audit.record(e);
+    expect(await stack.ports.audit.list(subject)).toEqual([earlier, later, human]);
+    expect(await stack.ports.audit.list('chart:nobody:v1')).toEqual([]);
+  });
+
+  it('indexes events by agency and day on gsi1 for the compliance listing', async () => {
+    await stack.ports.audit.record(
+      event({ subject: 'batch:b-1', type: 'batch.handed-off', at: '2026-11-23T23:59:59.000Z' }),
+    );
+    const out = await stack.clients.dynamo.send(
+      new QueryCommand({
+        TableName: stack.resources.table,
+        IndexName: GSI1,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': auditDayPk('agency-a', '2026-11-23T00:00:00.000Z') },
+      }),
+    );
+    expect(out.Items?.map((i) => i.subject)).toEqual(['batch:b-1']);
+  });
+});

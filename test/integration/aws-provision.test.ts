@@ -1,0 +1,119 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { HeadBucketCommand } from '@aws-sdk/client-s3';
+import {
+  GetQueueAttributesCommand,
+  ListQueuesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { provision } from '#cli/local/provision.ts';
+import { BUCKETS, queues } from '#shared/topology.ts';
+import { useLocalStack } from '../support/emulators.ts';
+
+const stack = useLocalStack({ prefix: 'prov', timeCompression: 60 });
+
+async function attributes(url: string) {
+  const out = await stack.clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+  );
+  return out.Attributes ?? {};
+}
+
+describe('provision on the emulators', () => {
+  it('creates exactly the topology: table with gsi1, buckets, every queue with its DLQ', async () => {
+    const table = await stack.clients.dynamo.send(
+      new DescribeTableCommand({ TableName: stack.resources.table }),
+    );
+    expect(table.Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(table.Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(
+      table.Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType]),
+    ).toEqual([['gsi1', 'ALL']]);
+
+    for (const b of BUCKETS) {
+      expect(stack.resources.buckets[b]).toBe(`${stack.prefix}-${b}`);
+      await stack.clients.s3.send(new HeadBucketCommand({ Bucket: stack.resources.buckets[b] }));
+    }
+
+    const listed = await stack.clients.sqs.send(new ListQueuesCommand({ QueueNamePrefix: stack.prefix }));
+    expect(listed.QueueUrls).toHaveLength(queues().length * 2);
+    for (const spec of queues()) {
+      const url = stack.resources.queueUrls[spec.name] ?? '';
+      expect(url.endsWith(`/${stack.prefix}-${spec.name}`)).toBe(true);
+      // The URL names a host that resolves (127.0.0.1), not sqs.<region>.localhost.
+      expect(new URL(url).hostname).toBe('127.0.0.1');
+      const attrs = await attributes(url);
+      const dlq = await attributes(stack.dlqUrls[spec.name]);
+      expect(attrs.VisibilityTimeout).toBe(
+        String(Math.max(1, Math.round(spec.visibilityTimeoutSeconds / 60))),
+      );
+      expect(attrs.MessageRetentionPeriod).toBe(String(spec.retentionDays * 86_400));
+      expect(JSON.parse(attrs.RedrivePolicy ?? '{}')).toEqual({
+        deadLetterTargetArn: dlq.QueueArn,
+        maxReceiveCount: spec.maxReceiveCount,
+      });
+      expect(dlq.QueueArn?.endsWith(`:${stack.prefix}-${spec.name}-dlq`)).toBe(true);
+      expect(dlq.RedrivePolicy).toBeUndefined();
+    }
+  });
+
+  it('is idempotent, and re-applies queue attributes (a restart with another time compression)', async () => {
+    const again = await provision(stack.clients, {
+      prefix: stack.prefix,
+      timeCompression: 1,
+      localKeyFile: stack.keyFile,
+    });
+    expect(again.resources).toEqual(stack.resources);
+    expect(again.dlqUrls).toEqual(stack.dlqUrls);
+    expect((await attributes(stack.resources.queueUrls.intake ?? '')).VisibilityTimeout).toBe('1800');
+    await provision(stack.clients, {
+      prefix: stack.prefix,
+      timeCompression: 60,
+      localKeyFile: stack.keyFile,
+    });
+  });
+
+  it('drives redrive: past maxReceiveCount a message moves to the DLQ', async () => {
+    const url = stack.resources.queueUrls.sample ?? '';
+    await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '{"poison":true}' }));
+    const maxReceiveCount = queues().find((q) => q.name === 'sample')?.maxReceiveCount ?? 0;
+    for (let i = 0; i < maxReceiveCount; i++) {
+      // VisibilityTimeout 0 on the receive: the message is back at once, as after a failed attempt.
+      const got = await stack.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 0 }),
+      );
+      expect(got.Messages).toHaveLength(1);
+    }
+    const after = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url }));
+    expect(after.Messages).toBeUndefined();
+    const dead = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.dlqUrls.sample }));
+    expect(dead.Messages?.map((m) => m.Body)).toEqual(['{"poison":true}']);
+  });
+
+  it('reports queue counts with expired visibility timeouts already applied', async () => {
+    const url = stack.resources.queueUrls['qa-result'] ?? '';
+    await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '{}' }));
+    await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 0 }));
+    const attrs = await attributes(url);
+    expect([attrs.ApproximateNumberOfMessages, attrs.ApproximateNumberOfMessagesNotVisible]).toEqual([
+      '1',
+      '0',
+    ]);
+    await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 30 }));
+    const hidden = await attributes(url);
+    expect([hidden.ApproximateNumberOfMessages, hidden.ApproximateNumberOfMessagesNotVisible]).toEqual([
+      '0',
+      '1',
+    ]);
+  });
+
+  it('rejects a prefix S3 would not accept', async () => {
+    await expect(
+      provision(stack.clients, { prefix: 'Bad_Prefix', timeCompression: 1, localKeyFile: stack.keyFile }),
+    ).rejects.toThrow(/invalid resource prefix/);
+  });
+});

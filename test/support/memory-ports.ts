@@ -1,0 +1,195 @@
+import { createHmac } from 'node:crypto';
+import type {
+  ArtifactStore,
+  AuditEvent,
+  AuditLog,
+  BatchStore,
+  ChartStore,
+  Clock,
+  KeyService,
+  LedgerEntry,
+  ObjectLedger,
+  Ports,
+  StageQueue,
+} from '#shared/aws/ports.ts';
+import type { Batch } from '#shared/model/batch.ts';
+import type { ChartState } from '#shared/model/chart-state.ts';
+import type { BucketName, QueueName } from '#shared/topology.ts';
+
+/** In-memory ports with the same semantics as the adapters: for fast, pure tests of the services. */
+export function memoryPorts() {
+  const charts = new Map<string, ChartState>();
+  const latest = new Map<string, number>();
+  const batches = new Map<string, Batch>();
+  const ledger = new Map<string, LedgerEntry>();
+  const objects = new Map<string, string>();
+  const sent: { queue: QueueName; body: unknown }[] = [];
+  const events = new Map<string, AuditEvent>();
+  const clone = <T>(v: T): T => structuredClone(v);
+  const key = (k: string, v: number) => `${k}#${v}`;
+
+  const chartStore: ChartStore = {
+    async create(state) {
+      const existing = charts.get(key(state.chartKey, state.version));
+      if (existing) return { created: false, state: clone(existing) };
+      charts.set(key(state.chartKey, state.version), clone(state));
+      return { created: true, state: clone(state) };
+    },
+    async get(chartKey, version) {
+      const s = charts.get(key(chartKey, version));
+      return s && clone(s);
+    },
+    async transition(chartKey, version, from, to, changes = {}) {
+      const s = charts.get(key(chartKey, version));
+      if (!s || !from.includes(s.status)) return { ok: false, current: s && clone(s) };
+      const next = { ...s, ...clone(changes), status: to, updatedAt: new Date().toISOString() };
+      charts.set(key(chartKey, version), next);
+      return { ok: true, state: clone(next) };
+    },
+    async markOnce(chartKey, version, field, value) {
+      const s = charts.get(key(chartKey, version));
+      if (!s || s[field]) return false;
+      s[field] = value;
+      return true;
+    },
+    async advanceLatest(chartKey, version) {
+      const current = latest.get(chartKey) ?? 0;
+      if (version > current) latest.set(chartKey, version);
+      return Math.max(current, version);
+    },
+    async latest(chartKey) {
+      return latest.get(chartKey);
+    },
+    async *list(agencyId) {
+      for (const s of charts.values()) if (!agencyId || s.agencyId === agencyId) yield clone(s);
+    },
+  };
+
+  const batchStore: BatchStore = {
+    async create(batch) {
+      if (!batches.has(batch.batchId)) batches.set(batch.batchId, clone(batch));
+    },
+    async get(id) {
+      const b = batches.get(id);
+      return b && clone(b);
+    },
+    async handOff(id, changes) {
+      const b = batches.get(id);
+      if (b?.status !== 'OPEN') return false;
+      batches.set(id, { ...b, ...changes, status: 'HANDED_OFF' });
+      return true;
+    },
+    async *list() {
+      for (const b of batches.values()) yield clone(b);
+    },
+  };
+
+  const objectLedger: ObjectLedger = {
+    async begin(entry) {
+      const existing = ledger.get(entry.objectId);
+      if (existing) return { claimed: false, existing: clone(existing) };
+      ledger.set(entry.objectId, clone(entry));
+      return { claimed: true };
+    },
+    async finish(objectId, counts, finishedAt) {
+      const e = ledger.get(objectId);
+      if (e) ledger.set(objectId, { ...e, status: 'DONE', counts, finishedAt });
+    },
+    async get(id) {
+      return ledger.get(id);
+    },
+    async *list() {
+      yield* ledger.values();
+    },
+  };
+
+  const names = (b: BucketName) => `test-${b}`;
+  const artifacts: ArtifactStore = {
+    async putJson(bucket, k, body) {
+      objects.set(`${names(bucket)}/${k}`, JSON.stringify(body));
+    },
+    async putText(bucket, k, body) {
+      objects.set(`${names(bucket)}/${k}`, body);
+    },
+    async getText(bucket, k) {
+      return this.getObjectText(names(bucket), k);
+    },
+    async getObjectText(bucket, k) {
+      const v = objects.get(`${bucket}/${k}`);
+      if (v === undefined) throw Object.assign(new Error(`NoSuchKey ${bucket}/${k}`), { name: 'NoSuchKey' });
+      return v;
+    },
+    async copyObject(fromBucket, fromKey, toBucket, toKey) {
+      objects.set(`${names(toBucket)}/${toKey}`, await this.getObjectText(fromBucket, fromKey));
+    },
+    async *list(bucket, prefix) {
+      for (const [k, v] of objects) {
+        const p = `${names(bucket)}/${prefix}`;
+        if (k.startsWith(p))
+          yield { key: k.slice(names(bucket).length + 1), etag: String(v.length), size: v.length };
+      }
+    },
+    bucketName: names,
+  };
+
+  const queue: StageQueue = {
+    async send(q, messages) {
+      for (const body of messages) sent.push({ queue: q, body: clone(body) });
+    },
+  };
+
+  const audit: AuditLog = {
+    async record(event) {
+      const id = `${event.type}|${event.subject}|${event.idempotencyKey}`;
+      if (!events.has(id)) events.set(id, clone(event));
+    },
+    async list(subject) {
+      return [...events.values()]
+        .filter((e) => e.subject === subject)
+        .sort((a, b) => a.at.localeCompare(b.at));
+    },
+  };
+
+  const keys: KeyService = {
+    async mac(input) {
+      return createHmac('sha256', 'test-key').update(input).digest('hex');
+    },
+  };
+
+  const ports: Ports = {
+    charts: chartStore,
+    batches: batchStore,
+    ledger: objectLedger,
+    artifacts,
+    queue,
+    audit,
+    keys,
+  };
+  return {
+    ports,
+    sent,
+    /** Messages sent to one queue, taken off the record (as a consumer would). */
+    take(q: QueueName): unknown[] {
+      const out: unknown[] = [];
+      for (let i = sent.length - 1; i >= 0; i--) {
+        if (sent[i]?.queue === q) out.unshift(sent.splice(i, 1)[0]?.body);
+      }
+      return out;
+    },
+    events: () => [...events.values()],
+    objects,
+    put(bucket: BucketName, k: string, body: string) {
+      objects.set(`${names(bucket)}/${k}`, body);
+    },
+  };
+}
+
+export function fixedClock(iso = '2026-11-23T12:00:00.000Z'): Clock {
+  return { now: () => new Date(iso) };
+}
+
+export function s3Event(bucket: string, key: string, eTag = 'etag-1') {
+  return {
+    Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key, eTag } } }],
+  };
+}

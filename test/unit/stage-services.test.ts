@@ -1,0 +1,244 @@
+import { describe, expect, it } from 'vitest';
+import { createBillingHandoffService } from '#functions/billing-handoff/service.ts';
+import { createDenialIngestionService } from '#functions/denial-ingestion/service.ts';
+import { createIntakeService } from '#functions/intake/service.ts';
+import { createQaResultService } from '#functions/qa-result/service.ts';
+import { createQaSamplingService } from '#functions/qa-sampling/service.ts';
+import { createValidationService } from '#functions/validation/service.ts';
+import { loadIcd10cm } from '#shared/data/icd10cm.ts';
+import { chartKeyOf } from '#shared/identity/identifiers.ts';
+import { parseConfig } from '#shared/model/config.ts';
+import {
+  BatchReady,
+  ChartMessage,
+  ReviewRequest,
+  S3EventMessage,
+  type Verdict,
+} from '#shared/model/messages.ts';
+import { homeHealthChart, hospiceChart } from '../support/charts.ts';
+import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
+
+function pipeline(sampling: Record<string, unknown> = { baseRate: 0 }) {
+  const mem = memoryPorts();
+  const deps = { ports: mem.ports, config: parseConfig({ sampling }), clock: fixedClock() };
+  const icd10cm = () => loadIcd10cm();
+  const svc = {
+    intake: createIntakeService(deps),
+    validation: createValidationService({ ...deps, icd10cm }),
+    sampling: createQaSamplingService(deps),
+    qaResult: createQaResultService({ ...deps, icd10cm }),
+    billing: createBillingHandoffService(deps),
+    denials: createDenialIngestionService(deps),
+  };
+  async function drop(key: string, body: string, etag = 'e1') {
+    mem.put('intake', key, body);
+    await svc.intake.handle(S3EventMessage.parse(s3Event('test-intake', key, etag)));
+  }
+  /** Drains the Lambda queues in stage order, as the event sources would. */
+  async function settle() {
+    for (let round = 0; round < 10; round++) {
+      const validate = mem.take('validate');
+      const sample = mem.take('sample');
+      const billing = mem.take('billing');
+      if (!validate.length && !sample.length && !billing.length) return;
+      for (const m of validate) await svc.validation.handle(ChartMessage.parse(m));
+      for (const m of sample) await svc.sampling.handle(ChartMessage.parse(m));
+      if (billing.length)
+        await svc.billing.handle(billing.map((body, i) => ({ messageId: String(i), body })));
+    }
+  }
+  const status = async (agencyId: string, chartId: string, version = 1) =>
+    (await mem.ports.charts.get(await chartKeyOf(mem.ports.keys, agencyId, chartId), version))?.status;
+  return { mem, svc, drop, settle, status };
+}
+
+describe('the stages, chained over in-memory ports', () => {
+  it('takes a clean chart from intake to a batch handed to billing', async () => {
+    const p = pipeline();
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    expect(await p.status('test-agency', 'HH-1001')).toBe('BATCHED');
+    const [ready] = p.mem.take('coded-batches').map((m) => BatchReady.parse(m));
+    expect(ready?.chartCount).toBe(1);
+    const manifest = JSON.parse(await p.mem.ports.artifacts.getText('artifacts', ready?.manifestKey ?? ''));
+    expect(manifest.members[0].claimRef).toMatch(/^CT[0-9A-Z]{14}$/);
+    expect(JSON.stringify(manifest)).not.toContain('HH-1001');
+  });
+
+  it('keeps PHI out of every queue message', async () => {
+    const p = pipeline({ baseRate: 1 });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    const all = JSON.stringify(p.mem.sent);
+    for (const phi of ['HH-1001', 'Test Patient-One', 'P-1', '1940-01-01']) expect(all).not.toContain(phi);
+  });
+
+  it('quarantines a bad line with a report and lets the good charts flow', async () => {
+    const p = pipeline();
+    const lines = [
+      JSON.stringify(homeHealthChart({ chartId: 'HH-1' })),
+      '{not json',
+      JSON.stringify({ ...homeHealthChart({ chartId: 'HH-3' }), coderId: undefined }),
+      JSON.stringify(hospiceChart({ chartId: 'HS-4' })),
+    ];
+    await p.drop('exports/test-agency/mixed.ndjson', lines.join('\n'));
+    await p.settle();
+    expect(await p.status('test-agency', 'HH-1')).toBe('BATCHED');
+    expect(await p.status('test-agency', 'HS-4')).toBe('BATCHED');
+    const reports = [...p.mem.objects.keys()].filter(
+      (k) => k.startsWith('test-intake/quarantine/') && k.endsWith('report.json'),
+    );
+    expect(reports).toHaveLength(1);
+    const report = JSON.parse(p.mem.objects.get(reports[0] ?? '') ?? '{}');
+    expect(report.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ line: 2, reason: 'line is not valid JSON' }),
+        expect.objectContaining({ line: 3, path: 'coderId' }),
+      ]),
+    );
+    expect(p.mem.events().map((e) => e.type)).toContain('object.quarantined');
+  });
+
+  it('creates nothing new when the same object is delivered twice', async () => {
+    const p = pipeline();
+    const body = JSON.stringify(homeHealthChart());
+    await p.drop('exports/test-agency/a.json', body);
+    await p.drop('exports/test-agency/a.json', body);
+    expect(p.mem.take('validate')).toHaveLength(1);
+    expect(p.mem.events().map((e) => e.type)).toContain('object.duplicate-delivery');
+  });
+
+  it('records an older version that arrives after a newer one as superseded', async () => {
+    const p = pipeline();
+    await p.drop('exports/test-agency/v2.json', JSON.stringify(homeHealthChart({ version: 2 })));
+    await p.drop('exports/test-agency/v1.json', JSON.stringify(homeHealthChart({ version: 1 })));
+    expect(await p.status('test-agency', 'HH-1001', 1)).toBe('SUPERSEDED');
+    expect(await p.status('test-agency', 'HH-1001', 2)).toBe('RECEIVED');
+  });
+
+  it('rejects a non-billable code and opens a query for a missing CTI', async () => {
+    const p = pipeline();
+    await p.drop(
+      'exports/test-agency/b.json',
+      JSON.stringify([
+        homeHealthChart({
+          chartId: 'HH-X',
+          diagnoses: [{ sequence: 1, code: 'I50.2', system: 'ICD-10-CM' }],
+        }),
+        hospiceChart({
+          chartId: 'HS-Y',
+          hospice: { benefitPeriod: { number: 1, from: '2026-09-15', through: '2026-12-13' } },
+          documents: [],
+        }),
+      ]),
+    );
+    await p.settle();
+    expect(await p.status('test-agency', 'HH-X')).toBe('REJECTED');
+    expect(await p.status('test-agency', 'HS-Y')).toBe('QUERY_OPEN');
+  });
+
+  it('sends a sampled chart to QA once, and a correction on to billing with both code sets kept', async () => {
+    const p = pipeline({ baseRate: 0, coderRates: { 'coder-a': 1 }, seniorReviewCoders: ['coder-a'] });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    expect(await p.status('test-agency', 'HH-1001')).toBe('SAMPLED');
+    const [request] = p.mem.take('qa-review-senior').map((m) => ReviewRequest.parse(m));
+    expect(request?.reason).toContain('coder-rate');
+    // A redelivered sampling message does not put the chart on the review queue again.
+    await p.svc.sampling.handle({
+      kind: 'chart',
+      agencyId: 'test-agency',
+      chartKey: request?.chartKey ?? '',
+      version: 1,
+    });
+    expect(p.mem.take('qa-review-senior')).toHaveLength(0);
+
+    const verdict: Verdict = {
+      kind: 'verdict',
+      agencyId: 'test-agency',
+      chartKey: request?.chartKey ?? '',
+      version: 1,
+      reviewerId: 'qa-1',
+      outcome: 'corrected',
+      corrections: [{ sequence: 2, code: 'I50.32' }],
+      reviewedAt: '2026-11-03T10:00:00Z',
+    };
+    await p.svc.qaResult.handle(verdict);
+    await p.settle();
+    const state = await p.mem.ports.charts.get(request?.chartKey ?? '', 1);
+    expect(state?.status).toBe('BATCHED');
+    expect(state?.qa?.originalDiagnoses?.[1]?.code).toBe('I50.22');
+    expect(state?.qa?.correctedDiagnoses?.[1]?.code).toBe('I50.32');
+  });
+
+  it('sets aside a verdict for a chart that is not awaiting review', async () => {
+    const p = pipeline();
+    await p.svc.qaResult.handle({
+      kind: 'verdict',
+      agencyId: 'test-agency',
+      chartKey: 'ck-unknown',
+      version: 1,
+      reviewerId: 'qa-1',
+      outcome: 'pass',
+      corrections: [],
+      reviewedAt: '2026-11-03T10:00:00Z',
+    });
+    expect(p.mem.events().map((e) => e.type)).toContain('verdict.set-aside');
+    expect(p.mem.take('billing')).toHaveLength(0);
+  });
+
+  it('traces a denial to the batched chart and reports an unknown chart id', async () => {
+    const p = pipeline();
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    p.mem.put(
+      'denials',
+      'remittances/test-agency/d.json',
+      JSON.stringify({
+        agencyId: 'test-agency',
+        denials: [
+          { chartId: 'HH-1001', reasonCodes: ['CO-16'], remarkCodes: ['N290'] },
+          { chartId: 'NOPE', reasonCodes: ['CO-4'] },
+        ],
+      }),
+    );
+    const event = S3EventMessage.parse(s3Event('test-denials', 'remittances/test-agency/d.json'));
+    await p.svc.denials.handle(event);
+    await p.svc.denials.handle(event);
+    expect(await p.status('test-agency', 'HH-1001')).toBe('DENIED');
+    const report = [...p.mem.objects.entries()].find(
+      ([k]) => k.startsWith('test-denials/quarantine/') && k.endsWith('report.json'),
+    );
+    expect(report?.[1]).toContain('no chart with this id');
+  });
+
+  it('finishes a batch a crashed delivery left open', async () => {
+    const p = pipeline();
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    for (const m of p.mem.take('validate')) await p.svc.validation.handle(ChartMessage.parse(m));
+    for (const m of p.mem.take('sample')) await p.svc.sampling.handle(ChartMessage.parse(m));
+    const billing = p.mem.take('billing');
+    const failing = {
+      ...p.mem.ports,
+      queue: {
+        send: async () => {
+          throw new Error('SQS down');
+        },
+      },
+    };
+    const crashing = createBillingHandoffService({
+      ports: failing,
+      config: parseConfig({}),
+      clock: fixedClock(),
+    });
+    await expect(crashing.handle(billing.map((body, i) => ({ messageId: String(i), body })))).rejects.toThrow(
+      'SQS down',
+    );
+    await p.svc.billing.handle(billing.map((body, i) => ({ messageId: String(i), body })));
+    const batches = [];
+    for await (const b of p.mem.ports.batches.list()) batches.push(b);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.status).toBe('HANDED_OFF');
+    expect(p.mem.take('coded-batches')).toHaveLength(1);
+  });
+});
