@@ -32,7 +32,7 @@ export async function runQaReview(target: Target, opts: { verdicts?: string }): 
   );
   const lines = applied.map(
     (a) =>
-      `${a.chartKey} v${a.version}: ${a.outcome}${a.matchedReview ? '' : ' (answers no pending review: it will be recorded and set aside)'}`,
+      `${a.chartKey} v${a.version}: ${a.outcome}${a.matchedReview ? '' : ' (no pending review request matched: applied if the chart still awaits review, else recorded and set aside)'}`,
   );
   for (const issue of parsed.issues)
     lines.push(`entry ${issue.index}${issue.path ? ` ${issue.path}` : ''}: ${issue.reason}`);

@@ -80,7 +80,6 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const saved = await saveSnapshot(
     snapshotDir,
     pipeline.ports.artifacts,
-    pipeline.clients,
     allQueues,
     pipeline.notifier.seenObjects(),
   );

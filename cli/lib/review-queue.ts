@@ -1,4 +1,9 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { KeyService, StageQueue } from '#shared/aws/ports.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import { ReviewRequest, type Verdict } from '#shared/model/messages.ts';
@@ -93,9 +98,20 @@ export async function submitVerdicts(
     });
   }
   await deps.queue.send('qa-result', verdicts);
-  for (const p of answered) {
+  for (const p of pending) {
     const url = deps.queueUrls[p.queue];
-    if (url) await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: p.receiptHandle }));
+    if (!url) continue;
+    // Answered requests leave the queue; the others go back to the reviewers at once.
+    if (answered.includes(p))
+      await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: p.receiptHandle }));
+    else
+      await deps.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: p.receiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
   }
   return applied;
 }

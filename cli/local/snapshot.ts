@@ -1,10 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
-} from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '#shared/aws/clients.ts';
 import type { ArtifactStore } from '#shared/aws/ports.ts';
 import { BUCKETS, type BucketName } from '#shared/topology.ts';
@@ -22,7 +18,6 @@ export interface SnapshotManifest {
 export async function saveSnapshot(
   dir: string,
   artifacts: ArtifactStore,
-  clients: AwsClients,
   queueUrls: Record<string, string>,
   seenObjects: string[],
 ): Promise<SnapshotManifest> {
@@ -38,24 +33,33 @@ export async function saveSnapshot(
     }
   }
   for (const [name, url] of Object.entries(queueUrls)) {
-    const bodies: string[] = [];
-    for (;;) {
-      const got = await clients.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 600 }),
-      );
-      if (!got.Messages?.length) break;
-      bodies.push(...got.Messages.map((m) => m.Body ?? ''));
-      await clients.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: url,
-          Entries: got.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-        }),
-      );
-    }
-    manifest.queues[name] = bodies;
+    manifest.queues[name] = await queueBodies(url);
   }
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
   return manifest;
+}
+
+type Inspected = {
+  messages: {
+    ready: { body: string }[];
+    delayed: { body: string }[];
+    inflight: { message: { body: string } }[];
+  };
+};
+
+/**
+ * Every message on a queue, in flight or not: a reviewer's receive hides a message for a while, and a
+ * snapshot must not lose it. SQS has no such read, so this asks fauxqs's own inspection endpoint.
+ */
+async function queueBodies(queueUrl: string): Promise<string[]> {
+  const url = new URL(queueUrl);
+  const name = url.pathname.split('/').pop() ?? '';
+  const res = await fetch(`${url.origin}/_fauxqs/queues/${encodeURIComponent(name)}`);
+  if (!res.ok) throw new Error(`cannot inspect queue ${name}: HTTP ${res.status}`);
+  const { messages } = (await res.json()) as Inspected;
+  return [...messages.ready, ...messages.delayed, ...messages.inflight.map((m) => m.message)].map(
+    (m) => m.body,
+  );
 }
 
 export async function restoreSnapshot(

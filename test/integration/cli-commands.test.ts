@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBillingPull } from '#cli/commands/billing.ts';
+import { runDrop } from '#cli/commands/drop.ts';
+import { runQaReview, runQaShow } from '#cli/commands/qa.ts';
+import type { Target } from '#cli/lib/target.ts';
+import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
+import { restoreSnapshot, saveSnapshot } from '#cli/local/snapshot.ts';
+import { parseConfig } from '#shared/model/config.ts';
+import { homeHealthChart } from '../support/charts.ts';
+
+// The commands people run against a stack (`drop`, `qa review`, `billing pull`), here against the
+// embedded one, as `start --serve` exposes it.
+let pipeline: LocalPipeline;
+let target: Target;
+const dir = mkdtempSync(join(tmpdir(), 'codetrail-cli-'));
+
+beforeAll(async () => {
+  const keyFile = join(dir, 'local.key');
+  writeFileSync(keyFile, 'cd'.repeat(32));
+  pipeline = await startLocalPipeline({
+    config: parseConfig({
+      sampling: { baseRate: 0, coderRates: { 'coder-new': 1 } },
+      local: { timeCompression: 1000 },
+    }),
+    keyFile,
+    prefix: 'cli',
+  });
+  target = {
+    clients: pipeline.clients,
+    resources: pipeline.resources,
+    ports: pipeline.ports,
+    actor: 'local:test',
+    description: 'test stack',
+  };
+});
+
+afterAll(async () => {
+  await pipeline?.stop();
+});
+
+describe('codetrail commands against a running stack', () => {
+  it('drops an export under a key that carries no file name, then reviews and bills it', async () => {
+    const file = join(dir, 'Test Patient-Zeta export.ndjson');
+    writeFileSync(
+      file,
+      [homeHealthChart({ chartId: 'CLI-1', coderId: 'coder-new' }), homeHealthChart({ chartId: 'CLI-2' })]
+        .map((c) => JSON.stringify(c))
+        .join('\n'),
+    );
+    const [key] = await runDrop(target, [file], { agency: 'test-agency' });
+    expect(key).toMatch(/^exports\/test-agency\/\d{8}T\d{6}-[0-9a-f]{12}\.ndjson$/);
+    await pipeline.runUntilQuiet();
+
+    const listing = await runQaReview(target, {});
+    expect(listing).toContain('coder-new');
+    expect(listing).toContain('coder-rate');
+    const chartKey = listing.split('\n')[2]?.split(/\s+/)[2] ?? '';
+    expect(await runQaShow(target, chartKey, 1)).toContain('"chartId": "CLI-1"');
+
+    const verdicts = join(dir, 'verdicts.json');
+    writeFileSync(
+      verdicts,
+      JSON.stringify([
+        { agencyId: 'test-agency', chartId: 'CLI-1', version: 1, reviewerId: 'qa-7', outcome: 'pass' },
+        { agencyId: 'test-agency', chartId: 'CLI-1', version: 9, reviewerId: 'qa-7', outcome: 'bogus' },
+      ]),
+    );
+    const answer = await runQaReview(target, { verdicts });
+    expect(answer).toContain(': pass');
+    expect(answer).toMatch(/entry 2 outcome/);
+    await pipeline.runUntilQuiet();
+    expect(await runQaReview(target, {})).toBe('No chart is waiting for QA review.');
+
+    const out = join(dir, 'batches');
+    const pulled = await runBillingPull(target, { out });
+    const batchIds = pulled
+      .split('\n')
+      .slice(2)
+      .map((l) => l.split(/\s+/)[0] ?? '');
+    const members = batchIds.flatMap(
+      (id) => JSON.parse(readFileSync(join(out, `${id}.json`), 'utf8')).members,
+    );
+    expect(members).toHaveLength(2);
+    expect(await runBillingPull(target, { out })).toBe('No coded batch is waiting.');
+  });
+
+  it('snapshots objects and queue messages and restores them into a fresh stack', async () => {
+    await pipeline.ports.artifacts.putText('audit', 'probe/one.json', '{"n":1}');
+    const queueUrls = { 'qa-review': pipeline.resources.queueUrls['qa-review'] ?? '' };
+    await pipeline.ports.queue.send('qa-review', [{ kind: 'probe' }]);
+    const saved = await saveSnapshot(join(dir, 'snap'), pipeline.ports.artifacts, queueUrls, ['x']);
+    expect(saved.objects).toContainEqual({ bucket: 'audit', key: 'probe/one.json' });
+    expect(saved.queues['qa-review']).toEqual(['{"kind":"probe"}']);
+
+    await pipeline.ports.artifacts.putText('audit', 'probe/one.json', 'overwritten');
+    const restored = await restoreSnapshot(
+      join(dir, 'snap'),
+      pipeline.ports.artifacts,
+      pipeline.clients,
+      queueUrls,
+    );
+    expect(restored?.seenObjects).toEqual(['x']);
+    expect(await pipeline.ports.artifacts.getText('audit', 'probe/one.json')).toBe('{"n":1}');
+  });
+});
