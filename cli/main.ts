@@ -84,7 +84,7 @@ qa.command('review')
     'a verdict file: {agencyId, chartId, version, reviewerId, outcome, corrections?, note?} or an array',
   )
   .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
-  .action(async (opts: { verdicts?: string; stack?: string }) => {
+  .action(async (opts: { verdicts?: string; agency?: string; stack?: string }) => {
     process.stdout.write(`${await runQaReview(await resolveTarget(opts), opts)}\n`);
   });
 qa.command('show')
@@ -101,9 +101,8 @@ billing
   .command('pull')
   .description('Take the coded batches waiting for billing and write their manifests to --out')
   .option('--out <dir>', 'where batch manifests go', 'out/batches')
-  .option('--peek', 'look without acknowledging')
   .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
-  .action(async (opts: { out: string; peek?: boolean; stack?: string }) => {
+  .action(async (opts: { out: string; stack?: string }) => {
     process.stdout.write(`${await runBillingPull(await resolveTarget(opts), opts)}\n`);
   });
 

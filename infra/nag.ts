@@ -39,7 +39,6 @@ const stageRoles =
   (c: Codetrail): IConstruct[] =>
     STAGES.filter(pick).map((s) => c.stages[s.name].role);
 const reads = (s: StageSpec) => s.reads.length > 0;
-const writes = (s: StageSpec) => s.writes.length > 0;
 const touches = (b: BucketName) => (s: StageSpec) => s.reads.includes(b) || s.writes.includes(b);
 const allBuckets = (c: Codetrail): IConstruct[] => [
   c.accessLogs,
@@ -56,14 +55,14 @@ const bucketNotificationPolicies = (c: Codetrail): IConstruct[] =>
   BUCKETS.map((b) => c.buckets[b].node.tryFindChild('Notifications')).filter((n) => n !== undefined);
 
 const GRANT_KMS =
-  'Emitted by the CDK grant helpers for KMS-encrypted resources (table.grantReadWriteData, ' +
-  'queue.grantSendMessages, bucket.grantPut): SSE-KMS writes need the GenerateDataKey* variants, and ReEncrypt* ' +
+  'Emitted by the CDK grant helpers for KMS-encrypted resources (the table key grantEncryptDecrypt, ' +
+  'queue.grantSendMessages, the bucket key grantEncrypt): SSE-KMS writes need the GenerateDataKey* variants, and ReEncrypt* ' +
   'serves key rotation. The statement names only the stack keys protecting resources this stage uses (data ' +
   'key, queue key), never Resource *.';
 
 const GRANT_S3 =
-  'Emitted by the CDK bucket grant helpers: grantRead for the buckets the topology says this stage reads, ' +
-  'grantPut for those it writes (no stage may delete an object). The action family is scoped to those ' +
+  'Emitted by the CDK bucket grant helper grantRead for the buckets the topology says this stage reads ' +
+  '(writes are s3:PutObject alone; no stage may delete an object). The action family is scoped to those ' +
   'bucket ARNs only.';
 
 const S3_OBJECTS =
@@ -116,11 +115,6 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
   { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: GRANT_S3, scopes: stageRoles(reads) },
   { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: GRANT_S3, scopes: stageRoles(reads) },
   { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: GRANT_S3, scopes: stageRoles(reads) },
-  {
-    id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
-    reason: `${GRANT_S3} Abort* lets a failed multipart upload be cleaned up.`,
-    scopes: stageRoles(writes),
-  },
   ...BUCKETS.map(
     (b): AcknowledgmentRule => ({
       id: `AwsSolutions-IAM5[Resource::<${b}-bucket.Arn>/*]`,

@@ -23,8 +23,12 @@ import type { PipelineQueue } from './pipeline-queue.ts';
 /** Where a bundle's data files live in the Lambda (its code is unpacked in /var/task). */
 export const LAMBDA_DATA_DIR = '/var/task/data';
 
-/** Lambda caps a function's whole environment at 4 KB; the config must leave room for the resource names. */
-export const CONFIG_ENV_BUDGET_BYTES = 3072;
+/**
+ * Lambda caps a function's whole environment at 4 KB, counted as JSON (so the config's quotes count
+ * twice). The other variables (table, four buckets, up to three queue URLs, the key ARN, the data
+ * folder) take at most about 1.3 KB at CloudFormation's name limits; the config gets the rest.
+ */
+export const CONFIG_ENV_BUDGET_BYTES = 2560;
 
 export interface StageProps {
   /** The stage's settings from the topology. */
@@ -67,9 +71,10 @@ export class Stage extends Construct {
     const { spec, config } = props;
 
     const configJson = JSON.stringify(config);
-    if (Buffer.byteLength(configJson) > CONFIG_ENV_BUDGET_BYTES) {
+    const counted = Buffer.byteLength(JSON.stringify(configJson));
+    if (counted > CONFIG_ENV_BUDGET_BYTES) {
       throw new Error(
-        `codetrail config is ${Buffer.byteLength(configJson)} bytes as JSON; Lambda environments hold 4 KB in all, ` +
+        `codetrail config takes ${counted} bytes of the Lambda environment; Lambda environments hold 4 KB in all, ` +
           `so it must stay under ${CONFIG_ENV_BUDGET_BYTES} bytes (move large per-coder tables out of the config)`,
       );
     }
@@ -141,9 +146,25 @@ export class Stage extends Construct {
     for (const q of spec.sendsTo) props.queues[q].queue.grantSendMessages(this.fn);
     for (const b of spec.reads) props.buckets[b].grantRead(this.fn);
     // Stages add objects (new versions in versioned buckets) and never delete: quarantine is a copy, and
-    // the audit bucket is write-once.
-    for (const b of spec.writes) props.buckets[b].grantPut(this.fn);
-    props.table.grantReadWriteData(this.fn);
+    // the audit bucket is write-once. Only PutObject: grantPut would add PutObjectRetention and
+    // PutObjectLegalHold, which must stay with the agency's administrators on the Object Lock bucket.
+    for (const b of spec.writes) {
+      const bucket = props.buckets[b];
+      this.fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] }),
+      );
+      bucket.encryptionKey?.grantEncrypt(this.fn);
+    }
+    // Exactly what the adapters call: no DeleteItem, BatchWriteItem or Scan, so no stage can erase or
+    // rewrite audit events wholesale (Scan is for the CLI, under the operator's own credentials).
+    props.table.grant(
+      this.fn,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+    );
+    props.table.encryptionKey?.grantEncryptDecrypt(this.fn);
     props.macKey.grant(this.fn, 'kms:GenerateMac');
   }
 }

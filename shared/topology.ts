@@ -118,7 +118,7 @@ export const STAGES: readonly StageSpec[] = [
     name: 'billing-handoff',
     queue: 'billing',
     sendsTo: ['coded-batches'],
-    reads: ['artifacts'],
+    reads: [],
     writes: ['artifacts', 'audit'],
     batchSize: 100,
     maxBatchingWindowSeconds: 60,
@@ -134,7 +134,7 @@ export const STAGES: readonly StageSpec[] = [
     queue: 'denial',
     sendsTo: [],
     reads: ['denials'],
-    writes: ['denials', 'audit'],
+    writes: ['denials'],
     batchSize: 1,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 300,
@@ -177,7 +177,9 @@ export function queues(): QueueSpec[] {
     humanDrained: true,
     visibilityTimeoutSeconds: 300,
     retentionDays: 14,
-    maxReceiveCount: 10,
+    // People read these queues in their own time; only a message received very often without ever
+    // being deleted is stuck. (Listing pending reviews reads the table, not the queue.)
+    maxReceiveCount: 100,
     maxAgeAlarmMinutes: q.maxAgeAlarmMinutes,
   }));
   return [...lambda, ...human];

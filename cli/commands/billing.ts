@@ -7,9 +7,10 @@ import type { Target } from '../lib/target.ts';
 
 /**
  * `codetrail billing pull`: takes the coded batches waiting for billing, writes each batch manifest to
- * OUT/<batchId>.json and acknowledges the message (unless --peek). Run again, it finds nothing new.
+ * OUT/<batchId>.json and acknowledges the message. Run again, it finds nothing new. A batch could be
+ * delivered twice after a crash in billing handoff; its manifest file is simply written again.
  */
-export async function runBillingPull(target: Target, opts: { out: string; peek?: boolean }): Promise<string> {
+export async function runBillingPull(target: Target, opts: { out: string }): Promise<string> {
   const url = target.resources.queueUrls['coded-batches'];
   if (!url) throw new Error('the coded-batches queue is not known for this target');
   mkdirSync(opts.out, { recursive: true });
@@ -20,7 +21,7 @@ export async function runBillingPull(target: Target, opts: { out: string; peek?:
       new ReceiveMessageCommand({
         QueueUrl: url,
         MaxNumberOfMessages: 10,
-        VisibilityTimeout: opts.peek ? 0 : 60,
+        VisibilityTimeout: 60,
       }),
     );
     const messages = (got.Messages ?? []).filter((m) => m.MessageId && !seen.has(m.MessageId));
@@ -31,10 +32,9 @@ export async function runBillingPull(target: Target, opts: { out: string; peek?:
       const manifest = await target.ports.artifacts.getText('artifacts', ready.manifestKey);
       writeFileSync(join(opts.out, `${ready.batchId}.json`), manifest);
       rows.push([ready.batchId, ready.agencyId, ready.chartCount, join(opts.out, `${ready.batchId}.json`)]);
-      if (!opts.peek)
-        await target.clients.sqs.send(
-          new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }),
-        );
+      await target.clients.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }),
+      );
     }
   }
   if (rows.length === 0) return 'No coded batch is waiting.';

@@ -8,31 +8,38 @@ import { parseVerdictFile } from '../lib/verdict-file.ts';
  * `codetrail qa review`: lists the charts waiting for QA review (both queues), or, with --verdicts FILE,
  * submits a reviewer's verdicts and removes the review requests they answer.
  */
-export async function runQaReview(target: Target, opts: { verdicts?: string }): Promise<string> {
-  const queueUrls = target.resources.queueUrls;
+export async function runQaReview(
+  target: Target,
+  opts: { verdicts?: string; agency?: string },
+): Promise<string> {
   if (!opts.verdicts) {
-    const pending = await pendingReviews(target.clients.sqs, queueUrls);
+    const pending = await pendingReviews(target.ports, opts.agency);
     if (pending.length === 0) return 'No chart is waiting for QA review.';
     return table(
       ['queue', 'agency', 'chart', 'version', 'coder', 'why sampled'],
       pending.map((p) => [
-        p.queue,
-        p.request.agencyId,
-        p.request.chartKey,
-        p.request.version,
-        p.request.coderId,
-        p.request.reason,
+        p.sampling?.queue ?? '',
+        p.agencyId,
+        p.chartKey,
+        p.version,
+        p.coderId,
+        p.sampling?.reason ?? '',
       ]),
     );
   }
   const parsed = parseVerdictFile(readFileSync(opts.verdicts, 'utf8'));
   const applied = await submitVerdicts(
-    { sqs: target.clients.sqs, keys: target.ports.keys, queue: target.ports.queue, queueUrls },
+    {
+      sqs: target.clients.sqs,
+      ports: target.ports,
+      queueUrls: target.resources.queueUrls,
+      actor: target.actor,
+    },
     parsed.entries.map((e) => e.entry),
   );
   const lines = applied.map(
     (a) =>
-      `${a.chartKey} v${a.version}: ${a.outcome}${a.matchedReview ? '' : ' (no pending review request matched: applied if the chart still awaits review, else recorded and set aside)'}`,
+      `${a.chartKey} v${a.version}: ${a.outcome}${a.awaitingReview ? '' : ' (this chart is not awaiting QA review: the verdict will be recorded and set aside)'}`,
   );
   for (const issue of parsed.issues)
     lines.push(`entry ${issue.index}${issue.path ? ` ${issue.path}` : ''}: ${issue.reason}`);

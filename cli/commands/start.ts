@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { extname, join, resolve } from 'node:path';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { type Config, parseConfig } from '#shared/model/config.ts';
 import { filesBelow } from '../lib/files.ts';
@@ -49,6 +51,17 @@ function progressPrinter(quiet: boolean | undefined) {
   };
 }
 
+/**
+ * `<agency>/<seq>-<hash>.<ext>` for `<agency>/<any name>`: file names often carry a patient's name, so
+ * none reaches an S3 key; the sequence keeps the folder's name order, which the notifier announces in.
+ */
+export function objectName(rel: string, index: number, body: string): string {
+  const parts = rel.split('/');
+  const agency = parts.length > 1 ? `${parts[0]}/` : '';
+  const ext = extname(rel).toLowerCase() || '.json';
+  return `${agency}${String(index + 1).padStart(5, '0')}-${createHash('sha256').update(body).digest('hex').slice(0, 12)}${ext}`;
+}
+
 async function uploadAll(
   pipeline: LocalPipeline,
   dir: string,
@@ -56,9 +69,14 @@ async function uploadAll(
   prefix: string,
 ): Promise<number> {
   const files = filesBelow(dir);
-  for (const rel of files) {
+  for (const [i, rel] of files.entries()) {
     const body = readFileSync(join(dir, rel), 'utf8');
-    await pipeline.ports.artifacts.putText(bucket, `${prefix}${rel}`, body, 'application/octet-stream');
+    await pipeline.ports.artifacts.putText(
+      bucket,
+      `${prefix}${objectName(rel, i, body)}`,
+      body,
+      'application/octet-stream',
+    );
   }
   return files.length;
 }
@@ -101,14 +119,14 @@ export async function runStart(options: StartOptions): Promise<{ summary: RunSum
     const applied = await submitVerdicts(
       {
         sqs: pipeline.clients.sqs,
-        keys: pipeline.ports.keys,
-        queue: pipeline.ports.queue,
+        ports: pipeline.ports,
         queueUrls: pipeline.resources.queueUrls,
+        actor: `local:${userInfo().username}`,
       },
       verdictEntries,
     );
     say(
-      `  ${applied.length} verdict(s) submitted, ${applied.filter((a) => a.matchedReview).length} answering a pending review, ${invalid.length} invalid`,
+      `  ${applied.length} verdict(s) submitted, ${applied.filter((a) => a.awaitingReview).length} for charts awaiting review, ${invalid.length} invalid`,
     );
     await pipeline.runUntilQuiet(progress.onProgress);
 
@@ -119,7 +137,7 @@ export async function runStart(options: StartOptions): Promise<{ summary: RunSum
     const summary = await collectSummary(pipeline.ports, {
       verdicts: {
         submitted: applied.length,
-        matchedReview: applied.filter((a) => a.matchedReview).length,
+        awaitingReview: applied.filter((a) => a.awaitingReview).length,
         invalid,
       },
       deadLetters: await pipeline.deadLetters(),

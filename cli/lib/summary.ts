@@ -33,7 +33,7 @@ export interface RunSummary {
   batches: { batchId: string; agencyId: string; status: string; chartCount: number; manifestKey?: string }[];
   denials: { chartKey: string; version: number; reasonCodes: string[] }[];
   quarantine: QuarantineSummary[];
-  verdicts: { submitted: number; matchedReview: number; invalid: unknown[] };
+  verdicts: { submitted: number; awaitingReview: number; invalid: unknown[] };
   deadLetters: { queue: string; messageId: string; receiveCount: number; body: string }[];
 }
 

@@ -23,10 +23,11 @@ export class S3Notifier {
     for (const n of BUCKET_NOTIFICATIONS) {
       const bucket = this.artifacts.bucketName(n.bucket);
       const events: unknown[] = [];
+      const ids: string[] = [];
       for await (const object of this.artifacts.list(n.bucket, n.prefix)) {
         const id = `${bucket}/${object.key}#${object.etag}`;
         if (this.seen.has(id)) continue;
-        this.seen.add(id);
+        ids.push(id);
         events.push({
           Records: [
             {
@@ -49,6 +50,8 @@ export class S3Notifier {
         });
       }
       await this.queue.send(n.queue, events);
+      // Marked only once sent: a failed send leaves them to be announced on the next scan.
+      for (const id of ids) this.seen.add(id);
       sent += events.length;
     }
     return sent;

@@ -73,20 +73,35 @@ export class SqsEventSource {
         this.stage.timeoutSeconds,
         this.stage.memoryMb,
       );
-      const response = await this.handler(event, context);
-      failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      // Lambda stops a handler at its timeout; so does this, or a hung handler would hang the run.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('handler timed out')), this.stage.timeoutSeconds * 1000);
+      });
+      const response = await Promise.race([this.handler(event, context), timeout]).finally(() =>
+        clearTimeout(timer),
+      );
+      const ids = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+      const known = new Set(messages.map((m) => m.MessageId));
+      // As Lambda does: a failure naming no message of the batch fails the whole batch.
+      if (ids.some((id) => !id || !known.has(id)))
+        throw new Error('batchItemFailures names an unknown message');
+      failedIds = new Set(ids);
     } catch {
       crashed = true;
       failedIds = new Set(messages.map((m) => m.MessageId ?? ''));
     }
     const done = messages.filter((m) => !failedIds.has(m.MessageId ?? ''));
     for (let i = 0; i < done.length; i += 10) {
-      await this.sqs.send(
+      const out = await this.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.queueUrl,
           Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
         }),
       );
+      // An undeleted message comes back after its visibility timeout; the handlers treat it as a no-op.
+      if (out.Failed?.length)
+        throw new Error(`could not delete ${out.Failed.length} message(s) from ${this.stage.queue}`);
     }
     return { received: messages.length, failed: failedIds.size, crashed };
   }

@@ -1,9 +1,10 @@
 import { chartSubject, claimRefOf, sha256Hex } from '#shared/identity/identifiers.ts';
-import type { BatchManifest, BatchMember } from '#shared/model/batch.ts';
+import type { Batch, BatchManifest, BatchMember } from '#shared/model/batch.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { type BatchReady, ChartMessage } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+import { stage } from '#shared/topology.ts';
 
 const ACTOR = 'stage:billing-handoff';
 const READY_FROM = ['NOT_SAMPLED', 'QA_PASSED', 'QA_CORRECTED'] as const;
@@ -11,9 +12,11 @@ const READY_FROM = ['NOT_SAMPLED', 'QA_PASSED', 'QA_CORRECTED'] as const;
 /**
  * Billing handoff: charts cleared for billing (not sampled, or passed/corrected by QA) become
  * READY_FOR_BILLING; each delivery's ready charts form one batch per agency. The batch is written first
- * (OPEN), then each member moves to BATCHED with one conditional write (a member already in another
- * batch is skipped), then the manifest goes to the artifacts and audit buckets and a message to the
- * coded-batches queue, and the batch is marked HANDED_OFF. A retry after a crash finishes an OPEN batch.
+ * (OPEN) and claimed by one invocation (HANDING_OFF, with a lease), then each member moves to BATCHED
+ * with one conditional write (a member already in another batch is skipped), then the manifest goes to
+ * the artifacts and audit buckets and a message to the coded-batches queue, and the batch is marked
+ * HANDED_OFF. A retry after a crash takes over a batch whose claim has lapsed. Should that takeover
+ * follow a crash between the send and the mark, billing sees the batch twice: consumers dedupe by batchId.
  */
 export function createBillingHandoffService(deps: StageDeps) {
   const { ports } = deps;
@@ -34,6 +37,26 @@ export function createBillingHandoffService(deps: StageDeps) {
       return moved.ok ? moved.state : moved.current;
     }
     return state;
+  }
+
+  /**
+   * Claims the batch for this invocation and finishes it. Only the claim holder moves members and sends
+   * the batch, so two deliveries of the same charts cannot hand it to billing twice. Returns false when
+   * another invocation holds a live claim (the caller has the messages delivered again later).
+   */
+  async function claimAndFinish(batch: Batch): Promise<boolean> {
+    const now = deps.clock.now();
+    const leaseExpiredBefore = new Date(
+      now.getTime() - stage('billing-handoff').timeoutSeconds * 1000,
+    ).toISOString();
+    if (!(await ports.batches.claim(batch.batchId, now.toISOString(), leaseExpiredBefore))) {
+      return (await ports.batches.get(batch.batchId))?.status === 'HANDED_OFF';
+    }
+    const candidates = (
+      await Promise.all(batch.candidates.map((c) => ports.charts.get(c.chartKey, c.version)))
+    ).filter((s): s is ChartState => s !== undefined);
+    await finish(batch.batchId, batch.agencyId, candidates);
+    return true;
   }
 
   async function finish(batchId: string, agencyId: string, candidates: ChartState[]): Promise<void> {
@@ -64,7 +87,11 @@ export function createBillingHandoffService(deps: StageDeps) {
         artifactKey: state.artifactKey,
       });
     }
-    if (members.length === 0) return;
+    if (members.length === 0) {
+      // Every candidate went to another batch or moved on: close this one empty, with no message.
+      await ports.batches.handOff(batchId, { manifestKey: '', chartCount: 0, handedOffAt: now });
+      return;
+    }
     const manifest: BatchManifest = { schemaVersion: 1, batchId, agencyId, createdAt: now, members };
     const manifestKey = `batches/${agencyId}/${batchId}.json`;
     await ports.artifacts.putJson('artifacts', manifestKey, manifest);
@@ -108,8 +135,8 @@ export function createBillingHandoffService(deps: StageDeps) {
     /** Handles one delivered SQS batch; returns the message ids that failed and should come again. */
     async handle(items: { messageId: string; body: unknown }[]): Promise<string[]> {
       const failed: string[] = [];
-      const ready = new Map<string, ChartState[]>();
-      const openBatches = new Set<string>();
+      const ready = new Map<string, { state: ChartState; messageId: string }[]>();
+      const unfinished = new Map<string, string[]>();
       for (const item of items) {
         const parsed = ChartMessage.safeParse(item.body);
         if (!parsed.success) {
@@ -121,43 +148,41 @@ export function createBillingHandoffService(deps: StageDeps) {
           if (!state) {
             failed.push(item.messageId);
           } else if (state.status === 'READY_FOR_BILLING') {
-            ready.set(state.agencyId, [...(ready.get(state.agencyId) ?? []), state]);
+            ready.set(state.agencyId, [
+              ...(ready.get(state.agencyId) ?? []),
+              { state, messageId: item.messageId },
+            ]);
           } else if (state.status === 'BATCHED' && state.batchId) {
-            openBatches.add(state.batchId);
+            unfinished.set(state.batchId, [...(unfinished.get(state.batchId) ?? []), item.messageId]);
           }
         } catch {
           failed.push(item.messageId);
         }
       }
 
-      // Batches a crashed delivery left OPEN: finish them before starting new ones.
-      for (const batchId of openBatches) {
+      // A batch whose holder crashed mid-way: take it over once its claim has lapsed.
+      for (const [batchId, messageIds] of unfinished) {
         const batch = await ports.batches.get(batchId);
-        if (batch?.status !== 'OPEN') continue;
-        const candidates = (
-          await Promise.all(batch.candidates.map((c) => ports.charts.get(c.chartKey, c.version)))
-        ).filter((s): s is ChartState => s !== undefined);
-        await finish(batch.batchId, batch.agencyId, candidates);
+        if (!batch || batch.status === 'HANDED_OFF') continue;
+        if (!(await claimAndFinish(batch))) failed.push(...messageIds);
       }
 
-      for (const [agencyId, candidates] of ready) {
-        const sorted = [...candidates].sort(
-          (a, b) => a.chartKey.localeCompare(b.chartKey) || a.version - b.version,
-        );
+      for (const [agencyId, entries] of ready) {
+        const sorted = entries
+          .map((e) => e.state)
+          .sort((a, b) => a.chartKey.localeCompare(b.chartKey) || a.version - b.version);
         const day = deps.clock.now().toISOString().slice(0, 10).replaceAll('-', '');
         const batchId = `b${day}-${sha256Hex(sorted.map((s) => `${s.chartKey}:${s.version}`).join('|')).slice(0, 12)}`;
-        const existing = await ports.batches.get(batchId);
-        if (existing?.status === 'HANDED_OFF') continue;
-        if (!existing) {
-          await ports.batches.create({
-            batchId,
-            agencyId,
-            status: 'OPEN',
-            createdAt: deps.clock.now().toISOString(),
-            candidates: sorted.map((s) => ({ chartKey: s.chartKey, version: s.version })),
-          });
-        }
-        await finish(batchId, agencyId, sorted);
+        const batch: Batch = (await ports.batches.get(batchId)) ?? {
+          batchId,
+          agencyId,
+          status: 'OPEN',
+          createdAt: deps.clock.now().toISOString(),
+          candidates: sorted.map((s) => ({ chartKey: s.chartKey, version: s.version })),
+        };
+        if (batch.status === 'HANDED_OFF') continue;
+        if (batch.status === 'OPEN') await ports.batches.create(batch);
+        if (!(await claimAndFinish(batch))) failed.push(...entries.map((e) => e.messageId));
       }
       return failed;
     },

@@ -1,4 +1,5 @@
 import type { SourceObject } from '#shared/aws/ports.ts';
+import { createdObjects } from '#shared/formats/s3-event.ts';
 import {
   agencyFromKey,
   chartKeyOf,
@@ -45,30 +46,44 @@ export function createDenialIngestionService(deps: StageDeps) {
       return 'unmatched';
     }
     const chartKey = await chartKeyOf(ports.keys, agencyId, entry.chartId);
-    const version = entry.version ?? (await ports.charts.latest(chartKey));
-    const state = version === undefined ? undefined : await ports.charts.get(chartKey, version);
-    if (!state || version === undefined) {
+    const denialId = sha256Hex(`${source.key}|${source.etag}|${index}`).slice(0, 16);
+    const versions = await ports.charts.versions(chartKey);
+    if (versions.length === 0) {
       issues.push({ entry: index, path: 'chartId', reason: 'no chart with this id has been received' });
       return 'unmatched';
     }
-    const denialId = sha256Hex(`${source.key}|${source.etag}|${index}`).slice(0, 16);
-    if (state.status === 'DENIED' && state.denial?.denialId === denialId) return 'duplicate';
+    // The denied claim is the billed version: the one named, else the newest one billed. A later
+    // re-export (not billed) must not hide it.
+    const already = versions.find((v) => v.status === 'DENIED' && v.denial?.denialId === denialId);
+    const state =
+      already ?? versions.find((v) => (entry.version ? v.version === entry.version : v.status === 'BATCHED'));
+    if (!state) {
+      issues.push({
+        entry: index,
+        path: entry.version ? 'version' : 'chartId',
+        reason: entry.version
+          ? `version ${entry.version} has not been received`
+          : 'no version of this chart has been billed',
+      });
+      return 'unmatched';
+    }
+    const version = state.version;
     const denial: DenialRecord = {
       denialId,
       reasonCodes: entry.reasonCodes,
       remarkCodes: entry.remarkCodes,
       receivedAt: deps.clock.now().toISOString(),
-      sourceObject: `${source.bucket}/${source.key}`,
+      sourceObject: objectIdOf(source.bucket, source.key, source.etag),
     };
     if (entry.deniedAmount !== undefined) denial.deniedAmount = entry.deniedAmount;
-    const moved = await ports.charts.transition(chartKey, version, ['BATCHED'], 'DENIED', { denial });
-    if (!moved.ok) {
-      if (moved.current?.status === 'DENIED' && moved.current.denial?.denialId === denialId)
-        return 'duplicate';
+    const moved = already
+      ? { ok: false as const, current: already }
+      : await ports.charts.transition(chartKey, version, ['BATCHED'], 'DENIED', { denial });
+    if (!moved.ok && !(moved.current?.status === 'DENIED' && moved.current.denial?.denialId === denialId)) {
       issues.push({
         entry: index,
         path: 'chartId',
-        reason: `chart version ${version} is ${state.status}, not billed`,
+        reason: `chart version ${version} is ${moved.current?.status ?? state.status}, not billed`,
       });
       return 'unmatched';
     }
@@ -86,7 +101,8 @@ export function createDenialIngestionService(deps: StageDeps) {
         batchId: state.batchId,
       },
     });
-    return 'denied';
+    // The audit above is recorded on a redelivery too (a crash may have come between the two writes).
+    return moved.ok ? 'denied' : 'duplicate';
   }
 
   async function takeObject(source: SourceObject): Promise<void> {
@@ -104,7 +120,7 @@ export function createDenialIngestionService(deps: StageDeps) {
 
     const issues: DenialIssue[] = [];
     const counts = { entries: 0, denied: 0, duplicates: 0, unmatched: 0, invalid: 0 };
-    const text = await ports.artifacts.getObjectText(source.bucket, source.key);
+    const text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
     let file: DenialFile | undefined;
     try {
       const parsed = DenialFile.safeParse(JSON.parse(text));
@@ -149,6 +165,7 @@ export function createDenialIngestionService(deps: StageDeps) {
         source.key,
         'denials',
         `quarantine/${keyAgency}/${objectId}/source`,
+        source.versionId,
       );
       await ports.artifacts.putJson('denials', reportKey, {
         schemaVersion: 1,
@@ -179,16 +196,7 @@ export function createDenialIngestionService(deps: StageDeps) {
 
   return {
     async handle(event: S3EventMessage): Promise<void> {
-      for (const record of event.Records) {
-        if (!record.eventName.startsWith('ObjectCreated')) continue;
-        const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-        if (!key.startsWith('remittances/')) continue;
-        await takeObject({
-          bucket: record.s3.bucket.name,
-          key,
-          etag: record.s3.object.versionId ?? record.s3.object.eTag ?? 'none',
-        });
-      }
+      for (const source of createdObjects(event, 'remittances/')) await takeObject(source);
     },
   };
 }

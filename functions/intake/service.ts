@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { SourceObject } from '#shared/aws/ports.ts';
 import { type CanonicalEntry, readCanonical } from '#shared/formats/canonical-reader.ts';
+import { createdObjects } from '#shared/formats/s3-event.ts';
 import {
   agencyFromKey,
   chartKeyOf,
@@ -15,6 +16,18 @@ import { recordAudit } from '#shared/runtime/audit.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 
 const ACTOR = 'stage:intake';
+/** Statuses a newer version replaces: everything before the chart is billed. */
+const SUPERSEDABLE = [
+  'RECEIVED',
+  'VALIDATED',
+  'QUERY_OPEN',
+  'REJECTED',
+  'SAMPLED',
+  'NOT_SAMPLED',
+  'QA_PASSED',
+  'QA_CORRECTED',
+  'READY_FOR_BILLING',
+] as const;
 /** A report lists this many problems in full and counts the rest, so a garbage file stays small. */
 const MAX_REPORTED_ISSUES = 1000;
 
@@ -53,6 +66,26 @@ type Outcome = 'accepted' | 'duplicate' | 'superseded' | 'conflict';
  */
 export function createIntakeService(deps: StageDeps) {
   const { ports } = deps;
+
+  /**
+   * Marks a version SUPERSEDED when a newer one exists and it has not been billed yet. A version already
+   * BATCHED (or beyond) stays as it is: correcting a billed claim is a void/replace, a later issue.
+   */
+  async function supersede(state: ChartState, newerVersion: number): Promise<void> {
+    const moved = await ports.charts.transition(state.chartKey, state.version, SUPERSEDABLE, 'SUPERSEDED', {
+      supersededBy: newerVersion,
+    });
+    const current = moved.ok ? moved.state : moved.current;
+    if (current?.status !== 'SUPERSEDED') return;
+    await recordAudit(deps, {
+      type: 'chart.superseded',
+      agencyId: state.agencyId,
+      subject: chartSubject(state.chartKey, state.version),
+      actor: ACTOR,
+      idempotencyKey: 'superseded',
+      detail: { newerVersion: current.supersededBy ?? newerVersion },
+    });
+  }
 
   async function takeChart(
     value: unknown,
@@ -101,7 +134,7 @@ export function createIntakeService(deps: StageDeps) {
       coderId: chart.coderId,
       contentHash,
       artifactKey,
-      sourceObject: `${source.bucket}/${source.key}`,
+      sourceObject: objectIdOf(source.bucket, source.key, source.etag),
       receivedAt: now,
       updatedAt: now,
       codingCompletedAt: chart.codingCompletedAt,
@@ -119,30 +152,25 @@ export function createIntakeService(deps: StageDeps) {
     const latest = await ports.charts.advanceLatest(chartKey, chart.version);
     const subject = chartSubject(chartKey, chart.version);
     if (latest > chart.version) {
-      const moved = await ports.charts.transition(chartKey, chart.version, ['RECEIVED'], 'SUPERSEDED', {
-        supersededBy: latest,
-      });
-      if (moved.ok) {
-        await recordAudit(deps, {
-          type: 'chart.superseded',
-          agencyId: chart.agencyId,
-          subject,
-          actor: ACTOR,
-          idempotencyKey: 'superseded',
-          detail: { newerVersion: latest },
-        });
-      }
+      await supersede(stored, latest);
       return created ? 'superseded' : 'duplicate';
     }
-    if (created) {
-      await recordAudit(deps, {
-        type: 'chart.received',
-        agencyId: chart.agencyId,
-        subject,
-        actor: ACTOR,
-        idempotencyKey: 'received',
-        detail: { sourceObject: state.sourceObject, coderId: chart.coderId, contentHash },
-      });
+    // The receipt audit is recorded on a redelivery too: the first delivery may have died before it.
+    await recordAudit(deps, {
+      type: 'chart.received',
+      agencyId: chart.agencyId,
+      subject,
+      actor: ACTOR,
+      idempotencyKey: 'received',
+      detail: {
+        objectId: objectIdOf(source.bucket, source.key, source.etag),
+        coderId: chart.coderId,
+        contentHash,
+      },
+    });
+    // A newer export replaces the older versions still on their way: they must not be billed too.
+    for (const older of await ports.charts.versions(chartKey)) {
+      if (older.version < chart.version) await supersede(older, chart.version);
     }
     // A redelivered file re-forwards charts still RECEIVED: the first delivery may have died before
     // sending. Validation treats a second message for the same version as a no-op.
@@ -173,7 +201,7 @@ export function createIntakeService(deps: StageDeps) {
       return;
     }
 
-    const text = await ports.artifacts.getObjectText(source.bucket, source.key);
+    const text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
     const issues: IntakeIssue[] = [];
     const counts: IntakeCounts = { read: 0, accepted: 0, quarantined: 0, superseded: 0, duplicates: 0 };
     const forward: ChartMessage[] = [];
@@ -206,6 +234,7 @@ export function createIntakeService(deps: StageDeps) {
         source.key,
         'intake',
         `quarantine/${agencyId}/${objectId}/source`,
+        source.versionId,
       );
       await ports.artifacts.putJson('intake', quarantineReport, {
         schemaVersion: 1,
@@ -257,16 +286,7 @@ export function createIntakeService(deps: StageDeps) {
   return {
     /** Handles one S3 event notification message (it may carry several records). */
     async handle(event: S3EventMessage): Promise<void> {
-      for (const record of event.Records) {
-        if (!record.eventName.startsWith('ObjectCreated')) continue;
-        if (!record.s3.object.key.startsWith('exports/')) continue;
-        const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-        await takeObject({
-          bucket: record.s3.bucket.name,
-          key,
-          etag: record.s3.object.versionId ?? record.s3.object.eTag ?? 'none',
-        });
-      }
+      for (const source of createdObjects(event, 'exports/')) await takeObject(source);
     },
   };
 }

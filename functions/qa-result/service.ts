@@ -9,6 +9,11 @@ import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 
 type Diagnosis = { sequence: number; code: string };
 
+/** Who acted: the principal that submitted the verdict (IAM or local user), else the reviewer it names. */
+function actorOf(verdict: Verdict): string {
+  return verdict.submittedBy ?? `reviewer:${verdict.reviewerId}`;
+}
+
 /**
  * QA result: applies a reviewer's verdict to a sampled chart version. A pass goes to billing; a
  * correction is recorded against the same version (original and corrected codes both kept), the rules
@@ -18,25 +23,46 @@ type Diagnosis = { sequence: number; code: string };
 export function createQaResultService(deps: StageDeps & { icd10cm: () => Icd10Table }) {
   const { ports } = deps;
 
+  function recordVerdict(verdict: Verdict, status: string, coderId: string): Promise<void> {
+    return recordAudit(deps, {
+      type: `verdict.${verdict.outcome}`,
+      agencyId: verdict.agencyId,
+      subject: chartSubject(verdict.chartKey, verdict.version),
+      actor: actorOf(verdict),
+      idempotencyKey: 'verdict',
+      detail: {
+        status,
+        reviewerId: verdict.reviewerId,
+        coderId,
+        corrections: verdict.corrections,
+        ...(verdict.noteKey ? { noteKey: verdict.noteKey } : {}),
+      },
+    });
+  }
+
   return {
     async handle(verdict: Verdict): Promise<void> {
       const subject = chartSubject(verdict.chartKey, verdict.version);
       const state = await ports.charts.get(verdict.chartKey, verdict.version);
       if (state?.status !== 'SAMPLED') {
-        // The same verdict again (redelivery): make sure billing heard of it, and stop.
-        if (
-          state?.qa?.reviewerId === verdict.reviewerId &&
-          (state.status === 'QA_PASSED' || state.status === 'QA_CORRECTED')
-        ) {
-          await ports.queue.send('billing', [chartMessage(state)]);
+        // The same verdict again (a redelivery, perhaps after a crash between the writes): redo the
+        // idempotent follow-ups, and stop.
+        if (state?.qa?.reviewerId === verdict.reviewerId && state.qa.reviewedAt === verdict.reviewedAt) {
+          if (
+            state.status === 'QA_PASSED' ||
+            state.status === 'QA_CORRECTED' ||
+            state.status === 'REJECTED'
+          ) {
+            await recordVerdict(verdict, state.status, state.coderId);
+            if (state.status !== 'REJECTED') await ports.queue.send('billing', [chartMessage(state)]);
+          }
           return;
         }
-        if (state?.qa?.reviewerId === verdict.reviewerId && state.status === 'REJECTED') return;
         await recordAudit(deps, {
           type: 'verdict.set-aside',
           agencyId: verdict.agencyId,
           subject,
-          actor: `reviewer:${verdict.reviewerId}`,
+          actor: actorOf(verdict),
           idempotencyKey: `set-aside:${verdict.reviewerId}:${verdict.reviewedAt}`,
           detail: {
             reason: state ? `chart is ${state.status}, not awaiting QA review` : 'no such chart version',
@@ -70,19 +96,7 @@ export function createQaResultService(deps: StageDeps & { icd10cm: () => Icd10Ta
       }
       const moved = await ports.charts.transition(state.chartKey, state.version, ['SAMPLED'], to, { qa });
       if (!moved.ok) return;
-      await recordAudit(deps, {
-        type: `verdict.${verdict.outcome}`,
-        agencyId: state.agencyId,
-        subject,
-        actor: `reviewer:${verdict.reviewerId}`,
-        idempotencyKey: 'verdict',
-        detail: {
-          status: to,
-          coderId: state.coderId,
-          corrections: verdict.corrections,
-          ...(verdict.note ? { note: verdict.note } : {}),
-        },
-      });
+      await recordVerdict(verdict, to, state.coderId);
       if (to !== 'REJECTED') await ports.queue.send('billing', [chartMessage(state)]);
     },
   };

@@ -33,35 +33,37 @@ export function createQaSamplingService(deps: StageDeps) {
 
   return {
     async handle(message: ChartMessage): Promise<void> {
-      const state = await ports.charts.get(message.chartKey, message.version);
+      let state = await ports.charts.get(message.chartKey, message.version);
       if (!state) throw new UnknownChartError(message.chartKey, message.version);
-      if (state.status === 'SAMPLED') return requestReview(state);
-      if (state.status === 'NOT_SAMPLED') return ports.queue.send('billing', [chartMessage(state)]);
-      if (state.status !== 'VALIDATED') return;
-
-      const sampling = decideSampling(
-        {
-          chartKey: state.chartKey,
-          version: state.version,
-          coderId: state.coderId,
-          hasWarnings: (state.findings ?? []).some((f) => f.severity === 'warning'),
-        },
-        deps.config.sampling,
-      );
-      const to = sampling.sampled ? 'SAMPLED' : 'NOT_SAMPLED';
-      const moved = await ports.charts.transition(state.chartKey, state.version, ['VALIDATED'], to, {
-        sampling,
-      });
-      if (!moved.ok) return;
+      if (state.status === 'VALIDATED') {
+        const sampling = decideSampling(
+          {
+            chartKey: state.chartKey,
+            version: state.version,
+            coderId: state.coderId,
+            hasWarnings: (state.findings ?? []).some((f) => f.severity === 'warning'),
+          },
+          deps.config.sampling,
+        );
+        const to = sampling.sampled ? 'SAMPLED' : 'NOT_SAMPLED';
+        const moved = await ports.charts.transition(state.chartKey, state.version, ['VALIDATED'], to, {
+          sampling,
+        });
+        if (!moved.ok) return; // another delivery won the race and does the same work
+        state = moved.state;
+      }
+      if ((state.status !== 'SAMPLED' && state.status !== 'NOT_SAMPLED') || !state.sampling) return;
+      // First delivery, or a redelivery after a crash between the writes: every follow-up is idempotent
+      // (the review request is sent once, see requestReview).
       await recordAudit(deps, {
-        type: sampling.sampled ? 'chart.sampled' : 'chart.not-sampled',
+        type: state.sampling.sampled ? 'chart.sampled' : 'chart.not-sampled',
         agencyId: state.agencyId,
         subject: chartSubject(state.chartKey, state.version),
         actor: 'stage:qa-sampling',
         idempotencyKey: 'sampling',
-        detail: { ...sampling },
+        detail: { ...state.sampling },
       });
-      if (sampling.sampled) await requestReview(moved.state);
+      if (state.status === 'SAMPLED') await requestReview(state);
       else await ports.queue.send('billing', [chartMessage(state)]);
     },
   };

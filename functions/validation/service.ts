@@ -1,10 +1,18 @@
 import type { Icd10Table } from '#shared/data/icd10cm.ts';
 import { chartSubject } from '#shared/identity/identifiers.ts';
+import type { ChartStatus } from '#shared/model/chart-state.ts';
 import type { ChartMessage } from '#shared/model/messages.ts';
 import { decide, runRules, validateChartInput } from '#shared/rules/index.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage, UnknownChartError } from '#shared/runtime/forward.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+
+/** The statuses validation decides, and the audit event each one records. */
+const AUDIT_TYPE: Partial<Record<ChartStatus, string>> = {
+  VALIDATED: 'chart.validated',
+  REJECTED: 'chart.rejected',
+  QUERY_OPEN: 'chart.query-opened',
+};
 
 /**
  * Validation: runs the coding rules over a received chart version. Errors send it back to the coder
@@ -14,32 +22,42 @@ export function createValidationService(deps: StageDeps & { icd10cm: () => Icd10
   const { ports } = deps;
   return {
     async handle(message: ChartMessage): Promise<void> {
-      const state = await ports.charts.get(message.chartKey, message.version);
+      let state = await ports.charts.get(message.chartKey, message.version);
       if (!state) throw new UnknownChartError(message.chartKey, message.version);
-      if (state.status !== 'RECEIVED') {
-        // Redelivery: the work is done. If it went on to sampling, make sure sampling heard of it.
-        if (state.status === 'VALIDATED') await ports.queue.send('sample', [chartMessage(state)]);
-        return;
+      if (state.status === 'RECEIVED') {
+        const raw: unknown = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey));
+        const checked = validateChartInput(raw);
+        const findings = checked.chart
+          ? [...checked.findings, ...runRules(checked.chart, { icd10cm: deps.icd10cm() })]
+          : checked.findings;
+        const moved = await ports.charts.transition(
+          state.chartKey,
+          state.version,
+          ['RECEIVED'],
+          decide(findings),
+          {
+            findings,
+          },
+        );
+        if (!moved.ok) return; // another delivery won the race and does the same work
+        state = moved.state;
       }
-      const raw: unknown = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey));
-      const checked = validateChartInput(raw);
-      const findings = checked.chart
-        ? [...checked.findings, ...runRules(checked.chart, { icd10cm: deps.icd10cm() })]
-        : checked.findings;
-      const status = decide(findings);
-      const moved = await ports.charts.transition(state.chartKey, state.version, ['RECEIVED'], status, {
-        findings,
-      });
-      if (!moved.ok) return; // another delivery won the race and did the same work
+      const type = AUDIT_TYPE[state.status];
+      if (!type) return; // past validation: its audit and message went out before the chart could move on
+      // First delivery, or a redelivery after a crash between the writes: both follow-ups are idempotent.
+      const findings = state.findings ?? [];
       await recordAudit(deps, {
-        type: `chart.${status === 'VALIDATED' ? 'validated' : status === 'REJECTED' ? 'rejected' : 'query-opened'}`,
+        type,
         agencyId: state.agencyId,
         subject: chartSubject(state.chartKey, state.version),
         actor: 'stage:validation',
         idempotencyKey: 'validation',
-        detail: { status, findings: findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity })) },
+        detail: {
+          status: state.status,
+          findings: findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity })),
+        },
       });
-      if (status === 'VALIDATED') await ports.queue.send('sample', [chartMessage(state)]);
+      if (state.status === 'VALIDATED') await ports.queue.send('sample', [chartMessage(state)]);
     },
   };
 }

@@ -5,7 +5,7 @@ import { scanAll } from './dynamo-scan.ts';
 import type { BatchStore } from './ports.ts';
 import { BATCH_PREFIX, batchPk, META_SK, withoutKeys } from './table-keys.ts';
 
-/** Billing batches: written OPEN, then HANDED_OFF exactly once (layout in table-keys.ts). */
+/** Billing batches: written OPEN, claimed for hand-off (HANDING_OFF, with a lease), then HANDED_OFF once. */
 export class DynamoBatchStore implements BatchStore {
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
@@ -41,6 +41,30 @@ export class DynamoBatchStore implements BatchStore {
     return out.Item ? withoutKeys<Batch>(out.Item) : undefined;
   }
 
+  async claim(batchId: string, at: string, leaseExpiredBefore: string): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: batchPk(batchId), sk: META_SK },
+          UpdateExpression: 'SET #status = :handing, claimedAt = :at',
+          ConditionExpression: '#status = :open OR (#status = :handing AND claimedAt < :expired)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':open': 'OPEN',
+            ':handing': 'HANDING_OFF',
+            ':at': at,
+            ':expired': leaseExpiredBefore,
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
   async handOff(
     batchId: string,
     changes: { manifestKey: string; chartCount: number; handedOffAt: string },
@@ -52,10 +76,11 @@ export class DynamoBatchStore implements BatchStore {
           Key: { pk: batchPk(batchId), sk: META_SK },
           UpdateExpression:
             'SET #status = :handedOff, manifestKey = :manifestKey, chartCount = :chartCount, handedOffAt = :handedOffAt',
-          ConditionExpression: '#status = :open',
+          ConditionExpression: '#status IN (:open, :handing)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':open': 'OPEN',
+            ':handing': 'HANDING_OFF',
             ':handedOff': 'HANDED_OFF',
             ':manifestKey': changes.manifestKey,
             ':chartCount': changes.chartCount,

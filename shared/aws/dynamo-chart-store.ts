@@ -1,4 +1,11 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
 import { BoundedCache } from './bounded-cache.ts';
 import { isConditionalCheckFailed, itemFromConditionalFailure } from './dynamo-conditional.ts';
@@ -10,6 +17,7 @@ import {
   chartPk,
   chartStatusPk,
   chartStatusSk,
+  GSI1,
   GSI1_PK,
   GSI1_SK,
   LATEST_SK,
@@ -212,6 +220,43 @@ export class DynamoChartStore implements ChartStore {
     );
     const value = out.Item?.latestVersion;
     return typeof value === 'number' ? value : undefined;
+  }
+
+  async versions(chartKey: string): Promise<ChartState[]> {
+    const out: ChartState[] = [];
+    for await (const item of this.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
+      ExpressionAttributeValues: { ':pk': chartPk(chartKey), ':version': VERSION_PREFIX },
+      ScanIndexForward: false,
+      ConsistentRead: true,
+    })) {
+      const state = this.fromItem(item);
+      if (state) out.push(state);
+    }
+    return out;
+  }
+
+  async *byStatus(agencyId: string, status: ChartStatus): AsyncIterable<ChartState> {
+    for await (const item of this.query({
+      IndexName: GSI1,
+      KeyConditionExpression: '#gpk = :gpk',
+      ExpressionAttributeNames: { '#gpk': GSI1_PK },
+      ExpressionAttributeValues: { ':gpk': chartStatusPk(agencyId, status) },
+    })) {
+      const state = this.fromItem(item);
+      if (state) yield state;
+    }
+  }
+
+  private async *query(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) yield item;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 
   /**

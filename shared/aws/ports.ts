@@ -28,6 +28,10 @@ export interface ChartStore {
   /** Records `version` as the newest seen for the chart if it is; returns the newest version known. */
   advanceLatest(chartKey: string, version: number): Promise<number>;
   latest(chartKey: string): Promise<number | undefined>;
+  /** Every version of one chart, newest first. */
+  versions(chartKey: string): Promise<ChartState[]>;
+  /** An agency's chart versions in one status, oldest update first (gsi1). */
+  byStatus(agencyId: string, status: ChartStatus): AsyncIterable<ChartState>;
   /** Every version of every chart of an agency (for summaries and reports); paginates internally. */
   list(agencyId?: string): AsyncIterable<ChartState>;
 }
@@ -35,7 +39,12 @@ export interface ChartStore {
 export interface BatchStore {
   create(batch: Batch): Promise<void>;
   get(batchId: string): Promise<Batch | undefined>;
-  /** OPEN -> HANDED_OFF, once. */
+  /**
+   * OPEN -> HANDING_OFF for one invocation; a claim older than `leaseExpiredBefore` may be taken over
+   * (its holder crashed). False when another invocation holds it or it is handed off.
+   */
+  claim(batchId: string, at: string, leaseExpiredBefore: string): Promise<boolean>;
+  /** OPEN or HANDING_OFF -> HANDED_OFF, once. */
   handOff(
     batchId: string,
     changes: { manifestKey: string; chartCount: number; handedOffAt: string },
@@ -48,6 +57,8 @@ export interface SourceObject {
   key: string;
   /** ETag, or version id where the bucket is versioned: together with bucket and key, the object's identity. */
   etag: string;
+  /** In a versioned bucket, the version the event announced: read that one, not whatever is latest. */
+  versionId?: string;
 }
 
 export type LedgerEntry = {
@@ -74,9 +85,15 @@ export interface ArtifactStore {
   putText(bucket: BucketName, key: string, body: string, contentType?: string): Promise<void>;
   getText(bucket: BucketName, key: string): Promise<string>;
   /** Reads a source object named by its real bucket name (S3 events carry real names). */
-  getObjectText(bucket: string, key: string): Promise<string>;
+  getObjectText(bucket: string, key: string, versionId?: string): Promise<string>;
   /** Moves nothing: copies an object into quarantine alongside its error report. */
-  copyObject(fromBucket: string, fromKey: string, toBucket: BucketName, toKey: string): Promise<void>;
+  copyObject(
+    fromBucket: string,
+    fromKey: string,
+    toBucket: BucketName,
+    toKey: string,
+    versionId?: string,
+  ): Promise<void>;
   list(bucket: BucketName, prefix: string): AsyncIterable<{ key: string; etag: string; size: number }>;
   /** The real bucket name behind a logical one, to compare with S3 event records. */
   bucketName(bucket: BucketName): string;

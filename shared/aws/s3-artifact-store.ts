@@ -52,19 +52,27 @@ export class S3ArtifactStore implements ArtifactStore {
     return this.getObjectText(this.bucketName(bucket), key);
   }
 
-  async getObjectText(bucket: string, key: string): Promise<string> {
-    const out = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  async getObjectText(bucket: string, key: string, versionId?: string): Promise<string> {
+    const out = await this.s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
+    );
     if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
     return out.Body.transformToString('utf-8');
   }
 
-  async copyObject(fromBucket: string, fromKey: string, toBucket: BucketName, toKey: string): Promise<void> {
+  async copyObject(
+    fromBucket: string,
+    fromKey: string,
+    toBucket: BucketName,
+    toKey: string,
+    versionId?: string,
+  ): Promise<void> {
     await this.s3.send(
       new CopyObjectCommand({
         Bucket: this.bucketName(toBucket),
         Key: toKey,
         // S3 wants the source URL-encoded; keep the slashes that separate the key's segments.
-        CopySource: `${fromBucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`,
+        CopySource: `${fromBucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}${versionId ? `?versionId=${encodeURIComponent(versionId)}` : ''}`,
       }),
     );
   }

@@ -13,11 +13,15 @@ export const BatchMember = z.object({
 });
 export type BatchMember = z.infer<typeof BatchMember>;
 
-/** A batch as the table keeps it: written OPEN first, HANDED_OFF once its manifest and message are out. */
+/**
+ * A batch as the table keeps it: written OPEN first, claimed (HANDING_OFF, with a lease) by the one
+ * invocation that sends it to billing, HANDED_OFF once its manifest and message are out.
+ */
 export const Batch = z.object({
   batchId: z.string(),
   agencyId: z.string(),
-  status: z.enum(['OPEN', 'HANDED_OFF']),
+  status: z.enum(['OPEN', 'HANDING_OFF', 'HANDED_OFF']),
+  claimedAt: z.string().optional(),
   createdAt: z.string(),
   handedOffAt: z.string().optional(),
   candidates: z.array(z.object({ chartKey: z.string(), version: z.int() })),

@@ -61,7 +61,9 @@ export const DenialRecord = z.object({
   remarkCodes: z.array(z.string()).default([]),
   deniedAmount: z.number().optional(),
   receivedAt: z.string(),
-  sourceObject: z.string().describe('S3 key of the remittance file (no PHI in keys)'),
+  sourceObject: z
+    .string()
+    .describe('objectId of the remittance file; the object ledger maps it to bucket and key'),
 });
 export type DenialRecord = z.infer<typeof DenialRecord>;
 
@@ -79,7 +81,9 @@ export const ChartState = z.object({
   coderId: z.string(),
   contentHash: z.string().describe('SHA-256 of the chart as received'),
   artifactKey: z.string(),
-  sourceObject: z.string().describe('bucket/key of the export that carried it'),
+  sourceObject: z
+    .string()
+    .describe('objectId of the export that carried it; the object ledger maps it to bucket and key'),
   receivedAt: z.string(),
   updatedAt: z.string(),
   documentationLockedAt: z.string().optional(),

@@ -40,7 +40,17 @@ export const Verdict = z
       .array(z.object({ sequence: z.int().min(1), code: z.string().min(1).max(16) }))
       .default([])
       .describe('Corrected ICD-10-CM codes by diagnosis sequence; only with outcome corrected'),
-    note: z.string().max(2000).optional().describe('Free text for the coder; keep PHI out'),
+    noteKey: z
+      .string()
+      .optional()
+      .describe(
+        "Key of the reviewer's note in the artifacts bucket: free text may hold PHI, so it stays there",
+      ),
+    submittedBy: z
+      .string()
+      .max(256)
+      .optional()
+      .describe('Who submitted the verdict: the IAM principal in AWS, local:<user> locally'),
     reviewedAt: z.string(),
   })
   .refine((v) => v.outcome !== 'corrected' || v.corrections.length > 0, {

@@ -60,6 +60,15 @@ export function memoryPorts() {
     async latest(chartKey) {
       return latest.get(chartKey);
     },
+    async versions(chartKey) {
+      return [...charts.values()]
+        .filter((s) => s.chartKey === chartKey)
+        .sort((a, b) => b.version - a.version)
+        .map(clone);
+    },
+    async *byStatus(agencyId, status) {
+      for (const s of charts.values()) if (s.agencyId === agencyId && s.status === status) yield clone(s);
+    },
     async *list(agencyId) {
       for (const s of charts.values()) if (!agencyId || s.agencyId === agencyId) yield clone(s);
     },
@@ -73,9 +82,17 @@ export function memoryPorts() {
       const b = batches.get(id);
       return b && clone(b);
     },
+    async claim(id, at, leaseExpiredBefore) {
+      const b = batches.get(id);
+      const free =
+        b?.status === 'OPEN' || (b?.status === 'HANDING_OFF' && (b.claimedAt ?? '') < leaseExpiredBefore);
+      if (!b || !free) return false;
+      batches.set(id, { ...b, status: 'HANDING_OFF', claimedAt: at });
+      return true;
+    },
     async handOff(id, changes) {
       const b = batches.get(id);
-      if (b?.status !== 'OPEN') return false;
+      if (b?.status !== 'OPEN' && b?.status !== 'HANDING_OFF') return false;
       batches.set(id, { ...b, ...changes, status: 'HANDED_OFF' });
       return true;
     },
@@ -114,7 +131,7 @@ export function memoryPorts() {
     async getText(bucket, k) {
       return this.getObjectText(names(bucket), k);
     },
-    async getObjectText(bucket, k) {
+    async getObjectText(bucket, k, _versionId) {
       const v = objects.get(`${bucket}/${k}`);
       if (v === undefined) throw Object.assign(new Error(`NoSuchKey ${bucket}/${k}`), { name: 'NoSuchKey' });
       return v;

@@ -234,11 +234,92 @@ describe('the stages, chained over in-memory ports', () => {
     await expect(crashing.handle(billing.map((body, i) => ({ messageId: String(i), body })))).rejects.toThrow(
       'SQS down',
     );
-    await p.svc.billing.handle(billing.map((body, i) => ({ messageId: String(i), body })));
+    const items = billing.map((body, i) => ({ messageId: String(i), body }));
+    // While the crashed holder's claim is live, a redelivery waits (is reported failed, to come again).
+    expect(await p.svc.billing.handle(items)).toEqual(['0']);
+    const later = createBillingHandoffService({
+      ports: p.mem.ports,
+      config: parseConfig({}),
+      clock: fixedClock('2026-11-23T12:05:00.000Z'),
+    });
+    expect(await later.handle(items)).toEqual([]);
     const batches = [];
     for await (const b of p.mem.ports.batches.list()) batches.push(b);
     expect(batches).toHaveLength(1);
     expect(batches[0]?.status).toBe('HANDED_OFF');
     expect(p.mem.take('coded-batches')).toHaveLength(1);
+  });
+
+  it('hands a batch to billing once when the same charts are delivered twice at once', async () => {
+    const p = pipeline();
+    await p.drop(
+      'exports/test-agency/a.json',
+      JSON.stringify([homeHealthChart({ chartId: 'A' }), homeHealthChart({ chartId: 'B' })]),
+    );
+    for (const m of p.mem.take('validate')) await p.svc.validation.handle(ChartMessage.parse(m));
+    for (const m of p.mem.take('sample')) await p.svc.sampling.handle(ChartMessage.parse(m));
+    const items = p.mem.take('billing').map((body, i) => ({ messageId: String(i), body }));
+    await Promise.all([p.svc.billing.handle(items), p.svc.billing.handle(items)]);
+    const ready = p.mem.take('coded-batches').map((m) => BatchReady.parse(m));
+    expect(ready).toHaveLength(1);
+    expect(ready[0]?.chartCount).toBe(2);
+  });
+
+  it('supersedes an older version still on its way when a newer export arrives, so only one is billed', async () => {
+    const p = pipeline();
+    await p.drop('exports/test-agency/v1.json', JSON.stringify(homeHealthChart({ version: 1 })));
+    for (const m of p.mem.take('validate')) await p.svc.validation.handle(ChartMessage.parse(m));
+    await p.drop('exports/test-agency/v2.json', JSON.stringify(homeHealthChart({ version: 2 })));
+    await p.settle();
+    expect(await p.status('test-agency', 'HH-1001', 1)).toBe('SUPERSEDED');
+    expect(await p.status('test-agency', 'HH-1001', 2)).toBe('BATCHED');
+    expect(p.mem.events().filter((e) => e.type === 'chart.superseded')).toHaveLength(1);
+  });
+
+  it('denies the billed version even when a later re-export was not billed', async () => {
+    const p = pipeline();
+    await p.drop('exports/test-agency/v1.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    const broken = homeHealthChart({
+      version: 2,
+      diagnoses: [{ sequence: 1, code: 'I50.2', system: 'ICD-10-CM' }],
+    });
+    await p.drop('exports/test-agency/v2.json', JSON.stringify(broken));
+    await p.settle();
+    expect(await p.status('test-agency', 'HH-1001', 2)).toBe('REJECTED');
+    p.mem.put(
+      'denials',
+      'remittances/test-agency/d.json',
+      JSON.stringify({ agencyId: 'test-agency', denials: [{ chartId: 'HH-1001', reasonCodes: ['CO-16'] }] }),
+    );
+    await p.svc.denials.handle(
+      S3EventMessage.parse(s3Event('test-denials', 'remittances/test-agency/d.json')),
+    );
+    expect(await p.status('test-agency', 'HH-1001', 1)).toBe('DENIED');
+  });
+
+  it('records the audit event a crash between the transition and the audit write would have lost', async () => {
+    const p = pipeline();
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    const [message] = p.mem.take('validate');
+    const flaky = {
+      ...p.mem.ports,
+      audit: {
+        ...p.mem.ports.audit,
+        record: async () => {
+          throw new Error('DynamoDB throttled');
+        },
+      },
+    };
+    const crashing = createValidationService({
+      ports: flaky,
+      config: parseConfig({}),
+      clock: fixedClock(),
+      icd10cm: () => loadIcd10cm(),
+    });
+    await expect(crashing.handle(ChartMessage.parse(message))).rejects.toThrow('throttled');
+    await p.svc.validation.handle(ChartMessage.parse(message));
+    expect(p.mem.events().map((e) => e.type)).toContain('chart.validated');
+    expect(p.mem.take('sample')).toHaveLength(1);
   });
 });
