@@ -11,6 +11,7 @@ import type { DenialRecord } from '#shared/model/chart-state.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
 import type { S3EventMessage } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
+import { quarantine } from '#shared/runtime/quarantine.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 
 const ACTOR = 'stage:denial-ingestion';
@@ -158,31 +159,18 @@ export function createDenialIngestionService(deps: StageDeps) {
       else counts.unmatched++;
     }
 
-    const reportKey = `quarantine/${keyAgency}/${objectId}/report.json`;
-    if (issues.length > 0) {
-      await ports.artifacts.copyObject(
-        source.bucket,
-        source.key,
-        'denials',
-        `quarantine/${keyAgency}/${objectId}/source`,
-        source.versionId,
-      );
-      await ports.artifacts.putJson('denials', reportKey, {
-        schemaVersion: 1,
-        objectId,
-        source,
-        reportedAt: now,
-        issues,
-      });
-      await recordAudit(deps, {
-        type: 'remittance.issues-reported',
-        agencyId: keyAgency,
-        subject: `object:${objectId}`,
-        actor: ACTOR,
-        idempotencyKey: 'issues',
-        detail: { report: reportKey, issueCount: issues.length },
-      });
-    }
+    const reportKey =
+      issues.length > 0
+        ? await quarantine(deps, {
+            bucket: 'denials',
+            source,
+            objectId,
+            agencyId: keyAgency,
+            issues,
+            auditType: 'remittance.issues-reported',
+            actor: ACTOR,
+          })
+        : undefined;
     await ports.ledger.finish(objectId, counts, deps.clock.now().toISOString());
     await recordAudit(deps, {
       type: 'remittance.received',
@@ -190,7 +178,7 @@ export function createDenialIngestionService(deps: StageDeps) {
       subject: `object:${objectId}`,
       actor: ACTOR,
       idempotencyKey: 'received',
-      detail: { ...counts, sha256: sha256Hex(text), ...(issues.length ? { report: reportKey } : {}) },
+      detail: { ...counts, sha256: sha256Hex(text), ...(reportKey ? { report: reportKey } : {}) },
     });
   }
 

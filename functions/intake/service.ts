@@ -13,6 +13,7 @@ import type { ChartState } from '#shared/model/chart-state.ts';
 import type { ChartMessage, S3EventMessage } from '#shared/model/messages.ts';
 import { validateChartInput } from '#shared/rules/index.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
+import { quarantine } from '#shared/runtime/quarantine.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 
 const ACTOR = 'stage:intake';
@@ -28,8 +29,6 @@ const SUPERSEDABLE = [
   'QA_CORRECTED',
   'READY_FOR_BILLING',
 ] as const;
-/** A report lists this many problems in full and counts the rest, so a garbage file stays small. */
-const MAX_REPORTED_ISSUES = 1000;
 
 export interface IntakeIssue {
   line: number;
@@ -228,33 +227,15 @@ export function createIntakeService(deps: StageDeps) {
 
     let quarantineReport: string | undefined;
     if (issues.length > 0) {
-      quarantineReport = `quarantine/${agencyId}/${objectId}/report.json`;
-      await ports.artifacts.copyObject(
-        source.bucket,
-        source.key,
-        'intake',
-        `quarantine/${agencyId}/${objectId}/source`,
-        source.versionId,
-      );
-      await ports.artifacts.putJson('intake', quarantineReport, {
-        schemaVersion: 1,
-        objectId,
+      quarantineReport = await quarantine(deps, {
+        bucket: 'intake',
         source,
-        reportedAt: now,
-        issueCount: issues.length,
-        issues: issues.slice(0, MAX_REPORTED_ISSUES),
-      });
-      await recordAudit(deps, {
-        type: 'object.quarantined',
+        objectId,
         agencyId,
-        subject: `object:${objectId}`,
+        issues,
+        auditType: 'object.quarantined',
         actor: ACTOR,
-        idempotencyKey: 'quarantined',
-        detail: {
-          report: quarantineReport,
-          issueCount: issues.length,
-          quarantinedEntries: counts.quarantined,
-        },
+        detail: { quarantinedEntries: counts.quarantined },
       });
     }
 
