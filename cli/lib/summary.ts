@@ -169,6 +169,11 @@ export function renderSummary(s: RunSummary): string {
   );
   parts.push(
     '',
+    `QA verdicts: ${s.verdicts.submitted} submitted, ${s.verdicts.awaitingReview} for charts awaiting review, ` +
+      `${s.verdicts.invalid.length} invalid${s.verdicts.invalid.length ? ' (listed in summary.json)' : ''}`,
+  );
+  parts.push(
+    '',
     `Dead-letter queues: ${s.deadLetters.length ? s.deadLetters.map((d) => `${d.queue}: ${d.messageId}`).join(', ') : 'empty'}`,
   );
   return parts.join('\n');
