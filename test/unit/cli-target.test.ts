@@ -1,0 +1,73 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveTarget } from '#cli/lib/target.ts';
+import { BUCKETS, OUTPUT, queues } from '#shared/topology.ts';
+
+// `--stack NAME`: the CLI finds a deployed stack's resources from the outputs infra writes. No AWS
+// here, so CloudFormation and STS are mocked; the output names come from the same OUTPUT table.
+const cfn = mockClient(CloudFormationClient);
+const sts = mockClient(STSClient);
+
+afterEach(() => {
+  cfn.reset();
+  sts.reset();
+});
+
+function outputs(skip?: string) {
+  const all = [
+    { OutputKey: OUTPUT.table, OutputValue: 'codetrail-table' },
+    { OutputKey: OUTPUT.macKey, OutputValue: 'arn:aws:kms:us-east-1:111122223333:key/abc' },
+    ...BUCKETS.map((b) => ({ OutputKey: OUTPUT.bucket(b), OutputValue: `bucket-${b}` })),
+    ...queues().map((q) => ({
+      OutputKey: OUTPUT.queue(q.name),
+      OutputValue: `https://sqs/111122223333/${q.name}`,
+    })),
+  ];
+  return all.filter((o) => o.OutputKey !== skip);
+}
+
+describe('resolveTarget --stack', () => {
+  it('maps the stack outputs to resources and records the IAM principal as the actor', async () => {
+    cfn
+      .on(DescribeStacksCommand, { StackName: 'Codetrail' })
+      .resolves({
+        Stacks: [
+          {
+            StackName: 'Codetrail',
+            CreationTime: new Date(),
+            StackStatus: 'CREATE_COMPLETE',
+            Outputs: outputs(),
+          },
+        ],
+      });
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Arn: 'arn:aws:sts::111122223333:assumed-role/qa/reviewer-7' });
+    const target = await resolveTarget({ stack: 'Codetrail' });
+    expect(target.resources.table).toBe('codetrail-table');
+    expect(target.resources.buckets.intake).toBe('bucket-intake');
+    expect(target.resources.queueUrls['qa-review-senior']).toBe('https://sqs/111122223333/qa-review-senior');
+    expect(target.resources.macKeyId).toContain(':key/abc');
+    expect(target.actor).toBe('arn:aws:sts::111122223333:assumed-role/qa/reviewer-7');
+  });
+
+  it('says which output is missing when the stack is not a codetrail stack', async () => {
+    cfn
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [
+          {
+            StackName: 'Other',
+            CreationTime: new Date(),
+            StackStatus: 'CREATE_COMPLETE',
+            Outputs: outputs(OUTPUT.bucket('audit')),
+          },
+        ],
+      });
+    await expect(resolveTarget({ stack: 'Other' })).rejects.toThrow(
+      `has no output ${OUTPUT.bucket('audit')}`,
+    );
+  });
+});
