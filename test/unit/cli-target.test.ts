@@ -30,18 +30,16 @@ function outputs(skip?: string) {
 
 describe('resolveTarget --stack', () => {
   it('maps the stack outputs to resources and records the IAM principal as the actor', async () => {
-    cfn
-      .on(DescribeStacksCommand, { StackName: 'Codetrail' })
-      .resolves({
-        Stacks: [
-          {
-            StackName: 'Codetrail',
-            CreationTime: new Date(),
-            StackStatus: 'CREATE_COMPLETE',
-            Outputs: outputs(),
-          },
-        ],
-      });
+    cfn.on(DescribeStacksCommand, { StackName: 'Codetrail' }).resolves({
+      Stacks: [
+        {
+          StackName: 'Codetrail',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: outputs(),
+        },
+      ],
+    });
     sts
       .on(GetCallerIdentityCommand)
       .resolves({ Arn: 'arn:aws:sts::111122223333:assumed-role/qa/reviewer-7' });
@@ -54,18 +52,16 @@ describe('resolveTarget --stack', () => {
   });
 
   it('says which output is missing when the stack is not a codetrail stack', async () => {
-    cfn
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [
-          {
-            StackName: 'Other',
-            CreationTime: new Date(),
-            StackStatus: 'CREATE_COMPLETE',
-            Outputs: outputs(OUTPUT.bucket('audit')),
-          },
-        ],
-      });
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Other',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: outputs(OUTPUT.bucket('audit')),
+        },
+      ],
+    });
     await expect(resolveTarget({ stack: 'Other' })).rejects.toThrow(
       `has no output ${OUTPUT.bucket('audit')}`,
     );
