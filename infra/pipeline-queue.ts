@@ -6,6 +6,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueSpec } from '#shared/topology.ts';
+import { DLQ_RETENTION_DAYS } from '#shared/topology.ts';
 
 export interface PipelineQueueProps {
   /** The queue's settings from the topology. */
@@ -16,8 +17,8 @@ export interface PipelineQueueProps {
   readonly alarmTopic: sns.ITopic;
 }
 
-/** Dead-letter queues keep a message for the SQS maximum, 14 days, so there is time to look and redrive. */
-export const DLQ_RETENTION = Duration.days(14);
+/** Dead-letter queues keep a message for the SQS maximum, so there is time to look and redrive. */
+export const DLQ_RETENTION = Duration.days(DLQ_RETENTION_DAYS);
 
 /**
  * One queue of the pipeline, Lambda-consumed or human-drained, with its secure defaults: KMS with a CMK,

@@ -58,6 +58,8 @@ export interface QueueSpec {
 }
 
 export const MAX_RECEIVE_COUNT = 5;
+/** Dead-letter queues keep a message as long as SQS allows, for someone to look at it. */
+export const DLQ_RETENTION_DAYS = 14;
 
 export const STAGES: readonly StageSpec[] = [
   {

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { droppedObjectKey } from '../lib/object-key.ts';
 import type { Target } from '../lib/target.ts';
 
 /**
@@ -18,10 +17,12 @@ export async function runDrop(
   for (const file of files) {
     const body = readFileSync(file, 'utf8');
     const stamp = now().toISOString().replace(/[-:]/g, '').slice(0, 15);
-    const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-    const ext = extname(file).toLowerCase() || '.json';
-    const prefix = opts.remittance ? 'remittances' : 'exports';
-    const key = `${prefix}/${opts.agency}/${stamp}-${hash}${ext}`;
+    const key = droppedObjectKey(
+      `${opts.remittance ? 'remittances' : 'exports'}/${opts.agency}`,
+      stamp,
+      file,
+      body,
+    );
     await target.ports.artifacts.putText(
       opts.remittance ? 'denials' : 'intake',
       key,

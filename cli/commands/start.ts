@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { type Config, parseConfig } from '#shared/model/config.ts';
 import { filesBelow } from '../lib/files.ts';
+import { droppedObjectKey } from '../lib/object-key.ts';
 import { submitVerdicts } from '../lib/review-queue.ts';
 import { collectSummary, type RunSummary, renderSummary } from '../lib/summary.ts';
 import { STATE_DIR } from '../lib/target.ts';
@@ -51,17 +51,6 @@ function progressPrinter(quiet: boolean | undefined) {
   };
 }
 
-/**
- * `<agency>/<seq>-<hash>.<ext>` for `<agency>/<any name>`: file names often carry a patient's name, so
- * none reaches an S3 key; the sequence keeps the folder's name order, which the notifier announces in.
- */
-export function objectName(rel: string, index: number, body: string): string {
-  const parts = rel.split('/');
-  const agency = parts.length > 1 ? `${parts[0]}/` : '';
-  const ext = extname(rel).toLowerCase() || '.json';
-  return `${agency}${String(index + 1).padStart(5, '0')}-${createHash('sha256').update(body).digest('hex').slice(0, 12)}${ext}`;
-}
-
 async function uploadAll(
   pipeline: LocalPipeline,
   dir: string,
@@ -71,12 +60,11 @@ async function uploadAll(
   const files = filesBelow(dir);
   for (const [i, rel] of files.entries()) {
     const body = readFileSync(join(dir, rel), 'utf8');
-    await pipeline.ports.artifacts.putText(
-      bucket,
-      `${prefix}${objectName(rel, i, body)}`,
-      body,
-      'application/octet-stream',
-    );
+    // `<agency>/<name>` becomes `<agency>/<sequence>-<hash>`: the sequence keeps the folder's name
+    // order, which the notifier announces in (re-exports come after the exports they replace).
+    const folder = [prefix, ...rel.split('/').slice(0, -1)].join('/');
+    const key = droppedObjectKey(folder, String(i + 1).padStart(5, '0'), rel, body);
+    await pipeline.ports.artifacts.putText(bucket, key, body, 'application/octet-stream');
   }
   return files.length;
 }
@@ -104,7 +92,7 @@ export async function runStart(options: StartOptions): Promise<{ summary: RunSum
       `codetrail: embedded AWS on ${pipeline.endpoints.dynamodb} (DynamoDB) and ${pipeline.endpoints.sqs} (SQS, S3)`,
     );
 
-    const exports = await uploadAll(pipeline, join(input, 'exports'), 'intake', 'exports/');
+    const exports = await uploadAll(pipeline, join(input, 'exports'), 'intake', 'exports');
     say(`\n[1/3] exports: ${exports} file(s) dropped in the intake bucket`);
     await pipeline.runUntilQuiet(progress.onProgress);
 
@@ -130,7 +118,7 @@ export async function runStart(options: StartOptions): Promise<{ summary: RunSum
     );
     await pipeline.runUntilQuiet(progress.onProgress);
 
-    const remittances = await uploadAll(pipeline, join(input, 'remittances'), 'denials', 'remittances/');
+    const remittances = await uploadAll(pipeline, join(input, 'remittances'), 'denials', 'remittances');
     say(`\n[3/3] remittances: ${remittances} file(s) dropped in the denials bucket`);
     await pipeline.runUntilQuiet(progress.onProgress);
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 /** Every file below `dir`, as paths relative to it with forward slashes, sorted; [] if `dir` is absent. */
@@ -15,8 +15,4 @@ export function filesBelow(dir: string): string[] {
   };
   walk(dir);
   return out;
-}
-
-export function readJsonFile(path: string): unknown {
-  return JSON.parse(readFileSync(path, 'utf8'));
 }

@@ -8,7 +8,14 @@ import {
 import type { AwsClients } from '#shared/aws/clients.ts';
 import type { Resources } from '#shared/aws/resources.ts';
 import { GSI1, GSI1_PK, GSI1_SK, PK, SK } from '#shared/aws/table-keys.ts';
-import { BUCKETS, type BucketName, type QueueName, type QueueSpec, queues } from '#shared/topology.ts';
+import {
+  BUCKETS,
+  type BucketName,
+  DLQ_RETENTION_DAYS,
+  type QueueName,
+  type QueueSpec,
+  queues,
+} from '#shared/topology.ts';
 
 /**
  * Creates on the emulators exactly what shared/topology.ts declares (the CDK stack builds the same list):
@@ -38,8 +45,7 @@ const DAY_SECONDS = 86_400;
 /** SQS's bounds for MessageRetentionPeriod. */
 const MIN_RETENTION = 60;
 const MAX_RETENTION = 14 * DAY_SECONDS;
-/** DLQs keep messages as long as SQS allows, longer than any source queue, so nothing expires unseen. */
-const DLQ_RETENTION = MAX_RETENTION;
+const DLQ_RETENTION = DLQ_RETENTION_DAYS * DAY_SECONDS;
 
 export function resourceNames(prefix: string) {
   return {

@@ -52,14 +52,16 @@ export function createBillingHandoffService(deps: StageDeps) {
     if (!(await ports.batches.claim(batch.batchId, now.toISOString(), leaseExpiredBefore))) {
       return (await ports.batches.get(batch.batchId))?.status === 'HANDED_OFF';
     }
-    const candidates = (
-      await Promise.all(batch.candidates.map((c) => ports.charts.get(c.chartKey, c.version)))
-    ).filter((s): s is ChartState => s !== undefined);
-    await finish(batch.batchId, batch.agencyId, candidates);
+    await finish(batch.batchId, batch.agencyId, batch.candidates);
     return true;
   }
 
-  async function finish(batchId: string, agencyId: string, candidates: ChartState[]): Promise<void> {
+  /** Each conditional move returns the chart's state, so the candidates need no reading first. */
+  async function finish(
+    batchId: string,
+    agencyId: string,
+    candidates: readonly { chartKey: string; version: number }[],
+  ): Promise<void> {
     const now = deps.clock.now().toISOString();
     const members: BatchMember[] = [];
     for (const candidate of candidates) {

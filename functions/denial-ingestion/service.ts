@@ -1,16 +1,11 @@
 import type { SourceObject } from '#shared/aws/ports.ts';
 import { createdObjects } from '#shared/formats/s3-event.ts';
-import {
-  agencyFromKey,
-  chartKeyOf,
-  chartSubject,
-  objectIdOf,
-  sha256Hex,
-} from '#shared/identity/identifiers.ts';
+import { chartKeyOf, chartSubject, objectIdOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { DenialRecord } from '#shared/model/chart-state.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
 import type { S3EventMessage } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
+import { claimObject } from '#shared/runtime/claim-object.ts';
 import { quarantine } from '#shared/runtime/quarantine.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 
@@ -77,16 +72,17 @@ export function createDenialIngestionService(deps: StageDeps) {
       sourceObject: objectIdOf(source.bucket, source.key, source.etag),
     };
     if (entry.deniedAmount !== undefined) denial.deniedAmount = entry.deniedAmount;
-    const moved = already
-      ? { ok: false as const, current: already }
-      : await ports.charts.transition(chartKey, version, ['BATCHED'], 'DENIED', { denial });
-    if (!moved.ok && !(moved.current?.status === 'DENIED' && moved.current.denial?.denialId === denialId)) {
-      issues.push({
-        entry: index,
-        path: 'chartId',
-        reason: `chart version ${version} is ${moved.current?.status ?? state.status}, not billed`,
-      });
-      return 'unmatched';
+    if (!already) {
+      const moved = await ports.charts.transition(chartKey, version, ['BATCHED'], 'DENIED', { denial });
+      const current = moved.ok ? moved.state : moved.current;
+      if (current?.status !== 'DENIED' || current.denial?.denialId !== denialId) {
+        issues.push({
+          entry: index,
+          path: 'chartId',
+          reason: `chart version ${version} is ${current?.status}, not billed`,
+        });
+        return 'unmatched';
+      }
     }
     await recordAudit(deps, {
       type: 'chart.denied',
@@ -103,21 +99,12 @@ export function createDenialIngestionService(deps: StageDeps) {
       },
     });
     // The audit above is recorded on a redelivery too (a crash may have come between the two writes).
-    return moved.ok ? 'denied' : 'duplicate';
+    return already ? 'duplicate' : 'denied';
   }
 
   async function takeObject(source: SourceObject): Promise<void> {
-    const objectId = objectIdOf(source.bucket, source.key, source.etag);
-    const keyAgency = agencyFromKey(source.key) ?? 'unknown';
-    const now = deps.clock.now().toISOString();
-    const claim = await ports.ledger.begin({
-      objectId,
-      status: 'PROCESSING',
-      stage: 'denial-ingestion',
-      source,
-      startedAt: now,
-    });
-    if (!claim.claimed && claim.existing?.status === 'DONE') return;
+    const { objectId, agencyId: keyAgency, done } = await claimObject(deps, source, 'denial-ingestion');
+    if (done) return;
 
     const issues: DenialIssue[] = [];
     const counts = { entries: 0, denied: 0, duplicates: 0, unmatched: 0, invalid: 0 };

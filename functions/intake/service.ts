@@ -2,17 +2,12 @@ import { basename } from 'node:path';
 import type { SourceObject } from '#shared/aws/ports.ts';
 import { type CanonicalEntry, readCanonical } from '#shared/formats/canonical-reader.ts';
 import { createdObjects } from '#shared/formats/s3-event.ts';
-import {
-  agencyFromKey,
-  chartKeyOf,
-  chartSubject,
-  objectIdOf,
-  sha256Hex,
-} from '#shared/identity/identifiers.ts';
+import { chartKeyOf, chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import type { ChartMessage, S3EventMessage } from '#shared/model/messages.ts';
 import { validateChartInput } from '#shared/rules/index.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
+import { claimObject } from '#shared/runtime/claim-object.ts';
 import { quarantine } from '#shared/runtime/quarantine.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 
@@ -89,7 +84,7 @@ export function createIntakeService(deps: StageDeps) {
   async function takeChart(
     value: unknown,
     line: number,
-    source: SourceObject,
+    objectId: string,
     fileAgency: string,
     issues: IntakeIssue[],
     forward: ChartMessage[],
@@ -113,16 +108,9 @@ export function createIntakeService(deps: StageDeps) {
     const contentHash = sha256Hex(JSON.stringify(value));
     const now = deps.clock.now().toISOString();
     const artifactKey = `charts/${chart.agencyId}/${chartKey}/v${chart.version}-${contentHash.slice(0, 12)}.json`;
-    const existing = await ports.charts.get(chartKey, chart.version);
-    if (existing && existing.contentHash !== contentHash) {
-      issues.push({
-        line,
-        path: 'version',
-        reason: `version ${chart.version} was already received with other content`,
-      });
-      return 'conflict';
-    }
-    if (!existing) await ports.artifacts.putJson('artifacts', artifactKey, chart);
+    // The artifact key holds the content hash, so writing it again (a redelivered file) changes nothing,
+    // and a conflicting export of the same version lands beside the first rather than over it.
+    await ports.artifacts.putJson('artifacts', artifactKey, chart);
     const state: ChartState = {
       chartKey,
       version: chart.version,
@@ -133,7 +121,7 @@ export function createIntakeService(deps: StageDeps) {
       coderId: chart.coderId,
       contentHash,
       artifactKey,
-      sourceObject: objectIdOf(source.bucket, source.key, source.etag),
+      sourceObject: objectId,
       receivedAt: now,
       updatedAt: now,
       codingCompletedAt: chart.codingCompletedAt,
@@ -162,7 +150,7 @@ export function createIntakeService(deps: StageDeps) {
       actor: ACTOR,
       idempotencyKey: 'received',
       detail: {
-        objectId: objectIdOf(source.bucket, source.key, source.etag),
+        objectId,
         coderId: chart.coderId,
         contentHash,
       },
@@ -179,26 +167,8 @@ export function createIntakeService(deps: StageDeps) {
   }
 
   async function takeObject(source: SourceObject): Promise<void> {
-    const objectId = objectIdOf(source.bucket, source.key, source.etag);
-    const agencyId = agencyFromKey(source.key) ?? 'unknown';
-    const now = deps.clock.now().toISOString();
-    const claim = await ports.ledger.begin({
-      objectId,
-      status: 'PROCESSING',
-      stage: 'intake',
-      source,
-      startedAt: now,
-    });
-    if (!claim.claimed && claim.existing?.status === 'DONE') {
-      await recordAudit(deps, {
-        type: 'object.duplicate-delivery',
-        agencyId,
-        subject: `object:${objectId}`,
-        actor: ACTOR,
-        idempotencyKey: `duplicate:${now}`,
-      });
-      return;
-    }
+    const { objectId, agencyId, startedAt: now, done } = await claimObject(deps, source, 'intake');
+    if (done) return;
 
     const text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
     const issues: IntakeIssue[] = [];
@@ -216,7 +186,7 @@ export function createIntakeService(deps: StageDeps) {
         continue;
       }
       counts.read++;
-      const outcome = await takeChart(entry.value, entry.line, source, agencyId, issues, forward);
+      const outcome = await takeChart(entry.value, entry.line, objectId, agencyId, issues, forward);
       if (outcome === 'accepted') counts.accepted++;
       else if (outcome === 'duplicate') counts.duplicates++;
       else if (outcome === 'superseded') counts.superseded++;

@@ -7,7 +7,7 @@ import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage } from '#shared/runtime/forward.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 
-type Diagnosis = { sequence: number; code: string };
+type Diagnosis = { sequence: number; code: string; system?: string };
 
 /** Who acted: the principal that submitted the verdict (IAM or local user), else the reviewer it names. */
 function actorOf(verdict: Verdict): string {
@@ -102,15 +102,21 @@ export function createQaResultService(deps: StageDeps & { icd10cm: () => Icd10Ta
   };
 }
 
-export function applyCorrections<T extends Diagnosis>(diagnoses: T[], corrections: Diagnosis[]): T[] {
-  const bySequence = new Map(corrections.map((c) => [c.sequence, c.code]));
-  const result = diagnoses.map((d) =>
-    bySequence.has(d.sequence) ? { ...d, code: bySequence.get(d.sequence) as string } : d,
-  );
-  // A correction may add a diagnosis at a new sequence.
+/**
+ * The diagnoses with a reviewer's corrections applied by sequence: a correction replaces the code at its
+ * sequence (keeping the rest of that diagnosis), or adds an ICD-10-CM diagnosis at a new sequence.
+ */
+export function applyCorrections(
+  diagnoses: readonly Diagnosis[],
+  corrections: readonly Diagnosis[],
+): Diagnosis[] {
+  // Diagnoses are kept one for one (a duplicated sequence stays, for the rules to report).
+  const result = diagnoses.map((d) => {
+    const c = corrections.find((x) => x.sequence === d.sequence);
+    return c ? { ...d, code: c.code } : d;
+  });
   for (const c of corrections) {
-    if (!diagnoses.some((d) => d.sequence === c.sequence))
-      result.push({ sequence: c.sequence, code: c.code, system: 'ICD-10-CM' } as unknown as T);
+    if (!diagnoses.some((d) => d.sequence === c.sequence)) result.push({ ...c, system: 'ICD-10-CM' });
   }
   return result.sort((a, b) => a.sequence - b.sequence);
 }

@@ -3,7 +3,7 @@ import { loadIcd10cm } from '#shared/data/icd10cm.ts';
 import { ChartMessage } from '#shared/model/messages.ts';
 import { runtimeConfig } from '#shared/runtime/config.ts';
 import { recordHandler } from '#shared/runtime/sqs-handler.ts';
-import { lazy, servicePerPorts } from '#shared/runtime/stage-ports.ts';
+import { servicePerPorts } from '#shared/runtime/stage-ports.ts';
 import { createValidationService } from './service.ts';
 
 const service = servicePerPorts((ports) =>
@@ -11,7 +11,8 @@ const service = servicePerPorts((ports) =>
     ports,
     config: runtimeConfig(),
     clock: systemClock,
-    icd10cm: lazy(() => loadIcd10cm()),
+    // Loaded on the first chart, not at cold start, and once per process (the loader memoises it).
+    icd10cm: () => loadIcd10cm(),
   }),
 );
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from './dynamo-conditional.ts';
+import { conditionalWrite } from './dynamo-conditional.ts';
 import type { AuditEvent, AuditLog } from './ports.ts';
 import {
   AUDIT_EVENT_PREFIX,
@@ -37,8 +37,10 @@ export class DynamoAuditLog implements AuditLog {
 
   async record(event: AuditEvent): Promise<void> {
     const eventId = auditEventId(event);
-    try {
-      await this.dynamo.send(
+    // If the event is already recorded the condition fails and the first write stands (its `at` is when
+    // it really happened).
+    await conditionalWrite(
+      this.dynamo.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -51,11 +53,8 @@ export class DynamoAuditLog implements AuditLog {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (err) {
-      // Already recorded: the first write stands (its `at` is when it really happened).
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+      ),
+    );
   }
 
   /** A subject's events, oldest first (the sort key is the event id, so order by `at` here). */

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Batch } from '#shared/model/batch.ts';
-import { isConditionalCheckFailed } from './dynamo-conditional.ts';
+import { conditionalWrite } from './dynamo-conditional.ts';
 import { scanAll } from './dynamo-scan.ts';
 import type { BatchStore } from './ports.ts';
 import { BATCH_PREFIX, batchPk, META_SK, withoutKeys } from './table-keys.ts';
@@ -17,17 +17,15 @@ export class DynamoBatchStore implements BatchStore {
    * one stands and this returns quietly; the caller reads it back to finish it.
    */
   async create(batch: Batch): Promise<void> {
-    try {
-      await this.dynamo.send(
+    await conditionalWrite(
+      this.dynamo.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...batch, pk: batchPk(batch.batchId), sk: META_SK },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+      ),
+    );
   }
 
   async get(batchId: string): Promise<Batch | undefined> {
@@ -42,8 +40,8 @@ export class DynamoBatchStore implements BatchStore {
   }
 
   async claim(batchId: string, at: string, leaseExpiredBefore: string): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return conditionalWrite(
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: batchPk(batchId), sk: META_SK },
@@ -57,20 +55,16 @@ export class DynamoBatchStore implements BatchStore {
             ':expired': leaseExpiredBefore,
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async handOff(
     batchId: string,
     changes: { manifestKey: string; chartCount: number; handedOffAt: string },
   ): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return conditionalWrite(
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: batchPk(batchId), sk: META_SK },
@@ -87,12 +81,8 @@ export class DynamoBatchStore implements BatchStore {
             ':handedOffAt': changes.handedOffAt,
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /** A Scan: batches are few (one per billing window), and this serves the CLI and summaries. */

@@ -8,7 +8,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
 import { BoundedCache } from './bounded-cache.ts';
-import { isConditionalCheckFailed, itemFromConditionalFailure } from './dynamo-conditional.ts';
+import {
+  conditionalWrite,
+  isConditionalCheckFailed,
+  itemFromConditionalFailure,
+} from './dynamo-conditional.ts';
 import { scanAll } from './dynamo-scan.ts';
 import type { ChartStore, Clock, TransitionResult } from './ports.ts';
 import { systemClock } from './ports.ts';
@@ -168,8 +172,8 @@ export class DynamoChartStore implements ChartStore {
     field: 'reviewRequestedAt',
     value: string,
   ): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return conditionalWrite(
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: chartPk(chartKey), sk: versionSk(version) },
@@ -179,12 +183,8 @@ export class DynamoChartStore implements ChartStore {
           ExpressionAttributeNames: { '#f': field },
           ExpressionAttributeValues: { ':v': value },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   async advanceLatest(chartKey: string, version: number): Promise<number> {

@@ -18,3 +18,14 @@ export function itemFromConditionalFailure(err: unknown): Record<string, unknown
   if (!raw || Object.keys(raw).length === 0) return undefined;
   return unmarshallItem(raw);
 }
+
+/** Sends a conditional write: true when it happened, false when its condition failed; other errors throw. */
+export async function conditionalWrite(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}

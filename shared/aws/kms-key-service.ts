@@ -43,7 +43,3 @@ export class KmsKeyService implements KeyService {
     return Buffer.from(out.Mac).toString('hex');
   }
 }
-
-export function createKmsKeyService(kms: KMSClient, keyId: string): KeyService {
-  return new KmsKeyService(kms, keyId);
-}

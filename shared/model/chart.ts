@@ -139,11 +139,3 @@ export const Chart = z
   });
 export type Chart = z.infer<typeof Chart>;
 export type ChartInput = z.input<typeof Chart>;
-
-/** Just the identity of a chart: what intake needs even when the rest of the chart is broken. */
-export const ChartIdentity = z.object({
-  agencyId: Chart.shape.agencyId,
-  chartId: Chart.shape.chartId,
-  version: Chart.shape.version,
-});
-export type ChartIdentity = z.infer<typeof ChartIdentity>;

@@ -15,15 +15,6 @@ export function stagePorts(): Ports {
   return cached.ports;
 }
 
-/** A value computed on first use (a Lambda's cold start pays for it once, tests can import freely). */
-export function lazy<T>(make: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => {
-    value ??= { v: make() };
-    return value.v;
-  };
-}
-
 /**
  * A stage's service, built over the current ports and rebuilt only when they change (once per Lambda
  * execution environment; again when the local runtime or a test points the clients somewhere new).

@@ -206,6 +206,7 @@ describe('the stages, chained over in-memory ports', () => {
     await p.svc.denials.handle(event);
     await p.svc.denials.handle(event);
     expect(await p.status('test-agency', 'HH-1001')).toBe('DENIED');
+    expect(p.mem.events().filter((e) => e.type === 'object.duplicate-delivery')).toHaveLength(1);
     const report = [...p.mem.objects.entries()].find(
       ([k]) => k.startsWith('test-denials/quarantine/') && k.endsWith('report.json'),
     );

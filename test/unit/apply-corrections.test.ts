@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { applyCorrections } from '#functions/qa-result/service.ts';
+
+describe('applyCorrections', () => {
+  const dx = [
+    { sequence: 1, code: 'I50.9', system: 'ICD-10-CM' },
+    { sequence: 2, code: 'I10', system: 'ICD-10-CM' },
+  ];
+
+  it('replaces the code at a sequence and keeps the rest of that diagnosis', () => {
+    expect(applyCorrections(dx, [{ sequence: 1, code: 'I50.32' }])[0]).toEqual({
+      sequence: 1,
+      code: 'I50.32',
+      system: 'ICD-10-CM',
+    });
+  });
+
+  it('adds an ICD-10-CM diagnosis at a new sequence, in order', () => {
+    const out = applyCorrections(dx, [{ sequence: 3, code: 'E11.9' }]);
+    expect(out.map((d) => d.sequence)).toEqual([1, 2, 3]);
+    expect(out[2]).toEqual({ sequence: 3, code: 'E11.9', system: 'ICD-10-CM' });
+  });
+
+  it('keeps a duplicated sequence for the rules to report, and leaves the input alone', () => {
+    const dup = [...dx, { sequence: 2, code: 'I11.0', system: 'ICD-10-CM' }];
+    expect(applyCorrections(dup, [])).toHaveLength(3);
+    expect(dx[0]?.code).toBe('I50.9');
+  });
+});
