@@ -26,8 +26,7 @@ program
   )
   .option(
     '--key-file <file>',
-    'local stand-in for the KMS HMAC key behind chartKeys',
-    `${STATE_DIR}/local.key`,
+    'local stand-in for the KMS HMAC key behind chartKeys (default: <input>/local-dev.key if the input ships one, else .codetrail/local.key)',
   )
   .option('--serve', 'keep the embedded stack up on loopback for the other commands, state under .codetrail/')
   .option('--dynamo-port <port>', 'with --serve: DynamoDB port', '4569')

@@ -11,11 +11,12 @@ type Expected = { agencyId: string; chartId: string; version: number; finalStatu
 // The `start` command over examples/, end to end: every chart ends where examples/README.md says.
 describe('codetrail start over examples/', () => {
   const dir = mkdtempSync(join(tmpdir(), 'codetrail-e2e-'));
-  // examples/ ships its development key, so chartKeys, and so the base-rate draws, are the same everywhere.
+  // examples/ ships its development key, and `start` uses it by default (as `npm start` does), so
+  // chartKeys, and so the base-rate draws, are the same everywhere.
   const keyFile = 'examples/local-dev.key';
 
   it('ends every chart in its expected status, with nothing in a DLQ, and repeats identically', async () => {
-    const first = await runStart({ input: 'examples', out: join(dir, 'out1'), keyFile, quiet: true });
+    const first = await runStart({ input: 'examples', out: join(dir, 'out1'), quiet: true });
     expect(first.exitCode).toBe(0);
     expect(first.summary.deadLetters).toEqual([]);
 
@@ -44,7 +45,7 @@ describe('codetrail start over examples/', () => {
     const text = JSON.stringify(written);
     for (const e of expected) expect(text).not.toContain(`"${e.chartId}"`);
 
-    const second = await runStart({ input: 'examples', out: join(dir, 'out2'), keyFile, quiet: true });
+    const second = await runStart({ input: 'examples', out: join(dir, 'out2'), quiet: true });
     const strip = (s: typeof first.summary) => ({ ...s, generatedAt: undefined });
     expect(strip(second.summary)).toEqual(strip(first.summary));
   });
