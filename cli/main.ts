@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { runBillingPull } from './commands/billing.ts';
 import { runDrop } from './commands/drop.ts';
+import { runIntakeReceipts } from './commands/intake.ts';
 import { runQaReview, runQaShow } from './commands/qa.ts';
 import { runServe } from './commands/serve.ts';
 import { loadConfigFile, runStart } from './commands/start.ts';
@@ -73,6 +74,18 @@ program
     const target = await resolveTarget(opts);
     const keys = await runDrop(target, files, opts);
     for (const k of keys) process.stdout.write(`dropped ${k} (${target.description})\n`);
+  });
+
+const intake = program.command('intake').description('What intake took in from the dropped exports');
+intake
+  .command('receipts')
+  .description('The intake receipt of every dropped file: its SHA-256 and what became of its charts')
+  .option('--agency <id>', "only this agency's files")
+  .option('--json', 'print the receipts themselves')
+  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .action(async (opts: { agency?: string; json?: boolean; stack?: string }) => {
+    process.stdout.write(`${await runIntakeReceipts((await resolveTarget(opts)).ports, opts)}
+`);
   });
 
 const qa = program.command('qa').description('QA review of sampled charts');

@@ -14,6 +14,8 @@ import {
   BUCKET_NOTIFICATIONS,
   BUCKETS,
   type BucketName,
+  INTAKE_WORK_DAYS,
+  INTAKE_WORK_PREFIX,
   type QueueName,
   queues,
   STAGES,
@@ -104,6 +106,7 @@ export class Codetrail extends Construct {
         serverAccessLogsBucket: this.accessLogs,
         serverAccessLogsPrefix: `${b}/`,
         removalPolicy,
+        ...(b === 'intake' ? { scratch: [{ prefix: INTAKE_WORK_PREFIX, days: INTAKE_WORK_DAYS }] } : {}),
         ...(b === 'audit'
           ? {
               objectLock: {

@@ -22,6 +22,8 @@ export interface SecureBucketProps {
    * s3:BypassGovernanceRetention; COMPLIANCE cannot be lifted by anyone, the root user included.
    */
   readonly objectLock?: { readonly mode: ObjectLockMode; readonly retentionDays: number };
+  /** Prefixes of scratch objects that expire (every version) after the given days. */
+  readonly scratch?: readonly { readonly prefix: string; readonly days: number }[];
 }
 
 /**
@@ -47,6 +49,12 @@ export class SecureBucket extends s3.Bucket {
       autoDeleteObjects: false,
       lifecycleRules: [
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        ...(props.scratch ?? []).map((s) => ({
+          id: `expire-${s.prefix.replace(/[^A-Za-z0-9]/g, '')}`,
+          prefix: s.prefix,
+          expiration: Duration.days(s.days),
+          noncurrentVersionExpiration: Duration.days(1),
+        })),
       ],
       ...(lock
         ? {

@@ -58,6 +58,13 @@ export interface QueueSpec {
 }
 
 export const MAX_RECEIVE_COUNT = 5;
+/**
+ * Intake's scratch space in the intake bucket: a FHIR drop's resources, partitioned by patient while
+ * the drop is read. A lifecycle rule expires it; nothing else reads it.
+ */
+export const INTAKE_WORK_PREFIX = 'work/';
+export const INTAKE_WORK_DAYS = 7;
+
 /** Dead-letter queues keep a message as long as SQS allows, for someone to look at it. */
 export const DLQ_RETENTION_DAYS = 14;
 
@@ -65,7 +72,8 @@ export const STAGES: readonly StageSpec[] = [
   {
     name: 'intake',
     queue: 'intake',
-    sendsTo: ['validate'],
+    // Its own queue too: a long file continues in a new run by a message to itself.
+    sendsTo: ['validate', 'intake'],
     reads: ['intake'],
     writes: ['intake', 'artifacts', 'audit'],
     batchSize: 1,

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { bulkDropObjects, isBulkDropFolder } from '../lib/bulk-drop.ts';
 import { droppedObjectKey } from '../lib/object-key.ts';
 import type { Target } from '../lib/target.ts';
 
 /**
  * `codetrail drop`: puts export files in the intake bucket (or remittances in the denials bucket) as an
  * EMR export job would. Object keys are built from the time and content hash, never from the file
- * name, which may carry a patient's name.
+ * name, which may carry a patient's name. A folder holding a FHIR Bulk Data drop (NDJSON files and a
+ * manifest.json or .done marker) is dropped whole, its marker last.
  */
 export async function runDrop(
   target: Target,
@@ -15,8 +17,22 @@ export async function runDrop(
 ): Promise<string[]> {
   const keys: string[] = [];
   for (const file of files) {
-    const body = readFileSync(file, 'utf8');
     const stamp = now().toISOString().replace(/[-:]/g, '').slice(0, 15);
+    if (!opts.remittance && isBulkDropFolder(file)) {
+      // A FHIR Bulk Data drop: its files, then its manifest or marker, under a folder of its own.
+      for (const object of bulkDropObjects(file, stamp)) {
+        const key = `exports/${opts.agency}/${object.key}`;
+        await target.ports.artifacts.putText(
+          'intake',
+          key,
+          readFileSync(object.path, 'utf8'),
+          'application/x-ndjson',
+        );
+        keys.push(key);
+      }
+      continue;
+    }
+    const body = readFileSync(file, 'utf8');
     const key = droppedObjectKey(
       `${opts.remittance ? 'remittances' : 'exports'}/${opts.agency}`,
       stamp,

@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { type Config, parseConfig } from '#shared/model/config.ts';
+import { bulkDropObjects, isBulkDropFolder } from '../lib/bulk-drop.ts';
 import { filesBelow } from '../lib/files.ts';
 import { droppedObjectKey } from '../lib/object-key.ts';
 import { submitVerdicts } from '../lib/review-queue.ts';
@@ -58,15 +59,36 @@ async function uploadAll(
   prefix: string,
 ): Promise<number> {
   const files = filesBelow(dir);
+  const drops = new Set<string>();
+  let count = 0;
   for (const [i, rel] of files.entries()) {
+    const stem = String(i + 1).padStart(5, '0');
+    const parent = rel.split('/').slice(0, -1).join('/');
+    // A FHIR Bulk Data drop goes up as a folder, its manifest (or .done marker) last.
+    if (bucket === 'intake' && parent.includes('/') && isBulkDropFolder(join(dir, parent))) {
+      if (drops.has(parent)) continue;
+      drops.add(parent);
+      const agencyFolder = [prefix, ...parent.split('/').slice(0, -1)].join('/');
+      for (const object of bulkDropObjects(join(dir, parent), stem)) {
+        await pipeline.ports.artifacts.putText(
+          bucket,
+          `${agencyFolder}/${object.key}`,
+          readFileSync(object.path, 'utf8'),
+          'application/octet-stream',
+        );
+      }
+      count++;
+      continue;
+    }
     const body = readFileSync(join(dir, rel), 'utf8');
     // `<agency>/<name>` becomes `<agency>/<sequence>-<hash>`: the sequence keeps the folder's name
     // order, which the notifier announces in (re-exports come after the exports they replace).
     const folder = [prefix, ...rel.split('/').slice(0, -1)].join('/');
-    const key = droppedObjectKey(folder, String(i + 1).padStart(5, '0'), rel, body);
+    const key = droppedObjectKey(folder, stem, rel, body);
     await pipeline.ports.artifacts.putText(bucket, key, body, 'application/octet-stream');
+    count++;
   }
-  return files.length;
+  return count;
 }
 
 /**

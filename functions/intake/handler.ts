@@ -1,5 +1,4 @@
 import { systemClock } from '#shared/aws/ports.ts';
-import { S3EventMessage } from '#shared/model/messages.ts';
 import { runtimeConfig } from '#shared/runtime/config.ts';
 import { recordHandler } from '#shared/runtime/sqs-handler.ts';
 import { servicePerPorts } from '#shared/runtime/stage-ports.ts';
@@ -13,4 +12,6 @@ const service = servicePerPorts((ports) =>
   }),
 );
 
-export const handler = recordHandler('intake', (body) => service().handle(S3EventMessage.parse(body)));
+export const handler = recordHandler('intake', (body, _record, context) =>
+  service().handle(body, { remainingMs: () => context.getRemainingTimeInMillis() }),
+);

@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, itemFromConditionalFailure } from './dynamo-conditional.ts';
 import { scanAll } from './dynamo-scan.ts';
 import type { LedgerEntry, ObjectLedger } from './ports.ts';
@@ -45,6 +51,60 @@ export class DynamoObjectLedger implements ObjectLedger {
       );
     } catch (err) {
       if (isConditionalCheckFailed(err)) throw new Error(`ledger entry ${objectId} was never begun`);
+      throw err;
+    }
+  }
+
+  async takeOver(
+    objectId: string,
+    args: { segment: number; now: string; leaseUntil: string },
+  ): Promise<boolean> {
+    return this.conditionalUpdate(objectId, {
+      UpdateExpression: 'SET #segment = :next, leaseUntil = :lease',
+      ConditionExpression:
+        '#status = :processing AND #segment = :segment AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
+      ExpressionAttributeNames: { '#status': 'status', '#segment': 'segment' },
+      ExpressionAttributeValues: {
+        ':processing': 'PROCESSING',
+        ':segment': args.segment,
+        ':next': args.segment + 1,
+        ':now': args.now,
+        ':lease': args.leaseUntil,
+      },
+    });
+  }
+
+  async saveCheckpoint(
+    objectId: string,
+    args: { segment: number; checkpoint: Record<string, unknown>; leaseUntil: string },
+  ): Promise<boolean> {
+    return this.conditionalUpdate(objectId, {
+      UpdateExpression: 'SET #checkpoint = :checkpoint, leaseUntil = :lease',
+      ConditionExpression: '#status = :processing AND #segment = :segment',
+      ExpressionAttributeNames: { '#status': 'status', '#segment': 'segment', '#checkpoint': 'checkpoint' },
+      ExpressionAttributeValues: {
+        ':processing': 'PROCESSING',
+        ':segment': args.segment,
+        ':checkpoint': args.checkpoint,
+        ':lease': args.leaseUntil,
+      },
+    });
+  }
+
+  private async conditionalUpdate(
+    objectId: string,
+    update: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({ TableName: this.table, Key: { pk: objectPk(objectId), sk: META_SK }, ...update }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
       throw err;
     }
   }

@@ -59,6 +59,8 @@ export interface SourceObject {
   etag: string;
   /** In a versioned bucket, the version the event announced: read that one, not whatever is latest. */
   versionId?: string;
+  /** Bytes, as the event announced them. */
+  size?: number;
 }
 
 export type LedgerEntry = {
@@ -69,6 +71,15 @@ export type LedgerEntry = {
   startedAt: string;
   finishedAt?: string;
   counts?: Record<string, number>;
+  /**
+   * Which run holds the object: 0 for the first, one more at every continuation or takeover. Only the
+   * holder of the current segment may checkpoint.
+   */
+  segment?: number;
+  /** Until when the holder may work undisturbed; after it another run may take the object over. */
+  leaseUntil?: string;
+  /** Where the next run resumes (stage-specific, small: counts and positions, never PHI). */
+  checkpoint?: Record<string, unknown>;
 };
 
 /** Which source objects a stage has taken in, so the same drop delivered twice creates nothing new. */
@@ -76,6 +87,16 @@ export interface ObjectLedger {
   /** Claims the object; `existing` is returned if it was claimed before. */
   begin(entry: LedgerEntry): Promise<{ claimed: boolean; existing?: LedgerEntry }>;
   finish(objectId: string, counts: Record<string, number>, finishedAt: string): Promise<void>;
+  /**
+   * Takes over a PROCESSING object whose lease has passed (its holder ran out of time or died):
+   * moves it from `segment` to segment + 1 with a new lease. False when another run got there first.
+   */
+  takeOver(objectId: string, args: { segment: number; now: string; leaseUntil: string }): Promise<boolean>;
+  /** Records the holder's progress; false when the object was taken over meanwhile (stop working on it). */
+  saveCheckpoint(
+    objectId: string,
+    args: { segment: number; checkpoint: Record<string, unknown>; leaseUntil: string },
+  ): Promise<boolean>;
   get(objectId: string): Promise<LedgerEntry | undefined>;
   list(): AsyncIterable<LedgerEntry>;
 }
@@ -86,6 +107,12 @@ export interface ArtifactStore {
   getText(bucket: BucketName, key: string): Promise<string>;
   /** Reads a source object named by its real bucket name (S3 events carry real names). */
   getObjectText(bucket: string, key: string, versionId?: string): Promise<string>;
+  /** Streams a source object's bytes from `start` on (an S3 ranged GET), never holding it whole. */
+  openObject(
+    bucket: string,
+    key: string,
+    options?: { versionId?: string; start?: number },
+  ): Promise<AsyncIterable<Uint8Array>>;
   /** Moves nothing: copies an object into quarantine alongside its error report. */
   copyObject(
     fromBucket: string,

@@ -60,6 +60,31 @@ export class S3ArtifactStore implements ArtifactStore {
     return out.Body.transformToString('utf-8');
   }
 
+  async openObject(
+    bucket: string,
+    key: string,
+    options: { versionId?: string; start?: number } = {},
+  ): Promise<AsyncIterable<Uint8Array>> {
+    const start = options.start ?? 0;
+    try {
+      const out = await this.s3.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(options.versionId ? { VersionId: options.versionId } : {}),
+          ...(start > 0 ? { Range: `bytes=${start}-` } : {}),
+        }),
+      );
+      if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+      // In Node the SDK's body is an IncomingMessage: a Readable, which is an async iterable of Buffers.
+      return out.Body as unknown as AsyncIterable<Uint8Array>;
+    } catch (err) {
+      // A range that starts at the end of the object: a resumed read that has nothing left to read.
+      if (start > 0 && (err as { name?: string }).name === 'InvalidRange') return emptyStream();
+      throw err;
+    }
+  }
+
   async copyObject(
     fromBucket: string,
     fromKey: string,
@@ -99,3 +124,5 @@ export class S3ArtifactStore implements ArtifactStore {
     } while (token);
   }
 }
+
+async function* emptyStream(): AsyncGenerator<Uint8Array> {}

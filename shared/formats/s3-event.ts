@@ -17,6 +17,7 @@ export function createdObjects(event: S3EventMessage, prefix: string): SourceObj
       etag: record.s3.object.versionId ?? record.s3.object.eTag ?? 'none',
     };
     if (record.s3.object.versionId) source.versionId = record.s3.object.versionId;
+    if (record.s3.object.size !== undefined) source.size = record.s3.object.size;
     out.push(source);
   }
   return out;

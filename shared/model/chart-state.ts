@@ -84,6 +84,10 @@ export const ChartState = z.object({
   sourceObject: z
     .string()
     .describe('objectId of the export that carried it; the object ledger maps it to bucket and key'),
+  sourceRecord: z
+    .string()
+    .optional()
+    .describe('Where in that export: "line 12" of a file, or "chart 3 of partition 0" of a FHIR drop'),
   receivedAt: z.string(),
   updatedAt: z.string(),
   documentationLockedAt: z.string().optional(),

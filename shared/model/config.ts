@@ -30,12 +30,53 @@ export const Sampling = z
   })
   .default({ baseRate: 0.1, coderRates: {}, seniorReviewCoders: [] });
 
+const MiB = 1024 * 1024;
+
+export const Intake = z
+  .object({
+    maxObjectBytes: z
+      .int()
+      .min(1)
+      .optional()
+      .describe('A dropped file larger than this is quarantined whole; no limit unless set'),
+    maxRecordBytes: z
+      .int()
+      .min(1024)
+      .default(MiB)
+      .describe('A line or chart longer than this is reported and skipped, never held'),
+    concurrency: z.int().min(1).max(64).default(16).describe('Charts of one file taken in at once'),
+    reserveSeconds: z
+      .int()
+      .min(1)
+      .default(30)
+      .describe('With less Lambda time left than this, intake checkpoints and continues in a new message'),
+    checkpointEverySeconds: z
+      .int()
+      .min(1)
+      .default(60)
+      .describe('Progress is saved this often, so a crashed run resumes close to where it died'),
+    partitionBytes: z
+      .int()
+      .min(64 * 1024)
+      .default(8 * MiB)
+      .describe('A FHIR drop is grouped by patient in partitions of about this size, each read into memory'),
+  })
+  .default({
+    maxRecordBytes: MiB,
+    concurrency: 16,
+    reserveSeconds: 30,
+    checkpointEverySeconds: 60,
+    partitionBytes: 8 * MiB,
+  });
+export type IntakeConfig = z.infer<typeof Intake>;
+
 export const Config = z.object({
   agencies: z
     .array(Agency)
     .min(1)
     .default([{ id: 'demo-agency', timeZone: 'America/New_York' }]),
   sampling: Sampling,
+  intake: Intake,
   slas: z
     .object({
       codingHoursFromLock: z.int().min(1).default(48),

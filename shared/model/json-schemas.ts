@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { BatchManifest } from './batch.ts';
 import { Chart } from './chart.ts';
 import { DenialEntry, DenialFile } from './denial.ts';
-import { BatchReady, ChartMessage, ReviewRequest, Verdict } from './messages.ts';
+import { BatchReady, ChartMessage, IntakeContinuation, ReviewRequest, Verdict } from './messages.ts';
+import { IntakeReceipt } from './receipt.ts';
 
 /**
  * The published contracts, as JSON Schema (draft 2020-12), generated from the zod models so the two
@@ -34,6 +35,20 @@ const CONTRACTS: Record<string, Contract> = {
     title: 'codetrail chart message',
     description:
       'Stage-to-stage message (intake, validate, sample, billing queues): identifiers and version only, no PHI.',
+  },
+  'intake-continuation': {
+    schema: IntakeContinuation,
+    io: 'output',
+    title: 'codetrail intake continuation',
+    description:
+      "On intake: a large file's run saved its place in the object ledger and asks a fresh run to go on. No PHI.",
+  },
+  'intake-receipt': {
+    schema: IntakeReceipt,
+    io: 'output',
+    title: 'codetrail intake receipt',
+    description:
+      'What intake took in from one dropped file or FHIR Bulk Data drop: hashes, counts and the quarantine report. In the artifacts bucket and the audit bucket under receipts/<agency>/<objectId>.json. No PHI.',
   },
   'review-request': {
     schema: ReviewRequest,

@@ -70,6 +70,18 @@ export const BatchReady = z.object({
 });
 export type BatchReady = z.infer<typeof BatchReady>;
 
+/**
+ * On intake: a large file's run ran short of Lambda time, saved its place in the object ledger and asks
+ * for a fresh run to go on from there.
+ */
+export const IntakeContinuation = z.object({
+  kind: z.literal('intake-continue'),
+  agencyId: z.string(),
+  objectId: z.string(),
+  segment: z.int().min(1).describe('The run this message starts; informational, the ledger decides'),
+});
+export type IntakeContinuation = z.infer<typeof IntakeContinuation>;
+
 /** The subset of an S3 event notification that intake and denial ingestion read. */
 export const S3EventMessage = z.object({
   Records: z

@@ -18,12 +18,15 @@ export async function quarantine(
     objectId: string;
     agencyId: string;
     issues: readonly unknown[];
+    /** All the problems found, when `issues` holds only the first of them. */
+    issueCount?: number;
     auditType: string;
     actor: string;
     detail?: Record<string, unknown>;
   },
 ): Promise<string> {
   const { ports } = deps;
+  const issueCount = args.issueCount ?? args.issues.length;
   const prefix = `quarantine/${args.agencyId}/${args.objectId}`;
   const report = `${prefix}/report.json`;
   await ports.artifacts.copyObject(
@@ -38,7 +41,7 @@ export async function quarantine(
     objectId: args.objectId,
     source: args.source,
     reportedAt: deps.clock.now().toISOString(),
-    issueCount: args.issues.length,
+    issueCount,
     issues: args.issues.slice(0, MAX_REPORTED_ISSUES),
   });
   await recordAudit(deps, {
@@ -47,7 +50,7 @@ export async function quarantine(
     subject: `object:${args.objectId}`,
     actor: args.actor,
     idempotencyKey: 'quarantined',
-    detail: { report, issueCount: args.issues.length, ...args.detail },
+    detail: { report, issueCount, ...args.detail },
   });
   return report;
 }

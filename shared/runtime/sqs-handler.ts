@@ -25,11 +25,15 @@ function wrap(base: (event: SQSEvent, context: Context) => Promise<SQSBatchRespo
  * ones are reported in batchItemFailures for SQS to deliver again (then to the DLQ after maxReceiveCount).
  * Powertools' BatchProcessor does the partial-response bookkeeping.
  */
-export function recordHandler(stage: StageName, handle: (body: unknown, record: SQSRecord) => Promise<void>) {
+export function recordHandler(
+  stage: StageName,
+  handle: (body: unknown, record: SQSRecord, context: Context) => Promise<void>,
+) {
   const processor = new BatchProcessor(EventType.SQS);
+  let current: Context | undefined;
   const perRecord = async (record: SQSRecord) => {
     try {
-      await handle(parseBody(record), record);
+      await handle(parseBody(record), record, current as Context);
       metrics.addMetric('RecordsProcessed', MetricUnit.Count, 1);
     } catch (error) {
       metrics.addMetric('RecordsFailed', MetricUnit.Count, 1);
@@ -40,6 +44,7 @@ export function recordHandler(stage: StageName, handle: (body: unknown, record: 
   };
   const handler = wrap(async (event, context) => {
     metrics.addDimension('stage', stage);
+    current = context;
     return processPartialResponse(event, perRecord, processor, { context, throwOnFullBatchFailure: false });
   });
   return handler;

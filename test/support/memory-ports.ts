@@ -112,8 +112,21 @@ export function memoryPorts() {
       const e = ledger.get(objectId);
       if (e) ledger.set(objectId, { ...e, status: 'DONE', counts, finishedAt });
     },
+    async takeOver(objectId, { segment, now, leaseUntil }) {
+      const e = ledger.get(objectId);
+      if (e?.status !== 'PROCESSING' || (e.segment ?? 0) !== segment) return false;
+      if (e.leaseUntil && e.leaseUntil > now) return false;
+      ledger.set(objectId, { ...e, segment: segment + 1, leaseUntil });
+      return true;
+    },
+    async saveCheckpoint(objectId, { segment, checkpoint, leaseUntil }) {
+      const e = ledger.get(objectId);
+      if (e?.status !== 'PROCESSING' || (e.segment ?? 0) !== segment) return false;
+      ledger.set(objectId, { ...e, checkpoint: clone(checkpoint), leaseUntil });
+      return true;
+    },
     async get(id) {
-      return ledger.get(id);
+      return ledger.get(id) && clone(ledger.get(id));
     },
     async *list() {
       yield* ledger.values();
@@ -135,6 +148,15 @@ export function memoryPorts() {
       const v = objects.get(`${bucket}/${k}`);
       if (v === undefined) throw Object.assign(new Error(`NoSuchKey ${bucket}/${k}`), { name: 'NoSuchKey' });
       return v;
+    },
+    async openObject(bucket, k, options = {}) {
+      const bytes = Buffer.from(await this.getObjectText(bucket, k));
+      const start = options.start ?? 0;
+      // Small chunks, so tests see lines and values cut across chunk boundaries.
+      return (async function* () {
+        for (let at = start; at < bytes.length; at += 64)
+          yield bytes.subarray(at, Math.min(at + 64, bytes.length));
+      })();
     },
     async copyObject(fromBucket, fromKey, toBucket, toKey) {
       objects.set(`${names(toBucket)}/${toKey}`, await this.getObjectText(fromBucket, fromKey));

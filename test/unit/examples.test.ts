@@ -2,11 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseVerdictFile } from '#cli/lib/verdict-file.ts';
 import { loadIcd10cm } from '#shared/data/icd10cm.ts';
-import { readCanonical } from '#shared/formats/canonical-reader.ts';
 import type { Chart } from '#shared/model/chart.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
 import { decide, runRules, validateChartInput } from '#shared/rules/index.ts';
+import { readExportFile } from '../support/read-records.ts';
 
 const examples = new URL('../../examples/', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, examples), 'utf8');
@@ -51,12 +51,13 @@ interface Seen {
   error?: string;
 }
 
-function exportEntries(): Seen[] {
+async function exportEntries(): Promise<Seen[]> {
   const out: Seen[] = [];
   for (const agency of readdirSync(new URL('exports/', examples)).sort()) {
     for (const name of readdirSync(new URL(`exports/${agency}/`, examples)).sort()) {
       const file = `exports/${agency}/${name}`;
-      for (const e of readCanonical(read(file), name)) {
+      if (!name.includes('.')) continue;
+      for (const e of await readExportFile(new URL(file, examples))) {
         out.push(
           'error' in e
             ? { file, line: e.line, agency, error: e.error }
@@ -68,7 +69,7 @@ function exportEntries(): Seen[] {
   return out;
 }
 
-const entries = exportEntries();
+const entries = await exportEntries();
 const key = (agencyId: string, chartId: string, version: number) => `${agencyId}/${chartId}/v${version}`;
 
 function validate(value: unknown) {

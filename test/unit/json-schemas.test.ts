@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { readCanonical } from '#shared/formats/canonical-reader.ts';
 import { Chart } from '#shared/model/chart.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
 import { jsonSchemas, schemaFileText } from '#shared/model/json-schemas.ts';
+import { readExportFile } from '../support/read-records.ts';
 
 const docs = new URL('../../docs/schemas/', import.meta.url);
 const examples = new URL('../../examples/', import.meta.url);
@@ -26,12 +26,13 @@ interface Expected {
 const expected = JSON.parse(readFileSync(new URL('expected-outcomes.json', examples), 'utf8')) as Expected;
 
 /** Every entry of every example export, as intake reads it. */
-function exportEntries() {
+async function exportEntries() {
   const out: { file: string; line: number; value?: unknown; error?: string }[] = [];
   for (const agency of readdirSync(new URL('exports/', examples)).sort()) {
     for (const name of readdirSync(new URL(`exports/${agency}/`, examples)).sort()) {
       const file = `exports/${agency}/${name}`;
-      for (const entry of readCanonical(readFileSync(new URL(file, examples), 'utf8'), name)) {
+      if (!name.includes('.')) continue;
+      for (const entry of await readExportFile(new URL(file, examples))) {
         out.push(
           'error' in entry
             ? { file, line: entry.line, error: entry.error }
@@ -44,10 +45,12 @@ function exportEntries() {
 }
 
 describe('docs/schemas', () => {
-  it('publishes the chart, message, batch and denial contracts', () => {
+  it('publishes the chart, message, receipt, batch and denial contracts', () => {
     expect(Object.keys(schemas)).toEqual([
       'chart',
       'chart-message',
+      'intake-continuation',
+      'intake-receipt',
       'review-request',
       'verdict',
       'batch-ready',
@@ -105,8 +108,10 @@ describe('docs/schemas', () => {
   });
 });
 
+const exampleEntries = await exportEntries();
+
 describe('example exports against the chart contract', () => {
-  const entries = exportEntries();
+  const entries = exampleEntries;
   const schemaFailures = new Set(
     expected.quarantined.filter((q) => q.reason === 'schema').map((q) => `${q.file}#${q.line}`),
   );

@@ -1,0 +1,61 @@
+import type { Ports } from '#shared/aws/ports.ts';
+import { type IntakeReceipt, IntakeReceipt as ReceiptSchema } from '#shared/model/receipt.ts';
+import { table } from '../lib/summary.ts';
+
+/** Every intake receipt in the artifacts bucket (optionally one agency's), oldest first. */
+export async function intakeReceipts(
+  ports: Pick<Ports, 'artifacts'>,
+  agency?: string,
+): Promise<IntakeReceipt[]> {
+  const out: IntakeReceipt[] = [];
+  for await (const object of ports.artifacts.list(
+    'artifacts',
+    agency ? `receipts/${agency}/` : 'receipts/',
+  )) {
+    if (!object.key.endsWith('.json')) continue;
+    out.push(ReceiptSchema.parse(JSON.parse(await ports.artifacts.getText('artifacts', object.key))));
+  }
+  return out.sort(
+    (a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.source.key.localeCompare(b.source.key),
+  );
+}
+
+/**
+ * `codetrail intake receipts`: what intake took in from every dropped file, as the receipts record it:
+ * the file, its SHA-256, how many charts were read, accepted, quarantined, superseded and duplicate, how
+ * many runs it took, and where the quarantine report is. `--json` prints the receipts themselves.
+ */
+export async function runIntakeReceipts(
+  ports: Pick<Ports, 'artifacts'>,
+  opts: { agency?: string; json?: boolean },
+): Promise<string> {
+  const receipts = await intakeReceipts(ports, opts.agency);
+  if (opts.json) return JSON.stringify(receipts, null, 2);
+  if (receipts.length === 0) return 'No file has been taken in yet.';
+  return table(
+    [
+      'file',
+      'format',
+      'sha256',
+      'read',
+      'accepted',
+      'quarantined',
+      'superseded',
+      'duplicates',
+      'runs',
+      'report',
+    ],
+    receipts.map((r) => [
+      r.source.key,
+      r.format,
+      r.sha256 ? r.sha256.slice(0, 12) : '(not read)',
+      r.counts.read,
+      r.counts.accepted,
+      r.counts.quarantined,
+      r.counts.superseded,
+      r.counts.duplicates,
+      r.segments,
+      r.quarantineReport ?? '',
+    ]),
+  );
+}

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { type ReadPosition, readRecords, type SourceRecord } from '#shared/formats/record-reader.ts';
+import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+import { finishObject } from './finish-object.ts';
+import type { ObjectRun } from './object-run.ts';
+import { hashObject, tap } from './stream-tools.ts';
+import type { ChartTaker } from './take-chart.ts';
+import { emptyTally, Tally, type TallyState } from './tally.ts';
+
+/** Messages for validation are sent once this many are waiting (10 SendMessageBatch calls). */
+export const FORWARD_EVERY = 100;
+
+interface CanonicalCheckpoint {
+  format: 'canonical';
+  /** Where the next run resumes reading; absent before the first record. */
+  position?: ReadPosition;
+  /** Every record was read; only the object's hash is left to compute. */
+  recordsDone?: boolean;
+  tally: TallyState;
+  [key: string]: unknown;
+}
+
+/**
+ * Takes in a canonical export file (JSON, a JSON array or NDJSON), streamed record by record and charts
+ * taken `concurrency` at a time. When Lambda time runs short it stops after a group, with everything
+ * before it durable, and continues in a new run from the saved byte offset.
+ */
+export async function takeCanonicalFile(
+  deps: StageDeps,
+  run: ObjectRun,
+  takeChart: ChartTaker,
+): Promise<'done' | 'paused'> {
+  const { ports, config } = deps;
+  const { source } = run;
+  const saved = run.checkpoint as CanonicalCheckpoint | undefined;
+  const cp: CanonicalCheckpoint = saved ?? { format: 'canonical', tally: emptyTally() };
+  const tally = new Tally(cp.tally);
+  const sendForward = () => ports.queue.send('validate', tally.forward.splice(0));
+
+  const refusal = refuse(run, config.intake.maxObjectBytes);
+  if (!saved && refusal) {
+    tally.unreadable({ file: source.key, reason: refusal });
+    const whole = refusal.startsWith('file is larger') ? undefined : await hashObject(ports, source);
+    await finishObject(deps, run, tally, {
+      format: 'canonical',
+      sha256: whole?.sha256,
+      bytes: whole?.bytes ?? source.size ?? 0,
+    });
+    return 'done';
+  }
+
+  // Read from the first byte in one run, the hash comes for free; otherwise it takes a pass of its own.
+  const hash = cp.position || cp.recordsDone ? undefined : createHash('sha256');
+  let bytes = 0;
+  if (!cp.recordsDone) {
+    const stream = await ports.artifacts.openObject(source.bucket, source.key, {
+      ...(source.versionId ? { versionId: source.versionId } : {}),
+      start: cp.position?.offset ?? 0,
+    });
+    let mode = cp.position?.mode;
+    let group: SourceRecord[] = [];
+    const takeGroup = async () => {
+      const results = await Promise.all(
+        group.map((r) =>
+          'error' in r
+            ? undefined
+            : takeChart(r.value, {
+                objectId: run.objectId,
+                agencyId: run.agencyId,
+                record: `line ${r.line}`,
+                at: { line: r.line },
+              }),
+        ),
+      );
+      group.forEach((r, i) => {
+        const result = results[i];
+        if ('error' in r) tally.unreadable({ line: r.line, reason: r.error });
+        else if (result) tally.chart(result);
+      });
+      const last = group[group.length - 1];
+      if (last && mode) cp.position = { offset: last.end, line: last.nextLine, mode };
+      group = [];
+      if (tally.forward.length >= FORWARD_EVERY) await sendForward();
+    };
+    const records = readRecords(
+      tap(stream, (chunk) => {
+        hash?.update(chunk);
+        bytes += chunk.length;
+      }),
+      {
+        fileName: basename(source.key),
+        maxRecordBytes: config.intake.maxRecordBytes,
+        ...(cp.position ? { from: cp.position } : {}),
+        onMode: (m) => {
+          mode = m;
+        },
+      },
+    );
+    for await (const record of records) {
+      group.push(record);
+      if (group.length < config.intake.concurrency) continue;
+      await takeGroup();
+      if (run.shouldPause()) {
+        await sendForward();
+        await run.continueLater(cp);
+        return 'paused';
+      }
+      if (run.progressDue()) {
+        await sendForward();
+        await run.saveProgress(cp);
+      }
+    }
+    await takeGroup();
+    cp.recordsDone = true;
+  }
+  const whole = hash ? { sha256: hash.digest('hex'), bytes } : await hashObject(ports, source);
+  await finishObject(deps, run, tally, { format: 'canonical', sha256: whole.sha256, bytes: whole.bytes });
+  return 'done';
+}
+
+/** A reason to refuse the whole file before reading it, if there is one. */
+function refuse(run: ObjectRun, maxObjectBytes: number | undefined): string | undefined {
+  if (run.agencyId === 'unknown') return 'object is not under exports/<agency>/';
+  if (maxObjectBytes !== undefined && (run.source.size ?? 0) > maxObjectBytes)
+    return `file is larger than the configured maximum of ${maxObjectBytes} bytes`;
+  return undefined;
+}

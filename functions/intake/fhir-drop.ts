@@ -1,0 +1,437 @@
+import { createHash } from 'node:crypto';
+import { basename, posix } from 'node:path';
+import type { SourceObject } from '#shared/aws/ports.ts';
+import {
+  assembleCharts,
+  type SharedDirectory,
+  sharedDirectory,
+} from '#shared/formats/fhir/assemble-charts.ts';
+import { CHART_RESOURCE_TYPES, routeResource } from '#shared/formats/fhir/resources.ts';
+import { type ReadPosition, readRecords } from '#shared/formats/record-reader.ts';
+import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+import { INTAKE_WORK_PREFIX } from '#shared/topology.ts';
+import { finishObject } from './finish-object.ts';
+import type { ObjectRun } from './object-run.ts';
+import { hashObject, tap } from './stream-tools.ts';
+import type { ChartSource, ChartTaker } from './take-chart.ts';
+import { emptyTally, Tally, type TallyState } from './tally.ts';
+
+/**
+ * FHIR R4 Bulk Data drops. An export job writes a folder exports/<agency>/<drop>/ of NDJSON files, one
+ * resource per line, named after their resource type (Patient.ndjson, Condition.2.ndjson), and last its
+ * Bulk Data manifest (manifest.json) or an empty `.done` marker. The marker's arrival starts the drop:
+ *
+ * 1. partition: every file is streamed line by line and each resource is written, by a hash of its
+ *    patient, to one of N partition files under work/<agency>/<objectId>/ in the intake bucket (N from
+ *    the drop's size, so a partition fits in memory; Practitioner and Organization go to a shared one);
+ * 2. assemble: partition by partition, a patient's resources are grouped and assembled into charts
+ *    (docs/fhir-mapping.md), which go through the same chart intake as canonical files;
+ * 3. the files read over several runs are hashed, and the receipt lists every file with its hash.
+ *
+ * Every phase checkpoints in the object ledger and continues in a new run when Lambda time runs short.
+ */
+
+const RESOURCE_FILE = /^(?:\d+\.)?([A-Z][A-Za-z]+)(?:\.\d+)?\.ndjson$/;
+
+/** How a key takes part in a FHIR drop: its trigger, one of its files, or not at all (a canonical file). */
+export function bulkDropRole(key: string): 'trigger' | 'part' | 'file' {
+  const segments = key.split('/');
+  // exports/<agency>/<drop>/<file>: a drop is a folder of its own.
+  if (segments.length < 4) return 'file';
+  const name = segments[segments.length - 1] ?? '';
+  if (name === 'manifest.json' || name === '.done') return 'trigger';
+  return RESOURCE_FILE.test(name) ? 'part' : 'file';
+}
+
+interface DropFile {
+  key: string;
+  etag: string;
+  size: number;
+  resourceType?: string;
+  sha256?: string;
+  lines: number;
+}
+
+interface DropCheckpoint {
+  format: 'fhir-bulk';
+  phase: 'partition' | 'assemble' | 'finish';
+  files: DropFile[];
+  partitions: number;
+  /** Partition phase: the file being read and where. */
+  fileIndex: number;
+  position?: ReadPosition;
+  /** Partition files written and committed, by the run (segment) that wrote them. */
+  flushes: Record<string, number>;
+  /** Assemble phase: the partition being assembled and how many of its patients are done. */
+  partition: number;
+  patientsDone: number;
+  resources: Record<string, number>;
+  unused: Record<string, number>;
+  tally: TallyState;
+  [key: string]: unknown;
+}
+
+/** One spilled resource: its patient, the file and line it came from, and the resource. */
+interface Spilled {
+  p?: string;
+  f: number;
+  l: number;
+  r: Record<string, unknown>;
+}
+
+const SHARED = 'shared';
+/** Resources held before they are written out to their partitions, a file per partition. */
+const FLUSH_BYTES = 24 * 1024 * 1024;
+
+async function inParallel(tasks: (() => Promise<unknown>)[], limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await (tasks[next++] as () => Promise<unknown>)();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+}
+
+export async function takeBulkDrop(
+  deps: StageDeps,
+  run: ObjectRun,
+  takeChart: ChartTaker,
+): Promise<'done' | 'paused'> {
+  const { ports, config } = deps;
+  const dropPrefix = `${posix.dirname(run.source.key)}/`;
+  const workPrefix = `${INTAKE_WORK_PREFIX}${run.agencyId}/${run.objectId}/`;
+  const cp = (run.checkpoint as DropCheckpoint | undefined) ?? (await plan(deps, run, dropPrefix));
+  const tally = new Tally(cp.tally);
+  const sendForward = () => ports.queue.send('validate', tally.forward.splice(0));
+  const pause = async () => {
+    await sendForward();
+    await run.continueLater(cp);
+    return 'paused' as const;
+  };
+  const checkpointIfDue = async () => {
+    if (!run.progressDue()) return;
+    await sendForward();
+    await run.saveProgress(cp);
+  };
+
+  // 1. Partition.
+  let flushSeq = cp.flushes[String(run.segment)] ?? 0;
+  const buffers = new Map<string, string[]>();
+  let buffered = 0;
+  const flush = async () => {
+    if (buffered === 0) return;
+    const writes = [...buffers].map(
+      ([partition, lines]) =>
+        () =>
+          ports.artifacts.putText(
+            'intake',
+            `${workPrefix}p-${partition}/s${run.segment}-${flushSeq}.ndjson`,
+            `${lines.join('\n')}\n`,
+            'application/x-ndjson',
+          ),
+    );
+    await inParallel(writes, config.intake.concurrency);
+    buffers.clear();
+    buffered = 0;
+    flushSeq++;
+    cp.flushes[String(run.segment)] = flushSeq;
+  };
+  const spill = (partition: string, entry: Spilled) => {
+    const text = JSON.stringify(entry);
+    const lines = buffers.get(partition) ?? [];
+    if (lines.length === 0) buffers.set(partition, lines);
+    lines.push(text);
+    buffered += text.length;
+  };
+
+  while (cp.phase === 'partition' && cp.fileIndex < cp.files.length) {
+    const index = cp.fileIndex;
+    const file = cp.files[index] as DropFile;
+    const readable =
+      !file.resourceType || (CHART_RESOURCE_TYPES as readonly string[]).includes(file.resourceType);
+    if (readable) {
+      const hash = cp.position ? undefined : createHash('sha256');
+      const stream = await ports.artifacts.openObject(run.source.bucket, file.key, {
+        start: cp.position?.offset ?? 0,
+      });
+      let stopped = false;
+      for await (const record of readRecords(
+        tap(stream, (chunk) => hash?.update(chunk)),
+        {
+          // Bulk Data files are NDJSON whatever their name says.
+          fileName: 'resources.ndjson',
+          maxRecordBytes: config.intake.maxRecordBytes,
+          ...(cp.position ? { from: cp.position } : {}),
+        },
+      )) {
+        file.lines++;
+        if ('error' in record) {
+          if (record.error !== 'file holds no charts')
+            tally.unreadable({ file: file.key, line: record.line, reason: record.error });
+        } else {
+          const route = routeResource(record.value);
+          if (route.kind === 'invalid')
+            tally.unreadable({ file: file.key, line: record.line, reason: route.reason });
+          else {
+            const resource = record.value as Record<string, unknown>;
+            const type = String(resource.resourceType);
+            cp.resources[type] = (cp.resources[type] ?? 0) + 1;
+            if (route.kind === 'shared') spill(SHARED, { f: index, l: record.line, r: resource });
+            else
+              spill(String(partitionOf(route.patientId, cp.partitions)), {
+                p: route.patientId,
+                f: index,
+                l: record.line,
+                r: resource,
+              });
+          }
+        }
+        if (buffered < FLUSH_BYTES) continue;
+        await flush();
+        cp.position = { offset: record.end, line: record.nextLine, mode: 'lines' };
+        if (run.shouldPause()) {
+          stopped = true;
+          break;
+        }
+        await checkpointIfDue();
+      }
+      if (stopped) return pause();
+      await flush();
+      if (hash) file.sha256 = hash.digest('hex');
+    } else {
+      tally.issue({ file: file.key, reason: `resource type ${file.resourceType} is not read by codetrail` });
+      cp.unused[`${file.resourceType}: not read`] = (cp.unused[`${file.resourceType}: not read`] ?? 0) + 1;
+    }
+    cp.fileIndex++;
+    delete cp.position;
+    if (run.shouldPause()) return pause();
+    await checkpointIfDue();
+  }
+  if (cp.phase === 'partition') {
+    cp.phase = 'assemble';
+    cp.partition = 0;
+    cp.patientsDone = 0;
+  }
+
+  // 2. Assemble, partition by partition.
+  if (cp.phase === 'assemble') {
+    const shared = sharedDirectory((await readPartition(deps, run, cp, workPrefix, SHARED)).map((e) => e.r));
+    while (cp.partition < cp.partitions) {
+      const paused = await assemblePartition(deps, run, cp, tally, takeChart, shared, workPrefix);
+      if (paused) return pause();
+      cp.partition++;
+      cp.patientsDone = 0;
+      await checkpointIfDue();
+    }
+    cp.phase = 'finish';
+  }
+
+  // 3. Hash what was read over several runs, then the receipt.
+  for (const file of cp.files) {
+    if (!file.sha256) file.sha256 = (await hashObject(ports, dropFileSource(run.source, file))).sha256;
+  }
+  const trigger = await hashObject(ports, run.source);
+  await finishObject(deps, run, tally, {
+    format: 'fhir-bulk',
+    sha256: trigger.sha256,
+    bytes: trigger.bytes,
+    files: cp.files.map((f) => ({
+      key: f.key,
+      ...(f.resourceType ? { resourceType: f.resourceType } : {}),
+      bytes: f.size,
+      sha256: f.sha256 ?? '',
+      lines: f.lines,
+    })),
+    resources: cp.resources,
+    unused: cp.unused,
+  });
+  return 'done';
+
+  async function assemblePartition(
+    deps: StageDeps,
+    run: ObjectRun,
+    cp: DropCheckpoint,
+    tally: Tally,
+    takeChart: ChartTaker,
+    shared: SharedDirectory,
+    workPrefix: string,
+  ): Promise<boolean> {
+    const byPatient = new Map<string, Map<string, Spilled>>();
+    for (const entry of await readPartition(deps, run, cp, workPrefix, String(cp.partition))) {
+      const patient = entry.p ?? '';
+      const resources = byPatient.get(patient) ?? new Map<string, Spilled>();
+      if (resources.size === 0) byPatient.set(patient, resources);
+      // A resource written twice (a file exported twice, a partition file of a crashed run) counts once.
+      resources.set(
+        `${String(entry.r.resourceType)}/${String(entry.r.id ?? `${entry.f}:${entry.l}`)}`,
+        entry,
+      );
+    }
+    const patients = [...byPatient.keys()].sort();
+    let group: { value: unknown; source: ChartSource }[] = [];
+    let chartNo = 0;
+    const takeGroup = async () => {
+      const results = await Promise.all(group.map((g) => takeChart(g.value, g.source)));
+      for (const result of results) tally.chart(result);
+      group = [];
+      if (tally.forward.length >= 100) await sendForward();
+    };
+    for (let i = cp.patientsDone; i < patients.length; i++) {
+      const entries = [...(byPatient.get(patients[i] as string)?.values() ?? [])];
+      const assembled = assembleCharts({
+        agencyId: run.agencyId,
+        resources: entries.map((e) => e.r),
+        shared,
+      });
+      for (const issue of assembled.issues) {
+        const from = issue.at ? positionOf(issue.at, entries) : undefined;
+        tally.issue({
+          ...(from ? { file: cp.files[from.f]?.key ?? '', line: from.l } : {}),
+          ...(issue.path ? { path: issue.path } : {}),
+          reason: issue.reason,
+        });
+      }
+      for (const [reason, n] of Object.entries(assembled.unused))
+        cp.unused[reason] = (cp.unused[reason] ?? 0) + n;
+      for (const chart of assembled.charts) {
+        const anchor = positionOf(chart.anchor, entries);
+        const record = `chart ${chartNo++} of partition ${cp.partition}, patient ${i}`;
+        group.push({
+          value: chart.value,
+          source: {
+            objectId: run.objectId,
+            agencyId: run.agencyId,
+            record,
+            at: anchor ? { file: cp.files[anchor.f]?.key ?? '', line: anchor.l, record } : { record },
+          },
+        });
+      }
+      if (group.length < deps.config.intake.concurrency && i + 1 < patients.length) continue;
+      await takeGroup();
+      cp.patientsDone = i + 1;
+      if (run.shouldPause()) return true;
+      await checkpointIfDue();
+    }
+    await takeGroup();
+    return false;
+  }
+}
+
+/** The spilled entry a `<Type>#<i>` position names (the i-th resource given to the assembler). */
+function positionOf(anchor: string, entries: readonly Spilled[]): Spilled | undefined {
+  const at = Number(anchor.split('#')[1]);
+  return Number.isInteger(at) ? entries[at] : undefined;
+}
+
+function dropFileSource(trigger: SourceObject, file: DropFile): SourceObject {
+  return { bucket: trigger.bucket, key: file.key, etag: file.etag };
+}
+
+/** FNV-1a: a stable, well-spread hash, so a patient lands in the same partition in every run. */
+export function partitionOf(patientId: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < patientId.length; i++) {
+    h ^= patientId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}
+
+/** Reads one partition's committed files: only those written by runs whose checkpoint recorded them. */
+async function readPartition(
+  deps: StageDeps,
+  run: ObjectRun,
+  cp: DropCheckpoint,
+  workPrefix: string,
+  partition: string,
+): Promise<Spilled[]> {
+  const out: Spilled[] = [];
+  for await (const object of deps.ports.artifacts.list('intake', `${workPrefix}p-${partition}/`)) {
+    const match = /\/s(\d+)-(\d+)\.ndjson$/.exec(object.key);
+    if (!match) continue;
+    const committed = cp.flushes[match[1] as string] ?? 0;
+    if (Number(match[2]) >= committed) continue;
+    const text = await deps.ports.artifacts.getObjectText(run.source.bucket, object.key);
+    for (const line of text.split('\n')) if (line) out.push(JSON.parse(line) as Spilled);
+  }
+  return out;
+}
+
+/** The drop's files, from its manifest or (for a `.done` marker) by listing its folder; and its partitions. */
+async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promise<DropCheckpoint> {
+  const { ports, config } = deps;
+  const tally: TallyState = emptyTally();
+  const inFolder = new Map<string, { etag: string; size: number }>();
+  for await (const object of ports.artifacts.list('intake', dropPrefix))
+    inFolder.set(object.key, { etag: object.etag, size: object.size });
+  const files: DropFile[] = [];
+  const addFile = (key: string, resourceType: string | undefined) => {
+    const found = inFolder.get(key);
+    if (!found) {
+      tally.issueCount++;
+      tally.issues.push({ file: key, reason: 'listed in the manifest but not in the drop' });
+      return;
+    }
+    if (files.some((f) => f.key === key)) return;
+    files.push({
+      key,
+      etag: found.etag,
+      size: found.size,
+      ...(resourceType ? { resourceType } : {}),
+      lines: 0,
+    });
+  };
+  if (basename(run.source.key) === 'manifest.json') {
+    const manifest = parseManifest(await ports.artifacts.getObjectText(run.source.bucket, run.source.key));
+    if (typeof manifest === 'string') {
+      tally.counts.quarantined++;
+      tally.issueCount++;
+      tally.issues.push({ file: run.source.key, reason: manifest });
+    } else {
+      for (const output of manifest) addFile(`${dropPrefix}${output.name}`, output.type);
+    }
+  } else {
+    for (const key of [...inFolder.keys()].sort()) {
+      const match = RESOURCE_FILE.exec(basename(key));
+      if (match && key.slice(dropPrefix.length).indexOf('/') === -1) addFile(key, match[1]);
+    }
+  }
+  const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
+  return {
+    format: 'fhir-bulk',
+    phase: 'partition',
+    files,
+    partitions: Math.max(1, Math.ceil(totalBytes / config.intake.partitionBytes)),
+    fileIndex: 0,
+    flushes: {},
+    partition: 0,
+    patientsDone: 0,
+    resources: {},
+    unused: {},
+    tally,
+  };
+}
+
+/**
+ * The files a Bulk Data manifest lists (`output[]`: type and url; the file is the url's last segment,
+ * found in the drop's folder), or why it cannot be read.
+ */
+export function parseManifest(text: string): { type: string; name: string }[] | string {
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(text);
+  } catch {
+    return 'manifest is not valid JSON';
+  }
+  const output = (manifest as { output?: unknown })?.output;
+  if (!Array.isArray(output)) return 'manifest has no output array';
+  const files: { type: string; name: string }[] = [];
+  for (const entry of output) {
+    const { type, url } = (entry ?? {}) as { type?: unknown; url?: unknown };
+    if (typeof type !== 'string' || typeof url !== 'string')
+      return 'manifest output entries need type and url';
+    const name = url.split('?')[0]?.split('/').pop() ?? '';
+    if (!name) return 'manifest output url names no file';
+    files.push({ type, name });
+  }
+  return files;
+}

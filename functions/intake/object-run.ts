@@ -1,0 +1,164 @@
+import type { LedgerEntry, SourceObject } from '#shared/aws/ports.ts';
+import { agencyFromKey, objectIdOf } from '#shared/identity/identifiers.ts';
+import type { IntakeContinuation } from '#shared/model/messages.ts';
+import { recordAudit } from '#shared/runtime/audit.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+import { STAGES } from '#shared/topology.ts';
+import { INTAKE_ACTOR } from './take-chart.ts';
+
+/** What intake knows of the Lambda invocation it runs in. */
+export interface Invocation {
+  remainingMs(): number;
+}
+
+/** Thrown when another run took the object over meanwhile: this run stops, the other one goes on. */
+export class ObjectTakenOver extends Error {
+  override name = 'ObjectTakenOver';
+}
+
+const INTAKE_TIMEOUT_MS = (STAGES.find((s) => s.name === 'intake')?.timeoutSeconds ?? 900) * 1000;
+/** A lease outlives the longest run by a minute, so only a run that really died is taken over. */
+const LEASE_MS = INTAKE_TIMEOUT_MS + 60_000;
+
+/**
+ * One run (segment) of intake over one object, holding the object's lease in the ledger. A run saves its
+ * checkpoint now and then (so a crash loses little) and, when Lambda time runs short, saves it, lets go
+ * of the lease and sends itself a continuation message: a file of any size finishes, a run at a time.
+ */
+export interface ObjectRun {
+  objectId: string;
+  agencyId: string;
+  source: SourceObject;
+  /** 0 for the first run; the receipt counts runs as segment + 1. */
+  segment: number;
+  startedAt: string;
+  /** Where the previous run stopped; undefined on the first. */
+  checkpoint: Record<string, unknown> | undefined;
+  /** True when this run should stop and continue in a new message. */
+  shouldPause(): boolean;
+  /** True when it is time to save progress (every checkpointEverySeconds). */
+  progressDue(): boolean;
+  /**
+   * Saves progress, keeping the lease; throws ObjectTakenOver when the object is no longer this run's.
+   * Everything before the checkpoint must be durable first (messages for validation sent).
+   */
+  saveProgress(checkpoint: Record<string, unknown>): Promise<void>;
+  /** After a failure: lets the lease go at the last saved checkpoint, so the retried message resumes at once. */
+  release(): Promise<void>;
+  /** Saves the checkpoint, lets the lease go and asks for the next run. */
+  continueLater(checkpoint: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * Starts a run for an S3 event (a new object) or a continuation. Returns undefined when there is nothing
+ * to do: the object is done (a duplicate delivery is audited), or another live run holds it (that run,
+ * or the redelivery of its own message after a crash, carries it on).
+ */
+export async function startObjectRun(
+  deps: StageDeps,
+  message: { source: SourceObject } | IntakeContinuation,
+  invocation: Invocation,
+): Promise<ObjectRun | undefined> {
+  const { ledger } = deps.ports;
+  const now = deps.clock.now();
+  const startedAt = now.toISOString();
+  const leaseUntil = () => new Date(deps.clock.now().getTime() + LEASE_MS).toISOString();
+  let entry: LedgerEntry | undefined;
+
+  if ('source' in message) {
+    const { source } = message;
+    const objectId = objectIdOf(source.bucket, source.key, source.etag);
+    const claim = await ledger.begin({
+      objectId,
+      status: 'PROCESSING',
+      stage: 'intake',
+      source,
+      startedAt,
+      segment: 0,
+      leaseUntil: leaseUntil(),
+    });
+    if (claim.claimed) entry = { objectId, status: 'PROCESSING', stage: 'intake', source, startedAt };
+    else entry = claim.existing;
+    if (!claim.claimed && entry?.status === 'DONE') {
+      await recordAudit(deps, {
+        type: 'object.duplicate-delivery',
+        agencyId: agencyFromKey(source.key) ?? 'unknown',
+        subject: `object:${objectId}`,
+        actor: INTAKE_ACTOR,
+        idempotencyKey: `duplicate:${startedAt}`,
+      });
+      return undefined;
+    }
+    if (claim.claimed) return run(objectId, source, 0, undefined);
+  } else {
+    entry = await ledger.get(message.objectId);
+    if (!entry) throw new Error(`continuation for ${message.objectId}, which the ledger does not hold`);
+    if (entry.status === 'DONE') return undefined;
+  }
+  if (!entry) return undefined;
+  // PROCESSING: leave it to a live holder; take it over from its checkpoint once its lease has passed.
+  if (entry.leaseUntil && entry.leaseUntil > startedAt) {
+    logger.info('object held by another run', { objectId: entry.objectId, segment: entry.segment });
+    return undefined;
+  }
+  const segment = entry.segment ?? 0;
+  const took = await ledger.takeOver(entry.objectId, { segment, now: startedAt, leaseUntil: leaseUntil() });
+  if (!took) return undefined;
+  return run(entry.objectId, entry.source, segment + 1, entry.checkpoint, entry.startedAt);
+
+  function run(
+    objectId: string,
+    source: SourceObject,
+    mySegment: number,
+    saved: Record<string, unknown> | undefined,
+    firstStartedAt = startedAt,
+  ): ObjectRun {
+    const { reserveSeconds, checkpointEverySeconds } = deps.config.intake;
+    let lastSave = Date.now();
+    let lastSaved = saved;
+    const save = async (cp: Record<string, unknown>, until: string) => {
+      const ok = await ledger.saveCheckpoint(objectId, {
+        segment: mySegment,
+        checkpoint: cp,
+        leaseUntil: until,
+      });
+      if (!ok) throw new ObjectTakenOver(`${objectId} was taken over by a later run`);
+      lastSave = Date.now();
+      lastSaved = structuredClone(cp);
+    };
+    const agencyId = agencyFromKey(source.key) ?? 'unknown';
+    return {
+      objectId,
+      agencyId,
+      source,
+      segment: mySegment,
+      startedAt: firstStartedAt,
+      checkpoint: saved,
+      shouldPause: () => invocation.remainingMs() < reserveSeconds * 1000,
+      progressDue: () => Date.now() - lastSave >= checkpointEverySeconds * 1000,
+      async saveProgress(cp) {
+        await save(cp, leaseUntil());
+      },
+      async release() {
+        await ledger.saveCheckpoint(objectId, {
+          segment: mySegment,
+          checkpoint: lastSaved ?? {},
+          leaseUntil: deps.clock.now().toISOString(),
+        });
+      },
+      async continueLater(cp) {
+        // The lease is let go at once, so the continuation can start as soon as it is delivered.
+        await save(cp, deps.clock.now().toISOString());
+        const next: IntakeContinuation = {
+          kind: 'intake-continue',
+          agencyId,
+          objectId,
+          segment: mySegment + 1,
+        };
+        await deps.ports.queue.send('intake', [next]);
+        logger.info('object continues in a new run', { objectId, segment: mySegment + 1 });
+      },
+    };
+  }
+}

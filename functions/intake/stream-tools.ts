@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import type { ArtifactStore, SourceObject } from '#shared/aws/ports.ts';
+
+/** Passes a stream through unchanged, showing each chunk to `see` on the way (for hashing and counting). */
+export async function* tap(
+  source: AsyncIterable<Uint8Array>,
+  see: (chunk: Uint8Array) => void,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    see(chunk);
+    yield chunk;
+  }
+}
+
+/** SHA-256 and size of a whole object, streamed: for files read over several runs. */
+export async function hashObject(
+  ports: { artifacts: ArtifactStore },
+  source: SourceObject,
+): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const stream = await ports.artifacts.openObject(source.bucket, source.key, {
+    ...(source.versionId ? { versionId: source.versionId } : {}),
+  });
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}

@@ -1,0 +1,165 @@
+import { chartKeyOf, chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
+import type { ChartState } from '#shared/model/chart-state.ts';
+import type { ChartMessage } from '#shared/model/messages.ts';
+import { validateChartInput } from '#shared/rules/index.ts';
+import { recordAudit } from '#shared/runtime/audit.ts';
+import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+
+export const INTAKE_ACTOR = 'stage:intake';
+
+/** Statuses a newer version replaces: everything before the chart is billed. */
+const SUPERSEDABLE = [
+  'RECEIVED',
+  'VALIDATED',
+  'QUERY_OPEN',
+  'REJECTED',
+  'SAMPLED',
+  'NOT_SAMPLED',
+  'QA_PASSED',
+  'QA_CORRECTED',
+  'READY_FOR_BILLING',
+] as const;
+
+/** One problem with one record of a dropped file: where it is and why, never the values (PHI). */
+export interface IntakeIssue {
+  file?: string;
+  line?: number;
+  /** For a chart assembled from a FHIR drop: which one, e.g. "chart 3 of partition 0". */
+  record?: string;
+  path?: string;
+  reason: string;
+}
+
+export type ChartOutcome =
+  | { outcome: 'accepted' | 'superseded' | 'duplicate'; forward?: ChartMessage }
+  | { outcome: 'quarantined'; issues: IntakeIssue[] };
+
+export interface ChartSource {
+  objectId: string;
+  /** The agency whose prefix the file was dropped under: a chart of another agency is refused. */
+  agencyId: string;
+  /** Where the chart sits in the file, for reports and to recognise a retry of the same record. */
+  record: string;
+  at: Omit<IntakeIssue, 'reason' | 'path'>;
+}
+
+/**
+ * Takes one chart in: schema check, content-addressed artifact, the version's state, newest-version
+ * bookkeeping and the audit record. Every write is conditional or content-addressed, so taking the same
+ * chart again (a redelivered file, a run taken over after a crash) changes nothing.
+ */
+export function createChartTaker(deps: StageDeps) {
+  const { ports } = deps;
+
+  /**
+   * Marks a version SUPERSEDED when a newer one exists and it has not been billed yet. A version already
+   * BATCHED (or beyond) stays as it is: correcting a billed claim is a void/replace, a later issue.
+   */
+  async function supersede(state: ChartState, newerVersion: number): Promise<void> {
+    const moved = await ports.charts.transition(state.chartKey, state.version, SUPERSEDABLE, 'SUPERSEDED', {
+      supersededBy: newerVersion,
+    });
+    const current = moved.ok ? moved.state : moved.current;
+    if (current?.status !== 'SUPERSEDED') return;
+    await recordAudit(deps, {
+      type: 'chart.superseded',
+      agencyId: state.agencyId,
+      subject: chartSubject(state.chartKey, state.version),
+      actor: INTAKE_ACTOR,
+      idempotencyKey: 'superseded',
+      detail: { newerVersion: current.supersededBy ?? newerVersion },
+    });
+  }
+
+  return async function takeChart(value: unknown, source: ChartSource): Promise<ChartOutcome> {
+    // The rules engine's schema findings name fields and limits, never the values, which may be PHI.
+    const checked = validateChartInput(value);
+    if (!checked.chart) {
+      return {
+        outcome: 'quarantined',
+        issues: checked.findings.map((f) => ({ ...source.at, path: f.path, reason: f.message })),
+      };
+    }
+    const chart = checked.chart;
+    if (chart.agencyId !== source.agencyId) {
+      return {
+        outcome: 'quarantined',
+        issues: [
+          {
+            ...source.at,
+            path: 'agencyId',
+            reason: `chart belongs to another agency than exports/${source.agencyId}/`,
+          },
+        ],
+      };
+    }
+    const chartKey = await chartKeyOf(ports.keys, chart.agencyId, chart.chartId);
+    const contentHash = sha256Hex(JSON.stringify(value));
+    const now = deps.clock.now().toISOString();
+    const artifactKey = `charts/${chart.agencyId}/${chartKey}/v${chart.version}-${contentHash.slice(0, 12)}.json`;
+    // The artifact key holds the content hash, so writing it again (a redelivered file) changes nothing,
+    // and a conflicting export of the same version lands beside the first rather than over it.
+    await ports.artifacts.putJson('artifacts', artifactKey, chart);
+    const state: ChartState = {
+      chartKey,
+      version: chart.version,
+      agencyId: chart.agencyId,
+      status: 'RECEIVED',
+      lineOfBusiness: chart.lineOfBusiness,
+      payerType: chart.payer.type,
+      coderId: chart.coderId,
+      contentHash,
+      artifactKey,
+      sourceObject: source.objectId,
+      sourceRecord: source.record,
+      receivedAt: now,
+      updatedAt: now,
+      codingCompletedAt: chart.codingCompletedAt,
+    };
+    if (chart.documentationLockedAt) state.documentationLockedAt = chart.documentationLockedAt;
+    const { created, state: stored } = await ports.charts.create(state);
+    if (!created && stored.contentHash !== contentHash) {
+      return {
+        outcome: 'quarantined',
+        issues: [
+          {
+            ...source.at,
+            path: 'version',
+            reason: `version ${chart.version} was already received with other content`,
+          },
+        ],
+      };
+    }
+    // The same record of the same file, taken again after a crash or a takeover, counts as it did the
+    // first time; the same chart from another drop is a duplicate.
+    const ours =
+      created || (stored.sourceObject === source.objectId && stored.sourceRecord === source.record);
+    const latest = await ports.charts.advanceLatest(chartKey, chart.version);
+    if (latest > chart.version) {
+      await supersede(stored, latest);
+      return { outcome: ours ? 'superseded' : 'duplicate' };
+    }
+    // The receipt audit is recorded on a redelivery too: the first delivery may have died before it.
+    await recordAudit(deps, {
+      type: 'chart.received',
+      agencyId: chart.agencyId,
+      subject: chartSubject(chartKey, chart.version),
+      actor: INTAKE_ACTOR,
+      idempotencyKey: 'received',
+      detail: { objectId: source.objectId, coderId: chart.coderId, contentHash },
+    });
+    // A newer export replaces the older versions still on their way: they must not be billed too.
+    for (const older of await ports.charts.versions(chartKey)) {
+      if (older.version < chart.version) await supersede(older, chart.version);
+    }
+    // A chart still RECEIVED is forwarded again: an earlier delivery may have died before sending.
+    // Validation treats a second message for the same version as a no-op.
+    const forward: ChartMessage | undefined =
+      stored.status === 'RECEIVED'
+        ? { kind: 'chart', agencyId: chart.agencyId, chartKey, version: chart.version }
+        : undefined;
+    return { outcome: ours ? 'accepted' : 'duplicate', ...(forward ? { forward } : {}) };
+  };
+}
+
+export type ChartTaker = ReturnType<typeof createChartTaker>;

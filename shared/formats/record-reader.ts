@@ -1,0 +1,154 @@
+import { byteLines } from './byte-lines.ts';
+import { jsonValues } from './json-values.ts';
+
+/**
+ * Reads the records of an export file as a stream: NDJSON line by line, a JSON array element by
+ * element, or a JSON file that holds one value (or several, one after another). Memory holds one record
+ * at most, capped at `maxRecordBytes`. Every record comes back with its line and byte offsets, or an
+ * error for that record, so a broken record is reported and the rest of the file goes on; the position
+ * after any record is a checkpoint a later read can resume from.
+ */
+export type ReaderMode = 'lines' | 'array' | 'sequence';
+
+/** Where to resume: the byte offset and line after the last record taken, and how the file is read. */
+export interface ReadPosition {
+  offset: number;
+  line: number;
+  mode: ReaderMode;
+}
+
+/** A record and where it sits: `end` and `nextLine` are where a read resumes after it. */
+export type SourceRecord =
+  | { line: number; offset: number; end: number; nextLine: number; value: unknown }
+  | { line: number; offset: number; end: number; nextLine: number; error: string };
+
+export interface ReadOptions {
+  fileName: string;
+  /** Resume after a checkpoint; the source must then yield the object's bytes from `from.offset` on. */
+  from?: ReadPosition;
+  maxRecordBytes: number;
+}
+
+/** 1 MiB per chart is far above any real chart; larger records are reported, not buffered. */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/** Reads the records; `mode` is settled by the first call and reported through `onMode`. */
+export async function* readRecords(
+  source: AsyncIterable<Uint8Array>,
+  options: ReadOptions & { onMode?: (mode: ReaderMode) => void },
+): AsyncGenerator<SourceRecord> {
+  const from = options.from;
+  let mode: ReaderMode;
+  let body: AsyncIterable<Uint8Array> = source;
+  let offset = from?.offset ?? 0;
+  let line = from?.line ?? 1;
+  if (from) mode = from.mode;
+  else {
+    const head = await peek(source);
+    if (head.kind === 'empty') {
+      yield { line: 1, offset: 0, end: head.bytes, nextLine: 1, error: 'file holds no charts' };
+      return;
+    }
+    if (head.kind === 'utf16') {
+      yield { line: 1, offset: 0, end: 0, nextLine: 1, error: 'file is UTF-16: exports must be UTF-8' };
+      return;
+    }
+    body = head.rest;
+    offset = head.skipped;
+    line = 1 + head.lines;
+    mode = /\.(ndjson|jsonl)$/i.test(options.fileName)
+      ? 'lines'
+      : head.first === 0x5b
+        ? 'array'
+        : head.first === 0x7b
+          ? 'sequence'
+          : 'lines';
+  }
+  options.onMode?.(mode);
+  const max = options.maxRecordBytes;
+  const label = mode === 'lines' ? 'line' : 'value';
+  let taken = 0;
+  const pieces =
+    mode === 'lines'
+      ? byteLines(body, { startOffset: offset, startLine: line, maxLineBytes: max })
+      : jsonValues(body, {
+          mode,
+          startOffset: offset,
+          startLine: line,
+          insideArray: from !== undefined && mode === 'array',
+          maxValueBytes: max,
+        });
+  for await (const piece of pieces) {
+    if ('error' in piece) {
+      taken++;
+      yield piece;
+      continue;
+    }
+    const text = piece.text.trim();
+    if (text === '') continue;
+    taken++;
+    const at = { line: piece.line, offset: piece.offset, end: piece.end, nextLine: piece.nextLine };
+    try {
+      yield { ...at, value: JSON.parse(text) };
+    } catch {
+      yield { ...at, error: `${label} is not valid JSON` };
+    }
+  }
+  if (taken === 0 && !from)
+    yield { line: 1, offset: 0, end: offset, nextLine: 1, error: 'file holds no charts' };
+}
+
+type Head =
+  | { kind: 'empty'; bytes: number }
+  | { kind: 'utf16' }
+  | { kind: 'data'; first: number; skipped: number; lines: number; rest: AsyncIterable<Uint8Array> };
+
+/** Looks at the first meaningful byte, then hands back a stream that still yields everything after the BOM. */
+async function peek(source: AsyncIterable<Uint8Array>): Promise<Head> {
+  const iterator = source[Symbol.asyncIterator]();
+  let seen: Uint8Array[] = [];
+  let total = 0;
+  // Leading whitespace already looked at and let go, so a file of blanks is never held.
+  let dropped = 0;
+  let newlines = 0;
+  const countNewlines = (bytes: Uint8Array, to: number) => {
+    for (let k = 0; k < to; k++) if (bytes[k] === 0x0a) newlines++;
+  };
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { kind: 'empty', bytes: total };
+    const chunk = next.value;
+    seen.push(chunk);
+    total += chunk.length;
+    const all = seen.length === 1 ? chunk : Buffer.concat(seen);
+    if (dropped === 0) {
+      if (all.length < 2 || (all.length < 3 && all.every((b, i) => b === UTF8_BOM[i]))) continue;
+      if ((all[0] === 0xff && all[1] === 0xfe) || (all[0] === 0xfe && all[1] === 0xff))
+        return { kind: 'utf16' };
+    }
+    const bom = dropped === 0 && UTF8_BOM.every((b, i) => all[i] === b) ? 3 : 0;
+    let i = bom;
+    while (i < all.length && (all[i] === 0x20 || all[i] === 0x0a || all[i] === 0x0d || all[i] === 0x09)) i++;
+    countNewlines(all, i);
+    if (i === all.length) {
+      dropped += all.length;
+      seen = [];
+      continue;
+    }
+    const first = all[i] as number;
+    const buffered = all.subarray(i);
+    const rest: AsyncIterable<Uint8Array> = {
+      async *[Symbol.asyncIterator]() {
+        yield buffered;
+        for (;;) {
+          const more = await iterator.next();
+          if (more.done) return;
+          yield more.value;
+        }
+      },
+    };
+    return { kind: 'data', first, skipped: dropped + i, lines: newlines, rest };
+  }
+}

@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { runIntakeReceipts } from '#cli/commands/intake.ts';
+import { createIntakeService } from '#functions/intake/service.ts';
+import { objectIdOf } from '#shared/identity/identifiers.ts';
+import type { ChartInput } from '#shared/model/chart.ts';
+import { type ConfigInput, parseConfig } from '#shared/model/config.ts';
+import { IntakeContinuation } from '#shared/model/messages.ts';
+import { IntakeReceipt } from '#shared/model/receipt.ts';
+import { homeHealthChart, hospiceChart } from '../support/charts.ts';
+import { fhirFromChart } from '../support/fhir-from-chart.ts';
+import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
+
+const AGENCY = 'test-agency';
+
+function intake(config: ConfigInput = {}) {
+  const mem = memoryPorts();
+  let clock = fixedClock();
+  const deps = {
+    ports: mem.ports,
+    config: parseConfig(config),
+    clock: { now: () => clock.now() },
+  };
+  const service = createIntakeService(deps);
+  const receipt = (key: string, etag = 'e1') => {
+    const body = mem.objects.get(
+      `test-artifacts/receipts/${AGENCY}/${objectIdOf('test-intake', key, etag)}.json`,
+    );
+    return body ? IntakeReceipt.parse(JSON.parse(body)) : undefined;
+  };
+  return {
+    mem,
+    service,
+    receipt,
+    /** Moves the clock on, so leases pass. */
+    later(iso: string) {
+      clock = fixedClock(iso);
+    },
+    drop(key: string, body: string, etag = 'e1', invocation?: { remainingMs(): number }) {
+      mem.put('intake', key, body);
+      return service.handle(s3Event('test-intake', key, etag), invocation);
+    },
+    /** Runs every continuation waiting on the intake queue, each with its own invocation. */
+    async continueAll(invocation?: () => { remainingMs(): number }) {
+      for (let round = 0; round < 1000; round++) {
+        const next = mem.take('intake');
+        if (next.length === 0) return round;
+        for (const m of next) await service.handle(IntakeContinuation.parse(m), invocation?.());
+      }
+      throw new Error('intake never finished');
+    },
+  };
+}
+
+const ndjson = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    JSON.stringify(homeHealthChart({ agencyId: AGENCY, chartId: `HH-${i}` })),
+  ).join('\n');
+
+/** An invocation that has time for `calls` looks at the clock, then runs short. */
+function shortOfTime(calls: number) {
+  let left = calls;
+  return { remainingMs: () => (left-- > 0 ? 600_000 : 1_000) };
+}
+
+describe('intake of canonical files', () => {
+  it('streams a file in several runs when Lambda time runs short, and counts every chart once', async () => {
+    const t = intake({ intake: { concurrency: 8 } });
+    const body = ndjson(100);
+    await t.drop('exports/test-agency/big.ndjson', body, 'e1', shortOfTime(3));
+    expect(t.receipt('exports/test-agency/big.ndjson')).toBeUndefined();
+    const rounds = await t.continueAll(() => shortOfTime(2));
+    expect(rounds).toBe(3);
+    const receipt = t.receipt('exports/test-agency/big.ndjson');
+    expect(receipt?.counts).toEqual({
+      read: 100,
+      accepted: 100,
+      quarantined: 0,
+      superseded: 0,
+      duplicates: 0,
+    });
+    expect(receipt?.segments).toBe(rounds + 1);
+    expect(receipt?.sha256).toBe(createHash('sha256').update(body).digest('hex'));
+    expect(t.mem.take('validate')).toHaveLength(100);
+  });
+
+  it('resumes from the last checkpoint after a crash, without counting a chart twice', async () => {
+    const t = intake({ intake: { concurrency: 4, checkpointEverySeconds: 1 } });
+    const create = t.mem.ports.charts.create.bind(t.mem.ports.charts);
+    let calls = 0;
+    t.mem.ports.charts.create = async (state) => {
+      if (++calls === 30) throw new Error('DynamoDB throttled');
+      return create(state);
+    };
+    // Progress is saved every second of wall time; a slow clock would save nothing, so save every group.
+    const body = ndjson(60);
+    await expect(t.drop('exports/test-agency/c.ndjson', body)).rejects.toThrow('DynamoDB throttled');
+    // The retried S3 event resumes at once: the failed run let its lease go.
+    await t.service.handle(s3Event('test-intake', 'exports/test-agency/c.ndjson', 'e1'));
+    const receipt = t.receipt('exports/test-agency/c.ndjson');
+    expect(receipt?.counts).toEqual({ read: 60, accepted: 60, quarantined: 0, superseded: 0, duplicates: 0 });
+    expect(receipt?.segments).toBe(2);
+  });
+
+  it('leaves an object to the live run that holds it, and takes it over once its lease has passed', async () => {
+    const t = intake();
+    const key = 'exports/test-agency/held.ndjson';
+    const objectId = objectIdOf('test-intake', key, 'e1');
+    await t.mem.ports.ledger.begin({
+      objectId,
+      status: 'PROCESSING',
+      stage: 'intake',
+      source: { bucket: 'test-intake', key, etag: 'e1' },
+      startedAt: '2026-11-23T11:59:00.000Z',
+      segment: 0,
+      leaseUntil: '2026-11-23T12:05:00.000Z',
+    });
+    await t.drop(key, ndjson(3));
+    expect(t.receipt(key)).toBeUndefined();
+    t.later('2026-11-23T12:06:00.000Z');
+    await t.service.handle(s3Event('test-intake', key, 'e1'));
+    expect(t.receipt(key)?.counts.accepted).toBe(3);
+  });
+
+  it('counts a chart already taken in from another drop as a duplicate', async () => {
+    const t = intake();
+    await t.drop('exports/test-agency/a.ndjson', ndjson(2));
+    await t.drop('exports/test-agency/b.ndjson', ndjson(3), 'e2');
+    expect(t.receipt('exports/test-agency/b.ndjson', 'e2')?.counts).toMatchObject({
+      accepted: 1,
+      duplicates: 2,
+    });
+  });
+
+  it('quarantines a file over the configured maximum whole, unread', async () => {
+    const t = intake({ intake: { maxObjectBytes: 100 } });
+    const key = 'exports/test-agency/huge.ndjson';
+    t.mem.put('intake', key, ndjson(2));
+    const event = s3Event('test-intake', key, 'e1');
+    (event.Records[0]?.s3.object as { size?: number }).size = 5000;
+    await t.service.handle(event);
+    const receipt = t.receipt(key);
+    expect(receipt?.sha256).toBeUndefined();
+    expect(receipt?.counts.quarantined).toBe(1);
+    const report = JSON.parse(t.mem.objects.get(`test-intake/${receipt?.quarantineReport}`) ?? '{}');
+    expect(report.issues[0].reason).toBe('file is larger than the configured maximum of 100 bytes');
+    expect(t.mem.take('validate')).toHaveLength(0);
+  });
+
+  it('keeps the good elements of a JSON array with a broken one, and reports it by line', async () => {
+    const t = intake();
+    const good = (id: string) => JSON.stringify(homeHealthChart({ agencyId: AGENCY, chartId: id }));
+    await t.drop('exports/test-agency/arr.json', `[\n${good('A')},\n{"chartId": },\n${good('B')}\n]`);
+    const receipt = t.receipt('exports/test-agency/arr.json');
+    expect(receipt?.counts).toMatchObject({ accepted: 2, quarantined: 1 });
+    const report = JSON.parse(t.mem.objects.get(`test-intake/${receipt?.quarantineReport}`) ?? '{}');
+    expect(report.issues).toEqual([{ line: 3, reason: 'value is not valid JSON' }]);
+  });
+
+  it('lists the receipts for `codetrail intake receipts`', async () => {
+    const t = intake();
+    await t.drop('exports/test-agency/a.ndjson', `${ndjson(2)}\n{oops`);
+    const text = await runIntakeReceipts(t.mem.ports, {});
+    expect(text).toContain('exports/test-agency/a.ndjson');
+    expect(text).toMatch(/canonical\s+\S+\s+2\s+2\s+1\s+0\s+0\s+1/);
+    const json = JSON.parse(await runIntakeReceipts(t.mem.ports, { json: true, agency: AGENCY }));
+    expect(json).toHaveLength(1);
+    expect(await runIntakeReceipts(t.mem.ports, { agency: 'nobody' })).toBe('No file has been taken in yet.');
+  });
+});
+
+/** A FHIR Bulk Data drop of the given charts: one NDJSON file per resource type, shuffled, ids deduped. */
+function bulkFiles(charts: ChartInput[]): Map<string, string[]> {
+  const files = new Map<string, string[]>();
+  const seen = new Set<string>();
+  for (const chart of charts) {
+    for (const resource of fhirFromChart(chart)) {
+      const id = `${resource.resourceType}/${String(resource.id)}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const name = `${resource.resourceType}.ndjson`;
+      files.set(name, [...(files.get(name) ?? []), JSON.stringify(resource)]);
+    }
+  }
+  // Resources come in no particular order: put each file's lines in reverse.
+  for (const lines of files.values()) lines.reverse();
+  return files;
+}
+
+describe('intake of FHIR Bulk Data drops', () => {
+  const charts = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      i % 3 === 2
+        ? hospiceChart({ agencyId: AGENCY, chartId: `HS-${i}`, patient: { id: `P-${i}` } })
+        : homeHealthChart({ agencyId: AGENCY, chartId: `HH-${i}`, patient: { id: `P-${i}` } }),
+    );
+
+  async function dropBulk(
+    t: ReturnType<typeof intake>,
+    folder: string,
+    files: Map<string, string[]>,
+    trigger: 'manifest' | 'done',
+    extra: Record<string, string> = {},
+  ) {
+    const bodies = new Map([...files].map(([name, lines]) => [name, `${lines.join('\n')}\n`]));
+    for (const [name, body] of Object.entries(extra)) bodies.set(name, body);
+    for (const [name, body] of bodies) await t.drop(`${folder}${name}`, body);
+    // The files alone start nothing: intake waits for the drop's manifest or marker.
+    expect(t.mem.take('validate')).toHaveLength(0);
+    if (trigger === 'done') return t.drop(`${folder}.done`, '');
+    const manifest = {
+      transactionTime: '2026-11-20T00:00:00Z',
+      request: 'https://emr.example/fhir/Group/hh/$export',
+      requiresAccessToken: true,
+      output: [...bodies.keys()].map((name) => ({
+        type: name.replace(/\.ndjson$/, ''),
+        url: `https://emr.example/bulk/files/${name}`,
+      })),
+      error: [],
+    };
+    return t.drop(`${folder}manifest.json`, JSON.stringify(manifest));
+  }
+
+  it('assembles every chart of a drop, whatever the order of its resources', async () => {
+    const t = intake();
+    const folder = 'exports/test-agency/drop-1/';
+    await dropBulk(t, folder, bulkFiles(charts(9)), 'manifest');
+    const receipt = t.receipt(`${folder}manifest.json`);
+    expect(receipt?.format).toBe('fhir-bulk');
+    expect(receipt?.counts).toEqual({ read: 9, accepted: 9, quarantined: 0, superseded: 0, duplicates: 0 });
+    expect(receipt?.files.map((f) => f.resourceType)).toContain('Encounter');
+    for (const f of receipt?.files ?? []) {
+      const body = t.mem.objects.get(`test-intake/${f.key}`) ?? '';
+      expect(f.sha256).toBe(createHash('sha256').update(body).digest('hex'));
+    }
+    expect(receipt?.resources?.Patient).toBe(9);
+    expect(t.mem.take('validate')).toHaveLength(9);
+    // The canonical artifact matches the chart that went in.
+    const stored = [...t.mem.objects.entries()].find(([k]) => k.startsWith('test-artifacts/charts/'));
+    expect(JSON.parse(stored?.[1] ?? '{}').agencyId).toBe(AGENCY);
+  });
+
+  it('reports a broken line, an unknown resource type and a chart failing the schema, and takes the rest', async () => {
+    const t = intake();
+    const folder = 'exports/test-agency/drop-2/';
+    const files = bulkFiles(charts(4));
+    files.get('Patient.ndjson')?.push('{"resourceType": "Patient", "id": ');
+    files.set('MedicationRequest.ndjson', ['{"resourceType":"MedicationRequest","id":"m1"}']);
+    // One encounter without its period: its chart fails the schema there.
+    const encounters = files.get('Encounter.ndjson') ?? [];
+    const broken = JSON.parse(encounters[0] ?? '{}');
+    delete broken.period;
+    encounters[0] = JSON.stringify(broken);
+    await dropBulk(t, folder, files, 'done');
+    const receipt = t.receipt(`${folder}.done`);
+    expect(receipt?.counts).toMatchObject({ read: 4, accepted: 3, quarantined: 2 });
+    const report = JSON.parse(t.mem.objects.get(`test-intake/${receipt?.quarantineReport}`) ?? '{}');
+    expect(report.issues).toContainEqual(
+      expect.objectContaining({ file: `${folder}Encounter.ndjson`, line: 1, path: 'period.from' }),
+    );
+    const reasons = report.issues.map((i: { reason: string }) => i.reason);
+    expect(reasons).toContain('line is not valid JSON');
+    expect(reasons).toContain('resource type MedicationRequest is not read by codetrail');
+    expect(JSON.stringify(report)).not.toMatch(/P-\d|HH-\d|Test Patient/);
+  });
+
+  it('continues a drop over several runs and takes each chart once', async () => {
+    const t = intake({ intake: { concurrency: 2, partitionBytes: 64 * 1024 } });
+    const folder = 'exports/test-agency/drop-3/';
+    await dropBulk(t, folder, bulkFiles(charts(30)), 'manifest');
+    // The first delivery of the manifest ran whole; drop it again as a new object and run it short.
+    const manifest = t.mem.objects.get(`test-intake/${folder}manifest.json`) ?? '';
+    t.mem.put('intake', `${folder}manifest.json`, manifest);
+    await t.service.handle(s3Event('test-intake', `${folder}manifest.json`, 'e2'), shortOfTime(1));
+    await t.continueAll(() => shortOfTime(2));
+    const again = t.receipt(`${folder}manifest.json`, 'e2');
+    expect(again?.segments).toBeGreaterThan(2);
+    expect(again?.counts).toEqual({ read: 30, accepted: 0, quarantined: 0, superseded: 0, duplicates: 30 });
+  });
+
+  it('reports a file the manifest lists but the drop lacks', async () => {
+    const t = intake();
+    const folder = 'exports/test-agency/drop-4/';
+    const files = bulkFiles(charts(2));
+    await dropBulk(t, folder, files, 'manifest');
+    const receipt = t.receipt(`${folder}manifest.json`);
+    expect(receipt?.issueCount).toBe(0);
+    const manifest = JSON.parse(t.mem.objects.get(`test-intake/${folder}manifest.json`) ?? '{}');
+    manifest.output.push({ type: 'Condition', url: 'https://emr.example/bulk/files/Condition.2.ndjson' });
+    await t.drop(`${folder}manifest.json`, JSON.stringify(manifest), 'e2');
+    const report = JSON.parse(
+      t.mem.objects.get(`test-intake/${t.receipt(`${folder}manifest.json`, 'e2')?.quarantineReport}`) ?? '{}',
+    );
+    expect(report.issues).toContainEqual({
+      file: `${folder}Condition.2.ndjson`,
+      reason: 'listed in the manifest but not in the drop',
+    });
+  });
+});
