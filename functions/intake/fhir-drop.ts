@@ -81,7 +81,7 @@ interface Spilled {
 
 const SHARED = 'shared';
 /** Resources held before they are written out to their partitions, a file per partition. */
-const FLUSH_BYTES = 24 * 1024 * 1024;
+const FLUSH_BYTES = 8 * 1024 * 1024;
 
 async function inParallel(tasks: (() => Promise<unknown>)[], limit: number): Promise<void> {
   let next = 0;
@@ -135,12 +135,19 @@ export async function takeBulkDrop(
     flushSeq++;
     cp.flushes[String(run.segment)] = flushSeq;
   };
-  const spill = (partition: string, entry: Spilled) => {
-    const text = JSON.stringify(entry);
+  // The resource's own text goes into the spilled line as it came: no second serialisation.
+  const spill = (
+    partition: string,
+    patient: string | undefined,
+    file: number,
+    line: number,
+    text: string,
+  ) => {
+    const entry = `{${patient === undefined ? '' : `"p":${JSON.stringify(patient)},`}"f":${file},"l":${line},"r":${text}}`;
     const lines = buffers.get(partition) ?? [];
     if (lines.length === 0) buffers.set(partition, lines);
-    lines.push(text);
-    buffered += text.length;
+    lines.push(entry);
+    buffered += entry.length;
   };
 
   while (cp.phase === 'partition' && cp.fileIndex < cp.files.length) {
@@ -159,6 +166,7 @@ export async function takeBulkDrop(
         {
           // Bulk Data files are NDJSON whatever their name says.
           fileName: 'resources.ndjson',
+          keepText: true,
           maxRecordBytes: config.intake.maxRecordBytes,
           ...(cp.position ? { from: cp.position } : {}),
         },
@@ -172,17 +180,18 @@ export async function takeBulkDrop(
           if (route.kind === 'invalid')
             tally.unreadable({ file: file.key, line: record.line, reason: route.reason });
           else {
-            const resource = record.value as Record<string, unknown>;
-            const type = String(resource.resourceType);
+            const type = String((record.value as { resourceType: unknown }).resourceType);
             cp.resources[type] = (cp.resources[type] ?? 0) + 1;
-            if (route.kind === 'shared') spill(SHARED, { f: index, l: record.line, r: resource });
+            const text = record.text ?? JSON.stringify(record.value);
+            if (route.kind === 'shared') spill(SHARED, undefined, index, record.line, text);
             else
-              spill(String(partitionOf(route.patientId, cp.partitions)), {
-                p: route.patientId,
-                f: index,
-                l: record.line,
-                r: resource,
-              });
+              spill(
+                String(partitionOf(route.patientId, cp.partitions)),
+                route.patientId,
+                index,
+                record.line,
+                text,
+              );
           }
         }
         if (buffered < FLUSH_BYTES) continue;
@@ -255,20 +264,17 @@ export async function takeBulkDrop(
     shared: SharedDirectory,
     workPrefix: string,
   ): Promise<boolean> {
-    const byPatient = new Map<string, Map<string, Spilled>>();
+    // Only committed partition files are read, so a crashed run's leftovers never count twice; a resource
+    // the export itself holds twice is the assembler's to judge (the higher meta.versionId wins).
+    const byPatient = new Map<string, Spilled[]>();
     for (const entry of await readPartition(deps, run, cp, workPrefix, String(cp.partition))) {
       const patient = entry.p ?? '';
-      const resources = byPatient.get(patient) ?? new Map<string, Spilled>();
-      if (resources.size === 0) byPatient.set(patient, resources);
-      // A resource written twice (a file exported twice, a partition file of a crashed run) counts once.
-      resources.set(
-        `${String(entry.r.resourceType)}/${String(entry.r.id ?? `${entry.f}:${entry.l}`)}`,
-        entry,
-      );
+      const resources = byPatient.get(patient) ?? [];
+      if (resources.length === 0) byPatient.set(patient, resources);
+      resources.push(entry);
     }
     const patients = [...byPatient.keys()].sort();
     let group: { value: unknown; source: ChartSource }[] = [];
-    let chartNo = 0;
     const takeGroup = async () => {
       const results = await Promise.all(group.map((g) => takeChart(g.value, g.source)));
       for (const result of results) tally.chart(result);
@@ -276,7 +282,7 @@ export async function takeBulkDrop(
       if (tally.forward.length >= 100) await sendForward();
     };
     for (let i = cp.patientsDone; i < patients.length; i++) {
-      const entries = [...(byPatient.get(patients[i] as string)?.values() ?? [])];
+      const entries = byPatient.get(patients[i] as string) ?? [];
       const assembled = assembleCharts({
         agencyId: run.agencyId,
         resources: entries.map((e) => e.r),
@@ -292,9 +298,10 @@ export async function takeBulkDrop(
       }
       for (const [reason, n] of Object.entries(assembled.unused))
         cp.unused[reason] = (cp.unused[reason] ?? 0) + n;
-      for (const chart of assembled.charts) {
+      for (const [j, chart] of assembled.charts.entries()) {
         const anchor = positionOf(chart.anchor, entries);
-        const record = `chart ${chartNo++} of partition ${cp.partition}, patient ${i}`;
+        // Stable across runs: a chart taken again after a takeover is recognised as the same record.
+        const record = `partition ${cp.partition}, patient ${i}, chart ${j + 1}`;
         group.push({
           value: chart.value,
           source: {
@@ -344,13 +351,19 @@ async function readPartition(
   workPrefix: string,
   partition: string,
 ): Promise<Spilled[]> {
-  const out: Spilled[] = [];
+  const files: { key: string; segment: number; seq: number }[] = [];
   for await (const object of deps.ports.artifacts.list('intake', `${workPrefix}p-${partition}/`)) {
     const match = /\/s(\d+)-(\d+)\.ndjson$/.exec(object.key);
     if (!match) continue;
-    const committed = cp.flushes[match[1] as string] ?? 0;
-    if (Number(match[2]) >= committed) continue;
-    const text = await deps.ports.artifacts.getObjectText(run.source.bucket, object.key);
+    const segment = Number(match[1]);
+    const seq = Number(match[2]);
+    if (seq < (cp.flushes[String(segment)] ?? 0)) files.push({ key: object.key, segment, seq });
+  }
+  // In the order they were written (S3 lists s0-10 before s0-2).
+  files.sort((a, b) => a.segment - b.segment || a.seq - b.seq);
+  const out: Spilled[] = [];
+  for (const file of files) {
+    const text = await deps.ports.artifacts.getObjectText(run.source.bucket, file.key);
     for (const line of text.split('\n')) if (line) out.push(JSON.parse(line) as Spilled);
   }
   return out;

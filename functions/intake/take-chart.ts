@@ -24,7 +24,7 @@ const SUPERSEDABLE = [
 export interface IntakeIssue {
   file?: string;
   line?: number;
-  /** For a chart assembled from a FHIR drop: which one, e.g. "chart 3 of partition 0". */
+  /** For a chart assembled from a FHIR drop: which one, e.g. "partition 0, patient 3, chart 1". */
   record?: string;
   path?: string;
   reason: string;

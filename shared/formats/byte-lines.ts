@@ -22,27 +22,83 @@ export interface LineOptions {
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 
-export async function* byteLines(
-  source: AsyncIterable<Uint8Array>,
-  options: LineOptions,
-): AsyncGenerator<ByteLine> {
-  const { maxLineBytes } = options;
-  let lineNo = options.startLine ?? 1;
-  let lineStart = options.startOffset ?? 0;
-  let consumed = lineStart;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let tooLong = false;
+/**
+ * Feed it chunks, get the lines they complete. Synchronous, so a reader pays one await per chunk rather
+ * than one per line.
+ */
+export class LineSplitter {
+  private readonly maxLineBytes: number;
+  private lineNo: number;
+  private lineStart: number;
+  private consumed: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private tooLong = false;
 
-  const emit = (bytes: Buffer | undefined, end: number): ByteLine | undefined => {
-    const offset = lineStart;
-    const line = lineNo;
-    lineNo++;
-    lineStart = end;
-    const at = { line, offset, end, nextLine: lineNo };
-    if (tooLong) {
-      tooLong = false;
-      return { ...at, error: `line is longer than ${maxLineBytes} bytes` };
+  constructor(options: LineOptions) {
+    this.maxLineBytes = options.maxLineBytes;
+    this.lineNo = options.startLine ?? 1;
+    this.lineStart = options.startOffset ?? 0;
+    this.consumed = this.lineStart;
+  }
+
+  /** The lines `raw` completes (a line cut by the chunk's end waits for the next chunk). */
+  push(raw: Uint8Array): ByteLine[] {
+    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    const out: ByteLine[] = [];
+    let pos = 0;
+    while (pos < chunk.length) {
+      const nl = chunk.indexOf(NEWLINE, pos);
+      const stop = nl === -1 ? chunk.length : nl;
+      const piece = chunk.subarray(pos, stop);
+      if (!this.tooLong) {
+        if (this.pendingBytes + piece.length > this.maxLineBytes) {
+          this.tooLong = true;
+          this.pending = [];
+          this.pendingBytes = 0;
+        } else if (nl === -1 || this.pending.length > 0) {
+          // Copy: the stream may reuse its chunk buffers.
+          this.pending.push(Buffer.from(piece));
+          this.pendingBytes += piece.length;
+        }
+      }
+      if (nl === -1) {
+        this.consumed += chunk.length - pos;
+        break;
+      }
+      this.consumed += nl + 1 - pos;
+      const bytes = this.tooLong
+        ? undefined
+        : this.pending.length > 0
+          ? Buffer.concat(this.pending, this.pendingBytes)
+          : piece;
+      this.pending = [];
+      this.pendingBytes = 0;
+      const line = this.emit(bytes, this.consumed);
+      if (line) out.push(line);
+      pos = nl + 1;
+    }
+    return out;
+  }
+
+  /** The last line, which needs no newline. */
+  finish(): ByteLine[] {
+    if (!this.tooLong && this.pendingBytes === 0) return [];
+    const line = this.emit(Buffer.concat(this.pending, this.pendingBytes), this.consumed);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return line ? [line] : [];
+  }
+
+  private emit(bytes: Buffer | undefined, end: number): ByteLine | undefined {
+    const offset = this.lineStart;
+    const line = this.lineNo;
+    this.lineNo++;
+    this.lineStart = end;
+    const at = { line, offset, end, nextLine: this.lineNo };
+    if (this.tooLong) {
+      this.tooLong = false;
+      return { ...at, error: `line is longer than ${this.maxLineBytes} bytes` };
     }
     if (!bytes) return undefined;
     let stop = bytes.length;
@@ -50,42 +106,19 @@ export async function* byteLines(
     const body = stop === bytes.length ? bytes : bytes.subarray(0, stop);
     if (!isUtf8(body)) return { ...at, error: 'line is not valid UTF-8' };
     return { ...at, text: body.toString('utf8') };
-  };
+  }
+}
 
-  for await (const raw of source) {
-    const chunk = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    let pos = 0;
-    while (pos < chunk.length) {
-      const nl = chunk.indexOf(NEWLINE, pos);
-      const stop = nl === -1 ? chunk.length : nl;
-      const piece = chunk.subarray(pos, stop);
-      if (!tooLong) {
-        if (pendingBytes + piece.length > maxLineBytes) {
-          tooLong = true;
-          pending = [];
-          pendingBytes = 0;
-        } else if (nl === -1 || pending.length > 0) {
-          // Copy: the stream may reuse its chunk buffers.
-          pending.push(Buffer.from(piece));
-          pendingBytes += piece.length;
-        }
-      }
-      if (nl === -1) {
-        consumed += chunk.length - pos;
-        break;
-      }
-      consumed += nl + 1 - pos;
-      const bytes = tooLong ? undefined : pending.length > 0 ? Buffer.concat(pending, pendingBytes) : piece;
-      pending = [];
-      pendingBytes = 0;
-      const out = emit(bytes, consumed);
-      if (out) yield out;
-      pos = nl + 1;
-    }
+/** The lines of a byte stream, a chunk's worth at a time. */
+export async function* byteLines(
+  source: AsyncIterable<Uint8Array>,
+  options: LineOptions,
+): AsyncGenerator<ByteLine[]> {
+  const splitter = new LineSplitter(options);
+  for await (const chunk of source) {
+    const lines = splitter.push(chunk);
+    if (lines.length > 0) yield lines;
   }
-  // The last line needs no newline.
-  if (tooLong || pendingBytes > 0) {
-    const out = emit(Buffer.concat(pending, pendingBytes), consumed);
-    if (out) yield out;
-  }
+  const last = splitter.finish();
+  if (last.length > 0) yield last;
 }

@@ -38,7 +38,7 @@ function isSpace(b: number): boolean {
 export async function* jsonValues(
   source: AsyncIterable<Uint8Array>,
   options: JsonValueOptions,
-): AsyncGenerator<JsonValueText> {
+): AsyncGenerator<JsonValueText[]> {
   const { mode, maxValueBytes } = options;
   const base = mode === 'array' ? 1 : 0;
   let offset = options.startOffset ?? 0;
@@ -55,6 +55,7 @@ export async function* jsonValues(
   let size = 0;
   let tooLong = false;
   let trailingReported = false;
+  let out: JsonValueText[] = [];
 
   const finish = (end: number): JsonValueText => {
     const value = { line: startLine, offset: start, end, nextLine: line };
@@ -101,7 +102,7 @@ export async function* jsonValues(
         if (b === NEWLINE) {
           keep(i);
           from = -1;
-          yield finish(offset + i + 1);
+          out.push(finish(offset + i + 1));
         }
         continue;
       }
@@ -115,13 +116,13 @@ export async function* jsonValues(
           // Text after the array's closing bracket, or a file that is no array: one error, then stop.
           if (!trailingReported) {
             trailingReported = true;
-            yield {
+            out.push({
               line,
               offset: offset + i,
               end: offset + chunk.length,
               nextLine: line,
               error: arrayClosed ? 'content after the end of the array' : 'not a JSON array',
-            };
+            });
           }
           continue;
         }
@@ -151,7 +152,7 @@ export async function* jsonValues(
         // The element ends before its separator; a resumed read starts at the separator.
         keep(i);
         from = -1;
-        yield finish(offset + i);
+        out.push(finish(offset + i));
         if (b === CLOSE_BRACKET) {
           depth = 0;
           arrayClosed = true;
@@ -163,20 +164,28 @@ export async function* jsonValues(
         if (mode === 'sequence' && depth === 0) {
           keep(i + 1);
           from = -1;
-          yield finish(offset + i + 1);
+          out.push(finish(offset + i + 1));
         }
       }
     }
     keep(chunk.length);
     offset += chunk.length;
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
   }
   if (start >= 0) {
     const cutOff = !garbage && (inString || depth > base);
     const value = finish(offset);
-    yield cutOff && 'text' in value
-      ? { ...value, text: undefined, error: 'value is cut off at the end of the file' }
-      : value;
+    yield [
+      cutOff && 'text' in value
+        ? { ...value, text: undefined, error: 'value is cut off at the end of the file' }
+        : value,
+    ];
   } else if (mode === 'array' && !arrayClosed && depth === 1) {
-    yield { line, offset, end: offset, nextLine: line, error: 'the array is cut off at the end of the file' };
+    yield [
+      { line, offset, end: offset, nextLine: line, error: 'the array is cut off at the end of the file' },
+    ];
   }
 }

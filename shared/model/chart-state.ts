@@ -87,7 +87,9 @@ export const ChartState = z.object({
   sourceRecord: z
     .string()
     .optional()
-    .describe('Where in that export: "line 12" of a file, or "chart 3 of partition 0" of a FHIR drop'),
+    .describe(
+      'Where in that export: "line 12" of a file, or "partition 0, patient 3, chart 1" of a FHIR drop',
+    ),
   receivedAt: z.string(),
   updatedAt: z.string(),
   documentationLockedAt: z.string().optional(),

@@ -14,6 +14,8 @@ import {
   ENV,
   HUMAN_QUEUES,
   ICD10CM_FILE,
+  INTAKE_WORK_DAYS,
+  INTAKE_WORK_PREFIX,
   queues,
   STAGES,
 } from '#shared/topology.ts';
@@ -204,6 +206,24 @@ describe('buckets', () => {
       ObjectLockEnabled: 'Enabled',
       Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
     });
+  });
+
+  it("expires intake's scratch space (a FHIR drop's partitions) and nothing else", () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const rules = resourceOf(t, c.buckets.intake).Properties.LifecycleConfiguration.Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Prefix: INTAKE_WORK_PREFIX,
+        ExpirationInDays: INTAKE_WORK_DAYS,
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        Status: 'Enabled',
+      }),
+    );
+    for (const b of BUCKETS.filter((name) => name !== 'intake')) {
+      const other = resourceOf(t, c.buckets[b]).Properties.LifecycleConfiguration.Rules;
+      expect(other.some((r: { ExpirationInDays?: number }) => r.ExpirationInDays)).toBe(false);
+    }
   });
 
   it('wires the S3 notifications of the topology, object-created events by prefix', () => {

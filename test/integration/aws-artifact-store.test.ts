@@ -41,6 +41,23 @@ describe('S3ArtifactStore on fauxqs', () => {
     );
   });
 
+  it('streams an object from any byte offset, and nothing from its end', async () => {
+    const body = Buffer.from(`${'{"a":1}\n'.repeat(50_000)}tail`);
+    await stack.ports.artifacts.putText('intake', 'exports/agency-a/big.ndjson', body.toString());
+    const real = stack.ports.artifacts.bucketName('intake');
+    const read = async (start: number) => {
+      const chunks: Uint8Array[] = [];
+      for await (const c of await stack.ports.artifacts.openObject(real, 'exports/agency-a/big.ndjson', {
+        start,
+      }))
+        chunks.push(c);
+      return Buffer.concat(chunks);
+    };
+    expect((await read(0)).equals(body)).toBe(true);
+    expect((await read(123_457)).equals(body.subarray(123_457))).toBe(true);
+    expect((await read(body.length)).length).toBe(0);
+  });
+
   it('lists a prefix with sizes and bare ETags', async () => {
     for (const i of [1, 2, 3])
       await stack.ports.artifacts.putText('denials', `remittances/agency-a/f${i}.835`, `ISA*${i}`);

@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseVerdictFile } from '#cli/lib/verdict-file.ts';
 import { loadIcd10cm } from '#shared/data/icd10cm.ts';
+import { assembleCharts, sharedDirectory } from '#shared/formats/fhir/assemble-charts.ts';
+import { CHART_RESOURCE_TYPES, routeResource } from '#shared/formats/fhir/resources.ts';
 import type { Chart } from '#shared/model/chart.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
@@ -30,13 +32,16 @@ interface Expected {
   quarantined: {
     agencyId: string;
     file: string;
-    line: number;
-    reason: 'not-json' | 'schema';
+    /** Absent for a whole file of a FHIR drop (`not-read`). */
+    line?: number;
+    reason: 'not-json' | 'schema' | 'not-read';
     chartId?: string;
     version?: number;
     ruleIds?: string[];
     paths?: string[];
+    resourceType?: string;
   }[];
+  fhirDrops: { agencyId: string; folder: string; unused: Record<string, number> }[];
   verdicts: { file: string; chartId: string; version: number; outcome: string; ruleIdsAfter: string[] }[];
   denials: { file: string; entry: number; chartId: string; known: boolean; reasonCodes: string[] }[];
 }
@@ -51,11 +56,92 @@ interface Seen {
   error?: string;
 }
 
+interface Manifest {
+  transactionTime: string;
+  request: string;
+  requiresAccessToken: boolean;
+  output: { type: string; url: string; count?: number }[];
+  error: unknown[];
+}
+
+/** A FHIR Bulk Data drop as the test reads it; its charts go into the entries like canonical ones. */
+interface Drop {
+  agency: string;
+  folder: string;
+  manifest: Manifest;
+  /** What intake would report: files not read, lines not routed to a patient, assembler issues. */
+  issues: { file: string; line?: number; reason: string }[];
+  /** Resources that fed no chart, summed over the drop's patients, as the intake receipt counts them. */
+  unused: Record<string, number>;
+}
+
+const drops: Drop[] = [];
+
+/**
+ * A drop read as functions/intake/fhir-drop.ts reads it: the files its manifest lists (a type codetrail
+ * does not read is reported, not read), each resource routed to its patient or the shared directory,
+ * then one assembly per patient. A chart's place is its anchor's file and line, as intake reports it.
+ */
+async function readDrop(agency: string, folder: string, out: Seen[]): Promise<Drop> {
+  const manifest = JSON.parse(read(`${folder}manifest.json`)) as Manifest;
+  const drop: Drop = { agency, folder, manifest, issues: [], unused: {} };
+  const shared: unknown[] = [];
+  const byPatient = new Map<string, { value: unknown; file: string; line: number }[]>();
+  for (const output of manifest.output) {
+    const file = `${folder}${output.url.split('?')[0]?.split('/').pop()}`;
+    if (!(CHART_RESOURCE_TYPES as readonly string[]).includes(output.type)) {
+      drop.issues.push({ file, reason: `resource type ${output.type} is not read by codetrail` });
+      continue;
+    }
+    for (const e of await readExportFile(new URL(file, examples))) {
+      if ('error' in e) {
+        if (e.error !== 'file holds no charts') out.push({ file, line: e.line, agency, error: e.error });
+        continue;
+      }
+      const route = routeResource(e.value);
+      if (route.kind === 'invalid') drop.issues.push({ file, line: e.line, reason: route.reason });
+      else if (route.kind === 'shared') shared.push(e.value);
+      else {
+        const group = byPatient.get(route.patientId) ?? [];
+        if (group.length === 0) byPatient.set(route.patientId, group);
+        group.push({ value: e.value, file, line: e.line });
+      }
+    }
+  }
+  const directory = sharedDirectory(shared);
+  const at = (group: { file: string; line: number }[], position: string | undefined) =>
+    group[Number(position?.split('#')[1])];
+  for (const patient of [...byPatient.keys()].sort()) {
+    const group = byPatient.get(patient) ?? [];
+    const assembled = assembleCharts({
+      agencyId: agency,
+      resources: group.map((g) => g.value),
+      shared: directory,
+    });
+    for (const issue of assembled.issues) {
+      const from = at(group, issue.at);
+      drop.issues.push({ file: from?.file ?? folder, line: from?.line, reason: issue.reason });
+    }
+    for (const [reason, n] of Object.entries(assembled.unused))
+      drop.unused[reason] = (drop.unused[reason] ?? 0) + n;
+    for (const chart of assembled.charts) {
+      const anchor = at(group, chart.anchor);
+      out.push({ file: anchor?.file ?? folder, line: anchor?.line ?? 0, agency, value: chart.value });
+    }
+  }
+  return drop;
+}
+
 async function exportEntries(): Promise<Seen[]> {
   const out: Seen[] = [];
   for (const agency of readdirSync(new URL('exports/', examples)).sort()) {
     for (const name of readdirSync(new URL(`exports/${agency}/`, examples)).sort()) {
       const file = `exports/${agency}/${name}`;
+      if (statSync(new URL(file, examples)).isDirectory()) {
+        if (existsSync(new URL(`${file}/manifest.json`, examples)))
+          drops.push(await readDrop(agency, `${file}/`, out));
+        continue;
+      }
       if (!name.includes('.')) continue;
       for (const e of await readExportFile(new URL(file, examples))) {
         out.push(
@@ -113,7 +199,7 @@ describe('example exports', () => {
     },
   );
 
-  it('quarantine exactly the broken lines and the chart that fails the schema', () => {
+  it('quarantine exactly the broken lines, the chart that fails the schema and the drop files not read', () => {
     const broken = entries.filter((e) => e.error !== undefined).map((e) => `${e.file}#${e.line}`);
     expect(broken).toEqual(
       expected.quarantined.filter((q) => q.reason === 'not-json').map((q) => `${q.file}#${q.line}`),
@@ -126,6 +212,34 @@ describe('example exports', () => {
       expect([...new Set(result.findings.map((f) => f.ruleId))]).toEqual(q.ruleIds);
       expect(result.findings.map((f) => f.path)).toEqual(q.paths);
       expect(seen?.value).toMatchObject({ agencyId: q.agencyId, chartId: q.chartId, version: q.version });
+    }
+    // In a FHIR drop, the only thing reported is the file of a type codetrail does not read: every
+    // line of the other files routes to a patient or the shared directory, and every resource assembles.
+    expect(drops.flatMap((d) => d.issues)).toEqual(
+      expected.quarantined
+        .filter((q) => q.reason === 'not-read')
+        .map((q) => ({ file: q.file, reason: `resource type ${q.resourceType} is not read by codetrail` })),
+    );
+  });
+
+  it('hold FHIR Bulk Data drops whose manifest lists every file, and leave unused only what they are built to', () => {
+    expect(drops.map((d) => ({ agencyId: d.agency, folder: d.folder, unused: d.unused }))).toEqual(
+      expected.fhirDrops,
+    );
+    for (const d of drops) {
+      expect(d.manifest).toMatchObject({ requiresAccessToken: true, error: [] });
+      expect(Date.parse(d.manifest.transactionTime)).not.toBeNaN();
+      const files = readdirSync(new URL(d.folder, examples)).filter((n) => n.endsWith('.ndjson'));
+      expect(d.manifest.output.map((o) => o.url.split('/').pop()).sort()).toEqual(files.sort());
+      for (const o of d.manifest.output) {
+        const name = `${o.type}.ndjson`;
+        expect(o.url.endsWith(`/${name}`), `${name} is named after its type`).toBe(true);
+        const lines = read(`${d.folder}${name}`).split('\n').filter(Boolean);
+        expect(lines, `${name} count`).toHaveLength(o.count ?? -1);
+        for (const line of lines) expect(JSON.parse(line).resourceType).toBe(o.type);
+      }
+      // Its charts are listed under the drop's folder.
+      expect(expected.charts.filter((c) => c.file.startsWith(d.folder)).length).toBeGreaterThan(0);
     }
   });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runIntakeReceipts } from '#cli/commands/intake.ts';
 import { createIntakeService } from '#functions/intake/service.ts';
@@ -295,5 +296,42 @@ describe('intake of FHIR Bulk Data drops', () => {
       file: `${folder}Condition.2.ndjson`,
       reason: 'listed in the manifest but not in the drop',
     });
+  });
+});
+
+describe('intake never crashes on what it is given', () => {
+  it('reports any bytes in any file of a FHIR drop, and takes the good charts beside them', async () => {
+    const good = bulkFiles([
+      homeHealthChart({ agencyId: AGENCY, chartId: 'HH-OK', patient: { id: 'P-OK' } }),
+    ]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2000 }),
+          // Truncated lines, a line far over the cap, another encoding.
+          fc.constant(Buffer.from('{"resourceType":"Condition","id":"c1","subject":{"refer')),
+          fc.constant(Buffer.from(`{"resourceType":"Patient","id":"${'x'.repeat(5000)}"}\n`)),
+          fc.constant(
+            Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"resourceType":"Patient"}', 'utf16le')]),
+          ),
+          fc.constant(Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d, 0x0a])),
+        ),
+        async (bytes) => {
+          const t = intake({ intake: { maxRecordBytes: 2048 } });
+          const folder = 'exports/test-agency/fuzz/';
+          for (const [name, lines] of good) t.mem.put('intake', `${folder}${name}`, lines.join('\n'));
+          t.mem.objects.set(
+            `test-intake/${folder}Observation.2.ndjson`,
+            Buffer.from(bytes).toString('latin1'),
+          );
+          await t.drop(`${folder}.done`, '');
+          const receipt = t.receipt(`${folder}.done`);
+          expect(receipt?.counts.accepted).toBe(1);
+          const fuzzed = receipt?.files.find((f) => f.key.endsWith('Observation.2.ndjson'));
+          expect(fuzzed).toBeDefined();
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

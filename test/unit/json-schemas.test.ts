@@ -121,7 +121,9 @@ describe('example exports against the chart contract', () => {
 
   it('every chart meant to be valid parses with the Chart zod schema and the published JSON Schema', () => {
     const valid = entries.filter((e) => e.value !== undefined && !schemaFailures.has(`${e.file}#${e.line}`));
-    expect(valid).toHaveLength(expected.charts.length);
+    // Charts of FHIR drops (in a drop's own folder) are assembled, not canonical: examples.test.ts has them.
+    const canonical = expected.charts.filter((c) => c.file.split('/').length === 3);
+    expect(valid).toHaveLength(canonical.length);
     for (const entry of valid) {
       const parsed = Chart.safeParse(entry.value);
       expect(parsed.success, `${entry.file} entry ${entry.line}: ${parsed.error?.message}`).toBe(true);
