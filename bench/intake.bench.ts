@@ -37,6 +37,8 @@ import { report, startExternalEmulators } from './support.ts';
 
 const CHARTS = Number(process.env.BENCH_CHARTS ?? 100_000);
 const FULL_CHARTS = Math.min(CHARTS, Number(process.env.BENCH_FULL_CHARTS ?? 10_000));
+/** BENCH_FORMATS=canonical skips the FHIR drop (a gigabyte of canonical NDJSON is ~1.4 million charts). */
+const FORMATS = (process.env.BENCH_FORMATS ?? 'canonical,fhir').split(',') as ('canonical' | 'fhir')[];
 const RSS_TARGET_MB = 256;
 /** V8's old-space cap for every measured process: what a 512 MB Lambda leaves the heap, with room to spare. */
 const HEAP_MB = 192;
@@ -149,14 +151,15 @@ try {
   await upload('exports/bench-agency/charts.ndjson', canonicalPath);
   const canonicalFull = writeCanonical(FULL_CHARTS, 'bench-full', 'full.ndjson');
   await upload('exports/bench-full/charts.ndjson', canonicalFull);
-  const fhirFiles = writeFhir(CHARTS, 'bench-fhir', 'fhir');
-  const fhirKeys = await uploadFhir('exports/bench-fhir/drop/', fhirFiles);
-  const fhirFull = writeFhir(FULL_CHARTS, 'bench-fhir-full', 'fhir-full');
-  await uploadFhir('exports/bench-fhir-full/drop/', fhirFull);
+  const withFhir = FORMATS.includes('fhir');
+  const fhirFiles = withFhir ? writeFhir(CHARTS, 'bench-fhir', 'fhir') : new Map<string, string>();
+  const fhirKeys = withFhir ? await uploadFhir('exports/bench-fhir/drop/', fhirFiles) : [];
+  if (withFhir)
+    await uploadFhir('exports/bench-fhir-full/drop/', writeFhir(FULL_CHARTS, 'bench-fhir-full', 'fhir-full'));
   const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
   const fhirBytes = [...fhirFiles.values()].reduce((s, p) => s + statSync(p).size, 0);
   process.stdout.write(
-    `  canonical NDJSON ${mb(statSync(canonicalPath).size)} MB; FHIR drop ${mb(fhirBytes)} MB in ${fhirFiles.size} files\n`,
+    `  canonical NDJSON ${mb(statSync(canonicalPath).size)} MB${withFhir ? `; FHIR drop ${mb(fhirBytes)} MB in ${fhirFiles.size} files` : ''}\n`,
   );
 
   // The worker is bundled the way the Lambda is (esbuild, ESM, SDK included) and run by plain node, so
@@ -195,7 +198,7 @@ try {
     `${rate(r).toFixed(0)} charts/s (${r.charts} in ${r.seconds.toFixed(1)} s), peak RSS ${r.maxRssMb.toFixed(0)} MB`;
   let ok = true;
 
-  for (const format of ['canonical', 'fhir'] as const) {
+  for (const format of FORMATS) {
     const trigger =
       format === 'canonical' ? 'exports/bench-agency/charts.ndjson' : 'exports/bench-fhir/drop/manifest.json';
     const objects = format === 'canonical' ? [trigger] : fhirKeys;

@@ -48,6 +48,8 @@ interface DropFile {
   etag: string;
   size: number;
   resourceType?: string;
+  /** How many resources the manifest says the file holds (`output[].count`), when it says. */
+  expected?: number;
   sha256?: string;
   lines: number;
 }
@@ -171,11 +173,11 @@ export async function takeBulkDrop(
           ...(cp.position ? { from: cp.position } : {}),
         },
       )) {
+        // An empty file of a drop is no error: it has no resources of its type.
+        if ('error' in record && record.error === 'file holds no charts') continue;
         file.lines++;
-        if ('error' in record) {
-          if (record.error !== 'file holds no charts')
-            tally.unreadable({ file: file.key, line: record.line, reason: record.error });
-        } else {
+        if ('error' in record) tally.unreadable({ file: file.key, line: record.line, reason: record.error });
+        else {
           const route = routeResource(record.value);
           if (route.kind === 'invalid')
             tally.unreadable({ file: file.key, line: record.line, reason: route.reason });
@@ -206,6 +208,12 @@ export async function takeBulkDrop(
       if (stopped) return pause();
       await flush();
       if (hash) file.sha256 = hash.digest('hex');
+      // A file cut short on its way (or padded) shows here before any chart is missed.
+      if (file.expected !== undefined && file.expected !== file.lines)
+        tally.issue({
+          file: file.key,
+          reason: `the manifest counts ${file.expected} resources, the file holds ${file.lines}`,
+        });
     } else {
       tally.issue({ file: file.key, reason: `resource type ${file.resourceType} is not read by codetrail` });
       cp.unused[`${file.resourceType}: not read`] = (cp.unused[`${file.resourceType}: not read`] ?? 0) + 1;
@@ -377,7 +385,7 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
   for await (const object of ports.artifacts.list('intake', dropPrefix))
     inFolder.set(object.key, { etag: object.etag, size: object.size });
   const files: DropFile[] = [];
-  const addFile = (key: string, resourceType: string | undefined) => {
+  const addFile = (key: string, resourceType: string | undefined, expected?: number) => {
     const found = inFolder.get(key);
     if (!found) {
       tally.issueCount++;
@@ -390,6 +398,7 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
       etag: found.etag,
       size: found.size,
       ...(resourceType ? { resourceType } : {}),
+      ...(expected !== undefined ? { expected } : {}),
       lines: 0,
     });
   };
@@ -400,7 +409,7 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
       tally.issueCount++;
       tally.issues.push({ file: run.source.key, reason: manifest });
     } else {
-      for (const output of manifest) addFile(`${dropPrefix}${output.name}`, output.type);
+      for (const output of manifest) addFile(`${dropPrefix}${output.name}`, output.type, output.count);
     }
   } else {
     for (const key of [...inFolder.keys()].sort()) {
@@ -428,7 +437,7 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
  * The files a Bulk Data manifest lists (`output[]`: type and url; the file is the url's last segment,
  * found in the drop's folder), or why it cannot be read.
  */
-export function parseManifest(text: string): { type: string; name: string }[] | string {
+export function parseManifest(text: string): { type: string; name: string; count?: number }[] | string {
   let manifest: unknown;
   try {
     manifest = JSON.parse(text);
@@ -437,14 +446,14 @@ export function parseManifest(text: string): { type: string; name: string }[] | 
   }
   const output = (manifest as { output?: unknown })?.output;
   if (!Array.isArray(output)) return 'manifest has no output array';
-  const files: { type: string; name: string }[] = [];
+  const files: { type: string; name: string; count?: number }[] = [];
   for (const entry of output) {
-    const { type, url } = (entry ?? {}) as { type?: unknown; url?: unknown };
+    const { type, url, count } = (entry ?? {}) as { type?: unknown; url?: unknown; count?: unknown };
     if (typeof type !== 'string' || typeof url !== 'string')
       return 'manifest output entries need type and url';
     const name = url.split('?')[0]?.split('/').pop() ?? '';
     if (!name) return 'manifest output url names no file';
-    files.push({ type, name });
+    files.push(Number.isInteger(count) ? { type, name, count: count as number } : { type, name });
   }
   return files;
 }

@@ -335,3 +335,31 @@ describe('intake never crashes on what it is given', () => {
     );
   });
 });
+
+describe('FHIR drop integrity', () => {
+  it("reports a file holding fewer resources than the manifest's count", async () => {
+    const t = intake();
+    const folder = 'exports/test-agency/drop-count/';
+    const files = bulkFiles([
+      homeHealthChart({ agencyId: AGENCY, chartId: 'HH-C1', patient: { id: 'P-C1' } }),
+    ]);
+    for (const [name, lines] of files) t.mem.put('intake', `${folder}${name}`, lines.join('\n'));
+    t.mem.put('intake', `${folder}Procedure.ndjson`, '');
+    const output = [...files].map(([name, lines]) => ({
+      type: name.replace('.ndjson', ''),
+      url: `https://emr.example/x/${name}`,
+      count: name === 'Condition.ndjson' ? lines.length + 1 : lines.length,
+    }));
+    output.push({ type: 'Procedure', url: 'https://emr.example/x/Procedure.ndjson', count: 0 });
+    await t.drop(`${folder}manifest.json`, JSON.stringify({ output }));
+    const receipt = t.receipt(`${folder}manifest.json`);
+    expect(receipt?.counts.accepted).toBe(1);
+    const report = JSON.parse(t.mem.objects.get(`test-intake/${receipt?.quarantineReport}`) ?? '{}');
+    expect(report.issues).toEqual([
+      {
+        file: `${folder}Condition.ndjson`,
+        reason: `the manifest counts ${(files.get('Condition.ndjson')?.length ?? 0) + 1} resources, the file holds ${files.get('Condition.ndjson')?.length}`,
+      },
+    ]);
+  });
+});
