@@ -1,6 +1,8 @@
 import type { Ports } from '#shared/aws/ports.ts';
 import type { Batch } from '#shared/model/batch.ts';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
+import type { IntakeReceipt } from '#shared/model/receipt.ts';
+import { intakeReceipts } from './receipts.ts';
 
 export interface ChartSummary {
   agencyId: string;
@@ -26,8 +28,19 @@ export interface QuarantineSummary {
   issues: unknown[];
 }
 
+/** One dropped file as its intake receipt tells it (no PHI: keys, hashes, counts). */
+export interface IntakeSummary {
+  source: string;
+  format: string;
+  sha256?: string;
+  runs: number;
+  counts: IntakeReceipt['counts'];
+  issueCount: number;
+}
+
 export interface RunSummary {
   generatedAt: string;
+  intake: IntakeSummary[];
   charts: ChartSummary[];
   byStatus: Partial<Record<ChartStatus, number>>;
   batches: { batchId: string; agencyId: string; status: string; chartCount: number; manifestKey?: string }[];
@@ -104,8 +117,18 @@ export async function collectSummary(
     }
   }
   quarantine.sort((a, b) => a.source.localeCompare(b.source));
+  const intake: IntakeSummary[] = (await intakeReceipts(ports)).map((r) => ({
+    source: r.source.key,
+    format: r.format,
+    ...(r.sha256 ? { sha256: r.sha256 } : {}),
+    runs: r.segments,
+    counts: r.counts,
+    issueCount: r.issueCount,
+  }));
+  intake.sort((a, b) => a.source.localeCompare(b.source));
   return {
     generatedAt: now.toISOString(),
+    intake,
     charts,
     byStatus,
     batches,
@@ -130,6 +153,24 @@ export function table(headers: string[], rows: (string | number)[][]): string {
 
 export function renderSummary(s: RunSummary): string {
   const parts: string[] = [];
+  parts.push(
+    'Files taken in (intake receipts; `codetrail intake receipts` shows them any time)',
+    s.intake.length
+      ? table(
+          ['source', 'format', 'read', 'accepted', 'quarantined', 'superseded', 'duplicates'],
+          s.intake.map((r) => [
+            r.source,
+            r.format,
+            r.counts.read,
+            r.counts.accepted,
+            r.counts.quarantined,
+            r.counts.superseded,
+            r.counts.duplicates,
+          ]),
+        )
+      : '(none)',
+    '',
+  );
   parts.push(
     'Charts by final status',
     table(

@@ -38,6 +38,12 @@ describe('codetrail start over examples/', () => {
       expect(first.summary.byStatus[outcome as 'BATCHED']).toBeGreaterThan(0);
     }
     expect(first.summary.quarantine.length).toBeGreaterThan(0);
+    // A receipt for every canonical file and for the FHIR drop; its five charts all read.
+    expect(first.summary.intake.filter((r) => r.format === 'canonical')).toHaveLength(8);
+    expect(first.summary.intake.find((r) => r.format === 'fhir-bulk')?.counts).toMatchObject({
+      read: 5,
+      accepted: 5,
+    });
 
     const written = JSON.parse(readFileSync(join(dir, 'out1', 'summary.json'), 'utf8'));
     expect(written.charts).toEqual(first.summary.charts);

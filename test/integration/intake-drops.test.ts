@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intakeReceipts } from '#cli/commands/intake.ts';
+import { intakeReceipts } from '#cli/lib/receipts.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import type { ChartInput } from '#shared/model/chart.ts';
