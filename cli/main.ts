@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { runBillingPull } from './commands/billing.ts';
 import { runDrop } from './commands/drop.ts';
-import { runIntakeReceipts } from './commands/intake.ts';
+import { runIntakePending, runIntakeReceipts } from './commands/intake.ts';
 import { runQaReview, runQaShow } from './commands/qa.ts';
 import { runServe } from './commands/serve.ts';
 import { loadConfigFile, runStart } from './commands/start.ts';
@@ -86,6 +86,18 @@ intake
   .action(async (opts: { agency?: string; json?: boolean; stack?: string }) => {
     process.stdout.write(`${await runIntakeReceipts((await resolveTarget(opts)).ports, opts)}
 `);
+  });
+
+intake
+  .command('pending')
+  .description(
+    'Dropped objects no intake receipt accounts for yet (in flight, failed, or FHIR files awaiting their manifest)',
+  )
+  .option('--agency <id>', "only this agency's files")
+  .option('--json', 'print them as JSON')
+  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .action(async (opts: { agency?: string; json?: boolean; stack?: string }) => {
+    process.stdout.write(`${await runIntakePending((await resolveTarget(opts)).ports, opts)}\n`);
   });
 
 const qa = program.command('qa').description('QA review of sampled charts');

@@ -1,5 +1,5 @@
 import type { Ports } from '#shared/aws/ports.ts';
-import { intakeReceipts } from '../lib/receipts.ts';
+import { intakeReceipts, pendingObjects } from '../lib/receipts.ts';
 import { table } from '../lib/summary.ts';
 
 /**
@@ -39,5 +39,19 @@ export async function runIntakeReceipts(
       r.segments,
       r.quarantineReport ?? '',
     ]),
+  );
+}
+
+/** `codetrail intake pending`: dropped objects no receipt accounts for yet, and why that may be. */
+export async function runIntakePending(
+  ports: Pick<Ports, 'artifacts'>,
+  opts: { agency?: string; json?: boolean },
+): Promise<string> {
+  const pending = await pendingObjects(ports, opts.agency);
+  if (opts.json) return JSON.stringify(pending, null, 2);
+  if (pending.length === 0) return 'Every dropped object has its intake receipt.';
+  return table(
+    ['object', 'bytes', 'why'],
+    pending.map((p) => [p.key, p.size, p.why]),
   );
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { dropPartType } from '#shared/formats/fhir/resource-types.ts';
 
 /** Folders that hold a FHIR Bulk Data drop: a manifest.json or a .done marker beside NDJSON files. */
 export function isBulkDropFolder(dir: string): boolean {
@@ -9,8 +10,6 @@ export function isBulkDropFolder(dir: string): boolean {
   );
 }
 
-const RESOURCE_FILE = /^(?:\d+\.)?[A-Z][A-Za-z]+(?:\.\d+)?\.ndjson$/;
-
 /**
  * The objects a FHIR Bulk Data drop folder becomes, in upload order: its NDJSON files (their names are
  * resource types, never PHI), then the manifest or marker that tells intake the drop is complete. The
@@ -18,7 +17,7 @@ const RESOURCE_FILE = /^(?:\d+\.)?[A-Z][A-Za-z]+(?:\.\d+)?\.ndjson$/;
  */
 export function bulkDropObjects(dir: string, stem: string): { key: string; path: string }[] {
   const names = readdirSync(dir).sort();
-  const parts = names.filter((n) => RESOURCE_FILE.test(n));
+  const parts = names.filter((n) => dropPartType(n) !== undefined);
   const trigger = names.includes('manifest.json') ? 'manifest.json' : '.done';
   const hash = createHash('sha256');
   for (const n of [...parts, trigger]) hash.update(n).update(readFileSync(join(dir, n)));

@@ -4,6 +4,7 @@ import { type ReadPosition, readRecords, type SourceRecord } from '#shared/forma
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { finishObject } from './finish-object.ts';
 import type { ObjectRun } from './object-run.ts';
+import { refusalOf } from './refusal.ts';
 import { hashObject, tap } from './stream-tools.ts';
 import type { ChartTaker } from './take-chart.ts';
 import { emptyTally, Tally, type TallyState } from './tally.ts';
@@ -33,13 +34,14 @@ export async function takeCanonicalFile(
 ): Promise<'done' | 'paused'> {
   const { ports, config } = deps;
   const { source } = run;
-  const saved = run.checkpoint as CanonicalCheckpoint | undefined;
-  const cp: CanonicalCheckpoint = saved ?? { format: 'canonical', tally: emptyTally() };
+  // Anything but a checkpoint of this reader (none yet, or an unreadable one) starts from the top.
+  const saved = run.checkpoint?.format === 'canonical' ? (run.checkpoint as CanonicalCheckpoint) : undefined;
+  const cp: CanonicalCheckpoint = saved?.tally ? saved : { format: 'canonical', tally: emptyTally() };
   const tally = new Tally(cp.tally);
   const sendForward = () => ports.queue.send('validate', tally.forward.splice(0));
 
-  const refusal = refuse(run, config.intake.maxObjectBytes);
-  if (!saved && refusal) {
+  const refusal = refusalOf(run, config.intake.maxObjectBytes);
+  if (refusal) {
     tally.unreadable({ file: source.key, reason: refusal });
     const whole = refusal.startsWith('file is larger') ? undefined : await hashObject(ports, source);
     await finishObject(deps, run, tally, {
@@ -60,6 +62,9 @@ export async function takeCanonicalFile(
     });
     let mode = cp.position?.mode;
     let group: SourceRecord[] = [];
+    // NDJSON records are told apart by line; JSON values also by byte offset (a minified array is one line).
+    const where = (r: SourceRecord) =>
+      mode === 'lines' ? { line: r.line } : { line: r.line, byte: r.offset };
     const takeGroup = async () => {
       const results = await Promise.all(
         group.map((r) =>
@@ -68,14 +73,15 @@ export async function takeCanonicalFile(
             : takeChart(r.value, {
                 objectId: run.objectId,
                 agencyId: run.agencyId,
-                record: `line ${r.line}`,
-                at: { line: r.line },
+                // The byte offset makes the label unique even where records share a line.
+                record: `line ${r.line}, byte ${r.offset}`,
+                at: where(r),
               }),
         ),
       );
       group.forEach((r, i) => {
         const result = results[i];
-        if ('error' in r) tally.unreadable({ line: r.line, reason: r.error });
+        if ('error' in r) tally.unreadable({ ...where(r), reason: r.error });
         else if (result) tally.chart(result);
       });
       const last = group[group.length - 1];
@@ -113,16 +119,13 @@ export async function takeCanonicalFile(
     }
     await takeGroup();
     cp.recordsDone = true;
+    // Saved before a hash pass of its own, so a run that times out hashing does not read the records again.
+    if (!hash) {
+      await sendForward();
+      await run.saveProgress(cp);
+    }
   }
   const whole = hash ? { sha256: hash.digest('hex'), bytes } : await hashObject(ports, source);
   await finishObject(deps, run, tally, { format: 'canonical', sha256: whole.sha256, bytes: whole.bytes });
   return 'done';
-}
-
-/** A reason to refuse the whole file before reading it, if there is one. */
-function refuse(run: ObjectRun, maxObjectBytes: number | undefined): string | undefined {
-  if (run.agencyId === 'unknown') return 'object is not under exports/<agency>/';
-  if (maxObjectBytes !== undefined && (run.source.size ?? 0) > maxObjectBytes)
-    return `file is larger than the configured maximum of ${maxObjectBytes} bytes`;
-  return undefined;
 }

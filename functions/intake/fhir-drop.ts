@@ -6,19 +6,23 @@ import {
   type SharedDirectory,
   sharedDirectory,
 } from '#shared/formats/fhir/assemble-charts.ts';
-import { CHART_RESOURCE_TYPES, routeResource } from '#shared/formats/fhir/resources.ts';
+import { dropPartType } from '#shared/formats/fhir/resource-types.ts';
+import { CHART_RESOURCE_TYPES, routeResource, safeTypeName } from '#shared/formats/fhir/resources.ts';
 import { type ReadPosition, readRecords } from '#shared/formats/record-reader.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { INTAKE_WORK_PREFIX } from '#shared/topology.ts';
+import { FORWARD_EVERY } from './canonical-file.ts';
 import { finishObject } from './finish-object.ts';
 import type { ObjectRun } from './object-run.ts';
+import { NOT_UNDER_AGENCY, oversize } from './refusal.ts';
 import { hashObject, tap } from './stream-tools.ts';
 import type { ChartSource, ChartTaker } from './take-chart.ts';
-import { emptyTally, Tally, type TallyState } from './tally.ts';
+import { Tally, type TallyState } from './tally.ts';
 
 /**
  * FHIR R4 Bulk Data drops. An export job writes a folder exports/<agency>/<drop>/ of NDJSON files, one
- * resource per line, named after their resource type (Patient.ndjson, Condition.2.ndjson), and last its
+ * resource per line, named after their FHIR R4 resource type (Patient.ndjson, Condition.2.ndjson,
+ * Observation_0001.ndjson), and last its
  * Bulk Data manifest (manifest.json) or an empty `.done` marker. The marker's arrival starts the drop:
  *
  * 1. partition: every file is streamed line by line and each resource is written, by a hash of its
@@ -31,8 +35,6 @@ import { emptyTally, Tally, type TallyState } from './tally.ts';
  * Every phase checkpoints in the object ledger and continues in a new run when Lambda time runs short.
  */
 
-const RESOURCE_FILE = /^(?:\d+\.)?([A-Z][A-Za-z]+)(?:\.\d+)?\.ndjson$/;
-
 /** How a key takes part in a FHIR drop: its trigger, one of its files, or not at all (a canonical file). */
 export function bulkDropRole(key: string): 'trigger' | 'part' | 'file' {
   const segments = key.split('/');
@@ -40,7 +42,7 @@ export function bulkDropRole(key: string): 'trigger' | 'part' | 'file' {
   if (segments.length < 4) return 'file';
   const name = segments[segments.length - 1] ?? '';
   if (name === 'manifest.json' || name === '.done') return 'trigger';
-  return RESOURCE_FILE.test(name) ? 'part' : 'file';
+  return dropPartType(name) ? 'part' : 'file';
 }
 
 interface DropFile {
@@ -84,6 +86,10 @@ interface Spilled {
 const SHARED = 'shared';
 /** Resources held before they are written out to their partitions, a file per partition. */
 const FLUSH_BYTES = 8 * 1024 * 1024;
+/** Records between looks at the clock while partitioning. */
+const LOOK_EVERY = 5000;
+/** Files one drop may hold: their list rides in the checkpoint, which DynamoDB caps at 400 KB. */
+export const MAX_DROP_FILES = 1000;
 
 async function inParallel(tasks: (() => Promise<unknown>)[], limit: number): Promise<void> {
   let next = 0;
@@ -101,7 +107,22 @@ export async function takeBulkDrop(
   const { ports, config } = deps;
   const dropPrefix = `${posix.dirname(run.source.key)}/`;
   const workPrefix = `${INTAKE_WORK_PREFIX}${run.agencyId}/${run.objectId}/`;
-  const cp = (run.checkpoint as DropCheckpoint | undefined) ?? (await plan(deps, run, dropPrefix));
+  if (run.agencyId === 'unknown') {
+    const tally = new Tally();
+    tally.unreadable({ file: run.source.key, reason: NOT_UNDER_AGENCY });
+    const trigger = await hashObject(ports, run.source);
+    await finishObject(deps, run, tally, {
+      format: 'fhir-bulk',
+      sha256: trigger.sha256,
+      bytes: trigger.bytes,
+    });
+    return 'done';
+  }
+  // Anything but a checkpoint of this reader (none yet, or an unreadable one) starts from the plan.
+  const cp =
+    run.checkpoint?.format === 'fhir-bulk' && run.checkpoint.tally
+      ? (run.checkpoint as DropCheckpoint)
+      : await plan(deps, run, dropPrefix);
   const tally = new Tally(cp.tally);
   const sendForward = () => ports.queue.send('validate', tally.forward.splice(0));
   const pause = async () => {
@@ -155,14 +176,14 @@ export async function takeBulkDrop(
   while (cp.phase === 'partition' && cp.fileIndex < cp.files.length) {
     const index = cp.fileIndex;
     const file = cp.files[index] as DropFile;
-    const readable =
-      !file.resourceType || (CHART_RESOURCE_TYPES as readonly string[]).includes(file.resourceType);
-    if (readable) {
+    const unread = unreadReason(file, config.intake.maxObjectBytes);
+    if (!unread) {
       const hash = cp.position ? undefined : createHash('sha256');
       const stream = await ports.artifacts.openObject(run.source.bucket, file.key, {
         start: cp.position?.offset ?? 0,
       });
       let stopped = false;
+      let sinceLook = 0;
       for await (const record of readRecords(
         tap(stream, (chunk) => hash?.update(chunk)),
         {
@@ -196,7 +217,11 @@ export async function takeBulkDrop(
               );
           }
         }
-        if (buffered < FLUSH_BYTES) continue;
+        // Time and progress are looked at every so many records even when little is buffered (a file of
+        // lines that route nowhere must still pause in time).
+        if (buffered < FLUSH_BYTES && ++sinceLook < LOOK_EVERY) continue;
+        sinceLook = 0;
+        if (buffered < FLUSH_BYTES && !run.shouldPause() && !run.progressDue()) continue;
         await flush();
         cp.position = { offset: record.end, line: record.nextLine, mode: 'lines' };
         if (run.shouldPause()) {
@@ -215,8 +240,9 @@ export async function takeBulkDrop(
           reason: `the manifest counts ${file.expected} resources, the file holds ${file.lines}`,
         });
     } else {
-      tally.issue({ file: file.key, reason: `resource type ${file.resourceType} is not read by codetrail` });
-      cp.unused[`${file.resourceType}: not read`] = (cp.unused[`${file.resourceType}: not read`] ?? 0) + 1;
+      tally.issue({ file: file.key, reason: unread });
+      const key = `${file.resourceType ?? 'file'}: not read`;
+      cp.unused[key] = (cp.unused[key] ?? 0) + 1;
     }
     cp.fileIndex++;
     delete cp.position;
@@ -244,7 +270,8 @@ export async function takeBulkDrop(
 
   // 3. Hash what was read over several runs, then the receipt.
   for (const file of cp.files) {
-    if (!file.sha256) file.sha256 = (await hashObject(ports, dropFileSource(run.source, file))).sha256;
+    if (file.sha256 || oversize(file.size, config.intake.maxObjectBytes)) continue;
+    file.sha256 = (await hashObject(ports, dropFileSource(run.source, file))).sha256;
   }
   const trigger = await hashObject(ports, run.source);
   await finishObject(deps, run, tally, {
@@ -255,7 +282,7 @@ export async function takeBulkDrop(
       key: f.key,
       ...(f.resourceType ? { resourceType: f.resourceType } : {}),
       bytes: f.size,
-      sha256: f.sha256 ?? '',
+      ...(f.sha256 ? { sha256: f.sha256 } : {}),
       lines: f.lines,
     })),
     resources: cp.resources,
@@ -287,7 +314,7 @@ export async function takeBulkDrop(
       const results = await Promise.all(group.map((g) => takeChart(g.value, g.source)));
       for (const result of results) tally.chart(result);
       group = [];
-      if (tally.forward.length >= 100) await sendForward();
+      if (tally.forward.length >= FORWARD_EVERY) await sendForward();
     };
     for (let i = cp.patientsDone; i < patients.length; i++) {
       const entries = byPatient.get(patients[i] as string) ?? [];
@@ -380,7 +407,7 @@ async function readPartition(
 /** The drop's files, from its manifest or (for a `.done` marker) by listing its folder; and its partitions. */
 async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promise<DropCheckpoint> {
   const { ports, config } = deps;
-  const tally: TallyState = emptyTally();
+  const tally = new Tally();
   const inFolder = new Map<string, { etag: string; size: number }>();
   for await (const object of ports.artifacts.list('intake', dropPrefix))
     inFolder.set(object.key, { etag: object.etag, size: object.size });
@@ -388,8 +415,7 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
   const addFile = (key: string, resourceType: string | undefined, expected?: number) => {
     const found = inFolder.get(key);
     if (!found) {
-      tally.issueCount++;
-      tally.issues.push({ file: key, reason: 'listed in the manifest but not in the drop' });
+      tally.issue({ file: key, reason: 'listed in the manifest but not in the drop' });
       return;
     }
     if (files.some((f) => f.key === key)) return;
@@ -404,18 +430,20 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
   };
   if (basename(run.source.key) === 'manifest.json') {
     const manifest = parseManifest(await ports.artifacts.getObjectText(run.source.bucket, run.source.key));
-    if (typeof manifest === 'string') {
-      tally.counts.quarantined++;
-      tally.issueCount++;
-      tally.issues.push({ file: run.source.key, reason: manifest });
-    } else {
-      for (const output of manifest) addFile(`${dropPrefix}${output.name}`, output.type, output.count);
-    }
+    if (typeof manifest === 'string') tally.unreadable({ file: run.source.key, reason: manifest });
+    else for (const output of manifest) addFile(`${dropPrefix}${output.name}`, output.type, output.count);
   } else {
     for (const key of [...inFolder.keys()].sort()) {
-      const match = RESOURCE_FILE.exec(basename(key));
-      if (match && key.slice(dropPrefix.length).indexOf('/') === -1) addFile(key, match[1]);
+      const type = dropPartType(basename(key));
+      if (type && key.slice(dropPrefix.length).indexOf('/') === -1) addFile(key, type);
     }
+  }
+  if (files.length > MAX_DROP_FILES) {
+    tally.unreadable({
+      file: run.source.key,
+      reason: `the drop has ${files.length} files; at most ${MAX_DROP_FILES} are read in one drop`,
+    });
+    files.length = 0;
   }
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   return {
@@ -429,8 +457,15 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
     patientsDone: 0,
     resources: {},
     unused: {},
-    tally,
+    tally: tally.state,
   };
+}
+
+/** Why a file of the drop is not read, if it is not: a resource type codetrail does not read, or its size. */
+function unreadReason(file: DropFile, maxObjectBytes: number | undefined): string | undefined {
+  if (file.resourceType && !(CHART_RESOURCE_TYPES as readonly string[]).includes(file.resourceType))
+    return `resource type ${file.resourceType} is not read by codetrail`;
+  return oversize(file.size, maxObjectBytes);
 }
 
 /**
@@ -453,7 +488,9 @@ export function parseManifest(text: string): { type: string; name: string; count
       return 'manifest output entries need type and url';
     const name = url.split('?')[0]?.split('/').pop() ?? '';
     if (!name) return 'manifest output url names no file';
-    files.push(Number.isInteger(count) ? { type, name, count: count as number } : { type, name });
+    // The type lands in reports and receipts: only a name shaped like a FHIR type, never other text.
+    const safe = safeTypeName(type);
+    files.push(Number.isInteger(count) ? { type: safe, name, count: count as number } : { type: safe, name });
   }
   return files;
 }

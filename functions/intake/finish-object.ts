@@ -65,14 +65,20 @@ export async function finishObject(
   const receiptKey = `receipts/${run.agencyId}/${run.objectId}.json`;
   await ports.artifacts.putJson('artifacts', receiptKey, receipt);
   await ports.artifacts.putJson('audit', receiptKey, receipt);
-  await ports.ledger.finish(run.objectId, { ...counts }, receipt.finishedAt);
+  // The audit event before DONE: once DONE, a redelivery does nothing more, so nothing may be left to do.
   await recordAudit(deps, {
     type: 'object.received',
     agencyId: run.agencyId,
     subject: `object:${run.objectId}`,
     actor: INTAKE_ACTOR,
     idempotencyKey: 'received',
-    detail: { receipt: receiptKey, format: finish.format, sha256: finish.sha256, ...counts },
+    detail: {
+      receipt: receiptKey,
+      format: finish.format,
+      ...(finish.sha256 ? { sha256: finish.sha256 } : {}),
+      ...counts,
+    },
   });
+  await ports.ledger.finish(run.objectId, { ...counts }, receipt.finishedAt);
   return receiptKey;
 }

@@ -116,7 +116,6 @@ export async function startObjectRun(
   ): ObjectRun {
     const { reserveSeconds, checkpointEverySeconds } = deps.config.intake;
     let lastSave = Date.now();
-    let lastSaved = saved;
     const save = async (cp: Record<string, unknown>, until: string) => {
       const ok = await ledger.saveCheckpoint(objectId, {
         segment: mySegment,
@@ -125,7 +124,6 @@ export async function startObjectRun(
       });
       if (!ok) throw new ObjectTakenOver(`${objectId} was taken over by a later run`);
       lastSave = Date.now();
-      lastSaved = structuredClone(cp);
     };
     const agencyId = agencyFromKey(source.key) ?? 'unknown';
     return {
@@ -141,9 +139,9 @@ export async function startObjectRun(
         await save(cp, leaseUntil());
       },
       async release() {
+        // The lease alone: the checkpoint stays the last one saved (none, if none was).
         await ledger.saveCheckpoint(objectId, {
           segment: mySegment,
-          checkpoint: lastSaved ?? {},
           leaseUntil: deps.clock.now().toISOString(),
         });
       },

@@ -44,8 +44,14 @@ export function createIntakeService(deps: StageDeps) {
       const continuation = IntakeContinuation.safeParse(body);
       if (continuation.success) return takeObject(continuation.data, invocation);
       for (const source of createdObjects(S3EventMessage.parse(body), 'exports/')) {
-        // A file of a FHIR drop is read with the others when the drop's manifest or marker arrives.
-        if (bulkDropRole(source.key) === 'part') continue;
+        // A file of a FHIR drop is read with the others when the drop's manifest or marker arrives;
+        // `codetrail intake pending` lists the files still waiting.
+        if (bulkDropRole(source.key) === 'part') {
+          logger.info('file of a FHIR drop: read when its manifest or .done marker arrives', {
+            key: source.key,
+          });
+          continue;
+        }
         await takeObject({ source }, invocation);
       }
     },

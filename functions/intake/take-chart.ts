@@ -24,6 +24,8 @@ const SUPERSEDABLE = [
 export interface IntakeIssue {
   file?: string;
   line?: number;
+  /** Byte offset of the record, for JSON files whose records share a line (a minified array). */
+  byte?: number;
   /** For a chart assembled from a FHIR drop: which one, e.g. "partition 0, patient 3, chart 1". */
   record?: string;
   path?: string;

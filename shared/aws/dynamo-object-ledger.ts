@@ -61,8 +61,8 @@ export class DynamoObjectLedger implements ObjectLedger {
   ): Promise<boolean> {
     return this.conditionalUpdate(objectId, {
       UpdateExpression: 'SET #segment = :next, leaseUntil = :lease',
-      ConditionExpression:
-        '#status = :processing AND #segment = :segment AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
+      // An entry begun before segments existed has none: it counts as segment 0.
+      ConditionExpression: `#status = :processing AND ${args.segment === 0 ? '(attribute_not_exists(#segment) OR #segment = :segment)' : '#segment = :segment'} AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)`,
       ExpressionAttributeNames: { '#status': 'status', '#segment': 'segment' },
       ExpressionAttributeValues: {
         ':processing': 'PROCESSING',
@@ -76,17 +76,24 @@ export class DynamoObjectLedger implements ObjectLedger {
 
   async saveCheckpoint(
     objectId: string,
-    args: { segment: number; checkpoint: Record<string, unknown>; leaseUntil: string },
+    args: { segment: number; checkpoint?: Record<string, unknown>; leaseUntil: string },
   ): Promise<boolean> {
+    const withCheckpoint = args.checkpoint !== undefined;
     return this.conditionalUpdate(objectId, {
-      UpdateExpression: 'SET #checkpoint = :checkpoint, leaseUntil = :lease',
+      UpdateExpression: withCheckpoint
+        ? 'SET #checkpoint = :checkpoint, leaseUntil = :lease'
+        : 'SET leaseUntil = :lease',
       ConditionExpression: '#status = :processing AND #segment = :segment',
-      ExpressionAttributeNames: { '#status': 'status', '#segment': 'segment', '#checkpoint': 'checkpoint' },
+      ExpressionAttributeNames: {
+        '#status': 'status',
+        '#segment': 'segment',
+        ...(withCheckpoint ? { '#checkpoint': 'checkpoint' } : {}),
+      },
       ExpressionAttributeValues: {
         ':processing': 'PROCESSING',
         ':segment': args.segment,
-        ':checkpoint': args.checkpoint,
         ':lease': args.leaseUntil,
+        ...(withCheckpoint ? { ':checkpoint': args.checkpoint } : {}),
       },
     });
   }

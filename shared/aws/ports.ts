@@ -92,10 +92,13 @@ export interface ObjectLedger {
    * moves it from `segment` to segment + 1 with a new lease. False when another run got there first.
    */
   takeOver(objectId: string, args: { segment: number; now: string; leaseUntil: string }): Promise<boolean>;
-  /** Records the holder's progress; false when the object was taken over meanwhile (stop working on it). */
+  /**
+   * Records the holder's progress and moves its lease (without a checkpoint, only the lease); false when
+   * the object was taken over meanwhile (stop working on it).
+   */
   saveCheckpoint(
     objectId: string,
-    args: { segment: number; checkpoint: Record<string, unknown>; leaseUntil: string },
+    args: { segment: number; checkpoint?: Record<string, unknown>; leaseUntil: string },
   ): Promise<boolean>;
   get(objectId: string): Promise<LedgerEntry | undefined>;
   list(): AsyncIterable<LedgerEntry>;

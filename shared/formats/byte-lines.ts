@@ -74,8 +74,7 @@ export class LineSplitter {
           : piece;
       this.pending = [];
       this.pendingBytes = 0;
-      const line = this.emit(bytes, this.consumed);
-      if (line) out.push(line);
+      out.push(this.emit(bytes, this.consumed));
       pos = nl + 1;
     }
     return out;
@@ -87,10 +86,10 @@ export class LineSplitter {
     const line = this.emit(Buffer.concat(this.pending, this.pendingBytes), this.consumed);
     this.pending = [];
     this.pendingBytes = 0;
-    return line ? [line] : [];
+    return [line];
   }
 
-  private emit(bytes: Buffer | undefined, end: number): ByteLine | undefined {
+  private emit(bytes: Buffer | undefined, end: number): ByteLine {
     const offset = this.lineStart;
     const line = this.lineNo;
     this.lineNo++;
@@ -100,7 +99,8 @@ export class LineSplitter {
       this.tooLong = false;
       return { ...at, error: `line is longer than ${this.maxLineBytes} bytes` };
     }
-    if (!bytes) return undefined;
+    // Only a line that was too long comes without its bytes.
+    if (!bytes) return { ...at, error: `line is longer than ${this.maxLineBytes} bytes` };
     let stop = bytes.length;
     if (stop > 0 && bytes[stop - 1] === CR) stop--;
     const body = stop === bytes.length ? bytes : bytes.subarray(0, stop);

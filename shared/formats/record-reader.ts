@@ -59,7 +59,7 @@ export async function* readRecordBatches(
   let line = from?.line ?? 1;
   if (from) mode = from.mode;
   else {
-    const head = await peek(source);
+    const head = await peek(source, options.maxRecordBytes);
     if (head.kind === 'empty') {
       yield [{ line: 1, offset: 0, end: head.bytes, nextLine: 1, error: 'file holds no charts' }];
       return;
@@ -75,7 +75,7 @@ export async function* readRecordBatches(
       ? 'lines'
       : head.first === 0x5b
         ? 'array'
-        : head.first === 0x7b
+        : head.first === 0x7b && !head.firstLineIsJson
           ? 'sequence'
           : 'lines';
   }
@@ -141,52 +141,78 @@ function isSpace(code: number): boolean {
 type Head =
   | { kind: 'empty'; bytes: number }
   | { kind: 'utf16' }
-  | { kind: 'data'; first: number; skipped: number; lines: number; rest: AsyncIterable<Uint8Array> };
+  | {
+      kind: 'data';
+      first: number;
+      /** A first line that is a whole JSON value by itself: NDJSON, whatever the file is called. */
+      firstLineIsJson: boolean;
+      skipped: number;
+      lines: number;
+      rest: AsyncIterable<Uint8Array>;
+    };
 
-/** Looks at the first meaningful byte, then hands back a stream that still yields everything after the BOM. */
-async function peek(source: AsyncIterable<Uint8Array>): Promise<Head> {
+/**
+ * Looks at the first meaningful byte (and, for `{`, the first line), then hands back a stream that still
+ * yields everything from that byte on. Leading blanks are let go as they are seen, never held.
+ */
+async function peek(source: AsyncIterable<Uint8Array>, lookAhead: number): Promise<Head> {
   const iterator = source[Symbol.asyncIterator]();
-  let seen: Uint8Array[] = [];
+  let buffered = Buffer.alloc(0);
+  let done = false;
   let total = 0;
-  // Leading whitespace already looked at and let go, so a file of blanks is never held.
   let dropped = 0;
   let newlines = 0;
-  const countNewlines = (bytes: Uint8Array, to: number) => {
-    for (let k = 0; k < to; k++) if (bytes[k] === 0x0a) newlines++;
-  };
-  for (;;) {
+  const pull = async () => {
     const next = await iterator.next();
-    if (next.done) return { kind: 'empty', bytes: total };
-    const chunk = next.value;
-    seen.push(chunk);
-    total += chunk.length;
-    const all = seen.length === 1 ? chunk : Buffer.concat(seen);
-    if (dropped === 0) {
-      if (all.length < 2 || (all.length < 3 && all.every((b, i) => b === UTF8_BOM[i]))) continue;
-      if ((all[0] === 0xff && all[1] === 0xfe) || (all[0] === 0xfe && all[1] === 0xff))
-        return { kind: 'utf16' };
+    if (next.done) {
+      done = true;
+      return;
     }
-    const bom = dropped === 0 && UTF8_BOM.every((b, i) => all[i] === b) ? 3 : 0;
-    let i = bom;
-    while (i < all.length && (all[i] === 0x20 || all[i] === 0x0a || all[i] === 0x0d || all[i] === 0x09)) i++;
-    countNewlines(all, i);
-    if (i === all.length) {
-      dropped += all.length;
-      seen = [];
-      continue;
+    total += next.value.length;
+    buffered = Buffer.concat([buffered, next.value]);
+  };
+  while (!done && buffered.length < 3) await pull();
+  if (
+    buffered.length >= 2 &&
+    ((buffered[0] === 0xff && buffered[1] === 0xfe) || (buffered[0] === 0xfe && buffered[1] === 0xff))
+  )
+    return { kind: 'utf16' };
+  let i = UTF8_BOM.every((b, k) => buffered[k] === b) ? 3 : 0;
+  for (;;) {
+    while (i < buffered.length && isSpace(buffered[i] as number)) {
+      if (buffered[i] === 0x0a) newlines++;
+      i++;
     }
-    const first = all[i] as number;
-    const buffered = all.subarray(i);
-    const rest: AsyncIterable<Uint8Array> = {
-      async *[Symbol.asyncIterator]() {
-        yield buffered;
-        for (;;) {
-          const more = await iterator.next();
-          if (more.done) return;
-          yield more.value;
-        }
-      },
-    };
-    return { kind: 'data', first, skipped: dropped + i, lines: newlines, rest };
+    if (i < buffered.length) break;
+    if (done) return { kind: 'empty', bytes: total };
+    dropped += buffered.length;
+    buffered = Buffer.alloc(0);
+    i = 0;
+    await pull();
   }
+  const first = buffered[i] as number;
+  let firstLineIsJson = false;
+  if (first === 0x7b) {
+    while (!done && buffered.indexOf(0x0a, i) === -1 && buffered.length - i < lookAhead) await pull();
+    const nl = buffered.indexOf(0x0a, i);
+    try {
+      JSON.parse(buffered.subarray(i, nl === -1 ? buffered.length : nl).toString('utf8'));
+      firstLineIsJson = true;
+    } catch {
+      // A pretty-printed chart (or a broken first line): read as a sequence of values.
+    }
+  }
+  const head = buffered.subarray(i);
+  const rest: AsyncIterable<Uint8Array> = {
+    async *[Symbol.asyncIterator]() {
+      yield head;
+      if (done) return;
+      for (;;) {
+        const more = await iterator.next();
+        if (more.done) return;
+        yield more.value;
+      }
+    },
+  };
+  return { kind: 'data', first, firstLineIsJson, skipped: dropped + i, lines: newlines, rest };
 }

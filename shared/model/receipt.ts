@@ -21,7 +21,10 @@ export const ReceiptFile = z.object({
   key: z.string(),
   resourceType: z.string().optional().describe('FHIR drops: the resource type the manifest names'),
   bytes: z.int().min(0),
-  sha256: z.string().describe('SHA-256 of the object as read, hex'),
+  sha256: z
+    .string()
+    .optional()
+    .describe('SHA-256 of the object, hex; absent for a file over the size limit, unread'),
   lines: z.int().min(0).describe('Records (lines) read from the file'),
 });
 

@@ -49,6 +49,24 @@ describe('DynamoObjectLedger on dynalite', () => {
     });
   });
 
+  it('takes over an entry begun before segments and leases existed', async () => {
+    await stack.ports.ledger.begin(entry('o-5'));
+    const args = { segment: 0, now: '2026-11-21T08:07:00.000Z', leaseUntil: '2026-11-21T08:13:00.000Z' };
+    expect(await stack.ports.ledger.takeOver('o-5', args)).toBe(true);
+    expect(await stack.ports.ledger.get('o-5')).toMatchObject({ segment: 1 });
+  });
+
+  it('moves the lease alone when no checkpoint is given', async () => {
+    await stack.ports.ledger.begin({ ...entry('o-6'), segment: 0, checkpoint: { keep: true } });
+    expect(
+      await stack.ports.ledger.saveCheckpoint('o-6', { segment: 0, leaseUntil: '2026-11-21T08:00:01.000Z' }),
+    ).toBe(true);
+    expect(await stack.ports.ledger.get('o-6')).toMatchObject({
+      checkpoint: { keep: true },
+      leaseUntil: '2026-11-21T08:00:01.000Z',
+    });
+  });
+
   it('saves a checkpoint only for the run that holds the object', async () => {
     await stack.ports.ledger.begin({ ...entry('o-4'), segment: 0, leaseUntil: '2026-11-21T08:06:00.000Z' });
     const checkpoint = { position: { offset: 1234, line: 17, mode: 'lines' }, counts: { read: 16 } };
@@ -88,6 +106,6 @@ describe('DynamoObjectLedger on dynalite', () => {
     expect(await stack.ports.ledger.get('o-never')).toBeUndefined();
     const ids: string[] = [];
     for await (const e of stack.ports.ledger.list()) ids.push(e.objectId);
-    expect(ids.sort()).toEqual(['o-1', 'o-2', 'o-3', 'o-4']);
+    expect(ids.sort()).toEqual(['o-1', 'o-2', 'o-3', 'o-4', 'o-5', 'o-6']);
   });
 });

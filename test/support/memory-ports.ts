@@ -122,7 +122,10 @@ export function memoryPorts() {
     async saveCheckpoint(objectId, { segment, checkpoint, leaseUntil }) {
       const e = ledger.get(objectId);
       if (e?.status !== 'PROCESSING' || (e.segment ?? 0) !== segment) return false;
-      ledger.set(objectId, { ...e, checkpoint: clone(checkpoint), leaseUntil });
+      ledger.set(
+        objectId,
+        checkpoint ? { ...e, checkpoint: clone(checkpoint), leaseUntil } : { ...e, leaseUntil },
+      );
       return true;
     },
     async get(id) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runIntakeReceipts } from '#cli/commands/intake.ts';
+import { runIntakePending, runIntakeReceipts } from '#cli/commands/intake.ts';
 import { createIntakeService } from '#functions/intake/service.ts';
 import { objectIdOf } from '#shared/identity/identifiers.ts';
 import type { ChartInput } from '#shared/model/chart.ts';
@@ -155,7 +155,7 @@ describe('intake of canonical files', () => {
     const receipt = t.receipt('exports/test-agency/arr.json');
     expect(receipt?.counts).toMatchObject({ accepted: 2, quarantined: 1 });
     const report = JSON.parse(t.mem.objects.get(`test-intake/${receipt?.quarantineReport}`) ?? '{}');
-    expect(report.issues).toEqual([{ line: 3, reason: 'value is not valid JSON' }]);
+    expect(report.issues).toEqual([{ line: 3, byte: expect.any(Number), reason: 'value is not valid JSON' }]);
   });
 
   it('lists the receipts for `codetrail intake receipts`', async () => {
@@ -361,5 +361,91 @@ describe('FHIR drop integrity', () => {
         reason: `the manifest counts ${(files.get('Condition.ndjson')?.length ?? 0) + 1} resources, the file holds ${files.get('Condition.ndjson')?.length}`,
       },
     ]);
+  });
+});
+
+describe('intake after the review', () => {
+  const one = (id: string) => homeHealthChart({ agencyId: AGENCY, chartId: id, patient: { id: `P-${id}` } });
+
+  it('retries a FHIR drop whose first run failed before any checkpoint, and finishes it', async () => {
+    const t = intake();
+    const create = t.mem.ports.charts.create.bind(t.mem.ports.charts);
+    let calls = 0;
+    t.mem.ports.charts.create = async (state) => {
+      if (++calls === 1) throw new Error('DynamoDB throttled');
+      return create(state);
+    };
+    const folder = 'exports/test-agency/retry/';
+    for (const [name, lines] of bulkFiles([one('R-1'), one('R-2')]))
+      t.mem.put('intake', `${folder}${name}`, lines.join('\n'));
+    await expect(t.drop(`${folder}.done`, '')).rejects.toThrow('DynamoDB throttled');
+    await t.service.handle(s3Event('test-intake', `${folder}.done`, 'e1'));
+    expect(t.receipt(`${folder}.done`)?.counts).toMatchObject({ read: 2, accepted: 2 });
+  });
+
+  it('refuses a FHIR drop outside exports/<agency>/ whole, and takes no chart from it', async () => {
+    const t = intake();
+    const folder = 'exports/Not_An_Agency/drop/';
+    for (const [name, lines] of bulkFiles([one('X-1')]))
+      t.mem.put('intake', `${folder}${name}`, lines.join('\n'));
+    await t.drop(`${folder}.done`, '');
+    expect(t.mem.take('validate')).toHaveLength(0);
+    const report = [...t.mem.objects.keys()].find((k) => k.startsWith('test-intake/quarantine/unknown/'));
+    expect(report).toBeDefined();
+  });
+
+  it('tells a FHIR file by its resource type, so a canonical file in a sub-folder is still read', async () => {
+    const { bulkDropRole } = await import('#functions/intake/fhir-drop.ts');
+    expect(bulkDropRole('exports/a/2024-05/Charts.ndjson')).toBe('file');
+    expect(bulkDropRole('exports/a/drop/Observation_0001.ndjson')).toBe('part');
+    expect(bulkDropRole('exports/a/drop/1.Condition.ndjson')).toBe('part');
+    expect(bulkDropRole('exports/a/Patient.ndjson')).toBe('file');
+    expect(bulkDropRole('exports/a/drop/manifest.json')).toBe('trigger');
+  });
+
+  it('pauses a drop in time even when its lines route nowhere', async () => {
+    const t = intake();
+    const folder = 'exports/test-agency/noroute/';
+    const files = bulkFiles([one('N-1')]);
+    files.set(
+      'Observation.2.ndjson',
+      Array.from({ length: 12_000 }, (_, i) => `{"resourceType":"Observation","id":"o${i}"}`),
+    );
+    for (const [name, lines] of files) t.mem.put('intake', `${folder}${name}`, lines.join('\n'));
+    await t.drop(`${folder}.done`, '', 'e1', shortOfTime(1));
+    expect(t.receipt(`${folder}.done`)).toBeUndefined();
+    await t.continueAll();
+    const receipt = t.receipt(`${folder}.done`);
+    expect(receipt?.counts).toMatchObject({ accepted: 1, quarantined: 12_000 });
+    expect(receipt?.issueCount).toBe(12_000);
+  });
+
+  it('reads no file of a drop over the size limit, and says so', async () => {
+    const t = intake({ intake: { maxObjectBytes: 5000 } });
+    const folder = 'exports/test-agency/big-file/';
+    const files = bulkFiles([one('B-1')]);
+    files.set('Observation.9.ndjson', ['{"resourceType":"Observation","id":"x"}', 'x'.repeat(6000)]);
+    for (const [name, lines] of files) t.mem.put('intake', `${folder}${name}`, lines.join('\n'));
+    await t.drop(`${folder}.done`, '');
+    const receipt = t.receipt(`${folder}.done`);
+    expect(receipt?.counts.accepted).toBe(1);
+    expect(receipt?.files.find((f) => f.key.endsWith('Observation.9.ndjson'))?.sha256).toBeUndefined();
+    const report = JSON.parse(t.mem.objects.get(`test-intake/${receipt?.quarantineReport}`) ?? '{}');
+    expect(report.issues).toContainEqual({
+      file: `${folder}Observation.9.ndjson`,
+      reason: 'file is larger than the configured maximum of 5000 bytes',
+    });
+  });
+
+  it('lists what no receipt accounts for: `codetrail intake pending`', async () => {
+    const t = intake();
+    const folder = 'exports/test-agency/waiting/';
+    for (const [name, lines] of bulkFiles([one('W-1')])) await t.drop(`${folder}${name}`, lines.join('\n'));
+    await t.drop('exports/test-agency/done.ndjson', JSON.stringify(one('W-2')));
+    const pending = JSON.parse(await runIntakePending(t.mem.ports, { json: true }));
+    expect(pending.map((p: { key: string }) => p.key).every((k: string) => k.startsWith(folder))).toBe(true);
+    expect(pending.length).toBeGreaterThan(3);
+    await t.drop(`${folder}.done`, '');
+    expect(await runIntakePending(t.mem.ports, {})).toBe('Every dropped object has its intake receipt.');
   });
 });

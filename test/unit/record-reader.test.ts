@@ -87,6 +87,14 @@ describe('readRecords', () => {
     ]);
   });
 
+  it('reads NDJSON saved as .json line by line, so a broken line takes nothing else with it', async () => {
+    const { records, mode } = await read('{"a":1}\n{"a": [1, 2}\n{"a":3}\n{"a":4}\n', 'x.json');
+    expect(mode).toBe('lines');
+    expect(values(records)).toEqual([{ a: 1 }, { error: 'line is not valid JSON' }, { a: 3 }, { a: 4 }]);
+    expect((await read('{\n  "a": 1\n}\n', 'x.json')).mode).toBe('sequence');
+    expect(values((await read('x', 'x.json')).records)).toEqual([{ error: 'line is not valid JSON' }]);
+  });
+
   it('reports an empty file, a cut-off array and text after the array', async () => {
     expect(values((await read('  \n ', 'x.ndjson')).records)).toEqual([{ error: 'file holds no charts' }]);
     expect(values((await read('[{"a":1},{"a":', 'x.json')).records)).toEqual([
