@@ -406,6 +406,22 @@ interface Entry {
   at: string;
 }
 
+function newAnchor(entry: Entry, eocs: Entry[], hospice: boolean, eoc: Entry | undefined): Anchor {
+  const anchor: Anchor = {
+    entry,
+    eocs,
+    hospice,
+    encounters: [],
+    conditions: new Map(),
+    claimDx: [],
+    observations: [],
+    procedures: [],
+    claims: [],
+  };
+  if (eoc) anchor.eoc = eoc;
+  return anchor;
+}
+
 interface Anchor {
   entry: Entry;
   /** The EpisodeOfCare that governs the chart: the anchor itself for an EpisodeOfCare anchor. */
@@ -703,19 +719,12 @@ class Assembly {
       for (const eoc of eocs) referenced.add(eoc.index);
       const hospiceEoc = eocs.find((x) => isHospiceTyped(x.r.type));
       const period = rec(e.r.period);
-      const anchor: Anchor = {
-        entry: e,
+      const anchor = newAnchor(
+        e,
         eocs,
-        hospice: isHospiceTyped(e.r.type) || hospiceEoc !== undefined,
-        encounters: [],
-        conditions: new Map(),
-        claimDx: [],
-        observations: [],
-        procedures: [],
-        claims: [],
-      };
-      const eoc = hospiceEoc ?? eocs[0];
-      if (eoc) anchor.eoc = eoc;
+        isHospiceTyped(e.r.type) || hospiceEoc !== undefined,
+        hospiceEoc ?? eocs[0],
+      );
       setPeriod(anchor, period);
       anchors.push(anchor);
       this.anchorOfEncounter.set(e.index, anchor);
@@ -727,18 +736,7 @@ class Assembly {
         continue;
       }
       if (!isHospiceTyped(eoc.r.type)) continue;
-      const anchor: Anchor = {
-        entry: eoc,
-        eoc,
-        eocs: [eoc],
-        hospice: true,
-        encounters: [],
-        conditions: new Map(),
-        claimDx: [],
-        observations: [],
-        procedures: [],
-        claims: [],
-      };
+      const anchor = newAnchor(eoc, [eoc], true, eoc);
       setPeriod(anchor, rec(eoc.r.period));
       anchors.push(anchor);
     }
