@@ -4,7 +4,7 @@ import { type ReadPosition, readRecords, type SourceRecord } from '#shared/forma
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { finishObject } from './finish-object.ts';
 import type { ObjectRun } from './object-run.ts';
-import { refusalOf } from './refusal.ts';
+import { NOT_UNDER_AGENCY, refusalOf } from './refusal.ts';
 import { hashObject, tap } from './stream-tools.ts';
 import type { ChartTaker } from './take-chart.ts';
 import { emptyTally, Tally, type TallyState } from './tally.ts';
@@ -43,7 +43,8 @@ export async function takeCanonicalFile(
   const refusal = refusalOf(run, config.intake.maxObjectBytes);
   if (refusal) {
     tally.unreadable({ file: source.key, reason: refusal });
-    const whole = refusal.startsWith('file is larger') ? undefined : await hashObject(ports, source);
+    // A file refused for its size is not read at all, not even to hash it.
+    const whole = refusal === NOT_UNDER_AGENCY ? await hashObject(ports, source) : undefined;
     await finishObject(deps, run, tally, {
       format: 'canonical',
       sha256: whole?.sha256,

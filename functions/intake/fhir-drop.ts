@@ -268,11 +268,15 @@ export async function takeBulkDrop(
     cp.phase = 'finish';
   }
 
-  // 3. Hash what was read over several runs, then the receipt.
-  for (const file of cp.files) {
-    if (file.sha256 || oversize(file.size, config.intake.maxObjectBytes)) continue;
-    file.sha256 = (await hashObject(ports, dropFileSource(run.source, file))).sha256;
+  // 3. Hash what was read over several runs (saved first, so a run that times out hashing does not
+  // assemble again), then the receipt.
+  const unhashed = cp.files.filter((f) => !f.sha256 && !oversize(f.size, config.intake.maxObjectBytes));
+  if (unhashed.length > 0) {
+    await sendForward();
+    await run.saveProgress(cp);
   }
+  for (const file of unhashed)
+    file.sha256 = (await hashObject(ports, dropFileSource(run.source, file))).sha256;
   const trigger = await hashObject(ports, run.source);
   await finishObject(deps, run, tally, {
     format: 'fhir-bulk',

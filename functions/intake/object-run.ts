@@ -78,9 +78,9 @@ export async function startObjectRun(
       segment: 0,
       leaseUntil: leaseUntil(),
     });
-    if (claim.claimed) entry = { objectId, status: 'PROCESSING', stage: 'intake', source, startedAt };
-    else entry = claim.existing;
-    if (!claim.claimed && entry?.status === 'DONE') {
+    if (claim.claimed) return run(objectId, source, 0, undefined);
+    entry = claim.existing;
+    if (entry?.status === 'DONE') {
       await recordAudit(deps, {
         type: 'object.duplicate-delivery',
         agencyId: agencyFromKey(source.key) ?? 'unknown',
@@ -90,7 +90,6 @@ export async function startObjectRun(
       });
       return undefined;
     }
-    if (claim.claimed) return run(objectId, source, 0, undefined);
   } else {
     entry = await ledger.get(message.objectId);
     if (!entry) throw new Error(`continuation for ${message.objectId}, which the ledger does not hold`);
