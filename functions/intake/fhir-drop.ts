@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, posix } from 'node:path';
-import type { SourceObject } from '#shared/aws/ports.ts';
+import { isPreconditionFailed, type SourceObject } from '#shared/aws/ports.ts';
 import {
   assembleCharts,
   type SharedDirectory,
@@ -84,6 +84,9 @@ interface Spilled {
 }
 
 const SHARED = 'shared';
+const CHANGED_WHILE_READ =
+  'the file was replaced while the drop was being read: no chart was taken from the drop; drop the export again';
+const CHANGED_AFTER_READ = 'the file was replaced after it was read: its hash is not recorded';
 /** Resources held before they are written out to their partitions, a file per partition. */
 const FLUSH_BYTES = 8 * 1024 * 1024;
 /** Records between looks at the clock while partitioning. */
@@ -179,9 +182,20 @@ export async function takeBulkDrop(
     const unread = unreadReason(file, config.intake.maxObjectBytes);
     if (!unread) {
       const hash = cp.position ? undefined : createHash('sha256');
-      const stream = await ports.artifacts.openObject(run.source.bucket, file.key, {
-        start: cp.position?.offset ?? 0,
-      });
+      let stream: AsyncIterable<Uint8Array>;
+      try {
+        // Pinned to the ETag the drop was planned with: a resumed read must not splice two versions.
+        stream = await ports.artifacts.openObject(run.source.bucket, file.key, {
+          start: cp.position?.offset ?? 0,
+          ifMatch: file.etag,
+        });
+      } catch (err) {
+        if (!isPreconditionFailed(err)) throw err;
+        // Charts assembled from it would mix two exports: the drop is set aside whole, before any chart.
+        tally.unreadable({ file: file.key, reason: CHANGED_WHILE_READ });
+        cp.phase = 'finish';
+        break;
+      }
       let stopped = false;
       let sinceLook = 0;
       for await (const record of readRecords(
@@ -275,8 +289,14 @@ export async function takeBulkDrop(
     await sendForward();
     await run.saveProgress(cp);
   }
-  for (const file of unhashed)
-    file.sha256 = (await hashObject(ports, dropFileSource(run.source, file))).sha256;
+  for (const file of unhashed) {
+    try {
+      file.sha256 = (await hashObject(ports, dropFileSource(run.source, file), true)).sha256;
+    } catch (err) {
+      if (!isPreconditionFailed(err)) throw err;
+      tally.issue({ file: file.key, reason: CHANGED_AFTER_READ });
+    }
+  }
   const trigger = await hashObject(ports, run.source);
   await finishObject(deps, run, tally, {
     format: 'fhir-bulk',

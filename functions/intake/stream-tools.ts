@@ -12,15 +12,20 @@ export async function* tap(
   }
 }
 
-/** SHA-256 and size of a whole object, streamed: for files read over several runs. */
+/**
+ * SHA-256 and size of a whole object, streamed: for files read over several runs. `pinned` reads only the
+ * object whose ETag is `source.etag` (a PreconditionFailed error if it has changed).
+ */
 export async function hashObject(
   ports: { artifacts: ArtifactStore },
   source: SourceObject,
+  pinned = false,
 ): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
   const stream = await ports.artifacts.openObject(source.bucket, source.key, {
     ...(source.versionId ? { versionId: source.versionId } : {}),
+    ...(pinned ? { ifMatch: source.etag } : {}),
   });
   for await (const chunk of stream) {
     hash.update(chunk);

@@ -110,11 +110,14 @@ export interface ArtifactStore {
   getText(bucket: BucketName, key: string): Promise<string>;
   /** Reads a source object named by its real bucket name (S3 events carry real names). */
   getObjectText(bucket: string, key: string, versionId?: string): Promise<string>;
-  /** Streams a source object's bytes from `start` on (an S3 ranged GET), never holding it whole. */
+  /**
+   * Streams a source object's bytes from `start` on (an S3 ranged GET), never holding it whole. With
+   * `ifMatch` (an ETag) it fails with a PreconditionFailed error if the object has changed since.
+   */
   openObject(
     bucket: string,
     key: string,
-    options?: { versionId?: string; start?: number },
+    options?: { versionId?: string; start?: number; ifMatch?: string },
   ): Promise<AsyncIterable<Uint8Array>>;
   /** Moves nothing: copies an object into quarantine alongside its error report. */
   copyObject(
@@ -127,6 +130,12 @@ export interface ArtifactStore {
   list(bucket: BucketName, prefix: string): AsyncIterable<{ key: string; etag: string; size: number }>;
   /** The real bucket name behind a logical one, to compare with S3 event records. */
   bucketName(bucket: BucketName): string;
+}
+
+/** The error of an `openObject` whose `ifMatch` no longer holds (S3's HTTP 412 PreconditionFailed). */
+export function isPreconditionFailed(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.name === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 412;
 }
 
 export interface StageQueue {

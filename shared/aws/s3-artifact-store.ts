@@ -63,7 +63,7 @@ export class S3ArtifactStore implements ArtifactStore {
   async openObject(
     bucket: string,
     key: string,
-    options: { versionId?: string; start?: number } = {},
+    options: { versionId?: string; start?: number; ifMatch?: string } = {},
   ): Promise<AsyncIterable<Uint8Array>> {
     const start = options.start ?? 0;
     try {
@@ -73,6 +73,8 @@ export class S3ArtifactStore implements ArtifactStore {
           Key: key,
           ...(options.versionId ? { VersionId: options.versionId } : {}),
           ...(start > 0 ? { Range: `bytes=${start}-` } : {}),
+          // ETags travel quoted in HTTP; listings hand them to us bare.
+          ...(options.ifMatch ? { IfMatch: `"${options.ifMatch.replaceAll('"', '')}"` } : {}),
         }),
       );
       if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);

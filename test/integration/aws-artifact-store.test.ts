@@ -1,5 +1,6 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
+import { isPreconditionFailed } from '#shared/aws/ports.ts';
 import { useLocalStack } from '../support/emulators.ts';
 
 const stack = useLocalStack({ prefix: 'artifacts' });
@@ -56,6 +57,24 @@ describe('S3ArtifactStore on fauxqs', () => {
     expect((await read(0)).equals(body)).toBe(true);
     expect((await read(123_457)).equals(body.subarray(123_457))).toBe(true);
     expect((await read(body.length)).length).toBe(0);
+  });
+
+  it('reads an object only while it still has the ETag it was listed with', async () => {
+    await stack.ports.artifacts.putText('intake', 'exports/agency-a/drop/Patient.ndjson', '{"v":1}\n');
+    const real = stack.ports.artifacts.bucketName('intake');
+    let etag = '';
+    for await (const o of stack.ports.artifacts.list('intake', 'exports/agency-a/drop/')) etag = o.etag;
+    await expect(
+      stack.ports.artifacts.openObject(real, 'exports/agency-a/drop/Patient.ndjson', { ifMatch: etag }),
+    ).resolves.toBeDefined();
+    await stack.ports.artifacts.putText('intake', 'exports/agency-a/drop/Patient.ndjson', '{"v":2}\n');
+    const failed = await stack.ports.artifacts
+      .openObject(real, 'exports/agency-a/drop/Patient.ndjson', { ifMatch: etag, start: 3 })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(isPreconditionFailed(failed)).toBe(true);
   });
 
   it('lists a prefix with sizes and bare ETags', async () => {

@@ -449,3 +449,33 @@ describe('intake after the review', () => {
     expect(await runIntakePending(t.mem.ports, {})).toBe('Every dropped object has its intake receipt.');
   });
 });
+
+describe('FHIR drop files replaced while the drop is read', () => {
+  it('sets the drop aside whole, before any chart, when a file changes between runs', async () => {
+    const t = intake({ intake: { concurrency: 2 } });
+    const folder = 'exports/test-agency/changing/';
+    const files = bulkFiles([
+      homeHealthChart({ agencyId: AGENCY, chartId: 'C-1', patient: { id: 'P-C1' } }),
+      homeHealthChart({ agencyId: AGENCY, chartId: 'C-2', patient: { id: 'P-C2' } }),
+    ]);
+    for (const [name, lines] of files) t.mem.put('intake', `${folder}${name}`, lines.join('\n'));
+    // The first run stops after the first file; then the export job rewrites the last one.
+    await t.drop(`${folder}.done`, '', 'e1', shortOfTime(0));
+    const last = [...files.keys()].sort().pop() ?? '';
+    t.mem.put(
+      'intake',
+      `${folder}${last}`,
+      `${files.get(last)?.join('\n')}\n{"resourceType":"Patient","id":"late"}`,
+    );
+    await t.continueAll();
+    const receipt = t.receipt(`${folder}.done`);
+    expect(receipt?.counts).toMatchObject({ read: 0, accepted: 0, quarantined: 1 });
+    const report = JSON.parse(t.mem.objects.get(`test-intake/${receipt?.quarantineReport}`) ?? '{}');
+    expect(report.issues).toContainEqual({
+      file: `${folder}${last}`,
+      reason:
+        'the file was replaced while the drop was being read: no chart was taken from the drop; drop the export again',
+    });
+    expect(t.mem.take('validate')).toHaveLength(0);
+  });
+});
