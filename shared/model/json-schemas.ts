@@ -7,7 +7,7 @@ import { IntakeReceipt } from './receipt.ts';
 
 /**
  * The published contracts, as JSON Schema (draft 2020-12), generated from the zod models so the two
- * cannot drift: `npm run schemas` writes them to docs/schemas/<name>.schema.json and a unit test fails
+ * cannot drift: `npm run docs` writes them to docs/schemas/<name>.schema.json and a unit test fails
  * when a model changes without regenerating.
  *
  * `io` says which side of a transform the schema describes. What people or other systems write (EMR

@@ -66,7 +66,7 @@ describe('docs/schemas', () => {
     }
   });
 
-  it('are committed exactly as generated (run `npm run schemas` after changing a model)', () => {
+  it('are committed exactly as generated (run `npm run docs` after changing a model)', () => {
     const committed = readdirSync(docs)
       .filter((f) => f.endsWith('.schema.json'))
       .sort();

@@ -2,8 +2,13 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonSchemas, schemaFileText } from '#shared/model/json-schemas.ts';
+import { rulesMarkdown } from '#shared/rules/catalog-doc.ts';
+import { ruleCatalog } from '#shared/rules/index.ts';
 
-/** `npm run schemas`: regenerates docs/schemas/*.schema.json from the zod models. */
+/**
+ * `npm run docs`: regenerates what docs/ derives from code: docs/schemas/*.schema.json from the zod
+ * models, and docs/rules.md from the rule catalog. Unit tests fail when either is stale.
+ */
 const dir = fileURLToPath(new URL('../docs/schemas/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 const schemas = jsonSchemas();
@@ -15,3 +20,6 @@ for (const [name, schema] of Object.entries(schemas)) {
   writeFileSync(join(dir, `${name}.schema.json`), schemaFileText(schema));
   console.log(`docs/schemas/${name}.schema.json`);
 }
+
+writeFileSync(fileURLToPath(new URL('../docs/rules.md', import.meta.url)), rulesMarkdown(ruleCatalog()));
+console.log('docs/rules.md');

@@ -1,0 +1,43 @@
+import type { RuleInfo } from './rule.ts';
+
+/**
+ * docs/rules.md, generated from the catalog (`npm run docs`; a unit test fails when the file is stale):
+ * the engine's contract first, then a table of every rule and a section each.
+ */
+const INTRO =
+  "# Coding rules catalog\n\nThe validation stage checks each received chart version in three steps, all pure functions in\n`shared/rules/` (no I/O, no clock, no AWS SDK):\n\n1. `validateChartInput(raw)` parses the chart against the canonical schema; every problem becomes a\n   `SCHEMA` finding.\n2. `runRules(chart, { icd10cm })` runs the rules below, in this order, over a chart that parsed.\n3. `decide(findings)`: any **error** -> `REJECTED` (back to the coder); else any **query** ->\n   `QUERY_OPEN` (a clinician or physician must answer); else `VALIDATED` (warnings are recorded and\n   the chart goes on to QA sampling).\n\nA finding is `{ ruleId, severity, message, path }`. Messages name codes, fields and code-table\ndescriptions only: never patient data. A code is echoed only when it has the shape of a code in its\nsystem; dates of service are never echoed (they are PHI). Rule ids are stable: never rename or reuse one.\n\nSource-quality tags are those of the domain research: **[CMS]** CMS/CDC/Federal Register/eCFR text\nor CMS data files; **[MAC]** Medicare Administrative Contractor guidance; **[3P]** third-party page or\nrepository, verify before relying on it; **[UNATTRIB]** seen in a public code index without its\nrepository; **[codetrail]** this project's own contract or policy. Where a citation was not read in\nthe project's research notes (`domain-rules.md`), the entry says so.\n\n**Code tables.** Only the ICD-10-CM **FY2022** table ships (`shared/data/icd10cm/`, CC BY 4.0 via\nicd10us): a dev/test fixture, stale for production. DX-EXISTS and DX-BILLABLE answer for FY2022 only;\na deployment must load the table for the claim's fiscal year first.\n\n";
+
+const NOT_CHECKED_YET =
+  '## Not checked yet\n\nNamed in the research as checkable next (domain-rules.md §7): manifestation / "code first" codes as\nprincipal (e.g. F02.8x on hospice, from CMS `Code_First_Conditions.txt`), PDGM-acceptable principal\ndiagnoses (CMS HH grouper `Diagnosis_Codes.txt`, per grouper version), HCPCS and revenue code\npairing, one G-code per visit line, the Q500x line, occurrence codes 61/62, NOA timeliness, hospice\nbenefit-period and face-to-face timing, the CMS list of unacceptable hospice principal diagnoses.\n';
+
+/** GitHub's anchor for a `## ID (severity)` heading. */
+function anchor(rule: RuleInfo): string {
+  return `${rule.id} (${rule.severity})`.toLowerCase().replace(/[()]/g, '').replace(/ /g, '-');
+}
+
+/** A Markdown table with padded columns, laid out the way the repository's Markdown is. */
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function section(rule: RuleInfo): string {
+  const parts = [
+    `## ${rule.id} (${rule.severity})`,
+    `**${rule.title}.**`,
+    `_What:_ ${rule.what}`,
+    `_Why:_ ${rule.why}`,
+  ];
+  if (rule.limits) parts.push(`_Limits:_ ${rule.limits}`);
+  parts.push(`_Sources:_\n\n${rule.sources.map((s) => `- [${s.tag}] ${s.cite}`).join('\n')}`);
+  return parts.join('\n\n');
+}
+
+export function rulesMarkdown(catalog: readonly RuleInfo[]): string {
+  const index = table(
+    ['id', 'severity', 'checks'],
+    catalog.map((r) => [`[${r.id}](#${anchor(r)})`, r.severity, r.title]),
+  );
+  return `${INTRO}${index}\n\n${catalog.map(section).join('\n\n')}\n\n${NOT_CHECKED_YET}`;
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { loadIcd10cm } from '#shared/data/icd10cm.ts';
+import { Chart, type ChartInput } from '#shared/model/chart.ts';
+import { RULES } from '#shared/rules/index.ts';
+
+/**
+ * Every rule of the catalog has at least one chart it passes and one it fails: a rule added without
+ * fixtures fails this file. Each failing fixture is clean but for the one thing its rule checks, so
+ * no other rule is needed to explain it.
+ */
+const tables = { icd10cm: loadIcd10cm() };
+
+function hh(patch: Partial<ChartInput> = {}): Chart {
+  return Chart.parse({
+    agencyId: 'demo-agency',
+    chartId: 'HH-FIX-1',
+    version: 1,
+    lineOfBusiness: 'home_health',
+    patient: { id: 'SYN-PT-FIX' },
+    payer: { type: 'medicare' },
+    period: { from: '2022-03-01', through: '2022-03-30' },
+    codingCompletedAt: '2022-04-02T10:00:00-04:00',
+    coderId: 'coder-fix',
+    diagnoses: dx('I69.351', 'I10'),
+    oasis: { assessmentDate: '2022-03-01', items: { M1800: '02', M1860: '03' } },
+    documents: [{ type: 'oasis', date: '2022-03-01', signed: true }],
+    ...patch,
+  } satisfies ChartInput);
+}
+
+function hospice(
+  patch: Partial<ChartInput> = {},
+  care: Partial<NonNullable<ChartInput['hospice']>> = {},
+): Chart {
+  return Chart.parse({
+    agencyId: 'demo-agency',
+    chartId: 'HSP-FIX-1',
+    version: 1,
+    lineOfBusiness: 'hospice',
+    patient: { id: 'SYN-PT-FIX' },
+    payer: { type: 'medicare' },
+    period: { from: '2022-03-01', through: '2022-03-31' },
+    codingCompletedAt: '2022-04-02T10:00:00-04:00',
+    coderId: 'coder-fix',
+    diagnoses: dx('G30.1', 'F02.80'),
+    hospice: {
+      benefitPeriod: { number: 1, from: '2022-02-01', through: '2022-05-01' },
+      ctiDate: '2022-01-30',
+      levelOfCareDays: { routine: 31 },
+      ...care,
+    },
+    visits: [{ date: '2022-03-01', revenueCode: '0651', hcpcs: 'Q5001', units: 31 }],
+    documents: [{ type: 'cti', date: '2022-01-30', signed: true }],
+    ...patch,
+  } satisfies ChartInput);
+}
+
+function dx(...codes: (string | Partial<ChartInput['diagnoses'][number]>)[]): ChartInput['diagnoses'] {
+  return codes.map((c, i) =>
+    typeof c === 'string' ? { sequence: i + 1, code: c } : { sequence: i + 1, code: 'I10', ...c },
+  );
+}
+
+const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
+  'DX-PRESENT': {
+    pass: [hh(), hospice()],
+    fail: [hh({ diagnoses: [] }), hh({ diagnoses: [{ sequence: 2, code: 'I10' }] })],
+  },
+  'DX-SYSTEM': {
+    pass: [hh()],
+    fail: [hh({ diagnoses: dx({ code: '84114007', system: 'SNOMED-CT' }, 'I10') })],
+  },
+  'DX-EXISTS': { pass: [hh()], fail: [hh({ diagnoses: dx('I69.351', 'I69.999') })] },
+  'DX-BILLABLE': { pass: [hh()], fail: [hh({ diagnoses: dx('I69.351', 'I50.2') })] },
+  'DX-DUPLICATE': { pass: [hh()], fail: [hh({ diagnoses: dx('I69.351', 'I10', 'I10') })] },
+  'HH-OASIS-DOC': { pass: [hh()], fail: [hh({ oasis: { items: {} }, documents: [] })] },
+  'HOSPICE-CTI': {
+    pass: [hospice(), hospice({ documents: [{ type: 'cti', signed: true }] }, { ctiDate: undefined })],
+    fail: [hospice({ documents: [] }, { ctiDate: undefined })],
+  },
+  'HOSPICE-PRINCIPAL': { pass: [hospice()], fail: [hospice({ diagnoses: dx('R54', 'G30.1') })] },
+};
+
+describe('rule fixtures', () => {
+  it('cover every rule of the catalog', () => {
+    expect(Object.keys(FIXTURES).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  for (const rule of RULES) {
+    const fixtures = FIXTURES[rule.id];
+    it(`${rule.id}: passes its passing charts and fails its failing ones, under its own id and severity`, () => {
+      expect(fixtures?.pass.length).toBeGreaterThan(0);
+      expect(fixtures?.fail.length).toBeGreaterThan(0);
+      for (const chart of fixtures?.pass ?? []) expect(rule.check(chart, tables)).toEqual([]);
+      for (const chart of fixtures?.fail ?? []) {
+        const findings = rule.check(chart, tables);
+        expect(findings.length).toBeGreaterThan(0);
+        for (const f of findings) expect(f).toMatchObject({ ruleId: rule.id, severity: rule.severity });
+      }
+    });
+  }
+});
