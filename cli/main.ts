@@ -5,6 +5,7 @@ import { runIntakePending, runIntakeReceipts } from './commands/intake.ts';
 import { runQaReview, runQaShow } from './commands/qa.ts';
 import { runServe } from './commands/serve.ts';
 import { loadConfigFile, runStart } from './commands/start.ts';
+import { runTablesImport, runTablesList } from './commands/tables.ts';
 import { resolveTarget, STATE_DIR } from './lib/target.ts';
 
 const program = new Command();
@@ -99,6 +100,33 @@ intake
   .action(async (opts: { agency?: string; json?: boolean; stack?: string }) => {
     process.stdout.write(`${await runIntakePending((await resolveTarget(opts)).ports, opts)}\n`);
   });
+
+const tables = program.command('tables').description('The versioned code tables the coding rules use');
+tables
+  .command('list')
+  .description('Every table version and the dates of service it is in force for')
+  .option('--data-dir <dir>', 'the data folder (default: shared/data, or CODETRAIL_DATA_DIR)')
+  .action((opts: { dataDir?: string }) => {
+    process.stdout.write(`${runTablesList(opts)}\n`);
+  });
+tables
+  .command('import')
+  .description('Import a CMS table file: icd10cm FILE (the ICD-10-CM order file, icd10cm_order_<FY>.txt)')
+  .argument('<table>', 'icd10cm')
+  .argument('<file>')
+  .requiredOption('--version <name>', 'the version, e.g. FY2026 (its fiscal year gives the dates of service)')
+  .option('--from <date>', 'first date of service it is in force for (YYYY-MM-DD)')
+  .option('--through <date>', 'last date of service (YYYY-MM-DD)')
+  .option('--data-dir <dir>', 'the data folder (default: shared/data, or CODETRAIL_DATA_DIR)')
+  .action(
+    async (
+      kind: string,
+      file: string,
+      opts: { version: string; from?: string; through?: string; dataDir?: string },
+    ) => {
+      process.stdout.write(`${await runTablesImport(kind, file, opts)}\n`);
+    },
+  );
 
 const qa = program.command('qa').description('QA review of sampled charts');
 qa.command('review')

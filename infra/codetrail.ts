@@ -24,6 +24,7 @@ import {
 } from '#shared/topology.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import { AuditTrail } from './audit-trail.ts';
+import { expandDataFiles } from './data-files.ts';
 import { CodetrailKeys } from './keys.ts';
 import { type Acknowledged, acknowledgeFindings } from './nag.ts';
 import { OUTPUT, pascal } from './names.ts';
@@ -188,7 +189,7 @@ export class Codetrail extends Construct {
         config,
         entry: entry(spec),
         projectRoot,
-        ...(spec.dataFiles ? { dataFiles: spec.dataFiles } : {}),
+        ...(spec.dataFiles ? { dataFiles: expandDataFiles(spec.dataFiles, projectRoot) } : {}),
         logRetention,
         removalPolicy,
       });

@@ -40,10 +40,13 @@ export interface DataFile {
   into: string;
 }
 
-/** The ICD-10-CM order file the coding rules read. */
-export const ICD10CM_FILE: DataFile = {
-  source: 'shared/data/icd10cm/icd10cm_fy2022_order.tsv.gz',
-  into: 'icd10cm',
+/**
+ * The code tables the coding rules read: the manifest, which names every table version and its file.
+ * The CDK app ships the manifest and every file it lists (infra/data-files.ts).
+ */
+export const CODE_TABLES: DataFile = {
+  source: 'shared/data/code-tables.json',
+  into: '.',
 };
 
 export interface QueueSpec {
@@ -94,7 +97,7 @@ export const STAGES: readonly StageSpec[] = [
     timeoutSeconds: 60,
     memoryMb: 512,
     reservedConcurrency: 10,
-    dataFiles: [ICD10CM_FILE],
+    dataFiles: [CODE_TABLES],
     purpose: 'Runs the coding rules; rejects to the coder or opens a clinician query',
   },
   {
@@ -121,7 +124,7 @@ export const STAGES: readonly StageSpec[] = [
     timeoutSeconds: 30,
     memoryMb: 512,
     reservedConcurrency: 5,
-    dataFiles: [ICD10CM_FILE],
+    dataFiles: [CODE_TABLES],
     purpose: "Applies a QA reviewer's verdict; corrections re-run the rules",
   },
   {

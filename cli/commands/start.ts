@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
+import { loadCodeTables } from '#shared/data/code-tables.ts';
 import { type Config, parseConfig } from '#shared/model/config.ts';
 import { bulkDropObjects, isBulkDropFolder } from '../lib/bulk-drop.ts';
 import { filesBelow } from '../lib/files.ts';
@@ -92,6 +93,24 @@ async function uploadAll(
 }
 
 /**
+ * What a run should not pass over in silence about the code tables: charts judged by a table not in
+ * force for their period, and tables that are only samples.
+ */
+export function tableWarnings(summary: RunSummary, manifest = loadCodeTables().manifest): string[] {
+  const warnings: string[] = [];
+  const outOfForce = summary.charts.filter((c) => c.findings.some((f) => f.ruleId === 'CODE-TABLES')).length;
+  if (outOfForce > 0)
+    warnings.push(
+      `${outOfForce} chart version(s) were checked against code tables not in force for their period (CODE-TABLES findings); import the tables for those years with \`codetrail tables import\``,
+    );
+  for (const v of manifest.icd10cm.filter((t) => t.sample))
+    warnings.push(
+      `ICD-10-CM ${v.version} is a sample, not a complete table: findings against it are not conclusive`,
+    );
+  return warnings;
+}
+
+/**
  * `codetrail start`: the whole pipeline over a folder laid out as exports/, qa-verdicts/, remittances/,
  * each phase running until every queue is quiet; then the summary table and OUT/summary.json.
  */
@@ -155,6 +174,7 @@ export async function runStart(options: StartOptions): Promise<{ summary: RunSum
     mkdirSync(options.out, { recursive: true });
     writeFileSync(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     say(`\n${renderSummary(summary)}\n\nWrote ${join(options.out, 'summary.json')}`);
+    for (const warning of tableWarnings(summary)) process.stderr.write(`warning: ${warning}\n`);
     return { summary, exitCode: summary.deadLetters.length > 0 ? 1 : 0 };
   } finally {
     await pipeline.stop();

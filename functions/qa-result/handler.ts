@@ -1,6 +1,6 @@
 import { systemClock } from '#shared/aws/ports.ts';
-import { loadIcd10cm } from '#shared/data/icd10cm.ts';
 import { Verdict } from '#shared/model/messages.ts';
+import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import { runtimeConfig } from '#shared/runtime/config.ts';
 import { recordHandler } from '#shared/runtime/sqs-handler.ts';
 import { servicePerPorts } from '#shared/runtime/stage-ports.ts';
@@ -11,8 +11,8 @@ const service = servicePerPorts((ports) =>
     ports,
     config: runtimeConfig(),
     clock: systemClock,
-    // Loaded on the first chart, not at cold start, and once per process (the loader memoises it).
-    icd10cm: () => loadIcd10cm(),
+    // The versions in force for each chart's period, loaded on first use, once per process.
+    tables: tablesInForce,
   }),
 );
 

@@ -1,8 +1,7 @@
-import type { Icd10Table } from '#shared/data/icd10cm.ts';
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import type { QaOutcome } from '#shared/model/chart-state.ts';
 import type { Verdict } from '#shared/model/messages.ts';
-import { decide, runRules, validateChartInput } from '#shared/rules/index.ts';
+import { decide, runRules, type TablesFor, validateChartInput } from '#shared/rules/index.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage } from '#shared/runtime/forward.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -20,7 +19,7 @@ function actorOf(verdict: Verdict): string {
  * re-run on the corrected codes, and the chart goes to billing if they pass; a rejection sends it back
  * to the coder. A verdict for a chart that is not waiting for review is recorded and set aside.
  */
-export function createQaResultService(deps: StageDeps & { icd10cm: () => Icd10Table }) {
+export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   const { ports } = deps;
 
   function recordVerdict(verdict: Verdict, status: string, coderId: string): Promise<void> {
@@ -87,7 +86,7 @@ export function createQaResultService(deps: StageDeps & { icd10cm: () => Icd10Ta
         const corrected = applyCorrections(raw.diagnoses ?? [], verdict.corrections);
         const checked = validateChartInput({ ...raw, diagnoses: corrected });
         const findings = checked.chart
-          ? [...checked.findings, ...runRules(checked.chart, { icd10cm: deps.icd10cm() })]
+          ? [...checked.findings, ...runRules(checked.chart, deps.tables(checked.chart.period.from))]
           : checked.findings;
         qa.originalDiagnoses = original;
         qa.correctedDiagnoses = corrected.map((d) => ({ sequence: d.sequence, code: d.code }));

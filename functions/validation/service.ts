@@ -1,8 +1,7 @@
-import type { Icd10Table } from '#shared/data/icd10cm.ts';
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import type { ChartStatus } from '#shared/model/chart-state.ts';
 import type { ChartMessage } from '#shared/model/messages.ts';
-import { decide, runRules, validateChartInput } from '#shared/rules/index.ts';
+import { decide, runRules, type TablesFor, validateChartInput } from '#shared/rules/index.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage, UnknownChartError } from '#shared/runtime/forward.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -18,7 +17,7 @@ const AUDIT_TYPE: Partial<Record<ChartStatus, string>> = {
  * Validation: runs the coding rules over a received chart version. Errors send it back to the coder
  * (REJECTED), documentation gaps open a clinician query (QUERY_OPEN), a clean chart goes to QA sampling.
  */
-export function createValidationService(deps: StageDeps & { icd10cm: () => Icd10Table }) {
+export function createValidationService(deps: StageDeps & { tables: TablesFor }) {
   const { ports } = deps;
   return {
     async handle(message: ChartMessage): Promise<void> {
@@ -28,7 +27,7 @@ export function createValidationService(deps: StageDeps & { icd10cm: () => Icd10
         const raw: unknown = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey));
         const checked = validateChartInput(raw);
         const findings = checked.chart
-          ? [...checked.findings, ...runRules(checked.chart, { icd10cm: deps.icd10cm() })]
+          ? [...checked.findings, ...runRules(checked.chart, deps.tables(checked.chart.period.from))]
           : checked.findings;
         const moved = await ports.charts.transition(
           state.chartKey,

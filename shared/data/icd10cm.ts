@@ -19,7 +19,8 @@ import { gunzipSync } from 'node:zlib';
  * first chart that needs it, not at module import.
  */
 
-export type Icd10Version = 'FY2022';
+/** The fiscal year a table is for, e.g. `FY2022` (the name in code-tables.json). */
+export type Icd10Version = string;
 
 export interface Icd10Entry {
   /** Display form with the dot after the category, e.g. `I69.30`; categories have none, e.g. `R54`. */
@@ -66,7 +67,10 @@ export function dottedIcd10Code(code: string): string {
  * Decoding each field from the buffer gives small standalone strings, so the table holds no view onto
  * the 8 MB decompressed text and is one Map of ~95k keys and ~95k short strings.
  */
-export function parseIcd10Tsv(input: Uint8Array | string, version: Icd10Version = 'FY2022'): Icd10Table {
+export function parseIcd10Tsv(
+  input: Uint8Array | string,
+  about: { version: Icd10Version; from: string; through: string } = { version: 'FY2022', ...FY2022 },
+): Icd10Table {
   const buf =
     typeof input === 'string'
       ? Buffer.from(input, 'utf8')
@@ -105,8 +109,8 @@ export function parseIcd10Tsv(input: Uint8Array | string, version: Icd10Version 
   }
   if (entries.size === 0) throw new Error('ICD-10-CM table: no codes');
   return {
-    version,
-    effective: FY2022,
+    version: about.version,
+    effective: { from: about.from, through: about.through },
     size: entries.size,
     lookup(raw: string): Icd10Entry | undefined {
       if (typeof raw !== 'string') return undefined;
@@ -122,19 +126,11 @@ export function parseIcd10Tsv(input: Uint8Array | string, version: Icd10Version 
   };
 }
 
-function defaultDataDir(): string {
-  // Evaluated lazily: a bundle that sets CODETRAIL_DATA_DIR never needs its own location.
-  return fileURLToPath(new URL('.', import.meta.url));
-}
-
-const loaded = new Map<string, Icd10Table>();
-
-/** Loads (once per dataDir: the first call pays the gunzip and parse, later calls are free) the table. */
-export function loadIcd10cm(dataDir?: string): Icd10Table {
-  const dir = resolve(dataDir ?? (process.env.CODETRAIL_DATA_DIR || defaultDataDir()));
-  const cached = loaded.get(dir);
-  if (cached) return cached;
-  const file = join(dir, ICD10CM_FILE);
+/** Reads one table file (gzipped TSV) for the version `about` describes. */
+export function loadIcd10cmFile(
+  file: string,
+  about: { version: Icd10Version; from: string; through: string },
+): Icd10Table {
   let gz: Buffer;
   try {
     gz = readFileSync(file);
@@ -144,7 +140,22 @@ export function loadIcd10cm(dataDir?: string): Icd10Table {
       `ICD-10-CM table not readable at ${file} (${code}); set CODETRAIL_DATA_DIR to the data folder`,
     );
   }
-  const table = parseIcd10Tsv(gunzipSync(gz), 'FY2022');
+  return parseIcd10Tsv(gunzipSync(gz), about);
+}
+
+const loaded = new Map<string, Icd10Table>();
+
+/**
+ * The FY2022 table the repository ships (once per data folder): for tests and tools. The stages take
+ * the version in force for each chart from loadCodeTables (code-tables.ts).
+ */
+export function loadIcd10cm(dataDir?: string): Icd10Table {
+  const dir = resolve(
+    dataDir ?? (process.env.CODETRAIL_DATA_DIR || fileURLToPath(new URL('.', import.meta.url))),
+  );
+  const cached = loaded.get(dir);
+  if (cached) return cached;
+  const table = loadIcd10cmFile(join(dir, ICD10CM_FILE), { version: 'FY2022', ...FY2022 });
   loaded.set(dir, table);
   return table;
 }

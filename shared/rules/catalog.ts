@@ -1,18 +1,26 @@
 import type { Chart } from '#shared/model/chart.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
+import { codeTablesInForce } from './code-tables-in-force.ts';
 import { dxBillable } from './dx-billable.ts';
 import { dxDuplicate } from './dx-duplicate.ts';
 import { dxExists } from './dx-exists.ts';
 import { dxPresent } from './dx-present.ts';
 import { dxSystem } from './dx-system.ts';
 import { hhOasisDoc } from './hh-oasis-doc.ts';
+import { hospiceBenefitPeriod } from './hospice-benefit-period.ts';
 import { hospiceCti } from './hospice-cti.ts';
+import { hospiceF2f } from './hospice-f2f.ts';
+import { hospiceLevelOfCare } from './hospice-level-of-care.ts';
 import { hospicePrincipal } from './hospice-principal.ts';
+import { hospiceRespite } from './hospice-respite.ts';
 import type { Rule, RuleInfo, RuleTables } from './rule.ts';
 import { SCHEMA_RULE } from './schema-findings.ts';
+import { visitLineCodes } from './visit-line-codes.ts';
+import { visitLineUnits } from './visit-line-units.ts';
 
 /** Every rule, in the order they run and their findings are listed. docs/rules.md documents each. */
 export const RULES: readonly Rule[] = [
+  codeTablesInForce,
   dxPresent,
   dxSystem,
   dxExists,
@@ -21,6 +29,12 @@ export const RULES: readonly Rule[] = [
   hhOasisDoc,
   hospiceCti,
   hospicePrincipal,
+  hospiceBenefitPeriod,
+  hospiceF2f,
+  hospiceLevelOfCare,
+  hospiceRespite,
+  visitLineCodes,
+  visitLineUnits,
 ];
 
 /** The catalog: the schema check first, then every rule; what docs/rules.md lists. */

@@ -4,5 +4,5 @@
  */
 export { RULES, ruleCatalog, runRules } from './catalog.ts';
 export { decide, type ValidationDecision } from './decide.ts';
-export type { Rule, RuleInfo, RuleSource, RuleTables, SourceTag } from './rule.ts';
+export type { Rule, RuleInfo, RuleSource, RuleTables, SourceTag, TablesFor } from './rule.ts';
 export { SCHEMA_MESSAGE_PHRASES, SCHEMA_RULE, validateChartInput } from './schema-findings.ts';

@@ -2,10 +2,13 @@ import type { Icd10Table } from '#shared/data/icd10cm.ts';
 import type { Chart } from '#shared/model/chart.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
 
-/** The code tables a rule may consult. Chosen by the caller (only FY2022 ships today). */
+/** The code tables a rule may consult: the versions in force on the chart's period from-date. */
 export interface RuleTables {
   icd10cm: Icd10Table;
 }
+
+/** What the stages are given: the tables to judge a chart by, from its period's from-date (YYYY-MM-DD). */
+export type TablesFor = (periodFrom: string) => RuleTables;
 
 /** Source-quality tags, as in the domain research: CMS/CDC text, a MAC page, third party, our own. */
 export type SourceTag = 'CMS' | 'MAC' | '3P' | 'UNATTRIB' | 'codetrail';

@@ -11,15 +11,16 @@ import {
   BUCKET_NOTIFICATIONS,
   BUCKETS,
   type BucketName,
+  CODE_TABLES,
   ENV,
   HUMAN_QUEUES,
-  ICD10CM_FILE,
   INTAKE_WORK_DAYS,
   INTAKE_WORK_PREFIX,
   queues,
   STAGES,
 } from '#shared/topology.ts';
 import { defaultEntry, PROJECT_ROOT } from '../../infra/codetrail.ts';
+import { expandDataFiles } from '../../infra/data-files.ts';
 import { OUTPUT } from '../../infra/names.ts';
 import { CONFIG_ENV_BUDGET_BYTES, copyDataFiles, LAMBDA_DATA_DIR } from '../../infra/stage.ts';
 import {
@@ -590,13 +591,22 @@ describe('outputs', () => {
 describe('bundles', () => {
   it('has a handler file for every stage and the code tables the rules stages ship', () => {
     for (const s of STAGES) expect(existsSync(defaultEntry(s)), defaultEntry(s)).toBe(true);
-    for (const f of STAGES.flatMap((s) => s.dataFiles ?? []))
+    for (const f of STAGES.flatMap((s) => expandDataFiles(s.dataFiles ?? [], PROJECT_ROOT)))
       expect(existsSync(path.join(PROJECT_ROOT, f.source)), f.source).toBe(true);
   });
 
+  it('ships the code tables manifest and every table it lists', () => {
+    expect(expandDataFiles([CODE_TABLES], PROJECT_ROOT)).toEqual([
+      CODE_TABLES,
+      { source: 'shared/data/icd10cm/icd10cm_fy2022_order.tsv.gz', into: 'icd10cm' },
+    ]);
+  });
+
   it('copies the code tables into data/ of the bundle after esbuild', () => {
-    const hooks = copyDataFiles([ICD10CM_FILE]);
+    const hooks = copyDataFiles(expandDataFiles([CODE_TABLES], PROJECT_ROOT));
     expect(hooks.afterBundling('/in', '/out')).toEqual([
+      'mkdir -p "/out/data"',
+      'cp "/in/shared/data/code-tables.json" "/out/data/"',
       'mkdir -p "/out/data/icd10cm"',
       'cp "/in/shared/data/icd10cm/icd10cm_fy2022_order.tsv.gz" "/out/data/icd10cm/"',
     ]);

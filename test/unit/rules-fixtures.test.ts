@@ -62,6 +62,10 @@ function dx(...codes: (string | Partial<ChartInput['diagnoses'][number]>)[]): Ch
 }
 
 const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
+  'CODE-TABLES': {
+    pass: [hh(), hospice()],
+    fail: [hh({ period: { from: '2026-03-01', through: '2026-03-30' } })],
+  },
   'DX-PRESENT': {
     pass: [hh(), hospice()],
     fail: [hh({ diagnoses: [] }), hh({ diagnoses: [{ sequence: 2, code: 'I10' }] })],
@@ -79,6 +83,77 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
     fail: [hospice({ documents: [] }, { ctiDate: undefined })],
   },
   'HOSPICE-PRINCIPAL': { pass: [hospice()], fail: [hospice({ diagnoses: dx('R54', 'G30.1') })] },
+  'HOSPICE-BENEFIT-PERIOD': {
+    pass: [hospice()],
+    fail: [hospice({}, { benefitPeriod: { number: 3, from: '2022-02-01', through: '2022-05-01' } })],
+  },
+  'HOSPICE-F2F': {
+    pass: [
+      hospice(
+        {},
+        {
+          benefitPeriod: { number: 3, from: '2022-03-01', through: '2022-04-29' },
+          faceToFaceDate: '2022-02-20',
+        },
+      ),
+    ],
+    fail: [
+      hospice({}, { benefitPeriod: { number: 3, from: '2022-03-01', through: '2022-04-29' } }),
+      hospice(
+        {},
+        {
+          benefitPeriod: { number: 3, from: '2022-03-01', through: '2022-04-29' },
+          faceToFaceDate: '2022-01-02',
+        },
+      ),
+    ],
+  },
+  'HOSPICE-LEVEL-OF-CARE': {
+    pass: [hospice()],
+    fail: [
+      hospice({ visits: [{ date: '2022-03-01', revenueCode: '0651', units: 31 }] }),
+      hospice({}, { levelOfCareDays: { routine: 20, continuous: 0, respite: 0, generalInpatient: 0 } }),
+    ],
+  },
+  'HOSPICE-RESPITE': {
+    pass: [
+      hospice(
+        {
+          visits: [
+            { date: '2022-03-01', revenueCode: '0651', hcpcs: 'Q5001', units: 26 },
+            { date: '2022-03-27', revenueCode: '0655', hcpcs: 'Q5004', units: 5 },
+          ],
+        },
+        { levelOfCareDays: { routine: 26, continuous: 0, respite: 5, generalInpatient: 0 } },
+      ),
+    ],
+    fail: [
+      hospice(
+        {
+          visits: [
+            { date: '2022-03-01', revenueCode: '0651', hcpcs: 'Q5001', units: 24 },
+            { date: '2022-03-25', revenueCode: '0655', hcpcs: 'Q5004', units: 7 },
+          ],
+        },
+        { levelOfCareDays: { routine: 24, continuous: 0, respite: 7, generalInpatient: 0 } },
+      ),
+    ],
+  },
+  'VISIT-LINE-CODES': {
+    pass: [
+      hh({
+        visits: [{ date: '2022-03-02', revenueCode: '0551', hcpcs: 'G0299', units: 4, discipline: 'SN' }],
+      }),
+    ],
+    fail: [
+      hh({ visits: [{ date: '2022-03-02', revenueCode: '0421', hcpcs: 'G0299', units: 4 }] }),
+      hh({ visits: [{ date: '2022-03-02', revenueCode: '0551', units: 4 }] }),
+    ],
+  },
+  'VISIT-LINE-UNITS': {
+    pass: [hh({ visits: [{ date: '2022-03-02', revenueCode: '0551', hcpcs: 'G0299', units: 4 }] })],
+    fail: [hh({ visits: [{ date: '2022-03-02', revenueCode: '0551', hcpcs: 'G0299', units: 0 }] })],
+  },
 };
 
 describe('rule fixtures', () => {

@@ -5,7 +5,6 @@ import { createIntakeService } from '#functions/intake/service.ts';
 import { createQaResultService } from '#functions/qa-result/service.ts';
 import { createQaSamplingService } from '#functions/qa-sampling/service.ts';
 import { createValidationService } from '#functions/validation/service.ts';
-import { loadIcd10cm } from '#shared/data/icd10cm.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import {
@@ -15,18 +14,20 @@ import {
   S3EventMessage,
   type Verdict,
 } from '#shared/model/messages.ts';
+import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
 
 function pipeline(sampling: Record<string, unknown> = { baseRate: 0 }) {
   const mem = memoryPorts();
   const deps = { ports: mem.ports, config: parseConfig({ sampling }), clock: fixedClock() };
-  const icd10cm = () => loadIcd10cm();
+  // The repository's tables in force for each chart's period, as the stages' handlers use them.
+  const tables = tablesInForce;
   const svc = {
     intake: createIntakeService(deps),
-    validation: createValidationService({ ...deps, icd10cm }),
+    validation: createValidationService({ ...deps, tables }),
     sampling: createQaSamplingService(deps),
-    qaResult: createQaResultService({ ...deps, icd10cm }),
+    qaResult: createQaResultService({ ...deps, tables }),
     billing: createBillingHandoffService(deps),
     denials: createDenialIngestionService(deps),
   };
@@ -316,7 +317,7 @@ describe('the stages, chained over in-memory ports', () => {
       ports: flaky,
       config: parseConfig({}),
       clock: fixedClock(),
-      icd10cm: () => loadIcd10cm(),
+      tables: tablesInForce,
     });
     await expect(crashing.handle(ChartMessage.parse(message))).rejects.toThrow('throttled');
     await p.svc.validation.handle(ChartMessage.parse(message));

@@ -1,0 +1,67 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  CODE_TABLES_MANIFEST,
+  dataDir,
+  readManifest,
+  type TableVersionInfo,
+} from '#shared/data/code-tables.ts';
+import { parseIcd10Tsv } from '#shared/data/icd10cm.ts';
+import { convertOrderFile } from '#shared/data/icd10cm-order-file.ts';
+import { table } from '../lib/summary.ts';
+
+/** A federal fiscal year's dates of service: FY2026 is 2025-10-01 through 2026-09-30. */
+export function fiscalYear(version: string): { from: string; through: string } | undefined {
+  const year = /^FY(\d{4})$/.exec(version)?.[1];
+  if (!year) return undefined;
+  return { from: `${Number(year) - 1}-10-01`, through: `${year}-09-30` };
+}
+
+/**
+ * `codetrail tables import icd10cm FILE --version FY2026`: converts CMS's ICD-10-CM order file into the
+ * table format, writes it beside the shipped ones and records the version and its dates of service in
+ * code-tables.json (replacing a version of the same name). The next `cdk deploy` ships it; locally the
+ * stages use it at once.
+ */
+export async function runTablesImport(
+  kind: string,
+  file: string,
+  opts: { version: string; from?: string; through?: string; dataDir?: string },
+  now: () => Date = () => new Date(),
+): Promise<string> {
+  if (kind !== 'icd10cm') throw new Error(`unknown table ${kind}: codetrail imports icd10cm`);
+  const dates =
+    opts.from && opts.through ? { from: opts.from, through: opts.through } : fiscalYear(opts.version);
+  if (!dates) throw new Error(`give --from and --through, or a version named for its fiscal year (FY2026)`);
+  if (dates.through < dates.from) throw new Error('--through is before --from');
+  const dir = dataDir(opts.dataDir);
+  const manifest = readManifest(dir);
+  const converted = await convertOrderFile(file);
+  const relative = `icd10cm/icd10cm_${opts.version.toLowerCase()}_order.tsv.gz`;
+  // Parsed back before anything is written: a table the stages could not load is never registered.
+  parseIcd10Tsv(converted.tsv, { version: opts.version, ...dates });
+  mkdirSync(dirname(join(dir, relative)), { recursive: true });
+  writeFileSync(join(dir, relative), gzipSync(converted.tsv));
+  const entry: TableVersionInfo = {
+    version: opts.version,
+    ...dates,
+    file: relative,
+    sample: false,
+    source: `CMS ICD-10-CM order file ${basename(file)}, imported ${now().toISOString().slice(0, 10)}`,
+  };
+  manifest.icd10cm = [...manifest.icd10cm.filter((v) => v.version !== opts.version), entry].sort((a, b) =>
+    a.from.localeCompare(b.from),
+  );
+  writeFileSync(join(dir, CODE_TABLES_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  return `ICD-10-CM ${opts.version} (${dates.from} to ${dates.through}): ${converted.codes} codes, ${converted.billable} billable, written to ${join(dir, relative)}`;
+}
+
+/** `codetrail tables list`: every table version and the dates of service it is in force for. */
+export function runTablesList(opts: { dataDir?: string } = {}): string {
+  const manifest = readManifest(dataDir(opts.dataDir));
+  return table(
+    ['table', 'version', 'from', 'through', 'sample', 'file'],
+    manifest.icd10cm.map((v) => ['icd10cm', v.version, v.from, v.through, v.sample ? 'yes' : 'no', v.file]),
+  );
+}

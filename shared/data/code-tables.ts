@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as z from 'zod';
+import { type Icd10Table, loadIcd10cmFile } from './icd10cm.ts';
+
+/**
+ * The code tables, versioned by the dates of service they are in force for. `code-tables.json` in the
+ * data folder lists every version; a chart is judged by the version in force on its period's from-date.
+ * Table files load lazily, once per process, on first use.
+ */
+export const CODE_TABLES_MANIFEST = 'code-tables.json';
+
+const isoDate = z.iso.date();
+export const TableVersionInfo = z.object({
+  version: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
+  from: isoDate.describe('First date of service the version is in force for'),
+  through: isoDate.describe('Last date of service'),
+  file: z.string().describe('Relative to the data folder'),
+  sample: z.boolean().default(false).describe('A sample for development: not a complete table'),
+  source: z.string(),
+});
+export type TableVersionInfo = z.infer<typeof TableVersionInfo>;
+
+export const CodeTablesManifest = z.object({
+  $comment: z.string().optional(),
+  icd10cm: z.array(TableVersionInfo).min(1),
+});
+export type CodeTablesManifest = z.infer<typeof CodeTablesManifest>;
+
+export interface TableChoice<T> {
+  table: T;
+  info: TableVersionInfo;
+  /** False when no version covers the date: the nearest one was used instead. */
+  inForce: boolean;
+}
+
+export interface CodeTables {
+  readonly manifest: CodeTablesManifest;
+  /** The ICD-10-CM version in force on `date` (YYYY-MM-DD), or the nearest one. */
+  icd10cmFor(date: string): TableChoice<Icd10Table>;
+}
+
+/** The version covering `date`; else the nearest: the latest that starts before it, or the earliest. */
+export function versionFor(
+  versions: readonly TableVersionInfo[],
+  date: string,
+): { info: TableVersionInfo; inForce: boolean } {
+  const sorted = [...versions].sort((a, b) => a.from.localeCompare(b.from));
+  const covering = sorted.filter((v) => v.from <= date && date <= v.through).pop();
+  if (covering) return { info: covering, inForce: true };
+  const before = sorted.filter((v) => v.from <= date).pop();
+  return { info: before ?? (sorted[0] as TableVersionInfo), inForce: false };
+}
+
+export function dataDir(dir?: string): string {
+  // Evaluated lazily: a bundle that sets CODETRAIL_DATA_DIR never needs its own location.
+  return resolve(dir ?? (process.env.CODETRAIL_DATA_DIR || fileURLToPath(new URL('.', import.meta.url))));
+}
+
+export function readManifest(dir: string): CodeTablesManifest {
+  const file = join(dir, CODE_TABLES_MANIFEST);
+  if (!existsSync(file)) throw new Error(`code tables manifest not found at ${file}; set CODETRAIL_DATA_DIR`);
+  return CodeTablesManifest.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+const cache = new Map<string, CodeTables>();
+
+/** The code tables of a data folder (default: CODETRAIL_DATA_DIR, else shared/data), once per process. */
+export function loadCodeTables(dir?: string): CodeTables {
+  const root = dataDir(dir);
+  const cached = cache.get(root);
+  if (cached) return cached;
+  const manifest = readManifest(root);
+  const icd10cm = new Map<string, Icd10Table>();
+  const tables: CodeTables = {
+    manifest,
+    icd10cmFor(date) {
+      const { info, inForce } = versionFor(manifest.icd10cm, date);
+      let table = icd10cm.get(info.version);
+      if (!table) {
+        table = loadIcd10cmFile(join(root, info.file), info);
+        icd10cm.set(info.version, table);
+      }
+      return { table, info, inForce };
+    },
+  };
+  cache.set(root, tables);
+  return tables;
+}

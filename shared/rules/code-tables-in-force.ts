@@ -1,0 +1,35 @@
+import { defineRule, type Rule } from './rule.ts';
+
+/** CODE-TABLES: the chart was judged by a table not in force on its period's from-date. */
+export const codeTablesInForce: Rule = defineRule(
+  {
+    id: 'CODE-TABLES',
+    severity: 'warning',
+    title: 'Code tables in force for the period',
+    what: "The ICD-10-CM table the rules used is in force on the chart's period from-date (its fiscal year covers that date). When no loaded version covers it, the nearest version is used and this warning says which, so the other findings are read with that in mind.",
+    why: 'ICD-10-CM changes every October 1 (and some April 1): codes are added, deleted and split, so existence and billability depend on the fiscal year of the dates of service. A chart judged by the wrong year can pass a deleted code or reject a new one.',
+    sources: [
+      {
+        tag: 'CMS',
+        cite: 'domain-rules.md §2.1: CDC/CMS ICD-10-CM "Code Descriptions in Tabular Order" per fiscal year (October 1), plus April 1 updates',
+      },
+      {
+        tag: 'codetrail',
+        cite: 'shared/data/code-tables.json: the versions loaded and their dates of service',
+      },
+    ],
+    limits:
+      'Only ICD-10-CM is versioned so far. Load the version for the claim year with `codetrail tables import icd10cm`.',
+  },
+  (chart, tables, finding) => {
+    const { from, through } = tables.icd10cm.effective;
+    const date = chart.period.from;
+    if (from <= date && date <= through) return [];
+    return [
+      finding(
+        `period.from: no loaded ICD-10-CM table is in force for the period; the codes were checked against ${tables.icd10cm.version} (${from} to ${through}); import the table for the claim's fiscal year`,
+        'period.from',
+      ),
+    ];
+  },
+);

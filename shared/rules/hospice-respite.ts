@@ -1,0 +1,58 @@
+import type { Finding } from '#shared/model/chart-state.ts';
+import { defineRule, type Rule } from './rule.ts';
+import { dayNumber } from './visit-codes.ts';
+
+/** Inpatient respite is paid for at most this many consecutive days. */
+export const MAX_RESPITE_DAYS = 5;
+
+/** HOSPICE-RESPITE: a run of more than five consecutive inpatient respite days on the 0655 lines. */
+export const hospiceRespite: Rule = defineRule(
+  {
+    id: 'HOSPICE-RESPITE',
+    severity: 'error',
+    title: 'Hospice inpatient respite at most five consecutive days',
+    what: 'On a hospice chart, the revenue code 0655 (inpatient respite) lines bill no run of more than 5 consecutive days. A 0655 line covers as many consecutive days as its units, starting on its date; days covered by several lines count once, and lines that touch or overlap join into one run. Each run longer than 5 days is one finding, on the line that bills its sixth day.',
+    why: 'Medicare pays inpatient respite care for no more than five consecutive days at a time; every day beyond the fifth is billed and paid at the routine home care rate (revenue code 0651). A longer respite run overstates the payment.',
+    sources: [
+      {
+        tag: 'MAC',
+        cite: 'domain-rules.md §3: NGS "Hospice Levels of Care: Inpatient Respite Care", "reimbursed for no more than five consecutive days at a time. Every day of inpatient respite care beyond the fifth consecutive day is billed and paid at the routine home care rate (revenue code 0651)"',
+      },
+      {
+        tag: 'codetrail',
+        cite: 'a line covers its units as consecutive days from its line-item date (domain-rules.md §3: each change of level is a new line with its line-item date)',
+      },
+    ],
+    limits:
+      'Sees only the 0655 lines of this chart: a respite stay that began in the previous claim period is counted from this chart only. The respite days of hospice.levelOfCareDays without lines are not checked, and neither is the day of discharge from respite.',
+  },
+  (chart, _tables, finding) => {
+    if (chart.lineOfBusiness !== 'hospice') return [];
+    // Each respite day, with the first line (in chart order) that bills it.
+    const dayLine = new Map<number, number>();
+    chart.visits.forEach((line, i) => {
+      if (line.revenueCode !== '0655') return;
+      const first = dayNumber(line.date);
+      for (let d = first; d < first + line.units; d++) if (!dayLine.has(d)) dayLine.set(d, i);
+    });
+    const days = [...dayLine.keys()].sort((a, b) => a - b);
+    const findings: Finding[] = [];
+    let start = 0;
+    for (let k = 1; k <= days.length; k++) {
+      if (k < days.length && days[k] === (days[k - 1] ?? 0) + 1) continue;
+      const run = days.slice(start, k);
+      start = k;
+      if (run.length <= MAX_RESPITE_DAYS) continue;
+      const lines = [...new Set(run.map((d) => dayLine.get(d) ?? 0))].sort((a, b) => a - b);
+      const sixth = dayLine.get(run[MAX_RESPITE_DAYS] ?? 0) ?? 0;
+      const across = lines.length === 1 ? '' : ` across ${lines.map((l) => `visits[${l}]`).join(', ')}`;
+      findings.push(
+        finding(
+          `visits[${sixth}].units: the revenue code 0655 (inpatient respite) lines bill ${run.length} consecutive respite days${across}; Medicare pays at most ${MAX_RESPITE_DAYS} consecutive days, so bill each day after the fifth as routine home care (0651)`,
+          `visits[${sixth}].units`,
+        ),
+      );
+    }
+    return findings;
+  },
+);

@@ -1,0 +1,153 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fiscalYear, runTablesImport, runTablesList } from '#cli/commands/tables.ts';
+import { loadCodeTables, readManifest, versionFor } from '#shared/data/code-tables.ts';
+import { parseOrderLine } from '#shared/data/icd10cm-order-file.ts';
+
+const SHIPPED = new URL('../../shared/data/', import.meta.url);
+
+/** A line of CMS's fixed-width order file (codes and descriptions are public-domain CDC/CMS text). */
+function orderLine(order: number, code: string, billable: boolean, short: string, long: string): string {
+  return `${String(order).padStart(5, '0')} ${code.padEnd(7)} ${billable ? 1 : 0} ${short.padEnd(60)} ${long}`;
+}
+
+/** A data folder with the shipped manifest and FY2022 table, to import into. */
+function dataFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'codetrail-tables-'));
+  mkdirSync(join(dir, 'icd10cm'));
+  copyFileSync(new URL('code-tables.json', SHIPPED), join(dir, 'code-tables.json'));
+  copyFileSync(
+    new URL('icd10cm/icd10cm_fy2022_order.tsv.gz', SHIPPED),
+    join(dir, 'icd10cm/icd10cm_fy2022_order.tsv.gz'),
+  );
+  return dir;
+}
+
+describe('code tables, versioned by dates of service', () => {
+  it('ships ICD-10-CM FY2022, in force for October 2021 through September 2022', () => {
+    const tables = loadCodeTables();
+    const inForce = tables.icd10cmFor('2022-03-01');
+    expect(inForce).toMatchObject({ inForce: true, info: { version: 'FY2022', sample: false } });
+    expect(inForce.table.lookup('I69.351')?.billable).toBe(true);
+    expect(tables.icd10cmFor('2026-03-01')).toMatchObject({ inForce: false, info: { version: 'FY2022' } });
+  });
+
+  it('picks the version covering a date, else the latest before it, else the earliest', () => {
+    const v = (version: string, from: string, through: string) => ({
+      version,
+      from,
+      through,
+      file: '',
+      sample: false,
+      source: '',
+    });
+    const versions = [v('FY2023', '2022-10-01', '2023-09-30'), v('FY2022', '2021-10-01', '2022-09-30')];
+    expect(versionFor(versions, '2022-10-01')).toMatchObject({ inForce: true, info: { version: 'FY2023' } });
+    expect(versionFor(versions, '2022-09-30')).toMatchObject({ inForce: true, info: { version: 'FY2022' } });
+    expect(versionFor(versions, '2025-01-01')).toMatchObject({ inForce: false, info: { version: 'FY2023' } });
+    expect(versionFor(versions, '2020-01-01')).toMatchObject({ inForce: false, info: { version: 'FY2022' } });
+  });
+
+  it('knows a fiscal year by its name', () => {
+    expect(fiscalYear('FY2026')).toEqual({ from: '2025-10-01', through: '2026-09-30' });
+    expect(fiscalYear('2026')).toBeUndefined();
+  });
+});
+
+describe('codetrail tables import icd10cm', () => {
+  it('reads the fixed-width order file and refuses a line that is not a code row', () => {
+    expect(parseOrderLine(orderLine(1, 'A00', false, 'Cholera', 'Cholera'))).toEqual({
+      code: 'A00',
+      billable: false,
+      description: 'Cholera',
+    });
+    expect(
+      parseOrderLine(
+        orderLine(
+          2,
+          'I69351',
+          true,
+          'Hemiplga following cerebral infrc aff right dominant side',
+          'Hemiplegia and hemiparesis following cerebral infarction affecting right dominant side',
+        ),
+      ),
+    ).toMatchObject({ code: 'I69351', billable: true });
+    expect(parseOrderLine('not an order file line')).toHaveProperty('error');
+    expect(parseOrderLine(orderLine(3, 'I69351', true, 'x', 'y').replace(' 1 ', ' 7 '))).toEqual({
+      error: 'column 15 is not 0 or 1',
+    });
+  });
+
+  it('adds a fiscal year the stages then judge its charts by', async () => {
+    const dir = dataFolder();
+    const file = join(dir, 'icd10cm_order_2026.txt');
+    writeFileSync(
+      file,
+      `${[
+        orderLine(1, 'U09', false, 'Post COVID-19 condition', 'Post COVID-19 condition'),
+        orderLine(
+          2,
+          'U099',
+          true,
+          'Post COVID-19 condition, unspecified',
+          'Post COVID-19 condition, unspecified',
+        ),
+        orderLine(3, 'I10', true, 'Essential (primary) hypertension', 'Essential (primary) hypertension'),
+      ].join('\r\n')}\r\n`,
+    );
+    const said = await runTablesImport(
+      'icd10cm',
+      file,
+      { version: 'FY2026', dataDir: dir },
+      () => new Date('2026-11-29T00:00:00Z'),
+    );
+    expect(said).toContain('3 codes, 2 billable');
+    const manifest = readManifest(dir);
+    expect(manifest.icd10cm.map((v) => v.version)).toEqual(['FY2022', 'FY2026']);
+    const tables = loadCodeTables(dir);
+    const fy2026 = tables.icd10cmFor('2026-03-01');
+    expect(fy2026).toMatchObject({ inForce: true, info: { version: 'FY2026', from: '2025-10-01' } });
+    expect(fy2026.table.lookup('U09.9')).toEqual({
+      code: 'U09.9',
+      billable: true,
+      description: 'Post COVID-19 condition, unspecified',
+    });
+    expect(tables.icd10cmFor('2022-03-01').info.version).toBe('FY2022');
+    expect(runTablesList({ dataDir: dir })).toMatch(/icd10cm\s+FY2026\s+2025-10-01\s+2026-09-30\s+no/);
+    // The manifest is written the way the repository formats JSON.
+    expect(readFileSync(join(dir, 'code-tables.json'), 'utf8')).toMatch(/^\{\n {2}"\$comment"/);
+  });
+
+  it('writes nothing when the file is not an order file', async () => {
+    const dir = dataFolder();
+    const file = join(dir, 'broken.txt');
+    writeFileSync(file, `${orderLine(1, 'I10', true, 'x', 'y')}\nHTTP 502 Bad Gateway\n`);
+    await expect(runTablesImport('icd10cm', file, { version: 'FY2027', dataDir: dir })).rejects.toThrow(
+      'order file line 2',
+    );
+    expect(readManifest(dir).icd10cm.map((v) => v.version)).toEqual(['FY2022']);
+    await expect(runTablesImport('pdgm', file, { version: 'FY2027', dataDir: dir })).rejects.toThrow(
+      'unknown table',
+    );
+  });
+});
+
+describe('codetrail start on the code tables', () => {
+  it('warns about charts judged by a table not in force, and about sample tables', async () => {
+    const { tableWarnings } = await import('#cli/commands/start.ts');
+    const chart = (ruleIds: string[]) => ({
+      findings: ruleIds.map((ruleId) => ({ ruleId, severity: 'warning' })),
+    });
+    const summary = { charts: [chart(['CODE-TABLES']), chart([]), chart(['DX-BILLABLE', 'CODE-TABLES'])] };
+    const manifest = readManifest(new URL('../../shared/data/', import.meta.url).pathname);
+    expect(tableWarnings(summary as never, manifest)).toEqual([
+      expect.stringContaining('2 chart version(s) were checked against code tables not in force'),
+    ]);
+    const sampled = { icd10cm: manifest.icd10cm.map((v) => ({ ...v, sample: true })) };
+    expect(tableWarnings({ charts: [] } as never, sampled)).toEqual([
+      'ICD-10-CM FY2022 is a sample, not a complete table: findings against it are not conclusive',
+    ]);
+  });
+});
