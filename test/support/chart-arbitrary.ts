@@ -16,7 +16,7 @@ const instant = fc
 // Mostly billable codes, as real coding is; headers, unknown codes and other systems now and then.
 const code = fc.oneof(
   {
-    weight: 12,
+    weight: 40,
     arbitrary: fc.constantFrom(
       'I69.351',
       'I10',
@@ -36,7 +36,7 @@ const code = fc.oneof(
   { weight: 1, arbitrary: fc.stringMatching(/^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$/) },
 );
 const system = fc.oneof(
-  { weight: 20, arbitrary: fc.constant('ICD-10-CM' as const) },
+  { weight: 60, arbitrary: fc.constant('ICD-10-CM' as const) },
   { weight: 1, arbitrary: fc.constantFrom(...CODE_SYSTEMS) },
 );
 const revenue = fc.constantFrom(
@@ -70,10 +70,14 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
     hospice: fc.boolean(),
     from: day,
     length: fc.integer({ min: 0, max: 95 }),
-    diagnoses: fc.array(fc.record({ code, system, weight: fc.nat(30) }), {
-      minLength: 0,
-      maxLength: 12,
-    }),
+    // Now and then no diagnosis at all, or a repeated sequence number.
+    diagnoses: fc.oneof(
+      {
+        weight: 30,
+        arbitrary: fc.array(fc.record({ code, system, weight: fc.nat(60) }), { minLength: 1, maxLength: 8 }),
+      },
+      { weight: 1, arbitrary: fc.array(fc.record({ code, system, weight: fc.nat(2) }), { maxLength: 12 }) },
+    ),
     oasis: fc.dictionary(
       fc.constantFrom(
         'M1800',
@@ -89,12 +93,42 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
       fc.constantFrom('00', '01', '02', '03', '04', '1', '0'),
     ),
     visits: fc.array(
-      fc.record({
-        date: day,
-        revenueCode: revenue,
-        hcpcs: fc.option(hcpcs, { nil: undefined }),
-        units: fc.integer({ min: 0, max: 120 }),
-      }),
+      fc.oneof(
+        // Mostly lines as they are billed: the discipline's G-code on its revenue code, 15-minute units.
+        {
+          weight: 20,
+          arbitrary: fc
+            .record({
+              date: day,
+              pair: fc.constantFrom(
+                ['0421', 'G0151'],
+                ['0431', 'G0152'],
+                ['0441', 'G0153'],
+                ['0551', 'G0299'],
+                ['0551', 'G0300'],
+                ['0561', 'G0155'],
+                ['0571', 'G0156'],
+              ),
+              units: fc.integer({ min: 1, max: 12 }),
+            })
+            .map(({ date, pair, units }) => ({
+              date,
+              revenueCode: pair[0] as string,
+              hcpcs: pair[1],
+              units,
+            })),
+        },
+        // Now and then anything: wrong pairs, missing codes, odd units.
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            date: day,
+            revenueCode: revenue,
+            hcpcs: fc.option(hcpcs, { nil: undefined }),
+            units: fc.integer({ min: 0, max: 120 }),
+          }),
+        },
+      ),
       { maxLength: 20 },
     ),
     documents: fc.array(
@@ -105,10 +139,14 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
       }),
       { maxLength: 6 },
     ),
-    benefitNumber: fc.integer({ min: 1, max: 8 }),
+    benefitNumber: fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: 1, max: 2 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 3, max: 8 }) },
+    ),
+    // Days before the benefit period a face-to-face took place (0-30 is in the window), or none.
+    f2fDaysBefore: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined, freq: 8 }),
     hospiceDates: fc.record({
-      cti: fc.option(day, { nil: undefined }),
-      f2f: fc.option(day, { nil: undefined }),
+      cti: fc.option(day, { nil: undefined, freq: 20 }),
       election: fc.option(day, { nil: undefined }),
     }),
     days: fc.record({
@@ -121,9 +159,11 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
     locked: fc.option(instant, { nil: undefined }),
   })
   .map((r) => {
-    const through = new Date(Date.parse(`${r.from}T00:00:00Z`) + r.length * 86_400_000)
-      .toISOString()
-      .slice(0, 10);
+    const plus = (days: number) =>
+      new Date(Date.parse(`${r.from}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+    // The benefit period runs its full length; the chart's period lies inside it.
+    const benefitDays = r.benefitNumber <= 2 ? 90 : 60;
+    const through = plus(r.hospice ? Math.min(r.length, benefitDays - 1) : r.length);
     const chart: ChartInput = {
       agencyId: 'prop-agency',
       chartId: 'PROP-1',
@@ -146,9 +186,9 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
     if (r.locked) chart.documentationLockedAt = r.locked;
     if (r.hospice) {
       chart.hospice = {
-        benefitPeriod: { number: r.benefitNumber, from: r.from, through },
+        benefitPeriod: { number: r.benefitNumber, from: r.from, through: plus(benefitDays - 1) },
         ...(r.hospiceDates.cti ? { ctiDate: r.hospiceDates.cti } : {}),
-        ...(r.hospiceDates.f2f ? { faceToFaceDate: r.hospiceDates.f2f } : {}),
+        ...(r.f2fDaysBefore !== undefined ? { faceToFaceDate: plus(-r.f2fDaysBefore) } : {}),
         ...(r.hospiceDates.election ? { electionDate: r.hospiceDates.election } : {}),
         levelOfCareDays: r.days,
       };
