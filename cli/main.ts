@@ -111,18 +111,27 @@ tables
   });
 tables
   .command('import')
-  .description('Import a CMS table file: icd10cm FILE (the ICD-10-CM order file, icd10cm_order_<FY>.txt)')
-  .argument('<table>', 'icd10cm')
+  .description(
+    "Import a CMS table: icd10cm FILE (the ICD-10-CM order file, icd10cm_order_<FY>.txt), or pdgm FILE --params JSON (the PDGM code list CSV and the year's grouper parameters)",
+  )
+  .argument('<table>', 'icd10cm or pdgm')
   .argument('<file>')
-  .requiredOption('--version <name>', 'the version, e.g. FY2026 (its fiscal year gives the dates of service)')
+  .requiredOption(
+    '--version <name>',
+    'the version, e.g. FY2026 or CY2026 (its year gives the dates of service)',
+  )
   .option('--from <date>', 'first date of service it is in force for (YYYY-MM-DD)')
   .option('--through <date>', 'last date of service (YYYY-MM-DD)')
+  .option(
+    '--params <file>',
+    'pdgm: the grouper parameters (functional points, thresholds, comorbidity), JSON',
+  )
   .option('--data-dir <dir>', 'the data folder (default: shared/data, or CODETRAIL_DATA_DIR)')
   .action(
     async (
       kind: string,
       file: string,
-      opts: { version: string; from?: string; through?: string; dataDir?: string },
+      opts: { version: string; from?: string; through?: string; dataDir?: string; params?: string },
     ) => {
       process.stdout.write(`${await runTablesImport(kind, file, opts)}\n`);
     },

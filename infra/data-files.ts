@@ -11,11 +11,15 @@ export function expandDataFiles(files: readonly DataFile[], projectRoot: string)
     if (file.source !== CODE_TABLES.source) return [file];
     const dir = path.posix.dirname(file.source);
     const manifest = readManifest(path.join(projectRoot, dir));
+    const tableFiles = [
+      ...manifest.icd10cm.map((v) => v.file),
+      ...manifest.pdgm.flatMap((v) => [v.file, v.params]),
+    ];
     return [
       file,
-      ...manifest.icd10cm.map((v) => ({
-        source: path.posix.join(dir, v.file),
-        into: path.posix.join(file.into, path.posix.dirname(v.file)),
+      ...tableFiles.map((f) => ({
+        source: path.posix.join(dir, f),
+        into: path.posix.join(file.into, path.posix.dirname(f)),
       })),
     ];
   });

@@ -103,10 +103,15 @@ export function tableWarnings(summary: RunSummary, manifest = loadCodeTables().m
     warnings.push(
       `${outOfForce} chart version(s) were checked against code tables not in force for their period (CODE-TABLES findings); import the tables for those years with \`codetrail tables import\``,
     );
-  for (const v of manifest.icd10cm.filter((t) => t.sample))
-    warnings.push(
-      `ICD-10-CM ${v.version} is a sample, not a complete table: findings against it are not conclusive`,
-    );
+  const tables = [
+    ['ICD-10-CM', manifest.icd10cm],
+    ['PDGM', manifest.pdgm],
+  ] as const;
+  for (const [name, versions] of tables)
+    for (const v of versions.filter((t) => t.sample))
+      warnings.push(
+        `${name} ${v.version} is a sample, not a complete table: findings against it are not conclusive`,
+      );
   return warnings;
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
@@ -9,6 +9,7 @@ import {
 } from '#shared/data/code-tables.ts';
 import { parseIcd10Tsv } from '#shared/data/icd10cm.ts';
 import { convertOrderFile } from '#shared/data/icd10cm-order-file.ts';
+import { PdgmParams, parsePdgmCodes } from '#shared/data/pdgm.ts';
 import { table } from '../lib/summary.ts';
 
 /** A federal fiscal year's dates of service: FY2026 is 2025-10-01 through 2026-09-30. */
@@ -27,10 +28,11 @@ export function fiscalYear(version: string): { from: string; through: string } |
 export async function runTablesImport(
   kind: string,
   file: string,
-  opts: { version: string; from?: string; through?: string; dataDir?: string },
+  opts: { version: string; from?: string; through?: string; dataDir?: string; params?: string },
   now: () => Date = () => new Date(),
 ): Promise<string> {
-  if (kind !== 'icd10cm') throw new Error(`unknown table ${kind}: codetrail imports icd10cm`);
+  if (kind === 'pdgm') return importPdgm(file, opts, now);
+  if (kind !== 'icd10cm') throw new Error(`unknown table ${kind}: codetrail imports icd10cm and pdgm`);
   const dates =
     opts.from && opts.through ? { from: opts.from, through: opts.through } : fiscalYear(opts.version);
   if (!dates) throw new Error(`give --from and --through, or a version named for its fiscal year (FY2026)`);
@@ -57,11 +59,67 @@ export async function runTablesImport(
   return `ICD-10-CM ${opts.version} (${dates.from} to ${dates.through}): ${converted.codes} codes, ${converted.billable} billable, written to ${join(dir, relative)}`;
 }
 
+/** A calendar year's dates of service: CY2026 is 2026-01-01 through 2026-12-31. */
+export function calendarYear(version: string): { from: string; through: string } | undefined {
+  const year = /^CY(\d{4})$/.exec(version)?.[1];
+  return year ? { from: `${year}-01-01`, through: `${year}-12-31` } : undefined;
+}
+
+/**
+ * `codetrail tables import pdgm CODES.csv --params PARAMS.json --version CY2026`: CMS's PDGM code list
+ * (a CSV export of its workbook: code, description, clinical group, comorbidity group) and the
+ * grouper parameters of the year (functional points, thresholds, comorbidity subgroups: the final
+ * rule's tables, as JSON in the format of pdgm/pdgm_params_sample.json). Both are checked before
+ * anything is written.
+ */
+async function importPdgm(
+  file: string,
+  opts: { version: string; from?: string; through?: string; dataDir?: string; params?: string },
+  now: () => Date,
+): Promise<string> {
+  if (!opts.params) throw new Error('give --params: the grouper parameters of the year (JSON)');
+  const dates =
+    opts.from && opts.through ? { from: opts.from, through: opts.through } : calendarYear(opts.version);
+  if (!dates) throw new Error('give --from and --through, or a version named for its calendar year (CY2026)');
+  const codesText = readFileSync(file, 'utf8');
+  const codes = parsePdgmCodes(codesText);
+  const paramsText = readFileSync(opts.params, 'utf8');
+  PdgmParams.parse(JSON.parse(paramsText));
+  const dir = dataDir(opts.dataDir);
+  const manifest = readManifest(dir);
+  const stem = `pdgm/pdgm_${opts.version.toLowerCase()}`;
+  mkdirSync(join(dir, 'pdgm'), { recursive: true });
+  writeFileSync(join(dir, `${stem}_codes.csv`), codesText);
+  writeFileSync(join(dir, `${stem}_params.json`), paramsText);
+  const entry = {
+    version: opts.version,
+    ...dates,
+    file: `${stem}_codes.csv`,
+    params: `${stem}_params.json`,
+    sample: false,
+    source: `CMS PDGM code list ${basename(file)} and parameters ${basename(opts.params)}, imported ${now().toISOString().slice(0, 10)}`,
+  };
+  manifest.pdgm = [...manifest.pdgm.filter((v) => v.version !== opts.version), entry].sort((a, b) =>
+    a.from.localeCompare(b.from),
+  );
+  writeFileSync(join(dir, CODE_TABLES_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  const grouping = [...codes.values()].filter((c) => c.clinicalGroup).length;
+  return `PDGM ${opts.version} (${dates.from} to ${dates.through}): ${codes.size} codes, ${grouping} acceptable as principal`;
+}
+
 /** `codetrail tables list`: every table version and the dates of service it is in force for. */
 export function runTablesList(opts: { dataDir?: string } = {}): string {
   const manifest = readManifest(dataDir(opts.dataDir));
-  return table(
-    ['table', 'version', 'from', 'through', 'sample', 'file'],
-    manifest.icd10cm.map((v) => ['icd10cm', v.version, v.from, v.through, v.sample ? 'yes' : 'no', v.file]),
-  );
+  const rows = [
+    ...manifest.icd10cm.map((v) => [
+      'icd10cm',
+      v.version,
+      v.from,
+      v.through,
+      v.sample ? 'yes' : 'no',
+      v.file,
+    ]),
+    ...manifest.pdgm.map((v) => ['pdgm', v.version, v.from, v.through, v.sample ? 'yes' : 'no', v.file]),
+  ];
+  return table(['table', 'version', 'from', 'through', 'sample', 'file'], rows);
 }

@@ -18,6 +18,8 @@ export interface ChartSummary {
   claimRef?: string;
   denial?: { reasonCodes: string[]; remarkCodes: string[] };
   supersededBy?: number;
+  /** Home health: the HIPPS code validation grouped the chart to (sample: from a sample PDGM table). */
+  grouping?: { hipps: string; sample: boolean };
 }
 
 export interface QuarantineSummary {
@@ -69,6 +71,7 @@ function chartSummary(s: ChartState): ChartSummary {
   if (s.claimRef) out.claimRef = s.claimRef;
   if (s.denial) out.denial = { reasonCodes: s.denial.reasonCodes, remarkCodes: s.denial.remarkCodes };
   if (s.supersededBy) out.supersededBy = s.supersededBy;
+  if (s.grouping) out.grouping = { hipps: s.grouping.hipps, sample: s.grouping.sample };
   return out;
 }
 

@@ -2,6 +2,7 @@ import { chartSubject } from '#shared/identity/identifiers.ts';
 import type { ChartStatus } from '#shared/model/chart-state.ts';
 import type { ChartMessage } from '#shared/model/messages.ts';
 import { decide, runRules, type TablesFor, validateChartInput } from '#shared/rules/index.ts';
+import { groupPdgm } from '#shared/rules/pdgm-grouping.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage, UnknownChartError } from '#shared/runtime/forward.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -26,17 +27,19 @@ export function createValidationService(deps: StageDeps & { tables: TablesFor })
       if (state.status === 'RECEIVED') {
         const raw: unknown = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey));
         const checked = validateChartInput(raw);
-        const findings = checked.chart
-          ? [...checked.findings, ...runRules(checked.chart, deps.tables(checked.chart.period.from))]
-          : checked.findings;
+        const tables = checked.chart ? deps.tables(checked.chart.period.from) : undefined;
+        const findings =
+          checked.chart && tables
+            ? [...checked.findings, ...runRules(checked.chart, tables)]
+            : checked.findings;
+        // Home health: the PDGM grouping (HIPPS) goes with the chart to QA and billing.
+        const grouped = checked.chart && tables?.pdgm ? groupPdgm(checked.chart, tables.pdgm) : undefined;
         const moved = await ports.charts.transition(
           state.chartKey,
           state.version,
           ['RECEIVED'],
           decide(findings),
-          {
-            findings,
-          },
+          { findings, ...(grouped?.grouped ? { grouping: grouped.grouping } : {}) },
         );
         if (!moved.ok) return; // another delivery won the race and does the same work
         state = moved.state;

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { type Icd10Table, loadIcd10cmFile } from './icd10cm.ts';
+import { loadPdgmFiles, type PdgmTables } from './pdgm.ts';
 
 /**
  * The code tables, versioned by the dates of service they are in force for. `code-tables.json` in the
@@ -17,6 +18,7 @@ export const TableVersionInfo = z.object({
   from: isoDate.describe('First date of service the version is in force for'),
   through: isoDate.describe('Last date of service'),
   file: z.string().describe('Relative to the data folder'),
+  params: z.string().optional().describe('PDGM: the grouper parameters file, relative to the data folder'),
   sample: z.boolean().default(false).describe('A sample for development: not a complete table'),
   source: z.string(),
 });
@@ -25,6 +27,7 @@ export type TableVersionInfo = z.infer<typeof TableVersionInfo>;
 export const CodeTablesManifest = z.object({
   $comment: z.string().optional(),
   icd10cm: z.array(TableVersionInfo).min(1),
+  pdgm: z.array(TableVersionInfo.extend({ params: z.string() })).default([]),
 });
 export type CodeTablesManifest = z.infer<typeof CodeTablesManifest>;
 
@@ -39,6 +42,8 @@ export interface CodeTables {
   readonly manifest: CodeTablesManifest;
   /** The ICD-10-CM version in force on `date` (YYYY-MM-DD), or the nearest one. */
   icd10cmFor(date: string): TableChoice<Icd10Table>;
+  /** The PDGM version in force on `date`, or the nearest one; undefined when none is loaded. */
+  pdgmFor(date: string): TableChoice<PdgmTables> | undefined;
 }
 
 /** The version covering `date`; else the nearest: the latest that starts before it, or the earliest. */
@@ -73,6 +78,7 @@ export function loadCodeTables(dir?: string): CodeTables {
   if (cached) return cached;
   const manifest = readManifest(root);
   const icd10cm = new Map<string, Icd10Table>();
+  const pdgm = new Map<string, PdgmTables>();
   const tables: CodeTables = {
     manifest,
     icd10cmFor(date) {
@@ -81,6 +87,16 @@ export function loadCodeTables(dir?: string): CodeTables {
       if (!table) {
         table = loadIcd10cmFile(join(root, info.file), info);
         icd10cm.set(info.version, table);
+      }
+      return { table, info, inForce };
+    },
+    pdgmFor(date) {
+      if (manifest.pdgm.length === 0) return undefined;
+      const { info, inForce } = versionFor(manifest.pdgm, date);
+      let table = pdgm.get(info.version);
+      if (!table) {
+        table = loadPdgmFiles(join(root, info.file), join(root, info.params ?? ''), info);
+        pdgm.set(info.version, table);
       }
       return { table, info, inForce };
     },

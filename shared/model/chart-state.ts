@@ -67,6 +67,19 @@ export const DenialRecord = z.object({
 });
 export type DenialRecord = z.infer<typeof DenialRecord>;
 
+/** The PDGM grouping of a home health period, as validation computed it (shared/rules/pdgm-grouping.ts). */
+export const PdgmGroupingState = z.object({
+  hipps: z.string(),
+  clinicalGroup: z.string(),
+  clinicalGroupName: z.string(),
+  functionalLevel: z.enum(['low', 'medium', 'high']),
+  functionalPoints: z.int(),
+  comorbidity: z.enum(['none', 'low', 'high']),
+  admission: z.enum(['community-early', 'institutional-early', 'community-late', 'institutional-late']),
+  pdgmVersion: z.string(),
+  sample: z.boolean().describe('Grouped by a sample PDGM table: not a payment figure'),
+});
+
 /**
  * The state of one chart version, as the table holds it. Holds no PHI: identifiers are the keyed
  * chartKey and the staff ids of coders and reviewers.
@@ -104,5 +117,6 @@ export const ChartState = z.object({
   batchedAt: z.string().optional(),
   denial: DenialRecord.optional(),
   supersededBy: z.int().optional(),
+  grouping: PdgmGroupingState.optional().describe('Home health: the PDGM grouping the validation computed'),
 });
 export type ChartState = z.infer<typeof ChartState>;

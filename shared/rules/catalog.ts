@@ -6,7 +6,9 @@ import { dxDuplicate } from './dx-duplicate.ts';
 import { dxExists } from './dx-exists.ts';
 import { dxPresent } from './dx-present.ts';
 import { dxSystem } from './dx-system.ts';
+import { hhHippsMatch } from './hh-hipps-match.ts';
 import { hhOasisDoc } from './hh-oasis-doc.ts';
+import { hhPrimaryGroupable } from './hh-primary-groupable.ts';
 import { hospiceBenefitPeriod } from './hospice-benefit-period.ts';
 import { hospiceCti } from './hospice-cti.ts';
 import { hospiceF2f } from './hospice-f2f.ts';
@@ -27,6 +29,8 @@ export const RULES: readonly Rule[] = [
   dxBillable,
   dxDuplicate,
   hhOasisDoc,
+  hhPrimaryGroupable,
+  hhHippsMatch,
   hospiceCti,
   hospicePrincipal,
   hospiceBenefitPeriod,

@@ -1,10 +1,13 @@
 import type { Icd10Table } from '#shared/data/icd10cm.ts';
+import type { PdgmTables } from '#shared/data/pdgm.ts';
 import type { Chart } from '#shared/model/chart.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
 
 /** The code tables a rule may consult: the versions in force on the chart's period from-date. */
 export interface RuleTables {
   icd10cm: Icd10Table;
+  /** PDGM code list and grouper parameters; absent when none is loaded (home health grouping is skipped). */
+  pdgm?: PdgmTables;
 }
 
 /** What the stages are given: the tables to judge a chart by, from its period's from-date (YYYY-MM-DD). */

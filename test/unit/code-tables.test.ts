@@ -128,8 +128,30 @@ describe('codetrail tables import icd10cm', () => {
       'order file line 2',
     );
     expect(readManifest(dir).icd10cm.map((v) => v.version)).toEqual(['FY2022']);
-    await expect(runTablesImport('pdgm', file, { version: 'FY2027', dataDir: dir })).rejects.toThrow(
+    await expect(runTablesImport('hcpcs', file, { version: 'FY2027', dataDir: dir })).rejects.toThrow(
       'unknown table',
+    );
+  });
+});
+
+describe('codetrail tables import pdgm', () => {
+  it('adds a calendar year of the PDGM code list and parameters, and the grouping uses it', async () => {
+    const dir = dataFolder();
+    mkdirSync(join(dir, 'pdgm'));
+    const codes = join(dir, 'PDGM_codes_2026.csv');
+    writeFileSync(
+      codes,
+      'ICD-10 Code,Description,Clinical Group,Comorbidity Group\nI50.22,Heart failure,MMTA - Cardiac and Circulatory,Heart 11\nR26.9,Gait,,\n',
+    );
+    const params = new URL('../../shared/data/pdgm/pdgm_params_sample.json', import.meta.url).pathname;
+    const said = await runTablesImport('pdgm', codes, { version: 'CY2026', params, dataDir: dir });
+    expect(said).toBe('PDGM CY2026 (2026-01-01 to 2026-12-31): 2 codes, 1 acceptable as principal');
+    const pdgm = loadCodeTables(dir).pdgmFor('2026-05-01');
+    expect(pdgm).toMatchObject({ inForce: true, info: { version: 'CY2026', sample: false } });
+    expect(pdgm?.table.lookup('I5022')?.clinicalGroup).toBe('H');
+    expect(runTablesList({ dataDir: dir })).toMatch(/pdgm\s+CY2026\s+2026-01-01\s+2026-12-31\s+no/);
+    await expect(runTablesImport('pdgm', codes, { version: 'CY2027', dataDir: dir })).rejects.toThrow(
+      '--params',
     );
   });
 });
@@ -144,8 +166,9 @@ describe('codetrail start on the code tables', () => {
     const manifest = readManifest(new URL('../../shared/data/', import.meta.url).pathname);
     expect(tableWarnings(summary as never, manifest)).toEqual([
       expect.stringContaining('2 chart version(s) were checked against code tables not in force'),
+      'PDGM CY2025-sample is a sample, not a complete table: findings against it are not conclusive',
     ]);
-    const sampled = { icd10cm: manifest.icd10cm.map((v) => ({ ...v, sample: true })) };
+    const sampled = { ...manifest, icd10cm: manifest.icd10cm.map((v) => ({ ...v, sample: true })), pdgm: [] };
     expect(tableWarnings({ charts: [] } as never, sampled)).toEqual([
       'ICD-10-CM FY2022 is a sample, not a complete table: findings against it are not conclusive',
     ]);

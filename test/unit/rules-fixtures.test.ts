@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadCodeTables } from '#shared/data/code-tables.ts';
 import { loadIcd10cm } from '#shared/data/icd10cm.ts';
 import { Chart, type ChartInput } from '#shared/model/chart.ts';
 import { RULES } from '#shared/rules/index.ts';
@@ -8,7 +9,10 @@ import { RULES } from '#shared/rules/index.ts';
  * fixtures fails this file. Each failing fixture is clean but for the one thing its rule checks, so
  * no other rule is needed to explain it.
  */
-const tables = { icd10cm: loadIcd10cm() };
+// The sample PDGM table taken as if it were complete, so the rules that only judge a complete list run.
+const samplePdgm = loadCodeTables().pdgmFor('2022-03-01')?.table;
+if (!samplePdgm) throw new Error('the sample PDGM table is not registered');
+const tables = { icd10cm: loadIcd10cm(), pdgm: { ...samplePdgm, sample: false } };
 
 function hh(patch: Partial<ChartInput> = {}): Chart {
   return Chart.parse({
@@ -78,6 +82,31 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
   'DX-BILLABLE': { pass: [hh()], fail: [hh({ diagnoses: dx('I69.351', 'I50.2') })] },
   'DX-DUPLICATE': { pass: [hh()], fail: [hh({ diagnoses: dx('I69.351', 'I10', 'I10') })] },
   'HH-OASIS-DOC': { pass: [hh()], fail: [hh({ oasis: { items: {} }, documents: [] })] },
+  'HH-PRIMARY-NOT-GROUPABLE': {
+    pass: [
+      hh(),
+      hh({
+        diagnoses: dx('M62.81', 'I69.351')
+          .reverse()
+          .map((d, i) => ({ ...d, sequence: i + 1 })),
+      }),
+    ],
+    fail: [hh({ diagnoses: dx('M62.81', 'I69.351') }), hh({ diagnoses: dx('Z99.89', 'I10') })],
+  },
+  'HH-HIPPS-MISMATCH': {
+    pass: [
+      hh({
+        admission: { source: 'community', timing: 'early' },
+        visits: [{ date: '2022-03-01', revenueCode: '0023', hcpcs: '1BA11', units: 1 }],
+      }),
+    ],
+    fail: [
+      hh({
+        admission: { source: 'community', timing: 'early' },
+        visits: [{ date: '2022-03-01', revenueCode: '0023', hcpcs: '1BC21', units: 1 }],
+      }),
+    ],
+  },
   'HOSPICE-CTI': {
     pass: [hospice(), hospice({ documents: [{ type: 'cti', signed: true }] }, { ctiDate: undefined })],
     fail: [hospice({ documents: [] }, { ctiDate: undefined })],

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { loadCodeTables } from '#shared/data/code-tables.ts';
+import { csvFields, parsePdgmCodes } from '#shared/data/pdgm.ts';
+import { Chart, type ChartInput } from '#shared/model/chart.ts';
+import { groupPdgm } from '#shared/rules/pdgm-grouping.ts';
+
+const pdgm = loadCodeTables().pdgmFor('2022-03-01')?.table;
+if (!pdgm) throw new Error('the sample PDGM table is not registered');
+
+function hh(patch: Partial<ChartInput> = {}): Chart {
+  return Chart.parse({
+    agencyId: 'demo-agency',
+    chartId: 'HH-PDGM-1',
+    version: 1,
+    lineOfBusiness: 'home_health',
+    patient: { id: 'SYN-PT-PDGM' },
+    payer: { type: 'medicare' },
+    period: { from: '2022-03-01', through: '2022-03-30' },
+    admission: { date: '2022-03-01', source: 'community', timing: 'early' },
+    codingCompletedAt: '2022-04-02T10:00:00-04:00',
+    coderId: 'coder-pdgm',
+    diagnoses: [{ sequence: 1, code: 'I69.351' }],
+    oasis: { items: {} },
+    ...patch,
+  } satisfies ChartInput);
+}
+
+const dx = (...codes: string[]) => codes.map((code, i) => ({ sequence: i + 1, code }));
+const oasis = (items: Record<string, string>) => ({ items });
+
+describe('PDGM grouping to a HIPPS code (sample tables)', () => {
+  // Points (sample CY2025 values): M1800 02 -> 3, M1810 02 -> 5, M1820 03 -> 11, M1830 05 -> 18,
+  // M1840 02 -> 5, M1850 02 -> 4, M1860 04 -> 18; four M1033 risks -> 12.
+  const heavy = {
+    M1800: '02',
+    M1810: '02',
+    M1820: '03',
+    M1830: '05',
+    M1840: '02',
+    M1850: '02',
+    M1860: '04',
+  };
+  const cases: { name: string; chart: Chart; hipps: string; points: number }[] = [
+    { name: 'community early, neuro rehab, low, no comorbidity', chart: hh(), hipps: '1BA11', points: 0 },
+    {
+      name: 'institutional early, MS rehab, high (64 points >= 44)',
+      chart: hh({
+        diagnoses: dx('M17.11'),
+        admission: { source: 'institutional', timing: 'early' },
+        oasis: oasis(heavy),
+      }),
+      hipps: '2EC11',
+      points: 64,
+    },
+    {
+      name: 'community late, cardiac, medium (30 points: 28 to 40), low comorbidity (Endocrine 3)',
+      chart: hh({
+        diagnoses: dx('I50.22', 'E11.65'),
+        admission: { source: 'community', timing: 'late' },
+        oasis: oasis({
+          M1830: '05',
+          M1860: '02',
+          M1800: '01',
+          M1820: '01',
+          M1850: '01',
+          M1840: '01',
+          M1810: '03',
+        }),
+      }),
+      hipps: '3HB21',
+      points: 30,
+    },
+    {
+      name: 'institutional late, wound, high comorbidity (Endocrine 3 + Skin 3 interact)',
+      chart: hh({
+        diagnoses: dx('L97.512', 'E11.29', 'L97.512'),
+        admission: { source: 'institutional', timing: 'late' },
+      }),
+      hipps: '4CA31',
+      points: 0,
+    },
+    {
+      name: 'M1033: four risks add their points, three do not',
+      chart: hh({
+        oasis: oasis({
+          M1033_HOSP_RISK_HSTRY_FALLS: '1',
+          M1033_HOSP_RISK_WEIGHT_LOSS: '1',
+          M1033_HOSP_RISK_MLTPL_HOSPZTN: '1',
+          M1033_HOSP_RISK_5PLUS_MDCTN: '1',
+          M1033_HOSP_RISK_NONE_ABOVE: '0',
+          M1830: '05',
+          M1860: '04',
+        }),
+      }),
+      hipps: '1BB11',
+      points: 48,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const result = groupPdgm(c.chart, pdgm);
+      expect(result.grouped).toBe(true);
+      if (!result.grouped) return;
+      expect(result.grouping.functionalPoints).toBe(c.points);
+      expect(result.grouping.hipps).toBe(c.hipps);
+      expect(result.grouping.sample).toBe(true);
+    });
+  }
+
+  it('says why a chart cannot be grouped', () => {
+    const reason = (chart: Chart) => {
+      const r = groupPdgm(chart, pdgm);
+      return r.grouped ? undefined : r.reason;
+    };
+    expect(reason(hh({ diagnoses: dx('M62.81') }))).toBe('the principal diagnosis does not group under PDGM');
+    expect(reason(hh({ diagnoses: dx('Z99.89') }))).toContain('not in the PDGM sample table');
+    expect(reason(hh({ admission: {} }))).toBe('admission source or timing missing');
+    expect(reason(hh({ diagnoses: [{ sequence: 1, code: '84114007', system: 'SNOMED-CT' }] }))).toBe(
+      'no ICD-10-CM principal diagnosis',
+    );
+  });
+});
+
+describe('the PDGM code list CSV', () => {
+  it('reads quoted fields and CMS column names, and refuses an unknown clinical group', () => {
+    expect(csvFields('a,"b, c",,"say ""hi"""')).toEqual(['a', 'b, c', '', 'say "hi"']);
+    const codes = parsePdgmCodes(
+      'ICD-10 Code,Description,Clinical Group,Comorbidity Group\nI50.22,"Chronic systolic (congestive) heart failure",MMTA - Cardiac and Circulatory,Heart 11\nR26.9,Gait,,\n',
+    );
+    expect(codes.get('I5022')).toEqual({
+      code: 'I50.22',
+      description: 'Chronic systolic (congestive) heart failure',
+      clinicalGroup: 'H',
+      comorbidityGroup: 'Heart 11',
+    });
+    expect(codes.get('R269')?.clinicalGroup).toBeUndefined();
+    expect(() => parsePdgmCodes('code,clinical_group\nI10,Cardiology\n')).toThrow('none of the twelve');
+    expect(() => parsePdgmCodes('code,description\nI10,x\n')).toThrow('clinical group column');
+  });
+});
