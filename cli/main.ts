@@ -3,6 +3,7 @@ import { runBillingPull } from './commands/billing.ts';
 import { runDrop } from './commands/drop.ts';
 import { runIntakePending, runIntakeReceipts } from './commands/intake.ts';
 import { runQaReview, runQaShow } from './commands/qa.ts';
+import { runQueries } from './commands/queries.ts';
 import { runServe } from './commands/serve.ts';
 import { loadConfigFile, runStart } from './commands/start.ts';
 import { runTablesImport, runTablesList } from './commands/tables.ts';
@@ -136,6 +137,23 @@ tables
       process.stdout.write(`${await runTablesImport(kind, file, opts)}\n`);
     },
   );
+
+program
+  .command('queries')
+  .description(
+    'Open documentation queries to clinicians: age in business days, due date, who should chase them now',
+  )
+  .option('--agency <id>', "only this agency's charts")
+  .option(
+    '--config <file>',
+    'agency configuration (aging thresholds, holidays; default ./codetrail.config.json)',
+  )
+  .option('--json', 'print them as JSON')
+  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .action(async (opts: { agency?: string; config?: string; json?: boolean; stack?: string }) => {
+    const config = loadConfigFile('.', opts.config);
+    process.stdout.write(`${await runQueries((await resolveTarget(opts)).ports, config, opts)}\n`);
+  });
 
 const qa = program.command('qa').description('QA review of sampled charts');
 qa.command('review')

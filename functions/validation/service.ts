@@ -3,6 +3,7 @@ import type { ChartStatus } from '#shared/model/chart-state.ts';
 import type { ChartMessage } from '#shared/model/messages.ts';
 import { decide, runRules, type TablesFor, validateChartInput } from '#shared/rules/index.ts';
 import { groupPdgm } from '#shared/rules/pdgm-grouping.ts';
+import { openQueries, queryPolicy } from '#shared/rules/queries.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage, UnknownChartError } from '#shared/runtime/forward.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -34,13 +35,15 @@ export function createValidationService(deps: StageDeps & { tables: TablesFor })
             : checked.findings;
         // Home health: the PDGM grouping (HIPPS) goes with the chart to QA and billing.
         const grouped = checked.chart && tables?.pdgm ? groupPdgm(checked.chart, tables.pdgm) : undefined;
-        const moved = await ports.charts.transition(
-          state.chartKey,
-          state.version,
-          ['RECEIVED'],
-          decide(findings),
-          { findings, ...(grouped?.grouped ? { grouping: grouped.grouping } : {}) },
-        );
+        const decision = decide(findings);
+        const moved = await ports.charts.transition(state.chartKey, state.version, ['RECEIVED'], decision, {
+          findings,
+          ...(grouped?.grouped ? { grouping: grouped.grouping } : {}),
+          // A query waits in QUERY_OPEN for the clinician; the agency's aging policy sets its due date.
+          ...(decision === 'QUERY_OPEN'
+            ? { queries: openQueries(findings, deps.clock.now().toISOString(), queryPolicy(deps.config)) }
+            : {}),
+        });
         if (!moved.ok) return; // another delivery won the race and does the same work
         state = moved.state;
       }

@@ -118,5 +118,17 @@ export const ChartState = z.object({
   denial: DenialRecord.optional(),
   supersededBy: z.int().optional(),
   grouping: PdgmGroupingState.optional().describe('Home health: the PDGM grouping the validation computed'),
+  queries: z
+    .array(
+      z.object({
+        ruleId: z.string(),
+        question: z.string(),
+        evidence: z.string().optional(),
+        openedAt: z.string(),
+        dueOn: z.string(),
+      }),
+    )
+    .optional()
+    .describe('QUERY_OPEN: the documentation queries to the clinician; a re-export answers them'),
 });
 export type ChartState = z.infer<typeof ChartState>;

@@ -1,0 +1,86 @@
+import type { Ports } from '#shared/aws/ports.ts';
+import type { Config } from '#shared/model/config.ts';
+import { queryAging, queryPolicy } from '#shared/rules/queries.ts';
+import { table } from '../lib/summary.ts';
+
+export interface OpenQuery {
+  agencyId: string;
+  chartKey: string;
+  version: number;
+  coderId: string;
+  ruleId: string;
+  evidence?: string;
+  question: string;
+  openedAt: string;
+  dueOn: string;
+  businessDays: number;
+  overdue: boolean;
+  level: string;
+}
+
+/** Every documentation query of the charts waiting in QUERY_OPEN, oldest first, with its age and level. */
+export async function openQueryList(
+  ports: Pick<Ports, 'charts'>,
+  config: Config,
+  now: Date,
+  agency?: string,
+): Promise<OpenQuery[]> {
+  const policy = queryPolicy(config);
+  const agencies = agency ? [agency] : config.agencies.map((a) => a.id);
+  const out: OpenQuery[] = [];
+  for (const agencyId of agencies) {
+    for await (const state of ports.charts.byStatus(agencyId, 'QUERY_OPEN')) {
+      for (const q of state.queries ?? []) {
+        out.push({
+          agencyId,
+          chartKey: state.chartKey,
+          version: state.version,
+          coderId: state.coderId,
+          ...q,
+          ...queryAging(q, now.toISOString(), policy),
+        });
+      }
+    }
+  }
+  return out.sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.chartKey.localeCompare(b.chartKey));
+}
+
+/**
+ * `codetrail queries`: the open documentation queries, with their age in business days and who should
+ * be chasing them now (clinician, then clinical manager, then administrator, by the agency's
+ * `queryAging.escalateAfterDays`). A chart leaves the list when a re-export answers its queries.
+ */
+export async function runQueries(
+  ports: Pick<Ports, 'charts'>,
+  config: Config,
+  opts: { agency?: string; json?: boolean },
+  now: () => Date = () => new Date(),
+): Promise<string> {
+  const queries = await openQueryList(ports, config, now(), opts.agency);
+  if (opts.json) return JSON.stringify(queries, null, 2);
+  if (queries.length === 0) return 'No documentation query is open.';
+  return table(
+    [
+      'agency',
+      'chart',
+      'version',
+      'rule',
+      'evidence',
+      'opened',
+      'due',
+      'age (business days)',
+      'escalated to',
+    ],
+    queries.map((q) => [
+      q.agencyId,
+      q.chartKey,
+      q.version,
+      q.ruleId,
+      q.evidence ?? '',
+      q.openedAt.slice(0, 10),
+      q.dueOn,
+      `${q.businessDays}${q.overdue ? ' (overdue)' : ''}`,
+      q.level,
+    ]),
+  );
+}

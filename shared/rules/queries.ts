@@ -1,0 +1,99 @@
+import type { Finding } from '#shared/model/chart-state.ts';
+
+/**
+ * Clinician documentation queries: what a `query` finding opens, and how old it is. Pure: dates in,
+ * dates out. Aging counts business days (Monday to Friday, less the agency's holidays), as agencies
+ * count their query turnaround; the agency sets after how many a query escalates.
+ */
+export interface DocumentationQuery {
+  ruleId: string;
+  /** The finding's message: names fields and codes, never patient data. */
+  question: string;
+  /** Where in the chart the query points (field path), when the finding names one. */
+  evidence?: string;
+  openedAt: string;
+  /** The day (YYYY-MM-DD) the answer is due: escalateAfterDays business days after it opened. */
+  dueOn: string;
+}
+
+export const ESCALATION_LEVELS = ['clinician', 'clinical manager', 'administrator'] as const;
+export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
+
+export interface QueryPolicy {
+  escalateAfterDays: number;
+  holidays: readonly string[];
+}
+
+/** The agency's query policy from its configuration (`queryAging.escalateAfterDays`, `holidays`). */
+export function queryPolicy(config: {
+  queryAging: { escalateAfterDays: number };
+  holidays: readonly string[];
+}): QueryPolicy {
+  return { escalateAfterDays: config.queryAging.escalateAfterDays, holidays: config.holidays };
+}
+
+function isBusinessDay(day: Date, holidays: ReadonlySet<string>): boolean {
+  const weekday = day.getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !holidays.has(day.toISOString().slice(0, 10));
+}
+
+/** The date `days` business days after `from` (a date or an instant; its calendar day in UTC). */
+export function addBusinessDays(from: string, days: number, holidays: readonly string[]): string {
+  const off = new Set(holidays);
+  const day = new Date(`${from.slice(0, 10)}T00:00:00Z`);
+  let left = days;
+  while (left > 0) {
+    day.setUTCDate(day.getUTCDate() + 1);
+    if (isBusinessDay(day, off)) left--;
+  }
+  return day.toISOString().slice(0, 10);
+}
+
+/** Business days from `from` to `to` (the day it opened not counted; 0 when `to` is not later). */
+export function businessDaysBetween(from: string, to: string, holidays: readonly string[]): number {
+  const off = new Set(holidays);
+  const day = new Date(`${from.slice(0, 10)}T00:00:00Z`);
+  const end = to.slice(0, 10);
+  let count = 0;
+  while (day.toISOString().slice(0, 10) < end) {
+    day.setUTCDate(day.getUTCDate() + 1);
+    if (isBusinessDay(day, off)) count++;
+  }
+  return count;
+}
+
+/** The documentation queries a validation opens: one per `query` finding. */
+export function openQueries(
+  findings: readonly Finding[],
+  openedAt: string,
+  policy: QueryPolicy,
+): DocumentationQuery[] {
+  const dueOn = addBusinessDays(openedAt, policy.escalateAfterDays, policy.holidays);
+  return findings
+    .filter((f) => f.severity === 'query')
+    .map((f) => ({
+      ruleId: f.ruleId,
+      question: f.message,
+      ...(f.path ? { evidence: f.path } : {}),
+      openedAt,
+      dueOn,
+    }));
+}
+
+/**
+ * How old a query is and who should be chasing it: the clinician while it is within escalateAfterDays
+ * business days, then the clinical manager, then (after twice that) the administrator.
+ */
+export function queryAging(
+  query: Pick<DocumentationQuery, 'openedAt'>,
+  now: string,
+  policy: QueryPolicy,
+): { businessDays: number; overdue: boolean; level: EscalationLevel } {
+  const businessDays = businessDaysBetween(query.openedAt, now, policy.holidays);
+  const steps = Math.min(ESCALATION_LEVELS.length - 1, Math.floor(businessDays / policy.escalateAfterDays));
+  return {
+    businessDays,
+    overdue: businessDays >= policy.escalateAfterDays,
+    level: ESCALATION_LEVELS[steps] as EscalationLevel,
+  };
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { openQueryList, runQueries } from '#cli/commands/queries.ts';
+import { createIntakeService } from '#functions/intake/service.ts';
+import { createValidationService } from '#functions/validation/service.ts';
+import { parseConfig } from '#shared/model/config.ts';
+import { ChartMessage } from '#shared/model/messages.ts';
+import { addBusinessDays, businessDaysBetween, openQueries, queryAging } from '#shared/rules/queries.ts';
+import { tablesInForce } from '#shared/rules/tables-in-force.ts';
+import { hospiceChart } from '../support/charts.ts';
+import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
+
+const policy = { escalateAfterDays: 3, holidays: ['2026-11-26'] };
+
+describe('query aging in business days', () => {
+  it('skips weekends and holidays', () => {
+    // Monday 2026-11-23; Thursday 2026-11-26 is Thanksgiving.
+    expect(addBusinessDays('2026-11-23T15:00:00Z', 3, policy.holidays)).toBe('2026-11-27');
+    expect(addBusinessDays('2026-11-27', 1, [])).toBe('2026-11-30');
+    expect(businessDaysBetween('2026-11-23', '2026-11-30', policy.holidays)).toBe(4);
+    expect(businessDaysBetween('2026-11-30', '2026-11-23', [])).toBe(0);
+  });
+
+  it('escalates from the clinician to the clinical manager to the administrator', () => {
+    const opened = { openedAt: '2026-11-23T15:00:00Z' };
+    expect(queryAging(opened, '2026-11-24T09:00:00Z', policy)).toEqual({
+      businessDays: 1,
+      overdue: false,
+      level: 'clinician',
+    });
+    expect(queryAging(opened, '2026-11-27T09:00:00Z', policy)).toMatchObject({
+      overdue: true,
+      level: 'clinical manager',
+    });
+    expect(queryAging(opened, '2026-12-02T09:00:00Z', policy)).toMatchObject({
+      businessDays: 6,
+      level: 'administrator',
+    });
+    expect(queryAging(opened, '2027-01-30T09:00:00Z', policy).level).toBe('administrator');
+  });
+
+  it('opens one query per query finding, with its evidence and due date', () => {
+    const queries = openQueries(
+      [
+        {
+          ruleId: 'HOSPICE-CTI',
+          severity: 'query',
+          message: 'hospice.ctiDate: no CTI',
+          path: 'hospice.ctiDate',
+        },
+        { ruleId: 'DX-BILLABLE', severity: 'error', message: 'header code' },
+      ],
+      '2026-11-23T15:00:00Z',
+      policy,
+    );
+    expect(queries).toEqual([
+      {
+        ruleId: 'HOSPICE-CTI',
+        question: 'hospice.ctiDate: no CTI',
+        evidence: 'hospice.ctiDate',
+        openedAt: '2026-11-23T15:00:00Z',
+        dueOn: '2026-11-27',
+      },
+    ]);
+  });
+});
+
+describe('codetrail queries', () => {
+  it('lists the queries validation opened, and forgets them when a re-export answers them', async () => {
+    const mem = memoryPorts();
+    const config = parseConfig({ agencies: [{ id: 'test-agency' }], holidays: policy.holidays });
+    const deps = { ports: mem.ports, config, clock: fixedClock('2026-11-23T15:00:00.000Z') };
+    const intake = createIntakeService(deps);
+    const validation = createValidationService({ ...deps, tables: tablesInForce });
+    const drop = async (key: string, chart: object) => {
+      mem.put('intake', key, JSON.stringify(chart));
+      await intake.handle(s3Event('test-intake', key, key));
+      for (const m of mem.take('validate')) await validation.handle(ChartMessage.parse(m));
+    };
+    const noCti = hospiceChart({
+      hospice: { benefitPeriod: { number: 1, from: '2026-09-15', through: '2026-12-13' } },
+      documents: [],
+    });
+    await drop('exports/test-agency/q1.json', noCti);
+    const open = await openQueryList(mem.ports, config, new Date('2026-11-30T12:00:00Z'));
+    expect(open).toEqual([
+      expect.objectContaining({
+        ruleId: 'HOSPICE-CTI',
+        evidence: 'hospice.ctiDate',
+        dueOn: '2026-11-27',
+        businessDays: 4,
+        overdue: true,
+        level: 'clinical manager',
+      }),
+    ]);
+    const text = await runQueries(mem.ports, config, {}, () => new Date('2026-11-30T12:00:00Z'));
+    expect(text).toMatch(
+      /HOSPICE-CTI\s+hospice\.ctiDate\s+2026-11-23\s+2026-11-27\s+4 \(overdue\)\s+clinical manager/,
+    );
+    expect(text).not.toContain('HS-2001');
+    // The clinician answers: the re-export (version 2) carries the CTI, and version 1 is superseded.
+    await drop('exports/test-agency/q2.json', {
+      ...noCti,
+      version: 2,
+      hospice: { ...noCti.hospice, ctiDate: '2026-09-15' },
+    });
+    expect(await runQueries(mem.ports, config, {})).toBe('No documentation query is open.');
+  });
+});
