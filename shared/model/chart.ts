@@ -37,6 +37,7 @@ export const DOCUMENT_TYPES = [
   'oasis',
   'plan_of_care',
   'face_to_face',
+  'homebound',
   'certification',
   'cti',
   'election_statement',
@@ -46,6 +47,11 @@ export const DOCUMENT_TYPES = [
   'other',
 ] as const;
 
+/**
+ * What a document is. `homebound`: the record of the patient's homebound status (confinement to the
+ * home), when the EMR exports it as a document of its own; the HH-HOMEBOUND rule also accepts a
+ * certification or plan_of_care document, which carry the certifying physician's statement.
+ */
 export const DocumentRef = z.object({
   type: z.enum(DOCUMENT_TYPES),
   date: isoDate.optional(),
@@ -70,6 +76,24 @@ export const Hospice = z.object({
       generalInpatient: z.int().min(0).default(0),
     })
     .default({ routine: 0, continuous: 0, respite: 0, generalInpatient: 0 }),
+});
+
+/**
+ * Notices filed with the Medicare contractor (MAC) for the admission this chart belongs to. Each date is
+ * the day the notice was submitted to and accepted by the MAC (its receipt date): a notice returned for
+ * correction counts from its accepted resubmission. Absent: the export does not say.
+ */
+export const Notices = z.object({
+  admissionSubmittedDate: isoDate
+    .optional()
+    .describe(
+      'Home health Notice of Admission (NOA, TOB 032A), submitted and accepted; due within 5 calendar days after the start of care',
+    ),
+  electionFiledDate: isoDate
+    .optional()
+    .describe(
+      'Hospice Notice of Election (NOE), filed and accepted; due within 5 calendar days after the election (hospice admission) date',
+    ),
 });
 
 export const Oasis = z.object({
@@ -116,6 +140,9 @@ export const Chart = z
         timing: z.enum(['early', 'late']).optional(),
       })
       .default({}),
+    notices: Notices.optional().describe(
+      'Notices to the Medicare contractor for this admission (home health NOA, hospice NOE); absent when the export does not carry them',
+    ),
     documentationLockedAt: isoDateTime.optional(),
     codingCompletedAt: isoDateTime,
     coderId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'staff id: letters, digits, dot, dash, underscore'),

@@ -6,13 +6,17 @@ import { dxDuplicate } from './dx-duplicate.ts';
 import { dxExists } from './dx-exists.ts';
 import { dxPresent } from './dx-present.ts';
 import { dxSystem } from './dx-system.ts';
+import { hhF2f } from './hh-f2f.ts';
 import { hhHippsMatch } from './hh-hipps-match.ts';
+import { hhHomebound } from './hh-homebound.ts';
+import { hhNoaTimely } from './hh-noa-timely.ts';
 import { hhOasisDoc } from './hh-oasis-doc.ts';
 import { hhPrimaryGroupable } from './hh-primary-groupable.ts';
 import { hospiceBenefitPeriod } from './hospice-benefit-period.ts';
 import { hospiceCti } from './hospice-cti.ts';
 import { hospiceF2f } from './hospice-f2f.ts';
 import { hospiceLevelOfCare } from './hospice-level-of-care.ts';
+import { hospiceNoeTimely } from './hospice-noe-timely.ts';
 import { hospicePrincipal } from './hospice-principal.ts';
 import { hospiceRespite } from './hospice-respite.ts';
 import type { Rule, RuleInfo, RuleTables } from './rule.ts';
@@ -29,12 +33,16 @@ export const RULES: readonly Rule[] = [
   dxBillable,
   dxDuplicate,
   hhOasisDoc,
+  hhF2f,
+  hhHomebound,
+  hhNoaTimely,
   hhPrimaryGroupable,
   hhHippsMatch,
   hospiceCti,
   hospicePrincipal,
   hospiceBenefitPeriod,
   hospiceF2f,
+  hospiceNoeTimely,
   hospiceLevelOfCare,
   hospiceRespite,
   visitLineCodes,

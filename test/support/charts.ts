@@ -11,6 +11,7 @@ export function homeHealthChart(overrides: Partial<ChartInput> = {}): ChartInput
     payer: { type: 'medicare', name: 'Medicare' },
     period: { from: '2026-10-01', through: '2026-10-30' },
     admission: { date: '2026-10-01', source: 'community', timing: 'early' },
+    notices: { admissionSubmittedDate: '2026-10-02' },
     documentationLockedAt: '2026-11-01T15:00:00Z',
     codingCompletedAt: '2026-11-02T10:00:00Z',
     coderId: 'coder-a',
@@ -20,7 +21,13 @@ export function homeHealthChart(overrides: Partial<ChartInput> = {}): ChartInput
     ],
     oasis: { assessmentDate: '2026-10-01', reasonForAssessment: '01', items: { M1800: '02', M1810: '02' } },
     visits: [{ date: '2026-10-02', revenueCode: '0551', hcpcs: 'G0299', units: 4, discipline: 'SN' }],
-    documents: [{ type: 'oasis', date: '2026-10-01', signed: true }],
+    // HH-F2F wants a dated face-to-face encounter around the start of care, HH-HOMEBOUND a plan of care
+    // (or a homebound or certification document), HH-NOA-TIMELY the Notice of Admission (`notices`).
+    documents: [
+      { type: 'oasis', date: '2026-10-01', signed: true },
+      { type: 'face_to_face', date: '2026-09-28', signed: true },
+      { type: 'plan_of_care', date: '2026-10-01', signed: true },
+    ],
     ...overrides,
   };
 }

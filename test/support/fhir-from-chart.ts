@@ -93,6 +93,7 @@ export function fhirFromChart(
     if (hospice) {
       if (bp?.number !== undefined) ext.push({ url: EXT.benefitPeriodNumber, valuePositiveInt: bp.number });
       pushDate(ext, EXT.electionDate, chart.hospice?.electionDate);
+      pushDate(ext, EXT.noticeOfElectionDate, chart.notices?.electionFiledDate);
       pushDate(ext, EXT.ctiDate, chart.hospice?.ctiDate);
       pushDate(ext, EXT.faceToFaceDate, chart.hospice?.faceToFaceDate);
     }
@@ -119,6 +120,7 @@ export function fhirFromChart(
   if (procedureMode) pushDateTime(ext, EXT.codingCompletedAt, chart.codingCompletedAt);
   pushDateTime(ext, EXT.documentationLockedAt, chart.documentationLockedAt);
   if (hospice) pushDate(ext, EXT.admissionDate, admission.date);
+  pushDate(ext, EXT.noticeOfAdmissionDate, chart.notices?.admissionSubmittedDate);
   if (admission.source !== undefined) ext.push({ url: EXT.admissionSource, valueCode: admission.source });
   if (admission.timing !== undefined) ext.push({ url: EXT.admissionTiming, valueCode: admission.timing });
   if (hospice && chart.hospice) {

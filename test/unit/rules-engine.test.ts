@@ -8,7 +8,10 @@ import { decide, RULES, ruleCatalog, runRules } from '#shared/rules/index.ts';
 
 const tables = { icd10cm: loadIcd10cm() };
 
-/** A clean synthetic home health chart; `patch` replaces top-level fields. */
+/**
+ * A clean synthetic home health chart of a start-of-care period: NOA on time, a face-to-face encounter
+ * and a plan of care (HH-NOA-TIMELY, HH-F2F, HH-HOMEBOUND); `patch` replaces top-level fields.
+ */
 function hh(patch: Partial<ChartInput> = {}): Chart {
   return Chart.parse({
     agencyId: 'demo-agency',
@@ -18,6 +21,8 @@ function hh(patch: Partial<ChartInput> = {}): Chart {
     patient: { id: 'SYN-PT-SECRET-ID', name: 'Test Patient-Zulu', birthDate: '1940-01-01' },
     payer: { type: 'medicare', memberId: 'SYN-MBR-SECRET' },
     period: { from: '2022-03-01', through: '2022-03-30' },
+    admission: { date: '2022-03-01', source: 'community', timing: 'early' },
+    notices: { admissionSubmittedDate: '2022-03-03' },
     codingCompletedAt: '2022-04-02T10:00:00-04:00',
     coderId: 'coder-t1',
     diagnoses: [
@@ -25,7 +30,11 @@ function hh(patch: Partial<ChartInput> = {}): Chart {
       { sequence: 2, code: 'I10' },
     ],
     oasis: { assessmentDate: '2022-03-01', items: { M1800: '02', M1860: '03' } },
-    documents: [{ type: 'oasis', date: '2022-03-01', signed: true }],
+    documents: [
+      { type: 'oasis', date: '2022-03-01', signed: true },
+      { type: 'face_to_face', date: '2022-02-25', signed: true },
+      { type: 'plan_of_care', date: '2022-03-01', signed: true },
+    ],
     ...patch,
   } satisfies ChartInput);
 }

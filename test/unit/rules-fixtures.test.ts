@@ -26,11 +26,20 @@ function hh(patch: Partial<ChartInput> = {}): Chart {
     codingCompletedAt: '2022-04-02T10:00:00-04:00',
     coderId: 'coder-fix',
     diagnoses: dx('I69.351', 'I10'),
+    admission: { date: '2022-03-01', source: 'community', timing: 'early' },
+    notices: { admissionSubmittedDate: '2022-03-02' },
     oasis: { assessmentDate: '2022-03-01', items: { M1800: '02', M1860: '03' } },
-    documents: [{ type: 'oasis', date: '2022-03-01', signed: true }],
+    documents: HH_DOCUMENTS,
     ...patch,
   } satisfies ChartInput);
 }
+
+/** What a clean home health chart documents: the OASIS, the face-to-face encounter, the plan of care. */
+const HH_DOCUMENTS: ChartInput['documents'] = [
+  { type: 'oasis', date: '2022-03-01', signed: true },
+  { type: 'face_to_face', date: '2022-02-20', signed: true },
+  { type: 'plan_of_care', date: '2022-03-01', signed: true },
+];
 
 function hospice(
   patch: Partial<ChartInput> = {},
@@ -105,6 +114,39 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
         admission: { source: 'community', timing: 'early' },
         visits: [{ date: '2022-03-01', revenueCode: '0023', hcpcs: '1BC21', units: 1 }],
       }),
+    ],
+  },
+  'HH-F2F': {
+    pass: [hh(), hh({ admission: { date: '2022-01-01', timing: 'late' } })],
+    fail: [
+      hh({ documents: HH_DOCUMENTS.filter((d) => d.type !== 'face_to_face') }),
+      hh({
+        documents: [
+          ...HH_DOCUMENTS.filter((d) => d.type !== 'face_to_face'),
+          { type: 'face_to_face', date: '2021-11-30', signed: true },
+        ],
+      }),
+    ],
+  },
+  'HH-HOMEBOUND': {
+    pass: [
+      hh(),
+      hh({ documents: [...HH_DOCUMENTS.filter((d) => d.type !== 'plan_of_care'), { type: 'homebound' }] }),
+    ],
+    fail: [hh({ documents: HH_DOCUMENTS.filter((d) => d.type !== 'plan_of_care') })],
+  },
+  'HH-NOA-TIMELY': {
+    pass: [hh(), hh({ admission: { date: '2022-01-01', timing: 'late' }, notices: {} })],
+    fail: [hh({ notices: { admissionSubmittedDate: '2022-03-07' } }), hh({ notices: {} })],
+  },
+  'HOSPICE-NOE-TIMELY': {
+    pass: [
+      hospice({ notices: { electionFiledDate: '2022-02-06' } }, { electionDate: '2022-02-01' }),
+      hospice(),
+    ],
+    fail: [
+      hospice({ notices: { electionFiledDate: '2022-02-07' } }, { electionDate: '2022-02-01' }),
+      hospice({}, { electionDate: '2022-02-01' }),
     ],
   },
   'HOSPICE-CTI': {

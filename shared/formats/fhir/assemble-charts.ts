@@ -347,6 +347,11 @@ function statusIn(r: Rec, statuses: readonly string[]): boolean {
 }
 
 /** Drops undefined values so the chart value is plain JSON. */
+/** An object that says nothing is left out altogether. */
+function orNothing(o: Rec): Rec | undefined {
+  return Object.keys(o).length > 0 ? o : undefined;
+}
+
 function compact(o: Rec): Rec {
   for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
   return o;
@@ -984,6 +989,16 @@ class Assembly {
         source: extText(anchor, EXT.admissionSource) ?? extText(eoc, EXT.admissionSource),
         timing: extText(anchor, EXT.admissionTiming) ?? extText(eoc, EXT.admissionTiming),
       }),
+      notices: orNothing(
+        compact({
+          admissionSubmittedDate:
+            dateOf(extText(anchor, EXT.noticeOfAdmissionDate)) ??
+            dateOf(extText(eoc, EXT.noticeOfAdmissionDate)),
+          electionFiledDate:
+            dateOf(extText(eoc, EXT.noticeOfElectionDate)) ??
+            dateOf(extText(anchor, EXT.noticeOfElectionDate)),
+        }),
+      ),
       documentationLockedAt: dateTimeOf(extText(anchor, EXT.documentationLockedAt)),
       codingCompletedAt:
         dateTimeOf(extText(anchor, EXT.codingCompletedAt)) ??

@@ -315,6 +315,10 @@ export const CODETRAIL_EXTENSION = {
   benefitPeriodNumber: `${SD}/hospice-benefit-period-number`,
   /** Hospice EpisodeOfCare (else anchor): valueDate. */
   electionDate: `${SD}/hospice-election-date`,
+  /** Anchor (else its EpisodeOfCare): valueDate, home health Notice of Admission submitted (Chart.notices). */
+  noticeOfAdmissionDate: `${SD}/notice-of-admission-date`,
+  /** Hospice EpisodeOfCare (else anchor): valueDate, Notice of Election filed (Chart.notices). */
+  noticeOfElectionDate: `${SD}/hospice-notice-of-election-date`,
   /** Hospice EpisodeOfCare (else anchor): valueDate, certification of terminal illness signed. */
   ctiDate: `${SD}/hospice-cti-date`,
   /** Hospice EpisodeOfCare (else anchor): valueDate. */
