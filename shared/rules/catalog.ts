@@ -4,6 +4,7 @@ import { codeTablesInForce } from './code-tables-in-force.ts';
 import { dxBillable } from './dx-billable.ts';
 import { dxDuplicate } from './dx-duplicate.ts';
 import { dxExists } from './dx-exists.ts';
+import { dxManifestationPrincipal } from './dx-manifestation.ts';
 import { dxPresent } from './dx-present.ts';
 import { dxSystem } from './dx-system.ts';
 import { hhF2f } from './hh-f2f.ts';
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   dxExists,
   dxBillable,
   dxDuplicate,
+  dxManifestationPrincipal,
   hhOasisDoc,
   hhF2f,
   hhHomebound,

@@ -90,6 +90,10 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
   'DX-EXISTS': { pass: [hh()], fail: [hh({ diagnoses: dx('I69.351', 'I69.999') })] },
   'DX-BILLABLE': { pass: [hh()], fail: [hh({ diagnoses: dx('I69.351', 'I50.2') })] },
   'DX-DUPLICATE': { pass: [hh()], fail: [hh({ diagnoses: dx('I69.351', 'I10', 'I10') })] },
+  'DX-MANIFESTATION-PRINCIPAL': {
+    pass: [hh(), hospice(), hospice({ diagnoses: dx('G30.9', 'F02.80') })],
+    fail: [hospice({ diagnoses: dx('F02.80', 'G30.9') }), hh({ diagnoses: dx('G63', 'E11.42') })],
+  },
   'HH-OASIS-DOC': { pass: [hh()], fail: [hh({ oasis: { items: {} }, documents: [] })] },
   'HH-PRIMARY-NOT-GROUPABLE': {
     pass: [
