@@ -108,6 +108,7 @@ export function parseIcd10Tsv(
     entries.set(code, buf.toString(encoding, tab1 + 1, tab3));
   }
   if (entries.size === 0) throw new Error('ICD-10-CM table: no codes');
+  const decoded = new Map<string, Icd10Entry>();
   return {
     version: about.version,
     effective: { from: about.from, through: about.through },
@@ -115,13 +116,18 @@ export function parseIcd10Tsv(
     lookup(raw: string): Icd10Entry | undefined {
       if (typeof raw !== 'string') return undefined;
       const key = normaliseIcd10Code(raw);
+      // Several rules look up the same codes of every chart: each entry is decoded once.
+      const cached = decoded.get(key);
+      if (cached) return cached;
       const packed = entries.get(key);
       if (packed === undefined) return undefined;
-      return {
+      const entry: Icd10Entry = Object.freeze({
         code: dottedIcd10Code(key),
         billable: packed.charCodeAt(0) === ONE,
         description: packed.slice(2),
-      };
+      });
+      decoded.set(key, entry);
+      return entry;
     },
   };
 }
