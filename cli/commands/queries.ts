@@ -25,21 +25,21 @@ export async function openQueryList(
   now: Date,
   agency?: string,
 ): Promise<OpenQuery[]> {
-  const policy = queryPolicy(config);
-  const agencies = agency ? [agency] : config.agencies.map((a) => a.id);
   const out: OpenQuery[] = [];
-  for (const agencyId of agencies) {
-    for await (const state of ports.charts.byStatus(agencyId, 'QUERY_OPEN')) {
-      for (const q of state.queries ?? []) {
-        out.push({
-          agencyId,
-          chartKey: state.chartKey,
-          version: state.version,
-          coderId: state.coderId,
-          ...q,
-          ...queryAging(q, now.toISOString(), policy),
-        });
-      }
+  // One agency by its status index; every agency by a scan (a report, not a hot path).
+  const states = agency ? ports.charts.byStatus(agency, 'QUERY_OPEN') : ports.charts.list();
+  for await (const state of states) {
+    if (state.status !== 'QUERY_OPEN') continue;
+    const policy = queryPolicy(config, state.agencyId);
+    for (const q of state.queries ?? []) {
+      out.push({
+        agencyId: state.agencyId,
+        chartKey: state.chartKey,
+        version: state.version,
+        coderId: state.coderId,
+        ...q,
+        ...queryAging(q, now.toISOString(), policy),
+      });
     }
   }
   return out.sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.chartKey.localeCompare(b.chartKey));

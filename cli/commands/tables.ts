@@ -3,9 +3,10 @@ import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   CODE_TABLES_MANIFEST,
+  CodeTablesManifest,
   dataDir,
   readManifest,
-  type TableVersionInfo,
+  TableVersionInfo,
 } from '#shared/data/code-tables.ts';
 import { parseIcd10Tsv } from '#shared/data/icd10cm.ts';
 import { convertOrderFile } from '#shared/data/icd10cm-order-file.ts';
@@ -19,50 +20,72 @@ export function fiscalYear(version: string): { from: string; through: string } |
   return { from: `${Number(year) - 1}-10-01`, through: `${year}-09-30` };
 }
 
+/** A calendar year's dates of service: CY2026 is 2026-01-01 through 2026-12-31. */
+export function calendarYear(version: string): { from: string; through: string } | undefined {
+  const year = /^CY(\d{4})$/.exec(version)?.[1];
+  return year ? { from: `${year}-01-01`, through: `${year}-12-31` } : undefined;
+}
+
+type ImportOptions = { version: string; from?: string; through?: string; dataDir?: string; params?: string };
+
+/** The dates of service a version is in force for: both given, or from its name; never one alone. */
+function datesOf(
+  opts: ImportOptions,
+  byName: (version: string) => { from: string; through: string } | undefined,
+  example: string,
+): { from: string; through: string } {
+  if (opts.from === undefined && opts.through === undefined) {
+    const dates = byName(opts.version);
+    if (!dates) throw new Error(`give --from and --through, or a version named for its year (${example})`);
+    return dates;
+  }
+  if (!opts.from || !opts.through) throw new Error('give both --from and --through, or neither');
+  if (opts.through < opts.from) throw new Error('--through is before --from');
+  return { from: opts.from, through: opts.through };
+}
+
+/** Adds (or replaces) a version in the manifest, sorted by date, and writes it as the repository formats JSON. */
+function register(dir: string, table: 'icd10cm' | 'pdgm', entry: TableVersionInfo): void {
+  const manifest = readManifest(dir);
+  const versions = [...manifest[table].filter((v) => v.version !== entry.version), entry].sort((a, b) =>
+    a.from.localeCompare(b.from),
+  );
+  const next = CodeTablesManifest.parse({ ...manifest, [table]: versions });
+  writeFileSync(join(dir, CODE_TABLES_MANIFEST), `${JSON.stringify(next, null, 2)}\n`);
+}
+
 /**
  * `codetrail tables import icd10cm FILE --version FY2026`: converts CMS's ICD-10-CM order file into the
  * table format, writes it beside the shipped ones and records the version and its dates of service in
- * code-tables.json (replacing a version of the same name). The next `cdk deploy` ships it; locally the
- * stages use it at once.
+ * code-tables.json (replacing a version of the same name). Everything is checked before anything is
+ * written. The next `cdk deploy` ships it; a running local stack picks it up when restarted.
  */
 export async function runTablesImport(
   kind: string,
   file: string,
-  opts: { version: string; from?: string; through?: string; dataDir?: string; params?: string },
+  opts: ImportOptions,
   now: () => Date = () => new Date(),
 ): Promise<string> {
   if (kind === 'pdgm') return importPdgm(file, opts, now);
   if (kind !== 'icd10cm') throw new Error(`unknown table ${kind}: codetrail imports icd10cm and pdgm`);
-  const dates =
-    opts.from && opts.through ? { from: opts.from, through: opts.through } : fiscalYear(opts.version);
-  if (!dates) throw new Error(`give --from and --through, or a version named for its fiscal year (FY2026)`);
-  if (dates.through < dates.from) throw new Error('--through is before --from');
+  const dates = datesOf(opts, fiscalYear, 'FY2026');
   const dir = dataDir(opts.dataDir);
-  const manifest = readManifest(dir);
-  const converted = await convertOrderFile(file);
-  const relative = `icd10cm/icd10cm_${opts.version.toLowerCase()}_order.tsv.gz`;
-  // Parsed back before anything is written: a table the stages could not load is never registered.
-  parseIcd10Tsv(converted.tsv, { version: opts.version, ...dates });
-  mkdirSync(dirname(join(dir, relative)), { recursive: true });
-  writeFileSync(join(dir, relative), gzipSync(converted.tsv));
-  const entry: TableVersionInfo = {
+  readManifest(dir);
+  const relative = `icd10cm/icd10cm_${opts.version}_order.tsv.gz`;
+  const entry = TableVersionInfo.parse({
     version: opts.version,
     ...dates,
     file: relative,
     sample: false,
     source: `CMS ICD-10-CM order file ${basename(file)}, imported ${now().toISOString().slice(0, 10)}`,
-  };
-  manifest.icd10cm = [...manifest.icd10cm.filter((v) => v.version !== opts.version), entry].sort((a, b) =>
-    a.from.localeCompare(b.from),
-  );
-  writeFileSync(join(dir, CODE_TABLES_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  });
+  const converted = await convertOrderFile(file);
+  // Parsed back before anything is written: a table the stages could not load is never registered.
+  parseIcd10Tsv(converted.tsv, { version: opts.version, ...dates });
+  mkdirSync(dirname(join(dir, relative)), { recursive: true });
+  writeFileSync(join(dir, relative), gzipSync(converted.tsv));
+  register(dir, 'icd10cm', entry);
   return `ICD-10-CM ${opts.version} (${dates.from} to ${dates.through}): ${converted.codes} codes, ${converted.billable} billable, written to ${join(dir, relative)}`;
-}
-
-/** A calendar year's dates of service: CY2026 is 2026-01-01 through 2026-12-31. */
-export function calendarYear(version: string): { from: string; through: string } | undefined {
-  const year = /^CY(\d{4})$/.exec(version)?.[1];
-  return year ? { from: `${year}-01-01`, through: `${year}-12-31` } : undefined;
 }
 
 /**
@@ -72,37 +95,28 @@ export function calendarYear(version: string): { from: string; through: string }
  * rule's tables, as JSON in the format of pdgm/pdgm_params_sample.json). Both are checked before
  * anything is written.
  */
-async function importPdgm(
-  file: string,
-  opts: { version: string; from?: string; through?: string; dataDir?: string; params?: string },
-  now: () => Date,
-): Promise<string> {
+async function importPdgm(file: string, opts: ImportOptions, now: () => Date): Promise<string> {
   if (!opts.params) throw new Error('give --params: the grouper parameters of the year (JSON)');
-  const dates =
-    opts.from && opts.through ? { from: opts.from, through: opts.through } : calendarYear(opts.version);
-  if (!dates) throw new Error('give --from and --through, or a version named for its calendar year (CY2026)');
+  const dates = datesOf(opts, calendarYear, 'CY2026');
   const codesText = readFileSync(file, 'utf8');
   const codes = parsePdgmCodes(codesText);
   const paramsText = readFileSync(opts.params, 'utf8');
   PdgmParams.parse(JSON.parse(paramsText));
   const dir = dataDir(opts.dataDir);
-  const manifest = readManifest(dir);
-  const stem = `pdgm/pdgm_${opts.version.toLowerCase()}`;
-  mkdirSync(join(dir, 'pdgm'), { recursive: true });
-  writeFileSync(join(dir, `${stem}_codes.csv`), codesText);
-  writeFileSync(join(dir, `${stem}_params.json`), paramsText);
-  const entry = {
+  readManifest(dir);
+  const stem = `pdgm/pdgm_${opts.version}`;
+  const entry = TableVersionInfo.parse({
     version: opts.version,
     ...dates,
     file: `${stem}_codes.csv`,
     params: `${stem}_params.json`,
     sample: false,
     source: `CMS PDGM code list ${basename(file)} and parameters ${basename(opts.params)}, imported ${now().toISOString().slice(0, 10)}`,
-  };
-  manifest.pdgm = [...manifest.pdgm.filter((v) => v.version !== opts.version), entry].sort((a, b) =>
-    a.from.localeCompare(b.from),
-  );
-  writeFileSync(join(dir, CODE_TABLES_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  });
+  mkdirSync(join(dir, 'pdgm'), { recursive: true });
+  writeFileSync(join(dir, `${stem}_codes.csv`), codesText);
+  writeFileSync(join(dir, `${stem}_params.json`), paramsText);
+  register(dir, 'pdgm', entry);
   const grouping = [...codes.values()].filter((c) => c.clinicalGroup).length;
   return `PDGM ${opts.version} (${dates.from} to ${dates.through}): ${codes.size} codes, ${grouping} acceptable as principal`;
 }

@@ -2,6 +2,7 @@ import { chartSubject } from '#shared/identity/identifiers.ts';
 import type { QaOutcome } from '#shared/model/chart-state.ts';
 import type { Verdict } from '#shared/model/messages.ts';
 import { decide, runRules, type TablesFor, validateChartInput } from '#shared/rules/index.ts';
+import { groupPdgm, type PdgmGrouping } from '#shared/rules/pdgm-grouping.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage } from '#shared/runtime/forward.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -76,6 +77,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
         reviewerId: verdict.reviewerId,
         reviewedAt: verdict.reviewedAt,
       };
+      let grouping: PdgmGrouping | undefined;
       let to: 'QA_PASSED' | 'QA_CORRECTED' | 'REJECTED' =
         verdict.outcome === 'pass' ? 'QA_PASSED' : 'REJECTED';
       if (verdict.outcome === 'corrected') {
@@ -85,15 +87,24 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
         const original = (raw.diagnoses ?? []).map((d) => ({ sequence: d.sequence, code: d.code }));
         const corrected = applyCorrections(raw.diagnoses ?? [], verdict.corrections);
         const checked = validateChartInput({ ...raw, diagnoses: corrected });
-        const findings = checked.chart
-          ? [...checked.findings, ...runRules(checked.chart, deps.tables(checked.chart.period.from))]
-          : checked.findings;
+        const tables = checked.chart ? deps.tables(checked.chart.period.from) : undefined;
+        const findings =
+          checked.chart && tables
+            ? [...checked.findings, ...runRules(checked.chart, tables)]
+            : checked.findings;
+        // The corrected codes group anew: the HIPPS follows the diagnoses billing will send.
+        const pdgm = checked.chart?.lineOfBusiness === 'home_health' ? tables?.pdgm : undefined;
+        const regrouped = checked.chart && pdgm ? groupPdgm(checked.chart, pdgm) : undefined;
+        if (regrouped?.grouped) grouping = regrouped.grouping;
         qa.originalDiagnoses = original;
         qa.correctedDiagnoses = corrected.map((d) => ({ sequence: d.sequence, code: d.code }));
         qa.findings = findings;
         to = decide(findings) === 'REJECTED' ? 'REJECTED' : 'QA_CORRECTED';
       }
-      const moved = await ports.charts.transition(state.chartKey, state.version, ['SAMPLED'], to, { qa });
+      const moved = await ports.charts.transition(state.chartKey, state.version, ['SAMPLED'], to, {
+        qa,
+        ...(grouping ? { grouping } : {}),
+      });
       if (!moved.ok) return;
       await recordVerdict(verdict, to, state.coderId);
       if (to !== 'REJECTED') await ports.queue.send('billing', [chartMessage(state)]);

@@ -34,14 +34,21 @@ export function createValidationService(deps: StageDeps & { tables: TablesFor })
             ? [...checked.findings, ...runRules(checked.chart, tables)]
             : checked.findings;
         // Home health: the PDGM grouping (HIPPS) goes with the chart to QA and billing.
-        const grouped = checked.chart && tables?.pdgm ? groupPdgm(checked.chart, tables.pdgm) : undefined;
+        const pdgm = checked.chart?.lineOfBusiness === 'home_health' ? tables?.pdgm : undefined;
+        const grouped = checked.chart && pdgm ? groupPdgm(checked.chart, pdgm) : undefined;
         const decision = decide(findings);
         const moved = await ports.charts.transition(state.chartKey, state.version, ['RECEIVED'], decision, {
           findings,
           ...(grouped?.grouped ? { grouping: grouped.grouping } : {}),
           // A query waits in QUERY_OPEN for the clinician; the agency's aging policy sets its due date.
           ...(decision === 'QUERY_OPEN'
-            ? { queries: openQueries(findings, deps.clock.now().toISOString(), queryPolicy(deps.config)) }
+            ? {
+                queries: openQueries(
+                  findings,
+                  deps.clock.now().toISOString(),
+                  queryPolicy(deps.config, state.agencyId),
+                ),
+              }
             : {}),
         });
         if (!moved.ok) return; // another delivery won the race and does the same work

@@ -70,37 +70,54 @@ export function readManifest(dir: string): CodeTablesManifest {
 }
 
 const cache = new Map<string, CodeTables>();
+let defaultTables: { env: string | undefined; tables: CodeTables } | undefined;
 
-/** The code tables of a data folder (default: CODETRAIL_DATA_DIR, else shared/data), once per process. */
+/**
+ * The code tables of a data folder (default: CODETRAIL_DATA_DIR, else shared/data), once per process:
+ * every chart asks, so the default folder is resolved once and each date's choice is remembered.
+ */
 export function loadCodeTables(dir?: string): CodeTables {
+  if (dir === undefined && defaultTables && defaultTables.env === process.env.CODETRAIL_DATA_DIR)
+    return defaultTables.tables;
   const root = dataDir(dir);
-  const cached = cache.get(root);
-  if (cached) return cached;
+  const cached = cache.get(root) ?? build(root);
+  cache.set(root, cached);
+  if (dir === undefined) defaultTables = { env: process.env.CODETRAIL_DATA_DIR, tables: cached };
+  return cached;
+}
+
+function build(root: string): CodeTables {
   const manifest = readManifest(root);
-  const icd10cm = new Map<string, Icd10Table>();
-  const pdgm = new Map<string, PdgmTables>();
-  const tables: CodeTables = {
+  const icd10cm = memoChoice(manifest.icd10cm, (info) => loadIcd10cmFile(join(root, info.file), info));
+  const pdgm = memoChoice(manifest.pdgm, (info) =>
+    loadPdgmFiles(join(root, info.file), join(root, info.params ?? ''), info),
+  );
+  return {
     manifest,
-    icd10cmFor(date) {
-      const { info, inForce } = versionFor(manifest.icd10cm, date);
-      let table = icd10cm.get(info.version);
-      if (!table) {
-        table = loadIcd10cmFile(join(root, info.file), info);
-        icd10cm.set(info.version, table);
-      }
-      return { table, info, inForce };
-    },
-    pdgmFor(date) {
-      if (manifest.pdgm.length === 0) return undefined;
-      const { info, inForce } = versionFor(manifest.pdgm, date);
-      let table = pdgm.get(info.version);
-      if (!table) {
-        table = loadPdgmFiles(join(root, info.file), join(root, info.params ?? ''), info);
-        pdgm.set(info.version, table);
-      }
-      return { table, info, inForce };
-    },
+    icd10cmFor: (date) => icd10cm(date) as TableChoice<Icd10Table>,
+    pdgmFor: (date) => (manifest.pdgm.length === 0 ? undefined : pdgm(date)),
   };
-  cache.set(root, tables);
-  return tables;
+}
+
+/** The choice of version for a date, remembered per date; each version's table loaded once, on first use. */
+function memoChoice<T>(
+  versions: readonly TableVersionInfo[],
+  load: (info: TableVersionInfo) => T,
+): (date: string) => TableChoice<T> | undefined {
+  const tables = new Map<string, T>();
+  const byDate = new Map<string, TableChoice<T>>();
+  return (date) => {
+    if (versions.length === 0) return undefined;
+    const known = byDate.get(date);
+    if (known) return known;
+    const { info, inForce } = versionFor(versions, date);
+    let table = tables.get(info.version);
+    if (table === undefined) {
+      table = load(info);
+      tables.set(info.version, table);
+    }
+    const choice = { table, info, inForce };
+    if (byDate.size < 100_000) byDate.set(date, choice);
+    return choice;
+  };
 }

@@ -144,6 +144,19 @@ export function parsePdgmCodes(text: string): Map<string, PdgmCode> {
   return codes;
 }
 
+/** OASIS responses are two digits (`02`): a params file keyed `2` means the same response. */
+export function normaliseParams(params: PdgmParams): PdgmParams {
+  const functionalPoints = Object.fromEntries(
+    Object.entries(params.functionalPoints).map(([item, table]) => [
+      item,
+      Object.fromEntries(
+        Object.entries(table).map(([response, points]) => [response.trim().padStart(2, '0'), points]),
+      ),
+    ]),
+  );
+  return { ...params, functionalPoints };
+}
+
 /** Loads one PDGM version: its code list and its parameters (file paths), as code-tables.json names them. */
 export function loadPdgmFiles(
   codesFile: string,
@@ -151,7 +164,7 @@ export function loadPdgmFiles(
   about: { version: string; from: string; through: string; sample: boolean },
 ): PdgmTables {
   const codes = parsePdgmCodes(readFileSync(codesFile, 'utf8'));
-  const params = PdgmParams.parse(JSON.parse(readFileSync(paramsFile, 'utf8')));
+  const params = normaliseParams(PdgmParams.parse(JSON.parse(readFileSync(paramsFile, 'utf8'))));
   return {
     version: about.version,
     effective: { from: about.from, through: about.through },

@@ -6,7 +6,7 @@ export const codeTablesInForce: Rule = defineRule(
     id: 'CODE-TABLES',
     severity: 'warning',
     title: 'Code tables in force for the period',
-    what: "The ICD-10-CM table the rules used is in force on the chart's period from-date (its fiscal year covers that date). When no loaded version covers it, the nearest version is used and this warning says which, so the other findings are read with that in mind.",
+    what: "The ICD-10-CM table the rules used is in force on the chart's period from-date (its fiscal year covers that date); when no loaded version covers it, the nearest version is used and this warning says which, so the other findings are read with that in mind. For a home health chart, a PDGM table is in force too; when none is, the chart is not grouped (and the PDGM rules do not run), and this warning says so.",
     why: 'ICD-10-CM changes every October 1 (and some April 1): codes are added, deleted and split, so existence and billability depend on the fiscal year of the dates of service. A chart judged by the wrong year can pass a deleted code or reject a new one.',
     sources: [
       {
@@ -19,17 +19,26 @@ export const codeTablesInForce: Rule = defineRule(
       },
     ],
     limits:
-      'Only ICD-10-CM is versioned so far. Load the version for the claim year with `codetrail tables import icd10cm`.',
+      'Covers ICD-10-CM and PDGM. Load the versions for the claim year with `codetrail tables import icd10cm` and `codetrail tables import pdgm`.',
   },
   (chart, tables, finding) => {
+    const findings = [];
     const { from, through } = tables.icd10cm.effective;
     const date = chart.period.from;
-    if (from <= date && date <= through) return [];
-    return [
-      finding(
-        `period.from: no loaded ICD-10-CM table is in force for the period; the codes were checked against ${tables.icd10cm.version} (${from} to ${through}); import the table for the claim's fiscal year`,
-        'period.from',
-      ),
-    ];
+    if (date < from || through < date)
+      findings.push(
+        finding(
+          `period.from: no loaded ICD-10-CM table is in force for the period; the codes were checked against ${tables.icd10cm.version}; import the table for the claim's fiscal year`,
+          'period.from',
+        ),
+      );
+    if (chart.lineOfBusiness === 'home_health' && tables.missing?.includes('PDGM'))
+      findings.push(
+        finding(
+          'period.from: no loaded PDGM table is in force for the period, so the chart was not grouped to a HIPPS code; import the PDGM tables for the period',
+          'period.from',
+        ),
+      );
+    return findings;
   },
 );

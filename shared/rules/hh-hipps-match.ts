@@ -1,5 +1,6 @@
 import { groupPdgm } from './pdgm-grouping.ts';
 import { defineRule, type Rule } from './rule.ts';
+import { lineHcpcs } from './visit-codes.ts';
 
 const HIPPS = /^[1-4][A-L][A-C][1-3]1$/;
 
@@ -28,7 +29,8 @@ export const hhHippsMatch: Rule = defineRule(
     const pdgm = tables.pdgm;
     if (chart.lineOfBusiness !== 'home_health' || !pdgm || pdgm.sample) return [];
     const index = chart.visits.findIndex((v) => v.revenueCode === '0023');
-    const billed = chart.visits[index]?.hcpcs;
+    const line = chart.visits[index];
+    const billed = line ? lineHcpcs(line) : undefined;
     if (!billed || !HIPPS.test(billed)) return [];
     const result = groupPdgm(chart, pdgm);
     if (!result.grouped || result.grouping.hipps === billed) return [];

@@ -57,14 +57,22 @@ export function groupPdgm(chart: Chart, pdgm: PdgmTables): GroupingResult {
 
   const params = pdgm.params;
   const items = chart.oasis?.items ?? {};
+  // Without the functional items the level would read "low" by default: that is no grouping.
+  const missing = Object.keys(params.functionalPoints).filter((item) => items[item] === undefined);
+  if (missing.length > 0)
+    return {
+      grouped: false,
+      reason: `OASIS functional items missing: ${missing.join(', ')}`,
+      path: 'oasis.items',
+    };
   let points = 0;
   for (const [item, table] of Object.entries(params.functionalPoints)) {
     const response = items[item];
     if (response === undefined) continue;
-    points += table[response.padStart(2, '0')] ?? table[response] ?? 0;
+    points += table[response.trim().padStart(2, '0')] ?? 0;
   }
   const risk = params.hospitalizationRisk;
-  const checked = risk.items.filter((item) => items[item] === '1').length;
+  const checked = risk.items.filter((item) => Number(items[item]) === 1).length;
   if (checked >= risk.minChecked) points += risk.points;
   const threshold = params.thresholds[entry.clinicalGroup];
   const functionalLevel =

@@ -22,14 +22,41 @@ export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
 export interface QueryPolicy {
   escalateAfterDays: number;
   holidays: readonly string[];
+  /** The agency's time zone: its days are the ones counted. */
+  timeZone: string;
 }
 
-/** The agency's query policy from its configuration (`queryAging.escalateAfterDays`, `holidays`). */
-export function queryPolicy(config: {
-  queryAging: { escalateAfterDays: number };
-  holidays: readonly string[];
-}): QueryPolicy {
-  return { escalateAfterDays: config.queryAging.escalateAfterDays, holidays: config.holidays };
+/** An agency's query policy from the configuration (`queryAging`, `holidays`, the agency's `timeZone`). */
+export function queryPolicy(
+  config: {
+    queryAging: { escalateAfterDays: number };
+    holidays: readonly string[];
+    agencies: readonly { id: string; timeZone: string }[];
+  },
+  agencyId: string,
+): QueryPolicy {
+  return {
+    escalateAfterDays: config.queryAging.escalateAfterDays,
+    holidays: config.holidays,
+    timeZone: config.agencies.find((a) => a.id === agencyId)?.timeZone ?? 'America/New_York',
+  };
+}
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day (YYYY-MM-DD) an instant falls on in a time zone (formatters are costly: one per zone). */
+export function localDay(instant: string, timeZone: string): string {
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(new Date(instant));
 }
 
 function isBusinessDay(day: Date, holidays: ReadonlySet<string>): boolean {
@@ -68,7 +95,11 @@ export function openQueries(
   openedAt: string,
   policy: QueryPolicy,
 ): DocumentationQuery[] {
-  const dueOn = addBusinessDays(openedAt, policy.escalateAfterDays, policy.holidays);
+  const dueOn = addBusinessDays(
+    localDay(openedAt, policy.timeZone),
+    policy.escalateAfterDays,
+    policy.holidays,
+  );
   return findings
     .filter((f) => f.severity === 'query')
     .map((f) => ({
@@ -81,19 +112,21 @@ export function openQueries(
 }
 
 /**
- * How old a query is and who should be chasing it: the clinician while it is within escalateAfterDays
- * business days, then the clinical manager, then (after twice that) the administrator.
+ * How old a query is and who should be chasing it, in the agency's business days: the clinician until
+ * it is due (escalateAfterDays after it opened), then the clinical manager, and past twice that the
+ * administrator.
  */
 export function queryAging(
   query: Pick<DocumentationQuery, 'openedAt'>,
   now: string,
   policy: QueryPolicy,
 ): { businessDays: number; overdue: boolean; level: EscalationLevel } {
-  const businessDays = businessDaysBetween(query.openedAt, now, policy.holidays);
-  const steps = Math.min(ESCALATION_LEVELS.length - 1, Math.floor(businessDays / policy.escalateAfterDays));
-  return {
-    businessDays,
-    overdue: businessDays >= policy.escalateAfterDays,
-    level: ESCALATION_LEVELS[steps] as EscalationLevel,
-  };
+  const businessDays = businessDaysBetween(
+    localDay(query.openedAt, policy.timeZone),
+    localDay(now, policy.timeZone),
+    policy.holidays,
+  );
+  const n = policy.escalateAfterDays;
+  const steps = businessDays <= n ? 0 : businessDays <= 2 * n ? 1 : 2;
+  return { businessDays, overdue: businessDays > n, level: ESCALATION_LEVELS[steps] as EscalationLevel };
 }

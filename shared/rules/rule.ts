@@ -6,8 +6,10 @@ import type { Finding } from '#shared/model/chart-state.ts';
 /** The code tables a rule may consult: the versions in force on the chart's period from-date. */
 export interface RuleTables {
   icd10cm: Icd10Table;
-  /** PDGM code list and grouper parameters; absent when none is loaded (home health grouping is skipped). */
-  pdgm?: PdgmTables;
+  /** PDGM code list and grouper parameters in force; absent when none is (home health is not grouped). */
+  pdgm?: PdgmTables | undefined;
+  /** Tables with no version in force for the period (e.g. `PDGM`), for CODE-TABLES to report. */
+  missing?: readonly string[];
 }
 
 /** What the stages are given: the tables to judge a chart by, from its period's from-date (YYYY-MM-DD). */

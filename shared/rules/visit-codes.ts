@@ -185,7 +185,11 @@ export function disciplineRevenue(revenueCode: string): DisciplineRevenue | unde
 
 /** The line's HCPCS, trimmed and upper-cased; undefined when absent or blank. */
 export function lineHcpcs(line: VisitLine): string | undefined {
-  const code = line.hcpcs?.trim().toUpperCase();
+  const raw = line.hcpcs;
+  if (raw === undefined) return undefined;
+  // Nearly every code arrives clean: no new strings for those.
+  if (/^[A-Z0-9]+$/.test(raw)) return raw;
+  const code = raw.trim().toUpperCase();
   return code ? code : undefined;
 }
 
@@ -213,7 +217,19 @@ export const PDGM_HIPPS = /^[1-4][A-L][A-C][1-3]1$/;
 export const PDGM_START = '2020-01-01';
 
 /** The visit codes valid on a chart of this line of business, for the revenue group, listed in order. */
+const codesForCache = new Map<string, string[]>();
+
+/** The G-codes a discipline revenue code takes for a line of business (computed once per pair). */
 export function codesFor(revenue: DisciplineRevenue, lineOfBusiness: LineOfBusiness): string[] {
+  const key = `${revenue}|${lineOfBusiness}`;
+  const known = codesForCache.get(key);
+  if (known) return known;
+  const codes = computeCodesFor(revenue, lineOfBusiness);
+  codesForCache.set(key, codes);
+  return codes;
+}
+
+function computeCodesFor(revenue: DisciplineRevenue, lineOfBusiness: LineOfBusiness): string[] {
   return Object.entries(VISIT_CODES)
     .filter(
       ([, c]) =>

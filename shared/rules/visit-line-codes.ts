@@ -62,6 +62,16 @@ export const visitLineCodes: Rule = defineRule(
   },
 );
 
+/** `revenue code 0551 (skilled nursing)`: built only for a finding. */
+function revenueLabel(revenueCode: string, name: string): string {
+  return `revenue code ${revenueCode} (${name})`;
+}
+
+/** `expected G0299, G0300, ...`: built only for a finding. */
+function expectedCodes(revenue: DisciplineRevenue, lob: Chart['lineOfBusiness']): string {
+  return `expected ${codesFor(revenue, lob).join(', ')}`;
+}
+
 function checkDisciplineLine(
   chart: Chart,
   line: VisitLine,
@@ -72,25 +82,26 @@ function checkDisciplineLine(
   const lob = chart.lineOfBusiness;
   const { discipline, name } = DISCIPLINE_REVENUE[revenue];
   const at = `visits[${i}].hcpcs`;
-  // Built only for a finding: a clean line (nearly every line) costs no string work.
-  const rev = () => `revenue code ${line.revenueCode} (${name})`;
-  const expected = () => `expected ${codesFor(revenue, lob).join(', ')}`;
+
   const code = lineHcpcs(line);
   let checkDiscipline = true;
 
   if (code === undefined) {
-    report(`${at}: the ${rev()} line has no HCPCS; report the G-code of the visit (${expected()})`, at);
+    report(
+      `${at}: the ${revenueLabel(line.revenueCode, name)} line has no HCPCS; report the G-code of the visit (${expectedCodes(revenue, lob)})`,
+      at,
+    );
   } else if (Object.hasOwn(HOSPICE_ONLY_CODES, code)) {
     checkDiscipline = false;
     if (lob === 'home_health')
       report(
-        `${at}: ${code} (${HOSPICE_ONLY_CODES[code]}) is a hospice-only visit code; a home health line on ${rev()} reports ${expected()}`,
+        `${at}: ${code} (${HOSPICE_ONLY_CODES[code]}) is a hospice-only visit code; a home health line on ${revenueLabel(line.revenueCode, name)} reports ${expectedCodes(revenue, lob)}`,
         at,
       );
   } else if (Object.hasOwn(SITE_OF_SERVICE_CODES, code)) {
     if (lob === 'hospice')
       report(
-        `${at}: ${code} is a site-of-service code; on a hospice claim it goes on the level-of-care line (0651, 0652, 0655, 0656), and the ${rev()} line reports its G-code (${expected()})`,
+        `${at}: ${code} is a site-of-service code; on a hospice claim it goes on the level-of-care line (0651, 0652, 0655, 0656), and the ${revenueLabel(line.revenueCode, name)} line reports its G-code (${expectedCodes(revenue, lob)})`,
         at,
       );
     else if (!HOME_HEALTH_SITE_CODES.includes(code))
@@ -101,10 +112,13 @@ function checkDisciplineLine(
   } else {
     const visit = Object.hasOwn(VISIT_CODES, code) ? VISIT_CODES[code] : undefined;
     if (!visit) {
-      report(`${at}: ${hcpcsLabel(code)} is not a visit code for ${rev()}; ${expected()}`, at);
+      report(
+        `${at}: ${hcpcsLabel(code)} is not a visit code for ${revenueLabel(line.revenueCode, name)}; ${expectedCodes(revenue, lob)}`,
+        at,
+      );
     } else if (visit.revenue !== revenue) {
       report(
-        `${at}: ${code} (${visit.meaning}) is reported with revenue code ${visit.revenue}x (${DISCIPLINE_REVENUE[visit.revenue].name}), not on the ${rev()} line; correct the revenue code or the G-code`,
+        `${at}: ${code} (${visit.meaning}) is reported with revenue code ${visit.revenue}x (${DISCIPLINE_REVENUE[visit.revenue].name}), not on the ${revenueLabel(line.revenueCode, name)} line; correct the revenue code or the G-code`,
         at,
       );
     } else if (visit.retiredFrom !== undefined && line.date >= visit.retiredFrom) {
@@ -119,7 +133,7 @@ function checkDisciplineLine(
       );
     } else if (visit.settings === 'home_health' && lob === 'hospice') {
       report(
-        `${at}: ${code} (${visit.meaning}) is a home health-only code; a hospice ${rev()} line reports ${expected()}`,
+        `${at}: ${code} (${visit.meaning}) is a home health-only code; a hospice ${revenueLabel(line.revenueCode, name)} line reports ${expectedCodes(revenue, lob)}`,
         at,
       );
     }
@@ -127,7 +141,7 @@ function checkDisciplineLine(
 
   if (checkDiscipline && line.discipline !== undefined && line.discipline !== discipline) {
     report(
-      `visits[${i}].discipline: discipline ${line.discipline} does not match ${rev()}, which is ${discipline}; correct the discipline or the revenue code`,
+      `visits[${i}].discipline: discipline ${line.discipline} does not match ${revenueLabel(line.revenueCode, name)}, which is ${discipline}; correct the discipline or the revenue code`,
       `visits[${i}].discipline`,
     );
   }

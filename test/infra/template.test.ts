@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { readManifest } from '#shared/data/code-tables.ts';
 import {
   BUCKET_NOTIFICATIONS,
   BUCKETS,
@@ -596,12 +597,17 @@ describe('bundles', () => {
   });
 
   it('ships the code tables manifest and every table it lists', () => {
+    // Whatever `codetrail tables import` added: every file the manifest lists, in its folder.
+    const manifest = readManifest(path.join(PROJECT_ROOT, 'shared/data'));
+    const listed = [
+      ...manifest.icd10cm.map((v) => v.file),
+      ...manifest.pdgm.flatMap((v) => [v.file, v.params]),
+    ];
     expect(expandDataFiles([CODE_TABLES], PROJECT_ROOT)).toEqual([
       CODE_TABLES,
-      { source: 'shared/data/icd10cm/icd10cm_fy2022_order.tsv.gz', into: 'icd10cm' },
-      { source: 'shared/data/pdgm/pdgm_codes_sample.csv', into: 'pdgm' },
-      { source: 'shared/data/pdgm/pdgm_params_sample.json', into: 'pdgm' },
+      ...listed.map((f) => ({ source: `shared/data/${f}`, into: path.posix.dirname(f) })),
     ]);
+    expect(listed).toContain('icd10cm/icd10cm_fy2022_order.tsv.gz');
   });
 
   it('copies the code tables into data/ of the bundle after esbuild', () => {

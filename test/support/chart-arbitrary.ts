@@ -155,6 +155,14 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
       respite: fc.nat(10),
       generalInpatient: fc.nat(10),
     }),
+    admission: fc.record(
+      {
+        source: fc.constantFrom('community' as const, 'institutional' as const),
+        timing: fc.constantFrom('early' as const, 'late' as const),
+        noticeDays: fc.integer({ min: 0, max: 8 }),
+      },
+      { requiredKeys: [] },
+    ),
     completed: instant,
     locked: fc.option(instant, { nil: undefined }),
   })
@@ -180,6 +188,14 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
         system: d.system,
       })),
       oasis: { items: r.oasis },
+      admission: {
+        date: r.from,
+        ...(r.admission.source ? { source: r.admission.source } : {}),
+        ...(r.admission.timing ? { timing: r.admission.timing } : {}),
+      },
+      ...(r.admission.noticeDays !== undefined
+        ? { notices: { admissionSubmittedDate: plus(r.admission.noticeDays) } }
+        : {}),
       visits: r.visits,
       documents: r.documents,
     };

@@ -20,13 +20,15 @@ function hh(patch: Partial<ChartInput> = {}): Chart {
     codingCompletedAt: '2022-04-02T10:00:00-04:00',
     coderId: 'coder-pdgm',
     diagnoses: [{ sequence: 1, code: 'I69.351' }],
-    oasis: { items: {} },
+    oasis: oasis({}),
     ...patch,
   } satisfies ChartInput);
 }
 
 const dx = (...codes: string[]) => codes.map((code, i) => ({ sequence: i + 1, code }));
-const oasis = (items: Record<string, string>) => ({ items });
+/** The seven functional items answered 00 (no impairment), then whatever the case sets. */
+const NONE = { M1800: '00', M1810: '00', M1820: '00', M1830: '00', M1840: '00', M1850: '00', M1860: '00' };
+const oasis = (items: Record<string, string>) => ({ items: { ...NONE, ...items } });
 
 describe('PDGM grouping to a HIPPS code (sample tables)', () => {
   // Points (sample CY2025 values): M1800 02 -> 3, M1810 02 -> 5, M1820 03 -> 11, M1830 05 -> 18,
@@ -86,7 +88,7 @@ describe('PDGM grouping to a HIPPS code (sample tables)', () => {
           M1033_HOSP_RISK_HSTRY_FALLS: '1',
           M1033_HOSP_RISK_WEIGHT_LOSS: '1',
           M1033_HOSP_RISK_MLTPL_HOSPZTN: '1',
-          M1033_HOSP_RISK_5PLUS_MDCTN: '1',
+          M1033_HOSP_RISK_5PLUS_MDCTN: '01',
           M1033_HOSP_RISK_NONE_ABOVE: '0',
           M1830: '05',
           M1860: '04',
@@ -115,6 +117,9 @@ describe('PDGM grouping to a HIPPS code (sample tables)', () => {
     expect(reason(hh({ diagnoses: dx('M62.81') }))).toBe('the principal diagnosis does not group under PDGM');
     expect(reason(hh({ diagnoses: dx('Z99.89') }))).toContain('not in the PDGM sample table');
     expect(reason(hh({ admission: {} }))).toBe('admission source or timing missing');
+    expect(reason(hh({ oasis: { items: { M1800: '02' } } }))).toMatch(
+      /^OASIS functional items missing: M1810/,
+    );
     expect(reason(hh({ diagnoses: [{ sequence: 1, code: '84114007', system: 'SNOMED-CT' }] }))).toBe(
       'no ICD-10-CM principal diagnosis',
     );

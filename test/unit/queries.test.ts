@@ -4,12 +4,18 @@ import { createIntakeService } from '#functions/intake/service.ts';
 import { createValidationService } from '#functions/validation/service.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { ChartMessage } from '#shared/model/messages.ts';
-import { addBusinessDays, businessDaysBetween, openQueries, queryAging } from '#shared/rules/queries.ts';
+import {
+  addBusinessDays,
+  businessDaysBetween,
+  localDay,
+  openQueries,
+  queryAging,
+} from '#shared/rules/queries.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import { hospiceChart } from '../support/charts.ts';
 import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
 
-const policy = { escalateAfterDays: 3, holidays: ['2026-11-26'] };
+const policy = { escalateAfterDays: 3, holidays: ['2026-11-26'], timeZone: 'America/New_York' };
 
 describe('query aging in business days', () => {
   it('skips weekends and holidays', () => {
@@ -27,15 +33,34 @@ describe('query aging in business days', () => {
       overdue: false,
       level: 'clinician',
     });
-    expect(queryAging(opened, '2026-11-27T09:00:00Z', policy)).toMatchObject({
+    // Due on Friday the 27th: still the clinician's that day, overdue the next business day.
+    expect(queryAging(opened, '2026-11-27T20:00:00Z', policy)).toMatchObject({
+      overdue: false,
+      level: 'clinician',
+    });
+    expect(queryAging(opened, '2026-11-30T14:00:00Z', policy)).toMatchObject({
       overdue: true,
       level: 'clinical manager',
     });
-    expect(queryAging(opened, '2026-12-02T09:00:00Z', policy)).toMatchObject({
+    expect(queryAging(opened, '2026-12-02T14:00:00Z', policy)).toMatchObject({
       businessDays: 6,
+      level: 'clinical manager',
+    });
+    expect(queryAging(opened, '2026-12-03T14:00:00Z', policy)).toMatchObject({
+      businessDays: 7,
       level: 'administrator',
     });
     expect(queryAging(opened, '2027-01-30T09:00:00Z', policy).level).toBe('administrator');
+  });
+
+  it("counts the agency's days: 8pm in New York is still that day", () => {
+    expect(localDay('2024-03-08T01:00:00Z', 'America/New_York')).toBe('2024-03-07');
+    const thursdayEvening = openQueries(
+      [{ ruleId: 'HOSPICE-CTI', severity: 'query', message: 'm' }],
+      '2024-03-08T01:00:00Z',
+      { ...policy, holidays: [] },
+    );
+    expect(thursdayEvening[0]?.dueOn).toBe('2024-03-12');
   });
 
   it('opens one query per query finding, with its evidence and due date', () => {

@@ -28,7 +28,10 @@ function hh(patch: Partial<ChartInput> = {}): Chart {
     diagnoses: dx('I69.351', 'I10'),
     admission: { date: '2022-03-01', source: 'community', timing: 'early' },
     notices: { admissionSubmittedDate: '2022-03-02' },
-    oasis: { assessmentDate: '2022-03-01', items: { M1800: '02', M1860: '03' } },
+    oasis: {
+      assessmentDate: '2022-03-01',
+      items: { M1800: '02', M1810: '00', M1820: '00', M1830: '00', M1840: '00', M1850: '00', M1860: '03' },
+    },
     documents: HH_DOCUMENTS,
     ...patch,
   } satisfies ChartInput);
