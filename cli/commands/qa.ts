@@ -56,6 +56,7 @@ export async function runQaShow(target: Target, chartKey: string, version: numbe
       status: state.status,
       findings: state.findings ?? [],
       sampling: state.sampling,
+      ...(state.grouping ? { grouping: state.grouping } : {}),
       chart: JSON.parse(chart),
     },
     null,

@@ -28,27 +28,42 @@ export const hospiceRespite: Rule = defineRule(
   },
   (chart, _tables, finding) => {
     if (chart.lineOfBusiness !== 'hospice') return [];
-    // Each respite day, with the first line (in chart order) that bills it.
-    const dayLine = new Map<number, number>();
-    chart.visits.forEach((line, i) => {
-      if (line.revenueCode !== '0655') return;
-      const first = dayNumber(line.date);
-      for (let d = first; d < first + line.units; d++) if (!dayLine.has(d)) dayLine.set(d, i);
-    });
-    const days = [...dayLine.keys()].sort((a, b) => a - b);
+    // Each 0655 line as the interval of days it bills; intervals that touch or overlap make one run.
+    // Intervals, not days: a line of 9,999 units costs what a line of 1 does.
+    const spans = chart.visits
+      .map((line, i) => ({
+        line: i,
+        first: dayNumber(line.date),
+        last: dayNumber(line.date) + line.units - 1,
+        ok: line.revenueCode === '0655' && line.units > 0,
+      }))
+      .filter((span) => span.ok)
+      .sort((a, b) => a.first - b.first || a.line - b.line);
     const findings: Finding[] = [];
-    let start = 0;
-    for (let k = 1; k <= days.length; k++) {
-      if (k < days.length && days[k] === (days[k - 1] ?? 0) + 1) continue;
-      const run = days.slice(start, k);
-      start = k;
-      if (run.length <= MAX_RESPITE_DAYS) continue;
-      const lines = [...new Set(run.map((d) => dayLine.get(d) ?? 0))].sort((a, b) => a - b);
-      const sixth = dayLine.get(run[MAX_RESPITE_DAYS] ?? 0) ?? 0;
+    let k = 0;
+    while (k < spans.length) {
+      const run = [spans[k] as (typeof spans)[number]];
+      let last = run[0]?.last ?? 0;
+      k++;
+      while (k < spans.length && (spans[k]?.first ?? 0) <= last + 1) {
+        const next = spans[k] as (typeof spans)[number];
+        run.push(next);
+        last = Math.max(last, next.last);
+        k++;
+      }
+      const first = run[0]?.first ?? 0;
+      const length = last - first + 1;
+      if (length <= MAX_RESPITE_DAYS) continue;
+      const sixthDay = first + MAX_RESPITE_DAYS;
+      // The line that bills the sixth day: the first, in chart order, of those covering it.
+      const sixth = Math.min(
+        ...run.filter((s) => s.first <= sixthDay && sixthDay <= s.last).map((s) => s.line),
+      );
+      const lines = [...new Set(run.map((s) => s.line))].sort((a, b) => a - b);
       const across = lines.length === 1 ? '' : ` across ${lines.map((l) => `visits[${l}]`).join(', ')}`;
       findings.push(
         finding(
-          `visits[${sixth}].units: the revenue code 0655 (inpatient respite) lines bill ${run.length} consecutive respite days${across}; Medicare pays at most ${MAX_RESPITE_DAYS} consecutive days, so bill each day after the fifth as routine home care (0651)`,
+          `visits[${sixth}].units: the revenue code 0655 (inpatient respite) lines bill ${length} consecutive respite days${across}; Medicare pays at most ${MAX_RESPITE_DAYS} consecutive days, so bill each day after the fifth as routine home care (0651)`,
           `visits[${sixth}].units`,
         ),
       );

@@ -243,7 +243,10 @@ function computeCodesFor(revenue: DisciplineRevenue, lineOfBusiness: LineOfBusin
 /** Days since 1970-01-01 of a YYYY-MM-DD date (the schema guarantees the shape). Pure: no clock. */
 export function dayNumber(isoDate: string): number {
   const [y, m, d] = isoDate.split('-').map(Number);
-  return Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1) / 86_400_000;
+  // Date.UTC reads years 0-99 as 1900-1999: set the full year, so a typo like 0022 stays 0022.
+  const date = new Date(Date.UTC(2000, (m ?? 1) - 1, d ?? 1));
+  date.setUTCFullYear(y ?? 1970);
+  return date.getTime() / 86_400_000;
 }
 
 const MONTHS = [

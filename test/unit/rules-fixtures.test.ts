@@ -253,3 +253,23 @@ describe('rule fixtures', () => {
     });
   }
 });
+
+describe('rules on extreme but schema-valid charts', () => {
+  it('HOSPICE-RESPITE reads a line of 9,999 respite days as one run, and lines far apart as separate runs', async () => {
+    const { hospiceRespite } = await import('#shared/rules/hospice-respite.ts');
+    const chart = hospice({
+      visits: [
+        { date: '2022-03-01', revenueCode: '0655', hcpcs: 'Q5004', units: 9999 },
+        ...Array.from({ length: 200 }, (_, i) => ({
+          date: `2099-0${1 + (i % 9)}-1${i % 9}`,
+          revenueCode: '0655',
+          hcpcs: 'Q5004',
+          units: 1,
+        })),
+      ],
+    });
+    const findings = hospiceRespite.check(chart, tables);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.message).toContain('9999 consecutive respite days');
+  });
+});
