@@ -13,8 +13,10 @@ import { hhHomebound } from './hh-homebound.ts';
 import { hhNoaTimely } from './hh-noa-timely.ts';
 import { hhOasisDoc } from './hh-oasis-doc.ts';
 import { hhPrimaryGroupable } from './hh-primary-groupable.ts';
+import { hhSiteOfService } from './hh-site-of-service.ts';
 import { hospiceBenefitPeriod } from './hospice-benefit-period.ts';
 import { hospiceCti } from './hospice-cti.ts';
+import { hospiceCtiTiming } from './hospice-cti-timing.ts';
 import { hospiceF2f } from './hospice-f2f.ts';
 import { hospiceLevelOfCare } from './hospice-level-of-care.ts';
 import { hospiceNoeTimely } from './hospice-noe-timely.ts';
@@ -40,7 +42,9 @@ export const RULES: readonly Rule[] = [
   hhNoaTimely,
   hhPrimaryGroupable,
   hhHippsMatch,
+  hhSiteOfService,
   hospiceCti,
+  hospiceCtiTiming,
   hospicePrincipal,
   hospiceBenefitPeriod,
   hospiceF2f,

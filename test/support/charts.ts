@@ -20,7 +20,11 @@ export function homeHealthChart(overrides: Partial<ChartInput> = {}): ChartInput
       { sequence: 2, code: 'I50.22', system: 'ICD-10-CM' },
     ],
     oasis: { assessmentDate: '2026-10-01', reasonForAssessment: '01', items: { M1800: '02', M1810: '02' } },
-    visits: [{ date: '2026-10-02', revenueCode: '0551', hcpcs: 'G0299', units: 4, discipline: 'SN' }],
+    visits: [
+      { date: '2026-10-02', revenueCode: '0551', hcpcs: 'G0299', units: 4, discipline: 'SN' },
+      // The site of service, with the first billable visit (HH-SITE-OF-SERVICE).
+      { date: '2026-10-02', revenueCode: '0551', hcpcs: 'Q5001', units: 1 },
+    ],
     // HH-F2F wants a dated face-to-face encounter around the start of care, HH-HOMEBOUND a plan of care
     // (or a homebound or certification document), HH-NOA-TIMELY the Notice of Admission (`notices`).
     documents: [

@@ -156,6 +156,26 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
       hospice({}, { electionDate: '2022-02-01' }),
     ],
   },
+  'HOSPICE-CTI-TIMING': {
+    pass: [
+      hospice(),
+      hospice({}, { ctiDate: '2022-01-17' }),
+      hospice({ documents: [] }, { ctiDate: undefined }),
+    ],
+    fail: [hospice({}, { ctiDate: '2022-01-16' }), hospice({}, { ctiDate: '2022-04-03' })],
+  },
+  'HH-SITE-OF-SERVICE': {
+    pass: [
+      hh(),
+      hh({
+        visits: [
+          { date: '2022-03-02', revenueCode: '0551', hcpcs: 'G0299', units: 4 },
+          { date: '2022-03-02', revenueCode: '0551', hcpcs: 'Q5001', units: 1 },
+        ],
+      }),
+    ],
+    fail: [hh({ visits: [{ date: '2022-03-02', revenueCode: '0551', hcpcs: 'G0299', units: 4 }] })],
+  },
   'HOSPICE-CTI': {
     pass: [hospice(), hospice({ documents: [{ type: 'cti', signed: true }] }, { ctiDate: undefined })],
     fail: [hospice({ documents: [] }, { ctiDate: undefined })],
