@@ -52,6 +52,9 @@ const CODE = /^[A-Z][0-9][0-9A-Z]{1,5}$/;
 
 /** `i69.30 ` -> `I6930`: what the table is keyed by. */
 export function normaliseIcd10Code(code: string): string {
+  // Most codes arrive as `I69.351` or `I69351`: strip the one dot without a regular expression.
+  if (/^[A-Z0-9]{3}(?:\.[A-Z0-9]{1,4})?$/.test(code))
+    return code.length > 3 && code[3] === '.' ? code.slice(0, 3) + code.slice(4) : code;
   return code.toUpperCase().replace(/[.\s]/g, '');
 }
 

@@ -242,11 +242,17 @@ function computeCodesFor(revenue: DisciplineRevenue, lineOfBusiness: LineOfBusin
 
 /** Days since 1970-01-01 of a YYYY-MM-DD date (the schema guarantees the shape). Pure: no clock. */
 export function dayNumber(isoDate: string): number {
-  const [y, m, d] = isoDate.split('-').map(Number);
-  // Date.UTC reads years 0-99 as 1900-1999: set the full year, so a typo like 0022 stays 0022.
-  const date = new Date(Date.UTC(2000, (m ?? 1) - 1, d ?? 1));
-  date.setUTCFullYear(y ?? 1970);
-  return date.getTime() / 86_400_000;
+  // Days since 1970-01-01 by civil-calendar arithmetic (H. Hinnant's days_from_civil): no Date objects
+  // on this hot path, and any year, 0022 included, means what it says.
+  let y = Number(isoDate.slice(0, 4));
+  const m = Number(isoDate.slice(5, 7));
+  const d = Number(isoDate.slice(8, 10));
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 const MONTHS = [

@@ -165,6 +165,13 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
     ),
     completed: instant,
     locked: fc.option(instant, { nil: undefined }),
+    // Most charts document what a clean claim needs (site of service, face-to-face, plan of care, a CTI
+    // in its window); now and then one does not.
+    complete: fc.oneof(
+      { weight: 6, arbitrary: fc.constant(true) },
+      { weight: 1, arbitrary: fc.constant(false) },
+    ),
+    ctiDaysBefore: fc.integer({ min: 0, max: 20 }),
   })
   .map((r) => {
     const plus = (days: number) =>
@@ -196,14 +203,28 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
       ...(r.admission.noticeDays !== undefined
         ? { notices: { admissionSubmittedDate: plus(r.admission.noticeDays) } }
         : {}),
-      visits: r.visits,
-      documents: r.documents,
+      visits:
+        r.complete && !r.hospice && r.visits.length > 0
+          ? [...r.visits, { date: r.from, revenueCode: '0551', hcpcs: 'Q5001', units: 1 }]
+          : r.visits,
+      documents: r.complete
+        ? [
+            ...r.documents,
+            { type: 'oasis', date: r.from, signed: true },
+            { type: 'face_to_face', date: plus(-10), signed: true },
+            { type: 'plan_of_care', date: r.from, signed: true },
+          ]
+        : r.documents,
     };
     if (r.locked) chart.documentationLockedAt = r.locked;
     if (r.hospice) {
       chart.hospice = {
         benefitPeriod: { number: r.benefitNumber, from: r.from, through: plus(benefitDays - 1) },
-        ...(r.hospiceDates.cti ? { ctiDate: r.hospiceDates.cti } : {}),
+        ...(r.complete
+          ? { ctiDate: plus(-r.ctiDaysBefore) }
+          : r.hospiceDates.cti
+            ? { ctiDate: r.hospiceDates.cti }
+            : {}),
         ...(r.f2fDaysBefore !== undefined ? { faceToFaceDate: plus(-r.f2fDaysBefore) } : {}),
         ...(r.hospiceDates.election ? { electionDate: r.hospiceDates.election } : {}),
         levelOfCareDays: r.days,
