@@ -4,8 +4,8 @@
 // The baseline is the schema check alone on the same charts. Target: at least 20,000 charts per second.
 import fc from 'fast-check';
 import { parseConfig } from '#shared/model/config.ts';
-import { decide, runRules, validateChartInput } from '#shared/rules/index.ts';
-import { groupPdgm } from '#shared/rules/pdgm-grouping.ts';
+import { checkChart } from '#shared/rules/check-chart.ts';
+import { validateChartInput } from '#shared/rules/index.ts';
 import { openQueries, queryPolicy } from '#shared/rules/queries.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import { chartInput } from '../test/support/chart-arbitrary.ts';
@@ -19,13 +19,7 @@ const policy = queryPolicy(parseConfig({}), 'demo-agency');
 
 /** What the validation stage does with one chart: schema, tables in force, rules, decision, HIPPS, queries. */
 function validate(input: unknown): 'VALIDATED' | 'REJECTED' | 'QUERY_OPEN' {
-  const checked = validateChartInput(input);
-  if (!checked.chart) return decide(checked.findings);
-  const tables = tablesInForce(checked.chart.period.from);
-  const findings = [...checked.findings, ...runRules(checked.chart, tables)];
-  const pdgm = checked.chart.lineOfBusiness === 'home_health' ? tables.pdgm : undefined;
-  if (pdgm) groupPdgm(checked.chart, pdgm);
-  const decision = decide(findings);
+  const { findings, decision } = checkChart(input, tablesInForce);
   if (decision === 'QUERY_OPEN') openQueries(findings, '2026-11-23T12:00:00Z', policy);
   return decision;
 }

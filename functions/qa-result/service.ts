@@ -1,8 +1,9 @@
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import type { QaOutcome } from '#shared/model/chart-state.ts';
 import type { Verdict } from '#shared/model/messages.ts';
-import { decide, runRules, type TablesFor, validateChartInput } from '#shared/rules/index.ts';
-import { groupPdgm, type PdgmGrouping } from '#shared/rules/pdgm-grouping.ts';
+import { checkChart } from '#shared/rules/check-chart.ts';
+import type { TablesFor } from '#shared/rules/index.ts';
+import type { PdgmGrouping } from '#shared/rules/pdgm-grouping.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage } from '#shared/runtime/forward.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -86,20 +87,14 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
         };
         const original = (raw.diagnoses ?? []).map((d) => ({ sequence: d.sequence, code: d.code }));
         const corrected = applyCorrections(raw.diagnoses ?? [], verdict.corrections);
-        const checked = validateChartInput({ ...raw, diagnoses: corrected });
-        const tables = checked.chart ? deps.tables(checked.chart.period.from) : undefined;
-        const findings =
-          checked.chart && tables
-            ? [...checked.findings, ...runRules(checked.chart, tables)]
-            : checked.findings;
-        // The corrected codes group anew: the HIPPS follows the diagnoses billing will send.
-        const pdgm = checked.chart?.lineOfBusiness === 'home_health' ? tables?.pdgm : undefined;
-        const regrouped = checked.chart && pdgm ? groupPdgm(checked.chart, pdgm) : undefined;
-        if (regrouped?.grouped) grouping = regrouped.grouping;
+        // The corrected codes are judged, and grouped, anew: the HIPPS follows the diagnoses billing sends.
+        const check = checkChart({ ...raw, diagnoses: corrected }, deps.tables);
+        const findings = check.findings;
+        if (check.grouping) grouping = check.grouping;
         qa.originalDiagnoses = original;
         qa.correctedDiagnoses = corrected.map((d) => ({ sequence: d.sequence, code: d.code }));
         qa.findings = findings;
-        to = decide(findings) === 'REJECTED' ? 'REJECTED' : 'QA_CORRECTED';
+        to = check.decision === 'REJECTED' ? 'REJECTED' : 'QA_CORRECTED';
       }
       const moved = await ports.charts.transition(state.chartKey, state.version, ['SAMPLED'], to, {
         qa,

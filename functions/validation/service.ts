@@ -1,8 +1,8 @@
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import type { ChartStatus } from '#shared/model/chart-state.ts';
 import type { ChartMessage } from '#shared/model/messages.ts';
-import { decide, runRules, type TablesFor, validateChartInput } from '#shared/rules/index.ts';
-import { groupPdgm } from '#shared/rules/pdgm-grouping.ts';
+import { checkChart } from '#shared/rules/check-chart.ts';
+import type { TablesFor } from '#shared/rules/index.ts';
 import { openQueries, queryPolicy } from '#shared/rules/queries.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage, UnknownChartError } from '#shared/runtime/forward.ts';
@@ -27,19 +27,11 @@ export function createValidationService(deps: StageDeps & { tables: TablesFor })
       if (!state) throw new UnknownChartError(message.chartKey, message.version);
       if (state.status === 'RECEIVED') {
         const raw: unknown = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey));
-        const checked = validateChartInput(raw);
-        const tables = checked.chart ? deps.tables(checked.chart.period.from) : undefined;
-        const findings =
-          checked.chart && tables
-            ? [...checked.findings, ...runRules(checked.chart, tables)]
-            : checked.findings;
-        // Home health: the PDGM grouping (HIPPS) goes with the chart to QA and billing.
-        const pdgm = checked.chart?.lineOfBusiness === 'home_health' ? tables?.pdgm : undefined;
-        const grouped = checked.chart && pdgm ? groupPdgm(checked.chart, pdgm) : undefined;
-        const decision = decide(findings);
+        const { findings, decision, grouping } = checkChart(raw, deps.tables);
         const moved = await ports.charts.transition(state.chartKey, state.version, ['RECEIVED'], decision, {
           findings,
-          ...(grouped?.grouped ? { grouping: grouped.grouping } : {}),
+          // Home health: the PDGM grouping (HIPPS) goes with the chart.
+          ...(grouping ? { grouping } : {}),
           // A query waits in QUERY_OPEN for the clinician; the agency's aging policy sets its due date.
           ...(decision === 'QUERY_OPEN'
             ? {

@@ -1,0 +1,30 @@
+import type { Finding } from '#shared/model/chart-state.ts';
+import { runRules } from './catalog.ts';
+import { decide, type ValidationDecision } from './decide.ts';
+import { groupPdgm, type PdgmGrouping } from './pdgm-grouping.ts';
+import type { TablesFor } from './rule.ts';
+import { validateChartInput } from './schema-findings.ts';
+
+export interface ChartCheck {
+  findings: Finding[];
+  decision: ValidationDecision;
+  /** Home health: the PDGM grouping, when a PDGM table is in force and the chart groups. */
+  grouping?: PdgmGrouping;
+}
+
+/**
+ * Everything the stages judge a chart by, in one place: the schema, then every rule with the code
+ * tables in force on the period's from-date, the decision, and for home health the PDGM grouping.
+ * Validation runs it on the chart as received; QA result on the chart with a reviewer's corrections.
+ */
+export function checkChart(raw: unknown, tables: TablesFor): ChartCheck {
+  const checked = validateChartInput(raw);
+  if (!checked.chart) return { findings: checked.findings, decision: decide(checked.findings) };
+  const inForce = tables(checked.chart.period.from);
+  const findings = [...checked.findings, ...runRules(checked.chart, inForce)];
+  const result: ChartCheck = { findings, decision: decide(findings) };
+  const pdgm = checked.chart.lineOfBusiness === 'home_health' ? inForce.pdgm : undefined;
+  const grouped = pdgm ? groupPdgm(checked.chart, pdgm) : undefined;
+  if (grouped?.grouped) result.grouping = grouped.grouping;
+  return result;
+}
