@@ -1,12 +1,14 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fiscalYear, runTablesImport, runTablesList } from '#cli/commands/tables.ts';
-import { loadCodeTables, readManifest, versionFor } from '#shared/data/code-tables.ts';
+import { dataDir, loadCodeTables, readManifest, versionFor } from '#shared/data/code-tables.ts';
 import { parseOrderLine } from '#shared/data/icd10cm-order-file.ts';
 
-const SHIPPED = new URL('../../shared/data/', import.meta.url);
+/** The repository's own data folder (shared/data): where the shipped tables and manifest live. */
+const SHIPPED = pathToFileURL(`${dataDir()}/`);
 
 /** A line of CMS's fixed-width order file (codes and descriptions are public-domain CDC/CMS text). */
 function orderLine(order: number, code: string, billable: boolean, short: string, long: string): string {
@@ -143,7 +145,7 @@ describe('codetrail tables import pdgm', () => {
       codes,
       'ICD-10 Code,Description,Clinical Group,Comorbidity Group\nI50.22,Heart failure,MMTA - Cardiac and Circulatory,Heart 11\nR26.9,Gait,,\n',
     );
-    const params = new URL('../../shared/data/pdgm/pdgm_params_sample.json', import.meta.url).pathname;
+    const params = join(dataDir(), 'pdgm', 'pdgm_params_sample.json');
     const said = await runTablesImport('pdgm', codes, { version: 'CY2026', params, dataDir: dir });
     expect(said).toBe('PDGM CY2026 (2026-01-01 to 2026-12-31): 2 codes, 1 acceptable as principal');
     const pdgm = loadCodeTables(dir).pdgmFor('2026-05-01');
@@ -163,7 +165,7 @@ describe('codetrail start on the code tables', () => {
       findings: ruleIds.map((ruleId) => ({ ruleId, severity: 'warning' })),
     });
     const summary = { charts: [chart(['CODE-TABLES']), chart([]), chart(['DX-BILLABLE', 'CODE-TABLES'])] };
-    const manifest = readManifest(new URL('../../shared/data/', import.meta.url).pathname);
+    const manifest = readManifest(dataDir());
     expect(tableWarnings(summary as never, manifest)).toEqual([
       expect.stringContaining('2 chart version(s) were checked against code tables not in force'),
       'PDGM CY2025-sample is a sample, not a complete table: findings against it are not conclusive',
