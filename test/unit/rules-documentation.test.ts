@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadIcd10cm } from '#shared/data/icd10cm.ts';
-import { Chart, type ChartInput } from '#shared/model/chart.ts';
+import type { Chart, ChartInput } from '#shared/model/chart.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
 import { hhF2f, startOfCare } from '#shared/rules/hh-f2f.ts';
 import { hhHomebound } from '#shared/rules/hh-homebound.ts';
@@ -8,6 +8,7 @@ import { hhNoaTimely } from '#shared/rules/hh-noa-timely.ts';
 import { hospiceNoeTimely } from '#shared/rules/hospice-noe-timely.ts';
 import { decide, RULES } from '#shared/rules/index.ts';
 import type { Rule } from '#shared/rules/rule.ts';
+import { cleanHomeHealth as hh, cleanHospice as hospice } from '../support/rule-charts.ts';
 
 const tables = { icd10cm: loadIcd10cm() };
 const MINE = [hhNoaTimely, hospiceNoeTimely, hhF2f, hhHomebound];
@@ -19,66 +20,6 @@ const OASIS: Documents[number] = { type: 'oasis', date: '2022-03-01', signed: tr
 const POC: Documents[number] = { type: 'plan_of_care', date: '2022-03-01', signed: true };
 const f2f = (date?: string): Documents[number] =>
   date === undefined ? { type: 'face_to_face', signed: true } : { type: 'face_to_face', date, signed: true };
-
-/**
- * A clean synthetic home health chart of a start-of-care period (start of care 2022-03-01): NOA two days
- * later, a face-to-face encounter four days before, a plan of care. `patch` replaces top-level fields.
- */
-function hh(patch: Partial<ChartInput> = {}): Chart {
-  return Chart.parse({
-    agencyId: 'demo-agency',
-    chartId: 'HH-T-1',
-    version: 1,
-    lineOfBusiness: 'home_health',
-    patient: { id: 'SYN-PT-SECRET-ID', name: 'Test Patient-Zulu' },
-    payer: { type: 'medicare' },
-    period: { from: '2022-03-01', through: '2022-03-30' },
-    admission: { date: '2022-03-01', source: 'community', timing: 'early' },
-    notices: { admissionSubmittedDate: '2022-03-03' },
-    codingCompletedAt: '2022-04-02T10:00:00-04:00',
-    coderId: 'coder-t1',
-    diagnoses: [
-      { sequence: 1, code: 'I69.351' },
-      { sequence: 2, code: 'I10' },
-    ],
-    oasis: { assessmentDate: '2022-03-01', items: { M1800: '02', M1860: '03' } },
-    documents: [OASIS, f2f('2022-02-25'), POC],
-    ...patch,
-  } satisfies ChartInput);
-}
-
-/** A clean synthetic hospice chart: the election starts benefit period 1, its NOE filed two days later. */
-function hospice(patch: Partial<ChartInput> = {}, care: Partial<HospiceInput> = {}): Chart {
-  return Chart.parse({
-    agencyId: 'demo-agency',
-    chartId: 'HSP-T-1',
-    version: 1,
-    lineOfBusiness: 'hospice',
-    patient: { id: 'SYN-PT-SECRET-ID', name: 'Test Patient-Yankee' },
-    payer: { type: 'medicare' },
-    period: { from: '2022-03-01', through: '2022-03-31' },
-    notices: { electionFiledDate: '2022-02-03' },
-    codingCompletedAt: '2022-04-02T10:00:00-04:00',
-    coderId: 'coder-t2',
-    diagnoses: [
-      { sequence: 1, code: 'G30.1' },
-      { sequence: 2, code: 'F02.80' },
-    ],
-    hospice: {
-      benefitPeriod: { number: 1, from: '2022-02-01', through: '2022-05-01' },
-      electionDate: '2022-02-01',
-      ctiDate: '2022-01-30',
-      levelOfCareDays: { routine: 31 },
-      ...care,
-    },
-    visits: [{ date: '2022-03-01', revenueCode: '0651', hcpcs: 'Q5001', units: 31 }],
-    documents: [
-      { type: 'election_statement', date: '2022-02-01', signed: true },
-      { type: 'cti', date: '2022-01-30', signed: true },
-    ],
-    ...patch,
-  } satisfies ChartInput);
-}
 
 const check = (rule: Rule, chart: Chart): Finding[] => rule.check(chart, tables);
 

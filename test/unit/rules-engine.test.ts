@@ -1,76 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadIcd10cm } from '#shared/data/icd10cm.ts';
-import { Chart, type ChartInput } from '#shared/model/chart.ts';
+import type { Chart } from '#shared/model/chart.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
 import { rulesMarkdown } from '#shared/rules/catalog-doc.ts';
 import { decide, RULES, ruleCatalog, runRules } from '#shared/rules/index.ts';
+import { dx, cleanHomeHealth as hh, cleanHospice as hospice } from '../support/rule-charts.ts';
 
 const tables = { icd10cm: loadIcd10cm() };
-
-/**
- * A clean synthetic home health chart of a start-of-care period: NOA on time, a face-to-face encounter
- * and a plan of care (HH-NOA-TIMELY, HH-F2F, HH-HOMEBOUND); `patch` replaces top-level fields.
- */
-function hh(patch: Partial<ChartInput> = {}): Chart {
-  return Chart.parse({
-    agencyId: 'demo-agency',
-    chartId: 'HH-T-1',
-    version: 1,
-    lineOfBusiness: 'home_health',
-    patient: { id: 'SYN-PT-SECRET-ID', name: 'Test Patient-Zulu', birthDate: '1940-01-01' },
-    payer: { type: 'medicare', memberId: 'SYN-MBR-SECRET' },
-    period: { from: '2022-03-01', through: '2022-03-30' },
-    admission: { date: '2022-03-01', source: 'community', timing: 'early' },
-    notices: { admissionSubmittedDate: '2022-03-03' },
-    codingCompletedAt: '2022-04-02T10:00:00-04:00',
-    coderId: 'coder-t1',
-    diagnoses: [
-      { sequence: 1, code: 'I69.351' },
-      { sequence: 2, code: 'I10' },
-    ],
-    oasis: { assessmentDate: '2022-03-01', items: { M1800: '02', M1860: '03' } },
-    documents: [
-      { type: 'oasis', date: '2022-03-01', signed: true },
-      { type: 'face_to_face', date: '2022-02-25', signed: true },
-      { type: 'plan_of_care', date: '2022-03-01', signed: true },
-    ],
-    ...patch,
-  } satisfies ChartInput);
-}
-
-/** A clean synthetic hospice chart. */
-function hospice(patch: Partial<ChartInput> = {}): Chart {
-  return Chart.parse({
-    agencyId: 'demo-agency',
-    chartId: 'HSP-T-1',
-    version: 1,
-    lineOfBusiness: 'hospice',
-    patient: { id: 'SYN-PT-SECRET-ID', name: 'Test Patient-Yankee' },
-    payer: { type: 'medicare' },
-    period: { from: '2022-03-01', through: '2022-03-31' },
-    codingCompletedAt: '2022-04-02T10:00:00-04:00',
-    coderId: 'coder-t2',
-    diagnoses: [
-      { sequence: 1, code: 'G30.1' },
-      { sequence: 2, code: 'F02.80' },
-    ],
-    hospice: {
-      benefitPeriod: { number: 1, from: '2022-02-01', through: '2022-05-01' },
-      ctiDate: '2022-01-30',
-      levelOfCareDays: { routine: 31 },
-    },
-    visits: [{ date: '2022-03-01', revenueCode: '0651', hcpcs: 'Q5001', units: 31 }],
-    documents: [{ type: 'cti', date: '2022-01-30', signed: true }],
-    ...patch,
-  } satisfies ChartInput);
-}
-
-function dx(...codes: (string | Partial<ChartInput['diagnoses'][number]>)[]): ChartInput['diagnoses'] {
-  return codes.map((c, i) =>
-    typeof c === 'string' ? { sequence: i + 1, code: c } : { sequence: i + 1, code: 'I10', ...c },
-  );
-}
 
 function only(ruleId: string, chart: Chart): Finding[] {
   return runRules(chart, tables).filter((f) => f.ruleId === ruleId);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
 import { loadIcd10cm } from '#shared/data/icd10cm.ts';
-import { Chart, type ChartInput } from '#shared/model/chart.ts';
+import type { Chart } from '#shared/model/chart.ts';
 import { RULES } from '#shared/rules/index.ts';
+import { dx, cleanHomeHealth as hh, cleanHospice as hospice } from '../support/rule-charts.ts';
 
 /**
  * Every rule of the catalog has at least one chart it passes and one it fails: a rule added without
@@ -14,68 +15,8 @@ const samplePdgm = loadCodeTables().pdgmFor('2022-03-01')?.table;
 if (!samplePdgm) throw new Error('the sample PDGM table is not registered');
 const tables = { icd10cm: loadIcd10cm(), pdgm: { ...samplePdgm, sample: false } };
 
-function hh(patch: Partial<ChartInput> = {}): Chart {
-  return Chart.parse({
-    agencyId: 'demo-agency',
-    chartId: 'HH-FIX-1',
-    version: 1,
-    lineOfBusiness: 'home_health',
-    patient: { id: 'SYN-PT-FIX' },
-    payer: { type: 'medicare' },
-    period: { from: '2022-03-01', through: '2022-03-30' },
-    codingCompletedAt: '2022-04-02T10:00:00-04:00',
-    coderId: 'coder-fix',
-    diagnoses: dx('I69.351', 'I10'),
-    admission: { date: '2022-03-01', source: 'community', timing: 'early' },
-    notices: { admissionSubmittedDate: '2022-03-02' },
-    oasis: {
-      assessmentDate: '2022-03-01',
-      items: { M1800: '02', M1810: '00', M1820: '00', M1830: '00', M1840: '00', M1850: '00', M1860: '03' },
-    },
-    documents: HH_DOCUMENTS,
-    ...patch,
-  } satisfies ChartInput);
-}
-
 /** What a clean home health chart documents: the OASIS, the face-to-face encounter, the plan of care. */
-const HH_DOCUMENTS: ChartInput['documents'] = [
-  { type: 'oasis', date: '2022-03-01', signed: true },
-  { type: 'face_to_face', date: '2022-02-20', signed: true },
-  { type: 'plan_of_care', date: '2022-03-01', signed: true },
-];
-
-function hospice(
-  patch: Partial<ChartInput> = {},
-  care: Partial<NonNullable<ChartInput['hospice']>> = {},
-): Chart {
-  return Chart.parse({
-    agencyId: 'demo-agency',
-    chartId: 'HSP-FIX-1',
-    version: 1,
-    lineOfBusiness: 'hospice',
-    patient: { id: 'SYN-PT-FIX' },
-    payer: { type: 'medicare' },
-    period: { from: '2022-03-01', through: '2022-03-31' },
-    codingCompletedAt: '2022-04-02T10:00:00-04:00',
-    coderId: 'coder-fix',
-    diagnoses: dx('G30.1', 'F02.80'),
-    hospice: {
-      benefitPeriod: { number: 1, from: '2022-02-01', through: '2022-05-01' },
-      ctiDate: '2022-01-30',
-      levelOfCareDays: { routine: 31 },
-      ...care,
-    },
-    visits: [{ date: '2022-03-01', revenueCode: '0651', hcpcs: 'Q5001', units: 31 }],
-    documents: [{ type: 'cti', date: '2022-01-30', signed: true }],
-    ...patch,
-  } satisfies ChartInput);
-}
-
-function dx(...codes: (string | Partial<ChartInput['diagnoses'][number]>)[]): ChartInput['diagnoses'] {
-  return codes.map((c, i) =>
-    typeof c === 'string' ? { sequence: i + 1, code: c } : { sequence: i + 1, code: 'I10', ...c },
-  );
-}
+const HH_DOCUMENTS = hh().documents;
 
 const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
   'CODE-TABLES': {
@@ -153,7 +94,7 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
     ],
     fail: [
       hospice({ notices: { electionFiledDate: '2022-02-07' } }, { electionDate: '2022-02-01' }),
-      hospice({}, { electionDate: '2022-02-01' }),
+      hospice({ notices: {} }, { electionDate: '2022-02-01' }),
     ],
   },
   'HOSPICE-CTI-TIMING': {

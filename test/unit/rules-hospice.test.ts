@@ -8,40 +8,13 @@ import { hospiceLevelOfCare } from '#shared/rules/hospice-level-of-care.ts';
 import { hospiceRespite } from '#shared/rules/hospice-respite.ts';
 import { RULES } from '#shared/rules/index.ts';
 import type { Rule } from '#shared/rules/rule.ts';
+import { cleanHospice as hospice } from '../support/rule-charts.ts';
 
 const tables = { icd10cm: loadIcd10cm() };
 const MINE = [hospiceBenefitPeriod, hospiceF2f, hospiceLevelOfCare, hospiceRespite];
 
 type HospiceInput = NonNullable<ChartInput['hospice']>;
 type Visit = NonNullable<ChartInput['visits']>[number];
-
-/** A clean synthetic hospice chart (benefit period 1, 90 days, one routine line); `patch` replaces fields. */
-function hospice(patch: Partial<ChartInput> = {}, care: Partial<HospiceInput> = {}): Chart {
-  return Chart.parse({
-    agencyId: 'demo-agency',
-    chartId: 'HSP-T-1',
-    version: 1,
-    lineOfBusiness: 'hospice',
-    patient: { id: 'SYN-PT-SECRET-ID', name: 'Test Patient-Yankee' },
-    payer: { type: 'medicare' },
-    period: { from: '2022-03-01', through: '2022-03-31' },
-    codingCompletedAt: '2022-04-02T10:00:00-04:00',
-    coderId: 'coder-t2',
-    diagnoses: [
-      { sequence: 1, code: 'G30.1' },
-      { sequence: 2, code: 'F02.80' },
-    ],
-    hospice: {
-      benefitPeriod: { number: 1, from: '2022-02-01', through: '2022-05-01' },
-      ctiDate: '2022-01-30',
-      levelOfCareDays: { routine: 31 },
-      ...care,
-    },
-    visits: [{ date: '2022-03-01', revenueCode: '0651', hcpcs: 'Q5001', units: 31 }],
-    documents: [{ type: 'cti', date: '2022-01-30', signed: true }],
-    ...patch,
-  } satisfies ChartInput);
-}
 
 /** A home health chart carrying hospice-looking data, to show the hospice rules stay silent on it. */
 function homeHealth(patch: Partial<ChartInput> = {}): Chart {
