@@ -12,6 +12,7 @@ import { hhHippsMatch } from './hh-hipps-match.ts';
 import { hhHomebound } from './hh-homebound.ts';
 import { hhNoaTimely } from './hh-noa-timely.ts';
 import { hhOasisDoc } from './hh-oasis-doc.ts';
+import { hhOasisItems } from './hh-oasis-items.ts';
 import { hhPrimaryGroupable } from './hh-primary-groupable.ts';
 import { hhSiteOfService } from './hh-site-of-service.ts';
 import { hospiceBenefitPeriod } from './hospice-benefit-period.ts';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   dxDuplicate,
   dxManifestationPrincipal,
   hhOasisDoc,
+  hhOasisItems,
   hhF2f,
   hhHomebound,
   hhNoaTimely,

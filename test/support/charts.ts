@@ -19,7 +19,11 @@ export function homeHealthChart(overrides: Partial<ChartInput> = {}): ChartInput
       { sequence: 1, code: 'I69.351', system: 'ICD-10-CM' },
       { sequence: 2, code: 'I50.22', system: 'ICD-10-CM' },
     ],
-    oasis: { assessmentDate: '2026-10-01', reasonForAssessment: '01', items: { M1800: '02', M1810: '02' } },
+    oasis: {
+      assessmentDate: '2026-10-01',
+      reasonForAssessment: '01',
+      items: { M1800: '02', M1810: '02', M1820: '01', M1830: '02', M1840: '01', M1850: '01', M1860: '02' },
+    },
     visits: [
       { date: '2026-10-02', revenueCode: '0551', hcpcs: 'G0299', units: 4, discipline: 'SN' },
       // The site of service, with the first billable visit (HH-SITE-OF-SERVICE).

@@ -64,6 +64,10 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
       }),
     ],
   },
+  'HH-OASIS-ITEMS': {
+    pass: [hh(), hh({ oasis: { items: {} } })],
+    fail: [hh({ oasis: { items: { M1800: '02', M1860: '03' } } })],
+  },
   'HH-F2F': {
     pass: [hh(), hh({ admission: { date: '2022-01-01', timing: 'late' } })],
     fail: [
