@@ -194,7 +194,20 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
         code: d.code,
         system: d.system,
       })),
-      oasis: { items: r.oasis },
+      oasis: {
+        items: r.complete
+          ? {
+              M1800: '00',
+              M1810: '00',
+              M1820: '00',
+              M1830: '00',
+              M1840: '00',
+              M1850: '00',
+              M1860: '00',
+              ...r.oasis,
+            }
+          : r.oasis,
+      },
       admission: {
         date: r.from,
         ...(r.admission.source ? { source: r.admission.source } : {}),
