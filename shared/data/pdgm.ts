@@ -48,6 +48,12 @@ export const PdgmParams = z.object({
   ),
   lowComorbidity: z.array(z.string()),
   interactions: z.array(z.tuple([z.string(), z.string()])),
+  lupaThresholds: z
+    .record(z.string().regex(/^[1-4][A-L][A-C][1-3]1$/), z.int().min(1))
+    .optional()
+    .describe(
+      "Visits below which a 30-day period is a LUPA, by HIPPS (CMS's case-mix weights and LUPA thresholds file)",
+    ),
 });
 export type PdgmParams = z.infer<typeof PdgmParams>;
 

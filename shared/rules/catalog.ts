@@ -10,6 +10,7 @@ import { dxSystem } from './dx-system.ts';
 import { hhF2f } from './hh-f2f.ts';
 import { hhHippsMatch } from './hh-hipps-match.ts';
 import { hhHomebound } from './hh-homebound.ts';
+import { hhLupaRisk } from './hh-lupa-risk.ts';
 import { hhNoaTimely } from './hh-noa-timely.ts';
 import { hhOasisDoc } from './hh-oasis-doc.ts';
 import { hhOasisItems } from './hh-oasis-items.ts';
@@ -44,6 +45,7 @@ export const RULES: readonly Rule[] = [
   hhNoaTimely,
   hhPrimaryGroupable,
   hhHippsMatch,
+  hhLupaRisk,
   hhSiteOfService,
   hospiceCti,
   hospiceCtiTiming,

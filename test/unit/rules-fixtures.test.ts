@@ -13,7 +13,11 @@ import { dx, cleanHomeHealth as hh, cleanHospice as hospice } from '../support/r
 // The sample PDGM table taken as if it were complete, so the rules that only judge a complete list run.
 const samplePdgm = loadCodeTables().pdgmFor('2022-03-01')?.table;
 if (!samplePdgm) throw new Error('the sample PDGM table is not registered');
-const tables = { icd10cm: loadIcd10cm(), pdgm: { ...samplePdgm, sample: false } };
+// With a LUPA threshold for the clean chart's group (1BA11: community early, neuro rehab, low, none).
+const tables = {
+  icd10cm: loadIcd10cm(),
+  pdgm: { ...samplePdgm, sample: false, params: { ...samplePdgm.params, lupaThresholds: { '1BA11': 3 } } },
+};
 
 /** What a clean home health chart documents: the OASIS, the face-to-face encounter, the plan of care. */
 const HH_DOCUMENTS = hh().documents;
@@ -67,6 +71,19 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
   'HH-OASIS-ITEMS': {
     pass: [hh(), hh({ oasis: { items: {} } })],
     fail: [hh({ oasis: { items: { M1800: '02', M1860: '03' } } })],
+  },
+  'HH-LUPA-RISK': {
+    pass: [
+      hh({
+        visits: ['2022-03-02', '2022-03-04', '2022-03-07'].map((date) => ({
+          date,
+          revenueCode: '0551',
+          hcpcs: 'G0299',
+          units: 4,
+        })),
+      }),
+    ],
+    fail: [hh({ visits: [{ date: '2022-03-02', revenueCode: '0551', hcpcs: 'G0299', units: 4 }] })],
   },
   'HH-F2F': {
     pass: [hh(), hh({ admission: { date: '2022-01-01', timing: 'late' } })],
