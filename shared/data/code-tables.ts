@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as z from 'zod';
+import { dataDir } from './data-dir.ts';
+
+export { dataDir } from './data-dir.ts';
+
 import { type Icd10Table, loadIcd10cmFile } from './icd10cm.ts';
 import { loadPdgmFiles, type PdgmTables } from './pdgm.ts';
 
@@ -56,11 +59,6 @@ export function versionFor(
   if (covering) return { info: covering, inForce: true };
   const before = sorted.filter((v) => v.from <= date).pop();
   return { info: before ?? (sorted[0] as TableVersionInfo), inForce: false };
-}
-
-export function dataDir(dir?: string): string {
-  // Evaluated lazily: a bundle that sets CODETRAIL_DATA_DIR never needs its own location.
-  return resolve(dir ?? (process.env.CODETRAIL_DATA_DIR || fileURLToPath(new URL('.', import.meta.url))));
 }
 
 export function readManifest(dir: string): CodeTablesManifest {

@@ -1,8 +1,8 @@
 import { isAscii } from 'node:buffer';
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { dataDir as dataDirOf } from './data-dir.ts';
 
 /**
  * The ICD-10-CM code table (code, billable flag, long description) for one fiscal year.
@@ -159,9 +159,7 @@ const loaded = new Map<string, Icd10Table>();
  * the version in force for each chart from loadCodeTables (code-tables.ts).
  */
 export function loadIcd10cm(dataDir?: string): Icd10Table {
-  const dir = resolve(
-    dataDir ?? (process.env.CODETRAIL_DATA_DIR || fileURLToPath(new URL('.', import.meta.url))),
-  );
+  const dir = dataDirOf(dataDir);
   const cached = loaded.get(dir);
   if (cached) return cached;
   const table = loadIcd10cmFile(join(dir, ICD10CM_FILE), { version: 'FY2022', ...FY2022 });

@@ -1,6 +1,7 @@
 import { startOfCare } from './hh-f2f.ts';
+import { noticeTiming } from './notice-timing.ts';
 import { defineRule, type Rule } from './rule.ts';
-import { dayNumber, longDate } from './visit-codes.ts';
+import { longDate } from './visit-codes.ts';
 
 /** The NOA is timely when submitted and accepted within this many calendar days after the start of care. */
 export const NOA_DAYS = 5;
@@ -38,8 +39,8 @@ export const hhNoaTimely: Rule = defineRule(
     if (chart.lineOfBusiness !== 'home_health') return [];
     const start = startOfCare(chart);
     if (start.period !== 'admission' || start.date < NOA_FROM) return [];
-    const submitted = chart.notices?.admissionSubmittedDate;
-    if (submitted === undefined) {
+    const timing = noticeTiming(start.date, chart.notices?.admissionSubmittedDate, NOA_DAYS);
+    if (timing.kind === 'missing') {
       return [
         finding(
           `${PATH}: the chart is the start-of-care period but records no Notice of Admission (TOB 032A) date; the NOA is due within ${NOA_DAYS} calendar days after the start of care, and a late one reduces the period payment; check with the billing office that it was submitted and accepted`,
@@ -47,16 +48,15 @@ export const hhNoaTimely: Rule = defineRule(
         ),
       ];
     }
-    const days = dayNumber(submitted) - dayNumber(start.date);
-    if (days > NOA_DAYS) {
+    if (timing.kind === 'late') {
       return [
         finding(
-          `${PATH}: the Notice of Admission was submitted ${days} calendar days after the start of care, more than the ${NOA_DAYS} allowed; the period payment is reduced by the days from the start of care to the NOA date (divided by 30) and the agency is liable for them, unless an exception applies`,
+          `${PATH}: the Notice of Admission was submitted ${timing.days} calendar days after the start of care, more than the ${NOA_DAYS} allowed; the period payment is reduced by the days from the start of care to the NOA date (divided by 30) and the agency is liable for them, unless an exception applies`,
           PATH,
         ),
       ];
     }
-    if (days < 0) {
+    if (timing.kind === 'before-event') {
       return [
         finding(
           `${PATH}: the Notice of Admission date is before the start of care (admission.date), but a NOA can only be submitted once the initial visit is made; correct the NOA date or the admission date`,

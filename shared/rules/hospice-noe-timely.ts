@@ -1,5 +1,6 @@
+import { noticeTiming } from './notice-timing.ts';
 import { defineRule, type Rule } from './rule.ts';
-import { dayNumber, longDate } from './visit-codes.ts';
+import { longDate } from './visit-codes.ts';
 
 /** The NOE is timely when filed and accepted within this many calendar days after the election date. */
 export const NOE_DAYS = 5;
@@ -39,8 +40,8 @@ export const hospiceNoeTimely: Rule = defineRule(
     const election = hospice.electionDate;
     const { from, through } = hospice.benefitPeriod;
     if (election === undefined || election < NOE_FROM || election < from || election > through) return [];
-    const filed = chart.notices?.electionFiledDate;
-    if (filed === undefined) {
+    const timing = noticeTiming(election, chart.notices?.electionFiledDate, NOE_DAYS);
+    if (timing.kind === 'missing') {
       return [
         finding(
           `${PATH}: the election (hospice.electionDate) starts this benefit period, but the chart records no Notice of Election date; the NOE is due within ${NOE_DAYS} calendar days after the election date, and the days before a late one is filed are not covered; check with the billing office that it was filed and accepted`,
@@ -48,16 +49,15 @@ export const hospiceNoeTimely: Rule = defineRule(
         ),
       ];
     }
-    const days = dayNumber(filed) - dayNumber(election);
-    if (days > NOE_DAYS) {
+    if (timing.kind === 'late') {
       return [
         finding(
-          `${PATH}: the Notice of Election was filed ${days} calendar days after the election date (hospice.electionDate), more than the ${NOE_DAYS} allowed; Medicare does not cover the days from the election date until the filing date: they are the hospice liability, not billable to the patient, unless the MAC grants an exception`,
+          `${PATH}: the Notice of Election was filed ${timing.days} calendar days after the election date (hospice.electionDate), more than the ${NOE_DAYS} allowed; Medicare does not cover the days from the election date until the filing date: they are the hospice liability, not billable to the patient, unless the MAC grants an exception`,
           PATH,
         ),
       ];
     }
-    if (days < 0) {
+    if (timing.kind === 'before-event') {
       return [
         finding(
           `${PATH}: the Notice of Election date is before the election date (hospice.electionDate), but the NOE is filed after the hospice admission it reports: the dates disagree; correct the NOE date or the election date`,

@@ -1,34 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
 import { csvFields, parsePdgmCodes } from '#shared/data/pdgm.ts';
-import { Chart, type ChartInput } from '#shared/model/chart.ts';
+import type { Chart, ChartInput } from '#shared/model/chart.ts';
 import { groupPdgm } from '#shared/rules/pdgm-grouping.ts';
+import { cleanHomeHealth, dx } from '../support/rule-charts.ts';
 
 const pdgm = loadCodeTables().pdgmFor('2022-03-01')?.table;
 if (!pdgm) throw new Error('the sample PDGM table is not registered');
 
-function hh(patch: Partial<ChartInput> = {}): Chart {
-  return Chart.parse({
-    agencyId: 'demo-agency',
-    chartId: 'HH-PDGM-1',
-    version: 1,
-    lineOfBusiness: 'home_health',
-    patient: { id: 'SYN-PT-PDGM' },
-    payer: { type: 'medicare' },
-    period: { from: '2022-03-01', through: '2022-03-30' },
-    admission: { date: '2022-03-01', source: 'community', timing: 'early' },
-    codingCompletedAt: '2022-04-02T10:00:00-04:00',
-    coderId: 'coder-pdgm',
-    diagnoses: [{ sequence: 1, code: 'I69.351' }],
-    oasis: oasis({}),
-    ...patch,
-  } satisfies ChartInput);
-}
-
-const dx = (...codes: string[]) => codes.map((code, i) => ({ sequence: i + 1, code }));
 /** The seven functional items answered 00 (no impairment), then whatever the case sets. */
 const NONE = { M1800: '00', M1810: '00', M1820: '00', M1830: '00', M1840: '00', M1850: '00', M1860: '00' };
 const oasis = (items: Record<string, string>) => ({ items: { ...NONE, ...items } });
+
+/** The rule tests' clean home health period, with one diagnosis and no functional impairment. */
+const hh = (patch: Partial<ChartInput> = {}): Chart =>
+  cleanHomeHealth({ diagnoses: dx('I69.351'), oasis: oasis({}), ...patch });
 
 describe('PDGM grouping to a HIPPS code (sample tables)', () => {
   // Points (sample CY2025 values): M1800 02 -> 3, M1810 02 -> 5, M1820 03 -> 11, M1830 05 -> 18,

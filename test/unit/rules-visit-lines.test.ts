@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadIcd10cm } from '#shared/data/icd10cm.ts';
-import { Chart, type ChartInput } from '#shared/model/chart.ts';
+import type { Chart, ChartInput } from '#shared/model/chart.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
 import { RULES } from '#shared/rules/index.ts';
 import type { Rule } from '#shared/rules/rule.ts';
@@ -12,6 +12,7 @@ import {
 } from '#shared/rules/visit-codes.ts';
 import { visitLineCodes } from '#shared/rules/visit-line-codes.ts';
 import { visitLineUnits } from '#shared/rules/visit-line-units.ts';
+import { cleanHomeHealth, cleanHospice } from '../support/rule-charts.ts';
 
 const tables = { icd10cm: loadIcd10cm() };
 const MINE = [visitLineCodes, visitLineUnits];
@@ -36,45 +37,11 @@ const HOSPICE_VISITS: Visit[] = [
   { date: '2022-03-16', revenueCode: '0571', hcpcs: 'G0156', units: 4, discipline: 'AIDE' },
 ];
 
-function hh(visits: Visit[] = HH_VISITS, patch: Partial<ChartInput> = {}): Chart {
-  return Chart.parse({
-    agencyId: 'demo-agency',
-    chartId: 'HH-T-1',
-    version: 1,
-    lineOfBusiness: 'home_health',
-    patient: { id: 'SYN-PT-SECRET-ID', name: 'Test Patient-Zulu', birthDate: '1940-01-01' },
-    payer: { type: 'medicare', memberId: 'SYN-MBR-SECRET' },
-    period: { from: '2022-03-01', through: '2022-03-30' },
-    codingCompletedAt: '2022-04-02T10:00:00-04:00',
-    coderId: 'coder-t1',
-    diagnoses: [{ sequence: 1, code: 'I69.351' }],
-    oasis: { assessmentDate: '2022-03-01', items: { M1800: '02' } },
-    visits,
-    ...patch,
-  } satisfies ChartInput);
-}
-
-function hospice(visits: Visit[] = HOSPICE_VISITS, patch: Partial<ChartInput> = {}): Chart {
-  return Chart.parse({
-    agencyId: 'demo-agency',
-    chartId: 'HSP-T-1',
-    version: 1,
-    lineOfBusiness: 'hospice',
-    patient: { id: 'SYN-PT-SECRET-ID', name: 'Test Patient-Yankee' },
-    payer: { type: 'medicare' },
-    period: { from: '2022-03-01', through: '2022-03-31' },
-    codingCompletedAt: '2022-04-02T10:00:00-04:00',
-    coderId: 'coder-t2',
-    diagnoses: [{ sequence: 1, code: 'G30.1' }],
-    hospice: {
-      benefitPeriod: { number: 1, from: '2022-02-01', through: '2022-05-01' },
-      ctiDate: '2022-01-30',
-      levelOfCareDays: { routine: 31 },
-    },
-    visits,
-    ...patch,
-  } satisfies ChartInput);
-}
+/** The clean charts of the rule tests, with these visit lines. */
+const hh = (visits: Visit[] = HH_VISITS, patch: Partial<ChartInput> = {}): Chart =>
+  cleanHomeHealth({ visits, ...patch });
+const hospice = (visits: Visit[] = HOSPICE_VISITS, patch: Partial<ChartInput> = {}): Chart =>
+  cleanHospice({ visits, ...patch });
 
 const line = (revenueCode: string, hcpcs: string | undefined, extra: Partial<Visit> = {}): Visit => ({
   date: '2022-03-10',
