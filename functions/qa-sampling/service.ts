@@ -41,7 +41,7 @@ export function createQaSamplingService(deps: StageDeps) {
             chartKey: state.chartKey,
             version: state.version,
             coderId: state.coderId,
-            hasWarnings: (state.findings ?? []).some((f) => f.severity === 'warning'),
+            hasWarnings: (state.findings ?? []).some((f) => f.severity === 'warn'),
           },
           deps.config.sampling,
         );

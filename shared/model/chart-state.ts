@@ -22,10 +22,10 @@ export const CHART_STATUSES = [
 export const ChartStatus = z.enum(CHART_STATUSES);
 export type ChartStatus = z.infer<typeof ChartStatus>;
 
-export const FINDING_SEVERITIES = ['error', 'query', 'warning'] as const;
+export const FINDING_SEVERITIES = ['reject', 'query', 'warn'] as const;
 /**
- * A rule's verdict on one chart. `error` sends the chart back to the coder (REJECTED), `query` needs a
- * clinician's answer (QUERY_OPEN), `warning` is recorded and the chart goes on.
+ * A rule's verdict on one chart. `reject` sends the chart back to the coder (REJECTED), `query` needs a
+ * clinician's answer (QUERY_OPEN), `warn` is recorded, raises the chart's QA risk and the chart goes on.
  */
 export const Finding = z.object({
   ruleId: z.string(),

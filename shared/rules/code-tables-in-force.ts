@@ -4,7 +4,7 @@ import { defineRule, type Rule } from './rule.ts';
 export const codeTablesInForce: Rule = defineRule(
   {
     id: 'CODE-TABLES',
-    severity: 'warning',
+    severity: 'warn',
     title: 'Code tables in force for the period',
     what: "The ICD-10-CM table the rules used is in force on the chart's period from-date (its fiscal year covers that date); when no loaded version covers it, the nearest version is used and this warning says which, so the other findings are read with that in mind. For a home health chart, a PDGM table is in force too; when none is, the chart is not grouped (and the PDGM rules do not run), and this warning says so.",
     why: 'ICD-10-CM changes every October 1 (and some April 1): codes are added, deleted and split, so existence and billability depend on the fiscal year of the dates of service. A chart judged by the wrong year can pass a deleted code or reject a new one.',

@@ -5,7 +5,7 @@ import { defineRule, type Rule } from './rule.ts';
 export const dxBillable: Rule = defineRule(
   {
     id: 'DX-BILLABLE',
-    severity: 'error',
+    severity: 'reject',
     title: 'ICD-10-CM code is billable',
     what: 'Each ICD-10-CM diagnosis found in the table has valid_billing_code = 1. A header (for example I50.2 or E11.6) has more specific codes below it and is rejected with a message asking for the highest specificity.',
     why: 'ICD-10-CM guidelines require codes at their highest number of characters available; a claim with a header code is returned or denied (CARC 16, claim lacks information; CARC 146 invalid diagnosis).',

@@ -7,7 +7,7 @@ import { defineRule, type Rule } from './rule.ts';
 export const dxDuplicate: Rule = defineRule(
   {
     id: 'DX-DUPLICATE',
-    severity: 'warning',
+    severity: 'warn',
     title: 'Diagnosis listed twice',
     what: 'The same code in the same system (dot, spaces and case ignored) appears on more than one diagnosis line. Each repeat after the first is reported.',
     why: 'A repeated code adds nothing to grouping or risk and takes one of the 25 diagnosis slots; it usually means an EMR export merged two problem lists. It is recorded as a warning, not a rejection, because the claim is still codable.',

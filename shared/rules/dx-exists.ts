@@ -6,7 +6,7 @@ import { defineRule, type Rule, type RuleTables } from './rule.ts';
 export const dxExists: Rule = defineRule(
   {
     id: 'DX-EXISTS',
-    severity: 'error',
+    severity: 'reject',
     title: 'ICD-10-CM code exists',
     what: "Each diagnosis coded in ICD-10-CM (dot and spaces ignored, any case) is a code of the ICD-10-CM table the caller supplies. When the chart's period lies outside that table's fiscal year the message says so.",
     why: 'A code that does not exist for the dates of service is an invalid claim: CARC 146 "Diagnosis was invalid for the date(s) of service reported". ICD-10-CM changes every October 1 (and some April 1), so existence depends on the fiscal year.',

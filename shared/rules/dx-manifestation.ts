@@ -8,7 +8,7 @@ const MANIFESTATION = /\bin (?:other )?diseases classified elsewhere\b/i;
 export const dxManifestationPrincipal: Rule = defineRule(
   {
     id: 'DX-MANIFESTATION-PRINCIPAL',
-    severity: 'error',
+    severity: 'reject',
     title: 'Manifestation code not sequenced as principal',
     what: 'The principal diagnosis (sequence 1, ICD-10-CM) is not a manifestation code: a code whose ICD-10-CM title contains "in diseases classified elsewhere" (for example F02.80, dementia in other diseases classified elsewhere, or G63 polyneuropathy in diseases classified elsewhere). The underlying condition (the etiology, e.g. G30.9 Alzheimer\'s disease) is coded first, the manifestation after it. Home health and hospice alike.',
     why: 'ICD-10-CM\'s etiology/manifestation convention: codes titled "in diseases classified elsewhere" describe the manifestation of an underlying disease, carry a "code first" note, and may never be the first-listed (principal) diagnosis. A home health claim with one as principal does not group under PDGM (CMS grouper Code_First_Conditions); a hospice claim with a dementia manifestation as principal is returned.',

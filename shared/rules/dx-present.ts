@@ -5,7 +5,7 @@ import { defineRule, type Rule } from './rule.ts';
 export const dxPresent: Rule = defineRule(
   {
     id: 'DX-PRESENT',
-    severity: 'error',
+    severity: 'reject',
     title: 'Diagnoses present, principal listed, sequences unique',
     what: 'The chart lists at least one diagnosis, one of them has sequence 1 (the principal diagnosis), and no sequence number is used twice.',
     why: 'The principal (first-listed) diagnosis decides the PDGM clinical group of a home health period; a claim without one cannot be grouped and returns to the provider. A hospice claim reports its terminal diagnosis as principal. Two diagnoses with the same sequence leave the claim order undefined.',

@@ -5,7 +5,7 @@ import { defineRule, type Rule } from './rule.ts';
 export const dxSystem: Rule = defineRule(
   {
     id: 'DX-SYSTEM',
-    severity: 'error',
+    severity: 'reject',
     title: 'Diagnoses coded in ICD-10-CM',
     what: 'Every diagnosis carries system ICD-10-CM. A diagnosis coded in SNOMED CT, ICD-9-CM or another system is reported (one finding each) and kept on the chart as received: it is never dropped or translated.',
     why: 'ICD-10-CM is the HIPAA code set for diagnoses on claims with dates of service from October 1, 2015; an 837I carries them with the ABK/ABF qualifiers. EMR problem lists are often SNOMED CT (as in the Synthea sample exports), and a machine mapping is not a coding decision, so the coder must recode.',

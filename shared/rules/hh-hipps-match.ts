@@ -8,7 +8,7 @@ const HIPPS = /^[1-4][A-L][A-C][1-3]1$/;
 export const hhHippsMatch: Rule = defineRule(
   {
     id: 'HH-HIPPS-MISMATCH',
-    severity: 'warning',
+    severity: 'warn',
     title: 'HIPPS code on the claim matches the PDGM grouping',
     what: 'On a home health chart whose PDGM grouping can be computed from a complete PDGM table (not a sample), the HIPPS code on the revenue code 0023 line equals the computed one: admission source and timing, clinical group of the principal diagnosis, functional level from the OASIS points, comorbidity adjustment from the secondary diagnoses. The computed HIPPS is recorded on the chart version either way.',
     why: "Medicare's grouper recomputes the HIPPS from the claim's diagnoses and OASIS items, and may re-code position 1 from its own claims history; a HIPPS that disagrees with the coding usually means the diagnoses, the OASIS or the HIPPS was changed after the other, and the payment will not be what the agency expects.",

@@ -6,7 +6,7 @@ import { disciplineRevenue } from './visit-codes.ts';
 export const hhLupaRisk: Rule = defineRule(
   {
     id: 'HH-LUPA-RISK',
-    severity: 'warning',
+    severity: 'warn',
     title: 'Home health period at risk of a LUPA',
     what: "On a home health chart that groups to a HIPPS code under a complete PDGM table carrying LUPA thresholds, the number of visits (discipline visit lines, 042x-057x) is at least the HIPPS code's threshold. Fewer visits is a warning for QA: the period would be paid per visit (a low-utilization payment adjustment) rather than the case-mix amount.",
     why: 'Each of the 432 PDGM groups has a LUPA threshold (between 2 and 6 visits, the 10th percentile of visits in the group); a period with fewer visits is paid a standardized per-visit amount. A coder or QA reviewer should know before billing, because a missing visit line or a miscoded group often explains it.',

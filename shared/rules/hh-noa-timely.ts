@@ -14,7 +14,7 @@ const PATH = 'notices.admissionSubmittedDate';
 export const hhNoaTimely: Rule = defineRule(
   {
     id: 'HH-NOA-TIMELY',
-    severity: 'warning',
+    severity: 'warn',
     title: 'Home health Notice of Admission submitted on time',
     what: `On a home health chart of the start-of-care period (admission.timing early; or, without a timing, an admission.date that is not before the period) with a start of care on or after ${longDate(NOA_FROM)}, notices.admissionSubmittedDate is recorded and falls from the start of care to ${NOA_DAYS} calendar days after it (counted from the day after the start of care). The start of care is admission.date, else (timing early) the period from-date. A warning is recorded when the date is missing (the NOA cannot be checked), later than that (the period payment is reduced), or before the start of care (a NOA needs the initial visit made: the dates disagree). Later periods of the admission are not checked: one NOA covers them.`,
     why: 'A NOA not submitted to and accepted by the MAC within 5 calendar days after the start of care reduces the payment for the period by the days from the admission date to the NOA date, divided by 30, and the agency is liable for those days unless an exception applies. The claim is paid, reduced, not returned; the coder cannot change it and no clinician can answer it, so it is a warning for the agency and its billing office, not an error or a query.',
@@ -29,7 +29,7 @@ export const hhNoaTimely: Rule = defineRule(
       },
       {
         tag: 'codetrail',
-        cite: 'severity warning (a reduced payment, not a rejected claim); checked on the start-of-care period only',
+        cite: 'severity warn (a reduced payment, not a rejected claim); checked on the start-of-care period only',
       },
     ],
     limits:

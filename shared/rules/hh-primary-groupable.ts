@@ -5,7 +5,7 @@ import { defineRule, type Rule } from './rule.ts';
 export const hhPrimaryGroupable: Rule = defineRule(
   {
     id: 'HH-PRIMARY-NOT-GROUPABLE',
-    severity: 'error',
+    severity: 'reject',
     title: 'Home health principal diagnosis groups under PDGM',
     what: 'On a home health chart, the principal diagnosis (sequence 1, ICD-10-CM) is on the PDGM code list in force for the period with a clinical group. A code the list carries without a clinical group (a symptom code, a manifestation, a questionable encounter such as M62.81 or R26.9) is rejected; so is a code the list does not carry at all, unless the list in force is only a sample.',
     why: 'The clinical group, and so the HIPPS code, comes from the principal diagnosis; a principal that does not map cannot be grouped and the claim is returned to the provider. The coder must sequence a PDGM-acceptable code (often the etiology behind the symptom) first.',

@@ -5,7 +5,7 @@ import { disciplineRevenue, HOME_HEALTH_SITE_CODES, lineHcpcs } from './visit-co
 export const hhSiteOfService: Rule = defineRule(
   {
     id: 'HH-SITE-OF-SERVICE',
-    severity: 'error',
+    severity: 'reject',
     title: 'Home health site-of-service code reported',
     what: 'A home health chart with at least one discipline visit line (revenue codes 042x-057x) reports a site-of-service code, Q5001 (home or residence), Q5002 (assisted living facility) or Q5009 (place not otherwise specified), on one of its visit lines.',
     why: 'HHAs report one of the three site-of-service codes on every period of care claim, with the first billable service (same revenue code and date, one unit, a nominal charge); a claim without it is returned to the provider.',

@@ -13,7 +13,7 @@ const PATH = 'hospice.benefitPeriod';
 export const hospiceBenefitPeriod: Rule = defineRule(
   {
     id: 'HOSPICE-BENEFIT-PERIOD',
-    severity: 'error',
+    severity: 'reject',
     title: 'Hospice benefit period length and claim period',
     what: 'On a hospice chart, hospice.benefitPeriod ends on or after its start, and runs (from and through both counted) no longer than its number allows: 90 days for periods 1 and 2, 60 days for period 3 and later. A shorter period is accepted (it ends early at discharge, revocation, transfer or death). The chart period (period.from to period.through) lies inside the benefit period.',
     why: 'The hospice benefit is an initial 90-day period, a subsequent 90-day period, then an unlimited number of 60-day periods; each needs its own certification, and from the third a face-to-face encounter. A period longer than allowed, or a claim that bills days outside the benefit period it names, is billed under the wrong certification.',

@@ -13,7 +13,7 @@ import {
 export const hospiceLevelOfCare: Rule = defineRule(
   {
     id: 'HOSPICE-LEVEL-OF-CARE',
-    severity: 'error',
+    severity: 'reject',
     title: 'Hospice level-of-care lines match the level-of-care days',
     what: 'On a hospice chart, every level-of-care line (revenue code 0651 routine home care, 0652 continuous home care, 0655 inpatient respite, 0656 general inpatient) carries a site-of-service HCPCS Q5001-Q5010. For each level the chart has lines for, the lines agree with hospice.levelOfCareDays: the units (days) of the 0651, 0655 and 0656 lines add up to routine, respite and generalInpatient; the number of 0652 lines equals continuous, and no two 0652 lines share a date. A level without any line is not compared, and neither are the days when all four levelOfCareDays are 0 (the schema default when the export does not carry them).',
     why: 'Hospice is paid per day at the rate of the level of care. Each level is reported on its revenue code, each day of continuous home care on its own line, and each level-of-care line carries the Q-code of the place the care was given; a claim whose lines disagree with the days of care the chart records bills the wrong days or the wrong rate.',

@@ -13,7 +13,7 @@ const PATH = 'notices.electionFiledDate';
 export const hospiceNoeTimely: Rule = defineRule(
   {
     id: 'HOSPICE-NOE-TIMELY',
-    severity: 'warning',
+    severity: 'warn',
     title: 'Hospice Notice of Election filed on time',
     what: `On a hospice chart whose election (hospice.electionDate, on or after ${longDate(NOE_FROM)}) falls inside its benefit period, from-date to through-date (the benefit period the election starts), notices.electionFiledDate is recorded and falls from the election date to ${NOE_DAYS} calendar days after it. A warning is recorded when the date is missing (the NOE cannot be checked), later than that (the days before the filing are not covered), or before the election date (the dates disagree). A chart without hospice.electionDate, or whose election lies before its benefit period (a later benefit period of the same election), is not checked.`,
     why: 'A NOE not filed with and accepted by the MAC within 5 calendar days after the hospice admission (election) date leaves the days from the admission date up to the filing uncovered: Medicare does not pay for them, they are the hospice liability and cannot be billed to the patient, and the claim has to show them as non-covered unless the MAC grants an exception. The claim is not rejected, the coder cannot change it and no clinician can answer it, so it is a warning for the hospice and its billing office.',
@@ -28,7 +28,7 @@ export const hospiceNoeTimely: Rule = defineRule(
       },
       {
         tag: 'codetrail',
-        cite: 'domain-rules.md §7 names NOE timeliness as checkable; severity warning like HH-NOA-TIMELY (domain-rules.md §4: a late notice costs payment, the claim is not returned)',
+        cite: 'domain-rules.md §7 names NOE timeliness as checkable; severity warn like HH-NOA-TIMELY (domain-rules.md §4: a late notice costs payment, the claim is not returned)',
       },
     ],
     limits:

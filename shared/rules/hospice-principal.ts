@@ -12,7 +12,7 @@ const UNACCEPTABLE = new Map([
 export const hospicePrincipal: Rule = defineRule(
   {
     id: 'HOSPICE-PRINCIPAL',
-    severity: 'error',
+    severity: 'reject',
     title: 'Hospice principal diagnosis is not debility or adult failure to thrive',
     what: 'On a hospice chart the principal diagnosis (sequence 1) is not R54 (age-related physical debility) or R62.7 (adult failure to thrive). Both may stay as additional diagnoses.',
     why: 'Since October 1, 2014 the Medicare claims system returns hospice claims with debility or adult failure to thrive as the principal diagnosis (FY2014 Hospice final rule); they "could be reported on the hospice claim as other, additional, or coexisting diagnoses". The terminal condition behind them must be coded first.',

@@ -9,7 +9,7 @@ export const MAX_RESPITE_DAYS = 5;
 export const hospiceRespite: Rule = defineRule(
   {
     id: 'HOSPICE-RESPITE',
-    severity: 'error',
+    severity: 'reject',
     title: 'Hospice inpatient respite at most five consecutive days',
     what: 'On a hospice chart, the revenue code 0655 (inpatient respite) lines bill no run of more than 5 consecutive days. A 0655 line covers as many consecutive days as its units, starting on its date; days covered by several lines count once, and lines that touch or overlap join into one run. Each run longer than 5 days is one finding, on the line that bills its sixth day.',
     why: 'Medicare pays inpatient respite care for no more than five consecutive days at a time; every day beyond the fifth is billed and paid at the routine home care rate (revenue code 0651). A longer respite run overstates the payment.',

@@ -12,7 +12,7 @@ import { findingOf, type RuleInfo } from './rule.ts';
  */
 export const SCHEMA_RULE: RuleInfo = {
   id: 'SCHEMA',
-  severity: 'error',
+  severity: 'reject',
   title: 'Chart matches the canonical chart format',
   what: 'The chart parses against the canonical Chart schema (shared/model/chart.ts, published as docs/schemas/chart.schema.json). Each problem is one finding naming the field path, for example diagnoses[2].code.',
   why: 'The rules, the QA queue and billing read the canonical chart; a chart that does not match it cannot be checked. Intake quarantines such charts; validation reports them the same way if one reaches it.',

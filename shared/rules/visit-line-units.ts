@@ -9,7 +9,7 @@ export const MAX_VISIT_UNITS = 96;
 export const visitLineUnits: Rule = defineRule(
   {
     id: 'VISIT-LINE-UNITS',
-    severity: 'warning',
+    severity: 'warn',
     title: 'Visit line units are plausible 15-minute increments',
     what: 'On home health and hospice charts, each visit line on a discipline revenue code (042x-057x) bills at least 1 unit and at most 96 units (96 x 15 minutes = 24 hours on one line); on a home health chart, a site-of-service line (Q5001, Q5002 or Q5009 on a discipline revenue code) bills exactly 1 unit. Each line outside these bounds is one warning. Level-of-care lines (0651-0656, units are days) and the 0023 HIPPS line are not checked here.',
     why: 'Visit G-codes are billed in 15-minute increments, so a visit line with 0 units bills nothing and one with more than 96 units claims more than a day of care on one line: both usually mean a units or time conversion error in the export. The home health site-of-service line carries one unit and a nominal charge. These are recorded as warnings for QA, not rejections, because a long visit is possible and the units do not change the coding.',

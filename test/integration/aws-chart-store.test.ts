@@ -55,7 +55,7 @@ describe('DynamoChartStore on dynalite', () => {
     await stack.ports.charts.create(state);
     expect((await byStatus('agency-a', 'RECEIVED')).map((i) => i.chartKey)).toContain(state.chartKey);
 
-    const findings = [{ ruleId: 'R1', severity: 'warning' as const, message: 'code Z99.89 is unspecified' }];
+    const findings = [{ ruleId: 'R1', severity: 'warn' as const, message: 'code Z99.89 is unspecified' }];
     const moved = await stack.ports.charts.transition(state.chartKey, 1, ['RECEIVED'], 'VALIDATED', {
       findings,
       updatedAt: '2026-11-21T09:00:00.000Z',

@@ -26,7 +26,7 @@ const state: ChartState = {
   sourceObject: 'intake/exports/agency-a/d.ndjson',
   receivedAt: '2026-11-20T10:00:00.000Z',
   updatedAt: '2026-11-20T11:00:00.000Z',
-  findings: [{ ruleId: 'R1', severity: 'warning', message: 'm' }],
+  findings: [{ ruleId: 'R1', severity: 'warn', message: 'm' }],
 };
 
 const rawState = {
@@ -46,7 +46,7 @@ const rawState = {
   sourceObject: { S: 'intake/exports/agency-a/d.ndjson' },
   receivedAt: { S: '2026-11-20T10:00:00.000Z' },
   updatedAt: { S: '2026-11-20T11:00:00.000Z' },
-  findings: { L: [{ M: { ruleId: { S: 'R1' }, severity: { S: 'warning' }, message: { S: 'm' } } }] },
+  findings: { L: [{ M: { ruleId: { S: 'R1' }, severity: { S: 'warn' }, message: { S: 'm' } } }] },
 };
 
 function conditionFailed(item?: Record<string, unknown>) {

@@ -162,7 +162,7 @@ describe('codetrail start on the code tables', () => {
   it('warns about charts judged by a table not in force, and about sample tables', async () => {
     const { tableWarnings } = await import('#cli/commands/start.ts');
     const chart = (ruleIds: string[]) => ({
-      findings: ruleIds.map((ruleId) => ({ ruleId, severity: 'warning' })),
+      findings: ruleIds.map((ruleId) => ({ ruleId, severity: 'warn' })),
     });
     const summary = { charts: [chart(['CODE-TABLES']), chart([]), chart(['DX-BILLABLE', 'CODE-TABLES'])] };
     const manifest = readManifest(dataDir());

@@ -72,7 +72,7 @@ describe('query aging in business days', () => {
           message: 'hospice.ctiDate: no CTI',
           path: 'hospice.ctiDate',
         },
-        { ruleId: 'DX-BILLABLE', severity: 'error', message: 'header code' },
+        { ruleId: 'DX-BILLABLE', severity: 'reject', message: 'header code' },
       ],
       '2026-11-23T15:00:00Z',
       policy,

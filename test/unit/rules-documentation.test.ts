@@ -58,7 +58,7 @@ describe('the documentation and notice rules together', () => {
     const ids = MINE.map((r) => r.id);
     expect(new Set([...others, ...ids]).size).toBe(others.length + ids.length);
     expect(ids).toEqual(['HH-NOA-TIMELY', 'HOSPICE-NOE-TIMELY', 'HH-F2F', 'HH-HOMEBOUND']);
-    expect(MINE.map((r) => r.severity)).toEqual(['warning', 'warning', 'query', 'query']);
+    expect(MINE.map((r) => r.severity)).toEqual(['warn', 'warn', 'query', 'query']);
     for (const rule of MINE) {
       expect(rule.sources.length).toBeGreaterThan(0);
       expect(rule.id).toMatch(/^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*$/);
@@ -119,7 +119,7 @@ describe('HH-NOA-TIMELY', () => {
     expect(findings).toEqual([
       {
         ruleId: 'HH-NOA-TIMELY',
-        severity: 'warning',
+        severity: 'warn',
         path: 'notices.admissionSubmittedDate',
         message:
           'notices.admissionSubmittedDate: the Notice of Admission was submitted 6 calendar days after the start of care, more than the 5 allowed; the period payment is reduced by the days from the start of care to the NOA date (divided by 30) and the agency is liable for them, unless an exception applies',
@@ -146,7 +146,7 @@ describe('HH-NOA-TIMELY', () => {
       const findings = check(hhNoaTimely, hh({ notices }));
       expect(findings).toEqual([
         expect.objectContaining({
-          severity: 'warning',
+          severity: 'warn',
           path: 'notices.admissionSubmittedDate',
           message: expect.stringMatching(/records no Notice of Admission \(TOB 032A\) date/),
         }),
@@ -206,7 +206,7 @@ describe('HOSPICE-NOE-TIMELY', () => {
     expect(findings).toEqual([
       {
         ruleId: 'HOSPICE-NOE-TIMELY',
-        severity: 'warning',
+        severity: 'warn',
         path: 'notices.electionFiledDate',
         message:
           'notices.electionFiledDate: the Notice of Election was filed 6 calendar days after the election date (hospice.electionDate), more than the 5 allowed; Medicare does not cover the days from the election date until the filing date: they are the hospice liability, not billable to the patient, unless the MAC grants an exception',
@@ -221,7 +221,7 @@ describe('HOSPICE-NOE-TIMELY', () => {
       const findings = check(hospiceNoeTimely, hospice({ notices }));
       expect(findings).toEqual([
         expect.objectContaining({
-          severity: 'warning',
+          severity: 'warn',
           path: 'notices.electionFiledDate',
           message: expect.stringMatching(
             /starts this benefit period, but the chart records no Notice of Election date/,

@@ -25,7 +25,7 @@ describe('DX-PRESENT', () => {
   it('flags a chart without diagnoses', () => {
     expect(only('DX-PRESENT', hh({ diagnoses: [] }))).toEqual([
       expect.objectContaining({
-        severity: 'error',
+        severity: 'reject',
         path: 'diagnoses',
         message: expect.stringMatching(/no diagnosis/),
       }),
@@ -71,7 +71,7 @@ describe('DX-SYSTEM', () => {
     expect(findings).toEqual([
       {
         ruleId: 'DX-SYSTEM',
-        severity: 'error',
+        severity: 'reject',
         path: 'diagnoses[1].system',
         message: expect.stringMatching(
           /sequence 2 is coded in SNOMED-CT \(44054006\); claims need ICD-10-CM/,
@@ -106,7 +106,7 @@ describe('DX-EXISTS', () => {
     expect(only('DX-EXISTS', hh({ diagnoses: dx('I69.351', 'I50.2X') }))).toEqual([
       {
         ruleId: 'DX-EXISTS',
-        severity: 'error',
+        severity: 'reject',
         path: 'diagnoses[1].code',
         message: 'diagnoses[1].code: I50.2X is not an ICD-10-CM code in the FY2022 table',
       },
@@ -141,7 +141,7 @@ describe('DX-BILLABLE', () => {
     const findings = only('DX-BILLABLE', hh({ diagnoses: dx('I50.2', 'e116') }));
     expect(findings).toEqual([
       expect.objectContaining({
-        severity: 'error',
+        severity: 'reject',
         path: 'diagnoses[0].code',
         message:
           'diagnoses[0].code: I50.2 (Systolic (congestive) heart failure) is a category header, not a billable code in FY2022; code to the highest specificity available under I50.2',
@@ -165,7 +165,7 @@ describe('DX-DUPLICATE', () => {
     expect(findings).toEqual([
       {
         ruleId: 'DX-DUPLICATE',
-        severity: 'warning',
+        severity: 'warn',
         path: 'diagnoses[3].code',
         message: 'diagnoses[3].code: I10 is already listed at diagnoses[1]; list each code once',
       },
@@ -227,7 +227,7 @@ describe('HOSPICE-PRINCIPAL', () => {
   it('rejects R54 and R62.7 as the principal hospice diagnosis', () => {
     expect(only('HOSPICE-PRINCIPAL', hospice({ diagnoses: dx('R54', 'I50.9') }))).toEqual([
       expect.objectContaining({
-        severity: 'error',
+        severity: 'reject',
         path: 'diagnoses[0].code',
         message: expect.stringMatching(
           /^diagnoses\[0\]\.code: R54 \(age-related physical debility\) cannot be the principal hospice diagnosis/,
@@ -259,10 +259,10 @@ describe('decide', () => {
   const f = (severity: Finding['severity']): Finding => ({ ruleId: 'X', severity, message: 'm' });
   it('puts errors before queries before warnings', () => {
     expect(decide([])).toBe('VALIDATED');
-    expect(decide([f('warning')])).toBe('VALIDATED');
-    expect(decide([f('warning'), f('query')])).toBe('QUERY_OPEN');
-    expect(decide([f('query'), f('error'), f('warning')])).toBe('REJECTED');
-    expect(decide([f('error')])).toBe('REJECTED');
+    expect(decide([f('warn')])).toBe('VALIDATED');
+    expect(decide([f('warn'), f('query')])).toBe('QUERY_OPEN');
+    expect(decide([f('query'), f('reject'), f('warn')])).toBe('REJECTED');
+    expect(decide([f('reject')])).toBe('REJECTED');
   });
 });
 

@@ -110,7 +110,7 @@ describe('HOSPICE-BENEFIT-PERIOD', () => {
     expect(findings).toEqual([
       {
         ruleId: 'HOSPICE-BENEFIT-PERIOD',
-        severity: 'error',
+        severity: 'reject',
         path: 'hospice.benefitPeriod',
         message:
           'hospice.benefitPeriod: benefit period 1 spans 91 days (from and through counted), but periods 1 and 2 last at most 90 days; correct the benefit period number or its dates',
@@ -286,7 +286,7 @@ describe('HOSPICE-LEVEL-OF-CARE', () => {
     expect(findings).toEqual([
       {
         ruleId: 'HOSPICE-LEVEL-OF-CARE',
-        severity: 'error',
+        severity: 'reject',
         path: 'hospice.levelOfCareDays.routine',
         message:
           'hospice.levelOfCareDays.routine: the revenue code 0651 (routine home care) lines bill 29 day(s) in units, but hospice.levelOfCareDays.routine is 31; the lines and the level-of-care days must agree',
@@ -423,7 +423,7 @@ describe('HOSPICE-RESPITE', () => {
     expect(findings).toEqual([
       {
         ruleId: 'HOSPICE-RESPITE',
-        severity: 'error',
+        severity: 'reject',
         path: 'visits[0].units',
         message:
           'visits[0].units: the revenue code 0655 (inpatient respite) lines bill 6 consecutive respite days; Medicare pays at most 5 consecutive days, so bill each day after the fifth as routine home care (0651)',

@@ -90,7 +90,7 @@ describe('validateChartInput', () => {
     const { chart, findings } = validateChartInput(raw);
     expect(chart).toBeUndefined();
     expect(findings).toEqual([
-      { ruleId: 'SCHEMA', severity: 'error', path: 'coderId', message: 'coderId: is required but missing' },
+      { ruleId: 'SCHEMA', severity: 'reject', path: 'coderId', message: 'coderId: is required but missing' },
     ]);
     expect(decide(findings)).toBe('REJECTED');
   });
@@ -166,7 +166,7 @@ describe('validateChartInput', () => {
       const { chart, findings } = validateChartInput(raw);
       expect(chart).toBeUndefined();
       expect(findings).toHaveLength(1);
-      expect(findings[0]).toMatchObject({ ruleId: 'SCHEMA', severity: 'error' });
+      expect(findings[0]).toMatchObject({ ruleId: 'SCHEMA', severity: 'reject' });
       expect(findings[0]?.path).toBeUndefined();
       expect(findings[0]?.message).toMatch(
         raw === undefined ? /^chart: is required but missing$/ : /^chart: must be an object, not /,
@@ -180,7 +180,7 @@ describe('validateChartInput', () => {
       fc.property(fc.anything({ maxDepth: 4, withNullPrototype: true, withBoxedValues: true }), (raw) => {
         const result = validateChartInput(raw);
         expect(result.chart !== undefined || result.findings.length > 0).toBe(true);
-        for (const f of result.findings) expect(f).toMatchObject({ ruleId: 'SCHEMA', severity: 'error' });
+        for (const f of result.findings) expect(f).toMatchObject({ ruleId: 'SCHEMA', severity: 'reject' });
         expect(leaks(raw, result.findings)).toEqual([]);
       }),
       { numRuns: 500 },

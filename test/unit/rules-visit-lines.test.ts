@@ -77,7 +77,7 @@ describe('the visit line rules together', () => {
     const ids = MINE.map((r) => r.id);
     expect(ids).toEqual(['VISIT-LINE-CODES', 'VISIT-LINE-UNITS']);
     expect(new Set([...others, ...ids]).size).toBe(others.length + ids.length);
-    expect([visitLineCodes.severity, visitLineUnits.severity]).toEqual(['error', 'warning']);
+    expect([visitLineCodes.severity, visitLineUnits.severity]).toEqual(['reject', 'warn']);
   });
 
   it('are pure: the same findings twice, the chart untouched', () => {
@@ -128,7 +128,7 @@ describe('VISIT-LINE-CODES', () => {
     expect(findings).toEqual([
       {
         ruleId: 'VISIT-LINE-CODES',
-        severity: 'error',
+        severity: 'reject',
         path: 'visits[0].hcpcs',
         message:
           'visits[0].hcpcs: G0151 (physical therapist) is reported with revenue code 042x (physical therapy), not on the revenue code 0551 (skilled nursing) line; correct the revenue code or the G-code',
@@ -291,7 +291,7 @@ describe('VISIT-LINE-UNITS', () => {
     expect(findings).toEqual([
       {
         ruleId: 'VISIT-LINE-UNITS',
-        severity: 'warning',
+        severity: 'warn',
         path: 'visits[0].units',
         message:
           'visits[0].units: the revenue code 0551 (skilled nursing) visit line bills 0 units; a visit line bills at least one 15-minute unit',
