@@ -96,6 +96,34 @@ export const Notices = z.object({
     ),
 });
 
+/**
+ * A claim occurrence code (UB-04 form locators 31-34) with its date. Home health reads 50 (OASIS
+ * assessment date, M0090), 61 (discharge from an acute care hospital within 14 days before the period)
+ * and 62 (discharge from another institution: SNF, IRF, LTCH, IPF), which make the PDGM admission
+ * source institutional.
+ */
+export const Occurrence = z.object({
+  code: z.string().regex(/^[0-9A-Z]{2}$/, 'two-character NUBC occurrence code'),
+  date: isoDate,
+});
+export type Occurrence = z.infer<typeof Occurrence>;
+
+export const SKILLED_DISCIPLINES = ['SN', 'PT', 'OT', 'SLP'] as const;
+
+/**
+ * One discipline ordered on the home health plan of care, with the diagnoses it addresses (their
+ * sequence numbers). Only what coding needs: the orders' text stays in the EMR.
+ */
+export const ServiceOrder = z.object({
+  discipline: z.enum(['SN', 'PT', 'OT', 'SLP', 'MSS', 'AIDE']),
+  diagnoses: z
+    .array(z.int().min(1))
+    .max(25)
+    .default([])
+    .describe('Sequence numbers of the diagnoses this ordered service addresses'),
+});
+export type ServiceOrder = z.infer<typeof ServiceOrder>;
+
 export const Oasis = z.object({
   assessmentDate: isoDate.optional(),
   reasonForAssessment: z
@@ -143,6 +171,20 @@ export const Chart = z
     notices: Notices.optional().describe(
       'Notices to the Medicare contractor for this admission (home health NOA, hospice NOE); absent when the export does not carry them',
     ),
+    occurrences: z
+      .array(Occurrence)
+      .max(30)
+      .optional()
+      .describe(
+        'Occurrence codes of the claim (50, 61, 62, ...); absent when the export does not carry them, which is not the same as none',
+      ),
+    orders: z
+      .array(ServiceOrder)
+      .max(50)
+      .optional()
+      .describe(
+        'Services ordered on the plan of care and the diagnoses each addresses; absent when the export does not carry them',
+      ),
     documentationLockedAt: isoDateTime.optional(),
     codingCompletedAt: isoDateTime,
     coderId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'staff id: letters, digits, dot, dash, underscore'),

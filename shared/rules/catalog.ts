@@ -4,14 +4,18 @@ import { codeTablesInForce } from './code-tables-in-force.ts';
 import { dxBillable } from './dx-billable.ts';
 import { dxDuplicate } from './dx-duplicate.ts';
 import { dxExists } from './dx-exists.ts';
+import { dxExternalCausePrincipal } from './dx-external-cause.ts';
 import { dxManifestationPrincipal } from './dx-manifestation.ts';
 import { dxPresent } from './dx-present.ts';
 import { dxSystem } from './dx-system.ts';
+import { hhAdmissionSource } from './hh-admission-source.ts';
+import { hhDiagnosisServices } from './hh-diagnosis-services.ts';
 import { hhF2f } from './hh-f2f.ts';
 import { hhHippsMatch } from './hh-hipps-match.ts';
 import { hhHomebound } from './hh-homebound.ts';
 import { hhLupaRisk } from './hh-lupa-risk.ts';
 import { hhNoaTimely } from './hh-noa-timely.ts';
+import { hhOasisConditions } from './hh-oasis-conditions.ts';
 import { hhOasisDoc } from './hh-oasis-doc.ts';
 import { hhOasisItems } from './hh-oasis-items.ts';
 import { hhPrimaryGroupable } from './hh-primary-groupable.ts';
@@ -23,7 +27,9 @@ import { hospiceF2f } from './hospice-f2f.ts';
 import { hospiceLevelOfCare } from './hospice-level-of-care.ts';
 import { hospiceNoeTimely } from './hospice-noe-timely.ts';
 import { hospicePrincipal } from './hospice-principal.ts';
+import { hospiceRelatedConditions } from './hospice-related-conditions.ts';
 import { hospiceRespite } from './hospice-respite.ts';
+import { hospiceSymptomPrincipal } from './hospice-symptom-principal.ts';
 import type { Rule, RuleInfo, RuleTables } from './rule.ts';
 import { SCHEMA_RULE } from './schema-findings.ts';
 import { visitLineCodes } from './visit-line-codes.ts';
@@ -38,18 +44,24 @@ export const RULES: readonly Rule[] = [
   dxBillable,
   dxDuplicate,
   dxManifestationPrincipal,
+  dxExternalCausePrincipal,
   hhOasisDoc,
   hhOasisItems,
+  hhOasisConditions,
   hhF2f,
   hhHomebound,
   hhNoaTimely,
+  hhAdmissionSource,
   hhPrimaryGroupable,
   hhHippsMatch,
   hhLupaRisk,
   hhSiteOfService,
+  hhDiagnosisServices,
   hospiceCti,
   hospiceCtiTiming,
   hospicePrincipal,
+  hospiceSymptomPrincipal,
+  hospiceRelatedConditions,
   hospiceBenefitPeriod,
   hospiceF2f,
   hospiceNoeTimely,

@@ -3,7 +3,7 @@ import { diagnosisPath, printableCode } from './codes.ts';
 import { defineRule, type Rule } from './rule.ts';
 
 /** Principal diagnoses Medicare returns on hospice claims: debility and adult failure to thrive. */
-const UNACCEPTABLE = new Map([
+export const HOSPICE_UNACCEPTABLE_PRINCIPAL: ReadonlyMap<string, string> = new Map([
   ['R54', 'age-related physical debility'],
   ['R627', 'adult failure to thrive'],
 ]);
@@ -31,14 +31,14 @@ export const hospicePrincipal: Rule = defineRule(
       },
     ],
     limits:
-      'Checks only R54 and R62.7. The CMS list of unacceptable hospice principal diagnoses (and the dementia manifestation codes such as F02.8x that must follow their etiology) is not loaded yet.',
+      "Checks only R54 and R62.7: the CMS list of unacceptable hospice principal diagnoses (CR of March 13, 2025) is not loaded yet. Other symptom codes as principal are HOSPICE-SYMPTOM-PRINCIPAL's, manifestation codes (F02.8x dementia in other diseases) DX-MANIFESTATION-PRINCIPAL's, external cause codes DX-EXTERNAL-CAUSE-PRINCIPAL's.",
   },
   (chart, _tables, finding) => {
     if (chart.lineOfBusiness !== 'hospice') return [];
     const index = chart.diagnoses.findIndex((d) => d.sequence === 1);
     const principal = chart.diagnoses[index];
     if (principal?.system !== 'ICD-10-CM') return [];
-    const what = UNACCEPTABLE.get(normaliseIcd10Code(principal.code));
+    const what = HOSPICE_UNACCEPTABLE_PRINCIPAL.get(normaliseIcd10Code(principal.code));
     if (!what) return [];
     const code = printableCode(principal.code, 'ICD-10-CM') ?? '';
     return [

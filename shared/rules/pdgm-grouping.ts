@@ -1,11 +1,13 @@
 import { CLINICAL_GROUPS, type ClinicalGroup, type PdgmTables } from '#shared/data/pdgm.ts';
 import type { Chart } from '#shared/model/chart.ts';
+import { pdgmAdmission } from './pdgm-admission.ts';
 
 /**
  * The PDGM grouping of a home health 30-day period, to a HIPPS code (domain-rules.md §1.1-1.5):
  *
  * 1. admission source and timing (position 1): community early 1, institutional early 2, community
- *    late 3, institutional late 4;
+ *    late 3, institutional late 4; as the export states them, else from the occurrence codes 61/62 and
+ *    the admission date (pdgm-admission.ts);
  * 2. clinical group (position 2) from the principal diagnosis;
  * 3. functional impairment level (position 3, A low, B medium, C high) from the OASIS functional items'
  *    points against the clinical group's thresholds, plus the points for four or more M1033 risks;
@@ -51,7 +53,7 @@ export function groupPdgm(chart: Chart, pdgm: PdgmTables): GroupingResult {
     };
   if (!entry.clinicalGroup)
     return { grouped: false, reason: 'the principal diagnosis does not group under PDGM', path: 'diagnoses' };
-  const { source, timing } = chart.admission;
+  const { source, timing } = pdgmAdmission(chart);
   if (!source || !timing)
     return { grouped: false, reason: 'admission source or timing missing', path: 'admission' };
 

@@ -163,6 +163,34 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
       },
       { requiredKeys: [] },
     ),
+    // Occurrence codes with their distance in days before the period (negative = after it), or none carried.
+    occurrences: fc.option(
+      fc.array(
+        fc.record({
+          code: fc.constantFrom('50', '61', '62', '11', 'A1'),
+          daysBefore: fc.integer({ min: -5, max: 20 }),
+        }),
+        { maxLength: 3 },
+      ),
+      { nil: undefined },
+    ),
+    // Plan-of-care orders naming diagnosis sequences (some beyond the chart's), or none carried.
+    orders: fc.option(
+      fc.array(
+        fc.record({
+          discipline: fc.constantFrom(
+            'SN' as const,
+            'PT' as const,
+            'OT' as const,
+            'SLP' as const,
+            'AIDE' as const,
+          ),
+          diagnoses: fc.array(fc.integer({ min: 1, max: 8 }), { maxLength: 4 }),
+        }),
+        { maxLength: 3 },
+      ),
+      { nil: undefined, freq: 3 },
+    ),
     completed: instant,
     locked: fc.option(instant, { nil: undefined }),
     // Most charts document what a clean claim needs (site of service, face-to-face, plan of care, a CTI
@@ -229,6 +257,9 @@ export const chartInput: fc.Arbitrary<ChartInput> = fc
           ]
         : r.documents,
     };
+    if (r.occurrences)
+      chart.occurrences = r.occurrences.map((o) => ({ code: o.code, date: plus(-o.daysBefore) }));
+    if (r.orders) chart.orders = r.orders;
     if (r.locked) chart.documentationLockedAt = r.locked;
     if (r.hospice) {
       chart.hospice = {

@@ -251,6 +251,16 @@ export function fhirFromChart(
         created: chart.codingCompletedAt,
         enterer: coderRef,
         insurance: [{ sequence: 1, focal: true, coverage: coverageRef }],
+        supportingInfo: chart.occurrences?.map((o, i) => ({
+          sequence: i + 1,
+          category: {
+            coding: [
+              { system: 'http://terminology.hl7.org/CodeSystem/claiminformationcategory', code: 'info' },
+            ],
+          },
+          code: { coding: [{ system: SYSTEM.occurrence, code: o.code }] },
+          timingDate: o.date,
+        })),
         item: visits.map((v, i) => {
           const table = visitCodeOf(v.hcpcs);
           return omitUndefined({

@@ -128,6 +128,18 @@ describe('assembleCharts: round trip through fhirFromChart', () => {
     expect(roundTrip(chart)).toEqual(validateChartInput(chart).chart);
   });
 
+  it('carries the claim occurrence codes (Claim.supportingInfo in the NUBC occurrence system), and none when the claim has none', () => {
+    const chart = homeHealthChart({
+      admission: { date: '2026-09-01' },
+      occurrences: [
+        { code: '61', date: '2026-08-28' },
+        { code: '50', date: '2026-09-01' },
+      ],
+    });
+    expect(roundTrip(chart)).toEqual(validateChartInput(chart).chart);
+    expect(roundTrip(homeHealthChart())?.occurrences).toBeUndefined();
+  });
+
   it('gives one chart per period of a patient, sorted by period start whatever the input order', () => {
     const first = homeHealthChart({ chartId: 'HH-A', period: { from: '2026-10-01', through: '2026-10-30' } });
     const second = homeHealthChart({

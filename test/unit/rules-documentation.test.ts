@@ -8,6 +8,7 @@ import { hhNoaTimely } from '#shared/rules/hh-noa-timely.ts';
 import { hospiceNoeTimely } from '#shared/rules/hospice-noe-timely.ts';
 import { decide, RULES } from '#shared/rules/index.ts';
 import type { Rule } from '#shared/rules/rule.ts';
+import { expectNoPhi } from '../support/expect-no-phi.ts';
 import { cleanHomeHealth as hh, cleanHospice as hospice } from '../support/rule-charts.ts';
 
 const tables = { icd10cm: loadIcd10cm() };
@@ -22,14 +23,6 @@ const f2f = (date?: string): Documents[number] =>
   date === undefined ? { type: 'face_to_face', signed: true } : { type: 'face_to_face', date, signed: true };
 
 const check = (rule: Rule, chart: Chart): Finding[] => rule.check(chart, tables);
-
-/** No chart date, no patient or chart id ever reaches a message. */
-function expectNoPhi(findings: Finding[]): void {
-  const text = JSON.stringify(findings);
-  expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
-  for (const phi of ['SYN-PT-SECRET-ID', 'Zulu', 'Yankee', 'HSP-T-1', 'HH-T-1'])
-    expect(text).not.toContain(phi);
-}
 
 describe('the documentation and notice rules together', () => {
   it('are silent on a clean home health chart and a clean hospice chart', () => {

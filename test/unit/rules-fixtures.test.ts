@@ -42,6 +42,70 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
     pass: [hh(), hospice(), hospice({ diagnoses: dx('G30.9', 'F02.80') })],
     fail: [hospice({ diagnoses: dx('F02.80', 'G30.9') }), hh({ diagnoses: dx('G63', 'E11.42') })],
   },
+  'DX-EXTERNAL-CAUSE-PRINCIPAL': {
+    pass: [hh(), hospice(), hh({ diagnoses: dx('S72.001D', 'W19.XXXD') })],
+    fail: [hh({ diagnoses: dx('W19.XXXD', 'S72.001D') })],
+  },
+  'HH-OASIS-CONDITIONS': {
+    pass: [
+      hh(),
+      hh({ diagnoses: dx('L89.153', 'I10'), oasis: { items: { ...hh().oasis?.items, M1306: '1' } } }),
+      hh({ oasis: { items: { ...hh().oasis?.items, M1306: '0', M1330: '00', M1630: '00' } } }),
+    ],
+    fail: [
+      hh({ diagnoses: dx('L89.153', 'I10'), oasis: { items: { ...hh().oasis?.items, M1306: '0' } } }),
+      hh({ oasis: { items: { ...hh().oasis?.items, M1630: '01' } } }),
+    ],
+  },
+  'HH-ADMISSION-SOURCE': {
+    pass: [
+      hh(),
+      hh({ occurrences: [{ code: '50', date: '2022-03-01' }] }),
+      hh({
+        admission: { date: '2022-03-01', source: 'institutional', timing: 'early' },
+        occurrences: [{ code: '61', date: '2022-02-27' }],
+      }),
+    ],
+    fail: [
+      hh({ occurrences: [{ code: '61', date: '2022-02-27' }] }),
+      hh({
+        admission: { date: '2022-03-01', source: 'institutional', timing: 'early' },
+        occurrences: [
+          { code: '61', date: '2022-02-20' },
+          { code: '62', date: '2022-02-27' },
+        ],
+      }),
+      hh({ admission: { date: '2022-01-30', source: 'community', timing: 'early' } }),
+    ],
+  },
+  'HH-DX-SERVICES': {
+    pass: [
+      hh(),
+      hh({
+        orders: [
+          { discipline: 'PT', diagnoses: [1] },
+          { discipline: 'SN', diagnoses: [1, 2] },
+        ],
+      }),
+    ],
+    fail: [
+      hh({ orders: [{ discipline: 'PT', diagnoses: [1] }] }),
+      hh({ orders: [{ discipline: 'AIDE', diagnoses: [1, 2] }] }),
+      hh({ orders: [{ discipline: 'SN', diagnoses: [1, 2, 7] }] }),
+    ],
+  },
+  'HOSPICE-SYMPTOM-PRINCIPAL': {
+    pass: [
+      hospice(),
+      hospice({ diagnoses: dx('R54', 'G30.1') }),
+      hospice({ diagnoses: dx('G30.1', 'R63.4') }),
+    ],
+    fail: [hospice({ diagnoses: dx('R63.4', 'G30.1') })],
+  },
+  'HOSPICE-RELATED-CONDITIONS': {
+    pass: [hospice(), hh({ diagnoses: dx('I69.351') })],
+    fail: [hospice({ diagnoses: dx('G30.1') })],
+  },
   'HH-OASIS-DOC': { pass: [hh()], fail: [hh({ oasis: { items: {} }, documents: [] })] },
   'HH-PRIMARY-NOT-GROUPABLE': {
     pass: [

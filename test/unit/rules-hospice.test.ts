@@ -8,6 +8,7 @@ import { hospiceLevelOfCare } from '#shared/rules/hospice-level-of-care.ts';
 import { hospiceRespite } from '#shared/rules/hospice-respite.ts';
 import { RULES } from '#shared/rules/index.ts';
 import type { Rule } from '#shared/rules/rule.ts';
+import { expectNoPhi } from '../support/expect-no-phi.ts';
 import { cleanHospice as hospice } from '../support/rule-charts.ts';
 
 const tables = { icd10cm: loadIcd10cm() };
@@ -37,13 +38,6 @@ function homeHealth(patch: Partial<ChartInput> = {}): Chart {
 const PERIOD_3 = { number: 3, from: '2022-02-20', through: '2022-04-20' };
 
 const check = (rule: Rule, chart: Chart): Finding[] => rule.check(chart, tables);
-
-/** No chart date, no patient or chart id ever reaches a message. */
-function expectNoPhi(findings: Finding[]): void {
-  const text = JSON.stringify(findings);
-  expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
-  for (const phi of ['SYN-PT-SECRET-ID', 'Yankee', 'HSP-T-1', 'HH-T-1']) expect(text).not.toContain(phi);
-}
 
 describe('the hospice rules together', () => {
   it('are silent on a clean hospice chart and on home health charts', () => {

@@ -12,6 +12,7 @@ import {
 } from '#shared/rules/visit-codes.ts';
 import { visitLineCodes } from '#shared/rules/visit-line-codes.ts';
 import { visitLineUnits } from '#shared/rules/visit-line-units.ts';
+import { expectNoPhi } from '../support/expect-no-phi.ts';
 import { cleanHomeHealth, cleanHospice } from '../support/rule-charts.ts';
 
 const tables = { icd10cm: loadIcd10cm() };
@@ -54,14 +55,6 @@ const line = (revenueCode: string, hcpcs: string | undefined, extra: Partial<Vis
 const check = (rule: Rule, chart: Chart): Finding[] => rule.check(chart, tables);
 const codes = (chart: Chart) => check(visitLineCodes, chart);
 const units = (chart: Chart) => check(visitLineUnits, chart);
-
-/** No chart date, no patient or chart id ever reaches a message. */
-function expectNoPhi(findings: Finding[]): void {
-  const text = JSON.stringify(findings);
-  expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
-  for (const phi of ['SYN-PT-SECRET-ID', 'Zulu', 'Yankee', 'SYN-MBR-SECRET', 'HH-T-1', 'HSP-T-1'])
-    expect(text).not.toContain(phi);
-}
 
 describe('the visit line rules together', () => {
   it('are silent on clean home health and hospice lines, and on charts without lines', () => {

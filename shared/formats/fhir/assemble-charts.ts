@@ -348,6 +348,20 @@ function statusIn(r: Rec, statuses: readonly string[]): boolean {
 
 /** Drops undefined values so the chart value is plain JSON. */
 /** An object that says nothing is left out altogether. */
+/**
+ * The claim's occurrence codes: Claim.supportingInfo entries coded in the NUBC occurrence code system,
+ * dated by timingDate (else timingPeriod.start). None found: undefined, the export does not carry them.
+ */
+function occurrencesOf(claim: Rec | undefined): Rec[] | undefined {
+  const found: Rec[] = [];
+  for (const info of recs(claim?.supportingInfo)) {
+    const code = codeIn(info.code, 'occurrence')?.code;
+    if (code === undefined) continue;
+    found.push(compact({ code, date: dateOf(info.timingDate) ?? dateOf(rec(info.timingPeriod)?.start) }));
+  }
+  return found.length > 0 ? found : undefined;
+}
+
 function orNothing(o: Rec): Rec | undefined {
   return Object.keys(o).length > 0 ? o : undefined;
 }
@@ -999,6 +1013,7 @@ class Assembly {
             dateOf(extText(anchor, EXT.noticeOfElectionDate)),
         }),
       ),
+      occurrences: occurrencesOf(primaryClaim?.r),
       documentationLockedAt: dateTimeOf(extText(anchor, EXT.documentationLockedAt)),
       codingCompletedAt:
         dateTimeOf(extText(anchor, EXT.codingCompletedAt)) ??

@@ -192,6 +192,14 @@ export interface Claim extends Resource {
     onAdmission?: CodeableConcept;
   }[];
   insurance?: { sequence?: number; focal?: boolean; coverage?: Reference }[];
+  /** Occurrence codes ride here: `code` in SYSTEM.occurrence, the date in `timingDate`. */
+  supportingInfo?: {
+    sequence?: number;
+    category?: CodeableConcept;
+    code?: CodeableConcept;
+    timingDate?: string;
+    timingPeriod?: Period;
+  }[];
   item?: ClaimItem[];
 }
 
@@ -267,6 +275,8 @@ export const SYSTEM = {
   identifierType: 'http://terminology.hl7.org/CodeSystem/v2-0203',
   npi: 'http://hl7.org/fhir/sid/us-npi',
   claimType: 'http://terminology.hl7.org/CodeSystem/claim-type',
+  /** NUBC occurrence codes (UB-04 form locators 31-34), HL7 table 0350. */
+  occurrence: 'http://terminology.hl7.org/CodeSystem/v2-0350',
 } as const;
 
 /** OIDs some EMRs send instead of the canonical URIs (`urn:oid:<oid>`). */
@@ -276,6 +286,7 @@ export const SYSTEM_OID = {
   snomed: '2.16.840.1.113883.6.96',
   hcpcs: '2.16.840.1.113883.6.285',
   cpt: '2.16.840.1.113883.6.12',
+  occurrence: '2.16.840.1.113883.6.301.7',
 } as const;
 
 /** SNOMED CT 385763009 "Hospice care (regime/therapy)": an EpisodeOfCare or Encounter type that means hospice. */

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { loadIcd10cm } from '#shared/data/icd10cm.ts';
+import { dxExternalCausePrincipal } from '#shared/rules/dx-external-cause.ts';
+import { hhDiagnosisServices } from '#shared/rules/hh-diagnosis-services.ts';
+import { hhOasisConditions } from '#shared/rules/hh-oasis-conditions.ts';
+import { hospiceRelatedConditions } from '#shared/rules/hospice-related-conditions.ts';
+import { hospiceSymptomPrincipal } from '#shared/rules/hospice-symptom-principal.ts';
+import { expectNoPhi } from '../support/expect-no-phi.ts';
+import { cleanHomeHealth, cleanHospice, dx } from '../support/rule-charts.ts';
+
+const tables = { icd10cm: loadIcd10cm() };
+const FUNCTIONAL = cleanHomeHealth().oasis?.items ?? {};
+/** The clean home health period with its diagnoses and extra OASIS answers. */
+const hh = (codes: string[], items: Record<string, string>) =>
+  cleanHomeHealth({ diagnoses: dx(...codes), oasis: { items: { ...FUNCTIONAL, ...items } } });
+
+describe('HH-OASIS-CONDITIONS', () => {
+  const check = (codes: string[], items: Record<string, string>) =>
+    hhOasisConditions.check(hh(codes, items), tables);
+
+  it.each([
+    ['a stage 3 pressure ulcer', ['L89.153', 'I10'], { M1306: '1' }],
+    ['an unstageable pressure ulcer', ['L89.150', 'I10'], { M1306: '1' }],
+    ['deep tissue damage', ['L89.156', 'I10'], { M1306: '1' }],
+    ['a stage 1 pressure ulcer, which M1306 excludes', ['L89.151', 'I10'], { M1306: '0' }],
+    ['a venous stasis ulcer', ['I83.013', 'L97.319'], { M1330: '01' }],
+    ['varicose veins without ulcer', ['I83.91', 'I10'], { M1330: '00' }],
+    ['a colostomy', ['Z93.3', 'C18.9'], { M1630: '02' }],
+    ['unanswered items', ['L89.153', 'Z93.3'], {}],
+    ['an answer that is not a number', ['L89.153', 'I10'], { M1306: 'UK' }],
+  ])('agrees with %s', (_name, codes, items) => {
+    expect(check(codes, items)).toEqual([]);
+  });
+
+  it('queries a coded stage 2+ pressure ulcer the OASIS says is not there, naming code and item', () => {
+    const findings = check(['I69.351', 'L89.153', 'L89.154'], { M1306: '0' });
+    expect(findings).toEqual([
+      {
+        ruleId: 'HH-OASIS-CONDITIONS',
+        severity: 'query',
+        path: 'diagnoses[1].code',
+        message:
+          'diagnoses[1].code: L89.153 states an unhealed pressure ulcer/injury at stage 2 or higher, or unstageable, but OASIS M1306 answers no; ask the clinician which is right, then correct the OASIS or the code',
+      },
+      expect.objectContaining({ path: 'diagnoses[2].code' }),
+    ]);
+    expectNoPhi(findings);
+  });
+
+  it('queries an OASIS yes with no code for it', () => {
+    const findings = check(['I69.351', 'I10'], { M1306: '1', M1330: '03', M1630: '01' });
+    expect(findings.map((f) => f.path)).toEqual([
+      'oasis.items.M1306',
+      'oasis.items.M1330',
+      'oasis.items.M1630',
+    ]);
+    expect(findings[2]?.message).toContain(
+      'the OASIS reports an ostomy for bowel elimination, but no diagnosis codes it',
+    );
+  });
+
+  it('queries a coded ostomy and stasis ulcer the OASIS denies', () => {
+    const findings = check(['I87.311', 'Z93.2'], { M1330: '00', M1630: '0' });
+    expect(findings.map((f) => f.path)).toEqual(['diagnoses[0].code', 'diagnoses[1].code']);
+  });
+
+  it('leaves hospice charts alone', () => {
+    const chart = cleanHospice({ oasis: { items: { M1306: '1' } } });
+    expect(hhOasisConditions.check(chart, tables)).toEqual([]);
+  });
+});
+
+describe('HH-DX-SERVICES', () => {
+  it('warns once per diagnosis no skilled order addresses, and for an order naming a missing sequence', () => {
+    const chart = cleanHomeHealth({
+      diagnoses: dx('I69.351', 'I10', 'E11.9'),
+      orders: [
+        { discipline: 'PT', diagnoses: [1] },
+        { discipline: 'AIDE', diagnoses: [2] },
+        { discipline: 'SN', diagnoses: [9] },
+      ],
+    });
+    const findings = hhDiagnosisServices.check(chart, tables);
+    expect(findings.map((f) => [f.path, f.severity])).toEqual([
+      ['orders[2].diagnoses', 'warn'],
+      ['diagnoses[1].code', 'warn'],
+      ['diagnoses[2].code', 'warn'],
+    ]);
+    expect(findings[1]?.message).toBe(
+      'diagnoses[1].code: I10 (sequence 2) is not addressed by any ordered skilled service (SN, PT, OT, SLP) on the plan of care; link it to an order or confirm it affects care',
+    );
+    expectNoPhi(findings);
+  });
+
+  it('does not check a chart whose export carries no orders, or a hospice chart', () => {
+    expect(hhDiagnosisServices.check(cleanHomeHealth(), tables)).toEqual([]);
+    expect(hhDiagnosisServices.check(cleanHospice({ orders: [] }), tables)).toEqual([]);
+  });
+});
+
+describe('principal diagnosis: external causes, hospice symptoms, hospice related conditions', () => {
+  it('DX-EXTERNAL-CAUSE-PRINCIPAL rejects V00-Y99 first on either line of business', () => {
+    for (const chart of [
+      cleanHomeHealth({ diagnoses: dx('W19.XXXD', 'S72.001D') }),
+      cleanHospice({ diagnoses: dx('Y92.009', 'G30.1') }),
+    ]) {
+      const findings = dxExternalCausePrincipal.check(chart, tables);
+      expect(findings).toMatchObject([{ severity: 'reject', path: 'diagnoses[0].code' }]);
+      expectNoPhi(findings);
+    }
+    expect(
+      dxExternalCausePrincipal.check(cleanHomeHealth({ diagnoses: dx('S72.001D', 'W19.XXXD') }), tables),
+    ).toEqual([]);
+  });
+
+  it('HOSPICE-SYMPTOM-PRINCIPAL queries an R-code principal, but not R54/R62.7 (HOSPICE-PRINCIPAL rejects those)', () => {
+    const findings = hospiceSymptomPrincipal.check(
+      cleanHospice({ diagnoses: dx('R63.4', 'C34.90') }),
+      tables,
+    );
+    expect(findings).toEqual([
+      {
+        ruleId: 'HOSPICE-SYMPTOM-PRINCIPAL',
+        severity: 'query',
+        path: 'diagnoses[0].code',
+        message:
+          'diagnoses[0].code: R63.4 is a symptom or sign code (R00-R99); ask the hospice physician for the terminal diagnosis behind it, code that first and keep the symptom after it if it is not integral to it',
+      },
+    ]);
+    expect(hospiceSymptomPrincipal.check(cleanHospice({ diagnoses: dx('R62.7', 'G30.1') }), tables)).toEqual(
+      [],
+    );
+    expect(
+      hospiceSymptomPrincipal.check(cleanHomeHealth({ diagnoses: dx('R26.89', 'I10') }), tables),
+    ).toEqual([]);
+  });
+
+  it('HOSPICE-RELATED-CONDITIONS warns when the principal is coded alone', () => {
+    expect(hospiceRelatedConditions.check(cleanHospice({ diagnoses: dx('C34.90') }), tables)).toMatchObject([
+      { severity: 'warn', path: 'diagnoses' },
+    ]);
+    expect(hospiceRelatedConditions.check(cleanHospice({ diagnoses: [] }), tables)).toEqual([]);
+  });
+});
