@@ -1,5 +1,5 @@
 import { dottedIcd10Code, normaliseIcd10Code } from '#shared/data/icd10cm.ts';
-import type { Diagnosis } from '#shared/model/chart.ts';
+import type { Chart, Diagnosis } from '#shared/model/chart.ts';
 
 /**
  * Findings name codes, but a code field is free text written by a person, so a code is echoed only
@@ -32,4 +32,17 @@ export function codeLabel(code: string, system: Diagnosis['system']): string {
 
 export function diagnosisPath(index: number, field?: 'code' | 'system' | 'sequence'): string {
   return field ? `diagnoses[${index}].${field}` : `diagnoses[${index}]`;
+}
+
+/**
+ * The principal diagnosis (sequence 1) when it is an ICD-10-CM code, with its index and bare code:
+ * what the principal-diagnosis rules judge. Another system is DX-SYSTEM's to report.
+ */
+export function icd10Principal(
+  chart: Chart,
+): { index: number; diagnosis: Diagnosis; code: string; path: string } | undefined {
+  const index = chart.diagnoses.findIndex((d) => d.sequence === 1);
+  const diagnosis = chart.diagnoses[index];
+  if (diagnosis?.system !== 'ICD-10-CM') return undefined;
+  return { index, diagnosis, code: normaliseIcd10Code(diagnosis.code), path: diagnosisPath(index, 'code') };
 }

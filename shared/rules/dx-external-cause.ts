@@ -1,5 +1,5 @@
 import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
-import { codeLabel, diagnosisPath } from './codes.ts';
+import { codeLabel, icd10Principal } from './codes.ts';
 import { defineRule, type Rule } from './rule.ts';
 
 /** ICD-10-CM chapter 20, external causes of morbidity: V00-Y99. */
@@ -23,13 +23,12 @@ export const dxExternalCausePrincipal: Rule = defineRule(
     ],
   },
   (chart, _tables, finding) => {
-    const index = chart.diagnoses.findIndex((d) => d.sequence === 1);
-    const principal = chart.diagnoses[index];
-    if (principal?.system !== 'ICD-10-CM' || !isExternalCause(principal.code)) return [];
+    const principal = icd10Principal(chart);
+    if (!principal || !isExternalCause(principal.code)) return [];
     return [
       finding(
-        `${diagnosisPath(index, 'code')}: ${codeLabel(principal.code, principal.system)} is an external cause code (V00-Y99) and can never be the principal diagnosis; code the injury or condition first and list the external cause after it`,
-        diagnosisPath(index, 'code'),
+        `${principal.path}: ${codeLabel(principal.code, 'ICD-10-CM')} is an external cause code (V00-Y99) and can never be the principal diagnosis; code the injury or condition first and list the external cause after it`,
+        principal.path,
       ),
     ];
   },

@@ -1,4 +1,4 @@
-import { codeLabel, diagnosisPath } from './codes.ts';
+import { codeLabel, icd10Principal } from './codes.ts';
 import { defineRule, type Rule } from './rule.ts';
 
 /** ICD-10-CM titles manifestation codes this way: they are never the first-listed diagnosis. */
@@ -30,15 +30,14 @@ export const dxManifestationPrincipal: Rule = defineRule(
       'Finds manifestations by their ICD-10-CM title in the loaded table. Codes with a "code first" note whose title does not say "in diseases classified elsewhere" (the CMS Code_First_Conditions list) are not checked yet.',
   },
   (chart, tables, finding) => {
-    const index = chart.diagnoses.findIndex((d) => d.sequence === 1);
-    const principal = chart.diagnoses[index];
-    if (principal?.system !== 'ICD-10-CM') return [];
+    const principal = icd10Principal(chart);
+    if (!principal) return [];
     const entry = tables.icd10cm.lookup(principal.code);
     if (!entry || !MANIFESTATION.test(entry.description)) return [];
     return [
       finding(
-        `${diagnosisPath(index, 'code')}: ${codeLabel(principal.code, principal.system)} (${entry.description}) is a manifestation code and cannot be the principal diagnosis; code the underlying condition first and list the manifestation after it`,
-        diagnosisPath(index, 'code'),
+        `${principal.path}: ${codeLabel(principal.code, 'ICD-10-CM')} (${entry.description}) is a manifestation code and cannot be the principal diagnosis; code the underlying condition first and list the manifestation after it`,
+        principal.path,
       ),
     ];
   },

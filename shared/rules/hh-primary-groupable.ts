@@ -1,4 +1,4 @@
-import { printableCode } from './codes.ts';
+import { icd10Principal, printableCode } from './codes.ts';
 import { defineRule, type Rule } from './rule.ts';
 
 /** HH-PRIMARY-NOT-GROUPABLE: a home health principal diagnosis PDGM does not accept. */
@@ -25,11 +25,10 @@ export const hhPrimaryGroupable: Rule = defineRule(
   (chart, tables, finding) => {
     const pdgm = tables.pdgm;
     if (chart.lineOfBusiness !== 'home_health' || !pdgm) return [];
-    const index = chart.diagnoses.findIndex((d) => d.sequence === 1);
-    const principal = chart.diagnoses[index];
-    if (principal?.system !== 'ICD-10-CM') return [];
+    const principal = icd10Principal(chart);
+    if (!principal) return [];
     const entry = pdgm.lookup(principal.code);
-    const path = `diagnoses[${index}].code`;
+    const { path } = principal;
     const code = printableCode(principal.code, 'ICD-10-CM') ?? 'the code';
     if (entry && !entry.clinicalGroup)
       return [

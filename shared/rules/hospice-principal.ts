@@ -1,5 +1,4 @@
-import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
-import { diagnosisPath, printableCode } from './codes.ts';
+import { icd10Principal, printableCode } from './codes.ts';
 import { defineRule, type Rule } from './rule.ts';
 
 /** Principal diagnoses Medicare returns on hospice claims: debility and adult failure to thrive. */
@@ -35,16 +34,14 @@ export const hospicePrincipal: Rule = defineRule(
   },
   (chart, _tables, finding) => {
     if (chart.lineOfBusiness !== 'hospice') return [];
-    const index = chart.diagnoses.findIndex((d) => d.sequence === 1);
-    const principal = chart.diagnoses[index];
-    if (principal?.system !== 'ICD-10-CM') return [];
-    const what = HOSPICE_UNACCEPTABLE_PRINCIPAL.get(normaliseIcd10Code(principal.code));
-    if (!what) return [];
+    const principal = icd10Principal(chart);
+    const what = principal && HOSPICE_UNACCEPTABLE_PRINCIPAL.get(principal.code);
+    if (!principal || !what) return [];
     const code = printableCode(principal.code, 'ICD-10-CM') ?? '';
     return [
       finding(
-        `${diagnosisPath(index, 'code')}: ${code} (${what}) cannot be the principal hospice diagnosis, Medicare returns the claim; code the terminal condition first and keep ${code} as an additional diagnosis`,
-        diagnosisPath(index, 'code'),
+        `${principal.path}: ${code} (${what}) cannot be the principal hospice diagnosis, Medicare returns the claim; code the terminal condition first and keep ${code} as an additional diagnosis`,
+        principal.path,
       ),
     ];
   },

@@ -1,5 +1,4 @@
-import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
-import { codeLabel, diagnosisPath } from './codes.ts';
+import { codeLabel, icd10Principal } from './codes.ts';
 import { HOSPICE_UNACCEPTABLE_PRINCIPAL } from './hospice-principal.ts';
 import { defineRule, type Rule } from './rule.ts';
 
@@ -30,15 +29,13 @@ export const hospiceSymptomPrincipal: Rule = defineRule(
   },
   (chart, _tables, finding) => {
     if (chart.lineOfBusiness !== 'hospice') return [];
-    const index = chart.diagnoses.findIndex((d) => d.sequence === 1);
-    const principal = chart.diagnoses[index];
-    if (principal?.system !== 'ICD-10-CM') return [];
-    const code = normaliseIcd10Code(principal.code);
-    if (!/^R\d/.test(code) || HOSPICE_UNACCEPTABLE_PRINCIPAL.has(code)) return [];
+    const principal = icd10Principal(chart);
+    if (!principal || !/^R\d/.test(principal.code) || HOSPICE_UNACCEPTABLE_PRINCIPAL.has(principal.code))
+      return [];
     return [
       finding(
-        `${diagnosisPath(index, 'code')}: ${codeLabel(principal.code, principal.system)} is a symptom or sign code (R00-R99); ask the hospice physician for the terminal diagnosis behind it, code that first and keep the symptom after it if it is not integral to it`,
-        diagnosisPath(index, 'code'),
+        `${principal.path}: ${codeLabel(principal.code, 'ICD-10-CM')} is a symptom or sign code (R00-R99); ask the hospice physician for the terminal diagnosis behind it, code that first and keep the symptom after it if it is not integral to it`,
+        principal.path,
       ),
     ];
   },
