@@ -14,6 +14,8 @@ export function expandDataFiles(files: readonly DataFile[], projectRoot: string)
     const tableFiles = [
       ...manifest.icd10cm.map((v) => v.file),
       ...manifest.pdgm.flatMap((v) => [v.file, v.params]),
+      ...manifest.hospicePrincipal.map((v) => v.file),
+      ...manifest.codeFirst.map((v) => v.file),
     ];
     return [
       file,

@@ -106,6 +106,8 @@ export function tableWarnings(summary: RunSummary, manifest = loadCodeTables().m
   const tables = [
     ['ICD-10-CM', manifest.icd10cm],
     ['PDGM', manifest.pdgm],
+    ['Hospice unacceptable-principal list', manifest.hospicePrincipal],
+    ['Code-first list', manifest.codeFirst],
   ] as const;
   for (const [name, versions] of tables)
     for (const v of versions.filter((t) => t.sample))

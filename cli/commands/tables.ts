@@ -1,8 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parseCodeList } from '#shared/data/code-list.ts';
 import {
+  CODE_LISTS,
   CODE_TABLES_MANIFEST,
+  type CodeListKind,
   CodeTablesManifest,
   dataDir,
   readManifest,
@@ -45,7 +48,11 @@ function datesOf(
 }
 
 /** Adds (or replaces) a version in the manifest, sorted by date, and writes it as the repository formats JSON. */
-function register(dir: string, table: 'icd10cm' | 'pdgm', entry: TableVersionInfo): void {
+function register(
+  dir: string,
+  table: 'icd10cm' | 'pdgm' | (typeof CODE_LISTS)[CodeListKind],
+  entry: TableVersionInfo,
+): void {
   const manifest = readManifest(dir);
   const versions = [...manifest[table].filter((v) => v.version !== entry.version), entry].sort((a, b) =>
     a.from.localeCompare(b.from),
@@ -67,7 +74,11 @@ export async function runTablesImport(
   now: () => Date = () => new Date(),
 ): Promise<string> {
   if (kind === 'pdgm') return importPdgm(file, opts, now);
-  if (kind !== 'icd10cm') throw new Error(`unknown table ${kind}: codetrail imports icd10cm and pdgm`);
+  if (kind in CODE_LISTS) return importCodeList(kind as CodeListKind, file, opts, now);
+  if (kind !== 'icd10cm')
+    throw new Error(
+      `unknown table ${kind}: codetrail imports icd10cm, pdgm, ${Object.keys(CODE_LISTS).join(', ')}`,
+    );
   const dates = datesOf(opts, fiscalYear, 'FY2026');
   const dir = dataDir(opts.dataDir);
   readManifest(dir);
@@ -121,6 +132,31 @@ async function importPdgm(file: string, opts: ImportOptions, now: () => Date): P
   return `PDGM ${opts.version} (${dates.from} to ${dates.through}): ${codes.size} codes, ${grouping} acceptable as principal`;
 }
 
+/**
+ * `codetrail tables import hospice-principal FILE --version V` (or `code-first`): a code list, one
+ * ICD-10-CM code per line with an optional tab- or comma-separated description (a CSV with a `code`
+ * header works). Dates from --from/--through, or from a version named FY2026 / CY2026.
+ */
+function importCodeList(kind: CodeListKind, file: string, opts: ImportOptions, now: () => Date): string {
+  const dates = datesOf(opts, (v) => fiscalYear(v) ?? calendarYear(v), 'FY2026 or CY2026');
+  const text = readFileSync(file, 'utf8');
+  const list = parseCodeList(text, { version: opts.version });
+  const dir = dataDir(opts.dataDir);
+  readManifest(dir);
+  const relative = `lists/${kind.replace('-', '_')}_${opts.version}.txt`;
+  const entry = TableVersionInfo.parse({
+    version: opts.version,
+    ...dates,
+    file: relative,
+    sample: false,
+    source: `${basename(file)}, imported ${now().toISOString().slice(0, 10)}`,
+  });
+  mkdirSync(join(dir, 'lists'), { recursive: true });
+  writeFileSync(join(dir, relative), text);
+  register(dir, CODE_LISTS[kind], entry);
+  return `${kind} ${opts.version} (${dates.from} to ${dates.through}): ${list.size} codes`;
+}
+
 /** `codetrail tables list`: every table version and the dates of service it is in force for. */
 export function runTablesList(opts: { dataDir?: string } = {}): string {
   const manifest = readManifest(dataDir(opts.dataDir));
@@ -134,6 +170,9 @@ export function runTablesList(opts: { dataDir?: string } = {}): string {
       v.file,
     ]),
     ...manifest.pdgm.map((v) => ['pdgm', v.version, v.from, v.through, v.sample ? 'yes' : 'no', v.file]),
+    ...Object.entries(CODE_LISTS).flatMap(([kind, key]) =>
+      manifest[key].map((v) => [kind, v.version, v.from, v.through, v.sample ? 'yes' : 'no', v.file]),
+    ),
   ];
   return table(['table', 'version', 'from', 'through', 'sample', 'file'], rows);
 }

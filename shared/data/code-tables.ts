@@ -5,6 +5,7 @@ import { dataDir } from './data-dir.ts';
 
 export { dataDir } from './data-dir.ts';
 
+import { type CodeList, loadCodeListFile } from './code-list.ts';
 import { type Icd10Table, loadIcd10cmFile } from './icd10cm.ts';
 import { loadPdgmFiles, type PdgmTables } from './pdgm.ts';
 
@@ -31,7 +32,19 @@ export const CodeTablesManifest = z.object({
   $comment: z.string().optional(),
   icd10cm: z.array(TableVersionInfo).min(1),
   pdgm: z.array(TableVersionInfo.extend({ params: z.string() })).default([]),
+  hospicePrincipal: z
+    .array(TableVersionInfo)
+    .default([])
+    .describe('Code lists: principal diagnoses Medicare returns on hospice claims'),
+  codeFirst: z
+    .array(TableVersionInfo)
+    .default([])
+    .describe('Code lists: codes with a mandatory "code first" note, never the principal diagnosis'),
 });
+
+/** The code lists of the manifest, by the name `codetrail tables import` and the rules use. */
+export const CODE_LISTS = { 'hospice-principal': 'hospicePrincipal', 'code-first': 'codeFirst' } as const;
+export type CodeListKind = keyof typeof CODE_LISTS;
 export type CodeTablesManifest = z.infer<typeof CodeTablesManifest>;
 
 export interface TableChoice<T> {
@@ -47,6 +60,8 @@ export interface CodeTables {
   icd10cmFor(date: string): TableChoice<Icd10Table>;
   /** The PDGM version in force on `date`, or the nearest one; undefined when none is loaded. */
   pdgmFor(date: string): TableChoice<PdgmTables> | undefined;
+  /** A code list's version in force on `date`, or the nearest one; undefined when none is loaded. */
+  codeListFor(kind: CodeListKind, date: string): TableChoice<CodeList> | undefined;
 }
 
 /** The version covering `date`; else the nearest: the latest that starts before it, or the earliest. */
@@ -90,10 +105,17 @@ function build(root: string): CodeTables {
   const pdgm = memoChoice(manifest.pdgm, (info) =>
     loadPdgmFiles(join(root, info.file), join(root, info.params ?? ''), info),
   );
+  const lists = {
+    'hospice-principal': memoChoice(manifest.hospicePrincipal, (info) =>
+      loadCodeListFile(join(root, info.file), info),
+    ),
+    'code-first': memoChoice(manifest.codeFirst, (info) => loadCodeListFile(join(root, info.file), info)),
+  };
   return {
     manifest,
     icd10cmFor: (date) => icd10cm(date) as TableChoice<Icd10Table>,
     pdgmFor: (date) => (manifest.pdgm.length === 0 ? undefined : pdgm(date)),
+    codeListFor: (kind, date) => lists[kind](date),
   };
 }
 

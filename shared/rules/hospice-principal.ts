@@ -1,19 +1,31 @@
 import { icd10Principal, printableCode } from './codes.ts';
-import { defineRule, type Rule } from './rule.ts';
+import { defineRule, type Rule, type RuleTables } from './rule.ts';
 
-/** Principal diagnoses Medicare returns on hospice claims: debility and adult failure to thrive. */
-export const HOSPICE_UNACCEPTABLE_PRINCIPAL: ReadonlyMap<string, string> = new Map([
+/**
+ * Principal diagnoses Medicare has returned on hospice claims since October 1, 2014, whatever list is
+ * loaded: debility and adult failure to thrive.
+ */
+const ALWAYS_UNACCEPTABLE: ReadonlyMap<string, string> = new Map([
   ['R54', 'age-related physical debility'],
   ['R627', 'adult failure to thrive'],
 ]);
 
-/** HOSPICE-PRINCIPAL: R54 or R62.7 as the principal hospice diagnosis. */
+/** Why `code` (bare ICD-10-CM) cannot be the principal hospice diagnosis, or undefined when it can. */
+export function unacceptableHospicePrincipal(code: string, tables: RuleTables): string | undefined {
+  const always = ALWAYS_UNACCEPTABLE.get(code);
+  if (always) return always;
+  const listed = tables.hospicePrincipal?.match(code);
+  if (!listed) return undefined;
+  return `on the unacceptable hospice principal list ${tables.hospicePrincipal?.version}${listed.description ? `: ${listed.description}` : ''}`;
+}
+
+/** HOSPICE-PRINCIPAL: a principal hospice diagnosis Medicare returns (R54, R62.7, the loaded list). */
 export const hospicePrincipal: Rule = defineRule(
   {
     id: 'HOSPICE-PRINCIPAL',
     severity: 'reject',
-    title: 'Hospice principal diagnosis is not debility or adult failure to thrive',
-    what: 'On a hospice chart the principal diagnosis (sequence 1) is not R54 (age-related physical debility) or R62.7 (adult failure to thrive). Both may stay as additional diagnoses.',
+    title: 'Hospice principal diagnosis is acceptable to Medicare',
+    what: 'On a hospice chart the principal diagnosis (sequence 1) is not R54 (age-related physical debility) or R62.7 (adult failure to thrive), nor a code on the unacceptable hospice principal list in force for the period (`codetrail tables import hospice-principal`; an entry covers the codes under it). Such codes may stay as additional diagnoses.',
     why: 'Since October 1, 2014 the Medicare claims system returns hospice claims with debility or adult failure to thrive as the principal diagnosis (FY2014 Hospice final rule); they "could be reported on the hospice claim as other, additional, or coexisting diagnoses". The terminal condition behind them must be coded first.',
     sources: [
       {
@@ -30,12 +42,12 @@ export const hospicePrincipal: Rule = defineRule(
       },
     ],
     limits:
-      "Checks only R54 and R62.7: the CMS list of unacceptable hospice principal diagnoses (CR of March 13, 2025) is not loaded yet. Other symptom codes as principal are HOSPICE-SYMPTOM-PRINCIPAL's, manifestation codes (F02.8x dementia in other diseases) DX-MANIFESTATION-PRINCIPAL's, external cause codes DX-EXTERNAL-CAUSE-PRINCIPAL's.",
+      "Ships only a starter list (R54, R62.7, marked sample): the CMS list of unacceptable hospice principal diagnoses (CR of March 13, 2025) is imported with `codetrail tables import hospice-principal`. Other symptom codes as principal are HOSPICE-SYMPTOM-PRINCIPAL's, manifestation codes (F02.8x dementia in other diseases) DX-MANIFESTATION-PRINCIPAL's, external cause codes DX-EXTERNAL-CAUSE-PRINCIPAL's.",
   },
-  (chart, _tables, finding) => {
+  (chart, tables, finding) => {
     if (chart.lineOfBusiness !== 'hospice') return [];
     const principal = icd10Principal(chart);
-    const what = principal && HOSPICE_UNACCEPTABLE_PRINCIPAL.get(principal.code);
+    const what = principal && unacceptableHospicePrincipal(principal.code, tables);
     if (!principal || !what) return [];
     const code = printableCode(principal.code, 'ICD-10-CM') ?? '';
     return [

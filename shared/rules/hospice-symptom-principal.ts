@@ -1,5 +1,5 @@
 import { codeLabel, icd10Principal } from './codes.ts';
-import { HOSPICE_UNACCEPTABLE_PRINCIPAL } from './hospice-principal.ts';
+import { unacceptableHospicePrincipal } from './hospice-principal.ts';
 import { defineRule, type Rule } from './rule.ts';
 
 /** HOSPICE-SYMPTOM-PRINCIPAL: a symptom or sign code (R00-R99) as the principal hospice diagnosis. */
@@ -8,7 +8,7 @@ export const hospiceSymptomPrincipal: Rule = defineRule(
     id: 'HOSPICE-SYMPTOM-PRINCIPAL',
     severity: 'query',
     title: 'Hospice principal diagnosis is the terminal condition, not a symptom',
-    what: "On a hospice chart the principal diagnosis (sequence 1, ICD-10-CM) is not a symptom, sign or ill-defined condition code (chapter 18, R00-R99). R54 and R62.7 are HOSPICE-PRINCIPAL's (the claim is returned); any other R-code as principal opens a query to the hospice physician for the terminal diagnosis that explains it.",
+    what: "On a hospice chart the principal diagnosis (sequence 1, ICD-10-CM) is not a symptom, sign or ill-defined condition code (chapter 18, R00-R99). R54, R62.7 and the codes on the loaded unacceptable list are HOSPICE-PRINCIPAL's (the claim is returned); any other R-code as principal opens a query to the hospice physician for the terminal diagnosis that explains it.",
     why: "The hospice principal diagnosis is the terminal illness that supports a prognosis of six months or less. ICD-10-CM guidelines do not use a chapter 18 code as principal once a related definitive diagnosis is established; in hospice a symptom as principal means the certifying physician's terminal diagnosis is not in the coded record. The physician answers, then the coder sequences the terminal condition first and keeps the symptom as an additional diagnosis if it is not integral to it.",
     sources: [
       {
@@ -25,12 +25,12 @@ export const hospiceSymptomPrincipal: Rule = defineRule(
       },
     ],
     limits:
-      'The CMS list of unacceptable hospice principal diagnoses (CR of March 13, 2025) is not loaded: codes on it outside chapter 18 are not checked.',
+      "Symptom codes only; codes outside chapter 18 that Medicare returns are HOSPICE-PRINCIPAL's, by the list loaded with `codetrail tables import hospice-principal`.",
   },
-  (chart, _tables, finding) => {
+  (chart, tables, finding) => {
     if (chart.lineOfBusiness !== 'hospice') return [];
     const principal = icd10Principal(chart);
-    if (!principal || !/^R\d/.test(principal.code) || HOSPICE_UNACCEPTABLE_PRINCIPAL.has(principal.code))
+    if (!principal || !/^R\d/.test(principal.code) || unacceptableHospicePrincipal(principal.code, tables))
       return [];
     return [
       finding(

@@ -1,3 +1,4 @@
+import type { CodeList } from '#shared/data/code-list.ts';
 import type { Icd10Table } from '#shared/data/icd10cm.ts';
 import type { PdgmTables } from '#shared/data/pdgm.ts';
 import type { Chart } from '#shared/model/chart.ts';
@@ -8,6 +9,10 @@ export interface RuleTables {
   icd10cm: Icd10Table;
   /** PDGM code list and grouper parameters in force; absent when none is (home health is not grouped). */
   pdgm?: PdgmTables | undefined;
+  /** Principal diagnoses Medicare returns on hospice claims (the version in force, else the nearest). */
+  hospicePrincipal?: CodeList | undefined;
+  /** Codes with a mandatory "code first" note: never the principal diagnosis. */
+  codeFirst?: CodeList | undefined;
   /** Tables with no version in force for the period (e.g. `PDGM`), for CODE-TABLES to report. */
   missing?: readonly string[];
 }

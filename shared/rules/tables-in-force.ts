@@ -19,6 +19,12 @@ export const tablesInForce: TablesFor = (periodFrom) => {
       const choice = pdgmChoice();
       return choice?.inForce ? choice.table : undefined;
     },
+    get hospicePrincipal() {
+      return tables.codeListFor('hospice-principal', periodFrom)?.table;
+    },
+    get codeFirst() {
+      return tables.codeListFor('code-first', periodFrom)?.table;
+    },
     get missing() {
       // From the manifest alone: finding out loads no table.
       const versions = tables.manifest.pdgm;

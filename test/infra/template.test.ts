@@ -602,12 +602,15 @@ describe('bundles', () => {
     const listed = [
       ...manifest.icd10cm.map((v) => v.file),
       ...manifest.pdgm.flatMap((v) => [v.file, v.params]),
+      ...manifest.hospicePrincipal.map((v) => v.file),
+      ...manifest.codeFirst.map((v) => v.file),
     ];
     expect(expandDataFiles([CODE_TABLES], PROJECT_ROOT)).toEqual([
       CODE_TABLES,
       ...listed.map((f) => ({ source: `shared/data/${f}`, into: path.posix.dirname(f) })),
     ]);
     expect(listed).toContain('icd10cm/icd10cm_fy2022_order.tsv.gz');
+    expect(listed).toContain('lists/hospice_principal_starter.txt');
   });
 
   it('copies the code tables into data/ of the bundle after esbuild', () => {

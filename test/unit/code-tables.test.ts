@@ -169,10 +169,61 @@ describe('codetrail start on the code tables', () => {
     expect(tableWarnings(summary as never, manifest)).toEqual([
       expect.stringContaining('2 chart version(s) were checked against code tables not in force'),
       'PDGM CY2025-sample is a sample, not a complete table: findings against it are not conclusive',
+      'Hospice unacceptable-principal list codetrail-starter is a sample, not a complete table: findings against it are not conclusive',
+      'Code-first list codetrail-starter is a sample, not a complete table: findings against it are not conclusive',
     ]);
-    const sampled = { ...manifest, icd10cm: manifest.icd10cm.map((v) => ({ ...v, sample: true })), pdgm: [] };
+    const sampled = {
+      ...manifest,
+      icd10cm: manifest.icd10cm.map((v) => ({ ...v, sample: true })),
+      pdgm: [],
+      hospicePrincipal: [],
+      codeFirst: [],
+    };
     expect(tableWarnings({ charts: [] } as never, sampled)).toEqual([
       'ICD-10-CM FY2022 is a sample, not a complete table: findings against it are not conclusive',
     ]);
+  });
+});
+
+describe('codetrail tables import hospice-principal / code-first', () => {
+  it('adds a dated code list the rules then use for periods it covers, and lists it', async () => {
+    const dir = dataFolder();
+    const file = join(dir, 'cms-hospice-unacceptable.csv');
+    writeFileSync(file, 'code,description\nR53.81,Other malaise\nG31.1,Senile degeneration of brain\n');
+    const said = await runTablesImport(
+      'hospice-principal',
+      file,
+      { version: 'CR13950', from: '2025-10-01', through: '2026-09-30', dataDir: dir },
+      () => new Date('2026-11-29T00:00:00Z'),
+    );
+    expect(said).toBe('hospice-principal CR13950 (2025-10-01 to 2026-09-30): 2 codes');
+    const tables = loadCodeTables(dir);
+    const choice = tables.codeListFor('hospice-principal', '2026-01-15');
+    expect(choice).toMatchObject({ inForce: true, info: { version: 'CR13950', sample: false } });
+    expect(choice?.table.match('R5381')).toEqual({ code: 'R5381', description: 'Other malaise' });
+    expect(runTablesList({ dataDir: dir })).toMatch(
+      /hospice-principal\s+CR13950\s+2025-10-01\s+2026-09-30\s+no/,
+    );
+    expect(readManifest(dir).hospicePrincipal.map((v) => v.version)).toEqual([
+      'codetrail-starter',
+      'CR13950',
+    ]);
+  });
+
+  it('takes its dates from an FY or CY version name, and writes nothing for a file that is not a code list', async () => {
+    const dir = dataFolder();
+    const file = join(dir, 'code-first.txt');
+    writeFileSync(file, 'E08\tDiabetes due to underlying condition\n');
+    expect(await runTablesImport('code-first', file, { version: 'FY2026', dataDir: dir })).toBe(
+      'code-first FY2026 (2025-10-01 to 2026-09-30): 1 codes',
+    );
+    writeFileSync(file, 'E08\n<html>Bad Gateway</html>\n');
+    await expect(runTablesImport('code-first', file, { version: 'FY2027', dataDir: dir })).rejects.toThrow(
+      'code list line 2',
+    );
+    expect(readManifest(dir).codeFirst.map((v) => v.version)).toEqual(['codetrail-starter', 'FY2026']);
+    await expect(runTablesImport('code-first', file, { version: 'CR1', dataDir: dir })).rejects.toThrow(
+      'give --from and --through',
+    );
   });
 });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { parseCodeList } from '#shared/data/code-list.ts';
 import { loadIcd10cm } from '#shared/data/icd10cm.ts';
 import { dxExternalCausePrincipal } from '#shared/rules/dx-external-cause.ts';
+import { dxManifestationPrincipal } from '#shared/rules/dx-manifestation.ts';
 import { hhDiagnosisServices } from '#shared/rules/hh-diagnosis-services.ts';
 import { hhOasisConditions } from '#shared/rules/hh-oasis-conditions.ts';
+import { hospicePrincipal } from '#shared/rules/hospice-principal.ts';
 import { hospiceRelatedConditions } from '#shared/rules/hospice-related-conditions.ts';
 import { hospiceSymptomPrincipal } from '#shared/rules/hospice-symptom-principal.ts';
 import { expectNoPhi } from '../support/expect-no-phi.ts';
@@ -140,5 +143,45 @@ describe('principal diagnosis: external causes, hospice symptoms, hospice relate
       { severity: 'warn', path: 'diagnoses' },
     ]);
     expect(hospiceRelatedConditions.check(cleanHospice({ diagnoses: [] }), tables)).toEqual([]);
+  });
+});
+
+describe('principal diagnosis rules on the loaded code lists', () => {
+  const cms = parseCodeList('R53.81\tOther malaise\nG31.1\n', { version: 'CR13950' });
+  const codeFirst = parseCodeList('E08\tDiabetes due to underlying condition\n', { version: 'FY2026' });
+
+  it('HOSPICE-PRINCIPAL rejects a code on the loaded list, naming the list, and R54/R62.7 without one', () => {
+    const chart = cleanHospice({ diagnoses: dx('R53.81', 'C34.90') });
+    expect(hospicePrincipal.check(chart, { ...tables, hospicePrincipal: cms })).toEqual([
+      {
+        ruleId: 'HOSPICE-PRINCIPAL',
+        severity: 'reject',
+        path: 'diagnoses[0].code',
+        message:
+          'diagnoses[0].code: R53.81 (on the unacceptable hospice principal list CR13950: Other malaise) cannot be the principal hospice diagnosis, Medicare returns the claim; code the terminal condition first and keep R53.81 as an additional diagnosis',
+      },
+    ]);
+    expect(hospicePrincipal.check(chart, tables)).toEqual([]);
+    // A listed symptom code is HOSPICE-PRINCIPAL's alone: no query on top of the rejection.
+    expect(hospiceSymptomPrincipal.check(chart, { ...tables, hospicePrincipal: cms })).toEqual([]);
+    expect(hospicePrincipal.check(cleanHospice({ diagnoses: dx('R62.7', 'G30.1') }), tables)).toMatchObject([
+      { severity: 'reject' },
+    ]);
+  });
+
+  it('DX-MANIFESTATION-PRINCIPAL rejects a code-first code by the loaded list, whatever its title', () => {
+    const chart = cleanHomeHealth({ diagnoses: dx('E08.22', 'N18.30') });
+    const findings = dxManifestationPrincipal.check(chart, { ...tables, codeFirst });
+    expect(findings).toEqual([
+      {
+        ruleId: 'DX-MANIFESTATION-PRINCIPAL',
+        severity: 'reject',
+        path: 'diagnoses[0].code',
+        message:
+          'diagnoses[0].code: E08.22 carries a "code first" note (code-first list FY2026: Diabetes due to underlying condition) and cannot be the principal diagnosis; code the underlying condition first',
+      },
+    ]);
+    expect(dxManifestationPrincipal.check(chart, tables)).toEqual([]);
+    expectNoPhi(findings);
   });
 });

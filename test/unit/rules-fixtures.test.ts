@@ -14,8 +14,11 @@ import { dx, cleanHomeHealth as hh, cleanHospice as hospice } from '../support/r
 const samplePdgm = loadCodeTables().pdgmFor('2022-03-01')?.table;
 if (!samplePdgm) throw new Error('the sample PDGM table is not registered');
 // With a LUPA threshold for the clean chart's group (1BA11: community early, neuro rehab, low, none).
+const shipped = loadCodeTables();
 const tables = {
   icd10cm: loadIcd10cm(),
+  hospicePrincipal: shipped.codeListFor('hospice-principal', '2022-03-01')?.table,
+  codeFirst: shipped.codeListFor('code-first', '2022-03-01')?.table,
   pdgm: { ...samplePdgm, sample: false, params: { ...samplePdgm.params, lupaThresholds: { '1BA11': 3 } } },
 };
 
@@ -40,7 +43,11 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
   'DX-DUPLICATE': { pass: [hh()], fail: [hh({ diagnoses: dx('I69.351', 'I10', 'I10') })] },
   'DX-MANIFESTATION-PRINCIPAL': {
     pass: [hh(), hospice(), hospice({ diagnoses: dx('G30.9', 'F02.80') })],
-    fail: [hospice({ diagnoses: dx('F02.80', 'G30.9') }), hh({ diagnoses: dx('G63', 'E11.42') })],
+    fail: [
+      hospice({ diagnoses: dx('F02.80', 'G30.9') }),
+      hh({ diagnoses: dx('G63', 'E11.42') }),
+      hh({ diagnoses: dx('E08.22', 'N18.30') }),
+    ],
   },
   'DX-EXTERNAL-CAUSE-PRINCIPAL': {
     pass: [hh(), hospice(), hh({ diagnoses: dx('S72.001D', 'W19.XXXD') })],
