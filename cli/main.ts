@@ -113,9 +113,9 @@ tables
 tables
   .command('import')
   .description(
-    "Import a CMS table: icd10cm FILE (the ICD-10-CM order file, icd10cm_order_<FY>.txt); pdgm FILE --params JSON (the PDGM code list CSV and the year's grouper parameters); hospice-principal FILE or code-first FILE (a code list, one ICD-10-CM code per line, optional description after a tab or comma)",
+    "Import a CMS table: icd10cm FILE (the ICD-10-CM order file, icd10cm_order_<FY>.txt); pdgm FILE --params JSON (the PDGM code list CSV and the year's grouper parameters); hospice-principal FILE or code-first FILE (a code list, one ICD-10-CM code per line, optional description after a tab or comma); carc FILE (reason codes with root cause and coder feedback, CSV)",
   )
-  .argument('<table>', 'icd10cm, pdgm, hospice-principal or code-first')
+  .argument('<table>', 'icd10cm, pdgm, hospice-principal, code-first or carc')
   .argument('<file>')
   .requiredOption(
     '--version <name>',

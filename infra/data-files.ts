@@ -16,6 +16,7 @@ export function expandDataFiles(files: readonly DataFile[], projectRoot: string)
       ...manifest.pdgm.flatMap((v) => [v.file, v.params]),
       ...manifest.hospicePrincipal.map((v) => v.file),
       ...manifest.codeFirst.map((v) => v.file),
+      ...manifest.carc.map((v) => v.file),
     ];
     return [
       file,

@@ -108,6 +108,7 @@ export function tableWarnings(summary: RunSummary, manifest = loadCodeTables().m
     ['PDGM', manifest.pdgm],
     ['Hospice unacceptable-principal list', manifest.hospicePrincipal],
     ['Code-first list', manifest.codeFirst],
+    ['CARC root-cause table', manifest.carc],
   ] as const;
   for (const [name, versions] of tables)
     for (const v of versions.filter((t) => t.sample))

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { parseCarcCsv } from '#shared/data/carc.ts';
 import { parseCodeList } from '#shared/data/code-list.ts';
 import {
   CODE_LISTS,
@@ -50,7 +51,7 @@ function datesOf(
 /** Adds (or replaces) a version in the manifest, sorted by date, and writes it as the repository formats JSON. */
 function register(
   dir: string,
-  table: 'icd10cm' | 'pdgm' | (typeof CODE_LISTS)[CodeListKind],
+  table: 'icd10cm' | 'pdgm' | 'carc' | (typeof CODE_LISTS)[CodeListKind],
   entry: TableVersionInfo,
 ): void {
   const manifest = readManifest(dir);
@@ -75,9 +76,10 @@ export async function runTablesImport(
 ): Promise<string> {
   if (kind === 'pdgm') return importPdgm(file, opts, now);
   if (kind in CODE_LISTS) return importCodeList(kind as CodeListKind, file, opts, now);
+  if (kind === 'carc') return importCarc(file, opts, now);
   if (kind !== 'icd10cm')
     throw new Error(
-      `unknown table ${kind}: codetrail imports icd10cm, pdgm, ${Object.keys(CODE_LISTS).join(', ')}`,
+      `unknown table ${kind}: codetrail imports icd10cm, pdgm, ${Object.keys(CODE_LISTS).join(', ')}, carc`,
     );
   const dates = datesOf(opts, fiscalYear, 'FY2026');
   const dir = dataDir(opts.dataDir);
@@ -157,22 +159,41 @@ function importCodeList(kind: CodeListKind, file: string, opts: ImportOptions, n
   return `${kind} ${opts.version} (${dates.from} to ${dates.through}): ${list.size} codes`;
 }
 
+/**
+ * `codetrail tables import carc FILE --version NAME --from DATE --through DATE`: claim adjustment reason
+ * codes with the root cause and coder feedback of each (the columns of carc/carc_root_causes.csv).
+ */
+function importCarc(file: string, opts: ImportOptions, now: () => Date): string {
+  const dates = datesOf(opts, (v) => fiscalYear(v) ?? calendarYear(v), 'FY2026 or CY2026');
+  const text = readFileSync(file, 'utf8');
+  const carc = parseCarcCsv(text, { version: opts.version });
+  const dir = dataDir(opts.dataDir);
+  readManifest(dir);
+  const relative = `carc/carc_${opts.version}.csv`;
+  const entry = TableVersionInfo.parse({
+    version: opts.version,
+    ...dates,
+    file: relative,
+    sample: false,
+    source: `${basename(file)}, imported ${now().toISOString().slice(0, 10)}`,
+  });
+  mkdirSync(join(dir, 'carc'), { recursive: true });
+  writeFileSync(join(dir, relative), text);
+  register(dir, 'carc', entry);
+  return `carc ${opts.version} (${dates.from} to ${dates.through}): ${carc.size} reason codes`;
+}
+
 /** `codetrail tables list`: every table version and the dates of service it is in force for. */
 export function runTablesList(opts: { dataDir?: string } = {}): string {
   const manifest = readManifest(dataDir(opts.dataDir));
-  const rows = [
-    ...manifest.icd10cm.map((v) => [
-      'icd10cm',
-      v.version,
-      v.from,
-      v.through,
-      v.sample ? 'yes' : 'no',
-      v.file,
-    ]),
-    ...manifest.pdgm.map((v) => ['pdgm', v.version, v.from, v.through, v.sample ? 'yes' : 'no', v.file]),
-    ...Object.entries(CODE_LISTS).flatMap(([kind, key]) =>
-      manifest[key].map((v) => [kind, v.version, v.from, v.through, v.sample ? 'yes' : 'no', v.file]),
-    ),
+  const families: [string, TableVersionInfo[]][] = [
+    ['icd10cm', manifest.icd10cm],
+    ['pdgm', manifest.pdgm],
+    ...Object.entries(CODE_LISTS).map(([kind, key]): [string, TableVersionInfo[]] => [kind, manifest[key]]),
+    ['carc', manifest.carc],
   ];
+  const rows = families.flatMap(([name, versions]) =>
+    versions.map((v) => [name, v.version, v.from, v.through, v.sample ? 'yes' : 'no', v.file]),
+  );
   return table(['table', 'version', 'from', 'through', 'sample', 'file'], rows);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { csvFields } from '#shared/formats/csv-fields.ts';
 import { normaliseIcd10Code } from './icd10cm.ts';
 
 /**
@@ -25,14 +26,16 @@ export function parseCodeList(text: string, info: { version: string; sample?: bo
   lines.forEach((line, i) => {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
-    const [rawCode = '', ...rest] = trimmed.split(/\t|,/);
-    const code = normaliseIcd10Code(rawCode.trim().replace(/^"|"$/g, ''));
+    const [rawCode = '', description = ''] = trimmed.includes('\t')
+      ? trimmed.split('\t')
+      : csvFields(trimmed);
+    const code = normaliseIcd10Code(rawCode.trim());
     if (!CODE.test(code)) {
       // A header row (`code,description`) is allowed as the first entry line.
       if (entries.size === 0 && /^code$/i.test(rawCode.trim())) return;
       throw new Error(`code list line ${i + 1}: not an ICD-10-CM code`);
     }
-    entries.set(code, rest.join(',').trim().replace(/^"|"$/g, ''));
+    entries.set(code, description.trim());
   });
   if (entries.size === 0) throw new Error('code list holds no codes');
   return {

@@ -5,6 +5,7 @@ import { dataDir } from './data-dir.ts';
 
 export { dataDir } from './data-dir.ts';
 
+import { type CarcTable, loadCarcFile } from './carc.ts';
 import { type CodeList, loadCodeListFile } from './code-list.ts';
 import { type Icd10Table, loadIcd10cmFile } from './icd10cm.ts';
 import { loadPdgmFiles, type PdgmTables } from './pdgm.ts';
@@ -40,6 +41,10 @@ export const CodeTablesManifest = z.object({
     .array(TableVersionInfo)
     .default([])
     .describe('Code lists: codes with a mandatory "code first" note, never the principal diagnosis'),
+  carc: z
+    .array(TableVersionInfo)
+    .default([])
+    .describe('Claim adjustment reason codes with the root cause a denial is traced to'),
 });
 
 /** The code lists of the manifest, by the name `codetrail tables import` and the rules use. */
@@ -62,6 +67,8 @@ export interface CodeTables {
   pdgmFor(date: string): TableChoice<PdgmTables> | undefined;
   /** A code list's version in force on `date`, or the nearest one; undefined when none is loaded. */
   codeListFor(kind: CodeListKind, date: string): TableChoice<CodeList> | undefined;
+  /** The CARC root-cause table in force on `date` (a remittance's date), or the nearest one. */
+  carcFor(date: string): TableChoice<CarcTable> | undefined;
 }
 
 /** The version covering `date`; else the nearest: the latest that starts before it, or the earliest. */
@@ -116,6 +123,7 @@ function build(root: string): CodeTables {
     icd10cmFor: (date) => icd10cm(date) as TableChoice<Icd10Table>,
     pdgmFor: (date) => (manifest.pdgm.length === 0 ? undefined : pdgm(date)),
     codeListFor: (kind, date) => lists[kind](date),
+    carcFor: memoChoice(manifest.carc, (info) => loadCarcFile(join(root, info.file), info)),
   };
 }
 

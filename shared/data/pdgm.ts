@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { csvFields } from '#shared/formats/csv-fields.ts';
 import { normaliseIcd10Code } from './icd10cm.ts';
 
 /**
@@ -76,29 +77,6 @@ const GROUP_BY_NAME = new Map<string, ClinicalGroup>(
 /** Group names as CMS's workbook and others spell them: case, spaces and dashes do not matter. */
 function squash(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-
-/** One CSV line's fields (RFC 4180 quoting: "a, b" and "" for a quote). */
-export function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  fields.push(field);
-  return fields;
 }
 
 const COLUMNS = {

@@ -604,6 +604,7 @@ describe('bundles', () => {
       ...manifest.pdgm.flatMap((v) => [v.file, v.params]),
       ...manifest.hospicePrincipal.map((v) => v.file),
       ...manifest.codeFirst.map((v) => v.file),
+      ...manifest.carc.map((v) => v.file),
     ];
     expect(expandDataFiles([CODE_TABLES], PROJECT_ROOT)).toEqual([
       CODE_TABLES,

@@ -171,6 +171,7 @@ describe('codetrail start on the code tables', () => {
       'PDGM CY2025-sample is a sample, not a complete table: findings against it are not conclusive',
       'Hospice unacceptable-principal list codetrail-starter is a sample, not a complete table: findings against it are not conclusive',
       'Code-first list codetrail-starter is a sample, not a complete table: findings against it are not conclusive',
+      'CARC root-cause table codetrail-2026 is a sample, not a complete table: findings against it are not conclusive',
     ]);
     const sampled = {
       ...manifest,
@@ -178,6 +179,7 @@ describe('codetrail start on the code tables', () => {
       pdgm: [],
       hospicePrincipal: [],
       codeFirst: [],
+      carc: [],
     };
     expect(tableWarnings({ charts: [] } as never, sampled)).toEqual([
       'ICD-10-CM FY2022 is a sample, not a complete table: findings against it are not conclusive',

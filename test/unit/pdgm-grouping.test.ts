@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
-import { csvFields, parsePdgmCodes } from '#shared/data/pdgm.ts';
+import { parsePdgmCodes } from '#shared/data/pdgm.ts';
 import type { Chart, ChartInput } from '#shared/model/chart.ts';
 import { groupPdgm } from '#shared/rules/pdgm-grouping.ts';
 import { cleanHomeHealth, dx } from '../support/rule-charts.ts';
@@ -114,7 +114,6 @@ describe('PDGM grouping to a HIPPS code (sample tables)', () => {
 
 describe('the PDGM code list CSV', () => {
   it('reads quoted fields and CMS column names, and refuses an unknown clinical group', () => {
-    expect(csvFields('a,"b, c",,"say ""hi"""')).toEqual(['a', 'b, c', '', 'say "hi"']);
     const codes = parsePdgmCodes(
       'ICD-10 Code,Description,Clinical Group,Comorbidity Group\nI50.22,"Chronic systolic (congestive) heart failure",MMTA - Cardiac and Circulatory,Heart 11\nR26.9,Gait,,\n',
     );
