@@ -18,6 +18,7 @@ import { hhNoaTimely } from './hh-noa-timely.ts';
 import { hhOasisConditions } from './hh-oasis-conditions.ts';
 import { hhOasisDoc } from './hh-oasis-doc.ts';
 import { hhOasisItems } from './hh-oasis-items.ts';
+import { hhOasisTiming } from './hh-oasis-timing.ts';
 import { hhPrimaryGroupable } from './hh-primary-groupable.ts';
 import { hhSiteOfService } from './hh-site-of-service.ts';
 import { hospiceBenefitPeriod } from './hospice-benefit-period.ts';
@@ -47,6 +48,7 @@ export const RULES: readonly Rule[] = [
   dxExternalCausePrincipal,
   hhOasisDoc,
   hhOasisItems,
+  hhOasisTiming,
   hhOasisConditions,
   hhF2f,
   hhHomebound,

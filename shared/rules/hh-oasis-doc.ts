@@ -16,7 +16,8 @@ export const hhOasisDoc: Rule = defineRule(
         cite: 'domain-rules.md §1.4: functional items scored to points (postacutetools, HCPro/BLR); §1.1: OC 50 (M0090) required on all final claims (operacare quoting a CMS MLN call)',
       },
     ],
-    limits: 'Checks presence only: not the RFA, the assessment date against the period, or the item values.',
+    limits:
+      "Checks presence only: the assessment date against the period is HH-OASIS-TIMING's, the items HH-OASIS-ITEMS' and HH-OASIS-CONDITIONS'.",
   },
   (chart, _tables, finding) => {
     if (chart.lineOfBusiness !== 'home_health' || hasOasis(chart)) return [];

@@ -1,5 +1,5 @@
-import { loadCodeTables, versionFor } from '#shared/data/code-tables.ts';
-import type { TablesFor } from './rule.ts';
+import { type CodeTables, loadCodeTables, versionFor } from '#shared/data/code-tables.ts';
+import type { RuleTables, TablesFor } from './rule.ts';
 
 /**
  * The stages' TablesFor: each table in the version in force on the period's from-date, from the data
@@ -8,8 +8,24 @@ import type { TablesFor } from './rule.ts';
 const NONE: readonly string[] = [];
 const PDGM_MISSING: readonly string[] = ['PDGM'];
 
+/** RuleTables by date, per loaded set of tables: charts of one period share one (the tables never change). */
+const byTables = new WeakMap<CodeTables, Map<string, RuleTables>>();
+
 export const tablesInForce: TablesFor = (periodFrom) => {
   const tables = loadCodeTables();
+  let byDate = byTables.get(tables);
+  if (!byDate) {
+    byDate = new Map();
+    byTables.set(tables, byDate);
+  }
+  const known = byDate.get(periodFrom);
+  if (known) return known;
+  const made = ruleTables(tables, periodFrom);
+  if (byDate.size < 100_000) byDate.set(periodFrom, made);
+  return made;
+};
+
+function ruleTables(tables: CodeTables, periodFrom: string): RuleTables {
   const pdgmChoice = () => tables.pdgmFor(periodFrom);
   return {
     icd10cm: tables.icd10cmFor(periodFrom).table,
@@ -31,4 +47,4 @@ export const tablesInForce: TablesFor = (periodFrom) => {
       return versions.length > 0 && versionFor(versions, periodFrom).inForce ? NONE : PDGM_MISSING;
     },
   };
-};
+}

@@ -5,6 +5,7 @@ import { dxExternalCausePrincipal } from '#shared/rules/dx-external-cause.ts';
 import { dxManifestationPrincipal } from '#shared/rules/dx-manifestation.ts';
 import { hhDiagnosisServices } from '#shared/rules/hh-diagnosis-services.ts';
 import { hhOasisConditions } from '#shared/rules/hh-oasis-conditions.ts';
+import { hhOasisTiming } from '#shared/rules/hh-oasis-timing.ts';
 import { hospicePrincipal } from '#shared/rules/hospice-principal.ts';
 import { hospiceRelatedConditions } from '#shared/rules/hospice-related-conditions.ts';
 import { hospiceSymptomPrincipal } from '#shared/rules/hospice-symptom-principal.ts';
@@ -183,5 +184,53 @@ describe('principal diagnosis rules on the loaded code lists', () => {
     ]);
     expect(dxManifestationPrincipal.check(chart, tables)).toEqual([]);
     expectNoPhi(findings);
+  });
+});
+
+describe('HH-OASIS-TIMING', () => {
+  const withOasis = (assessmentDate: string, reasonForAssessment?: string, admission?: { date: string }) =>
+    cleanHomeHealth({
+      ...(admission
+        ? { admission: { ...admission, source: 'community' as const, timing: 'late' as const } }
+        : {}),
+      oasis: { assessmentDate, ...(reasonForAssessment ? { reasonForAssessment } : {}), items: FUNCTIONAL },
+    });
+
+  it('queries a start-of-care assessment outside its 5 days, naming the distance, never the date', () => {
+    const findings = hhOasisTiming.check(withOasis('2022-03-09', '01'), tables);
+    expect(findings).toEqual([
+      {
+        ruleId: 'HH-OASIS-TIMING',
+        severity: 'query',
+        path: 'oasis.assessmentDate',
+        message:
+          'oasis.assessmentDate: the start-of-care OASIS (RFA 01) is dated 8 days after the start of care; it is due from the start of care to 5 days after it, ask the clinician to confirm the assessment date',
+      },
+    ]);
+    expectNoPhi(findings);
+    expect(hhOasisTiming.check(withOasis('2022-02-27', '1'), tables)[0]?.message).toContain(
+      'before the start of care',
+    );
+  });
+
+  it('accepts a recertification from the 5 days before a later period, and queries one from two periods back', () => {
+    // A third 30-day period (2022-03-01) of an admission on 2021-12-31: the recertification fell on days 56-60.
+    const admission = { date: '2021-12-31' };
+    expect(hhOasisTiming.check(withOasis('2022-02-26', '04', admission), tables)).toEqual([]);
+    expect(hhOasisTiming.check(withOasis('2021-12-31', '01', admission), tables)).toEqual([]);
+    const stale = hhOasisTiming.check(withOasis('2021-12-20', '04', { date: '2021-10-31' }), tables);
+    expect(stale.map((f) => f.message)).toEqual([
+      expect.stringContaining('the OASIS assessment is 71 days older than the period'),
+    ]);
+  });
+
+  it('queries an assessment dated after the period, and leaves charts without a date to HH-OASIS-DOC', () => {
+    expect(hhOasisTiming.check(withOasis('2022-04-02'), tables)).toMatchObject([
+      { path: 'oasis.assessmentDate' },
+    ]);
+    expect(hhOasisTiming.check(cleanHomeHealth({ oasis: { items: FUNCTIONAL } }), tables)).toEqual([]);
+    expect(
+      hhOasisTiming.check(cleanHospice({ oasis: { assessmentDate: '2000-01-01', items: {} } }), tables),
+    ).toEqual([]);
   });
 });

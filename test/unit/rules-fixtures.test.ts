@@ -113,6 +113,18 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
     pass: [hospice(), hh({ diagnoses: dx('I69.351') })],
     fail: [hospice({ diagnoses: dx('G30.1') })],
   },
+  'HH-OASIS-TIMING': {
+    pass: [
+      hh(),
+      hh({ oasis: { assessmentDate: '2022-03-05', reasonForAssessment: '01', items: hh().oasis?.items } }),
+      hh({ oasis: { items: hh().oasis?.items } }),
+    ],
+    fail: [
+      hh({ oasis: { assessmentDate: '2022-04-01', items: hh().oasis?.items } }),
+      hh({ oasis: { assessmentDate: '2022-03-07', reasonForAssessment: '01', items: hh().oasis?.items } }),
+      hh({ oasis: { assessmentDate: '2021-12-20', items: hh().oasis?.items } }),
+    ],
+  },
   'HH-OASIS-DOC': { pass: [hh()], fail: [hh({ oasis: { items: {} }, documents: [] })] },
   'HH-PRIMARY-NOT-GROUPABLE': {
     pass: [

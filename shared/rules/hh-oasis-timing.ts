@@ -1,0 +1,70 @@
+import type { Finding } from '#shared/model/chart-state.ts';
+import { startOfCare } from './hh-f2f.ts';
+import { defineRule, type Rule } from './rule.ts';
+import { dayNumber } from './visit-codes.ts';
+
+/** The start-of-care comprehensive assessment is completed within this many days after the start of care. */
+export const SOC_ASSESSMENT_DAYS = 5;
+/** A 60-day certification period and the 5-day window before it: an older OASIS covers no period here. */
+export const OASIS_COVERS_DAYS = 65;
+
+const PATH = 'oasis.assessmentDate';
+
+/** HH-OASIS-TIMING: the OASIS assessment belongs to the period the chart bills. */
+export const hhOasisTiming: Rule = defineRule(
+  {
+    id: 'HH-OASIS-TIMING',
+    severity: 'query',
+    title: 'Home health OASIS assessment dated for the period',
+    what: `On a home health chart with oasis.assessmentDate: (1) the assessment is not dated after the period's through-date; (2) a start-of-care assessment (reasonForAssessment 01) is dated from the start of care to ${SOC_ASSESSMENT_DAYS} days after it; (3) the assessment is no more than ${OASIS_COVERS_DAYS} days before the period's from-date (a 60-day certification period and its 5-day window), or it covers no part of this period. Each broken point opens a query naming the window, never the dates. A chart without an assessment date is HH-OASIS-DOC's.`,
+    why: "The PDGM functional level and the claim's occurrence code 50 come from the OASIS for the period: the start-of-care assessment for the first certification period, the recertification (days 56-60) for the next. An assessment dated after the period, outside its window, or from an earlier certification period means the grouping is built on the wrong assessment, or the assessment the period needs is missing; the clinician who assesses the patient has to say which.",
+    sources: [
+      {
+        tag: 'CMS',
+        cite: '42 CFR 484.55(b)(1): the comprehensive assessment "must be completed in a timely manner … no later than 5 calendar days after the start of care"; 484.55(d)(1): updated "the last 5 days of every 60 days beginning with the start-of-care date"; cited from the regulation, not from domain-rules.md',
+      },
+      {
+        tag: '3P',
+        cite: 'domain-rules.md §1.1: occurrence code 50 = the OASIS assessment date (M0090), required on all final claims (operacare quoting a CMS MLN call)',
+      },
+    ],
+    limits:
+      'Dates only: not whether the assessment on file is the one the grouping used, other follow-up (RFA 05) or resumption-of-care (RFA 03) timing, nor transfers and discharges.',
+  },
+  (chart, _tables, finding) => {
+    const assessed = chart.oasis?.assessmentDate;
+    if (chart.lineOfBusiness !== 'home_health' || assessed === undefined) return [];
+    const findings: Finding[] = [];
+    if (assessed > chart.period.through) {
+      findings.push(
+        finding(
+          `${PATH}: the OASIS assessment is dated after the period it is attached to; ask the clinician for the assessment that covers this period`,
+          PATH,
+        ),
+      );
+    }
+    const start = startOfCare(chart);
+    const soc = 'date' in start ? start.date : undefined;
+    if (chart.oasis?.reasonForAssessment?.trim().padStart(2, '0') === '01' && soc !== undefined) {
+      const days = dayNumber(assessed) - dayNumber(soc);
+      if (days < 0 || days > SOC_ASSESSMENT_DAYS) {
+        findings.push(
+          finding(
+            `${PATH}: the start-of-care OASIS (RFA 01) is dated ${days < 0 ? 'before the start of care' : `${days} days after the start of care`}; it is due from the start of care to ${SOC_ASSESSMENT_DAYS} days after it, ask the clinician to confirm the assessment date`,
+            PATH,
+          ),
+        );
+      }
+    }
+    const age = dayNumber(chart.period.from) - dayNumber(assessed);
+    if (age > OASIS_COVERS_DAYS) {
+      findings.push(
+        finding(
+          `${PATH}: the OASIS assessment is ${age} days older than the period's from-date, beyond the ${OASIS_COVERS_DAYS} days one assessment covers; ask the clinician for the recertification assessment of this certification period`,
+          PATH,
+        ),
+      );
+    }
+    return findings;
+  },
+);
