@@ -24,7 +24,7 @@ export const hhDiagnosisServices: Rule = defineRule(
       },
     ],
     limits:
-      'Needs the export to carry the orders and the diagnoses each addresses (the FHIR mapping does not read ServiceRequest yet, so FHIR drops are not checked). Checks the link only, not whether the ordered frequency was delivered or the service is reasonable and necessary.',
+      'Needs the export to carry the orders and the diagnoses each addresses (canonical orders, or FHIR ServiceRequests with reasonReference / reasonCode): an export without them is not checked. Checks the link only, not whether the ordered frequency was delivered or the service is reasonable and necessary.',
   },
   (chart, _tables, finding) => {
     if (chart.lineOfBusiness !== 'home_health' || chart.orders === undefined) return [];

@@ -192,6 +192,27 @@ export function fhirFromChart(
     );
   });
 
+  // Plan-of-care orders: one ServiceRequest each, its discipline in the extension, its diagnoses as
+  // references to their Conditions.
+  (chart.orders ?? []).forEach((order, i) => {
+    const reasons = (order.diagnoses ?? [])
+      .map((sequence) => diagnoses.findIndex((d) => d.sequence === sequence))
+      .filter((index) => index >= 0)
+      .map((index) => ({ reference: `Condition/${conditionId(index)}` }));
+    out.push(
+      omitUndefined({
+        resourceType: 'ServiceRequest',
+        id: `${p}order${pad(i)}`,
+        extension: [{ url: EXT.discipline, valueCode: order.discipline }],
+        status: 'active',
+        intent: 'order',
+        subject: patientRef,
+        encounter: encounterRef,
+        reasonReference: reasons.length > 0 ? reasons : undefined,
+      }),
+    );
+  });
+
   if (chart.oasis) {
     const o = chart.oasis;
     const item = (code: string, value: string) => ({

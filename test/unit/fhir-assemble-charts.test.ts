@@ -140,6 +140,47 @@ describe('assembleCharts: round trip through fhirFromChart', () => {
     expect(roundTrip(homeHealthChart())?.occurrences).toBeUndefined();
   });
 
+  it('carries the plan-of-care orders (ServiceRequest: discipline, diagnoses by reference or code)', () => {
+    const chart = homeHealthChart({
+      orders: [
+        { discipline: 'PT', diagnoses: [1] },
+        { discipline: 'SN', diagnoses: [1, 2] },
+        { discipline: 'AIDE', diagnoses: [] },
+      ],
+    });
+    expect(roundTrip(chart)).toEqual(validateChartInput(chart).chart);
+    expect(roundTrip(homeHealthChart())?.orders).toBeUndefined();
+  });
+
+  it('reads an order by its HCPCS code and reasonCode, and reports one it cannot place', () => {
+    const enc = encounter('e1', '2026-10-01', '2026-10-30');
+    const order = (id: string, extra: Record<string, unknown>) => ({
+      resourceType: 'ServiceRequest',
+      id,
+      status: 'active',
+      intent: 'order',
+      subject,
+      encounter: { reference: 'Encounter/e1' },
+      ...extra,
+    });
+    const result = run([
+      patient,
+      enc,
+      condition('c1', 'I50.22', SYSTEM.icd10cm, { encounter: { reference: 'Encounter/e1' } }),
+      order('o1', {
+        code: { coding: [{ system: SYSTEM.hcpcs, code: 'G0151' }] },
+        reasonCode: [{ coding: [{ system: SYSTEM.icd10cm, code: 'I50.22' }] }],
+      }),
+      order('o2', { code: { text: 'physical therapy' } }),
+      order('o3', { status: 'revoked', extension: [{ url: EXT.discipline, valueCode: 'SN' }] }),
+    ]);
+    expect(only(result).orders).toEqual([{ discipline: 'PT', diagnoses: [1] }]);
+    expect(result.unused).toEqual({
+      'ServiceRequest: draft, revoked or entered in error': 1,
+      'ServiceRequest: no home health discipline (no visit-discipline extension or visit HCPCS code naming SN, PT, OT, SLP, MSS or AIDE)': 1,
+    });
+  });
+
   it('gives one chart per period of a patient, sorted by period start whatever the input order', () => {
     const first = homeHealthChart({ chartId: 'HH-A', period: { from: '2026-10-01', through: '2026-10-30' } });
     const second = homeHealthChart({

@@ -1,3 +1,4 @@
+import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
 import {
   CODETRAIL_SYSTEM,
   CODETRAIL_EXTENSION as EXT,
@@ -436,6 +437,7 @@ function newAnchor(entry: Entry, eocs: Entry[], hospice: boolean, eoc: Entry | u
     observations: [],
     procedures: [],
     claims: [],
+    orders: [],
   };
   if (eoc) anchor.eoc = eoc;
   return anchor;
@@ -457,6 +459,8 @@ interface Anchor {
   observations: Entry[];
   procedures: Entry[];
   claims: Entry[];
+  /** ServiceRequests (plan-of-care orders) linked to the anchor's encounters. */
+  orders: Entry[];
 }
 
 interface DxLink {
@@ -482,6 +486,9 @@ const INACTIVE_CLAIM = ['cancelled', 'entered-in-error'] as const;
 const INACTIVE_OBSERVATION = ['cancelled', 'entered-in-error'] as const;
 const INACTIVE_PROCEDURE = ['not-done', 'entered-in-error'] as const;
 const INACTIVE_COVERAGE = ['cancelled', 'entered-in-error'] as const;
+const INACTIVE_ORDER = ['draft', 'revoked', 'entered-in-error'] as const;
+/** The disciplines a plan-of-care order may name (the chart's ServiceOrder). */
+const ORDER_DISCIPLINES: ReadonlySet<string> = new Set(['SN', 'PT', 'OT', 'SLP', 'MSS', 'AIDE']);
 
 const REASON = {
   otherPatient: 'belongs to another patient than the rest of this group',
@@ -511,6 +518,10 @@ const REASON = {
   claimUnlinked: 'not linked to a period (by Claim.item.encounter, else billablePeriod)',
   claimSeveral: 'its billablePeriod matches several periods',
   coverageInactive: 'cancelled or entered in error',
+  orderInactive: 'draft, revoked or entered in error',
+  orderUnlinked: 'not linked to a period encounter',
+  orderNoDiscipline:
+    'no home health discipline (no visit-discipline extension or visit HCPCS code naming SN, PT, OT, SLP, MSS or AIDE)',
   coverageNotSelected: 'not the payer of any period',
   patientNoPeriod: 'the patient has no home health or hospice period',
   sharedUnreferenced: 'not referenced by any chart',
@@ -526,6 +537,7 @@ const DEFAULT_REASON: Readonly<Record<string, string>> = {
   Procedure: REASON.procedureUnlinked,
   Claim: REASON.claimUnlinked,
   Coverage: REASON.coverageNotSelected,
+  ServiceRequest: REASON.orderUnlinked,
   Practitioner: REASON.sharedUnreferenced,
   Organization: REASON.sharedUnreferenced,
   PractitionerRole: REASON.sharedUnreferenced,
@@ -961,6 +973,13 @@ class Assembly {
       }
       for (const a of this.anchorsOfEncounterRef(p.r.encounter)) a.procedures.push(p);
     }
+    for (const o of this.of('ServiceRequest')) {
+      if (statusIn(o.r, INACTIVE_ORDER)) {
+        this.reasons.set(o.index, REASON.orderInactive);
+        continue;
+      }
+      for (const a of this.anchorsOfEncounterRef(o.r.encounter)) a.orders.push(o);
+    }
   }
 
   // -- one chart ----------------------------------------------------------------------------------
@@ -1014,6 +1033,7 @@ class Assembly {
         }),
       ),
       occurrences: occurrencesOf(primaryClaim?.r),
+      orders: this.orders(a, diagnoses, used),
       documentationLockedAt: dateTimeOf(extText(anchor, EXT.documentationLockedAt)),
       codingCompletedAt:
         dateTimeOf(extText(anchor, EXT.codingCompletedAt)) ??
@@ -1297,6 +1317,57 @@ class Assembly {
       }
     }
     return visits;
+  }
+
+  /**
+   * The plan-of-care orders: each ServiceRequest's discipline (the visit-discipline extension, else the
+   * discipline of its visit HCPCS code) and the sequences of the chart's diagnoses it addresses
+   * (reasonReference to a Condition of the chart, reasonCode matching a coded diagnosis). No order
+   * linked: absent, the export does not carry orders.
+   */
+  private orders(
+    a: Anchor,
+    diagnoses: readonly { value: Rec; condition?: Entry }[],
+    used: Set<number>,
+  ): Rec[] | undefined {
+    if (a.orders.length === 0) return undefined;
+    const byCondition = new Map<number, number>();
+    const byCode = new Map<string, number[]>();
+    for (const d of diagnoses) {
+      const sequence = d.value.sequence as number;
+      if (d.condition) byCondition.set(d.condition.index, sequence);
+      const code = typeof d.value.code === 'string' ? normaliseIcd10Code(d.value.code) : undefined;
+      if (code) byCode.set(code, [...(byCode.get(code) ?? []), sequence]);
+    }
+    const sorted = [...a.orders].sort(
+      (x, y) =>
+        cmp(str(x.r.authoredOn) ?? '', str(y.r.authoredOn) ?? '') ||
+        cmp(x.id ?? '', y.id ?? '') ||
+        x.index - y.index,
+    );
+    const orders: Rec[] = [];
+    for (const o of sorted) {
+      const discipline =
+        extText(o.r, EXT.discipline) ?? visitCodeOf(codeIn(o.r.code, 'hcpcs')?.code)?.discipline;
+      if (discipline === undefined || !ORDER_DISCIPLINES.has(discipline)) {
+        this.reasons.set(o.index, REASON.orderNoDiscipline);
+        continue;
+      }
+      used.add(o.index);
+      const sequences = new Set<number>();
+      for (const ref of recs(o.r.reasonReference)) {
+        const condition = this.resolve(ref, 'Condition');
+        const sequence = condition ? byCondition.get(condition.index) : undefined;
+        if (sequence !== undefined) sequences.add(sequence);
+      }
+      for (const concept of recs(o.r.reasonCode)) {
+        const code = codeIn(concept, 'icd10cm')?.code;
+        for (const sequence of code ? (byCode.get(normaliseIcd10Code(code)) ?? []) : [])
+          sequences.add(sequence);
+      }
+      orders.push({ discipline, diagnoses: [...sequences].sort((x, y) => x - y) });
+    }
+    return orders.length > 0 ? orders : undefined;
   }
 
   private procedureVisits(a: Anchor, used: Set<number>): Rec[] {

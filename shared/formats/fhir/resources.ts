@@ -163,6 +163,20 @@ export interface Procedure extends Resource {
   performedPeriod?: Period;
 }
 
+/** A plan-of-care order: one discipline, the diagnoses it addresses (reasonReference / reasonCode). */
+export interface ServiceRequest extends Resource {
+  resourceType: 'ServiceRequest';
+  status?: string;
+  intent?: string;
+  code?: CodeableConcept;
+  subject?: Reference;
+  encounter?: Reference;
+  authoredOn?: string;
+  reasonCode?: CodeableConcept[];
+  reasonReference?: Reference[];
+  extension?: Extension[];
+}
+
 export interface ClaimItem {
   sequence?: number;
   revenue?: CodeableConcept;
@@ -239,6 +253,7 @@ export const CHART_RESOURCE_TYPES = [
   'Observation',
   'Claim',
   'Coverage',
+  'ServiceRequest',
   'Practitioner',
   'Organization',
   'PractitionerRole',
@@ -258,6 +273,7 @@ export const PATIENT_REFERENCE_ELEMENT = {
   Observation: 'subject',
   Claim: 'patient',
   Coverage: 'beneficiary',
+  ServiceRequest: 'subject',
 } as const;
 type PatientScopedType = keyof typeof PATIENT_REFERENCE_ELEMENT;
 
@@ -344,7 +360,7 @@ export const CODETRAIL_EXTENSION = {
   serviceUnits: `${SD}/service-units`,
   /** Procedure: valueCode, four-digit revenue code (overrides the HCPCS table). */
   revenueCode: `${SD}/revenue-code`,
-  /** Procedure or Claim.item: valueCode SN | PT | OT | SLP | MSS | AIDE | PHYSICIAN | OTHER (overrides the HCPCS table). */
+  /** Procedure, Claim.item or ServiceRequest: valueCode SN | PT | OT | SLP | MSS | AIDE | PHYSICIAN | OTHER (overrides the HCPCS table). */
   discipline: `${SD}/visit-discipline`,
 } as const;
 
