@@ -9,6 +9,7 @@ import { dxManifestationPrincipal } from './dx-manifestation.ts';
 import { dxPresent } from './dx-present.ts';
 import { dxSystem } from './dx-system.ts';
 import { hhAdmissionSource } from './hh-admission-source.ts';
+import { hhAssessmentOccurrence } from './hh-assessment-occurrence.ts';
 import { hhDiagnosisServices } from './hh-diagnosis-services.ts';
 import { hhF2f } from './hh-f2f.ts';
 import { hhHippsMatch } from './hh-hipps-match.ts';
@@ -54,6 +55,7 @@ export const RULES: readonly Rule[] = [
   hhHomebound,
   hhNoaTimely,
   hhAdmissionSource,
+  hhAssessmentOccurrence,
   hhPrimaryGroupable,
   hhHippsMatch,
   hhLupaRisk,

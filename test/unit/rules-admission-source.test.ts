@@ -3,6 +3,7 @@ import { loadCodeTables } from '#shared/data/code-tables.ts';
 import { loadIcd10cm } from '#shared/data/icd10cm.ts';
 import type { ChartInput } from '#shared/model/chart.ts';
 import { hhAdmissionSource } from '#shared/rules/hh-admission-source.ts';
+import { hhAssessmentOccurrence } from '#shared/rules/hh-assessment-occurrence.ts';
 import { institutionalDischarges, pdgmAdmission } from '#shared/rules/pdgm-admission.ts';
 import { groupPdgm } from '#shared/rules/pdgm-grouping.ts';
 import { expectNoPhi } from '../support/expect-no-phi.ts';
@@ -136,5 +137,30 @@ describe('HH-ADMISSION-SOURCE', () => {
   it('leaves hospice charts alone', () => {
     const chart = cleanHospice({ occurrences: [{ code: '61', date: '2021-01-01' }] });
     expect(hhAdmissionSource.check(chart, tables)).toEqual([]);
+  });
+});
+
+describe('HH-OC50', () => {
+  const check = (occurrences?: ChartInput['occurrences']) =>
+    hhAssessmentOccurrence.check(cleanHomeHealth(occurrences ? { occurrences } : {}), tables);
+
+  it('rejects a claim with occurrence codes but no OC 50, or an OC 50 on another date than the OASIS', () => {
+    expect(check([{ code: '61', date: '2022-02-27' }])).toEqual([
+      {
+        ruleId: 'HH-OC50',
+        severity: 'reject',
+        path: 'occurrences',
+        message:
+          'occurrences: no occurrence code 50 (the OASIS assessment date, M0090); the final claim reports it, add it with the assessment date',
+      },
+    ]);
+    const wrong = check([{ code: '50', date: '2022-02-20' }]);
+    expect(wrong[0]?.message).toContain('not dated on the OASIS assessment date');
+    expectNoPhi(wrong);
+  });
+
+  it('passes a matching OC 50, and does not check an export without occurrence codes', () => {
+    expect(check([{ code: '50', date: '2022-03-01' }])).toEqual([]);
+    expect(check()).toEqual([]);
   });
 });

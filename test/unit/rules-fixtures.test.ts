@@ -85,6 +85,10 @@ const FIXTURES: Record<string, { pass: Chart[]; fail: Chart[] }> = {
       hh({ admission: { date: '2022-01-30', source: 'community', timing: 'early' } }),
     ],
   },
+  'HH-OC50': {
+    pass: [hh(), hh({ occurrences: [{ code: '50', date: '2022-03-01' }] })],
+    fail: [hh({ occurrences: [] }), hh({ occurrences: [{ code: '50', date: '2022-03-02' }] })],
+  },
   'HH-DX-SERVICES': {
     pass: [
       hh(),
