@@ -75,7 +75,7 @@ export async function runTablesImport(
   now: () => Date = () => new Date(),
 ): Promise<string> {
   if (kind === 'pdgm') return importPdgm(file, opts, now);
-  if (kind in CODE_LISTS) return importCodeList(kind as CodeListKind, file, opts, now);
+  if (Object.hasOwn(CODE_LISTS, kind)) return importCodeList(kind as CodeListKind, file, opts, now);
   if (kind === 'carc') return importCarc(file, opts, now);
   if (kind !== 'icd10cm')
     throw new Error(

@@ -113,18 +113,31 @@ function build(root: string): CodeTables {
     loadPdgmFiles(join(root, info.file), join(root, info.params ?? ''), info),
   );
   const lists = {
-    'hospice-principal': memoChoice(manifest.hospicePrincipal, (info) =>
+    'hospice-principal': memoChoice(completeFirst(manifest.hospicePrincipal), (info) =>
       loadCodeListFile(join(root, info.file), info),
     ),
-    'code-first': memoChoice(manifest.codeFirst, (info) => loadCodeListFile(join(root, info.file), info)),
+    'code-first': memoChoice(completeFirst(manifest.codeFirst), (info) =>
+      loadCodeListFile(join(root, info.file), info),
+    ),
   };
   return {
     manifest,
     icd10cmFor: (date) => icd10cm(date) as TableChoice<Icd10Table>,
     pdgmFor: (date) => (manifest.pdgm.length === 0 ? undefined : pdgm(date)),
     codeListFor: (kind, date) => lists[kind](date),
-    carcFor: memoChoice(manifest.carc, (info) => loadCarcFile(join(root, info.file), info)),
+    carcFor: memoChoice(completeFirst(manifest.carc), (info) => loadCarcFile(join(root, info.file), info)),
   };
+}
+
+/**
+ * The versions to choose from for a list that ships as a codetrail starter (marked sample) and is
+ * completed by import: once any complete version is imported, only complete ones count, so a date past
+ * the imported list's end gets the nearest imported list (and CODE-TABLES says it is not in force), not
+ * the starter.
+ */
+export function completeFirst(versions: readonly TableVersionInfo[]): readonly TableVersionInfo[] {
+  const complete = versions.filter((v) => !v.sample);
+  return complete.length > 0 ? complete : versions;
 }
 
 /** The choice of version for a date, remembered per date; each version's table loaded once, on first use. */

@@ -6,7 +6,7 @@ export const codeTablesInForce: Rule = defineRule(
     id: 'CODE-TABLES',
     severity: 'warn',
     title: 'Code tables in force for the period',
-    what: "The ICD-10-CM table the rules used is in force on the chart's period from-date (its fiscal year covers that date); when no loaded version covers it, the nearest version is used and this warning says which, so the other findings are read with that in mind. For a home health chart, a PDGM table is in force too; when none is, the chart is not grouped (and the PDGM rules do not run), and this warning says so.",
+    what: "The ICD-10-CM table the rules used is in force on the chart's period from-date (its fiscal year covers that date); when no loaded version covers it, the nearest version is used and this warning says which, so the other findings are read with that in mind. For a home health chart, a PDGM table is in force too; when none is, the chart is not grouped (and the PDGM rules do not run), and this warning says so. Once a hospice-principal or code-first list is imported, one is in force too (home health: the code-first list; hospice: both); when none is, the nearest imported one is used and this warning says so.",
     why: 'ICD-10-CM changes every October 1 (and some April 1): codes are added, deleted and split, so existence and billability depend on the fiscal year of the dates of service. A chart judged by the wrong year can pass a deleted code or reject a new one.',
     sources: [
       {
@@ -19,7 +19,7 @@ export const codeTablesInForce: Rule = defineRule(
       },
     ],
     limits:
-      'Covers ICD-10-CM and PDGM. Load the versions for the claim year with `codetrail tables import icd10cm` and `codetrail tables import pdgm`.',
+      'Covers ICD-10-CM, PDGM and the imported hospice-principal and code-first lists (a codetrail starter list is never out of force). Load the versions for the claim year with `codetrail tables import icd10cm`, `pdgm`, `hospice-principal` and `code-first`.',
   },
   (chart, tables, finding) => {
     const findings = [];
@@ -32,6 +32,16 @@ export const codeTablesInForce: Rule = defineRule(
           'period.from',
         ),
       );
+    for (const list of tables.missing ?? []) {
+      if (list === 'PDGM') continue;
+      if (list.startsWith('hospice') && chart.lineOfBusiness !== 'hospice') continue;
+      findings.push(
+        finding(
+          `period.from: no imported ${list} is in force for the period; the principal diagnosis was checked against the nearest one; import the list for the period`,
+          'period.from',
+        ),
+      );
+    }
     if (chart.lineOfBusiness === 'home_health' && tables.missing?.includes('PDGM'))
       findings.push(
         finding(

@@ -11,7 +11,7 @@ export const hhDiagnosisServices: Rule = defineRule(
     id: 'HH-DX-SERVICES',
     severity: 'warn',
     title: 'Diagnoses linked to an ordered skilled service',
-    what: `On a home health chart that carries its plan-of-care orders (orders), each diagnosis is listed by at least one order of a skilled discipline (${SKILLED_DISCIPLINES.join(', ')}); an order that names a diagnosis sequence the chart does not have is reported too. One warning per diagnosis or order. A chart without orders is not checked.`,
+    what: `On a home health chart that carries its plan-of-care orders (orders), each diagnosis is listed by at least one order of a skilled discipline (${SKILLED_DISCIPLINES.join(', ')}); an order that names a diagnosis sequence the chart does not have is reported too. One warning per diagnosis or order. A chart without orders, or whose orders name no diagnosis at all (an export that does not carry the links), is not checked.`,
     why: 'Home health pays for skilled services ordered on the plan of care for the conditions coded on the claim. A diagnosis that no ordered skilled service addresses either does not belong on the claim (and may inflate the comorbidity adjustment) or shows orders missing from the plan of care: medical reviewers look for the link. It is a warning for QA rather than a rejection, because a coexisting condition that affects care is codable without an order of its own.',
     sources: [
       {
@@ -28,6 +28,8 @@ export const hhDiagnosisServices: Rule = defineRule(
   },
   (chart, _tables, finding) => {
     if (chart.lineOfBusiness !== 'home_health' || chart.orders === undefined) return [];
+    // Orders that name no diagnosis at all: the export carries the orders but not their links.
+    if (chart.orders.every((o) => o.diagnoses.length === 0)) return [];
     const findings: Finding[] = [];
     const sequences = new Set(chart.diagnoses.map((d) => d.sequence));
     const linked = new Set<number>();

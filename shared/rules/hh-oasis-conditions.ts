@@ -16,6 +16,8 @@ interface ConditionItem {
   /** The response says the patient has none (responses compared as numbers: "0", "00"). */
   isNo(response: number): boolean;
   isYes(response: number): boolean;
+  /** Two code prefixes that state the condition together (each alone does not), e.g. I87.2 with L97. */
+  statedTogether?: readonly [string, string];
   /** Whether a coded diagnosis (normalised code, its table description) states the condition. */
   statedBy(code: string, description: string | undefined): boolean;
 }
@@ -38,7 +40,9 @@ export const CONDITION_ITEMS: readonly ConditionItem[] = [
   {
     item: 'M1330',
     condition: 'a stasis ulcer',
-    codes: 'I83.0, I83.2, I87.01, I87.03, I87.31, I87.33: venous disease with ulcer',
+    codes:
+      'I83.0, I83.2, I87.01, I87.03, I87.31, I87.33: venous disease with ulcer; or I87.2 venous insufficiency with an L97 ulcer',
+    statedTogether: ['I872', 'L97'],
     isNo: (r) => r === 0,
     isYes: (r) => r >= 1 && r <= 3,
     statedBy: (code, description) => /^I8[37]/.test(code) && STASIS_ULCER.test(description ?? ''),
@@ -115,10 +119,14 @@ export const hhOasisConditions: Rule = defineRule(
 
 function codedIndexes(chart: Chart, icd10cm: Icd10Table, c: ConditionItem): number[] {
   const indexes: number[] = [];
+  const pair: [number[], number[]] = [[], []];
   chart.diagnoses.forEach((d, i) => {
     if (d.system !== 'ICD-10-CM') return;
     const code = normaliseIcd10Code(d.code);
     if (c.statedBy(code, icd10cm.lookup(code)?.description)) indexes.push(i);
+    else if (c.statedTogether?.[0] && code.startsWith(c.statedTogether[0])) pair[0].push(i);
+    else if (c.statedTogether?.[1] && code.startsWith(c.statedTogether[1])) pair[1].push(i);
   });
-  return indexes;
+  if (pair[0].length > 0 && pair[1].length > 0) indexes.push(...pair[0], ...pair[1]);
+  return indexes.sort((a, b) => a - b);
 }

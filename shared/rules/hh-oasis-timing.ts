@@ -5,8 +5,26 @@ import { dayNumber } from './visit-codes.ts';
 
 /** The start-of-care comprehensive assessment is completed within this many days after the start of care. */
 export const SOC_ASSESSMENT_DAYS = 5;
-/** A 60-day certification period and the 5-day window before it: an older OASIS covers no period here. */
-export const OASIS_COVERS_DAYS = 65;
+/** A home health certification period: the start-of-care assessment, then a recertification every 60 days. */
+export const CERTIFICATION_DAYS = 60;
+/** The recertification assessment falls in the last 5 days of the certification period before. */
+export const RECERT_WINDOW_DAYS = 5;
+/**
+ * Without a start of care: a 30-day period starts at most 30 days into its certification period, whose
+ * assessment is at most 5 days older than that, so an assessment older than this belongs to an earlier one.
+ */
+export const OASIS_COVERS_DAYS = 35;
+
+/**
+ * The earliest date an assessment covering the chart's period can carry: with a start of care, the start
+ * of care for the first certification period, else 5 days before the start of the period's certification
+ * period (start of care + 60k); without one, 35 days before the period.
+ */
+export function earliestCoveringAssessment(periodFrom: number, soc: number | undefined): number {
+  if (soc === undefined) return periodFrom - OASIS_COVERS_DAYS;
+  const k = Math.max(0, Math.floor((periodFrom - soc) / CERTIFICATION_DAYS));
+  return k === 0 ? soc : soc + k * CERTIFICATION_DAYS - RECERT_WINDOW_DAYS;
+}
 
 const PATH = 'oasis.assessmentDate';
 
@@ -16,7 +34,7 @@ export const hhOasisTiming: Rule = defineRule(
     id: 'HH-OASIS-TIMING',
     severity: 'query',
     title: 'Home health OASIS assessment dated for the period',
-    what: `On a home health chart with oasis.assessmentDate: (1) the assessment is not dated after the period's through-date; (2) a start-of-care assessment (reasonForAssessment 01) is dated from the start of care to ${SOC_ASSESSMENT_DAYS} days after it; (3) the assessment is no more than ${OASIS_COVERS_DAYS} days before the period's from-date (a 60-day certification period and its 5-day window), or it covers no part of this period. Each broken point opens a query naming the window, never the dates. A chart without an assessment date is HH-OASIS-DOC's.`,
+    what: `On a home health chart with oasis.assessmentDate: (1) the assessment is not dated after the period's through-date; (2) a start-of-care assessment (reasonForAssessment 01) is dated from the start of care to ${SOC_ASSESSMENT_DAYS} days after it; (3) the assessment is not older than the certification period the chart's period falls in: with a start of care, certification periods run ${CERTIFICATION_DAYS} days from it, the first one's assessment is the start-of-care one (not before the start of care) and each later one's is the recertification in the last ${RECERT_WINDOW_DAYS} days before it starts; without a start of care, no more than ${OASIS_COVERS_DAYS} days before the period's from-date (a 30-day period starts at most 30 days into its certification period). Each broken point opens a query naming the window, never the dates. A chart without an assessment date is HH-OASIS-DOC's.`,
     why: "The PDGM functional level and the claim's occurrence code 50 come from the OASIS for the period: the start-of-care assessment for the first certification period, the recertification (days 56-60) for the next. An assessment dated after the period, outside its window, or from an earlier certification period means the grouping is built on the wrong assessment, or the assessment the period needs is missing; the clinician who assesses the patient has to say which.",
     sources: [
       {
@@ -56,11 +74,14 @@ export const hhOasisTiming: Rule = defineRule(
         );
       }
     }
-    const age = dayNumber(chart.period.from) - dayNumber(assessed);
-    if (age > OASIS_COVERS_DAYS) {
+    const earliest = earliestCoveringAssessment(
+      dayNumber(chart.period.from),
+      soc === undefined ? undefined : dayNumber(soc),
+    );
+    if (dayNumber(assessed) < earliest) {
       findings.push(
         finding(
-          `${PATH}: the OASIS assessment is ${age} days older than the period's from-date, beyond the ${OASIS_COVERS_DAYS} days one assessment covers; ask the clinician for the recertification assessment of this certification period`,
+          `${PATH}: the OASIS assessment is ${earliest - dayNumber(assessed)} days older than the earliest assessment that covers this period's certification period (its start of care, or the last 5 days before its recertification); ask the clinician for the assessment of this certification period`,
           PATH,
         ),
       );

@@ -25,7 +25,7 @@ export const hospicePrincipal: Rule = defineRule(
     id: 'HOSPICE-PRINCIPAL',
     severity: 'reject',
     title: 'Hospice principal diagnosis is acceptable to Medicare',
-    what: 'On a hospice chart the principal diagnosis (sequence 1) is not R54 (age-related physical debility) or R62.7 (adult failure to thrive), nor a code on the unacceptable hospice principal list in force for the period (`codetrail tables import hospice-principal`; an entry covers the codes under it). Such codes may stay as additional diagnoses.',
+    what: 'On a hospice chart the principal diagnosis (sequence 1) is not R54 (age-related physical debility) or R62.7 (adult failure to thrive), nor a code on the unacceptable hospice principal list in force for the period (else the nearest imported one, which CODE-TABLES reports) (`codetrail tables import hospice-principal`; an entry covers the codes under it). Such codes may stay as additional diagnoses.',
     why: 'Since October 1, 2014 the Medicare claims system returns hospice claims with debility or adult failure to thrive as the principal diagnosis (FY2014 Hospice final rule); they "could be reported on the hospice claim as other, additional, or coexisting diagnoses". The terminal condition behind them must be coded first.',
     sources: [
       {

@@ -1,4 +1,4 @@
-import { type CodeTables, loadCodeTables, versionFor } from '#shared/data/code-tables.ts';
+import { type CodeTables, completeFirst, loadCodeTables, versionFor } from '#shared/data/code-tables.ts';
 import type { RuleTables, TablesFor } from './rule.ts';
 
 /**
@@ -7,6 +7,9 @@ import type { RuleTables, TablesFor } from './rule.ts';
  */
 const NONE: readonly string[] = [];
 const PDGM_MISSING: readonly string[] = ['PDGM'];
+/** How `missing` names a code list no version of which is in force (the nearest one was used). */
+export const HOSPICE_PRINCIPAL_LIST = 'hospice-principal list';
+export const CODE_FIRST_LIST = 'code-first list';
 
 /** RuleTables by date, per loaded set of tables: charts of one period share one (the tables never change). */
 const byTables = new WeakMap<CodeTables, Map<string, RuleTables>>();
@@ -43,8 +46,16 @@ function ruleTables(tables: CodeTables, periodFrom: string): RuleTables {
     },
     get missing() {
       // From the manifest alone: finding out loads no table.
-      const versions = tables.manifest.pdgm;
-      return versions.length > 0 && versionFor(versions, periodFrom).inForce ? NONE : PDGM_MISSING;
+      const { pdgm, hospicePrincipal, codeFirst } = tables.manifest;
+      const out = pdgm.length > 0 && versionFor(pdgm, periodFrom).inForce ? [] : [...PDGM_MISSING];
+      for (const [name, versions] of [
+        [HOSPICE_PRINCIPAL_LIST, hospicePrincipal],
+        [CODE_FIRST_LIST, codeFirst],
+      ] as const) {
+        const complete = completeFirst(versions);
+        if (complete.length > 0 && !versionFor(complete, periodFrom).inForce) out.push(name);
+      }
+      return out.length === 0 ? NONE : out;
     },
   };
 }

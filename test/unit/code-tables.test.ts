@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -227,5 +227,40 @@ describe('codetrail tables import hospice-principal / code-first', () => {
     await expect(runTablesImport('code-first', file, { version: 'CR1', dataDir: dir })).rejects.toThrow(
       'give --from and --through',
     );
+  });
+});
+
+describe('code lists past the end of an imported version', () => {
+  it('use the nearest imported list, not the starter, and CODE-TABLES says it is not in force', async () => {
+    const dir = dataFolder();
+    mkdirSync(join(dir, 'lists'));
+    copyFileSync(
+      new URL('lists/hospice_principal_starter.txt', SHIPPED),
+      join(dir, 'lists/hospice_principal_starter.txt'),
+    );
+    const file = join(dir, 'cms.txt');
+    writeFileSync(file, 'R53.81\tOther malaise\n');
+    await runTablesImport('hospice-principal', file, {
+      version: 'CR13950',
+      from: '2025-10-01',
+      through: '2026-09-30',
+      dataDir: dir,
+    });
+    const tables = loadCodeTables(dir);
+    expect(tables.codeListFor('hospice-principal', '2026-10-15')).toMatchObject({
+      inForce: false,
+      info: { version: 'CR13950' },
+    });
+    expect(tables.codeListFor('hospice-principal', '2026-01-15')).toMatchObject({ inForce: true });
+  });
+
+  it('an unknown table name is refused before anything is written, even one every object has', async () => {
+    const dir = dataFolder();
+    const file = join(dir, 'x.txt');
+    writeFileSync(file, 'R54\n');
+    await expect(runTablesImport('toString', file, { version: 'FY2026', dataDir: dir })).rejects.toThrow(
+      'unknown table',
+    );
+    expect(existsSync(join(dir, 'lists'))).toBe(false);
   });
 });

@@ -106,6 +106,30 @@ describe('HH-ADMISSION-SOURCE', () => {
     expectNoPhi(findings);
   });
 
+  it('counts a discharge 14 days before the period, not 15 (the rule itself)', () => {
+    expect(
+      check({ date: SOC, source: 'institutional', timing: 'early' }, [
+        { code: '61', date: '2022-02-15' },
+        { code: '50', date: SOC },
+      ]),
+    ).toEqual([]);
+    const late = check({ date: SOC, source: 'institutional', timing: 'early' }, [
+      { code: '61', date: '2022-02-14' },
+      { code: '50', date: SOC },
+    ]);
+    expect(late.map((f) => f.path)).toEqual(['occurrences[0].date', 'admission.source']);
+    expect(late[0]?.message).toContain('dated 15 days before the period from-date');
+  });
+
+  it('judges an OC 62 by the timing when the chart has no admission date', () => {
+    expect(
+      check({ source: 'institutional', timing: 'late' }, [{ code: '62', date: '2022-02-27' }]),
+    ).toMatchObject([{ path: 'occurrences[0].code' }, { path: 'admission.source' }]);
+    expect(check({ source: 'institutional', timing: 'early' }, [{ code: '62', date: '2022-02-27' }])).toEqual(
+      [],
+    );
+  });
+
   it('rejects an OC 62 on a later period of the admission', () => {
     const findings = check({ date: '2022-01-30', source: 'community', timing: 'late' }, [
       { code: '62', date: '2022-02-27' },
@@ -157,6 +181,14 @@ describe('HH-OC50', () => {
     const wrong = check([{ code: '50', date: '2022-02-20' }]);
     expect(wrong[0]?.message).toContain('not dated on the OASIS assessment date');
     expectNoPhi(wrong);
+  });
+
+  it('does not ask OC 50 to carry the date of a transfer or discharge assessment', () => {
+    const chart = cleanHomeHealth({
+      occurrences: [{ code: '50', date: '2022-02-20' }],
+      oasis: { ...cleanHomeHealth().oasis, reasonForAssessment: '09' },
+    });
+    expect(hhAssessmentOccurrence.check(chart, tables)).toEqual([]);
   });
 
   it('passes a matching OC 50, and does not check an export without occurrence codes', () => {

@@ -28,6 +28,7 @@ describe('HH-OASIS-CONDITIONS', () => {
     ['deep tissue damage', ['L89.156', 'I10'], { M1306: '1' }],
     ['a stage 1 pressure ulcer, which M1306 excludes', ['L89.151', 'I10'], { M1306: '0' }],
     ['a venous stasis ulcer', ['I83.013', 'L97.319'], { M1330: '01' }],
+    ['venous insufficiency with a lower-limb ulcer', ['I87.2', 'L97.319'], { M1330: '02' }],
     ['varicose veins without ulcer', ['I83.91', 'I10'], { M1330: '00' }],
     ['a colostomy', ['Z93.3', 'C18.9'], { M1630: '02' }],
     ['unanswered items', ['L89.153', 'Z93.3'], {}],
@@ -63,6 +64,15 @@ describe('HH-OASIS-CONDITIONS', () => {
     );
   });
 
+  it('queries venous insufficiency with an ulcer the OASIS denies, but not either code alone', () => {
+    expect(check(['I87.2', 'L97.319'], { M1330: '00' }).map((f) => f.path)).toEqual([
+      'diagnoses[0].code',
+      'diagnoses[1].code',
+    ]);
+    expect(check(['I87.2', 'I10'], { M1330: '00' })).toEqual([]);
+    expect(check(['I87.2', 'I10'], { M1330: '01' }).map((f) => f.path)).toEqual(['oasis.items.M1330']);
+  });
+
   it('queries a coded ostomy and stasis ulcer the OASIS denies', () => {
     const findings = check(['I87.311', 'Z93.2'], { M1330: '00', M1630: '0' });
     expect(findings.map((f) => f.path)).toEqual(['diagnoses[0].code', 'diagnoses[1].code']);
@@ -94,6 +104,16 @@ describe('HH-DX-SERVICES', () => {
       'diagnoses[1].code: I10 (sequence 2) is not addressed by any ordered skilled service (SN, PT, OT, SLP) on the plan of care; link it to an order or confirm it affects care',
     );
     expectNoPhi(findings);
+  });
+
+  it('does not check orders that name no diagnosis at all: the export does not carry the links', () => {
+    const chart = cleanHomeHealth({
+      orders: [
+        { discipline: 'SN', diagnoses: [] },
+        { discipline: 'PT', diagnoses: [] },
+      ],
+    });
+    expect(hhDiagnosisServices.check(chart, tables)).toEqual([]);
   });
 
   it('does not check a chart whose export carries no orders, or a hospice chart', () => {
@@ -213,14 +233,29 @@ describe('HH-OASIS-TIMING', () => {
     );
   });
 
-  it('accepts a recertification from the 5 days before a later period, and queries one from two periods back', () => {
-    // A third 30-day period (2022-03-01) of an admission on 2021-12-31: the recertification fell on days 56-60.
+  it('accepts the recertification of the certification period, and queries the assessment before it', () => {
+    // The third 30-day period (2022-03-01) of an admission on 2021-12-31 opens the second certification
+    // period: its assessment is the recertification of 2022-02-24..2022-02-28.
     const admission = { date: '2021-12-31' };
-    expect(hhOasisTiming.check(withOasis('2022-02-26', '04', admission), tables)).toEqual([]);
-    expect(hhOasisTiming.check(withOasis('2021-12-31', '01', admission), tables)).toEqual([]);
-    const stale = hhOasisTiming.check(withOasis('2021-12-20', '04', { date: '2021-10-31' }), tables);
-    expect(stale.map((f) => f.message)).toEqual([
-      expect.stringContaining('the OASIS assessment is 71 days older than the period'),
+    expect(hhOasisTiming.check(withOasis('2022-02-24', '04', admission), tables)).toEqual([]);
+    const early = hhOasisTiming.check(withOasis('2022-02-23', '04', admission), tables);
+    expect(early.map((f) => f.message)).toEqual([
+      expect.stringContaining('is 1 days older than the earliest'),
+    ]);
+    const soc = hhOasisTiming.check(withOasis('2021-12-31', '01', admission), tables);
+    expect(soc.map((f) => f.message)).toEqual([
+      expect.stringContaining('is 55 days older than the earliest'),
+    ]);
+    // The second 30-day period of the first certification period: the start-of-care assessment covers it.
+    expect(hhOasisTiming.check(withOasis('2022-01-30', '01', { date: '2022-01-30' }), tables)).toEqual([]);
+  });
+
+  it('without a start of care, accepts an assessment up to 35 days before the period', () => {
+    const noSoc = (assessmentDate: string) =>
+      cleanHomeHealth({ admission: {}, oasis: { assessmentDate, items: FUNCTIONAL } });
+    expect(hhOasisTiming.check(noSoc('2022-01-25'), tables)).toEqual([]);
+    expect(hhOasisTiming.check(noSoc('2022-01-24'), tables)).toMatchObject([
+      { path: 'oasis.assessmentDate' },
     ]);
   });
 
@@ -232,5 +267,19 @@ describe('HH-OASIS-TIMING', () => {
     expect(
       hhOasisTiming.check(cleanHospice({ oasis: { assessmentDate: '2000-01-01', items: {} } }), tables),
     ).toEqual([]);
+  });
+});
+
+describe('CODE-TABLES on imported code lists', () => {
+  it('warns when the nearest imported hospice list is not in force, on hospice charts only', async () => {
+    const { codeTablesInForce } = await import('#shared/rules/code-tables-in-force.ts');
+    const withMissing = { ...tables, missing: ['hospice-principal list', 'code-first list'] };
+    expect(codeTablesInForce.check(cleanHospice(), withMissing).map((f) => f.message)).toEqual([
+      expect.stringContaining('no imported hospice-principal list is in force'),
+      expect.stringContaining('no imported code-first list is in force'),
+    ]);
+    expect(codeTablesInForce.check(cleanHomeHealth(), withMissing).map((f) => f.message)).toEqual([
+      expect.stringContaining('no imported code-first list is in force'),
+    ]);
   });
 });
