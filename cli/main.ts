@@ -1,8 +1,11 @@
 import { Command } from 'commander';
+import { ACCURACY_DIMENSIONS, type AccuracyDimension } from '#shared/metrics/qa-accuracy.ts';
 import { runBillingPull } from './commands/billing.ts';
 import { runDrop } from './commands/drop.ts';
 import { runIntakePending, runIntakeReceipts } from './commands/intake.ts';
 import { runQaReview, runQaShow } from './commands/qa.ts';
+import { runQaPlan } from './commands/qa-plan.ts';
+import { qaReport, renderQaReport } from './commands/qa-report.ts';
 import { runQueries } from './commands/queries.ts';
 import { runServe } from './commands/serve.ts';
 import { loadConfigFile, runStart } from './commands/start.ts';
@@ -165,6 +168,39 @@ qa.command('review')
   .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
   .action(async (opts: { verdicts?: string; agency?: string; stack?: string }) => {
     process.stdout.write(`${await runQaReview(await resolveTarget(opts), opts)}\n`);
+  });
+qa.command('plan')
+  .description(
+    "Each coder's sampling rate now and why: probation, accuracy, recent denials, a manager's rate",
+  )
+  .option('--agency <id>', "only this agency's coders")
+  .option('--config <file>', 'agency configuration (the sampling policy; default ./codetrail.config.json)')
+  .option('--json', 'print it as JSON')
+  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .action(async (opts: { agency?: string; config?: string; json?: boolean; stack?: string }) => {
+    const config = loadConfigFile('.', opts.config);
+    process.stdout.write(`${await runQaPlan((await resolveTarget(opts)).ports, config, opts)}\n`);
+  });
+qa.command('report')
+  .description(
+    'QA accuracy by coder, diagnosis category, line of business and month, with 95% Wilson intervals; charts past the QA SLA',
+  )
+  .option('--agency <id>', "only this agency's reviews")
+  .option('--by <dimensions>', 'comma-separated: coder, category, lineOfBusiness, month (default: all)')
+  .option('--config <file>', 'agency configuration (accuracy target, SLA; default ./codetrail.config.json)')
+  .option('--json', 'print it as JSON')
+  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .action(async (opts: { agency?: string; by?: string; config?: string; json?: boolean; stack?: string }) => {
+    const config = loadConfigFile('.', opts.config);
+    const by = opts.by?.split(',').map((d) => d.trim()) as AccuracyDimension[] | undefined;
+    for (const d of by ?? [])
+      if (!(ACCURACY_DIMENSIONS as readonly string[]).includes(d))
+        throw new Error(`--by: unknown dimension ${d}`);
+    const report = await qaReport((await resolveTarget(opts)).ports, config, {
+      ...(opts.agency ? { agency: opts.agency } : {}),
+      ...(by ? { by } : {}),
+    });
+    process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : renderQaReport(report)}\n`);
   });
 qa.command('show')
   .description('Show a sampled chart, its findings and why it was sampled')

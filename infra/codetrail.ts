@@ -159,7 +159,12 @@ export class Codetrail extends Construct {
 
     // Queues, and the S3 drops that feed them.
     const pipelineQueues = {} as Record<QueueName, PipelineQueue>;
-    for (const spec of queues()) {
+    for (const topologySpec of queues()) {
+      // The QA review queues alarm at the agency's QA turnaround SLA (slas.qaReviewHours).
+      const spec =
+        topologySpec.name === 'qa-review' || topologySpec.name === 'qa-review-senior'
+          ? { ...topologySpec, maxAgeAlarmMinutes: config.slas.qaReviewHours * 60 }
+          : topologySpec;
       pipelineQueues[spec.name] = new PipelineQueue(this, `Queue${pascal(spec.name)}`, {
         spec,
         encryptionKey: this.keys.queue,

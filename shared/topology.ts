@@ -118,7 +118,8 @@ export const STAGES: readonly StageSpec[] = [
     queue: 'qa-result',
     sendsTo: ['billing'],
     reads: ['artifacts'],
-    writes: [],
+    // The corrected chart, beside the original.
+    writes: ['artifacts'],
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 30,
@@ -153,6 +154,8 @@ export const STAGES: readonly StageSpec[] = [
     timeoutSeconds: 300,
     memoryMb: 512,
     reservedConcurrency: 2,
+    // The CARC root-cause table: which denials count against the coder.
+    dataFiles: [CODE_TABLES],
     purpose: 'Reads remittance files and traces each denial back to its chart and coder',
   },
 ];

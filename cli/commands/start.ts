@@ -12,6 +12,7 @@ import { collectSummary, type RunSummary, renderSummary } from '../lib/summary.t
 import { STATE_DIR } from '../lib/target.ts';
 import { parseVerdictFile, type VerdictFileEntry } from '../lib/verdict-file.ts';
 import { type LocalPipeline, type ProgressEvent, startLocalPipeline } from '../local/pipeline.ts';
+import { qaReport, renderQaReport } from './qa-report.ts';
 
 export interface StartOptions {
   input: string;
@@ -179,9 +180,13 @@ export async function runStart(options: StartOptions): Promise<{ summary: RunSum
       },
       deadLetters: await pipeline.deadLetters(),
     });
+    const qa = await qaReport(pipeline.ports, config, { by: ['coder'] });
+    summary.qaAccuracy = qa.by.coder ?? [];
     mkdirSync(options.out, { recursive: true });
     writeFileSync(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    say(`\n${renderSummary(summary)}\n\nWrote ${join(options.out, 'summary.json')}`);
+    say(
+      `\n${renderSummary(summary)}\n\nQA accuracy (codetrail qa report)\n${renderQaReport(qa)}\n\nWrote ${join(options.out, 'summary.json')}`,
+    );
     for (const warning of tableWarnings(summary)) process.stderr.write(`warning: ${warning}\n`);
     return { summary, exitCode: summary.deadLetters.length > 0 ? 1 : 0 };
   } finally {

@@ -1,4 +1,5 @@
 import type { Ports } from '#shared/aws/ports.ts';
+import type { AccuracyRow } from '#shared/metrics/qa-accuracy.ts';
 import type { Batch } from '#shared/model/batch.ts';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
 import type { IntakeReceipt } from '#shared/model/receipt.ts';
@@ -50,6 +51,8 @@ export interface RunSummary {
   quarantine: QuarantineSummary[];
   verdicts: { submitted: number; awaitingReview: number; invalid: unknown[] };
   deadLetters: { queue: string; messageId: string; receiveCount: number; body: string }[];
+  /** QA accuracy by coder, with 95 percent Wilson intervals (`codetrail qa report` has the rest). */
+  qaAccuracy?: AccuracyRow[];
 }
 
 function chartSummary(s: ChartState): ChartSummary {

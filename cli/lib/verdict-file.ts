@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { Correction } from '#shared/model/qa.ts';
 
 /**
  * What a QA reviewer writes locally: verdicts keyed by the EMR chart id they see in the chart. The CLI
@@ -9,8 +10,8 @@ export const VerdictFileEntry = z.object({
   chartId: z.string().min(1).max(128),
   version: z.int().min(1),
   reviewerId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
-  outcome: z.enum(['pass', 'corrected', 'rejected']),
-  corrections: z.array(z.object({ sequence: z.int().min(1), code: z.string().min(1).max(16) })).default([]),
+  outcome: z.enum(['agree', 'corrected', 'rejected']),
+  corrections: z.array(Correction).max(50).default([]),
   note: z.string().max(2000).optional(),
   reviewedAt: z.string().optional(),
 });

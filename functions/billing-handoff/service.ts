@@ -86,7 +86,9 @@ export function createBillingHandoffService(deps: StageDeps) {
         coderId: state.coderId,
         lineOfBusiness: state.lineOfBusiness,
         payerType: state.payerType,
-        artifactKey: state.artifactKey,
+        // A QA correction is billed with the corrected codes.
+        artifactKey: state.qa?.correctedArtifactKey ?? state.artifactKey,
+        ...(state.qa?.correctedArtifactKey ? { qaCorrected: true } : {}),
       });
     }
     if (members.length === 0) {

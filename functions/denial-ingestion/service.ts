@@ -1,9 +1,12 @@
 import type { SourceObject } from '#shared/aws/ports.ts';
+import type { CarcTable } from '#shared/data/carc.ts';
+import { loadCodeTables } from '#shared/data/code-tables.ts';
 import { createdObjects } from '#shared/formats/s3-event.ts';
 import { chartKeyOf, chartSubject, objectIdOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { DenialRecord } from '#shared/model/chart-state.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
 import type { S3EventMessage } from '#shared/model/messages.ts';
+import type { DenialMark } from '#shared/model/qa.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { claimObject } from '#shared/runtime/claim-object.ts';
 import { quarantine } from '#shared/runtime/quarantine.ts';
@@ -23,8 +26,19 @@ export interface DenialIssue {
  * coder and its batch. Entries that match nothing, or are malformed, are reported; the rest go on.
  * (X12 835 remittances arrive with a later issue; this reads the simple JSON denial file.)
  */
-export function createDenialIngestionService(deps: StageDeps) {
+export function createDenialIngestionService(
+  deps: StageDeps & { carc?: (date: string) => CarcTable | undefined },
+) {
   const { ports } = deps;
+  const carcFor = deps.carc ?? ((date: string) => loadCodeTables().carcFor(date)?.table);
+
+  /** The reason codes (group-reason, e.g. CO-16) whose CARC counts against the coder (coder feedback yes). */
+  function codingReasons(reasonCodes: readonly string[], date: string): string[] {
+    const table = carcFor(date.slice(0, 10));
+    return reasonCodes.filter(
+      (code) => table?.lookup(code.split('-').pop() ?? code)?.coderFeedback === 'yes',
+    );
+  }
 
   async function applyEntry(
     entry: DenialEntry,
@@ -72,6 +86,7 @@ export function createDenialIngestionService(deps: StageDeps) {
       sourceObject: objectIdOf(source.bucket, source.key, source.etag),
     };
     if (entry.deniedAmount !== undefined) denial.deniedAmount = entry.deniedAmount;
+    let recorded = already?.denial;
     if (!already) {
       const moved = await ports.charts.transition(chartKey, version, ['BATCHED'], 'DENIED', { denial });
       const current = moved.ok ? moved.state : moved.current;
@@ -83,6 +98,23 @@ export function createDenialIngestionService(deps: StageDeps) {
         });
         return 'unmatched';
       }
+      recorded = current.denial;
+    }
+    // A coding-related denial counts against the coder (and the principal's category) in the coder
+    // ledger: the sampling risk factors read it. Written once, dated as the stored denial.
+    const coding = codingReasons(entry.reasonCodes, recorded?.receivedAt ?? denial.receivedAt);
+    if (coding.length > 0) {
+      const mark: DenialMark = {
+        kind: 'denial',
+        agencyId,
+        coderId: state.coderId,
+        chartKey,
+        version,
+        deniedAt: recorded?.receivedAt ?? denial.receivedAt,
+        reasonCodes: coding,
+      };
+      if (state.principalCategory) mark.category = state.principalCategory;
+      await ports.coders.record(mark);
     }
     await recordAudit(deps, {
       type: 'chart.denied',

@@ -4,14 +4,26 @@ import type { ChartMessage, ReviewRequest } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage, UnknownChartError } from '#shared/runtime/forward.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
-import { decideSampling } from '#shared/sampling/decide-sampling.ts';
+import { coderStanding } from '#shared/sampling/coder-standing.ts';
+import { SAMPLING_KEY_LABEL, samplingDraw } from '#shared/sampling/sampling-draw.ts';
+import { decideSampling } from '#shared/sampling/sampling-policy.ts';
+import { daysBefore, readCoderHistory } from './coder-history.ts';
 
 /**
- * QA sampling: decides, deterministically and with a recorded reason, whether a validated chart is
- * re-reviewed by QA. Sampled charts wait on a human-drained review queue; the rest go to billing.
+ * QA sampling: decides, deterministically and with every factor recorded, whether a validated chart is
+ * re-reviewed by QA (shared/sampling/sampling-policy.ts), from the coder's standing in the coder ledger
+ * (probation, accuracy, recent denials). Sampled charts wait on a human-drained review queue; the rest
+ * go to billing.
  */
 export function createQaSamplingService(deps: StageDeps) {
   const { ports } = deps;
+  const sampling = deps.config.sampling;
+  // One MAC per execution environment: the per-deployment secret the draws are keyed with.
+  let samplingKey: Promise<string> | undefined;
+  const keyOnce = () => {
+    samplingKey ??= ports.keys.mac(SAMPLING_KEY_LABEL);
+    return samplingKey;
+  };
 
   /** Puts the chart on its review queue once; a crash between send and mark may send it twice. */
   async function requestReview(state: ChartState): Promise<void> {
@@ -31,23 +43,66 @@ export function createQaSamplingService(deps: StageDeps) {
     await ports.charts.markOnce(state.chartKey, state.version, 'reviewRequestedAt', now);
   }
 
+  async function decide(state: ChartState) {
+    const at = state.codingCompletedAt ?? deps.clock.now().toISOString();
+    // Recorded first, so the coder's count includes this chart (written once: a redelivery adds nothing).
+    await ports.coders.record({
+      kind: 'coded',
+      agencyId: state.agencyId,
+      coderId: state.coderId,
+      chartKey: state.chartKey,
+      version: state.version,
+      codedAt: at,
+      lineOfBusiness: state.lineOfBusiness,
+    });
+    const [history, categoryDenials, key] = await Promise.all([
+      readCoderHistory(ports.coders, state.agencyId, state.coderId, sampling, at),
+      state.principalCategory
+        ? ports.coders.categoryDenials(
+            state.agencyId,
+            state.principalCategory,
+            daysBefore(at, sampling.risk.recentDenials.days),
+          )
+        : Promise.resolve(0),
+      keyOnce(),
+    ]);
+    const standing = coderStanding(state.coderId, history, sampling, at);
+    if (standing.probation.exitsNow && (await ports.coders.endProbation(state.agencyId, state.coderId, at))) {
+      await recordAudit(deps, {
+        type: 'coder.probation-ended',
+        agencyId: state.agencyId,
+        subject: `coder:${state.agencyId}:${state.coderId}`,
+        actor: 'stage:qa-sampling',
+        idempotencyKey: 'probation-ended',
+        detail: { reason: standing.probation.reason, codeAccuracy: standing.codes },
+      });
+    }
+    const chart = {
+      chartKey: state.chartKey,
+      version: state.version,
+      coderId: state.coderId,
+      lineOfBusiness: state.lineOfBusiness,
+      findingRuleIds: (state.findings ?? []).filter((f) => f.severity === 'warn').map((f) => f.ruleId),
+      ...(state.grouping ? { clinicalGroup: state.grouping.clinicalGroup } : {}),
+      ...(state.principalCategory ? { category: state.principalCategory } : {}),
+    };
+    return decideSampling(
+      chart,
+      { standing, categoryDenials },
+      sampling,
+      samplingDraw(key, state.chartKey, state.version),
+    );
+  }
+
   return {
     async handle(message: ChartMessage): Promise<void> {
       let state = await ports.charts.get(message.chartKey, message.version);
       if (!state) throw new UnknownChartError(message.chartKey, message.version);
       if (state.status === 'VALIDATED') {
-        const sampling = decideSampling(
-          {
-            chartKey: state.chartKey,
-            version: state.version,
-            coderId: state.coderId,
-            hasWarnings: (state.findings ?? []).some((f) => f.severity === 'warn'),
-          },
-          deps.config.sampling,
-        );
-        const to = sampling.sampled ? 'SAMPLED' : 'NOT_SAMPLED';
+        const decision = await decide(state);
+        const to = decision.sampled ? 'SAMPLED' : 'NOT_SAMPLED';
         const moved = await ports.charts.transition(state.chartKey, state.version, ['VALIDATED'], to, {
-          sampling,
+          sampling: decision,
         });
         if (!moved.ok) return; // another delivery won the race and does the same work
         state = moved.state;

@@ -27,11 +27,12 @@ export function createValidationService(deps: StageDeps & { tables: TablesFor })
       if (!state) throw new UnknownChartError(message.chartKey, message.version);
       if (state.status === 'RECEIVED') {
         const raw: unknown = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey));
-        const { findings, decision, grouping } = checkChart(raw, deps.tables);
+        const { findings, decision, grouping, principalCategory } = checkChart(raw, deps.tables);
         const moved = await ports.charts.transition(state.chartKey, state.version, ['RECEIVED'], decision, {
           findings,
           // Home health: the PDGM grouping (HIPPS) goes with the chart.
           ...(grouping ? { grouping } : {}),
+          ...(principalCategory ? { principalCategory } : {}),
           // A query waits in QUERY_OPEN for the clinician; the agency's aging policy sets its due date.
           ...(decision === 'QUERY_OPEN'
             ? {

@@ -2,6 +2,7 @@ import type { AwsClients } from './clients.ts';
 import { DynamoAuditLog } from './dynamo-audit-log.ts';
 import { DynamoBatchStore } from './dynamo-batch-store.ts';
 import { DynamoChartStore } from './dynamo-chart-store.ts';
+import { DynamoCoderLedger } from './dynamo-coder-ledger.ts';
 import { DynamoObjectLedger } from './dynamo-object-ledger.ts';
 import { KmsKeyService } from './kms-key-service.ts';
 import { LocalKeyService } from './local-key-service.ts';
@@ -39,5 +40,6 @@ export function buildPorts(
     queue: new SqsStageQueue(clients.sqs, resources.queueUrls, options.queue),
     audit: new DynamoAuditLog(clients.dynamo, resources.table),
     keys: keyServiceFor(clients, resources),
+    coders: new DynamoCoderLedger(clients.dynamo, resources.table),
   };
 }

@@ -1,5 +1,6 @@
 import type { Batch } from '#shared/model/batch.ts';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
+import type { CodedRecord, CoderRecord, DenialMark, ReviewRecord } from '#shared/model/qa.ts';
 import type { BucketName, QueueName } from '#shared/topology.ts';
 
 /**
@@ -173,6 +174,28 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/**
+ * The coder ledger: per coder, the chart versions they coded that reached QA sampling, the QA reviews of
+ * their charts and the coding-related denials traced to them; what probation, accuracy and the sampling
+ * risk factors are computed from. Records are immutable and written once (a redelivery writes nothing).
+ */
+export interface CoderLedger {
+  /** false when the record was already there. */
+  record(record: CoderRecord): Promise<boolean>;
+  /** The coder's first coded chart versions, oldest first. */
+  firstCoded(agencyId: string, coderId: string, limit: number): Promise<CodedRecord[]>;
+  /** Reviews of the coder's charts since `since` (ISO instant, inclusive; all when undefined). */
+  reviews(agencyId: string, coderId: string, since?: string): AsyncIterable<ReviewRecord>;
+  denials(agencyId: string, coderId: string, since: string): Promise<DenialMark[]>;
+  /** Coding-related denials of one principal-diagnosis category since `since`, across coders. */
+  categoryDenials(agencyId: string, category: string, since: string): Promise<number>;
+  probationEndedAt(agencyId: string, coderId: string): Promise<string | undefined>;
+  /** Records the coder leaving probation once; false when already recorded. */
+  endProbation(agencyId: string, coderId: string, at: string): Promise<boolean>;
+  /** The agency's coders (everyone with a coded chart version). */
+  coders(agencyId: string): AsyncIterable<string>;
+}
+
 /** Everything a stage's service works over. */
 export interface Ports {
   charts: ChartStore;
@@ -182,4 +205,5 @@ export interface Ports {
   queue: StageQueue;
   audit: AuditLog;
   keys: KeyService;
+  coders: CoderLedger;
 }

@@ -8,6 +8,10 @@
  *   batch                BATCH#<batchId>         META               -                                    -
  *   object ledger        OBJECT#<objectId>       META               -                                    -
  *   audit event          AUDIT#<subject>         EVT#<eventId>      AUDIT#<agencyId>#<yyyy-mm-dd>        <at>#<eventId>
+ *   coder profile        CODER#<agency>#<coder>  PROFILE            AGENCY#<agencyId>#CODERS             <coderId>
+ *   coder record         CODER#<agency>#<coder>  <KIND>#<at>#<chartKey>#<version:10>[#<round>]   -     -
+ *   probation exit       CODER#<agency>#<coder>  PROBATION-EXIT     -                                    -
+ *   category denial      DXCAT#<agency>#<cat>    DENIAL#<at>#<chartKey>#<version:10>              -     -
  */
 
 export const PK = 'pk';
@@ -84,4 +88,33 @@ export function withoutKeys<T>(item: Record<string, unknown>, alsoDrop: readonly
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(k) && !alsoDrop.includes(k)) out[k] = v;
   return out as T;
+}
+
+/** The coder ledger: one partition per coder of an agency (coder ids are staff ids, not PHI). */
+export function coderPk(agencyId: string, coderId: string): string {
+  return `CODER#${agencyId}#${coderId}`;
+}
+
+export const CODER_PROFILE_SK = 'PROFILE';
+export const PROBATION_EXIT_SK = 'PROBATION-EXIT';
+
+/** gsi1 partition listing an agency's coders. */
+export function agencyCodersPk(agencyId: string): string {
+  return `AGENCY#${agencyId}#CODERS`;
+}
+
+/** Sort key of a coder record: its kind, then time, so "the first N coded" and "since" are range queries. */
+export function coderRecordSk(
+  kind: 'CODED' | 'REVIEW' | 'DENIAL',
+  at: string,
+  chartKey: string,
+  version: number,
+  round?: string,
+): string {
+  return `${kind}#${at}#${chartKey}#${padVersion(version)}${round ? `#${round}` : ''}`;
+}
+
+/** Coding-related denials of one ICD-10-CM category across an agency's coders. */
+export function categoryPk(agencyId: string, category: string): string {
+  return `DXCAT#${agencyId}#${category}`;
 }

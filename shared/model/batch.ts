@@ -9,7 +9,8 @@ export const BatchMember = z.object({
   payerType: z.string(),
   periodFrom: z.string().optional(),
   periodThrough: z.string().optional(),
-  artifactKey: z.string(),
+  artifactKey: z.string().describe('The chart to bill: the QA-corrected one when QA corrected the codes'),
+  qaCorrected: z.boolean().optional().describe('QA corrected the codes: artifactKey is the corrected chart'),
 });
 export type BatchMember = z.infer<typeof BatchMember>;
 

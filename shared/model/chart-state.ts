@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { LineOfBusiness } from './chart.ts';
+import { Correction, ReviewScore } from './qa.ts';
 
 /** Every status a chart version can be in; see the lifecycle in docs/architecture.md. */
 export const CHART_STATUSES = [
@@ -35,23 +36,51 @@ export const Finding = z.object({
 });
 export type Finding = z.infer<typeof Finding>;
 
+export const SAMPLING_FACTORS = [
+  'base-rate',
+  'probation',
+  'coder-rate',
+  'hospice',
+  'clinical-group',
+  'warn-findings',
+  'coder-denials',
+  'category-denials',
+  'below-target',
+] as const;
+
+/** One factor that set a sampling rate, with the rate it asks for and why (no PHI: ids, codes, figures). */
+export const SamplingFactor = z.object({
+  factor: z.enum(SAMPLING_FACTORS),
+  rate: z.number().min(0).max(1),
+  detail: z.string(),
+});
+export type SamplingFactor = z.infer<typeof SamplingFactor>;
+
 export const SamplingDecision = z.object({
   sampled: z.boolean(),
-  rule: z.string().describe('Which sampling rule decided: base-rate, coder-rate, ...'),
+  rule: z.string().describe('The factor whose rate decided (the highest): base-rate, probation, ...'),
   rate: z.number().min(0).max(1),
-  draw: z.number().min(0).max(1).describe('The deterministic draw compared against the rate'),
+  draw: z.number().min(0).max(1).describe('The deterministic keyed draw compared against the rate'),
   queue: z.enum(['qa-review', 'qa-review-senior']).optional(),
   reason: z.string(),
+  factors: z.array(SamplingFactor).default([]).describe('Every factor that applied, the deciding one first'),
+  senior: z.array(z.string()).optional().describe('Why a sampled chart goes to senior review'),
 });
 export type SamplingDecision = z.infer<typeof SamplingDecision>;
 
 export const QaOutcome = z.object({
-  outcome: z.enum(['pass', 'corrected', 'rejected']),
+  outcome: z.enum(['agree', 'corrected', 'rejected']),
   reviewerId: z.string(),
   reviewedAt: z.string(),
+  corrections: z.array(Correction).optional().describe('As the reviewer classified them'),
+  score: ReviewScore.optional().describe('Chart and code accuracy of this review'),
   correctedDiagnoses: z.array(z.object({ sequence: z.int(), code: z.string() })).optional(),
   originalDiagnoses: z.array(z.object({ sequence: z.int(), code: z.string() })).optional(),
   findings: z.array(Finding).optional().describe('Rules re-run on the corrected codes'),
+  correctedArtifactKey: z
+    .string()
+    .optional()
+    .describe('QA_CORRECTED: the chart with the corrected codes, which billing bills (the original stays)'),
 });
 export type QaOutcome = z.infer<typeof QaOutcome>;
 
@@ -118,6 +147,11 @@ export const ChartState = z.object({
   denial: DenialRecord.optional(),
   supersededBy: z.int().optional(),
   grouping: PdgmGroupingState.optional().describe('Home health: the PDGM grouping the validation computed'),
+  principalCategory: z
+    .string()
+    .max(8)
+    .optional()
+    .describe('ICD-10-CM category (3 characters) of the principal diagnosis: for the sampling risk factors'),
   queries: z
     .array(
       z.object({

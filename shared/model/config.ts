@@ -10,25 +10,79 @@ export const Agency = z.object({
   timeZone: z.string().default('America/New_York'),
 });
 
+const rate = z.number().min(0).max(1);
+
+/** The QA sampling policy; every factor that applies raises the rate, the highest wins (docs in README). */
 export const Sampling = z
   .object({
-    baseRate: z.number().min(0).max(1).default(0.1).describe('Share of clean charts re-reviewed by QA'),
+    baseRate: rate.default(0.1).describe('Share of validated charts re-reviewed by QA'),
+    accuracyTarget: rate
+      .default(0.95)
+      .describe('Code accuracy every coder is held to (lower bound of its 95% Wilson interval)'),
+    minReviewedCharts: z
+      .int()
+      .min(1)
+      .default(30)
+      .describe('Reviewed charts a coder needs before accuracy raises the rate'),
+    accuracyWindowDays: z
+      .int()
+      .min(1)
+      .default(180)
+      .describe('Reviews this recent count toward the accuracy that drives sampling'),
+    probation: z
+      .object({
+        rate: rate.default(1),
+        charts: z
+          .int()
+          .min(0)
+          .default(50)
+          .describe('A coder is in probation for at least their first N charts'),
+        days: z.int().min(0).default(60).describe('... and at least this many days from their first chart'),
+        exempt: z
+          .array(z.string())
+          .default([])
+          .describe('Coders whose accuracy was established before codetrail: never in probation'),
+      })
+      .prefault({}),
+    risk: z
+      .object({
+        hospice: rate.default(0.15).describe('Hospice charts'),
+        clinicalGroups: z
+          .record(z.string().regex(/^[A-L]$/), rate)
+          .default({})
+          .describe('PDGM clinical group letter -> rate, for high-value or high-risk groups'),
+        warnFindings: rate.default(0.2).describe('Charts that passed validation with warn findings'),
+        recentDenials: z
+          .object({
+            rate: rate.default(0.3),
+            days: z.int().min(1).default(90),
+          })
+          .prefault({})
+          .describe('Coders, or principal diagnosis categories, with a coding-related denial this recent'),
+        belowTarget: rate
+          .default(0.5)
+          .describe('Coders whose code-accuracy lower bound is under the target (after minReviewedCharts)'),
+      })
+      .prefault({}),
     coderRates: z
-      .record(z.string(), z.number().min(0).max(1))
+      .record(z.string(), rate)
       .default({})
-      .describe('Per-coder rates, e.g. 1.0 for a coder on probation'),
-    seniorReviewCoders: z
-      .array(z.string())
-      .default([])
-      .describe('Coders whose sampled charts go to the senior QA queue'),
-    warningsRaiseRateTo: z
-      .number()
-      .min(0)
-      .max(1)
-      .optional()
-      .describe('Rate for charts that passed validation with warnings'),
+      .describe("A manager's rate for one coder, a factor like the others"),
+    senior: z
+      .object({
+        coders: z.array(z.string()).default([]).describe('Coders whose sampled charts go to senior review'),
+        probation: z.boolean().default(true).describe('Coders in probation go to senior review'),
+        hospice: z.boolean().default(false),
+        clinicalGroups: z.array(z.string().regex(/^[A-L]$/)).default([]),
+        ruleIds: z
+          .array(z.string())
+          .default([])
+          .describe('Charts with a finding of one of these rules (critical findings) go to senior review'),
+      })
+      .prefault({}),
   })
-  .default({ baseRate: 0.1, coderRates: {}, seniorReviewCoders: [] });
+  .prefault({});
+export type SamplingConfig = z.infer<typeof Sampling>;
 
 const MiB = 1024 * 1024;
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { Correction } from './qa.ts';
 
 /**
  * Queue message contracts. Messages carry identifiers and versions, never PHI: the chart itself stays
@@ -27,7 +28,12 @@ export const ReviewRequest = z.object({
 });
 export type ReviewRequest = z.infer<typeof ReviewRequest>;
 
-/** On qa-result: a reviewer's verdict on a sampled chart version. */
+/**
+ * On qa-result: a reviewer's verdict on a sampled chart version. `agree`: the coding stands. `corrected`:
+ * the corrections, each classified by error category, severity and direction; the chart goes on to
+ * billing with the corrected codes. `rejected`: the chart goes back to the coder (corrections, if any,
+ * say why).
+ */
 export const Verdict = z
   .object({
     kind: z.literal('verdict'),
@@ -35,11 +41,8 @@ export const Verdict = z
     chartKey: z.string(),
     version: z.int().min(1),
     reviewerId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
-    outcome: z.enum(['pass', 'corrected', 'rejected']),
-    corrections: z
-      .array(z.object({ sequence: z.int().min(1), code: z.string().min(1).max(16) }))
-      .default([])
-      .describe('Corrected ICD-10-CM codes by diagnosis sequence; only with outcome corrected'),
+    outcome: z.enum(['agree', 'corrected', 'rejected']),
+    corrections: z.array(Correction).max(50).default([]),
     noteKey: z
       .string()
       .optional()
@@ -55,6 +58,10 @@ export const Verdict = z
   })
   .refine((v) => v.outcome !== 'corrected' || v.corrections.length > 0, {
     message: 'a corrected verdict needs at least one correction',
+    path: ['corrections'],
+  })
+  .refine((v) => v.outcome !== 'agree' || v.corrections.length === 0, {
+    message: 'an agree verdict has no corrections',
     path: ['corrections'],
   });
 export type Verdict = z.infer<typeof Verdict>;

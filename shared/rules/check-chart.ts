@@ -1,5 +1,6 @@
 import type { Finding } from '#shared/model/chart-state.ts';
 import { runRules } from './catalog.ts';
+import { icd10Principal, printableCode } from './codes.ts';
 import { decide, type ValidationDecision } from './decide.ts';
 import { groupPdgm, type PdgmGrouping } from './pdgm-grouping.ts';
 import type { TablesFor } from './rule.ts';
@@ -10,6 +11,8 @@ export interface ChartCheck {
   decision: ValidationDecision;
   /** Home health: the PDGM grouping, when a PDGM table is in force and the chart groups. */
   grouping?: PdgmGrouping;
+  /** The ICD-10-CM category (first 3 characters) of the principal diagnosis, when it is code-shaped. */
+  principalCategory?: string;
 }
 
 /**
@@ -26,5 +29,8 @@ export function checkChart(raw: unknown, tables: TablesFor): ChartCheck {
   const pdgm = checked.chart.lineOfBusiness === 'home_health' ? inForce.pdgm : undefined;
   const grouped = pdgm ? groupPdgm(checked.chart, pdgm) : undefined;
   if (grouped?.grouped) result.grouping = grouped.grouping;
+  const principal = icd10Principal(checked.chart);
+  if (principal && printableCode(principal.code, 'ICD-10-CM'))
+    result.principalCategory = principal.code.slice(0, 3);
   return result;
 }

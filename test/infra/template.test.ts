@@ -359,6 +359,22 @@ describe('queues', () => {
   });
 });
 
+describe('QA turnaround SLA', () => {
+  it('alarms on the QA review queues at slas.qaReviewHours, the billing queue at its own age', () => {
+    const { template: t, built } = template({ slas: { qaReviewHours: 6 } });
+    const c = built.stack.codetrail;
+    const ageAlarm = (queue: 'qa-review' | 'qa-review-senior' | 'coded-batches') =>
+      Object.values(resources(t, 'AWS::CloudWatch::Alarm')).find(
+        (a) =>
+          a.Properties.MetricName === 'ApproximateAgeOfOldestMessage' &&
+          JSON.stringify(a.Properties.Dimensions).includes(JSON.stringify(logicalId(c.queues[queue].queue))),
+      );
+    expect(ageAlarm('qa-review')?.Properties.Threshold).toBe(6 * 3600);
+    expect(ageAlarm('qa-review-senior')?.Properties.Threshold).toBe(6 * 3600);
+    expect(ageAlarm('coded-batches')?.Properties.Threshold).toBe(8 * 3600);
+  });
+});
+
 describe('Lambda stages', () => {
   it('has one Node.js 24 arm64 function per topology stage, sized from the topology, traced', () => {
     const { template: t, built } = trial();

@@ -5,11 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBillingPull } from '#cli/commands/billing.ts';
 import { runDrop } from '#cli/commands/drop.ts';
 import { runQaReview, runQaShow } from '#cli/commands/qa.ts';
+import { runQaPlan } from '#cli/commands/qa-plan.ts';
+import { qaReport, renderQaReport } from '#cli/commands/qa-report.ts';
 import type { Target } from '#cli/lib/target.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { restoreSnapshot, saveSnapshot } from '#cli/local/snapshot.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { homeHealthChart } from '../support/charts.ts';
+import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 
 // The commands people run against a stack (`drop`, `qa review`, `billing pull`), here against the
 // embedded one, as `start --serve` exposes it.
@@ -22,7 +25,7 @@ beforeAll(async () => {
   writeFileSync(keyFile, 'cd'.repeat(32));
   pipeline = await startLocalPipeline({
     config: parseConfig({
-      sampling: { baseRate: 0, coderRates: { 'coder-new': 1 } },
+      sampling: { ...SAMPLE_NOTHING, coderRates: { 'coder-new': 1 } },
       local: { timeCompression: 1000 },
     }),
     keyFile,
@@ -64,15 +67,27 @@ describe('codetrail commands against a running stack', () => {
     writeFileSync(
       verdicts,
       JSON.stringify([
-        { agencyId: 'test-agency', chartId: 'CLI-1', version: 1, reviewerId: 'qa-7', outcome: 'pass' },
+        { agencyId: 'test-agency', chartId: 'CLI-1', version: 1, reviewerId: 'qa-7', outcome: 'agree' },
         { agencyId: 'test-agency', chartId: 'CLI-1', version: 9, reviewerId: 'qa-7', outcome: 'bogus' },
       ]),
     );
     const answer = await runQaReview(target, { verdicts });
-    expect(answer).toContain(': pass');
+    expect(answer).toContain(': agree');
     expect(answer).toMatch(/entry 2 outcome/);
     await pipeline.runUntilQuiet();
     expect(await runQaReview(target, {})).toBe('No chart is waiting for QA review.');
+
+    // The coders' plan and the accuracy report read the coder ledger the stages wrote.
+    const config = parseConfig({
+      agencies: [{ id: 'test-agency' }],
+      sampling: { coderRates: { 'coder-new': 1 } },
+    });
+    const plan = await runQaPlan(target.ports, config, {});
+    expect(plan).toMatch(/test-agency\s+coder-new\s+1\s+in probation/);
+    expect(plan).toContain('hospice charts 0.15');
+    const report = await qaReport(target.ports, config, { by: ['coder'] });
+    expect(report.by.coder?.map((r) => [r.key, r.reviews, r.charts.rate])).toEqual([['coder-new', 1, 1]]);
+    expect(renderQaReport(report)).toContain('Waiting for QA review past the SLA');
 
     const out = join(dir, 'batches');
     const pulled = await runBillingPull(target, { out });

@@ -10,6 +10,7 @@ import { parseConfig } from '#shared/model/config.ts';
 import type { IntakeReceipt } from '#shared/model/receipt.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { fhirFromChart } from '../support/fhir-from-chart.ts';
+import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 
 // Intake on the real emulators, fed by the S3 notifier and SQS event source the way Lambda is fed:
 // objects streamed from S3, checkpoints in DynamoDB, continuations through the intake queue.
@@ -21,7 +22,7 @@ beforeAll(async () => {
   writeFileSync(keyFile, 'cd'.repeat(32));
   pipeline = await startLocalPipeline({
     config: parseConfig({
-      sampling: { baseRate: 0 },
+      sampling: SAMPLE_NOTHING,
       // Every run believes its time is up after one group of four charts: files go in many runs.
       intake: { concurrency: 4, reserveSeconds: 100_000 },
       local: { timeCompression: 100_000 },

@@ -15,6 +15,7 @@ import type {
 import type { Batch } from '#shared/model/batch.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import type { BucketName, QueueName } from '#shared/topology.ts';
+import { memoryCoderLedger } from './memory-coder-ledger.ts';
 
 /** In-memory ports with the same semantics as the adapters: for fast, pure tests of the services. */
 export function memoryPorts() {
@@ -210,6 +211,7 @@ export function memoryPorts() {
     queue,
     audit,
     keys,
+    coders: memoryCoderLedger(),
   };
   return {
     ports,

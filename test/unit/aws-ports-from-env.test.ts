@@ -20,6 +20,7 @@ describe('buildPorts', () => {
       'audit',
       'batches',
       'charts',
+      'coders',
       'keys',
       'ledger',
       'queue',

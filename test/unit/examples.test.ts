@@ -8,6 +8,7 @@ import type { Chart } from '#shared/model/chart.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
 import { decide, runRules, validateChartInput } from '#shared/rules/index.ts';
+import { applyCorrections } from '#shared/sampling/apply-corrections.ts';
 import { readExportFile } from '../support/read-records.ts';
 
 const examples = new URL('../../examples/', import.meta.url);
@@ -293,13 +294,13 @@ describe('example exports', () => {
 });
 
 describe('example configuration', () => {
-  it('is a valid Config: two agencies, base rate 0.1, coder-probation always sampled to the senior queue', () => {
+  it('is a valid Config: two agencies, base rate 0.1, every coder but coder-probation exempt from probation', () => {
     const config = parseConfig(JSON.parse(read('codetrail.config.json')));
     expect(config.agencies.map((a) => a.id)).toEqual(['demo-agency', 'demo-branch-east']);
     expect(config.sampling).toMatchObject({
       baseRate: 0.1,
-      coderRates: { 'coder-probation': 1 },
-      seniorReviewCoders: ['coder-probation'],
+      probation: { rate: 1, exempt: ['coder-a01', 'coder-b02', 'coder-c03', 'coder-e07'] },
+      senior: { probation: true },
     });
     for (const c of expected.charts) expect(config.agencies.map((a) => a.id)).toContain(c.agencyId);
   });
@@ -334,13 +335,10 @@ describe('example QA verdicts', () => {
       const chart = validateChartInput(seen?.value).chart;
       if (!chart || !entry) throw new Error(`${v.chartId} not found`);
       if (v.outcome === 'corrected') expect(entry.corrections.length).toBeGreaterThan(0);
-      const corrected: Chart = {
+      const corrected = {
         ...chart,
-        diagnoses: chart.diagnoses.map((d) => {
-          const fix = entry.corrections.find((x) => x.sequence === d.sequence);
-          return fix ? { ...d, code: fix.code, system: 'ICD-10-CM' } : d;
-        }),
-      };
+        diagnoses: applyCorrections(chart.diagnoses, entry.corrections),
+      } as Chart;
       if (v.outcome === 'corrected') expect(corrected.diagnoses).not.toEqual(chart.diagnoses);
       const findings = runRules(corrected, tables);
       expect([...new Set(findings.map((f) => f.ruleId))]).toEqual(v.ruleIdsAfter);

@@ -17,8 +17,9 @@ import {
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
+import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 
-function pipeline(sampling: Record<string, unknown> = { baseRate: 0 }) {
+function pipeline(sampling: Record<string, unknown> = SAMPLE_NOTHING) {
   const mem = memoryPorts();
   const deps = { ports: mem.ports, config: parseConfig({ sampling }), clock: fixedClock() };
   // The repository's tables in force for each chart's period, as the stages' handlers use them.
@@ -139,7 +140,7 @@ describe('the stages, chained over in-memory ports', () => {
   });
 
   it('sends a sampled chart to QA once, and a correction on to billing with both code sets kept', async () => {
-    const p = pipeline({ baseRate: 0, coderRates: { 'coder-a': 1 }, seniorReviewCoders: ['coder-a'] });
+    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { coders: ['coder-a'] } });
     await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
     await p.settle();
     expect(await p.status('test-agency', 'HH-1001')).toBe('SAMPLED');
@@ -161,7 +162,9 @@ describe('the stages, chained over in-memory ports', () => {
       version: 1,
       reviewerId: 'qa-1',
       outcome: 'corrected',
-      corrections: [{ sequence: 2, code: 'I50.32' }],
+      corrections: [
+        { sequence: 2, code: 'I50.32', category: 'specificity', severity: 'minor', direction: 'neutral' },
+      ],
       reviewedAt: '2026-11-03T10:00:00Z',
     };
     await p.svc.qaResult.handle(verdict);
@@ -180,7 +183,7 @@ describe('the stages, chained over in-memory ports', () => {
       chartKey: 'ck-unknown',
       version: 1,
       reviewerId: 'qa-1',
-      outcome: 'pass',
+      outcome: 'agree',
       corrections: [],
       reviewedAt: '2026-11-03T10:00:00Z',
     });
@@ -323,5 +326,104 @@ describe('the stages, chained over in-memory ports', () => {
     await p.svc.validation.handle(ChartMessage.parse(message));
     expect(p.mem.events().map((e) => e.type)).toContain('chart.validated');
     expect(p.mem.take('sample')).toHaveLength(1);
+  });
+});
+
+describe('the QA review loop over in-memory ports', () => {
+  /** A chart of coder-a sampled (a manager's rate of 1), and the review request it leaves. */
+  async function sampled() {
+    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
+    if (!request) throw new Error('not sampled');
+    const verdict = (over: Partial<Verdict>): Verdict => ({
+      kind: 'verdict',
+      agencyId: 'test-agency',
+      chartKey: request.chartKey,
+      version: 1,
+      reviewerId: 'qa-1',
+      outcome: 'agree',
+      corrections: [],
+      reviewedAt: '2026-11-03T10:00:00Z',
+      ...over,
+    });
+    const reviews = async () => {
+      const out = [];
+      for await (const r of p.mem.ports.coders.reviews('test-agency', 'coder-a')) out.push(r);
+      return out;
+    };
+    return { p, request, verdict, reviews };
+  }
+
+  it('records the coded chart in the coder ledger once, however often sampling runs', async () => {
+    const { p, request } = await sampled();
+    await p.svc.sampling.handle({
+      kind: 'chart',
+      agencyId: 'test-agency',
+      chartKey: request.chartKey,
+      version: 1,
+    });
+    expect(await p.mem.ports.coders.firstCoded('test-agency', 'coder-a', 10)).toHaveLength(1);
+    const state = await p.mem.ports.charts.get(request.chartKey, 1);
+    expect(state?.principalCategory).toBe('I69');
+    const factors = state?.sampling?.factors.map((f) => f.factor) ?? [];
+    expect(factors[0]).toBe('coder-rate');
+    expect(factors).toEqual(expect.arrayContaining(['base-rate', 'probation']));
+  });
+
+  it('scores a correction into the ledger, once, and a duplicate verdict changes nothing', async () => {
+    const { p, verdict, reviews, request } = await sampled();
+    const corrected = verdict({
+      outcome: 'corrected',
+      corrections: [
+        { sequence: 2, code: 'I50.32', category: 'specificity', severity: 'minor', direction: 'neutral' },
+        {
+          sequence: 9,
+          code: 'E11.9',
+          category: 'missed-comorbidity',
+          severity: 'major',
+          direction: 'under-coded',
+        },
+      ],
+    });
+    await p.svc.qaResult.handle(corrected);
+    await p.svc.qaResult.handle(corrected);
+    await p.settle();
+    const [review, ...more] = await reviews();
+    expect(more).toEqual([]);
+    expect(review).toMatchObject({
+      outcome: 'corrected',
+      reviewerId: 'qa-1',
+      category: 'I69',
+      score: { chartAccurate: false, codesReviewed: 3, codesConfirmed: 1 },
+    });
+    const state = await p.mem.ports.charts.get(request.chartKey, 1);
+    expect(state?.status).toBe('BATCHED');
+    expect(state?.qa?.correctedDiagnoses?.find((d) => d.sequence === 2)?.code).toBe('I50.32');
+    expect(state?.qa?.correctedDiagnoses?.find((d) => d.sequence === 9)?.code).toBe('E11.9');
+    expect(p.mem.events().filter((e) => e.type === 'verdict.corrected')).toHaveLength(1);
+    // Billing gets the corrected chart; the chart as received stays as it was.
+    const [ready] = p.mem.take('coded-batches').map((m) => BatchReady.parse(m));
+    const manifest = JSON.parse(await p.mem.ports.artifacts.getText('artifacts', ready?.manifestKey ?? ''));
+    expect(manifest.members[0]).toMatchObject({
+      qaCorrected: true,
+      artifactKey: state?.qa?.correctedArtifactKey,
+    });
+    const billed = JSON.parse(
+      await p.mem.ports.artifacts.getText('artifacts', manifest.members[0].artifactKey),
+    );
+    expect(billed.diagnoses.map((d: { code: string }) => d.code)).toEqual(['I69.351', 'I50.32', 'E11.9']);
+    const original = JSON.parse(await p.mem.ports.artifacts.getText('artifacts', state?.artifactKey ?? ''));
+    expect(original.diagnoses.map((d: { code: string }) => d.code)).toEqual(['I69.351', 'I50.22']);
+  });
+
+  it('sets aside a verdict by the coder of the chart: a reviewer never reviews their own coding', async () => {
+    const { p, verdict, reviews, request } = await sampled();
+    await p.svc.qaResult.handle(verdict({ reviewerId: 'coder-a' }));
+    expect((await p.mem.ports.charts.get(request.chartKey, 1))?.status).toBe('SAMPLED');
+    expect(await reviews()).toEqual([]);
+    const aside = p.mem.events().find((e) => e.type === 'verdict.set-aside');
+    expect(aside?.detail).toMatchObject({ reason: 'a reviewer never reviews their own coding' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCorrections } from '#functions/qa-result/service.ts';
+import { applyCorrections } from '#shared/sampling/apply-corrections.ts';
 
 describe('applyCorrections', () => {
   const dx = [
@@ -19,6 +19,11 @@ describe('applyCorrections', () => {
     const out = applyCorrections(dx, [{ sequence: 3, code: 'E11.9' }]);
     expect(out.map((d) => d.sequence)).toEqual([1, 2, 3]);
     expect(out[2]).toEqual({ sequence: 3, code: 'E11.9', system: 'ICD-10-CM' });
+  });
+
+  it('removes an unsupported diagnosis, and ignores corrections that change no code', () => {
+    const out = applyCorrections(dx, [{ sequence: 2, remove: true }, { sequence: 1 }]);
+    expect(out).toEqual([{ sequence: 1, code: 'I50.9', system: 'ICD-10-CM' }]);
   });
 
   it('keeps a duplicated sequence for the rules to report, and leaves the input alone', () => {

@@ -1,0 +1,119 @@
+import type { Ports } from '#shared/aws/ports.ts';
+import {
+  ACCURACY_DIMENSIONS,
+  type AccuracyDimension,
+  type AccuracyRow,
+  accuracyBy,
+} from '#shared/metrics/qa-accuracy.ts';
+import type { Config } from '#shared/model/config.ts';
+import type { ReviewRecord } from '#shared/model/qa.ts';
+import { fmt } from '#shared/sampling/coder-standing.ts';
+import { table } from '../lib/summary.ts';
+
+export interface QaReport {
+  generatedAt: string;
+  accuracyTarget: number;
+  by: Partial<Record<AccuracyDimension, AccuracyRow[]>>;
+  /** Sampled charts waiting for review longer than slas.qaReviewHours. */
+  overdue: { agencyId: string; chartKey: string; version: number; queue: string; waitingHours: number }[];
+}
+
+/** Every first-round review of the agencies' coders, from the coder ledger. */
+export async function allReviews(ports: Ports, agencyIds: readonly string[]): Promise<ReviewRecord[]> {
+  const out: ReviewRecord[] = [];
+  for (const agencyId of agencyIds)
+    for await (const coderId of ports.coders.coders(agencyId))
+      for await (const r of ports.coders.reviews(agencyId, coderId)) out.push(r);
+  return out;
+}
+
+/**
+ * `codetrail qa report`: accuracy by coder, principal-diagnosis category, line of business and month
+ * (chart and code accuracy with 95 percent Wilson intervals, correction rate, severity mix, over- versus
+ * under-coding), and the sampled charts waiting past the QA turnaround SLA.
+ */
+export async function qaReport(
+  ports: Ports,
+  config: Config,
+  opts: { agency?: string; by?: AccuracyDimension[] },
+  now = new Date(),
+): Promise<QaReport> {
+  const agencies = config.agencies.map((a) => a.id).filter((id) => !opts.agency || id === opts.agency);
+  const reviews = await allReviews(ports, agencies);
+  const by: QaReport['by'] = {};
+  for (const dimension of opts.by ?? ACCURACY_DIMENSIONS) by[dimension] = accuracyBy(reviews, dimension);
+  const overdue: QaReport['overdue'] = [];
+  const slaMs = config.slas.qaReviewHours * 3_600_000;
+  for (const agencyId of agencies) {
+    for await (const s of ports.charts.byStatus(agencyId, 'SAMPLED')) {
+      if (!s.reviewRequestedAt) continue;
+      const waited = now.getTime() - Date.parse(s.reviewRequestedAt);
+      if (waited > slaMs)
+        overdue.push({
+          agencyId,
+          chartKey: s.chartKey,
+          version: s.version,
+          queue: s.sampling?.queue ?? '',
+          waitingHours: Math.floor(waited / 3_600_000),
+        });
+    }
+  }
+  return { generatedAt: now.toISOString(), accuracyTarget: config.sampling.accuracyTarget, by, overdue };
+}
+
+const TITLES: Record<AccuracyDimension, string> = {
+  coder: 'By coder',
+  category: 'By principal diagnosis category (ICD-10-CM, 3 characters)',
+  lineOfBusiness: 'By line of business',
+  month: 'By month reviewed',
+};
+
+function pct(p: { rate?: number; lower: number; upper: number; n: number }): string {
+  return p.n === 0 ? '-' : `${fmt(p.rate ?? 0)} [${fmt(p.lower)}, ${fmt(p.upper)}]`;
+}
+
+export function renderQaReport(report: QaReport): string {
+  const parts: string[] = [];
+  for (const [dimension, rows] of Object.entries(report.by) as [AccuracyDimension, AccuracyRow[]][]) {
+    parts.push(TITLES[dimension]);
+    parts.push(
+      rows.length === 0
+        ? '(no review yet)'
+        : table(
+            [
+              '',
+              'reviews',
+              'chart accuracy [95% CI]',
+              'codes',
+              'code accuracy [95% CI]',
+              'corrected',
+              'critical/major/minor',
+              'over/under/neutral',
+              'below target',
+            ],
+            rows.map((r) => [
+              r.key,
+              r.reviews,
+              pct(r.charts),
+              r.codes.n,
+              pct(r.codes),
+              fmt(r.correctionRate),
+              `${r.severity.critical}/${r.severity.major}/${r.severity.minor}`,
+              `${r.direction['over-coded']}/${r.direction['under-coded']}/${r.direction.neutral}`,
+              r.codes.n > 0 && r.codes.lower < report.accuracyTarget ? 'yes' : '',
+            ]),
+          ),
+      '',
+    );
+  }
+  parts.push(
+    `Waiting for QA review past the SLA`,
+    report.overdue.length === 0
+      ? '(none)'
+      : table(
+          ['agency', 'chart', 'version', 'queue', 'hours waiting'],
+          report.overdue.map((o) => [o.agencyId, o.chartKey, o.version, o.queue, o.waitingHours]),
+        ),
+  );
+  return parts.join('\n');
+}

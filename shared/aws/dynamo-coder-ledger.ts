@@ -1,0 +1,160 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { CodedRecord, type CoderRecord, DenialMark, ReviewRecord } from '#shared/model/qa.ts';
+import { conditionalWrite } from './dynamo-conditional.ts';
+import type { CoderLedger } from './ports.ts';
+import {
+  agencyCodersPk,
+  CODER_PROFILE_SK,
+  categoryPk,
+  coderPk,
+  coderRecordSk,
+  GSI1,
+  PROBATION_EXIT_SK,
+  withoutKeys,
+} from './table-keys.ts';
+
+/** Every sort key of a kind sorts before this suffix: `CODED#` .. `CODED#\uffff`. */
+const END = '\uffff';
+
+/** The coder ledger in the one table (see table-keys.ts): records are written once, read by range. */
+export class DynamoCoderLedger implements CoderLedger {
+  constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async record(record: CoderRecord): Promise<boolean> {
+    const pk = coderPk(record.agencyId, record.coderId);
+    if (record.kind === 'coded') await this.ensureProfile(record.agencyId, record.coderId, record.codedAt);
+    const sk =
+      record.kind === 'coded'
+        ? coderRecordSk('CODED', record.codedAt, record.chartKey, record.version)
+        : record.kind === 'review'
+          ? coderRecordSk('REVIEW', record.reviewedAt, record.chartKey, record.version, record.round)
+          : coderRecordSk('DENIAL', record.deniedAt, record.chartKey, record.version);
+    const written = await this.putOnce({ ...record, pk, sk });
+    if (record.kind === 'denial' && record.category) {
+      await this.putOnce({
+        ...record,
+        pk: categoryPk(record.agencyId, record.category),
+        sk: coderRecordSk('DENIAL', record.deniedAt, record.chartKey, record.version),
+      });
+    }
+    return written;
+  }
+
+  async firstCoded(agencyId: string, coderId: string, limit: number): Promise<CodedRecord[]> {
+    const out: CodedRecord[] = [];
+    for await (const item of this.range(coderPk(agencyId, coderId), 'CODED#', undefined, limit)) {
+      out.push(CodedRecord.parse(item));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  async *reviews(agencyId: string, coderId: string, since?: string): AsyncIterable<ReviewRecord> {
+    for await (const item of this.range(coderPk(agencyId, coderId), 'REVIEW#', since))
+      yield ReviewRecord.parse(item);
+  }
+
+  async denials(agencyId: string, coderId: string, since: string): Promise<DenialMark[]> {
+    const out: DenialMark[] = [];
+    for await (const item of this.range(coderPk(agencyId, coderId), 'DENIAL#', since))
+      out.push(DenialMark.parse(item));
+    return out;
+  }
+
+  async categoryDenials(agencyId: string, category: string, since: string): Promise<number> {
+    let count = 0;
+    for await (const _ of this.range(categoryPk(agencyId, category), 'DENIAL#', since)) count++;
+    return count;
+  }
+
+  async probationEndedAt(agencyId: string, coderId: string): Promise<string | undefined> {
+    const out = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: coderPk(agencyId, coderId), sk: PROBATION_EXIT_SK },
+      }),
+    );
+    return typeof out.Item?.at === 'string' ? out.Item.at : undefined;
+  }
+
+  endProbation(agencyId: string, coderId: string, at: string): Promise<boolean> {
+    return this.putOnce({ pk: coderPk(agencyId, coderId), sk: PROBATION_EXIT_SK, agencyId, coderId, at });
+  }
+
+  async *coders(agencyId: string): AsyncIterable<string> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: GSI1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': agencyCodersPk(agencyId) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) if (typeof item.coderId === 'string') yield item.coderId;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /** Lists the coder in gsi1 the first time they are seen. */
+  private ensureProfile(agencyId: string, coderId: string, firstSeenAt: string): Promise<boolean> {
+    return this.putOnce({
+      pk: coderPk(agencyId, coderId),
+      sk: CODER_PROFILE_SK,
+      gsi1pk: agencyCodersPk(agencyId),
+      gsi1sk: coderId,
+      agencyId,
+      coderId,
+      firstSeenAt,
+    });
+  }
+
+  private putOnce(item: Record<string, unknown>): Promise<boolean> {
+    return conditionalWrite(
+      this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  /** Items of one kind in a partition, oldest first, from `since` on. */
+  private async *range(
+    pk: string,
+    prefix: string,
+    since?: string,
+    pageSize?: number,
+  ): AsyncGenerator<Record<string, unknown>> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const input: QueryCommandInput = {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ':from': `${prefix}${since ?? ''}`,
+          ':to': `${prefix}${END}`,
+        },
+        ExclusiveStartKey: startKey,
+      };
+      if (pageSize !== undefined) input.Limit = pageSize;
+      const page = await this.dynamo.send(new QueryCommand(input));
+      for (const item of page.Items ?? []) yield withoutKeys(item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+}
