@@ -13,7 +13,7 @@ import {
   CODER_PROFILE_SK,
   categoryPk,
   coderPk,
-  coderRecordSk,
+  coderRecordKey,
   GSI1,
   PROBATION_EXIT_SK,
   withoutKeys,
@@ -30,22 +30,11 @@ export class DynamoCoderLedger implements CoderLedger {
   ) {}
 
   async record(record: CoderRecord): Promise<boolean> {
-    const pk = coderPk(record.agencyId, record.coderId);
     if (record.kind === 'coded') await this.ensureProfile(record.agencyId, record.coderId, record.codedAt);
-    const sk =
-      record.kind === 'coded'
-        ? coderRecordSk('CODED', record.codedAt, record.chartKey, record.version)
-        : record.kind === 'review'
-          ? coderRecordSk('REVIEW', record.reviewedAt, record.chartKey, record.version, record.round)
-          : coderRecordSk('DENIAL', record.deniedAt, record.chartKey, record.version);
-    const written = await this.putOnce({ ...record, pk, sk });
-    if (record.kind === 'denial' && record.category) {
-      await this.putOnce({
-        ...record,
-        pk: categoryPk(record.agencyId, record.category),
-        sk: coderRecordSk('DENIAL', record.deniedAt, record.chartKey, record.version),
-      });
-    }
+    const key = coderRecordKey(record);
+    const written = await this.putOnce({ ...record, ...key });
+    if (record.kind === 'denial' && record.category)
+      await this.putOnce({ ...record, pk: categoryPk(record.agencyId, record.category), sk: key.sk });
     return written;
   }
 

@@ -1,3 +1,5 @@
+import type { CoderRecord } from '#shared/model/qa.ts';
+
 /**
  * The single table's key layout, in one place so every adapter, the local provisioner and the tests agree.
  * Keys hold identifiers only (chartKey is a keyed HMAC, objectId/batchId are derived ids): never PHI.
@@ -117,4 +119,17 @@ export function coderRecordSk(
 /** Coding-related denials of one ICD-10-CM category across an agency's coders. */
 export function categoryPk(agencyId: string, category: string): string {
   return `DXCAT#${agencyId}#${category}`;
+}
+
+/** Where a coder ledger record lives: the coder's partition, sorted by kind and time. */
+export function coderRecordKey(record: CoderRecord): { pk: string; sk: string } {
+  const pk = coderPk(record.agencyId, record.coderId);
+  if (record.kind === 'coded')
+    return { pk, sk: coderRecordSk('CODED', record.codedAt, record.chartKey, record.version) };
+  if (record.kind === 'review')
+    return {
+      pk,
+      sk: coderRecordSk('REVIEW', record.reviewedAt, record.chartKey, record.version, record.round),
+    };
+  return { pk, sk: coderRecordSk('DENIAL', record.deniedAt, record.chartKey, record.version) };
 }

@@ -3,7 +3,7 @@ import {
   CODER_PROFILE_SK,
   categoryPk,
   coderPk,
-  coderRecordSk,
+  coderRecordKey,
   PROBATION_EXIT_SK,
 } from '#shared/aws/table-keys.ts';
 import type { CodedRecord, CoderRecord, DenialMark, ReviewRecord } from '#shared/model/qa.ts';
@@ -25,14 +25,8 @@ export function memoryCoderLedger(): CoderLedger {
       .map(([, item]) => structuredClone(item));
   return {
     async record(record: CoderRecord) {
-      const pk = coderPk(record.agencyId, record.coderId);
+      const { pk, sk } = coderRecordKey(record);
       if (record.kind === 'coded') putOnce(pk, CODER_PROFILE_SK, { coderId: record.coderId });
-      const sk =
-        record.kind === 'coded'
-          ? coderRecordSk('CODED', record.codedAt, record.chartKey, record.version)
-          : record.kind === 'review'
-            ? coderRecordSk('REVIEW', record.reviewedAt, record.chartKey, record.version, record.round)
-            : coderRecordSk('DENIAL', record.deniedAt, record.chartKey, record.version);
       const written = putOnce(pk, sk, record);
       if (record.kind === 'denial' && record.category)
         putOnce(categoryPk(record.agencyId, record.category), sk, record);
