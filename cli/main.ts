@@ -3,7 +3,7 @@ import { ACCURACY_DIMENSIONS, type AccuracyDimension } from '#shared/metrics/qa-
 import { runBillingPull } from './commands/billing.ts';
 import { runDrop } from './commands/drop.ts';
 import { runIntakePending, runIntakeReceipts } from './commands/intake.ts';
-import { runQaReview, runQaShow } from './commands/qa.ts';
+import { runQaDispute, runQaResolve, runQaReview, runQaShow } from './commands/qa.ts';
 import { runQaPlan } from './commands/qa-plan.ts';
 import { qaReport, renderQaReport } from './commands/qa-report.ts';
 import { runQueries } from './commands/queries.ts';
@@ -165,9 +165,42 @@ qa.command('review')
     '--verdicts <file>',
     'a verdict file: {agencyId, chartId, version, reviewerId, outcome, corrections?, note?} or an array',
   )
+  .option('--next', 'take the next chart from the QA queue (held for 30 minutes) and show it')
+  .option('--reviewer <id>', 'with --next: who takes it (never a chart they coded or reviewed first)')
+  .option('--senior', 'with --next: from the senior queue (probation, disputes, high-risk charts)')
+  .option('--agency <id>', "only this agency's charts in the listing")
   .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
-  .action(async (opts: { verdicts?: string; agency?: string; stack?: string }) => {
-    process.stdout.write(`${await runQaReview(await resolveTarget(opts), opts)}\n`);
+  .action(
+    async (opts: {
+      verdicts?: string;
+      agency?: string;
+      next?: boolean;
+      reviewer?: string;
+      senior?: boolean;
+      stack?: string;
+    }) => {
+      process.stdout.write(`${await runQaReview(await resolveTarget(opts), opts)}\n`);
+    },
+  );
+qa.command('dispute')
+  .description('A coder disputes corrections of a QA review of their chart: sent to senior review')
+  .argument(
+    '<file>',
+    'a dispute file: {agencyId, chartId, version, coderId, corrections: [index...], note?} or an array',
+  )
+  .option('--stack <name>', 'a deployed codetrail stack')
+  .action(async (file: string, opts: { stack?: string }) => {
+    process.stdout.write(`${await runQaDispute(await resolveTarget(opts), file)}\n`);
+  });
+qa.command('resolve')
+  .description('A senior reviewer upholds or overturns disputed corrections')
+  .argument(
+    '<file>',
+    'a resolution file: {agencyId, chartId, version, reviewerId, outcome: upheld|overturned, note?} or an array',
+  )
+  .option('--stack <name>', 'a deployed codetrail stack')
+  .action(async (file: string, opts: { stack?: string }) => {
+    process.stdout.write(`${await runQaResolve(await resolveTarget(opts), file)}\n`);
   });
 qa.command('plan')
   .description(

@@ -5,8 +5,10 @@ import {
   type AccuracyRow,
   accuracyBy,
 } from '#shared/metrics/qa-accuracy.ts';
+import { type AgreementRow, reviewerAgreement } from '#shared/metrics/reviewer-agreement.ts';
 import type { Config } from '#shared/model/config.ts';
 import type { ReviewRecord } from '#shared/model/qa.ts';
+import { applyDisputes } from '#shared/sampling/apply-disputes.ts';
 import { fmt } from '#shared/sampling/coder-standing.ts';
 import { table } from '../lib/summary.ts';
 
@@ -14,16 +16,22 @@ export interface QaReport {
   generatedAt: string;
   accuracyTarget: number;
   by: Partial<Record<AccuracyDimension, AccuracyRow[]>>;
+  /** Cohen's kappa per reviewer pair, from the blind second reviews. */
+  agreement: AgreementRow[];
   /** Sampled charts waiting for review longer than slas.qaReviewHours. */
   overdue: { agencyId: string; chartKey: string; version: number; queue: string; waitingHours: number }[];
 }
 
-/** Every first-round review of the agencies' coders, from the coder ledger. */
+/** Every review of the agencies' coders (both rounds), from the coder ledger, after disputes. */
 export async function allReviews(ports: Ports, agencyIds: readonly string[]): Promise<ReviewRecord[]> {
   const out: ReviewRecord[] = [];
   for (const agencyId of agencyIds)
-    for await (const coderId of ports.coders.coders(agencyId))
-      for await (const r of ports.coders.reviews(agencyId, coderId)) out.push(r);
+    for await (const coderId of ports.coders.coders(agencyId)) {
+      const reviews: ReviewRecord[] = [];
+      for await (const r of ports.coders.reviews(agencyId, coderId)) reviews.push(r);
+      // As they count after disputes: overturned corrections no longer count against the coder.
+      out.push(...applyDisputes(reviews, await ports.coders.disputes(agencyId, coderId)));
+    }
   return out;
 }
 
@@ -58,7 +66,13 @@ export async function qaReport(
         });
     }
   }
-  return { generatedAt: now.toISOString(), accuracyTarget: config.sampling.accuracyTarget, by, overdue };
+  return {
+    generatedAt: now.toISOString(),
+    accuracyTarget: config.sampling.accuracyTarget,
+    by,
+    agreement: reviewerAgreement(reviews),
+    overdue,
+  };
 }
 
 const TITLES: Record<AccuracyDimension, string> = {
@@ -106,6 +120,21 @@ export function renderQaReport(report: QaReport): string {
       '',
     );
   }
+  parts.push(
+    "Reviewer agreement (blind second reviews; Cohen's kappa over the outcomes)",
+    report.agreement.length === 0
+      ? '(no second review yet)'
+      : table(
+          ['reviewers', 'charts', 'same outcome', 'kappa'],
+          report.agreement.map((a) => [
+            a.reviewers.join(' & '),
+            a.charts,
+            fmt(a.observed),
+            a.kappa === undefined ? '-' : a.kappa.toFixed(2),
+          ]),
+        ),
+    '',
+  );
   parts.push(
     `Waiting for QA review past the SLA`,
     report.overdue.length === 0

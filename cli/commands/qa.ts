@@ -1,8 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { pendingReviews, submitVerdicts } from '../lib/review-queue.ts';
+import {
+  pendingReviews,
+  submitDisputes,
+  submitResolutions,
+  submitVerdicts,
+  takeNextReview,
+} from '../lib/review-queue.ts';
 import { table } from '../lib/summary.ts';
 import type { Target } from '../lib/target.ts';
-import { parseVerdictFile } from '../lib/verdict-file.ts';
+import {
+  DisputeFileEntry,
+  parseEntryFile,
+  parseVerdictFile,
+  ResolutionFileEntry,
+} from '../lib/verdict-file.ts';
 
 /**
  * `codetrail qa review`: lists the charts waiting for QA review (both queues), or, with --verdicts FILE,
@@ -10,20 +21,36 @@ import { parseVerdictFile } from '../lib/verdict-file.ts';
  */
 export async function runQaReview(
   target: Target,
-  opts: { verdicts?: string; agency?: string },
+  opts: { verdicts?: string; agency?: string; next?: boolean; reviewer?: string; senior?: boolean },
 ): Promise<string> {
+  if (opts.next) {
+    if (!opts.reviewer) throw new Error('--next needs --reviewer: who takes the chart');
+    const request = await takeNextReview(
+      { sqs: target.clients.sqs, queueUrls: target.resources.queueUrls },
+      opts.senior ? 'qa-review-senior' : 'qa-review',
+      opts.reviewer,
+    );
+    if (!request)
+      return `No chart is waiting on ${opts.senior ? 'the senior' : 'the'} QA queue for ${opts.reviewer}.`;
+    return runQaShow(target, request.chartKey, request.version, request.purpose);
+  }
   if (!opts.verdicts) {
     const pending = await pendingReviews(target.ports, opts.agency);
     if (pending.length === 0) return 'No chart is waiting for QA review.';
     return table(
-      ['queue', 'agency', 'chart', 'version', 'coder', 'why sampled'],
+      ['waiting for', 'agency', 'chart', 'version', 'coder', 'since', 'why'],
       pending.map((p) => [
-        p.sampling?.queue ?? '',
+        p.purpose,
         p.agencyId,
         p.chartKey,
         p.version,
         p.coderId,
-        p.sampling?.reason ?? '',
+        p.waitingSince,
+        p.purpose === 'review'
+          ? (p.sampling?.reason ?? '')
+          : p.purpose === 'dispute'
+            ? `corrections ${p.dispute?.corrections.join(', ')}`
+            : 'blind second review',
       ]),
     );
   }
@@ -46,20 +73,72 @@ export async function runQaReview(
   return lines.join('\n');
 }
 
-/** `codetrail qa show CHARTKEY VERSION`: the chart a reviewer re-reviews, from the artifacts bucket. */
-export async function runQaShow(target: Target, chartKey: string, version: number): Promise<string> {
+/**
+ * `codetrail qa show CHARTKEY VERSION`: the chart a reviewer re-reviews, from the artifacts bucket, with
+ * its findings, HIPPS grouping and why it was sampled. For a blind second review the first review is
+ * left out; for a dispute the review and the disputed corrections are shown.
+ */
+export async function runQaShow(
+  target: Target,
+  chartKey: string,
+  version: number,
+  purpose: 'review' | 'second-review' | 'dispute' = 'review',
+): Promise<string> {
   const state = await target.ports.charts.get(chartKey, version);
   if (!state) throw new Error(`no chart ${chartKey} v${version}`);
   const chart = await target.ports.artifacts.getText('artifacts', state.artifactKey);
   return JSON.stringify(
     {
+      purpose,
+      chartKey,
+      version,
       status: state.status,
+      coderId: state.coderId,
       findings: state.findings ?? [],
       sampling: state.sampling,
       ...(state.grouping ? { grouping: state.grouping } : {}),
+      ...(purpose === 'dispute' && state.qa ? { review: state.qa, dispute: state.dispute } : {}),
       chart: JSON.parse(chart),
     },
     null,
     2,
   );
+}
+
+/** `codetrail qa dispute FILE`: a coder disputes corrections of a QA review of their chart. */
+export async function runQaDispute(target: Target, file: string): Promise<string> {
+  const parsed = parseEntryFile(readFileSync(file, 'utf8'), DisputeFileEntry);
+  const sent = await submitDisputes(
+    submitDeps(target),
+    parsed.entries.map((e) => e.entry),
+  );
+  return [
+    ...sent.map((d) => `${d.chartKey} v${d.version}: dispute sent to senior review`),
+    ...issueLines(parsed.issues),
+  ].join('\n');
+}
+
+/** `codetrail qa resolve FILE`: a senior reviewer upholds or overturns disputed corrections. */
+export async function runQaResolve(target: Target, file: string): Promise<string> {
+  const parsed = parseEntryFile(readFileSync(file, 'utf8'), ResolutionFileEntry);
+  const sent = await submitResolutions(
+    submitDeps(target),
+    parsed.entries.map((e) => e.entry),
+  );
+  return [...sent.map((r) => `${r.chartKey} v${r.version}: ${r.outcome}`), ...issueLines(parsed.issues)].join(
+    '\n',
+  );
+}
+
+function submitDeps(target: Target) {
+  return {
+    sqs: target.clients.sqs,
+    ports: target.ports,
+    queueUrls: target.resources.queueUrls,
+    actor: target.actor,
+  };
+}
+
+function issueLines(issues: readonly { index: number; path?: string; reason: string }[]): string[] {
+  return issues.map((i) => `entry ${i.index}${i.path ? ` ${i.path}` : ''}: ${i.reason}`);
 }

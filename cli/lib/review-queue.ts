@@ -7,21 +7,38 @@ import {
 import type { Ports } from '#shared/aws/ports.ts';
 import { chartKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
-import { ReviewRequest, type Verdict } from '#shared/model/messages.ts';
-import type { VerdictFileEntry } from './verdict-file.ts';
+import { type Dispute, type DisputeResolution, ReviewRequest, type Verdict } from '#shared/model/messages.ts';
+import type { DisputeFileEntry, ResolutionFileEntry, VerdictFileEntry } from './verdict-file.ts';
 
 type ReviewQueue = 'qa-review' | 'qa-review-senior';
 type QueueUrls = Partial<Record<ReviewQueue, string>>;
 
+export type ReviewPurpose = ReviewRequest['purpose'];
+
+/** What a chart version waits for: its first review, a blind second review, or a decision on a dispute. */
+export function pendingPurpose(s: ChartState): { purpose: ReviewPurpose; since: string } | undefined {
+  if (s.status === 'SAMPLED' && s.reviewRequestedAt) return { purpose: 'review', since: s.reviewRequestedAt };
+  if (s.dispute && !s.disputeResolution) return { purpose: 'dispute', since: s.dispute.disputedAt };
+  if (s.secondReviewRequestedAt && !s.secondReview)
+    return { purpose: 'second-review', since: s.secondReviewRequestedAt };
+  return undefined;
+}
+
 /**
- * The charts waiting for QA review, read from the table (status SAMPLED, review requested). Reading
- * the queue instead would count as a receive each time and push requests toward its dead-letter queue.
+ * The charts waiting for a QA reviewer, read from the table: sampled charts awaiting review, first
+ * reviews sent for a blind second review, disputes awaiting a senior decision. Reading the queues
+ * instead would count as receives and push requests toward their dead-letter queues.
  */
-export async function pendingReviews(ports: Ports, agencyId?: string): Promise<ChartState[]> {
-  const out: ChartState[] = [];
-  const source = agencyId ? ports.charts.byStatus(agencyId, 'SAMPLED') : ports.charts.list();
-  for await (const s of source) if (s.status === 'SAMPLED' && s.reviewRequestedAt) out.push(s);
-  return out.sort((a, b) => (a.reviewRequestedAt ?? '').localeCompare(b.reviewRequestedAt ?? ''));
+export async function pendingReviews(
+  ports: Ports,
+  agencyId?: string,
+): Promise<(ChartState & { purpose: ReviewPurpose; waitingSince: string })[]> {
+  const out: (ChartState & { purpose: ReviewPurpose; waitingSince: string })[] = [];
+  for await (const s of ports.charts.list(agencyId)) {
+    const pending = pendingPurpose(s);
+    if (pending) out.push({ ...s, purpose: pending.purpose, waitingSince: pending.since });
+  }
+  return out.sort((a, b) => a.waitingSince.localeCompare(b.waitingSince));
 }
 
 export interface AppliedVerdict {
@@ -53,20 +70,22 @@ export async function submitVerdicts(
       chartKey,
       version: entry.version,
       reviewerId: entry.reviewerId,
+      round: entry.round,
       outcome: entry.outcome,
       corrections: entry.corrections,
       reviewedAt,
       submittedBy: deps.actor,
     };
-    if (entry.note) {
-      const noteKey = `qa-notes/${entry.agencyId}/${chartKey}/v${entry.version}-${sha256Hex(`${entry.reviewerId}|${reviewedAt}`).slice(0, 12)}.json`;
-      await deps.ports.artifacts.putJson('artifacts', noteKey, {
-        reviewerId: entry.reviewerId,
+    if (entry.note)
+      verdict.noteKey = await storeNote(
+        deps.ports,
+        entry.agencyId,
+        chartKey,
+        entry.version,
+        entry.reviewerId,
         reviewedAt,
-        note: entry.note,
-      });
-      verdict.noteKey = noteKey;
-    }
+        entry.note,
+      );
     verdicts.push(verdict);
     const state = await deps.ports.charts.get(chartKey, entry.version);
     applied.push({
@@ -77,12 +96,28 @@ export async function submitVerdicts(
     });
   }
   await deps.ports.queue.send('qa-result', verdicts);
-  await removeAnswered(deps.sqs, deps.queueUrls, new Set(verdicts.map((v) => `${v.chartKey}:${v.version}`)));
+  await removeAnswered(
+    deps.sqs,
+    deps.queueUrls,
+    new Set(
+      verdicts.map((v) =>
+        answerKey(v.chartKey, v.version, v.round === 'second' ? 'second-review' : 'review'),
+      ),
+    ),
+  );
   return applied;
 }
 
-/** Deletes the review requests the verdicts answer; the others go back to the reviewers at once. */
-async function removeAnswered(sqs: SQSClient, queueUrls: QueueUrls, answered: Set<string>): Promise<void> {
+function answerKey(chartKey: string, version: number, purpose: string): string {
+  return `${chartKey}:${version}:${purpose}`;
+}
+
+/** Deletes the review requests the answers answer; the others go back to the reviewers at once. */
+export async function removeAnswered(
+  sqs: SQSClient,
+  queueUrls: QueueUrls,
+  answered: Set<string>,
+): Promise<void> {
   if (answered.size === 0) return;
   for (const queue of ['qa-review', 'qa-review-senior'] as const) {
     const url = queueUrls[queue];
@@ -95,7 +130,10 @@ async function removeAnswered(sqs: SQSClient, queueUrls: QueueUrls, answered: Se
       if (!got.Messages?.length) break;
       for (const m of got.Messages) {
         const request = ReviewRequest.safeParse(JSON.parse(m.Body ?? '{}'));
-        if (request.success && answered.has(`${request.data.chartKey}:${request.data.version}`)) {
+        const { chartKey, version, purpose } = request.success
+          ? request.data
+          : { chartKey: '', version: 0, purpose: '' };
+        if (request.success && answered.has(answerKey(chartKey, version, purpose))) {
           await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
         } else if (m.ReceiptHandle) {
           release.push(m.ReceiptHandle);
@@ -107,5 +145,141 @@ async function removeAnswered(sqs: SQSClient, queueUrls: QueueUrls, answered: Se
         new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: 0 }),
       );
     }
+  }
+}
+
+/** A free-text note (may hold PHI) goes to the artifacts bucket; messages carry its key only. */
+async function storeNote(
+  ports: Ports,
+  agencyId: string,
+  chartKey: string,
+  version: number,
+  author: string,
+  at: string,
+  note: string,
+): Promise<string> {
+  const noteKey = `qa-notes/${agencyId}/${chartKey}/v${version}-${sha256Hex(`${author}|${at}`).slice(0, 12)}.json`;
+  await ports.artifacts.putJson('artifacts', noteKey, { author, at, note });
+  return noteKey;
+}
+
+type SubmitDeps = { sqs: SQSClient; ports: Ports; queueUrls: QueueUrls; actor: string };
+
+/** Sends coders' disputes to the qa-result stage, which records each and asks a senior reviewer. */
+export async function submitDisputes(
+  deps: SubmitDeps,
+  entries: DisputeFileEntry[],
+  now: () => Date = () => new Date(),
+): Promise<{ chartKey: string; version: number }[]> {
+  const messages: Dispute[] = [];
+  for (const e of entries) {
+    const chartKey = await chartKeyOf(deps.ports.keys, e.agencyId, e.chartId);
+    const disputedAt = e.disputedAt ?? now().toISOString();
+    const dispute: Dispute = {
+      kind: 'dispute',
+      agencyId: e.agencyId,
+      chartKey,
+      version: e.version,
+      coderId: e.coderId,
+      corrections: e.corrections,
+      disputedAt,
+      submittedBy: deps.actor,
+    };
+    if (e.note)
+      dispute.noteKey = await storeNote(
+        deps.ports,
+        e.agencyId,
+        chartKey,
+        e.version,
+        e.coderId,
+        disputedAt,
+        e.note,
+      );
+    messages.push(dispute);
+  }
+  await deps.ports.queue.send('qa-result', messages);
+  return messages.map((m) => ({ chartKey: m.chartKey, version: m.version }));
+}
+
+/** Sends senior reviewers' decisions on disputes, and takes the answered dispute requests off the queue. */
+export async function submitResolutions(
+  deps: SubmitDeps,
+  entries: ResolutionFileEntry[],
+  now: () => Date = () => new Date(),
+): Promise<{ chartKey: string; version: number; outcome: string }[]> {
+  const messages: DisputeResolution[] = [];
+  for (const e of entries) {
+    const chartKey = await chartKeyOf(deps.ports.keys, e.agencyId, e.chartId);
+    const resolvedAt = e.resolvedAt ?? now().toISOString();
+    const resolution: DisputeResolution = {
+      kind: 'dispute-resolution',
+      agencyId: e.agencyId,
+      chartKey,
+      version: e.version,
+      reviewerId: e.reviewerId,
+      outcome: e.outcome,
+      resolvedAt,
+      submittedBy: deps.actor,
+    };
+    if (e.note)
+      resolution.noteKey = await storeNote(
+        deps.ports,
+        e.agencyId,
+        chartKey,
+        e.version,
+        e.reviewerId,
+        resolvedAt,
+        e.note,
+      );
+    messages.push(resolution);
+  }
+  await deps.ports.queue.send('qa-result', messages);
+  await removeAnswered(
+    deps.sqs,
+    deps.queueUrls,
+    new Set(messages.map((m) => answerKey(m.chartKey, m.version, 'dispute'))),
+  );
+  return messages.map((m) => ({ chartKey: m.chartKey, version: m.version, outcome: m.outcome }));
+}
+
+/**
+ * The next review request a reviewer may take from a queue: held for `holdSeconds` (its visibility
+ * timeout), so no one else takes it meanwhile. Requests the reviewer may not take (they coded the
+ * chart, or gave its first review) go back at once. Undefined when none is waiting.
+ */
+export async function takeNextReview(
+  deps: { sqs: SQSClient; queueUrls: QueueUrls },
+  queue: ReviewQueue,
+  reviewerId: string,
+  holdSeconds = 1800,
+): Promise<ReviewRequest | undefined> {
+  const url = deps.queueUrls[queue];
+  if (!url) throw new Error(`no queue url for ${queue}`);
+  const release: string[] = [];
+  try {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const got = await deps.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: holdSeconds }),
+      );
+      if (!got.Messages?.length) return undefined;
+      let found: ReviewRequest | undefined;
+      for (const m of got.Messages) {
+        const request = ReviewRequest.safeParse(JSON.parse(m.Body ?? '{}'));
+        const mine =
+          request.success &&
+          !found &&
+          request.data.coderId !== reviewerId &&
+          !request.data.notBy?.includes(reviewerId);
+        if (mine && request.success) found = request.data;
+        else if (m.ReceiptHandle) release.push(m.ReceiptHandle);
+      }
+      if (found) return found;
+    }
+    return undefined;
+  } finally {
+    for (const handle of release)
+      await deps.sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: 0 }),
+      );
   }
 }

@@ -10,6 +10,7 @@ export const VerdictFileEntry = z.object({
   chartId: z.string().min(1).max(128),
   version: z.int().min(1),
   reviewerId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
+  round: z.enum(['first', 'second']).default('first').describe('second: a blind second review'),
   outcome: z.enum(['agree', 'corrected', 'rejected']),
   corrections: z.array(Correction).max(50).default([]),
   note: z.string().max(2000).optional(),
@@ -17,13 +18,15 @@ export const VerdictFileEntry = z.object({
 });
 export type VerdictFileEntry = z.infer<typeof VerdictFileEntry>;
 
-export type VerdictParse = {
-  entries: { entry: VerdictFileEntry; index: number }[];
+export type EntryParse<T> = {
+  entries: { entry: T; index: number }[];
   issues: { index: number; path?: string; reason: string }[];
 };
+export type VerdictParse = EntryParse<VerdictFileEntry>;
 
-export function parseVerdictFile(text: string): VerdictParse {
-  const result: VerdictParse = { entries: [], issues: [] };
+/** A file of one entry or an array of them: each entry checked on its own, issues reported by index. */
+export function parseEntryFile<T>(text: string, schema: z.ZodType<T>): EntryParse<T> {
+  const result: EntryParse<T> = { entries: [], issues: [] };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -33,7 +36,7 @@ export function parseVerdictFile(text: string): VerdictParse {
   }
   const list = Array.isArray(raw) ? raw : [raw];
   list.forEach((item, i) => {
-    const parsed = VerdictFileEntry.safeParse(item);
+    const parsed = schema.safeParse(item);
     if (parsed.success) result.entries.push({ entry: parsed.data, index: i + 1 });
     else
       for (const issue of parsed.error.issues)
@@ -41,3 +44,33 @@ export function parseVerdictFile(text: string): VerdictParse {
   });
   return result;
 }
+
+export function parseVerdictFile(text: string): VerdictParse {
+  return parseEntryFile(text, VerdictFileEntry);
+}
+
+const staffId = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/);
+
+/** A coder's dispute of corrections of a QA review, by the EMR chart id the coder sees. */
+export const DisputeFileEntry = z.object({
+  agencyId: z.string().min(1),
+  chartId: z.string().min(1).max(128),
+  version: z.int().min(1),
+  coderId: staffId,
+  corrections: z.array(z.int().min(0)).min(1).describe('Indexes of the disputed corrections (from 0)'),
+  note: z.string().max(2000).optional(),
+  disputedAt: z.string().optional(),
+});
+export type DisputeFileEntry = z.infer<typeof DisputeFileEntry>;
+
+/** A senior reviewer's decision on a dispute. */
+export const ResolutionFileEntry = z.object({
+  agencyId: z.string().min(1),
+  chartId: z.string().min(1).max(128),
+  version: z.int().min(1),
+  reviewerId: staffId,
+  outcome: z.enum(['upheld', 'overturned']),
+  note: z.string().max(2000).optional(),
+  resolvedAt: z.string().optional(),
+});
+export type ResolutionFileEntry = z.infer<typeof ResolutionFileEntry>;

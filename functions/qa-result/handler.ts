@@ -1,5 +1,5 @@
 import { systemClock } from '#shared/aws/ports.ts';
-import { Verdict } from '#shared/model/messages.ts';
+import { QaResultMessage } from '#shared/model/messages.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import { runtimeConfig } from '#shared/runtime/config.ts';
 import { recordHandler } from '#shared/runtime/sqs-handler.ts';
@@ -16,4 +16,4 @@ const service = servicePerPorts((ports) =>
   }),
 );
 
-export const handler = recordHandler('qa-result', (body) => service().handle(Verdict.parse(body)));
+export const handler = recordHandler('qa-result', (body) => service().handle(QaResultMessage.parse(body)));

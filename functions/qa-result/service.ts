@@ -1,15 +1,23 @@
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import type { ChartState, QaOutcome } from '#shared/model/chart-state.ts';
-import type { Verdict } from '#shared/model/messages.ts';
-import type { ReviewRecord } from '#shared/model/qa.ts';
+import type {
+  Dispute,
+  DisputeResolution,
+  QaResultMessage,
+  ReviewRequest,
+  Verdict,
+} from '#shared/model/messages.ts';
+import type { DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
 import { checkChart } from '#shared/rules/check-chart.ts';
 import type { TablesFor } from '#shared/rules/index.ts';
 import type { PdgmGrouping } from '#shared/rules/pdgm-grouping.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage } from '#shared/runtime/forward.ts';
+import { samplingKey } from '#shared/runtime/sampling-key.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { applyCorrections } from '#shared/sampling/apply-corrections.ts';
 import { scoreReview } from '#shared/sampling/review-score.ts';
+import { samplingDraw } from '#shared/sampling/sampling-draw.ts';
 
 type Diagnosis = { sequence: number; code: string; system?: string };
 
@@ -61,7 +69,11 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   }
 
   /** The review, scored, in the coder ledger (written once). */
-  function recordReview(state: ChartState, qa: QaOutcome): Promise<boolean> {
+  function recordReview(
+    state: ChartState,
+    qa: QaOutcome,
+    round: ReviewRecord['round'] = 'first',
+  ): Promise<boolean> {
     const review: ReviewRecord = {
       kind: 'review',
       agencyId: state.agencyId,
@@ -70,7 +82,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       version: state.version,
       reviewerId: qa.reviewerId,
       reviewedAt: qa.reviewedAt,
-      round: 'first',
+      round,
       outcome: qa.outcome,
       lineOfBusiness: state.lineOfBusiness,
       score: qa.score ?? { chartAccurate: qa.outcome !== 'rejected', codesReviewed: 0, codesConfirmed: 0 },
@@ -88,72 +100,304 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   async function followUp(verdict: Verdict, state: ChartState): Promise<void> {
     if (state.qa) await recordReview(state, state.qa);
     await recordVerdict(verdict, state);
+    await maybeSecondReview(state, verdict.reviewerId);
     if (state.status !== 'REJECTED') await ports.queue.send('billing', [chartMessage(state)]);
   }
 
-  return {
-    async handle(verdict: Verdict): Promise<void> {
-      const state = await ports.charts.get(verdict.chartKey, verdict.version);
-      if (state?.status !== 'SAMPLED') {
-        // The same verdict again (a redelivery, perhaps after a crash between the writes): redo the
-        // idempotent follow-ups, and stop.
-        if (state?.qa?.reviewerId === verdict.reviewerId && state.qa.reviewedAt === verdict.reviewedAt) {
-          if ((DONE as readonly string[]).includes(state.status)) await followUp(verdict, state);
-          return;
-        }
-        await setAside(
-          verdict,
-          state ? `chart is ${state.status}, not awaiting QA review` : 'no such chart version',
-        );
-        return;
-      }
-      if (verdict.reviewerId === state.coderId) {
-        await setAside(verdict, 'a reviewer never reviews their own coding');
-        return;
-      }
+  /**
+   * A keyed share of first verdicts goes for a blind second review: the request says nothing of the
+   * first verdict and may not be taken by the coder or the first reviewer. Sent once.
+   */
+  async function maybeSecondReview(state: ChartState, firstReviewer: string): Promise<void> {
+    const rate = deps.config.sampling.secondReviewRate;
+    if (rate <= 0 || state.secondReviewRequestedAt) return;
+    const draw = samplingDraw(
+      await samplingKey(ports.keys),
+      `second-review|${state.chartKey}`,
+      state.version,
+    );
+    if (draw >= rate) return;
+    const now = deps.clock.now().toISOString();
+    await sendReviewRequest(
+      state,
+      'second-review',
+      [state.coderId, firstReviewer],
+      'blind second review',
+      'qa-review',
+    );
+    await ports.charts.markOnce(state.chartKey, state.version, 'secondReviewRequestedAt', now);
+  }
 
-      const raw = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey)) as {
-        diagnoses?: Diagnosis[];
-      };
-      const diagnoses = raw.diagnoses ?? [];
-      const qa: QaOutcome = {
-        outcome: verdict.outcome,
+  function sendReviewRequest(
+    state: ChartState,
+    purpose: ReviewRequest['purpose'],
+    notBy: string[],
+    reason: string,
+    queue: 'qa-review' | 'qa-review-senior',
+  ): Promise<void> {
+    const request: ReviewRequest = {
+      kind: 'review-request',
+      purpose,
+      notBy,
+      agencyId: state.agencyId,
+      chartKey: state.chartKey,
+      version: state.version,
+      coderId: state.coderId,
+      artifactKey: state.artifactKey,
+      reason,
+      requestedAt: deps.clock.now().toISOString(),
+    };
+    return ports.queue.send(queue, [request]);
+  }
+
+  /** A blind second review: scored into the ledger as round two, for reviewer agreement only. */
+  async function secondReview(verdict: Verdict): Promise<void> {
+    const state = await ports.charts.get(verdict.chartKey, verdict.version);
+    const first = state?.qa?.reviewerId;
+    if (!state?.secondReviewRequestedAt || !state.qa) {
+      await setAside(verdict, 'no second review was requested for this chart version');
+      return;
+    }
+    if (verdict.reviewerId === state.coderId || verdict.reviewerId === first) {
+      await setAside(verdict, 'a second review is by someone other than the coder and the first reviewer');
+      return;
+    }
+    if (state.secondReview && state.secondReview.reviewerId !== verdict.reviewerId) {
+      await setAside(verdict, 'the second review is already done');
+      return;
+    }
+    const raw = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey)) as {
+      diagnoses?: Diagnosis[];
+    };
+    const qa: QaOutcome = {
+      outcome: verdict.outcome,
+      reviewerId: verdict.reviewerId,
+      reviewedAt: verdict.reviewedAt,
+      corrections: verdict.corrections,
+      score: scoreReview(
+        (raw.diagnoses ?? []).map((d) => d.sequence),
+        verdict.corrections,
+      ),
+    };
+    await ports.charts.markOnce(state.chartKey, state.version, 'secondReview', {
+      reviewerId: verdict.reviewerId,
+      outcome: verdict.outcome,
+      reviewedAt: verdict.reviewedAt,
+    });
+    await recordReview(state, qa, 'second');
+    await recordAudit(deps, {
+      type: 'verdict.second-review',
+      agencyId: verdict.agencyId,
+      subject: chartSubject(verdict.chartKey, verdict.version),
+      actor: actorOf(verdict),
+      idempotencyKey: 'second-review',
+      detail: {
         reviewerId: verdict.reviewerId,
-        reviewedAt: verdict.reviewedAt,
-        corrections: verdict.corrections,
-        score: scoreReview(
-          diagnoses.map((d) => d.sequence),
-          verdict.corrections,
-        ),
-      };
-      let grouping: PdgmGrouping | undefined;
-      let to: (typeof DONE)[number] = verdict.outcome === 'agree' ? 'QA_PASSED' : 'REJECTED';
-      if (verdict.outcome === 'corrected') {
-        const corrected = applyCorrections(diagnoses, verdict.corrections);
-        // The corrected codes are judged, and grouped, anew: the HIPPS follows the diagnoses billing sends.
-        const check = checkChart({ ...raw, diagnoses: corrected }, deps.tables);
-        if (check.grouping) grouping = check.grouping;
-        qa.originalDiagnoses = diagnoses.map((d) => ({ sequence: d.sequence, code: d.code }));
-        qa.correctedDiagnoses = corrected.map((d) => ({ sequence: d.sequence, code: d.code }));
-        qa.findings = check.findings;
-        to = check.decision === 'REJECTED' ? 'REJECTED' : 'QA_CORRECTED';
-        if (to === 'QA_CORRECTED') {
-          // What billing bills: the chart with the corrected codes, beside the original (both kept).
-          qa.correctedArtifactKey = correctedArtifactKey(state.artifactKey);
-          await ports.artifacts.putJson('artifacts', qa.correctedArtifactKey, {
-            ...raw,
-            diagnoses: corrected,
-          });
-        }
-      }
-      const moved = await ports.charts.transition(state.chartKey, state.version, ['SAMPLED'], to, {
-        qa,
-        ...(grouping ? { grouping } : {}),
+        firstReviewerId: first,
+        outcome: verdict.outcome,
+        score: qa.score,
+      },
+    });
+  }
+
+  /** The coder disputes corrections of the review: recorded once, and sent to senior review. */
+  async function openDispute(dispute: Dispute): Promise<void> {
+    const subject = chartSubject(dispute.chartKey, dispute.version);
+    const state = await ports.charts.get(dispute.chartKey, dispute.version);
+    const corrections = state?.qa?.corrections ?? [];
+    const reason = !state?.qa
+      ? 'the chart version has no QA review'
+      : dispute.coderId !== state.coderId
+        ? 'only the coder of the chart may dispute its review'
+        : corrections.length === 0
+          ? 'the review made no correction'
+          : dispute.corrections.some((i) => i >= corrections.length)
+            ? `the review has ${corrections.length} correction(s): index out of range`
+            : undefined;
+    if (reason || !state) {
+      await recordAudit(deps, {
+        type: 'dispute.set-aside',
+        agencyId: dispute.agencyId,
+        subject,
+        actor: dispute.submittedBy ?? `coder:${dispute.coderId}`,
+        idempotencyKey: `dispute-set-aside:${dispute.disputedAt}`,
+        detail: { reason },
       });
-      if (!moved.ok) return;
-      await followUp(verdict, moved.state);
+      return;
+    }
+    const opened = await ports.charts.markOnce(state.chartKey, state.version, 'dispute', {
+      corrections: [...new Set(dispute.corrections)].sort((a, b) => a - b),
+      disputedAt: dispute.disputedAt,
+    });
+    // One dispute per review. A redelivery redoes the audit (idempotent) but sends no second request: the
+    // table lists open disputes (`codetrail qa review`) whatever the queue holds.
+    if (!opened && state.dispute?.disputedAt !== dispute.disputedAt) return;
+    await recordAudit(deps, {
+      type: 'dispute.opened',
+      agencyId: dispute.agencyId,
+      subject,
+      actor: dispute.submittedBy ?? `coder:${dispute.coderId}`,
+      idempotencyKey: 'dispute',
+      detail: { corrections: dispute.corrections, ...(dispute.noteKey ? { noteKey: dispute.noteKey } : {}) },
+    });
+    if (opened)
+      await sendReviewRequest(
+        state,
+        'dispute',
+        [state.coderId, state.qa?.reviewerId ?? ''],
+        `dispute of correction(s) ${dispute.corrections.join(', ')}`,
+        'qa-review-senior',
+      );
+  }
+
+  /**
+   * A senior reviewer decides a dispute. Overturned: the review is re-scored without the disputed
+   * corrections, and that score counts from now on (the review record stays as it was).
+   */
+  async function resolveDispute(resolution: DisputeResolution): Promise<void> {
+    const subject = chartSubject(resolution.chartKey, resolution.version);
+    const state = await ports.charts.get(resolution.chartKey, resolution.version);
+    const actor = resolution.submittedBy ?? `reviewer:${resolution.reviewerId}`;
+    const reason = !state?.dispute
+      ? 'no dispute is open for this chart version'
+      : resolution.reviewerId === state.coderId || resolution.reviewerId === state.qa?.reviewerId
+        ? 'a dispute is decided by someone other than the coder and the reviewer'
+        : state.disputeResolution && state.disputeResolution.resolvedAt !== resolution.resolvedAt
+          ? 'the dispute is already decided'
+          : undefined;
+    if (reason || !state?.dispute || !state.qa) {
+      await recordAudit(deps, {
+        type: 'dispute.set-aside',
+        agencyId: resolution.agencyId,
+        subject,
+        actor,
+        idempotencyKey: `resolution-set-aside:${resolution.reviewerId}:${resolution.resolvedAt}`,
+        detail: { reason: reason ?? 'the chart version has no QA review' },
+      });
+      return;
+    }
+    await ports.charts.markOnce(state.chartKey, state.version, 'disputeResolution', {
+      outcome: resolution.outcome,
+      reviewerId: resolution.reviewerId,
+      resolvedAt: resolution.resolvedAt,
+    });
+    const disputed = new Set(state.dispute.corrections);
+    const kept = (state.qa.corrections ?? []).filter(
+      (_, i) => resolution.outcome === 'upheld' || !disputed.has(i),
+    );
+    const original = state.qa.originalDiagnoses ?? [];
+    const record: DisputeRecord = {
+      kind: 'dispute',
+      agencyId: state.agencyId,
+      coderId: state.coderId,
+      chartKey: state.chartKey,
+      version: state.version,
+      reviewedAt: state.qa.reviewedAt,
+      resolvedAt: resolution.resolvedAt,
+      reviewerId: resolution.reviewerId,
+      outcome: resolution.outcome,
+      corrections: state.dispute.corrections,
+      score:
+        resolution.outcome === 'upheld' && state.qa.score
+          ? state.qa.score
+          : scoreReview(
+              original.length > 0 ? original.map((d) => d.sequence) : await originalSequences(state),
+              kept,
+            ),
+    };
+    await ports.coders.record(record);
+    await recordAudit(deps, {
+      type: `dispute.${resolution.outcome}`,
+      agencyId: resolution.agencyId,
+      subject,
+      actor,
+      idempotencyKey: 'dispute-resolution',
+      detail: {
+        reviewerId: resolution.reviewerId,
+        corrections: state.dispute.corrections,
+        score: record.score,
+        ...(resolution.noteKey ? { noteKey: resolution.noteKey } : {}),
+      },
+    });
+  }
+
+  async function originalSequences(state: ChartState): Promise<number[]> {
+    const raw = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey)) as {
+      diagnoses?: Diagnosis[];
+    };
+    return (raw.diagnoses ?? []).map((d) => d.sequence);
+  }
+
+  return {
+    async handle(message: QaResultMessage): Promise<void> {
+      if (message.kind === 'dispute') return openDispute(message);
+      if (message.kind === 'dispute-resolution') return resolveDispute(message);
+      if (message.round === 'second') return secondReview(message);
+      return firstReview(message);
     },
   };
+
+  async function firstReview(verdict: Verdict): Promise<void> {
+    const state = await ports.charts.get(verdict.chartKey, verdict.version);
+    if (state?.status !== 'SAMPLED') {
+      // The same verdict again (a redelivery, perhaps after a crash between the writes): redo the
+      // idempotent follow-ups, and stop.
+      if (state?.qa?.reviewerId === verdict.reviewerId && state.qa.reviewedAt === verdict.reviewedAt) {
+        if ((DONE as readonly string[]).includes(state.status)) await followUp(verdict, state);
+        return;
+      }
+      await setAside(
+        verdict,
+        state ? `chart is ${state.status}, not awaiting QA review` : 'no such chart version',
+      );
+      return;
+    }
+    if (verdict.reviewerId === state.coderId) {
+      await setAside(verdict, 'a reviewer never reviews their own coding');
+      return;
+    }
+
+    const raw = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey)) as {
+      diagnoses?: Diagnosis[];
+    };
+    const diagnoses = raw.diagnoses ?? [];
+    const qa: QaOutcome = {
+      outcome: verdict.outcome,
+      reviewerId: verdict.reviewerId,
+      reviewedAt: verdict.reviewedAt,
+      corrections: verdict.corrections,
+      score: scoreReview(
+        diagnoses.map((d) => d.sequence),
+        verdict.corrections,
+      ),
+    };
+    let grouping: PdgmGrouping | undefined;
+    let to: (typeof DONE)[number] = verdict.outcome === 'agree' ? 'QA_PASSED' : 'REJECTED';
+    if (verdict.outcome === 'corrected') {
+      const corrected = applyCorrections(diagnoses, verdict.corrections);
+      // The corrected codes are judged, and grouped, anew: the HIPPS follows the diagnoses billing sends.
+      const check = checkChart({ ...raw, diagnoses: corrected }, deps.tables);
+      if (check.grouping) grouping = check.grouping;
+      qa.originalDiagnoses = diagnoses.map((d) => ({ sequence: d.sequence, code: d.code }));
+      qa.correctedDiagnoses = corrected.map((d) => ({ sequence: d.sequence, code: d.code }));
+      qa.findings = check.findings;
+      to = check.decision === 'REJECTED' ? 'REJECTED' : 'QA_CORRECTED';
+      if (to === 'QA_CORRECTED') {
+        // What billing bills: the chart with the corrected codes, beside the original (both kept).
+        qa.correctedArtifactKey = correctedArtifactKey(state.artifactKey);
+        await ports.artifacts.putJson('artifacts', qa.correctedArtifactKey, {
+          ...raw,
+          diagnoses: corrected,
+        });
+      }
+    }
+    const moved = await ports.charts.transition(state.chartKey, state.version, ['SAMPLED'], to, {
+      qa,
+      ...(grouping ? { grouping } : {}),
+    });
+    if (!moved.ok) return;
+    await followUp(verdict, moved.state);
+  }
 }
 
 /** Where the corrected chart of a version lives: beside the chart as received, which stays unchanged. */

@@ -1,6 +1,7 @@
 import type { CoderLedger } from '#shared/aws/ports.ts';
 import type { SamplingConfig } from '#shared/model/config.ts';
 import type { ReviewRecord } from '#shared/model/qa.ts';
+import { applyDisputes } from '#shared/sampling/apply-disputes.ts';
 import type { CoderHistory } from '#shared/sampling/coder-standing.ts';
 
 const DAY_MS = 86_400_000;
@@ -22,15 +23,24 @@ export async function readCoderHistory(
   config: SamplingConfig,
   at: string,
 ): Promise<CoderHistory> {
-  const [firstCoded, probationEndedAt, denials] = await Promise.all([
+  const since = daysBefore(at, config.accuracyWindowDays);
+  const [firstCoded, probationEndedAt, denials, disputes] = await Promise.all([
     ledger.firstCoded(agencyId, coderId, config.probation.charts + 1),
     ledger.probationEndedAt(agencyId, coderId),
     ledger.denials(agencyId, coderId, daysBefore(at, config.risk.recentDenials.days)),
+    ledger.disputes(agencyId, coderId, since),
   ]);
   const reviews: ReviewRecord[] = [];
-  for await (const r of ledger.reviews(agencyId, coderId, daysBefore(at, config.accuracyWindowDays)))
-    if (r.reviewedAt <= at) reviews.push(r);
-  const history: CoderHistory = { firstCoded, reviews, denials: denials.filter((d) => d.deniedAt <= at) };
+  for await (const r of ledger.reviews(agencyId, coderId, since)) if (r.reviewedAt <= at) reviews.push(r);
+  const history: CoderHistory = {
+    firstCoded,
+    // Decided disputes count as decided by `at`: an overturned correction no longer counts.
+    reviews: applyDisputes(
+      reviews,
+      disputes.filter((d) => d.resolvedAt <= at),
+    ),
+    denials: denials.filter((d) => d.deniedAt <= at),
+  };
   if (probationEndedAt !== undefined) history.probationEndedAt = probationEndedAt;
   return history;
 }

@@ -3,9 +3,10 @@ import type { ChartState } from '#shared/model/chart-state.ts';
 import type { ChartMessage, ReviewRequest } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage, UnknownChartError } from '#shared/runtime/forward.ts';
+import { samplingKey } from '#shared/runtime/sampling-key.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { coderStanding } from '#shared/sampling/coder-standing.ts';
-import { SAMPLING_KEY_LABEL, samplingDraw } from '#shared/sampling/sampling-draw.ts';
+import { samplingDraw } from '#shared/sampling/sampling-draw.ts';
 import { decideSampling } from '#shared/sampling/sampling-policy.ts';
 import { daysBefore, readCoderHistory } from './coder-history.ts';
 
@@ -18,12 +19,6 @@ import { daysBefore, readCoderHistory } from './coder-history.ts';
 export function createQaSamplingService(deps: StageDeps) {
   const { ports } = deps;
   const sampling = deps.config.sampling;
-  // One MAC per execution environment: the per-deployment secret the draws are keyed with.
-  let samplingKey: Promise<string> | undefined;
-  const keyOnce = () => {
-    samplingKey ??= ports.keys.mac(SAMPLING_KEY_LABEL);
-    return samplingKey;
-  };
 
   /** Puts the chart on its review queue once; a crash between send and mark may send it twice. */
   async function requestReview(state: ChartState): Promise<void> {
@@ -31,6 +26,8 @@ export function createQaSamplingService(deps: StageDeps) {
     const now = deps.clock.now().toISOString();
     const request: ReviewRequest = {
       kind: 'review-request',
+      purpose: 'review',
+      notBy: [state.coderId],
       agencyId: state.agencyId,
       chartKey: state.chartKey,
       version: state.version,
@@ -64,7 +61,7 @@ export function createQaSamplingService(deps: StageDeps) {
             daysBefore(at, sampling.risk.recentDenials.days),
           )
         : Promise.resolve(0),
-      keyOnce(),
+      samplingKey(ports.keys),
     ]);
     const standing = coderStanding(state.coderId, history, sampling, at);
     if (standing.probation.exitsNow && (await ports.coders.endProbation(state.agencyId, state.coderId, at))) {

@@ -14,7 +14,7 @@ import {
   itemFromConditionalFailure,
 } from './dynamo-conditional.ts';
 import { scanAll } from './dynamo-scan.ts';
-import type { ChartStore, Clock, TransitionResult } from './ports.ts';
+import type { ChartStore, Clock, OnceField, TransitionResult } from './ports.ts';
 import { systemClock } from './ports.ts';
 import {
   CHART_PREFIX,
@@ -166,11 +166,11 @@ export class DynamoChartStore implements ChartStore {
     }
   }
 
-  async markOnce(
+  async markOnce<F extends OnceField>(
     chartKey: string,
     version: number,
-    field: 'reviewRequestedAt',
-    value: string,
+    field: F,
+    value: NonNullable<ChartState[F]>,
   ): Promise<boolean> {
     return conditionalWrite(
       this.dynamo.send(

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { CodedRecord, type CoderRecord, DenialMark, ReviewRecord } from '#shared/model/qa.ts';
+import { CodedRecord, type CoderRecord, DenialMark, DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
 import { conditionalWrite } from './dynamo-conditional.ts';
 import type { CoderLedger } from './ports.ts';
 import {
@@ -56,6 +56,13 @@ export class DynamoCoderLedger implements CoderLedger {
     const out: DenialMark[] = [];
     for await (const item of this.range(coderPk(agencyId, coderId), 'DENIAL#', since))
       out.push(DenialMark.parse(item));
+    return out;
+  }
+
+  async disputes(agencyId: string, coderId: string, since?: string): Promise<DisputeRecord[]> {
+    const out: DisputeRecord[] = [];
+    for await (const item of this.range(coderPk(agencyId, coderId), 'DISPUTE#', since))
+      out.push(DisputeRecord.parse(item));
     return out;
   }
 

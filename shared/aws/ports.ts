@@ -1,12 +1,20 @@
 import type { Batch } from '#shared/model/batch.ts';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
-import type { CodedRecord, CoderRecord, DenialMark, ReviewRecord } from '#shared/model/qa.ts';
+import type { CodedRecord, CoderRecord, DenialMark, DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
 import type { BucketName, QueueName } from '#shared/topology.ts';
 
 /**
  * The ports the stages' services work over. Domain and service code takes these small interfaces;
  * the AWS SDK lives only in the adapters beside this file.
  */
+
+/** Chart version fields written once, outside the status transitions. */
+export type OnceField =
+  | 'reviewRequestedAt'
+  | 'secondReviewRequestedAt'
+  | 'secondReview'
+  | 'dispute'
+  | 'disputeResolution';
 
 export type TransitionResult =
   | { ok: true; state: ChartState }
@@ -24,8 +32,13 @@ export interface ChartStore {
     to: ChartStatus,
     changes?: Partial<ChartState>,
   ): Promise<TransitionResult>;
-  /** Sets a field once (attribute_not_exists); false when it was already set. */
-  markOnce(chartKey: string, version: number, field: 'reviewRequestedAt', value: string): Promise<boolean>;
+  /** Sets a field once (attribute_not_exists), whatever the status; false when it was already set. */
+  markOnce<F extends OnceField>(
+    chartKey: string,
+    version: number,
+    field: F,
+    value: NonNullable<ChartState[F]>,
+  ): Promise<boolean>;
   /** Records `version` as the newest seen for the chart if it is; returns the newest version known. */
   advanceLatest(chartKey: string, version: number): Promise<number>;
   latest(chartKey: string): Promise<number | undefined>;
@@ -187,6 +200,8 @@ export interface CoderLedger {
   /** Reviews of the coder's charts since `since` (ISO instant, inclusive; all when undefined). */
   reviews(agencyId: string, coderId: string, since?: string): AsyncIterable<ReviewRecord>;
   denials(agencyId: string, coderId: string, since: string): Promise<DenialMark[]>;
+  /** Decided disputes of the coder's reviews since `since` (all when undefined). */
+  disputes(agencyId: string, coderId: string, since?: string): Promise<DisputeRecord[]>;
   /** Coding-related denials of one principal-diagnosis category since `since`, across coders. */
   categoryDenials(agencyId: string, category: string, since: string): Promise<number>;
   probationEndedAt(agencyId: string, coderId: string): Promise<string | undefined>;

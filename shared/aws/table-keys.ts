@@ -107,7 +107,7 @@ export function agencyCodersPk(agencyId: string): string {
 
 /** Sort key of a coder record: its kind, then time, so "the first N coded" and "since" are range queries. */
 export function coderRecordSk(
-  kind: 'CODED' | 'REVIEW' | 'DENIAL',
+  kind: 'CODED' | 'REVIEW' | 'DENIAL' | 'DISPUTE',
   at: string,
   chartKey: string,
   version: number,
@@ -131,5 +131,7 @@ export function coderRecordKey(record: CoderRecord): { pk: string; sk: string } 
       pk,
       sk: coderRecordSk('REVIEW', record.reviewedAt, record.chartKey, record.version, record.round),
     };
+  if (record.kind === 'dispute')
+    return { pk, sk: coderRecordSk('DISPUTE', record.resolvedAt, record.chartKey, record.version) };
   return { pk, sk: coderRecordSk('DENIAL', record.deniedAt, record.chartKey, record.version) };
 }

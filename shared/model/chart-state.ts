@@ -140,6 +140,26 @@ export const ChartState = z.object({
   sampling: SamplingDecision.optional(),
   reviewRequestedAt: z.string().optional(),
   qa: QaOutcome.optional(),
+  secondReviewRequestedAt: z
+    .string()
+    .optional()
+    .describe('Sent for a blind second review (reviewer agreement)'),
+  secondReview: z
+    .object({
+      reviewerId: z.string(),
+      outcome: z.enum(['agree', 'corrected', 'rejected']),
+      reviewedAt: z.string(),
+    })
+    .optional()
+    .describe('The blind second review, for agreement only: it changes nothing about the chart'),
+  dispute: z
+    .object({ corrections: z.array(z.int().min(0)), disputedAt: z.string() })
+    .optional()
+    .describe("The coder's dispute of corrections of the QA review (their indexes), sent to senior review"),
+  disputeResolution: z
+    .object({ outcome: z.enum(['upheld', 'overturned']), reviewerId: z.string(), resolvedAt: z.string() })
+    .optional()
+    .describe("A senior reviewer's decision on the dispute"),
   readyForBillingAt: z.string().optional(),
   batchId: z.string().optional(),
   claimRef: z.string().max(20).optional(),

@@ -64,6 +64,9 @@ export const Sampling = z
           .describe('Coders whose code-accuracy lower bound is under the target (after minReviewedCharts)'),
       })
       .prefault({}),
+    secondReviewRate: rate
+      .default(0.05)
+      .describe('Share of first QA verdicts sent for a blind second review (reviewer agreement)'),
     coderRates: z
       .record(z.string(), rate)
       .default({})

@@ -2,7 +2,15 @@ import * as z from 'zod';
 import { BatchManifest } from './batch.ts';
 import { Chart } from './chart.ts';
 import { DenialEntry, DenialFile } from './denial.ts';
-import { BatchReady, ChartMessage, IntakeContinuation, ReviewRequest, Verdict } from './messages.ts';
+import {
+  BatchReady,
+  ChartMessage,
+  Dispute,
+  DisputeResolution,
+  IntakeContinuation,
+  ReviewRequest,
+  Verdict,
+} from './messages.ts';
 import { IntakeReceipt } from './receipt.ts';
 
 /**
@@ -63,6 +71,20 @@ const CONTRACTS: Record<string, Contract> = {
     title: 'codetrail QA verdict',
     description:
       "On qa-result: a reviewer's verdict on a sampled chart version, keyed by chartKey. Checked in code only: a corrected verdict needs at least one correction.",
+  },
+  dispute: {
+    schema: Dispute,
+    io: 'input',
+    title: 'codetrail QA dispute',
+    description:
+      "On qa-result: the coder disputes corrections of a QA review of their chart (by index in the verdict's corrections); the stage records it and asks a senior reviewer. No PHI.",
+  },
+  'dispute-resolution': {
+    schema: DisputeResolution,
+    io: 'input',
+    title: 'codetrail QA dispute resolution',
+    description:
+      'On qa-result: a senior reviewer upholds or overturns a dispute; overturned corrections stop counting against the coder. No PHI.',
   },
   'batch-ready': {
     schema: BatchReady,

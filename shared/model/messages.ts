@@ -15,9 +15,15 @@ export const ChartMessage = z.object({
 });
 export type ChartMessage = z.infer<typeof ChartMessage>;
 
-/** On qa-review / qa-review-senior: a sampled chart waiting for a QA reviewer. */
+/**
+ * On qa-review / qa-review-senior: a chart waiting for a QA reviewer. `review`: a sampled chart's first
+ * review; `second-review`: a blind second review for reviewer agreement (by someone other than
+ * `notBy`); `dispute`: the coder disputes corrections, for a senior reviewer to decide.
+ */
 export const ReviewRequest = z.object({
   kind: z.literal('review-request'),
+  purpose: z.enum(['review', 'second-review', 'dispute']).default('review'),
+  notBy: z.array(z.string()).optional().describe('Staff who may not take it: the coder, the first reviewer'),
   agencyId: z.string(),
   chartKey: z.string(),
   version: z.int().min(1),
@@ -41,6 +47,10 @@ export const Verdict = z
     chartKey: z.string(),
     version: z.int().min(1),
     reviewerId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
+    round: z
+      .enum(['first', 'second'])
+      .default('first')
+      .describe('second: a blind second review, for reviewer agreement only (the chart has moved on)'),
     outcome: z.enum(['agree', 'corrected', 'rejected']),
     corrections: z.array(Correction).max(50).default([]),
     noteKey: z
@@ -65,6 +75,40 @@ export const Verdict = z
     path: ['corrections'],
   });
 export type Verdict = z.infer<typeof Verdict>;
+
+const staffId = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/);
+
+/** On qa-result: the coder disputes some of a review's corrections (by their index in the verdict). */
+export const Dispute = z.object({
+  kind: z.literal('dispute'),
+  agencyId: z.string(),
+  chartKey: z.string(),
+  version: z.int().min(1),
+  coderId: staffId,
+  corrections: z.array(z.int().min(0)).min(1).max(50).describe('Indexes of the disputed corrections'),
+  noteKey: z.string().optional().describe("Key of the coder's argument in the artifacts bucket"),
+  submittedBy: z.string().max(256).optional(),
+  disputedAt: z.string(),
+});
+export type Dispute = z.infer<typeof Dispute>;
+
+/** On qa-result: a senior reviewer's decision on a dispute. Overturned corrections no longer count. */
+export const DisputeResolution = z.object({
+  kind: z.literal('dispute-resolution'),
+  agencyId: z.string(),
+  chartKey: z.string(),
+  version: z.int().min(1),
+  reviewerId: staffId,
+  outcome: z.enum(['upheld', 'overturned']),
+  noteKey: z.string().optional(),
+  submittedBy: z.string().max(256).optional(),
+  resolvedAt: z.string(),
+});
+export type DisputeResolution = z.infer<typeof DisputeResolution>;
+
+/** Everything the qa-result queue carries. */
+export const QaResultMessage = z.union([Verdict, Dispute, DisputeResolution]);
+export type QaResultMessage = z.infer<typeof QaResultMessage>;
 
 /** On coded-batches: a batch of coded charts ready for the billing team. */
 export const BatchReady = z.object({

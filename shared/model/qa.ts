@@ -119,4 +119,23 @@ export const DenialMark = z.object({
 });
 export type DenialMark = z.infer<typeof DenialMark>;
 
-export type CoderRecord = ReviewRecord | CodedRecord | DenialMark;
+/**
+ * A dispute's outcome, kept per coder: an overturned dispute replaces the review's score by the score
+ * without the overturned corrections (the review record itself never changes).
+ */
+export const DisputeRecord = z.object({
+  kind: z.literal('dispute'),
+  agencyId: z.string(),
+  coderId: z.string(),
+  chartKey: z.string(),
+  version: z.int().min(1),
+  reviewedAt: z.string().describe('The disputed review'),
+  resolvedAt: z.string(),
+  reviewerId: z.string().describe('The senior reviewer who decided'),
+  outcome: z.enum(['upheld', 'overturned']),
+  corrections: z.array(z.int().min(0)),
+  score: ReviewScore.describe('The review scored without the overturned corrections (as before when upheld)'),
+});
+export type DisputeRecord = z.infer<typeof DisputeRecord>;
+
+export type CoderRecord = ReviewRecord | CodedRecord | DenialMark | DisputeRecord;

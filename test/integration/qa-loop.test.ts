@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { submitVerdicts } from '#cli/lib/review-queue.ts';
+import { qaReport } from '#cli/commands/qa-report.ts';
+import { submitDisputes, submitResolutions, submitVerdicts, takeNextReview } from '#cli/lib/review-queue.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { DynamoCoderLedger } from '#shared/aws/dynamo-coder-ledger.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
@@ -72,6 +73,7 @@ async function review(entries: { n: number; outcome: 'agree' | 'corrected'; corr
       chartId: `QA-${e.n}`,
       version: 1,
       reviewerId: 'qa-senior-1',
+      round: 'first' as const,
       outcome: e.outcome,
       corrections: (e.corrections ?? []) as never,
       reviewedAt: `2026-11-10T1${e.n}:00:00Z`,
@@ -136,6 +138,42 @@ describe('the QA loop on embedded AWS', () => {
     expect(ended?.slice(0, 10)).toBe('2026-11-20');
     const audit = await pipeline.ports.audit.list('coder:test-agency:coder-new');
     expect(audit.map((e) => e.type)).toEqual(['coder.probation-ended']);
+  });
+});
+
+describe('disputes on embedded AWS', () => {
+  it('sends a dispute to the senior queue, which its coder cannot take, and counts the overturned correction out', async () => {
+    const deps = {
+      sqs: pipeline.clients.sqs,
+      ports: pipeline.ports,
+      queueUrls: pipeline.resources.queueUrls,
+      actor: 'local:test',
+    };
+    await submitDisputes(deps, [
+      {
+        agencyId: 'test-agency',
+        chartId: 'QA-4',
+        version: 1,
+        coderId: 'coder-new',
+        corrections: [0],
+        note: 'I11.0 needs documented heart failure due to hypertension',
+      },
+    ]);
+    await pipeline.runUntilQuiet();
+    const queues = { sqs: pipeline.clients.sqs, queueUrls: pipeline.resources.queueUrls };
+    expect(await takeNextReview(queues, 'qa-review-senior', 'coder-new', 1)).toBeUndefined();
+    const request = await takeNextReview(queues, 'qa-review-senior', 'qa-lead', 1);
+    expect(request).toMatchObject({ purpose: 'dispute', reason: 'dispute of correction(s) 0' });
+    await submitResolutions(deps, [
+      { agencyId: 'test-agency', chartId: 'QA-4', version: 1, reviewerId: 'qa-lead', outcome: 'overturned' },
+    ]);
+    await pipeline.runUntilQuiet();
+    const config = parseConfig({ agencies: [{ id: 'test-agency' }] });
+    const report = await qaReport(pipeline.ports, config, { by: ['coder'] });
+    expect(report.by.coder?.[0]).toMatchObject({ key: 'coder-new', codes: { successes: 12, n: 12 } });
+    expect(JSON.stringify(await pipeline.ports.audit.list(`chart:${request?.chartKey}:v1`))).toContain(
+      'dispute.overturned',
+    );
   });
 });
 

@@ -6,7 +6,7 @@ import {
   coderRecordKey,
   PROBATION_EXIT_SK,
 } from '#shared/aws/table-keys.ts';
-import type { CodedRecord, CoderRecord, DenialMark, ReviewRecord } from '#shared/model/qa.ts';
+import type { CodedRecord, CoderRecord, DenialMark, DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
 
 /** The coder ledger in memory, with the adapter's keys and write-once semantics. */
 export function memoryCoderLedger(): CoderLedger {
@@ -40,6 +40,9 @@ export function memoryCoderLedger(): CoderLedger {
     },
     async denials(agencyId, coderId, since) {
       return range(coderPk(agencyId, coderId), 'DENIAL#', since) as DenialMark[];
+    },
+    async disputes(agencyId, coderId, since) {
+      return range(coderPk(agencyId, coderId), 'DISPUTE#', since) as DisputeRecord[];
     },
     async categoryDenials(agencyId, category, since) {
       return range(categoryPk(agencyId, category), 'DENIAL#', since).length;

@@ -45,7 +45,7 @@ async function exportEntries() {
 }
 
 describe('docs/schemas', () => {
-  it('publishes the chart, message, receipt, batch and denial contracts', () => {
+  it('publishes the chart, message, receipt, QA, batch and denial contracts', () => {
     expect(Object.keys(schemas)).toEqual([
       'chart',
       'chart-message',
@@ -53,6 +53,8 @@ describe('docs/schemas', () => {
       'intake-receipt',
       'review-request',
       'verdict',
+      'dispute',
+      'dispute-resolution',
       'batch-ready',
       'batch-manifest',
       'denial-file',

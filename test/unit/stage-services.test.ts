@@ -161,6 +161,7 @@ describe('the stages, chained over in-memory ports', () => {
       chartKey: request?.chartKey ?? '',
       version: 1,
       reviewerId: 'qa-1',
+      round: 'first',
       outcome: 'corrected',
       corrections: [
         { sequence: 2, code: 'I50.32', category: 'specificity', severity: 'minor', direction: 'neutral' },
@@ -183,6 +184,7 @@ describe('the stages, chained over in-memory ports', () => {
       chartKey: 'ck-unknown',
       version: 1,
       reviewerId: 'qa-1',
+      round: 'first',
       outcome: 'agree',
       corrections: [],
       reviewedAt: '2026-11-03T10:00:00Z',
@@ -331,8 +333,13 @@ describe('the stages, chained over in-memory ports', () => {
 
 describe('the QA review loop over in-memory ports', () => {
   /** A chart of coder-a sampled (a manager's rate of 1), and the review request it leaves. */
-  async function sampled() {
-    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
+  async function sampled(extra: Record<string, unknown> = {}) {
+    const p = pipeline({
+      ...SAMPLE_NOTHING,
+      coderRates: { 'coder-a': 1 },
+      senior: { probation: false },
+      ...extra,
+    });
     await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
     await p.settle();
     const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
@@ -343,6 +350,7 @@ describe('the QA review loop over in-memory ports', () => {
       chartKey: request.chartKey,
       version: 1,
       reviewerId: 'qa-1',
+      round: 'first',
       outcome: 'agree',
       corrections: [],
       reviewedAt: '2026-11-03T10:00:00Z',
@@ -425,5 +433,155 @@ describe('the QA review loop over in-memory ports', () => {
     expect(await reviews()).toEqual([]);
     const aside = p.mem.events().find((e) => e.type === 'verdict.set-aside');
     expect(aside?.detail).toMatchObject({ reason: 'a reviewer never reviews their own coding' });
+  });
+});
+
+describe('blind second reviews and disputes over in-memory ports', () => {
+  async function reviewed(extra: Record<string, unknown> = {}) {
+    const p = pipeline({
+      ...SAMPLE_NOTHING,
+      coderRates: { 'coder-a': 1 },
+      senior: { probation: false },
+      ...extra,
+    });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
+    const chartKey = request?.chartKey ?? '';
+    const verdict = (over: Partial<Verdict>): Verdict => ({
+      kind: 'verdict',
+      agencyId: 'test-agency',
+      chartKey,
+      version: 1,
+      reviewerId: 'qa-1',
+      round: 'first',
+      outcome: 'agree',
+      corrections: [],
+      reviewedAt: '2026-11-03T10:00:00Z',
+      ...over,
+    });
+    const ledger = async () => {
+      const out = [];
+      for await (const r of p.mem.ports.coders.reviews('test-agency', 'coder-a')) out.push(r);
+      return out;
+    };
+    return { p, chartKey, verdict, ledger };
+  }
+
+  it('sends a keyed share of first verdicts for a blind second review, by someone else, recorded as round two', async () => {
+    const { p, chartKey, verdict, ledger } = await reviewed({ secondReviewRate: 1 });
+    await p.svc.qaResult.handle(verdict({}));
+    await p.settle();
+    const [second] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
+    expect(second).toMatchObject({
+      purpose: 'second-review',
+      notBy: ['coder-a', 'qa-1'],
+      reason: 'blind second review',
+    });
+    expect(JSON.stringify(second)).not.toContain('agree');
+    // The first reviewer cannot give it; another reviewer can, once.
+    await p.svc.qaResult.handle(verdict({ round: 'second', reviewedAt: '2026-11-04T10:00:00Z' }));
+    const other = verdict({
+      round: 'second',
+      reviewerId: 'qa-2',
+      outcome: 'corrected',
+      reviewedAt: '2026-11-04T11:00:00Z',
+      corrections: [
+        { sequence: 2, code: 'I50.32', category: 'specificity', severity: 'minor', direction: 'neutral' },
+      ],
+    });
+    await p.svc.qaResult.handle(other);
+    await p.svc.qaResult.handle(other);
+    const state = await p.mem.ports.charts.get(chartKey, 1);
+    expect(state?.status).toBe('BATCHED');
+    expect(state?.secondReview).toEqual({
+      reviewerId: 'qa-2',
+      outcome: 'corrected',
+      reviewedAt: '2026-11-04T11:00:00Z',
+    });
+    expect((await ledger()).map((r) => [r.round, r.reviewerId])).toEqual([
+      ['first', 'qa-1'],
+      ['second', 'qa-2'],
+    ]);
+    const reasons = p.mem
+      .events()
+      .filter((e) => e.type === 'verdict.set-aside')
+      .map((e) => e.detail?.reason);
+    expect(reasons).toEqual(['a second review is by someone other than the coder and the first reviewer']);
+  });
+
+  it('sends no second review at rate 0', async () => {
+    const { p, verdict } = await reviewed({ secondReviewRate: 0 });
+    await p.svc.qaResult.handle(verdict({}));
+    expect(p.mem.take('qa-review')).toEqual([]);
+  });
+
+  it('routes a dispute to senior review, and an overturned correction stops counting against the coder', async () => {
+    const { p, chartKey, verdict } = await reviewed({ secondReviewRate: 0 });
+    await p.svc.qaResult.handle(
+      verdict({
+        outcome: 'corrected',
+        corrections: [
+          {
+            sequence: 1,
+            code: 'I69.354',
+            category: 'principal-selection',
+            severity: 'major',
+            direction: 'neutral',
+          },
+          { sequence: 2, code: 'I50.32', category: 'specificity', severity: 'minor', direction: 'neutral' },
+        ],
+      }),
+    );
+    await p.settle();
+    const dispute = {
+      kind: 'dispute' as const,
+      agencyId: 'test-agency',
+      chartKey,
+      version: 1,
+      coderId: 'coder-a',
+      corrections: [0],
+      disputedAt: '2026-11-05T09:00:00Z',
+    };
+    await p.svc.qaResult.handle({ ...dispute, coderId: 'coder-b' });
+    await p.svc.qaResult.handle(dispute);
+    await p.svc.qaResult.handle(dispute);
+    const requests = p.mem.take('qa-review-senior').map((m) => ReviewRequest.parse(m));
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ purpose: 'dispute', notBy: ['coder-a', 'qa-1'] });
+    const resolution = {
+      kind: 'dispute-resolution' as const,
+      agencyId: 'test-agency',
+      chartKey,
+      version: 1,
+      reviewerId: 'qa-senior',
+      outcome: 'overturned' as const,
+      resolvedAt: '2026-11-06T09:00:00Z',
+    };
+    await p.svc.qaResult.handle({ ...resolution, reviewerId: 'qa-1' });
+    await p.svc.qaResult.handle(resolution);
+    const [record, ...more] = await p.mem.ports.coders.disputes('test-agency', 'coder-a');
+    expect(more).toEqual([]);
+    // Without the overturned principal correction: the chart is accurate, two of two codes kept but one.
+    expect(record).toMatchObject({
+      outcome: 'overturned',
+      corrections: [0],
+      score: { chartAccurate: true, codesReviewed: 2, codesConfirmed: 1 },
+    });
+    expect((await p.mem.ports.charts.get(chartKey, 1))?.disputeResolution).toMatchObject({
+      outcome: 'overturned',
+    });
+    const types = p.mem.events().map((e) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['dispute.set-aside', 'dispute.opened', 'dispute.overturned']),
+    );
+    const asides = p.mem
+      .events()
+      .filter((e) => e.type === 'dispute.set-aside')
+      .map((e) => e.detail?.reason);
+    expect(asides).toEqual([
+      'only the coder of the chart may dispute its review',
+      'a dispute is decided by someone other than the coder and the reviewer',
+    ]);
   });
 });
