@@ -116,7 +116,8 @@ export const STAGES: readonly StageSpec[] = [
   {
     name: 'qa-result',
     queue: 'qa-result',
-    sendsTo: ['billing'],
+    // Billing; blind second reviews to qa-review; disputes to qa-review-senior.
+    sendsTo: ['billing', 'qa-review', 'qa-review-senior'],
     reads: ['artifacts'],
     // The corrected chart, beside the original.
     writes: ['artifacts'],

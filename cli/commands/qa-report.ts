@@ -10,6 +10,7 @@ import type { Config } from '#shared/model/config.ts';
 import type { ReviewRecord } from '#shared/model/qa.ts';
 import { applyDisputes } from '#shared/sampling/apply-disputes.ts';
 import { fmt } from '#shared/sampling/coder-standing.ts';
+import { pendingReviews } from '../lib/review-queue.ts';
 import { table } from '../lib/summary.ts';
 
 export interface QaReport {
@@ -19,7 +20,15 @@ export interface QaReport {
   /** Cohen's kappa per reviewer pair, from the blind second reviews. */
   agreement: AgreementRow[];
   /** Sampled charts waiting for review longer than slas.qaReviewHours. */
-  overdue: { agencyId: string; chartKey: string; version: number; queue: string; waitingHours: number }[];
+  overdue: {
+    agencyId: string;
+    chartKey: string;
+    version: number;
+    waitingFor: string;
+    waitingHours: number;
+  }[];
+  /** Reviewed charts a coder needs before the lower bound is judged against the target. */
+  minReviewedCharts: number;
 }
 
 /** Every review of the agencies' coders (both rounds), from the coder ledger, after disputes. */
@@ -53,15 +62,15 @@ export async function qaReport(
   const overdue: QaReport['overdue'] = [];
   const slaMs = config.slas.qaReviewHours * 3_600_000;
   for (const agencyId of agencies) {
-    for await (const s of ports.charts.byStatus(agencyId, 'SAMPLED')) {
-      if (!s.reviewRequestedAt) continue;
-      const waited = now.getTime() - Date.parse(s.reviewRequestedAt);
+    // First reviews, blind second reviews and disputes alike: the QA queues' age alarm covers all three.
+    for (const s of await pendingReviews(ports, agencyId)) {
+      const waited = now.getTime() - Date.parse(s.waitingSince);
       if (waited > slaMs)
         overdue.push({
           agencyId,
           chartKey: s.chartKey,
           version: s.version,
-          queue: s.sampling?.queue ?? '',
+          waitingFor: s.purpose,
           waitingHours: Math.floor(waited / 3_600_000),
         });
     }
@@ -69,6 +78,7 @@ export async function qaReport(
   return {
     generatedAt: now.toISOString(),
     accuracyTarget: config.sampling.accuracyTarget,
+    minReviewedCharts: config.sampling.minReviewedCharts,
     by,
     agreement: reviewerAgreement(reviews),
     overdue,
@@ -103,7 +113,7 @@ export function renderQaReport(report: QaReport): string {
               'corrected',
               'critical/major/minor',
               'over/under/neutral',
-              'below target',
+              'lower bound < target',
             ],
             rows.map((r) => [
               r.key,
@@ -114,7 +124,7 @@ export function renderQaReport(report: QaReport): string {
               fmt(r.correctionRate),
               `${r.severity.critical}/${r.severity.major}/${r.severity.minor}`,
               `${r.direction['over-coded']}/${r.direction['under-coded']}/${r.direction.neutral}`,
-              r.codes.n > 0 && r.codes.lower < report.accuracyTarget ? 'yes' : '',
+              r.reviews >= report.minReviewedCharts && r.codes.lower < report.accuracyTarget ? 'yes' : '',
             ]),
           ),
       '',
@@ -140,8 +150,8 @@ export function renderQaReport(report: QaReport): string {
     report.overdue.length === 0
       ? '(none)'
       : table(
-          ['agency', 'chart', 'version', 'queue', 'hours waiting'],
-          report.overdue.map((o) => [o.agencyId, o.chartKey, o.version, o.queue, o.waitingHours]),
+          ['agency', 'chart', 'version', 'waiting for', 'hours waiting'],
+          report.overdue.map((o) => [o.agencyId, o.chartKey, o.version, o.waitingFor, o.waitingHours]),
         ),
   );
   return parts.join('\n');

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HeldReviews } from '../lib/held-reviews.ts';
 import {
+  answerKey,
   pendingReviews,
   submitDisputes,
   submitResolutions,
@@ -7,7 +10,7 @@ import {
   takeNextReview,
 } from '../lib/review-queue.ts';
 import { table } from '../lib/summary.ts';
-import type { Target } from '../lib/target.ts';
+import { STATE_DIR, type Target } from '../lib/target.ts';
 import {
   DisputeFileEntry,
   parseEntryFile,
@@ -25,13 +28,23 @@ export async function runQaReview(
 ): Promise<string> {
   if (opts.next) {
     if (!opts.reviewer) throw new Error('--next needs --reviewer: who takes the chart');
-    const request = await takeNextReview(
+    const queue = opts.senior ? 'qa-review-senior' : 'qa-review';
+    const holdSeconds = 1800;
+    const taken = await takeNextReview(
       { sqs: target.clients.sqs, queueUrls: target.resources.queueUrls },
-      opts.senior ? 'qa-review-senior' : 'qa-review',
+      queue,
       opts.reviewer,
+      holdSeconds,
     );
-    if (!request)
+    if (!taken)
       return `No chart is waiting on ${opts.senior ? 'the senior' : 'the'} QA queue for ${opts.reviewer}.`;
+    const { request, receiptHandle } = taken;
+    // Held for 30 minutes; the verdict submitted from this machine deletes exactly this message.
+    heldReviews(target).hold(answerKey(request.chartKey, request.version, request.purpose), {
+      queue,
+      receiptHandle,
+      heldUntil: new Date(Date.now() + holdSeconds * 1000).toISOString(),
+    });
     return runQaShow(target, request.chartKey, request.version, request.purpose);
   }
   if (!opts.verdicts) {
@@ -56,17 +69,12 @@ export async function runQaReview(
   }
   const parsed = parseVerdictFile(readFileSync(opts.verdicts, 'utf8'));
   const applied = await submitVerdicts(
-    {
-      sqs: target.clients.sqs,
-      ports: target.ports,
-      queueUrls: target.resources.queueUrls,
-      actor: target.actor,
-    },
+    submitDeps(target),
     parsed.entries.map((e) => e.entry),
   );
   const lines = applied.map(
     (a) =>
-      `${a.chartKey} v${a.version}: ${a.outcome}${a.awaitingReview ? '' : ' (this chart is not awaiting QA review: the verdict will be recorded and set aside)'}`,
+      `${a.chartKey} v${a.version}: ${a.outcome}${a.awaitingReview ? '' : ' (this chart is not awaiting a first QA review: unless this is its blind second review, the verdict will be recorded and set aside)'}`,
   );
   for (const issue of parsed.issues)
     lines.push(`entry ${issue.index}${issue.path ? ` ${issue.path}` : ''}: ${issue.reason}`);
@@ -92,11 +100,12 @@ export async function runQaShow(
       purpose,
       chartKey,
       version,
-      status: state.status,
+      // Blind: a second reviewer sees the chart as validation left it, nothing of the first review.
+      ...(purpose === 'second-review' ? {} : { status: state.status }),
       coderId: state.coderId,
       findings: state.findings ?? [],
       sampling: state.sampling,
-      ...(state.grouping ? { grouping: state.grouping } : {}),
+      ...(state.grouping && purpose !== 'second-review' ? { grouping: state.grouping } : {}),
       ...(purpose === 'dispute' && state.qa ? { review: state.qa, dispute: state.dispute } : {}),
       chart: JSON.parse(chart),
     },
@@ -136,7 +145,14 @@ function submitDeps(target: Target) {
     ports: target.ports,
     queueUrls: target.resources.queueUrls,
     actor: target.actor,
+    held: heldReviews(target),
   };
+}
+
+/** The reviews this machine holds (`--next`), under the state folder, one file per stack. */
+function heldReviews(target: Target): HeldReviews {
+  const name = target.description.replace(/[^A-Za-z0-9._-]+/g, '_');
+  return new HeldReviews(join(STATE_DIR, `held-reviews-${name}.json`));
 }
 
 function issueLines(issues: readonly { index: number; path?: string; reason: string }[]): string[] {

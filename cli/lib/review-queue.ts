@@ -8,6 +8,7 @@ import type { Ports } from '#shared/aws/ports.ts';
 import { chartKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { type Dispute, type DisputeResolution, ReviewRequest, type Verdict } from '#shared/model/messages.ts';
+import type { HeldReviews } from './held-reviews.ts';
 import type { DisputeFileEntry, ResolutionFileEntry, VerdictFileEntry } from './verdict-file.ts';
 
 type ReviewQueue = 'qa-review' | 'qa-review-senior';
@@ -41,6 +42,8 @@ export async function pendingReviews(
   return out.sort((a, b) => a.waitingSince.localeCompare(b.waitingSince));
 }
 
+type SubmitDeps = { sqs: SQSClient; ports: Ports; queueUrls: QueueUrls; actor: string; held?: HeldReviews };
+
 export interface AppliedVerdict {
   chartKey: string;
   version: number;
@@ -55,7 +58,7 @@ export interface AppliedVerdict {
  * aside, so nothing a reviewer said is silently lost. Then the review requests answered leave the queue.
  */
 export async function submitVerdicts(
-  deps: { sqs: SQSClient; ports: Ports; queueUrls: QueueUrls; actor: string },
+  deps: SubmitDeps,
   entries: VerdictFileEntry[],
   now: () => Date = () => new Date(),
 ): Promise<AppliedVerdict[]> {
@@ -104,21 +107,45 @@ export async function submitVerdicts(
         answerKey(v.chartKey, v.version, v.round === 'second' ? 'second-review' : 'review'),
       ),
     ),
+    deps.held,
   );
   return applied;
 }
 
-function answerKey(chartKey: string, version: number, purpose: string): string {
+export function answerKey(chartKey: string, version: number, purpose: string): string {
   return `${chartKey}:${version}:${purpose}`;
 }
 
-/** Deletes the review requests the answers answer; the others go back to the reviewers at once. */
+/**
+ * Deletes the review requests the answers answer: those taken with `--next` by their receipt handle
+ * (they are hidden, no receive would see them), the others by looking through the queues; every other
+ * request goes back to the reviewers at once.
+ */
 export async function removeAnswered(
   sqs: SQSClient,
   queueUrls: QueueUrls,
   answered: Set<string>,
+  held?: HeldReviews,
 ): Promise<void> {
   if (answered.size === 0) return;
+  if (held) {
+    const holds = held.all();
+    const deleted: string[] = [];
+    for (const key of answered) {
+      const h = holds[key];
+      const url = h ? queueUrls[h.queue] : undefined;
+      if (!h || !url) continue;
+      try {
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: h.receiptHandle }));
+        deleted.push(key);
+      } catch {
+        // The hold has lapsed (the handle is stale): the request is visible again, found below.
+      }
+    }
+    held.release(deleted);
+    for (const key of deleted) answered.delete(key);
+    if (answered.size === 0) return;
+  }
   for (const queue of ['qa-review', 'qa-review-senior'] as const) {
     const url = queueUrls[queue];
     if (!url) continue;
@@ -162,8 +189,6 @@ async function storeNote(
   await ports.artifacts.putJson('artifacts', noteKey, { author, at, note });
   return noteKey;
 }
-
-type SubmitDeps = { sqs: SQSClient; ports: Ports; queueUrls: QueueUrls; actor: string };
 
 /** Sends coders' disputes to the qa-result stage, which records each and asks a senior reviewer. */
 export async function submitDisputes(
@@ -238,6 +263,7 @@ export async function submitResolutions(
     deps.sqs,
     deps.queueUrls,
     new Set(messages.map((m) => answerKey(m.chartKey, m.version, 'dispute'))),
+    deps.held,
   );
   return messages.map((m) => ({ chartKey: m.chartKey, version: m.version, outcome: m.outcome }));
 }
@@ -252,7 +278,7 @@ export async function takeNextReview(
   queue: ReviewQueue,
   reviewerId: string,
   holdSeconds = 1800,
-): Promise<ReviewRequest | undefined> {
+): Promise<{ request: ReviewRequest; receiptHandle: string } | undefined> {
   const url = deps.queueUrls[queue];
   if (!url) throw new Error(`no queue url for ${queue}`);
   const release: string[] = [];
@@ -262,15 +288,17 @@ export async function takeNextReview(
         new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: holdSeconds }),
       );
       if (!got.Messages?.length) return undefined;
-      let found: ReviewRequest | undefined;
+      let found: { request: ReviewRequest; receiptHandle: string } | undefined;
       for (const m of got.Messages) {
         const request = ReviewRequest.safeParse(JSON.parse(m.Body ?? '{}'));
         const mine =
           request.success &&
           !found &&
+          m.ReceiptHandle !== undefined &&
           request.data.coderId !== reviewerId &&
           !request.data.notBy?.includes(reviewerId);
-        if (mine && request.success) found = request.data;
+        if (mine && request.success && m.ReceiptHandle)
+          found = { request: request.data, receiptHandle: m.ReceiptHandle };
         else if (m.ReceiptHandle) release.push(m.ReceiptHandle);
       }
       if (found) return found;

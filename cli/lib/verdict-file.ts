@@ -14,7 +14,7 @@ export const VerdictFileEntry = z.object({
   outcome: z.enum(['agree', 'corrected', 'rejected']),
   corrections: z.array(Correction).max(50).default([]),
   note: z.string().max(2000).optional(),
-  reviewedAt: z.string().optional(),
+  reviewedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type VerdictFileEntry = z.infer<typeof VerdictFileEntry>;
 
@@ -59,7 +59,7 @@ export const DisputeFileEntry = z.object({
   coderId: staffId,
   corrections: z.array(z.int().min(0)).min(1).describe('Indexes of the disputed corrections (from 0)'),
   note: z.string().max(2000).optional(),
-  disputedAt: z.string().optional(),
+  disputedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type DisputeFileEntry = z.infer<typeof DisputeFileEntry>;
 
@@ -71,6 +71,6 @@ export const ResolutionFileEntry = z.object({
   reviewerId: staffId,
   outcome: z.enum(['upheld', 'overturned']),
   note: z.string().max(2000).optional(),
-  resolvedAt: z.string().optional(),
+  resolvedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ResolutionFileEntry = z.infer<typeof ResolutionFileEntry>;

@@ -1,6 +1,7 @@
 import type { SourceObject } from '#shared/aws/ports.ts';
 import type { CarcTable } from '#shared/data/carc.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
+import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
 import { createdObjects } from '#shared/formats/s3-event.ts';
 import { chartKeyOf, chartSubject, objectIdOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { DenialRecord } from '#shared/model/chart-state.ts';
@@ -113,7 +114,16 @@ export function createDenialIngestionService(
         deniedAt: recorded?.receivedAt ?? denial.receivedAt,
         reasonCodes: coding,
       };
-      if (state.principalCategory) mark.category = state.principalCategory;
+      // A chart QA corrected was billed with the reviewer's codes: the denial's category is that of the
+      // billed principal, and it is marked so it does not count against the coder's own record.
+      const billedPrincipal = state.qa?.correctedArtifactKey
+        ? state.qa.correctedDiagnoses?.find((d) => d.sequence === 1)?.code
+        : undefined;
+      const category = billedPrincipal
+        ? normaliseIcd10Code(billedPrincipal).slice(0, 3)
+        : state.principalCategory;
+      if (category) mark.category = category;
+      if (state.qa?.correctedArtifactKey) mark.qaCorrected = true;
       await ports.coders.record(mark);
     }
     await recordAudit(deps, {

@@ -16,4 +16,7 @@ const service = servicePerPorts((ports) =>
   }),
 );
 
-export const handler = recordHandler('qa-result', (body) => service().handle(QaResultMessage.parse(body)));
+export const handler = recordHandler('qa-result', (body, record) =>
+  // SenderId: the AWS identity SQS saw send the message, checked against the agency's staff.
+  service().handle(QaResultMessage.parse(body), record.attributes?.SenderId),
+);

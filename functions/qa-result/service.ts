@@ -1,4 +1,4 @@
-import { chartSubject } from '#shared/identity/identifiers.ts';
+import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState, QaOutcome } from '#shared/model/chart-state.ts';
 import type {
   Dispute,
@@ -11,9 +11,11 @@ import type { DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
 import { checkChart } from '#shared/rules/check-chart.ts';
 import type { TablesFor } from '#shared/rules/index.ts';
 import type { PdgmGrouping } from '#shared/rules/pdgm-grouping.ts';
+import { openQueries, queryPolicy } from '#shared/rules/queries.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage } from '#shared/runtime/forward.ts';
 import { samplingKey } from '#shared/runtime/sampling-key.ts';
+import { staffRefusal } from '#shared/runtime/staff-check.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { applyCorrections } from '#shared/sampling/apply-corrections.ts';
 import { scoreReview } from '#shared/sampling/review-score.ts';
@@ -26,7 +28,9 @@ function actorOf(verdict: Verdict): string {
   return verdict.submittedBy ?? `reviewer:${verdict.reviewerId}`;
 }
 
-const DONE = ['QA_PASSED', 'QA_CORRECTED', 'REJECTED'] as const;
+/** Where a first review leaves a chart: billed as coded, billed corrected, back to the coder, or waiting for a clinician. */
+const DONE = ['QA_PASSED', 'QA_CORRECTED', 'REJECTED', 'QUERY_OPEN'] as const;
+const BILLED: ReadonlySet<string> = new Set(['QA_PASSED', 'QA_CORRECTED']);
 
 /**
  * QA result: applies a reviewer's verdict to a sampled chart version. `agree` goes to billing; a
@@ -81,7 +85,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       chartKey: state.chartKey,
       version: state.version,
       reviewerId: qa.reviewerId,
-      reviewedAt: qa.reviewedAt,
+      // UTC, so the ledger's time-ordered keys and windows compare like with like.
+      reviewedAt: utc(qa.reviewedAt),
       round,
       outcome: qa.outcome,
       lineOfBusiness: state.lineOfBusiness,
@@ -101,7 +106,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     if (state.qa) await recordReview(state, state.qa);
     await recordVerdict(verdict, state);
     await maybeSecondReview(state, verdict.reviewerId);
-    if (state.status !== 'REJECTED') await ports.queue.send('billing', [chartMessage(state)]);
+    if (BILLED.has(state.status)) await ports.queue.send('billing', [chartMessage(state)]);
   }
 
   /**
@@ -162,7 +167,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       await setAside(verdict, 'a second review is by someone other than the coder and the first reviewer');
       return;
     }
-    if (state.secondReview && state.secondReview.reviewerId !== verdict.reviewerId) {
+    const done = state.secondReview;
+    if (done && (done.reviewerId !== verdict.reviewerId || done.reviewedAt !== verdict.reviewedAt)) {
       await setAside(verdict, 'the second review is already done');
       return;
     }
@@ -177,13 +183,25 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       score: scoreReview(
         (raw.diagnoses ?? []).map((d) => d.sequence),
         verdict.corrections,
+        verdict.outcome,
       ),
     };
-    await ports.charts.markOnce(state.chartKey, state.version, 'secondReview', {
+    const marked = await ports.charts.markOnce(state.chartKey, state.version, 'secondReview', {
       reviewerId: verdict.reviewerId,
       outcome: verdict.outcome,
       reviewedAt: verdict.reviewedAt,
     });
+    if (!marked) {
+      // Another second verdict won a race for it, unless this is the same one delivered again.
+      const now = await ports.charts.get(state.chartKey, state.version);
+      if (
+        now?.secondReview?.reviewerId !== verdict.reviewerId ||
+        now.secondReview.reviewedAt !== verdict.reviewedAt
+      ) {
+        await setAside(verdict, 'the second review is already done');
+        return;
+      }
+    }
     await recordReview(state, qa, 'second');
     await recordAudit(deps, {
       type: 'verdict.second-review',
@@ -229,9 +247,22 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       corrections: [...new Set(dispute.corrections)].sort((a, b) => a - b),
       disputedAt: dispute.disputedAt,
     });
-    // One dispute per review. A redelivery redoes the audit (idempotent) but sends no second request: the
-    // table lists open disputes (`codetrail qa review`) whatever the queue holds.
-    if (!opened && state.dispute?.disputedAt !== dispute.disputedAt) return;
+    // One dispute per review; this one again (a redelivery) redoes what a crash may have cut short.
+    if (!opened) {
+      const now = await ports.charts.get(state.chartKey, state.version);
+      if (now?.dispute?.disputedAt !== dispute.disputedAt) {
+        await recordAudit(deps, {
+          type: 'dispute.set-aside',
+          agencyId: dispute.agencyId,
+          subject,
+          actor: dispute.submittedBy ?? `coder:${dispute.coderId}`,
+          idempotencyKey: `dispute-set-aside:${dispute.disputedAt}`,
+          detail: { reason: 'a dispute of this review is already open or decided' },
+        });
+        return;
+      }
+      if (now.disputeRequestedAt) return;
+    }
     await recordAudit(deps, {
       type: 'dispute.opened',
       agencyId: dispute.agencyId,
@@ -240,14 +271,20 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       idempotencyKey: 'dispute',
       detail: { corrections: dispute.corrections, ...(dispute.noteKey ? { noteKey: dispute.noteKey } : {}) },
     });
-    if (opened)
-      await sendReviewRequest(
-        state,
-        'dispute',
-        [state.coderId, state.qa?.reviewerId ?? ''],
-        `dispute of correction(s) ${dispute.corrections.join(', ')}`,
-        'qa-review-senior',
-      );
+    // Sent, then marked: a crash between the two sends it twice, never zero times.
+    await sendReviewRequest(
+      state,
+      'dispute',
+      [state.coderId, state.qa?.reviewerId ?? ''],
+      `dispute of correction(s) ${dispute.corrections.join(', ')}`,
+      'qa-review-senior',
+    );
+    await ports.charts.markOnce(
+      state.chartKey,
+      state.version,
+      'disputeRequestedAt',
+      deps.clock.now().toISOString(),
+    );
   }
 
   /**
@@ -262,7 +299,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       ? 'no dispute is open for this chart version'
       : resolution.reviewerId === state.coderId || resolution.reviewerId === state.qa?.reviewerId
         ? 'a dispute is decided by someone other than the coder and the reviewer'
-        : state.disputeResolution && state.disputeResolution.resolvedAt !== resolution.resolvedAt
+        : state.disputeResolution && !sameResolution(state.disputeResolution, resolution)
           ? 'the dispute is already decided'
           : undefined;
     if (reason || !state?.dispute || !state.qa) {
@@ -276,11 +313,26 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       });
       return;
     }
-    await ports.charts.markOnce(state.chartKey, state.version, 'disputeResolution', {
+    const decided = await ports.charts.markOnce(state.chartKey, state.version, 'disputeResolution', {
       outcome: resolution.outcome,
       reviewerId: resolution.reviewerId,
       resolvedAt: resolution.resolvedAt,
     });
+    if (!decided) {
+      // Another decision won a race for it, unless this is the same one delivered again.
+      const now = await ports.charts.get(state.chartKey, state.version);
+      if (!now?.disputeResolution || !sameResolution(now.disputeResolution, resolution)) {
+        await recordAudit(deps, {
+          type: 'dispute.set-aside',
+          agencyId: resolution.agencyId,
+          subject,
+          actor,
+          idempotencyKey: `resolution-set-aside:${resolution.reviewerId}:${resolution.resolvedAt}`,
+          detail: { reason: 'the dispute is already decided' },
+        });
+        return;
+      }
+    }
     const disputed = new Set(state.dispute.corrections);
     const kept = (state.qa.corrections ?? []).filter(
       (_, i) => resolution.outcome === 'upheld' || !disputed.has(i),
@@ -292,8 +344,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       coderId: state.coderId,
       chartKey: state.chartKey,
       version: state.version,
-      reviewedAt: state.qa.reviewedAt,
-      resolvedAt: resolution.resolvedAt,
+      reviewedAt: utc(state.qa.reviewedAt),
+      resolvedAt: utc(resolution.resolvedAt),
       reviewerId: resolution.reviewerId,
       outcome: resolution.outcome,
       corrections: state.dispute.corrections,
@@ -303,6 +355,11 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
           : scoreReview(
               original.length > 0 ? original.map((d) => d.sequence) : await originalSequences(state),
               kept,
+              state.qa.outcome === 'rejected' && kept.length > 0
+                ? 'rejected'
+                : kept.length > 0
+                  ? 'corrected'
+                  : 'agree',
             ),
     };
     await ports.coders.record(record);
@@ -329,13 +386,56 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   }
 
   return {
-    async handle(message: QaResultMessage): Promise<void> {
+    /** `sender`: the SQS SenderId of the message (who really sent it), checked against `staff`. */
+    async handle(message: QaResultMessage, sender?: string): Promise<void> {
+      const refused = await refusal(message, sender);
+      if (refused) return;
       if (message.kind === 'dispute') return openDispute(message);
       if (message.kind === 'dispute-resolution') return resolveDispute(message);
       if (message.round === 'second') return secondReview(message);
       return firstReview(message);
     },
   };
+
+  /**
+   * Who may send what: reviewers (or seniors) verdicts, a senior the verdict on a chart sampled to the
+   * senior queue, the coder a dispute, a senior a dispute decision. A refused message is recorded and
+   * set aside ('recorded'); undefined lets it through.
+   */
+  async function refusal(
+    message: QaResultMessage,
+    sender: string | undefined,
+  ): Promise<'recorded' | undefined> {
+    const staff = deps.config.staff;
+    if (staff.length === 0) return undefined;
+    let reason: string | undefined;
+    let claimed: string;
+    if (message.kind === 'dispute') {
+      claimed = message.coderId;
+      reason = staffRefusal(staff, sender, claimed, ['coder']);
+    } else if (message.kind === 'dispute-resolution') {
+      claimed = message.reviewerId;
+      reason = staffRefusal(staff, sender, claimed, ['senior']);
+    } else {
+      claimed = message.reviewerId;
+      const state =
+        message.round === 'first' ? await ports.charts.get(message.chartKey, message.version) : undefined;
+      const senior = state?.sampling?.queue === 'qa-review-senior';
+      reason = staffRefusal(staff, sender, claimed, senior ? ['senior'] : ['reviewer', 'senior']);
+      if (reason && senior && !staffRefusal(staff, sender, claimed, ['reviewer']))
+        reason = `${claimed} is a reviewer; the chart was sampled to senior review`;
+    }
+    if (!reason) return undefined;
+    await recordAudit(deps, {
+      type: `${message.kind === 'verdict' ? 'verdict' : 'dispute'}.refused`,
+      agencyId: message.agencyId,
+      subject: chartSubject(message.chartKey, message.version),
+      actor: sender ? `sender:${sender}` : 'sender:unknown',
+      idempotencyKey: `refused:${message.kind}:${claimed}:${'reviewedAt' in message ? message.reviewedAt : 'disputedAt' in message ? message.disputedAt : message.resolvedAt}`,
+      detail: { reason, claimed, kind: message.kind },
+    });
+    return 'recorded';
+  }
 
   async function firstReview(verdict: Verdict): Promise<void> {
     const state = await ports.charts.get(verdict.chartKey, verdict.version);
@@ -354,6 +454,15 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     }
     if (verdict.reviewerId === state.coderId) {
       await setAside(verdict, 'a reviewer never reviews their own coding');
+      // The CLI takes a request off the queue when it submits a verdict: put the chart back for review.
+      if (state.sampling?.queue)
+        await sendReviewRequest(
+          state,
+          'review',
+          [state.coderId],
+          state.sampling.reason,
+          state.sampling.queue,
+        );
       return;
     }
 
@@ -369,9 +478,11 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       score: scoreReview(
         diagnoses.map((d) => d.sequence),
         verdict.corrections,
+        verdict.outcome,
       ),
     };
     let grouping: PdgmGrouping | undefined;
+    let queries: ChartState['queries'];
     let to: (typeof DONE)[number] = verdict.outcome === 'agree' ? 'QA_PASSED' : 'REJECTED';
     if (verdict.outcome === 'corrected') {
       const corrected = applyCorrections(diagnoses, verdict.corrections);
@@ -381,10 +492,24 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       qa.originalDiagnoses = diagnoses.map((d) => ({ sequence: d.sequence, code: d.code }));
       qa.correctedDiagnoses = corrected.map((d) => ({ sequence: d.sequence, code: d.code }));
       qa.findings = check.findings;
-      to = check.decision === 'REJECTED' ? 'REJECTED' : 'QA_CORRECTED';
+      // Corrected codes that the rules reject go back to the coder; ones that raise a documentation
+      // query wait for the clinician like any queried chart (a re-export answers it); else billing.
+      to =
+        check.decision === 'REJECTED'
+          ? 'REJECTED'
+          : check.decision === 'QUERY_OPEN'
+            ? 'QUERY_OPEN'
+            : 'QA_CORRECTED';
+      if (to === 'QUERY_OPEN')
+        queries = openQueries(
+          check.findings,
+          deps.clock.now().toISOString(),
+          queryPolicy(deps.config, state.agencyId),
+        );
       if (to === 'QA_CORRECTED') {
-        // What billing bills: the chart with the corrected codes, beside the original (both kept).
-        qa.correctedArtifactKey = correctedArtifactKey(state.artifactKey);
+        // What billing bills: the chart with the corrected codes, beside the original (both kept). Named
+        // after the verdict, so two verdicts racing for the chart never overwrite each other's file.
+        qa.correctedArtifactKey = correctedArtifactKey(state.artifactKey, verdict);
         await ports.artifacts.putJson('artifacts', qa.correctedArtifactKey, {
           ...raw,
           diagnoses: corrected,
@@ -394,13 +519,37 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     const moved = await ports.charts.transition(state.chartKey, state.version, ['SAMPLED'], to, {
       qa,
       ...(grouping ? { grouping } : {}),
+      ...(queries ? { queries } : {}),
     });
     if (!moved.ok) return;
     await followUp(verdict, moved.state);
   }
 }
 
-/** Where the corrected chart of a version lives: beside the chart as received, which stays unchanged. */
-export function correctedArtifactKey(artifactKey: string): string {
-  return artifactKey.replace(/(\.json)?$/, '.qa-corrected.json');
+/**
+ * Where a verdict's corrected chart lives: beside the chart as received (which stays unchanged), named
+ * after the verdict (reviewer and time), so each verdict writes its own file.
+ */
+export function correctedArtifactKey(
+  artifactKey: string,
+  verdict: Pick<Verdict, 'reviewerId' | 'reviewedAt'>,
+): string {
+  const id = sha256Hex(`${verdict.reviewerId}|${verdict.reviewedAt}`).slice(0, 12);
+  return artifactKey.replace(/(\.json)?$/, `.qa-${id}.json`);
+}
+
+function sameResolution(
+  stored: NonNullable<ChartState['disputeResolution']>,
+  resolution: Pick<DisputeResolution, 'outcome' | 'reviewerId' | 'resolvedAt'>,
+): boolean {
+  return (
+    stored.outcome === resolution.outcome &&
+    stored.reviewerId === resolution.reviewerId &&
+    stored.resolvedAt === resolution.resolvedAt
+  );
+}
+
+/** An ISO instant with any offset, as the UTC instant the coder ledger sorts by. */
+function utc(instant: string): string {
+  return new Date(instant).toISOString();
 }

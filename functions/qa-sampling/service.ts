@@ -41,7 +41,8 @@ export function createQaSamplingService(deps: StageDeps) {
   }
 
   async function decide(state: ChartState) {
-    const at = state.codingCompletedAt ?? deps.clock.now().toISOString();
+    // UTC: the coder ledger's keys and windows compare instants as text.
+    const at = new Date(state.codingCompletedAt ?? deps.clock.now()).toISOString();
     // Recorded first, so the coder's count includes this chart (written once: a redelivery adds nothing).
     await ports.coders.record({
       kind: 'coded',
@@ -64,7 +65,12 @@ export function createQaSamplingService(deps: StageDeps) {
       samplingKey(ports.keys),
     ]);
     const standing = coderStanding(state.coderId, history, sampling, at);
-    if (standing.probation.exitsNow && (await ports.coders.endProbation(state.agencyId, state.coderId, at))) {
+    // Recorded once; the audit follows it, and is redone when a crash came between the two.
+    if (
+      standing.probation.exitsNow &&
+      ((await ports.coders.endProbation(state.agencyId, state.coderId, at)) ||
+        (await ports.coders.probationEndedAt(state.agencyId, state.coderId)) === at)
+    ) {
       await recordAudit(deps, {
         type: 'coder.probation-ended',
         agencyId: state.agencyId,

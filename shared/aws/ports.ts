@@ -14,6 +14,7 @@ export type OnceField =
   | 'secondReviewRequestedAt'
   | 'secondReview'
   | 'dispute'
+  | 'disputeRequestedAt'
   | 'disputeResolution';
 
 export type TransitionResult =

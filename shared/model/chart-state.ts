@@ -156,6 +156,7 @@ export const ChartState = z.object({
     .object({ corrections: z.array(z.int().min(0)), disputedAt: z.string() })
     .optional()
     .describe("The coder's dispute of corrections of the QA review (their indexes), sent to senior review"),
+  disputeRequestedAt: z.string().optional().describe('The dispute was put on the senior review queue'),
   disputeResolution: z
     .object({ outcome: z.enum(['upheld', 'overturned']), reviewerId: z.string(), resolvedAt: z.string() })
     .optional()

@@ -14,7 +14,7 @@ const rate = z.number().min(0).max(1);
 
 /** The QA sampling policy; every factor that applies raises the rate, the highest wins (docs in README). */
 export const Sampling = z
-  .object({
+  .strictObject({
     baseRate: rate.default(0.1).describe('Share of validated charts re-reviewed by QA'),
     accuracyTarget: rate
       .default(0.95)
@@ -30,7 +30,7 @@ export const Sampling = z
       .default(180)
       .describe('Reviews this recent count toward the accuracy that drives sampling'),
     probation: z
-      .object({
+      .strictObject({
         rate: rate.default(1),
         charts: z
           .int()
@@ -45,7 +45,7 @@ export const Sampling = z
       })
       .prefault({}),
     risk: z
-      .object({
+      .strictObject({
         hospice: rate.default(0.15).describe('Hospice charts'),
         clinicalGroups: z
           .record(z.string().regex(/^[A-L]$/), rate)
@@ -53,7 +53,7 @@ export const Sampling = z
           .describe('PDGM clinical group letter -> rate, for high-value or high-risk groups'),
         warnFindings: rate.default(0.2).describe('Charts that passed validation with warn findings'),
         recentDenials: z
-          .object({
+          .strictObject({
             rate: rate.default(0.3),
             days: z.int().min(1).default(90),
           })
@@ -72,7 +72,7 @@ export const Sampling = z
       .default({})
       .describe("A manager's rate for one coder, a factor like the others"),
     senior: z
-      .object({
+      .strictObject({
         coders: z.array(z.string()).default([]).describe('Coders whose sampled charts go to senior review'),
         probation: z.boolean().default(true).describe('Coders in probation go to senior review'),
         hospice: z.boolean().default(false),
@@ -127,12 +127,31 @@ export const Intake = z
   });
 export type IntakeConfig = z.infer<typeof Intake>;
 
+/** One person who takes part in QA, by the AWS identity their messages are sent with. */
+export const StaffMember = z.strictObject({
+  principal: z
+    .string()
+    .min(1)
+    .describe(
+      "The SQS SenderId of the person's AWS identity: AIDA... for an IAM user, AROA...:<session> for a role session (the role id alone matches every session of the role)",
+    ),
+  staffId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
+  roles: z.array(z.enum(['coder', 'reviewer', 'senior'])).min(1),
+});
+export type StaffMember = z.infer<typeof StaffMember>;
+
 export const Config = z.object({
   agencies: z
     .array(Agency)
     .min(1)
     .default([{ id: 'demo-agency', timeZone: 'America/New_York' }]),
   sampling: Sampling,
+  staff: z
+    .array(StaffMember)
+    .default([])
+    .describe(
+      'Who may send QA verdicts (reviewer, senior), disputes (coder) and dispute decisions (senior), by AWS identity; when empty (a trial stack), the staff ids a message names are taken as given',
+    ),
   intake: Intake,
   slas: z
     .object({

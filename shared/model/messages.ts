@@ -64,7 +64,7 @@ export const Verdict = z
       .max(256)
       .optional()
       .describe('Who submitted the verdict: the IAM principal in AWS, local:<user> locally'),
-    reviewedAt: z.string(),
+    reviewedAt: z.iso.datetime({ offset: true }),
   })
   .refine((v) => v.outcome !== 'corrected' || v.corrections.length > 0, {
     message: 'a corrected verdict needs at least one correction',
@@ -88,7 +88,7 @@ export const Dispute = z.object({
   corrections: z.array(z.int().min(0)).min(1).max(50).describe('Indexes of the disputed corrections'),
   noteKey: z.string().optional().describe("Key of the coder's argument in the artifacts bucket"),
   submittedBy: z.string().max(256).optional(),
-  disputedAt: z.string(),
+  disputedAt: z.iso.datetime({ offset: true }),
 });
 export type Dispute = z.infer<typeof Dispute>;
 
@@ -102,7 +102,7 @@ export const DisputeResolution = z.object({
   outcome: z.enum(['upheld', 'overturned']),
   noteKey: z.string().optional(),
   submittedBy: z.string().max(256).optional(),
-  resolvedAt: z.string(),
+  resolvedAt: z.iso.datetime({ offset: true }),
 });
 export type DisputeResolution = z.infer<typeof DisputeResolution>;
 

@@ -116,6 +116,8 @@ export const DenialMark = z.object({
   reasonCodes: z.array(z.string()),
   /** ICD-10-CM category of the billed principal diagnosis, for the category risk factor. */
   category: z.string().max(8).optional(),
+  /** The chart was billed with a QA reviewer's corrected codes: not counted against the coder. */
+  qaCorrected: z.boolean().optional(),
 });
 export type DenialMark = z.infer<typeof DenialMark>;
 

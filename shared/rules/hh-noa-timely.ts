@@ -33,7 +33,7 @@ export const hhNoaTimely: Rule = defineRule(
       },
     ],
     limits:
-      'Relies on the export carrying the NOA date: an export that never does gets this warning on every admission period (and, when sampling.warningsRaiseRateTo is set, a higher QA sampling rate). Not checked: the exception circumstances, that the NOA was accepted rather than only submitted (the date is taken to be the accepted one), the NOA content (From = admission date, source, patient status), or a NOA so late that it reduces a later period too. A chart that gives neither timing nor admission date is not checked.',
+      'Relies on the export carrying the NOA date: an export that never does gets this warning on every admission period (and the QA sampling rate of charts with warn findings, sampling.risk.warnFindings). Not checked: the exception circumstances, that the NOA was accepted rather than only submitted (the date is taken to be the accepted one), the NOA content (From = admission date, source, patient status), or a NOA so late that it reduces a later period too. A chart that gives neither timing nor admission date is not checked.',
   },
   (chart, _tables, finding) => {
     if (chart.lineOfBusiness !== 'home_health') return [];

@@ -59,7 +59,9 @@ export function coderStanding(
   );
   const target = config.accuracyTarget;
   const belowTarget = reviews.length >= config.minReviewedCharts && codes.lower < target;
-  const standing = { coderId, charts, codes, belowTarget, recentDenials: history.denials.length };
+  // A denial of a chart billed with QA's corrected codes is not the coder's.
+  const recentDenials = history.denials.filter((d) => !d.qaCorrected).length;
+  const standing = { coderId, charts, codes, belowTarget, recentDenials };
 
   const { charts: windowCharts, days: windowDays, exempt } = config.probation;
   if (exempt.includes(coderId))

@@ -3,7 +3,7 @@ import type { Correction, ReviewScore } from '#shared/model/qa.ts';
 /**
  * Scores one review (two units, both reported):
  *
- * - chart: accurate when no correction is major or critical;
+ * - chart: accurate when no correction is major or critical and the chart was not sent back (rejected);
  * - codes: reviewed = the diagnosis codes the coder coded plus those the reviewer added (a missed code
  *   is a reviewed code the coder got wrong); confirmed = coded codes the reviewer neither replaced nor
  *   removed.
@@ -14,6 +14,7 @@ import type { Correction, ReviewScore } from '#shared/model/qa.ts';
 export function scoreReview(
   codedSequences: readonly number[],
   corrections: readonly Correction[],
+  outcome: 'agree' | 'corrected' | 'rejected' = corrections.length > 0 ? 'corrected' : 'agree',
 ): ReviewScore {
   const coded = new Set(codedSequences);
   const changed = new Set<number>();
@@ -24,7 +25,8 @@ export function scoreReview(
     else if (c.code !== undefined) added.add(c.sequence);
   }
   return {
-    chartAccurate: !corrections.some((c) => c.severity === 'major' || c.severity === 'critical'),
+    chartAccurate:
+      outcome !== 'rejected' && !corrections.some((c) => c.severity === 'major' || c.severity === 'critical'),
     codesReviewed: coded.size + added.size,
     codesConfirmed: coded.size - changed.size,
   };

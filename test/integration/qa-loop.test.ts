@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qaReport } from '#cli/commands/qa-report.ts';
-import { submitDisputes, submitResolutions, submitVerdicts, takeNextReview } from '#cli/lib/review-queue.ts';
+import { HeldReviews } from '#cli/lib/held-reviews.ts';
+import {
+  answerKey,
+  submitDisputes,
+  submitResolutions,
+  submitVerdicts,
+  takeNextReview,
+} from '#cli/lib/review-queue.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { DynamoCoderLedger } from '#shared/aws/dynamo-coder-ledger.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
@@ -162,11 +169,20 @@ describe('disputes on embedded AWS', () => {
     await pipeline.runUntilQuiet();
     const queues = { sqs: pipeline.clients.sqs, queueUrls: pipeline.resources.queueUrls };
     expect(await takeNextReview(queues, 'qa-review-senior', 'coder-new', 1)).toBeUndefined();
-    const request = await takeNextReview(queues, 'qa-review-senior', 'qa-lead', 1);
+    // Taken for the real 30 minutes: the resolution deletes exactly that hidden message.
+    const taken = await takeNextReview(queues, 'qa-review-senior', 'qa-lead', 1800);
+    const request = taken?.request;
     expect(request).toMatchObject({ purpose: 'dispute', reason: 'dispute of correction(s) 0' });
-    await submitResolutions(deps, [
+    const held = new HeldReviews(join(mkdtempSync(join(tmpdir(), 'codetrail-held-')), 'held.json'));
+    held.hold(answerKey(request?.chartKey ?? '', 1, 'dispute'), {
+      queue: 'qa-review-senior',
+      receiptHandle: taken?.receiptHandle ?? '',
+      heldUntil: '2099-01-01T00:00:00Z',
+    });
+    await submitResolutions({ ...deps, held }, [
       { agencyId: 'test-agency', chartId: 'QA-4', version: 1, reviewerId: 'qa-lead', outcome: 'overturned' },
     ]);
+    expect(held.all()).toEqual({});
     await pipeline.runUntilQuiet();
     const config = parseConfig({ agencies: [{ id: 'test-agency' }] });
     const report = await qaReport(pipeline.ports, config, { by: ['coder'] });

@@ -14,7 +14,7 @@ import type {
 } from '#shared/aws/ports.ts';
 import type { Batch } from '#shared/model/batch.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
-import type { BucketName, QueueName } from '#shared/topology.ts';
+import { type BucketName, type QueueName, type StageName, stage } from '#shared/topology.ts';
 import { memoryCoderLedger } from './memory-coder-ledger.ts';
 
 /** In-memory ports with the same semantics as the adapters: for fast, pure tests of the services. */
@@ -216,6 +216,23 @@ export function memoryPorts() {
   return {
     ports,
     sent,
+    /**
+     * The ports as one stage's Lambda has them: sending to a queue outside the stage's topology
+     * `sendsTo` throws, as it does in AWS (no queue URL, no sqs:SendMessage on it).
+     */
+    portsFor(stageName: StageName): Ports {
+      const allowed = new Set<string>(stage(stageName).sendsTo);
+      return {
+        ...ports,
+        queue: {
+          async send(q, messages) {
+            if (!allowed.has(q))
+              throw new Error(`stage ${stageName} may not send to queue ${q} (topology sendsTo)`);
+            await queue.send(q, messages);
+          },
+        },
+      };
+    },
     /** Messages sent to one queue, taken off the record (as a consumer would). */
     take(q: QueueName): unknown[] {
       const out: unknown[] = [];

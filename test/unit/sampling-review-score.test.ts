@@ -44,4 +44,12 @@ describe('scoreReview', () => {
       codesConfirmed: 1,
     });
   });
+
+  it('a rejected chart is not accurate, with or without corrections', () => {
+    expect(scoreReview([1, 2], [], 'rejected')).toEqual({
+      chartAccurate: false,
+      codesReviewed: 2,
+      codesConfirmed: 2,
+    });
+  });
 });

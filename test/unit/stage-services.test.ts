@@ -15,22 +15,25 @@ import {
   type Verdict,
 } from '#shared/model/messages.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
+import type { StageName } from '#shared/topology.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 
 function pipeline(sampling: Record<string, unknown> = SAMPLE_NOTHING) {
   const mem = memoryPorts();
-  const deps = { ports: mem.ports, config: parseConfig({ sampling }), clock: fixedClock() };
+  const config = parseConfig({ sampling });
+  // Each stage gets the ports its Lambda has: it may send only to its topology queues.
+  const deps = (stage: StageName) => ({ ports: mem.portsFor(stage), config, clock: fixedClock() });
   // The repository's tables in force for each chart's period, as the stages' handlers use them.
   const tables = tablesInForce;
   const svc = {
-    intake: createIntakeService(deps),
-    validation: createValidationService({ ...deps, tables }),
-    sampling: createQaSamplingService(deps),
-    qaResult: createQaResultService({ ...deps, tables }),
-    billing: createBillingHandoffService(deps),
-    denials: createDenialIngestionService(deps),
+    intake: createIntakeService(deps('intake')),
+    validation: createValidationService({ ...deps('validation'), tables }),
+    sampling: createQaSamplingService(deps('qa-sampling')),
+    qaResult: createQaResultService({ ...deps('qa-result'), tables }),
+    billing: createBillingHandoffService(deps('billing-handoff')),
+    denials: createDenialIngestionService(deps('denial-ingestion')),
   };
   async function drop(key: string, body: string, etag = 'e1') {
     mem.put('intake', key, body);
@@ -426,13 +429,70 @@ describe('the QA review loop over in-memory ports', () => {
     expect(original.diagnoses.map((d: { code: string }) => d.code)).toEqual(['I69.351', 'I50.22']);
   });
 
-  it('sets aside a verdict by the coder of the chart: a reviewer never reviews their own coding', async () => {
+  it('sets aside a verdict by the coder of the chart, and puts the chart back on the review queue', async () => {
     const { p, verdict, reviews, request } = await sampled();
     await p.svc.qaResult.handle(verdict({ reviewerId: 'coder-a' }));
     expect((await p.mem.ports.charts.get(request.chartKey, 1))?.status).toBe('SAMPLED');
     expect(await reviews()).toEqual([]);
     const aside = p.mem.events().find((e) => e.type === 'verdict.set-aside');
     expect(aside?.detail).toMatchObject({ reason: 'a reviewer never reviews their own coding' });
+    expect(p.mem.take('qa-review').map((m) => ReviewRequest.parse(m))).toMatchObject([
+      { purpose: 'review', chartKey: request.chartKey, notBy: ['coder-a'] },
+    ]);
+  });
+
+  it('holds a chart whose corrected codes raise a documentation query in QUERY_OPEN, unbilled', async () => {
+    const { p, verdict, request } = await sampled();
+    // The OASIS says there is no pressure ulcer; the reviewer adds a stage 3 one: a clinician query
+    // (HH-OASIS-CONDITIONS), so the chart waits for the clinician instead of going to billing.
+    const state = await p.mem.ports.charts.get(request.chartKey, 1);
+    const raw = JSON.parse(await p.mem.ports.artifacts.getText('artifacts', state?.artifactKey ?? ''));
+    raw.oasis.items.M1306 = '0';
+    await p.mem.ports.artifacts.putJson('artifacts', state?.artifactKey ?? '', raw);
+    await p.svc.qaResult.handle(
+      verdict({
+        outcome: 'corrected',
+        corrections: [
+          {
+            sequence: 2,
+            code: 'L89.153',
+            category: 'missed-comorbidity',
+            severity: 'major',
+            direction: 'under-coded',
+          },
+        ],
+      }),
+    );
+    await p.settle();
+    const after = await p.mem.ports.charts.get(request.chartKey, 1);
+    expect(after?.status).toBe('QUERY_OPEN');
+    expect(after?.queries?.map((q) => q.ruleId)).toContain('HH-OASIS-CONDITIONS');
+    expect(p.mem.take('coded-batches')).toEqual([]);
+  });
+
+  it('takes the identity SQS saw, not the ids a message names, once staff are configured', async () => {
+    const { p, verdict, reviews, request } = await sampled();
+    const staffed = createQaResultService({
+      ports: p.mem.portsFor('qa-result'),
+      config: parseConfig({
+        sampling: { ...SAMPLE_NOTHING, senior: { probation: false } },
+        staff: [
+          { principal: 'AIDAREVIEWER1', staffId: 'qa-1', roles: ['reviewer'] },
+          { principal: 'AROACODERS', staffId: 'coder-a', roles: ['coder'] },
+        ],
+      }),
+      clock: fixedClock(),
+      tables: tablesInForce,
+    });
+    // The coder's role session names qa-1: refused. The reviewer's own identity: accepted.
+    await staffed.handle(verdict({}), 'AROACODERS:coder-a-session');
+    expect((await p.mem.ports.charts.get(request.chartKey, 1))?.status).toBe('SAMPLED');
+    const refused = p.mem.events().find((e) => e.type === 'verdict.refused');
+    expect(refused?.detail).toMatchObject({ reason: 'the sender is coder-a, not qa-1' });
+    await staffed.handle(verdict({}), undefined);
+    await staffed.handle(verdict({}), 'AIDAREVIEWER1');
+    expect((await p.mem.ports.charts.get(request.chartKey, 1))?.status).toBe('QA_PASSED');
+    expect(await reviews()).toHaveLength(1);
   });
 });
 
@@ -583,5 +643,68 @@ describe('blind second reviews and disputes over in-memory ports', () => {
       'only the coder of the chart may dispute its review',
       'a dispute is decided by someone other than the coder and the reviewer',
     ]);
+  });
+});
+
+describe('coding-related denials in the coder ledger', () => {
+  async function deniedWith(reasonCodes: string[], corrected = false) {
+    const p = pipeline({
+      ...SAMPLE_NOTHING,
+      coderRates: corrected ? { 'coder-a': 1 } : {},
+      senior: { probation: false },
+    });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    if (corrected) {
+      const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
+      await p.svc.qaResult.handle({
+        kind: 'verdict',
+        agencyId: 'test-agency',
+        chartKey: request?.chartKey ?? '',
+        version: 1,
+        reviewerId: 'qa-1',
+        round: 'first',
+        outcome: 'corrected',
+        corrections: [
+          {
+            sequence: 1,
+            code: 'I50.32',
+            category: 'principal-selection',
+            severity: 'major',
+            direction: 'neutral',
+          },
+        ],
+        reviewedAt: '2026-11-03T10:00:00Z',
+      });
+      await p.settle();
+    }
+    const denial = JSON.stringify({
+      agencyId: 'test-agency',
+      denials: [{ chartId: 'HH-1001', reasonCodes }],
+    });
+    p.mem.put('denials', 'remittances/test-agency/d.json', denial);
+    await p.svc.denials.handle(
+      S3EventMessage.parse(s3Event('test-denials', 'remittances/test-agency/d.json')),
+    );
+    // The same file again changes nothing.
+    await p.svc.denials.handle(
+      S3EventMessage.parse(s3Event('test-denials', 'remittances/test-agency/d.json')),
+    );
+    return p.mem.ports.coders.denials('test-agency', 'coder-a', '2000-01-01T00:00:00Z');
+  }
+
+  it('records a denial whose CARC feeds coder feedback, once, under the principal category', async () => {
+    const marks = await deniedWith(['CO-146', 'CO-16']);
+    expect(marks).toMatchObject([{ reasonCodes: ['CO-146'], category: 'I69' }]);
+    expect(marks[0]?.qaCorrected).toBeUndefined();
+  });
+
+  it('records nothing for a CARC that needs its remark codes (partial) or is not a coding matter', async () => {
+    expect(await deniedWith(['CO-16', 'PR-1'])).toEqual([]);
+  });
+
+  it('marks a denial of a chart billed with QA-corrected codes, under the billed principal category', async () => {
+    const marks = await deniedWith(['CO-146'], true);
+    expect(marks).toMatchObject([{ category: 'I50', qaCorrected: true }]);
   });
 });
