@@ -190,17 +190,38 @@ async function storeNote(
   return noteKey;
 }
 
+/**
+ * One message per file entry, keyed by chartKey (the EMR chart id stays here), its free-text note put
+ * in the artifacts bucket and named by key. `build` gets the entry, its chartKey and its time.
+ */
+async function messagesFor<E extends FileEntry, M extends { noteKey?: string }>(
+  deps: SubmitDeps,
+  entries: readonly E[],
+  now: () => Date,
+  build: (entry: E, chartKey: string, at: string) => { message: M; author: string; at: string },
+): Promise<M[]> {
+  const messages: M[] = [];
+  for (const e of entries) {
+    const chartKey = await chartKeyOf(deps.ports.keys, e.agencyId, e.chartId);
+    const { message, author, at } = build(e, chartKey, now().toISOString());
+    if (e.note)
+      message.noteKey = await storeNote(deps.ports, e.agencyId, chartKey, e.version, author, at, e.note);
+    messages.push(message);
+  }
+  return messages;
+}
+
+type FileEntry = { agencyId: string; chartId: string; version: number; note?: string | undefined };
+
 /** Sends coders' disputes to the qa-result stage, which records each and asks a senior reviewer. */
 export async function submitDisputes(
   deps: SubmitDeps,
   entries: DisputeFileEntry[],
   now: () => Date = () => new Date(),
 ): Promise<{ chartKey: string; version: number }[]> {
-  const messages: Dispute[] = [];
-  for (const e of entries) {
-    const chartKey = await chartKeyOf(deps.ports.keys, e.agencyId, e.chartId);
-    const disputedAt = e.disputedAt ?? now().toISOString();
-    const dispute: Dispute = {
+  const messages = await messagesFor(deps, entries, now, (e, chartKey, time) => {
+    const disputedAt = e.disputedAt ?? time;
+    const message: Dispute = {
       kind: 'dispute',
       agencyId: e.agencyId,
       chartKey,
@@ -210,18 +231,8 @@ export async function submitDisputes(
       disputedAt,
       submittedBy: deps.actor,
     };
-    if (e.note)
-      dispute.noteKey = await storeNote(
-        deps.ports,
-        e.agencyId,
-        chartKey,
-        e.version,
-        e.coderId,
-        disputedAt,
-        e.note,
-      );
-    messages.push(dispute);
-  }
+    return { message, author: e.coderId, at: disputedAt };
+  });
   await deps.ports.queue.send('qa-result', messages);
   return messages.map((m) => ({ chartKey: m.chartKey, version: m.version }));
 }
@@ -232,11 +243,9 @@ export async function submitResolutions(
   entries: ResolutionFileEntry[],
   now: () => Date = () => new Date(),
 ): Promise<{ chartKey: string; version: number; outcome: string }[]> {
-  const messages: DisputeResolution[] = [];
-  for (const e of entries) {
-    const chartKey = await chartKeyOf(deps.ports.keys, e.agencyId, e.chartId);
-    const resolvedAt = e.resolvedAt ?? now().toISOString();
-    const resolution: DisputeResolution = {
+  const messages = await messagesFor(deps, entries, now, (e, chartKey, time) => {
+    const resolvedAt = e.resolvedAt ?? time;
+    const message: DisputeResolution = {
       kind: 'dispute-resolution',
       agencyId: e.agencyId,
       chartKey,
@@ -246,18 +255,8 @@ export async function submitResolutions(
       resolvedAt,
       submittedBy: deps.actor,
     };
-    if (e.note)
-      resolution.noteKey = await storeNote(
-        deps.ports,
-        e.agencyId,
-        chartKey,
-        e.version,
-        e.reviewerId,
-        resolvedAt,
-        e.note,
-      );
-    messages.push(resolution);
-  }
+    return { message, author: e.reviewerId, at: resolvedAt };
+  });
   await deps.ports.queue.send('qa-result', messages);
   await removeAnswered(
     deps.sqs,

@@ -218,6 +218,21 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     });
   }
 
+  /** A dispute or decision that cannot apply: recorded (once per message) and set aside. */
+  function setAsideDispute(message: Dispute | DisputeResolution, reason: string): Promise<void> {
+    const dispute = message.kind === 'dispute';
+    return recordAudit(deps, {
+      type: 'dispute.set-aside',
+      agencyId: message.agencyId,
+      subject: chartSubject(message.chartKey, message.version),
+      actor: message.submittedBy ?? (dispute ? `coder:${message.coderId}` : `reviewer:${message.reviewerId}`),
+      idempotencyKey: dispute
+        ? `dispute-set-aside:${message.disputedAt}`
+        : `resolution-set-aside:${message.reviewerId}:${message.resolvedAt}`,
+      detail: { reason },
+    });
+  }
+
   /** The coder disputes corrections of the review: recorded once, and sent to senior review. */
   async function openDispute(dispute: Dispute): Promise<void> {
     const subject = chartSubject(dispute.chartKey, dispute.version);
@@ -233,14 +248,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
             ? `the review has ${corrections.length} correction(s): index out of range`
             : undefined;
     if (reason || !state) {
-      await recordAudit(deps, {
-        type: 'dispute.set-aside',
-        agencyId: dispute.agencyId,
-        subject,
-        actor: dispute.submittedBy ?? `coder:${dispute.coderId}`,
-        idempotencyKey: `dispute-set-aside:${dispute.disputedAt}`,
-        detail: { reason },
-      });
+      await setAsideDispute(dispute, reason ?? 'no such chart version');
       return;
     }
     const opened = await ports.charts.markOnce(state.chartKey, state.version, 'dispute', {
@@ -251,14 +259,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     if (!opened) {
       const now = await ports.charts.get(state.chartKey, state.version);
       if (now?.dispute?.disputedAt !== dispute.disputedAt) {
-        await recordAudit(deps, {
-          type: 'dispute.set-aside',
-          agencyId: dispute.agencyId,
-          subject,
-          actor: dispute.submittedBy ?? `coder:${dispute.coderId}`,
-          idempotencyKey: `dispute-set-aside:${dispute.disputedAt}`,
-          detail: { reason: 'a dispute of this review is already open or decided' },
-        });
+        await setAsideDispute(dispute, 'a dispute of this review is already open or decided');
         return;
       }
       if (now.disputeRequestedAt) return;
@@ -303,14 +304,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
           ? 'the dispute is already decided'
           : undefined;
     if (reason || !state?.dispute || !state.qa) {
-      await recordAudit(deps, {
-        type: 'dispute.set-aside',
-        agencyId: resolution.agencyId,
-        subject,
-        actor,
-        idempotencyKey: `resolution-set-aside:${resolution.reviewerId}:${resolution.resolvedAt}`,
-        detail: { reason: reason ?? 'the chart version has no QA review' },
-      });
+      await setAsideDispute(resolution, reason ?? 'the chart version has no QA review');
       return;
     }
     const decided = await ports.charts.markOnce(state.chartKey, state.version, 'disputeResolution', {
@@ -322,14 +316,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       // Another decision won a race for it, unless this is the same one delivered again.
       const now = await ports.charts.get(state.chartKey, state.version);
       if (!now?.disputeResolution || !sameResolution(now.disputeResolution, resolution)) {
-        await recordAudit(deps, {
-          type: 'dispute.set-aside',
-          agencyId: resolution.agencyId,
-          subject,
-          actor,
-          idempotencyKey: `resolution-set-aside:${resolution.reviewerId}:${resolution.resolvedAt}`,
-          detail: { reason: 'the dispute is already decided' },
-        });
+        await setAsideDispute(resolution, 'the dispute is already decided');
         return;
       }
     }

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { accuracyBy } from '#shared/metrics/qa-accuracy.ts';
 import type { ReviewRecord } from '#shared/model/qa.ts';
+import { reviewRecord } from '../support/qa-records.ts';
 
-function review(over: Partial<ReviewRecord>): ReviewRecord {
-  return {
-    kind: 'review',
-    agencyId: 'a',
-    coderId: 'coder-1',
-    chartKey: 'ck',
-    version: 1,
-    reviewerId: 'qa-1',
-    reviewedAt: '2026-10-05T10:00:00Z',
-    round: 'first',
-    outcome: 'agree',
-    lineOfBusiness: 'home_health',
-    category: 'I50',
-    score: { chartAccurate: true, codesReviewed: 4, codesConfirmed: 4 },
-    corrections: [],
-    ...over,
-  };
-}
+const review = (over: Partial<ReviewRecord>) => reviewRecord({ category: 'I50', ...over });
 
 describe('accuracyBy', () => {
   const reviews = [

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { cohensKappa, reviewerAgreement } from '#shared/metrics/reviewer-agreement.ts';
-import type { DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
+import type { DisputeRecord } from '#shared/model/qa.ts';
 import { applyDisputes } from '#shared/sampling/apply-disputes.ts';
+import { reviewRecord } from '../support/qa-records.ts';
 
-function review(over: Partial<ReviewRecord>): ReviewRecord {
-  return {
-    kind: 'review',
-    agencyId: 'a',
-    coderId: 'coder-1',
-    chartKey: 'ck',
-    version: 1,
-    reviewerId: 'qa-1',
-    reviewedAt: '2026-10-05T10:00:00Z',
-    round: 'first',
-    outcome: 'agree',
-    lineOfBusiness: 'home_health',
-    score: { chartAccurate: true, codesReviewed: 4, codesConfirmed: 4 },
-    corrections: [],
-    ...over,
-  };
-}
+const review = reviewRecord;
 
 describe("Cohen's kappa", () => {
   it('matches a worked example: 70% observed, 50% by chance -> 0.4', () => {

@@ -334,41 +334,41 @@ describe('the stages, chained over in-memory ports', () => {
   });
 });
 
-describe('the QA review loop over in-memory ports', () => {
-  /** A chart of coder-a sampled (a manager's rate of 1), and the review request it leaves. */
-  async function sampled(extra: Record<string, unknown> = {}) {
-    const p = pipeline({
-      ...SAMPLE_NOTHING,
-      coderRates: { 'coder-a': 1 },
-      senior: { probation: false },
-      ...extra,
-    });
-    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
-    await p.settle();
-    const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
-    if (!request) throw new Error('not sampled');
-    const verdict = (over: Partial<Verdict>): Verdict => ({
-      kind: 'verdict',
-      agencyId: 'test-agency',
-      chartKey: request.chartKey,
-      version: 1,
-      reviewerId: 'qa-1',
-      round: 'first',
-      outcome: 'agree',
-      corrections: [],
-      reviewedAt: '2026-11-03T10:00:00Z',
-      ...over,
-    });
-    const reviews = async () => {
-      const out = [];
-      for await (const r of p.mem.ports.coders.reviews('test-agency', 'coder-a')) out.push(r);
-      return out;
-    };
-    return { p, request, verdict, reviews };
-  }
+/** A chart of coder-a sampled (a manager's rate of 1), and the review request it leaves. */
+async function sampledChart(extra: Record<string, unknown> = {}) {
+  const p = pipeline({
+    ...SAMPLE_NOTHING,
+    coderRates: { 'coder-a': 1 },
+    senior: { probation: false },
+    ...extra,
+  });
+  await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+  await p.settle();
+  const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
+  if (!request) throw new Error('not sampled');
+  const verdict = (over: Partial<Verdict>): Verdict => ({
+    kind: 'verdict',
+    agencyId: 'test-agency',
+    chartKey: request.chartKey,
+    version: 1,
+    reviewerId: 'qa-1',
+    round: 'first',
+    outcome: 'agree',
+    corrections: [],
+    reviewedAt: '2026-11-03T10:00:00Z',
+    ...over,
+  });
+  const reviews = async () => {
+    const out = [];
+    for await (const r of p.mem.ports.coders.reviews('test-agency', 'coder-a')) out.push(r);
+    return out;
+  };
+  return { p, request, verdict, reviews };
+}
 
+describe('the QA review loop over in-memory ports', () => {
   it('records the coded chart in the coder ledger once, however often sampling runs', async () => {
-    const { p, request } = await sampled();
+    const { p, request } = await sampledChart();
     await p.svc.sampling.handle({
       kind: 'chart',
       agencyId: 'test-agency',
@@ -384,7 +384,7 @@ describe('the QA review loop over in-memory ports', () => {
   });
 
   it('scores a correction into the ledger, once, and a duplicate verdict changes nothing', async () => {
-    const { p, verdict, reviews, request } = await sampled();
+    const { p, verdict, reviews, request } = await sampledChart();
     const corrected = verdict({
       outcome: 'corrected',
       corrections: [
@@ -430,7 +430,7 @@ describe('the QA review loop over in-memory ports', () => {
   });
 
   it('sets aside a verdict by the coder of the chart, and puts the chart back on the review queue', async () => {
-    const { p, verdict, reviews, request } = await sampled();
+    const { p, verdict, reviews, request } = await sampledChart();
     await p.svc.qaResult.handle(verdict({ reviewerId: 'coder-a' }));
     expect((await p.mem.ports.charts.get(request.chartKey, 1))?.status).toBe('SAMPLED');
     expect(await reviews()).toEqual([]);
@@ -442,7 +442,7 @@ describe('the QA review loop over in-memory ports', () => {
   });
 
   it('holds a chart whose corrected codes raise a documentation query in QUERY_OPEN, unbilled', async () => {
-    const { p, verdict, request } = await sampled();
+    const { p, verdict, request } = await sampledChart();
     // The OASIS says there is no pressure ulcer; the reviewer adds a stage 3 one: a clinician query
     // (HH-OASIS-CONDITIONS), so the chart waits for the clinician instead of going to billing.
     const state = await p.mem.ports.charts.get(request.chartKey, 1);
@@ -471,7 +471,7 @@ describe('the QA review loop over in-memory ports', () => {
   });
 
   it('takes the identity SQS saw, not the ids a message names, once staff are configured', async () => {
-    const { p, verdict, reviews, request } = await sampled();
+    const { p, verdict, reviews, request } = await sampledChart();
     const staffed = createQaResultService({
       ports: p.mem.portsFor('qa-result'),
       config: parseConfig({
@@ -498,34 +498,8 @@ describe('the QA review loop over in-memory ports', () => {
 
 describe('blind second reviews and disputes over in-memory ports', () => {
   async function reviewed(extra: Record<string, unknown> = {}) {
-    const p = pipeline({
-      ...SAMPLE_NOTHING,
-      coderRates: { 'coder-a': 1 },
-      senior: { probation: false },
-      ...extra,
-    });
-    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
-    await p.settle();
-    const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
-    const chartKey = request?.chartKey ?? '';
-    const verdict = (over: Partial<Verdict>): Verdict => ({
-      kind: 'verdict',
-      agencyId: 'test-agency',
-      chartKey,
-      version: 1,
-      reviewerId: 'qa-1',
-      round: 'first',
-      outcome: 'agree',
-      corrections: [],
-      reviewedAt: '2026-11-03T10:00:00Z',
-      ...over,
-    });
-    const ledger = async () => {
-      const out = [];
-      for await (const r of p.mem.ports.coders.reviews('test-agency', 'coder-a')) out.push(r);
-      return out;
-    };
-    return { p, chartKey, verdict, ledger };
+    const { p, request, verdict, reviews } = await sampledChart(extra);
+    return { p, chartKey: request.chartKey, verdict, ledger: reviews };
   }
 
   it('sends a keyed share of first verdicts for a blind second review, by someone else, recorded as round two', async () => {
