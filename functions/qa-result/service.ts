@@ -186,21 +186,15 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
         verdict.outcome,
       ),
     };
-    const marked = await ports.charts.markOnce(state.chartKey, state.version, 'secondReview', {
-      reviewerId: verdict.reviewerId,
-      outcome: verdict.outcome,
-      reviewedAt: verdict.reviewedAt,
-    });
-    if (!marked) {
-      // Another second verdict won a race for it, unless this is the same one delivered again.
-      const now = await ports.charts.get(state.chartKey, state.version);
-      if (
-        now?.secondReview?.reviewerId !== verdict.reviewerId ||
-        now.secondReview.reviewedAt !== verdict.reviewedAt
-      ) {
-        await setAside(verdict, 'the second review is already done');
-        return;
-      }
+    const mine = await claimOnce(
+      state,
+      'secondReview',
+      { reviewerId: verdict.reviewerId, outcome: verdict.outcome, reviewedAt: verdict.reviewedAt },
+      (stored) => stored.reviewerId === verdict.reviewerId && stored.reviewedAt === verdict.reviewedAt,
+    );
+    if (!mine) {
+      await setAside(verdict, 'the second review is already done');
+      return;
     }
     await recordReview(state, qa, 'second');
     await recordAudit(deps, {
@@ -216,6 +210,21 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
         score: qa.score,
       },
     });
+  }
+
+  /**
+   * Writes a once-field of the chart version; true when this message owns it: it wrote it, or it is the
+   * same message again (a redelivery) that wrote it before. False when another message won the race.
+   */
+  async function claimOnce<F extends 'secondReview' | 'disputeResolution'>(
+    state: ChartState,
+    field: F,
+    value: NonNullable<ChartState[F]>,
+    same: (stored: NonNullable<ChartState[F]>) => boolean,
+  ): Promise<boolean> {
+    if (await ports.charts.markOnce(state.chartKey, state.version, field, value)) return true;
+    const stored = (await ports.charts.get(state.chartKey, state.version))?.[field];
+    return stored !== undefined && same(stored as NonNullable<ChartState[F]>);
   }
 
   /** A dispute or decision that cannot apply: recorded (once per message) and set aside. */
@@ -307,18 +316,15 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       await setAsideDispute(resolution, reason ?? 'the chart version has no QA review');
       return;
     }
-    const decided = await ports.charts.markOnce(state.chartKey, state.version, 'disputeResolution', {
-      outcome: resolution.outcome,
-      reviewerId: resolution.reviewerId,
-      resolvedAt: resolution.resolvedAt,
-    });
-    if (!decided) {
-      // Another decision won a race for it, unless this is the same one delivered again.
-      const now = await ports.charts.get(state.chartKey, state.version);
-      if (!now?.disputeResolution || !sameResolution(now.disputeResolution, resolution)) {
-        await setAsideDispute(resolution, 'the dispute is already decided');
-        return;
-      }
+    const mine = await claimOnce(
+      state,
+      'disputeResolution',
+      { outcome: resolution.outcome, reviewerId: resolution.reviewerId, resolvedAt: resolution.resolvedAt },
+      (stored) => sameResolution(stored, resolution),
+    );
+    if (!mine) {
+      await setAsideDispute(resolution, 'the dispute is already decided');
+      return;
     }
     const disputed = new Set(state.dispute.corrections);
     const kept = (state.qa.corrections ?? []).filter(
