@@ -52,11 +52,22 @@ const CODE = /^[A-Z][0-9][0-9A-Z]{1,5}$/;
 
 /** `i69.30 ` -> `I6930`: what the table is keyed by. */
 export function normaliseIcd10Code(code: string): string {
+  // Every rule normalises the same few codes of each chart: remember the answers (bounded).
+  const known = normalised.get(code);
+  if (known !== undefined) return known;
   // Most codes arrive as `I69.351` or `I69351`: strip the one dot without a regular expression.
-  if (/^[A-Z0-9]{3}(?:\.[A-Z0-9]{1,4})?$/.test(code))
-    return code.length > 3 && code[3] === '.' ? code.slice(0, 3) + code.slice(4) : code;
-  return code.toUpperCase().replace(/[.\s]/g, '');
+  const bare = /^[A-Z0-9]{3}(?:\.[A-Z0-9]{1,4})?$/.test(code)
+    ? code.length > 3 && code[3] === '.'
+      ? code.slice(0, 3) + code.slice(4)
+      : code
+    : code.toUpperCase().replace(/[.\s]/g, '');
+  if (normalised.size >= NORMALISED_MAX) normalised.clear();
+  normalised.set(code, bare);
+  return bare;
 }
+
+const NORMALISED_MAX = 200_000;
+const normalised = new Map<string, string>();
 
 /** `I6930` -> `I69.30`; three-character categories stay as they are. */
 export function dottedIcd10Code(code: string): string {

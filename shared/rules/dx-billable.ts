@@ -1,3 +1,4 @@
+import type { Finding } from '#shared/model/chart-state.ts';
 import { codeLabel, diagnosisPath } from './codes.ts';
 import { defineRule, type Rule } from './rule.ts';
 
@@ -23,16 +24,18 @@ export const dxBillable: Rule = defineRule(
     limits: 'Billability is that of the loaded table (FY2022 only; see DX-EXISTS).',
   },
   (chart, tables, finding) => {
-    return chart.diagnoses.flatMap((d, i) => {
-      if (d.system !== 'ICD-10-CM') return [];
+    const findings: Finding[] = [];
+    chart.diagnoses.forEach((d, i) => {
+      if (d.system !== 'ICD-10-CM') return;
       const entry = tables.icd10cm.lookup(d.code);
-      if (!entry || entry.billable) return [];
-      return [
+      if (!entry || entry.billable) return;
+      findings.push(
         finding(
           `${diagnosisPath(i, 'code')}: ${codeLabel(d.code, d.system)} (${entry.description}) is a category header, not a billable code in ${tables.icd10cm.version}; code to the highest specificity available under ${entry.code}`,
           diagnosisPath(i, 'code'),
         ),
-      ];
+      );
     });
+    return findings;
   },
 );

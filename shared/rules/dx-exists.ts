@@ -1,4 +1,5 @@
 import type { Chart } from '#shared/model/chart.ts';
+import type { Finding } from '#shared/model/chart-state.ts';
 import { codeLabel, diagnosisPath } from './codes.ts';
 import { defineRule, type Rule, type RuleTables } from './rule.ts';
 
@@ -22,18 +23,20 @@ export const dxExists: Rule = defineRule(
   },
   (chart, tables, finding) => {
     const outside = outsideTable(chart, tables);
-    return chart.diagnoses.flatMap((d, i) => {
-      if (d.system !== 'ICD-10-CM' || tables.icd10cm.lookup(d.code)) return [];
+    const findings: Finding[] = [];
+    chart.diagnoses.forEach((d, i) => {
+      if (d.system !== 'ICD-10-CM' || tables.icd10cm.lookup(d.code)) return;
       const note = outside
         ? ` (the chart's period is outside ${tables.icd10cm.version}, the only table loaded; check the code against the table for its fiscal year)`
         : '';
-      return [
+      findings.push(
         finding(
           `${diagnosisPath(i, 'code')}: ${codeLabel(d.code, d.system)} is not an ICD-10-CM code in the ${tables.icd10cm.version} table${note}`,
           diagnosisPath(i, 'code'),
         ),
-      ];
+      );
     });
+    return findings;
   },
 );
 

@@ -30,15 +30,14 @@ export const hospiceRespite: Rule = defineRule(
     if (chart.lineOfBusiness !== 'hospice') return [];
     // Each 0655 line as the interval of days it bills; intervals that touch or overlap make one run.
     // Intervals, not days: a line of 9,999 units costs what a line of 1 does.
-    const spans = chart.visits
-      .map((line, i) => ({
-        line: i,
-        first: dayNumber(line.date),
-        last: dayNumber(line.date) + line.units - 1,
-        ok: line.revenueCode === '0655' && line.units > 0,
-      }))
-      .filter((span) => span.ok)
-      .sort((a, b) => a.first - b.first || a.line - b.line);
+    const spans: { line: number; first: number; last: number }[] = [];
+    chart.visits.forEach((line, i) => {
+      if (line.revenueCode !== '0655' || line.units <= 0) return;
+      const first = dayNumber(line.date);
+      spans.push({ line: i, first, last: first + line.units - 1 });
+    });
+    if (spans.length === 0) return [];
+    spans.sort((a, b) => a.first - b.first || a.line - b.line);
     const findings: Finding[] = [];
     let k = 0;
     while (k < spans.length) {

@@ -29,33 +29,51 @@ export const tablesInForce: TablesFor = (periodFrom) => {
 };
 
 function ruleTables(tables: CodeTables, periodFrom: string): RuleTables {
-  const pdgmChoice = () => tables.pdgmFor(periodFrom);
+  // Each table is looked up on first use (PDGM loads only when a home health rule asks), then kept:
+  // this object serves every chart of the period.
+  const once = <T>(find: () => T): (() => T) => {
+    let found: { value: T } | undefined;
+    return () => {
+      found ??= { value: find() };
+      return found.value;
+    };
+  };
+  // Only the PDGM version in force counts: a period before PDGM, or past the last imported year, is not
+  // grouped (CODE-TABLES says so).
+  const pdgm = once(() => {
+    const choice = tables.pdgmFor(periodFrom);
+    return choice?.inForce ? choice.table : undefined;
+  });
+  const hospicePrincipal = once(() => tables.codeListFor('hospice-principal', periodFrom)?.table);
+  const codeFirst = once(() => tables.codeListFor('code-first', periodFrom)?.table);
+  const missing = once(() => missingTables(tables, periodFrom));
   return {
     icd10cm: tables.icd10cmFor(periodFrom).table,
-    // PDGM loads on first use (only home health rules ask), and only the version in force counts: a
-    // period before PDGM, or past the last imported year, is not grouped (CODE-TABLES says so).
     get pdgm() {
-      const choice = pdgmChoice();
-      return choice?.inForce ? choice.table : undefined;
+      return pdgm();
     },
     get hospicePrincipal() {
-      return tables.codeListFor('hospice-principal', periodFrom)?.table;
+      return hospicePrincipal();
     },
     get codeFirst() {
-      return tables.codeListFor('code-first', periodFrom)?.table;
+      return codeFirst();
     },
     get missing() {
-      // From the manifest alone: finding out loads no table.
-      const { pdgm, hospicePrincipal, codeFirst } = tables.manifest;
-      const out = pdgm.length > 0 && versionFor(pdgm, periodFrom).inForce ? [] : [...PDGM_MISSING];
-      for (const [name, versions] of [
-        [HOSPICE_PRINCIPAL_LIST, hospicePrincipal],
-        [CODE_FIRST_LIST, codeFirst],
-      ] as const) {
-        const complete = completeFirst(versions);
-        if (complete.length > 0 && !versionFor(complete, periodFrom).inForce) out.push(name);
-      }
-      return out.length === 0 ? NONE : out;
+      return missing();
     },
   };
+}
+
+/** The tables with no version in force for the period, from the manifest alone (loads no table). */
+function missingTables(tables: CodeTables, periodFrom: string): readonly string[] {
+  const { pdgm, hospicePrincipal, codeFirst } = tables.manifest;
+  const out = pdgm.length > 0 && versionFor(pdgm, periodFrom).inForce ? [] : [...PDGM_MISSING];
+  for (const [name, versions] of [
+    [HOSPICE_PRINCIPAL_LIST, hospicePrincipal],
+    [CODE_FIRST_LIST, codeFirst],
+  ] as const) {
+    const complete = completeFirst(versions);
+    if (complete.length > 0 && !versionFor(complete, periodFrom).inForce) out.push(name);
+  }
+  return out.length === 0 ? NONE : out;
 }

@@ -35,14 +35,14 @@ export const visitLineUnits: Rule = defineRule(
     chart.visits.forEach((line, i) => {
       const revenue = disciplineRevenue(line.revenueCode);
       if (!revenue) return;
+      const code = lineHcpcs(line);
+      const site =
+        chart.lineOfBusiness === 'home_health' && code !== undefined && HOME_HEALTH_SITE_CODES.includes(code);
+      // Most lines are fine: the message parts are only built for a line that gets a finding.
+      if (site ? line.units === 1 : line.units >= 1 && line.units <= MAX_VISIT_UNITS) return;
       const at = `visits[${i}].units`;
       const rev = `revenue code ${line.revenueCode} (${DISCIPLINE_REVENUE[revenue].name})`;
-      const code = lineHcpcs(line);
-      if (
-        chart.lineOfBusiness === 'home_health' &&
-        code !== undefined &&
-        HOME_HEALTH_SITE_CODES.includes(code)
-      ) {
+      if (site) {
         if (line.units !== 1)
           findings.push(
             finding(
