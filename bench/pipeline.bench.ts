@@ -22,7 +22,10 @@ const dir = mkdtempSync(join(tmpdir(), 'codetrail-bench-'));
 const keyFile = join(dir, 'local.key');
 writeFileSync(keyFile, '3c'.repeat(32));
 const pipeline = await startLocalPipeline({
-  config: parseConfig({ sampling: { baseRate: 0.1 }, local: { timeCompression: 1000 } }),
+  config: parseConfig({
+    sampling: { baseRate: 0.1, probation: { exempt: ['coder-a', 'coder-b'] } },
+    local: { timeCompression: 1000 },
+  }),
   keyFile,
   endpoints: emulators.endpoints,
   prefix: 'bench',

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ACCURACY_DIMENSIONS, type AccuracyDimension } from '#shared/metrics/qa-accuracy.ts';
-import { runBillingPull } from './commands/billing.ts';
+import { runBillingAck, runBillingPull, runBillingReject } from './commands/billing.ts';
 import { runDrop } from './commands/drop.ts';
 import { runIntakePending, runIntakeReceipts } from './commands/intake.ts';
 import { runQaDispute, runQaResolve, runQaReview, runQaShow } from './commands/qa.ts';
@@ -247,12 +247,38 @@ qa.command('show')
 const billing = program.command('billing').description('Coded batches for the billing team');
 billing
   .command('pull')
-  .description('Take the coded batches waiting for billing and write their manifests to --out')
-  .option('--out <dir>', 'where batch manifests go', 'out/batches')
+  .description(
+    'Take the coded batches waiting for billing: check every hash, write each under --out/<batchId>/ (owner-only), then delete its message; or --ack / --reject a batch',
+  )
+  .option(
+    '--out <dir>',
+    'where batches are written (the manifest, the CSV and the charts they bill)',
+    'out/batches',
+  )
+  .option('--max <n>', 'take at most this many batches')
+  .option('--ack <batchId>', "record the billing team's receipt of a batch (ACCEPTED)")
+  .option('--reject <batchId>', 'refuse a batch: its charts go back to READY_FOR_BILLING')
+  .option('--reason <text>', 'with --reject: why (recorded on each chart and in the audit log)')
   .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
-  .action(async (opts: { out: string; stack?: string }) => {
-    process.stdout.write(`${await runBillingPull(await resolveTarget(opts), opts)}\n`);
-  });
+  .action(
+    async (opts: {
+      out: string;
+      max?: string;
+      ack?: string;
+      reject?: string;
+      reason?: string;
+      stack?: string;
+    }) => {
+      const target = await resolveTarget(opts);
+      if (opts.ack) return void process.stdout.write(`${await runBillingAck(target, opts.ack)}\n`);
+      if (opts.reject) {
+        if (!opts.reason) throw new Error('--reject needs --reason: why the batch is refused');
+        return void process.stdout.write(`${await runBillingReject(target, opts.reject, opts.reason)}\n`);
+      }
+      const pull = opts.max ? { out: opts.out, max: Number(opts.max) } : { out: opts.out };
+      process.stdout.write(`${await runBillingPull(target, pull)}\n`);
+    },
+  );
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`codetrail: ${error instanceof Error ? error.message : String(error)}\n`);

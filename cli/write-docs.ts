@@ -1,13 +1,15 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { billingContractMarkdown } from '#shared/billing/contract-doc.ts';
 import { jsonSchemas, schemaFileText } from '#shared/model/json-schemas.ts';
 import { rulesMarkdown } from '#shared/rules/catalog-doc.ts';
 import { ruleCatalog } from '#shared/rules/index.ts';
 
 /**
  * `npm run docs`: regenerates what docs/ derives from code: docs/schemas/*.schema.json from the zod
- * models, and docs/rules.md from the rule catalog. Unit tests fail when either is stale.
+ * models, docs/rules.md from the rule catalog, docs/billing-contract.md from the billing models. Unit
+ * tests fail when any is stale.
  */
 const dir = fileURLToPath(new URL('../docs/schemas/', import.meta.url));
 mkdirSync(dir, { recursive: true });
@@ -23,3 +25,12 @@ for (const [name, schema] of Object.entries(schemas)) {
 
 writeFileSync(fileURLToPath(new URL('../docs/rules.md', import.meta.url)), rulesMarkdown(ruleCatalog()));
 console.log('docs/rules.md');
+
+writeFileSync(
+  fileURLToPath(new URL('../docs/billing-contract.md', import.meta.url)),
+  billingContractMarkdown({
+    batchReady: schemas['batch-ready'] ?? {},
+    batchManifest: schemas['batch-manifest'] ?? {},
+  }),
+);
+console.log('docs/billing-contract.md');

@@ -1,13 +1,19 @@
+import { batchCsv, billTypeOf } from '#shared/billing/batch-files.ts';
+import { calendarFor, turnaround } from '#shared/billing/turnaround.ts';
 import { chartSubject, claimRefOf, sha256Hex } from '#shared/identity/identifiers.ts';
-import type { Batch, BatchManifest, BatchMember } from '#shared/model/batch.ts';
+import { type Batch, type BatchManifest, type BatchMember, BILLING_CONTRACT } from '#shared/model/batch.ts';
+import type { Chart } from '#shared/model/chart.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { type BatchReady, ChartMessage } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
+import { mapLimit } from '#shared/runtime/map-limit.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { stage } from '#shared/topology.ts';
 
 const ACTOR = 'stage:billing-handoff';
 const READY_FROM = ['NOT_SAMPLED', 'QA_PASSED', 'QA_CORRECTED'] as const;
+/** Charts worked on at once within one delivery or batch. */
+const MEMBER_CONCURRENCY = 10;
 
 /**
  * Billing handoff: charts cleared for billing (not sampled, or passed/corrected by QA) become
@@ -18,7 +24,9 @@ const READY_FROM = ['NOT_SAMPLED', 'QA_PASSED', 'QA_CORRECTED'] as const;
  * HANDED_OFF. A retry after a crash takes over a batch whose claim has lapsed. Should that takeover
  * follow a crash between the send and the mark, billing sees the batch twice: consumers dedupe by batchId.
  */
-export function createBillingHandoffService(deps: StageDeps) {
+export function createBillingHandoffService(
+  deps: StageDeps & { onMetric?: (name: string, value: number) => void },
+) {
   const { ports } = deps;
 
   async function makeReady(message: ChartMessage): Promise<ChartState | undefined> {
@@ -52,21 +60,73 @@ export function createBillingHandoffService(deps: StageDeps) {
     if (!(await ports.batches.claim(batch.batchId, now.toISOString(), leaseExpiredBefore))) {
       return (await ports.batches.get(batch.batchId))?.status === 'HANDED_OFF';
     }
-    await finish(batch.batchId, batch.agencyId, batch.candidates);
+    await finish(batch);
     return true;
   }
 
+  /** What billing needs of one member, from the chart it bills (QA-corrected when QA corrected it). */
+  async function memberOf(state: ChartState, claimRef: string, batchedAt: string): Promise<BatchMember> {
+    const artifactKey = state.qa?.correctedArtifactKey ?? state.artifactKey;
+    const text = await ports.artifacts.getText('artifacts', artifactKey);
+    const chart = JSON.parse(text) as Chart;
+    const warn = (state.findings ?? []).filter((f) => f.severity === 'warn');
+    const member: BatchMember = {
+      chartKey: state.chartKey,
+      version: state.version,
+      claimRef,
+      coderId: state.coderId,
+      lineOfBusiness: state.lineOfBusiness,
+      payerType: state.payerType,
+      periodFrom: chart.period?.from,
+      periodThrough: chart.period?.through,
+      artifactKey,
+      sha256: sha256Hex(text),
+      diagnoses: (chart.diagnoses ?? []).map((d) => ({ sequence: d.sequence, code: d.code })),
+      findings: { warn: warn.length, ruleIds: [...new Set(warn.map((f) => f.ruleId))] },
+      flags: reviewChoiceUnaffirmed(chart, state.agencyId)
+        ? ['review-choice-no-affirmed-pre-claim-review']
+        : [],
+    };
+    if (state.grouping) member.hipps = state.grouping.hipps;
+    if (state.qa?.correctedArtifactKey) member.qaCorrected = true;
+    try {
+      const clock = turnaround(
+        chart,
+        { qaAt: state.qa?.reviewedAt, batchedAt },
+        deps.config,
+        calendarFor(deps.config, state.agencyId),
+      );
+      member.turnaround = {
+        ...(clock.coding ? { codingBusinessHours: clock.coding.businessHours } : {}),
+        ...(clock.sla ? { codingSla: clock.sla } : {}),
+        ...(clock.qa ? { qaBusinessHours: clock.qa.businessHours } : {}),
+        ...(clock.toBatch ? { toBatchBusinessHours: clock.toBatch.businessHours } : {}),
+      };
+    } catch {
+      // A time the clock cannot read leaves the member without a turnaround, never without a batch.
+    }
+    return member;
+  }
+
+  /** Home health in a Review Choice Demonstration state, without an affirmed pre-claim review decision. */
+  function reviewChoiceUnaffirmed(chart: Chart, agencyId: string): boolean {
+    const state = deps.config.agencies.find((a) => a.id === agencyId)?.state;
+    return (
+      chart.lineOfBusiness === 'home_health' &&
+      state !== undefined &&
+      deps.config.billing.reviewChoiceStates.includes(state) &&
+      chart.preClaimReview?.decision !== 'affirmed'
+    );
+  }
+
   /** Each conditional move returns the chart's state, so the candidates need no reading first. */
-  async function finish(
-    batchId: string,
-    agencyId: string,
-    candidates: readonly { chartKey: string; version: number }[],
-  ): Promise<void> {
+  async function finish(batch: Batch): Promise<void> {
+    const { batchId, agencyId } = batch;
     const now = deps.clock.now().toISOString();
-    const members: BatchMember[] = [];
-    for (const candidate of candidates) {
+    // Each member is its own conditional move: a few at a time, in candidate order in the manifest.
+    const moved = await mapLimit(batch.candidates, MEMBER_CONCURRENCY, async (candidate) => {
       const claimRef = claimRefOf(candidate.chartKey, candidate.version);
-      const moved = await ports.charts.transition(
+      const result = await ports.charts.transition(
         candidate.chartKey,
         candidate.version,
         ['READY_FOR_BILLING'],
@@ -77,35 +137,52 @@ export function createBillingHandoffService(deps: StageDeps) {
           batchedAt: now,
         },
       );
-      const state = moved.ok ? moved.state : moved.current;
-      if (state?.status !== 'BATCHED' || state.batchId !== batchId) continue; // taken by another batch
-      members.push({
-        chartKey: state.chartKey,
-        version: state.version,
-        claimRef,
-        coderId: state.coderId,
-        lineOfBusiness: state.lineOfBusiness,
-        payerType: state.payerType,
-        // A QA correction is billed with the corrected codes.
-        artifactKey: state.qa?.correctedArtifactKey ?? state.artifactKey,
-        ...(state.qa?.correctedArtifactKey ? { qaCorrected: true } : {}),
-      });
-    }
+      const state = result.ok ? result.state : result.current;
+      if (state?.status !== 'BATCHED' || state.batchId !== batchId) return undefined; // taken by another batch
+      return memberOf(state, claimRef, state.batchedAt ?? now);
+    });
+    const members = moved.filter((m): m is BatchMember => m !== undefined);
     if (members.length === 0) {
       // Every candidate went to another batch or moved on: close this one empty, with no message.
       await ports.batches.handOff(batchId, { manifestKey: '', chartCount: 0, handedOffAt: now });
       return;
     }
-    const manifest: BatchManifest = { schemaVersion: 1, batchId, agencyId, createdAt: now, members };
+    const lineOfBusiness = batch.lineOfBusiness ?? members[0]?.lineOfBusiness ?? '';
+    const manifest: BatchManifest = {
+      schemaVersion: 2,
+      contract: BILLING_CONTRACT,
+      batchId,
+      agencyId,
+      payerType: batch.payerType ?? members[0]?.payerType ?? '',
+      lineOfBusiness,
+      billType: batch.billType ?? billTypeOf(lineOfBusiness),
+      createdAt: now,
+      chartCount: members.length,
+      members,
+      membersSha256: sha256Hex(JSON.stringify(members)),
+    };
+    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+    const csvText = batchCsv(manifest);
     const manifestKey = `batches/${agencyId}/${batchId}.json`;
-    await ports.artifacts.putJson('artifacts', manifestKey, manifest);
-    await ports.artifacts.putJson('audit', manifestKey, manifest);
+    const csvKey = `batches/${agencyId}/${batchId}.csv`;
+    for (const bucket of ['artifacts', 'audit'] as const) {
+      await ports.artifacts.putText(bucket, manifestKey, manifestText, 'application/json');
+      await ports.artifacts.putText(bucket, csvKey, csvText, 'text/csv');
+    }
     const ready: BatchReady = {
       kind: 'batch-ready',
+      contract: BILLING_CONTRACT,
       agencyId,
       batchId,
+      payerType: manifest.payerType,
+      lineOfBusiness: manifest.lineOfBusiness,
+      billType: manifest.billType,
       chartCount: members.length,
+      flagged: members.filter((m) => m.flags.length > 0).length,
       manifestKey,
+      manifestSha256: sha256Hex(manifestText),
+      csvKey,
+      csvSha256: sha256Hex(csvText),
       createdAt: now,
     };
     await ports.queue.send('coded-batches', [ready]);
@@ -115,23 +192,40 @@ export function createBillingHandoffService(deps: StageDeps) {
       handedOffAt: now,
     });
     if (!handedOff) return;
-    for (const m of members) {
+    await mapLimit(members, MEMBER_CONCURRENCY, async (m) => {
       await recordAudit(deps, {
         type: 'chart.batched',
         agencyId,
         subject: chartSubject(m.chartKey, m.version),
         actor: ACTOR,
         idempotencyKey: `batched:${batchId}`,
-        detail: { batchId, claimRef: m.claimRef },
+        detail: { batchId, claimRef: m.claimRef, sha256: m.sha256, flags: m.flags },
       });
-    }
+      const sla = m.turnaround?.codingSla;
+      if (sla && !sla.met) {
+        await recordAudit(deps, {
+          type: 'chart.coding-sla-breached',
+          agencyId,
+          subject: chartSubject(m.chartKey, m.version),
+          actor: ACTOR,
+          idempotencyKey: 'coding-sla',
+          detail: { coderId: m.coderId, sla, codingBusinessHours: m.turnaround?.codingBusinessHours },
+        });
+        deps.onMetric?.('CodingSlaBreached', 1);
+      }
+    });
     await recordAudit(deps, {
       type: 'batch.handed-off',
       agencyId,
       subject: `batch:${batchId}`,
       actor: ACTOR,
       idempotencyKey: 'handed-off',
-      detail: { manifestKey, chartCount: members.length },
+      detail: {
+        manifestKey,
+        manifestSha256: ready.manifestSha256,
+        chartCount: members.length,
+        flagged: ready.flagged,
+      },
     });
   }
 
@@ -139,56 +233,87 @@ export function createBillingHandoffService(deps: StageDeps) {
     /** Handles one delivered SQS batch; returns the message ids that failed and should come again. */
     async handle(items: { messageId: string; body: unknown }[]): Promise<string[]> {
       const failed: string[] = [];
-      const ready = new Map<string, { state: ChartState; messageId: string }[]>();
+      const ready: { state: ChartState; messageId: string }[] = [];
       const unfinished = new Map<string, string[]>();
-      for (const item of items) {
+      await mapLimit(items, MEMBER_CONCURRENCY, async (item) => {
         const parsed = ChartMessage.safeParse(item.body);
         if (!parsed.success) {
           failed.push(item.messageId);
-          continue;
+          return;
         }
         try {
           const state = await makeReady(parsed.data);
           if (!state) {
             failed.push(item.messageId);
           } else if (state.status === 'READY_FOR_BILLING') {
-            ready.set(state.agencyId, [
-              ...(ready.get(state.agencyId) ?? []),
-              { state, messageId: item.messageId },
-            ]);
+            ready.push({ state, messageId: item.messageId });
           } else if (state.status === 'BATCHED' && state.batchId) {
             unfinished.set(state.batchId, [...(unfinished.get(state.batchId) ?? []), item.messageId]);
           }
         } catch {
           failed.push(item.messageId);
         }
-      }
+      });
 
       // A batch whose holder crashed mid-way: take it over once its claim has lapsed.
       for (const [batchId, messageIds] of unfinished) {
         const batch = await ports.batches.get(batchId);
-        if (!batch || batch.status === 'HANDED_OFF') continue;
+        if (!batch || (batch.status !== 'OPEN' && batch.status !== 'HANDING_OFF')) continue;
         if (!(await claimAndFinish(batch))) failed.push(...messageIds);
       }
 
-      for (const [agencyId, entries] of ready) {
-        const sorted = entries
+      for (const group of groupReady(ready, deps.config.billing.maxBatchSize)) {
+        const sorted = group.entries
           .map((e) => e.state)
           .sort((a, b) => a.chartKey.localeCompare(b.chartKey) || a.version - b.version);
         const day = deps.clock.now().toISOString().slice(0, 10).replaceAll('-', '');
-        const batchId = `b${day}-${sha256Hex(sorted.map((s) => `${s.chartKey}:${s.version}`).join('|')).slice(0, 12)}`;
+        const batchId = `b${day}-${sha256Hex(`${group.key}|${sorted.map((s) => `${s.chartKey}:${s.version}`).join('|')}`).slice(0, 12)}`;
         const batch: Batch = (await ports.batches.get(batchId)) ?? {
           batchId,
-          agencyId,
+          agencyId: group.agencyId,
+          payerType: group.payerType,
+          lineOfBusiness: group.lineOfBusiness,
+          billType: billTypeOf(group.lineOfBusiness),
           status: 'OPEN',
           createdAt: deps.clock.now().toISOString(),
           candidates: sorted.map((s) => ({ chartKey: s.chartKey, version: s.version })),
         };
-        if (batch.status === 'HANDED_OFF') continue;
+        if (batch.status !== 'OPEN' && batch.status !== 'HANDING_OFF') continue;
         if (batch.status === 'OPEN') await ports.batches.create(batch);
-        if (!(await claimAndFinish(batch))) failed.push(...entries.map((e) => e.messageId));
+        if (!(await claimAndFinish(batch))) failed.push(...group.entries.map((e) => e.messageId));
       }
       return failed;
     },
   };
+}
+
+/**
+ * The ready charts of one delivery in batches: one group per agency, payer, line of business and bill
+ * type, cut into batches of at most `max` (in chart order, so a redelivery cuts them the same way).
+ */
+export function groupReady<E extends { state: ChartState }>(
+  entries: readonly E[],
+  max: number,
+): { key: string; agencyId: string; payerType: string; lineOfBusiness: string; entries: E[] }[] {
+  const groups = new Map<
+    string,
+    { agencyId: string; payerType: string; lineOfBusiness: string; entries: E[] }
+  >();
+  for (const e of entries) {
+    const { agencyId, payerType, lineOfBusiness } = e.state;
+    const key = `${agencyId}|${payerType}|${lineOfBusiness}|${billTypeOf(lineOfBusiness)}`;
+    const group = groups.get(key) ?? { agencyId, payerType, lineOfBusiness, entries: [] };
+    group.entries.push(e);
+    groups.set(key, group);
+  }
+  const out: { key: string; agencyId: string; payerType: string; lineOfBusiness: string; entries: E[] }[] =
+    [];
+  for (const [key, group] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const sorted = [...group.entries].sort(
+      (a, b) => a.state.chartKey.localeCompare(b.state.chartKey) || a.state.version - b.state.version,
+    );
+    for (let i = 0; i < sorted.length; i += max)
+      out.push({ ...group, key: `${key}|${i / max}`, entries: sorted.slice(i, i + max) });
+  }
+  return out;
 }

@@ -85,6 +85,32 @@ export class DynamoBatchStore implements BatchStore {
     );
   }
 
+  settle(
+    batchId: string,
+    answer: { status: 'ACCEPTED'; at: string } | { status: 'REJECTED'; at: string; reason: string },
+  ): Promise<boolean> {
+    const rejected = answer.status === 'REJECTED';
+    return conditionalWrite(
+      this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: batchPk(batchId), sk: META_SK },
+          UpdateExpression: rejected
+            ? 'SET #status = :to, rejectedAt = :at, rejectionReason = :reason'
+            : 'SET #status = :to, acceptedAt = :at',
+          ConditionExpression: '#status = :handedOff',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':handedOff': 'HANDED_OFF',
+            ':to': answer.status,
+            ':at': answer.at,
+            ...(rejected ? { ':reason': answer.reason } : {}),
+          },
+        }),
+      ),
+    );
+  }
+
   /** A Scan: batches are few (one per billing window), and this serves the CLI and summaries. */
   async *list(): AsyncIterable<Batch> {
     for await (const item of scanAll(this.dynamo, {

@@ -64,6 +64,14 @@ export interface BatchStore {
     batchId: string,
     changes: { manifestKey: string; chartCount: number; handedOffAt: string },
   ): Promise<boolean>;
+  /**
+   * The billing team's answer, once: HANDED_OFF -> ACCEPTED, or -> REJECTED with a reason. True when
+   * this call recorded it; false when the batch was not handed off (or was already answered).
+   */
+  settle(
+    batchId: string,
+    answer: { status: 'ACCEPTED'; at: string } | { status: 'REJECTED'; at: string; reason: string },
+  ): Promise<boolean>;
   list(): AsyncIterable<Batch>;
 }
 

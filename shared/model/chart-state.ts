@@ -165,6 +165,10 @@ export const ChartState = z.object({
   batchId: z.string().optional(),
   claimRef: z.string().max(20).optional(),
   batchedAt: z.string().optional(),
+  billingRejection: z
+    .object({ batchId: z.string(), reason: z.string().max(500), at: z.string(), by: z.string() })
+    .optional()
+    .describe('The billing team rejected the batch the chart was in: back to READY_FOR_BILLING, with why'),
   denial: DenialRecord.optional(),
   supersededBy: z.int().optional(),
   grouping: PdgmGroupingState.optional().describe('Home health: the PDGM grouping the validation computed'),

@@ -185,6 +185,19 @@ export const Chart = z
       .describe(
         'Services ordered on the plan of care and the diagnoses each addresses; absent when the export does not carry them',
       ),
+    priority: z
+      .enum(['routine', 'expedited'])
+      .optional()
+      .describe(
+        'expedited: the agency asked for this chart first (its own coding SLA, slas.coding.expeditedHours)',
+      ),
+    preClaimReview: z
+      .object({
+        decision: z.enum(['affirmed', 'non-affirmed', 'pending', 'not-submitted']),
+        utn: z.string().max(20).optional().describe('The Unique Tracking Number of the review decision'),
+      })
+      .optional()
+      .describe('Home Health Review Choice Demonstration: the pre-claim review decision for the period'),
     documentationLockedAt: isoDateTime.optional(),
     codingCompletedAt: isoDateTime,
     coderId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'staff id: letters, digits, dot, dash, underscore'),

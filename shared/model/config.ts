@@ -8,6 +8,13 @@ export const Agency = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
   name: z.string().max(200).optional(),
   timeZone: z.string().default('America/New_York'),
+  state: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .optional()
+    .describe(
+      'Two-letter state of the agency: Review Choice Demonstration states flag periods without pre-claim review',
+    ),
 });
 
 const rate = z.number().min(0).max(1);
@@ -154,11 +161,55 @@ export const Config = z.object({
     ),
   intake: Intake,
   slas: z
-    .object({
-      codingHoursFromLock: z.int().min(1).default(48),
-      qaReviewHours: z.int().min(1).default(24),
+    .strictObject({
+      coding: z
+        .strictObject({
+          startOfCareHours: z
+            .int()
+            .min(1)
+            .default(48)
+            .describe(
+              'Business hours from documentation lock to coding complete: a start-of-care (admission) period',
+            ),
+          recertificationBusinessDays: z
+            .int()
+            .min(0)
+            .default(1)
+            .describe('Business days for a later period (recertification): by the next business day'),
+          expeditedHours: z
+            .int()
+            .min(1)
+            .default(24)
+            .describe('Business hours for a chart the export marks expedited'),
+        })
+        .prefault({}),
+      qaReviewHours: z.int().min(1).default(24).describe('Hours a chart may wait for QA review'),
     })
-    .default({ codingHoursFromLock: 48, qaReviewHours: 24 }),
+    .prefault({}),
+  billing: z
+    .strictObject({
+      maxBatchSize: z.int().min(1).max(1000).default(100).describe('Charts in one coded batch at most'),
+      businessHours: z
+        .strictObject({
+          start: z
+            .string()
+            .regex(/^\d{2}:\d{2}$/)
+            .default('08:00'),
+          end: z
+            .string()
+            .regex(/^\d{2}:\d{2}$/)
+            .default('17:00'),
+        })
+        .prefault({})
+        .describe("The agencies' working day, in their own time zone: turnaround clocks count these hours"),
+      reviewChoiceStates: z
+        .array(z.string().regex(/^[A-Z]{2}$/))
+        .default(['IL', 'OH', 'TX', 'NC', 'FL'])
+        .describe(
+          'Home Health Review Choice Demonstration states: a period there without an affirmed pre-claim review is flagged before batching',
+        ),
+    })
+    .prefault({}),
   queryAging: z.object({ escalateAfterDays: z.int().min(1).default(3) }).default({ escalateAfterDays: 3 }),
   holidays: z.array(z.iso.date()).default([]),
   retention: z

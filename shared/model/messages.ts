@@ -113,10 +113,21 @@ export type QaResultMessage = z.infer<typeof QaResultMessage>;
 /** On coded-batches: a batch of coded charts ready for the billing team. */
 export const BatchReady = z.object({
   kind: z.literal('batch-ready'),
+  contract: z.literal('codetrail.billing/2'),
   agencyId: z.string(),
   batchId: z.string(),
+  payerType: z.string(),
+  lineOfBusiness: z.string(),
+  billType: z.string(),
   chartCount: z.int().min(1),
-  manifestKey: z.string().describe('Key of the batch manifest in the artifacts bucket'),
+  flagged: z.int().min(0).describe('Members with a flag billing must look at'),
+  manifestKey: z.string().describe('Key of the batch manifest (JSON) in the artifacts bucket'),
+  manifestSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .describe('SHA-256 of the manifest file as stored'),
+  csvKey: z.string().describe('Key of the same batch as CSV, one row per member'),
+  csvSha256: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.string(),
 });
 export type BatchReady = z.infer<typeof BatchReady>;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,9 +96,16 @@ describe('codetrail commands against a running stack', () => {
       .slice(2)
       .map((l) => l.split(/\s+/)[0] ?? '');
     const members = batchIds.flatMap(
-      (id) => JSON.parse(readFileSync(join(out, `${id}.json`), 'utf8')).members,
+      (id) => JSON.parse(readFileSync(join(out, id, 'manifest.json'), 'utf8')).members,
     );
     expect(members).toHaveLength(2);
+    // Owner-only: the batch carries PHI.
+    for (const id of batchIds) {
+      expect(statSync(join(out, id)).mode & 0o777).toBe(0o700);
+      expect(statSync(join(out, id, 'manifest.json')).mode & 0o777).toBe(0o600);
+      for (const m of JSON.parse(readFileSync(join(out, id, 'manifest.json'), 'utf8')).members)
+        expect(statSync(join(out, id, 'charts', `${m.claimRef}.json`)).mode & 0o777).toBe(0o600);
+    }
     expect(await runBillingPull(target, { out })).toBe('No coded batch is waiting.');
   });
 

@@ -97,6 +97,17 @@ export function memoryPorts() {
       batches.set(id, { ...b, ...changes, status: 'HANDED_OFF' });
       return true;
     },
+    async settle(id, answer) {
+      const b = batches.get(id);
+      if (b?.status !== 'HANDED_OFF') return false;
+      batches.set(
+        id,
+        answer.status === 'REJECTED'
+          ? { ...b, status: 'REJECTED', rejectedAt: answer.at, rejectionReason: answer.reason }
+          : { ...b, status: 'ACCEPTED', acceptedAt: answer.at },
+      );
+      return true;
+    },
     async *list() {
       for (const b of batches.values()) yield clone(b);
     },

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { billingContractMarkdown } from '#shared/billing/contract-doc.ts';
 import { Chart } from '#shared/model/chart.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
 import { jsonSchemas, schemaFileText } from '#shared/model/json-schemas.ts';
@@ -157,5 +158,17 @@ describe('example exports against the chart contract', () => {
       expect(DenialEntry.safeParse(entry).success).toBe(true);
       expect(ajvDenials.validate(schema('denial-entry'), entry)).toBe(true);
     }
+  });
+});
+
+describe('docs/billing-contract.md', () => {
+  it('is committed exactly as generated, with the message and manifest schemas (run `npm run docs`)', () => {
+    const all = jsonSchemas();
+    const expected = billingContractMarkdown({
+      batchReady: all['batch-ready'] ?? {},
+      batchManifest: all['batch-manifest'] ?? {},
+    });
+    expect(readFileSync(new URL('../../docs/billing-contract.md', import.meta.url), 'utf8')).toBe(expected);
+    expect(expected).toContain('codetrail.billing/2');
   });
 });

@@ -1,0 +1,55 @@
+import type { BatchManifest, BatchMember } from '#shared/model/batch.ts';
+
+/** The bill type a line of business's claims carry: home health period claims, hospice claims. */
+export function billTypeOf(lineOfBusiness: string): string {
+  return lineOfBusiness === 'hospice' ? '081x' : '0329';
+}
+
+const CSV_COLUMNS = [
+  'claimRef',
+  'chartKey',
+  'version',
+  'lineOfBusiness',
+  'payerType',
+  'periodFrom',
+  'periodThrough',
+  'hipps',
+  'diagnoses',
+  'warnRuleIds',
+  'flags',
+  'qaCorrected',
+  'codingSla',
+  'sha256',
+] as const;
+
+function cell(value: unknown): string {
+  const text = value === undefined || value === null ? '' : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The batch as CSV: a header, then one row per member (codes joined by spaces, in sequence order). */
+export function batchCsv(manifest: BatchManifest): string {
+  const rows = manifest.members.map((m: BatchMember) =>
+    [
+      m.claimRef,
+      m.chartKey,
+      m.version,
+      m.lineOfBusiness,
+      m.payerType,
+      m.periodFrom,
+      m.periodThrough,
+      m.hipps,
+      m.diagnoses.map((d) => d.code).join(' '),
+      m.findings.ruleIds.join(' '),
+      m.flags.join(' '),
+      m.qaCorrected ? 'yes' : '',
+      m.turnaround?.codingSla
+        ? `${m.turnaround.codingSla.class} ${m.turnaround.codingSla.met ? 'met' : 'missed'}`
+        : '',
+      m.sha256,
+    ]
+      .map(cell)
+      .join(','),
+  );
+  return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+}

@@ -1,0 +1,66 @@
+import { BILLING_CONTRACT } from '#shared/model/batch.ts';
+
+/**
+ * docs/billing-contract.md: what billing teams integrate with, generated with the JSON Schemas so the
+ * prose and the schemas never drift (`npm run docs`; a unit test fails when it is stale).
+ */
+export function billingContractMarkdown(schemas: { batchReady: object; batchManifest: object }): string {
+  return `# Billing contract \`${BILLING_CONTRACT}\`
+
+Billing teams receive coded batches from the \`coded-batches\` SQS queue. This contract is versioned:
+a change that removes or renames a field, or changes its meaning, is a new version (\`codetrail.billing/3\`);
+adding an optional field is not. Consumers check \`contract\` and refuse versions they do not know.
+
+## What a batch is
+
+- One agency, one payer type, one line of business, one bill type (\`0329\` home health period claims,
+  \`081x\` hospice), at most \`billing.maxBatchSize\` charts.
+- Each member is one chart version cleared for billing: not sampled by QA, or passed, or corrected by
+  QA (then the corrected chart is billed: \`qaCorrected\`). A chart on hold (open query, rejected,
+  awaiting QA) is never in a batch, and a chart version is in at most one open or accepted batch (one
+  conditional write per member moves it to BATCHED with its batch id).
+- \`claimRef\` (at most 20 characters, no PHI) goes into CLM01 of the 837I; the 835 echoes it in CLP01,
+  which is how denials find their chart.
+- \`flags\`: \`review-choice-no-affirmed-pre-claim-review\` for a home health period of an agency in a
+  Review Choice Demonstration state (\`billing.reviewChoiceStates\`) whose chart carries no affirmed
+  pre-claim review decision: such a claim faces a 25 percent payment reduction or prepayment review.
+
+## Files
+
+For batch \`B\` of agency \`A\`, in the artifacts bucket (SSE-KMS) and copied to the audit bucket
+(Object Lock):
+
+- \`batches/A/B.json\`: the manifest (schema below): every member with its codes, HIPPS, warn findings,
+  flags, turnaround and the SHA-256 of the chart file it bills (\`artifactKey\`), and \`membersSha256\`,
+  the SHA-256 of \`JSON.stringify(members)\`.
+- \`batches/A/B.csv\`: the same members as CSV, one row each.
+
+## The message
+
+One message per batch on \`coded-batches\`: identifiers, counts and hashes, never PHI. \`manifestSha256\`
+and \`csvSha256\` are the SHA-256 of the two files as stored. After a crash in billing handoff a batch
+may be announced twice: consumers dedupe by \`batchId\`.
+
+## Consuming it
+
+\`codetrail billing pull --out DIR\` receives the next batch, downloads the manifest, the CSV and every
+chart file it bills, checks every hash (the message's against the files, each member's against its
+chart file, \`membersSha256\` against the members), writes them under \`DIR/B/\` with owner-only
+permissions, and only then deletes the message. A batch whose hashes do not match is not written and its
+message is left for another look (it goes to the dead-letter queue after repeated failures). Then
+\`codetrail billing pull --ack B\` records the billing team's receipt (batch ACCEPTED), or
+\`--reject B --reason TEXT\` returns its charts to READY_FOR_BILLING with the reason (batch REJECTED).
+
+## Message schema (\`batch-ready\`)
+
+\`\`\`json
+${JSON.stringify(schemas.batchReady, null, 2)}
+\`\`\`
+
+## Manifest schema (\`batch-manifest\`)
+
+\`\`\`json
+${JSON.stringify(schemas.batchManifest, null, 2)}
+\`\`\`
+`;
+}

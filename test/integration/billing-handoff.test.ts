@@ -1,0 +1,185 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBillingAck, runBillingPull, runBillingReject } from '#cli/commands/billing.ts';
+import type { Target } from '#cli/lib/target.ts';
+import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
+import { chartKeyOf } from '#shared/identity/identifiers.ts';
+import type { Batch } from '#shared/model/batch.ts';
+import { parseConfig } from '#shared/model/config.ts';
+import { homeHealthChart, hospiceChart } from '../support/charts.ts';
+import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
+
+// Billing handoff on the real handlers and emulators: batches by payer and line of business, a chart in
+// one batch only, holds, the Review Choice flag, the coding SLA clock, and the billing team's pull,
+// acknowledgement and rejection, with every hash checked.
+let pipeline: LocalPipeline;
+let target: Target;
+const dir = mkdtempSync(join(tmpdir(), 'codetrail-billing-'));
+
+beforeAll(async () => {
+  const keyFile = join(dir, 'local.key');
+  writeFileSync(keyFile, 'ef'.repeat(32));
+  pipeline = await startLocalPipeline({
+    config: parseConfig({
+      agencies: [{ id: 'test-agency', state: 'IL' }],
+      sampling: SAMPLE_NOTHING,
+      local: { timeCompression: 100_000 },
+    }),
+    keyFile,
+    prefix: 'bill',
+  });
+  target = {
+    clients: pipeline.clients,
+    resources: pipeline.resources,
+    ports: pipeline.ports,
+    actor: 'local:billing-lead',
+    description: 'test stack',
+  };
+});
+
+afterAll(async () => {
+  await pipeline?.stop();
+});
+
+async function state(chartId: string) {
+  return pipeline.ports.charts.get(await chartKeyOf(pipeline.ports.keys, 'test-agency', chartId), 1);
+}
+
+async function batches(): Promise<Batch[]> {
+  const out: Batch[] = [];
+  for await (const b of pipeline.ports.batches.list()) out.push(b);
+  return out.sort((a, b) => a.batchId.localeCompare(b.batchId));
+}
+
+describe('billing handoff on embedded AWS', () => {
+  it('batches by payer, line of business and bill type, flags Review Choice periods, clocks the coding SLA', async () => {
+    const charts = [
+      homeHealthChart({ chartId: 'B-HH-1' }),
+      homeHealthChart({ chartId: 'B-HH-2', preClaimReview: { decision: 'affirmed', utn: 'UTN123' } }),
+      homeHealthChart({ chartId: 'B-HH-MCD', payer: { type: 'medicaid' } }),
+      hospiceChart({ chartId: 'B-HSP-1' }),
+      // Locked two weeks before coding completed: far past the 48 business hours of a start of care.
+      homeHealthChart({ chartId: 'B-HH-LATE', documentationLockedAt: '2026-10-19T15:00:00Z' }),
+    ];
+    await pipeline.ports.artifacts.putText(
+      'intake',
+      'exports/test-agency/bill.ndjson',
+      charts.map((c) => JSON.stringify(c)).join('\n'),
+    );
+    await pipeline.runUntilQuiet();
+    const all = await batches();
+    expect(all.map((b) => [b.payerType, b.lineOfBusiness, b.billType, b.candidates.length]).sort()).toEqual([
+      ['medicaid', 'home_health', '0329', 1],
+      ['medicare', 'home_health', '0329', 3],
+      ['medicare', 'hospice', '081x', 1],
+    ]);
+    const hh = all.find((b) => b.payerType === 'medicare' && b.lineOfBusiness === 'home_health');
+    const manifest = JSON.parse(await pipeline.ports.artifacts.getText('artifacts', hh?.manifestKey ?? ''));
+    const byKey = new Map(manifest.members.map((m: { chartKey: string }) => [m.chartKey, m]));
+    const member = async (id: string) =>
+      byKey.get((await state(id))?.chartKey ?? '') as Record<string, unknown>;
+    expect(await member('B-HH-1')).toMatchObject({
+      flags: ['review-choice-no-affirmed-pre-claim-review'],
+      diagnoses: [{ code: 'I69.351' }, { code: 'I50.22' }],
+    });
+    expect(await member('B-HH-2')).toMatchObject({ flags: [] });
+    expect(await member('B-HH-LATE')).toMatchObject({
+      turnaround: { codingSla: { class: 'start-of-care', met: false } },
+    });
+    expect((await member('B-HH-1')).turnaround).toMatchObject({ codingSla: { met: true } });
+    const late = await state('B-HH-LATE');
+    const audit = await pipeline.ports.audit.list(`chart:${late?.chartKey}:v1`);
+    expect(audit.map((e) => e.type)).toContain('chart.coding-sla-breached');
+  });
+
+  it('never puts a chart in two batches, and never batches a chart on hold', async () => {
+    const before = (await batches()).length;
+    // The batched chart delivered again, and charts on hold (rejected, query) sent to billing anyway.
+    await pipeline.ports.artifacts.putText(
+      'intake',
+      'exports/test-agency/holds.ndjson',
+      [
+        homeHealthChart({
+          chartId: 'B-REJ',
+          diagnoses: [{ sequence: 1, code: 'I50.2', system: 'ICD-10-CM' }],
+        }),
+        hospiceChart({
+          chartId: 'B-QRY',
+          // No certification of terminal illness: a query to the hospice physician.
+          hospice: {
+            benefitPeriod: { number: 1, from: '2026-09-15', through: '2026-12-13' },
+            electionDate: '2026-09-15',
+          },
+          documents: [],
+        }),
+      ]
+        .map((c) => JSON.stringify(c))
+        .join('\n'),
+    );
+    await pipeline.runUntilQuiet();
+    for (const id of ['B-HH-1', 'B-REJ', 'B-QRY']) {
+      const s = await state(id);
+      await pipeline.clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: pipeline.resources.queueUrls.billing,
+          MessageBody: JSON.stringify({
+            kind: 'chart',
+            agencyId: 'test-agency',
+            chartKey: s?.chartKey,
+            version: 1,
+          }),
+        }),
+      );
+    }
+    await pipeline.runUntilQuiet();
+    expect((await batches()).length).toBe(before);
+    expect((await state('B-REJ'))?.status).toBe('REJECTED');
+    expect((await state('B-QRY'))?.status).toBe('QUERY_OPEN');
+  });
+
+  it('pulls, checks and writes each batch; refuses a tampered one; acknowledges and rejects', async () => {
+    // Tamper with the chart the hospice batch bills: its SHA-256 no longer matches.
+    const hospice = await state('B-HSP-1');
+    const original = await pipeline.ports.artifacts.getText('artifacts', hospice?.artifactKey ?? '');
+    await pipeline.ports.artifacts.putText(
+      'artifacts',
+      hospice?.artifactKey ?? '',
+      original.replace('C34.90', 'C34.91'),
+    );
+    const out = join(dir, 'pulled');
+    const pulled = await runBillingPull(target, { out });
+    expect(pulled).toContain('NOT WRITTEN: the chart file of');
+    const tampered = (await batches()).find((b) => b.lineOfBusiness === 'hospice');
+    expect(await pipeline.ports.audit.list(`batch:${tampered?.batchId}`)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'batch.verification-failed' })]),
+    );
+    // Its message is still there for a person to look at; put the file back and pull again.
+    await pipeline.ports.artifacts.putText('artifacts', hospice?.artifactKey ?? '', original);
+    let again = '';
+    for (let i = 0; i < 3 && !again.includes(tampered?.batchId ?? '-'); i++)
+      again += await runBillingPull(target, { out });
+    expect(again).toContain(tampered?.batchId);
+    const left = await pipeline.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: pipeline.resources.queueUrls['coded-batches'],
+        MaxNumberOfMessages: 10,
+      }),
+    );
+    expect(left.Messages ?? []).toEqual([]);
+
+    const [first, second] = (await batches()).filter((b) => b.lineOfBusiness === 'home_health');
+    expect(await runBillingAck(target, first?.batchId ?? '')).toBe(`${first?.batchId}: accepted`);
+    expect(await runBillingReject(target, first?.batchId ?? '', 'late')).toContain('is ACCEPTED');
+    const rejected = await runBillingReject(target, second?.batchId ?? '', 'payer id missing on the 837I');
+    expect(rejected).toMatch(/rejected; \d+ chart\(s\) back to READY_FOR_BILLING/);
+    const back = await pipeline.ports.charts.get(second?.candidates[0]?.chartKey ?? '', 1);
+    expect(back).toMatchObject({
+      status: 'READY_FOR_BILLING',
+      billingRejection: { reason: 'payer id missing on the 837I', by: 'local:billing-lead' },
+    });
+    expect((await pipeline.ports.batches.get(second?.batchId ?? ''))?.status).toBe('REJECTED');
+  });
+});

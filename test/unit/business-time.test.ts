@@ -1,0 +1,79 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type BusinessCalendar,
+  businessDaysBetween,
+  businessHoursBetween,
+  zonedInstant,
+} from '#shared/billing/business-time.ts';
+
+const NY: BusinessCalendar = {
+  timeZone: 'America/New_York',
+  holidays: [],
+  dayStart: '08:00',
+  dayEnd: '17:00',
+};
+
+describe('business time', () => {
+  it('finds local wall times in a zone, across daylight saving changes', () => {
+    expect(new Date(zonedInstant('2026-11-23', '08:00', 'America/New_York')).toISOString()).toBe(
+      '2026-11-23T13:00:00.000Z',
+    );
+    expect(new Date(zonedInstant('2026-07-01', '08:00', 'America/New_York')).toISOString()).toBe(
+      '2026-07-01T12:00:00.000Z',
+    );
+    expect(new Date(zonedInstant('2026-11-23', '08:00', 'Asia/Kolkata')).toISOString()).toBe(
+      '2026-11-23T02:30:00.000Z',
+    );
+  });
+
+  it('counts the working hours of the working days in between', () => {
+    // Monday 10:00 to Monday 15:00 New York: 5 hours.
+    expect(businessHoursBetween('2026-11-23T15:00:00Z', '2026-11-23T20:00:00Z', NY)).toBe(5);
+    // Friday 16:00 to Monday 09:00: one hour on Friday, one on Monday; the weekend does not count.
+    expect(businessHoursBetween('2026-11-20T21:00:00Z', '2026-11-23T14:00:00Z', NY)).toBe(2);
+    // Outside working hours entirely: Saturday.
+    expect(businessHoursBetween('2026-11-21T14:00:00Z', '2026-11-21T20:00:00Z', NY)).toBe(0);
+  });
+
+  it('leaves holidays out, in the agency calendar', () => {
+    const thanksgiving = { ...NY, holidays: ['2026-11-26'] };
+    // Wednesday 17:00 to Friday 09:00: Thursday is off, one hour on Friday.
+    expect(businessHoursBetween('2026-11-25T22:00:00Z', '2026-11-27T14:00:00Z', thanksgiving)).toBe(1);
+    expect(businessDaysBetween('2026-11-25T22:00:00Z', '2026-11-27T14:00:00Z', thanksgiving)).toBe(1);
+  });
+
+  it('counts days by the local calendar of the time zone', () => {
+    // 23:30 UTC Friday is 18:30 Friday in New York but 05:00 Saturday in Kolkata.
+    const fri = '2026-11-20T23:30:00Z';
+    const mon = '2026-11-23T15:00:00Z';
+    expect(businessDaysBetween(fri, mon, NY)).toBe(1);
+    expect(businessDaysBetween(fri, mon, { ...NY, timeZone: 'Asia/Kolkata' })).toBe(1);
+    expect(businessDaysBetween('2026-11-23T10:00:00Z', '2026-11-23T12:00:00Z', NY)).toBe(0);
+  });
+
+  it('never exceeds the wall-clock hours, and adds up over a split', () => {
+    const instant = fc.integer({
+      min: Date.parse('2026-01-01T00:00:00Z'),
+      max: Date.parse('2026-12-31T00:00:00Z'),
+    });
+    fc.assert(
+      fc.property(
+        instant,
+        fc.integer({ min: 0, max: 30 * 86_400_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (a, span, cut) => {
+          const from = new Date(a).toISOString();
+          const mid = new Date(a + Math.floor(span * cut)).toISOString();
+          const to = new Date(a + span).toISOString();
+          const whole = businessHoursBetween(from, to, NY);
+          expect(whole).toBeLessThanOrEqual(span / 3_600_000 + 1e-9);
+          expect(whole).toBeCloseTo(
+            businessHoursBetween(from, mid, NY) + businessHoursBetween(mid, to, NY),
+            6,
+          );
+        },
+      ),
+    );
+  });
+});
