@@ -1,3 +1,4 @@
+import { BILLED } from '#functions/intake/take-chart.ts';
 import { batchCsv, billTypeOf } from '#shared/billing/batch-files.ts';
 import { calendarFor, turnaround } from '#shared/billing/turnaround.ts';
 import { chartSubject, claimRefOf, sha256Hex } from '#shared/identity/identifiers.ts';
@@ -83,10 +84,23 @@ export function createBillingHandoffService(
       sha256: sha256Hex(text),
       diagnoses: (chart.diagnoses ?? []).map((d) => ({ sequence: d.sequence, code: d.code })),
       findings: { warn: warn.length, ruleIds: [...new Set(warn.map((f) => f.ruleId))] },
+      claimFrequency: '1',
       flags: reviewChoiceUnaffirmed(chart, state.agencyId)
         ? ['review-choice-no-affirmed-pre-claim-review']
         : [],
     };
+    // A version whose chart was billed before replaces that claim (the newest billed version).
+    const prior = (await ports.charts.versions(state.chartKey))
+      .filter((v) => v.version < state.version && v.claimRef && BILLED.has(v.status))
+      .sort((a, b) => b.version - a.version)[0];
+    if (prior?.claimRef) {
+      member.claimFrequency = '7';
+      member.replaces = {
+        version: prior.version,
+        claimRef: prior.claimRef,
+        ...(prior.batchId ? { batchId: prior.batchId } : {}),
+      };
+    }
     if (state.grouping) member.hipps = state.grouping.hipps;
     if (state.qa?.correctedArtifactKey) member.qaCorrected = true;
     try {

@@ -8,6 +8,9 @@ import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 export const INTAKE_ACTOR = 'stage:intake';
 
 /** Statuses a newer version replaces: everything before the chart is billed. */
+/** Statuses of a version whose claim went to billing: a newer version replaces its claim. */
+export const BILLED: ReadonlySet<string> = new Set(['BATCHED', 'PAID', 'ADJUSTED', 'DENIED', 'REWORK']);
+
 const SUPERSEDABLE = [
   'RECEIVED',
   'VALIDATED',
@@ -55,7 +58,7 @@ export function createChartTaker(deps: StageDeps) {
 
   /**
    * Marks a version SUPERSEDED when a newer one exists and it has not been billed yet. A version already
-   * BATCHED (or beyond) stays as it is: correcting a billed claim is a void/replace, a later issue.
+   * BATCHED (or beyond) stays as it is: the newer version is billed as its replacement.
    */
   async function supersede(state: ChartState, newerVersion: number): Promise<void> {
     const moved = await ports.charts.transition(state.chartKey, state.version, SUPERSEDABLE, 'SUPERSEDED', {
@@ -150,9 +153,25 @@ export function createChartTaker(deps: StageDeps) {
       idempotencyKey: 'received',
       detail: { objectId: source.objectId, coderId: chart.coderId, contentHash },
     });
-    // A newer export replaces the older versions still on their way: they must not be billed too.
+    // A newer export replaces the older versions still on their way: they must not be billed too. One
+    // already billed stays billed: this version will be billed as its replacement (a void/replace item).
     for (const older of await ports.charts.versions(chartKey)) {
-      if (older.version < chart.version) await supersede(older, chart.version);
+      if (older.version >= chart.version) continue;
+      await supersede(older, chart.version);
+      if (older.claimRef && BILLED.has(older.status))
+        await recordAudit(deps, {
+          type: 'chart.void-replace-opened',
+          agencyId: chart.agencyId,
+          subject: chartSubject(chartKey, chart.version),
+          actor: INTAKE_ACTOR,
+          idempotencyKey: `void-replace:${older.version}`,
+          detail: {
+            replacesVersion: older.version,
+            replacesClaimRef: older.claimRef,
+            batchId: older.batchId,
+            status: older.status,
+          },
+        });
     }
     // A chart still RECEIVED is forwarded again: an earlier delivery may have died before sending.
     // Validation treats a second message for the same version as a no-op.

@@ -18,6 +18,8 @@ const CSV_COLUMNS = [
   'warnRuleIds',
   'flags',
   'qaCorrected',
+  'claimFrequency',
+  'replacesClaimRef',
   'codingSla',
   'sha256',
 ] as const;
@@ -43,6 +45,8 @@ export function batchCsv(manifest: BatchManifest): string {
       m.findings.ruleIds.join(' '),
       m.flags.join(' '),
       m.qaCorrected ? 'yes' : '',
+      m.claimFrequency,
+      m.replaces?.claimRef,
       m.turnaround?.codingSla
         ? `${m.turnaround.codingSla.class} ${m.turnaround.codingSla.met ? 'met' : 'missed'}`
         : '',

@@ -21,6 +21,12 @@ adding an optional field is not. Consumers check \`contract\` and refuse version
   conditional write per member moves it to BATCHED with its batch id).
 - \`claimRef\` (at most 20 characters, no PHI) goes into CLM01 of the 837I; the 835 echoes it in CLP01,
   which is how denials find their chart.
+- A chart already billed is never billed twice: when a later version of it is cleared, the member says
+  \`claimFrequency: "7"\` and \`replaces\` (the billed version and its \`claimRef\`): billing sends a
+  replacement of that claim (bill type frequency 7; 0327 home health, 0817 hospice), not a new one.
+  Intake records the void/replace item in the audit log (\`chart.void-replace-opened\`) when the new
+  version arrives. Any other member is \`claimFrequency: "1"\`, a new claim (home health period claims
+  use the final-claim frequency 9 of bill type 0329).
 - \`flags\`: \`review-choice-no-affirmed-pre-claim-review\` for a home health period of an agency in a
   Review Choice Demonstration state (\`billing.reviewChoiceStates\`) whose chart carries no affirmed
   pre-claim review decision: such a claim faces a 25 percent payment reduction or prepayment review.

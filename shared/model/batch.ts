@@ -23,6 +23,15 @@ export const BatchMember = z.object({
   findings: z
     .object({ warn: z.int().min(0), ruleIds: z.array(z.string()) })
     .describe('What validation recorded and let through (warn findings): rule ids only'),
+  claimFrequency: z
+    .enum(['1', '7'])
+    .describe(
+      'The bill type frequency billing uses (CLM05-3): 1 a new claim (0329 home health uses its own final-claim code 9), 7 the replacement of a claim already billed (void/replace)',
+    ),
+  replaces: z
+    .object({ version: z.int().min(1), claimRef: z.string().max(20), batchId: z.string().optional() })
+    .optional()
+    .describe('The billed version this claim replaces: void/replace it, do not send a second claim'),
   flags: z
     .array(z.enum(['review-choice-no-affirmed-pre-claim-review']))
     .default([])

@@ -140,6 +140,39 @@ describe('billing handoff on embedded AWS', () => {
     expect((await state('B-QRY'))?.status).toBe('QUERY_OPEN');
   });
 
+  it('bills a new version of a billed chart as the replacement of its claim, never as a second claim', async () => {
+    const billed = await state('B-HH-2');
+    await pipeline.ports.artifacts.putText(
+      'intake',
+      'exports/test-agency/reexport.ndjson',
+      JSON.stringify(
+        homeHealthChart({ chartId: 'B-HH-2', version: 2, preClaimReview: { decision: 'affirmed' } }),
+      ),
+    );
+    await pipeline.runUntilQuiet();
+    const key = billed?.chartKey ?? '';
+    expect((await pipeline.ports.charts.get(key, 1))?.status).toBe('BATCHED');
+    const v2 = await pipeline.ports.charts.get(key, 2);
+    expect(v2?.status).toBe('BATCHED');
+    const batch = await pipeline.ports.batches.get(v2?.batchId ?? '');
+    const manifest = JSON.parse(
+      await pipeline.ports.artifacts.getText('artifacts', batch?.manifestKey ?? ''),
+    );
+    expect(manifest.members).toMatchObject([
+      {
+        chartKey: key,
+        version: 2,
+        claimFrequency: '7',
+        replaces: { version: 1, claimRef: billed?.claimRef },
+      },
+    ]);
+    const audit = await pipeline.ports.audit.list(`chart:${key}:v2`);
+    expect(audit.find((e) => e.type === 'chart.void-replace-opened')?.detail).toMatchObject({
+      replacesVersion: 1,
+      replacesClaimRef: billed?.claimRef,
+    });
+  });
+
   it('pulls, checks and writes each batch; refuses a tampered one; acknowledges and rejects', async () => {
     // Tamper with the chart the hospice batch bills: its SHA-256 no longer matches.
     const hospice = await state('B-HSP-1');

@@ -61,6 +61,8 @@ describe('batch files', () => {
           findings: { warn: 1, ruleIds: ['DX-DUPLICATE'] },
           flags: ['review-choice-no-affirmed-pre-claim-review'],
           qaCorrected: true,
+          claimFrequency: '7',
+          replaces: { version: 1, claimRef: 'CT0' },
           turnaround: { codingSla: { class: 'start-of-care', limit: '48 business hours', met: false } },
           sha256: 'a'.repeat(64),
           artifactKey: 'x',
@@ -70,10 +72,10 @@ describe('batch files', () => {
     } as unknown as BatchManifest;
     const [header, row] = batchCsv(manifest).split('\r\n');
     expect(header).toBe(
-      'claimRef,chartKey,version,lineOfBusiness,payerType,periodFrom,periodThrough,hipps,diagnoses,warnRuleIds,flags,qaCorrected,codingSla,sha256',
+      'claimRef,chartKey,version,lineOfBusiness,payerType,periodFrom,periodThrough,hipps,diagnoses,warnRuleIds,flags,qaCorrected,claimFrequency,replacesClaimRef,codingSla,sha256',
     );
     expect(row).toBe(
-      `CT1,ck1,2,home_health,medicare,2026-10-01,2026-10-30,1BA11,I69.351 I50.22,DX-DUPLICATE,review-choice-no-affirmed-pre-claim-review,yes,start-of-care missed,${'a'.repeat(64)}`,
+      `CT1,ck1,2,home_health,medicare,2026-10-01,2026-10-30,1BA11,I69.351 I50.22,DX-DUPLICATE,review-choice-no-affirmed-pre-claim-review,yes,7,CT0,start-of-care missed,${'a'.repeat(64)}`,
     );
   });
 });
