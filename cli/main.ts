@@ -10,6 +10,7 @@ import { runQueries } from './commands/queries.ts';
 import { runServe } from './commands/serve.ts';
 import { loadConfigFile, runStart } from './commands/start.ts';
 import { runTablesImport, runTablesList } from './commands/tables.ts';
+import { runTurnaround } from './commands/turnaround.ts';
 import { resolveTarget, STATE_DIR } from './lib/target.ts';
 
 const program = new Command();
@@ -242,6 +243,20 @@ qa.command('show')
   .option('--stack <name>', 'a deployed codetrail stack')
   .action(async (chartKey: string, version: string, opts: { stack?: string }) => {
     process.stdout.write(`${await runQaShow(await resolveTarget(opts), chartKey, Number(version))}\n`);
+  });
+
+program
+  .command('turnaround')
+  .description(
+    'Coding turnaround by coder: documentation lock to coding complete in business hours (median, p90), coding SLA met or missed, time to batch',
+  )
+  .option('--agency <id>', "only this agency's coders")
+  .option('--config <file>', 'agency configuration (default ./codetrail.config.json)')
+  .option('--json', 'print it as JSON')
+  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .action(async (opts: { agency?: string; config?: string; json?: boolean; stack?: string }) => {
+    const config = loadConfigFile('.', opts.config);
+    process.stdout.write(`${await runTurnaround((await resolveTarget(opts)).ports, config, opts)}\n`);
   });
 
 const billing = program.command('billing').description('Coded batches for the billing team');

@@ -153,7 +153,11 @@ export function createBillingHandoffService(
       );
       const state = result.ok ? result.state : result.current;
       if (state?.status !== 'BATCHED' || state.batchId !== batchId) return undefined; // taken by another batch
-      return memberOf(state, claimRef, state.batchedAt ?? now);
+      const member = await memberOf(state, claimRef, state.batchedAt ?? now);
+      // Kept on the chart too, for the turnaround report (`codetrail turnaround`).
+      if (member.turnaround)
+        await ports.charts.markOnce(state.chartKey, state.version, 'turnaround', member.turnaround);
+      return member;
     });
     const members = moved.filter((m): m is BatchMember => m !== undefined);
     if (members.length === 0) {

@@ -15,7 +15,8 @@ export type OnceField =
   | 'secondReview'
   | 'dispute'
   | 'disputeRequestedAt'
-  | 'disputeResolution';
+  | 'disputeResolution'
+  | 'turnaround';
 
 export type TransitionResult =
   | { ok: true; state: ChartState }

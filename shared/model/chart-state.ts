@@ -165,6 +165,15 @@ export const ChartState = z.object({
   batchId: z.string().optional(),
   claimRef: z.string().max(20).optional(),
   batchedAt: z.string().optional(),
+  turnaround: z
+    .object({
+      codingBusinessHours: z.number().optional(),
+      codingSla: z.object({ class: z.string(), limit: z.string(), met: z.boolean() }).optional(),
+      qaBusinessHours: z.number().optional(),
+      toBatchBusinessHours: z.number().optional(),
+    })
+    .optional()
+    .describe('BATCHED: how long the chart took, in the agency business hours, and its coding SLA'),
   billingRejection: z
     .object({ batchId: z.string(), reason: z.string().max(500), at: z.string(), by: z.string() })
     .optional()

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBillingAck, runBillingPull, runBillingReject } from '#cli/commands/billing.ts';
+import { turnaroundReport } from '#cli/commands/turnaround.ts';
 import type { Target } from '#cli/lib/target.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
@@ -90,6 +91,17 @@ describe('billing handoff on embedded AWS', () => {
       turnaround: { codingSla: { class: 'start-of-care', met: false } },
     });
     expect((await member('B-HH-1')).turnaround).toMatchObject({ codingSla: { met: true } });
+    const report = await turnaroundReport(
+      pipeline.ports,
+      parseConfig({ agencies: [{ id: 'test-agency' }] }),
+      {},
+    );
+    expect(report.find((r) => r.coderId === 'coder-a')).toMatchObject({
+      charts: 4,
+      clocked: 4,
+      slaMet: 3,
+      slaMissed: 1,
+    });
     const late = await state('B-HH-LATE');
     const audit = await pipeline.ports.audit.list(`chart:${late?.chartKey}:v1`);
     expect(audit.map((e) => e.type)).toContain('chart.coding-sla-breached');

@@ -119,6 +119,12 @@ export function fhirFromChart(
   const ext: Extension[] = [];
   if (procedureMode) pushDateTime(ext, EXT.codingCompletedAt, chart.codingCompletedAt);
   pushDateTime(ext, EXT.documentationLockedAt, chart.documentationLockedAt);
+  if (chart.priority !== undefined) ext.push({ url: EXT.codingPriority, valueCode: chart.priority });
+  if (chart.preClaimReview) {
+    ext.push({ url: EXT.preClaimReviewDecision, valueCode: chart.preClaimReview.decision });
+    if (chart.preClaimReview.utn)
+      ext.push({ url: EXT.preClaimReviewUtn, valueString: chart.preClaimReview.utn });
+  }
   if (hospice) pushDate(ext, EXT.admissionDate, admission.date);
   pushDate(ext, EXT.noticeOfAdmissionDate, chart.notices?.admissionSubmittedDate);
   if (admission.source !== undefined) ext.push({ url: EXT.admissionSource, valueCode: admission.source });

@@ -140,6 +140,14 @@ describe('assembleCharts: round trip through fhirFromChart', () => {
     expect(roundTrip(homeHealthChart())?.occurrences).toBeUndefined();
   });
 
+  it('carries the coding priority and the Review Choice pre-claim review decision', () => {
+    const chart = homeHealthChart({
+      priority: 'expedited',
+      preClaimReview: { decision: 'affirmed', utn: 'UTN0001' },
+    });
+    expect(roundTrip(chart)).toEqual(validateChartInput(chart).chart);
+  });
+
   it('carries the plan-of-care orders (ServiceRequest: discipline, diagnoses by reference or code)', () => {
     const chart = homeHealthChart({
       orders: [

@@ -1035,6 +1035,13 @@ class Assembly {
       occurrences: occurrencesOf(primaryClaim?.r),
       orders: this.orders(a, diagnoses, used),
       documentationLockedAt: dateTimeOf(extText(anchor, EXT.documentationLockedAt)),
+      priority: extText(anchor, EXT.codingPriority),
+      preClaimReview: orNothing(
+        compact({
+          decision: extText(anchor, EXT.preClaimReviewDecision),
+          utn: extText(anchor, EXT.preClaimReviewUtn),
+        }),
+      ),
       codingCompletedAt:
         dateTimeOf(extText(anchor, EXT.codingCompletedAt)) ??
         dateTimeOf(primaryClaim?.r.created) ??

@@ -332,6 +332,12 @@ export const CODETRAIL_EXTENSION = {
   codingCompletedAt: `${SD}/coding-completed-at`,
   /** Anchor: valueDateTime, Chart.documentationLockedAt. */
   documentationLockedAt: `${SD}/documentation-locked-at`,
+  /** Encounter or EpisodeOfCare anchor: valueCode routine | expedited (the coding SLA it is held to). */
+  codingPriority: `${SD}/coding-priority`,
+  /** Anchor: valueCode affirmed | non-affirmed | pending | not-submitted (Review Choice pre-claim review). */
+  preClaimReviewDecision: `${SD}/pre-claim-review-decision`,
+  /** Anchor: valueString, the Unique Tracking Number of the pre-claim review decision. */
+  preClaimReviewUtn: `${SD}/pre-claim-review-utn`,
   /** Anchor (else its EpisodeOfCare): valueDate, Chart.admission.date (overrides EpisodeOfCare.period.start). */
   admissionDate: `${SD}/admission-date`,
   /** Anchor (else its EpisodeOfCare): valueCode community | institutional. */
