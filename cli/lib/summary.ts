@@ -46,7 +46,15 @@ export interface RunSummary {
   intake: IntakeSummary[];
   charts: ChartSummary[];
   byStatus: Partial<Record<ChartStatus, number>>;
-  batches: { batchId: string; agencyId: string; status: string; chartCount: number; manifestKey?: string }[];
+  batches: {
+    batchId: string;
+    agencyId: string;
+    payerType?: string;
+    lineOfBusiness?: string;
+    status: string;
+    chartCount: number;
+    manifestKey?: string;
+  }[];
   denials: { chartKey: string; version: number; reasonCodes: string[] }[];
   quarantine: QuarantineSummary[];
   verdicts: { submitted: number; awaitingReview: number; invalid: unknown[] };
@@ -100,6 +108,8 @@ export async function collectSummary(
       status: b.status,
       chartCount: b.chartCount ?? 0,
     };
+    if (b.payerType) row.payerType = b.payerType;
+    if (b.lineOfBusiness) row.lineOfBusiness = b.lineOfBusiness;
     if (b.manifestKey) row.manifestKey = b.manifestKey;
     batches.push(row);
   }
@@ -189,8 +199,15 @@ export function renderSummary(s: RunSummary): string {
     'Batches handed to billing',
     s.batches.length
       ? table(
-          ['batch', 'agency', 'status', 'charts'],
-          s.batches.map((b) => [b.batchId, b.agencyId, b.status, b.chartCount]),
+          ['batch', 'agency', 'payer', 'line', 'status', 'charts'],
+          s.batches.map((b) => [
+            b.batchId,
+            b.agencyId,
+            b.payerType ?? '',
+            b.lineOfBusiness ?? '',
+            b.status,
+            b.chartCount,
+          ]),
         )
       : '(none)',
   );
