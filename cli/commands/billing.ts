@@ -1,12 +1,22 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, resolve } from 'node:path';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
+import { membersSha256 } from '#functions/billing-handoff/service.ts';
 import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
-import { BatchManifest, BILLING_CONTRACT } from '#shared/model/batch.ts';
+import { BATCH_ID, BatchManifest, BILLING_CONTRACT } from '#shared/model/batch.ts';
 import { BatchReady } from '#shared/model/messages.ts';
 import { table } from '../lib/summary.ts';
 import type { Target } from '../lib/target.ts';
@@ -31,16 +41,23 @@ export async function downloadVerified(
   const csvText = await target.ports.artifacts.getText('artifacts', ready.csvKey);
   if (sha256Hex(csvText) !== ready.csvSha256)
     throw new BatchVerificationError('the CSV does not match the SHA-256 in the message');
-  const raw = JSON.parse(manifestText) as { members?: unknown };
-  const manifest = BatchManifest.parse(raw);
+  const parsed = BatchManifest.safeParse(JSON.parse(manifestText));
+  if (!parsed.success) throw new BatchVerificationError('the manifest does not follow the billing contract');
+  const manifest = parsed.data;
   if (manifest.batchId !== ready.batchId || manifest.chartCount !== manifest.members.length)
     throw new BatchVerificationError('the manifest is not the batch the message names');
-  // Over the members as written (the parsed model reorders keys and fills defaults).
-  if (sha256Hex(JSON.stringify(raw.members)) !== manifest.membersSha256)
+  if (new Set(manifest.members.map((m) => m.claimRef)).size !== manifest.members.length)
+    throw new BatchVerificationError('the manifest lists a claimRef twice');
+  if (membersSha256(manifest.members) !== manifest.membersSha256)
     throw new BatchVerificationError('the members do not match membersSha256');
   const charts: { claimRef: string; text: string }[] = [];
   for (const m of manifest.members) {
-    const text = await target.ports.artifacts.getText('artifacts', m.artifactKey);
+    let text: string;
+    try {
+      text = await target.ports.artifacts.getText('artifacts', m.artifactKey);
+    } catch {
+      throw new BatchVerificationError(`the chart file of ${m.claimRef} cannot be read`);
+    }
     if (sha256Hex(text) !== m.sha256)
       throw new BatchVerificationError(`the chart file of ${m.claimRef} does not match its SHA-256`);
     charts.push({ claimRef: m.claimRef, text });
@@ -57,12 +74,15 @@ function writePrivate(path: string, text: string): void {
 /**
  * `codetrail billing pull --out DIR`: takes the coded batches waiting for billing, downloads and checks
  * each, writes it under DIR/<batchId>/ (manifest.json, batch.csv, charts/<claimRef>.json; owner-only
- * permissions) and only then deletes its message. A batch that fails its checks is reported, not
- * written, and its message goes back to the queue.
+ * permissions; written whole, then renamed into place) and only then deletes its message. A batch that
+ * fails its checks is reported and audited, not written, and its message goes back to the queue. A
+ * batch announced twice (after a crash in billing handoff) is recognised by its manifest hash.
  */
 export async function runBillingPull(target: Target, opts: { out: string; max?: number }): Promise<string> {
   const url = target.resources.queueUrls['coded-batches'];
   if (!url) throw new Error('the coded-batches queue is not known for this target');
+  if (opts.max !== undefined && !(Number.isInteger(opts.max) && opts.max > 0))
+    throw new Error('--max: a whole number above 0');
   const rows: (string | number)[][] = [];
   const seen = new Set<string>();
   const max = opts.max ?? Number.POSITIVE_INFINITY;
@@ -73,16 +93,37 @@ export async function runBillingPull(target: Target, opts: { out: string; max?: 
     const m = got.Messages?.[0];
     if (!m?.MessageId || seen.has(m.MessageId)) break;
     seen.add(m.MessageId);
-    const ready = BatchReady.parse(JSON.parse(m.Body ?? '{}'));
+    let ready: BatchReady | undefined;
     try {
+      const message = BatchReady.safeParse(JSON.parse(m.Body ?? '{}'));
+      if (!message.success)
+        throw new BatchVerificationError('the message does not follow the billing contract');
+      ready = message.data;
+      if (!BATCH_ID.test(ready.batchId))
+        throw new BatchVerificationError('the batch id is not one billing handoff makes');
+      const dir = resolve(opts.out, ready.batchId);
+      const manifestPath = join(dir, 'manifest.json');
+      if (
+        existsSync(manifestPath) &&
+        sha256Hex(readFileSync(manifestPath, 'utf8')) === ready.manifestSha256
+      ) {
+        await target.clients.sqs.send(
+          new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }),
+        );
+        rows.push(row(ready, `${dir} (already there)`));
+        continue;
+      }
       const batch = await downloadVerified(target, ready);
-      const dir = join(opts.out, ready.batchId);
-      mkdirSync(join(dir, 'charts'), { recursive: true, mode: 0o700 });
-      chmodSync(dir, 0o700);
-      chmodSync(join(dir, 'charts'), 0o700);
-      writePrivate(join(dir, 'manifest.json'), batch.manifestText);
-      writePrivate(join(dir, 'batch.csv'), batch.csvText);
-      for (const c of batch.charts) writePrivate(join(dir, 'charts', `${c.claimRef}.json`), c.text);
+      mkdirSync(opts.out, { recursive: true });
+      const temp = mkdtempSync(join(opts.out, `.${ready.batchId}-`));
+      chmodSync(temp, 0o700);
+      mkdirSync(join(temp, 'charts'), { mode: 0o700 });
+      chmodSync(join(temp, 'charts'), 0o700);
+      writePrivate(join(temp, 'manifest.json'), batch.manifestText);
+      writePrivate(join(temp, 'batch.csv'), batch.csvText);
+      for (const c of batch.charts) writePrivate(join(temp, 'charts', `${c.claimRef}.json`), c.text);
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(temp, dir);
       await target.clients.sqs.send(
         new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }),
       );
@@ -90,17 +131,8 @@ export async function runBillingPull(target: Target, opts: { out: string; max?: 
         chartCount: ready.chartCount,
         manifestSha256: ready.manifestSha256,
       });
-      rows.push([
-        ready.batchId,
-        ready.agencyId,
-        ready.lineOfBusiness,
-        ready.payerType,
-        ready.chartCount,
-        ready.flagged,
-        dir,
-      ]);
+      rows.push(row(ready, dir));
     } catch (err) {
-      if (!(err instanceof BatchVerificationError)) throw err;
       await target.clients.sqs.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: url,
@@ -108,23 +140,33 @@ export async function runBillingPull(target: Target, opts: { out: string; max?: 
           VisibilityTimeout: 0,
         }),
       );
-      await audit(target, ready.agencyId, ready.batchId, 'batch.verification-failed', {
-        reason: err.message,
-      });
-      rows.push([
-        ready.batchId,
-        ready.agencyId,
-        ready.lineOfBusiness,
-        ready.payerType,
-        ready.chartCount,
-        ready.flagged,
-        `NOT WRITTEN: ${err.message}`,
-      ]);
+      const reason =
+        err instanceof BatchVerificationError
+          ? err.message
+          : `could not be checked (${err instanceof Error ? err.name : 'error'})`;
+      if (ready) await audit(target, ready.agencyId, ready.batchId, 'batch.verification-failed', { reason });
+      rows.push(
+        ready
+          ? row(ready, `NOT WRITTEN: ${reason}`)
+          : [m.MessageId, '', '', '', '', '', `NOT WRITTEN: ${reason}`],
+      );
       break; // the same message would come straight back: stop here, a person has to look
     }
   }
   if (rows.length === 0) return 'No coded batch is waiting.';
   return table(['batch', 'agency', 'line', 'payer', 'charts', 'flagged', 'written to'], rows);
+}
+
+function row(ready: BatchReady, where: string): (string | number)[] {
+  return [
+    ready.batchId,
+    ready.agencyId,
+    ready.lineOfBusiness,
+    ready.payerType,
+    ready.chartCount,
+    ready.flagged,
+    where,
+  ];
 }
 
 /** `codetrail billing pull --ack BATCH`: the billing team has the batch: ACCEPTED, in the audit log. */
@@ -140,31 +182,33 @@ export async function runBillingAck(target: Target, batchId: string): Promise<st
 
 /**
  * `codetrail billing pull --reject BATCH --reason TEXT`: the billing team refuses the batch (REJECTED,
- * in the audit log); its charts go back to READY_FOR_BILLING, each with the reason.
+ * in the audit log). The reason, free text that may hold PHI, goes to the artifacts bucket; the table
+ * and the audit log keep its key. Its charts go back to READY_FOR_BILLING with it, and to billing
+ * handoff, which makes a new batch of them; a chart with a newer version is superseded instead (the
+ * newer version is the one billed).
  */
 export async function runBillingReject(target: Target, batchId: string, reason: string): Promise<string> {
+  if (reason.length > 2000) throw new Error('--reason: at most 2,000 characters');
   const batch = await target.ports.batches.get(batchId);
   if (!batch) throw new Error(`no batch ${batchId}`);
   const at = new Date().toISOString();
-  const settled = await target.ports.batches.settle(batchId, { status: 'REJECTED', at, reason });
+  const reasonKey = `billing-notes/${batch.agencyId}/${batchId}-${sha256Hex(`${reason}|${at}`).slice(0, 12)}.json`;
+  await target.ports.artifacts.putJson('artifacts', reasonKey, { batchId, by: target.actor, at, reason });
+  const settled = await target.ports.batches.settle(batchId, { status: 'REJECTED', at, reason: reasonKey });
   if (!settled && batch.status !== 'REJECTED')
     return `${batchId} is ${batch.status}: only a handed-off batch can be rejected`;
-  await audit(target, batch.agencyId, batchId, 'batch.rejected', { reason });
-  let returned = 0;
+  await audit(target, batch.agencyId, batchId, 'batch.rejected', { reasonKey });
+  const requeue: { chartKey: string; version: number }[] = [];
   for (const c of batch.candidates) {
     const state = await target.ports.charts.get(c.chartKey, c.version);
     if (state?.status !== 'BATCHED' || state.batchId !== batchId) continue;
-    const moved = await target.ports.charts.transition(
-      c.chartKey,
-      c.version,
-      ['BATCHED'],
-      'READY_FOR_BILLING',
-      {
-        billingRejection: { batchId, reason, at, by: target.actor },
-      },
-    );
+    const latest = (await target.ports.charts.latest(c.chartKey)) ?? c.version;
+    const to = latest > c.version ? 'SUPERSEDED' : 'READY_FOR_BILLING';
+    const moved = await target.ports.charts.transition(c.chartKey, c.version, ['BATCHED'], to, {
+      billingRejection: { batchId, reasonKey, at, by: target.actor },
+      ...(to === 'SUPERSEDED' ? { supersededBy: latest } : {}),
+    });
     if (!moved.ok) continue;
-    returned++;
     await target.ports.audit.record({
       type: 'chart.billing-rejected',
       agencyId: batch.agencyId,
@@ -172,10 +216,21 @@ export async function runBillingReject(target: Target, batchId: string, reason: 
       actor: target.actor,
       idempotencyKey: `billing-rejected:${batchId}`,
       at,
-      detail: { batchId, reason },
+      detail: { batchId, reasonKey, now: to },
     });
+    if (to === 'READY_FOR_BILLING') requeue.push({ chartKey: c.chartKey, version: c.version });
   }
-  return `${batchId}: rejected; ${returned} chart(s) back to READY_FOR_BILLING`;
+  if (requeue.length > 0)
+    await target.ports.queue.send(
+      'billing',
+      requeue.map((c) => ({
+        kind: 'chart',
+        agencyId: batch.agencyId,
+        chartKey: c.chartKey,
+        version: c.version,
+      })),
+    );
+  return `${batchId}: rejected; ${requeue.length} chart(s) back to READY_FOR_BILLING and sent to billing handoff again`;
 }
 
 function audit(
@@ -185,13 +240,14 @@ function audit(
   type: string,
   detail: Record<string, unknown>,
 ) {
+  const at = new Date().toISOString();
   return target.ports.audit.record({
     type,
     agencyId,
     subject: `batch:${batchId}`,
     actor: target.actor,
-    idempotencyKey: `${type}:${new Date().toISOString()}`,
-    at: new Date().toISOString(),
+    idempotencyKey: `${type}:${at}`,
+    at,
     detail,
   });
 }

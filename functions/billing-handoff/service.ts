@@ -53,16 +53,19 @@ export function createBillingHandoffService(
    * the batch, so two deliveries of the same charts cannot hand it to billing twice. Returns false when
    * another invocation holds a live claim (the caller has the messages delivered again later).
    */
-  async function claimAndFinish(batch: Batch): Promise<boolean> {
+  async function claimAndFinish(batch: Batch): Promise<{ done: boolean; skipped: ReadonlySet<string> }> {
     const now = deps.clock.now();
     const leaseExpiredBefore = new Date(
       now.getTime() - stage('billing-handoff').timeoutSeconds * 1000,
     ).toISOString();
     if (!(await ports.batches.claim(batch.batchId, now.toISOString(), leaseExpiredBefore))) {
-      return (await ports.batches.get(batch.batchId))?.status === 'HANDED_OFF';
+      const status = (await ports.batches.get(batch.batchId))?.status;
+      return {
+        done: status !== undefined && status !== 'OPEN' && status !== 'HANDING_OFF',
+        skipped: new Set(),
+      };
     }
-    await finish(batch);
-    return true;
+    return { done: true, skipped: await finish(batch) };
   }
 
   /** What billing needs of one member, from the chart it bills (QA-corrected when QA corrected it). */
@@ -84,7 +87,8 @@ export function createBillingHandoffService(
       sha256: sha256Hex(text),
       diagnoses: (chart.diagnoses ?? []).map((d) => ({ sequence: d.sequence, code: d.code })),
       findings: { warn: warn.length, ruleIds: [...new Set(warn.map((f) => f.ruleId))] },
-      claimFrequency: '1',
+      claimKind: 'original',
+      ...(state.lineOfBusiness === 'home_health' ? { frequencyCode: '9' as const } : {}),
       flags: reviewChoiceUnaffirmed(chart, state.agencyId)
         ? ['review-choice-no-affirmed-pre-claim-review']
         : [],
@@ -94,7 +98,8 @@ export function createBillingHandoffService(
       .filter((v) => v.version < state.version && v.claimRef && BILLED.has(v.status))
       .sort((a, b) => b.version - a.version)[0];
     if (prior?.claimRef) {
-      member.claimFrequency = '7';
+      member.claimKind = 'replacement';
+      member.frequencyCode = '7';
       member.replaces = {
         version: prior.version,
         claimRef: prior.claimRef,
@@ -111,7 +116,9 @@ export function createBillingHandoffService(
         calendarFor(deps.config, state.agencyId),
       );
       member.turnaround = {
-        ...(clock.coding ? { codingBusinessHours: clock.coding.businessHours } : {}),
+        ...(clock.coding
+          ? { codingBusinessHours: clock.coding.businessHours, codingHours: clock.coding.hours }
+          : {}),
         ...(clock.sla ? { codingSla: clock.sla } : {}),
         ...(clock.qa ? { qaBusinessHours: clock.qa.businessHours } : {}),
         ...(clock.toBatch ? { toBatchBusinessHours: clock.toBatch.businessHours } : {}),
@@ -134,36 +141,76 @@ export function createBillingHandoffService(
   }
 
   /** Each conditional move returns the chart's state, so the candidates need no reading first. */
-  async function finish(batch: Batch): Promise<void> {
+  /**
+   * Moves the batch's candidates into it and hands it to billing. Returns the charts it could not
+   * batch because their chart file could not be read (they stay READY_FOR_BILLING and their messages
+   * come again, then go to the dead-letter queue): never a batch stuck half done.
+   */
+  async function finish(batch: Batch): Promise<Set<string>> {
     const { batchId, agencyId } = batch;
     const now = deps.clock.now().toISOString();
+    const skipped = new Set<string>();
     // Each member is its own conditional move: a few at a time, in candidate order in the manifest.
     const moved = await mapLimit(batch.candidates, MEMBER_CONCURRENCY, async (candidate) => {
       const claimRef = claimRefOf(candidate.chartKey, candidate.version);
-      const result = await ports.charts.transition(
-        candidate.chartKey,
-        candidate.version,
-        ['READY_FOR_BILLING'],
-        'BATCHED',
-        {
-          batchId,
-          claimRef,
-          batchedAt: now,
-        },
-      );
-      const state = result.ok ? result.state : result.current;
-      if (state?.status !== 'BATCHED' || state.batchId !== batchId) return undefined; // taken by another batch
-      const member = await memberOf(state, claimRef, state.batchedAt ?? now);
+      const current = await ports.charts.get(candidate.chartKey, candidate.version);
+      const ours = current?.status === 'BATCHED' && current.batchId === batchId; // a takeover finishing it
+      if (!current || (!ours && current.status !== 'READY_FOR_BILLING')) return undefined;
+      if (!ours && ((await ports.charts.latest(candidate.chartKey)) ?? 0) > candidate.version) {
+        // A newer version arrived meanwhile (after a rejected batch, say): this one is not billed.
+        await ports.charts.transition(
+          candidate.chartKey,
+          candidate.version,
+          ['READY_FOR_BILLING'],
+          'SUPERSEDED',
+          {
+            supersededBy: (await ports.charts.latest(candidate.chartKey)) ?? candidate.version,
+          },
+        );
+        return undefined;
+      }
+      // The member is built before the chart moves: a chart whose file cannot be read is not batched.
+      let member: BatchMember;
+      try {
+        member = await memberOf(current, claimRef, current.batchedAt ?? now);
+      } catch (err) {
+        skipped.add(`${candidate.chartKey}:${candidate.version}`);
+        await recordAudit(deps, {
+          type: 'chart.not-batched',
+          agencyId,
+          subject: chartSubject(candidate.chartKey, candidate.version),
+          actor: ACTOR,
+          idempotencyKey: `not-batched:${batchId}`,
+          // The error's name only: a parser's message may quote the chart.
+          detail: { batchId, reason: err instanceof Error ? err.name : 'unknown error' },
+        });
+        return undefined;
+      }
+      if (!ours) {
+        const result = await ports.charts.transition(
+          candidate.chartKey,
+          candidate.version,
+          ['READY_FOR_BILLING'],
+          'BATCHED',
+          {
+            batchId,
+            claimRef,
+            batchedAt: now,
+          },
+        );
+        const state = result.ok ? result.state : result.current;
+        if (state?.status !== 'BATCHED' || state.batchId !== batchId) return undefined; // taken by another batch
+      }
       // Kept on the chart too, for the turnaround report (`codetrail turnaround`).
       if (member.turnaround)
-        await ports.charts.markOnce(state.chartKey, state.version, 'turnaround', member.turnaround);
+        await ports.charts.markOnce(candidate.chartKey, candidate.version, 'turnaround', member.turnaround);
       return member;
     });
     const members = moved.filter((m): m is BatchMember => m !== undefined);
     if (members.length === 0) {
       // Every candidate went to another batch or moved on: close this one empty, with no message.
       await ports.batches.handOff(batchId, { manifestKey: '', chartCount: 0, handedOffAt: now });
-      return;
+      return skipped;
     }
     const lineOfBusiness = batch.lineOfBusiness ?? members[0]?.lineOfBusiness ?? '';
     const manifest: BatchManifest = {
@@ -174,10 +221,11 @@ export function createBillingHandoffService(
       payerType: batch.payerType ?? members[0]?.payerType ?? '',
       lineOfBusiness,
       billType: batch.billType ?? billTypeOf(lineOfBusiness),
-      createdAt: now,
+      // The batch's own time, not this run's: a takeover after a crash writes the same bytes again.
+      createdAt: batch.createdAt,
       chartCount: members.length,
       members,
-      membersSha256: sha256Hex(JSON.stringify(members)),
+      membersSha256: membersSha256(members),
     };
     const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
     const csvText = batchCsv(manifest);
@@ -201,15 +249,10 @@ export function createBillingHandoffService(
       manifestSha256: sha256Hex(manifestText),
       csvKey,
       csvSha256: sha256Hex(csvText),
-      createdAt: now,
+      createdAt: batch.createdAt,
     };
-    await ports.queue.send('coded-batches', [ready]);
-    const handedOff = await ports.batches.handOff(batchId, {
-      manifestKey,
-      chartCount: members.length,
-      handedOffAt: now,
-    });
-    if (!handedOff) return;
+    // The per-chart audit (and the SLA metric) before the hand-off: all idempotent, so a takeover after a
+    // crash redoes them, where recording them after the hand-off could lose them for good.
     await mapLimit(members, MEMBER_CONCURRENCY, async (m) => {
       await recordAudit(deps, {
         type: 'chart.batched',
@@ -217,7 +260,7 @@ export function createBillingHandoffService(
         subject: chartSubject(m.chartKey, m.version),
         actor: ACTOR,
         idempotencyKey: `batched:${batchId}`,
-        detail: { batchId, claimRef: m.claimRef, sha256: m.sha256, flags: m.flags },
+        detail: { batchId, claimRef: m.claimRef, sha256: m.sha256, flags: m.flags, claimKind: m.claimKind },
       });
       const sla = m.turnaround?.codingSla;
       if (sla && !sla.met) {
@@ -227,24 +270,32 @@ export function createBillingHandoffService(
           subject: chartSubject(m.chartKey, m.version),
           actor: ACTOR,
           idempotencyKey: 'coding-sla',
-          detail: { coderId: m.coderId, sla, codingBusinessHours: m.turnaround?.codingBusinessHours },
+          detail: { coderId: m.coderId, sla, codingHours: m.turnaround?.codingHours },
         });
         deps.onMetric?.('CodingSlaBreached', 1);
       }
     });
-    await recordAudit(deps, {
-      type: 'batch.handed-off',
-      agencyId,
-      subject: `batch:${batchId}`,
-      actor: ACTOR,
-      idempotencyKey: 'handed-off',
-      detail: {
-        manifestKey,
-        manifestSha256: ready.manifestSha256,
-        chartCount: members.length,
-        flagged: ready.flagged,
-      },
+    await ports.queue.send('coded-batches', [ready]);
+    const handedOff = await ports.batches.handOff(batchId, {
+      manifestKey,
+      chartCount: members.length,
+      handedOffAt: now,
     });
+    if (handedOff)
+      await recordAudit(deps, {
+        type: 'batch.handed-off',
+        agencyId,
+        subject: `batch:${batchId}`,
+        actor: ACTOR,
+        idempotencyKey: 'handed-off',
+        detail: {
+          manifestKey,
+          manifestSha256: ready.manifestSha256,
+          chartCount: members.length,
+          flagged: ready.flagged,
+        },
+      });
+    return skipped;
   }
 
   return {
@@ -277,7 +328,7 @@ export function createBillingHandoffService(
       for (const [batchId, messageIds] of unfinished) {
         const batch = await ports.batches.get(batchId);
         if (!batch || (batch.status !== 'OPEN' && batch.status !== 'HANDING_OFF')) continue;
-        if (!(await claimAndFinish(batch))) failed.push(...messageIds);
+        if (!(await claimAndFinish(batch)).done) failed.push(...messageIds);
       }
 
       for (const group of groupReady(ready, deps.config.billing.maxBatchSize)) {
@@ -285,7 +336,16 @@ export function createBillingHandoffService(
           .map((e) => e.state)
           .sort((a, b) => a.chartKey.localeCompare(b.chartKey) || a.version - b.version);
         const day = deps.clock.now().toISOString().slice(0, 10).replaceAll('-', '');
-        const batchId = `b${day}-${sha256Hex(`${group.key}|${sorted.map((s) => `${s.chartKey}:${s.version}`).join('|')}`).slice(0, 12)}`;
+        // A chart back from a rejected batch carries its rejection time: its next batch is a new one.
+        const members = sorted
+          .map((s) => `${s.chartKey}:${s.version}:${s.billingRejection?.at ?? ''}`)
+          .join('|');
+        let batchId = `b${day}-${sha256Hex(`${group.key}|${members}`).slice(0, 12)}`;
+        const existing = await ports.batches.get(batchId);
+        if (existing && existing.status !== 'OPEN' && existing.status !== 'HANDING_OFF') {
+          // These ready charts once made a batch that has moved on (an empty one, say): they make a new one.
+          batchId = `b${day}-${sha256Hex(`${group.key}|${members}|${deps.clock.now().toISOString()}`).slice(0, 12)}`;
+        }
         const batch: Batch = (await ports.batches.get(batchId)) ?? {
           batchId,
           agencyId: group.agencyId,
@@ -298,7 +358,12 @@ export function createBillingHandoffService(
         };
         if (batch.status !== 'OPEN' && batch.status !== 'HANDING_OFF') continue;
         if (batch.status === 'OPEN') await ports.batches.create(batch);
-        if (!(await claimAndFinish(batch))) failed.push(...group.entries.map((e) => e.messageId));
+        const { done, skipped } = await claimAndFinish(batch);
+        if (!done) failed.push(...group.entries.map((e) => e.messageId));
+        // A chart left out because its file could not be read comes again (then to the DLQ, alarmed).
+        else
+          for (const e of group.entries)
+            if (skipped.has(`${e.state.chartKey}:${e.state.version}`)) failed.push(e.messageId);
       }
       return failed;
     },
@@ -334,4 +399,12 @@ export function groupReady<E extends { state: ChartState }>(
       out.push({ ...group, key: `${key}|${i / max}`, entries: sorted.slice(i, i + max) });
   }
   return out;
+}
+
+/**
+ * The hash of a batch's members, reproducible in any language: SHA-256 of the lines
+ * `<claimRef>:<sha256 of the chart file>`, in manifest order, joined by newlines (UTF-8, no trailing newline).
+ */
+export function membersSha256(members: readonly Pick<BatchMember, 'claimRef' | 'sha256'>[]): string {
+  return sha256Hex(members.map((m) => `${m.claimRef}:${m.sha256}`).join('\n'));
 }

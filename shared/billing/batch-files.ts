@@ -18,7 +18,8 @@ const CSV_COLUMNS = [
   'warnRuleIds',
   'flags',
   'qaCorrected',
-  'claimFrequency',
+  'claimKind',
+  'frequencyCode',
   'replacesClaimRef',
   'codingSla',
   'sha256',
@@ -45,7 +46,8 @@ export function batchCsv(manifest: BatchManifest): string {
       m.findings.ruleIds.join(' '),
       m.flags.join(' '),
       m.qaCorrected ? 'yes' : '',
-      m.claimFrequency,
+      m.claimKind,
+      m.frequencyCode,
       m.replaces?.claimRef,
       m.turnaround?.codingSla
         ? `${m.turnaround.codingSla.class} ${m.turnaround.codingSla.met ? 'met' : 'missed'}`

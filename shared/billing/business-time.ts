@@ -51,6 +51,8 @@ function offsetAt(instant: number, timeZone: string): number {
 
 /** The UTC instant of a local wall time on a local day (YYYY-MM-DD, HH:MM) in a zone, DST included. */
 export function zonedInstant(day: string, time: string, timeZone: string): number {
+  // 24:00 is the end of the day: the next day's midnight.
+  if (time === '24:00') return zonedInstant(nextDay(day), '00:00', timeZone);
   const wall = Date.parse(`${day}T${time}:00Z`);
   // Two passes: the offset at the guess, then at the corrected instant (they differ across a DST change).
   const first = wall - offsetAt(wall, timeZone);
@@ -91,6 +93,14 @@ export function businessHoursBetween(from: string, to: string, calendar: Busines
     day = nextDay(day);
   }
   return ms / MS_HOUR;
+}
+
+/**
+ * Elapsed hours on working days between two instants: whole local days (midnight to midnight) count,
+ * weekends and holidays do not. "Within 48 hours" of a lock on Friday afternoon ends Tuesday afternoon.
+ */
+export function workdayHoursBetween(from: string, to: string, calendar: BusinessCalendar): number {
+  return businessHoursBetween(from, to, { ...calendar, dayStart: '00:00', dayEnd: '24:00' });
 }
 
 /**

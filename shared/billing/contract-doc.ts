@@ -22,11 +22,12 @@ adding an optional field is not. Consumers check \`contract\` and refuse version
 - \`claimRef\` (at most 20 characters, no PHI) goes into CLM01 of the 837I; the 835 echoes it in CLP01,
   which is how denials find their chart.
 - A chart already billed is never billed twice: when a later version of it is cleared, the member says
-  \`claimFrequency: "7"\` and \`replaces\` (the billed version and its \`claimRef\`): billing sends a
-  replacement of that claim (bill type frequency 7; 0327 home health, 0817 hospice), not a new one.
-  Intake records the void/replace item in the audit log (\`chart.void-replace-opened\`) when the new
-  version arrives. Any other member is \`claimFrequency: "1"\`, a new claim (home health period claims
-  use the final-claim frequency 9 of bill type 0329).
+  \`claimKind: "replacement"\`, \`frequencyCode: "7"\` and \`replaces\` (the billed version and its
+  \`claimRef\`): billing sends a replacement of that claim (0327 home health, 0817 hospice), with the
+  payer's claim control number of the original, not a new claim. Intake records the void/replace item in
+  the audit log (\`chart.void-replace-opened\`) when the new version arrives. Any other member is
+  \`claimKind: "original"\`: \`frequencyCode: "9"\` for a home health period claim (TOB 0329); absent for
+  hospice, whose frequency (1-4: admission through discharge, first, continuing, last) billing sets.
 - \`flags\`: \`review-choice-no-affirmed-pre-claim-review\` for a home health period of an agency in a
   Review Choice Demonstration state (\`billing.reviewChoiceStates\`) whose chart carries no affirmed
   pre-claim review decision: such a claim faces a 25 percent payment reduction or prepayment review.
@@ -37,25 +38,36 @@ For batch \`B\` of agency \`A\`, in the artifacts bucket (SSE-KMS) and copied to
 (Object Lock):
 
 - \`batches/A/B.json\`: the manifest (schema below): every member with its codes, HIPPS, warn findings,
-  flags, turnaround and the SHA-256 of the chart file it bills (\`artifactKey\`), and \`membersSha256\`,
-  the SHA-256 of \`JSON.stringify(members)\`.
+  flags, turnaround and the SHA-256 of the chart file it bills (\`artifactKey\`), and \`membersSha256\`:
+  the SHA-256 of the lines \`<claimRef>:<sha256>\` of the members, in manifest order, joined by \`\\n\`
+  (UTF-8, no trailing newline), so any language can check it.
 - \`batches/A/B.csv\`: the same members as CSV, one row each.
 
 ## The message
 
 One message per batch on \`coded-batches\`: identifiers, counts and hashes, never PHI. \`manifestSha256\`
 and \`csvSha256\` are the SHA-256 of the two files as stored. After a crash in billing handoff a batch
-may be announced twice: consumers dedupe by \`batchId\`.
+may be announced twice, with the same files and hashes: consumers dedupe by \`batchId\` and hash.
 
 ## Consuming it
 
 \`codetrail billing pull --out DIR\` receives the next batch, downloads the manifest, the CSV and every
 chart file it bills, checks every hash (the message's against the files, each member's against its
 chart file, \`membersSha256\` against the members), writes them under \`DIR/B/\` with owner-only
-permissions, and only then deletes the message. A batch whose hashes do not match is not written and its
-message is left for another look (it goes to the dead-letter queue after repeated failures). Then
-\`codetrail billing pull --ack B\` records the billing team's receipt (batch ACCEPTED), or
-\`--reject B --reason TEXT\` returns its charts to READY_FOR_BILLING with the reason (batch REJECTED).
+permissions, written whole and renamed into place), and only then deletes the message. A batch already
+written with the same hash is acknowledged without writing it again. A batch that fails a check is not
+written, is audited (\`batch.verification-failed\`), and its message is left for another look (it goes
+to the dead-letter queue after repeated failures). Then \`codetrail billing pull --ack B\` records the
+billing team's receipt (batch ACCEPTED), or \`--reject B --reason TEXT\` refuses it (batch REJECTED): the
+reason goes to the artifacts bucket (free text may hold PHI; the table and the audit log keep its key),
+and the charts go back to READY_FOR_BILLING and to billing handoff, which makes a new batch of them (a
+chart with a newer version is superseded instead).
+
+## Not in this contract yet
+
+An X12 837I (005010X223A2) export of a batch: it needs the agency's charge master, NPI and taxonomy,
+payer ids and the submitter and receiver ids, none of which codetrail holds yet. Denial ingestion
+matching 835 CLP01 to \`claimRef\` arrives with X12 835 ingestion.
 
 ## Message schema (\`batch-ready\`)
 

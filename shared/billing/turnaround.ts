@@ -1,14 +1,22 @@
 import type { Chart } from '#shared/model/chart.ts';
 import type { Config } from '#shared/model/config.ts';
-import { type BusinessCalendar, businessDaysBetween, businessHoursBetween } from './business-time.ts';
+import {
+  type BusinessCalendar,
+  businessDaysBetween,
+  businessHoursBetween,
+  workdayHoursBetween,
+} from './business-time.ts';
 
 /** The coding SLA a chart is held to (slas.coding). */
 export type CodingSlaClass = 'start-of-care' | 'recertification' | 'expedited';
 
 /** How long a chart took, stage by stage, in the agency's business time. No PHI: durations and ids. */
 export interface Turnaround {
-  /** Documentation lock to coding complete (the coder's clock). */
-  coding?: { businessHours: number; businessDays: number };
+  /**
+   * Documentation lock to coding complete (the coder's clock): working-day hours (the agency's business
+   * hours), elapsed hours on working days (what the hour SLAs count), and business days.
+   */
+  coding?: { businessHours: number; hours: number; businessDays: number };
   /** Coding complete to the QA verdict (sampled charts). */
   qa?: { businessHours: number; businessDays: number };
   /** The last of those to the batch. */
@@ -17,9 +25,11 @@ export interface Turnaround {
 }
 
 export function calendarFor(config: Config, agencyId: string): BusinessCalendar {
+  const agency = config.agencies.find((a) => a.id === agencyId);
   return {
-    timeZone: config.agencies.find((a) => a.id === agencyId)?.timeZone ?? 'America/New_York',
-    holidays: config.holidays,
+    timeZone: agency?.timeZone ?? 'America/New_York',
+    // The deployment's holidays and the agency's own.
+    holidays: [...config.holidays, ...(agency?.holidays ?? [])],
     dayStart: config.billing.businessHours.start,
     dayEnd: config.billing.businessHours.end,
   };
@@ -69,21 +79,23 @@ export function turnaround(
   const locked = chart.documentationLockedAt;
   const coded = chart.codingCompletedAt;
   if (locked) {
-    out.coding = span(locked, coded, calendar);
+    out.coding = {
+      ...span(locked, coded, calendar),
+      hours: Math.round(workdayHoursBetween(locked, coded, calendar) * 100) / 100,
+    };
     const cls = codingSlaClass(chart);
     const limits = config.slas.coding;
+    const hoursLimit = cls === 'expedited' ? limits.expeditedHours : limits.startOfCareHours;
     const sla =
-      cls === 'recertification'
-        ? {
-            limit: `${limits.recertificationBusinessDays} business day(s)`,
-            met: out.coding.businessDays <= limits.recertificationBusinessDays,
-          }
-        : {
-            limit: `${cls === 'expedited' ? limits.expeditedHours : limits.startOfCareHours} business hours`,
-            met:
-              out.coding.businessHours <=
-              (cls === 'expedited' ? limits.expeditedHours : limits.startOfCareHours),
-          };
+      Date.parse(coded) < Date.parse(locked)
+        ? // Coded before the documentation was locked: not a turnaround to be proud of, and not one to count as met.
+          { limit: 'coding after the documentation lock', met: false }
+        : cls === 'recertification'
+          ? {
+              limit: `${limits.recertificationBusinessDays} business day(s)`,
+              met: out.coding.businessDays <= limits.recertificationBusinessDays,
+            }
+          : { limit: `${hoursLimit} hours on working days`, met: out.coding.hours <= hoursLimit };
     out.sla = { class: cls, ...sla };
   }
   if (times.qaAt) out.qa = span(coded, times.qaAt, calendar);

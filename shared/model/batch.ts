@@ -6,7 +6,10 @@ export const BILLING_CONTRACT = 'codetrail.billing/2';
 export const BatchMember = z.object({
   chartKey: z.string(),
   version: z.int().min(1),
-  claimRef: z.string().max(20).describe('Goes into CLM01; the 835 echoes it in CLP01'),
+  claimRef: z
+    .string()
+    .regex(/^CT[0-9A-Z]{14}$/)
+    .describe('Goes into CLM01; the 835 echoes it in CLP01'),
   coderId: z.string(),
   lineOfBusiness: z.string(),
   payerType: z.string(),
@@ -23,10 +26,16 @@ export const BatchMember = z.object({
   findings: z
     .object({ warn: z.int().min(0), ruleIds: z.array(z.string()) })
     .describe('What validation recorded and let through (warn findings): rule ids only'),
-  claimFrequency: z
-    .enum(['1', '7'])
+  claimKind: z
+    .enum(['original', 'replacement'])
     .describe(
-      'The bill type frequency billing uses (CLM05-3): 1 a new claim (0329 home health uses its own final-claim code 9), 7 the replacement of a claim already billed (void/replace)',
+      'replacement: this chart was billed before; send a replacement of that claim, never a second claim',
+    ),
+  frequencyCode: z
+    .enum(['7', '9'])
+    .optional()
+    .describe(
+      'The bill type frequency (CLM05-3) when codetrail knows it: 9 a home health period claim (TOB 0329), 7 a replacement; absent for an original hospice claim, whose 1-4 billing sets',
     ),
   replaces: z
     .object({ version: z.int().min(1), claimRef: z.string().max(20), batchId: z.string().optional() })
@@ -39,6 +48,7 @@ export const BatchMember = z.object({
   turnaround: z
     .object({
       codingBusinessHours: z.number().optional(),
+      codingHours: z.number().optional().describe('Elapsed hours on working days, what the hour SLAs count'),
       codingSla: z.object({ class: z.string(), limit: z.string(), met: z.boolean() }).optional(),
       qaBusinessHours: z.number().optional(),
       toBatchBusinessHours: z.number().optional(),
@@ -53,6 +63,9 @@ export type BatchMember = z.infer<typeof BatchMember>;
  * A batch as the table keeps it: written OPEN first, claimed (HANDING_OFF, with a lease) by the one
  * invocation that sends it to billing, HANDED_OFF once its manifest and message are out.
  */
+/** Batch ids are made by billing handoff: b<yyyymmdd>-<12 hex>. */
+export const BATCH_ID = /^b\d{8}-[0-9a-f]{12}$/;
+
 export const Batch = z.object({
   batchId: z.string(),
   agencyId: z.string(),
@@ -62,7 +75,11 @@ export const Batch = z.object({
   status: z.enum(['OPEN', 'HANDING_OFF', 'HANDED_OFF', 'ACCEPTED', 'REJECTED']),
   acceptedAt: z.string().optional(),
   rejectedAt: z.string().optional(),
-  rejectionReason: z.string().max(500).optional(),
+  rejectionReason: z
+    .string()
+    .max(500)
+    .optional()
+    .describe("Key of the billing team's reason in the artifacts bucket (free text may hold PHI)"),
   claimedAt: z.string().optional(),
   createdAt: z.string(),
   handedOffAt: z.string().optional(),
@@ -76,7 +93,7 @@ export type Batch = z.infer<typeof Batch>;
 export const BatchManifest = z.object({
   schemaVersion: z.literal(2),
   contract: z.literal(BILLING_CONTRACT),
-  batchId: z.string(),
+  batchId: z.string().regex(BATCH_ID),
   agencyId: z.string(),
   payerType: z.string(),
   lineOfBusiness: z.string(),
@@ -87,6 +104,8 @@ export const BatchManifest = z.object({
   membersSha256: z
     .string()
     .regex(/^[0-9a-f]{64}$/)
-    .describe('SHA-256 of JSON.stringify(members): the whole batch in one hash'),
+    .describe(
+      'The whole batch in one hash: SHA-256 of the lines <claimRef>:<sha256> of the members, in order, joined by newlines (UTF-8, no trailing newline)',
+    ),
 });
 export type BatchManifest = z.infer<typeof BatchManifest>;

@@ -168,6 +168,7 @@ export const ChartState = z.object({
   turnaround: z
     .object({
       codingBusinessHours: z.number().optional(),
+      codingHours: z.number().optional(),
       codingSla: z.object({ class: z.string(), limit: z.string(), met: z.boolean() }).optional(),
       qaBusinessHours: z.number().optional(),
       toBatchBusinessHours: z.number().optional(),
@@ -175,7 +176,14 @@ export const ChartState = z.object({
     .optional()
     .describe('BATCHED: how long the chart took, in the agency business hours, and its coding SLA'),
   billingRejection: z
-    .object({ batchId: z.string(), reason: z.string().max(500), at: z.string(), by: z.string() })
+    .object({
+      batchId: z.string(),
+      reasonKey: z
+        .string()
+        .describe("The billing team's reason, in the artifacts bucket (free text may hold PHI)"),
+      at: z.string(),
+      by: z.string(),
+    })
     .optional()
     .describe('The billing team rejected the batch the chart was in: back to READY_FOR_BILLING, with why'),
   denial: DenialRecord.optional(),

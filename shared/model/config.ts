@@ -8,6 +8,10 @@ export const Agency = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
   name: z.string().max(200).optional(),
   timeZone: z.string().default('America/New_York'),
+  holidays: z
+    .array(z.iso.date())
+    .default([])
+    .describe("The agency's own days off, on top of the deployment's holidays"),
   state: z
     .string()
     .regex(/^[A-Z]{2}$/)
@@ -151,7 +155,7 @@ export const Config = z.object({
   agencies: z
     .array(Agency)
     .min(1)
-    .default([{ id: 'demo-agency', timeZone: 'America/New_York' }]),
+    .default([{ id: 'demo-agency', timeZone: 'America/New_York', holidays: [] }]),
   sampling: Sampling,
   staff: z
     .array(StaffMember)
@@ -169,7 +173,7 @@ export const Config = z.object({
             .min(1)
             .default(48)
             .describe(
-              'Business hours from documentation lock to coding complete: a start-of-care (admission) period',
+              'Hours on working days (weekends and holidays not counted) from documentation lock to coding complete: a start-of-care (admission) period',
             ),
           recertificationBusinessDays: z
             .int()
@@ -180,7 +184,7 @@ export const Config = z.object({
             .int()
             .min(1)
             .default(24)
-            .describe('Business hours for a chart the export marks expedited'),
+            .describe('Hours on working days for a chart the export marks expedited'),
         })
         .prefault({}),
       qaReviewHours: z.int().min(1).default(24).describe('Hours a chart may wait for QA review'),
@@ -193,13 +197,14 @@ export const Config = z.object({
         .strictObject({
           start: z
             .string()
-            .regex(/^\d{2}:\d{2}$/)
+            .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
             .default('08:00'),
           end: z
             .string()
-            .regex(/^\d{2}:\d{2}$/)
+            .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
             .default('17:00'),
         })
+        .refine((h) => h.start < h.end, { message: 'the working day ends after it starts', path: ['end'] })
         .prefault({})
         .describe("The agencies' working day, in their own time zone: turnaround clocks count these hours"),
       reviewChoiceStates: z

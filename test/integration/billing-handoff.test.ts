@@ -174,7 +174,8 @@ describe('billing handoff on embedded AWS', () => {
       {
         chartKey: key,
         version: 2,
-        claimFrequency: '7',
+        claimKind: 'replacement',
+        frequencyCode: '7',
         replaces: { version: 1, claimRef: billed?.claimRef },
       },
     ]);
@@ -219,12 +220,25 @@ describe('billing handoff on embedded AWS', () => {
     expect(await runBillingAck(target, first?.batchId ?? '')).toBe(`${first?.batchId}: accepted`);
     expect(await runBillingReject(target, first?.batchId ?? '', 'late')).toContain('is ACCEPTED');
     const rejected = await runBillingReject(target, second?.batchId ?? '', 'payer id missing on the 837I');
-    expect(rejected).toMatch(/rejected; \d+ chart\(s\) back to READY_FOR_BILLING/);
-    const back = await pipeline.ports.charts.get(second?.candidates[0]?.chartKey ?? '', 1);
-    expect(back).toMatchObject({
-      status: 'READY_FOR_BILLING',
-      billingRejection: { reason: 'payer id missing on the 837I', by: 'local:billing-lead' },
-    });
+    expect(rejected).toMatch(
+      /rejected; \d+ chart\(s\) back to READY_FOR_BILLING and sent to billing handoff again/,
+    );
     expect((await pipeline.ports.batches.get(second?.batchId ?? ''))?.status).toBe('REJECTED');
+    const firstChart = second?.candidates[0];
+    const rejectedState = await pipeline.ports.charts.get(
+      firstChart?.chartKey ?? '',
+      firstChart?.version ?? 1,
+    );
+    // The reason stays in the artifacts bucket; the chart keeps its key.
+    const reasonKey = rejectedState?.billingRejection?.reasonKey ?? '';
+    expect(JSON.stringify(rejectedState)).not.toContain('payer id missing');
+    expect(JSON.parse(await pipeline.ports.artifacts.getText('artifacts', reasonKey)).reason).toBe(
+      'payer id missing on the 837I',
+    );
+    // Billing handoff makes a new batch of them.
+    await pipeline.runUntilQuiet();
+    const rebilled = await pipeline.ports.charts.get(firstChart?.chartKey ?? '', firstChart?.version ?? 1);
+    expect(rebilled?.status).toBe('BATCHED');
+    expect(rebilled?.batchId).not.toBe(second?.batchId);
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { groupReady } from '#functions/billing-handoff/service.ts';
 import { batchCsv, billTypeOf } from '#shared/billing/batch-files.ts';
-import { codingSlaClass } from '#shared/billing/turnaround.ts';
+import { calendarFor, codingSlaClass, turnaround } from '#shared/billing/turnaround.ts';
 import type { BatchManifest } from '#shared/model/batch.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
+import { parseConfig } from '#shared/model/config.ts';
 import { homeHealthChart } from '../support/charts.ts';
 
 const state = (n: number, over: Partial<ChartState> = {}) => ({
@@ -61,7 +62,8 @@ describe('batch files', () => {
           findings: { warn: 1, ruleIds: ['DX-DUPLICATE'] },
           flags: ['review-choice-no-affirmed-pre-claim-review'],
           qaCorrected: true,
-          claimFrequency: '7',
+          claimKind: 'replacement',
+          frequencyCode: '7',
           replaces: { version: 1, claimRef: 'CT0' },
           turnaround: { codingSla: { class: 'start-of-care', limit: '48 business hours', met: false } },
           sha256: 'a'.repeat(64),
@@ -72,10 +74,10 @@ describe('batch files', () => {
     } as unknown as BatchManifest;
     const [header, row] = batchCsv(manifest).split('\r\n');
     expect(header).toBe(
-      'claimRef,chartKey,version,lineOfBusiness,payerType,periodFrom,periodThrough,hipps,diagnoses,warnRuleIds,flags,qaCorrected,claimFrequency,replacesClaimRef,codingSla,sha256',
+      'claimRef,chartKey,version,lineOfBusiness,payerType,periodFrom,periodThrough,hipps,diagnoses,warnRuleIds,flags,qaCorrected,claimKind,frequencyCode,replacesClaimRef,codingSla,sha256',
     );
     expect(row).toBe(
-      `CT1,ck1,2,home_health,medicare,2026-10-01,2026-10-30,1BA11,I69.351 I50.22,DX-DUPLICATE,review-choice-no-affirmed-pre-claim-review,yes,7,CT0,start-of-care missed,${'a'.repeat(64)}`,
+      `CT1,ck1,2,home_health,medicare,2026-10-01,2026-10-30,1BA11,I69.351 I50.22,DX-DUPLICATE,review-choice-no-affirmed-pre-claim-review,yes,replacement,7,CT0,start-of-care missed,${'a'.repeat(64)}`,
     );
   });
 });
@@ -87,5 +89,115 @@ describe('the coding SLA class', () => {
     expect(codingSlaClass(hh as never)).toBe('start-of-care');
     expect(codingSlaClass({ ...hh, admission: { date: '2026-08-02' } } as never)).toBe('recertification');
     expect(codingSlaClass({ ...hh, admission: { timing: 'late' } } as never)).toBe('recertification');
+  });
+});
+
+describe('the coding SLA verdict', () => {
+  const config = parseConfig({});
+  const calendar = calendarFor(config, 'demo-agency');
+  const hh = homeHealthChart();
+  const clock = (over: Partial<typeof hh>, lockedAt: string, codedAt: string) =>
+    turnaround(
+      { ...hh, ...over, documentationLockedAt: lockedAt, codingCompletedAt: codedAt } as never,
+      { batchedAt: codedAt },
+      config,
+      calendar,
+    ).sla;
+
+  it('counts hours on working days for start of care: Friday 15:00 to Tuesday 14:00 is 47 hours, met', () => {
+    expect(clock({}, '2026-11-20T20:00:00Z', '2026-11-24T19:00:00Z')).toEqual({
+      class: 'start-of-care',
+      limit: '48 hours on working days',
+      met: true,
+    });
+    expect(clock({}, '2026-11-20T20:00:00Z', '2026-11-24T21:00:00Z')?.met).toBe(false);
+  });
+
+  it('holds a recertification to the next business day, and an expedited chart to 24 hours', () => {
+    const recert = { admission: { date: '2026-08-02', source: 'community', timing: 'late' } } as never;
+    expect(clock(recert, '2026-11-20T20:00:00Z', '2026-11-23T20:00:00Z')).toMatchObject({
+      class: 'recertification',
+      met: true,
+    });
+    expect(clock(recert, '2026-11-20T20:00:00Z', '2026-11-24T14:00:00Z')).toMatchObject({ met: false });
+    expect(clock({ priority: 'expedited' }, '2026-11-23T14:00:00Z', '2026-11-24T15:00:00Z')).toMatchObject({
+      class: 'expedited',
+      met: false,
+    });
+  });
+
+  it('gives no verdict without a lock time, and never counts coding before the lock as met', () => {
+    expect(
+      turnaround(
+        { ...hh, documentationLockedAt: undefined } as never,
+        { batchedAt: hh.codingCompletedAt },
+        config,
+        calendar,
+      ).sla,
+    ).toBeUndefined();
+    expect(clock({}, '2026-11-24T20:00:00Z', '2026-11-23T20:00:00Z')).toMatchObject({
+      limit: 'coding after the documentation lock',
+      met: false,
+    });
+  });
+});
+
+describe('billing handoff after a crash', () => {
+  it('a takeover announces the same files with the same hashes, and a chart whose file cannot be read stays ready', async () => {
+    const { memoryPorts } = await import('../support/memory-ports.ts');
+    const { createBillingHandoffService } = await import('#functions/billing-handoff/service.ts');
+    const { BatchReady } = await import('#shared/model/messages.ts');
+    const { sha256Hex } = await import('#shared/identity/identifiers.ts');
+    const mem = memoryPorts();
+    let now = Date.parse('2026-11-23T12:00:00Z');
+    const clock = { now: () => new Date(now) };
+    const chart = (id: string) => ({ ...homeHealthChart({ chartId: id }) });
+    const message = async (id: string, readable = true) => {
+      const chartKey = sha256Hex(id).slice(0, 32);
+      const artifactKey = `charts/demo-agency/${chartKey}/v1.json`;
+      if (readable) await mem.ports.artifacts.putJson('artifacts', artifactKey, chart(id));
+      await mem.ports.charts.create({
+        chartKey,
+        version: 1,
+        agencyId: 'demo-agency',
+        status: 'NOT_SAMPLED',
+        lineOfBusiness: 'home_health',
+        payerType: 'medicare',
+        coderId: 'coder-a',
+        contentHash: 'x',
+        artifactKey,
+        sourceObject: 'o',
+        receivedAt: '2026-11-02T10:00:00Z',
+        updatedAt: '2026-11-02T10:00:00Z',
+        codingCompletedAt: '2026-11-02T10:00:00Z',
+      });
+      return { messageId: id, body: { kind: 'chart', agencyId: 'demo-agency', chartKey, version: 1 } };
+    };
+    const items = [await message('C-1'), await message('C-2'), await message('C-3', false)];
+    const ports = mem.portsFor('billing-handoff');
+    const handOff = ports.batches.handOff;
+    let crash = true;
+    ports.batches.handOff = async (...args) => {
+      if (crash) throw new Error('crash between the send and the hand-off');
+      return handOff(...args);
+    };
+    const service = createBillingHandoffService({ ports, config: parseConfig({}), clock });
+    await expect(service.handle(items)).rejects.toThrow('crash');
+    crash = false;
+    now += 10 * 60_000; // past the claim's lease
+    const failed = await service.handle(items);
+    // The chart whose file could not be read was not batched: its message comes again.
+    expect(failed).toEqual(['C-3']);
+    const announced = mem.take('coded-batches').map((m) => BatchReady.parse(m));
+    expect(announced).toHaveLength(2);
+    expect(announced[0]?.manifestSha256).toBe(announced[1]?.manifestSha256);
+    const stored = await mem.ports.artifacts.getText('artifacts', announced[0]?.manifestKey ?? '');
+    expect(sha256Hex(stored)).toBe(announced[0]?.manifestSha256);
+    expect(announced[0]?.chartCount).toBe(2);
+    const unreadable = await mem.ports.charts.get(sha256Hex('C-3').slice(0, 32), 1);
+    expect(unreadable?.status).toBe('READY_FOR_BILLING');
+    expect(mem.events().find((e) => e.type === 'chart.not-batched')?.detail).toMatchObject({
+      batchId: announced[0]?.batchId,
+    });
   });
 });

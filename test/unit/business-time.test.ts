@@ -4,6 +4,7 @@ import {
   type BusinessCalendar,
   businessDaysBetween,
   businessHoursBetween,
+  workdayHoursBetween,
   zonedInstant,
 } from '#shared/billing/business-time.ts';
 
@@ -75,5 +76,16 @@ describe('business time', () => {
         },
       ),
     );
+  });
+
+  it('counts elapsed hours on working days for the hour SLAs: a weekend and a holiday do not count', () => {
+    // Friday 15:00 New York to Monday 15:00: 9 hours of Friday, 15 of Monday.
+    expect(workdayHoursBetween('2026-11-20T20:00:00Z', '2026-11-23T20:00:00Z', NY)).toBe(24);
+    expect(
+      workdayHoursBetween('2026-11-25T20:00:00Z', '2026-11-27T20:00:00Z', {
+        ...NY,
+        holidays: ['2026-11-26'],
+      }),
+    ).toBe(24);
   });
 });
