@@ -69,7 +69,12 @@ export function createBillingHandoffService(
   }
 
   /** What billing needs of one member, from the chart it bills (QA-corrected when QA corrected it). */
-  async function memberOf(state: ChartState, claimRef: string, batchedAt: string): Promise<BatchMember> {
+  async function memberOf(
+    state: ChartState,
+    versions: readonly ChartState[],
+    claimRef: string,
+    batchedAt: string,
+  ): Promise<BatchMember> {
     const artifactKey = state.qa?.correctedArtifactKey ?? state.artifactKey;
     const text = await ports.artifacts.getText('artifacts', artifactKey);
     const chart = JSON.parse(text) as Chart;
@@ -94,7 +99,7 @@ export function createBillingHandoffService(
         : [],
     };
     // A version whose chart was billed before replaces that claim (the newest billed version).
-    const prior = (await ports.charts.versions(state.chartKey))
+    const prior = versions
       .filter((v) => v.version < state.version && v.claimRef && BILLED.has(v.status))
       .sort((a, b) => b.version - a.version)[0];
     if (prior?.claimRef) {
@@ -153,10 +158,13 @@ export function createBillingHandoffService(
     // Each member is its own conditional move: a few at a time, in candidate order in the manifest.
     const moved = await mapLimit(batch.candidates, MEMBER_CONCURRENCY, async (candidate) => {
       const claimRef = claimRefOf(candidate.chartKey, candidate.version);
-      const current = await ports.charts.get(candidate.chartKey, candidate.version);
+      // Every version of the chart in one read: this one's state, a newer one, a billed older one.
+      const versions = await ports.charts.versions(candidate.chartKey);
+      const current = versions.find((v) => v.version === candidate.version);
       const ours = current?.status === 'BATCHED' && current.batchId === batchId; // a takeover finishing it
       if (!current || (!ours && current.status !== 'READY_FOR_BILLING')) return undefined;
-      if (!ours && ((await ports.charts.latest(candidate.chartKey)) ?? 0) > candidate.version) {
+      const newest = versions.reduce((n, v) => Math.max(n, v.version), candidate.version);
+      if (!ours && newest > candidate.version) {
         // A newer version arrived meanwhile (after a rejected batch, say): this one is not billed.
         await ports.charts.transition(
           candidate.chartKey,
@@ -164,7 +172,7 @@ export function createBillingHandoffService(
           ['READY_FOR_BILLING'],
           'SUPERSEDED',
           {
-            supersededBy: (await ports.charts.latest(candidate.chartKey)) ?? candidate.version,
+            supersededBy: newest,
           },
         );
         return undefined;
@@ -172,7 +180,7 @@ export function createBillingHandoffService(
       // The member is built before the chart moves: a chart whose file cannot be read is not batched.
       let member: BatchMember;
       try {
-        member = await memberOf(current, claimRef, current.batchedAt ?? now);
+        member = await memberOf(current, versions, claimRef, current.batchedAt ?? now);
       } catch (err) {
         skipped.add(`${candidate.chartKey}:${candidate.version}`);
         await recordAudit(deps, {
@@ -196,13 +204,15 @@ export function createBillingHandoffService(
             batchId,
             claimRef,
             batchedAt: now,
+            // Kept on the chart too, for the turnaround report (`codetrail turnaround`).
+            ...(member.turnaround ? { turnaround: member.turnaround } : {}),
           },
         );
         const state = result.ok ? result.state : result.current;
         if (state?.status !== 'BATCHED' || state.batchId !== batchId) return undefined; // taken by another batch
       }
-      // Kept on the chart too, for the turnaround report (`codetrail turnaround`).
-      if (member.turnaround)
+      // A takeover finishing the batch: the turnaround its first run may not have kept.
+      if (ours && member.turnaround && !current.turnaround)
         await ports.charts.markOnce(candidate.chartKey, candidate.version, 'turnaround', member.turnaround);
       return member;
     });

@@ -9,6 +9,7 @@ import type { Target } from '#cli/lib/target.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import type { Batch } from '#shared/model/batch.ts';
+import type { ChartState } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
@@ -132,6 +133,25 @@ describe('billing handoff on embedded AWS', () => {
         .join('\n'),
     );
     await pipeline.runUntilQuiet();
+    // And one awaiting QA review.
+    const sampled = await state('B-HH-1');
+    await pipeline.ports.charts.create({
+      ...(sampled as ChartState),
+      chartKey: 'ck-awaiting-qa-000000000000000',
+      status: 'SAMPLED',
+      batchId: undefined,
+    });
+    await pipeline.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: pipeline.resources.queueUrls.billing,
+        MessageBody: JSON.stringify({
+          kind: 'chart',
+          agencyId: 'test-agency',
+          chartKey: 'ck-awaiting-qa-000000000000000',
+          version: 1,
+        }),
+      }),
+    );
     for (const id of ['B-HH-1', 'B-REJ', 'B-QRY']) {
       const s = await state(id);
       await pipeline.clients.sqs.send(
@@ -150,6 +170,7 @@ describe('billing handoff on embedded AWS', () => {
     expect((await batches()).length).toBe(before);
     expect((await state('B-REJ'))?.status).toBe('REJECTED');
     expect((await state('B-QRY'))?.status).toBe('QUERY_OPEN');
+    expect((await pipeline.ports.charts.get('ck-awaiting-qa-000000000000000', 1))?.status).toBe('SAMPLED');
   });
 
   it('bills a new version of a billed chart as the replacement of its claim, never as a second claim', async () => {
