@@ -1,3 +1,4 @@
+import { localDayOf } from '#shared/billing/business-time.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
 
 /**
@@ -42,21 +43,9 @@ export function queryPolicy(
   };
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The calendar day (YYYY-MM-DD) an instant falls on in a time zone (formatters are costly: one per zone). */
+/** The calendar day (YYYY-MM-DD) an instant falls on in a time zone. */
 export function localDay(instant: string, timeZone: string): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(new Date(instant));
+  return localDayOf(Date.parse(instant), timeZone);
 }
 
 function isBusinessDay(day: Date, holidays: ReadonlySet<string>): boolean {

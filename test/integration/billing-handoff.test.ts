@@ -50,6 +50,16 @@ async function state(chartId: string) {
   return pipeline.ports.charts.get(await chartKeyOf(pipeline.ports.keys, 'test-agency', chartId), 1);
 }
 
+/** A chart message straight onto the billing queue, as a stage (or a replay) would send it. */
+async function sendToBilling(chartKey: string) {
+  await pipeline.clients.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: pipeline.resources.queueUrls.billing,
+      MessageBody: JSON.stringify({ kind: 'chart', agencyId: 'test-agency', chartKey, version: 1 }),
+    }),
+  );
+}
+
 async function batches(): Promise<Batch[]> {
   const out: Batch[] = [];
   for await (const b of pipeline.ports.batches.list()) out.push(b);
@@ -141,31 +151,9 @@ describe('billing handoff on embedded AWS', () => {
       status: 'SAMPLED',
       batchId: undefined,
     });
-    await pipeline.clients.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: pipeline.resources.queueUrls.billing,
-        MessageBody: JSON.stringify({
-          kind: 'chart',
-          agencyId: 'test-agency',
-          chartKey: 'ck-awaiting-qa-000000000000000',
-          version: 1,
-        }),
-      }),
-    );
-    for (const id of ['B-HH-1', 'B-REJ', 'B-QRY']) {
-      const s = await state(id);
-      await pipeline.clients.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: pipeline.resources.queueUrls.billing,
-          MessageBody: JSON.stringify({
-            kind: 'chart',
-            agencyId: 'test-agency',
-            chartKey: s?.chartKey,
-            version: 1,
-          }),
-        }),
-      );
-    }
+    await sendToBilling('ck-awaiting-qa-000000000000000');
+
+    for (const id of ['B-HH-1', 'B-REJ', 'B-QRY']) await sendToBilling((await state(id))?.chartKey ?? '');
     await pipeline.runUntilQuiet();
     expect((await batches()).length).toBe(before);
     expect((await state('B-REJ'))?.status).toBe('REJECTED');
