@@ -11,6 +11,7 @@ import { runServe } from './commands/serve.ts';
 import { loadConfigFile, runStart } from './commands/start.ts';
 import { runTablesImport, runTablesList } from './commands/tables.ts';
 import { runTurnaround } from './commands/turnaround.ts';
+import { runX12_835 } from './commands/x12.ts';
 import { resolveTarget, STATE_DIR } from './lib/target.ts';
 
 const program = new Command();
@@ -257,6 +258,17 @@ program
   .action(async (opts: { agency?: string; config?: string; json?: boolean; stack?: string }) => {
     const config = loadConfigFile('.', opts.config);
     process.stdout.write(`${await runTurnaround((await resolveTarget(opts)).ports, config, opts)}\n`);
+  });
+
+const x12 = program.command('x12').description('X12 files as codetrail reads them');
+x12
+  .command('835')
+  .description(
+    'Print an X12 835 remittance (005010X221A1) as JSON: payment, payer, payee, claims, adjustments, remarks, warnings',
+  )
+  .argument('<file>')
+  .action(async (file: string) => {
+    process.stdout.write(`${await runX12_835(file)}\n`);
   });
 
 const billing = program.command('billing').description('Coded batches for the billing team');

@@ -1,0 +1,219 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parse835, read835 } from '#shared/formats/x12/read-835.ts';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/x12/835/${name}`, import.meta.url), 'utf8');
+const cents = (n: number) => Math.round(n * 100) / 100;
+
+/** Hand-checked against each file: transaction sets, claims, paid, CAS total (claim + line), service lines. */
+const EXPECTED: Record<
+  string,
+  { sets: number; claims: number; paid: number; cas: number; lines: number; warnings: number }
+> = {
+  'keironstoddart__blue_cross_nc_sample.835.txt': {
+    sets: 1,
+    claims: 1,
+    paid: 1922.86,
+    cas: 177.14,
+    lines: 3,
+    warnings: 2,
+  },
+  'keironstoddart__emedny_sample.835.txt': {
+    sets: 1,
+    claims: 3,
+    paid: 45.75,
+    cas: 56.75,
+    lines: 10,
+    warnings: 0,
+  },
+  'keironstoddart__united_healthcare_legacy_sample.835.txt': {
+    sets: 1,
+    claims: 2,
+    paid: 349.99,
+    cas: 807.53,
+    lines: 5,
+    warnings: 0,
+  },
+  'moov-sample1.835.txt': { sets: 2, claims: 2, paid: 0, cas: 770.4, lines: 2, warnings: 0 },
+  'moov-sample2.835.txt': { sets: 1, claims: 1, paid: 4000, cas: 1201.68, lines: 1, warnings: 0 },
+  'pyx12-835_mult_loops.txt': { sets: 1, claims: 1, paid: 0, cas: 915.39, lines: 3, warnings: 0 },
+};
+
+describe('the X12 835 reader', () => {
+  it('reads every sample remittance with the hand-checked counts and totals', async () => {
+    const files = readdirSync(new URL('../fixtures/x12/835/', import.meta.url)).sort();
+    expect(files).toEqual(Object.keys(EXPECTED).sort());
+    for (const file of files) {
+      const { remittances, warnings } = await parse835(fixture(file));
+      const claims = remittances.flatMap((r) => r.claims);
+      const cas = claims.reduce(
+        (sum, c) =>
+          sum +
+          c.adjustments.reduce((a, x) => a + x.amount, 0) +
+          c.services.reduce((a, s) => a + s.adjustments.reduce((b, x) => b + x.amount, 0), 0),
+        0,
+      );
+      expect(
+        {
+          sets: remittances.length,
+          claims: claims.length,
+          paid: cents(claims.reduce((s, c) => s + c.payment, 0)),
+          cas: cents(cas),
+          lines: claims.reduce((s, c) => s + c.services.length, 0),
+          warnings: warnings.length,
+        },
+        file,
+      ).toEqual(EXPECTED[file]);
+    }
+  });
+
+  it('reads payment, payer, payee and each claim field; a > component separator from ISA16', async () => {
+    const { remittances } = await parse835(
+      fixture('keironstoddart__united_healthcare_legacy_sample.835.txt'),
+    );
+    const [r] = remittances;
+    expect(r).toMatchObject({
+      controlNumber: '000000064',
+      interchange: { sender: 'ENS_EDI', receiver: 'GATE0110', controlNumber: '444444444' },
+      group: { version: '005010X221A1' },
+      payment: { handling: 'I', amount: 349.99, creditDebit: 'C', method: 'ACH', date: '20210204' },
+      trace: { type: '1', number: '1234567890' },
+      payer: { name: 'UNITED HEALTHCARE INSURANCE COMPANY', idQualifier: 'XV', id: '87726' },
+      payee: { name: 'KLAUS MEDICAL CENTER', idQualifier: 'XX', id: '1922164458' },
+    });
+    expect(r?.claims[0]).toMatchObject({
+      patientControlNumber: '001-18573-358',
+      status: '1',
+      charge: 341.28,
+      payment: 88.92,
+      patientResponsibility: 105.26,
+      filingIndicator: '16',
+      payerClaimControlNumber: 'ATL2819897200',
+      facilityType: '12',
+      frequency: '1',
+    });
+    expect(r?.claims[0]?.services[1]).toMatchObject({
+      procedure: { qualifier: 'HC', code: 'B4152', modifiers: [] },
+      charge: 184.86,
+      payment: 0,
+      dates: [{ qualifier: '472', date: '20210101' }],
+      adjustments: [
+        { group: 'PR', reason: '1', amount: 105.26 },
+        { group: 'CO', reason: '45', amount: 79.6 },
+      ],
+    });
+    // Patient names (NM1*QC) are not read.
+    expect(JSON.stringify(r)).not.toContain('COOL');
+  });
+
+  it('reads a denied claim with its line adjustments and remark codes, and up to six CAS triplets', async () => {
+    const { remittances } = await parse835(fixture('pyx12-835_mult_loops.txt'));
+    const claim = remittances[0]?.claims[0];
+    expect(claim).toMatchObject({ status: '4', payment: 0, filingIndicator: 'MC' });
+    expect(
+      claim?.services.map((s) => [s.adjustments.map((a) => `${a.group}-${a.reason}`).join(' '), s.remarks]),
+    ).toEqual([
+      ['CO-16', ['N14']],
+      ['OA-A7', ['N14']],
+      ['OA-A7', ['N14']],
+    ]);
+    const moov = await parse835(fixture('moov-sample2.835.txt'));
+    expect(moov.remittances[0]?.claims[0]?.services[0]?.adjustments).toEqual([
+      { group: 'PR', reason: '1', amount: 1199.68 },
+      { group: 'PR', reason: '2', amount: 2, quantity: 4 },
+    ]);
+  });
+
+  it('reads provider-level adjustments (PLB) and a negative payment', async () => {
+    const { remittances } = await parse835(fixture('moov-sample1.835.txt'));
+    expect(remittances[0]?.payment?.amount).toBe(-6173.5);
+    expect(remittances.flatMap((r) => r.providerAdjustments).map((p) => p.reason)).toEqual(['50', '50']);
+  });
+
+  it('reports envelope problems as warnings: a wrong SE count, no ISA, a missing trailer', async () => {
+    const bare = await parse835(fixture('keironstoddart__blue_cross_nc_sample.835.txt'));
+    expect(bare.warnings.map((w) => w.message)).toEqual([
+      'transaction set 1234: SE counts 33 segments, 32 found',
+      'no ISA header: delimiters * : ^ ~ assumed',
+    ]);
+    const text = fixture('moov-sample2.835.txt');
+    const cut = await parse835(text.slice(0, text.indexOf('SE*')));
+    expect(cut.warnings.map((w) => w.message)).toEqual([
+      'transaction set 1736 has no SE trailer',
+      'group 61197 has no GE trailer',
+      `interchange 000054045 has no IEA trailer`,
+    ]);
+    expect(cut.remittances[0]?.claims).toHaveLength(1);
+  });
+
+  it('reads the same events however the text is cut into chunks', async () => {
+    const text = fixture('keironstoddart__emedny_sample.835.txt') + fixture('moov-sample1.835.txt');
+    const whole: unknown[] = [];
+    for await (const e of read835([text])) whole.push(e);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: text.length }), { maxLength: 20 }),
+        async (cuts) => {
+          const points = [...new Set(cuts)].sort((a, b) => a - b);
+          const chunks = [0, ...points].map((p, i) => text.slice(p, points[i] ?? text.length));
+          const events: unknown[] = [];
+          for await (const e of read835(chunks)) events.push(e);
+          expect(events).toEqual(whole);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('never throws on a soup of segments, however broken', async () => {
+    const ids = fc.constantFrom(
+      'ISA',
+      'GS',
+      'ST',
+      'BPR',
+      'TRN',
+      'N1',
+      'LX',
+      'CLP',
+      'CAS',
+      'SVC',
+      'LQ',
+      'DTM',
+      'REF',
+      'MOA',
+      'MIA',
+      'PLB',
+      'SE',
+      'GE',
+      'IEA',
+      'ZZZ',
+      '',
+    );
+    const element = fc.stringMatching(/^[A-Z0-9.:>\- ]{0,6}$/);
+    const segment = fc
+      .tuple(ids, fc.array(element, { maxLength: 20 }))
+      .map(([id, e]) => [id, ...e].join('*'));
+    await fc.assert(
+      fc.asyncProperty(fc.array(segment, { maxLength: 60 }), fc.boolean(), async (segments, newlines) => {
+        const text = segments.join(newlines ? '~\n' : '~');
+        const result = await parse835(text);
+        expect(Array.isArray(result.remittances)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('codetrail x12 835', () => {
+  it('prints the remittance as JSON, streaming the file', async () => {
+    const { runX12_835 } = await import('#cli/commands/x12.ts');
+    const out = JSON.parse(
+      await runX12_835(new URL('../fixtures/x12/835/moov-sample1.835.txt', import.meta.url).pathname),
+    );
+    expect(out.remittances).toHaveLength(2);
+    expect(out.remittances[0].claims[0]).toMatchObject({ status: '4' });
+    expect(out.warnings).toEqual([]);
+  });
+});
