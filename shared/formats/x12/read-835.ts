@@ -1,4 +1,4 @@
-import { type Segment, SegmentSplitter } from './segments.ts';
+import { type Delimiters, type Elements, SegmentSplitter, segmentCode } from './segments.ts';
 
 /**
  * An X12 835 (005010X221A1) health care claim payment/advice, read as a stream: every interchange,
@@ -80,43 +80,97 @@ export type X12Event =
     }
   | { kind: 'warning'; message: string; segment?: number };
 
-const num = (value: string | undefined): number => {
-  if (value === undefined || value.trim() === '') return 0;
-  const n = Number(value);
-  return Number.isFinite(n) ? n : 0;
-};
-const opt = (value: string | undefined): string | undefined =>
-  value === undefined || value.trim() === '' ? undefined : value.trim();
-
 function composite(value: string | undefined, component: string) {
-  const [qualifier = '', code = '', ...modifiers] = (value ?? '').split(component);
-  return { qualifier, code, modifiers: modifiers.filter((m) => m !== '') };
+  if (value === undefined || !value.includes(component))
+    return { qualifier: value ?? '', code: '', modifiers: [] };
+  const parts = value.split(component);
+  const modifiers: string[] = [];
+  for (let i = 2; i < parts.length; i++) if (parts[i] !== '') modifiers.push(parts[i] as string);
+  return { qualifier: parts[0] ?? '', code: parts[1] ?? '', modifiers };
 }
 
-function adjustments(e: string[]): Adjustment[] {
-  const out: Adjustment[] = [];
-  const group = e[1] ?? '';
+/** CAS: a group code, then up to six reason/amount/quantity triplets, appended to `out`. */
+function adjustments(e: Elements, out: Adjustment[]): void {
+  const group = e.str(1);
   for (let i = 2; i + 1 < e.length && i <= 17; i += 3) {
-    const reason = opt(e[i]);
+    const reason = e.opt(i);
     if (!reason) continue;
-    const adjustment: Adjustment = { group, reason, amount: num(e[i + 1]) };
-    const quantity = opt(e[i + 2]);
-    if (quantity !== undefined) adjustment.quantity = num(quantity);
+    const adjustment: Adjustment = { group, reason, amount: e.num(i + 1) };
+    const quantity = e.opt(i + 2);
+    if (quantity !== undefined) adjustment.quantity = e.num(i + 2);
     out.push(adjustment);
   }
-  return out;
 }
 
 const REMARK = /^[A-Z]{1,2}\d{1,3}$/;
 
-/** The 835 events of a stream of text chunks (a file, an S3 body decoded as UTF-8). */
-export async function* read835(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<X12Event> {
-  const splitter = new SegmentSplitter();
+/** The segments the reader reads, by their ids as numbers; the rest (NM1 patients, N3/N4 addresses, AMT, QTY, PER...) are only counted. */
+const ISA = segmentCode('ISA');
+const GS = segmentCode('GS');
+const ST = segmentCode('ST');
+const SE = segmentCode('SE');
+const GE = segmentCode('GE');
+const IEA = segmentCode('IEA');
+const BPR = segmentCode('BPR');
+const TRN = segmentCode('TRN');
+const N1 = segmentCode('N1');
+const LX = segmentCode('LX');
+const CLP = segmentCode('CLP');
+const CAS = segmentCode('CAS');
+const MIA = segmentCode('MIA');
+const MOA = segmentCode('MOA');
+const SVC = segmentCode('SVC');
+const LQ = segmentCode('LQ');
+const DTM = segmentCode('DTM');
+const REF = segmentCode('REF');
+const PLB = segmentCode('PLB');
+const READ: ReadonlySet<string> = new Set([
+  'ISA',
+  'GS',
+  'ST',
+  'SE',
+  'GE',
+  'IEA',
+  'BPR',
+  'TRN',
+  'N1',
+  'LX',
+  'CLP',
+  'CAS',
+  'MIA',
+  'MOA',
+  'SVC',
+  'LQ',
+  'DTM',
+  'REF',
+  'PLB',
+]);
+
+/**
+ * The 835 events of a stream of text chunks (a file, an S3 body decoded as UTF-8), a batch per chunk:
+ * one await per chunk rather than per event, which is most of the cost of an async reader.
+ */
+export async function* read835Batches(
+  chunks: AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<X12Event[]> {
   const state = new Reader();
-  for await (const chunk of chunks) for (const s of splitter.push(chunk)) yield* state.take(s);
-  for (const s of splitter.end()) yield* state.take(s);
-  for (const message of splitter.warnings) yield { kind: 'warning', message };
-  yield* state.finish();
+  const splitter = new SegmentSplitter((e, index, d) => state.take(e, index, d), READ);
+  for await (const chunk of chunks) {
+    splitter.push(chunk);
+    const events = state.drain();
+    if (events.length > 0) yield events;
+  }
+  splitter.end();
+  const last = state.drain();
+  for (const message of splitter.warnings) last.push({ kind: 'warning', message });
+  state.finish();
+  last.push(...state.drain());
+  if (last.length > 0) yield last;
+}
+
+/** The 835 events of a stream of text chunks, one by one. */
+export async function* read835(chunks: AsyncIterable<string> | Iterable<string>): AsyncGenerator<X12Event> {
+  for await (const events of read835Batches(chunks)) yield* events;
 }
 
 /** A whole 835 text read at once: the remittances (transaction sets) with their claims, and the warnings. */
@@ -143,7 +197,9 @@ export async function parse835(text: string): Promise<{
   return { remittances, warnings };
 }
 
+/** Segments in, events out: a plain state machine (no generator per segment, which costs throughput). */
 class Reader {
+  private events: X12Event[] = [];
   private interchange: (RemittanceHeader['interchange'] & { groups: number; segment: number }) | undefined;
   private group: (RemittanceHeader['group'] & { transactions: number; segment: number }) | undefined;
   private header: RemittanceHeader | undefined;
@@ -155,35 +211,31 @@ class Reader {
   private party: 'payer' | 'payee' | undefined;
   private plb: ProviderAdjustment[] = [];
 
-  *take(s: Segment): Generator<X12Event> {
-    const e = s.elements;
-    const id = e[0] ?? '';
+  take(e: Elements, index: number, delimiters: Delimiters): void {
+    const id = e.code();
     if (this.header) this.segments++;
     switch (id) {
-      case 'ISA':
-        if (this.interchange) yield this.warn('an interchange has no IEA trailer', s.index);
+      case ISA:
+        if (this.interchange) this.warn('an interchange has no IEA trailer', index);
         this.interchange = {
-          sender: (e[6] ?? '').trim(),
-          receiver: (e[8] ?? '').trim(),
-          date: e[9] ?? '',
-          controlNumber: e[13] ?? '',
+          sender: e.str(6).trim(),
+          receiver: e.str(8).trim(),
+          date: e.str(9),
+          controlNumber: e.str(13),
           groups: 0,
-          segment: s.index,
+          segment: index,
         };
         return;
-      case 'GS':
+      case GS:
         if (this.interchange) this.interchange.groups++;
-        this.group = { controlNumber: e[6] ?? '', version: e[8] ?? '', transactions: 0, segment: s.index };
+        this.group = { controlNumber: e.str(6), version: e.str(8), transactions: 0, segment: index };
         if (this.group.version && !this.group.version.startsWith('005010X221'))
-          yield this.warn(
-            `group ${this.group.controlNumber} is ${this.group.version}, not 005010X221A1`,
-            s.index,
-          );
+          this.warn(`group ${this.group.controlNumber} is ${this.group.version}, not 005010X221A1`, index);
         return;
-      case 'ST':
-        if (this.header) yield* this.closeTransaction(s.index, undefined);
+      case ST:
+        if (this.header) this.closeTransaction(index, undefined);
         if (this.group) this.group.transactions++;
-        this.header = { controlNumber: e[2] ?? '' };
+        this.header = { controlNumber: e.str(2) };
         if (this.interchange) {
           const { groups: _g, segment: _s, ...interchange } = this.interchange;
           this.header.interchange = interchange;
@@ -195,154 +247,165 @@ class Reader {
         this.plb = [];
         this.announced = false;
         this.party = undefined;
-        if (e[1] !== '835') yield this.warn(`transaction set ${e[1]} is not an 835`, s.index);
+        if (e.str(1) !== '835') this.warn(`transaction set ${e.str(1)} is not an 835`, index);
         return;
-      case 'SE': {
-        if (!this.header) return void (yield this.warn('SE without ST', s.index));
-        yield* this.closeTransaction(s.index, num(e[1]));
+      case SE: {
+        if (!this.header) {
+          this.warn('SE without ST', index);
+          return;
+        }
+        this.closeTransaction(index, e.num(1));
         return;
       }
-      case 'GE':
-        if (this.group && num(e[1]) !== this.group.transactions)
-          yield this.warn(
-            `group ${this.group.controlNumber}: GE counts ${e[1]} transaction sets, ${this.group.transactions} found`,
-            s.index,
+      case GE:
+        if (this.group && e.num(1) !== this.group.transactions)
+          this.warn(
+            `group ${this.group.controlNumber}: GE counts ${e.str(1)} transaction sets, ${this.group.transactions} found`,
+            index,
           );
         this.group = undefined;
         return;
-      case 'IEA':
-        if (this.interchange && num(e[1]) !== this.interchange.groups)
-          yield this.warn(
-            `interchange ${this.interchange.controlNumber}: IEA counts ${e[1]} groups, ${this.interchange.groups} found`,
-            s.index,
+      case IEA:
+        if (this.interchange && e.num(1) !== this.interchange.groups)
+          this.warn(
+            `interchange ${this.interchange.controlNumber}: IEA counts ${e.str(1)} groups, ${this.interchange.groups} found`,
+            index,
           );
         this.interchange = undefined;
         return;
     }
-    if (!this.header) return void (yield this.warn(`${id} outside a transaction set`, s.index));
+    if (!this.header) {
+      this.warn(`${e.str(0)} outside a transaction set`, index);
+      return;
+    }
     const h = this.header;
-    const component = s.delimiters.component;
+    const component = delimiters.component;
     switch (id) {
-      case 'BPR': {
+      case BPR: {
         const payment: NonNullable<RemittanceHeader['payment']> = {
-          handling: e[1] ?? '',
-          amount: num(e[2]),
-          creditDebit: e[3] ?? '',
-          method: e[4] ?? '',
+          handling: e.str(1),
+          amount: e.num(2),
+          creditDebit: e.str(3),
+          method: e.str(4),
         };
-        const date = opt(e[16]);
+        const date = e.opt(16);
         if (date) payment.date = date;
         h.payment = payment;
         return;
       }
-      case 'TRN': {
-        const trace: NonNullable<RemittanceHeader['trace']> = { type: e[1] ?? '', number: e[2] ?? '' };
-        const originator = opt(e[3]);
+      case TRN: {
+        const trace: NonNullable<RemittanceHeader['trace']> = { type: e.str(1), number: e.str(2) };
+        const originator = e.opt(3);
         if (originator) trace.originator = originator;
         h.trace = trace;
         return;
       }
-      case 'N1': {
+      case N1: {
         const party = {
-          name: e[2] ?? '',
-          ...(opt(e[3]) ? { idQualifier: opt(e[3]) } : {}),
-          ...(opt(e[4]) ? { id: opt(e[4]) } : {}),
+          name: e.str(2),
+          ...(e.opt(3) ? { idQualifier: e.opt(3) } : {}),
+          ...(e.opt(4) ? { id: e.opt(4) } : {}),
         };
-        if (e[1] === 'PR') {
+        if (e.str(1) === 'PR') {
           h.payer = party as NonNullable<RemittanceHeader['payer']>;
           this.party = 'payer';
-        } else if (e[1] === 'PE') {
+        } else if (e.str(1) === 'PE') {
           h.payee = party as NonNullable<RemittanceHeader['payee']>;
           this.party = 'payee';
         }
         return;
       }
-      case 'LX':
-        yield* this.announce();
-        yield* this.flushClaim(h.controlNumber);
+      case LX:
+        this.announce();
+        this.flushClaim(h.controlNumber);
         return;
-      case 'CLP': {
-        yield* this.announce();
-        yield* this.flushClaim(h.controlNumber);
+      case CLP: {
+        this.announce();
+        this.flushClaim(h.controlNumber);
         const claim: Claim835 = {
-          patientControlNumber: e[1] ?? '',
-          status: e[2] ?? '',
-          charge: num(e[3]),
-          payment: num(e[4]),
-          patientResponsibility: num(e[5]),
+          patientControlNumber: e.str(1),
+          status: e.str(2),
+          charge: e.num(3),
+          payment: e.num(4),
+          patientResponsibility: e.num(5),
           adjustments: [],
           remarks: [],
           references: [],
           dates: [],
           services: [],
         };
-        const more = {
-          filingIndicator: opt(e[6]),
-          payerClaimControlNumber: opt(e[7]),
-          facilityType: opt(e[8]),
-          frequency: opt(e[9]),
-        };
-        for (const [k, v] of Object.entries(more))
-          if (v !== undefined) (claim as unknown as Record<string, string>)[k] = v;
+        const filingIndicator = e.opt(6);
+        if (filingIndicator !== undefined) claim.filingIndicator = filingIndicator;
+        const payerClaimControlNumber = e.opt(7);
+        if (payerClaimControlNumber !== undefined) claim.payerClaimControlNumber = payerClaimControlNumber;
+        const facilityType = e.opt(8);
+        if (facilityType !== undefined) claim.facilityType = facilityType;
+        const frequency = e.opt(9);
+        if (frequency !== undefined) claim.frequency = frequency;
         this.claim = claim;
         this.service = undefined;
         return;
       }
-      case 'CAS':
-        if (this.service) this.service.adjustments.push(...adjustments(e));
-        else if (this.claim) this.claim.adjustments.push(...adjustments(e));
+      case CAS:
+        if (this.service) adjustments(e, this.service.adjustments);
+        else if (this.claim) adjustments(e, this.claim.adjustments);
         return;
-      case 'MIA':
-      case 'MOA':
+      case MIA:
+      case MOA:
         if (this.claim)
-          for (const v of e.slice(1)) if (REMARK.test(v.trim())) this.claim.remarks.push(v.trim());
+          for (const v of e.all().slice(1)) if (REMARK.test(v.trim())) this.claim.remarks.push(v.trim());
         return;
-      case 'SVC': {
-        if (!this.claim) return void (yield this.warn('SVC outside a claim', s.index));
+      case SVC: {
+        if (!this.claim) {
+          this.warn('SVC outside a claim', index);
+          return;
+        }
         const line: ServiceLine = {
-          procedure: composite(e[1], component),
-          charge: num(e[2]),
-          payment: num(e[3]),
+          procedure: composite(e.raw(1), component),
+          charge: e.num(2),
+          payment: e.num(3),
           dates: [],
           adjustments: [],
           remarks: [],
           references: [],
         };
-        if (opt(e[4])) line.revenueCode = opt(e[4]);
-        if (opt(e[5])) line.unitsPaid = num(e[5]);
-        if (opt(e[6])) line.originalProcedure = composite(e[6], component);
-        if (opt(e[7])) line.originalUnits = num(e[7]);
+        const revenueCode = e.opt(4);
+        if (revenueCode !== undefined) line.revenueCode = revenueCode;
+        if (e.opt(5) !== undefined) line.unitsPaid = e.num(5);
+        if (e.opt(6) !== undefined) line.originalProcedure = composite(e.raw(6), component);
+        if (e.opt(7) !== undefined) line.originalUnits = e.num(7);
         this.claim.services.push(line);
         this.service = line;
         return;
       }
-      case 'LQ':
-        if (this.service && e[1] === 'HE' && opt(e[2])) this.service.remarks.push((e[2] ?? '').trim());
+      case LQ:
+        if (this.service && e.str(1) === 'HE' && e.opt(2)) this.service.remarks.push(e.str(2).trim());
         return;
-      case 'DTM': {
-        const date = { qualifier: e[1] ?? '', date: e[2] ?? '' };
+      case DTM: {
+        const date = { qualifier: e.str(1), date: e.str(2) };
         if (this.service) this.service.dates.push(date);
         else if (this.claim) this.claim.dates.push(date);
         return;
       }
-      case 'REF': {
-        const ref = { qualifier: e[1] ?? '', value: e[2] ?? '' };
+      case REF: {
+        const ref = { qualifier: e.str(1), value: e.str(2) };
         if (this.service) this.service.references.push(ref);
         else if (this.claim) this.claim.references.push(ref);
-        else if (this.party === 'payer' && e[1] === '2U' && h.payer && !h.payer.id) h.payer.id = ref.value;
+        else if (this.party === 'payer' && e.str(1) === '2U' && h.payer && !h.payer.id)
+          h.payer.id = ref.value;
         return;
       }
-      case 'PLB':
-        yield* this.announce();
-        yield* this.flushClaim(h.controlNumber);
+      case PLB:
+        this.announce();
+        this.flushClaim(h.controlNumber);
         for (let i = 3; i + 1 < e.length; i += 2) {
-          const reason = composite(e[i], component);
+          const reason = composite(e.raw(i), component);
           if (!reason.qualifier) continue;
           const adjustment: ProviderAdjustment = {
-            provider: e[1] ?? '',
-            date: e[2] ?? '',
+            provider: e.str(1),
+            date: e.str(2),
             reason: reason.qualifier,
-            amount: num(e[i + 1]),
+            amount: e.num(i + 1),
           };
           if (reason.code) adjustment.reference = reason.code;
           this.plb.push(adjustment);
@@ -354,47 +417,56 @@ class Reader {
     }
   }
 
-  *finish(): Generator<X12Event> {
-    if (this.header) yield* this.closeTransaction(undefined, undefined);
-    if (this.group) yield this.warn(`group ${this.group.controlNumber} has no GE trailer`);
-    if (this.interchange) yield this.warn(`interchange ${this.interchange.controlNumber} has no IEA trailer`);
+  finish(): void {
+    if (this.header) this.closeTransaction(undefined, undefined);
+    if (this.group) this.warn(`group ${this.group.controlNumber} has no GE trailer`);
+    if (this.interchange) this.warn(`interchange ${this.interchange.controlNumber} has no IEA trailer`);
   }
 
-  private *announce(): Generator<X12Event> {
+  private announce(): void {
     if (this.announced || !this.header) return;
     this.announced = true;
-    yield { kind: 'transaction', header: this.header };
+    this.events.push({ kind: 'transaction', header: this.header });
   }
 
-  private *flushClaim(transaction: string): Generator<X12Event> {
+  private flushClaim(transaction: string): void {
     if (!this.claim) return;
     this.claims++;
-    yield { kind: 'claim', transaction, claim: this.claim };
+    this.events.push({ kind: 'claim', transaction, claim: this.claim });
     this.claim = undefined;
     this.service = undefined;
   }
 
-  private *closeTransaction(at: number | undefined, declared: number | undefined): Generator<X12Event> {
+  private closeTransaction(at: number | undefined, declared: number | undefined): void {
     const h = this.header;
     if (!h) return;
-    yield* this.announce();
-    yield* this.flushClaim(h.controlNumber);
-    if (declared === undefined) yield this.warn(`transaction set ${h.controlNumber} has no SE trailer`, at);
+    this.announce();
+    this.flushClaim(h.controlNumber);
+    if (declared === undefined) this.warn(`transaction set ${h.controlNumber} has no SE trailer`, at);
     else if (declared !== this.segments)
-      yield this.warn(
+      this.warn(
         `transaction set ${h.controlNumber}: SE counts ${declared} segments, ${this.segments} found`,
         at,
       );
-    yield {
+    this.events.push({
       kind: 'transaction-end',
       transaction: h.controlNumber,
       claimCount: this.claims,
       providerAdjustments: this.plb,
-    };
+    });
     this.header = undefined;
   }
 
-  private warn(message: string, segment?: number): X12Event {
-    return segment === undefined ? { kind: 'warning', message } : { kind: 'warning', message, segment };
+  private warn(message: string, segment?: number): void {
+    this.events.push(
+      segment === undefined ? { kind: 'warning', message } : { kind: 'warning', message, segment },
+    );
+  }
+
+  /** The events taken since the last call. */
+  drain(): X12Event[] {
+    const events = this.events;
+    this.events = [];
+    return events;
   }
 }

@@ -11,85 +11,133 @@ export interface Delimiters {
   segment: string;
 }
 
+import { Elements, segmentCode } from './elements.ts';
+
+export { Elements, segmentCode } from './elements.ts';
+
 export const DEFAULT_DELIMITERS: Delimiters = { element: '*', component: ':', repetition: '^', segment: '~' };
 
-export interface Segment {
-  /** Elements, the segment id first: `CLP*A*1` -> ['CLP', 'A', '1']. */
-  elements: string[];
-  /** 1-based position of the segment in the file. */
-  index: number;
-  delimiters: Delimiters;
-}
+/**
+ * Called once per segment with its elements, the segment id first (`CLP*A*1` -> CLP, A, 1), its 1-based
+ * position in the file and the delimiters in force. A segment whose id is not wanted comes with its id
+ * alone. The Elements view is reused for the next segment: keep strings from it, never the view.
+ */
+export type SegmentHandler = (elements: Elements, index: number, delimiters: Delimiters) => void;
 
 /** ISA is fixed width: 106 characters, the terminator last. */
 const ISA_LENGTH = 106;
 
+/** Whitespace and a BOM may sit between segments (line breaks after terminators, a BOM at the start). */
+function isGap(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9 || code === 0xfeff;
+}
+
+const I = 73; // 'I'
+
+/** The position of the next CR or LF at or after `from` (the text's length when there is none). */
+function nextLineBreak(text: string, from: number): number {
+  const lf = text.indexOf('\n', from);
+  const cr = text.indexOf('\r', from);
+  const at = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+  return at < 0 ? text.length : at;
+}
+
+/**
+ * Splits with a cursor over the chunk (no copy of the rest of the buffer per segment) and keeps only
+ * the unfinished tail between chunks: memory is one chunk plus one segment, whatever the file's size.
+ */
 export class SegmentSplitter {
   private buffer = '';
   private delimiters: Delimiters | undefined;
   private count = 0;
+  private readonly view = new Elements();
   readonly warnings: string[] = [];
 
-  /** Feeds a chunk; returns the segments it completes. */
-  push(chunk: string): Segment[] {
-    this.buffer += chunk;
-    return this.drain(false);
+  /**
+   * @param onSegment receives each segment as it completes.
+   * @param wanted the segment ids whose elements are needed; the others are passed as their id alone,
+   *   which saves splitting them (most of an 835's NM1, N3, AMT, QTY... are not read). All when absent.
+   */
+  constructor(
+    private readonly onSegment: SegmentHandler,
+    wanted?: ReadonlySet<string>,
+  ) {
+    this.wanted = wanted && new Set([...wanted].map(segmentCode));
   }
 
-  /** The segments left at the end of the stream (a last segment without its terminator included). */
-  end(): Segment[] {
-    return this.drain(true);
+  private readonly wanted: ReadonlySet<number> | undefined;
+
+  /** Feeds a chunk: its complete segments are handed on, an unfinished one is kept for the next. */
+  push(chunk: string): void {
+    this.drain(this.buffer === '' ? chunk : this.buffer + chunk, false);
   }
 
-  private drain(final: boolean): Segment[] {
-    const out: Segment[] = [];
+  /** The end of the stream: what is left is handed on (a last segment without its terminator too). */
+  end(): void {
+    this.drain(this.buffer, true);
+  }
+
+  private drain(text: string, final: boolean): void {
+    const length = text.length;
+    let pos = 0;
+    let lineBreak = -1;
     for (;;) {
-      this.buffer = this.buffer.replace(/^[\s\uFEFF]+/, '');
-      if (this.buffer.length === 0) return out;
-      if (this.buffer.startsWith('ISA')) {
-        if (this.buffer.length < ISA_LENGTH) {
-          if (!final) return out;
+      while (pos < length && isGap(text.charCodeAt(pos))) pos++;
+      if (pos >= length) break;
+      if (text.charCodeAt(pos) === I && text.startsWith('ISA', pos)) {
+        if (length - pos < ISA_LENGTH) {
+          if (!final) break;
           this.warnings.push('a truncated ISA header at the end of the file was ignored');
-          this.buffer = '';
-          return out;
+          pos = length;
+          break;
         }
         this.delimiters = {
-          element: this.buffer.charAt(3),
-          repetition: this.buffer.charAt(82),
-          component: this.buffer.charAt(104),
-          segment: this.buffer.charAt(105),
+          element: text.charAt(pos + 3),
+          repetition: text.charAt(pos + 82),
+          component: text.charAt(pos + 104),
+          segment: text.charAt(pos + 105),
         };
-      } else if (
-        !this.delimiters &&
-        !final &&
-        'ISA'.startsWith(this.buffer.slice(0, 3)) &&
-        this.buffer.length < 3
-      ) {
-        return out; // perhaps the start of an ISA: wait for more
+      } else if (!this.delimiters && !final && length - pos < 3 && 'ISA'.startsWith(text.slice(pos))) {
+        break; // perhaps the start of an ISA: wait for more
       } else if (!this.delimiters) {
         this.delimiters = {
           ...DEFAULT_DELIMITERS,
-          element: /^[A-Z0-9]{2,3}(.)/.exec(this.buffer)?.[1] ?? '*',
+          element: /^[A-Z0-9]{2,3}(.)/.exec(text.slice(pos, pos + 4))?.[1] ?? '*',
         };
         this.warnings.push('no ISA header: delimiters * : ^ ~ assumed');
       }
       const d = this.delimiters;
-      const end = this.buffer.indexOf(d.segment);
+      let end = text.indexOf(d.segment, pos);
       if (end < 0) {
-        if (!final) return out;
-        const rest = this.buffer.trim();
-        this.buffer = '';
-        if (rest) out.push(this.segment(rest, d));
-        return out;
+        if (!final) break;
+        end = length;
       }
-      const text = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end + d.segment.length);
-      if (text.trim()) out.push(this.segment(text.replace(/[\r\n]+/g, ''), d));
+      if (lineBreak < pos) lineBreak = nextLineBreak(text, pos);
+      if (lineBreak < end) {
+        // A segment wrapped over lines (some clearinghouses wrap at 80 columns), or the last one
+        // followed by a line break: join it up.
+        const body = text
+          .slice(pos, end)
+          .replace(/[\r\n]+/g, '')
+          .trim();
+        if (body) this.hand(body, 0, body.length, d);
+      } else if (end > pos) this.hand(text, pos, end, d);
+      pos = end + d.segment.length;
     }
+    this.buffer = pos >= length ? '' : text.slice(pos);
   }
 
-  private segment(text: string, delimiters: Delimiters): Segment {
+  private hand(text: string, from: number, end: number, d: Delimiters): void {
     this.count++;
-    return { elements: text.split(delimiters.element), index: this.count, delimiters };
+    if (this.wanted) {
+      const first = text.indexOf(d.element, from);
+      const idEnd = first < 0 || first > end ? end : first;
+      const id = this.view.reset(text, from, idEnd, d.element);
+      if (!this.wanted.has(id.code())) {
+        this.onSegment(id, this.count, d);
+        return;
+      }
+    }
+    this.onSegment(this.view.reset(text, from, end, d.element), this.count, d);
   }
 }
