@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ACCURACY_DIMENSIONS, type AccuracyDimension } from '#shared/metrics/qa-accuracy.ts';
 import { runBillingAck, runBillingPull, runBillingReject } from './commands/billing.ts';
+import { runDenials } from './commands/denials.ts';
 import { runDrop } from './commands/drop.ts';
 import { runIntakePending, runIntakeReceipts } from './commands/intake.ts';
 import { runQaDispute, runQaResolve, runQaReview, runQaShow } from './commands/qa.ts';
@@ -259,6 +260,23 @@ program
     const config = loadConfigFile('.', opts.config);
     process.stdout.write(`${await runTurnaround((await resolveTarget(opts)).ports, config, opts)}\n`);
   });
+
+program
+  .command('denials')
+  .description(
+    'Denial metrics: denial rate by payer, reason (CARC) and family, coding-related denial rate, clean-claim rate, net paid; open rework and overpayment items',
+  )
+  .option('--agency <id>', 'only this agency')
+  .option('--since <date>', 'remittances applied since this date (YYYY-MM-DD)')
+  .option('--config <file>', 'agency configuration (default ./codetrail.config.json)')
+  .option('--json', 'print it as JSON')
+  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .action(
+    async (opts: { agency?: string; since?: string; config?: string; json?: boolean; stack?: string }) => {
+      const config = loadConfigFile('.', opts.config);
+      process.stdout.write(`${await runDenials((await resolveTarget(opts)).ports, config, opts)}\n`);
+    },
+  );
 
 const x12 = program.command('x12').description('X12 files as codetrail reads them');
 x12

@@ -12,6 +12,7 @@ import { collectSummary, type RunSummary, renderSummary } from '../lib/summary.t
 import { STATE_DIR } from '../lib/target.ts';
 import { parseVerdictFile, type VerdictFileEntry } from '../lib/verdict-file.ts';
 import { type LocalPipeline, type ProgressEvent, startLocalPipeline } from '../local/pipeline.ts';
+import { denialReport, formatDenialReport } from './denials.ts';
 import { qaReport, renderQaReport } from './qa-report.ts';
 
 export interface StartOptions {
@@ -110,6 +111,7 @@ export function tableWarnings(summary: RunSummary, manifest = loadCodeTables().m
     ['Hospice unacceptable-principal list', manifest.hospicePrincipal],
     ['Code-first list', manifest.codeFirst],
     ['CARC root-cause table', manifest.carc],
+    ['RARC family table', manifest.rarc],
   ] as const;
   for (const [name, versions] of tables)
     for (const v of versions.filter((t) => t.sample))
@@ -184,8 +186,13 @@ export async function runStart(options: StartOptions): Promise<{ summary: RunSum
     summary.qaAccuracy = qa.by.coder ?? [];
     mkdirSync(options.out, { recursive: true });
     writeFileSync(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    // Printed, not kept in summary.json: rework ages and deadlines move with the clock, and the summary
+    // of two runs over the same input is identical.
+    const denials = formatDenialReport(
+      (await denialReport(pipeline.ports, config, {})).filter((r) => r.claims > 0),
+    );
     say(
-      `\n${renderSummary(summary)}\n\nQA accuracy (codetrail qa report)\n${renderQaReport(qa)}\n\nWrote ${join(options.out, 'summary.json')}`,
+      `\n${renderSummary(summary)}\n\nQA accuracy (codetrail qa report)\n${renderQaReport(qa)}\n\nDenials (codetrail denials)\n${denials || '(no remittance applied)'}\n\nWrote ${join(options.out, 'summary.json')}`,
     );
     for (const warning of tableWarnings(summary)) process.stderr.write(`warning: ${warning}\n`);
     return { summary, exitCode: summary.deadLetters.length > 0 ? 1 : 0 };

@@ -15,6 +15,7 @@ import {
 import { parseIcd10Tsv } from '#shared/data/icd10cm.ts';
 import { convertOrderFile } from '#shared/data/icd10cm-order-file.ts';
 import { PdgmParams, parsePdgmCodes } from '#shared/data/pdgm.ts';
+import { parseRarcCsv } from '#shared/data/rarc.ts';
 import { table } from '../lib/summary.ts';
 
 /** A federal fiscal year's dates of service: FY2026 is 2025-10-01 through 2026-09-30. */
@@ -51,7 +52,7 @@ function datesOf(
 /** Adds (or replaces) a version in the manifest, sorted by date, and writes it as the repository formats JSON. */
 function register(
   dir: string,
-  table: 'icd10cm' | 'pdgm' | 'carc' | (typeof CODE_LISTS)[CodeListKind],
+  table: 'icd10cm' | 'pdgm' | 'carc' | 'rarc' | (typeof CODE_LISTS)[CodeListKind],
   entry: TableVersionInfo,
 ): void {
   const manifest = readManifest(dir);
@@ -76,10 +77,10 @@ export async function runTablesImport(
 ): Promise<string> {
   if (kind === 'pdgm') return importPdgm(file, opts, now);
   if (Object.hasOwn(CODE_LISTS, kind)) return importCodeList(kind as CodeListKind, file, opts, now);
-  if (kind === 'carc') return importCarc(file, opts, now);
+  if (kind === 'carc' || kind === 'rarc') return importReasonCodes(kind, file, opts, now);
   if (kind !== 'icd10cm')
     throw new Error(
-      `unknown table ${kind}: codetrail imports icd10cm, pdgm, ${Object.keys(CODE_LISTS).join(', ')}, carc`,
+      `unknown table ${kind}: codetrail imports icd10cm, pdgm, ${Object.keys(CODE_LISTS).join(', ')}, carc, rarc`,
     );
   const dates = datesOf(opts, fiscalYear, 'FY2026');
   const dir = dataDir(opts.dataDir);
@@ -160,16 +161,22 @@ function importCodeList(kind: CodeListKind, file: string, opts: ImportOptions, n
 }
 
 /**
- * `codetrail tables import carc FILE --version NAME --from DATE --through DATE`: claim adjustment reason
- * codes with the root cause and coder feedback of each (the columns of carc/carc_root_causes.csv).
+ * `codetrail tables import carc|rarc FILE --version NAME --from DATE --through DATE`: claim adjustment
+ * reason codes with their root cause, family and coder feedback (the columns of
+ * carc/carc_root_causes.csv), or remark codes with their family (rarc/rarc_families.csv).
  */
-function importCarc(file: string, opts: ImportOptions, now: () => Date): string {
+function importReasonCodes(
+  kind: 'carc' | 'rarc',
+  file: string,
+  opts: ImportOptions,
+  now: () => Date,
+): string {
   const dates = datesOf(opts, (v) => fiscalYear(v) ?? calendarYear(v), 'FY2026 or CY2026');
   const text = readFileSync(file, 'utf8');
-  const carc = parseCarcCsv(text, { version: opts.version });
+  const size = (kind === 'carc' ? parseCarcCsv : parseRarcCsv)(text, { version: opts.version }).size;
   const dir = dataDir(opts.dataDir);
   readManifest(dir);
-  const relative = `carc/carc_${opts.version}.csv`;
+  const relative = `${kind}/${kind}_${opts.version}.csv`;
   const entry = TableVersionInfo.parse({
     version: opts.version,
     ...dates,
@@ -177,10 +184,10 @@ function importCarc(file: string, opts: ImportOptions, now: () => Date): string 
     sample: false,
     source: `${basename(file)}, imported ${now().toISOString().slice(0, 10)}`,
   });
-  mkdirSync(join(dir, 'carc'), { recursive: true });
+  mkdirSync(join(dir, kind), { recursive: true });
   writeFileSync(join(dir, relative), text);
-  register(dir, 'carc', entry);
-  return `carc ${opts.version} (${dates.from} to ${dates.through}): ${carc.size} reason codes`;
+  register(dir, kind, entry);
+  return `${kind} ${opts.version} (${dates.from} to ${dates.through}): ${size} ${kind === 'carc' ? 'reason' : 'remark'} codes`;
 }
 
 /** `codetrail tables list`: every table version and the dates of service it is in force for. */
@@ -191,6 +198,7 @@ export function runTablesList(opts: { dataDir?: string } = {}): string {
     ['pdgm', manifest.pdgm],
     ...Object.entries(CODE_LISTS).map(([kind, key]): [string, TableVersionInfo[]] => [kind, manifest[key]]),
     ['carc', manifest.carc],
+    ['rarc', manifest.rarc],
   ];
   const rows = families.flatMap(([name, versions]) =>
     versions.map((v) => [name, v.version, v.from, v.through, v.sample ? 'yes' : 'no', v.file]),

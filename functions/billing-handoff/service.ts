@@ -211,6 +211,12 @@ export function createBillingHandoffService(
         const state = result.ok ? result.state : result.current;
         if (state?.status !== 'BATCHED' || state.batchId !== batchId) return undefined; // taken by another batch
       }
+      // The 835's CLP01 is looked up by the claimRef: indexed on every run (a takeover too), written once.
+      await ports.remittances.indexClaim(claimRef, {
+        agencyId,
+        chartKey: candidate.chartKey,
+        version: candidate.version,
+      });
       // A takeover finishing the batch: the turnaround its first run may not have kept.
       if (ours && member.turnaround && !current.turnaround)
         await ports.charts.markOnce(candidate.chartKey, candidate.version, 'turnaround', member.turnaround);

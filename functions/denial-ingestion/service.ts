@@ -1,213 +1,225 @@
+import { createHash } from 'node:crypto';
 import type { SourceObject } from '#shared/aws/ports.ts';
-import type { CarcTable } from '#shared/data/carc.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
-import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
+import type { ReasonTables } from '#shared/denials/classify.ts';
 import { createdObjects } from '#shared/formats/s3-event.ts';
-import { chartKeyOf, chartSubject, objectIdOf, sha256Hex } from '#shared/identity/identifiers.ts';
-import type { DenialRecord } from '#shared/model/chart-state.ts';
-import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
+import { objectIdOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { S3EventMessage } from '#shared/model/messages.ts';
-import type { DenialMark } from '#shared/model/qa.ts';
+import type { RemittancePayment } from '#shared/model/remittance.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { claimObject } from '#shared/runtime/claim-object.ts';
-import { quarantine } from '#shared/runtime/quarantine.ts';
+import { keyedSerial } from '#shared/runtime/keyed-serial.ts';
+import { MAX_REPORTED_ISSUES, quarantine } from '#shared/runtime/quarantine.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+import { type ApplyResult, createClaimApplier, type UnmatchedClaim } from './apply-claim.ts';
+import { takeClaimMapping } from './claim-mapping.ts';
+import {
+  type FileEvent,
+  formatOf,
+  type RemittanceIssue,
+  read835File,
+  readCsvFile,
+  readJsonFile,
+} from './remittance-files.ts';
 
 const ACTOR = 'stage:denial-ingestion';
+const STAGE = 'denial-ingestion';
+/** Claims applied at once; one claim's answers (a reversal, then its correction) in file order. */
+const CLAIM_CONCURRENCY = 8;
 
-export interface DenialIssue {
-  entry: number;
-  path?: string;
-  reason: string;
-}
+export type { RemittanceIssue } from './remittance-files.ts';
 
 /**
- * Denial ingestion: reads a remittance file dropped under remittances/<agency>/ and moves each denied,
- * batched chart version to DENIED with its reason codes, so the denial traces back to the chart, its
- * coder and its batch. Entries that match nothing, or are malformed, are reported; the rest go on.
- * (X12 835 remittances arrive with a later issue; this reads the simple JSON denial file.)
+ * Denial ingestion: reads a remittance dropped under remittances/<agency>/ (an X12 835, streamed; a CSV
+ * denial export; the simple JSON denial file; or a billing mapping file under mappings/) and applies
+ * each claim to the chart version its claimRef names: PAID, DENIED (traced to coder, category, rule,
+ * with rework and coder feedback when it is a coding or documentation matter) or ADJUSTED (a
+ * reversal). Claims that match nothing go to the file's exception report; bad records are reported;
+ * the rest go on. Each payer answer is recorded once, so the same file dropped twice counts once.
  */
-export function createDenialIngestionService(
-  deps: StageDeps & { carc?: (date: string) => CarcTable | undefined },
-) {
+export function createDenialIngestionService(deps: StageDeps & { tables?: (date: string) => ReasonTables }) {
   const { ports } = deps;
-  const carcFor = deps.carc ?? ((date: string) => loadCodeTables().carcFor(date)?.table);
-
-  /** The reason codes (group-reason, e.g. CO-16) whose CARC counts against the coder (coder feedback yes). */
-  function codingReasons(reasonCodes: readonly string[], date: string): string[] {
-    const table = carcFor(date.slice(0, 10));
-    return reasonCodes.filter(
-      (code) => table?.lookup(code.split('-').pop() ?? code)?.coderFeedback === 'yes',
-    );
-  }
-
-  async function applyEntry(
-    entry: DenialEntry,
-    index: number,
-    agencyId: string,
-    source: SourceObject,
-    issues: DenialIssue[],
-  ): Promise<'denied' | 'duplicate' | 'unmatched'> {
-    if (!entry.chartId) {
-      issues.push({
-        entry: index,
-        path: 'claimRef',
-        reason: 'matching by claimRef alone arrives with X12 835 ingestion; give the chartId',
-      });
-      return 'unmatched';
-    }
-    const chartKey = await chartKeyOf(ports.keys, agencyId, entry.chartId);
-    const denialId = sha256Hex(`${source.key}|${source.etag}|${index}`).slice(0, 16);
-    const versions = await ports.charts.versions(chartKey);
-    if (versions.length === 0) {
-      issues.push({ entry: index, path: 'chartId', reason: 'no chart with this id has been received' });
-      return 'unmatched';
-    }
-    // The denied claim is the billed version: the one named, else the newest one billed. A later
-    // re-export (not billed) must not hide it.
-    const already = versions.find((v) => v.status === 'DENIED' && v.denial?.denialId === denialId);
-    const state =
-      already ?? versions.find((v) => (entry.version ? v.version === entry.version : v.status === 'BATCHED'));
-    if (!state) {
-      issues.push({
-        entry: index,
-        path: entry.version ? 'version' : 'chartId',
-        reason: entry.version
-          ? `version ${entry.version} has not been received`
-          : 'no version of this chart has been billed',
-      });
-      return 'unmatched';
-    }
-    const version = state.version;
-    const denial: DenialRecord = {
-      denialId,
-      reasonCodes: entry.reasonCodes,
-      remarkCodes: entry.remarkCodes,
-      receivedAt: deps.clock.now().toISOString(),
-      sourceObject: objectIdOf(source.bucket, source.key, source.etag),
-    };
-    if (entry.deniedAmount !== undefined) denial.deniedAmount = entry.deniedAmount;
-    let recorded = already?.denial;
-    if (!already) {
-      const moved = await ports.charts.transition(chartKey, version, ['BATCHED'], 'DENIED', { denial });
-      const current = moved.ok ? moved.state : moved.current;
-      if (current?.status !== 'DENIED' || current.denial?.denialId !== denialId) {
-        issues.push({
-          entry: index,
-          path: 'chartId',
-          reason: `chart version ${version} is ${current?.status}, not billed`,
-        });
-        return 'unmatched';
-      }
-      recorded = current.denial;
-    }
-    // A coding-related denial counts against the coder (and the principal's category) in the coder
-    // ledger: the sampling risk factors read it. Written once, dated as the stored denial.
-    const coding = codingReasons(entry.reasonCodes, recorded?.receivedAt ?? denial.receivedAt);
-    if (coding.length > 0) {
-      const mark: DenialMark = {
-        kind: 'denial',
-        agencyId,
-        coderId: state.coderId,
-        chartKey,
-        version,
-        deniedAt: recorded?.receivedAt ?? denial.receivedAt,
-        reasonCodes: coding,
+  const tablesFor =
+    deps.tables ??
+    ((date: string): ReasonTables => {
+      const tables = loadCodeTables();
+      const day = date.slice(0, 10);
+      const out: ReasonTables = {
+        carcFamilies: deps.config.denials.carcFamilies,
+        rarcFamilies: deps.config.denials.rarcFamilies,
       };
-      // A chart QA corrected was billed with the reviewer's codes: the denial's category is that of the
-      // billed principal, and it is marked so it does not count against the coder's own record.
-      const billedPrincipal = state.qa?.correctedArtifactKey
-        ? state.qa.correctedDiagnoses?.find((d) => d.sequence === 1)?.code
-        : undefined;
-      const category = billedPrincipal
-        ? normaliseIcd10Code(billedPrincipal).slice(0, 3)
-        : state.principalCategory;
-      if (category) mark.category = category;
-      if (state.qa?.correctedArtifactKey) mark.qaCorrected = true;
-      await ports.coders.record(mark);
-    }
-    await recordAudit(deps, {
-      type: 'chart.denied',
-      agencyId,
-      subject: chartSubject(chartKey, version),
-      actor: ACTOR,
-      idempotencyKey: `denied:${denialId}`,
-      detail: {
-        denialId,
-        reasonCodes: entry.reasonCodes,
-        remarkCodes: entry.remarkCodes,
-        coderId: state.coderId,
-        batchId: state.batchId,
-      },
+      const carc = tables.carcFor(day)?.table;
+      const rarc = tables.rarcFor(day)?.table;
+      if (carc) out.carc = carc;
+      if (rarc) out.rarc = rarc;
+      return out;
     });
-    // The audit above is recorded on a redelivery too (a crash may have come between the two writes).
-    return already ? 'duplicate' : 'denied';
+
+  async function applyAll(
+    events: AsyncIterable<FileEvent> | Iterable<FileEvent>,
+    apply: (item: Extract<FileEvent, { kind: 'claim' }>['item']) => Promise<ApplyResult>,
+  ) {
+    const counts = {
+      claims: 0,
+      paid: 0,
+      denied: 0,
+      codingDenied: 0,
+      reversed: 0,
+      informational: 0,
+      duplicates: 0,
+      unmatched: 0,
+      issues: 0,
+    };
+    const issues: RemittanceIssue[] = [];
+    const unmatched: UnmatchedClaim[] = [];
+    const payers = new Set<string>();
+    const unknownCodes = new Set<string>();
+    const note = (issue: RemittanceIssue) => {
+      counts.issues++;
+      if (issues.length < MAX_REPORTED_ISSUES) issues.push(issue);
+    };
+    const runner = keyedSerial(CLAIM_CONCURRENCY);
+    for await (const e of events) {
+      if (e.kind === 'issue') note(e.issue);
+      else if (e.kind === 'payment') rememberPayer(payers, e.payment);
+      else {
+        counts.claims++;
+        const { item } = e;
+        await runner.submit(item.target?.chartKey ?? item.claim.patientControlNumber, async () => {
+          const result = await apply(item);
+          for (const code of result.unknownCodes) unknownCodes.add(code);
+          if (result.outcome === 'unmatched') {
+            counts.unmatched++;
+            if (unmatched.length < MAX_REPORTED_ISSUES) unmatched.push(result.unmatched);
+          } else if (result.outcome === 'duplicate') counts.duplicates++;
+          else if (result.outcome === 'informational') counts.informational++;
+          else {
+            counts[result.outcome]++;
+            if (result.outcome === 'denied' && result.coderRelated) counts.codingDenied++;
+          }
+        });
+      }
+    }
+    await runner.drain();
+    return { counts, issues, unmatched, payers: [...payers], unknownCodes: [...unknownCodes].sort() };
   }
 
   async function takeObject(source: SourceObject): Promise<void> {
-    const { objectId, agencyId: keyAgency, done } = await claimObject(deps, source, 'denial-ingestion');
-    if (done) return;
+    const claim = await claimObject(deps, source, STAGE);
+    if (claim.done) return;
+    const { objectId, agencyId } = claim;
+    const format = formatOf(source.key);
 
-    const issues: DenialIssue[] = [];
-    const counts = { entries: 0, denied: 0, duplicates: 0, unmatched: 0, invalid: 0 };
-    const text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
-    let file: DenialFile | undefined;
-    try {
-      const parsed = DenialFile.safeParse(JSON.parse(text));
-      if (parsed.success) file = parsed.data;
-      else
-        for (const i of parsed.error.issues)
-          issues.push({ entry: 0, path: i.path.join('.'), reason: i.message });
-    } catch {
-      issues.push({
-        entry: 0,
-        reason: 'file is not valid JSON (X12 835 ingestion arrives with a later issue)',
+    if (/^remittances\/[^/]+\/mappings\//.test(source.key)) {
+      const text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
+      const { mapped, issues } = await takeClaimMapping(deps, text, agencyId);
+      const report = issues.length > 0 ? await report_(source, objectId, agencyId, issues, []) : undefined;
+      await ports.ledger.finish(objectId, { mapped, issues: issues.length }, deps.clock.now().toISOString());
+      await recordAudit(deps, {
+        type: 'claim-mapping.received',
+        agencyId,
+        subject: `object:${objectId}`,
+        actor: ACTOR,
+        idempotencyKey: 'received',
+        detail: { mapped, issues: issues.length, sha256: sha256Hex(text), ...(report ? { report } : {}) },
       });
-    }
-    if (file && file.agencyId !== keyAgency) {
-      issues.push({
-        entry: 0,
-        path: 'agencyId',
-        reason: `file names another agency than remittances/${keyAgency}/`,
-      });
-      file = undefined;
+      return;
     }
 
-    for (const [i, raw] of (file?.denials ?? []).entries()) {
-      counts.entries++;
-      const entry = DenialEntry.safeParse(raw);
-      if (!entry.success) {
-        counts.invalid++;
-        for (const issue of entry.error.issues)
-          issues.push({ entry: i + 1, path: issue.path.join('.'), reason: issue.message });
-        continue;
-      }
-      const outcome = await applyEntry(entry.data, i + 1, keyAgency, source, issues);
-      if (outcome === 'denied') counts.denied++;
-      else if (outcome === 'duplicate') counts.duplicates++;
-      else counts.unmatched++;
+    const apply = createClaimApplier(deps, { agencyId, objectId, tablesFor });
+    const hash = createHash('sha256');
+    let events: AsyncIterable<FileEvent> | Iterable<FileEvent>;
+    if (format === 'x12-835') events = read835File(deps, source, hash);
+    else {
+      const text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
+      hash.update(text);
+      events = format === 'csv' ? readCsvFile(text) : readJsonFile(deps, text, source, agencyId);
     }
+    const { counts, issues, unmatched, payers, unknownCodes } = await applyAll(events, apply);
+    const sha256 = hash.digest('hex');
+    const duplicateOf = await sameContentAs(source, sha256, agencyId);
 
-    const reportKey =
-      issues.length > 0
-        ? await quarantine(deps, {
-            bucket: 'denials',
-            source,
-            objectId,
-            agencyId: keyAgency,
-            issues,
-            auditType: 'remittance.issues-reported',
-            actor: ACTOR,
-          })
+    const report =
+      issues.length > 0 || unmatched.length > 0
+        ? await report_(source, objectId, agencyId, issues, unmatched, counts.issues)
         : undefined;
     await ports.ledger.finish(objectId, counts, deps.clock.now().toISOString());
     await recordAudit(deps, {
       type: 'remittance.received',
-      agencyId: keyAgency,
+      agencyId,
       subject: `object:${objectId}`,
       actor: ACTOR,
       idempotencyKey: 'received',
-      detail: { ...counts, sha256: sha256Hex(text), ...(reportKey ? { report: reportKey } : {}) },
+      detail: {
+        format,
+        ...counts,
+        payers,
+        // Reason and remark codes the tables do not know (classified other): codes, never PHI.
+        ...(unknownCodes.length > 0 ? { unknownCodes } : {}),
+        sha256,
+        ...(duplicateOf ? { duplicateOf } : {}),
+        ...(report ? { report } : {}),
+      },
+    });
+  }
+
+  /**
+   * The same bytes dropped before under another key: recorded (its claims counted as duplicates
+   * already, since every payer answer is written once) so the compliance trail says so.
+   */
+  async function sameContentAs(
+    source: SourceObject,
+    sha256: string,
+    agencyId: string,
+  ): Promise<string | undefined> {
+    const contentId = `rc${sha256.slice(0, 30)}`;
+    const startedAt = deps.clock.now().toISOString();
+    const claim = await ports.ledger.begin({
+      objectId: contentId,
+      status: 'PROCESSING',
+      stage: `${STAGE}:content`,
+      source,
+      startedAt,
+    });
+    if (claim.claimed) {
+      await ports.ledger.finish(contentId, {}, startedAt);
+      return undefined;
+    }
+    const first = claim.existing?.source;
+    if (!first || (first.bucket === source.bucket && first.key === source.key && first.etag === source.etag))
+      return undefined;
+    const duplicateOf = objectIdOf(first.bucket, first.key, first.etag);
+    await recordAudit(deps, {
+      type: 'remittance.duplicate-file',
+      agencyId,
+      subject: `object:${objectIdOf(source.bucket, source.key, source.etag)}`,
+      actor: ACTOR,
+      idempotencyKey: 'duplicate-file',
+      detail: { duplicateOf },
+    });
+    return duplicateOf;
+  }
+
+  function report_(
+    source: SourceObject,
+    objectId: string,
+    agencyId: string,
+    issues: RemittanceIssue[],
+    unmatched: UnmatchedClaim[],
+    issueCount = issues.length,
+  ): Promise<string> {
+    // The exception report: unmatched claims for billing to resolve (CLP01 and amounts: it sits with the
+    // file itself in the denials bucket), and the records that could not be read.
+    return quarantine(deps, {
+      bucket: 'denials',
+      source,
+      objectId,
+      agencyId,
+      issues: [...issues, ...unmatched.map((u) => ({ ...u, kind: 'unmatched-claim' }))],
+      issueCount: issueCount + unmatched.length,
+      auditType: 'remittance.issues-reported',
+      actor: ACTOR,
+      detail: { unmatched: unmatched.length },
     });
   }
 
@@ -216,4 +228,9 @@ export function createDenialIngestionService(
       for (const source of createdObjects(event, 'remittances/')) await takeObject(source);
     },
   };
+}
+
+function rememberPayer(payers: Set<string>, payment: RemittancePayment): void {
+  const payer = payment.payerId ?? payment.payerName;
+  if (payer) payers.add(payer);
 }

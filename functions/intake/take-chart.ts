@@ -57,6 +57,63 @@ export function createChartTaker(deps: StageDeps) {
   const { ports } = deps;
 
   /**
+   * A corrected version of a billed chart: a denied one's rework item is closed by it; a paid one may
+   * have been overpaid, so an overpayment item opens with its report-and-return deadline
+   * (denials.overpaymentDays, 60 by default: the Medicare 60-day rule), for billing to quantify.
+   */
+  async function followUpBilled(older: ChartState, newerVersion: number): Promise<void> {
+    const now = deps.clock.now();
+    const subject = chartSubject(older.chartKey, older.version);
+    if (older.rework && !older.rework.closedAt) {
+      const moved = await ports.charts.transition(
+        older.chartKey,
+        older.version,
+        [older.status],
+        older.status,
+        {
+          rework: { ...older.rework, closedAt: now.toISOString(), closedByVersion: newerVersion },
+        },
+      );
+      if (moved.ok)
+        await recordAudit(deps, {
+          type: 'rework.closed',
+          agencyId: older.agencyId,
+          subject,
+          actor: INTAKE_ACTOR,
+          idempotencyKey: 'rework-closed',
+          detail: { denialId: older.rework.denialId, byVersion: newerVersion },
+        });
+    }
+    const paid = older.status === 'PAID' || older.status === 'ADJUSTED';
+    // A retry after a crash finds the item open already: it records the audit the crash may have lost.
+    if (paid && (!older.overpayment || older.overpayment.byVersion === newerVersion)) {
+      const days = deps.config.denials.overpaymentDays;
+      const overpayment: NonNullable<ChartState['overpayment']> = older.overpayment ?? {
+        identifiedAt: now.toISOString(),
+        dueBy: new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10),
+        reason: 'corrected-after-payment',
+        byVersion: newerVersion,
+        ...(older.remittance ? { netPaid: older.remittance.netPaid } : {}),
+      };
+      const { dueBy } = overpayment;
+      const moved = older.overpayment
+        ? { ok: true }
+        : await ports.charts.transition(older.chartKey, older.version, [older.status], older.status, {
+            overpayment,
+          });
+      if (moved.ok)
+        await recordAudit(deps, {
+          type: 'overpayment.opened',
+          agencyId: older.agencyId,
+          subject,
+          actor: INTAKE_ACTOR,
+          idempotencyKey: 'overpayment',
+          detail: { dueBy, byVersion: newerVersion, claimRef: older.claimRef },
+        });
+    }
+  }
+
+  /**
    * Marks a version SUPERSEDED when a newer one exists and it has not been billed yet. A version already
    * BATCHED (or beyond) stays as it is: the newer version is billed as its replacement.
    */
@@ -172,6 +229,7 @@ export function createChartTaker(deps: StageDeps) {
             status: older.status,
           },
         });
+      await followUpBilled(older, chart.version);
     }
     // A chart still RECEIVED is forwarded again: an earlier delivery may have died before sending.
     // Validation treats a second message for the same version as a no-op.

@@ -4,6 +4,7 @@ import { DynamoBatchStore } from './dynamo-batch-store.ts';
 import { DynamoChartStore } from './dynamo-chart-store.ts';
 import { DynamoCoderLedger } from './dynamo-coder-ledger.ts';
 import { DynamoObjectLedger } from './dynamo-object-ledger.ts';
+import { DynamoRemittanceLedger } from './dynamo-remittance-ledger.ts';
 import { KmsKeyService } from './kms-key-service.ts';
 import { LocalKeyService } from './local-key-service.ts';
 import type { Clock, KeyService, Ports } from './ports.ts';
@@ -41,5 +42,6 @@ export function buildPorts(
     audit: new DynamoAuditLog(clients.dynamo, resources.table),
     keys: keyServiceFor(clients, resources),
     coders: new DynamoCoderLedger(clients.dynamo, resources.table),
+    remittances: new DynamoRemittanceLedger(clients.dynamo, resources.table),
   };
 }

@@ -1,6 +1,7 @@
 import type { Batch } from '#shared/model/batch.ts';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
 import type { CodedRecord, CoderRecord, DenialMark, DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
+import type { RemittanceRecord } from '#shared/model/remittance.ts';
 import type { BucketName, QueueName } from '#shared/topology.ts';
 
 /**
@@ -221,6 +222,32 @@ export interface CoderLedger {
   coders(agencyId: string): AsyncIterable<string>;
 }
 
+/** The chart version a claim names. */
+export interface ClaimTarget {
+  agencyId: string;
+  chartKey: string;
+  version: number;
+}
+
+/**
+ * What the payers said: which chart version each claimRef names, the billing system's own claim
+ * numbers mapped to claimRefs, and the remittance records applied to chart versions (written once).
+ */
+export interface RemittanceLedger {
+  /** Records the chart version a claimRef names (idempotent: the claimRef derives from it). */
+  indexClaim(claimRef: string, target: ClaimTarget): Promise<void>;
+  findClaim(claimRef: string): Promise<ClaimTarget | undefined>;
+  /** A billing-supplied mapping entry; `aliasKey` is the keyed HMAC of the billing system's number. */
+  putAlias(agencyId: string, aliasKey: string, claimRef: string): Promise<void>;
+  aliasOf(agencyId: string, aliasKey: string): Promise<string | undefined>;
+  /** false when the record was already there. */
+  record(record: RemittanceRecord): Promise<boolean>;
+  /** One chart version's records, in the order they were applied. */
+  forVersion(chartKey: string, version: number): Promise<RemittanceRecord[]>;
+  /** An agency's records applied since `since` (all when undefined), oldest first. */
+  list(agencyId: string, since?: string): AsyncIterable<RemittanceRecord>;
+}
+
 /** Everything a stage's service works over. */
 export interface Ports {
   charts: ChartStore;
@@ -231,4 +258,5 @@ export interface Ports {
   audit: AuditLog;
   keys: KeyService;
   coders: CoderLedger;
+  remittances: RemittanceLedger;
 }

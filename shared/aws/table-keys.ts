@@ -14,6 +14,9 @@ import type { CoderRecord } from '#shared/model/qa.ts';
  *   coder record         CODER#<agency>#<coder>  <KIND>#<at>#<chartKey>#<version:10>[#<round>]   -     -
  *   probation exit       CODER#<agency>#<coder>  PROBATION-EXIT     -                                    -
  *   category denial      DXCAT#<agency>#<cat>    DENIAL#<at>#<chartKey>#<version:10>              -     -
+ *   claim index          CLAIMREF#<claimRef>     META               -                                    -
+ *   claim alias          CLAIMALIAS#<agency>#<hmac of the billing system's number>  META  -            -
+ *   remittance record    CHART#<chartKey>        REMIT#<version:10>#<remitId>   AGENCY#<agencyId>#REMIT   <receivedAt>#<remitId>
  */
 
 export const PK = 'pk';
@@ -134,4 +137,25 @@ export function coderRecordKey(record: CoderRecord): { pk: string; sk: string } 
   if (record.kind === 'dispute')
     return { pk, sk: coderRecordSk('DISPUTE', record.resolvedAt, record.chartKey, record.version) };
   return { pk, sk: coderRecordSk('DENIAL', record.deniedAt, record.chartKey, record.version) };
+}
+
+/** Which chart version a claimRef names (billing handoff writes it; the 835's CLP01 is looked up by it). */
+export function claimRefPk(claimRef: string): string {
+  return `CLAIMREF#${claimRef}`;
+}
+
+/** A billing-supplied mapping: the billing system's own claim number (keyed HMAC, never the number). */
+export function claimAliasPk(agencyId: string, aliasKey: string): string {
+  return `CLAIMALIAS#${agencyId}#${aliasKey}`;
+}
+
+export const REMIT_PREFIX = 'REMIT#';
+
+export function remittanceSk(version: number, remitId: string): string {
+  return `${REMIT_PREFIX}${padVersion(version)}#${remitId}`;
+}
+
+/** gsi1 partition of an agency's remittance records, by the time they were applied (denial metrics). */
+export function agencyRemittancesPk(agencyId: string): string {
+  return `AGENCY#${agencyId}#REMIT`;
 }

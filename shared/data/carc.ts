@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { familyOfRootCause } from '#shared/denials/families.ts';
 import { csvFields } from '#shared/formats/csv-fields.ts';
+import { DENIAL_FAMILIES, type DenialFamily } from '#shared/model/remittance.ts';
 
 /**
  * Claim Adjustment Reason Codes (X12 835 CAS segments) with the root cause codetrail traces a denial
  * to. File: CSV with the columns `carc`, a label, `root_cause_category`, `feeds_coder_feedback`
- * (yes / partial / no), optional notes; see carc/SOURCES.md.
+ * (yes / partial / no), optional `family` (one of DENIAL_FAMILIES; derived from the root cause when
+ * absent or blank) and notes; see carc/SOURCES.md.
  */
 export interface CarcEntry {
   code: string;
@@ -12,6 +15,8 @@ export interface CarcEntry {
   rootCause: string;
   /** Whether a denial for this reason counts against the coder: yes, only with its remark codes, or no. */
   coderFeedback: 'yes' | 'partial' | 'no';
+  /** The family denial metrics and feedback use: the file's `family` column, else from the root cause. */
+  family: DenialFamily;
 }
 
 export interface CarcTable {
@@ -23,6 +28,7 @@ export interface CarcTable {
 
 const CARC = /^[A-Z]?\d{1,3}$|^[A-Z]\d{1,2}$/;
 const FEEDBACK = new Set(['yes', 'partial', 'no']);
+const FAMILIES: ReadonlySet<string> = new Set(DENIAL_FAMILIES);
 
 export function parseCarcCsv(text: string, info: { version: string; sample?: boolean }): CarcTable {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
@@ -37,6 +43,7 @@ export function parseCarcCsv(text: string, info: { version: string; sample?: boo
     );
   const rootAt = header.indexOf('root_cause_category');
   const feedbackAt = header.indexOf('feeds_coder_feedback');
+  const familyAt = header.indexOf('family');
   const entries = new Map<string, CarcEntry>();
   lines.slice(1).forEach((line, i) => {
     if (line.trim() === '') return;
@@ -44,15 +51,19 @@ export function parseCarcCsv(text: string, info: { version: string; sample?: boo
     const code = (fields[0] ?? '').toUpperCase();
     const rootCause = fields[rootAt] ?? '';
     const coderFeedback = fields[feedbackAt] ?? '';
+    const family = familyAt >= 0 && fields[familyAt] ? fields[familyAt] : familyOfRootCause(rootCause);
     if (!CARC.test(code) || !/^[a-z_]{1,60}$/.test(rootCause) || !FEEDBACK.has(coderFeedback))
       throw new Error(
         `CARC table line ${i + 2}: expected a reason code, a root cause (a_word) and yes/partial/no`,
       );
+    if (!FAMILIES.has(family))
+      throw new Error(`CARC table line ${i + 2}: family must be one of ${DENIAL_FAMILIES.join(', ')}`);
     entries.set(code, {
       code,
       label: fields[1] ?? '',
       rootCause,
       coderFeedback: coderFeedback as CarcEntry['coderFeedback'],
+      family: family as DenialFamily,
     });
   });
   if (entries.size === 0) throw new Error('CARC table holds no codes');

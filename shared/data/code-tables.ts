@@ -9,6 +9,7 @@ import { type CarcTable, loadCarcFile } from './carc.ts';
 import { type CodeList, loadCodeListFile } from './code-list.ts';
 import { type Icd10Table, loadIcd10cmFile } from './icd10cm.ts';
 import { loadPdgmFiles, type PdgmTables } from './pdgm.ts';
+import { loadRarcFile, type RarcTable } from './rarc.ts';
 
 /**
  * The code tables, versioned by the dates of service they are in force for. `code-tables.json` in the
@@ -45,6 +46,10 @@ export const CodeTablesManifest = z.object({
     .array(TableVersionInfo)
     .default([])
     .describe('Claim adjustment reason codes with the root cause a denial is traced to'),
+  rarc: z
+    .array(TableVersionInfo)
+    .default([])
+    .describe('Remittance advice remark codes with the denial family they point to'),
 });
 
 /** The code lists of the manifest, by the name `codetrail tables import` and the rules use. */
@@ -69,6 +74,8 @@ export interface CodeTables {
   codeListFor(kind: CodeListKind, date: string): TableChoice<CodeList> | undefined;
   /** The CARC root-cause table in force on `date` (a remittance's date), or the nearest one. */
   carcFor(date: string): TableChoice<CarcTable> | undefined;
+  /** The RARC family table in force on `date`, or the nearest one. */
+  rarcFor(date: string): TableChoice<RarcTable> | undefined;
 }
 
 /** The version covering `date`; else the nearest: the latest that starts before it, or the earliest. */
@@ -126,6 +133,7 @@ function build(root: string): CodeTables {
     pdgmFor: (date) => (manifest.pdgm.length === 0 ? undefined : pdgm(date)),
     codeListFor: (kind, date) => lists[kind](date),
     carcFor: memoChoice(completeFirst(manifest.carc), (info) => loadCarcFile(join(root, info.file), info)),
+    rarcFor: memoChoice(completeFirst(manifest.rarc), (info) => loadRarcFile(join(root, info.file), info)),
   };
 }
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { LineOfBusiness } from './chart.ts';
 import { Correction, ReviewScore } from './qa.ts';
+import { ClaimDisposition, DenialFamily } from './remittance.ts';
 
 /** Every status a chart version can be in; see the lifecycle in docs/architecture.md. */
 export const CHART_STATUSES = [
@@ -93,6 +94,16 @@ export const DenialRecord = z.object({
   sourceObject: z
     .string()
     .describe('objectId of the remittance file; the object ledger maps it to bucket and key'),
+  family: DenialFamily.optional().describe(
+    'The denial family the reasons trace to (shared/denials/classify.ts)',
+  ),
+  coderRelated: z.boolean().optional().describe('Coding or documentation: counted against the coder'),
+  category: z.string().max(8).optional().describe('ICD-10-CM category of the billed principal diagnosis'),
+  rules: z
+    .array(z.string())
+    .optional()
+    .describe('Validation rules that warned on this chart version and let it through: the rules to tune'),
+  payerId: z.string().optional(),
 });
 export type DenialRecord = z.infer<typeof DenialRecord>;
 
@@ -187,6 +198,40 @@ export const ChartState = z.object({
     .optional()
     .describe('The billing team rejected the batch the chart was in: back to READY_FOR_BILLING, with why'),
   denial: DenialRecord.optional(),
+  remittance: z
+    .object({
+      netPaid: z.number().describe('Payments less reversals, over every remittance of this claim'),
+      lastDisposition: ClaimDisposition,
+      lastAt: z.string(),
+      adjudications: z.int().min(1).describe('Remittance claims applied (payments, denials, reversals)'),
+      firstDisposition: ClaimDisposition.describe('The first answer: paid first time is a clean claim'),
+      payerId: z.string().optional(),
+      payerName: z.string().optional(),
+    })
+    .optional()
+    .describe("The payer's answers so far, summed from the remittance records (never counted twice)"),
+  rework: z
+    .object({
+      openedAt: z.string(),
+      denialId: z.string(),
+      family: DenialFamily,
+      reasonCodes: z.array(z.string()),
+      closedAt: z.string().optional(),
+      closedByVersion: z.int().optional(),
+    })
+    .optional()
+    .describe('A coding or documentation denial to fix: closed when a corrected version arrives'),
+  overpayment: z
+    .object({
+      identifiedAt: z.string(),
+      dueBy: z.iso.date().describe('Report and return by: identified + denials.overpaymentDays'),
+      reason: z.enum(['corrected-after-payment']),
+      byVersion: z.int(),
+      netPaid: z.number().optional(),
+      resolvedAt: z.string().optional(),
+    })
+    .optional()
+    .describe('A paid claim found wrong afterwards: a possible overpayment to quantify, report and return'),
   supersededBy: z.int().optional(),
   grouping: PdgmGroupingState.optional().describe('Home health: the PDGM grouping the validation computed'),
   principalCategory: z

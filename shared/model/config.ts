@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DenialFamily } from './remittance.ts';
 
 /**
  * One agency deployment's configuration: codetrail.config.json, validated here, read by the CDK app
@@ -212,6 +213,27 @@ export const Config = z.object({
         .default(['IL', 'OH', 'TX', 'NC', 'FL'])
         .describe(
           'Home Health Review Choice Demonstration states: a period there without an affirmed pre-claim review is flagged before batching',
+        ),
+    })
+    .prefault({}),
+  denials: z
+    .strictObject({
+      carcFamilies: z
+        .record(z.string().regex(/^[A-Z0-9]{1,5}$/), DenialFamily)
+        .default({})
+        .describe(
+          'The agency\'s own family for a claim adjustment reason code, over the CARC table\'s (e.g. {"16": "documentation"}): coding and documentation count against the coder',
+        ),
+      rarcFamilies: z
+        .record(z.string().regex(/^(M|MA|N)\d{1,4}$/), DenialFamily)
+        .default({})
+        .describe("The agency's own family for a remark code, over the RARC table's"),
+      overpaymentDays: z
+        .int()
+        .min(1)
+        .default(60)
+        .describe(
+          'Days to report and return an overpayment once identified (the Medicare 60-day rule, 42 CFR 401.305)',
         ),
     })
     .prefault({}),

@@ -16,6 +16,7 @@ import type { Batch } from '#shared/model/batch.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { type BucketName, type QueueName, type StageName, stage } from '#shared/topology.ts';
 import { memoryCoderLedger } from './memory-coder-ledger.ts';
+import { memoryRemittanceLedger } from './memory-remittance-ledger.ts';
 
 /** In-memory ports with the same semantics as the adapters: for fast, pure tests of the services. */
 export function memoryPorts() {
@@ -223,6 +224,7 @@ export function memoryPorts() {
     audit,
     keys,
     coders: memoryCoderLedger(),
+    remittances: memoryRemittanceLedger(),
   };
   return {
     ports,

@@ -24,6 +24,7 @@ describe('buildPorts', () => {
       'keys',
       'ledger',
       'queue',
+      'remittances',
     ]);
   });
 

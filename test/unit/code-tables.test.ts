@@ -172,6 +172,7 @@ describe('codetrail start on the code tables', () => {
       'Hospice unacceptable-principal list codetrail-starter is a sample, not a complete table: findings against it are not conclusive',
       'Code-first list codetrail-starter is a sample, not a complete table: findings against it are not conclusive',
       'CARC root-cause table codetrail-2026 is a sample, not a complete table: findings against it are not conclusive',
+      'RARC family table codetrail-2026 is a sample, not a complete table: findings against it are not conclusive',
     ]);
     const sampled = {
       ...manifest,
@@ -180,6 +181,7 @@ describe('codetrail start on the code tables', () => {
       hospicePrincipal: [],
       codeFirst: [],
       carc: [],
+      rarc: [],
     };
     expect(tableWarnings({ charts: [] } as never, sampled)).toEqual([
       'ICD-10-CM FY2022 is a sample, not a complete table: findings against it are not conclusive',

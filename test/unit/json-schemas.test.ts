@@ -150,7 +150,7 @@ describe('example exports against the chart contract', () => {
     const ajvDenials = new Ajv2020({ allErrors: true, strict: true });
     addFormats(ajvDenials);
     const file = JSON.parse(
-      readFileSync(new URL('remittances/demo-agency/2022-05-10-denials.json', examples), 'utf8'),
+      readFileSync(new URL('remittances/demo-agency/2022-05-11-denials.json', examples), 'utf8'),
     );
     expect(ajvDenials.validate(schema('denial-file'), file)).toBe(true);
     const parsed = DenialFile.parse(file);

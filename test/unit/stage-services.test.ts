@@ -682,3 +682,95 @@ describe('coding-related denials in the coder ledger', () => {
     expect(marks).toMatchObject([{ category: 'I50', qaCorrected: true }]);
   });
 });
+
+describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by claimRef, bad files', () => {
+  async function billed(p: ReturnType<typeof pipeline>, ids: string[]) {
+    for (const [i, id] of ids.entries())
+      await p.drop(
+        `exports/test-agency/${id}.json`,
+        JSON.stringify(homeHealthChart({ chartId: id })),
+        `e${i}`,
+      );
+    await p.settle();
+    const refs: Record<string, string> = {};
+    for (const id of ids) {
+      const s = await p.mem.ports.charts.get(await chartKeyOf(p.mem.ports.keys, 'test-agency', id), 1);
+      refs[id] = s?.claimRef ?? '';
+    }
+    return refs;
+  }
+  const handle = async (p: ReturnType<typeof pipeline>, key: string, body: string, etag = 'r1') => {
+    p.mem.put('denials', key, body);
+    await p.svc.denials.handle(S3EventMessage.parse(s3Event('test-denials', key, etag)));
+  };
+  const received = (p: ReturnType<typeof pipeline>) =>
+    p.mem
+      .events()
+      .filter((e) => e.type === 'remittance.received')
+      .map((e) => e.detail);
+
+  it('applies a CSV denial export and a billing mapping file; unknown codes are listed, not quarantined', async () => {
+    const p = pipeline();
+    const refs = await billed(p, ['C-1', 'C-2', 'C-3']);
+    await handle(
+      p,
+      'remittances/test-agency/mappings/m.csv',
+      `billing_claim_number,claim_ref\nACCT 77,${refs['C-3']}\nbad,NOTAREF\n`,
+    );
+    await handle(
+      p,
+      'remittances/test-agency/era.csv',
+      [
+        'claim_ref,status,charge,paid,reason_codes,remark_codes,payer_id',
+        `${refs['C-1']},paid,100,90,CO-45:10,,MAC`,
+        `${refs['C-2']},denied,100,0,CO-16,MA66,MAC`,
+        'ACCT 77,denied,100,0,CO-999,,MAC',
+      ].join('\n'),
+    );
+    expect(await p.status('test-agency', 'C-1')).toBe('PAID');
+    expect(await p.status('test-agency', 'C-2')).toBe('DENIED');
+    expect(await p.status('test-agency', 'C-3')).toBe('DENIED');
+    const c2 = await p.mem.ports.charts.get(await chartKeyOf(p.mem.ports.keys, 'test-agency', 'C-2'), 1);
+    expect(c2).toMatchObject({
+      denial: { family: 'coding', coderRelated: true },
+      rework: { family: 'coding' },
+    });
+    const [detail] = received(p);
+    expect(detail).toMatchObject({
+      format: 'csv',
+      claims: 3,
+      paid: 1,
+      denied: 2,
+      codingDenied: 1,
+      unknownCodes: ['999'],
+    });
+    expect(detail?.report).toBeUndefined();
+    const mapping = p.mem.events().find((e) => e.type === 'claim-mapping.received');
+    expect(mapping?.detail).toMatchObject({ mapped: 1, issues: 1 });
+    // The billing system's own number is kept as a keyed HMAC only: not in audit events or records.
+    const records = [];
+    for await (const r of p.mem.ports.remittances.list('test-agency')) records.push(r);
+    expect(records).toHaveLength(3);
+    expect(JSON.stringify([p.mem.events(), records])).not.toContain('ACCT 77');
+  });
+
+  it('matches the JSON denial file by claimRef, and reports a file that is no 835', async () => {
+    const p = pipeline();
+    const refs = await billed(p, ['J-1']);
+    await handle(
+      p,
+      'remittances/test-agency/d.json',
+      JSON.stringify({
+        agencyId: 'test-agency',
+        denials: [{ claimRef: refs['J-1'], reasonCodes: ['CO-197'] }],
+      }),
+    );
+    expect(await p.status('test-agency', 'J-1')).toBe('DENIED');
+    await handle(p, 'remittances/test-agency/garbage.835', 'this is not X12 at all', 'r2');
+    const reports = [...p.mem.objects.entries()].filter(
+      ([k]) => k.includes('/quarantine/') && k.endsWith('report.json'),
+    );
+    expect(reports.map(([, v]) => v).join()).toContain('no 835 transaction set');
+    expect(received(p).at(-1)).toMatchObject({ format: 'x12-835', claims: 0 });
+  });
+});

@@ -1,0 +1,146 @@
+import type { Ports } from '#shared/aws/ports.ts';
+import { type DenialMetrics, denialMetrics } from '#shared/metrics/denial-metrics.ts';
+import type { ChartState } from '#shared/model/chart-state.ts';
+import type { Config } from '#shared/model/config.ts';
+import type { RemittanceRecord } from '#shared/model/remittance.ts';
+import { table } from '../lib/summary.ts';
+
+export interface DenialReport extends DenialMetrics {
+  agencyId: string;
+  /** Open rework items, oldest first: what the coding lead works down. */
+  openRework: {
+    chartKey: string;
+    version: number;
+    coderId: string;
+    family: string;
+    reasonCodes: string[];
+    openedAt: string;
+  }[];
+  /** Open overpayment items, earliest deadline first: what billing must quantify and return. */
+  openOverpayments: {
+    chartKey: string;
+    version: number;
+    claimRef?: string;
+    dueBy: string;
+    netPaid?: number;
+  }[];
+}
+
+/** `codetrail denials`: per agency, the denial metrics, open rework and open overpayments. */
+export async function denialReport(
+  ports: Ports,
+  config: Config,
+  opts: { agency?: string; since?: string; now?: Date },
+): Promise<DenialReport[]> {
+  const out: DenialReport[] = [];
+  for (const agency of config.agencies) {
+    if (opts.agency && agency.id !== opts.agency) continue;
+    const records: RemittanceRecord[] = [];
+    for await (const r of ports.remittances.list(agency.id, opts.since)) records.push(r);
+    const charts: ChartState[] = [];
+    for await (const s of ports.charts.list(agency.id)) if (s.rework || s.overpayment) charts.push(s);
+    const metrics = denialMetrics({ records, charts, now: opts.now ?? new Date() });
+    out.push({
+      agencyId: agency.id,
+      ...metrics,
+      openRework: charts
+        .filter((s) => s.rework && !s.rework.closedAt)
+        .map((s) => ({
+          chartKey: s.chartKey,
+          version: s.version,
+          coderId: s.coderId,
+          family: s.rework?.family ?? '',
+          reasonCodes: s.rework?.reasonCodes ?? [],
+          openedAt: s.rework?.openedAt ?? '',
+        }))
+        .sort((a, b) => a.openedAt.localeCompare(b.openedAt)),
+      openOverpayments: charts
+        .filter((s) => s.overpayment && !s.overpayment.resolvedAt)
+        .map((s) => ({
+          chartKey: s.chartKey,
+          version: s.version,
+          ...(s.claimRef ? { claimRef: s.claimRef } : {}),
+          dueBy: s.overpayment?.dueBy ?? '',
+          ...(s.overpayment?.netPaid === undefined ? {} : { netPaid: s.overpayment.netPaid }),
+        }))
+        .sort((a, b) => a.dueBy.localeCompare(b.dueBy)),
+    });
+  }
+  return out;
+}
+
+const pct = (n: number | undefined) => (n === undefined ? '-' : `${(n * 100).toFixed(1)}%`);
+
+export function formatDenialReport(reports: readonly DenialReport[]): string {
+  const parts: string[] = [];
+  for (const r of reports) {
+    parts.push(
+      `${r.agencyId}: ${r.claims} claim(s) adjudicated, net paid ${r.netPaid.toFixed(2)}; denial rate ${pct(r.denialRate)} (${r.denied}), coding-related ${pct(r.codingDenialRate)} (${r.codingDenied}), clean-claim (first-pass) rate ${pct(r.cleanClaimRate)}`,
+      '',
+      'By payer',
+      r.byPayer.length
+        ? table(
+            ['payer', 'claims', 'denied', 'denial rate'],
+            r.byPayer.map((p) => [p.payer, p.claims, p.denied, pct(p.denialRate)]),
+          )
+        : '(none)',
+      '',
+      'Denied claims by family',
+      r.byFamily.length
+        ? table(
+            ['family', 'denied claims', 'share'],
+            r.byFamily.map((f) => [f.family, f.deniedClaims, pct(f.share)]),
+          )
+        : '(none)',
+      '',
+      'Denied claims by reason (CARC)',
+      r.byCarc.length
+        ? table(
+            ['reason', 'family', 'denied claims', 'share'],
+            r.byCarc.map((c) => [c.code, c.family, c.deniedClaims, pct(c.share)]),
+          )
+        : '(none)',
+      '',
+      `Rework: ${r.rework.open} open (median age ${r.rework.medianOpenAgeDays ?? '-'} days, oldest ${r.rework.oldestOpenAgeDays ?? '-'}), ${r.rework.closed} closed (median ${r.rework.medianDaysToClose ?? '-'} days to close)`,
+      r.openRework.length
+        ? table(
+            ['chart', 'version', 'coder', 'family', 'reasons', 'opened'],
+            r.openRework.map((w) => [
+              w.chartKey,
+              w.version,
+              w.coderId,
+              w.family,
+              w.reasonCodes.join(' '),
+              w.openedAt,
+            ]),
+          )
+        : '',
+      `Overpayments: ${r.overpayments.open} open, ${r.overpayments.overdue} past their deadline${r.overpayments.nextDueBy ? `, next due ${r.overpayments.nextDueBy}` : ''}`,
+      r.openOverpayments.length
+        ? table(
+            ['chart', 'version', 'claimRef', 'due by', 'net paid'],
+            r.openOverpayments.map((o) => [
+              o.chartKey,
+              o.version,
+              o.claimRef ?? '',
+              o.dueBy,
+              o.netPaid ?? '',
+            ]),
+          )
+        : '',
+    );
+  }
+  return parts
+    .filter((p, i, all) => !(p === '' && all[i - 1] === ''))
+    .join('\n')
+    .trimEnd();
+}
+
+export async function runDenials(
+  ports: Ports,
+  config: Config,
+  opts: { agency?: string; since?: string; json?: boolean },
+): Promise<string> {
+  const reports = await denialReport(ports, config, opts);
+  return opts.json ? JSON.stringify(reports, null, 2) : formatDenialReport(reports);
+}

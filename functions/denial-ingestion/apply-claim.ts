@@ -1,0 +1,310 @@
+import type { ClaimTarget } from '#shared/aws/ports.ts';
+import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
+import { type Classification, classifyClaim, type ReasonTables } from '#shared/denials/classify.ts';
+import { chartSubject } from '#shared/identity/identifiers.ts';
+import type { ChartState, ChartStatus, DenialRecord } from '#shared/model/chart-state.ts';
+import type { DenialMark } from '#shared/model/qa.ts';
+import type {
+  ClaimDisposition,
+  RemittanceClaim,
+  RemittancePayment,
+  RemittanceRecord,
+} from '#shared/model/remittance.ts';
+import { recordAudit } from '#shared/runtime/audit.ts';
+import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+
+const ACTOR = 'stage:denial-ingestion';
+
+/** codetrail's claimRef (identifiers.ts claimRefOf): CT and 14 Crockford base-32 characters. */
+export const CLAIM_REF = /^CT[0-9A-HJKMNP-TV-Z]{14}$/;
+
+/** The statuses a billed chart version is in; a remittance moves it among them. */
+const BILLED: readonly ChartStatus[] = ['BATCHED', 'PAID', 'DENIED', 'ADJUSTED', 'REWORK'];
+const STATUS_OF: Record<Exclude<ClaimDisposition, 'informational'>, ChartStatus> = {
+  paid: 'PAID',
+  denied: 'DENIED',
+  reversal: 'ADJUSTED',
+};
+
+export interface ClaimToApply {
+  claim: RemittanceClaim;
+  payment: RemittancePayment;
+  /** Derived from the payment and the claim's place in it: the same payment resent is the same record. */
+  remitId: string;
+  /** Where in the file, for the report: `ST 0001 claim 000012`, `line 12`, `entry 3`. */
+  sourceRecord: string;
+  /** Known already (the JSON denial file names the chart); otherwise CLP01 is looked up. */
+  target?: ClaimTarget;
+}
+
+/** A claim no chart version answers to: listed in the file's exception report, never a crash. */
+export interface UnmatchedClaim {
+  record: string;
+  /** CLP01 as received: the report sits beside the file in the denials bucket, never in a log. */
+  patientControlNumber: string;
+  payerClaimControlNumber?: string;
+  disposition: ClaimDisposition;
+  charge: number;
+  payment: number;
+  reason: string;
+}
+
+/** `unknownCodes`: CARCs and RARCs in neither the tables nor the agency's families (classified other). */
+export type ApplyResult =
+  | { outcome: 'paid' | 'denied' | 'reversed'; coderRelated: boolean; unknownCodes: string[] }
+  | { outcome: 'informational' | 'duplicate'; unknownCodes: string[] }
+  | { outcome: 'unmatched'; unmatched: UnmatchedClaim; unknownCodes: string[] };
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** The chart's remittance summary from every record applied to it: sums, so nothing counts twice. */
+export function summarise(records: readonly RemittanceRecord[]): ChartState['remittance'] {
+  const applied = records.filter((r) => r.disposition !== 'informational');
+  const first = applied[0];
+  const last = applied.at(-1);
+  if (!first || !last) return undefined;
+  const summary: NonNullable<ChartState['remittance']> = {
+    netPaid: round2(applied.reduce((sum, r) => sum + r.payment, 0)),
+    lastDisposition: last.disposition,
+    lastAt: last.receivedAt,
+    adjudications: applied.length,
+    firstDisposition: first.disposition,
+  };
+  if (last.payerId) summary.payerId = last.payerId;
+  if (last.payerName) summary.payerName = last.payerName;
+  return summary;
+}
+
+/**
+ * Applies one payer answer to the chart version it names: writes the remittance record once, then moves
+ * the chart to what the latest record says (PAID, DENIED, ADJUSTED) with the summary of them all. A
+ * coding or documentation denial is attributed to the coder, the billed principal's category and the
+ * rules that warned, counts in the coder ledger (the sampling risk factors read it) and opens a rework
+ * item. Every write is conditional or write-once, so a retried file applies nothing twice.
+ */
+export function createClaimApplier(
+  deps: StageDeps,
+  context: { agencyId: string; objectId: string; tablesFor: (date: string) => ReasonTables },
+) {
+  const { ports } = deps;
+
+  async function targetOf(
+    pcn: string,
+  ): Promise<{ target?: ClaimTarget; claimRef?: string; reason?: string }> {
+    let claimRef = CLAIM_REF.test(pcn) ? pcn : undefined;
+    if (!claimRef) {
+      // The billing system put its own number in CLM01: a mapping file it supplied names the claimRef.
+      const aliasKey = await ports.keys.mac(`claim-alias|${context.agencyId}|${pcn}`);
+      claimRef = await ports.remittances.aliasOf(context.agencyId, aliasKey);
+      if (!claimRef)
+        return { reason: 'CLP01 is not a codetrail claimRef and no billing mapping file names it' };
+    }
+    const target = await ports.remittances.findClaim(claimRef);
+    if (!target) return { claimRef, reason: 'no batch handed to billing holds this claimRef' };
+    if (target.agencyId !== context.agencyId)
+      return {
+        claimRef,
+        reason: `the claimRef belongs to another agency than remittances/${context.agencyId}/`,
+      };
+    return { target, claimRef };
+  }
+
+  function unmatched(item: ClaimToApply, reason: string): ApplyResult {
+    const { claim } = item;
+    const u: UnmatchedClaim = {
+      record: item.sourceRecord,
+      patientControlNumber: claim.patientControlNumber,
+      disposition: claim.disposition,
+      charge: claim.charge,
+      payment: claim.payment,
+      reason,
+    };
+    if (claim.payerClaimControlNumber) u.payerClaimControlNumber = claim.payerClaimControlNumber;
+    return { outcome: 'unmatched', unmatched: u, unknownCodes: [] };
+  }
+
+  function recordOf(
+    item: ClaimToApply,
+    target: ClaimTarget,
+    claimRef: string,
+    classification: Classification,
+  ): RemittanceRecord {
+    const { claim, payment } = item;
+    // A reversal takes money back: negative, whichever sign the file used (CSV exports vary).
+    const sign = claim.disposition === 'reversal' && claim.payment > 0 ? -1 : 1;
+    const record: RemittanceRecord = {
+      remitId: item.remitId,
+      agencyId: target.agencyId,
+      chartKey: target.chartKey,
+      version: target.version,
+      claimRef,
+      disposition: claim.disposition,
+      statusCode: claim.statusCode,
+      charge: claim.charge,
+      payment: sign * claim.payment,
+      patientResponsibility: claim.patientResponsibility,
+      reasonCodes: classification.reasonCodes,
+      remarkCodes: classification.remarkCodes,
+      coderRelated: claim.disposition === 'denied' && classification.coderRelated,
+      receivedAt: deps.clock.now().toISOString(),
+      sourceObject: context.objectId,
+      sourceRecord: item.sourceRecord,
+    };
+    if (classification.family) record.family = classification.family;
+    if (classification.reasons.length > 0)
+      record.reasonFamilies = Object.fromEntries(classification.reasons.map((r) => [r.code, r.family]));
+    if (payment.payerId) record.payerId = payment.payerId;
+    if (payment.payerName) record.payerName = payment.payerName;
+    if (claim.payerClaimControlNumber) record.payerClaimControlNumber = claim.payerClaimControlNumber;
+    if (claim.paidDate) record.paidDate = claim.paidDate;
+    return record;
+  }
+
+  /** The billed principal's category: QA's corrected principal when the chart was billed with it. */
+  function billedCategory(state: ChartState): string | undefined {
+    const corrected = state.qa?.correctedArtifactKey
+      ? state.qa.correctedDiagnoses?.find((d) => d.sequence === 1)?.code
+      : undefined;
+    return corrected ? normaliseIcd10Code(corrected).slice(0, 3) : state.principalCategory;
+  }
+
+  function denialOf(
+    record: RemittanceRecord,
+    state: ChartState,
+    classification: Classification,
+  ): DenialRecord {
+    const denial: DenialRecord = {
+      denialId: record.remitId,
+      reasonCodes: record.reasonCodes,
+      remarkCodes: record.remarkCodes,
+      deniedAmount: round2(Math.max(0, record.charge - record.payment)),
+      receivedAt: record.receivedAt,
+      sourceObject: record.sourceObject,
+      coderRelated: record.coderRelated,
+    };
+    if (classification.family) denial.family = classification.family;
+    const category = billedCategory(state);
+    if (category) denial.category = category;
+    const rules = [
+      ...new Set((state.findings ?? []).filter((f) => f.severity === 'warn').map((f) => f.ruleId)),
+    ];
+    if (rules.length > 0) denial.rules = rules;
+    if (record.payerId) denial.payerId = record.payerId;
+    return denial;
+  }
+
+  async function feedback(state: ChartState, denial: DenialRecord, codes: string[]): Promise<void> {
+    const mark: DenialMark = {
+      kind: 'denial',
+      agencyId: state.agencyId,
+      coderId: state.coderId,
+      chartKey: state.chartKey,
+      version: state.version,
+      deniedAt: denial.receivedAt,
+      reasonCodes: codes,
+    };
+    if (denial.category) mark.category = denial.category;
+    // Billed with QA's corrected codes: the denial is not the coder's own (coder-standing skips it).
+    if (state.qa?.correctedArtifactKey) mark.qaCorrected = true;
+    await ports.coders.record(mark);
+  }
+
+  return async function apply(item: ClaimToApply): Promise<ApplyResult> {
+    const { claim } = item;
+    let target = item.target;
+    let claimRef = target ? undefined : claim.patientControlNumber;
+    if (!target) {
+      const found = await targetOf(claim.patientControlNumber);
+      if (!found.target) return unmatched(item, found.reason ?? 'not matched');
+      target = found.target;
+      claimRef = found.claimRef;
+    }
+    const classification = classifyClaim(
+      claim,
+      context.tablesFor(claim.paidDate ?? deps.clock.now().toISOString()),
+    );
+    const unknownCodes = classification.unknownCodes;
+    if (claim.disposition === 'informational') return { outcome: 'informational', unknownCodes };
+
+    const versions = await ports.charts.versions(target.chartKey);
+    const state = versions.find((v) => v.version === target.version);
+    if (!state) return unmatched(item, 'the chart version this claimRef names is not in the table');
+    if (!BILLED.includes(state.status))
+      return unmatched(item, `the chart version is ${state.status}, not billed`);
+    const ref = claimRef ?? state.claimRef ?? '';
+    const record = recordOf(item, target, ref, classification);
+    const written = await ports.remittances.record(record);
+    const records = await ports.remittances.forVersion(target.chartKey, target.version);
+    const stored = records.find((r) => r.remitId === record.remitId) ?? record;
+    const summary = summarise(records);
+    const latest = [...records].reverse().find((r) => r.disposition !== 'informational') ?? stored;
+    const to = STATUS_OF[latest.disposition as keyof typeof STATUS_OF];
+
+    const changes: Partial<ChartState> = { remittance: summary };
+    let denial: DenialRecord | undefined;
+    if (stored.disposition === 'denied') {
+      denial =
+        state.denial?.denialId === stored.remitId ? state.denial : denialOf(stored, state, classification);
+      if (latest.remitId === stored.remitId) changes.denial = denial;
+      if (stored.coderRelated && !state.rework)
+        changes.rework = {
+          openedAt: stored.receivedAt,
+          denialId: stored.remitId,
+          family: classification.family ?? 'coding',
+          reasonCodes: classification.coderReasonCodes,
+        };
+    }
+    const alreadyApplied =
+      !written &&
+      state.status === to &&
+      state.remittance?.adjudications === summary?.adjudications &&
+      (!changes.rework || state.rework?.denialId === stored.remitId);
+    if (!alreadyApplied) {
+      const moved = await ports.charts.transition(target.chartKey, target.version, BILLED, to, changes);
+      if (!moved.ok)
+        return unmatched(item, `the chart version is ${moved.current?.status ?? 'missing'}, not billed`);
+    }
+
+    const subject = chartSubject(target.chartKey, target.version);
+    const outcome =
+      stored.disposition === 'paid' ? 'paid' : stored.disposition === 'denied' ? 'denied' : 'reversed';
+    if (denial && stored.coderRelated) {
+      await feedback(state, denial, classification.coderReasonCodes);
+      await recordAudit(deps, {
+        type: 'rework.opened',
+        agencyId: target.agencyId,
+        subject,
+        actor: ACTOR,
+        idempotencyKey: `rework:${stored.remitId}`,
+        detail: {
+          denialId: stored.remitId,
+          family: denial.family,
+          coderId: state.coderId,
+          reasonCodes: denial.reasonCodes,
+        },
+      });
+    }
+    await recordAudit(deps, {
+      type: outcome === 'paid' ? 'claim.paid' : outcome === 'denied' ? 'chart.denied' : 'claim.reversed',
+      agencyId: target.agencyId,
+      subject,
+      actor: ACTOR,
+      idempotencyKey: `remit:${stored.remitId}`,
+      detail: {
+        remitId: stored.remitId,
+        claimRef: stored.claimRef,
+        payment: stored.payment,
+        reasonCodes: stored.reasonCodes,
+        remarkCodes: stored.remarkCodes,
+        ...(stored.family ? { family: stored.family } : {}),
+        coderId: state.coderId,
+        batchId: state.batchId,
+        ...(denial
+          ? { coderRelated: denial.coderRelated, category: denial.category, rules: denial.rules }
+          : {}),
+      },
+    });
+    if (!written && alreadyApplied) return { outcome: 'duplicate', unknownCodes };
+    return { outcome, coderRelated: stored.coderRelated, unknownCodes };
+  };
+}

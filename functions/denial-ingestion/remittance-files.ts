@@ -1,0 +1,248 @@
+import type { SourceObject } from '#shared/aws/ports.ts';
+import { claimFrom835, paymentOf } from '#shared/denials/from-835.ts';
+import { readDenialCsv } from '#shared/formats/denial-csv.ts';
+import { read835Batches } from '#shared/formats/x12/read-835.ts';
+import { chartKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
+import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
+import type { ClaimAdjustment, RemittanceClaim, RemittancePayment } from '#shared/model/remittance.ts';
+import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+import type { ClaimToApply } from './apply-claim.ts';
+
+/** A problem with the file or one of its records: names fields and codes, never a value. */
+export interface RemittanceIssue {
+  record?: string;
+  /** The JSON denial file's entry number (1-based; 0 for the file). */
+  entry?: number;
+  path?: string;
+  reason: string;
+}
+
+export type FileEvent =
+  | { kind: 'claim'; item: ClaimToApply }
+  | { kind: 'issue'; issue: RemittanceIssue }
+  | { kind: 'payment'; payment: RemittancePayment };
+
+export type RemittanceFormat = 'x12-835' | 'csv' | 'json';
+
+/** By the key: `.csv` and `.json` are what they say; anything else is read as X12 (.835, .x12, .edi, .txt). */
+export function formatOf(key: string): RemittanceFormat {
+  const lower = key.toLowerCase();
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.json')) return 'json';
+  return 'x12-835';
+}
+
+/**
+ * The id of one payer answer: the payer, the payment's trace number, the claim and what was said
+ * (status, amounts, payer claim number, date) and how many identical answers came before it in the
+ * file. The same answer in a resent or re-exported file gets the same id and is applied once.
+ */
+export function remitIdOf(claim: RemittanceClaim, payment: RemittancePayment, occurrence: number): string {
+  return sha256Hex(
+    [
+      payment.payerId ?? '',
+      payment.traceNumber ?? '',
+      claim.patientControlNumber,
+      claim.statusCode,
+      claim.charge,
+      claim.payment,
+      claim.payerClaimControlNumber ?? '',
+      claim.paidDate ?? '',
+      occurrence,
+    ].join('|'),
+  ).slice(0, 24);
+}
+
+function occurrences() {
+  const seen = new Map<string, number>();
+  return (claim: RemittanceClaim, payment: RemittancePayment): number => {
+    const key = remitIdOf(claim, payment, 0);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    return n;
+  };
+}
+
+async function* textOf(chunks: AsyncIterable<Uint8Array>, hash: { update(b: Uint8Array): void }) {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    yield decoder.decode(chunk, { stream: true });
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+/** An X12 835 streamed from S3: one claim at a time, the envelope warnings as issues. */
+export async function* read835File(
+  deps: StageDeps,
+  source: SourceObject,
+  hash: { update(b: Uint8Array): void },
+): AsyncGenerator<FileEvent> {
+  const bytes = await deps.ports.artifacts.openObject(source.bucket, source.key, {
+    ...(source.versionId ? { versionId: source.versionId } : {}),
+  });
+  const occurrence = occurrences();
+  let payment: RemittancePayment = {};
+  let transaction = '';
+  let ordinal = 0;
+  let sawTransaction = false;
+  for await (const events of read835Batches(textOf(bytes, hash))) {
+    for (const e of events) {
+      if (e.kind === 'transaction') {
+        sawTransaction = true;
+        payment = paymentOf(e.header);
+        transaction = e.header.controlNumber;
+        ordinal = 0;
+        yield { kind: 'payment', payment };
+      } else if (e.kind === 'claim') {
+        ordinal++;
+        const record = `ST ${transaction} claim ${String(ordinal).padStart(6, '0')}`;
+        const { claim, dropped } = claimFrom835(e.claim, payment);
+        for (const d of dropped)
+          yield {
+            kind: 'issue',
+            issue: { record, reason: `${d}: not an X12 group/reason code, not applied` },
+          };
+        if (!claim.patientControlNumber) {
+          yield {
+            kind: 'issue',
+            issue: { record, path: 'CLP01', reason: 'the claim has no patient control number' },
+          };
+          continue;
+        }
+        yield {
+          kind: 'claim',
+          item: {
+            claim,
+            payment,
+            remitId: remitIdOf(claim, payment, occurrence(claim, payment)),
+            sourceRecord: record,
+          },
+        };
+      } else if (e.kind === 'warning') {
+        yield {
+          kind: 'issue',
+          issue: {
+            ...(e.segment === undefined ? {} : { record: `segment ${e.segment}` }),
+            reason: e.message,
+          },
+        };
+      }
+    }
+  }
+  if (!sawTransaction)
+    yield { kind: 'issue', issue: { reason: 'no 835 transaction set (ST*835) in the file: not an X12 835' } };
+}
+
+/** The CSV denial export (docs/denial-csv.md). */
+export function* readCsvFile(text: string): Generator<FileEvent> {
+  const { payment, claims, issues } = readDenialCsv(text);
+  for (const i of issues)
+    yield {
+      kind: 'issue',
+      issue: { record: `line ${i.line}`, ...(i.column ? { path: i.column } : {}), reason: i.reason },
+    };
+  yield { kind: 'payment', payment };
+  const occurrence = occurrences();
+  for (const { line, claim } of claims)
+    yield {
+      kind: 'claim',
+      item: {
+        claim,
+        payment,
+        remitId: remitIdOf(claim, payment, occurrence(claim, payment)),
+        sourceRecord: `line ${line}`,
+      },
+    };
+}
+
+/**
+ * The simple JSON denial file (shared/model/denial.ts): entries name the chart by its EMR id (and
+ * version) or by claimRef; each becomes a denied claim.
+ */
+export async function* readJsonFile(
+  deps: StageDeps,
+  text: string,
+  source: SourceObject,
+  agencyId: string,
+): AsyncGenerator<FileEvent> {
+  let file: DenialFile | undefined;
+  try {
+    const parsed = DenialFile.safeParse(JSON.parse(text));
+    if (parsed.success) file = parsed.data;
+    else
+      for (const i of parsed.error.issues)
+        yield { kind: 'issue', issue: { entry: 0, path: i.path.join('.'), reason: i.message } };
+  } catch {
+    yield { kind: 'issue', issue: { entry: 0, reason: 'file is not valid JSON' } };
+  }
+  if (file && file.agencyId !== agencyId) {
+    yield {
+      kind: 'issue',
+      issue: {
+        entry: 0,
+        path: 'agencyId',
+        reason: `file names another agency than remittances/${agencyId}/`,
+      },
+    };
+    return;
+  }
+  const payment: RemittancePayment = file?.payer ? { payerName: file.payer } : {};
+  if (file) yield { kind: 'payment', payment };
+  for (const [i, raw] of (file?.denials ?? []).entries()) {
+    const parsed = DenialEntry.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues)
+        yield { kind: 'issue', issue: { entry: i + 1, path: issue.path.join('.'), reason: issue.message } };
+      continue;
+    }
+    const entry = parsed.data;
+    const adjustments: ClaimAdjustment[] = entry.reasonCodes.map((code) => {
+      const [group, reason] = code.split('-') as [ClaimAdjustment['group'], string];
+      return { group, reason, amount: 0, level: 'claim' };
+    });
+    const claim: RemittanceClaim = {
+      patientControlNumber: entry.claimRef ?? `entry-${i + 1}`,
+      statusCode: '4',
+      disposition: 'denied',
+      charge: entry.deniedAmount ?? 0,
+      payment: 0,
+      patientResponsibility: 0,
+      adjustments,
+      remarkCodes: entry.remarkCodes,
+    };
+    const remitId = sha256Hex(`${source.key}|${source.etag}|${i + 1}`).slice(0, 24);
+    const item: ClaimToApply = { claim, payment, remitId, sourceRecord: `entry ${i + 1}` };
+    if (entry.chartId) {
+      const chartKey = await chartKeyOf(deps.ports.keys, agencyId, entry.chartId);
+      const versions = await deps.ports.charts.versions(chartKey);
+      if (versions.length === 0) {
+        yield {
+          kind: 'issue',
+          issue: { entry: i + 1, path: 'chartId', reason: 'no chart with this id has been received' },
+        };
+        continue;
+      }
+      // The denied claim is the billed version: the one named, else the newest one billed.
+      const billed = versions.find((v) =>
+        entry.version ? v.version === entry.version : v.claimRef !== undefined && v.status !== 'SUPERSEDED',
+      );
+      if (!billed) {
+        yield {
+          kind: 'issue',
+          issue: {
+            entry: i + 1,
+            path: entry.version ? 'version' : 'chartId',
+            reason: entry.version
+              ? `version ${entry.version} has not been received`
+              : 'no version of this chart has been billed',
+          },
+        };
+        continue;
+      }
+      item.target = { agencyId, chartKey, version: billed.version };
+    }
+    yield { kind: 'claim', item };
+  }
+}

@@ -1,0 +1,24 @@
+import type { ClaimAdjustment, ClaimDisposition } from '#shared/model/remittance.ts';
+
+const PAID = new Set(['1', '2', '3']);
+const INFORMATIONAL = new Set(['19', '20', '21', '23', '25']);
+
+/**
+ * The payer's disposition of a claim from its status code (CLP02) and what was paid: 4 is a denial,
+ * 22 a reversal, 19-21/23/25 informational (forwarded, not ours, predetermination); 1-3 are processed
+ * as primary/secondary/tertiary, and a processed claim with nothing paid on adjustments other than
+ * patient responsibility is a denial too (domain-rules §5.1).
+ */
+export function dispositionOf(
+  statusCode: string,
+  payment: number,
+  adjustments: readonly Pick<ClaimAdjustment, 'group'>[],
+): ClaimDisposition {
+  const code = statusCode.trim();
+  if (code === '4') return 'denied';
+  if (code === '22') return 'reversal';
+  if (INFORMATIONAL.has(code)) return 'informational';
+  if (PAID.has(code) && payment === 0 && adjustments.some((a) => a.group !== 'PR')) return 'denied';
+  if (PAID.has(code)) return 'paid';
+  return 'informational';
+}

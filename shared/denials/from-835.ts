@@ -1,0 +1,73 @@
+import type { Claim835, RemittanceHeader } from '#shared/formats/x12/read-835.ts';
+import type { ClaimAdjustment, RemittanceClaim, RemittancePayment } from '#shared/model/remittance.ts';
+import { dispositionOf } from './disposition.ts';
+
+const GROUPS = new Set(['CO', 'PR', 'OA', 'PI', 'CR']);
+const REASON = /^[A-Z0-9]{1,5}$/;
+const REMARK = /^[A-Z0-9]{1,8}$/;
+
+/** CCYYMMDD -> YYYY-MM-DD when it is one; undefined otherwise. */
+export function isoDateOf(value: string | undefined): string | undefined {
+  if (!value || !/^\d{8}$/.test(value)) return undefined;
+  const iso = `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? undefined : iso;
+}
+
+/**
+ * The payment of an 835 transaction set: payer (N1*PR), BPR amount and date, TRN trace number. The
+ * payer's id is N1*PR's id, else the interchange sender.
+ */
+export function paymentOf(header: RemittanceHeader): RemittancePayment {
+  const payment: RemittancePayment = {};
+  const payerName = header.payer?.name?.trim();
+  if (payerName) payment.payerName = payerName.slice(0, 200);
+  const payerId = header.payer?.id?.trim() || header.interchange?.sender?.trim();
+  if (payerId) payment.payerId = payerId.slice(0, 80);
+  if (header.trace?.number) payment.traceNumber = header.trace.number.slice(0, 80);
+  if (header.payment) payment.paymentAmount = header.payment.amount;
+  const date = isoDateOf(header.payment?.date);
+  if (date) payment.paymentDate = date;
+  return payment;
+}
+
+/**
+ * One CLP loop as the common RemittanceClaim: claim- and line-level CAS, remarks from MIA/MOA and
+ * LQ*HE. An adjustment with a group or reason X12 does not define is returned in `dropped` (reported,
+ * not applied), never guessed at.
+ */
+export function claimFrom835(
+  claim: Claim835,
+  payment: RemittancePayment,
+): { claim: RemittanceClaim; dropped: string[] } {
+  const dropped: string[] = [];
+  const adjustments: ClaimAdjustment[] = [];
+  const take = (level: 'claim' | 'line') => (a: { group: string; reason: string; amount: number }) => {
+    const group = a.group.trim().toUpperCase();
+    const reason = a.reason.trim().toUpperCase();
+    if (!GROUPS.has(group) || !REASON.test(reason)) {
+      dropped.push(`adjustment group ${group || '(none)'} reason ${reason.slice(0, 5) || '(none)'}`);
+      return;
+    }
+    adjustments.push({ group: group as ClaimAdjustment['group'], reason, amount: a.amount, level });
+  };
+  claim.adjustments.forEach(take('claim'));
+  for (const line of claim.services) line.adjustments.forEach(take('line'));
+  const remarks = [...claim.remarks, ...claim.services.flatMap((s) => s.remarks)]
+    .map((r) => r.trim().toUpperCase())
+    .filter((r) => REMARK.test(r));
+  const out: RemittanceClaim = {
+    patientControlNumber: claim.patientControlNumber.trim().slice(0, 38),
+    statusCode: claim.status.trim().slice(0, 2),
+    disposition: dispositionOf(claim.status, claim.payment, adjustments),
+    charge: claim.charge,
+    payment: claim.payment,
+    patientResponsibility: claim.patientResponsibility,
+    adjustments,
+    remarkCodes: [...new Set(remarks)],
+  };
+  if (claim.payerClaimControlNumber) out.payerClaimControlNumber = claim.payerClaimControlNumber.slice(0, 50);
+  if (claim.frequency) out.frequency = claim.frequency.slice(0, 2);
+  if (payment.paymentDate) out.paidDate = payment.paymentDate;
+  return { claim: out, dropped };
+}

@@ -1,0 +1,150 @@
+import type { ChartState } from '#shared/model/chart-state.ts';
+import type { DenialFamily, RemittanceRecord } from '#shared/model/remittance.ts';
+
+/**
+ * Denial metrics over the remittance records and the chart states, pure. A claim is one billed chart
+ * version (one claimRef) with at least one payer answer applied; every figure counts claims, never
+ * records, so a reversal, a correction or a resent file never counts a claim twice.
+ *
+ * - denial rate: claims denied at least once / claims adjudicated (by payer, by CARC, by family);
+ * - coding-related denial rate: claims with a coding or documentation denial / claims adjudicated;
+ * - clean-claim (first-pass) rate: claims whose first answer was a payment / claims adjudicated;
+ * - rework: open items and their age in days, closed items and the days they took;
+ * - overpayments: open items, overdue ones (past their report-and-return date).
+ */
+export interface DenialMetrics {
+  claims: number;
+  denied: number;
+  codingDenied: number;
+  firstPassPaid: number;
+  denialRate: number | undefined;
+  codingDenialRate: number | undefined;
+  cleanClaimRate: number | undefined;
+  netPaid: number;
+  byPayer: { payer: string; claims: number; denied: number; denialRate: number }[];
+  byCarc: { code: string; family: DenialFamily | 'unknown'; deniedClaims: number; share: number }[];
+  byFamily: { family: DenialFamily | 'unknown'; deniedClaims: number; share: number }[];
+  rework: {
+    open: number;
+    closed: number;
+    medianOpenAgeDays: number | undefined;
+    oldestOpenAgeDays: number | undefined;
+    medianDaysToClose: number | undefined;
+  };
+  overpayments: { open: number; overdue: number; nextDueBy: string | undefined };
+}
+
+const DAY = 86_400_000;
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+const ratio = (n: number, d: number) => (d === 0 ? undefined : n / d);
+
+export function denialMetrics(args: {
+  records: Iterable<RemittanceRecord>;
+  charts: Iterable<ChartState>;
+  now: Date;
+}): DenialMetrics {
+  // Each claim's applied answers, in the order they were applied.
+  const claims = new Map<string, RemittanceRecord[]>();
+  for (const r of args.records) {
+    if (r.disposition === 'informational') continue;
+    const key = `${r.chartKey}:${r.version}`;
+    const list = claims.get(key) ?? [];
+    list.push(r);
+    claims.set(key, list);
+  }
+  const payers = new Map<string, { claims: number; denied: number }>();
+  const carcs = new Map<string, { family: DenialFamily | 'unknown'; deniedClaims: number }>();
+  const families = new Map<DenialFamily | 'unknown', number>();
+  let denied = 0;
+  let codingDenied = 0;
+  let firstPassPaid = 0;
+  let netPaid = 0;
+  for (const list of claims.values()) {
+    const ordered = [...list].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    const first = ordered[0] as RemittanceRecord;
+    const payer =
+      first.payerName && first.payerId
+        ? `${first.payerName} (${first.payerId})`
+        : (first.payerId ?? first.payerName ?? 'unknown');
+    const p = payers.get(payer) ?? { claims: 0, denied: 0 };
+    p.claims++;
+    payers.set(payer, p);
+    netPaid += ordered.reduce((sum, r) => sum + r.payment, 0);
+    if (first.disposition === 'paid') firstPassPaid++;
+    const denial = ordered.find((r) => r.disposition === 'denied');
+    if (!denial) continue;
+    denied++;
+    p.denied++;
+    if (ordered.some((r) => r.disposition === 'denied' && r.coderRelated)) codingDenied++;
+    const family = denial.family ?? 'unknown';
+    families.set(family, (families.get(family) ?? 0) + 1);
+    for (const code of new Set(denial.reasonCodes)) {
+      const c = carcs.get(code) ?? { family: denial.reasonFamilies?.[code] ?? family, deniedClaims: 0 };
+      c.deniedClaims++;
+      carcs.set(code, c);
+    }
+  }
+
+  const now = args.now.getTime();
+  const today = args.now.toISOString().slice(0, 10);
+  const openAges: number[] = [];
+  const closeDays: number[] = [];
+  let overpaymentsOpen = 0;
+  let overdue = 0;
+  let nextDueBy: string | undefined;
+  for (const s of args.charts) {
+    if (s.rework) {
+      const opened = Date.parse(s.rework.openedAt);
+      if (s.rework.closedAt) closeDays.push((Date.parse(s.rework.closedAt) - opened) / DAY);
+      else openAges.push((now - opened) / DAY);
+    }
+    if (s.overpayment && !s.overpayment.resolvedAt) {
+      overpaymentsOpen++;
+      if (s.overpayment.dueBy < today) overdue++;
+      else if (!nextDueBy || s.overpayment.dueBy < nextDueBy) nextDueBy = s.overpayment.dueBy;
+    }
+  }
+
+  const total = claims.size;
+  const days = (n: number | undefined) => (n === undefined ? undefined : Math.round(n * 10) / 10);
+  return {
+    claims: total,
+    denied,
+    codingDenied,
+    firstPassPaid,
+    denialRate: ratio(denied, total),
+    codingDenialRate: ratio(codingDenied, total),
+    cleanClaimRate: ratio(firstPassPaid, total),
+    netPaid: round2(netPaid),
+    byPayer: [...payers]
+      .map(([payer, p]) => ({ payer, claims: p.claims, denied: p.denied, denialRate: p.denied / p.claims }))
+      .sort((a, b) => b.denied - a.denied || a.payer.localeCompare(b.payer)),
+    byCarc: [...carcs]
+      .map(([code, c]) => ({
+        code,
+        family: c.family,
+        deniedClaims: c.deniedClaims,
+        share: c.deniedClaims / denied,
+      }))
+      .sort((a, b) => b.deniedClaims - a.deniedClaims || a.code.localeCompare(b.code)),
+    byFamily: [...families]
+      .map(([family, n]) => ({ family, deniedClaims: n, share: n / denied }))
+      .sort((a, b) => b.deniedClaims - a.deniedClaims || a.family.localeCompare(b.family)),
+    rework: {
+      open: openAges.length,
+      closed: closeDays.length,
+      medianOpenAgeDays: days(median(openAges)),
+      oldestOpenAgeDays: days(openAges.length ? Math.max(...openAges) : undefined),
+      medianDaysToClose: days(median(closeDays)),
+    },
+    overpayments: { open: overpaymentsOpen, overdue, nextDueBy },
+  };
+}
