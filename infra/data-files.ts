@@ -17,6 +17,7 @@ export function expandDataFiles(files: readonly DataFile[], projectRoot: string)
       ...manifest.hospicePrincipal.map((v) => v.file),
       ...manifest.codeFirst.map((v) => v.file),
       ...manifest.carc.map((v) => v.file),
+      ...manifest.rarc.map((v) => v.file),
     ];
     return [
       file,

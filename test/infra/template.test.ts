@@ -621,6 +621,7 @@ describe('bundles', () => {
       ...manifest.hospicePrincipal.map((v) => v.file),
       ...manifest.codeFirst.map((v) => v.file),
       ...manifest.carc.map((v) => v.file),
+      ...manifest.rarc.map((v) => v.file),
     ];
     expect(expandDataFiles([CODE_TABLES], PROJECT_ROOT)).toEqual([
       CODE_TABLES,
@@ -628,6 +629,9 @@ describe('bundles', () => {
     ]);
     expect(listed).toContain('icd10cm/icd10cm_fy2022_order.tsv.gz');
     expect(listed).toContain('lists/hospice_principal_starter.txt');
+    // Denial ingestion classifies by both reason tables: a bundle without one would classify nothing.
+    expect(listed).toContain('carc/carc_root_causes.csv');
+    expect(listed).toContain('rarc/rarc_families.csv');
   });
 
   it('copies the code tables into data/ of the bundle after esbuild', () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { denialReport, formatDenialReport } from '#cli/commands/denials.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
@@ -243,5 +244,30 @@ describe('denial ingestion on embedded AWS', () => {
           86_400_000,
       ),
     ).toBe(60);
+  });
+
+  it('reports the denial figures from the table: claims, not records, and the open items', async () => {
+    const [report] = await denialReport(
+      pipeline.ports,
+      parseConfig({ agencies: [{ id: 'test-agency' }] }),
+      {},
+    );
+    expect(report).toMatchObject({
+      claims: 4,
+      denied: 2,
+      codingDenied: 1,
+      firstPassPaid: 2,
+      netPaid: 3050,
+      rework: { open: 0, closed: 1 },
+      overpayments: { open: 1, overdue: 0 },
+    });
+    expect(report?.byFamily.map((f) => f.family).sort()).toEqual(['authorization', 'coding']);
+    expect(report?.openOverpayments).toHaveLength(1);
+    const text = formatDenialReport(report ? [report] : []);
+    expect(text).toContain(
+      'denial rate 50.0% (2), coding-related 25.0% (1), clean-claim (first-pass) rate 50.0%',
+    );
+    // The unmatched claim and the billing system's own number never reach the figures.
+    expect(text).not.toContain('ACCT-0004');
   });
 });

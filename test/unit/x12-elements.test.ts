@@ -17,6 +17,14 @@ describe('Elements', () => {
     expect(e.code()).toBe(segmentCode('CLP'));
   });
 
+  it('reads a composite element in place, as split on the component separator would', () => {
+    const e = view('SVC*HC:G0299:GP::59*HC*');
+    expect(e.composite(1, ':')).toEqual({ qualifier: 'HC', code: 'G0299', modifiers: ['GP', '59'] });
+    expect(e.composite(2, ':')).toEqual({ qualifier: 'HC', code: '', modifiers: [] });
+    expect(e.composite(3, ':')).toEqual({ qualifier: '', code: '', modifiers: [] });
+    expect(e.composite(9, ':')).toEqual({ qualifier: '', code: '', modifiers: [] });
+  });
+
   it('trims only when an element is padded', () => {
     const e = view('N1*PR* SYNTHETIC PAYER *  ');
     expect(e.opt(2)).toBe('SYNTHETIC PAYER');

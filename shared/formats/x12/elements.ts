@@ -97,6 +97,28 @@ export class Elements {
     return negative ? -value : value;
   }
 
+  /**
+   * Element i as a composite (`HC:G0299:GP` -> qualifier HC, code G0299, modifiers [GP]), read from the
+   * text without the element string in between; empty parts are dropped from the modifiers.
+   */
+  composite(i: number, component: string): { qualifier: string; code: string; modifiers: string[] } {
+    if (i >= this.length) return { qualifier: '', code: '', modifiers: [] };
+    const text = this.text;
+    const end = this.bounds[2 * i + 1] as number;
+    const parts: string[] = [];
+    let at = this.bounds[2 * i] as number;
+    for (;;) {
+      const next = text.indexOf(component, at);
+      const stop = next < 0 || next >= end ? end : next;
+      parts.push(text.slice(at, stop));
+      if (stop === end) break;
+      at = stop + component.length;
+    }
+    const modifiers: string[] = [];
+    for (let k = 2; k < parts.length; k++) if (parts[k] !== '') modifiers.push(parts[k] as string);
+    return { qualifier: parts[0] ?? '', code: parts[1] ?? '', modifiers };
+  }
+
   /** Every element as strings (for the rare segment read whole). */
   all(): string[] {
     const out: string[] = [];

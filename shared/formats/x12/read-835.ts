@@ -361,7 +361,7 @@ class Reader {
           return;
         }
         const line: ServiceLine = {
-          procedure: composite(e.raw(1), component),
+          procedure: e.composite(1, component),
           charge: e.num(2),
           payment: e.num(3),
           dates: [],
@@ -372,7 +372,7 @@ class Reader {
         const revenueCode = e.opt(4);
         if (revenueCode !== undefined) line.revenueCode = revenueCode;
         if (e.opt(5) !== undefined) line.unitsPaid = e.num(5);
-        if (e.opt(6) !== undefined) line.originalProcedure = composite(e.raw(6), component);
+        if (e.opt(6) !== undefined) line.originalProcedure = e.composite(6, component);
         if (e.opt(7) !== undefined) line.originalUnits = e.num(7);
         this.claim.services.push(line);
         this.service = line;

@@ -34,12 +34,24 @@ function isGap(code: number): boolean {
 
 const I = 73; // 'I'
 
-/** The position of the next CR or LF at or after `from` (the text's length when there is none). */
-function nextLineBreak(text: string, from: number): number {
-  const lf = text.indexOf('\n', from);
-  const cr = text.indexOf('\r', from);
-  const at = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
-  return at < 0 ? text.length : at;
+/**
+ * The next position of `char` at or after `from`, remembered: each search starts where the last one
+ * found its character, so a chunk is scanned once per character however many segments it holds (a
+ * file with LF after every terminator and no CR would otherwise rescan the chunk for a CR per segment).
+ */
+class NextChar {
+  private at = -1;
+  constructor(
+    private readonly text: string,
+    private readonly char: string,
+  ) {}
+  from(pos: number): number {
+    if (this.at < pos) {
+      const found = this.text.indexOf(this.char, pos);
+      this.at = found < 0 ? this.text.length : found;
+    }
+    return this.at;
+  }
 }
 
 /**
@@ -80,7 +92,8 @@ export class SegmentSplitter {
   private drain(text: string, final: boolean): void {
     const length = text.length;
     let pos = 0;
-    let lineBreak = -1;
+    const lf = new NextChar(text, '\n');
+    const cr = new NextChar(text, '\r');
     for (;;) {
       while (pos < length && isGap(text.charCodeAt(pos))) pos++;
       if (pos >= length) break;
@@ -112,8 +125,7 @@ export class SegmentSplitter {
         if (!final) break;
         end = length;
       }
-      if (lineBreak < pos) lineBreak = nextLineBreak(text, pos);
-      if (lineBreak < end) {
+      if (lf.from(pos) < end || cr.from(pos) < end) {
         // A segment wrapped over lines (some clearinghouses wrap at 80 columns), or the last one
         // followed by a line break: join it up.
         const body = text
