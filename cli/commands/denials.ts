@@ -21,7 +21,7 @@ export interface DenialReport extends DenialMetrics {
     chartKey: string;
     version: number;
     claimRef?: string;
-    dueBy: string;
+    dueBy?: string;
     netPaid?: number;
   }[];
 }
@@ -36,10 +36,16 @@ export async function denialReport(
   for (const agency of config.agencies) {
     if (opts.agency && agency.id !== opts.agency) continue;
     const records: RemittanceRecord[] = [];
-    for await (const r of ports.remittances.list(agency.id, opts.since)) records.push(r);
+    // Every record: a claim answered inside the window is judged on all its answers.
+    for await (const r of ports.remittances.list(agency.id)) records.push(r);
     const charts: ChartState[] = [];
     for await (const s of ports.charts.list(agency.id)) if (s.rework || s.overpayment) charts.push(s);
-    const metrics = denialMetrics({ records, charts, now: opts.now ?? new Date() });
+    const metrics = denialMetrics({
+      records,
+      charts,
+      now: opts.now ?? new Date(),
+      ...(opts.since ? { since: opts.since } : {}),
+    });
     out.push({
       agencyId: agency.id,
       ...metrics,
@@ -60,10 +66,10 @@ export async function denialReport(
           chartKey: s.chartKey,
           version: s.version,
           ...(s.claimRef ? { claimRef: s.claimRef } : {}),
-          dueBy: s.overpayment?.dueBy ?? '',
+          ...(s.overpayment?.dueBy ? { dueBy: s.overpayment.dueBy } : {}),
           ...(s.overpayment?.netPaid === undefined ? {} : { netPaid: s.overpayment.netPaid }),
         }))
-        .sort((a, b) => a.dueBy.localeCompare(b.dueBy)),
+        .sort((a, b) => (a.dueBy ?? '9999').localeCompare(b.dueBy ?? '9999')),
     });
   }
   return out;
@@ -115,7 +121,7 @@ export function formatDenialReport(reports: readonly DenialReport[]): string {
             ]),
           )
         : '',
-      `Overpayments: ${r.overpayments.open} open, ${r.overpayments.overdue} past their deadline${r.overpayments.nextDueBy ? `, next due ${r.overpayments.nextDueBy}` : ''}`,
+      `Possible overpayments: ${r.overpayments.open} open, ${r.overpayments.overdue} past their deadline${r.overpayments.nextDueBy ? `, next due ${r.overpayments.nextDueBy}` : ''}`,
       r.openOverpayments.length
         ? table(
             ['chart', 'version', 'claimRef', 'due by', 'net paid'],
@@ -123,7 +129,7 @@ export function formatDenialReport(reports: readonly DenialReport[]): string {
               o.chartKey,
               o.version,
               o.claimRef ?? '',
-              o.dueBy,
+              o.dueBy ?? 'per contract',
               o.netPaid ?? '',
             ]),
           )

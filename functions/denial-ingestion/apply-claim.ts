@@ -1,7 +1,7 @@
 import type { ClaimTarget } from '#shared/aws/ports.ts';
 import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
 import { type Classification, classifyClaim, type ReasonTables } from '#shared/denials/classify.ts';
-import { chartSubject } from '#shared/identity/identifiers.ts';
+import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState, ChartStatus, DenialRecord } from '#shared/model/chart-state.ts';
 import type { DenialMark } from '#shared/model/qa.ts';
 import type {
@@ -29,8 +29,10 @@ const STATUS_OF: Record<Exclude<ClaimDisposition, 'informational'>, ChartStatus>
 export interface ClaimToApply {
   claim: RemittanceClaim;
   payment: RemittancePayment;
-  /** Derived from the payment and the claim's place in it: the same payment resent is the same record. */
-  remitId: string;
+  /** How many identical answers came before this one in the file (0 for the first). */
+  occurrence: number;
+  /** The claim's place in the file, sortable: transaction and claim ordinal, or line, zero-padded. */
+  position: string;
   /** Where in the file, for the report: `ST 0001 claim 000012`, `line 12`, `entry 3`. */
   sourceRecord: string;
   /** Known already (the JSON denial file names the chart); otherwise CLP01 is looked up. */
@@ -49,6 +51,42 @@ export interface UnmatchedClaim {
   reason: string;
 }
 
+/** The chart version a claim answers to, or why none does. */
+export type Resolution = { target: ClaimTarget; claimRef?: string } | { unmatched: UnmatchedClaim };
+
+/** Transitions tried when another delivery keeps applying answers to the same claim meanwhile. */
+const ATTEMPTS = 5;
+
+/**
+ * The id of one payer answer: the payer, the payment's trace number (TRN02), the claim's claimRef (never
+ * the raw CLP01, which may be an account number), what was said and how many identical answers came
+ * before it in the file. The same answer in a resent or re-exported file is the same record.
+ */
+export function remitIdOf(item: ClaimToApply, claimRef: string): string {
+  const { claim, payment } = item;
+  return sha256Hex(
+    [
+      payment.payerId ?? payment.payerName ?? '',
+      payment.traceNumber ?? '',
+      claimRef,
+      claim.statusCode,
+      claim.charge,
+      claim.payment,
+      claim.payerClaimControlNumber ?? '',
+      claim.paidDate ?? '',
+      claim.adjustments.map((a) => `${a.group}-${a.reason}`).join(' '),
+      item.occurrence,
+    ].join('|'),
+  ).slice(0, 24);
+}
+
+/** Records in the payer's order (payment date, trace, place in the file), then as applied. */
+export function inPayerOrder(records: readonly RemittanceRecord[]): RemittanceRecord[] {
+  return [...records].sort(
+    (a, b) => a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt),
+  );
+}
+
 /** `unknownCodes`: CARCs and RARCs in neither the tables nor the agency's families (classified other). */
 export type ApplyResult =
   | { outcome: 'paid' | 'denied' | 'reversed'; coderRelated: boolean; unknownCodes: string[] }
@@ -59,7 +97,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** The chart's remittance summary from every record applied to it: sums, so nothing counts twice. */
 export function summarise(records: readonly RemittanceRecord[]): ChartState['remittance'] {
-  const applied = records.filter((r) => r.disposition !== 'informational');
+  const applied = inPayerOrder(records).filter((r) => r.disposition !== 'informational');
   const first = applied[0];
   const last = applied.at(-1);
   if (!first || !last) return undefined;
@@ -130,10 +168,11 @@ export function createClaimApplier(
     classification: Classification,
   ): RemittanceRecord {
     const { claim, payment } = item;
+    const receivedAt = deps.clock.now().toISOString();
     // A reversal takes money back: negative, whichever sign the file used (CSV exports vary).
     const sign = claim.disposition === 'reversal' && claim.payment > 0 ? -1 : 1;
     const record: RemittanceRecord = {
-      remitId: item.remitId,
+      remitId: remitIdOf(item, claimRef),
       agencyId: target.agencyId,
       chartKey: target.chartKey,
       version: target.version,
@@ -146,7 +185,12 @@ export function createClaimApplier(
       reasonCodes: classification.reasonCodes,
       remarkCodes: classification.remarkCodes,
       coderRelated: claim.disposition === 'denied' && classification.coderRelated,
-      receivedAt: deps.clock.now().toISOString(),
+      receivedAt,
+      sequence: [
+        claim.paidDate ?? payment.paymentDate ?? receivedAt.slice(0, 10),
+        payment.traceNumber ?? '',
+        item.position,
+      ].join('#'),
       sourceObject: context.objectId,
       sourceRecord: item.sourceRecord,
     };
@@ -209,16 +253,19 @@ export function createClaimApplier(
     await ports.coders.record(mark);
   }
 
-  return async function apply(item: ClaimToApply): Promise<ApplyResult> {
-    const { claim } = item;
-    let target = item.target;
-    let claimRef = target ? undefined : claim.patientControlNumber;
-    if (!target) {
-      const found = await targetOf(claim.patientControlNumber);
-      if (!found.target) return unmatched(item, found.reason ?? 'not matched');
-      target = found.target;
-      claimRef = found.claimRef;
+  /** The chart version the claim names: its claimRef, or the billing system's number mapped to one. */
+  async function resolve(item: ClaimToApply): Promise<Resolution> {
+    if (item.target) return { target: item.target };
+    const found = await targetOf(item.claim.patientControlNumber);
+    if (!found.target) {
+      const result = unmatched(item, found.reason ?? 'not matched');
+      return { unmatched: (result as Extract<ApplyResult, { outcome: 'unmatched' }>).unmatched };
     }
+    return found.claimRef ? { target: found.target, claimRef: found.claimRef } : { target: found.target };
+  }
+
+  async function apply(item: ClaimToApply, target: ClaimTarget, claimRef?: string): Promise<ApplyResult> {
+    const { claim } = item;
     const classification = classifyClaim(
       claim,
       context.tablesFor(claim.paidDate ?? deps.clock.now().toISOString()),
@@ -226,44 +273,55 @@ export function createClaimApplier(
     const unknownCodes = classification.unknownCodes;
     if (claim.disposition === 'informational') return { outcome: 'informational', unknownCodes };
 
-    const versions = await ports.charts.versions(target.chartKey);
-    const state = versions.find((v) => v.version === target.version);
+    let state = await ports.charts.get(target.chartKey, target.version);
     if (!state) return unmatched(item, 'the chart version this claimRef names is not in the table');
     if (!BILLED.includes(state.status))
       return unmatched(item, `the chart version is ${state.status}, not billed`);
-    const ref = claimRef ?? state.claimRef ?? '';
-    const record = recordOf(item, target, ref, classification);
+    const record = recordOf(item, target, claimRef ?? state.claimRef ?? '', classification);
     const written = await ports.remittances.record(record);
-    const records = await ports.remittances.forVersion(target.chartKey, target.version);
-    const stored = records.find((r) => r.remitId === record.remitId) ?? record;
-    const summary = summarise(records);
-    const latest = [...records].reverse().find((r) => r.disposition !== 'informational') ?? stored;
-    const to = STATUS_OF[latest.disposition as keyof typeof STATUS_OF];
 
-    const changes: Partial<ChartState> = { remittance: summary };
+    // Every answer applied to the claim decides its status: re-read and retried when another delivery
+    // applied one between our read and our write (the write is conditional on the count we read).
+    let stored = record;
     let denial: DenialRecord | undefined;
-    if (stored.disposition === 'denied') {
-      denial =
-        state.denial?.denialId === stored.remitId ? state.denial : denialOf(stored, state, classification);
-      if (latest.remitId === stored.remitId) changes.denial = denial;
-      if (stored.coderRelated && !state.rework)
-        changes.rework = {
-          openedAt: stored.receivedAt,
-          denialId: stored.remitId,
-          family: classification.family ?? 'coding',
-          reasonCodes: classification.coderReasonCodes,
-        };
+    let alreadyApplied = false;
+    for (let attempt = 0; ; attempt++) {
+      const records = inPayerOrder(await ports.remittances.forVersion(target.chartKey, target.version));
+      stored = records.find((r) => r.remitId === record.remitId) ?? record;
+      const summary = summarise(records);
+      const latest = [...records].reverse().find((r) => r.disposition !== 'informational') ?? stored;
+      const to = STATUS_OF[latest.disposition as keyof typeof STATUS_OF];
+      const changes: Partial<ChartState> = { remittance: summary };
+      denial = undefined;
+      if (stored.disposition === 'denied') {
+        denial =
+          state.denial?.denialId === stored.remitId ? state.denial : denialOf(stored, state, classification);
+        if (latest.remitId === stored.remitId) changes.denial = denial;
+        if (stored.coderRelated && !state.rework)
+          changes.rework = {
+            openedAt: stored.receivedAt,
+            denialId: stored.remitId,
+            family: classification.family ?? 'coding',
+            reasonCodes: classification.coderReasonCodes,
+          };
+      }
+      alreadyApplied =
+        state.status === to &&
+        state.remittance?.adjudications === summary?.adjudications &&
+        (!changes.rework || state.rework?.denialId === stored.remitId);
+      if (alreadyApplied) break;
+      const moved = await ports.charts.transition(target.chartKey, target.version, BILLED, to, changes, {
+        ifRemittanceCount: state.remittance?.adjudications ?? 0,
+      });
+      if (moved.ok) break;
+      if (!moved.current || !BILLED.includes(moved.current.status) || attempt + 1 >= ATTEMPTS)
+        // Recorded but not applied: fail the delivery, so the file is retried (the record stays once).
+        throw new Error(
+          `remittance ${stored.remitId} could not be applied to ${chartSubject(target.chartKey, target.version)} (${moved.current?.status ?? 'missing'})`,
+        );
+      state = moved.current;
     }
-    const alreadyApplied =
-      !written &&
-      state.status === to &&
-      state.remittance?.adjudications === summary?.adjudications &&
-      (!changes.rework || state.rework?.denialId === stored.remitId);
-    if (!alreadyApplied) {
-      const moved = await ports.charts.transition(target.chartKey, target.version, BILLED, to, changes);
-      if (!moved.ok)
-        return unmatched(item, `the chart version is ${moved.current?.status ?? 'missing'}, not billed`);
-    }
+    await resolveOverpayment(target, stored);
 
     const subject = chartSubject(target.chartKey, target.version);
     const outcome =
@@ -306,5 +364,38 @@ export function createClaimApplier(
     });
     if (!written && alreadyApplied) return { outcome: 'duplicate', unknownCodes };
     return { outcome, coderRelated: stored.coderRelated, unknownCodes };
-  };
+  }
+
+  /**
+   * A payment of the replacement claim settles the possible overpayment its correction opened on the
+   * version it replaced: the void/replace pair is billing's quantification of it.
+   */
+  async function resolveOverpayment(target: ClaimTarget, record: RemittanceRecord): Promise<void> {
+    if (record.disposition !== 'paid') return;
+    for (const older of await ports.charts.versions(target.chartKey)) {
+      const item = older.overpayment;
+      if (older.version >= target.version || !item || item.resolvedAt || item.byVersion !== target.version)
+        continue;
+      const moved = await ports.charts.transition(
+        older.chartKey,
+        older.version,
+        [older.status],
+        older.status,
+        {
+          overpayment: { ...item, resolvedAt: record.receivedAt },
+        },
+      );
+      if (moved.ok)
+        await recordAudit(deps, {
+          type: 'overpayment.resolved',
+          agencyId: target.agencyId,
+          subject: chartSubject(older.chartKey, older.version),
+          actor: ACTOR,
+          idempotencyKey: 'overpayment-resolved',
+          detail: { byVersion: target.version, remitId: record.remitId },
+        });
+    }
+  }
+
+  return { resolve, apply };
 }

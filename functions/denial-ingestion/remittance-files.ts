@@ -2,7 +2,7 @@ import type { SourceObject } from '#shared/aws/ports.ts';
 import { claimFrom835, paymentOf } from '#shared/denials/from-835.ts';
 import { readDenialCsv } from '#shared/formats/denial-csv.ts';
 import { read835Batches } from '#shared/formats/x12/read-835.ts';
-import { chartKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
+import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
 import type { ClaimAdjustment, RemittanceClaim, RemittancePayment } from '#shared/model/remittance.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -33,13 +33,14 @@ export function formatOf(key: string): RemittanceFormat {
 }
 
 /**
- * The id of one payer answer: the payer, the payment's trace number, the claim and what was said
- * (status, amounts, payer claim number, date) and how many identical answers came before it in the
- * file. The same answer in a resent or re-exported file gets the same id and is applied once.
+ * Counts identical answers within one file (the same claim, status, amounts, payer claim number and
+ * date): the second of two identical lines is a second answer, not the first one again. In memory
+ * only, for the file being read; the record id is built from the count once the claim is matched.
  */
-export function remitIdOf(claim: RemittanceClaim, payment: RemittancePayment, occurrence: number): string {
-  return sha256Hex(
-    [
+function occurrences() {
+  const seen = new Map<string, number>();
+  return (claim: RemittanceClaim, payment: RemittancePayment): number => {
+    const key = [
       payment.payerId ?? '',
       payment.traceNumber ?? '',
       claim.patientControlNumber,
@@ -48,20 +49,16 @@ export function remitIdOf(claim: RemittanceClaim, payment: RemittancePayment, oc
       claim.payment,
       claim.payerClaimControlNumber ?? '',
       claim.paidDate ?? '',
-      occurrence,
-    ].join('|'),
-  ).slice(0, 24);
-}
-
-function occurrences() {
-  const seen = new Map<string, number>();
-  return (claim: RemittanceClaim, payment: RemittancePayment): number => {
-    const key = remitIdOf(claim, payment, 0);
+      claim.adjustments.map((a) => `${a.group}-${a.reason}`).join(' '),
+    ].join('|');
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
     return n;
   };
 }
+
+/** A place in a file that sorts as a string: zero-padded. */
+const place = (n: number) => String(n).padStart(8, '0');
 
 async function* textOf(chunks: AsyncIterable<Uint8Array>, hash: { update(b: Uint8Array): void }) {
   const decoder = new TextDecoder('utf-8');
@@ -86,6 +83,7 @@ export async function* read835File(
   let payment: RemittancePayment = {};
   let transaction = '';
   let ordinal = 0;
+  let transactions = 0;
   let sawTransaction = false;
   for await (const events of read835Batches(textOf(bytes, hash))) {
     for (const e of events) {
@@ -93,6 +91,7 @@ export async function* read835File(
         sawTransaction = true;
         payment = paymentOf(e.header);
         transaction = e.header.controlNumber;
+        transactions++;
         ordinal = 0;
         yield { kind: 'payment', payment };
       } else if (e.kind === 'claim') {
@@ -116,7 +115,8 @@ export async function* read835File(
           item: {
             claim,
             payment,
-            remitId: remitIdOf(claim, payment, occurrence(claim, payment)),
+            occurrence: occurrence(claim, payment),
+            position: `${place(transactions)}#${place(ordinal)}`,
             sourceRecord: record,
           },
         };
@@ -151,7 +151,8 @@ export function* readCsvFile(text: string): Generator<FileEvent> {
       item: {
         claim,
         payment,
-        remitId: remitIdOf(claim, payment, occurrence(claim, payment)),
+        occurrence: occurrence(claim, payment),
+        position: place(line),
         sourceRecord: `line ${line}`,
       },
     };
@@ -164,7 +165,6 @@ export function* readCsvFile(text: string): Generator<FileEvent> {
 export async function* readJsonFile(
   deps: StageDeps,
   text: string,
-  source: SourceObject,
   agencyId: string,
 ): AsyncGenerator<FileEvent> {
   let file: DenialFile | undefined;
@@ -190,6 +190,7 @@ export async function* readJsonFile(
   }
   const payment: RemittancePayment = file?.payer ? { payerName: file.payer } : {};
   if (file) yield { kind: 'payment', payment };
+  const occurrence = occurrences();
   for (const [i, raw] of (file?.denials ?? []).entries()) {
     const parsed = DenialEntry.safeParse(raw);
     if (!parsed.success) {
@@ -212,8 +213,13 @@ export async function* readJsonFile(
       adjustments,
       remarkCodes: entry.remarkCodes,
     };
-    const remitId = sha256Hex(`${source.key}|${source.etag}|${i + 1}`).slice(0, 24);
-    const item: ClaimToApply = { claim, payment, remitId, sourceRecord: `entry ${i + 1}` };
+    const item: ClaimToApply = {
+      claim,
+      payment,
+      occurrence: occurrence(claim, payment),
+      position: place(i + 1),
+      sourceRecord: `entry ${i + 1}`,
+    };
     if (entry.chartId) {
       const chartKey = await chartKeyOf(deps.ports.keys, agencyId, entry.chartId);
       const versions = await deps.ports.charts.versions(chartKey);

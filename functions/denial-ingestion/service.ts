@@ -57,7 +57,7 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
 
   async function applyAll(
     events: AsyncIterable<FileEvent> | Iterable<FileEvent>,
-    apply: (item: Extract<FileEvent, { kind: 'claim' }>['item']) => Promise<ApplyResult>,
+    applier: ReturnType<typeof createClaimApplier>,
   ) {
     const counts = {
       claims: 0,
@@ -78,6 +78,10 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       counts.issues++;
       if (issues.length < MAX_REPORTED_ISSUES) issues.push(issue);
     };
+    const noteUnmatched = (u: UnmatchedClaim) => {
+      counts.unmatched++;
+      if (unmatched.length < MAX_REPORTED_ISSUES) unmatched.push(u);
+    };
     const runner = keyedSerial(CLAIM_CONCURRENCY);
     for await (const e of events) {
       if (e.kind === 'issue') note(e.issue);
@@ -85,13 +89,18 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       else {
         counts.claims++;
         const { item } = e;
-        await runner.submit(item.target?.chartKey ?? item.claim.patientControlNumber, async () => {
-          const result = await apply(item);
+        // Matched first, so one chart's answers are applied in file order whichever way CLP01 named it.
+        const resolution = await applier.resolve(item);
+        if ('unmatched' in resolution) {
+          noteUnmatched(resolution.unmatched);
+          continue;
+        }
+        const { target, claimRef } = resolution;
+        await runner.submit(`${target.chartKey}:${target.version}`, async () => {
+          const result: ApplyResult = await applier.apply(item, target, claimRef);
           for (const code of result.unknownCodes) unknownCodes.add(code);
-          if (result.outcome === 'unmatched') {
-            counts.unmatched++;
-            if (unmatched.length < MAX_REPORTED_ISSUES) unmatched.push(result.unmatched);
-          } else if (result.outcome === 'duplicate') counts.duplicates++;
+          if (result.outcome === 'unmatched') noteUnmatched(result.unmatched);
+          else if (result.outcome === 'duplicate') counts.duplicates++;
           else if (result.outcome === 'informational') counts.informational++;
           else {
             counts[result.outcome]++;
@@ -126,16 +135,16 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       return;
     }
 
-    const apply = createClaimApplier(deps, { agencyId, objectId, tablesFor });
+    const applier = createClaimApplier(deps, { agencyId, objectId, tablesFor });
     const hash = createHash('sha256');
     let events: AsyncIterable<FileEvent> | Iterable<FileEvent>;
     if (format === 'x12-835') events = read835File(deps, source, hash);
     else {
       const text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
       hash.update(text);
-      events = format === 'csv' ? readCsvFile(text) : readJsonFile(deps, text, source, agencyId);
+      events = format === 'csv' ? readCsvFile(text) : readJsonFile(deps, text, agencyId);
     }
-    const { counts, issues, unmatched, payers, unknownCodes } = await applyAll(events, apply);
+    const { counts, issues, unmatched, payers, unknownCodes } = await applyAll(events, applier);
     const sha256 = hash.digest('hex');
     const duplicateOf = await sameContentAs(source, sha256, agencyId);
 

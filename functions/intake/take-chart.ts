@@ -2,10 +2,14 @@ import { chartKeyOf, chartSubject, sha256Hex } from '#shared/identity/identifier
 import type { ChartState } from '#shared/model/chart-state.ts';
 import type { ChartMessage } from '#shared/model/messages.ts';
 import { validateChartInput } from '#shared/rules/index.ts';
+import { localDay } from '#shared/rules/queries.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 
 export const INTAKE_ACTOR = 'stage:intake';
+
+/** Payers whose overpayments fall under the 60-day report-and-return rule. */
+const STATUTORY_PAYERS: ReadonlySet<string> = new Set(['medicare', 'medicaid']);
 
 /** Statuses a newer version replaces: everything before the chart is billed. */
 /** Statuses of a version whose claim went to billing: a newer version replaces its claim. */
@@ -84,17 +88,25 @@ export function createChartTaker(deps: StageDeps) {
           detail: { denialId: older.rework.denialId, byVersion: newerVersion },
         });
     }
-    const paid = older.status === 'PAID' || older.status === 'ADJUSTED';
+    // Paid and not reversed to nothing: the correction may mean money was paid that is not owed.
+    const paid =
+      older.status === 'PAID' || (older.status === 'ADJUSTED' && (older.remittance?.netPaid ?? 0) > 0);
     // A retry after a crash finds the item open already: it records the audit the crash may have lost.
     if (paid && (!older.overpayment || older.overpayment.byVersion === newerVersion)) {
-      const days = deps.config.denials.overpaymentDays;
       const overpayment: NonNullable<ChartState['overpayment']> = older.overpayment ?? {
         identifiedAt: now.toISOString(),
-        dueBy: new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10),
         reason: 'corrected-after-payment',
         byVersion: newerVersion,
         ...(older.remittance ? { netPaid: older.remittance.netPaid } : {}),
       };
+      // The 60-day rule (report and return) is Medicare's and Medicaid's; other payers' contracts say.
+      if (!older.overpayment && STATUTORY_PAYERS.has(older.payerType)) {
+        const timeZone =
+          deps.config.agencies.find((a) => a.id === older.agencyId)?.timeZone ?? 'America/New_York';
+        const day = new Date(`${localDay(now.toISOString(), timeZone)}T00:00:00Z`);
+        day.setUTCDate(day.getUTCDate() + deps.config.denials.overpaymentDays);
+        overpayment.dueBy = day.toISOString().slice(0, 10);
+      }
       const { dueBy } = overpayment;
       const moved = older.overpayment
         ? { ok: true }
@@ -108,7 +120,7 @@ export function createChartTaker(deps: StageDeps) {
           subject,
           actor: INTAKE_ACTOR,
           idempotencyKey: 'overpayment',
-          detail: { dueBy, byVersion: newerVersion, claimRef: older.claimRef },
+          detail: { ...(dueBy ? { dueBy } : {}), byVersion: newerVersion, claimRef: older.claimRef },
         });
     }
   }

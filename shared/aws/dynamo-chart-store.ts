@@ -14,7 +14,7 @@ import {
   itemFromConditionalFailure,
 } from './dynamo-conditional.ts';
 import { scanAll } from './dynamo-scan.ts';
-import type { ChartStore, Clock, OnceField, TransitionResult } from './ports.ts';
+import type { ChartStore, Clock, OnceField, TransitionOptions, TransitionResult } from './ports.ts';
 import { systemClock } from './ports.ts';
 import {
   CHART_PREFIX,
@@ -107,6 +107,7 @@ export class DynamoChartStore implements ChartStore {
     from: readonly ChartStatus[],
     to: ChartStatus,
     changes: Partial<ChartState> = {},
+    options: TransitionOptions = {},
   ): Promise<TransitionResult> {
     if (from.length === 0) throw new Error('transition needs at least one status to move from');
     let agencyId = this.agencies.get(chartKey);
@@ -142,6 +143,16 @@ export class DynamoChartStore implements ChartStore {
       values[`:from${j}`] = status;
       return `:from${j}`;
     });
+    let condition = `#status IN (${fromValues.join(', ')})`;
+    if (options.ifRemittanceCount !== undefined) {
+      names['#rem'] = 'remittance';
+      if (options.ifRemittanceCount === 0) condition += ' AND attribute_not_exists(#rem)';
+      else {
+        names['#adj'] = 'adjudications';
+        values[':remCount'] = options.ifRemittanceCount;
+        condition += ' AND #rem.#adj = :remCount';
+      }
+    }
     try {
       const out = await this.dynamo.send(
         new UpdateCommand({
@@ -149,7 +160,7 @@ export class DynamoChartStore implements ChartStore {
           Key: { pk: chartPk(chartKey), sk: versionSk(version) },
           UpdateExpression: `SET ${sets.join(', ')}`,
           // A missing item has no status, so this also refuses to create one.
-          ConditionExpression: `#status IN (${fromValues.join(', ')})`,
+          ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',

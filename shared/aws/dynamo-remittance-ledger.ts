@@ -75,7 +75,7 @@ export class DynamoRemittanceLedger implements RemittanceLedger {
     }))
       out.push(RemittanceRecord.parse(withoutKeys(item)));
     return out.sort(
-      (a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.sourceRecord.localeCompare(b.sourceRecord),
+      (a, b) => a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt),
     );
   }
 

@@ -23,17 +23,26 @@ export type TransitionResult =
   | { ok: true; state: ChartState }
   | { ok: false; current: ChartState | undefined };
 
+export interface TransitionOptions {
+  ifRemittanceCount?: number;
+}
+
 export interface ChartStore {
   /** Creates a chart version if it does not exist yet; returns the stored one when it does. */
   create(state: ChartState): Promise<{ created: boolean; state: ChartState }>;
   get(chartKey: string, version: number): Promise<ChartState | undefined>;
-  /** One conditional write: moves the version from one of `from` to `to`, applying `changes`. */
+  /**
+   * One conditional write: moves the version from one of `from` to `to`, applying `changes`. With
+   * `ifRemittanceCount`, only while the version's remittance summary still counts that many payer
+   * answers (0: none yet): two deliveries applying answers to one claim cannot overwrite each other.
+   */
   transition(
     chartKey: string,
     version: number,
     from: readonly ChartStatus[],
     to: ChartStatus,
     changes?: Partial<ChartState>,
+    options?: TransitionOptions,
   ): Promise<TransitionResult>;
   /** Sets a field once (attribute_not_exists), whatever the status; false when it was already set. */
   markOnce<F extends OnceField>(
@@ -242,7 +251,7 @@ export interface RemittanceLedger {
   aliasOf(agencyId: string, aliasKey: string): Promise<string | undefined>;
   /** false when the record was already there. */
   record(record: RemittanceRecord): Promise<boolean>;
-  /** One chart version's records, in the order they were applied. */
+  /** One chart version's records, in the payer's order (their `sequence`). */
   forVersion(chartKey: string, version: number): Promise<RemittanceRecord[]>;
   /** An agency's records applied since `since` (all when undefined), oldest first. */
   list(agencyId: string, since?: string): AsyncIterable<RemittanceRecord>;

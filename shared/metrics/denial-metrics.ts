@@ -50,6 +50,12 @@ export function denialMetrics(args: {
   records: Iterable<RemittanceRecord>;
   charts: Iterable<ChartState>;
   now: Date;
+  /**
+   * Only claims with an answer applied since then (ISO date or instant), each judged on all its answers
+   * (a claim denied before and paid inside the window is still a denial, not a clean claim); rework and
+   * overpayments opened since then or still open.
+   */
+  since?: string;
 }): DenialMetrics {
   // Each claim's applied answers, in the order they were applied.
   const claims = new Map<string, RemittanceRecord[]>();
@@ -67,8 +73,12 @@ export function denialMetrics(args: {
   let codingDenied = 0;
   let firstPassPaid = 0;
   let netPaid = 0;
+  const since = args.since;
+  for (const [key, list] of claims) if (since && !list.some((r) => r.receivedAt >= since)) claims.delete(key);
   for (const list of claims.values()) {
-    const ordered = [...list].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    const ordered = [...list].sort(
+      (a, b) => a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt),
+    );
     const first = ordered[0] as RemittanceRecord;
     const payer =
       first.payerName && first.payerId
@@ -87,7 +97,10 @@ export function denialMetrics(args: {
     const family = denial.family ?? 'unknown';
     families.set(family, (families.get(family) ?? 0) + 1);
     for (const code of new Set(denial.reasonCodes)) {
-      const c = carcs.get(code) ?? { family: denial.reasonFamilies?.[code] ?? family, deniedClaims: 0 };
+      const reasonFamily = denial.reasonFamilies?.[code] ?? family;
+      // CO-45 or PR-2 beside the denial reason explain amounts; they are not why the claim was denied.
+      if (reasonFamily === 'contractual' || reasonFamily === 'patient_responsibility') continue;
+      const c = carcs.get(code) ?? { family: reasonFamily, deniedClaims: 0 };
       c.deniedClaims++;
       carcs.set(code, c);
     }
@@ -101,15 +114,17 @@ export function denialMetrics(args: {
   let overdue = 0;
   let nextDueBy: string | undefined;
   for (const s of args.charts) {
-    if (s.rework) {
+    if (s.rework && (!since || !s.rework.closedAt || s.rework.openedAt >= since)) {
       const opened = Date.parse(s.rework.openedAt);
       if (s.rework.closedAt) closeDays.push((Date.parse(s.rework.closedAt) - opened) / DAY);
       else openAges.push((now - opened) / DAY);
     }
+    // Open overpayments are listed whatever the window: an open one is owed until it is resolved.
     if (s.overpayment && !s.overpayment.resolvedAt) {
       overpaymentsOpen++;
-      if (s.overpayment.dueBy < today) overdue++;
-      else if (!nextDueBy || s.overpayment.dueBy < nextDueBy) nextDueBy = s.overpayment.dueBy;
+      const due = s.overpayment.dueBy;
+      if (due && due < today) overdue++;
+      else if (due && (!nextDueBy || due < nextDueBy)) nextDueBy = due;
     }
   }
 

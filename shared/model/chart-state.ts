@@ -224,14 +224,21 @@ export const ChartState = z.object({
   overpayment: z
     .object({
       identifiedAt: z.string(),
-      dueBy: z.iso.date().describe('Report and return by: identified + denials.overpaymentDays'),
+      dueBy: z.iso
+        .date()
+        .optional()
+        .describe(
+          "Medicare and Medicaid: report and return by, the agency's local day of identification + denials.overpaymentDays; other payers: their contract's terms (no date here)",
+        ),
       reason: z.enum(['corrected-after-payment']),
       byVersion: z.int(),
       netPaid: z.number().optional(),
       resolvedAt: z.string().optional(),
     })
     .optional()
-    .describe('A paid claim found wrong afterwards: a possible overpayment to quantify, report and return'),
+    .describe(
+      'A paid claim corrected afterwards: a possible overpayment for billing to quantify (and, if owed, report and return); resolved when the replacement claim is paid',
+    ),
   supersededBy: z.int().optional(),
   grouping: PdgmGroupingState.optional().describe('Home health: the PDGM grouping the validation computed'),
   principalCategory: z

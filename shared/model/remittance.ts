@@ -105,6 +105,11 @@ export const RemittanceRecord = z.object({
   payerClaimControlNumber: z.string().optional(),
   paidDate: z.iso.date().optional(),
   receivedAt: z.string(),
+  /**
+   * The payer's order: payment date, trace number, then the claim's place in the file (zero-padded),
+   * so a reversal sorts before the correction after it whenever either was applied.
+   */
+  sequence: z.string(),
   sourceObject: z.string().describe('objectId of the remittance file'),
   /** Where in it: transaction set control number and the claim's ordinal, or the CSV line. */
   sourceRecord: z.string(),

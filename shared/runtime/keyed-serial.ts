@@ -1,6 +1,6 @@
 /**
  * Runs tasks with at most `limit` in flight, the tasks of one key one after another in the order they
- * were submitted. Denial ingestion applies a file's claims a few at a time, but a reversal and the
+ * were submitted, and none of a key's after one of them failed. Denial ingestion applies a file's claims a few at a time, but a reversal and the
  * corrected claim after it (the same claim, the same file) must land in order. `submit` waits for a
  * free slot, so a stream of claims never piles up in memory. The first failure is thrown by the next
  * `submit` or by `drain`.
@@ -8,6 +8,7 @@
 export function keyedSerial(limit: number) {
   const tails = new Map<string, Promise<void>>();
   const inFlight = new Set<Promise<void>>();
+  const failedKeys = new Set<string>();
   // A holder, not a let: TypeScript would narrow a let to undefined across the awaits.
   const failed: { failure?: { error: unknown } } = {};
   const rethrow = () => {
@@ -19,8 +20,11 @@ export function keyedSerial(limit: number) {
       while (inFlight.size >= Math.max(1, limit)) await Promise.race(inFlight);
       rethrow();
       const run: Promise<void> = (tails.get(key) ?? Promise.resolve())
-        .then(task)
+        // After a failure the key's later tasks are skipped: they must not land before the one that
+        // failed (a correction before its reversal). The failure fails the whole run, which is retried.
+        .then(() => (failedKeys.has(key) ? undefined : task()))
         .catch((error: unknown) => {
+          failedKeys.add(key);
           failed.failure ??= { error };
         })
         .finally(() => {

@@ -8,6 +8,7 @@ import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import type { RemittanceRecord } from '#shared/model/remittance.ts';
+import { localDay } from '#shared/rules/queries.ts';
 import { homeHealthChart } from '../support/charts.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 import { build835 } from '../support/x12-835.ts';
@@ -216,13 +217,14 @@ describe('denial ingestion on embedded AWS', () => {
     expect(events.join()).toContain('"duplicates":6');
   });
 
-  it('closes rework when a corrected version arrives, and opens an overpayment item for a paid claim', async () => {
+  it('closes rework when a corrected version arrives; a paid claim corrected opens a possible overpayment, resolved when its replacement is paid', async () => {
     await pipeline.ports.artifacts.putText(
       'intake',
       'exports/test-agency/corrected.ndjson',
       [
         homeHealthChart({ chartId: 'D-CODING', version: 2, diagnoses: OTHER_CATEGORY }),
-        homeHealthChart({ chartId: 'D-PAID', version: 2 }),
+        // Recoded by another coder, in a category with no coding denial: not drawn for QA, billed.
+        homeHealthChart({ chartId: 'D-PAID', version: 2, coderId: 'coder-c', diagnoses: OTHER_CATEGORY }),
       ]
         .map((c) => JSON.stringify(c))
         .join('\n'),
@@ -235,15 +237,23 @@ describe('denial ingestion on embedded AWS', () => {
       byVersion: 2,
       netPaid: 1800,
     });
-    const identified = new Date(overpaid?.overpayment?.identifiedAt ?? '');
-    const due = new Date(`${overpaid?.overpayment?.dueBy}T00:00:00Z`);
-    expect(
-      Math.round(
-        (due.getTime() -
-          Date.UTC(identified.getUTCFullYear(), identified.getUTCMonth(), identified.getUTCDate())) /
-          86_400_000,
-      ),
-    ).toBe(60);
+    // Medicare: report and return within 60 days, from the agency's local day of identification.
+    const identifiedDay = localDay(overpaid?.overpayment?.identifiedAt ?? '', 'America/New_York');
+    const due = new Date(`${overpaid?.overpayment?.dueBy}T00:00:00Z`).getTime();
+    expect((due - Date.parse(`${identifiedDay}T00:00:00Z`)) / 86_400_000).toBe(60);
+    expect((await state('D-PAID', 2))?.status).toBe('BATCHED');
+
+    // The replacement claim is paid: billing has settled the difference, the item is resolved.
+    await drop(
+      'remittances/test-agency/era-2.835',
+      build835({
+        trace: 'EFT-20261127-1',
+        date: '20261127',
+        claims: [{ pcn: (await state('D-PAID', 2))?.claimRef ?? '', status: '1', charge: 2000, paid: 1700 }],
+      }),
+    );
+    expect((await state('D-PAID', 2))?.status).toBe('PAID');
+    expect((await state('D-PAID'))?.overpayment?.resolvedAt).toBeDefined();
   });
 
   it('reports the denial figures from the table: claims, not records, and the open items', async () => {
@@ -253,19 +263,19 @@ describe('denial ingestion on embedded AWS', () => {
       {},
     );
     expect(report).toMatchObject({
-      claims: 4,
+      claims: 5,
       denied: 2,
       codingDenied: 1,
-      firstPassPaid: 2,
-      netPaid: 3050,
+      firstPassPaid: 3,
+      netPaid: 4750,
       rework: { open: 0, closed: 1 },
-      overpayments: { open: 1, overdue: 0 },
+      overpayments: { open: 0, overdue: 0 },
     });
     expect(report?.byFamily.map((f) => f.family).sort()).toEqual(['authorization', 'coding']);
-    expect(report?.openOverpayments).toHaveLength(1);
+    expect(report?.openOverpayments).toHaveLength(0);
     const text = formatDenialReport(report ? [report] : []);
     expect(text).toContain(
-      'denial rate 50.0% (2), coding-related 25.0% (1), clean-claim (first-pass) rate 50.0%',
+      'denial rate 40.0% (2), coding-related 20.0% (1), clean-claim (first-pass) rate 60.0%',
     );
     // The unmatched claim and the billing system's own number never reach the figures.
     expect(text).not.toContain('ACCT-0004');

@@ -41,9 +41,14 @@ export function memoryPorts() {
       const s = charts.get(key(chartKey, version));
       return s && clone(s);
     },
-    async transition(chartKey, version, from, to, changes = {}) {
+    async transition(chartKey, version, from, to, changes = {}, options = {}) {
       const s = charts.get(key(chartKey, version));
       if (!s || !from.includes(s.status)) return { ok: false, current: s && clone(s) };
+      if (
+        options.ifRemittanceCount !== undefined &&
+        (s.remittance?.adjudications ?? 0) !== options.ifRemittanceCount
+      )
+        return { ok: false, current: clone(s) };
       const next = { ...s, ...clone(changes), status: to, updatedAt: new Date().toISOString() };
       charts.set(key(chartKey, version), next);
       return { ok: true, state: clone(next) };

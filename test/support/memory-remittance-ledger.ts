@@ -31,9 +31,7 @@ export function memoryRemittanceLedger(): RemittanceLedger {
     async forVersion(chartKey, version) {
       return [...records.values()]
         .filter((r) => r.chartKey === chartKey && r.version === version)
-        .sort(
-          (a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.sourceRecord.localeCompare(b.sourceRecord),
-        )
+        .sort((a, b) => a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt))
         .map((r) => structuredClone(r));
     },
     async *list(agencyId, since) {

@@ -96,10 +96,17 @@ describe('dispositionOf', () => {
   it('reads CLP02 and what was paid', () => {
     expect(dispositionOf('4', 0, [])).toBe('denied');
     expect(dispositionOf('22', -10, [])).toBe('reversal');
-    expect(dispositionOf('1', 10, [{ group: 'CO' }])).toBe('paid');
-    expect(dispositionOf('1', 0, [{ group: 'CO' }])).toBe('denied');
-    // Nothing paid because the deductible took it all: a payment decision, not a denial.
-    expect(dispositionOf('1', 0, [{ group: 'PR' }])).toBe('paid');
+    expect(dispositionOf('1', 10, [{ group: 'CO', reason: '16' }])).toBe('paid');
+    expect(dispositionOf('1', 0, [{ group: 'CO', reason: '16' }])).toBe('denied');
+    // Nothing paid because the deductible took it all (with the contractual write-down), or because the
+    // primary paid it all (a secondary claim): payment decisions, not denials.
+    expect(
+      dispositionOf('1', 0, [
+        { group: 'PR', reason: '1' },
+        { group: 'CO', reason: '45' },
+      ]),
+    ).toBe('paid');
+    expect(dispositionOf('2', 0, [{ group: 'OA', reason: '23' }])).toBe('paid');
     expect(dispositionOf('19', 10, [])).toBe('informational');
     expect(dispositionOf('25', 0, [])).toBe('informational');
     expect(dispositionOf('99', 0, [])).toBe('informational');

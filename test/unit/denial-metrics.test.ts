@@ -28,6 +28,7 @@ function rec(
     coderRelated: false,
     payerId: 'MAC',
     receivedAt: `2026-11-20T10:00:${String(n).padStart(2, '0')}Z`,
+    sequence: `2026-11-20#T1#${String(n).padStart(8, '0')}`,
     sourceObject: 'ob1',
     sourceRecord: `line ${n}`,
     ...extra,
@@ -60,15 +61,30 @@ describe('denialMetrics', () => {
       { payer: 'MAC', claims: 3, denied: 1, denialRate: 1 / 3 },
       { payer: 'MCD', claims: 1, denied: 1, denialRate: 1 },
     ]);
+    // CO-45 beside CO-146 explains an amount: not a reason the claim was denied.
     expect(m.byCarc.map((c) => [c.code, c.family, c.deniedClaims])).toEqual([
       ['CO-146', 'coding', 1],
       ['CO-197', 'authorization', 1],
-      ['CO-45', 'contractual', 1],
     ]);
     expect(m.byFamily.map((f) => [f.family, f.deniedClaims])).toEqual([
       ['authorization', 1],
       ['coding', 1],
     ]);
+  });
+
+  it('judges a claim answered inside the window on all its answers', () => {
+    const records = [
+      rec('w1', 'denied', 0, { receivedAt: '2026-01-10T00:00:00Z', sequence: '2026-01-10#a#1' }),
+      rec('w1', 'paid', 90, { receivedAt: '2026-02-10T00:00:00Z', sequence: '2026-02-10#b#1' }),
+      rec('w2', 'paid', 50, { receivedAt: '2026-01-05T00:00:00Z', sequence: '2026-01-05#c#1' }),
+    ];
+    const m = denialMetrics({
+      records,
+      charts: [],
+      now: new Date('2026-03-01T00:00:00Z'),
+      since: '2026-02-01',
+    });
+    expect(m).toMatchObject({ claims: 1, denied: 1, firstPassPaid: 0, cleanClaimRate: 0 });
   });
 
   it('ages rework and finds overpayments past their deadline', () => {

@@ -34,6 +34,23 @@ describe('keyedSerial', () => {
     );
   });
 
+  it("skips a key's later tasks once one failed, and runs the other keys' tasks", async () => {
+    const runner = keyedSerial(4);
+    const ran: string[] = [];
+    await runner.submit('claim', async () => {
+      await tick(2);
+      throw new Error('reversal failed');
+    });
+    await runner.submit('claim', async () => {
+      ran.push('correction');
+    });
+    await runner.submit('other', async () => {
+      ran.push('other');
+    });
+    await expect(runner.drain()).rejects.toThrow('reversal failed');
+    expect(ran).toEqual(['other']);
+  });
+
   it('throws the first failure from drain (and from the next submit)', async () => {
     const runner = keyedSerial(2);
     await runner.submit('a', async () => {

@@ -773,4 +773,48 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
     expect(reports.map(([, v]) => v).join()).toContain('no 835 transaction set');
     expect(received(p).at(-1)).toMatchObject({ format: 'x12-835', claims: 0 });
   });
+
+  it('lands a reversal and its correction in the payer order when the reversal failed once', async () => {
+    const p = pipeline();
+    const refs = await billed(p, ['R-1']);
+    const csv = [
+      'claim_ref,status,charge,paid,reason_codes,paid_date,trace_number',
+      `${refs['R-1']},paid,100,90,CO-45:10,2026-11-20,T1`,
+      `${refs['R-1']},reversal,-100,-90,CO-45:-10,2026-11-20,T1`,
+      `${refs['R-1']},paid,100,85,CO-45:15,2026-11-20,T1`,
+    ].join('\n');
+    const ledger = p.mem.ports.remittances;
+    const record = ledger.record.bind(ledger);
+    let failures = 1;
+    ledger.record = async (r) => {
+      if (r.disposition === 'reversal' && failures-- > 0) throw new Error('throttled');
+      return record(r);
+    };
+    await expect(handle(p, 'remittances/test-agency/r.csv', csv)).rejects.toThrow('throttled');
+    // The correction was not applied before its reversal: the delivery failed and is retried whole.
+    await p.svc.denials.handle(
+      S3EventMessage.parse(s3Event('test-denials', 'remittances/test-agency/r.csv', 'r1')),
+    );
+    const state = await p.mem.ports.charts.get(await chartKeyOf(p.mem.ports.keys, 'test-agency', 'R-1'), 1);
+    expect(state).toMatchObject({
+      status: 'PAID',
+      remittance: { netPaid: 85, adjudications: 3, lastDisposition: 'paid' },
+    });
+  });
+
+  it('counts a JSON denial file dropped under two keys once', async () => {
+    const p = pipeline();
+    await billed(p, ['J-2']);
+    const file = JSON.stringify({
+      agencyId: 'test-agency',
+      denials: [{ chartId: 'J-2', reasonCodes: ['CO-146'] }],
+    });
+    await handle(p, 'remittances/test-agency/a.json', file, 'x1');
+    await handle(p, 'remittances/test-agency/b.json', file, 'x2');
+    const state = await p.mem.ports.charts.get(await chartKeyOf(p.mem.ports.keys, 'test-agency', 'J-2'), 1);
+    expect(state?.remittance?.adjudications).toBe(1);
+    expect(await p.mem.ports.coders.denials('test-agency', 'coder-a', '2000-01-01T00:00:00Z')).toHaveLength(
+      1,
+    );
+  });
 });
