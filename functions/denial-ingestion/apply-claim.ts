@@ -63,21 +63,22 @@ const ATTEMPTS = 5;
  * before it in the file. The same answer in a resent or re-exported file is the same record.
  */
 export function remitIdOf(item: ClaimToApply, claimRef: string): string {
-  const { claim, payment } = item;
-  return sha256Hex(
-    [
-      payment.payerId ?? payment.payerName ?? '',
-      payment.traceNumber ?? '',
-      claimRef,
-      claim.statusCode,
-      claim.charge,
-      claim.payment,
-      claim.payerClaimControlNumber ?? '',
-      claim.paidDate ?? '',
-      claim.adjustments.map((a) => `${a.group}-${a.reason}`).join(' '),
-      item.occurrence,
-    ].join('|'),
-  ).slice(0, 24);
+  return sha256Hex(`${answerKey(item.claim, item.payment, claimRef)}|${item.occurrence}`).slice(0, 24);
+}
+
+/** What makes two payer answers the same answer: who paid, which payment, which claim, what was said. */
+export function answerKey(claim: RemittanceClaim, payment: RemittancePayment, claimRef: string): string {
+  return [
+    payment.payerId ?? payment.payerName ?? '',
+    payment.traceNumber ?? '',
+    claimRef,
+    claim.statusCode,
+    claim.charge,
+    claim.payment,
+    claim.payerClaimControlNumber ?? '',
+    claim.paidDate ?? '',
+    claim.adjustments.map((a) => `${a.group}-${a.reason}`).join(' '),
+  ].join('|');
 }
 
 /** Records in the payer's order (payment date, trace, place in the file), then as applied. */

@@ -6,7 +6,7 @@ import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
 import type { ClaimAdjustment, RemittanceClaim, RemittancePayment } from '#shared/model/remittance.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
-import type { ClaimToApply } from './apply-claim.ts';
+import { answerKey, type ClaimToApply } from './apply-claim.ts';
 
 /** A problem with the file or one of its records: names fields and codes, never a value. */
 export interface RemittanceIssue {
@@ -40,17 +40,7 @@ export function formatOf(key: string): RemittanceFormat {
 function occurrences() {
   const seen = new Map<string, number>();
   return (claim: RemittanceClaim, payment: RemittancePayment): number => {
-    const key = [
-      payment.payerId ?? '',
-      payment.traceNumber ?? '',
-      claim.patientControlNumber,
-      claim.statusCode,
-      claim.charge,
-      claim.payment,
-      claim.payerClaimControlNumber ?? '',
-      claim.paidDate ?? '',
-      claim.adjustments.map((a) => `${a.group}-${a.reason}`).join(' '),
-    ].join('|');
+    const key = answerKey(claim, payment, claim.patientControlNumber);
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
     return n;

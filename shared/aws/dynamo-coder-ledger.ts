@@ -1,12 +1,11 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { CodedRecord, type CoderRecord, DenialMark, DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
-import { conditionalWrite } from './dynamo-conditional.ts';
+import { putOnce } from './dynamo-conditional.ts';
 import type { CoderLedger } from './ports.ts';
 import {
   agencyCodersPk,
@@ -117,15 +116,7 @@ export class DynamoCoderLedger implements CoderLedger {
   }
 
   private putOnce(item: Record<string, unknown>): Promise<boolean> {
-    return conditionalWrite(
-      this.dynamo.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+    return putOnce(this.dynamo, this.table, item);
   }
 
   /** Items of one kind in a partition, oldest first, from `since` on. */

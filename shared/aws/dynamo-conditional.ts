@@ -1,3 +1,4 @@
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { type RawAttributeValue, unmarshallItem } from './attribute-value.ts';
 
 /**
@@ -28,4 +29,17 @@ export async function conditionalWrite(write: Promise<unknown>): Promise<boolean
     if (isConditionalCheckFailed(err)) return false;
     throw err;
   }
+}
+
+/** Puts an item only when none has its key: true when written, false when it was already there. */
+export function putOnce(
+  dynamo: DynamoDBDocumentClient,
+  table: string,
+  item: Record<string, unknown>,
+): Promise<boolean> {
+  return conditionalWrite(
+    dynamo.send(
+      new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+    ),
+  );
 }

@@ -6,7 +6,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { RemittanceRecord } from '#shared/model/remittance.ts';
-import { conditionalWrite } from './dynamo-conditional.ts';
+import { putOnce } from './dynamo-conditional.ts';
 import type { ClaimTarget, RemittanceLedger } from './ports.ts';
 import {
   agencyRemittancesPk,
@@ -99,15 +99,7 @@ export class DynamoRemittanceLedger implements RemittanceLedger {
   }
 
   private putOnce(item: Record<string, unknown>): Promise<boolean> {
-    return conditionalWrite(
-      this.dynamo.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+    return putOnce(this.dynamo, this.table, item);
   }
 
   private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Record<string, unknown>> {
