@@ -3,7 +3,10 @@ import { LineOfBusiness } from './chart.ts';
 import { Correction, ReviewScore } from './qa.ts';
 import { ClaimDisposition, DenialFamily } from './remittance.ts';
 
-/** Every status a chart version can be in; see the lifecycle in docs/architecture.md. */
+/**
+ * Every status a chart version can be in; see the lifecycle in README.md (Architecture). REWORK is not
+ * set: a denial's rework is an item on the DENIED version (`rework`), the status stays the payer's answer.
+ */
 export const CHART_STATUSES = [
   'RECEIVED',
   'VALIDATED',

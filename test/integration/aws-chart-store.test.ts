@@ -40,6 +40,53 @@ async function byStatus(agencyId: string, status: string): Promise<Record<string
 }
 
 describe('DynamoChartStore on dynalite', () => {
+  it('applies a payer answer only while the answers it counted are still the last ones', async () => {
+    const state = chart({ status: 'BATCHED' });
+    await stack.ports.charts.create(state);
+    const summary = (adjudications: number) => ({
+      netPaid: 90,
+      lastDisposition: 'paid' as const,
+      lastAt: '2026-11-20T10:00:00.000Z',
+      adjudications,
+      firstDisposition: 'paid' as const,
+    });
+    const billed = ['BATCHED', 'PAID'] as const;
+    const first = await stack.ports.charts.transition(
+      state.chartKey,
+      1,
+      billed,
+      'PAID',
+      { remittance: summary(1) },
+      {
+        ifRemittanceCount: 0,
+      },
+    );
+    expect(first.ok).toBe(true);
+    // A second delivery that read the version before the first answer landed is refused, with the state.
+    const stale = await stack.ports.charts.transition(
+      state.chartKey,
+      1,
+      billed,
+      'PAID',
+      { remittance: summary(1) },
+      {
+        ifRemittanceCount: 0,
+      },
+    );
+    expect(stale).toMatchObject({ ok: false, current: { remittance: { adjudications: 1 } } });
+    const next = await stack.ports.charts.transition(
+      state.chartKey,
+      1,
+      billed,
+      'PAID',
+      { remittance: summary(2) },
+      {
+        ifRemittanceCount: 1,
+      },
+    );
+    expect(next).toMatchObject({ ok: true, state: { remittance: { adjudications: 2 } } });
+  });
+
   it('creates a version once; the second create returns the stored one', async () => {
     const state = chart();
     const first = await stack.ports.charts.create(state);
