@@ -142,11 +142,22 @@ export class SegmentSplitter {
   private hand(text: string, from: number, end: number, d: Delimiters): void {
     this.count++;
     if (this.wanted) {
-      const first = text.indexOf(d.element, from);
-      const idEnd = first < 0 || first > end ? end : first;
-      const id = this.view.reset(text, from, idEnd, d.element);
-      if (!this.wanted.has(id.code())) {
-        this.onSegment(id, this.count, d);
+      // The id's code from its characters (at most four, up to the element separator), without a view.
+      const separator = d.element.charCodeAt(0);
+      let code = 0;
+      let at = from;
+      for (; at < end && at < from + 4; at++) {
+        const c = text.charCodeAt(at);
+        if (c === separator) break;
+        code = code * 256 + (c & 0xff);
+      }
+      if (!this.wanted.has(code)) {
+        const first = text.indexOf(d.element, from);
+        this.onSegment(
+          this.view.reset(text, from, first < 0 || first > end ? end : first, d.element),
+          this.count,
+          d,
+        );
         return;
       }
     }
