@@ -372,7 +372,8 @@ export function createClaimApplier(
    * version it replaced: the void/replace pair is billing's quantification of it.
    */
   async function resolveOverpayment(target: ClaimTarget, record: RemittanceRecord): Promise<void> {
-    if (record.disposition !== 'paid') return;
+    // Only a later version replaces a claim: a first version has nothing to settle (and costs no read).
+    if (record.disposition !== 'paid' || target.version === 1) return;
     for (const older of await ports.charts.versions(target.chartKey)) {
       const item = older.overpayment;
       if (older.version >= target.version || !item || item.resolvedAt || item.byVersion !== target.version)

@@ -173,17 +173,19 @@ export async function* read835(chunks: AsyncIterable<string> | Iterable<string>)
   for await (const events of read835Batches(chunks)) yield* events;
 }
 
-/** A whole 835 text read at once: the remittances (transaction sets) with their claims, and the warnings. */
-export async function parse835(text: string): Promise<{
+export interface Parsed835 {
   remittances: (RemittanceHeader & { claims: Claim835[]; providerAdjustments: ProviderAdjustment[] })[];
   warnings: { message: string; segment?: number }[];
-}> {
-  const remittances: (RemittanceHeader & {
-    claims: Claim835[];
-    providerAdjustments: ProviderAdjustment[];
-  })[] = [];
-  const warnings: { message: string; segment?: number }[] = [];
-  for await (const e of read835([text])) {
+}
+
+/**
+ * Every remittance (transaction set) of a stream with its claims, and the warnings, held whole: for
+ * printing and tests. Ingestion uses the events, one claim at a time.
+ */
+export async function collect835(chunks: AsyncIterable<string> | Iterable<string>): Promise<Parsed835> {
+  const remittances: Parsed835['remittances'] = [];
+  const warnings: Parsed835['warnings'] = [];
+  for await (const e of read835(chunks)) {
     if (e.kind === 'transaction') remittances.push({ ...e.header, claims: [], providerAdjustments: [] });
     else if (e.kind === 'claim') remittances.at(-1)?.claims.push(e.claim);
     else if (e.kind === 'transaction-end') {
@@ -195,6 +197,11 @@ export async function parse835(text: string): Promise<{
       );
   }
   return { remittances, warnings };
+}
+
+/** A whole 835 text read at once: the remittances (transaction sets) with their claims, and the warnings. */
+export function parse835(text: string): Promise<Parsed835> {
+  return collect835([text]);
 }
 
 /** Segments in, events out: a plain state machine (no generator per segment, which costs throughput). */
