@@ -19,8 +19,28 @@ const MAX_DAYS = 400;
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The zone's offset from UTC at an instant, in milliseconds (local = UTC + offset). */
+const MS_QUARTER_HOUR = 900_000;
+/** Offsets by zone and UTC quarter hour: asking Intl costs microseconds, and every query asks. */
+const offsets = new Map<string, number>();
+const MAX_OFFSETS = 10_000;
+
+/**
+ * The zone's offset from UTC at an instant, in milliseconds (local = UTC + offset). Remembered per UTC
+ * quarter hour: every zone's offset is a whole number of quarter hours and its changes fall on local
+ * whole hours or half hours, so a change never falls inside a UTC quarter hour.
+ */
 function offsetAt(instant: number, timeZone: string): number {
+  const key = `${timeZone}|${Math.floor(instant / MS_QUARTER_HOUR)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size >= MAX_OFFSETS) offsets.clear();
+    offset = zoneOffset(instant, timeZone);
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+function zoneOffset(instant: number, timeZone: string): number {
   let format = offsetFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {

@@ -4,6 +4,7 @@ import {
   type BusinessCalendar,
   businessDaysBetween,
   businessHoursBetween,
+  localDayOf,
   workdayHoursBetween,
   zonedInstant,
 } from '#shared/billing/business-time.ts';
@@ -87,5 +88,40 @@ describe('business time', () => {
         holidays: ['2026-11-26'],
       }),
     ).toBe(24);
+  });
+});
+
+describe('zone offsets, remembered per UTC quarter hour', () => {
+  const zones = [
+    'America/New_York',
+    'America/Phoenix',
+    'Pacific/Honolulu',
+    'Australia/Lord_Howe',
+    'Asia/Kathmandu',
+  ];
+  const dayIn = (instant: number, timeZone: string) =>
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+      new Date(instant),
+    );
+
+  it('give the local day Intl gives, across DST changes (a half-hour one included)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2027, 11, 31) }),
+        (zone, instant) => {
+          expect(localDayOf(instant, zone)).toBe(dayIn(instant, zone));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // Each side of New York's spring-forward change (07:00 UTC) and Lord Howe's half-hour one.
+    for (const at of [
+      Date.UTC(2026, 2, 8, 6, 59, 59),
+      Date.UTC(2026, 2, 8, 7, 0, 0),
+      Date.UTC(2026, 3, 4, 14, 59),
+      Date.UTC(2026, 3, 4, 15, 0),
+    ])
+      for (const zone of zones) expect(localDayOf(at, zone)).toBe(dayIn(at, zone));
   });
 });
