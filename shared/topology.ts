@@ -152,10 +152,12 @@ export const STAGES: readonly StageSpec[] = [
     writes: ['denials'],
     batchSize: 1,
     maxBatchingWindowSeconds: 0,
-    timeoutSeconds: 300,
+    // A remittance is applied in one invocation (each answer written once, so a retry skips what is
+    // done): the longest Lambda allows, for an 835 of tens of thousands of claims.
+    timeoutSeconds: 900,
     memoryMb: 512,
     reservedConcurrency: 2,
-    // The CARC root-cause table: which denials count against the coder.
+    // The CARC and RARC tables: the family of each denial, and which count against the coder.
     dataFiles: [CODE_TABLES],
     purpose: 'Reads remittance files and traces each denial back to its chart and coder',
   },

@@ -287,7 +287,13 @@ export function createClaimApplier(
     let denial: DenialRecord | undefined;
     let alreadyApplied = false;
     for (let attempt = 0; ; attempt++) {
-      const records = inPayerOrder(await ports.remittances.forVersion(target.chartKey, target.version));
+      // A claim's first answer (most of a file), just written, needs no read: the write below is
+      // conditional on there being none, and a concurrent one sends us round the loop to read them all.
+      // A record written before (a retry) is read back: its times are the ones already used as keys.
+      const records =
+        attempt === 0 && written && !state.remittance
+          ? [record]
+          : inPayerOrder(await ports.remittances.forVersion(target.chartKey, target.version));
       stored = records.find((r) => r.remitId === record.remitId) ?? record;
       const summary = summarise(records);
       const latest = [...records].reverse().find((r) => r.disposition !== 'informational') ?? stored;

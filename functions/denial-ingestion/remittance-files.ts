@@ -50,22 +50,15 @@ function occurrences() {
 /** A place in a file that sorts as a string: zero-padded. */
 const place = (n: number) => String(n).padStart(8, '0');
 
-async function* textOf(chunks: AsyncIterable<Uint8Array>, hash: { update(b: Uint8Array): void }) {
+async function* textOf(chunks: AsyncIterable<Uint8Array>) {
   const decoder = new TextDecoder('utf-8');
-  for await (const chunk of chunks) {
-    hash.update(chunk);
-    yield decoder.decode(chunk, { stream: true });
-  }
+  for await (const chunk of chunks) yield decoder.decode(chunk, { stream: true });
   const rest = decoder.decode();
   if (rest) yield rest;
 }
 
 /** An X12 835 streamed from S3: one claim at a time, the envelope warnings as issues. */
-export async function* read835File(
-  deps: StageDeps,
-  source: SourceObject,
-  hash: { update(b: Uint8Array): void },
-): AsyncGenerator<FileEvent> {
+export async function* read835File(deps: StageDeps, source: SourceObject): AsyncGenerator<FileEvent> {
   const bytes = await deps.ports.artifacts.openObject(source.bucket, source.key, {
     ...(source.versionId ? { versionId: source.versionId } : {}),
   });
@@ -75,7 +68,7 @@ export async function* read835File(
   let ordinal = 0;
   let transactions = 0;
   let sawTransaction = false;
-  for await (const events of read835Batches(textOf(bytes, hash))) {
+  for await (const events of read835Batches(textOf(bytes))) {
     for (const e of events) {
       if (e.kind === 'transaction') {
         sawTransaction = true;

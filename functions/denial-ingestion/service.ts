@@ -135,18 +135,43 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       return;
     }
 
-    const applier = createClaimApplier(deps, { agencyId, objectId, tablesFor });
+    // The content first: the same bytes already taken in under another key are a duplicate file,
+    // recorded and skipped (every answer in it is written once anyway; this saves applying them again).
     const hash = createHash('sha256');
-    let events: AsyncIterable<FileEvent> | Iterable<FileEvent>;
-    if (format === 'x12-835') events = read835File(deps, source, hash);
-    else {
-      const text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
+    let text: string | undefined;
+    if (format === 'x12-835') {
+      const bytes = await ports.artifacts.openObject(source.bucket, source.key, {
+        ...(source.versionId ? { versionId: source.versionId } : {}),
+      });
+      for await (const chunk of bytes) hash.update(chunk);
+    } else {
+      text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
       hash.update(text);
-      events = format === 'csv' ? readCsvFile(text) : readJsonFile(deps, text, agencyId);
     }
-    const { counts, issues, unmatched, payers, unknownCodes } = await applyAll(events, applier);
     const sha256 = hash.digest('hex');
-    const duplicateOf = await sameContentAs(source, sha256, agencyId);
+    const content = await claimContent(source, sha256);
+    if (content.duplicateOf) {
+      await recordAudit(deps, {
+        type: 'remittance.duplicate-file',
+        agencyId,
+        subject: `object:${objectId}`,
+        actor: ACTOR,
+        idempotencyKey: 'duplicate-file',
+        detail: { duplicateOf: content.duplicateOf, sha256 },
+      });
+      await ports.ledger.finish(objectId, { duplicateFile: 1 }, deps.clock.now().toISOString());
+      return;
+    }
+
+    const applier = createClaimApplier(deps, { agencyId, objectId, tablesFor });
+    const events: AsyncIterable<FileEvent> | Iterable<FileEvent> =
+      text === undefined
+        ? read835File(deps, source)
+        : format === 'csv'
+          ? readCsvFile(text)
+          : readJsonFile(deps, text, agencyId);
+    const { counts, issues, unmatched, payers, unknownCodes } = await applyAll(events, applier);
+    await ports.ledger.finish(content.contentId, {}, deps.clock.now().toISOString());
 
     const report =
       issues.length > 0 || unmatched.length > 0
@@ -166,47 +191,37 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
         // Reason and remark codes the tables do not know (classified other): codes, never PHI.
         ...(unknownCodes.length > 0 ? { unknownCodes } : {}),
         sha256,
-        ...(duplicateOf ? { duplicateOf } : {}),
         ...(report ? { report } : {}),
       },
     });
   }
 
   /**
-   * The same bytes dropped before under another key: recorded (its claims counted as duplicates
-   * already, since every payer answer is written once) so the compliance trail says so.
+   * Claims the file's content (its SHA-256) in the object ledger. The same bytes taken in completely
+   * under another key make this a duplicate file; a first delivery still under way elsewhere (or one
+   * that died) does not: this one goes on, and applies nothing twice.
    */
-  async function sameContentAs(
+  async function claimContent(
     source: SourceObject,
     sha256: string,
-    agencyId: string,
-  ): Promise<string | undefined> {
+  ): Promise<{ contentId: string; duplicateOf?: string }> {
     const contentId = `rc${sha256.slice(0, 30)}`;
-    const startedAt = deps.clock.now().toISOString();
     const claim = await ports.ledger.begin({
       objectId: contentId,
       status: 'PROCESSING',
       stage: `${STAGE}:content`,
       source,
-      startedAt,
+      startedAt: deps.clock.now().toISOString(),
     });
-    if (claim.claimed) {
-      await ports.ledger.finish(contentId, {}, startedAt);
-      return undefined;
-    }
-    const first = claim.existing?.source;
-    if (!first || (first.bucket === source.bucket && first.key === source.key && first.etag === source.etag))
-      return undefined;
-    const duplicateOf = objectIdOf(first.bucket, first.key, first.etag);
-    await recordAudit(deps, {
-      type: 'remittance.duplicate-file',
-      agencyId,
-      subject: `object:${objectIdOf(source.bucket, source.key, source.etag)}`,
-      actor: ACTOR,
-      idempotencyKey: 'duplicate-file',
-      detail: { duplicateOf },
-    });
-    return duplicateOf;
+    const first = claim.existing;
+    if (claim.claimed || !first || first.status !== 'DONE') return { contentId };
+    const same =
+      first.source.bucket === source.bucket &&
+      first.source.key === source.key &&
+      first.source.etag === source.etag;
+    return same
+      ? { contentId }
+      : { contentId, duplicateOf: objectIdOf(first.source.bucket, first.source.key, first.source.etag) };
   }
 
   function report_(

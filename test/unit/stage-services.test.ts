@@ -817,4 +817,29 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
       1,
     );
   });
+
+  it('records one coder mark when a delivery died between writing the answer and moving the chart', async () => {
+    const p = pipeline();
+    const refs = await billed(p, ['K-1']);
+    const csv = ['claim_ref,status,charge,paid,reason_codes', `${refs['K-1']},denied,100,0,CO-146`].join(
+      '\n',
+    );
+    const charts = p.mem.ports.charts;
+    const transition = charts.transition.bind(charts);
+    let failures = 1;
+    charts.transition = async (...args) => {
+      if (args[3] === 'DENIED' && failures-- > 0) throw new Error('timed out');
+      return transition(...args);
+    };
+    await expect(handle(p, 'remittances/test-agency/k.csv', csv)).rejects.toThrow('timed out');
+    await p.svc.denials.handle(
+      S3EventMessage.parse(s3Event('test-denials', 'remittances/test-agency/k.csv', 'r1')),
+    );
+    expect(await p.status('test-agency', 'K-1')).toBe('DENIED');
+    expect(await p.mem.ports.coders.denials('test-agency', 'coder-a', '2000-01-01T00:00:00Z')).toHaveLength(
+      1,
+    );
+    const audits = p.mem.events().filter((e) => e.type === 'rework.opened');
+    expect(audits).toHaveLength(1);
+  });
 });
