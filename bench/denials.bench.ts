@@ -105,7 +105,8 @@ try {
   const againSeconds = await drop('remittances/test-agency/bench-resent.835');
   let records = 0;
   for await (const _ of ports.remittances.list('test-agency')) records++;
-  if (records !== claims.length) throw new Error(`${records} records for ${claims.length} claims: counted twice`);
+  if (records !== claims.length)
+    throw new Error(`${records} records for ${claims.length} claims: counted twice`);
 
   // The floor: one conditional update per claim, sequentially.
   const floorStart = performance.now();
