@@ -123,7 +123,13 @@ export function summarise(records: readonly RemittanceRecord[]): ChartState['rem
  */
 export function createClaimApplier(
   deps: StageDeps,
-  context: { agencyId: string; objectId: string; tablesFor: (date: string) => ReasonTables },
+  context: {
+    agencyId: string;
+    objectId: string;
+    /** When the file was first taken in, the same on every retry: an undated answer sorts by it. */
+    fileAt: string;
+    tablesFor: (date: string) => ReasonTables;
+  },
 ) {
   const { ports } = deps;
 
@@ -187,8 +193,9 @@ export function createClaimApplier(
       remarkCodes: classification.remarkCodes,
       coderRelated: claim.disposition === 'denied' && classification.coderRelated,
       receivedAt,
+      // Never the apply time: a retried file must give the same answer the same place.
       sequence: [
-        claim.paidDate ?? payment.paymentDate ?? receivedAt.slice(0, 10),
+        claim.paidDate ?? payment.paymentDate ?? context.fileAt.slice(0, 10),
         payment.traceNumber ?? '',
         item.position,
       ].join('#'),
@@ -213,11 +220,7 @@ export function createClaimApplier(
     return corrected ? normaliseIcd10Code(corrected).slice(0, 3) : state.principalCategory;
   }
 
-  function denialOf(
-    record: RemittanceRecord,
-    state: ChartState,
-    classification: Classification,
-  ): DenialRecord {
+  function denialOf(record: RemittanceRecord, state: ChartState): DenialRecord {
     const denial: DenialRecord = {
       denialId: record.remitId,
       reasonCodes: record.reasonCodes,
@@ -227,7 +230,7 @@ export function createClaimApplier(
       sourceObject: record.sourceObject,
       coderRelated: record.coderRelated,
     };
-    if (classification.family) denial.family = classification.family;
+    if (record.family) denial.family = record.family;
     const category = billedCategory(state);
     if (category) denial.category = category;
     const rules = [
@@ -287,13 +290,10 @@ export function createClaimApplier(
     let denial: DenialRecord | undefined;
     let alreadyApplied = false;
     for (let attempt = 0; ; attempt++) {
-      // A claim's first answer (most of a file), just written, needs no read: the write below is
-      // conditional on there being none, and a concurrent one sends us round the loop to read them all.
-      // A record written before (a retry) is read back: its times are the ones already used as keys.
-      const records =
-        attempt === 0 && written && !state.remittance
-          ? [record]
-          : inPayerOrder(await ports.remittances.forVersion(target.chartKey, target.version));
+      // Every record of the version, read back each time: a record written before (a retry) keeps the
+      // times already used as keys, and an answer another delivery wrote meanwhile may be the latest.
+      const read = await ports.remittances.forVersion(target.chartKey, target.version);
+      const records = inPayerOrder(read.some((r) => r.remitId === record.remitId) ? read : [...read, record]);
       stored = records.find((r) => r.remitId === record.remitId) ?? record;
       const summary = summarise(records);
       const latest = [...records].reverse().find((r) => r.disposition !== 'informational') ?? stored;
@@ -301,9 +301,7 @@ export function createClaimApplier(
       const changes: Partial<ChartState> = { remittance: summary };
       denial = undefined;
       if (stored.disposition === 'denied') {
-        denial =
-          state.denial?.denialId === stored.remitId ? state.denial : denialOf(stored, state, classification);
-        if (latest.remitId === stored.remitId) changes.denial = denial;
+        denial = state.denial?.denialId === stored.remitId ? state.denial : denialOf(stored, state);
         if (stored.coderRelated && !state.rework)
           changes.rework = {
             openedAt: stored.receivedAt,
@@ -312,9 +310,13 @@ export function createClaimApplier(
             reasonCodes: classification.coderReasonCodes,
           };
       }
+      // The chart's denial is the latest denial, whichever delivery (or file) brought it.
+      if (latest.disposition === 'denied' && state.denial?.denialId !== latest.remitId)
+        changes.denial = denial && latest.remitId === stored.remitId ? denial : denialOf(latest, state);
       alreadyApplied =
         state.status === to &&
         state.remittance?.adjudications === summary?.adjudications &&
+        !changes.denial &&
         (!changes.rework || state.rework?.denialId === stored.remitId);
       if (alreadyApplied) break;
       const moved = await ports.charts.transition(target.chartKey, target.version, BILLED, to, changes, {
@@ -380,24 +382,32 @@ export function createClaimApplier(
   async function resolveOverpayment(target: ClaimTarget, record: RemittanceRecord): Promise<void> {
     // Only a later version replaces a claim: a first version has nothing to settle (and costs no read).
     if (record.disposition !== 'paid' || target.version === 1) return;
-    for (const older of await ports.charts.versions(target.chartKey)) {
-      const item = older.overpayment;
-      if (older.version >= target.version || !item || item.resolvedAt || item.byVersion !== target.version)
-        continue;
-      const moved = await ports.charts.transition(
-        older.chartKey,
-        older.version,
-        [older.status],
-        older.status,
-        {
-          overpayment: { ...item, resolvedAt: record.receivedAt },
-        },
-      );
-      if (moved.ok)
+    for (const found of await ports.charts.versions(target.chartKey)) {
+      if (found.version >= target.version || found.overpayment?.byVersion !== target.version) continue;
+      // Conditional on the status read: re-read and retried when a late answer to the older claim moves it.
+      let older: ChartState | undefined = found;
+      for (let attempt = 0; older?.overpayment && !older.overpayment.resolvedAt; attempt++) {
+        if (attempt >= ATTEMPTS)
+          throw new Error(
+            `the overpayment on ${chartSubject(older.chartKey, older.version)} could not be resolved (${older.status})`,
+          );
+        const moved = await ports.charts.transition(
+          older.chartKey,
+          older.version,
+          [older.status],
+          older.status,
+          {
+            overpayment: { ...older.overpayment, resolvedAt: record.receivedAt },
+          },
+        );
+        older = moved.ok ? moved.state : moved.current;
+      }
+      // Audited whenever this payment resolved it, also on a retry after a crash between write and audit.
+      if (older?.overpayment?.resolvedAt === record.receivedAt)
         await recordAudit(deps, {
           type: 'overpayment.resolved',
           agencyId: target.agencyId,
-          subject: chartSubject(older.chartKey, older.version),
+          subject: chartSubject(found.chartKey, found.version),
           actor: ACTOR,
           idempotencyKey: 'overpayment-resolved',
           detail: { byVersion: target.version, remitId: record.remitId },

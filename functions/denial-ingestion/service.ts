@@ -11,7 +11,13 @@ import { claimObject } from '#shared/runtime/claim-object.ts';
 import { keyedSerial } from '#shared/runtime/keyed-serial.ts';
 import { MAX_REPORTED_ISSUES, quarantine } from '#shared/runtime/quarantine.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
-import { type ApplyResult, createClaimApplier, type UnmatchedClaim } from './apply-claim.ts';
+import {
+  type ApplyResult,
+  type ClaimToApply,
+  createClaimApplier,
+  type Resolution,
+  type UnmatchedClaim,
+} from './apply-claim.ts';
 import { takeClaimMapping } from './claim-mapping.ts';
 import {
   type FileEvent,
@@ -83,32 +89,41 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       if (unmatched.length < MAX_REPORTED_ISSUES) unmatched.push(u);
     };
     const runner = keyedSerial(CLAIM_CONCURRENCY);
+    const pending: { item: ClaimToApply; resolution: Promise<Resolution> }[] = [];
+    const handOn = async () => {
+      const next = pending.shift();
+      if (!next) return;
+      const resolution = await next.resolution;
+      if ('unmatched' in resolution) {
+        noteUnmatched(resolution.unmatched);
+        return;
+      }
+      const { item } = next;
+      const { target, claimRef } = resolution;
+      await runner.submit(`${target.chartKey}:${target.version}`, async () => {
+        const result: ApplyResult = await applier.apply(item, target, claimRef);
+        for (const code of result.unknownCodes) unknownCodes.add(code);
+        if (result.outcome === 'unmatched') noteUnmatched(result.unmatched);
+        else if (result.outcome === 'duplicate') counts.duplicates++;
+        else if (result.outcome === 'informational') counts.informational++;
+        else {
+          counts[result.outcome]++;
+          if (result.outcome === 'denied' && result.coderRelated) counts.codingDenied++;
+        }
+      });
+    };
     for await (const e of events) {
       if (e.kind === 'issue') note(e.issue);
       else if (e.kind === 'payment') rememberPayer(payers, e.payment);
       else {
         counts.claims++;
-        const { item } = e;
-        // Matched first, so one chart's answers are applied in file order whichever way CLP01 named it.
-        const resolution = await applier.resolve(item);
-        if ('unmatched' in resolution) {
-          noteUnmatched(resolution.unmatched);
-          continue;
-        }
-        const { target, claimRef } = resolution;
-        await runner.submit(`${target.chartKey}:${target.version}`, async () => {
-          const result: ApplyResult = await applier.apply(item, target, claimRef);
-          for (const code of result.unknownCodes) unknownCodes.add(code);
-          if (result.outcome === 'unmatched') noteUnmatched(result.unmatched);
-          else if (result.outcome === 'duplicate') counts.duplicates++;
-          else if (result.outcome === 'informational') counts.informational++;
-          else {
-            counts[result.outcome]++;
-            if (result.outcome === 'denied' && result.coderRelated) counts.codingDenied++;
-          }
-        });
+        // Matched a few at a time (reads only), handed on in file order: one chart is one key, so its
+        // answers are applied in the order the file gives them, whichever way CLP01 named it.
+        pending.push({ item: e.item, resolution: applier.resolve(e.item) });
+        if (pending.length >= CLAIM_CONCURRENCY) await handOn();
       }
     }
+    while (pending.length > 0) await handOn();
     await runner.drain();
     return { counts, issues, unmatched, payers: [...payers], unknownCodes: [...unknownCodes].sort() };
   }
@@ -163,7 +178,9 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       return;
     }
 
-    const applier = createClaimApplier(deps, { agencyId, objectId, tablesFor });
+    // The object's first start, the same on every retry: undated answers sort by it.
+    const fileAt = (await ports.ledger.get(objectId))?.startedAt ?? claim.startedAt;
+    const applier = createClaimApplier(deps, { agencyId, objectId, fileAt, tablesFor });
     const events: AsyncIterable<FileEvent> | Iterable<FileEvent> =
       text === undefined
         ? read835File(deps, source)
@@ -171,7 +188,12 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
           ? readCsvFile(text)
           : readJsonFile(deps, text, agencyId);
     const { counts, issues, unmatched, payers, unknownCodes } = await applyAll(events, applier);
-    await ports.ledger.finish(content.contentId, {}, deps.clock.now().toISOString());
+    // Kept with the content: a copy dropped again after a mapping file arrived is applied again.
+    await ports.ledger.finish(
+      content.contentId,
+      { unmatched: counts.unmatched },
+      deps.clock.now().toISOString(),
+    );
 
     const report =
       issues.length > 0 || unmatched.length > 0
@@ -198,8 +220,9 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
 
   /**
    * Claims the file's content (its SHA-256) in the object ledger. The same bytes taken in completely
-   * under another key make this a duplicate file; a first delivery still under way elsewhere (or one
-   * that died) does not: this one goes on, and applies nothing twice.
+   * under another key, every claim matched, make this a duplicate file. A first copy still under way
+   * elsewhere (or one that died), or one that left claims unmatched (its mapping file may have come
+   * since), does not: this one goes on, and applies nothing twice.
    */
   async function claimContent(
     source: SourceObject,
@@ -214,7 +237,8 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       startedAt: deps.clock.now().toISOString(),
     });
     const first = claim.existing;
-    if (claim.claimed || !first || first.status !== 'DONE') return { contentId };
+    if (claim.claimed || !first || first.status !== 'DONE' || first.counts?.unmatched !== 0)
+      return { contentId };
     const same =
       first.source.bucket === source.bucket &&
       first.source.key === source.key &&

@@ -19,18 +19,18 @@ const MAX_DAYS = 400;
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
-const MS_QUARTER_HOUR = 900_000;
-/** Offsets by zone and UTC quarter hour: asking Intl costs microseconds, and every query asks. */
+const MS_MINUTE = 60_000;
+/** Offsets by zone and UTC minute: asking Intl costs microseconds, and every query asks. */
 const offsets = new Map<string, number>();
 const MAX_OFFSETS = 10_000;
 
 /**
  * The zone's offset from UTC at an instant, in milliseconds (local = UTC + offset). Remembered per UTC
- * quarter hour: every zone's offset is a whole number of quarter hours and its changes fall on local
- * whole hours or half hours, so a change never falls inside a UTC quarter hour.
+ * minute: offsets are whole minutes since 1972 and changes fall on a whole minute, though not always on
+ * a quarter hour (some zones have changed at hh:01), so a change never falls inside a UTC minute.
  */
 function offsetAt(instant: number, timeZone: string): number {
-  const key = `${timeZone}|${Math.floor(instant / MS_QUARTER_HOUR)}`;
+  const key = `${timeZone}|${Math.floor(instant / MS_MINUTE)}`;
   let offset = offsets.get(key);
   if (offset === undefined) {
     if (offsets.size >= MAX_OFFSETS) offsets.clear();

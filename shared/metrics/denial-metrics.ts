@@ -53,7 +53,7 @@ export function denialMetrics(args: {
   /**
    * Only claims with an answer applied since then (ISO date or instant), each judged on all its answers
    * (a claim denied before and paid inside the window is still a denial, not a clean claim); rework and
-   * overpayments opened since then or still open.
+   * overpayments opened since then or still open; net paid counts the money applied since then.
    */
   since?: string;
 }): DenialMetrics {
@@ -87,7 +87,8 @@ export function denialMetrics(args: {
     const p = payers.get(payer) ?? { claims: 0, denied: 0 };
     p.claims++;
     payers.set(payer, p);
-    netPaid += ordered.reduce((sum, r) => sum + r.payment, 0);
+    // Money moves when it is applied: with a window, only the answers inside it.
+    netPaid += ordered.reduce((sum, r) => (since && r.receivedAt < since ? sum : sum + r.payment), 0);
     if (first.disposition === 'paid') firstPassPaid++;
     const denial = ordered.find((r) => r.disposition === 'denied');
     if (!denial) continue;

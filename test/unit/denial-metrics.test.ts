@@ -74,7 +74,7 @@ describe('denialMetrics', () => {
 
   it('judges a claim answered inside the window on all its answers', () => {
     const records = [
-      rec('w1', 'denied', 0, { receivedAt: '2026-01-10T00:00:00Z', sequence: '2026-01-10#a#1' }),
+      rec('w1', 'denied', 10, { receivedAt: '2026-01-10T00:00:00Z', sequence: '2026-01-10#a#1' }),
       rec('w1', 'paid', 90, { receivedAt: '2026-02-10T00:00:00Z', sequence: '2026-02-10#b#1' }),
       rec('w2', 'paid', 50, { receivedAt: '2026-01-05T00:00:00Z', sequence: '2026-01-05#c#1' }),
     ];
@@ -84,7 +84,8 @@ describe('denialMetrics', () => {
       now: new Date('2026-03-01T00:00:00Z'),
       since: '2026-02-01',
     });
-    expect(m).toMatchObject({ claims: 1, denied: 1, firstPassPaid: 0, cleanClaimRate: 0 });
+    // Net paid is the money applied inside the window: the partial payment before it is not counted.
+    expect(m).toMatchObject({ claims: 1, denied: 1, firstPassPaid: 0, cleanClaimRate: 0, netPaid: 90 });
   });
 
   it('ages rework and finds overpayments past their deadline', () => {

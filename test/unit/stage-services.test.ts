@@ -842,4 +842,131 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
     const audits = p.mem.events().filter((e) => e.type === 'rework.opened');
     expect(audits).toHaveLength(1);
   });
+
+  it("keeps the latest denial as the chart's denial when another delivery brought it", async () => {
+    const p = pipeline();
+    const refs = await billed(p, ['L-1']);
+    const charts = p.mem.ports.charts;
+    const transition = charts.transition.bind(charts);
+    let failures = 1;
+    charts.transition = async (...args) => {
+      if (args[3] === 'DENIED' && failures-- > 0) throw new Error('timed out');
+      return transition(...args);
+    };
+    // The denial (the payer's later answer) is written, then its delivery dies before moving the chart.
+    const denied = [
+      'claim_ref,status,charge,paid,reason_codes,paid_date',
+      `${refs['L-1']},denied,100,0,CO-146,2026-11-21`,
+    ];
+    await expect(handle(p, 'remittances/test-agency/l-denied.csv', denied.join('\n'))).rejects.toThrow(
+      'timed out',
+    );
+    // An earlier payment arrives in another file: the denial it reads back is the claim's latest answer.
+    const paid = [
+      'claim_ref,status,charge,paid,reason_codes,paid_date',
+      `${refs['L-1']},paid,100,90,CO-45:10,2026-11-20`,
+    ];
+    await handle(p, 'remittances/test-agency/l-paid.csv', paid.join('\n'), 'r2');
+    const key = await chartKeyOf(p.mem.ports.keys, 'test-agency', 'L-1');
+    const records = await p.mem.ports.remittances.forVersion(key, 1);
+    const denial = records.find((r) => r.disposition === 'denied');
+    expect(await charts.get(key, 1)).toMatchObject({
+      status: 'DENIED',
+      denial: { denialId: denial?.remitId, family: 'coding', coderRelated: true },
+    });
+    // The denied file, retried, opens the rework its delivery did not.
+    await p.svc.denials.handle(
+      S3EventMessage.parse(s3Event('test-denials', 'remittances/test-agency/l-denied.csv', 'r1')),
+    );
+    expect(await charts.get(key, 1)).toMatchObject({
+      status: 'DENIED',
+      rework: { denialId: denial?.remitId },
+    });
+  });
+
+  it('sorts an undated answer by when its file was first taken in, not by when a retry applied it', async () => {
+    const config = parseConfig({ sampling: SAMPLE_NOTHING });
+    const p = pipeline();
+    const refs = await billed(p, ['U-1']);
+    let now = '2026-11-23T12:00:00.000Z';
+    const clock = { now: () => new Date(now) };
+    const denials = createDenialIngestionService({
+      ports: p.mem.portsFor('denial-ingestion'),
+      config,
+      clock,
+    });
+    const ledger = p.mem.ports.remittances;
+    const record = ledger.record.bind(ledger);
+    let failures = 1;
+    ledger.record = async (r) => {
+      if (r.disposition === 'denied' && failures-- > 0) throw new Error('throttled');
+      return record(r);
+    };
+    const deliver = async (key: string, lines: string[]) => {
+      p.mem.put('denials', key, ['claim_ref,status,charge,paid,reason_codes', ...lines].join('\n'));
+      await denials.handle(S3EventMessage.parse(s3Event('test-denials', key, 'r1')));
+    };
+    // The first file (no dates in it) pays, then denies; the denial fails and the delivery is retried.
+    const first = [`${refs['U-1']},paid,100,90,`, `${refs['U-1']},denied,100,0,CO-16`];
+    await expect(deliver('remittances/test-agency/u-1.csv', first)).rejects.toThrow('throttled');
+    // A later file pays the claim again, before the first file's retry lands three days on.
+    now = '2026-11-24T12:00:00.000Z';
+    await deliver('remittances/test-agency/u-2.csv', [`${refs['U-1']},paid,100,80,`]);
+    now = '2026-11-26T12:00:00.000Z';
+    await deliver('remittances/test-agency/u-1.csv', first);
+    // The denial sorts with its file (taken in on the 23rd), before the later file's payment.
+    const key = await chartKeyOf(p.mem.ports.keys, 'test-agency', 'U-1');
+    const records = await p.mem.ports.remittances.forVersion(key, 1);
+    expect(records.find((r) => r.disposition === 'denied')?.sequence.startsWith('2026-11-23#')).toBe(true);
+    expect(await p.mem.ports.charts.get(key, 1)).toMatchObject({
+      status: 'PAID',
+      remittance: { adjudications: 3, lastDisposition: 'paid', netPaid: 170 },
+    });
+  });
+
+  it('resolves the overpayment of a corrected paid claim when its replacement is paid, retried and audited', async () => {
+    const p = pipeline();
+    const refs = await billed(p, ['O-1']);
+    await handle(
+      p,
+      'remittances/test-agency/o-paid.csv',
+      ['claim_ref,status,charge,paid', `${refs['O-1']},paid,100,90`].join('\n'),
+    );
+    // Recoded after payment: version 2 opens a possible overpayment on version 1.
+    await p.drop(
+      'exports/test-agency/o-1-v2.json',
+      JSON.stringify(homeHealthChart({ chartId: 'O-1', version: 2 })),
+      'e9',
+    );
+    await p.settle();
+    const key = await chartKeyOf(p.mem.ports.keys, 'test-agency', 'O-1');
+    expect((await p.mem.ports.charts.get(key, 1))?.overpayment).toMatchObject({ byVersion: 2 });
+    const v2 = (await p.mem.ports.charts.get(key, 2))?.claimRef ?? '';
+    const charts = p.mem.ports.charts;
+    const transition = charts.transition.bind(charts);
+    let raced = 1;
+    charts.transition = async (...args) => {
+      // A late answer to version 1 moves it between our read and our write.
+      if (args[1] === 1 && args.at(4) && raced-- > 0) {
+        await transition(key, 1, ['PAID'], 'PAID', { remittance: (await charts.get(key, 1))?.remittance });
+        return { ok: false, current: await charts.get(key, 1) };
+      }
+      return transition(...args);
+    };
+    const audit = p.mem.ports.audit;
+    const write = audit.record.bind(audit);
+    let crashes = 1;
+    audit.record = async (e) => {
+      if (e.type === 'overpayment.resolved' && crashes-- > 0) throw new Error('crashed');
+      return write(e);
+    };
+    const csv = ['claim_ref,status,charge,paid', `${v2},paid,100,80`].join('\n');
+    await expect(handle(p, 'remittances/test-agency/o-v2.csv', csv, 'r3')).rejects.toThrow('crashed');
+    expect((await charts.get(key, 1))?.overpayment?.resolvedAt).toBeDefined();
+    // The retry finds the item resolved by this payment and records the audit event it missed.
+    await p.svc.denials.handle(
+      S3EventMessage.parse(s3Event('test-denials', 'remittances/test-agency/o-v2.csv', 'r3')),
+    );
+    expect(p.mem.events().filter((e) => e.type === 'overpayment.resolved')).toHaveLength(1);
+  });
 });
