@@ -4,11 +4,12 @@ import { type Classification, classifyClaim, type ReasonTables } from '#shared/d
 import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState, ChartStatus, DenialRecord } from '#shared/model/chart-state.ts';
 import type { DenialMark } from '#shared/model/qa.ts';
-import type {
-  ClaimDisposition,
-  RemittanceClaim,
-  RemittancePayment,
-  RemittanceRecord,
+import {
+  type ClaimDisposition,
+  CODER_FAMILIES,
+  type RemittanceClaim,
+  type RemittancePayment,
+  type RemittanceRecord,
 } from '#shared/model/remittance.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -85,6 +86,14 @@ export function answerKey(claim: RemittanceClaim, payment: RemittancePayment, cl
 export function inPayerOrder(records: readonly RemittanceRecord[]): RemittanceRecord[] {
   return [...records].sort(
     (a, b) => a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt),
+  );
+}
+
+/** The reasons a record counts against its coder (records from before the field: its coding reasons). */
+function coderReasonCodesOf(record: RemittanceRecord): string[] {
+  return (
+    record.coderReasonCodes ??
+    record.reasonCodes.filter((code) => CODER_FAMILIES.has(record.reasonFamilies?.[code] ?? 'other'))
   );
 }
 
@@ -193,9 +202,10 @@ export function createClaimApplier(
       remarkCodes: classification.remarkCodes,
       coderRelated: claim.disposition === 'denied' && classification.coderRelated,
       receivedAt,
-      // Never the apply time: a retried file must give the same answer the same place.
+      // Never the apply time: a retried file must give the same answer the same place. An undated
+      // answer sorts by the instant its file was first taken in (after a dated one of the same day).
       sequence: [
-        claim.paidDate ?? payment.paymentDate ?? context.fileAt.slice(0, 10),
+        claim.paidDate ?? payment.paymentDate ?? context.fileAt,
         payment.traceNumber ?? '',
         item.position,
       ].join('#'),
@@ -203,6 +213,7 @@ export function createClaimApplier(
       sourceRecord: item.sourceRecord,
     };
     if (classification.family) record.family = classification.family;
+    if (record.coderRelated) record.coderReasonCodes = classification.coderReasonCodes;
     if (classification.reasons.length > 0)
       record.reasonFamilies = Object.fromEntries(classification.reasons.map((r) => [r.code, r.family]));
     if (payment.payerId) record.payerId = payment.payerId;
@@ -270,9 +281,10 @@ export function createClaimApplier(
 
   async function apply(item: ClaimToApply, target: ClaimTarget, claimRef?: string): Promise<ApplyResult> {
     const { claim } = item;
+    // The tables in force on the answer's own date, never the apply time: a retry classifies alike.
     const classification = classifyClaim(
       claim,
-      context.tablesFor(claim.paidDate ?? deps.clock.now().toISOString()),
+      context.tablesFor(claim.paidDate ?? item.payment.paymentDate ?? context.fileAt),
     );
     const unknownCodes = classification.unknownCodes;
     if (claim.disposition === 'informational') return { outcome: 'informational', unknownCodes };
@@ -302,12 +314,13 @@ export function createClaimApplier(
       denial = undefined;
       if (stored.disposition === 'denied') {
         denial = state.denial?.denialId === stored.remitId ? state.denial : denialOf(stored, state);
+        // From the stored record: a retry under changed tables still opens what the first try decided.
         if (stored.coderRelated && !state.rework)
           changes.rework = {
             openedAt: stored.receivedAt,
             denialId: stored.remitId,
-            family: classification.family ?? 'coding',
-            reasonCodes: classification.coderReasonCodes,
+            family: stored.family ?? 'coding',
+            reasonCodes: coderReasonCodesOf(stored),
           };
       }
       // The chart's denial is the latest denial, whichever delivery (or file) brought it.
@@ -317,7 +330,7 @@ export function createClaimApplier(
         state.status === to &&
         state.remittance?.adjudications === summary?.adjudications &&
         !changes.denial &&
-        (!changes.rework || state.rework?.denialId === stored.remitId);
+        !changes.rework;
       if (alreadyApplied) break;
       const moved = await ports.charts.transition(target.chartKey, target.version, BILLED, to, changes, {
         ifRemittanceCount: state.remittance?.adjudications ?? 0,
@@ -336,7 +349,7 @@ export function createClaimApplier(
     const outcome =
       stored.disposition === 'paid' ? 'paid' : stored.disposition === 'denied' ? 'denied' : 'reversed';
     if (denial && stored.coderRelated) {
-      await feedback(state, denial, classification.coderReasonCodes);
+      await feedback(state, denial, coderReasonCodesOf(stored));
       await recordAudit(deps, {
         type: 'rework.opened',
         agencyId: target.agencyId,

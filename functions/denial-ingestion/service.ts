@@ -112,19 +112,30 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
         }
       });
     };
-    for await (const e of events) {
-      if (e.kind === 'issue') note(e.issue);
-      else if (e.kind === 'payment') rememberPayer(payers, e.payment);
-      else {
-        counts.claims++;
-        // Matched a few at a time (reads only), handed on in file order: one chart is one key, so its
-        // answers are applied in the order the file gives them, whichever way CLP01 named it.
-        pending.push({ item: e.item, resolution: applier.resolve(e.item) });
-        if (pending.length >= CLAIM_CONCURRENCY) await handOn();
+    try {
+      for await (const e of events) {
+        if (e.kind === 'issue') note(e.issue);
+        else if (e.kind === 'payment') rememberPayer(payers, e.payment);
+        else {
+          counts.claims++;
+          // Matched a few at a time (reads only), handed on in file order: one chart is one key, so its
+          // answers are applied in the order the file gives them, whichever way CLP01 named it.
+          const resolution = applier.resolve(e.item);
+          // Handled here until handOn awaits it: a lookup failing meanwhile must fail the file (which is
+          // retried), not crash the process as an unhandled rejection.
+          resolution.catch(() => {});
+          pending.push({ item: e.item, resolution });
+          if (pending.length >= CLAIM_CONCURRENCY) await handOn();
+        }
       }
+      while (pending.length > 0) await handOn();
+      await runner.drain();
+    } catch (error) {
+      // Nothing is left writing once the delivery has failed: the lookups settle, the applies finish.
+      await Promise.allSettled(pending.map((p) => p.resolution));
+      await runner.drain().catch(() => {});
+      throw error;
     }
-    while (pending.length > 0) await handOn();
-    await runner.drain();
     return { counts, issues, unmatched, payers: [...payers], unknownCodes: [...unknownCodes].sort() };
   }
 
@@ -178,9 +189,9 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       return;
     }
 
-    // The object's first start, the same on every retry: undated answers sort by it.
-    const fileAt = (await ports.ledger.get(objectId))?.startedAt ?? claim.startedAt;
-    const applier = createClaimApplier(deps, { agencyId, objectId, fileAt, tablesFor });
+    // When these bytes were first taken in, under any key, the same on every retry and every resent
+    // copy: undated answers sort by it.
+    const applier = createClaimApplier(deps, { agencyId, objectId, fileAt: content.firstAt, tablesFor });
     const events: AsyncIterable<FileEvent> | Iterable<FileEvent> =
       text === undefined
         ? read835File(deps, source)
@@ -227,25 +238,31 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
   async function claimContent(
     source: SourceObject,
     sha256: string,
-  ): Promise<{ contentId: string; duplicateOf?: string }> {
+  ): Promise<{ contentId: string; firstAt: string; duplicateOf?: string }> {
     const contentId = `rc${sha256.slice(0, 30)}`;
+    const startedAt = deps.clock.now().toISOString();
     const claim = await ports.ledger.begin({
       objectId: contentId,
       status: 'PROCESSING',
       stage: `${STAGE}:content`,
       source,
-      startedAt: deps.clock.now().toISOString(),
+      startedAt,
     });
     const first = claim.existing;
+    const firstAt = (!claim.claimed && first?.startedAt) || startedAt;
     if (claim.claimed || !first || first.status !== 'DONE' || first.counts?.unmatched !== 0)
-      return { contentId };
+      return { contentId, firstAt };
     const same =
       first.source.bucket === source.bucket &&
       first.source.key === source.key &&
       first.source.etag === source.etag;
     return same
-      ? { contentId }
-      : { contentId, duplicateOf: objectIdOf(first.source.bucket, first.source.key, first.source.etag) };
+      ? { contentId, firstAt }
+      : {
+          contentId,
+          firstAt,
+          duplicateOf: objectIdOf(first.source.bucket, first.source.key, first.source.etag),
+        };
   }
 
   function report_(

@@ -19,25 +19,29 @@ const MAX_DAYS = 400;
 
 const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
-const MS_MINUTE = 60_000;
-/** Offsets by zone and UTC minute: asking Intl costs microseconds, and every query asks. */
+/**
+ * Offsets by zone and UTC hour: asking Intl costs microseconds, and every query asks. NaN marks an hour
+ * with a change in it.
+ */
 const offsets = new Map<string, number>();
 const MAX_OFFSETS = 10_000;
 
 /**
  * The zone's offset from UTC at an instant, in milliseconds (local = UTC + offset). Remembered per UTC
- * minute: offsets are whole minutes since 1972 and changes fall on a whole minute, though not always on
- * a quarter hour (some zones have changed at hh:01), so a change never falls inside a UTC minute.
+ * hour when the offset is the same at both ends of it; an hour with a change in it (zones change on a
+ * whole minute, not always on the hour: St. John's changed at 00:01 until 2011) asks Intl every time.
  */
 function offsetAt(instant: number, timeZone: string): number {
-  const key = `${timeZone}|${Math.floor(instant / MS_MINUTE)}`;
+  const hour = Math.floor(instant / MS_HOUR);
+  const key = `${timeZone}|${hour}`;
   let offset = offsets.get(key);
   if (offset === undefined) {
     if (offsets.size >= MAX_OFFSETS) offsets.clear();
-    offset = zoneOffset(instant, timeZone);
+    const start = zoneOffset(hour * MS_HOUR, timeZone);
+    offset = start === zoneOffset((hour + 1) * MS_HOUR - 1, timeZone) ? start : Number.NaN;
     offsets.set(key, offset);
   }
-  return offset;
+  return Number.isNaN(offset) ? zoneOffset(instant, timeZone) : offset;
 }
 
 function zoneOffset(instant: number, timeZone: string): number {

@@ -100,6 +100,8 @@ export const RemittanceRecord = z.object({
   /** Each reason code's own family (CO-45 stays contractual on a claim denied for CO-50). */
   reasonFamilies: z.record(z.string(), DenialFamily).optional(),
   coderRelated: z.boolean(),
+  /** The reasons that count against the coder, as classified when the answer was first applied. */
+  coderReasonCodes: z.array(z.string()).optional(),
   payerId: z.string().optional(),
   payerName: z.string().optional(),
   payerClaimControlNumber: z.string().optional(),

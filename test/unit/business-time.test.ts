@@ -123,5 +123,10 @@ describe('zone offsets, remembered per UTC quarter hour', () => {
       Date.UTC(2026, 3, 4, 15, 0),
     ])
       for (const zone of zones) expect(localDayOf(at, zone)).toBe(dayIn(at, zone));
+    // St. John's fell back at 00:01 local until 2011 (02:31 UTC on 7 November 2010): a change off the
+    // hour and the quarter hour, back to the day before.
+    const stJohns = [Date.UTC(2010, 10, 7, 2, 30, 59), Date.UTC(2010, 10, 7, 2, 31, 0)];
+    expect(stJohns.map((at) => dayIn(at, 'America/St_Johns'))).toEqual(['2010-11-07', '2010-11-06']);
+    for (const at of stJohns) expect(localDayOf(at, 'America/St_Johns')).toBe(dayIn(at, 'America/St_Johns'));
   });
 });

@@ -917,11 +917,34 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
     // The denial sorts with its file (taken in on the 23rd), before the later file's payment.
     const key = await chartKeyOf(p.mem.ports.keys, 'test-agency', 'U-1');
     const records = await p.mem.ports.remittances.forVersion(key, 1);
-    expect(records.find((r) => r.disposition === 'denied')?.sequence.startsWith('2026-11-23#')).toBe(true);
+    expect(
+      records.find((r) => r.disposition === 'denied')?.sequence.startsWith('2026-11-23T12:00:00.000Z#'),
+    ).toBe(true);
     expect(await p.mem.ports.charts.get(key, 1)).toMatchObject({
       status: 'PAID',
       remittance: { adjudications: 3, lastDisposition: 'paid', netPaid: 170 },
     });
+  });
+
+  it('fails the file, not the process, when a claim lookup fails while others are under way', async () => {
+    const p = pipeline();
+    await billed(p, ['F-1']);
+    const ledger = p.mem.ports.remittances;
+    const aliasOf = ledger.aliasOf.bind(ledger);
+    let calls = 0;
+    ledger.aliasOf = async (...args) => {
+      calls++;
+      if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      if (calls === 3) throw new Error('throttled');
+      return aliasOf(...args);
+    };
+    const lines = ['ACCT 1', 'ACCT 2', 'ACCT 3', 'ACCT 4'].map((n) => `${n},paid,100,90`);
+    // The third lookup fails while the first is still waited on: the delivery rejects (and is retried);
+    // an unhandled rejection would fail this test run.
+    await expect(
+      handle(p, 'remittances/test-agency/f.csv', ['claim_ref,status,charge,paid', ...lines].join('\n')),
+    ).rejects.toThrow('throttled');
+    expect(calls).toBe(4);
   });
 
   it('resolves the overpayment of a corrected paid claim when its replacement is paid, retried and audited', async () => {
@@ -946,10 +969,14 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
     const transition = charts.transition.bind(charts);
     let raced = 1;
     charts.transition = async (...args) => {
-      // A late answer to version 1 moves it between our read and our write.
+      // A late reversal of version 1 moves it to ADJUSTED between our read and our write.
       if (args[1] === 1 && args.at(4) && raced-- > 0) {
-        await transition(key, 1, ['PAID'], 'PAID', { remittance: (await charts.get(key, 1))?.remittance });
-        return { ok: false, current: await charts.get(key, 1) };
+        const before = (await charts.get(key, 1))?.remittance;
+        if (!before) throw new Error('version 1 has no remittance');
+        await transition(key, 1, ['PAID'], 'ADJUSTED', {
+          remittance: { ...before, netPaid: 0, lastDisposition: 'reversal', adjudications: 2 },
+        });
+        return transition(...args);
       }
       return transition(...args);
     };
@@ -962,7 +989,11 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
     };
     const csv = ['claim_ref,status,charge,paid', `${v2},paid,100,80`].join('\n');
     await expect(handle(p, 'remittances/test-agency/o-v2.csv', csv, 'r3')).rejects.toThrow('crashed');
-    expect((await charts.get(key, 1))?.overpayment?.resolvedAt).toBeDefined();
+    const [paid] = await p.mem.ports.remittances.forVersion(key, 2);
+    expect(await charts.get(key, 1)).toMatchObject({
+      status: 'ADJUSTED',
+      overpayment: { resolvedAt: paid?.receivedAt },
+    });
     // The retry finds the item resolved by this payment and records the audit event it missed.
     await p.svc.denials.handle(
       S3EventMessage.parse(s3Event('test-denials', 'remittances/test-agency/o-v2.csv', 'r3')),
