@@ -57,6 +57,24 @@ function pipeline(sampling: Record<string, unknown> = SAMPLE_NOTHING) {
   return { mem, svc, drop, settle, status };
 }
 
+/** Makes a port's method throw once, the first time `when` holds: a fault the emulators cannot produce. */
+function failOnce<T, K extends keyof T>(
+  port: T,
+  method: K,
+  when: (...args: T[K] extends (...a: infer A) => unknown ? A : never) => boolean,
+  message: string,
+) {
+  const original = port[method] as (...a: unknown[]) => Promise<unknown>;
+  let failed = false;
+  port[method] = (async (...args: Parameters<typeof when>) => {
+    if (!failed && when(...args)) {
+      failed = true;
+      throw new Error(message);
+    }
+    return original.apply(port, args);
+  }) as T[K];
+}
+
 describe('the stages, chained over in-memory ports', () => {
   it('takes a clean chart from intake to a batch handed to billing', async () => {
     const p = pipeline();
@@ -783,13 +801,7 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
       `${refs['R-1']},reversal,-100,-90,CO-45:-10,2026-11-20,T1`,
       `${refs['R-1']},paid,100,85,CO-45:15,2026-11-20,T1`,
     ].join('\n');
-    const ledger = p.mem.ports.remittances;
-    const record = ledger.record.bind(ledger);
-    let failures = 1;
-    ledger.record = async (r) => {
-      if (r.disposition === 'reversal' && failures-- > 0) throw new Error('throttled');
-      return record(r);
-    };
+    failOnce(p.mem.ports.remittances, 'record', (r) => r.disposition === 'reversal', 'throttled');
     await expect(handle(p, 'remittances/test-agency/r.csv', csv)).rejects.toThrow('throttled');
     // The correction was not applied before its reversal: the delivery failed and is retried whole.
     await p.svc.denials.handle(
@@ -824,13 +836,7 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
     const csv = ['claim_ref,status,charge,paid,reason_codes', `${refs['K-1']},denied,100,0,CO-146`].join(
       '\n',
     );
-    const charts = p.mem.ports.charts;
-    const transition = charts.transition.bind(charts);
-    let failures = 1;
-    charts.transition = async (...args) => {
-      if (args[3] === 'DENIED' && failures-- > 0) throw new Error('timed out');
-      return transition(...args);
-    };
+    failOnce(p.mem.ports.charts, 'transition', (...args) => args[3] === 'DENIED', 'timed out');
     await expect(handle(p, 'remittances/test-agency/k.csv', csv)).rejects.toThrow('timed out');
     await p.svc.denials.handle(
       S3EventMessage.parse(s3Event('test-denials', 'remittances/test-agency/k.csv', 'r1')),
@@ -847,12 +853,7 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
     const p = pipeline();
     const refs = await billed(p, ['L-1']);
     const charts = p.mem.ports.charts;
-    const transition = charts.transition.bind(charts);
-    let failures = 1;
-    charts.transition = async (...args) => {
-      if (args[3] === 'DENIED' && failures-- > 0) throw new Error('timed out');
-      return transition(...args);
-    };
+    failOnce(charts, 'transition', (...args) => args[3] === 'DENIED', 'timed out');
     // The denial (the payer's later answer) is written, then its delivery dies before moving the chart.
     const denied = [
       'claim_ref,status,charge,paid,reason_codes,paid_date',
@@ -895,13 +896,7 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
       config,
       clock,
     });
-    const ledger = p.mem.ports.remittances;
-    const record = ledger.record.bind(ledger);
-    let failures = 1;
-    ledger.record = async (r) => {
-      if (r.disposition === 'denied' && failures-- > 0) throw new Error('throttled');
-      return record(r);
-    };
+    failOnce(p.mem.ports.remittances, 'record', (r) => r.disposition === 'denied', 'throttled');
     const deliver = async (key: string, lines: string[]) => {
       p.mem.put('denials', key, ['claim_ref,status,charge,paid,reason_codes', ...lines].join('\n'));
       await denials.handle(S3EventMessage.parse(s3Event('test-denials', key, 'r1')));
@@ -980,13 +975,7 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
       }
       return transition(...args);
     };
-    const audit = p.mem.ports.audit;
-    const write = audit.record.bind(audit);
-    let crashes = 1;
-    audit.record = async (e) => {
-      if (e.type === 'overpayment.resolved' && crashes-- > 0) throw new Error('crashed');
-      return write(e);
-    };
+    failOnce(p.mem.ports.audit, 'record', (e) => e.type === 'overpayment.resolved', 'crashed');
     const csv = ['claim_ref,status,charge,paid', `${v2},paid,100,80`].join('\n');
     await expect(handle(p, 'remittances/test-agency/o-v2.csv', csv, 'r3')).rejects.toThrow('crashed');
     const [paid] = await p.mem.ports.remittances.forVersion(key, 2);
