@@ -148,6 +148,8 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
     if (/^remittances\/[^/]+\/mappings\//.test(source.key)) {
       const text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
       const { mapped, issues } = await takeClaimMapping(deps, text, agencyId);
+      // After the entries are written: a remittance first taken in before this time is read again.
+      if (mapped > 0) await ports.remittances.noteMappingChange(agencyId, deps.clock.now().toISOString());
       const report = issues.length > 0 ? await report_(source, objectId, agencyId, issues, []) : undefined;
       await ports.ledger.finish(objectId, { mapped, issues: issues.length }, deps.clock.now().toISOString());
       await recordAudit(deps, {
@@ -175,7 +177,9 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       hash.update(text);
     }
     const sha256 = hash.digest('hex');
-    const content = await claimContent(source, sha256);
+    // This read's start: every claim lookup below comes after it.
+    const readAt = deps.clock.now().toISOString();
+    const content = await claimContent(source, agencyId, sha256);
     if (content.duplicateOf) {
       await recordAudit(deps, {
         type: 'remittance.duplicate-file',
@@ -199,10 +203,10 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
           ? readCsvFile(text)
           : readJsonFile(deps, text, agencyId);
     const { counts, issues, unmatched, payers, unknownCodes } = await applyAll(events, applier);
-    // Kept with the content: a copy dropped again after a mapping file arrived is applied again.
+    // Kept with the content: a copy dropped again after a mapping file arrived is read again.
     await ports.ledger.finish(
       content.contentId,
-      { unmatched: counts.unmatched },
+      { unmatched: counts.unmatched, readAtMs: Date.parse(readAt) },
       deps.clock.now().toISOString(),
     );
 
@@ -231,12 +235,13 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
 
   /**
    * Claims the file's content (its SHA-256) in the object ledger. The same bytes taken in completely
-   * under another key, every claim matched, make this a duplicate file. A first copy still under way
-   * elsewhere (or one that died), or one that left claims unmatched (its mapping file may have come
-   * since), does not: this one goes on, and applies nothing twice.
+   * under another key make this a duplicate file, unless the first copy left claims unmatched and a
+   * billing mapping file has come since it started (they may match now). A first copy still under way
+   * elsewhere (or one that died) does not either: this one goes on, and applies nothing twice.
    */
   async function claimContent(
     source: SourceObject,
+    agencyId: string,
     sha256: string,
   ): Promise<{ contentId: string; firstAt: string; duplicateOf?: string }> {
     const contentId = `rc${sha256.slice(0, 30)}`;
@@ -250,8 +255,15 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
     });
     const first = claim.existing;
     const firstAt = (!claim.claimed && first?.startedAt) || startedAt;
-    if (claim.claimed || !first || first.status !== 'DONE' || first.counts?.unmatched !== 0)
-      return { contentId, firstAt };
+    if (claim.claimed || !first || first.status !== 'DONE') return { contentId, firstAt };
+    const unmatched = first.counts?.unmatched;
+    if (unmatched === undefined) return { contentId, firstAt };
+    if (unmatched > 0) {
+      // Compared with the start of the last complete read: its lookups came after that.
+      const readAt = first.counts?.readAtMs ?? Date.parse(first.startedAt);
+      const mappedAt = await ports.remittances.mappingChangedAt(agencyId);
+      if (mappedAt && Date.parse(mappedAt) >= readAt) return { contentId, firstAt };
+    }
     const same =
       first.source.bucket === source.bucket &&
       first.source.key === source.key &&

@@ -4,14 +4,16 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { RemittanceRecord } from '#shared/model/remittance.ts';
-import { putOnce } from './dynamo-conditional.ts';
+import { conditionalWrite, putOnce } from './dynamo-conditional.ts';
 import type { ClaimTarget, RemittanceLedger } from './ports.ts';
 import {
   agencyRemittancesPk,
   chartPk,
   claimAliasPk,
+  claimMappingsPk,
   claimRefPk,
   GSI1,
   META_SK,
@@ -51,6 +53,26 @@ export class DynamoRemittanceLedger implements RemittanceLedger {
   async aliasOf(agencyId: string, aliasKey: string): Promise<string | undefined> {
     const item = await this.get(claimAliasPk(agencyId, aliasKey));
     return typeof item?.claimRef === 'string' ? item.claimRef : undefined;
+  }
+
+  async noteMappingChange(agencyId: string, at: string): Promise<void> {
+    // Only forward: a mapping file taken late (a retry) never moves the time back.
+    await conditionalWrite(
+      this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: claimMappingsPk(agencyId), sk: META_SK },
+          UpdateExpression: 'SET changedAt = :at, agencyId = :agency',
+          ConditionExpression: 'attribute_not_exists(changedAt) OR changedAt < :at',
+          ExpressionAttributeValues: { ':at': at, ':agency': agencyId },
+        }),
+      ),
+    );
+  }
+
+  async mappingChangedAt(agencyId: string): Promise<string | undefined> {
+    const item = await this.get(claimMappingsPk(agencyId));
+    return typeof item?.changedAt === 'string' ? item.changedAt : undefined;
   }
 
   record(record: RemittanceRecord): Promise<boolean> {

@@ -249,6 +249,10 @@ export interface RemittanceLedger {
   /** A billing-supplied mapping entry; `aliasKey` is the keyed HMAC of the billing system's number. */
   putAlias(agencyId: string, aliasKey: string, claimRef: string): Promise<void>;
   aliasOf(agencyId: string, aliasKey: string): Promise<string | undefined>;
+  /** Notes that the agency's mapping entries changed at `at` (ISO); the latest such time is kept. */
+  noteMappingChange(agencyId: string, at: string): Promise<void>;
+  /** When the agency's mapping entries last changed; undefined when no mapping file was ever taken. */
+  mappingChangedAt(agencyId: string): Promise<string | undefined>;
   /** false when the record was already there. */
   record(record: RemittanceRecord): Promise<boolean>;
   /** One chart version's records, in the payer's order (their `sequence`). */

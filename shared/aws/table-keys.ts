@@ -149,6 +149,11 @@ export function claimAliasPk(agencyId: string, aliasKey: string): string {
   return `CLAIMALIAS#${agencyId}#${aliasKey}`;
 }
 
+/** When an agency's billing mapping entries last changed: a resent remittance is read again only after. */
+export function claimMappingsPk(agencyId: string): string {
+  return `CLAIMMAPPINGS#${agencyId}`;
+}
+
 export const REMIT_PREFIX = 'REMIT#';
 
 export function remittanceSk(version: number, remitId: string): string {

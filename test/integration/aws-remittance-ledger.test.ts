@@ -38,6 +38,14 @@ describe('DynamoRemittanceLedger on dynalite', () => {
     await ledger.putAlias('agency-r', 'hmac-of-number', 'CTAAAAAAAAAAAAAA');
     expect(await ledger.aliasOf('agency-r', 'hmac-of-number')).toBe('CTAAAAAAAAAAAAAA');
     expect(await ledger.aliasOf('agency-other', 'hmac-of-number')).toBeUndefined();
+    // When the mappings last changed: only ever forward (a mapping file retried late never moves it back).
+    expect(await ledger.mappingChangedAt('agency-r')).toBeUndefined();
+    await ledger.noteMappingChange('agency-r', '2026-11-20T10:00:00.000Z');
+    await ledger.noteMappingChange('agency-r', '2026-11-19T10:00:00.000Z');
+    expect(await ledger.mappingChangedAt('agency-r')).toBe('2026-11-20T10:00:00.000Z');
+    await ledger.noteMappingChange('agency-r', '2026-11-21T10:00:00.000Z');
+    expect(await ledger.mappingChangedAt('agency-r')).toBe('2026-11-21T10:00:00.000Z');
+    expect(await ledger.mappingChangedAt('agency-other')).toBeUndefined();
   });
 
   it("writes a record once and reads a version's records in the payer's order, and the agency's by time", async () => {

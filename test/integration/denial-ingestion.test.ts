@@ -203,22 +203,40 @@ describe('denial ingestion on embedded AWS', () => {
     expect((await state('D-NEXT-C'))?.status).not.toBe('SAMPLED');
   });
 
-  it('counts the same 835 dropped twice once, reading again a copy that left claims unmatched', async () => {
+  it('counts the same 835 dropped twice once; a copy that left claims unmatched is read again after a mapping file', async () => {
+    const countsOf = async (key: string) => {
+      for await (const l of pipeline.ports.ledger.list())
+        if (l.source.key === `remittances/test-agency/${key}`) return l.counts;
+      return undefined;
+    };
     await drop('remittances/test-agency/era-1-resent.835', era);
     expect(await state('D-REVERSED')).toMatchObject({ remittance: { netPaid: 1250, adjudications: 3 } });
     expect(await records('D-REVERSED')).toHaveLength(3);
     expect(
       await pipeline.ports.coders.denials('test-agency', 'coder-a', '2000-01-01T00:00:00Z'),
     ).toHaveLength(1);
-    const events: string[] = [];
-    for await (const l of pipeline.ports.ledger.list())
-      if (l.source.key === 'remittances/test-agency/era-1-resent.835' && l.counts)
-        events.push(JSON.stringify(l.counts));
-    // The first copy left a claim unmatched (a mapping file may have come since), so this copy is read
-    // again: every answer it gives was applied already and counts as a duplicate, none twice.
-    expect(events.map((e) => JSON.parse(e))).toEqual([
-      expect.objectContaining({ claims: 7, duplicates: 6, unmatched: 1, paid: 0, denied: 0, reversed: 0 }),
-    ]);
+    // Recognised by its content before any claim is applied again, and audited as a duplicate file.
+    expect(await countsOf('era-1-resent.835')).toEqual({ duplicateFile: 1 });
+
+    // A mapping file since: the unmatched claim may match now, so the next copy is read again. Every
+    // answer it gives was applied already and counts as a duplicate, none twice.
+    await drop(
+      'remittances/test-agency/mappings/2026-12.csv',
+      `billing_claim_number,claim_ref\nACCT-0009,${await claimRef('D-PAID')}\n`,
+    );
+    await drop('remittances/test-agency/era-1-again.835', era);
+    expect(await countsOf('era-1-again.835')).toMatchObject({
+      claims: 7,
+      duplicates: 6,
+      unmatched: 1,
+      paid: 0,
+      denied: 0,
+      reversed: 0,
+    });
+    expect(await records('D-REVERSED')).toHaveLength(3);
+    // No mapping file since that read: the next copy is a duplicate file again.
+    await drop('remittances/test-agency/era-1-third.835', era);
+    expect(await countsOf('era-1-third.835')).toEqual({ duplicateFile: 1 });
   });
 
   it('closes rework when a corrected version arrives; a paid claim corrected opens a possible overpayment, resolved when its replacement is paid', async () => {

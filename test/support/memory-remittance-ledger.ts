@@ -6,6 +6,7 @@ export function memoryRemittanceLedger(): RemittanceLedger {
   const claims = new Map<string, ClaimTarget>();
   const aliases = new Map<string, string>();
   const records = new Map<string, RemittanceRecord>();
+  const mappingChanges = new Map<string, string>();
   const byTime = (a: RemittanceRecord, b: RemittanceRecord) =>
     a.receivedAt.localeCompare(b.receivedAt) || a.remitId.localeCompare(b.remitId);
   return {
@@ -21,6 +22,13 @@ export function memoryRemittanceLedger(): RemittanceLedger {
     },
     async aliasOf(agencyId, aliasKey) {
       return aliases.get(`${agencyId}#${aliasKey}`);
+    },
+    async noteMappingChange(agencyId, at) {
+      const before = mappingChanges.get(agencyId);
+      if (!before || before < at) mappingChanges.set(agencyId, at);
+    },
+    async mappingChangedAt(agencyId) {
+      return mappingChanges.get(agencyId);
     },
     async record(record) {
       const id = `${record.chartKey}#${record.version}#${record.remitId}`;
