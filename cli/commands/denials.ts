@@ -39,7 +39,8 @@ export async function denialReport(
     // Every record: a claim answered inside the window is judged on all its answers.
     for await (const r of ports.remittances.list(agency.id)) records.push(r);
     const charts: ChartState[] = [];
-    for await (const s of ports.charts.list(agency.id)) if (s.rework || s.overpayment) charts.push(s);
+    // Every chart version: the denial rate by principal category needs each billed one's category.
+    for await (const s of ports.charts.list(agency.id)) charts.push(s);
     const metrics = denialMetrics({
       records,
       charts,
@@ -96,6 +97,16 @@ export function formatDenialReport(reports: readonly DenialReport[]): string {
         ? table(
             ['family', 'denied claims', 'share'],
             r.byFamily.map((f) => [f.family, f.deniedClaims, pct(f.share)]),
+          )
+        : '(none)',
+      '',
+      'By principal diagnosis category (the 10 with most denials)',
+      r.byCategory.length
+        ? table(
+            ['category', 'claims', 'denied', 'coding-related', 'denial rate'],
+            r.byCategory
+              .slice(0, 10)
+              .map((c) => [c.category, c.claims, c.denied, c.codingDenied, pct(c.denialRate)]),
           )
         : '(none)',
       '',

@@ -24,6 +24,17 @@ export interface DenialMetrics {
   byPayer: { payer: string; claims: number; denied: number; denialRate: number }[];
   byCarc: { code: string; family: DenialFamily | 'unknown'; deniedClaims: number; share: number }[];
   byFamily: { family: DenialFamily | 'unknown'; deniedClaims: number; share: number }[];
+  /**
+   * By the billed principal diagnosis's ICD-10-CM category (the category QA sampling raises after a
+   * coding denial): claims, denied claims and coding-related ones; `unknown` when the chart is not given.
+   */
+  byCategory: {
+    category: string;
+    claims: number;
+    denied: number;
+    codingDenied: number;
+    denialRate: number;
+  }[];
   rework: {
     open: number;
     closed: number;
@@ -66,6 +77,14 @@ export function denialMetrics(args: {
     list.push(r);
     claims.set(key, list);
   }
+  const charts = [...args.charts];
+  // The billed principal's category: the denial's own (QA's corrected principal when that was billed).
+  const categoryOf = new Map<string, string>();
+  for (const s of charts) {
+    const category = s.denial?.category ?? s.principalCategory;
+    if (category) categoryOf.set(`${s.chartKey}:${s.version}`, category);
+  }
+  const categories = new Map<string, { claims: number; denied: number; codingDenied: number }>();
   const payers = new Map<string, { claims: number; denied: number }>();
   const carcs = new Map<string, { family: DenialFamily | 'unknown'; deniedClaims: number }>();
   const families = new Map<DenialFamily | 'unknown', number>();
@@ -75,7 +94,7 @@ export function denialMetrics(args: {
   let netPaid = 0;
   const since = args.since;
   for (const [key, list] of claims) if (since && !list.some((r) => r.receivedAt >= since)) claims.delete(key);
-  for (const list of claims.values()) {
+  for (const [key, list] of claims) {
     const ordered = [...list].sort(
       (a, b) => a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt),
     );
@@ -88,13 +107,21 @@ export function denialMetrics(args: {
     p.claims++;
     payers.set(payer, p);
     // Money moves when it is applied: with a window, only the answers inside it.
+    const category = categoryOf.get(key) ?? 'unknown';
+    const c = categories.get(category) ?? { claims: 0, denied: 0, codingDenied: 0 };
+    c.claims++;
+    categories.set(category, c);
     netPaid += ordered.reduce((sum, r) => (since && r.receivedAt < since ? sum : sum + r.payment), 0);
     if (first.disposition === 'paid') firstPassPaid++;
     const denial = ordered.find((r) => r.disposition === 'denied');
     if (!denial) continue;
     denied++;
     p.denied++;
-    if (ordered.some((r) => r.disposition === 'denied' && r.coderRelated)) codingDenied++;
+    c.denied++;
+    if (ordered.some((r) => r.disposition === 'denied' && r.coderRelated)) {
+      codingDenied++;
+      c.codingDenied++;
+    }
     const family = denial.family ?? 'unknown';
     families.set(family, (families.get(family) ?? 0) + 1);
     for (const code of new Set(denial.reasonCodes)) {
@@ -114,7 +141,7 @@ export function denialMetrics(args: {
   let overpaymentsOpen = 0;
   let overdue = 0;
   let nextDueBy: string | undefined;
-  for (const s of args.charts) {
+  for (const s of charts) {
     if (s.rework && (!since || !s.rework.closedAt || s.rework.openedAt >= since)) {
       const opened = Date.parse(s.rework.openedAt);
       if (s.rework.closedAt) closeDays.push((Date.parse(s.rework.closedAt) - opened) / DAY);
@@ -154,6 +181,9 @@ export function denialMetrics(args: {
     byFamily: [...families]
       .map(([family, n]) => ({ family, deniedClaims: n, share: n / denied }))
       .sort((a, b) => b.deniedClaims - a.deniedClaims || a.family.localeCompare(b.family)),
+    byCategory: [...categories]
+      .map(([category, c]) => ({ category, ...c, denialRate: c.denied / c.claims }))
+      .sort((a, b) => b.denied - a.denied || b.claims - a.claims || a.category.localeCompare(b.category)),
     rework: {
       open: openAges.length,
       closed: closeDays.length,

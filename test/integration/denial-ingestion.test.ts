@@ -300,12 +300,19 @@ describe('denial ingestion on embedded AWS', () => {
       overpayments: { open: 0, overdue: 0 },
     });
     expect(report?.byFamily.map((f) => f.family).sort()).toEqual(['authorization', 'coding']);
+    // The coding denial under the category it was billed with; every claim under its chart's category.
+    const coded = (await state('D-CODING'))?.denial?.category;
+    expect(coded).toBeDefined();
+    expect(report?.byCategory.find((c) => c.category === coded)).toMatchObject({ codingDenied: 1 });
+    expect(report?.byCategory.reduce((sum, c) => sum + c.claims, 0)).toBe(5);
+    expect(report?.byCategory.some((c) => c.category === 'unknown')).toBe(false);
     expect(report?.openOverpayments).toHaveLength(0);
     const text = formatDenialReport(report ? [report] : []);
     expect(text).toContain(
       'denial rate 40.0% (2), coding-related 20.0% (1), clean-claim (first-pass) rate 60.0%',
     );
     // The unmatched claim and the billing system's own number never reach the figures.
+    expect(text).toContain('By principal diagnosis category');
     expect(text).not.toContain('ACCT-0004');
   });
 });

@@ -130,6 +130,26 @@ describe('denialMetrics', () => {
     expect(m.denialRate).toBeUndefined();
   });
 
+  it('gives the denial rate by the billed principal category, QA-corrected category included', () => {
+    const records = [
+      rec('k1', 'denied', 0, { coderRelated: true }),
+      rec('k2', 'paid', 90),
+      rec('k3', 'denied', 0),
+      rec('k4', 'paid', 80),
+    ];
+    const charts = [
+      { chartKey: 'k1', version: 1, principalCategory: 'I50', denial: { category: 'I11' } },
+      { chartKey: 'k2', version: 1, principalCategory: 'I11' },
+      { chartKey: 'k3', version: 1, principalCategory: 'E11' },
+    ] as unknown as ChartState[];
+    const m = denialMetrics({ records, charts, now: new Date('2026-11-25T00:00:00Z') });
+    expect(m.byCategory).toEqual([
+      { category: 'I11', claims: 2, denied: 1, codingDenied: 1, denialRate: 0.5 },
+      { category: 'E11', claims: 1, denied: 1, codingDenied: 0, denialRate: 1 },
+      { category: 'unknown', claims: 1, denied: 0, codingDenied: 0, denialRate: 0 },
+    ]);
+  });
+
   it("summarises a chart's records: net paid, first and last answers", () => {
     expect(
       summarise([
