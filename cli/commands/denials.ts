@@ -85,66 +85,60 @@ export function formatDenialReport(reports: readonly DenialReport[]): string {
       `${r.agencyId}: ${r.claims} claim(s) adjudicated, net paid ${r.netPaid.toFixed(2)}; denial rate ${pct(r.denialRate)} (${r.denied}), coding-related ${pct(r.codingDenialRate)} (${r.codingDenied}), clean-claim (first-pass) rate ${pct(r.cleanClaimRate)}`,
       '',
       'By payer',
-      r.byPayer.length
-        ? table(
-            ['payer', 'claims', 'denied', 'denial rate'],
-            r.byPayer.map((p) => [p.payer, p.claims, p.denied, pct(p.denialRate)]),
-          )
-        : '(none)',
+      table(
+        ['payer', 'claims', 'denied', 'denial rate'],
+        r.byPayer.map((p) => [p.payer, p.claims, p.denied, pct(p.denialRate)]),
+        '(none)',
+      ),
       '',
       'Denied claims by family',
-      r.byFamily.length
-        ? table(
-            ['family', 'denied claims', 'share'],
-            r.byFamily.map((f) => [f.family, f.deniedClaims, pct(f.share)]),
-          )
-        : '(none)',
+      table(
+        ['family', 'denied claims', 'share'],
+        r.byFamily.map((f) => [f.family, f.deniedClaims, pct(f.share)]),
+        '(none)',
+      ),
       '',
       'By principal diagnosis category (the 10 with most denials)',
-      r.byCategory.length
-        ? table(
-            ['category', 'claims', 'denied', 'coding-related', 'denial rate'],
-            r.byCategory
-              .slice(0, 10)
-              .map((c) => [c.category, c.claims, c.denied, c.codingDenied, pct(c.denialRate)]),
-          )
-        : '(none)',
+      table(
+        ['category', 'claims', 'denied', 'coding-related', 'denial rate'],
+        r.byCategory
+          .slice(0, 10)
+          .map((c) => [c.category, c.claims, c.denied, c.codingDenied, pct(c.denialRate)]),
+        '(none)',
+      ),
       '',
       'Denied claims by reason (CARC)',
-      r.byCarc.length
-        ? table(
-            ['reason', 'family', 'denied claims', 'share'],
-            r.byCarc.map((c) => [c.code, c.family, c.deniedClaims, pct(c.share)]),
-          )
-        : '(none)',
+      table(
+        ['reason', 'family', 'denied claims', 'share'],
+        r.byCarc.map((c) => [c.code, c.family, c.deniedClaims, pct(c.share)]),
+        '(none)',
+      ),
       '',
       `Rework: ${r.rework.open} open (median age ${r.rework.medianOpenAgeDays ?? '-'} days, oldest ${r.rework.oldestOpenAgeDays ?? '-'}), ${r.rework.closed} closed (median ${r.rework.medianDaysToClose ?? '-'} days to close)`,
-      r.openRework.length
-        ? table(
-            ['chart', 'version', 'coder', 'family', 'reasons', 'opened'],
-            r.openRework.map((w) => [
-              w.chartKey,
-              w.version,
-              w.coderId,
-              w.family,
-              w.reasonCodes.join(' '),
-              w.openedAt,
-            ]),
-          )
-        : '',
+      table(
+        ['chart', 'version', 'coder', 'family', 'reasons', 'opened'],
+        r.openRework.map((w) => [
+          w.chartKey,
+          w.version,
+          w.coderId,
+          w.family,
+          w.reasonCodes.join(' '),
+          w.openedAt,
+        ]),
+        '',
+      ),
       `Possible overpayments: ${r.overpayments.open} open, ${r.overpayments.overdue} past their deadline${r.overpayments.nextDueBy ? `, next due ${r.overpayments.nextDueBy}` : ''}`,
-      r.openOverpayments.length
-        ? table(
-            ['chart', 'version', 'claimRef', 'due by', 'net paid'],
-            r.openOverpayments.map((o) => [
-              o.chartKey,
-              o.version,
-              o.claimRef ?? '',
-              o.dueBy ?? 'per contract',
-              o.netPaid ?? '',
-            ]),
-          )
-        : '',
+      table(
+        ['chart', 'version', 'claimRef', 'due by', 'net paid'],
+        r.openOverpayments.map((o) => [
+          o.chartKey,
+          o.version,
+          o.claimRef ?? '',
+          o.dueBy ?? 'per contract',
+          o.netPaid ?? '',
+        ]),
+        '',
+      ),
     );
   }
   return parts

@@ -157,7 +157,9 @@ export async function collectSummary(
 }
 
 /** A plain-text table: no dependency needed for a few aligned columns. */
-export function table(headers: string[], rows: (string | number)[][]): string {
+/** A plain-text table; `empty` stands instead when there are no rows (a bare header says nothing). */
+export function table(headers: string[], rows: (string | number)[][], empty?: string): string {
+  if (rows.length === 0 && empty !== undefined) return empty;
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
   const line = (cells: (string | number)[]) =>
     cells
@@ -171,20 +173,19 @@ export function renderSummary(s: RunSummary): string {
   const parts: string[] = [];
   parts.push(
     'Files taken in (intake receipts; `codetrail intake receipts` shows them any time)',
-    s.intake.length
-      ? table(
-          ['source', 'format', 'read', 'accepted', 'quarantined', 'superseded', 'duplicates'],
-          s.intake.map((r) => [
-            r.source,
-            r.format,
-            r.counts.read,
-            r.counts.accepted,
-            r.counts.quarantined,
-            r.counts.superseded,
-            r.counts.duplicates,
-          ]),
-        )
-      : '(none)',
+    table(
+      ['source', 'format', 'read', 'accepted', 'quarantined', 'superseded', 'duplicates'],
+      s.intake.map((r) => [
+        r.source,
+        r.format,
+        r.counts.read,
+        r.counts.accepted,
+        r.counts.quarantined,
+        r.counts.superseded,
+        r.counts.duplicates,
+      ]),
+      '(none)',
+    ),
     '',
   );
   parts.push(
@@ -197,39 +198,36 @@ export function renderSummary(s: RunSummary): string {
   parts.push(
     '',
     'Batches handed to billing',
-    s.batches.length
-      ? table(
-          ['batch', 'agency', 'payer', 'line', 'status', 'charts'],
-          s.batches.map((b) => [
-            b.batchId,
-            b.agencyId,
-            b.payerType ?? '',
-            b.lineOfBusiness ?? '',
-            b.status,
-            b.chartCount,
-          ]),
-        )
-      : '(none)',
+    table(
+      ['batch', 'agency', 'payer', 'line', 'status', 'charts'],
+      s.batches.map((b) => [
+        b.batchId,
+        b.agencyId,
+        b.payerType ?? '',
+        b.lineOfBusiness ?? '',
+        b.status,
+        b.chartCount,
+      ]),
+      '(none)',
+    ),
   );
   parts.push(
     '',
     'Denials',
-    s.denials.length
-      ? table(
-          ['chart', 'version', 'reasons'],
-          s.denials.map((d) => [d.chartKey, d.version, d.reasonCodes.join(' ')]),
-        )
-      : '(none)',
+    table(
+      ['chart', 'version', 'reasons'],
+      s.denials.map((d) => [d.chartKey, d.version, d.reasonCodes.join(' ')]),
+      '(none)',
+    ),
   );
   parts.push(
     '',
     'Quarantined input (see the report for each)',
-    s.quarantine.length
-      ? table(
-          ['source', 'issues', 'report'],
-          s.quarantine.map((q) => [q.source, q.issueCount, `${q.bucket}:${q.report}`]),
-        )
-      : '(none)',
+    table(
+      ['source', 'issues', 'report'],
+      s.quarantine.map((q) => [q.source, q.issueCount, `${q.bucket}:${q.report}`]),
+      '(none)',
+    ),
   );
   parts.push(
     '',
