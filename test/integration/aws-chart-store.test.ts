@@ -50,40 +50,22 @@ describe('DynamoChartStore on dynalite', () => {
       adjudications,
       firstDisposition: 'paid' as const,
     });
-    const billed = ['BATCHED', 'PAID'] as const;
-    const first = await stack.ports.charts.transition(
-      state.chartKey,
-      1,
-      billed,
-      'PAID',
-      { remittance: summary(1) },
-      {
-        ifRemittanceCount: 0,
-      },
-    );
+    // Moves the billed version to PAID with `adjudications` answers, if `counted` are still the last ones.
+    const pay = (adjudications: number, counted: number) =>
+      stack.ports.charts.transition(
+        state.chartKey,
+        1,
+        ['BATCHED', 'PAID'],
+        'PAID',
+        { remittance: summary(adjudications) },
+        { ifRemittanceCount: counted },
+      );
+    const first = await pay(1, 0);
     expect(first.ok).toBe(true);
     // A second delivery that read the version before the first answer landed is refused, with the state.
-    const stale = await stack.ports.charts.transition(
-      state.chartKey,
-      1,
-      billed,
-      'PAID',
-      { remittance: summary(1) },
-      {
-        ifRemittanceCount: 0,
-      },
-    );
+    const stale = await pay(1, 0);
     expect(stale).toMatchObject({ ok: false, current: { remittance: { adjudications: 1 } } });
-    const next = await stack.ports.charts.transition(
-      state.chartKey,
-      1,
-      billed,
-      'PAID',
-      { remittance: summary(2) },
-      {
-        ifRemittanceCount: 1,
-      },
-    );
+    const next = await pay(2, 1);
     expect(next).toMatchObject({ ok: true, state: { remittance: { adjudications: 2 } } });
   });
 

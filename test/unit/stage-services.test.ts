@@ -57,6 +57,22 @@ function pipeline(sampling: Record<string, unknown> = SAMPLE_NOTHING) {
   return { mem, svc, drop, settle, status };
 }
 
+/** A first-round verdict on version 1 of a chart by qa-1, agreeing unless `over` says otherwise. */
+function verdictOn(chartKey: string, over: Partial<Verdict> = {}): Verdict {
+  return {
+    kind: 'verdict',
+    agencyId: 'test-agency',
+    chartKey,
+    version: 1,
+    reviewerId: 'qa-1',
+    round: 'first',
+    outcome: 'agree',
+    corrections: [],
+    reviewedAt: '2026-11-03T10:00:00Z',
+    ...over,
+  };
+}
+
 /** Makes a port's method throw once, the first time `when` holds: a fault the emulators cannot produce. */
 function failOnce<T, K extends keyof T>(
   port: T,
@@ -176,20 +192,14 @@ describe('the stages, chained over in-memory ports', () => {
     });
     expect(p.mem.take('qa-review-senior')).toHaveLength(0);
 
-    const verdict: Verdict = {
-      kind: 'verdict',
-      agencyId: 'test-agency',
-      chartKey: request?.chartKey ?? '',
-      version: 1,
-      reviewerId: 'qa-1',
-      round: 'first',
-      outcome: 'corrected',
-      corrections: [
-        { sequence: 2, code: 'I50.32', category: 'specificity', severity: 'minor', direction: 'neutral' },
-      ],
-      reviewedAt: '2026-11-03T10:00:00Z',
-    };
-    await p.svc.qaResult.handle(verdict);
+    await p.svc.qaResult.handle(
+      verdictOn(request?.chartKey ?? '', {
+        outcome: 'corrected',
+        corrections: [
+          { sequence: 2, code: 'I50.32', category: 'specificity', severity: 'minor', direction: 'neutral' },
+        ],
+      }),
+    );
     await p.settle();
     const state = await p.mem.ports.charts.get(request?.chartKey ?? '', 1);
     expect(state?.status).toBe('BATCHED');
@@ -199,17 +209,7 @@ describe('the stages, chained over in-memory ports', () => {
 
   it('sets aside a verdict for a chart that is not awaiting review', async () => {
     const p = pipeline();
-    await p.svc.qaResult.handle({
-      kind: 'verdict',
-      agencyId: 'test-agency',
-      chartKey: 'ck-unknown',
-      version: 1,
-      reviewerId: 'qa-1',
-      round: 'first',
-      outcome: 'agree',
-      corrections: [],
-      reviewedAt: '2026-11-03T10:00:00Z',
-    });
+    await p.svc.qaResult.handle(verdictOn('ck-unknown'));
     expect(p.mem.events().map((e) => e.type)).toContain('verdict.set-aside');
     expect(p.mem.take('billing')).toHaveLength(0);
   });
@@ -364,18 +364,7 @@ async function sampledChart(extra: Record<string, unknown> = {}) {
   await p.settle();
   const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
   if (!request) throw new Error('not sampled');
-  const verdict = (over: Partial<Verdict>): Verdict => ({
-    kind: 'verdict',
-    agencyId: 'test-agency',
-    chartKey: request.chartKey,
-    version: 1,
-    reviewerId: 'qa-1',
-    round: 'first',
-    outcome: 'agree',
-    corrections: [],
-    reviewedAt: '2026-11-03T10:00:00Z',
-    ...over,
-  });
+  const verdict = (over: Partial<Verdict>): Verdict => verdictOn(request.chartKey, over);
   const reviews = async () => {
     const out = [];
     for await (const r of p.mem.ports.coders.reviews('test-agency', 'coder-a')) out.push(r);
@@ -649,25 +638,20 @@ describe('coding-related denials in the coder ledger', () => {
     await p.settle();
     if (corrected) {
       const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
-      await p.svc.qaResult.handle({
-        kind: 'verdict',
-        agencyId: 'test-agency',
-        chartKey: request?.chartKey ?? '',
-        version: 1,
-        reviewerId: 'qa-1',
-        round: 'first',
-        outcome: 'corrected',
-        corrections: [
-          {
-            sequence: 1,
-            code: 'I50.32',
-            category: 'principal-selection',
-            severity: 'major',
-            direction: 'neutral',
-          },
-        ],
-        reviewedAt: '2026-11-03T10:00:00Z',
-      });
+      await p.svc.qaResult.handle(
+        verdictOn(request?.chartKey ?? '', {
+          outcome: 'corrected',
+          corrections: [
+            {
+              sequence: 1,
+              code: 'I50.32',
+              category: 'principal-selection',
+              severity: 'major',
+              direction: 'neutral',
+            },
+          ],
+        }),
+      );
       await p.settle();
     }
     const denial = JSON.stringify({
