@@ -22,6 +22,19 @@ import { scoreReview } from '#shared/sampling/review-score.ts';
 import { samplingDraw } from '#shared/sampling/sampling-draw.ts';
 
 type Diagnosis = { sequence: number; code: string; system?: string };
+/** The chart artifact as stored: rule input, of which QA reads and corrects the diagnoses. */
+type ChartArtifact = Record<string, unknown> & { diagnoses?: Diagnosis[] };
+
+/** The verdict as the chart's QA outcome, scored against the codes it reviewed. */
+function scoredOutcome(verdict: Verdict, sequences: number[]): QaOutcome {
+  return {
+    outcome: verdict.outcome,
+    reviewerId: verdict.reviewerId,
+    reviewedAt: verdict.reviewedAt,
+    corrections: verdict.corrections,
+    score: scoreReview(sequences, verdict.corrections, verdict.outcome),
+  };
+}
 
 /** Who acted: the principal that submitted the verdict (IAM or local user), else the reviewer it names. */
 function actorOf(verdict: Verdict): string {
@@ -73,11 +86,11 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   }
 
   /** The review, scored, in the coder ledger (written once). */
-  function recordReview(
+  async function recordReview(
     state: ChartState,
     qa: QaOutcome,
     round: ReviewRecord['round'] = 'first',
-  ): Promise<boolean> {
+  ): Promise<void> {
     const review: ReviewRecord = {
       kind: 'review',
       agencyId: state.agencyId,
@@ -98,7 +111,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       })),
     };
     if (state.principalCategory) review.category = state.principalCategory;
-    return ports.coders.record(review);
+    await ports.coders.record(review);
   }
 
   /** Billing, the ledger and the audit trail: idempotent, so a redelivery after a crash redoes them. */
@@ -156,8 +169,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   }
 
   /** A blind second review: scored into the ledger as round two, for reviewer agreement only. */
-  async function secondReview(verdict: Verdict): Promise<void> {
-    const state = await ports.charts.get(verdict.chartKey, verdict.version);
+  async function secondReview(verdict: Verdict, state: ChartState | undefined): Promise<void> {
     const first = state?.qa?.reviewerId;
     if (!state?.secondReviewRequestedAt || !state.qa) {
       await setAside(verdict, 'no second review was requested for this chart version');
@@ -172,20 +184,6 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       await setAside(verdict, 'the second review is already done');
       return;
     }
-    const raw = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey)) as {
-      diagnoses?: Diagnosis[];
-    };
-    const qa: QaOutcome = {
-      outcome: verdict.outcome,
-      reviewerId: verdict.reviewerId,
-      reviewedAt: verdict.reviewedAt,
-      corrections: verdict.corrections,
-      score: scoreReview(
-        (raw.diagnoses ?? []).map((d) => d.sequence),
-        verdict.corrections,
-        verdict.outcome,
-      ),
-    };
     const mine = await claimOnce(
       state,
       'secondReview',
@@ -196,6 +194,12 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       await setAside(verdict, 'the second review is already done');
       return;
     }
+    // Read once the review is this message's (a redelivery owns it too): a losing racer reads nothing.
+    const { diagnoses } = await readChart(state);
+    const qa = scoredOutcome(
+      verdict,
+      diagnoses.map((d) => d.sequence),
+    );
     await recordReview(state, qa, 'second');
     await recordAudit(deps, {
       type: 'verdict.second-review',
@@ -243,9 +247,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   }
 
   /** The coder disputes corrections of the review: recorded once, and sent to senior review. */
-  async function openDispute(dispute: Dispute): Promise<void> {
+  async function openDispute(dispute: Dispute, state: ChartState | undefined): Promise<void> {
     const subject = chartSubject(dispute.chartKey, dispute.version);
-    const state = await ports.charts.get(dispute.chartKey, dispute.version);
     const corrections = state?.qa?.corrections ?? [];
     const reason = !state?.qa
       ? 'the chart version has no QA review'
@@ -301,9 +304,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
    * A senior reviewer decides a dispute. Overturned: the review is re-scored without the disputed
    * corrections, and that score counts from now on (the review record stays as it was).
    */
-  async function resolveDispute(resolution: DisputeResolution): Promise<void> {
+  async function resolveDispute(resolution: DisputeResolution, state: ChartState | undefined): Promise<void> {
     const subject = chartSubject(resolution.chartKey, resolution.version);
-    const state = await ports.charts.get(resolution.chartKey, resolution.version);
     const actor = resolution.submittedBy ?? `reviewer:${resolution.reviewerId}`;
     const reason = !state?.dispute
       ? 'no dispute is open for this chart version'
@@ -348,11 +350,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
           : scoreReview(
               original.length > 0 ? original.map((d) => d.sequence) : await originalSequences(state),
               kept,
-              state.qa.outcome === 'rejected' && kept.length > 0
-                ? 'rejected'
-                : kept.length > 0
-                  ? 'corrected'
-                  : 'agree',
+              // Otherwise corrected or agree, by what is kept (scoreReview's default).
+              state.qa.outcome === 'rejected' && kept.length > 0 ? 'rejected' : undefined,
             ),
     };
     await ports.coders.record(record);
@@ -372,21 +371,26 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   }
 
   async function originalSequences(state: ChartState): Promise<number[]> {
-    const raw = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey)) as {
-      diagnoses?: Diagnosis[];
-    };
-    return (raw.diagnoses ?? []).map((d) => d.sequence);
+    return (await readChart(state)).diagnoses.map((d) => d.sequence);
+  }
+
+  /** The chart version as received (the coder's codes), from the artifacts bucket. */
+  async function readChart(state: ChartState): Promise<{ raw: ChartArtifact; diagnoses: Diagnosis[] }> {
+    const raw = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey)) as ChartArtifact;
+    return { raw, diagnoses: raw.diagnoses ?? [] };
   }
 
   return {
     /** `sender`: the SQS SenderId of the message (who really sent it), checked against `staff`. */
     async handle(message: QaResultMessage, sender?: string): Promise<void> {
-      const refused = await refusal(message, sender);
+      // Read once: the sender check and every kind of message start from the chart version.
+      const state = await ports.charts.get(message.chartKey, message.version);
+      const refused = await refusal(message, sender, state);
       if (refused) return;
-      if (message.kind === 'dispute') return openDispute(message);
-      if (message.kind === 'dispute-resolution') return resolveDispute(message);
-      if (message.round === 'second') return secondReview(message);
-      return firstReview(message);
+      if (message.kind === 'dispute') return openDispute(message, state);
+      if (message.kind === 'dispute-resolution') return resolveDispute(message, state);
+      if (message.round === 'second') return secondReview(message, state);
+      return firstReview(message, state);
     },
   };
 
@@ -398,6 +402,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   async function refusal(
     message: QaResultMessage,
     sender: string | undefined,
+    state: ChartState | undefined,
   ): Promise<'recorded' | undefined> {
     const staff = deps.config.staff;
     if (staff.length === 0) return undefined;
@@ -411,9 +416,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       reason = staffRefusal(staff, sender, claimed, ['senior']);
     } else {
       claimed = message.reviewerId;
-      const state =
-        message.round === 'first' ? await ports.charts.get(message.chartKey, message.version) : undefined;
-      const senior = state?.sampling?.queue === 'qa-review-senior';
+      const senior = message.round === 'first' && state?.sampling?.queue === 'qa-review-senior';
       reason = staffRefusal(staff, sender, claimed, senior ? ['senior'] : ['reviewer', 'senior']);
       if (reason && senior && !staffRefusal(staff, sender, claimed, ['reviewer']))
         reason = `${claimed} is a reviewer; the chart was sampled to senior review`;
@@ -430,8 +433,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     return 'recorded';
   }
 
-  async function firstReview(verdict: Verdict): Promise<void> {
-    const state = await ports.charts.get(verdict.chartKey, verdict.version);
+  async function firstReview(verdict: Verdict, state: ChartState | undefined): Promise<void> {
     if (state?.status !== 'SAMPLED') {
       // The same verdict again (a redelivery, perhaps after a crash between the writes): redo the
       // idempotent follow-ups, and stop.
@@ -459,21 +461,11 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       return;
     }
 
-    const raw = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey)) as {
-      diagnoses?: Diagnosis[];
-    };
-    const diagnoses = raw.diagnoses ?? [];
-    const qa: QaOutcome = {
-      outcome: verdict.outcome,
-      reviewerId: verdict.reviewerId,
-      reviewedAt: verdict.reviewedAt,
-      corrections: verdict.corrections,
-      score: scoreReview(
-        diagnoses.map((d) => d.sequence),
-        verdict.corrections,
-        verdict.outcome,
-      ),
-    };
+    const { raw, diagnoses } = await readChart(state);
+    const qa = scoredOutcome(
+      verdict,
+      diagnoses.map((d) => d.sequence),
+    );
     let grouping: PdgmGrouping | undefined;
     let queries: ChartState['queries'];
     let to: (typeof DONE)[number] = verdict.outcome === 'agree' ? 'QA_PASSED' : 'REJECTED';
