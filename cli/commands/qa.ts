@@ -74,11 +74,9 @@ export async function runQaReview(
   );
   const lines = applied.map(
     (a) =>
-      `${a.chartKey} v${a.version}: ${a.outcome}${a.awaitingReview ? '' : ' (this chart is not awaiting a first QA review: unless this is its blind second review, the verdict will be recorded and set aside)'}`,
+      `${a.chartKey} v${a.version}: ${a.outcome}${a.awaitingReview ? '' : ' (this chart is not awaiting this review: the verdict will be recorded and set aside)'}`,
   );
-  for (const issue of parsed.issues)
-    lines.push(`entry ${issue.index}${issue.path ? ` ${issue.path}` : ''}: ${issue.reason}`);
-  return lines.join('\n');
+  return [...lines, ...issueLines(parsed.issues)].join('\n');
 }
 
 /**

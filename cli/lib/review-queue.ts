@@ -62,40 +62,32 @@ export async function submitVerdicts(
   entries: VerdictFileEntry[],
   now: () => Date = () => new Date(),
 ): Promise<AppliedVerdict[]> {
-  const applied: AppliedVerdict[] = [];
-  const verdicts: Verdict[] = [];
-  for (const entry of entries) {
-    const chartKey = await chartKeyOf(deps.ports.keys, entry.agencyId, entry.chartId);
-    const reviewedAt = entry.reviewedAt ?? now().toISOString();
-    const verdict: Verdict = {
+  const verdicts = await messagesFor(deps, entries, now, (e, chartKey, time) => {
+    const reviewedAt = e.reviewedAt ?? time;
+    const message: Verdict = {
       kind: 'verdict',
-      agencyId: entry.agencyId,
+      agencyId: e.agencyId,
       chartKey,
-      version: entry.version,
-      reviewerId: entry.reviewerId,
-      round: entry.round,
-      outcome: entry.outcome,
-      corrections: entry.corrections,
+      version: e.version,
+      reviewerId: e.reviewerId,
+      round: e.round,
+      outcome: e.outcome,
+      corrections: e.corrections,
       reviewedAt,
       submittedBy: deps.actor,
     };
-    if (entry.note)
-      verdict.noteKey = await storeNote(
-        deps.ports,
-        entry.agencyId,
-        chartKey,
-        entry.version,
-        entry.reviewerId,
-        reviewedAt,
-        entry.note,
-      );
-    verdicts.push(verdict);
-    const state = await deps.ports.charts.get(chartKey, entry.version);
+    return { message, author: e.reviewerId, at: reviewedAt };
+  });
+  const applied: AppliedVerdict[] = [];
+  for (const v of verdicts) {
+    // Awaiting this round: the first review of a sampled chart, or the blind second review requested.
+    const state = await deps.ports.charts.get(v.chartKey, v.version);
+    const pending = state ? pendingPurpose(state)?.purpose : undefined;
     applied.push({
-      chartKey,
-      version: entry.version,
-      outcome: entry.outcome,
-      awaitingReview: state?.status === 'SAMPLED',
+      chartKey: v.chartKey,
+      version: v.version,
+      outcome: v.outcome,
+      awaitingReview: pending === (v.round === 'second' ? 'second-review' : 'review'),
     });
   }
   await deps.ports.queue.send('qa-result', verdicts);
