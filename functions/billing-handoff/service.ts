@@ -1,10 +1,9 @@
-import { BILLED } from '#functions/intake/take-chart.ts';
 import { batchCsv, billTypeOf } from '#shared/billing/batch-files.ts';
 import { calendarFor, turnaround } from '#shared/billing/turnaround.ts';
 import { chartSubject, claimRefOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import { type Batch, type BatchManifest, type BatchMember, BILLING_CONTRACT } from '#shared/model/batch.ts';
 import type { Chart } from '#shared/model/chart.ts';
-import type { ChartState } from '#shared/model/chart-state.ts';
+import { type ChartState, isBilled } from '#shared/model/chart-state.ts';
 import { type BatchReady, ChartMessage } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { mapLimit } from '#shared/runtime/map-limit.ts';
@@ -100,7 +99,7 @@ export function createBillingHandoffService(
     };
     // A version whose chart was billed before replaces that claim (the newest billed version).
     const prior = versions
-      .filter((v) => v.version < state.version && v.claimRef && BILLED.has(v.status))
+      .filter((v) => v.version < state.version && isBilled(v))
       .sort((a, b) => b.version - a.version)[0];
     if (prior?.claimRef) {
       member.claimKind = 'replacement';

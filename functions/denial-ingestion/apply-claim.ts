@@ -2,7 +2,12 @@ import type { ClaimTarget } from '#shared/aws/ports.ts';
 import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
 import { type Classification, classifyClaim, type ReasonTables } from '#shared/denials/classify.ts';
 import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
-import type { ChartState, ChartStatus, DenialRecord } from '#shared/model/chart-state.ts';
+import {
+  BILLED_STATUSES,
+  type ChartState,
+  type ChartStatus,
+  type DenialRecord,
+} from '#shared/model/chart-state.ts';
 import type { DenialMark } from '#shared/model/qa.ts';
 import {
   type ClaimDisposition,
@@ -19,8 +24,7 @@ const ACTOR = 'stage:denial-ingestion';
 /** codetrail's claimRef (identifiers.ts claimRefOf): CT and 14 Crockford base-32 characters. */
 export const CLAIM_REF = /^CT[0-9A-HJKMNP-TV-Z]{14}$/;
 
-/** The statuses a billed chart version is in; a remittance moves it among them. */
-const BILLED: readonly ChartStatus[] = ['BATCHED', 'PAID', 'DENIED', 'ADJUSTED', 'REWORK'];
+const BILLED: readonly ChartStatus[] = BILLED_STATUSES;
 const STATUS_OF: Record<Exclude<ClaimDisposition, 'informational'>, ChartStatus> = {
   paid: 'PAID',
   denied: 'DENIED',

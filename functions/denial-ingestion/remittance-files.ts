@@ -3,6 +3,7 @@ import { claimFrom835, paymentOf } from '#shared/denials/from-835.ts';
 import { readDenialCsv } from '#shared/formats/denial-csv.ts';
 import { read835Batches } from '#shared/formats/x12/read-835.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
+import { isBilled } from '#shared/model/chart-state.ts';
 import { DenialEntry, DenialFile } from '#shared/model/denial.ts';
 import type { ClaimAdjustment, RemittanceClaim, RemittancePayment } from '#shared/model/remittance.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -214,9 +215,7 @@ export async function* readJsonFile(
         continue;
       }
       // The denied claim is the billed version: the one named, else the newest one billed.
-      const billed = versions.find((v) =>
-        entry.version ? v.version === entry.version : v.claimRef !== undefined && v.status !== 'SUPERSEDED',
-      );
+      const billed = versions.find((v) => (entry.version ? v.version === entry.version : isBilled(v)));
       if (!billed) {
         yield {
           kind: 'issue',

@@ -1,5 +1,6 @@
 import { chartKeyOf, chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
-import type { ChartState } from '#shared/model/chart-state.ts';
+import { type ChartState, isBilled } from '#shared/model/chart-state.ts';
+import { agencyTimeZone } from '#shared/model/config.ts';
 import type { ChartMessage } from '#shared/model/messages.ts';
 import { validateChartInput } from '#shared/rules/index.ts';
 import { localDay } from '#shared/rules/queries.ts';
@@ -12,9 +13,6 @@ export const INTAKE_ACTOR = 'stage:intake';
 const STATUTORY_PAYERS: ReadonlySet<string> = new Set(['medicare', 'medicaid']);
 
 /** Statuses a newer version replaces: everything before the chart is billed. */
-/** Statuses of a version whose claim went to billing: a newer version replaces its claim. */
-export const BILLED: ReadonlySet<string> = new Set(['BATCHED', 'PAID', 'ADJUSTED', 'DENIED', 'REWORK']);
-
 const SUPERSEDABLE = [
   'RECEIVED',
   'VALIDATED',
@@ -101,19 +99,18 @@ export function createChartTaker(deps: StageDeps) {
       };
       // The 60-day rule (report and return) is Medicare's and Medicaid's; other payers' contracts say.
       if (!older.overpayment && STATUTORY_PAYERS.has(older.payerType)) {
-        const timeZone =
-          deps.config.agencies.find((a) => a.id === older.agencyId)?.timeZone ?? 'America/New_York';
-        const day = new Date(`${localDay(now.toISOString(), timeZone)}T00:00:00Z`);
+        const day = new Date(
+          `${localDay(now.toISOString(), agencyTimeZone(deps.config, older.agencyId))}T00:00:00Z`,
+        );
         day.setUTCDate(day.getUTCDate() + deps.config.denials.overpaymentDays);
         overpayment.dueBy = day.toISOString().slice(0, 10);
       }
       const { dueBy } = overpayment;
-      const moved = older.overpayment
-        ? { ok: true }
-        : await ports.charts.transition(older.chartKey, older.version, [older.status], older.status, {
-            overpayment,
-          });
-      if (moved.ok)
+      // Written once, whatever the status meanwhile (a late remittance may move it).
+      const opened =
+        older.overpayment !== undefined ||
+        (await ports.charts.markOnce(older.chartKey, older.version, 'overpayment', overpayment));
+      if (opened)
         await recordAudit(deps, {
           type: 'overpayment.opened',
           agencyId: older.agencyId,
@@ -226,21 +223,23 @@ export function createChartTaker(deps: StageDeps) {
     // already billed stays billed: this version will be billed as its replacement (a void/replace item).
     for (const older of await ports.charts.versions(chartKey)) {
       if (older.version >= chart.version) continue;
-      await supersede(older, chart.version);
-      if (older.claimRef && BILLED.has(older.status))
-        await recordAudit(deps, {
-          type: 'chart.void-replace-opened',
-          agencyId: chart.agencyId,
-          subject: chartSubject(chartKey, chart.version),
-          actor: INTAKE_ACTOR,
-          idempotencyKey: `void-replace:${older.version}`,
-          detail: {
-            replacesVersion: older.version,
-            replacesClaimRef: older.claimRef,
-            batchId: older.batchId,
-            status: older.status,
-          },
-        });
+      if (!isBilled(older)) {
+        await supersede(older, chart.version);
+        continue;
+      }
+      await recordAudit(deps, {
+        type: 'chart.void-replace-opened',
+        agencyId: chart.agencyId,
+        subject: chartSubject(chartKey, chart.version),
+        actor: INTAKE_ACTOR,
+        idempotencyKey: `void-replace:${older.version}`,
+        detail: {
+          replacesVersion: older.version,
+          replacesClaimRef: older.claimRef,
+          batchId: older.batchId,
+          status: older.status,
+        },
+      });
       await followUpBilled(older, chart.version);
     }
     // A chart still RECEIVED is forwarded again: an earlier delivery may have died before sending.

@@ -17,7 +17,8 @@ export type OnceField =
   | 'dispute'
   | 'disputeRequestedAt'
   | 'disputeResolution'
-  | 'turnaround';
+  | 'turnaround'
+  | 'overpayment';
 
 export type TransitionResult =
   | { ok: true; state: ChartState }

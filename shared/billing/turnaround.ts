@@ -1,5 +1,5 @@
 import type { Chart } from '#shared/model/chart.ts';
-import type { Config } from '#shared/model/config.ts';
+import { agencyTimeZone, type Config } from '#shared/model/config.ts';
 import {
   type BusinessCalendar,
   businessDaysBetween,
@@ -27,7 +27,7 @@ export interface Turnaround {
 export function calendarFor(config: Config, agencyId: string): BusinessCalendar {
   const agency = config.agencies.find((a) => a.id === agencyId);
   return {
-    timeZone: agency?.timeZone ?? 'America/New_York',
+    timeZone: agencyTimeZone(config, agencyId),
     // The deployment's holidays and the agency's own.
     holidays: [...config.holidays, ...(agency?.holidays ?? [])],
     dayStart: config.billing.businessHours.start,

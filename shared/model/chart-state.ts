@@ -27,6 +27,21 @@ export const CHART_STATUSES = [
 export const ChartStatus = z.enum(CHART_STATUSES);
 export type ChartStatus = z.infer<typeof ChartStatus>;
 
+/** Statuses of a version whose claim went to billing; a payer's answer moves it among them. */
+export const BILLED_STATUSES = [
+  'BATCHED',
+  'PAID',
+  'DENIED',
+  'ADJUSTED',
+  'REWORK',
+] as const satisfies readonly ChartStatus[];
+const BILLED: ReadonlySet<string> = new Set(BILLED_STATUSES);
+
+/** The version's claim went to billing (it has a claimRef and a billed status): a newer one replaces it. */
+export function isBilled(state: { status: ChartStatus; claimRef?: string | undefined }): boolean {
+  return state.claimRef !== undefined && BILLED.has(state.status);
+}
+
 export const FINDING_SEVERITIES = ['reject', 'query', 'warn'] as const;
 /**
  * A rule's verdict on one chart. `reject` sends the chart back to the coder (REJECTED), `query` needs a

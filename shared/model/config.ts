@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { DenialFamily } from './remittance.ts';
 
+const DEFAULT_TIME_ZONE = 'America/New_York';
+
 /**
  * One agency deployment's configuration: codetrail.config.json, validated here, read by the CDK app
  * (and passed to the Lambdas as CODETRAIL_CONFIG) and by the local runtime. Defaults suit a trial stack.
@@ -8,7 +10,7 @@ import { DenialFamily } from './remittance.ts';
 export const Agency = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
   name: z.string().max(200).optional(),
-  timeZone: z.string().default('America/New_York'),
+  timeZone: z.string().default(DEFAULT_TIME_ZONE),
   holidays: z
     .array(z.iso.date())
     .default([])
@@ -262,6 +264,14 @@ export const Config = z.object({
 });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;
+
+/** The agency's time zone (its local days and business hours); an agency not configured keeps the default. */
+export function agencyTimeZone(
+  config: { agencies: readonly { id: string; timeZone: string }[] },
+  agencyId: string,
+): string {
+  return config.agencies.find((a) => a.id === agencyId)?.timeZone ?? DEFAULT_TIME_ZONE;
+}
 
 export function parseConfig(input: unknown): Config {
   return Config.parse(input ?? {});

@@ -1,5 +1,6 @@
 import { localDayOf } from '#shared/billing/business-time.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
+import { agencyTimeZone } from '#shared/model/config.ts';
 
 /**
  * Clinician documentation queries: what a `query` finding opens, and how old it is. Pure: dates in,
@@ -39,7 +40,7 @@ export function queryPolicy(
   return {
     escalateAfterDays: config.queryAging.escalateAfterDays,
     holidays: config.holidays,
-    timeZone: config.agencies.find((a) => a.id === agencyId)?.timeZone ?? 'America/New_York',
+    timeZone: agencyTimeZone(config, agencyId),
   };
 }
 
