@@ -1,7 +1,7 @@
 import type { ClaimTarget } from '#shared/aws/ports.ts';
 import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
 import { type Classification, classifyClaim, type ReasonTables } from '#shared/denials/classify.ts';
-import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
+import { CLAIM_REF, chartSubject, claimAliasKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import {
   BILLED_STATUSES,
   type ChartState,
@@ -11,18 +11,15 @@ import {
 import type { DenialMark } from '#shared/model/qa.ts';
 import {
   type ClaimDisposition,
-  CODER_FAMILIES,
   type RemittanceClaim,
   type RemittancePayment,
   type RemittanceRecord,
+  toCents,
 } from '#shared/model/remittance.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 
 const ACTOR = 'stage:denial-ingestion';
-
-/** codetrail's claimRef (identifiers.ts claimRefOf): CT and 14 Crockford base-32 characters. */
-export const CLAIM_REF = /^CT[0-9A-HJKMNP-TV-Z]{14}$/;
 
 const BILLED: readonly ChartStatus[] = BILLED_STATUSES;
 const STATUS_OF: Record<Exclude<ClaimDisposition, 'informational'>, ChartStatus> = {
@@ -86,37 +83,23 @@ export function answerKey(claim: RemittanceClaim, payment: RemittancePayment, cl
   ].join('|');
 }
 
-/** Records in the payer's order (payment date, trace, place in the file), then as applied. */
-export function inPayerOrder(records: readonly RemittanceRecord[]): RemittanceRecord[] {
-  return [...records].sort(
-    (a, b) => a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt),
-  );
-}
-
-/** The reasons a record counts against its coder (records from before the field: its coding reasons). */
-function coderReasonCodesOf(record: RemittanceRecord): string[] {
-  return (
-    record.coderReasonCodes ??
-    record.reasonCodes.filter((code) => CODER_FAMILIES.has(record.reasonFamilies?.[code] ?? 'other'))
-  );
-}
-
 /** `unknownCodes`: CARCs and RARCs in neither the tables nor the agency's families (classified other). */
 export type ApplyResult =
   | { outcome: 'paid' | 'denied' | 'reversed'; coderRelated: boolean; unknownCodes: string[] }
   | { outcome: 'informational' | 'duplicate'; unknownCodes: string[] }
   | { outcome: 'unmatched'; unmatched: UnmatchedClaim; unknownCodes: string[] };
 
-const round2 = (n: number) => Math.round(n * 100) / 100;
-
-/** The chart's remittance summary from every record applied to it: sums, so nothing counts twice. */
+/**
+ * The chart's remittance summary from every record applied to it, in the payer's order (as the ledger
+ * reads them): sums, so nothing counts twice.
+ */
 export function summarise(records: readonly RemittanceRecord[]): ChartState['remittance'] {
-  const applied = inPayerOrder(records).filter((r) => r.disposition !== 'informational');
+  const applied = records.filter((r) => r.disposition !== 'informational');
   const first = applied[0];
   const last = applied.at(-1);
   if (!first || !last) return undefined;
   const summary: NonNullable<ChartState['remittance']> = {
-    netPaid: round2(applied.reduce((sum, r) => sum + r.payment, 0)),
+    netPaid: toCents(applied.reduce((sum, r) => sum + r.payment, 0)),
     lastDisposition: last.disposition,
     lastAt: last.receivedAt,
     adjudications: applied.length,
@@ -148,26 +131,23 @@ export function createClaimApplier(
 
   async function targetOf(
     pcn: string,
-  ): Promise<{ target?: ClaimTarget; claimRef?: string; reason?: string }> {
+  ): Promise<{ target: ClaimTarget; claimRef: string } | { reason: string }> {
     let claimRef = CLAIM_REF.test(pcn) ? pcn : undefined;
     if (!claimRef) {
       // The billing system put its own number in CLM01: a mapping file it supplied names the claimRef.
-      const aliasKey = await ports.keys.mac(`claim-alias|${context.agencyId}|${pcn}`);
+      const aliasKey = await claimAliasKeyOf(ports.keys, context.agencyId, pcn);
       claimRef = await ports.remittances.aliasOf(context.agencyId, aliasKey);
       if (!claimRef)
         return { reason: 'CLP01 is not a codetrail claimRef and no billing mapping file names it' };
     }
     const target = await ports.remittances.findClaim(claimRef);
-    if (!target) return { claimRef, reason: 'no batch handed to billing holds this claimRef' };
+    if (!target) return { reason: 'no batch handed to billing holds this claimRef' };
     if (target.agencyId !== context.agencyId)
-      return {
-        claimRef,
-        reason: `the claimRef belongs to another agency than remittances/${context.agencyId}/`,
-      };
+      return { reason: `the claimRef belongs to another agency than remittances/${context.agencyId}/` };
     return { target, claimRef };
   }
 
-  function unmatched(item: ClaimToApply, reason: string): ApplyResult {
+  function unmatchedClaim(item: ClaimToApply, reason: string): UnmatchedClaim {
     const { claim } = item;
     const u: UnmatchedClaim = {
       record: item.sourceRecord,
@@ -178,7 +158,11 @@ export function createClaimApplier(
       reason,
     };
     if (claim.payerClaimControlNumber) u.payerClaimControlNumber = claim.payerClaimControlNumber;
-    return { outcome: 'unmatched', unmatched: u, unknownCodes: [] };
+    return u;
+  }
+
+  function unmatched(item: ClaimToApply, reason: string): ApplyResult {
+    return { outcome: 'unmatched', unmatched: unmatchedClaim(item, reason), unknownCodes: [] };
   }
 
   function recordOf(
@@ -240,7 +224,7 @@ export function createClaimApplier(
       denialId: record.remitId,
       reasonCodes: record.reasonCodes,
       remarkCodes: record.remarkCodes,
-      deniedAmount: round2(Math.max(0, record.charge - record.payment)),
+      deniedAmount: toCents(Math.max(0, record.charge - record.payment)),
       receivedAt: record.receivedAt,
       sourceObject: record.sourceObject,
       coderRelated: record.coderRelated,
@@ -276,11 +260,7 @@ export function createClaimApplier(
   async function resolve(item: ClaimToApply): Promise<Resolution> {
     if (item.target) return { target: item.target };
     const found = await targetOf(item.claim.patientControlNumber);
-    if (!found.target) {
-      const result = unmatched(item, found.reason ?? 'not matched');
-      return { unmatched: (result as Extract<ApplyResult, { outcome: 'unmatched' }>).unmatched };
-    }
-    return found.claimRef ? { target: found.target, claimRef: found.claimRef } : { target: found.target };
+    return 'reason' in found ? { unmatched: unmatchedClaim(item, found.reason) } : found;
   }
 
   async function apply(item: ClaimToApply, target: ClaimTarget, claimRef?: string): Promise<ApplyResult> {
@@ -308,9 +288,11 @@ export function createClaimApplier(
     for (let attempt = 0; ; attempt++) {
       // Every record of the version, read back each time: a record written before (a retry) keeps the
       // times already used as keys, and an answer another delivery wrote meanwhile may be the latest.
-      const read = await ports.remittances.forVersion(target.chartKey, target.version);
-      const records = inPayerOrder(read.some((r) => r.remitId === record.remitId) ? read : [...read, record]);
-      stored = records.find((r) => r.remitId === record.remitId) ?? record;
+      const records = await ports.remittances.forVersion(target.chartKey, target.version);
+      const found = records.find((r) => r.remitId === record.remitId);
+      // Written just before, and read consistently: missing would mean a broken store, so retry the file.
+      if (!found) throw new Error(`remittance ${record.remitId} was written but not read back`);
+      stored = found;
       const summary = summarise(records);
       const latest = [...records].reverse().find((r) => r.disposition !== 'informational') ?? stored;
       const to = STATUS_OF[latest.disposition as keyof typeof STATUS_OF];
@@ -324,7 +306,7 @@ export function createClaimApplier(
             openedAt: stored.receivedAt,
             denialId: stored.remitId,
             family: stored.family ?? 'coding',
-            reasonCodes: coderReasonCodesOf(stored),
+            reasonCodes: stored.coderReasonCodes ?? [],
           };
       }
       // The chart's denial is the latest denial, whichever delivery (or file) brought it.
@@ -353,7 +335,7 @@ export function createClaimApplier(
     const outcome =
       stored.disposition === 'paid' ? 'paid' : stored.disposition === 'denied' ? 'denied' : 'reversed';
     if (denial && stored.coderRelated) {
-      await feedback(state, denial, coderReasonCodesOf(stored));
+      await feedback(state, denial, stored.coderReasonCodes ?? []);
       await recordAudit(deps, {
         type: 'rework.opened',
         agencyId: target.agencyId,

@@ -1,6 +1,6 @@
 import { csvFields } from '#shared/formats/csv-fields.ts';
+import { CLAIM_REF, claimAliasKeyOf } from '#shared/identity/identifiers.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
-import { CLAIM_REF } from './apply-claim.ts';
 import type { RemittanceIssue } from './remittance-files.ts';
 
 /**
@@ -46,7 +46,7 @@ export async function takeClaimMapping(
       });
       continue;
     }
-    const aliasKey = await deps.ports.keys.mac(`claim-alias|${agencyId}|${number}`);
+    const aliasKey = await claimAliasKeyOf(deps.ports.keys, agencyId, number);
     await deps.ports.remittances.putAlias(agencyId, aliasKey, claimRef);
     mapped++;
   }

@@ -151,7 +151,7 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       // After the entries are written: a remittance first taken in before this time is read again.
       if (mapped > 0) await ports.remittances.noteMappingChange(agencyId, deps.clock.now().toISOString());
       const report = issues.length > 0 ? await report_(source, objectId, agencyId, issues, []) : undefined;
-      await ports.ledger.finish(objectId, { mapped, issues: issues.length }, deps.clock.now().toISOString());
+      // The audit event before DONE: a crash between the two redoes both, never loses the event.
       await recordAudit(deps, {
         type: 'claim-mapping.received',
         agencyId,
@@ -160,6 +160,7 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
         idempotencyKey: 'received',
         detail: { mapped, issues: issues.length, sha256: sha256Hex(text), ...(report ? { report } : {}) },
       });
+      await ports.ledger.finish(objectId, { mapped, issues: issues.length }, deps.clock.now().toISOString());
       return;
     }
 
@@ -214,7 +215,6 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       issues.length > 0 || unmatched.length > 0
         ? await report_(source, objectId, agencyId, issues, unmatched, counts.issues)
         : undefined;
-    await ports.ledger.finish(objectId, counts, deps.clock.now().toISOString());
     await recordAudit(deps, {
       type: 'remittance.received',
       agencyId,
@@ -231,6 +231,8 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
         ...(report ? { report } : {}),
       },
     });
+    // After the audit event: a crash between the two redoes both, never loses the event.
+    await ports.ledger.finish(objectId, counts, deps.clock.now().toISOString());
   }
 
   /**
@@ -256,11 +258,9 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
     const first = claim.existing;
     const firstAt = (!claim.claimed && first?.startedAt) || startedAt;
     if (claim.claimed || !first || first.status !== 'DONE') return { contentId, firstAt };
-    const unmatched = first.counts?.unmatched;
-    if (unmatched === undefined) return { contentId, firstAt };
-    if (unmatched > 0) {
+    if ((first.counts?.unmatched ?? 0) > 0) {
       // Compared with the start of the last complete read: its lookups came after that.
-      const readAt = first.counts?.readAtMs ?? Date.parse(first.startedAt);
+      const readAt = first.counts?.readAtMs ?? 0;
       const mappedAt = await ports.remittances.mappingChangedAt(agencyId);
       if (mappedAt && Date.parse(mappedAt) >= readAt) return { contentId, firstAt };
     }

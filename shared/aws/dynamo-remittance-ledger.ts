@@ -6,7 +6,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { RemittanceRecord } from '#shared/model/remittance.ts';
+import { byPayerOrder, RemittanceRecord } from '#shared/model/remittance.ts';
 import { conditionalWrite, putOnce } from './dynamo-conditional.ts';
 import type { ClaimTarget, RemittanceLedger } from './ports.ts';
 import {
@@ -96,9 +96,7 @@ export class DynamoRemittanceLedger implements RemittanceLedger {
       ConsistentRead: true,
     }))
       out.push(RemittanceRecord.parse(withoutKeys(item)));
-    return out.sort(
-      (a, b) => a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt),
-    );
+    return out.sort(byPayerOrder);
   }
 
   async *list(agencyId: string, since?: string): AsyncIterable<RemittanceRecord> {

@@ -1,4 +1,4 @@
-import type { DenialFamily } from '#shared/model/remittance.ts';
+import { DENIAL_FAMILIES, type DenialFamily } from '#shared/model/remittance.ts';
 
 /**
  * The family of a CARC root-cause category (the finer classification of carc_root_causes.csv): a table
@@ -17,23 +17,14 @@ const BY_ROOT_CAUSE: Readonly<Record<string, DenialFamily>> = {
   unspecified: 'other',
 };
 
-const PREFIXES: readonly [string, DenialFamily][] = [
-  ['coding', 'coding'],
-  ['documentation', 'documentation'],
-  ['medical_necessity', 'medical_necessity'],
-  ['eligibility', 'eligibility'],
-  ['authorization', 'authorization'],
-  ['timely_filing', 'timely_filing'],
-  ['duplicate', 'duplicate'],
-  ['contractual', 'contractual'],
-  ['patient_responsibility', 'patient_responsibility'],
-];
+/** Every family but `other` names the root causes that start with it. */
+const PREFIXES = DENIAL_FAMILIES.filter((f) => f !== 'other');
 
 export function familyOfRootCause(rootCause: string): DenialFamily {
   const listed = BY_ROOT_CAUSE[rootCause];
   if (listed) return listed;
-  for (const [prefix, family] of PREFIXES)
-    if (rootCause === prefix || rootCause.startsWith(`${prefix}_`)) return family;
+  for (const family of PREFIXES)
+    if (rootCause === family || rootCause.startsWith(`${family}_`)) return family;
   return 'other';
 }
 

@@ -33,6 +33,17 @@ export function claimRefOf(chartKey: string, version: number): string {
   return out;
 }
 
+/** A claimRef as claimRefOf makes it: CT and 14 Crockford base-32 characters. */
+export const CLAIM_REF = new RegExp(`^CT[${CROCKFORD}]{14}$`);
+
+/**
+ * The keyed HMAC of a billing system's own claim number (a billing mapping file maps it to a claimRef;
+ * the 835 echoes it in CLP01). The number may be a patient account number: only this is kept.
+ */
+export async function claimAliasKeyOf(keys: KeyService, agencyId: string, number: string): Promise<string> {
+  return keys.mac(`claim-alias|${agencyId}|${number}`);
+}
+
 export function chartSubject(chartKey: string, version: number): string {
   return `chart:${chartKey}:v${version}`;
 }

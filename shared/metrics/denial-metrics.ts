@@ -1,5 +1,5 @@
 import type { ChartState } from '#shared/model/chart-state.ts';
-import type { DenialFamily, RemittanceRecord } from '#shared/model/remittance.ts';
+import { byPayerOrder, type DenialFamily, type RemittanceRecord, toCents } from '#shared/model/remittance.ts';
 
 /**
  * Denial metrics over the remittance records and the chart states, pure. A claim is one billed chart
@@ -46,7 +46,6 @@ export interface DenialMetrics {
 }
 
 const DAY = 86_400_000;
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function median(values: number[]): number | undefined {
   if (values.length === 0) return undefined;
@@ -95,9 +94,7 @@ export function denialMetrics(args: {
   const since = args.since;
   for (const [key, list] of claims) if (since && !list.some((r) => r.receivedAt >= since)) claims.delete(key);
   for (const [key, list] of claims) {
-    const ordered = [...list].sort(
-      (a, b) => a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt),
-    );
+    const ordered = [...list].sort(byPayerOrder);
     const first = ordered[0] as RemittanceRecord;
     const payer =
       first.payerName && first.payerId
@@ -166,7 +163,7 @@ export function denialMetrics(args: {
     denialRate: ratio(denied, total),
     codingDenialRate: ratio(codingDenied, total),
     cleanClaimRate: ratio(firstPassPaid, total),
-    netPaid: round2(netPaid),
+    netPaid: toCents(netPaid),
     byPayer: [...payers]
       .map(([payer, p]) => ({ payer, claims: p.claims, denied: p.denied, denialRate: p.denied / p.claims }))
       .sort((a, b) => b.denied - a.denied || a.payer.localeCompare(b.payer)),

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CLAIM_REF } from '#shared/identity/identifiers.ts';
 
 /** The billing contract version the manifest and the coded-batches message follow (docs/billing-contract.md). */
 export const BILLING_CONTRACT = 'codetrail.billing/2';
@@ -6,10 +7,7 @@ export const BILLING_CONTRACT = 'codetrail.billing/2';
 export const BatchMember = z.object({
   chartKey: z.string(),
   version: z.int().min(1),
-  claimRef: z
-    .string()
-    .regex(/^CT[0-9A-Z]{14}$/)
-    .describe('Goes into CLM01; the 835 echoes it in CLP01'),
+  claimRef: z.string().regex(CLAIM_REF).describe('Goes into CLM01; the 835 echoes it in CLP01'),
   coderId: z.string(),
   lineOfBusiness: z.string(),
   payerType: z.string(),

@@ -117,3 +117,13 @@ export const RemittanceRecord = z.object({
   sourceRecord: z.string(),
 });
 export type RemittanceRecord = z.infer<typeof RemittanceRecord>;
+
+/** The payer's order of a claim's answers (`sequence`: payment date, trace, place in the file), then as applied. */
+export function byPayerOrder(a: RemittanceRecord, b: RemittanceRecord): number {
+  return a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt);
+}
+
+/** An amount in dollars, to the cent: sums of payments stay free of floating-point dust. */
+export function toCents(amount: number): number {
+  return Math.round(amount * 100) / 100;
+}

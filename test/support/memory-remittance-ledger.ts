@@ -1,5 +1,5 @@
 import type { ClaimTarget, RemittanceLedger } from '#shared/aws/ports.ts';
-import type { RemittanceRecord } from '#shared/model/remittance.ts';
+import { byPayerOrder, type RemittanceRecord } from '#shared/model/remittance.ts';
 
 /** The remittance ledger in memory, with the adapter's write-once semantics and orderings. */
 export function memoryRemittanceLedger(): RemittanceLedger {
@@ -39,7 +39,7 @@ export function memoryRemittanceLedger(): RemittanceLedger {
     async forVersion(chartKey, version) {
       return [...records.values()]
         .filter((r) => r.chartKey === chartKey && r.version === version)
-        .sort((a, b) => a.sequence.localeCompare(b.sequence) || a.receivedAt.localeCompare(b.receivedAt))
+        .sort(byPayerOrder)
         .map((r) => structuredClone(r));
     },
     async *list(agencyId, since) {
