@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite } from './dynamo-conditional.ts';
+import { queryAll } from './dynamo-paged.ts';
 import type { AuditEvent, AuditLog } from './ports.ts';
 import {
   AUDIT_EVENT_PREFIX,
@@ -60,22 +61,13 @@ export class DynamoAuditLog implements AuditLog {
   /** A subject's events, oldest first (the sort key is the event id, so order by `at` here). */
   async list(subject: string): Promise<AuditEvent[]> {
     const found: { event: AuditEvent; eventId: string }[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
-          ExpressionAttributeValues: { ':pk': auditPk(subject), ':evt': AUDIT_EVENT_PREFIX },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        found.push({ event: withoutKeys<AuditEvent>(item, ['eventId']), eventId: String(item.eventId) });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of queryAll(this.dynamo, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+      ExpressionAttributeValues: { ':pk': auditPk(subject), ':evt': AUDIT_EVENT_PREFIX },
+      ConsistentRead: true,
+    }))
+      found.push({ event: withoutKeys<AuditEvent>(item, ['eventId']), eventId: String(item.eventId) });
     found.sort((a, b) => a.event.at.localeCompare(b.event.at) || a.eventId.localeCompare(b.eventId));
     return found.map((f) => f.event);
   }

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Batch } from '#shared/model/batch.ts';
 import { conditionalWrite } from './dynamo-conditional.ts';
-import { scanAll } from './dynamo-scan.ts';
+import { scanAll } from './dynamo-paged.ts';
 import type { BatchStore } from './ports.ts';
 import { BATCH_PREFIX, batchPk, META_SK, withoutKeys } from './table-keys.ts';
 

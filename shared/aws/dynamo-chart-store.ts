@@ -2,7 +2,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -13,7 +12,7 @@ import {
   isConditionalCheckFailed,
   itemFromConditionalFailure,
 } from './dynamo-conditional.ts';
-import { scanAll } from './dynamo-scan.ts';
+import { queryAll, scanAll } from './dynamo-paged.ts';
 import type { ChartStore, Clock, OnceField, TransitionOptions, TransitionResult } from './ports.ts';
 import { systemClock } from './ports.ts';
 import {
@@ -259,15 +258,8 @@ export class DynamoChartStore implements ChartStore {
     }
   }
 
-  private async *query(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: startKey }),
-      );
-      for (const item of page.Items ?? []) yield item;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+  private query(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) {
+    return queryAll(this.dynamo, { ...input, TableName: this.table });
   }
 
   /**

@@ -1,11 +1,7 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { CodedRecord, type CoderRecord, DenialMark, DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
 import { putOnce } from './dynamo-conditional.ts';
+import { queryAll } from './dynamo-paged.ts';
 import type { CoderLedger } from './ports.ts';
 import {
   agencyCodersPk,
@@ -86,20 +82,13 @@ export class DynamoCoderLedger implements CoderLedger {
   }
 
   async *coders(agencyId: string): AsyncIterable<string> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: GSI1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': agencyCodersPk(agencyId) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) if (typeof item.coderId === 'string') yield item.coderId;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of queryAll(this.dynamo, {
+      TableName: this.table,
+      IndexName: GSI1,
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': agencyCodersPk(agencyId) },
+    }))
+      if (typeof item.coderId === 'string') yield item.coderId;
   }
 
   /** Lists the coder in gsi1 the first time they are seen. */
@@ -126,22 +115,16 @@ export class DynamoCoderLedger implements CoderLedger {
     since?: string,
     pageSize?: number,
   ): AsyncGenerator<Record<string, unknown>> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const input: QueryCommandInput = {
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': pk,
-          ':from': `${prefix}${since ?? ''}`,
-          ':to': `${prefix}${END}`,
-        },
-        ExclusiveStartKey: startKey,
-      };
-      if (pageSize !== undefined) input.Limit = pageSize;
-      const page = await this.dynamo.send(new QueryCommand(input));
-      for (const item of page.Items ?? []) yield withoutKeys(item);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const input: Omit<QueryCommandInput, 'ExclusiveStartKey'> = {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': pk,
+        ':from': `${prefix}${since ?? ''}`,
+        ':to': `${prefix}${END}`,
+      },
+    };
+    if (pageSize !== undefined) input.Limit = pageSize;
+    for await (const item of queryAll(this.dynamo, input)) yield withoutKeys(item);
   }
 }

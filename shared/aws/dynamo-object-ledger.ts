@@ -6,7 +6,7 @@ import {
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed, itemFromConditionalFailure } from './dynamo-conditional.ts';
-import { scanAll } from './dynamo-scan.ts';
+import { scanAll } from './dynamo-paged.ts';
 import type { LedgerEntry, ObjectLedger } from './ports.ts';
 import { META_SK, OBJECT_PREFIX, objectPk, withoutKeys } from './table-keys.ts';
 

@@ -2,12 +2,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { byPayerOrder, RemittanceRecord } from '#shared/model/remittance.ts';
 import { conditionalWrite, putOnce } from './dynamo-conditional.ts';
+import { queryAll } from './dynamo-paged.ts';
 import type { ClaimTarget, RemittanceLedger } from './ports.ts';
 import {
   agencyRemittancesPk,
@@ -122,14 +122,7 @@ export class DynamoRemittanceLedger implements RemittanceLedger {
     return putOnce(this.dynamo, this.table, item);
   }
 
-  private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Record<string, unknown>> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: startKey }),
-      );
-      yield* page.Items ?? [];
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+  private query(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) {
+    return queryAll(this.dynamo, { ...input, TableName: this.table });
   }
 }
