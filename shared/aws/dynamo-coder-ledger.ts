@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { CodedRecord, type CoderRecord, DenialMark, DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
+import { BoundedCache } from './bounded-cache.ts';
 import { putOnce } from './dynamo-conditional.ts';
 import { queryAll } from './dynamo-paged.ts';
 import type { CoderLedger } from './ports.ts';
@@ -19,13 +20,21 @@ const END = '\uffff';
 
 /** The coder ledger in the one table (see table-keys.ts): records are written once, read by range. */
 export class DynamoCoderLedger implements CoderLedger {
+  /** Coders this process has seen listed: the profile is put once, not once per chart coded. */
+  private readonly listed = new BoundedCache<string, true>(10_000);
+
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
 
   async record(record: CoderRecord): Promise<boolean> {
-    if (record.kind === 'coded') await this.ensureProfile(record.agencyId, record.coderId, record.codedAt);
+    const coder = `${record.agencyId}|${record.coderId}`;
+    if (record.kind === 'coded' && !this.listed.get(coder)) {
+      // Written now or before: either way the coder is listed.
+      await this.ensureProfile(record.agencyId, record.coderId, record.codedAt);
+      this.listed.set(coder, true);
+    }
     const key = coderRecordKey(record);
     const written = await this.putOnce({ ...record, ...key });
     if (record.kind === 'denial' && record.category)
