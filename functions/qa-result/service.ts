@@ -13,7 +13,7 @@ import type { TablesFor } from '#shared/rules/index.ts';
 import type { PdgmGrouping } from '#shared/rules/pdgm-grouping.ts';
 import { openQueries, queryPolicy } from '#shared/rules/queries.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
-import { chartMessage } from '#shared/runtime/forward.ts';
+import { chartMessage, reviewRequest } from '#shared/runtime/forward.ts';
 import { samplingKey } from '#shared/runtime/sampling-key.ts';
 import { staffRefusal } from '#shared/runtime/staff-check.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -153,19 +153,9 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     reason: string,
     queue: 'qa-review' | 'qa-review-senior',
   ): Promise<void> {
-    const request: ReviewRequest = {
-      kind: 'review-request',
-      purpose,
-      notBy,
-      agencyId: state.agencyId,
-      chartKey: state.chartKey,
-      version: state.version,
-      coderId: state.coderId,
-      artifactKey: state.artifactKey,
-      reason,
-      requestedAt: deps.clock.now().toISOString(),
-    };
-    return ports.queue.send(queue, [request]);
+    return ports.queue.send(queue, [
+      reviewRequest(state, purpose, notBy, reason, deps.clock.now().toISOString()),
+    ]);
   }
 
   /** A blind second review: scored into the ledger as round two, for reviewer agreement only. */

@@ -1,8 +1,8 @@
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
-import type { ChartMessage, ReviewRequest } from '#shared/model/messages.ts';
+import type { ChartMessage } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
-import { chartMessage, UnknownChartError } from '#shared/runtime/forward.ts';
+import { chartMessage, reviewRequest, UnknownChartError } from '#shared/runtime/forward.ts';
 import { samplingKey } from '#shared/runtime/sampling-key.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { coderStanding } from '#shared/sampling/coder-standing.ts';
@@ -24,19 +24,9 @@ export function createQaSamplingService(deps: StageDeps) {
   async function requestReview(state: ChartState): Promise<void> {
     if (state.reviewRequestedAt || !state.sampling?.queue) return;
     const now = deps.clock.now().toISOString();
-    const request: ReviewRequest = {
-      kind: 'review-request',
-      purpose: 'review',
-      notBy: [state.coderId],
-      agencyId: state.agencyId,
-      chartKey: state.chartKey,
-      version: state.version,
-      coderId: state.coderId,
-      artifactKey: state.artifactKey,
-      reason: state.sampling.reason,
-      requestedAt: now,
-    };
-    await ports.queue.send(state.sampling.queue, [request]);
+    await ports.queue.send(state.sampling.queue, [
+      reviewRequest(state, 'review', [state.coderId], state.sampling.reason, now),
+    ]);
     await ports.charts.markOnce(state.chartKey, state.version, 'reviewRequestedAt', now);
   }
 
