@@ -26,7 +26,7 @@ export interface CarcTable {
   lookup(code: string): CarcEntry | undefined;
 }
 
-const CARC = /^[A-Z]?\d{1,3}$|^[A-Z]\d{1,2}$/;
+const CARC = /^[A-Z]?\d{1,3}$/;
 const FEEDBACK = new Set(['yes', 'partial', 'no']);
 const FAMILIES: ReadonlySet<string> = new Set(DENIAL_FAMILIES);
 

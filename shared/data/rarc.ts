@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { csvFields } from '#shared/formats/csv-fields.ts';
-import { DENIAL_FAMILIES, type DenialFamily } from '#shared/model/remittance.ts';
+import { DENIAL_FAMILIES, type DenialFamily, RARC_CODE } from '#shared/model/remittance.ts';
 
 /**
  * Remittance Advice Remark Codes (RARC: 835 LQ*HE, MIA, MOA) with their denial family. File: CSV with
@@ -21,7 +21,6 @@ export interface RarcTable {
   lookup(code: string): RarcEntry | undefined;
 }
 
-const RARC = /^(M|MA|N)\d{1,4}$/;
 const FEEDBACK = new Set(['yes', 'partial', 'no']);
 const FAMILIES: ReadonlySet<string> = new Set(DENIAL_FAMILIES);
 
@@ -39,7 +38,7 @@ export function parseRarcCsv(text: string, info: { version: string; sample?: boo
     const code = (fields[0] ?? '').toUpperCase();
     const family = fields[familyAt] ?? '';
     const coderFeedback = fields[feedbackAt] ?? '';
-    if (!RARC.test(code) || !FAMILIES.has(family) || !FEEDBACK.has(coderFeedback))
+    if (!RARC_CODE.test(code) || !FAMILIES.has(family) || !FEEDBACK.has(coderFeedback))
       throw new Error(
         `RARC table line ${i + 2}: expected a remark code (M, MA or N and digits), a family (${DENIAL_FAMILIES.join(', ')}) and yes/partial/no`,
       );

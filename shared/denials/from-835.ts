@@ -1,10 +1,15 @@
 import type { Claim835, RemittanceHeader } from '#shared/formats/x12/read-835.ts';
-import type { ClaimAdjustment, RemittanceClaim, RemittancePayment } from '#shared/model/remittance.ts';
+import {
+  AdjustmentGroup,
+  CARC_CODE,
+  type ClaimAdjustment,
+  REMARK_CODE,
+  type RemittanceClaim,
+  type RemittancePayment,
+} from '#shared/model/remittance.ts';
 import { dispositionOf } from './disposition.ts';
 
-const GROUPS = new Set(['CO', 'PR', 'OA', 'PI', 'CR']);
-const REASON = /^[A-Z0-9]{1,5}$/;
-const REMARK = /^[A-Z0-9]{1,8}$/;
+const GROUPS: ReadonlySet<string> = new Set(AdjustmentGroup.options);
 
 /** CCYYMMDD -> YYYY-MM-DD when it is one; undefined otherwise. */
 export function isoDateOf(value: string | undefined): string | undefined {
@@ -45,7 +50,7 @@ export function claimFrom835(
   const take = (level: 'claim' | 'line') => (a: { group: string; reason: string; amount: number }) => {
     const group = a.group.trim().toUpperCase();
     const reason = a.reason.trim().toUpperCase();
-    if (!GROUPS.has(group) || !REASON.test(reason)) {
+    if (!GROUPS.has(group) || !CARC_CODE.test(reason)) {
       dropped.push(`adjustment group ${group || '(none)'} reason ${reason.slice(0, 5) || '(none)'}`);
       return;
     }
@@ -55,7 +60,7 @@ export function claimFrom835(
   for (const line of claim.services) line.adjustments.forEach(take('line'));
   const remarks = [...claim.remarks, ...claim.services.flatMap((s) => s.remarks)]
     .map((r) => r.trim().toUpperCase())
-    .filter((r) => REMARK.test(r));
+    .filter((r) => REMARK_CODE.test(r));
   const out: RemittanceClaim = {
     patientControlNumber: claim.patientControlNumber.trim().slice(0, 38),
     statusCode: claim.status.trim().slice(0, 2),

@@ -1,6 +1,11 @@
 import { dispositionOf } from '#shared/denials/disposition.ts';
 import { csvFields } from '#shared/formats/csv-fields.ts';
-import { type ClaimAdjustment, RemittanceClaim, type RemittancePayment } from '#shared/model/remittance.ts';
+import {
+  type ClaimAdjustment,
+  REMARK_CODE,
+  RemittanceClaim,
+  type RemittancePayment,
+} from '#shared/model/remittance.ts';
 
 /**
  * The CSV denial export: what a billing system that cannot send an X12 835 drops instead, one claim a
@@ -440,7 +445,7 @@ function reasonCode(entry: string): ClaimAdjustment | undefined {
 
 function parseRemarkCodes(cell: string): Parsed<string[]> {
   const codes = entries(cell).map((e) => e.toUpperCase());
-  const bad = codes.findIndex((c) => !/^[A-Z0-9]{1,8}$/.test(c));
+  const bad = codes.findIndex((c) => !REMARK_CODE.test(c));
   if (bad >= 0) return { reason: `entry ${bad + 1}: expected a remark code of 1-8 letters or digits` };
   return { value: codes };
 }

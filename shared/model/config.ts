@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DenialFamily } from './remittance.ts';
+import { CARC_CODE, DenialFamily, RARC_CODE } from './remittance.ts';
 
 const DEFAULT_TIME_ZONE = 'America/New_York';
 
@@ -221,13 +221,13 @@ export const Config = z.object({
   denials: z
     .strictObject({
       carcFamilies: z
-        .record(z.string().regex(/^[A-Z0-9]{1,5}$/), DenialFamily)
+        .record(z.string().regex(CARC_CODE), DenialFamily)
         .default({})
         .describe(
           'The agency\'s own family for a claim adjustment reason code, over the CARC table\'s (e.g. {"16": "documentation"}): coding and documentation count against the coder',
         ),
       rarcFamilies: z
-        .record(z.string().regex(/^(M|MA|N)\d{1,4}$/), DenialFamily)
+        .record(z.string().regex(RARC_CODE), DenialFamily)
         .default({})
         .describe("The agency's own family for a remark code, over the RARC table's"),
       overpaymentDays: z

@@ -24,13 +24,20 @@ export type DenialFamily = z.infer<typeof DenialFamily>;
 /** The families a coder (or the documentation behind their coding) answers for: they feed coder accuracy. */
 export const CODER_FAMILIES: ReadonlySet<DenialFamily> = new Set(['coding', 'documentation']);
 
+/** A claim adjustment reason code as a remittance carries it (16, 45, B7). */
+export const CARC_CODE = /^[A-Z0-9]{1,5}$/;
+/** A remark code as a remittance carries it (MA66, N115); RARC_CODE is the X12 list's own form. */
+export const REMARK_CODE = /^[A-Z0-9]{1,8}$/;
+/** A remittance advice remark code of the X12 list: M, MA or N and up to four digits. */
+export const RARC_CODE = /^(M|MA|N)\d{1,4}$/;
+
 /** Claim adjustment group codes: contractual, patient responsibility, other, payer initiated, correction/reversal. */
 export const AdjustmentGroup = z.enum(['CO', 'PR', 'OA', 'PI', 'CR']);
 
 export const ClaimAdjustment = z.object({
   group: AdjustmentGroup,
   /** CARC, e.g. 16, 45, B7. */
-  reason: z.string().regex(/^[A-Z0-9]{1,5}$/),
+  reason: z.string().regex(CARC_CODE),
   amount: z.number(),
   /** Where the payer put it: on the claim (2100 CAS) or on a service line (2110 CAS). */
   level: z.enum(['claim', 'line']),
@@ -57,7 +64,7 @@ export const RemittanceClaim = z.object({
   patientResponsibility: z.number(),
   adjustments: z.array(ClaimAdjustment),
   /** RARCs: claim level (MIA/MOA) and line level (LQ*HE). */
-  remarkCodes: z.array(z.string().regex(/^[A-Z0-9]{1,8}$/)),
+  remarkCodes: z.array(z.string().regex(REMARK_CODE)),
   /** CLP07, the payer's own claim number: a reversal and its correction share it with the original. */
   payerClaimControlNumber: z.string().max(50).optional(),
   /** CLP09: 1 original, 7 replacement, 8 void. */

@@ -68,7 +68,7 @@ describe('SegmentSplitter', () => {
     const out: string[][] = [];
     const splitter = new SegmentSplitter(
       (e: Elements, _i: number, _d: Delimiters) => out.push(e.all()),
-      wanted,
+      wanted && new Set([...wanted].map(segmentCode)),
     );
     splitter.push(text);
     splitter.end();

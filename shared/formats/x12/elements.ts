@@ -31,11 +31,7 @@ export class Elements {
 
   /** The segment id as a number (see segmentCode), without making it a string. */
   code(): number {
-    const start = this.bounds[0] as number;
-    const end = Math.min(this.bounds[1] as number, start + 4);
-    let code = 0;
-    for (let at = start; at < end; at++) code = code * 256 + (this.text.charCodeAt(at) & 0xff);
-    return code;
+    return codeOf(this.text, this.bounds[0] as number, this.bounds[1] as number);
   }
 
   /** Element i as a string: '' when absent. Element 0 is the segment id. */
@@ -137,8 +133,13 @@ export class Elements {
  * strings: one per segment in a file of hundreds of thousands.
  */
 export function segmentCode(id: string): number {
+  return codeOf(id, 0, id.length);
+}
+
+/** The segmentCode of the id at text[from, end): its first four characters at most. */
+export function codeOf(text: string, from: number, end: number): number {
   let code = 0;
-  for (let at = 0; at < Math.min(id.length, 4); at++) code = code * 256 + (id.charCodeAt(at) & 0xff);
+  for (let at = from; at < end && at < from + 4; at++) code = code * 256 + (text.charCodeAt(at) & 0xff);
   return code;
 }
 

@@ -1,3 +1,4 @@
+import { RARC_CODE } from '#shared/model/remittance.ts';
 import { type Delimiters, type Elements, SegmentSplitter, segmentCode } from './segments.ts';
 
 /**
@@ -75,19 +76,9 @@ export type X12Event =
   | {
       kind: 'transaction-end';
       transaction: string;
-      claimCount: number;
       providerAdjustments: ProviderAdjustment[];
     }
   | { kind: 'warning'; message: string; segment?: number };
-
-function composite(value: string | undefined, component: string) {
-  if (value === undefined || !value.includes(component))
-    return { qualifier: value ?? '', code: '', modifiers: [] };
-  const parts = value.split(component);
-  const modifiers: string[] = [];
-  for (let i = 2; i < parts.length; i++) if (parts[i] !== '') modifiers.push(parts[i] as string);
-  return { qualifier: parts[0] ?? '', code: parts[1] ?? '', modifiers };
-}
 
 /** CAS: a group code, then up to six reason/amount/quantity triplets, appended to `out`. */
 function adjustments(e: Elements, out: Adjustment[]): void {
@@ -101,8 +92,6 @@ function adjustments(e: Elements, out: Adjustment[]): void {
     out.push(adjustment);
   }
 }
-
-const REMARK = /^[A-Z]{1,2}\d{1,3}$/;
 
 /** The segments the reader reads, by their ids as numbers; the rest (NM1 patients, N3/N4 addresses, AMT, QTY, PER...) are only counted. */
 const ISA = segmentCode('ISA');
@@ -124,26 +113,26 @@ const LQ = segmentCode('LQ');
 const DTM = segmentCode('DTM');
 const REF = segmentCode('REF');
 const PLB = segmentCode('PLB');
-const READ: ReadonlySet<string> = new Set([
-  'ISA',
-  'GS',
-  'ST',
-  'SE',
-  'GE',
-  'IEA',
-  'BPR',
-  'TRN',
-  'N1',
-  'LX',
-  'CLP',
-  'CAS',
-  'MIA',
-  'MOA',
-  'SVC',
-  'LQ',
-  'DTM',
-  'REF',
-  'PLB',
+const READ: ReadonlySet<number> = new Set([
+  ISA,
+  GS,
+  ST,
+  SE,
+  GE,
+  IEA,
+  BPR,
+  TRN,
+  N1,
+  LX,
+  CLP,
+  CAS,
+  MIA,
+  MOA,
+  SVC,
+  LQ,
+  DTM,
+  REF,
+  PLB,
 ]);
 
 /**
@@ -207,12 +196,11 @@ export function parse835(text: string): Promise<Parsed835> {
 /** Segments in, events out: a plain state machine (no generator per segment, which costs throughput). */
 class Reader {
   private events: X12Event[] = [];
-  private interchange: (RemittanceHeader['interchange'] & { groups: number; segment: number }) | undefined;
-  private group: (RemittanceHeader['group'] & { transactions: number; segment: number }) | undefined;
+  private interchange: { info: NonNullable<RemittanceHeader['interchange']>; groups: number } | undefined;
+  private group: (NonNullable<RemittanceHeader['group']> & { transactions: number }) | undefined;
   private header: RemittanceHeader | undefined;
   private announced = false;
   private segments = 0;
-  private claims = 0;
   private claim: Claim835 | undefined;
   private service: ServiceLine | undefined;
   private party: 'payer' | 'payee' | undefined;
@@ -225,17 +213,18 @@ class Reader {
       case ISA:
         if (this.interchange) this.warn('an interchange has no IEA trailer', index);
         this.interchange = {
-          sender: e.str(6).trim(),
-          receiver: e.str(8).trim(),
-          date: e.str(9),
-          controlNumber: e.str(13),
+          info: {
+            sender: e.str(6).trim(),
+            receiver: e.str(8).trim(),
+            date: e.str(9),
+            controlNumber: e.str(13),
+          },
           groups: 0,
-          segment: index,
         };
         return;
       case GS:
         if (this.interchange) this.interchange.groups++;
-        this.group = { controlNumber: e.str(6), version: e.str(8), transactions: 0, segment: index };
+        this.group = { controlNumber: e.str(6), version: e.str(8), transactions: 0 };
         if (this.group.version && !this.group.version.startsWith('005010X221'))
           this.warn(`group ${this.group.controlNumber} is ${this.group.version}, not 005010X221A1`, index);
         return;
@@ -243,14 +232,10 @@ class Reader {
         if (this.header) this.closeTransaction(index, undefined);
         if (this.group) this.group.transactions++;
         this.header = { controlNumber: e.str(2) };
-        if (this.interchange) {
-          const { groups: _g, segment: _s, ...interchange } = this.interchange;
-          this.header.interchange = interchange;
-        }
+        if (this.interchange) this.header.interchange = this.interchange.info;
         if (this.group)
           this.header.group = { controlNumber: this.group.controlNumber, version: this.group.version };
         this.segments = 1;
-        this.claims = 0;
         this.plb = [];
         this.announced = false;
         this.party = undefined;
@@ -275,7 +260,7 @@ class Reader {
       case IEA:
         if (this.interchange && e.num(1) !== this.interchange.groups)
           this.warn(
-            `interchange ${this.interchange.controlNumber}: IEA counts ${e.str(1)} groups, ${this.interchange.groups} found`,
+            `interchange ${this.interchange.info.controlNumber}: IEA counts ${e.str(1)} groups, ${this.interchange.groups} found`,
             index,
           );
         this.interchange = undefined;
@@ -360,7 +345,10 @@ class Reader {
       case MIA:
       case MOA:
         if (this.claim)
-          for (const v of e.all().slice(1)) if (REMARK.test(v.trim())) this.claim.remarks.push(v.trim());
+          for (let i = 1; i < e.length; i++) {
+            const v = e.opt(i);
+            if (v && RARC_CODE.test(v)) this.claim.remarks.push(v);
+          }
         return;
       case SVC: {
         if (!this.claim) {
@@ -385,9 +373,11 @@ class Reader {
         this.service = line;
         return;
       }
-      case LQ:
-        if (this.service && e.str(1) === 'HE' && e.opt(2)) this.service.remarks.push(e.str(2).trim());
+      case LQ: {
+        const remark = e.opt(2);
+        if (this.service && remark && e.str(1) === 'HE') this.service.remarks.push(remark);
         return;
+      }
       case DTM: {
         const date = { qualifier: e.str(1), date: e.str(2) };
         if (this.service) this.service.dates.push(date);
@@ -406,7 +396,7 @@ class Reader {
         this.announce();
         this.flushClaim(h.controlNumber);
         for (let i = 3; i + 1 < e.length; i += 2) {
-          const reason = composite(e.raw(i), component);
+          const reason = e.composite(i, component);
           if (!reason.qualifier) continue;
           const adjustment: ProviderAdjustment = {
             provider: e.str(1),
@@ -427,7 +417,7 @@ class Reader {
   finish(): void {
     if (this.header) this.closeTransaction(undefined, undefined);
     if (this.group) this.warn(`group ${this.group.controlNumber} has no GE trailer`);
-    if (this.interchange) this.warn(`interchange ${this.interchange.controlNumber} has no IEA trailer`);
+    if (this.interchange) this.warn(`interchange ${this.interchange.info.controlNumber} has no IEA trailer`);
   }
 
   private announce(): void {
@@ -438,7 +428,6 @@ class Reader {
 
   private flushClaim(transaction: string): void {
     if (!this.claim) return;
-    this.claims++;
     this.events.push({ kind: 'claim', transaction, claim: this.claim });
     this.claim = undefined;
     this.service = undefined;
@@ -458,7 +447,6 @@ class Reader {
     this.events.push({
       kind: 'transaction-end',
       transaction: h.controlNumber,
-      claimCount: this.claims,
       providerAdjustments: this.plb,
     });
     this.header = undefined;

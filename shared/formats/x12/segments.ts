@@ -11,7 +11,7 @@ export interface Delimiters {
   segment: string;
 }
 
-import { Elements, segmentCode } from './elements.ts';
+import { codeOf, Elements } from './elements.ts';
 
 export { Elements, segmentCode } from './elements.ts';
 
@@ -67,17 +67,13 @@ export class SegmentSplitter {
 
   /**
    * @param onSegment receives each segment as it completes.
-   * @param wanted the segment ids whose elements are needed; the others are passed as their id alone,
+   * @param wanted the segment ids (as segmentCode numbers) whose elements are needed; the others are passed as their id alone,
    *   which saves splitting them (most of an 835's NM1, N3, AMT, QTY... are not read). All when absent.
    */
   constructor(
     private readonly onSegment: SegmentHandler,
-    wanted?: ReadonlySet<string>,
-  ) {
-    this.wanted = wanted && new Set([...wanted].map(segmentCode));
-  }
-
-  private readonly wanted: ReadonlySet<number> | undefined;
+    private readonly wanted?: ReadonlySet<number>,
+  ) {}
 
   /** Feeds a chunk: its complete segments are handed on, an unfinished one is kept for the next. */
   push(chunk: string): void {
@@ -142,22 +138,11 @@ export class SegmentSplitter {
   private hand(text: string, from: number, end: number, d: Delimiters): void {
     this.count++;
     if (this.wanted) {
-      // The id's code from its characters (at most four, up to the element separator), without a view.
-      const separator = d.element.charCodeAt(0);
-      let code = 0;
-      let at = from;
-      for (; at < end && at < from + 4; at++) {
-        const c = text.charCodeAt(at);
-        if (c === separator) break;
-        code = code * 256 + (c & 0xff);
-      }
-      if (!this.wanted.has(code)) {
-        const first = text.indexOf(d.element, from);
-        this.onSegment(
-          this.view.reset(text, from, first < 0 || first > end ? end : first, d.element),
-          this.count,
-          d,
-        );
+      // The id's code from its characters, without splitting the segment: an unwanted one goes on as its id.
+      const first = text.indexOf(d.element, from);
+      const idEnd = first < 0 || first > end ? end : first;
+      if (!this.wanted.has(codeOf(text, from, idEnd))) {
+        this.onSegment(this.view.reset(text, from, idEnd, d.element), this.count, d);
         return;
       }
     }
