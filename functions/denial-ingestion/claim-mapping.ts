@@ -1,7 +1,10 @@
-import { csvFields } from '#shared/formats/csv-fields.ts';
+import { headedCsv } from '#shared/formats/csv-fields.ts';
 import { CLAIM_REF, claimAliasKeyOf } from '#shared/identity/identifiers.ts';
+import { mapLimit } from '#shared/runtime/map-limit.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import type { RemittanceIssue } from './remittance-files.ts';
+
+const MAPPING_CONCURRENCY = 8;
 
 /**
  * A billing-supplied mapping file (`remittances/<agency>/mappings/*.csv`, columns
@@ -15,8 +18,7 @@ export async function takeClaimMapping(
   agencyId: string,
 ): Promise<{ mapped: number; issues: RemittanceIssue[] }> {
   const issues: RemittanceIssue[] = [];
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = csvFields(lines[0] ?? '').map((h) => h.trim().toLowerCase());
+  const { header, rows } = headedCsv(text);
   const numberAt = header.indexOf('billing_claim_number');
   const refAt = header.indexOf('claim_ref');
   if (numberAt < 0 || refAt < 0)
@@ -24,31 +26,29 @@ export async function takeClaimMapping(
       mapped: 0,
       issues: [{ record: 'line 1', reason: 'expected the columns billing_claim_number and claim_ref' }],
     };
-  let mapped = 0;
-  for (const [i, line] of lines.entries()) {
-    if (i === 0 || line.trim() === '') continue;
-    const fields = csvFields(line).map((f) => f.trim());
+  // Checked first; a number listed twice maps to its last line, as a billing system's correction would.
+  const mapping = new Map<string, string>();
+  for (const { line, fields } of rows) {
     const number = fields[numberAt] ?? '';
     const claimRef = (fields[refAt] ?? '').toUpperCase();
-    if (!number || number.length > 38) {
+    if (!number || number.length > 38)
       issues.push({
-        record: `line ${i + 1}`,
+        record: `line ${line}`,
         path: 'billing_claim_number',
         reason: 'expected 1 to 38 characters',
       });
-      continue;
-    }
-    if (!CLAIM_REF.test(claimRef)) {
+    else if (!CLAIM_REF.test(claimRef))
       issues.push({
-        record: `line ${i + 1}`,
+        record: `line ${line}`,
         path: 'claim_ref',
         reason: 'expected a codetrail claimRef (CT and 14 characters)',
       });
-      continue;
-    }
+    else mapping.set(number, claimRef);
+  }
+  // A key-service call and a write per entry: a few at a time.
+  await mapLimit([...mapping], MAPPING_CONCURRENCY, async ([number, claimRef]) => {
     const aliasKey = await claimAliasKeyOf(deps.ports.keys, agencyId, number);
     await deps.ports.remittances.putAlias(agencyId, aliasKey, claimRef);
-    mapped++;
-  }
-  return { mapped, issues };
+  });
+  return { mapped: mapping.size, issues };
 }

@@ -20,3 +20,18 @@ export function csvFields(line: string): string[] {
   fields.push(field);
   return fields;
 }
+
+/**
+ * A CSV file with a header row: the header's names trimmed and lowercased, then each non-blank line's
+ * fields trimmed, with its 1-based line number for error messages. A byte-order mark is dropped.
+ */
+export function headedCsv(text: string): { header: string[]; rows: { line: number; fields: string[] }[] } {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const header = csvFields(lines[0] ?? '').map((h) => h.trim().toLowerCase());
+  const rows: { line: number; fields: string[] }[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line.trim() !== '') rows.push({ line: i + 1, fields: csvFields(line).map((f) => f.trim()) });
+  }
+  return { header, rows };
+}
