@@ -10,7 +10,7 @@ import { qaReport, renderQaReport } from './commands/qa-report.ts';
 import { runQueries } from './commands/queries.ts';
 import { runServe } from './commands/serve.ts';
 import { loadConfigFile, runStart } from './commands/start.ts';
-import { runTablesImport, runTablesList } from './commands/tables.ts';
+import { IMPORTABLE_TABLES, runTablesImport, runTablesList } from './commands/tables.ts';
 import { runTurnaround } from './commands/turnaround.ts';
 import { runX12_835 } from './commands/x12.ts';
 import { resolveTarget, STATE_DIR } from './lib/target.ts';
@@ -119,9 +119,9 @@ tables
 tables
   .command('import')
   .description(
-    "Import a CMS table: icd10cm FILE (the ICD-10-CM order file, icd10cm_order_<FY>.txt); pdgm FILE --params JSON (the PDGM code list CSV and the year's grouper parameters); hospice-principal FILE or code-first FILE (a code list, one ICD-10-CM code per line, optional description after a tab or comma); carc FILE (reason codes with root cause and coder feedback, CSV)",
+    "Import a CMS table: icd10cm FILE (the ICD-10-CM order file, icd10cm_order_<FY>.txt); pdgm FILE --params JSON (the PDGM code list CSV and the year's grouper parameters); hospice-principal FILE or code-first FILE (a code list, one ICD-10-CM code per line, optional description after a tab or comma); carc FILE (reason codes with root cause, family and coder feedback, CSV); rarc FILE (remark codes with family and coder feedback, CSV)",
   )
-  .argument('<table>', 'icd10cm, pdgm, hospice-principal, code-first or carc')
+  .argument('<table>', IMPORTABLE_TABLES.join(', '))
   .argument('<file>')
   .requiredOption(
     '--version <name>',

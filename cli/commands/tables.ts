@@ -76,12 +76,9 @@ export async function runTablesImport(
   now: () => Date = () => new Date(),
 ): Promise<string> {
   if (kind === 'pdgm') return importPdgm(file, opts, now);
-  if (Object.hasOwn(CODE_LISTS, kind)) return importCodeList(kind as CodeListKind, file, opts, now);
-  if (kind === 'carc' || kind === 'rarc') return importReasonCodes(kind, file, opts, now);
+  if (Object.hasOwn(TEXT_TABLES, kind)) return importTextTable(kind as TextTableKind, file, opts, now);
   if (kind !== 'icd10cm')
-    throw new Error(
-      `unknown table ${kind}: codetrail imports icd10cm, pdgm, ${Object.keys(CODE_LISTS).join(', ')}, carc, rarc`,
-    );
+    throw new Error(`unknown table ${kind}: codetrail imports ${IMPORTABLE_TABLES.join(', ')}`);
   const dates = datesOf(opts, fiscalYear, 'FY2026');
   const dir = dataDir(opts.dataDir);
   readManifest(dir);
@@ -135,48 +132,50 @@ async function importPdgm(file: string, opts: ImportOptions, now: () => Date): P
   return `PDGM ${opts.version} (${dates.from} to ${dates.through}): ${codes.size} codes, ${grouping} acceptable as principal`;
 }
 
-/**
- * `codetrail tables import hospice-principal FILE --version V` (or `code-first`): a code list, one
- * ICD-10-CM code per line with an optional tab- or comma-separated description (a CSV with a `code`
- * header works). Dates from --from/--through, or from a version named FY2026 / CY2026.
- */
-function importCodeList(kind: CodeListKind, file: string, opts: ImportOptions, now: () => Date): string {
-  const dates = datesOf(opts, (v) => fiscalYear(v) ?? calendarYear(v), 'FY2026 or CY2026');
-  const text = readFileSync(file, 'utf8');
-  const list = parseCodeList(text, { version: opts.version });
-  const dir = dataDir(opts.dataDir);
-  readManifest(dir);
-  const relative = `lists/${kind.replace('-', '_')}_${opts.version}.txt`;
-  const entry = TableVersionInfo.parse({
-    version: opts.version,
-    ...dates,
-    file: relative,
-    sample: false,
-    source: `${basename(file)}, imported ${now().toISOString().slice(0, 10)}`,
-  });
-  mkdirSync(join(dir, 'lists'), { recursive: true });
-  writeFileSync(join(dir, relative), text);
-  register(dir, CODE_LISTS[kind], entry);
-  return `${kind} ${opts.version} (${dates.from} to ${dates.through}): ${list.size} codes`;
-}
+/** The tables imported as the file given, parsed to check it: code lists and reason-code tables. */
+const TEXT_TABLES = {
+  'hospice-principal': {
+    file: (v: string) => `lists/hospice_principal_${v}.txt`,
+    manifestKey: CODE_LISTS['hospice-principal'],
+    count: (text: string, version: string) => `${parseCodeList(text, { version }).size} codes`,
+  },
+  'code-first': {
+    file: (v: string) => `lists/code_first_${v}.txt`,
+    manifestKey: CODE_LISTS['code-first'],
+    count: (text: string, version: string) => `${parseCodeList(text, { version }).size} codes`,
+  },
+  carc: {
+    file: (v: string) => `carc/carc_${v}.csv`,
+    manifestKey: 'carc',
+    count: (text: string, version: string) => `${parseCarcCsv(text, { version }).size} reason codes`,
+  },
+  rarc: {
+    file: (v: string) => `rarc/rarc_${v}.csv`,
+    manifestKey: 'rarc',
+    count: (text: string, version: string) => `${parseRarcCsv(text, { version }).size} remark codes`,
+  },
+} as const;
+type TextTableKind = keyof typeof TEXT_TABLES;
+
+/** Every table `codetrail tables import` takes. */
+export const IMPORTABLE_TABLES = ['icd10cm', 'pdgm', ...Object.keys(TEXT_TABLES)] as const;
 
 /**
- * `codetrail tables import carc|rarc FILE --version NAME --from DATE --through DATE`: claim adjustment
- * reason codes with their root cause, family and coder feedback (the columns of
- * carc/carc_root_causes.csv), or remark codes with their family (rarc/rarc_families.csv).
+ * `codetrail tables import hospice-principal|code-first FILE --version V`: a code list, one ICD-10-CM
+ * code per line with an optional tab- or comma-separated description (a CSV with a `code` header works).
+ * `codetrail tables import carc|rarc FILE --version NAME`: claim adjustment reason codes with their root
+ * cause, family and coder feedback (the columns of carc/carc_root_causes.csv), or remark codes with
+ * their family (rarc/rarc_families.csv). Dates from --from/--through, or from a version named FY2026 /
+ * CY2026. The file is checked by parsing it, then copied as it is.
  */
-function importReasonCodes(
-  kind: 'carc' | 'rarc',
-  file: string,
-  opts: ImportOptions,
-  now: () => Date,
-): string {
+function importTextTable(kind: TextTableKind, file: string, opts: ImportOptions, now: () => Date): string {
+  const table = TEXT_TABLES[kind];
   const dates = datesOf(opts, (v) => fiscalYear(v) ?? calendarYear(v), 'FY2026 or CY2026');
   const text = readFileSync(file, 'utf8');
-  const size = (kind === 'carc' ? parseCarcCsv : parseRarcCsv)(text, { version: opts.version }).size;
+  const counted = table.count(text, opts.version);
   const dir = dataDir(opts.dataDir);
   readManifest(dir);
-  const relative = `${kind}/${kind}_${opts.version}.csv`;
+  const relative = table.file(opts.version);
   const entry = TableVersionInfo.parse({
     version: opts.version,
     ...dates,
@@ -184,10 +183,10 @@ function importReasonCodes(
     sample: false,
     source: `${basename(file)}, imported ${now().toISOString().slice(0, 10)}`,
   });
-  mkdirSync(join(dir, kind), { recursive: true });
+  mkdirSync(dirname(join(dir, relative)), { recursive: true });
   writeFileSync(join(dir, relative), text);
-  register(dir, kind, entry);
-  return `${kind} ${opts.version} (${dates.from} to ${dates.through}): ${size} ${kind === 'carc' ? 'reason' : 'remark'} codes`;
+  register(dir, table.manifestKey, entry);
+  return `${kind} ${opts.version} (${dates.from} to ${dates.through}): ${counted}`;
 }
 
 /** `codetrail tables list`: every table version and the dates of service it is in force for. */
