@@ -88,12 +88,14 @@ export function localDayOf(instant: number, timeZone: string): string {
   return new Date(instant + offsetAt(instant, timeZone)).toISOString().slice(0, 10);
 }
 
-function isWorkday(day: string, holidays: ReadonlySet<string>): boolean {
+/** A local day (YYYY-MM-DD) that is neither a weekend day nor a holiday. */
+export function isWorkday(day: string, holidays: ReadonlySet<string>): boolean {
   const weekday = new Date(`${day}T00:00:00Z`).getUTCDay();
   return weekday !== 0 && weekday !== 6 && !holidays.has(day);
 }
 
-function nextDay(day: string): string {
+/** The calendar day after a local day (YYYY-MM-DD). */
+export function nextDay(day: string): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + MS_DAY).toISOString().slice(0, 10);
 }
 
@@ -135,11 +137,24 @@ export function businessDaysBetween(from: string, to: string, calendar: Business
   const start = Date.parse(from);
   const end = Date.parse(to);
   if (!(end > start)) return 0;
-  const holidays = new Set(calendar.holidays);
-  let day = localDayOf(start, calendar.timeZone);
-  const last = localDayOf(end, calendar.timeZone);
+  return workdaysBetweenDays(
+    localDayOf(start, calendar.timeZone),
+    localDayOf(end, calendar.timeZone),
+    new Set(calendar.holidays),
+    MAX_DAYS,
+  );
+}
+
+/** Workdays after the local day `from` up to and including `to` (YYYY-MM-DD), counting `limit` days at most. */
+export function workdaysBetweenDays(
+  from: string,
+  to: string,
+  holidays: ReadonlySet<string>,
+  limit = Number.POSITIVE_INFINITY,
+): number {
+  let day = from;
   let days = 0;
-  for (let n = 0; n < MAX_DAYS && day < last; n++) {
+  for (let n = 0; n < limit && day < to; n++) {
     day = nextDay(day);
     if (isWorkday(day, holidays)) days++;
   }

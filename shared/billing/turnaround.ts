@@ -1,5 +1,5 @@
 import type { Chart } from '#shared/model/chart.ts';
-import { agencyTimeZone, type Config } from '#shared/model/config.ts';
+import { agencyHolidays, agencyTimeZone, type Config } from '#shared/model/config.ts';
 import {
   type BusinessCalendar,
   businessDaysBetween,
@@ -25,11 +25,9 @@ export interface Turnaround {
 }
 
 export function calendarFor(config: Config, agencyId: string): BusinessCalendar {
-  const agency = config.agencies.find((a) => a.id === agencyId);
   return {
     timeZone: agencyTimeZone(config, agencyId),
-    // The deployment's holidays and the agency's own.
-    holidays: [...config.holidays, ...(agency?.holidays ?? [])],
+    holidays: agencyHolidays(config, agencyId),
     dayStart: config.billing.businessHours.start,
     dayEnd: config.billing.businessHours.end,
   };

@@ -266,6 +266,15 @@ export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;
 
 /** The agency's time zone (its local days and business hours); an agency not configured keeps the default. */
+/** The days an agency does not work, besides weekends. */
+export function agencyHolidays(
+  config: { holidays: readonly string[]; agencies: readonly { id: string; holidays?: readonly string[] }[] },
+  agencyId: string,
+): string[] {
+  // The deployment's holidays and the agency's own.
+  return [...config.holidays, ...(config.agencies.find((a) => a.id === agencyId)?.holidays ?? [])];
+}
+
 export function agencyTimeZone(
   config: { agencies: readonly { id: string; timeZone: string }[] },
   agencyId: string,

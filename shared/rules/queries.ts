@@ -1,6 +1,6 @@
-import { localDayOf } from '#shared/billing/business-time.ts';
+import { isWorkday, localDayOf, nextDay, workdaysBetweenDays } from '#shared/billing/business-time.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
-import { agencyTimeZone } from '#shared/model/config.ts';
+import { agencyHolidays, agencyTimeZone } from '#shared/model/config.ts';
 
 /**
  * Clinician documentation queries: what a `query` finding opens, and how old it is. Pure: dates in,
@@ -28,18 +28,21 @@ export interface QueryPolicy {
   timeZone: string;
 }
 
-/** An agency's query policy from the configuration (`queryAging`, `holidays`, the agency's `timeZone`). */
+/**
+ * An agency's query policy from the configuration (`queryAging`; the deployment's and the agency's
+ * `holidays`; the agency's `timeZone`).
+ */
 export function queryPolicy(
   config: {
     queryAging: { escalateAfterDays: number };
     holidays: readonly string[];
-    agencies: readonly { id: string; timeZone: string }[];
+    agencies: readonly { id: string; timeZone: string; holidays?: readonly string[] }[];
   },
   agencyId: string,
 ): QueryPolicy {
   return {
     escalateAfterDays: config.queryAging.escalateAfterDays,
-    holidays: config.holidays,
+    holidays: agencyHolidays(config, agencyId),
     timeZone: agencyTimeZone(config, agencyId),
   };
 }
@@ -49,34 +52,20 @@ export function localDay(instant: string, timeZone: string): string {
   return localDayOf(Date.parse(instant), timeZone);
 }
 
-function isBusinessDay(day: Date, holidays: ReadonlySet<string>): boolean {
-  const weekday = day.getUTCDay();
-  return weekday !== 0 && weekday !== 6 && !holidays.has(day.toISOString().slice(0, 10));
-}
-
 /** The date `days` business days after `from` (a date or an instant; its calendar day in UTC). */
 export function addBusinessDays(from: string, days: number, holidays: readonly string[]): string {
   const off = new Set(holidays);
-  const day = new Date(`${from.slice(0, 10)}T00:00:00Z`);
-  let left = days;
-  while (left > 0) {
-    day.setUTCDate(day.getUTCDate() + 1);
-    if (isBusinessDay(day, off)) left--;
+  let day = from.slice(0, 10);
+  for (let left = days; left > 0; ) {
+    day = nextDay(day);
+    if (isWorkday(day, off)) left--;
   }
-  return day.toISOString().slice(0, 10);
+  return day;
 }
 
 /** Business days from `from` to `to` (the day it opened not counted; 0 when `to` is not later). */
 export function businessDaysBetween(from: string, to: string, holidays: readonly string[]): number {
-  const off = new Set(holidays);
-  const day = new Date(`${from.slice(0, 10)}T00:00:00Z`);
-  const end = to.slice(0, 10);
-  let count = 0;
-  while (day.toISOString().slice(0, 10) < end) {
-    day.setUTCDate(day.getUTCDate() + 1);
-    if (isBusinessDay(day, off)) count++;
-  }
-  return count;
+  return workdaysBetweenDays(from.slice(0, 10), to.slice(0, 10), new Set(holidays));
 }
 
 /** The documentation queries a validation opens: one per `query` finding. */

@@ -10,6 +10,7 @@ import {
   localDay,
   openQueries,
   queryAging,
+  queryPolicy,
 } from '#shared/rules/queries.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import { hospiceChart } from '../support/charts.ts';
@@ -61,6 +62,23 @@ describe('query aging in business days', () => {
       { ...policy, holidays: [] },
     );
     expect(thursdayEvening[0]?.dueOn).toBe('2024-03-12');
+  });
+
+  it("leaves out the deployment's holidays and the agency's own", () => {
+    const config = parseConfig({
+      holidays: ['2026-12-25'],
+      agencies: [{ id: 'a', holidays: ['2026-12-24'] }, { id: 'b' }],
+    });
+    expect(queryPolicy(config, 'a').holidays).toEqual(['2026-12-25', '2026-12-24']);
+    expect(queryPolicy(config, 'b').holidays).toEqual(['2026-12-25']);
+    // Opened Wednesday 23 December: Thursday is the agency's day off, Friday everyone's.
+    const at = (day: string) => `${day}T15:00:00Z`;
+    expect(
+      queryAging({ openedAt: at('2026-12-23') }, at('2026-12-28'), queryPolicy(config, 'a')).businessDays,
+    ).toBe(1);
+    expect(
+      queryAging({ openedAt: at('2026-12-23') }, at('2026-12-28'), queryPolicy(config, 'b')).businessDays,
+    ).toBe(2);
   });
 
   it('opens one query per query finding, with its evidence and due date', () => {
