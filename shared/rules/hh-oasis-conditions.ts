@@ -1,6 +1,5 @@
 import type { Icd10Table } from '#shared/data/icd10cm.ts';
 import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
-import type { Chart } from '#shared/model/chart.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
 import { codeLabel, diagnosisPath } from './codes.ts';
 import { defineRule, type Rule } from './rule.ts';
@@ -18,8 +17,11 @@ interface ConditionItem {
   isYes(response: number): boolean;
   /** Two code prefixes that state the condition together (each alone does not), e.g. I87.2 with L97. */
   statedTogether?: readonly [string, string];
-  /** Whether a coded diagnosis (normalised code, its table description) states the condition. */
-  statedBy(code: string, description: string | undefined): boolean;
+  /**
+   * Whether a coded diagnosis (normalised code; its table description, looked up only when the code's
+   * prefix leaves the question open) states the condition.
+   */
+  statedBy(code: string, describe: () => string | undefined): boolean;
 }
 
 /** Pressure ulcer or injury at stage 2 or higher, unstageable or deep tissue damage (what M1306 counts). */
@@ -35,7 +37,7 @@ export const CONDITION_ITEMS: readonly ConditionItem[] = [
     codes: 'L89 stage 2-4, unstageable or deep tissue damage',
     isNo: (r) => r === 0,
     isYes: (r) => r === 1,
-    statedBy: (code, description) => code.startsWith('L89') && PRESSURE_STAGE_2_UP.test(description ?? ''),
+    statedBy: (code, describe) => code.startsWith('L89') && PRESSURE_STAGE_2_UP.test(describe() ?? ''),
   },
   {
     item: 'M1330',
@@ -45,7 +47,7 @@ export const CONDITION_ITEMS: readonly ConditionItem[] = [
     statedTogether: ['I872', 'L97'],
     isNo: (r) => r === 0,
     isYes: (r) => r >= 1 && r <= 3,
-    statedBy: (code, description) => /^I8[37]/.test(code) && STASIS_ULCER.test(description ?? ''),
+    statedBy: (code, describe) => /^I8[37]/.test(code) && STASIS_ULCER.test(describe() ?? ''),
   },
   {
     item: 'M1630',
@@ -87,11 +89,16 @@ export const hhOasisConditions: Rule = defineRule(
     if (chart.lineOfBusiness !== 'home_health') return [];
     const items = chart.oasis?.items ?? {};
     const findings: Finding[] = [];
+    // The ICD-10-CM codes normalised once for the three items, and only when one is answered.
+    let codes: (string | undefined)[] | undefined;
     for (const c of CONDITION_ITEMS) {
       const raw = items[c.item];
       if (raw === undefined || !/^\s*\d{1,2}\s*$/.test(raw)) continue;
       const response = Number(raw);
-      const coded = codedIndexes(chart, tables.icd10cm, c);
+      codes ??= chart.diagnoses.map((d) =>
+        d.system === 'ICD-10-CM' ? normaliseIcd10Code(d.code) : undefined,
+      );
+      const coded = codedIndexes(codes, tables.icd10cm, c);
       if (c.isNo(response) && coded.length > 0) {
         for (const i of coded) {
           const d = chart.diagnoses[i];
@@ -117,13 +124,17 @@ export const hhOasisConditions: Rule = defineRule(
   },
 );
 
-function codedIndexes(chart: Chart, icd10cm: Icd10Table, c: ConditionItem): number[] {
+/** Which diagnoses (by index; `codes` normalised, undefined for another system) state the item's condition. */
+function codedIndexes(
+  codes: readonly (string | undefined)[],
+  icd10cm: Icd10Table,
+  c: ConditionItem,
+): number[] {
   const indexes: number[] = [];
   const pair: [number[], number[]] = [[], []];
-  chart.diagnoses.forEach((d, i) => {
-    if (d.system !== 'ICD-10-CM') return;
-    const code = normaliseIcd10Code(d.code);
-    if (c.statedBy(code, icd10cm.lookup(code)?.description)) indexes.push(i);
+  codes.forEach((code, i) => {
+    if (code === undefined) return;
+    if (c.statedBy(code, () => icd10cm.lookup(code)?.description)) indexes.push(i);
     else if (c.statedTogether?.[0] && code.startsWith(c.statedTogether[0])) pair[0].push(i);
     else if (c.statedTogether?.[1] && code.startsWith(c.statedTogether[1])) pair[1].push(i);
   });
