@@ -1,33 +1,27 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { membersSha256 } from '#functions/billing-handoff/service.ts';
+import { membersSha256 } from '#shared/billing/batch-files.ts';
 import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import { BATCH_ID, BatchManifest, BILLING_CONTRACT } from '#shared/model/batch.ts';
 import { BatchReady } from '#shared/model/messages.ts';
+import { mapLimit } from '#shared/runtime/map-limit.ts';
 import { table } from '../lib/summary.ts';
 import type { Target } from '../lib/target.ts';
 
 /** Why a batch failed its checks: nothing of it is written, its message stays for another look. */
 export class BatchVerificationError extends Error {}
 
+const DOWNLOAD_CONCURRENCY = 8;
+
 /**
  * A coded batch, downloaded and checked: the manifest and the CSV against the message's hashes, every
  * member's chart file against its SHA-256, and the members against `membersSha256`. Throws
- * BatchVerificationError naming the first mismatch.
+ * BatchVerificationError naming a mismatch.
  */
 export async function downloadVerified(
   target: Target,
@@ -50,8 +44,8 @@ export async function downloadVerified(
     throw new BatchVerificationError('the manifest lists a claimRef twice');
   if (membersSha256(manifest.members) !== manifest.membersSha256)
     throw new BatchVerificationError('the members do not match membersSha256');
-  const charts: { claimRef: string; text: string }[] = [];
-  for (const m of manifest.members) {
+  // Up to a thousand chart files: a few downloads at once, in manifest order.
+  const charts = await mapLimit(manifest.members, DOWNLOAD_CONCURRENCY, async (m) => {
     let text: string;
     try {
       text = await target.ports.artifacts.getText('artifacts', m.artifactKey);
@@ -60,15 +54,14 @@ export async function downloadVerified(
     }
     if (sha256Hex(text) !== m.sha256)
       throw new BatchVerificationError(`the chart file of ${m.claimRef} does not match its SHA-256`);
-    charts.push({ claimRef: m.claimRef, text });
-  }
+    return { claimRef: m.claimRef, text };
+  });
   return { manifestText, csvText, charts };
 }
 
-/** Writes a file readable by its owner only (the batch carries PHI). */
+/** Writes a new file readable by its owner only (the batch carries PHI). */
 function writePrivate(path: string, text: string): void {
   writeFileSync(path, text, { mode: 0o600 });
-  chmodSync(path, 0o600);
 }
 
 /**
@@ -115,10 +108,9 @@ export async function runBillingPull(target: Target, opts: { out: string; max?: 
       }
       const batch = await downloadVerified(target, ready);
       mkdirSync(opts.out, { recursive: true });
+      // mkdtemp makes the folder owner-only (0700); a umask only ever takes bits away.
       const temp = mkdtempSync(join(opts.out, `.${ready.batchId}-`));
-      chmodSync(temp, 0o700);
       mkdirSync(join(temp, 'charts'), { mode: 0o700 });
-      chmodSync(join(temp, 'charts'), 0o700);
       writePrivate(join(temp, 'manifest.json'), batch.manifestText);
       writePrivate(join(temp, 'batch.csv'), batch.csvText);
       for (const c of batch.charts) writePrivate(join(temp, 'charts', `${c.claimRef}.json`), c.text);

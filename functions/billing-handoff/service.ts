@@ -1,4 +1,5 @@
-import { batchCsv, billTypeOf } from '#shared/billing/batch-files.ts';
+import { batchCsv, billTypeOf, membersSha256 } from '#shared/billing/batch-files.ts';
+import type { BusinessCalendar } from '#shared/billing/business-time.ts';
 import { calendarFor, turnaround } from '#shared/billing/turnaround.ts';
 import { chartSubject, claimRefOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import { type Batch, type BatchManifest, type BatchMember, BILLING_CONTRACT } from '#shared/model/batch.ts';
@@ -60,7 +61,7 @@ export function createBillingHandoffService(
     if (!(await ports.batches.claim(batch.batchId, now.toISOString(), leaseExpiredBefore))) {
       const status = (await ports.batches.get(batch.batchId))?.status;
       return {
-        done: status !== undefined && status !== 'OPEN' && status !== 'HANDING_OFF',
+        done: status !== undefined && !inProgress(status),
         skipped: new Set(),
       };
     }
@@ -73,6 +74,7 @@ export function createBillingHandoffService(
     versions: readonly ChartState[],
     claimRef: string,
     batchedAt: string,
+    calendar: BusinessCalendar,
   ): Promise<BatchMember> {
     const artifactKey = state.qa?.correctedArtifactKey ?? state.artifactKey;
     const text = await ports.artifacts.getText('artifacts', artifactKey);
@@ -113,12 +115,7 @@ export function createBillingHandoffService(
     if (state.grouping) member.hipps = state.grouping.hipps;
     if (state.qa?.correctedArtifactKey) member.qaCorrected = true;
     try {
-      const clock = turnaround(
-        chart,
-        { qaAt: state.qa?.reviewedAt, batchedAt },
-        deps.config,
-        calendarFor(deps.config, state.agencyId),
-      );
+      const clock = turnaround(chart, { qaAt: state.qa?.reviewedAt, batchedAt }, deps.config, calendar);
       member.turnaround = {
         ...(clock.coding
           ? { codingBusinessHours: clock.coding.businessHours, codingHours: clock.coding.hours }
@@ -144,7 +141,6 @@ export function createBillingHandoffService(
     );
   }
 
-  /** Each conditional move returns the chart's state, so the candidates need no reading first. */
   /**
    * Moves the batch's candidates into it and hands it to billing. Returns the charts it could not
    * batch because their chart file could not be read (they stay READY_FOR_BILLING and their messages
@@ -154,6 +150,8 @@ export function createBillingHandoffService(
     const { batchId, agencyId } = batch;
     const now = deps.clock.now().toISOString();
     const skipped = new Set<string>();
+    // One agency per batch: its business calendar is worked out once.
+    const calendar = calendarFor(deps.config, agencyId);
     // Each member is its own conditional move: a few at a time, in candidate order in the manifest.
     const moved = await mapLimit(batch.candidates, MEMBER_CONCURRENCY, async (candidate) => {
       const claimRef = claimRefOf(candidate.chartKey, candidate.version);
@@ -179,7 +177,7 @@ export function createBillingHandoffService(
       // The member is built before the chart moves: a chart whose file cannot be read is not batched.
       let member: BatchMember;
       try {
-        member = await memberOf(current, versions, claimRef, current.batchedAt ?? now);
+        member = await memberOf(current, versions, claimRef, current.batchedAt ?? now, calendar);
       } catch (err) {
         skipped.add(`${candidate.chartKey}:${candidate.version}`);
         await recordAudit(deps, {
@@ -342,26 +340,25 @@ export function createBillingHandoffService(
       // A batch whose holder crashed mid-way: take it over once its claim has lapsed.
       for (const [batchId, messageIds] of unfinished) {
         const batch = await ports.batches.get(batchId);
-        if (!batch || (batch.status !== 'OPEN' && batch.status !== 'HANDING_OFF')) continue;
+        if (!batch || !inProgress(batch.status)) continue;
         if (!(await claimAndFinish(batch)).done) failed.push(...messageIds);
       }
 
       for (const group of groupReady(ready, deps.config.billing.maxBatchSize)) {
-        const sorted = group.entries
-          .map((e) => e.state)
-          .sort((a, b) => a.chartKey.localeCompare(b.chartKey) || a.version - b.version);
+        const sorted = group.entries.map((e) => e.state); // in chart order (groupReady)
         const day = deps.clock.now().toISOString().slice(0, 10).replaceAll('-', '');
         // A chart back from a rejected batch carries its rejection time: its next batch is a new one.
         const members = sorted
           .map((s) => `${s.chartKey}:${s.version}:${s.billingRejection?.at ?? ''}`)
           .join('|');
         let batchId = `b${day}-${sha256Hex(`${group.key}|${members}`).slice(0, 12)}`;
-        const existing = await ports.batches.get(batchId);
-        if (existing && existing.status !== 'OPEN' && existing.status !== 'HANDING_OFF') {
+        let existing = await ports.batches.get(batchId);
+        if (existing && !inProgress(existing.status)) {
           // These ready charts once made a batch that has moved on (an empty one, say): they make a new one.
           batchId = `b${day}-${sha256Hex(`${group.key}|${members}|${deps.clock.now().toISOString()}`).slice(0, 12)}`;
+          existing = await ports.batches.get(batchId);
         }
-        const batch: Batch = (await ports.batches.get(batchId)) ?? {
+        const batch: Batch = existing ?? {
           batchId,
           agencyId: group.agencyId,
           payerType: group.payerType,
@@ -371,7 +368,7 @@ export function createBillingHandoffService(
           createdAt: deps.clock.now().toISOString(),
           candidates: sorted.map((s) => ({ chartKey: s.chartKey, version: s.version })),
         };
-        if (batch.status !== 'OPEN' && batch.status !== 'HANDING_OFF') continue;
+        if (!inProgress(batch.status)) continue;
         if (batch.status === 'OPEN') await ports.batches.create(batch);
         const { done, skipped } = await claimAndFinish(batch);
         if (!done) failed.push(...group.entries.map((e) => e.messageId));
@@ -383,6 +380,11 @@ export function createBillingHandoffService(
       return failed;
     },
   };
+}
+
+/** A batch still being made or handed off: one a delivery may finish (or take over). */
+function inProgress(status: Batch['status']): boolean {
+  return status === 'OPEN' || status === 'HANDING_OFF';
 }
 
 /**
@@ -414,12 +416,4 @@ export function groupReady<E extends { state: ChartState }>(
       out.push({ ...group, key: `${key}|${i / max}`, entries: sorted.slice(i, i + max) });
   }
   return out;
-}
-
-/**
- * The hash of a batch's members, reproducible in any language: SHA-256 of the lines
- * `<claimRef>:<sha256 of the chart file>`, in manifest order, joined by newlines (UTF-8, no trailing newline).
- */
-export function membersSha256(members: readonly Pick<BatchMember, 'claimRef' | 'sha256'>[]): string {
-  return sha256Hex(members.map((m) => `${m.claimRef}:${m.sha256}`).join('\n'));
 }

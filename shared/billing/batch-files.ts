@@ -1,3 +1,4 @@
+import { sha256Hex } from '#shared/identity/identifiers.ts';
 import type { BatchManifest, BatchMember } from '#shared/model/batch.ts';
 
 /** The bill type a line of business's claims carry: home health period claims, hospice claims. */
@@ -58,4 +59,12 @@ export function batchCsv(manifest: BatchManifest): string {
       .join(','),
   );
   return `${[CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
+}
+
+/**
+ * The hash of a batch's members, reproducible in any language: SHA-256 of the lines
+ * `<claimRef>:<sha256 of the chart file>`, in manifest order, joined by newlines (UTF-8, no trailing newline).
+ */
+export function membersSha256(members: readonly Pick<BatchMember, 'claimRef' | 'sha256'>[]): string {
+  return sha256Hex(members.map((m) => `${m.claimRef}:${m.sha256}`).join('\n'));
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { BILLING_CONTRACT } from './batch.ts';
 import { Correction } from './qa.ts';
 
 /**
@@ -113,7 +114,7 @@ export type QaResultMessage = z.infer<typeof QaResultMessage>;
 /** On coded-batches: a batch of coded charts ready for the billing team. */
 export const BatchReady = z.object({
   kind: z.literal('batch-ready'),
-  contract: z.literal('codetrail.billing/2'),
+  contract: z.literal(BILLING_CONTRACT),
   agencyId: z.string(),
   batchId: z.string(),
   payerType: z.string(),
