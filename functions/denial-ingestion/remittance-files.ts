@@ -58,18 +58,30 @@ async function* textOf(chunks: AsyncIterable<Uint8Array>) {
   if (rest) yield rest;
 }
 
-/** An X12 835 streamed from S3: one claim at a time, the envelope warnings as issues. */
-export async function* read835File(deps: StageDeps, source: SourceObject): AsyncGenerator<FileEvent> {
-  const bytes = await deps.ports.artifacts.openObject(source.bucket, source.key, {
-    ...(source.versionId ? { versionId: source.versionId } : {}),
-  });
+/**
+ * An X12 835, one claim at a time, the envelope warnings as issues: from its text when it was read
+ * whole, else streamed from S3.
+ */
+export async function* read835File(
+  deps: StageDeps,
+  source: SourceObject,
+  text?: string,
+): AsyncGenerator<FileEvent> {
+  const chunks =
+    text !== undefined
+      ? [text]
+      : textOf(
+          await deps.ports.artifacts.openObject(source.bucket, source.key, {
+            ...(source.versionId ? { versionId: source.versionId } : {}),
+          }),
+        );
   const occurrence = occurrences();
   let payment: RemittancePayment = {};
   let transaction = '';
   let ordinal = 0;
   let transactions = 0;
   let sawTransaction = false;
-  for await (const events of read835Batches(textOf(bytes))) {
+  for await (const events of read835Batches(chunks)) {
     for (const e of events) {
       if (e.kind === 'transaction') {
         sawTransaction = true;

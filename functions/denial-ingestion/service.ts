@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { SourceObject } from '#shared/aws/ports.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
 import type { ReasonTables } from '#shared/denials/classify.ts';
@@ -8,6 +7,7 @@ import type { S3EventMessage } from '#shared/model/messages.ts';
 import type { RemittancePayment } from '#shared/model/remittance.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { claimObject } from '#shared/runtime/claim-object.ts';
+import { hashObject } from '#shared/runtime/hash-object.ts';
 import { keyedSerial } from '#shared/runtime/keyed-serial.ts';
 import { MAX_REPORTED_ISSUES, quarantine } from '#shared/runtime/quarantine.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -32,6 +32,8 @@ const ACTOR = 'stage:denial-ingestion';
 const STAGE = 'denial-ingestion';
 /** Claims applied at once; one claim's answers (a reversal, then its correction) in file order. */
 const CLAIM_CONCURRENCY = 8;
+/** An 835 up to this size is read once, as text; a larger one is streamed (twice: hashed, then read). */
+const READ_WHOLE_BYTES = 16 * 1024 * 1024;
 
 export type { RemittanceIssue } from './remittance-files.ts';
 
@@ -166,18 +168,15 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
 
     // The content first: the same bytes already taken in under another key are a duplicate file,
     // recorded and skipped (every answer in it is written once anyway; this saves applying them again).
-    const hash = createHash('sha256');
+    // A file that fits in memory is read once, as text; a larger 835 is hashed, then streamed again.
     let text: string | undefined;
-    if (format === 'x12-835') {
-      const bytes = await ports.artifacts.openObject(source.bucket, source.key, {
-        ...(source.versionId ? { versionId: source.versionId } : {}),
-      });
-      for await (const chunk of bytes) hash.update(chunk);
-    } else {
+    let sha256: string;
+    if (format === 'x12-835' && (source.size === undefined || source.size > READ_WHOLE_BYTES))
+      sha256 = (await hashObject(ports, source)).sha256;
+    else {
       text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
-      hash.update(text);
+      sha256 = sha256Hex(text);
     }
-    const sha256 = hash.digest('hex');
     // This read's start: every claim lookup below comes after it.
     const readAt = deps.clock.now().toISOString();
     const content = await claimContent(source, agencyId, sha256);
@@ -198,11 +197,11 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
     // copy: undated answers sort by it.
     const applier = createClaimApplier(deps, { agencyId, objectId, fileAt: content.firstAt, tablesFor });
     const events: AsyncIterable<FileEvent> | Iterable<FileEvent> =
-      text === undefined
-        ? read835File(deps, source)
+      format === 'x12-835'
+        ? read835File(deps, source, text)
         : format === 'csv'
-          ? readCsvFile(text)
-          : readJsonFile(deps, text, agencyId);
+          ? readCsvFile(text ?? '')
+          : readJsonFile(deps, text ?? '', agencyId);
     const { counts, issues, unmatched, payers, unknownCodes } = await applyAll(events, applier);
     // Kept with the content: a copy dropped again after a mapping file arrived is read again.
     await ports.ledger.finish(

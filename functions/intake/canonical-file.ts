@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { type ReadPosition, readRecords, type SourceRecord } from '#shared/formats/record-reader.ts';
+import { hashObject } from '#shared/runtime/hash-object.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { finishObject } from './finish-object.ts';
 import type { ObjectRun } from './object-run.ts';
 import { NOT_UNDER_AGENCY, refusalOf } from './refusal.ts';
-import { hashObject, tap } from './stream-tools.ts';
+import { tap } from './stream-tools.ts';
 import type { ChartTaker } from './take-chart.ts';
 import { emptyTally, Tally, type TallyState } from './tally.ts';
 

@@ -9,13 +9,14 @@ import {
 import { dropPartType } from '#shared/formats/fhir/resource-types.ts';
 import { CHART_RESOURCE_TYPES, routeResource, safeTypeName } from '#shared/formats/fhir/resources.ts';
 import { type ReadPosition, readRecords } from '#shared/formats/record-reader.ts';
+import { hashObject } from '#shared/runtime/hash-object.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { INTAKE_WORK_PREFIX } from '#shared/topology.ts';
 import { FORWARD_EVERY } from './canonical-file.ts';
 import { finishObject } from './finish-object.ts';
 import type { ObjectRun } from './object-run.ts';
 import { NOT_UNDER_AGENCY, oversize } from './refusal.ts';
-import { hashObject, tap } from './stream-tools.ts';
+import { tap } from './stream-tools.ts';
 import type { ChartSource, ChartTaker } from './take-chart.ts';
 import { Tally, type TallyState } from './tally.ts';
 
