@@ -1,3 +1,4 @@
+import { calendarDate } from '#shared/formats/calendar-date.ts';
 import type { Claim835, RemittanceHeader } from '#shared/formats/x12/read-835.ts';
 import {
   AdjustmentGroup,
@@ -14,9 +15,7 @@ const GROUPS: ReadonlySet<string> = new Set(AdjustmentGroup.options);
 /** CCYYMMDD -> YYYY-MM-DD when it is one; undefined otherwise. */
 export function isoDateOf(value: string | undefined): string | undefined {
   if (!value || !/^\d{8}$/.test(value)) return undefined;
-  const iso = `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}`;
-  const d = new Date(`${iso}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? undefined : iso;
+  return calendarDate(Number(value.slice(0, 4)), Number(value.slice(4, 6)), Number(value.slice(6, 8)));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { dispositionOf } from '#shared/denials/disposition.ts';
+import { calendarDate } from '#shared/formats/calendar-date.ts';
 import { csvFields } from '#shared/formats/csv-fields.ts';
 import {
   type ClaimAdjustment,
@@ -467,15 +468,4 @@ function parseDate(cell: string): Parsed<string> {
   const [y, m, d] = iso ? [iso[1], iso[2], iso[3]] : us ? [us[3], us[1], us[2]] : [];
   const date = calendarDate(Number(y), Number(m), Number(d));
   return date ? { value: date } : { reason: 'expected a real calendar date as YYYY-MM-DD or MM/DD/YYYY' };
-}
-
-/** The ISO date when year, month and day name a day that exists (no 2023-02-29, no 04/31). */
-function calendarDate(year: number, month: number, day: number): string | undefined {
-  if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return undefined;
-  const date = new Date(0);
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
-    return undefined;
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }

@@ -1,4 +1,5 @@
 import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
+import { ServiceOrder } from '#shared/model/chart.ts';
 import {
   CODETRAIL_SYSTEM,
   CODETRAIL_EXTENSION as EXT,
@@ -488,7 +489,7 @@ const INACTIVE_PROCEDURE = ['not-done', 'entered-in-error'] as const;
 const INACTIVE_COVERAGE = ['cancelled', 'entered-in-error'] as const;
 const INACTIVE_ORDER = ['draft', 'revoked', 'entered-in-error'] as const;
 /** The disciplines a plan-of-care order may name (the chart's ServiceOrder). */
-const ORDER_DISCIPLINES: ReadonlySet<string> = new Set(['SN', 'PT', 'OT', 'SLP', 'MSS', 'AIDE']);
+const ORDER_DISCIPLINES: ReadonlySet<string> = new Set(ServiceOrder.shape.discipline.options);
 
 const REASON = {
   otherPatient: 'belongs to another patient than the rest of this group',
