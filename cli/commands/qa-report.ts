@@ -8,7 +8,7 @@ import {
 import { type AgreementRow, reviewerAgreement } from '#shared/metrics/reviewer-agreement.ts';
 import type { Config } from '#shared/model/config.ts';
 import type { ReviewRecord } from '#shared/model/qa.ts';
-import { applyDisputes } from '#shared/sampling/apply-disputes.ts';
+import { reviewsAsCounted } from '#shared/sampling/coder-history.ts';
 import { fmt } from '#shared/sampling/coder-standing.ts';
 import { pendingReviews } from '../lib/review-queue.ts';
 import { table } from '../lib/summary.ts';
@@ -35,12 +35,8 @@ export interface QaReport {
 export async function allReviews(ports: Ports, agencyIds: readonly string[]): Promise<ReviewRecord[]> {
   const out: ReviewRecord[] = [];
   for (const agencyId of agencyIds)
-    for await (const coderId of ports.coders.coders(agencyId)) {
-      const reviews: ReviewRecord[] = [];
-      for await (const r of ports.coders.reviews(agencyId, coderId)) reviews.push(r);
-      // As they count after disputes: overturned corrections no longer count against the coder.
-      out.push(...applyDisputes(reviews, await ports.coders.disputes(agencyId, coderId)));
-    }
+    for await (const coderId of ports.coders.coders(agencyId))
+      out.push(...(await reviewsAsCounted(ports.coders, agencyId, coderId)));
   return out;
 }
 
@@ -101,58 +97,55 @@ export function renderQaReport(report: QaReport): string {
   for (const [dimension, rows] of Object.entries(report.by) as [AccuracyDimension, AccuracyRow[]][]) {
     parts.push(TITLES[dimension]);
     parts.push(
-      rows.length === 0
-        ? '(no review yet)'
-        : table(
-            [
-              '',
-              'reviews',
-              'chart accuracy [95% CI]',
-              'codes',
-              'code accuracy [95% CI]',
-              'corrected',
-              'critical/major/minor',
-              'over/under/neutral',
-              'lower bound < target',
-            ],
-            rows.map((r) => [
-              r.key,
-              r.reviews,
-              pct(r.charts),
-              r.codes.n,
-              pct(r.codes),
-              fmt(r.correctionRate),
-              `${r.severity.critical}/${r.severity.major}/${r.severity.minor}`,
-              `${r.direction['over-coded']}/${r.direction['under-coded']}/${r.direction.neutral}`,
-              r.reviews >= report.minReviewedCharts && r.codes.lower < report.accuracyTarget ? 'yes' : '',
-            ]),
-          ),
+      table(
+        [
+          '',
+          'reviews',
+          'chart accuracy [95% CI]',
+          'codes',
+          'code accuracy [95% CI]',
+          'corrected',
+          'critical/major/minor',
+          'over/under/neutral',
+          'lower bound < target',
+        ],
+        rows.map((r) => [
+          r.key,
+          r.reviews,
+          pct(r.charts),
+          r.codes.n,
+          pct(r.codes),
+          fmt(r.correctionRate),
+          `${r.severity.critical}/${r.severity.major}/${r.severity.minor}`,
+          `${r.direction['over-coded']}/${r.direction['under-coded']}/${r.direction.neutral}`,
+          r.reviews >= report.minReviewedCharts && r.codes.lower < report.accuracyTarget ? 'yes' : '',
+        ]),
+        '(no review yet)',
+      ),
       '',
     );
   }
   parts.push(
     "Reviewer agreement (blind second reviews; Cohen's kappa over the outcomes)",
-    report.agreement.length === 0
-      ? '(no second review yet)'
-      : table(
-          ['reviewers', 'charts', 'same outcome', 'kappa'],
-          report.agreement.map((a) => [
-            a.reviewers.join(' & '),
-            a.charts,
-            fmt(a.observed),
-            a.kappa === undefined ? '-' : a.kappa.toFixed(2),
-          ]),
-        ),
+    table(
+      ['reviewers', 'charts', 'same outcome', 'kappa'],
+      report.agreement.map((a) => [
+        a.reviewers.join(' & '),
+        a.charts,
+        fmt(a.observed),
+        a.kappa === undefined ? '-' : a.kappa.toFixed(2),
+      ]),
+      '(no second review yet)',
+    ),
     '',
   );
   parts.push(
     `Waiting for QA review past the SLA`,
-    report.overdue.length === 0
-      ? '(none)'
-      : table(
-          ['agency', 'chart', 'version', 'waiting for', 'hours waiting'],
-          report.overdue.map((o) => [o.agencyId, o.chartKey, o.version, o.waitingFor, o.waitingHours]),
-        ),
+    table(
+      ['agency', 'chart', 'version', 'waiting for', 'hours waiting'],
+      report.overdue.map((o) => [o.agencyId, o.chartKey, o.version, o.waitingFor, o.waitingHours]),
+      '(none)',
+    ),
   );
   return parts.join('\n');
 }

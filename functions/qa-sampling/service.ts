@@ -5,10 +5,10 @@ import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage, reviewRequest, UnknownChartError } from '#shared/runtime/forward.ts';
 import { samplingKey } from '#shared/runtime/sampling-key.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
+import { daysBefore, readCoderHistory } from '#shared/sampling/coder-history.ts';
 import { coderStanding } from '#shared/sampling/coder-standing.ts';
 import { samplingDraw } from '#shared/sampling/sampling-draw.ts';
 import { decideSampling } from '#shared/sampling/sampling-policy.ts';
-import { daysBefore, readCoderHistory } from './coder-history.ts';
 
 /**
  * QA sampling: decides, deterministically and with every factor recorded, whether a validated chart is

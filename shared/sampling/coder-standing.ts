@@ -2,7 +2,7 @@ import type { SamplingConfig } from '#shared/model/config.ts';
 import type { CodedRecord, DenialMark, ReviewRecord } from '#shared/model/qa.ts';
 import { type Proportion, wilson } from './wilson.ts';
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** What the coder ledger holds about one coder, as much as a sampling decision needs. */
 export interface CoderHistory {

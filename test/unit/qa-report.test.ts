@@ -3,9 +3,9 @@ import { runQaShow } from '#cli/commands/qa.ts';
 import { qaReport, renderQaReport } from '#cli/commands/qa-report.ts';
 import type { Target } from '#cli/lib/target.ts';
 import { correctedArtifactKey } from '#functions/qa-result/service.ts';
-import { readCoderHistory } from '#functions/qa-sampling/coder-history.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
+import { readCoderHistory } from '#shared/sampling/coder-history.ts';
 import { memoryPorts } from '../support/memory-ports.ts';
 
 const config = parseConfig({ agencies: [{ id: 'a' }], slas: { qaReviewHours: 24 } });

@@ -1,10 +1,8 @@
 import type { CoderLedger } from '#shared/aws/ports.ts';
 import type { SamplingConfig } from '#shared/model/config.ts';
 import type { ReviewRecord } from '#shared/model/qa.ts';
-import { applyDisputes } from '#shared/sampling/apply-disputes.ts';
-import type { CoderHistory } from '#shared/sampling/coder-standing.ts';
-
-const DAY_MS = 86_400_000;
+import { applyDisputes } from './apply-disputes.ts';
+import { type CoderHistory, DAY_MS } from './coder-standing.ts';
 
 /** The instant `days` days before `at`, as the ledger's sort keys compare it. */
 export function daysBefore(at: string, days: number): string {
@@ -23,24 +21,41 @@ export async function readCoderHistory(
   config: SamplingConfig,
   at: string,
 ): Promise<CoderHistory> {
-  const since = daysBefore(at, config.accuracyWindowDays);
-  const [firstCoded, probationEndedAt, denials, disputes] = await Promise.all([
+  const [firstCoded, probationEndedAt, denials, reviews] = await Promise.all([
     ledger.firstCoded(agencyId, coderId, config.probation.charts + 1),
     ledger.probationEndedAt(agencyId, coderId),
     ledger.denials(agencyId, coderId, daysBefore(at, config.risk.recentDenials.days)),
-    ledger.disputes(agencyId, coderId, since),
+    reviewsAsCounted(ledger, agencyId, coderId, { since: daysBefore(at, config.accuracyWindowDays), at }),
   ]);
-  const reviews: ReviewRecord[] = [];
-  for await (const r of ledger.reviews(agencyId, coderId, since)) if (r.reviewedAt <= at) reviews.push(r);
   const history: CoderHistory = {
     firstCoded,
-    // Decided disputes count as decided by `at`: an overturned correction no longer counts.
-    reviews: applyDisputes(
-      reviews,
-      disputes.filter((d) => d.resolvedAt <= at),
-    ),
+    reviews,
     denials: denials.filter((d) => d.deniedAt <= at),
   };
   if (probationEndedAt !== undefined) history.probationEndedAt = probationEndedAt;
   return history;
+}
+
+/**
+ * A coder's reviews (both rounds) as they count: an overturned correction of a decided dispute no
+ * longer counts against the coder. Reviews from `since` on; reviews and decisions up to `at` (all when
+ * not given).
+ */
+export async function reviewsAsCounted(
+  ledger: CoderLedger,
+  agencyId: string,
+  coderId: string,
+  window: { since?: string; at?: string } = {},
+): Promise<ReviewRecord[]> {
+  const { since, at } = window;
+  const [disputes, reviews] = await Promise.all([
+    ledger.disputes(agencyId, coderId, since),
+    (async () => {
+      const out: ReviewRecord[] = [];
+      for await (const r of ledger.reviews(agencyId, coderId, since))
+        if (!at || r.reviewedAt <= at) out.push(r);
+      return out;
+    })(),
+  ]);
+  return applyDisputes(reviews, at ? disputes.filter((d) => d.resolvedAt <= at) : disputes);
 }
