@@ -1,6 +1,6 @@
 import type { Ports } from '#shared/aws/ports.ts';
 import type { Config } from '#shared/model/config.ts';
-import { readCoderHistory } from '#shared/sampling/coder-history.ts';
+import { readCoderHistory } from '#shared/runtime/coder-history.ts';
 import { coderStanding, fmt } from '#shared/sampling/coder-standing.ts';
 import { samplingFactors } from '#shared/sampling/sampling-policy.ts';
 import { table } from '../lib/summary.ts';

@@ -8,7 +8,7 @@ import {
 import { type AgreementRow, reviewerAgreement } from '#shared/metrics/reviewer-agreement.ts';
 import type { Config } from '#shared/model/config.ts';
 import type { ReviewRecord } from '#shared/model/qa.ts';
-import { reviewsAsCounted } from '#shared/sampling/coder-history.ts';
+import { reviewsAsCounted } from '#shared/runtime/coder-history.ts';
 import { fmt } from '#shared/sampling/coder-standing.ts';
 import { pendingReviews } from '../lib/review-queue.ts';
 import { table } from '../lib/summary.ts';

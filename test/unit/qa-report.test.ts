@@ -5,7 +5,7 @@ import type { Target } from '#cli/lib/target.ts';
 import { correctedArtifactKey } from '#functions/qa-result/service.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
-import { readCoderHistory } from '#shared/sampling/coder-history.ts';
+import { readCoderHistory } from '#shared/runtime/coder-history.ts';
 import { memoryPorts } from '../support/memory-ports.ts';
 
 const config = parseConfig({ agencies: [{ id: 'a' }], slas: { qaReviewHours: 24 } });

@@ -1,8 +1,8 @@
 import type { CoderLedger } from '#shared/aws/ports.ts';
 import type { SamplingConfig } from '#shared/model/config.ts';
 import type { ReviewRecord } from '#shared/model/qa.ts';
-import { applyDisputes } from './apply-disputes.ts';
-import { type CoderHistory, DAY_MS } from './coder-standing.ts';
+import { applyDisputes } from '#shared/sampling/apply-disputes.ts';
+import { type CoderHistory, DAY_MS } from '#shared/sampling/coder-standing.ts';
 
 /** The instant `days` days before `at`, as the ledger's sort keys compare it. */
 export function daysBefore(at: string, days: number): string {
