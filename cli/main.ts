@@ -15,6 +15,16 @@ import { runTurnaround } from './commands/turnaround.ts';
 import { runX12_835 } from './commands/x12.ts';
 import { resolveTarget, STATE_DIR } from './lib/target.ts';
 
+/** Every command that reads or writes a stack takes it the same way. */
+const STACK_OPTION = [
+  '--stack <name>',
+  'a deployed codetrail stack (default: the local stack of `start --serve`)',
+] as const;
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
 const program = new Command();
 program
   .name('codetrail')
@@ -77,11 +87,11 @@ program
   .argument('<files...>')
   .requiredOption('--agency <id>', 'the agency the files belong to')
   .option('--remittance', 'the files are remittances (denials), not chart exports')
-  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .option(...STACK_OPTION)
   .action(async (files: string[], opts: { agency: string; remittance?: boolean; stack?: string }) => {
     const target = await resolveTarget(opts);
     const keys = await runDrop(target, files, opts);
-    for (const k of keys) process.stdout.write(`dropped ${k} (${target.description})\n`);
+    for (const k of keys) print(`dropped ${k} (${target.description})`);
   });
 
 const intake = program.command('intake').description('What intake took in from the dropped exports');
@@ -90,10 +100,9 @@ intake
   .description('The intake receipt of every dropped file: its SHA-256 and what became of its charts')
   .option('--agency <id>', "only this agency's files")
   .option('--json', 'print the receipts themselves')
-  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .option(...STACK_OPTION)
   .action(async (opts: { agency?: string; json?: boolean; stack?: string }) => {
-    process.stdout.write(`${await runIntakeReceipts((await resolveTarget(opts)).ports, opts)}
-`);
+    print(await runIntakeReceipts((await resolveTarget(opts)).ports, opts));
   });
 
 intake
@@ -103,9 +112,9 @@ intake
   )
   .option('--agency <id>', "only this agency's files")
   .option('--json', 'print them as JSON')
-  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .option(...STACK_OPTION)
   .action(async (opts: { agency?: string; json?: boolean; stack?: string }) => {
-    process.stdout.write(`${await runIntakePending((await resolveTarget(opts)).ports, opts)}\n`);
+    print(await runIntakePending((await resolveTarget(opts)).ports, opts));
   });
 
 const tables = program.command('tables').description('The versioned code tables the coding rules use');
@@ -114,7 +123,7 @@ tables
   .description('Every table version and the dates of service it is in force for')
   .option('--data-dir <dir>', 'the data folder (default: shared/data, or CODETRAIL_DATA_DIR)')
   .action((opts: { dataDir?: string }) => {
-    process.stdout.write(`${runTablesList(opts)}\n`);
+    print(runTablesList(opts));
   });
 tables
   .command('import')
@@ -140,7 +149,7 @@ tables
       file: string,
       opts: { version: string; from?: string; through?: string; dataDir?: string; params?: string },
     ) => {
-      process.stdout.write(`${await runTablesImport(kind, file, opts)}\n`);
+      print(await runTablesImport(kind, file, opts));
     },
   );
 
@@ -155,10 +164,10 @@ program
     'agency configuration (aging thresholds, holidays; default ./codetrail.config.json)',
   )
   .option('--json', 'print them as JSON')
-  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .option(...STACK_OPTION)
   .action(async (opts: { agency?: string; config?: string; json?: boolean; stack?: string }) => {
     const config = loadConfigFile('.', opts.config);
-    process.stdout.write(`${await runQueries((await resolveTarget(opts)).ports, config, opts)}\n`);
+    print(await runQueries((await resolveTarget(opts)).ports, config, opts));
   });
 
 const qa = program.command('qa').description('QA review of sampled charts');
@@ -172,7 +181,7 @@ qa.command('review')
   .option('--reviewer <id>', 'with --next: who takes it (never a chart they coded or reviewed first)')
   .option('--senior', 'with --next: from the senior queue (probation, disputes, high-risk charts)')
   .option('--agency <id>', "only this agency's charts in the listing")
-  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .option(...STACK_OPTION)
   .action(
     async (opts: {
       verdicts?: string;
@@ -182,7 +191,7 @@ qa.command('review')
       senior?: boolean;
       stack?: string;
     }) => {
-      process.stdout.write(`${await runQaReview(await resolveTarget(opts), opts)}\n`);
+      print(await runQaReview(await resolveTarget(opts), opts));
     },
   );
 qa.command('dispute')
@@ -191,9 +200,9 @@ qa.command('dispute')
     '<file>',
     'a dispute file: {agencyId, chartId, version, coderId, corrections: [index...], note?} or an array',
   )
-  .option('--stack <name>', 'a deployed codetrail stack')
+  .option(...STACK_OPTION)
   .action(async (file: string, opts: { stack?: string }) => {
-    process.stdout.write(`${await runQaDispute(await resolveTarget(opts), file)}\n`);
+    print(await runQaDispute(await resolveTarget(opts), file));
   });
 qa.command('resolve')
   .description('A senior reviewer upholds or overturns disputed corrections')
@@ -201,9 +210,9 @@ qa.command('resolve')
     '<file>',
     'a resolution file: {agencyId, chartId, version, reviewerId, outcome: upheld|overturned, note?} or an array',
   )
-  .option('--stack <name>', 'a deployed codetrail stack')
+  .option(...STACK_OPTION)
   .action(async (file: string, opts: { stack?: string }) => {
-    process.stdout.write(`${await runQaResolve(await resolveTarget(opts), file)}\n`);
+    print(await runQaResolve(await resolveTarget(opts), file));
   });
 qa.command('plan')
   .description(
@@ -212,10 +221,10 @@ qa.command('plan')
   .option('--agency <id>', "only this agency's coders")
   .option('--config <file>', 'agency configuration (the sampling policy; default ./codetrail.config.json)')
   .option('--json', 'print it as JSON')
-  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .option(...STACK_OPTION)
   .action(async (opts: { agency?: string; config?: string; json?: boolean; stack?: string }) => {
     const config = loadConfigFile('.', opts.config);
-    process.stdout.write(`${await runQaPlan((await resolveTarget(opts)).ports, config, opts)}\n`);
+    print(await runQaPlan((await resolveTarget(opts)).ports, config, opts));
   });
 qa.command('report')
   .description(
@@ -225,7 +234,7 @@ qa.command('report')
   .option('--by <dimensions>', 'comma-separated: coder, category, lineOfBusiness, month (default: all)')
   .option('--config <file>', 'agency configuration (accuracy target, SLA; default ./codetrail.config.json)')
   .option('--json', 'print it as JSON')
-  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .option(...STACK_OPTION)
   .action(async (opts: { agency?: string; by?: string; config?: string; json?: boolean; stack?: string }) => {
     const config = loadConfigFile('.', opts.config);
     const by = opts.by?.split(',').map((d) => d.trim()) as AccuracyDimension[] | undefined;
@@ -236,15 +245,15 @@ qa.command('report')
       ...(opts.agency ? { agency: opts.agency } : {}),
       ...(by ? { by } : {}),
     });
-    process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : renderQaReport(report)}\n`);
+    print(opts.json ? JSON.stringify(report, null, 2) : renderQaReport(report));
   });
 qa.command('show')
   .description('Show a sampled chart, its findings and why it was sampled')
   .argument('<chartKey>')
   .argument('<version>')
-  .option('--stack <name>', 'a deployed codetrail stack')
+  .option(...STACK_OPTION)
   .action(async (chartKey: string, version: string, opts: { stack?: string }) => {
-    process.stdout.write(`${await runQaShow(await resolveTarget(opts), chartKey, Number(version))}\n`);
+    print(await runQaShow(await resolveTarget(opts), chartKey, Number(version)));
   });
 
 program
@@ -255,10 +264,10 @@ program
   .option('--agency <id>', "only this agency's coders")
   .option('--config <file>', 'agency configuration (default ./codetrail.config.json)')
   .option('--json', 'print it as JSON')
-  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .option(...STACK_OPTION)
   .action(async (opts: { agency?: string; config?: string; json?: boolean; stack?: string }) => {
     const config = loadConfigFile('.', opts.config);
-    process.stdout.write(`${await runTurnaround((await resolveTarget(opts)).ports, config, opts)}\n`);
+    print(await runTurnaround((await resolveTarget(opts)).ports, config, opts));
   });
 
 program
@@ -270,11 +279,11 @@ program
   .option('--since <date>', 'remittances applied since this date (YYYY-MM-DD)')
   .option('--config <file>', 'agency configuration (default ./codetrail.config.json)')
   .option('--json', 'print it as JSON')
-  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .option(...STACK_OPTION)
   .action(
     async (opts: { agency?: string; since?: string; config?: string; json?: boolean; stack?: string }) => {
       const config = loadConfigFile('.', opts.config);
-      process.stdout.write(`${await runDenials((await resolveTarget(opts)).ports, config, opts)}\n`);
+      print(await runDenials((await resolveTarget(opts)).ports, config, opts));
     },
   );
 
@@ -286,7 +295,7 @@ x12
   )
   .argument('<file>')
   .action(async (file: string) => {
-    process.stdout.write(`${await runX12_835(file)}\n`);
+    print(await runX12_835(file));
   });
 
 const billing = program.command('billing').description('Coded batches for the billing team');
@@ -304,7 +313,7 @@ billing
   .option('--ack <batchId>', "record the billing team's receipt of a batch (ACCEPTED)")
   .option('--reject <batchId>', 'refuse a batch: its charts go back to READY_FOR_BILLING')
   .option('--reason <text>', 'with --reject: why (recorded on each chart and in the audit log)')
-  .option('--stack <name>', 'a deployed codetrail stack (default: the local stack of `start --serve`)')
+  .option(...STACK_OPTION)
   .action(
     async (opts: {
       out: string;
@@ -315,13 +324,13 @@ billing
       stack?: string;
     }) => {
       const target = await resolveTarget(opts);
-      if (opts.ack) return void process.stdout.write(`${await runBillingAck(target, opts.ack)}\n`);
+      if (opts.ack) return void print(await runBillingAck(target, opts.ack));
       if (opts.reject) {
         if (!opts.reason) throw new Error('--reject needs --reason: why the batch is refused');
-        return void process.stdout.write(`${await runBillingReject(target, opts.reject, opts.reason)}\n`);
+        return void print(await runBillingReject(target, opts.reject, opts.reason));
       }
       const pull = opts.max ? { out: opts.out, max: Number(opts.max) } : { out: opts.out };
-      process.stdout.write(`${await runBillingPull(target, pull)}\n`);
+      print(await runBillingPull(target, pull));
     },
   );
 
