@@ -34,17 +34,21 @@ export function formatOf(key: string): RemittanceFormat {
 }
 
 /**
- * Counts identical answers within one file (the same claim, status, amounts, payer claim number and
- * date): the second of two identical lines is a second answer, not the first one again. In memory
- * only, for the file being read; the record id is built from the count once the claim is matched.
+ * The claims of one file as items to apply, each with its occurrence: how many identical answers
+ * (answerKey) came before it in the file, so two identical answers in one file stay two records.
  */
-function occurrences() {
+function claimItems() {
   const seen = new Map<string, number>();
-  return (claim: RemittanceClaim, payment: RemittancePayment): number => {
+  return (
+    claim: RemittanceClaim,
+    payment: RemittancePayment,
+    position: string,
+    sourceRecord: string,
+  ): ClaimToApply => {
     const key = answerKey(claim, payment, claim.patientControlNumber);
-    const n = seen.get(key) ?? 0;
-    seen.set(key, n + 1);
-    return n;
+    const occurrence = seen.get(key) ?? 0;
+    seen.set(key, occurrence + 1);
+    return { claim, payment, occurrence, position, sourceRecord };
   };
 }
 
@@ -75,7 +79,7 @@ export async function* read835File(
             ...(source.versionId ? { versionId: source.versionId } : {}),
           }),
         );
-  const occurrence = occurrences();
+  const itemOf = claimItems();
   let payment: RemittancePayment = {};
   let transaction = '';
   let ordinal = 0;
@@ -108,13 +112,7 @@ export async function* read835File(
         }
         yield {
           kind: 'claim',
-          item: {
-            claim,
-            payment,
-            occurrence: occurrence(claim, payment),
-            position: `${place(transactions)}#${place(ordinal)}`,
-            sourceRecord: record,
-          },
+          item: itemOf(claim, payment, `${place(transactions)}#${place(ordinal)}`, record),
         };
       } else if (e.kind === 'warning') {
         yield {
@@ -140,17 +138,11 @@ export function* readCsvFile(text: string): Generator<FileEvent> {
       issue: { record: `line ${i.line}`, ...(i.column ? { path: i.column } : {}), reason: i.reason },
     };
   yield { kind: 'payment', payment };
-  const occurrence = occurrences();
+  const itemOf = claimItems();
   for (const { line, claim } of claims)
     yield {
       kind: 'claim',
-      item: {
-        claim,
-        payment,
-        occurrence: occurrence(claim, payment),
-        position: place(line),
-        sourceRecord: `line ${line}`,
-      },
+      item: itemOf(claim, payment, place(line), `line ${line}`),
     };
 }
 
@@ -186,7 +178,7 @@ export async function* readJsonFile(
   }
   const payment: RemittancePayment = file?.payer ? { payerName: file.payer } : {};
   if (file) yield { kind: 'payment', payment };
-  const occurrence = occurrences();
+  const itemOf = claimItems();
   for (const [i, raw] of (file?.denials ?? []).entries()) {
     const parsed = DenialEntry.safeParse(raw);
     if (!parsed.success) {
@@ -209,13 +201,7 @@ export async function* readJsonFile(
       adjustments,
       remarkCodes: entry.remarkCodes,
     };
-    const item: ClaimToApply = {
-      claim,
-      payment,
-      occurrence: occurrence(claim, payment),
-      position: place(i + 1),
-      sourceRecord: `entry ${i + 1}`,
-    };
+    const item = itemOf(claim, payment, place(i + 1), `entry ${i + 1}`);
     if (entry.chartId) {
       const chartKey = await chartKeyOf(deps.ports.keys, agencyId, entry.chartId);
       const versions = await deps.ports.charts.versions(chartKey);
