@@ -115,15 +115,7 @@ export function createBillingHandoffService(
     if (state.grouping) member.hipps = state.grouping.hipps;
     if (state.qa?.correctedArtifactKey) member.qaCorrected = true;
     try {
-      const clock = turnaround(chart, { qaAt: state.qa?.reviewedAt, batchedAt }, deps.config, calendar);
-      member.turnaround = {
-        ...(clock.coding
-          ? { codingBusinessHours: clock.coding.businessHours, codingHours: clock.coding.hours }
-          : {}),
-        ...(clock.sla ? { codingSla: clock.sla } : {}),
-        ...(clock.qa ? { qaBusinessHours: clock.qa.businessHours } : {}),
-        ...(clock.toBatch ? { toBatchBusinessHours: clock.toBatch.businessHours } : {}),
-      };
+      member.turnaround = turnaround(chart, { qaAt: state.qa?.reviewedAt, batchedAt }, deps.config, calendar);
     } catch {
       // A time the clock cannot read leaves the member without a turnaround, never without a batch.
     }

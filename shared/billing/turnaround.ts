@@ -1,4 +1,5 @@
 import type { Chart } from '#shared/model/chart.ts';
+import type { ChartTurnaround } from '#shared/model/chart-state.ts';
 import { agencyHolidays, agencyTimeZone, type Config } from '#shared/model/config.ts';
 import {
   type BusinessCalendar,
@@ -9,20 +10,6 @@ import {
 
 /** The coding SLA a chart is held to (slas.coding). */
 export type CodingSlaClass = 'start-of-care' | 'recertification' | 'expedited';
-
-/** How long a chart took, stage by stage, in the agency's business time. No PHI: durations and ids. */
-export interface Turnaround {
-  /**
-   * Documentation lock to coding complete (the coder's clock): working-day hours (the agency's business
-   * hours), elapsed hours on working days (what the hour SLAs count), and business days.
-   */
-  coding?: { businessHours: number; hours: number; businessDays: number };
-  /** Coding complete to the QA verdict (sampled charts). */
-  qa?: { businessHours: number; businessDays: number };
-  /** The last of those to the batch. */
-  toBatch?: { businessHours: number; businessDays: number };
-  sla?: { class: CodingSlaClass; limit: string; met: boolean };
-}
 
 export function calendarFor(config: Config, agencyId: string): BusinessCalendar {
   return {
@@ -49,10 +36,7 @@ export function codingSlaClass(
   return date < chart.period.from ? 'recertification' : 'start-of-care';
 }
 
-const span = (from: string, to: string, calendar: BusinessCalendar) => ({
-  businessHours: Math.round(businessHoursBetween(from, to, calendar) * 100) / 100,
-  businessDays: businessDaysBetween(from, to, calendar),
-});
+const hours = (n: number) => Math.round(n * 100) / 100;
 
 /**
  * The chart's turnaround from documentation lock to its batch, and whether coding met its SLA. Without
@@ -72,15 +56,14 @@ export function turnaround(
   times: { qaAt?: string | undefined; batchedAt: string },
   config: Config,
   calendar: BusinessCalendar,
-): Turnaround {
-  const out: Turnaround = {};
+): ChartTurnaround {
+  const out: ChartTurnaround = {};
   const locked = chart.documentationLockedAt;
   const coded = chart.codingCompletedAt;
   if (locked) {
-    out.coding = {
-      ...span(locked, coded, calendar),
-      hours: Math.round(workdayHoursBetween(locked, coded, calendar) * 100) / 100,
-    };
+    out.codingBusinessHours = hours(businessHoursBetween(locked, coded, calendar));
+    const codingHours = hours(workdayHoursBetween(locked, coded, calendar));
+    out.codingHours = codingHours;
     const cls = codingSlaClass(chart);
     const limits = config.slas.coding;
     const hoursLimit = cls === 'expedited' ? limits.expeditedHours : limits.startOfCareHours;
@@ -91,12 +74,13 @@ export function turnaround(
         : cls === 'recertification'
           ? {
               limit: `${limits.recertificationBusinessDays} business day(s)`,
-              met: out.coding.businessDays <= limits.recertificationBusinessDays,
+              // Business days only where the recertification SLA counts them.
+              met: businessDaysBetween(locked, coded, calendar) <= limits.recertificationBusinessDays,
             }
-          : { limit: `${hoursLimit} hours on working days`, met: out.coding.hours <= hoursLimit };
-    out.sla = { class: cls, ...sla };
+          : { limit: `${hoursLimit} hours on working days`, met: codingHours <= hoursLimit };
+    out.codingSla = { class: cls, ...sla };
   }
-  if (times.qaAt) out.qa = span(coded, times.qaAt, calendar);
-  out.toBatch = span(times.qaAt ?? coded, times.batchedAt, calendar);
+  if (times.qaAt) out.qaBusinessHours = hours(businessHoursBetween(coded, times.qaAt, calendar));
+  out.toBatchBusinessHours = hours(businessHoursBetween(times.qaAt ?? coded, times.batchedAt, calendar));
   return out;
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CLAIM_REF } from '#shared/identity/identifiers.ts';
+import { ChartTurnaround } from './chart-state.ts';
 
 /** The billing contract version the manifest and the coded-batches message follow (docs/billing-contract.md). */
 export const BILLING_CONTRACT = 'codetrail.billing/2';
@@ -43,15 +44,7 @@ export const BatchMember = z.object({
     .array(z.enum(['review-choice-no-affirmed-pre-claim-review']))
     .default([])
     .describe('What billing must look at before submitting the claim'),
-  turnaround: z
-    .object({
-      codingBusinessHours: z.number().optional(),
-      codingHours: z.number().optional().describe('Elapsed hours on working days, what the hour SLAs count'),
-      codingSla: z.object({ class: z.string(), limit: z.string(), met: z.boolean() }).optional(),
-      qaBusinessHours: z.number().optional(),
-      toBatchBusinessHours: z.number().optional(),
-    })
-    .optional(),
+  turnaround: ChartTurnaround.optional(),
   artifactKey: z.string().describe('The chart to bill: the QA-corrected one when QA corrected the codes'),
   qaCorrected: z.boolean().optional().describe('QA corrected the codes: artifactKey is the corrected chart'),
 });

@@ -42,6 +42,28 @@ export function isBilled(state: { status: ChartStatus; claimRef?: string | undef
   return state.claimRef !== undefined && BILLED.has(state.status);
 }
 
+/**
+ * How long a chart took, stage by stage, in the agency's business time, and whether coding met its SLA
+ * (kept on the chart version and in the batch manifest). No PHI: durations.
+ */
+export const ChartTurnaround = z.object({
+  codingBusinessHours: z
+    .number()
+    .optional()
+    .describe('Documentation lock to coding complete, business hours'),
+  codingHours: z.number().optional().describe('Elapsed hours on working days, what the hour SLAs count'),
+  codingSla: z.object({ class: z.string(), limit: z.string(), met: z.boolean() }).optional(),
+  qaBusinessHours: z
+    .number()
+    .optional()
+    .describe('Coding complete to the QA verdict (sampled charts), business hours'),
+  toBatchBusinessHours: z
+    .number()
+    .optional()
+    .describe('Coding complete, or the QA verdict when sampled, to the batch, business hours'),
+});
+export type ChartTurnaround = z.infer<typeof ChartTurnaround>;
+
 export const FINDING_SEVERITIES = ['reject', 'query', 'warn'] as const;
 /**
  * A rule's verdict on one chart. `reject` sends the chart back to the coder (REJECTED), `query` needs a
@@ -194,16 +216,9 @@ export const ChartState = z.object({
   batchId: z.string().optional(),
   claimRef: z.string().max(20).optional(),
   batchedAt: z.string().optional(),
-  turnaround: z
-    .object({
-      codingBusinessHours: z.number().optional(),
-      codingHours: z.number().optional(),
-      codingSla: z.object({ class: z.string(), limit: z.string(), met: z.boolean() }).optional(),
-      qaBusinessHours: z.number().optional(),
-      toBatchBusinessHours: z.number().optional(),
-    })
-    .optional()
-    .describe('BATCHED: how long the chart took, in the agency business hours, and its coding SLA'),
+  turnaround: ChartTurnaround.optional().describe(
+    'BATCHED: how long the chart took, in the agency business hours, and its coding SLA',
+  ),
   billingRejection: z
     .object({
       batchId: z.string(),

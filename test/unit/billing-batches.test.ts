@@ -102,7 +102,7 @@ describe('the coding SLA verdict', () => {
       { batchedAt: codedAt },
       config,
       calendar,
-    ).sla;
+    ).codingSla;
 
   it('counts hours on working days for start of care: Friday 15:00 to Tuesday 14:00 is 47 hours, met', () => {
     expect(clock({}, '2026-11-20T20:00:00Z', '2026-11-24T19:00:00Z')).toEqual({
@@ -133,7 +133,7 @@ describe('the coding SLA verdict', () => {
         { batchedAt: hh.codingCompletedAt },
         config,
         calendar,
-      ).sla,
+      ).codingSla,
     ).toBeUndefined();
     expect(clock({}, '2026-11-24T20:00:00Z', '2026-11-23T20:00:00Z')).toMatchObject({
       limit: 'coding after the documentation lock',
