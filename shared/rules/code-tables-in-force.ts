@@ -1,4 +1,4 @@
-import { defineRule, type Rule } from './rule.ts';
+import { defineRule, MISSING_TABLE, type Rule } from './rule.ts';
 
 /** CODE-TABLES: the chart was judged by a table not in force on its period's from-date. */
 export const codeTablesInForce: Rule = defineRule(
@@ -33,8 +33,8 @@ export const codeTablesInForce: Rule = defineRule(
         ),
       );
     for (const list of tables.missing ?? []) {
-      if (list === 'PDGM') continue;
-      if (list.startsWith('hospice') && chart.lineOfBusiness !== 'hospice') continue;
+      if (list === MISSING_TABLE.pdgm) continue;
+      if (list === MISSING_TABLE.hospicePrincipal && chart.lineOfBusiness !== 'hospice') continue;
       findings.push(
         finding(
           `period.from: no imported ${list} is in force for the period; the principal diagnosis was checked against the nearest one; import the list for the period`,
@@ -42,7 +42,7 @@ export const codeTablesInForce: Rule = defineRule(
         ),
       );
     }
-    if (chart.lineOfBusiness === 'home_health' && tables.missing?.includes('PDGM'))
+    if (chart.lineOfBusiness === 'home_health' && tables.missing?.includes(MISSING_TABLE.pdgm))
       findings.push(
         finding(
           'period.from: no loaded PDGM table is in force for the period, so the chart was not grouped to a HIPPS code; import the PDGM tables for the period',

@@ -13,9 +13,16 @@ export interface RuleTables {
   hospicePrincipal?: CodeList | undefined;
   /** Codes with a mandatory "code first" note: never the principal diagnosis. */
   codeFirst?: CodeList | undefined;
-  /** Tables with no version in force for the period (e.g. `PDGM`), for CODE-TABLES to report. */
+  /** Tables with no version in force for the period (MISSING_TABLE), for CODE-TABLES to report. */
   missing?: readonly string[];
 }
+
+/** How RuleTables.missing names each table with no version in force (for a code list, the nearest was used). */
+export const MISSING_TABLE = {
+  pdgm: 'PDGM',
+  hospicePrincipal: 'hospice-principal list',
+  codeFirst: 'code-first list',
+} as const;
 
 /** What the stages are given: the tables to judge a chart by, from its period's from-date (YYYY-MM-DD). */
 export type TablesFor = (periodFrom: string) => RuleTables;

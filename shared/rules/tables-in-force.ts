@@ -1,15 +1,11 @@
 import { type CodeTables, completeFirst, loadCodeTables, versionFor } from '#shared/data/code-tables.ts';
-import type { RuleTables, TablesFor } from './rule.ts';
+import { MISSING_TABLE, type RuleTables, type TablesFor } from './rule.ts';
 
 /**
  * The stages' TablesFor: each table in the version in force on the period's from-date, from the data
  * folder's code-tables.json. Tables load on the first chart that needs them, once per process.
  */
 const NONE: readonly string[] = [];
-const PDGM_MISSING: readonly string[] = ['PDGM'];
-/** How `missing` names a code list no version of which is in force (the nearest one was used). */
-export const HOSPICE_PRINCIPAL_LIST = 'hospice-principal list';
-export const CODE_FIRST_LIST = 'code-first list';
 
 /** RuleTables by date, per loaded set of tables: charts of one period share one (the tables never change). */
 const byTables = new WeakMap<CodeTables, Map<string, RuleTables>>();
@@ -67,10 +63,10 @@ function ruleTables(tables: CodeTables, periodFrom: string): RuleTables {
 /** The tables with no version in force for the period, from the manifest alone (loads no table). */
 function missingTables(tables: CodeTables, periodFrom: string): readonly string[] {
   const { pdgm, hospicePrincipal, codeFirst } = tables.manifest;
-  const out = pdgm.length > 0 && versionFor(pdgm, periodFrom).inForce ? [] : [...PDGM_MISSING];
+  const out: string[] = pdgm.length > 0 && versionFor(pdgm, periodFrom).inForce ? [] : [MISSING_TABLE.pdgm];
   for (const [name, versions] of [
-    [HOSPICE_PRINCIPAL_LIST, hospicePrincipal],
-    [CODE_FIRST_LIST, codeFirst],
+    [MISSING_TABLE.hospicePrincipal, hospicePrincipal],
+    [MISSING_TABLE.codeFirst, codeFirst],
   ] as const) {
     const complete = completeFirst(versions);
     if (complete.length > 0 && !versionFor(complete, periodFrom).inForce) out.push(name);
