@@ -4,46 +4,32 @@
 // in twenty reversed and paid again. The baseline is the floor of that work in the same run: one
 // conditional DynamoDB update per claim. The same file is then dropped again under another key: it must
 // change nothing (checked), and its time is printed too.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createDenialIngestionService } from '#functions/denial-ingestion/service.ts';
-import { awsClients, requestCounts } from '#shared/aws/clients.ts';
 import { systemClock } from '#shared/aws/ports.ts';
-import { buildPorts } from '#shared/aws/ports-from-env.ts';
-import { chartPk, versionSk } from '#shared/aws/table-keys.ts';
 import { claimRefOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { S3EventMessage } from '#shared/model/messages.ts';
-import { applyEmulatorEnv } from '../cli/local/emulators.ts';
-import { provision } from '../cli/local/provision.ts';
 import { s3Event } from '../test/support/memory-ports.ts';
 import { build835, type ClaimSpec } from '../test/support/x12-835.ts';
-import { report, startExternalEmulators } from './support.ts';
+import {
+  conditionalUpdatesPerSecond,
+  countRequests,
+  emulatedStack,
+  printRequestsPer,
+  report,
+} from './support.ts';
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 2000);
 
-const emulators = await startExternalEmulators();
+const { emulators, clients, resources, ports } = await emulatedStack('denbench');
 try {
-  applyEmulatorEnv(emulators.endpoints);
-  const clients = awsClients();
-  const dir = mkdtempSync(join(tmpdir(), 'codetrail-bench-denials-'));
-  const keyFile = join(dir, 'local.key');
-  writeFileSync(keyFile, '6f'.repeat(32));
-  const { resources } = await provision(clients, {
-    prefix: 'denbench',
-    timeCompression: 1000,
-    localKeyFile: keyFile,
-  });
-  const ports = buildPorts(clients, resources);
   const config = parseConfig({ agencies: [{ id: 'test-agency' }] });
 
   // Billed chart versions with their claimRef index, as billing handoff leaves them.
   const claims: ClaimSpec[] = [];
-  for (let i = 0; i < CLAIMS; i++) {
-    const chartKey = `ck${sha256Hex(`bench|${i}`).slice(0, 30)}`;
+  const chartKeys = Array.from({ length: CLAIMS }, (_, i) => `ck${sha256Hex(`bench|${i}`).slice(0, 30)}`);
+  for (const [i, chartKey] of chartKeys.entries()) {
     const claimRef = claimRefOf(chartKey, 1);
     const state: ChartState = {
       chartKey,
@@ -92,9 +78,9 @@ try {
     return (performance.now() - started) / 1000;
   };
 
-  for (const k of Object.keys(requestCounts)) delete requestCounts[k];
+  const requests = countRequests();
   const seconds = await drop('remittances/test-agency/bench.835');
-  const counts = { ...requestCounts };
+  const counts = requests();
   let paid = 0;
   let denied = 0;
   for await (const c of ports.charts.list('test-agency')) {
@@ -109,18 +95,7 @@ try {
     throw new Error(`${records} records for ${claims.length} claims: counted twice`);
 
   // The floor: one conditional update per claim, sequentially.
-  const floorStart = performance.now();
-  for (let i = 0; i < CLAIMS; i++)
-    await clients.dynamo.send(
-      new UpdateCommand({
-        TableName: resources.table,
-        Key: { pk: chartPk(`ck${sha256Hex(`bench|${i}`).slice(0, 30)}`), sk: versionSk(1) },
-        UpdateExpression: 'SET probe = :n',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':n': i },
-      }),
-    );
-  const floorPerSecond = CLAIMS / ((performance.now() - floorStart) / 1000);
+  const floorPerSecond = await conditionalUpdatesPerSecond(clients, resources.table, chartKeys);
   const perSecond = claims.length / seconds;
   report(
     'denials',
@@ -128,9 +103,7 @@ try {
     `one conditional update per claim ${floorPerSecond.toFixed(0)}/s`,
     perSecond / floorPerSecond,
   );
-  process.stdout.write('AWS requests per claim:\n');
-  for (const [k, v] of Object.entries(counts).sort())
-    process.stdout.write(`  ${k.padEnd(34)} ${(v / claims.length).toFixed(2)}\n`);
+  printRequestsPer('claim', counts, claims.length);
 } finally {
   emulators.stop();
 }
