@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runTablesImport, runTablesList } from '#cli/commands/tables.ts';
 import { parseCarcCsv } from '#shared/data/carc.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
+import { importFolder } from '../support/data-folder.ts';
 
 const HEADER = 'carc,short_label_paraphrase,root_cause_category,feeds_coder_feedback,notes';
 
@@ -45,13 +45,7 @@ describe('CARC root-cause table', () => {
   });
 
   it('codetrail tables import carc adds a dated version', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'codetrail-carc-'));
-    writeFileSync(
-      join(dir, 'code-tables.json'),
-      JSON.stringify({
-        icd10cm: [{ version: 'FY2022', from: '2021-10-01', through: '2022-09-30', file: 'x', source: 's' }],
-      }),
-    );
+    const dir = importFolder('carc');
     const file = join(dir, 'agency-carc.csv');
     writeFileSync(
       file,

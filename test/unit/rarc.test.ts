@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runTablesImport, runTablesList } from '#cli/commands/tables.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
 import { parseRarcCsv } from '#shared/data/rarc.ts';
+import { importFolder } from '../support/data-folder.ts';
 
 const HEADER = 'rarc,short_label_paraphrase,family,feeds_coder_feedback';
 
@@ -31,13 +31,7 @@ describe('RARC family table', () => {
   });
 
   it('codetrail tables import rarc adds a dated version the classification then uses', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'codetrail-rarc-'));
-    writeFileSync(
-      join(dir, 'code-tables.json'),
-      JSON.stringify({
-        icd10cm: [{ version: 'FY2022', from: '2021-10-01', through: '2022-09-30', file: 'x', source: 's' }],
-      }),
-    );
+    const dir = importFolder('rarc');
     const file = join(dir, 'agency-rarc.csv');
     writeFileSync(file, `${HEADER}\nM76,"diagnosis missing, incomplete or invalid",coding,yes\n`);
     expect(await runTablesImport('rarc', file, { version: 'CY2026', dataDir: dir })).toBe(
