@@ -17,22 +17,33 @@ export interface Adjustment {
   quantity?: number;
 }
 
-export interface ServiceLine {
-  procedure: { qualifier: string; code: string; modifiers: string[] };
+/** A composite element: `HC:G0299:GP` is qualifier HC, code G0299, modifiers [GP]. */
+export interface Composite {
+  qualifier: string;
+  code: string;
+  modifiers: string[];
+}
+
+/** What a claim loop and a service line loop both carry: CAS, remarks, REF and DTM. */
+interface LoopDetails {
+  adjustments: Adjustment[];
+  /** Remittance advice remark codes (RARC): claim level from MOA/MIA, line level from LQ*HE. */
+  remarks: string[];
+  references: { qualifier: string; value: string }[];
+  dates: { qualifier: string; date: string }[];
+}
+
+export interface ServiceLine extends LoopDetails {
+  procedure: Composite;
   charge: number;
   payment: number;
   revenueCode?: string;
   unitsPaid?: number;
-  originalProcedure?: { qualifier: string; code: string; modifiers: string[] };
+  originalProcedure?: Composite;
   originalUnits?: number;
-  dates: { qualifier: string; date: string }[];
-  adjustments: Adjustment[];
-  /** LQ*HE: remittance advice remark codes (RARC). */
-  remarks: string[];
-  references: { qualifier: string; value: string }[];
 }
 
-export interface Claim835 {
+export interface Claim835 extends LoopDetails {
   /** CLP01: the patient control number, codetrail's claimRef. */
   patientControlNumber: string;
   /** CLP02: 1 primary, 2 secondary, 3 tertiary, 4 denied, 19-23 forwarded/reversal (22), 25 predetermination. */
@@ -44,11 +55,6 @@ export interface Claim835 {
   payerClaimControlNumber?: string;
   facilityType?: string;
   frequency?: string;
-  adjustments: Adjustment[];
-  /** Claim-level remark codes from MOA (outpatient) and MIA (inpatient). */
-  remarks: string[];
-  references: { qualifier: string; value: string }[];
-  dates: { qualifier: string; date: string }[];
   services: ServiceLine[];
 }
 
@@ -338,10 +344,11 @@ class Reader {
         this.service = undefined;
         return;
       }
-      case CAS:
-        if (this.service) adjustments(e, this.service.adjustments);
-        else if (this.claim) adjustments(e, this.claim.adjustments);
+      case CAS: {
+        const loop = this.service ?? this.claim;
+        if (loop) adjustments(e, loop.adjustments);
         return;
+      }
       case MIA:
       case MOA:
         if (this.claim)
@@ -378,16 +385,13 @@ class Reader {
         if (this.service && remark && e.str(1) === 'HE') this.service.remarks.push(remark);
         return;
       }
-      case DTM: {
-        const date = { qualifier: e.str(1), date: e.str(2) };
-        if (this.service) this.service.dates.push(date);
-        else if (this.claim) this.claim.dates.push(date);
+      case DTM:
+        (this.service ?? this.claim)?.dates.push({ qualifier: e.str(1), date: e.str(2) });
         return;
-      }
       case REF: {
         const ref = { qualifier: e.str(1), value: e.str(2) };
-        if (this.service) this.service.references.push(ref);
-        else if (this.claim) this.claim.references.push(ref);
+        const loop = this.service ?? this.claim;
+        if (loop) loop.references.push(ref);
         else if (this.party === 'payer' && e.str(1) === '2U' && h.payer && !h.payer.id)
           h.payer.id = ref.value;
         return;
