@@ -109,8 +109,14 @@ export function readDenialCsv(text: string): DenialCsvRead {
   const lines = physicalLines(text);
   const claims: DenialCsvRead['claims'] = [];
   const issues: DenialCsvIssue[] = [];
-  const first = lines.findIndex((l) => !isBlank(csvFields(l)));
-  const header = readHeader(first < 0 ? [] : csvFields(lines[first] ?? ''), first < 0 ? 1 : first + 1);
+  // The header is the first line with a cell filled.
+  let first = -1;
+  let headerFields: string[] = [];
+  for (let i = 0; i < lines.length && first < 0; i++) {
+    const fields = csvFields(lines[i] ?? '');
+    if (!isBlank(fields)) [first, headerFields] = [i, fields];
+  }
+  const header = readHeader(headerFields, first < 0 ? 1 : first + 1);
   issues.push(...header.issues);
   if (!header.columns) return { payment: {}, claims, issues };
 
@@ -220,7 +226,9 @@ function rowShapeIssue(
 ): DenialCsvIssue | undefined {
   // An odd count of quotes means a quoted field runs to the end of the line (csvFields reads it that
   // way): most likely a line break inside quotes, which this format does not support.
-  if ((text.match(/"/g)?.length ?? 0) % 2 === 1)
+  let quotes = 0;
+  for (let at = text.indexOf('"'); at >= 0; at = text.indexOf('"', at + 1)) quotes++;
+  if (quotes % 2 === 1)
     return { line, reason: 'a quoted field is not closed (line breaks inside quotes are not supported)' };
   // Extra filled cells usually mean an unquoted comma (say in 1,234.00) shifted the cells after it.
   if (fields.slice(columns.width).some((f) => f.trim() !== ''))
