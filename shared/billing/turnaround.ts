@@ -1,6 +1,7 @@
 import type { Chart } from '#shared/model/chart.ts';
 import type { ChartTurnaround } from '#shared/model/chart-state.ts';
 import { agencyHolidays, agencyTimeZone, type Config } from '#shared/model/config.ts';
+import { startOfCare } from '#shared/rules/pdgm-admission.ts';
 import {
   type BusinessCalendar,
   businessDaysBetween,
@@ -30,10 +31,7 @@ export function codingSlaClass(
   if (chart.priority === 'expedited') return 'expedited';
   if (chart.lineOfBusiness === 'hospice')
     return chart.hospice?.benefitPeriod.number === 1 ? 'start-of-care' : 'recertification';
-  const { date, timing } = chart.admission;
-  if (timing === 'late') return 'recertification';
-  if (timing === 'early' || date === undefined) return 'start-of-care';
-  return date < chart.period.from ? 'recertification' : 'start-of-care';
+  return startOfCare(chart).period === 'later' ? 'recertification' : 'start-of-care';
 }
 
 const hours = (n: number) => Math.round(n * 100) / 100;

@@ -1,4 +1,4 @@
-import type { Chart } from '#shared/model/chart.ts';
+import { startOfCare } from './pdgm-admission.ts';
 import { defineRule, type Rule } from './rule.ts';
 import { dayNumber } from './visit-codes.ts';
 
@@ -6,29 +6,6 @@ import { dayNumber } from './visit-codes.ts';
 export const HH_F2F_DAYS_BEFORE = 90;
 /** ... and up to this many days after it, both ends included. */
 export const HH_F2F_DAYS_AFTER = 30;
-
-/**
- * Where a home health chart sits in its admission. `admission`: the start-of-care period (PDGM timing
- * early), `date` its start of care; `later`: a later period of the same admission (timing late); `unknown`:
- * the chart says neither its timing nor its admission date.
- */
-export type StartOfCare =
-  | { period: 'admission'; date: string }
-  | { period: 'later'; date?: string }
-  | { period: 'unknown' };
-
-/**
- * The start of care is chart.admission.date; on the admission period (timing early) without one, the
- * period's from-date. Without a timing, an admission date before the period makes it a later period, and
- * one inside (or after) it the admission period.
- */
-export function startOfCare(chart: Chart): StartOfCare {
-  const { date, timing } = chart.admission;
-  if (timing === 'late') return date === undefined ? { period: 'later' } : { period: 'later', date };
-  if (timing === 'early') return { period: 'admission', date: date ?? chart.period.from };
-  if (date === undefined) return { period: 'unknown' };
-  return date < chart.period.from ? { period: 'later', date } : { period: 'admission', date };
-}
 
 const PATH = 'documents';
 

@@ -1,5 +1,5 @@
-import { startOfCare } from './hh-f2f.ts';
 import { noticeTiming } from './notice-timing.ts';
+import { startOfCare } from './pdgm-admission.ts';
 import { defineRule, type Rule } from './rule.ts';
 import { longDate } from './visit-codes.ts';
 

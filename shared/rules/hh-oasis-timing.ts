@@ -1,5 +1,5 @@
 import type { Finding } from '#shared/model/chart-state.ts';
-import { startOfCare } from './hh-f2f.ts';
+import { startOfCare } from './pdgm-admission.ts';
 import { defineRule, type Rule } from './rule.ts';
 import { dayNumber } from './visit-codes.ts';
 

@@ -15,6 +15,29 @@ export function daysBeforePeriod(chart: Chart, occurrence: Occurrence): number {
   return dayNumber(chart.period.from) - dayNumber(occurrence.date);
 }
 
+/**
+ * Where a home health chart sits in its admission. `admission`: the start-of-care period (PDGM timing
+ * early), `date` its start of care; `later`: a later period of the same admission (timing late); `unknown`:
+ * the chart says neither its timing nor its admission date.
+ */
+export type StartOfCare =
+  | { period: 'admission'; date: string }
+  | { period: 'later'; date?: string }
+  | { period: 'unknown' };
+
+/**
+ * The start of care is chart.admission.date; on the admission period (timing early) without one, the
+ * period's from-date. Without a timing, an admission date before the period makes it a later period, and
+ * one inside (or after) it the admission period.
+ */
+export function startOfCare(chart: Pick<Chart, 'admission' | 'period'>): StartOfCare {
+  const { date, timing } = chart.admission;
+  if (timing === 'late') return date === undefined ? { period: 'later' } : { period: 'later', date };
+  if (timing === 'early') return { period: 'admission', date: date ?? chart.period.from };
+  if (date === undefined) return { period: 'unknown' };
+  return date < chart.period.from ? { period: 'later', date } : { period: 'admission', date };
+}
+
 /** Whether the chart is the first period of its admission (its from-date is the admission date). */
 export function isAdmissionPeriod(chart: Chart): boolean | undefined {
   const { date, timing } = chart.admission;
@@ -49,7 +72,7 @@ export function pdgmAdmission(chart: Chart): { source?: AdmissionSource; timing?
       : institutionalDischarges(chart).length > 0
         ? 'institutional'
         : 'community');
-  const first = chart.admission.date === undefined ? undefined : chart.admission.date === chart.period.from;
+  const first = isAdmissionPeriod(chart);
   const timing = chart.admission.timing ?? (first === undefined ? undefined : first ? 'early' : 'late');
   const result: { source?: AdmissionSource; timing?: PeriodTiming } = {};
   if (source) result.source = source;
