@@ -8,7 +8,8 @@ import {
 import { membersSha256 } from '#shared/billing/batch-files.ts';
 import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import { BATCH_ID, BatchManifest, BILLING_CONTRACT } from '#shared/model/batch.ts';
-import { BatchReady } from '#shared/model/messages.ts';
+import { BatchReady, type ChartMessage } from '#shared/model/messages.ts';
+import { chartMessage } from '#shared/runtime/forward.ts';
 import { mapLimit } from '#shared/runtime/map-limit.ts';
 import { table } from '../lib/summary.ts';
 import type { Target } from '../lib/target.ts';
@@ -190,11 +191,13 @@ export async function runBillingReject(target: Target, batchId: string, reason: 
   if (!settled && batch.status !== 'REJECTED')
     return `${batchId} is ${batch.status}: only a handed-off batch can be rejected`;
   await audit(target, batch.agencyId, batchId, 'batch.rejected', { reasonKey });
-  const requeue: { chartKey: string; version: number }[] = [];
+  const requeue: ChartMessage[] = [];
   for (const c of batch.candidates) {
-    const state = await target.ports.charts.get(c.chartKey, c.version);
+    // Every version in one read: this one's state, and whether a newer one came meanwhile.
+    const versions = await target.ports.charts.versions(c.chartKey);
+    const state = versions.find((v) => v.version === c.version);
     if (state?.status !== 'BATCHED' || state.batchId !== batchId) continue;
-    const latest = (await target.ports.charts.latest(c.chartKey)) ?? c.version;
+    const latest = versions.reduce((n, v) => Math.max(n, v.version), c.version);
     const to = latest > c.version ? 'SUPERSEDED' : 'READY_FOR_BILLING';
     const moved = await target.ports.charts.transition(c.chartKey, c.version, ['BATCHED'], to, {
       billingRejection: { batchId, reasonKey, at, by: target.actor },
@@ -210,18 +213,9 @@ export async function runBillingReject(target: Target, batchId: string, reason: 
       at,
       detail: { batchId, reasonKey, now: to },
     });
-    if (to === 'READY_FOR_BILLING') requeue.push({ chartKey: c.chartKey, version: c.version });
+    if (to === 'READY_FOR_BILLING') requeue.push(chartMessage(moved.state));
   }
-  if (requeue.length > 0)
-    await target.ports.queue.send(
-      'billing',
-      requeue.map((c) => ({
-        kind: 'chart',
-        agencyId: batch.agencyId,
-        chartKey: c.chartKey,
-        version: c.version,
-      })),
-    );
+  if (requeue.length > 0) await target.ports.queue.send('billing', requeue);
   return `${batchId}: rejected; ${requeue.length} chart(s) back to READY_FOR_BILLING and sent to billing handoff again`;
 }
 
