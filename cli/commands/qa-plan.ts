@@ -1,7 +1,7 @@
 import type { Ports } from '#shared/aws/ports.ts';
 import type { Config } from '#shared/model/config.ts';
 import { readCoderHistory } from '#shared/runtime/coder-history.ts';
-import { coderStanding, fmt } from '#shared/sampling/coder-standing.ts';
+import { coderStanding, fmtProportion } from '#shared/sampling/coder-standing.ts';
 import { samplingFactors } from '#shared/sampling/sampling-policy.ts';
 import { table } from '../lib/summary.ts';
 
@@ -47,11 +47,11 @@ export async function qaPlan(ports: Ports, config: Config, opts: { agency?: stri
           : standing.probation.inProbation
             ? 'in probation'
             : standing.probation.reason,
-        reviews: history.reviews.filter((r) => r.round === 'first').length,
+        reviews: standing.charts.n,
         codeAccuracy:
           standing.codes.n === 0
             ? 'no review yet'
-            : `${fmt(standing.codes.rate ?? 0)} [${fmt(standing.codes.lower)}, ${fmt(standing.codes.upper)}] of ${standing.codes.n}`,
+            : `${fmtProportion(standing.codes)} of ${standing.codes.n}`,
         recentDenials: standing.recentDenials,
         rate: factors[0]?.rate ?? sampling.baseRate,
         why: factors.map((f) => `${f.factor} ${f.rate}: ${f.detail}`),

@@ -9,7 +9,7 @@ import { type AgreementRow, reviewerAgreement } from '#shared/metrics/reviewer-a
 import type { Config } from '#shared/model/config.ts';
 import type { ReviewRecord } from '#shared/model/qa.ts';
 import { reviewsAsCounted } from '#shared/runtime/coder-history.ts';
-import { fmt } from '#shared/sampling/coder-standing.ts';
+import { fmt, fmtProportion } from '#shared/sampling/coder-standing.ts';
 import { pendingReviews } from '../lib/review-queue.ts';
 import { table } from '../lib/summary.ts';
 
@@ -88,10 +88,6 @@ const TITLES: Record<AccuracyDimension, string> = {
   month: 'By month reviewed',
 };
 
-function pct(p: { rate?: number; lower: number; upper: number; n: number }): string {
-  return p.n === 0 ? '-' : `${fmt(p.rate ?? 0)} [${fmt(p.lower)}, ${fmt(p.upper)}]`;
-}
-
 export function renderQaReport(report: QaReport): string {
   const parts: string[] = [];
   for (const [dimension, rows] of Object.entries(report.by) as [AccuracyDimension, AccuracyRow[]][]) {
@@ -112,9 +108,9 @@ export function renderQaReport(report: QaReport): string {
         rows.map((r) => [
           r.key,
           r.reviews,
-          pct(r.charts),
+          fmtProportion(r.charts),
           r.codes.n,
-          pct(r.codes),
+          fmtProportion(r.codes),
           fmt(r.correctionRate),
           `${r.severity.critical}/${r.severity.major}/${r.severity.minor}`,
           `${r.direction['over-coded']}/${r.direction['under-coded']}/${r.direction.neutral}`,

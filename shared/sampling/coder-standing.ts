@@ -96,3 +96,8 @@ export function coderStanding(
 export function fmt(p: number): string {
   return `${(p * 100).toFixed(1)}%`;
 }
+
+/** A proportion as a manager reads it: `97.5% [93.1%, 99.2%]`; `-` with nothing to count. */
+export function fmtProportion(p: Proportion): string {
+  return p.n === 0 ? '-' : `${fmt(p.rate ?? 0)} [${fmt(p.lower)}, ${fmt(p.upper)}]`;
+}
