@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, type QueryCommandInput } from 
 import { CodedRecord, type CoderRecord, DenialMark, DisputeRecord, ReviewRecord } from '#shared/model/qa.ts';
 import { BoundedCache } from './bounded-cache.ts';
 import { putOnce } from './dynamo-conditional.ts';
-import { queryAll } from './dynamo-paged.ts';
+import { countAll, queryAll } from './dynamo-paged.ts';
 import type { CoderLedger } from './ports.ts';
 import {
   agencyCodersPk,
@@ -70,10 +70,8 @@ export class DynamoCoderLedger implements CoderLedger {
     return out;
   }
 
-  async categoryDenials(agencyId: string, category: string, since: string): Promise<number> {
-    let count = 0;
-    for await (const _ of this.range(categoryPk(agencyId, category), 'DENIAL#', since)) count++;
-    return count;
+  categoryDenials(agencyId: string, category: string, since: string): Promise<number> {
+    return countAll(this.dynamo, this.rangeQuery(categoryPk(agencyId, category), 'DENIAL#', since));
   }
 
   async probationEndedAt(agencyId: string, coderId: string): Promise<string | undefined> {
@@ -124,7 +122,18 @@ export class DynamoCoderLedger implements CoderLedger {
     since?: string,
     pageSize?: number,
   ): AsyncGenerator<Record<string, unknown>> {
-    const input: Omit<QueryCommandInput, 'ExclusiveStartKey'> = {
+    const input = this.rangeQuery(pk, prefix, since);
+    if (pageSize !== undefined) input.Limit = pageSize;
+    for await (const item of queryAll(this.dynamo, input)) yield withoutKeys(item);
+  }
+
+  /** The items of one kind in a partition, from `since` on (sort keys are the kind, then the time). */
+  private rangeQuery(
+    pk: string,
+    prefix: string,
+    since?: string,
+  ): Omit<QueryCommandInput, 'ExclusiveStartKey'> {
+    return {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: {
@@ -133,7 +142,5 @@ export class DynamoCoderLedger implements CoderLedger {
         ':to': `${prefix}${END}`,
       },
     };
-    if (pageSize !== undefined) input.Limit = pageSize;
-    for await (const item of queryAll(this.dynamo, input)) yield withoutKeys(item);
   }
 }

@@ -6,18 +6,28 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 
-type Page = { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> };
+type Page = {
+  Items?: Record<string, unknown>[];
+  Count?: number;
+  LastEvaluatedKey?: Record<string, unknown>;
+};
 
-/** Every item of every page, fetching each page from where the last one ended. */
-async function* allItems(
+/** Every page, each fetched from where the last one ended. */
+async function* allPages(
   fetch: (startKey: Record<string, unknown> | undefined) => Promise<Page>,
-): AsyncGenerator<Record<string, unknown>> {
+): AsyncGenerator<Page> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await fetch(startKey);
-    for (const item of page.Items ?? []) yield item;
+    yield page;
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+}
+
+async function* allItems(
+  fetch: (startKey: Record<string, unknown> | undefined) => Promise<Page>,
+): AsyncGenerator<Record<string, unknown>> {
+  for await (const page of allPages(fetch)) yield* page.Items ?? [];
 }
 
 /**
@@ -37,4 +47,17 @@ export function queryAll(
   input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
 ): AsyncGenerator<Record<string, unknown>> {
   return allItems((startKey) => dynamo.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey })));
+}
+
+/** How many items a Query matches: counted by DynamoDB (Select COUNT), no item sent back. */
+export async function countAll(
+  dynamo: DynamoDBDocumentClient,
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Select'>,
+): Promise<number> {
+  let count = 0;
+  for await (const page of allPages((startKey) =>
+    dynamo.send(new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey: startKey })),
+  ))
+    count += page.Count ?? 0;
+  return count;
 }
