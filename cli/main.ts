@@ -1,12 +1,11 @@
 import { Command } from 'commander';
-import { ACCURACY_DIMENSIONS, type AccuracyDimension } from '#shared/metrics/qa-accuracy.ts';
-import { runBillingAck, runBillingPull, runBillingReject } from './commands/billing.ts';
+import { runBilling } from './commands/billing.ts';
 import { runDenials } from './commands/denials.ts';
 import { runDrop } from './commands/drop.ts';
 import { runIntakePending, runIntakeReceipts } from './commands/intake.ts';
 import { runQaDispute, runQaResolve, runQaReview, runQaShow } from './commands/qa.ts';
 import { runQaPlan } from './commands/qa-plan.ts';
-import { qaReport, renderQaReport } from './commands/qa-report.ts';
+import { accuracyDimensions, qaReport, renderQaReport } from './commands/qa-report.ts';
 import { runQueries } from './commands/queries.ts';
 import { runServe } from './commands/serve.ts';
 import { loadConfigFile, runStart } from './commands/start.ts';
@@ -237,10 +236,7 @@ qa.command('report')
   .option(...STACK_OPTION)
   .action(async (opts: { agency?: string; by?: string; config?: string; json?: boolean; stack?: string }) => {
     const config = loadConfigFile('.', opts.config);
-    const by = opts.by?.split(',').map((d) => d.trim()) as AccuracyDimension[] | undefined;
-    for (const d of by ?? [])
-      if (!(ACCURACY_DIMENSIONS as readonly string[]).includes(d))
-        throw new Error(`--by: unknown dimension ${d}`);
+    const by = opts.by === undefined ? undefined : accuracyDimensions(opts.by);
     const report = await qaReport((await resolveTarget(opts)).ports, config, {
       ...(opts.agency ? { agency: opts.agency } : {}),
       ...(by ? { by } : {}),
@@ -323,14 +319,7 @@ billing
       reason?: string;
       stack?: string;
     }) => {
-      const target = await resolveTarget(opts);
-      if (opts.ack) return void print(await runBillingAck(target, opts.ack));
-      if (opts.reject) {
-        if (!opts.reason) throw new Error('--reject needs --reason: why the batch is refused');
-        return void print(await runBillingReject(target, opts.reject, opts.reason));
-      }
-      const pull = opts.max ? { out: opts.out, max: Number(opts.max) } : { out: opts.out };
-      print(await runBillingPull(target, pull));
+      print(await runBilling(await resolveTarget(opts), opts));
     },
   );
 

@@ -237,3 +237,16 @@ function audit(
     detail,
   });
 }
+
+/** `codetrail billing pull`: --ack or --reject (with --reason) a batch, else pull the waiting ones. */
+export function runBilling(
+  target: Target,
+  opts: { out: string; max?: string; ack?: string; reject?: string; reason?: string },
+): Promise<string> {
+  if (opts.ack) return runBillingAck(target, opts.ack);
+  if (opts.reject) {
+    if (!opts.reason) throw new Error('--reject needs --reason: why the batch is refused');
+    return runBillingReject(target, opts.reject, opts.reason);
+  }
+  return runBillingPull(target, opts.max ? { out: opts.out, max: Number(opts.max) } : { out: opts.out });
+}

@@ -145,3 +145,12 @@ export function renderQaReport(report: QaReport): string {
   );
   return parts.join('\n');
 }
+
+/** `--by coder,month`: the accuracy dimensions named, each checked. */
+export function accuracyDimensions(text: string): AccuracyDimension[] {
+  const by = text.split(',').map((d) => d.trim());
+  for (const d of by)
+    if (!(ACCURACY_DIMENSIONS as readonly string[]).includes(d))
+      throw new Error(`--by: unknown dimension ${d}`);
+  return by as AccuracyDimension[];
+}
