@@ -71,6 +71,9 @@ export async function qaReport(
         waitingHours: Math.floor(waited / 3_600_000),
       });
   }
+  // Agency by agency, in the configuration's order; each agency's longest waiting first.
+  const order = new Map(agencies.map((id, i) => [id, i]));
+  overdue.sort((a, b) => (order.get(a.agencyId) ?? 0) - (order.get(b.agencyId) ?? 0));
   return {
     generatedAt: now.toISOString(),
     accuracyTarget: config.sampling.accuracyTarget,

@@ -80,14 +80,16 @@ export async function submitVerdicts(
   });
   const applied: AppliedVerdict[] = [];
   for (const v of verdicts) {
-    // Awaiting this round: the first review of a sampled chart, or the blind second review requested.
+    // Awaiting this round, as qa-result judges it: a sampled chart, or a blind second review requested.
     const state = await deps.ports.charts.get(v.chartKey, v.version);
-    const pending = state ? pendingPurpose(state)?.purpose : undefined;
     applied.push({
       chartKey: v.chartKey,
       version: v.version,
       outcome: v.outcome,
-      awaitingReview: pending === (v.round === 'second' ? 'second-review' : 'review'),
+      awaitingReview:
+        v.round === 'second'
+          ? state?.secondReviewRequestedAt !== undefined && state.secondReview === undefined
+          : state?.status === 'SAMPLED',
     });
   }
   await deps.ports.queue.send('qa-result', verdicts);

@@ -11,6 +11,7 @@ import {
 import type { DenialMark } from '#shared/model/qa.ts';
 import {
   type ClaimDisposition,
+  CODER_FAMILIES,
   type RemittanceClaim,
   type RemittancePayment,
   type RemittanceRecord,
@@ -88,6 +89,14 @@ export type ApplyResult =
   | { outcome: 'paid' | 'denied' | 'reversed'; coderRelated: boolean; unknownCodes: string[] }
   | { outcome: 'informational' | 'duplicate'; unknownCodes: string[] }
   | { outcome: 'unmatched'; unmatched: UnmatchedClaim; unknownCodes: string[] };
+
+/** The reasons a record counts against its coder (a record written without the field: its coding reasons). */
+function coderReasonCodesOf(record: RemittanceRecord): string[] {
+  return (
+    record.coderReasonCodes ??
+    record.reasonCodes.filter((code) => CODER_FAMILIES.has(record.reasonFamilies?.[code] ?? 'other'))
+  );
+}
 
 /**
  * The chart's remittance summary from every record applied to it, in the payer's order (as the ledger
@@ -306,7 +315,7 @@ export function createClaimApplier(
             openedAt: stored.receivedAt,
             denialId: stored.remitId,
             family: stored.family ?? 'coding',
-            reasonCodes: stored.coderReasonCodes ?? [],
+            reasonCodes: coderReasonCodesOf(stored),
           };
       }
       // The chart's denial is the latest denial, whichever delivery (or file) brought it.
@@ -335,7 +344,7 @@ export function createClaimApplier(
     const outcome =
       stored.disposition === 'paid' ? 'paid' : stored.disposition === 'denied' ? 'denied' : 'reversed';
     if (denial && stored.coderRelated) {
-      await feedback(state, denial, stored.coderReasonCodes ?? []);
+      await feedback(state, denial, coderReasonCodesOf(stored));
       await recordAudit(deps, {
         type: 'rework.opened',
         agencyId: target.agencyId,

@@ -55,7 +55,7 @@ function claimItems() {
 /** A place in a file that sorts as a string: zero-padded. */
 const place = (n: number) => String(n).padStart(8, '0');
 
-async function* textOf(chunks: AsyncIterable<Uint8Array>) {
+async function* textOf(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
   const decoder = new TextDecoder('utf-8');
   for await (const chunk of chunks) yield decoder.decode(chunk, { stream: true });
   const rest = decoder.decode();
@@ -63,22 +63,20 @@ async function* textOf(chunks: AsyncIterable<Uint8Array>) {
 }
 
 /**
- * An X12 835, one claim at a time, the envelope warnings as issues: from its text when it was read
- * whole, else streamed from S3.
+ * An X12 835, one claim at a time, the envelope warnings as issues: from the chunks already read (one
+ * parsed at a time, so memory holds one chunk's claims, as when streaming), else streamed from S3.
  */
 export async function* read835File(
   deps: StageDeps,
   source: SourceObject,
-  text?: string,
+  bytes?: readonly Uint8Array[],
 ): AsyncGenerator<FileEvent> {
-  const chunks =
-    text !== undefined
-      ? [text]
-      : textOf(
-          await deps.ports.artifacts.openObject(source.bucket, source.key, {
-            ...(source.versionId ? { versionId: source.versionId } : {}),
-          }),
-        );
+  const chunks = textOf(
+    bytes ??
+      (await deps.ports.artifacts.openObject(source.bucket, source.key, {
+        ...(source.versionId ? { versionId: source.versionId } : {}),
+      })),
+  );
   const itemOf = claimItems();
   let payment: RemittancePayment = {};
   let transaction = '';

@@ -7,7 +7,7 @@ import type { S3EventMessage } from '#shared/model/messages.ts';
 import type { RemittancePayment } from '#shared/model/remittance.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { claimObject } from '#shared/runtime/claim-object.ts';
-import { hashObject } from '#shared/runtime/hash-object.ts';
+import { hashObject, readObject } from '#shared/runtime/hash-object.ts';
 import { keyedSerial } from '#shared/runtime/keyed-serial.ts';
 import { MAX_REPORTED_ISSUES, quarantine } from '#shared/runtime/quarantine.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -168,14 +168,19 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
 
     // The content first: the same bytes already taken in under another key are a duplicate file,
     // recorded and skipped (every answer in it is written once anyway; this saves applying them again).
-    // A file that fits in memory is read once, as text; a larger 835 is hashed, then streamed again.
+    // An 835 is hashed as its bytes. One that fits in memory is read once, its S3 chunks kept and parsed
+    // one by one as if streamed; a larger one is hashed, then streamed again.
     let text: string | undefined;
+    let bytes: Uint8Array[] | undefined;
     let sha256: string;
-    if (format === 'x12-835' && (source.size === undefined || source.size > READ_WHOLE_BYTES))
-      sha256 = (await hashObject(ports, source)).sha256;
-    else {
+    if (format !== 'x12-835') {
       text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
       sha256 = sha256Hex(text);
+    } else if (source.size === undefined || source.size > READ_WHOLE_BYTES)
+      sha256 = (await hashObject(ports, source)).sha256;
+    else {
+      const read = await readObject(ports, source);
+      ({ sha256, chunks: bytes } = read);
     }
     // This read's start: every claim lookup below comes after it.
     const readAt = deps.clock.now().toISOString();
@@ -198,7 +203,7 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
     const applier = createClaimApplier(deps, { agencyId, objectId, fileAt: content.firstAt, tablesFor });
     const events: AsyncIterable<FileEvent> | Iterable<FileEvent> =
       format === 'x12-835'
-        ? read835File(deps, source, text)
+        ? read835File(deps, source, bytes)
         : format === 'csv'
           ? readCsvFile(text ?? '')
           : readJsonFile(deps, text ?? '', agencyId);
@@ -257,7 +262,8 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
     const first = claim.existing;
     const firstAt = (!claim.claimed && first?.startedAt) || startedAt;
     if (claim.claimed || !first || first.status !== 'DONE') return { contentId, firstAt };
-    if ((first.counts?.unmatched ?? 0) > 0) {
+    // Counts without `unmatched` (a copy finished before they were kept): read again, to be safe.
+    if ((first.counts?.unmatched ?? 1) > 0) {
       // Compared with the start of the last complete read: its lookups came after that.
       const readAt = first.counts?.readAtMs ?? 0;
       const mappedAt = await ports.remittances.mappingChangedAt(agencyId);

@@ -265,7 +265,6 @@ export const Config = z.object({
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;
 
-/** The agency's time zone (its local days and business hours); an agency not configured keeps the default. */
 /** The days an agency does not work, besides weekends. */
 export function agencyHolidays(
   config: { holidays: readonly string[]; agencies: readonly { id: string; holidays?: readonly string[] }[] },
@@ -275,6 +274,7 @@ export function agencyHolidays(
   return [...config.holidays, ...(config.agencies.find((a) => a.id === agencyId)?.holidays ?? [])];
 }
 
+/** The agency's time zone (its local days and business hours); an agency not configured keeps the default. */
 export function agencyTimeZone(
   config: { agencies: readonly { id: string; timeZone: string }[] },
   agencyId: string,

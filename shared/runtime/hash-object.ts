@@ -22,3 +22,20 @@ export async function hashObject(
   }
   return { sha256: hash.digest('hex'), bytes };
 }
+
+/** A whole object read into memory as its chunks, with its SHA-256: for files small enough to keep. */
+export async function readObject(
+  ports: { artifacts: ArtifactStore },
+  source: SourceObject,
+): Promise<{ sha256: string; chunks: Uint8Array[] }> {
+  const hash = createHash('sha256');
+  const chunks: Uint8Array[] = [];
+  const stream = await ports.artifacts.openObject(source.bucket, source.key, {
+    ...(source.versionId ? { versionId: source.versionId } : {}),
+  });
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    chunks.push(chunk);
+  }
+  return { sha256: hash.digest('hex'), chunks };
+}
