@@ -155,15 +155,23 @@ export function createBillingHandoffService(
       const newest = versions.reduce((n, v) => Math.max(n, v.version), candidate.version);
       if (!ours && newest > candidate.version) {
         // A newer version arrived meanwhile (after a rejected batch, say): this one is not billed.
-        await ports.charts.transition(
+        const superseded = await ports.charts.transition(
           candidate.chartKey,
           candidate.version,
           ['READY_FOR_BILLING'],
           'SUPERSEDED',
-          {
-            supersededBy: newest,
-          },
+          { supersededBy: newest },
         );
+        // Audited as intake audits it: every status a version takes is in the trail.
+        if (superseded.ok)
+          await recordAudit(deps, {
+            type: 'chart.superseded',
+            agencyId,
+            subject: chartSubject(candidate.chartKey, candidate.version),
+            actor: ACTOR,
+            idempotencyKey: 'superseded',
+            detail: { newerVersion: newest },
+          });
         return undefined;
       }
       // The member is built before the chart moves: a chart whose file cannot be read is not batched.

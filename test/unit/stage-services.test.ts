@@ -304,6 +304,23 @@ describe('the stages, chained over in-memory ports', () => {
     expect(p.mem.events().filter((e) => e.type === 'chart.superseded')).toHaveLength(1);
   });
 
+  it('supersedes, and audits, a version sent back by billing when a newer one has come meanwhile', async () => {
+    const p = pipeline();
+    await p.drop('exports/test-agency/v1.json', JSON.stringify(homeHealthChart({ version: 1 })));
+    await p.settle();
+    await p.drop('exports/test-agency/v2.json', JSON.stringify(homeHealthChart({ version: 2 })), 'e2');
+    // Billing rejected v1's batch meanwhile: v1 is ready for billing again, and comes back to the stage.
+    const key = await chartKeyOf(p.mem.ports.keys, 'test-agency', 'HH-1001');
+    await p.mem.ports.charts.transition(key, 1, ['BATCHED'], 'READY_FOR_BILLING');
+    await p.svc.billing.handle([
+      { messageId: 'r1', body: { kind: 'chart', agencyId: 'test-agency', chartKey: key, version: 1 } },
+    ]);
+    expect(await p.mem.ports.charts.get(key, 1)).toMatchObject({ status: 'SUPERSEDED', supersededBy: 2 });
+    expect(
+      p.mem.events().filter((e) => e.type === 'chart.superseded' && e.actor === 'stage:billing-handoff'),
+    ).toHaveLength(1);
+  });
+
   it('denies the billed version even when a later re-export was not billed', async () => {
     const p = pipeline();
     await p.drop('exports/test-agency/v1.json', JSON.stringify(homeHealthChart()));
