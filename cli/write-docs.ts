@@ -1,15 +1,17 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { billingContractMarkdown } from '#shared/billing/contract-doc.ts';
 import { jsonSchemas, schemaFileText } from '#shared/model/json-schemas.ts';
 import { rulesMarkdown } from '#shared/rules/catalog-doc.ts';
 import { ruleCatalog } from '#shared/rules/index.ts';
+import { equivalentMutants, withEquivalents } from './lib/equivalent-mutants.ts';
+import { mutatedFolders } from './lib/mutation-scores.ts';
 
 /**
  * `npm run docs`: regenerates what docs/ derives from code: docs/schemas/*.schema.json from the zod
- * models, docs/rules.md from the rule catalog, docs/billing-contract.md from the billing models. Unit
- * tests fail when any is stale.
+ * models, docs/rules.md from the rule catalog, docs/billing-contract.md from the billing models, and the
+ * equivalent-mutant list of docs/testing.md from the source. Unit tests fail when any is stale.
  */
 const dir = fileURLToPath(new URL('../docs/schemas/', import.meta.url));
 mkdirSync(dir, { recursive: true });
@@ -34,3 +36,11 @@ writeFileSync(
   }),
 );
 console.log('docs/billing-contract.md');
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const testingDoc = `${root}docs/testing.md`;
+writeFileSync(
+  testingDoc,
+  withEquivalents(readFileSync(testingDoc, 'utf8'), equivalentMutants(root, mutatedFolders(root))),
+);
+console.log('docs/testing.md');

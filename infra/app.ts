@@ -5,24 +5,34 @@
  * an AWS Solutions or HIPAA Security rule without a reviewed acknowledgment fails `cdk synth`.
  */
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { fileURLToPath } from 'node:url';
+import { App, type AppProps } from 'aws-cdk-lib';
 import { CodetrailStack } from './codetrail-stack.ts';
 import { loadConfig } from './load-config.ts';
 import { addNagPacks } from './nag.ts';
 
-const app = new App();
-const context = (key: string): string | undefined => {
-  const value: unknown = app.node.tryGetContext(key);
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-};
+/**
+ * The app `cdk synth` builds. The cdk CLI hands context and output folder over the environment; a test
+ * passes them as `props` and synthesizes exactly this app (test/infra/app.test.ts).
+ */
+export function buildApp(props: AppProps = {}): App {
+  const app = new App(props);
+  const context = (key: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(key);
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
 
-// Relative to the working directory, as the cdk CLI runs the app from the folder holding cdk.json.
-const configFile = path.resolve(context('configFile') ?? 'codetrail.config.json');
-const config = loadConfig(configFile);
+  // Relative to the working directory, as the cdk CLI runs the app from the folder holding cdk.json.
+  const configFile = path.resolve(context('configFile') ?? 'codetrail.config.json');
+  const config = loadConfig(configFile);
 
-new CodetrailStack(app, context('stackName') ?? 'Codetrail', {
-  config,
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-});
-addNagPacks(app);
-app.synth();
+  new CodetrailStack(app, context('stackName') ?? 'Codetrail', {
+    config,
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  addNagPacks(app);
+  return app;
+}
+
+// Run as the cdk CLI runs it (the script itself), not when a test imports it.
+if (path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) buildApp().synth();

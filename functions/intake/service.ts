@@ -1,5 +1,6 @@
 import type { SourceObject } from '#shared/aws/ports.ts';
 import { createdObjects } from '#shared/formats/s3-event.ts';
+import { objectIdOf } from '#shared/identity/identifiers.ts';
 import { IntakeContinuation, S3EventMessage } from '#shared/model/messages.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -47,8 +48,9 @@ export function createIntakeService(deps: StageDeps) {
         // A file of a FHIR drop is read with the others when the drop's manifest or marker arrives;
         // `codetrail intake pending` lists the files still waiting.
         if (bulkDropRole(source.key) === 'part') {
+          // The object id, never the key: a file or folder name can carry a patient's name.
           logger.info('file of a FHIR drop: read when its manifest or .done marker arrives', {
-            key: source.key,
+            objectId: objectIdOf(source.bucket, source.key, source.etag),
           });
           continue;
         }

@@ -14,7 +14,7 @@ import {
 } from './dynamo-conditional.ts';
 import { queryAll, scanAll } from './dynamo-paged.ts';
 import type { ChartStore, Clock, OnceField, TransitionOptions, TransitionResult } from './ports.ts';
-import { systemClock } from './ports.ts';
+import { NOT_CHANGEABLE, systemClock } from './ports.ts';
 import {
   CHART_PREFIX,
   chartPk,
@@ -28,18 +28,6 @@ import {
   versionSk,
   withoutKeys,
 } from './table-keys.ts';
-
-/**
- * Fields a transition never writes from `changes`: the identity (they are in the keys, or derive gsi1),
- * and the two the transition itself owns.
- */
-const NOT_CHANGEABLE: ReadonlySet<string> = new Set([
-  'chartKey',
-  'version',
-  'agencyId',
-  'status',
-  'updatedAt',
-]);
 
 /**
  * Chart versions and each chart's latest-version pointer, in the single table (layout in table-keys.ts).

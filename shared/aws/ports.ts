@@ -24,6 +24,18 @@ export type TransitionResult =
   | { ok: true; state: ChartState }
   | { ok: false; current: ChartState | undefined };
 
+/**
+ * Fields a transition never writes from `changes`: the identity (in the keys, or deriving them), and the
+ * two the transition itself owns (`updatedAt` is taken from `changes` only as the time to stamp).
+ */
+export const NOT_CHANGEABLE: ReadonlySet<string> = new Set([
+  'chartKey',
+  'version',
+  'agencyId',
+  'status',
+  'updatedAt',
+]);
+
 export interface TransitionOptions {
   ifRemittanceCount?: number;
 }

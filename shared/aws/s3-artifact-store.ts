@@ -56,7 +56,7 @@ export class S3ArtifactStore implements ArtifactStore {
     const out = await this.s3.send(
       new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
     );
-    if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+    if (!out.Body) throw new Error(`GetObject in ${bucket} returned no body`);
     return out.Body.transformToString('utf-8');
   }
 
@@ -77,7 +77,7 @@ export class S3ArtifactStore implements ArtifactStore {
           ...(options.ifMatch ? { IfMatch: `"${options.ifMatch.replaceAll('"', '')}"` } : {}),
         }),
       );
-      if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+      if (!out.Body) throw new Error(`GetObject in ${bucket} returned no body`);
       // In Node the SDK's body is an IncomingMessage: a Readable, which is an async iterable of Buffers.
       return out.Body as unknown as AsyncIterable<Uint8Array>;
     } catch (err) {

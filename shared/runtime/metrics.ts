@@ -1,4 +1,4 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
-/** Embedded-metric-format metrics; dimensions are stage and agency only, never chart identifiers. */
+/** Embedded-metric-format metrics; dimensions are service and stage only, never a chart or an agency. */
 export const metrics = new Metrics({ namespace: 'Codetrail', serviceName: 'codetrail' });

@@ -5,6 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { StageName } from '#shared/topology.ts';
+import { summarizeError } from './error-summary.ts';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
 
@@ -37,8 +38,8 @@ export function recordHandler(
       metrics.addMetric('RecordsProcessed', MetricUnit.Count, 1);
     } catch (error) {
       metrics.addMetric('RecordsFailed', MetricUnit.Count, 1);
-      // Name and message of our own errors only: they are written to carry ids, never chart content.
-      logger.error('record failed', { stage, messageId: record.messageId, error: describe(error) });
+      // The error's summary (its name; a message only for PhiFreeError): see error-summary.ts.
+      logger.error('record failed', { stage, messageId: record.messageId, error: summarizeError(error) });
       throw error;
     }
   };
@@ -65,18 +66,24 @@ export function batchHandler(
     for (const record of event.Records) {
       try {
         items.push({ messageId: record.messageId, body: parseBody(record) });
-      } catch {
+      } catch (error) {
         failed.push(record.messageId);
+        logger.error('record failed', { stage, messageId: record.messageId, error: summarizeError(error) });
       }
     }
-    failed.push(...(await handle(items)));
+    try {
+      failed.push(...(await handle(items)));
+    } catch (error) {
+      // Every message comes again, as when a handler throws; but thrown, the error would reach the
+      // Lambda runtime, which logs its message and stack (a parser's message can quote a chart).
+      logger.error('batch failed', { stage, error: summarizeError(error) });
+      failed.push(...items.map((item) => item.messageId));
+    }
     metrics.addMetric('RecordsProcessed', MetricUnit.Count, event.Records.length - failed.length);
-    if (failed.length) metrics.addMetric('RecordsFailed', MetricUnit.Count, failed.length);
+    if (failed.length) {
+      metrics.addMetric('RecordsFailed', MetricUnit.Count, failed.length);
+      logger.warn('records to retry', { stage, messageIds: failed });
+    }
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   });
-}
-
-export function describe(error: unknown): { name: string; message: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message.slice(0, 500) };
-  return { name: 'NonError', message: String(error).slice(0, 200) };
 }

@@ -14,6 +14,9 @@ export const CDK_CONTEXT: Record<string, unknown> = JSON.parse(
   readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8'),
 ).context;
 
+/** That context without bundling (`aws:cdk:bundling-stacks: []` keeps the handlers unbundled). */
+export const UNBUNDLED_CONTEXT: Record<string, unknown> = { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] };
+
 export interface Built {
   app: App;
   stack: CodetrailStack;
@@ -28,7 +31,7 @@ export interface Built {
 export function build(input: ConfigInput = {}, opts: { nag?: boolean; acknowledge?: boolean } = {}): Built {
   const config = Config.parse(input);
   const app = new App({
-    context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] },
+    context: UNBUNDLED_CONTEXT,
     ...(opts.nag ? { outdir: mkdtempSync(path.join(tmpdir(), 'codetrail-nag-')) } : {}),
   });
   const stack = new CodetrailStack(app, 'Codetrail', {

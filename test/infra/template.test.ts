@@ -1,7 +1,7 @@
 /**
  * What the synthesised template must hold, checked against the topology (never hand-typed counts where
- * the topology gives them). The stacks are built without cdk-nag and without bundling (see harness.ts);
- * nag.test.ts checks the rule packs.
+ * the topology gives them; pinned-topology.test.ts pins the shape with literals, once). The stacks are
+ * built without cdk-nag and without bundling (see harness.ts); nag.test.ts checks the rule packs.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';

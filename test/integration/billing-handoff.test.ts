@@ -7,8 +7,10 @@ import { runBillingAck, runBillingPull, runBillingReject } from '#cli/commands/b
 import { turnaroundReport } from '#cli/commands/turnaround.ts';
 import type { Target } from '#cli/lib/target.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
+import { createBillingHandoffService } from '#functions/billing-handoff/service.ts';
+import { type ChartStore, systemClock } from '#shared/aws/ports.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
-import type { Batch } from '#shared/model/batch.ts';
+import { type Batch, BatchManifest } from '#shared/model/batch.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
@@ -20,16 +22,17 @@ import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 let pipeline: LocalPipeline;
 let target: Target;
 const dir = mkdtempSync(join(tmpdir(), 'codetrail-billing-'));
+const CONFIG = parseConfig({
+  agencies: [{ id: 'test-agency', state: 'IL' }],
+  sampling: SAMPLE_NOTHING,
+  local: { timeCompression: 100_000 },
+});
 
 beforeAll(async () => {
   const keyFile = join(dir, 'local.key');
   writeFileSync(keyFile, 'ef'.repeat(32));
   pipeline = await startLocalPipeline({
-    config: parseConfig({
-      agencies: [{ id: 'test-agency', state: 'IL' }],
-      sampling: SAMPLE_NOTHING,
-      local: { timeCompression: 100_000 },
-    }),
+    config: CONFIG,
     keyFile,
     prefix: 'bill',
   });
@@ -249,5 +252,100 @@ describe('billing handoff on embedded AWS', () => {
     const rebilled = await pipeline.ports.charts.get(firstChart?.chartKey ?? '', firstChart?.version ?? 1);
     expect(rebilled?.status).toBe('BATCHED');
     expect(rebilled?.batchId).not.toBe(second?.batchId);
+  });
+});
+
+// Last in the file: the batches it makes would change the counts the tests above take.
+describe('billing handoff under concurrent deliveries', () => {
+  /** A chart cleared for billing (not sampled), straight into the table, with its chart file. */
+  async function clearedChart(chartId: string): Promise<string> {
+    const chartKey = await chartKeyOf(pipeline.ports.keys, 'test-agency', chartId);
+    const artifactKey = `charts/test-agency/${chartKey}/v1-race.json`;
+    await pipeline.ports.artifacts.putJson('artifacts', artifactKey, homeHealthChart({ chartId }));
+    const now = new Date().toISOString();
+    await pipeline.ports.charts.create({
+      chartKey,
+      version: 1,
+      agencyId: 'test-agency',
+      status: 'NOT_SAMPLED',
+      lineOfBusiness: 'home_health',
+      payerType: 'medicare',
+      coderId: 'coder-a',
+      contentHash: 'race',
+      artifactKey,
+      sourceObject: 'ob-race',
+      receivedAt: now,
+      updatedAt: now,
+    });
+    return chartKey;
+  }
+
+  /**
+   * The chart store, except that moving `chartKey` into a batch waits until all `parties` deliveries
+   * are about to: each has read the chart as READY_FOR_BILLING, and only one of them can move it.
+   */
+  function racingOn(chartKey: string, parties: number): ChartStore {
+    const charts = pipeline.ports.charts;
+    let waiting = 0;
+    let release: () => void = () => undefined;
+    const allThere = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const transition: ChartStore['transition'] = async (key, version, from, to, changes, options) => {
+      if (key === chartKey && to === 'BATCHED') {
+        if (++waiting === parties) release();
+        await allThere;
+      }
+      return charts.transition(key, version, from, to, changes, options);
+    };
+    return new Proxy(charts, {
+      get: (target, name) => {
+        if (name === 'transition') return transition;
+        const value = Reflect.get(target, name, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  it('puts a chart delivered twice at once, beside different charts, in exactly one manifest', async () => {
+    const [a, b, c] = await Promise.all(['B-RACE-A', 'B-RACE-B', 'B-RACE-C'].map(clearedChart));
+    if (!a || !b || !c) throw new Error('charts not created');
+    const charts = racingOn(a, 2);
+    // Two Lambda invocations, each with its own delivery: [A, B] and [A, C].
+    const invocation = () =>
+      createBillingHandoffService({
+        ports: { ...pipeline.ports, charts },
+        config: CONFIG,
+        clock: systemClock,
+      });
+    const delivery = (...keys: string[]) =>
+      keys.map((chartKey) => ({
+        messageId: `race-${chartKey}`,
+        body: { kind: 'chart', agencyId: 'test-agency', chartKey, version: 1 },
+      }));
+    const failed = await Promise.all([
+      invocation().handle(delivery(a, b)),
+      invocation().handle(delivery(a, c)),
+    ]);
+    expect(failed).toEqual([[], []]);
+
+    // Each delivery made its own batch with A as a candidate: the race was run.
+    const raced = (await batches()).filter((batch) => batch.candidates.some((m) => m.chartKey === a));
+    expect(raced.map((batch) => batch.status)).toEqual(['HANDED_OFF', 'HANDED_OFF']);
+    const manifests = await Promise.all(
+      raced.map(async (batch) =>
+        BatchManifest.parse(
+          JSON.parse(await pipeline.ports.artifacts.getText('artifacts', batch.manifestKey ?? '')),
+        ),
+      ),
+    );
+    const inManifests = (chartKey: string) =>
+      manifests.filter((m) => m.members.some((member) => member.chartKey === chartKey)).map((m) => m.batchId);
+    // Each chart in exactly one manifest: the one of the batch its state names.
+    for (const chartKey of [a, b, c]) {
+      const state = await pipeline.ports.charts.get(chartKey, 1);
+      expect(state?.status).toBe('BATCHED');
+      expect(inManifests(chartKey)).toEqual([state?.batchId]);
+    }
   });
 });

@@ -4,7 +4,6 @@ import type {
   AuditEvent,
   AuditLog,
   BatchStore,
-  ChartStore,
   Clock,
   KeyService,
   LedgerEntry,
@@ -13,73 +12,24 @@ import type {
   StageQueue,
 } from '#shared/aws/ports.ts';
 import type { Batch } from '#shared/model/batch.ts';
-import type { ChartState } from '#shared/model/chart-state.ts';
 import { type BucketName, type QueueName, type StageName, stage } from '#shared/topology.ts';
+import { memoryChartStore } from './memory-chart-store.ts';
 import { memoryCoderLedger } from './memory-coder-ledger.ts';
 import { memoryRemittanceLedger } from './memory-remittance-ledger.ts';
 
-/** In-memory ports with the same semantics as the adapters: for fast, pure tests of the services. */
-export function memoryPorts() {
-  const charts = new Map<string, ChartState>();
-  const latest = new Map<string, number>();
+const clone = <T>(v: T): T => structuredClone(v);
+
+/**
+ * In-memory ports with the same semantics as the adapters: for fast, pure tests of the services. `clock`
+ * stamps chart transitions, as the stack's clock does for DynamoChartStore (the wall clock by default).
+ */
+export function memoryPorts(options: { clock?: Clock } = {}) {
   const batches = new Map<string, Batch>();
   const ledger = new Map<string, LedgerEntry>();
   const objects = new Map<string, string>();
   const sent: { queue: QueueName; body: unknown }[] = [];
   const events = new Map<string, AuditEvent>();
-  const clone = <T>(v: T): T => structuredClone(v);
-  const key = (k: string, v: number) => `${k}#${v}`;
-
-  const chartStore: ChartStore = {
-    async create(state) {
-      const existing = charts.get(key(state.chartKey, state.version));
-      if (existing) return { created: false, state: clone(existing) };
-      charts.set(key(state.chartKey, state.version), clone(state));
-      return { created: true, state: clone(state) };
-    },
-    async get(chartKey, version) {
-      const s = charts.get(key(chartKey, version));
-      return s && clone(s);
-    },
-    async transition(chartKey, version, from, to, changes = {}, options = {}) {
-      const s = charts.get(key(chartKey, version));
-      if (!s || !from.includes(s.status)) return { ok: false, current: s && clone(s) };
-      if (
-        options.ifRemittanceCount !== undefined &&
-        (s.remittance?.adjudications ?? 0) !== options.ifRemittanceCount
-      )
-        return { ok: false, current: clone(s) };
-      const next = { ...s, ...clone(changes), status: to, updatedAt: new Date().toISOString() };
-      charts.set(key(chartKey, version), next);
-      return { ok: true, state: clone(next) };
-    },
-    async markOnce(chartKey, version, field, value) {
-      const s = charts.get(key(chartKey, version));
-      if (!s || s[field]) return false;
-      s[field] = value;
-      return true;
-    },
-    async advanceLatest(chartKey, version) {
-      const current = latest.get(chartKey) ?? 0;
-      if (version > current) latest.set(chartKey, version);
-      return Math.max(current, version);
-    },
-    async latest(chartKey) {
-      return latest.get(chartKey);
-    },
-    async versions(chartKey) {
-      return [...charts.values()]
-        .filter((s) => s.chartKey === chartKey)
-        .sort((a, b) => b.version - a.version)
-        .map(clone);
-    },
-    async *byStatus(agencyId, status) {
-      for (const s of charts.values()) if (s.agencyId === agencyId && s.status === status) yield clone(s);
-    },
-    async *list(agencyId) {
-      for (const s of charts.values()) if (!agencyId || s.agencyId === agencyId) yield clone(s);
-    },
-  };
+  const chartStore = memoryChartStore(options.clock);
 
   const batchStore: BatchStore = {
     async create(batch) {

@@ -148,9 +148,10 @@ describe('billing handoff after a crash', () => {
     const { createBillingHandoffService } = await import('#functions/billing-handoff/service.ts');
     const { BatchReady } = await import('#shared/model/messages.ts');
     const { sha256Hex } = await import('#shared/identity/identifiers.ts');
-    const mem = memoryPorts();
     let now = Date.parse('2026-11-23T12:00:00Z');
     const clock = { now: () => new Date(now) };
+    // The store stamps transitions with the clock the service reads, as in a Lambda (the system clock there).
+    const mem = memoryPorts({ clock });
     const chart = (id: string) => ({ ...homeHealthChart({ chartId: id }) });
     const message = async (id: string, readable = true) => {
       const chartKey = sha256Hex(id).slice(0, 32);

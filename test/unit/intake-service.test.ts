@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runIntakePending, runIntakeReceipts } from '#cli/commands/intake.ts';
 import { createIntakeService } from '#functions/intake/service.ts';
-import { objectIdOf } from '#shared/identity/identifiers.ts';
+import { chartKeyOf, claimRefOf, objectIdOf } from '#shared/identity/identifiers.ts';
 import type { ChartInput } from '#shared/model/chart.ts';
+import { CHART_STATUSES, type ChartStatus } from '#shared/model/chart-state.ts';
 import { type ConfigInput, parseConfig } from '#shared/model/config.ts';
 import { IntakeContinuation } from '#shared/model/messages.ts';
 import { IntakeReceipt } from '#shared/model/receipt.ts';
@@ -15,13 +16,11 @@ import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
 const AGENCY = 'test-agency';
 
 function intake(config: ConfigInput = {}) {
-  const mem = memoryPorts();
   let clock = fixedClock();
-  const deps = {
-    ports: mem.ports,
-    config: parseConfig(config),
-    clock: { now: () => clock.now() },
-  };
+  // One clock for the service and the chart store, as a Lambda's stage and its DynamoDB adapter share one.
+  const now = { now: () => clock.now() };
+  const mem = memoryPorts({ clock: now });
+  const deps = { ports: mem.ports, config: parseConfig(config), clock: now };
   const service = createIntakeService(deps);
   const receipt = (key: string, etag = 'e1') => {
     const body = mem.objects.get(
@@ -478,4 +477,62 @@ describe('FHIR drop files replaced while the drop is read', () => {
     });
     expect(t.mem.take('validate')).toHaveLength(0);
   });
+});
+
+describe('a newer export of a chart', () => {
+  // Written out here, not imported: the lists are what a re-export promises, whatever the code says.
+  /** Every status before billing: the newer version replaces the older, which is never billed. */
+  const UNBILLED: ChartStatus[] = [
+    'RECEIVED',
+    'VALIDATED',
+    'QUERY_OPEN',
+    'REJECTED',
+    'SAMPLED',
+    'NOT_SAMPLED',
+    'QA_PASSED',
+    'QA_CORRECTED',
+    'READY_FOR_BILLING',
+  ];
+  /** Billed: the older version stays, and the newer one is billed as the replacement of its claim. */
+  const BILLED: ChartStatus[] = ['BATCHED', 'PAID', 'DENIED', 'ADJUSTED', 'REWORK'];
+
+  /** Version 1 of a chart taken in and moved to `status`, then version 2 dropped. */
+  async function reExport(status: ChartStatus) {
+    const t = intake();
+    const chart = (version: number) =>
+      JSON.stringify(homeHealthChart({ agencyId: AGENCY, chartId: 'RE-1', version }));
+    await t.drop('exports/test-agency/v1.ndjson', chart(1));
+    const key = await chartKeyOf(t.mem.ports.keys, AGENCY, 'RE-1');
+    const billed = BILLED.includes(status)
+      ? { claimRef: claimRefOf(key, 1), batchId: 'b20261120-000000000001' }
+      : {};
+    if (status !== 'RECEIVED') await t.mem.ports.charts.transition(key, 1, ['RECEIVED'], status, billed);
+    await t.drop('exports/test-agency/v2.ndjson', chart(2), 'e2');
+    expect(t.receipt('exports/test-agency/v2.ndjson', 'e2')?.counts.accepted).toBe(1);
+    const audited = (type: string, version: number) =>
+      t.mem.events().filter((e) => e.type === type && e.subject === `chart:${key}:v${version}`);
+    return { older: await t.mem.ports.charts.get(key, 1), audited };
+  }
+
+  it('sorts every chart status as unbilled, billed or superseded', () => {
+    expect([...UNBILLED, ...BILLED, 'SUPERSEDED'].sort()).toEqual([...CHART_STATUSES].sort());
+  });
+
+  it.each(UNBILLED)('supersedes a version still %s, so only the newer one is billed', async (status) => {
+    const { older, audited } = await reExport(status);
+    expect(older).toMatchObject({ status: 'SUPERSEDED', supersededBy: 2 });
+    expect(audited('chart.superseded', 1)).toHaveLength(1);
+    expect(audited('chart.void-replace-opened', 2)).toHaveLength(0);
+  });
+
+  it.each(BILLED)(
+    'keeps a version already %s, and bills the newer one as the replacement of its claim',
+    async (status) => {
+      const { older, audited } = await reExport(status);
+      expect(older?.status).toBe(status);
+      expect(older?.supersededBy).toBeUndefined();
+      expect(audited('chart.superseded', 1)).toHaveLength(0);
+      expect(audited('chart.void-replace-opened', 2)).toHaveLength(1);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
-import { parsePdgmCodes } from '#shared/data/pdgm.ts';
+import { CLINICAL_GROUPS, type ClinicalGroup, type PdgmTables, parsePdgmCodes } from '#shared/data/pdgm.ts';
 import type { Chart, ChartInput } from '#shared/model/chart.ts';
 import { groupPdgm } from '#shared/rules/pdgm-grouping.ts';
 import { cleanHomeHealth, dx } from '../support/rule-charts.ts';
@@ -110,6 +110,72 @@ describe('PDGM grouping to a HIPPS code (sample tables)', () => {
       'no ICD-10-CM principal diagnosis',
     );
   });
+});
+
+describe('PDGM comorbidity adjustment', () => {
+  it('does not count the principal diagnosis as its own comorbidity (I50.22, Heart 11, alone: none)', () => {
+    const result = groupPdgm(hh({ diagnoses: dx('I50.22') }), pdgm);
+    expect(result.grouped && result.grouping).toMatchObject({ comorbidity: 'none', hipps: '1HA11' });
+  });
+
+  it("does not pair the principal's subgroup with a secondary's (J44.1 + I50.22: low, not the high interaction)", () => {
+    // Respiratory 5 (the principal) with Heart 11 would interact; the secondary alone is a low subgroup.
+    const result = groupPdgm(hh({ diagnoses: dx('J44.1', 'I50.22') }), pdgm);
+    expect(result.grouped && result.grouping).toMatchObject({ comorbidity: 'low', hipps: '1LA21' });
+  });
+});
+
+describe('PDGM functional level on every clinical group threshold (sample table)', () => {
+  const params = pdgm.params;
+  const functionalItems = Object.entries(params.functionalPoints);
+
+  /** OASIS functional responses worth exactly `points` by the sample table: searched, not hand-typed. */
+  function responsesWorth(points: number): Record<string, string> {
+    const search = (at: number, left: number): Record<string, string> | undefined => {
+      const entry = functionalItems[at];
+      if (!entry) return left === 0 ? {} : undefined;
+      const [item, table] = entry;
+      for (const [response, worth] of Object.entries(table)) {
+        if (worth > left) continue;
+        const rest = search(at + 1, left - worth);
+        if (rest) return { [item]: response, ...rest };
+      }
+      return undefined;
+    };
+    const found = search(0, points);
+    if (!found) throw new Error(`no OASIS functional responses add up to ${points} points`);
+    return found;
+  }
+
+  // The sample code list names a principal for only some groups: the case's principal is looked up in
+  // the group under test, and everything else (points, thresholds) is the sample table's.
+  const principalIn = (group: ClinicalGroup): PdgmTables => ({
+    ...pdgm,
+    lookup: (code) =>
+      code === 'I69.351' ? { code, description: 'principal of the case', clinicalGroup: group } : undefined,
+  });
+
+  it('has thresholds for each of the twelve clinical groups', () => {
+    expect(Object.keys(params.thresholds).sort()).toEqual(Object.keys(CLINICAL_GROUPS).sort());
+  });
+
+  for (const [group, threshold] of Object.entries(params.thresholds) as [
+    ClinicalGroup,
+    { medium: number; high: number },
+  ][]) {
+    it(`${group} (${CLINICAL_GROUPS[group]}): medium from ${threshold.medium} points, high from ${threshold.high}`, () => {
+      const levelAt = (points: number) => {
+        const result = groupPdgm(hh({ oasis: { items: responsesWorth(points) } }), principalIn(group));
+        if (!result.grouped) throw new Error(result.reason);
+        expect(result.grouping.functionalPoints).toBe(points);
+        return [result.grouping.functionalLevel, result.grouping.hipps.slice(1, 3)];
+      };
+      expect(levelAt(threshold.medium - 1)).toEqual(['low', `${group}A`]);
+      expect(levelAt(threshold.medium)).toEqual(['medium', `${group}B`]);
+      expect(levelAt(threshold.high - 1)).toEqual(['medium', `${group}B`]);
+      expect(levelAt(threshold.high)).toEqual(['high', `${group}C`]);
+    });
+  }
 });
 
 describe('the PDGM code list CSV', () => {

@@ -109,9 +109,10 @@ describe('query aging in business days', () => {
 
 describe('codetrail queries', () => {
   it('lists the queries validation opened, and forgets them when a re-export answers them', async () => {
-    const mem = memoryPorts();
+    const clock = fixedClock('2026-11-23T15:00:00.000Z');
+    const mem = memoryPorts({ clock });
     const config = parseConfig({ agencies: [{ id: 'test-agency' }], holidays: policy.holidays });
-    const deps = { ports: mem.ports, config, clock: fixedClock('2026-11-23T15:00:00.000Z') };
+    const deps = { ports: mem.ports, config, clock };
     const intake = createIntakeService(deps);
     const validation = createValidationService({ ...deps, tables: tablesInForce });
     const drop = async (key: string, chart: object) => {

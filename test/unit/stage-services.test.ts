@@ -5,6 +5,7 @@ import { createIntakeService } from '#functions/intake/service.ts';
 import { createQaResultService } from '#functions/qa-result/service.ts';
 import { createQaSamplingService } from '#functions/qa-sampling/service.ts';
 import { createValidationService } from '#functions/validation/service.ts';
+import type { StageQueue } from '#shared/aws/ports.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import {
@@ -15,16 +16,28 @@ import {
   type Verdict,
 } from '#shared/model/messages.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
-import type { StageName } from '#shared/topology.ts';
+import type { QueueName, StageName } from '#shared/topology.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
+import { expectNoPhiIn } from '../support/expect-no-phi.ts';
 import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 
 function pipeline(sampling: Record<string, unknown> = SAMPLE_NOTHING) {
   const mem = memoryPorts();
   const config = parseConfig({ sampling });
+  /** Every message a stage sent, kept: mem.take() removes what settle() hands on. */
+  const everySent: { queue: QueueName; body: unknown }[] = [];
   // Each stage gets the ports its Lambda has: it may send only to its topology queues.
-  const deps = (stage: StageName) => ({ ports: mem.portsFor(stage), config, clock: fixedClock() });
+  const deps = (stage: StageName) => {
+    const ports = mem.portsFor(stage);
+    const queue: StageQueue = {
+      async send(q, messages) {
+        await ports.queue.send(q, messages);
+        everySent.push(...messages.map((body) => ({ queue: q, body: structuredClone(body) })));
+      },
+    };
+    return { ports: { ...ports, queue }, config, clock: fixedClock() };
+  };
   // The repository's tables in force for each chart's period, as the stages' handlers use them.
   const tables = tablesInForce;
   const svc = {
@@ -54,7 +67,7 @@ function pipeline(sampling: Record<string, unknown> = SAMPLE_NOTHING) {
   }
   const status = async (agencyId: string, chartId: string, version = 1) =>
     (await mem.ports.charts.get(await chartKeyOf(mem.ports.keys, agencyId, chartId), version))?.status;
-  return { mem, svc, drop, settle, status };
+  return { mem, svc, drop, settle, status, everySent };
 }
 
 /** A first-round verdict on version 1 of a chart by qa-1, agreeing unless `over` says otherwise. */
@@ -105,11 +118,23 @@ describe('the stages, chained over in-memory ports', () => {
   });
 
   it('keeps PHI out of every queue message', async () => {
-    const p = pipeline({ baseRate: 1 });
-    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    const p = pipeline({ baseRate: 1, secondReviewRate: 0 });
+    const chart = homeHealthChart({
+      payer: { type: 'medicare', name: 'Medicare', memberId: 'SYN-MBR-SECRET' },
+    });
+    // A file named after its patient, as EMR exports often are.
+    await p.drop('exports/test-agency/Zulu_Yankee_1940-01-01.json', JSON.stringify(chart));
     await p.settle();
-    const all = JSON.stringify(p.mem.sent);
-    for (const phi of ['HH-1001', 'Test Patient-One', 'P-1', '1940-01-01']) expect(all).not.toContain(phi);
+    // In probation (a new coder), so sampled to senior review; the verdict sends it on to billing.
+    const [request] = p.mem.take('qa-review-senior').map((m) => ReviewRequest.parse(m));
+    await p.svc.qaResult.handle(verdictOn(request?.chartKey ?? ''));
+    await p.settle();
+    expect(await p.status('test-agency', 'HH-1001')).toBe('BATCHED');
+    // Every queue a stage sends to on this path was sent to: a scan of nothing would prove nothing.
+    expect(new Set(p.everySent.map((m) => m.queue))).toEqual(
+      new Set(['validate', 'sample', 'qa-review-senior', 'billing', 'coded-batches']),
+    );
+    expectNoPhiIn(JSON.stringify(p.everySent), 'the queue messages');
   });
 
   it('quarantines a bad line with a report and lets the good charts flow', async () => {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse835, read835 } from '#shared/formats/x12/read-835.ts';
+import { build835, type CasSegment } from '../support/x12-835.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/x12/835/${name}`, import.meta.url), 'utf8');
@@ -108,7 +109,7 @@ describe('the X12 835 reader', () => {
     expect(JSON.stringify(r)).not.toContain('COOL');
   });
 
-  it('reads a denied claim with its line adjustments and remark codes, and up to six CAS triplets', async () => {
+  it('reads a denied claim with its line adjustments and remark codes, and a CAS quantity', async () => {
     const { remittances } = await parse835(fixture('pyx12-835_mult_loops.txt'));
     const claim = remittances[0]?.claims[0];
     expect(claim).toMatchObject({ status: '4', payment: 0, filingIndicator: 'MC' });
@@ -124,6 +125,58 @@ describe('the X12 835 reader', () => {
       { group: 'PR', reason: '1', amount: 1199.68 },
       { group: 'PR', reason: '2', amount: 2, quantity: 4 },
     ]);
+  });
+
+  it('reads all six reason/amount/quantity triplets of a CAS (CAS02-CAS19), at claim and at line level', async () => {
+    const claimCas: CasSegment = {
+      group: 'CO',
+      triplets: [
+        ['45', 10.01],
+        ['253', 2.02],
+        ['97', 3.03, 1],
+        ['59', 4.04],
+        ['16', 5.05],
+        ['50', 6.06, 2],
+      ],
+    };
+    const lineCas: CasSegment = {
+      group: 'PR',
+      triplets: [
+        ['1', 20.01],
+        ['2', 21.02, 3],
+        ['3', 22.03],
+        ['66', 23.04],
+        ['122', 24.05],
+        ['142', 25.06, 4],
+      ],
+    };
+    const text = build835({
+      claims: [
+        {
+          pcn: 'CT0000000000000001',
+          status: '1',
+          charge: 1000,
+          paid: 800,
+          casSegments: [claimCas],
+          lineCasSegments: [lineCas],
+        },
+      ],
+    });
+    // One segment each, CAS19 filled.
+    expect(text).toContain('~CAS*CO*45*10.01**253*2.02**97*3.03*1*59*4.04**16*5.05**50*6.06*2~');
+    expect(text).toContain('~CAS*PR*1*20.01**2*21.02*3*3*22.03**66*23.04**122*24.05**142*25.06*4~');
+    const { remittances, warnings } = await parse835(text);
+    expect(warnings).toEqual([]);
+    const asRead = ({ group, triplets }: CasSegment) =>
+      triplets.map(([reason, amount, quantity]) => ({
+        group,
+        reason,
+        amount,
+        ...(quantity === undefined ? {} : { quantity }),
+      }));
+    const claim = remittances[0]?.claims[0];
+    expect(claim?.adjustments).toEqual(asRead(claimCas));
+    expect(claim?.services[0]?.adjustments).toEqual(asRead(lineCas));
   });
 
   it('reads provider-level adjustments (PLB) and a negative payment', async () => {

@@ -1,0 +1,105 @@
+/**
+ * `npm run mutation`: StrykerJS (vitest runner, unit tests) over the folders stryker.config.json
+ * mutates, then the mutation score of each folder (and of each stage under functions/), every mutant
+ * the tests let live, and a failing exit when a folder mutated whole is under the 85% target.
+ *
+ *   npm run mutation                          every folder (about an hour on two cores)
+ *   npm run mutation -- --incremental         re-tests only what changed since the last run's report
+ *   npm run mutation -- --since main          only the files changed since a git ref (a change's mutants)
+ *   npm run mutation -- shared/sampling ...   only these folders
+ *
+ * Not part of `npm test`: too slow for CI. Equivalent mutants are declared next to the code (see
+ * cli/lib/equivalent-mutants.ts) and listed in docs/testing.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { MutationTestResult } from 'mutation-testing-report-schema';
+import {
+  belowTarget,
+  folderScores,
+  foldersOf,
+  MUTATION_TARGET,
+  scoreTable,
+  undetected,
+} from './lib/mutation-scores.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const config = JSON.parse(readFileSync(`${root}stryker.config.json`, 'utf8')) as {
+  mutate: string[];
+  jsonReporter: { fileName: string };
+};
+const allFolders = foldersOf(config.mutate);
+const exclusions = config.mutate.filter((p) => p.startsWith('!'));
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+const strykerArgs: string[] = [];
+let folders = allFolders;
+let mutate: string[] | undefined;
+/** A `--since` run scores a change's files alone: no folder of it is held to the target. */
+let partial = false;
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i] ?? '';
+  if (arg === '--incremental') strykerArgs.push('--incremental');
+  else if (arg === '--since') {
+    const ref = args[++i];
+    if (!ref) fail('--since needs a git ref: npm run mutation -- --since main');
+    const diff = spawnSync('git', ['diff', '--name-only', '--diff-filter=AMR', ref], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const untracked = spawnSync('git', ['ls-files', '--others', '--exclude-standard'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (diff.status !== 0) fail(`git cannot compare with ${ref}: name a branch, tag or commit`);
+    const changed = `${diff.stdout}\n${untracked.stdout}`
+      .split('\n')
+      .filter((f) => f.endsWith('.ts') && allFolders.some((folder) => f.startsWith(`${folder}/`)))
+      .filter((f) => !/^functions\/[^/]+\/handler\.ts$/.test(f));
+    if (changed.length === 0) {
+      process.stdout.write(`no file in ${allFolders.join(', ')} changed since ${ref}: nothing to mutate\n`);
+      process.exit(0);
+    }
+    mutate = [...new Set(changed)];
+    partial = true;
+  } else if (allFolders.includes(arg.replace(/\/$/, ''))) {
+    folders = folders === allFolders ? [] : folders;
+    folders.push(arg.replace(/\/$/, ''));
+  } else
+    fail(
+      `unknown argument ${arg}: give --incremental, --since REF, or folders among ${allFolders.join(', ')}`,
+    );
+}
+if (!partial && folders !== allFolders) mutate = [...folders.map((f) => `${f}/**/*.ts`), ...exclusions];
+if (mutate) strykerArgs.push('--mutate', mutate.join(','));
+
+const run = spawnSync('npx', ['--no-install', 'stryker', 'run', ...strykerArgs], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+});
+const reportFile = `${root}${config.jsonReporter.fileName}`;
+if (run.status !== 0 || !existsSync(reportFile)) fail("the mutation run failed: see Stryker's output above");
+
+const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationTestResult;
+const rows = folderScores(report.files, folders, () => !partial);
+const alive = undetected(report.files);
+process.stdout.write(`\nMutation score per folder (target ${MUTATION_TARGET}%):\n\n${scoreTable(rows)}\n`);
+if (alive.length) {
+  process.stdout.write(
+    `\n${alive.length} mutants the tests let live (kill them, or declare them equivalent):\n`,
+  );
+  for (const m of alive)
+    process.stdout.write(`  ${m.file}:${m.line} ${m.mutator} -> ${m.replacement} (${m.status})\n`);
+}
+const missed = belowTarget(rows);
+if (missed.length) {
+  process.stdout.write(`\nunder the ${MUTATION_TARGET}% target: ${missed.map((r) => r.folder).join(', ')}\n`);
+  process.exitCode = 1;
+}
