@@ -6,11 +6,17 @@ import base from './vitest.config.ts';
  * services over in-memory ports). Integration tests start emulators per file, too slow to run per
  * mutant. Instrumented code on two busy cores is several times slower than plain: the property
  * tests get more time than vitest's 5 s default.
+ *
+ * Not isolated: every mutant's run would otherwise import the code tables again for each test file
+ * (about a second each), which made runs several times slower. Stryker still re-imports the mutated
+ * module for every mutant (static mutants are killed), and the initial run must pass whole, so a test
+ * that leaked state into another would show there.
  */
 export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts'],
     env: base.test?.env,
     testTimeout: 60_000,
+    isolate: false,
   },
 });
