@@ -52,8 +52,11 @@ export function classifyClaim(
     const entry = tables.rarc?.lookup(code);
     if (!override && !entry) unknown.add(code);
     const family = override ?? entry?.family ?? 'other';
+    // An agency's override is its word; the table's family counts unless the table says it does not.
     const coderRelated =
-      CODER_FAMILIES.has(family) && (override !== undefined || entry?.coderFeedback !== 'no');
+      override !== undefined
+        ? CODER_FAMILIES.has(override)
+        : entry !== undefined && entry.coderFeedback !== 'no' && CODER_FAMILIES.has(entry.family);
     return { family, coderRelated };
   });
   const coderRemark = remarkClasses.find((r) => r.coderRelated);
@@ -87,7 +90,9 @@ export function classifyClaim(
   const coderReasonCodes = reasons.filter((r) => r.coderRelated).map((r) => r.code);
   return {
     family,
-    coderRelated: coderReasonCodes.length > 0 && family !== undefined && CODER_FAMILIES.has(family),
+    // A reason counts against the coder only with a coder family (coding, documentation), and
+    // FAMILY_PRECEDENCE puts those first: the claim's family is then a coder's too.
+    coderRelated: coderReasonCodes.length > 0,
     reasons,
     reasonCodes: reasons.map((r) => r.code),
     coderReasonCodes,

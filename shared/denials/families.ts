@@ -3,27 +3,22 @@ import { DENIAL_FAMILIES, type DenialFamily } from '#shared/model/remittance.ts'
 /**
  * The family of a CARC root-cause category (the finer classification of carc_root_causes.csv): a table
  * without a `family` column is mapped with this, so a category an agency adds still lands somewhere.
- * A root cause that names a family (`coding_bundling`) belongs to it; the rest are listed.
+ * A root cause that names a family (`coding_bundling`) belongs to it; the exceptions are listed; the
+ * rest (provider_eligibility, provider_data, billing_data, billing_sequence, unspecified, anything
+ * new) are `other`.
  */
-const BY_ROOT_CAUSE: Readonly<Record<string, DenialFamily>> = {
-  documentation_medical_necessity: 'medical_necessity',
-  coverage: 'medical_necessity',
-  coverage_documentation: 'documentation',
-  cob: 'eligibility',
-  provider_eligibility: 'other',
-  provider_data: 'other',
-  billing_data: 'other',
-  billing_sequence: 'other',
-  unspecified: 'other',
-};
-
-/** Every family but `other` names the root causes that start with it. */
-const PREFIXES = DENIAL_FAMILIES.filter((f) => f !== 'other');
+const BY_ROOT_CAUSE: ReadonlyMap<string, DenialFamily> = new Map([
+  ['documentation_medical_necessity', 'medical_necessity'],
+  ['coverage', 'medical_necessity'],
+  ['coverage_documentation', 'documentation'],
+  ['cob', 'eligibility'],
+]);
 
 export function familyOfRootCause(rootCause: string): DenialFamily {
-  const listed = BY_ROOT_CAUSE[rootCause];
+  // A Map, not an object: a root cause such as `constructor` must not find Object's prototype.
+  const listed = BY_ROOT_CAUSE.get(rootCause);
   if (listed) return listed;
-  for (const family of PREFIXES)
+  for (const family of DENIAL_FAMILIES)
     if (rootCause === family || rootCause.startsWith(`${family}_`)) return family;
   return 'other';
 }

@@ -24,9 +24,9 @@ export function isoDateOf(value: string | undefined): string | undefined {
  */
 export function paymentOf(header: RemittanceHeader): RemittancePayment {
   const payment: RemittancePayment = {};
-  const payerName = header.payer?.name?.trim();
+  const payerName = header.payer?.name.trim();
   if (payerName) payment.payerName = payerName.slice(0, 200);
-  const payerId = header.payer?.id?.trim() || header.interchange?.sender?.trim();
+  const payerId = header.payer?.id?.trim() || header.interchange?.sender.trim();
   if (payerId) payment.payerId = payerId.slice(0, 80);
   if (header.trace?.number) payment.traceNumber = header.trace.number.slice(0, 80);
   if (header.payment) payment.paymentAmount = header.payment.amount;

@@ -12,7 +12,6 @@ export function applyDisputes(
   const overturned = new Map<string, DisputeRecord>();
   for (const d of disputes)
     if (d.outcome === 'overturned') overturned.set(`${d.chartKey}|${d.version}|${d.reviewedAt}`, d);
-  if (overturned.size === 0) return [...reviews];
   return reviews.map((r) => {
     const d = r.round === 'first' ? overturned.get(`${r.chartKey}|${r.version}|${r.reviewedAt}`) : undefined;
     if (!d) return r;

@@ -10,7 +10,7 @@ export interface CoderHistory {
   firstCoded: readonly CodedRecord[];
   /** When the coder left probation (recorded once), if they have. */
   probationEndedAt?: string;
-  /** First-round reviews of the last accuracyWindowDays. */
+  /** Reviews of the last accuracyWindowDays, both rounds: only first-round ones score the coder. */
   reviews: readonly ReviewRecord[];
   /** Coding-related denials of the last recentDenials.days. */
   denials: readonly DenialMark[];

@@ -14,7 +14,7 @@ import type { Correction, ReviewScore } from '#shared/model/qa.ts';
 export function scoreReview(
   codedSequences: readonly number[],
   corrections: readonly Correction[],
-  outcome: 'agree' | 'corrected' | 'rejected' = corrections.length > 0 ? 'corrected' : 'agree',
+  outcome?: 'agree' | 'corrected' | 'rejected',
 ): ReviewScore {
   const coded = new Set(codedSequences);
   const changed = new Set<number>();

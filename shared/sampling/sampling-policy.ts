@@ -78,7 +78,8 @@ export function samplingFactors(
     factors.push({ factor: 'coder-rate', rate: coderRate, detail: `the rate set for ${chart.coderId}` });
   if (chart.lineOfBusiness === 'hospice')
     factors.push({ factor: 'hospice', rate: risk.hospice, detail: 'hospice chart' });
-  const groupRate = chart.clinicalGroup === undefined ? undefined : risk.clinicalGroups[chart.clinicalGroup];
+  // Matched, not indexed: a chart without a group finds no rate whatever the keys.
+  const groupRate = Object.entries(risk.clinicalGroups).find(([group]) => group === chart.clinicalGroup)?.[1];
   if (groupRate !== undefined)
     factors.push({
       factor: 'clinical-group',
@@ -119,7 +120,7 @@ function seniorReasons(chart: SamplingChart, context: SamplingContext, config: S
     reasons.push(`coder ${chart.coderId} is listed for senior review`);
   if (senior.probation && context.standing.probation.inProbation) reasons.push('coder in probation');
   if (senior.hospice && chart.lineOfBusiness === 'hospice') reasons.push('hospice chart');
-  if (chart.clinicalGroup !== undefined && senior.clinicalGroups.includes(chart.clinicalGroup))
+  if (senior.clinicalGroups.some((group) => group === chart.clinicalGroup))
     reasons.push(`PDGM clinical group ${chart.clinicalGroup}`);
   const critical = chart.findingRuleIds.filter((id) => senior.ruleIds.includes(id));
   if (critical.length > 0) reasons.push(`critical findings ${[...new Set(critical)].join(', ')}`);

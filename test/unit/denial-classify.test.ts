@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCarcCsv } from '#shared/data/carc.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
@@ -5,7 +6,7 @@ import { parseRarcCsv } from '#shared/data/rarc.ts';
 import { classifyClaim, type ReasonTables } from '#shared/denials/classify.ts';
 import { dispositionOf } from '#shared/denials/disposition.ts';
 import { FAMILY_PRECEDENCE, familyOfRootCause } from '#shared/denials/families.ts';
-import { type ClaimAdjustment, DENIAL_FAMILIES } from '#shared/model/remittance.ts';
+import { type ClaimAdjustment, CODER_FAMILIES, DENIAL_FAMILIES } from '#shared/model/remittance.ts';
 
 const shipped = loadCodeTables();
 const tables = (extra: Partial<ReasonTables> = {}): ReasonTables => ({
@@ -34,6 +35,22 @@ describe('denial families', () => {
     expect(familyOfRootCause('timely_filing')).toBe('timely_filing');
     expect(familyOfRootCause('something_new')).toBe('other');
     expect([...FAMILY_PRECEDENCE].sort()).toEqual([...DENIAL_FAMILIES].sort());
+  });
+
+  it.each([
+    ['documentation_medical_necessity', 'medical_necessity'],
+    ['coverage', 'medical_necessity'],
+    ['coverage_documentation', 'documentation'],
+    ['cob', 'eligibility'],
+    ['coding_bundling', 'coding'],
+    ['eligibility_hospice_overlap', 'eligibility'],
+    ['billing_data', 'other'],
+    ['provider_eligibility', 'other'],
+    ['codingish', 'other'],
+    ['constructor', 'other'],
+    ['__proto__', 'other'],
+  ])('puts the root cause %s in the family %s', (rootCause, family) => {
+    expect(familyOfRootCause(rootCause)).toBe(family);
   });
 
   it('refuses a CARC or RARC table with a family outside the ten', () => {
@@ -87,6 +104,102 @@ describe('classifyClaim', () => {
     expect(classify(['PR-999']).reasons[0]).toMatchObject({ family: 'patient_responsibility', known: false });
   });
 
+  it("keeps a partial CARC's own family when it is a coder's, and says which reason is the coder's", () => {
+    // CO-163 (attachment not received) is documentation; MA66 is a coding remark, which the claim's
+    // family (the first of FAMILY_PRECEDENCE among reasons and remarks) takes.
+    expect(classify(['CO-163', 'CO-45'], ['MA66'])).toMatchObject({
+      family: 'coding',
+      coderRelated: true,
+      coderReasonCodes: ['CO-163'],
+      reasons: [
+        { code: 'CO-163', family: 'documentation', coderRelated: true, known: true },
+        { code: 'CO-45', family: 'contractual', coderRelated: false, known: true },
+      ],
+    });
+    expect(classify(['CO-16'], ['MA66']).reasons).toEqual([
+      { code: 'CO-16', family: 'coding', coderRelated: true, known: true },
+    ]);
+  });
+
+  it('takes no partial CARC for the coder on a remark that is not a coder one', () => {
+    expect(classify(['CO-16'], ['MA130'])).toMatchObject({
+      coderReasonCodes: [],
+      reasons: [{ code: 'CO-16', family: 'other', coderRelated: false }],
+    });
+  });
+
+  it("does not make a claim the coder's on a coder remark alone, without a reason that takes it", () => {
+    expect(classify(['CO-45'], ['MA66'])).toMatchObject({
+      family: 'coding',
+      coderRelated: false,
+      coderReasonCodes: [],
+    });
+    expect(classify([], ['MA66'])).toMatchObject({ family: 'coding', coderRelated: false, reasonCodes: [] });
+    expect(classify([], [])).toMatchObject({ family: undefined, coderRelated: false });
+  });
+
+  it("reads a remark as the coder's only with a coder family the table does not rule out", () => {
+    const rarc = parseRarcCsv(
+      'rarc,label,family,feeds_coder_feedback\nN1,x,coding,no\nN2,x,medical_necessity,yes\nN3,x,documentation,partial\n',
+      { version: 't' },
+    );
+    const onCo16 = (remark: string, extra: Partial<ReasonTables> = {}) =>
+      classifyClaim({ adjustments: [adj('CO-16')], remarkCodes: [remark] }, tables({ rarc, ...extra }));
+    expect(onCo16('N1').coderRelated).toBe(false);
+    expect(onCo16('N2').coderRelated).toBe(false);
+    expect(onCo16('N3')).toMatchObject({ family: 'documentation', coderRelated: true });
+    // The agency's word over the table's, either way.
+    expect(onCo16('N1', { rarcFamilies: { N1: 'documentation' } })).toMatchObject({
+      family: 'documentation',
+      coderRelated: true,
+    });
+    expect(onCo16('N3', { rarcFamilies: { N3: 'other' } })).toMatchObject({
+      family: 'other',
+      coderRelated: false,
+    });
+  });
+
+  it('classifies without tables: every code unknown, a denied reason other, PR patient responsibility', () => {
+    const bare = classifyClaim(
+      { adjustments: [adj('CO-16'), adj('PR-1')], remarkCodes: ['MA66'] },
+      { carcFamilies: { '1': 'patient_responsibility' } },
+    );
+    expect(bare).toMatchObject({
+      family: 'other',
+      coderRelated: false,
+      unknownCodes: ['MA66', '16'],
+      reasons: [
+        { code: 'CO-16', family: 'other', coderRelated: false, known: false },
+        { code: 'PR-1', family: 'patient_responsibility', coderRelated: false, known: true },
+      ],
+    });
+    expect(classify([], ['N9999'])).toMatchObject({ family: 'other', unknownCodes: ['N9999'] });
+    expect(classify(['CO-999']).reasons).toEqual([
+      { code: 'CO-999', family: 'other', coderRelated: false, known: false },
+    ]);
+  });
+
+  it("makes a claim the coder's exactly when a reason counts against them, and then the family is a coder's", () => {
+    const carcs = ['16', '45', '146', '163', '97', '96', '29', '1', '999', 'A1'];
+    const rarcs = ['MA66', 'MA130', 'N465', 'N525', 'N30', 'N9999'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('CO', 'PR', 'OA'), fc.constantFrom(...carcs)), { maxLength: 4 }),
+        fc.array(fc.constantFrom(...rarcs), { maxLength: 3 }),
+        fc.dictionary(fc.constantFrom(...carcs), fc.constantFrom(...DENIAL_FAMILIES), { maxKeys: 2 }),
+        (pairs, remarks, carcFamilies) => {
+          const c = classify(
+            pairs.map(([group, reason]) => `${group}-${reason}`),
+            remarks,
+            { carcFamilies },
+          );
+          expect(c.coderRelated).toBe(c.coderReasonCodes.length > 0);
+          if (c.coderRelated) expect(CODER_FAMILIES.has(c.family as never)).toBe(true);
+        },
+      ),
+    );
+  });
+
   it('lists a reason once however often the claim and its lines carry it', () => {
     expect(classify(['CO-45', 'CO-45', 'CO-146']).reasonCodes).toEqual(['CO-45', 'CO-146']);
   });
@@ -107,8 +220,39 @@ describe('dispositionOf', () => {
       ]),
     ).toBe('paid');
     expect(dispositionOf('2', 0, [{ group: 'OA', reason: '23' }])).toBe('paid');
+    expect(dispositionOf('3', 10, [])).toBe('paid');
     expect(dispositionOf('19', 10, [])).toBe('informational');
     expect(dispositionOf('25', 0, [])).toBe('informational');
     expect(dispositionOf('99', 0, [])).toBe('informational');
+  });
+});
+
+describe('dispositionOf: what a processed claim with nothing paid is', () => {
+  it.each([
+    ['2', [['CO', '253']], 'paid'],
+    ['3', [['OA', '23']], 'paid'],
+    [
+      '1',
+      [
+        ['PR', '1'],
+        ['CO', '16'],
+      ],
+      'denied',
+    ],
+    [
+      '2',
+      [
+        ['PR', '2'],
+        ['CO', '45'],
+        ['CO', '97'],
+      ],
+      'denied',
+    ],
+    [' 1 ', [['CO', '45']], 'paid'],
+    [' 4', [], 'denied'],
+    ['22 ', [], 'reversal'],
+  ] as const)('status %j with %j adjustments is %s', (status, adjustments, disposition) => {
+    const adj = adjustments.map(([group, reason]) => ({ group, reason }));
+    expect(dispositionOf(status, 0, adj)).toBe(disposition);
   });
 });

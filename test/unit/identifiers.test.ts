@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agencyFromKey, chartKeyOf, claimRefOf, objectIdOf } from '#shared/identity/identifiers.ts';
+import {
+  agencyFromKey,
+  chartKeyOf,
+  claimAliasKeyOf,
+  claimRefOf,
+  objectIdOf,
+} from '#shared/identity/identifiers.ts';
 import { memoryPorts } from '../support/memory-ports.ts';
 
 describe('identifiers', () => {
@@ -24,8 +30,39 @@ describe('identifiers', () => {
     );
   });
 
+  it('derives a known claimRef from a known chartKey and version (the 835 echoes it back)', () => {
+    // Pinned: billing sent claims under these; a change of derivation would orphan every remittance.
+    // Both hold Y and Z, the top of the alphabet, which a narrower modulus would never reach.
+    expect(claimRefOf('ck000000000000000000000000000018', 1)).toBe('CTX9MCEY1STWF9ZY');
+    expect(claimRefOf('ck00000000000000000000000000000c', 1)).toBe('CTK98PAVBZ65YTVT');
+  });
+
+  it("spells claimRefs with all 32 characters of Crockford's base 32", () => {
+    const used = new Set<string>();
+    for (let i = 0; i < 200; i++) for (const c of claimRefOf(`ck${i}`, 1).slice(2)) used.add(c);
+    expect([...used].sort().join('')).toBe('0123456789ABCDEFGHJKMNPQRSTVWXYZ');
+  });
+
   it('names an object by bucket, key and ETag', () => {
     expect(objectIdOf('b', 'k', 'e1')).not.toBe(objectIdOf('b', 'k', 'e2'));
+  });
+
+  it('derives a known object id of ob and 30 hex characters', () => {
+    // Pinned: the object ledger knows a redelivered drop by this id; a new derivation would take every
+    // object already done as new.
+    expect(objectIdOf('bucket-a', 'exports/demo-agency/x.json', '"etag-1"')).toBe(
+      'obe09924b79d5072b19c1ce96ed9b9fa',
+    );
+  });
+
+  it('keys a billing claim number by agency, apart from chart ids, without the number in it', async () => {
+    const { keys } = memoryPorts().ports;
+    const alias = await claimAliasKeyOf(keys, 'agency-a', 'ACCT-778899');
+    expect(alias).toBe(await claimAliasKeyOf(keys, 'agency-a', 'ACCT-778899'));
+    expect(alias).not.toBe(await claimAliasKeyOf(keys, 'agency-a', 'ACCT-778800'));
+    expect(alias).not.toBe(await claimAliasKeyOf(keys, 'agency-b', 'ACCT-778899'));
+    expect(alias).not.toBe(await keys.mac('chart|agency-a|ACCT-778899'));
+    expect(alias).not.toContain('778899');
   });
 
   it('reads the agency from the drop layout only', () => {

@@ -31,4 +31,26 @@ describe('applyCorrections', () => {
     expect(applyCorrections(dup, [])).toHaveLength(3);
     expect(dx[0]?.code).toBe('I50.9');
   });
+
+  it('returns the diagnoses in sequence order, whatever order they and the corrections come in', () => {
+    const unordered = [
+      { sequence: 4, code: 'I10', system: 'ICD-10-CM' },
+      { sequence: 1, code: 'I50.9', system: 'ICD-10-CM' },
+      { sequence: 3, code: 'N18.3', system: 'ICD-10-CM' },
+    ];
+    const out = applyCorrections(unordered, [
+      { sequence: 5, code: 'Z79.4' },
+      { sequence: 2, code: 'E11.9' },
+    ]);
+    expect(out.map((d) => d.sequence)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('changes no code for a correction without a sequence, even one that names a code', () => {
+    expect(applyCorrections(dx, [{ code: 'E11.9' }])).toEqual(dx);
+    expect(applyCorrections(dx, [{ remove: true }])).toEqual(dx);
+  });
+
+  it('keeps a code change when a later correction of that sequence changes no code', () => {
+    expect(applyCorrections(dx, [{ sequence: 1, code: 'I50.32' }, { sequence: 1 }])[0]?.code).toBe('I50.32');
+  });
 });

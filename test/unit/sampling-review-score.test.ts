@@ -52,4 +52,12 @@ describe('scoreReview', () => {
       codesConfirmed: 2,
     });
   });
+
+  it.each([
+    ['a correction without a sequence, even one that names a code', [1, 2], fix({ code: 'I10' }), 2, 2],
+    ['a correction of a coded sequence that changes no code', [1, 2], fix({ sequence: 1 }), 2, 2],
+    ['the removal of a sequence the coder never coded', [1], fix({ sequence: 5, remove: true }), 1, 1],
+  ])('counts no code reviewed or changed for %s', (_, coded, correction, codesReviewed, codesConfirmed) => {
+    expect(scoreReview(coded, [correction])).toEqual({ chartAccurate: true, codesReviewed, codesConfirmed });
+  });
 });
