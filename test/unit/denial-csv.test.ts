@@ -316,6 +316,7 @@ describe('readDenialCsv: properties', () => {
     )
     .map(([head, rows]) => [head.join(','), ...rows.map((r) => r.join(','))].join('\n'));
 
+  // Hundreds of generated cases take seconds on a busy two-core machine: more than vitest's 5 s default.
   it('never throws on any text, and every issue and claim is on a line of the file', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary' }), csvish), (text) => {
@@ -331,7 +332,7 @@ describe('readDenialCsv: properties', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, 30_000);
 
   const amount = fc.integer({ min: -10_000_000, max: 10_000_000 }).map((c) => (c / 100).toFixed(2));
   const reasonCode = fc.record({
