@@ -105,8 +105,8 @@ function coderReasonCodesOf(record: RemittanceRecord): string[] {
 export function summarise(records: readonly RemittanceRecord[]): ChartState['remittance'] {
   const applied = records.filter((r) => r.disposition !== 'informational');
   const first = applied[0];
-  const last = applied.at(-1);
-  if (!first || !last) return undefined;
+  if (!first) return undefined;
+  const last = applied.at(-1) ?? first;
   const summary: NonNullable<ChartState['remittance']> = {
     netPaid: toCents(applied.reduce((sum, r) => sum + r.payment, 0)),
     lastDisposition: last.disposition,
@@ -228,8 +228,10 @@ export function createClaimApplier(
     return corrected ? normaliseIcd10Code(corrected).slice(0, 3) : state.principalCategory;
   }
 
+  /** What the chart keeps of a denial (the stores keep no undefined field: one the denial lacks is left out). */
   function denialOf(record: RemittanceRecord, state: ChartState): DenialRecord {
-    const denial: DenialRecord = {
+    const rules = [...new Set(state.findings?.filter((f) => f.severity === 'warn').map((f) => f.ruleId))];
+    return {
       denialId: record.remitId,
       reasonCodes: record.reasonCodes,
       remarkCodes: record.remarkCodes,
@@ -237,16 +239,11 @@ export function createClaimApplier(
       receivedAt: record.receivedAt,
       sourceObject: record.sourceObject,
       coderRelated: record.coderRelated,
+      family: record.family,
+      category: billedCategory(state),
+      rules: rules.length > 0 ? rules : undefined,
+      payerId: record.payerId,
     };
-    if (record.family) denial.family = record.family;
-    const category = billedCategory(state);
-    if (category) denial.category = category;
-    const rules = [
-      ...new Set((state.findings ?? []).filter((f) => f.severity === 'warn').map((f) => f.ruleId)),
-    ];
-    if (rules.length > 0) denial.rules = rules;
-    if (record.payerId) denial.payerId = record.payerId;
-    return denial;
   }
 
   async function feedback(state: ChartState, denial: DenialRecord, codes: string[]): Promise<void> {
@@ -293,7 +290,7 @@ export function createClaimApplier(
     // applied one between our read and our write (the write is conditional on the count we read).
     let stored = record;
     let denial: DenialRecord | undefined;
-    let alreadyApplied = false;
+    let alreadyApplied: boolean;
     for (let attempt = 0; ; attempt++) {
       // Every record of the version, read back each time: a record written before (a retry) keeps the
       // times already used as keys, and an answer another delivery wrote meanwhile may be the latest.
@@ -391,7 +388,8 @@ export function createClaimApplier(
     // Only a later version replaces a claim: a first version has nothing to settle (and costs no read).
     if (record.disposition !== 'paid' || target.version === 1) return;
     for (const found of await ports.charts.versions(target.chartKey)) {
-      if (found.version >= target.version || found.overpayment?.byVersion !== target.version) continue;
+      // An item is opened on an older version by a newer one: only older versions can hold this one's.
+      if (found.overpayment?.byVersion !== target.version) continue;
       // Conditional on the status read: re-read and retried when a late answer to the older claim moves it.
       let older: ChartState | undefined = found;
       for (let attempt = 0; older?.overpayment && !older.overpayment.resolvedAt; attempt++) {

@@ -58,8 +58,8 @@ const place = (n: number) => String(n).padStart(8, '0');
 async function* textOf(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>) {
   const decoder = new TextDecoder('utf-8');
   for await (const chunk of chunks) yield decoder.decode(chunk, { stream: true });
-  const rest = decoder.decode();
-  if (rest) yield rest;
+  // What an incomplete character at the very end decodes to (nothing, for a file that ends well).
+  yield decoder.decode();
 }
 
 /**
@@ -175,7 +175,7 @@ export async function* readJsonFile(
     return;
   }
   const payment: RemittancePayment = file?.payer ? { payerName: file.payer } : {};
-  if (file) yield { kind: 'payment', payment };
+  yield { kind: 'payment', payment };
   const itemOf = claimItems();
   for (const [i, raw] of (file?.denials ?? []).entries()) {
     const parsed = DenialEntry.safeParse(raw);

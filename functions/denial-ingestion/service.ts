@@ -22,6 +22,7 @@ import { takeClaimMapping } from './claim-mapping.ts';
 import {
   type FileEvent,
   formatOf,
+  type RemittanceFormat,
   type RemittanceIssue,
   read835File,
   readCsvFile,
@@ -51,16 +52,14 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
     deps.tables ??
     ((date: string): ReasonTables => {
       const tables = loadCodeTables();
+      // An undated answer asks by the instant its file was first taken in: the tables of that day.
       const day = date.slice(0, 10);
-      const out: ReasonTables = {
+      return {
         carcFamilies: deps.config.denials.carcFamilies,
         rarcFamilies: deps.config.denials.rarcFamilies,
+        carc: tables.carcFor(day)?.table,
+        rarc: tables.rarcFor(day)?.table,
       };
-      const carc = tables.carcFor(day)?.table;
-      const rarc = tables.rarcFor(day)?.table;
-      if (carc) out.carc = carc;
-      if (rarc) out.rarc = rarc;
-      return out;
     });
 
   async function applyAll(
@@ -152,7 +151,10 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       const { mapped, issues } = await takeClaimMapping(deps, text, agencyId);
       // After the entries are written: a remittance first taken in before this time is read again.
       if (mapped > 0) await ports.remittances.noteMappingChange(agencyId, deps.clock.now().toISOString());
-      const report = issues.length > 0 ? await report_(source, objectId, agencyId, issues, []) : undefined;
+      const report =
+        issues.length > 0
+          ? await report_(source, objectId, agencyId, issues, [], { issues: issues.length, unmatched: 0 })
+          : undefined;
       // The audit event before DONE: a crash between the two redoes both, never loses the event.
       await recordAudit(deps, {
         type: 'claim-mapping.received',
@@ -168,20 +170,7 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
 
     // The content first: the same bytes already taken in under another key are a duplicate file,
     // recorded and skipped (every answer in it is written once anyway; this saves applying them again).
-    // An 835 is hashed as its bytes. One that fits in memory is read once, its S3 chunks kept and parsed
-    // one by one as if streamed; a larger one is hashed, then streamed again.
-    let text: string | undefined;
-    let bytes: Uint8Array[] | undefined;
-    let sha256: string;
-    if (format !== 'x12-835') {
-      text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
-      sha256 = sha256Hex(text);
-    } else if (source.size === undefined || source.size > READ_WHOLE_BYTES)
-      sha256 = (await hashObject(ports, source)).sha256;
-    else {
-      const read = await readObject(ports, source);
-      ({ sha256, chunks: bytes } = read);
-    }
+    const { sha256, events } = await readContent(source, format, agencyId);
     // This read's start: every claim lookup below comes after it.
     const readAt = deps.clock.now().toISOString();
     const content = await claimContent(source, agencyId, sha256);
@@ -201,12 +190,6 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
     // When these bytes were first taken in, under any key, the same on every retry and every resent
     // copy: undated answers sort by it.
     const applier = createClaimApplier(deps, { agencyId, objectId, fileAt: content.firstAt, tablesFor });
-    const events: AsyncIterable<FileEvent> | Iterable<FileEvent> =
-      format === 'x12-835'
-        ? read835File(deps, source, bytes)
-        : format === 'csv'
-          ? readCsvFile(text ?? '')
-          : readJsonFile(deps, text ?? '', agencyId);
     const { counts, issues, unmatched, payers, unknownCodes } = await applyAll(events, applier);
     // Kept with the content: a copy dropped again after a mapping file arrived is read again.
     await ports.ledger.finish(
@@ -217,7 +200,7 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
 
     const report =
       issues.length > 0 || unmatched.length > 0
-        ? await report_(source, objectId, agencyId, issues, unmatched, counts.issues)
+        ? await report_(source, objectId, agencyId, issues, unmatched, counts)
         : undefined;
     await recordAudit(deps, {
       type: 'remittance.received',
@@ -252,20 +235,21 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
   ): Promise<{ contentId: string; firstAt: string; duplicateOf?: string }> {
     const contentId = `rc${sha256.slice(0, 30)}`;
     const startedAt = deps.clock.now().toISOString();
-    const claim = await ports.ledger.begin({
+    // Claimed now, or the entry of the copy that claimed these bytes first.
+    const { existing: first } = await ports.ledger.begin({
       objectId: contentId,
       status: 'PROCESSING',
       stage: `${STAGE}:content`,
       source,
       startedAt,
     });
-    const first = claim.existing;
-    const firstAt = (!claim.claimed && first?.startedAt) || startedAt;
-    if (claim.claimed || !first || first.status !== 'DONE') return { contentId, firstAt };
+    const firstAt = first?.startedAt ?? startedAt;
+    if (first?.status !== 'DONE') return { contentId, firstAt };
     // Counts without `unmatched` (a copy finished before they were kept): read again, to be safe.
-    if ((first.counts?.unmatched ?? 1) > 0) {
+    const counts = first.counts ?? {};
+    if ((counts.unmatched ?? 1) > 0) {
       // Compared with the start of the last complete read: its lookups came after that.
-      const readAt = first.counts?.readAtMs ?? 0;
+      const readAt = counts.readAtMs ?? 0;
       const mappedAt = await ports.remittances.mappingChangedAt(agencyId);
       if (mappedAt && Date.parse(mappedAt) >= readAt) return { contentId, firstAt };
     }
@@ -282,13 +266,39 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
         };
   }
 
+  /**
+   * The file's content (its SHA-256) and its events (read as they are iterated). An 835 is hashed as its
+   * bytes: one that fits in memory is read once, its S3 chunks kept and parsed one by one as if
+   * streamed; a larger one (or one of unknown size) is hashed, then streamed again.
+   */
+  async function readContent(
+    source: SourceObject,
+    format: RemittanceFormat,
+    agencyId: string,
+  ): Promise<{ sha256: string; events: AsyncIterable<FileEvent> | Iterable<FileEvent> }> {
+    if (format !== 'x12-835') {
+      const text = await ports.artifacts.getObjectText(source.bucket, source.key, source.versionId);
+      return {
+        sha256: sha256Hex(text),
+        events: format === 'csv' ? readCsvFile(text) : readJsonFile(deps, text, agencyId),
+      };
+    }
+    if (source.size === undefined || source.size > READ_WHOLE_BYTES) {
+      const { sha256 } = await hashObject(ports, source);
+      return { sha256, events: read835File(deps, source) };
+    }
+    const { sha256, chunks } = await readObject(ports, source);
+    return { sha256, events: read835File(deps, source, chunks) };
+  }
+
   function report_(
     source: SourceObject,
     objectId: string,
     agencyId: string,
     issues: RemittanceIssue[],
     unmatched: UnmatchedClaim[],
-    issueCount = issues.length,
+    /** All of them: the lists hold the first MAX_REPORTED_ISSUES of each. */
+    counts: { issues: number; unmatched: number },
   ): Promise<string> {
     // The exception report: unmatched claims for billing to resolve (CLP01 and amounts: it sits with the
     // file itself in the denials bucket), and the records that could not be read.
@@ -298,10 +308,10 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       objectId,
       agencyId,
       issues: [...issues, ...unmatched.map((u) => ({ ...u, kind: 'unmatched-claim' }))],
-      issueCount: issueCount + unmatched.length,
+      issueCount: counts.issues + counts.unmatched,
       auditType: 'remittance.issues-reported',
       actor: ACTOR,
-      detail: { unmatched: unmatched.length },
+      detail: { unmatched: counts.unmatched },
     });
   }
 

@@ -32,7 +32,7 @@ export async function takeCanonicalFile(
   deps: StageDeps,
   run: ObjectRun,
   takeChart: ChartTaker,
-): Promise<'done' | 'paused'> {
+): Promise<void> {
   const { ports, config } = deps;
   const { source } = run;
   // Anything but a checkpoint of this reader (none yet, or an unreadable one) starts from the top.
@@ -51,7 +51,7 @@ export async function takeCanonicalFile(
       sha256: whole?.sha256,
       bytes: whole?.bytes ?? source.size ?? 0,
     });
-    return 'done';
+    return;
   }
 
   // Read from the first byte in one run, the hash comes for free; otherwise it takes a pass of its own.
@@ -67,25 +67,20 @@ export async function takeCanonicalFile(
     // NDJSON records are told apart by line; JSON values also by byte offset (a minified array is one line).
     const where = (r: SourceRecord) =>
       mode === 'lines' ? { line: r.line } : { line: r.line, byte: r.offset };
-    const takeGroup = async () => {
-      const results = await Promise.all(
-        group.map((r) =>
-          'error' in r
-            ? undefined
-            : takeChart(r.value, {
-                objectId: run.objectId,
-                agencyId: run.agencyId,
-                // The byte offset makes the label unique even where records share a line.
-                record: `line ${r.line}, byte ${r.offset}`,
-                at: where(r),
-              }),
-        ),
-      );
-      group.forEach((r, i) => {
-        const result = results[i];
-        if ('error' in r) tally.unreadable({ ...where(r), reason: r.error });
-        else if (result) tally.chart(result);
+    // Each record's count, taken concurrently and then added up in the file's order.
+    const take = async (r: SourceRecord): Promise<() => void> => {
+      if ('error' in r) return () => tally.unreadable({ ...where(r), reason: r.error });
+      const result = await takeChart(r.value, {
+        objectId: run.objectId,
+        agencyId: run.agencyId,
+        // The byte offset makes the label unique even where records share a line.
+        record: `line ${r.line}, byte ${r.offset}`,
+        at: where(r),
       });
+      return () => tally.chart(result);
+    };
+    const takeGroup = async () => {
+      for (const count of await Promise.all(group.map(take))) count();
       const last = group[group.length - 1];
       if (last && mode) cp.position = { offset: last.end, line: last.nextLine, mode };
       group = [];
@@ -112,7 +107,7 @@ export async function takeCanonicalFile(
       if (run.shouldPause()) {
         await sendForward();
         await run.continueLater(cp);
-        return 'paused';
+        return;
       }
       if (run.progressDue()) {
         await sendForward();
@@ -129,5 +124,4 @@ export async function takeCanonicalFile(
   }
   const whole = hash ? { sha256: hash.digest('hex'), bytes } : await hashObject(ports, source);
   await finishObject(deps, run, tally, { format: 'canonical', sha256: whole.sha256, bytes: whole.bytes });
-  return 'done';
 }

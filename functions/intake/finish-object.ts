@@ -57,11 +57,12 @@ export async function finishObject(
     counts,
     files: finish.files ?? [],
     issueCount,
+    // Absent ones are left out: JSON has no undefined.
+    sha256: finish.sha256,
+    resources: finish.resources,
+    unused: finish.unused,
+    quarantineReport,
   };
-  if (finish.sha256) receipt.sha256 = finish.sha256;
-  if (finish.resources) receipt.resources = finish.resources;
-  if (finish.unused) receipt.unused = finish.unused;
-  if (quarantineReport) receipt.quarantineReport = quarantineReport;
   const receiptKey = `receipts/${run.agencyId}/${run.objectId}.json`;
   await ports.artifacts.putJson('artifacts', receiptKey, receipt);
   await ports.artifacts.putJson('audit', receiptKey, receipt);

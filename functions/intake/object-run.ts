@@ -4,7 +4,7 @@ import type { IntakeContinuation } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
-import { STAGES } from '#shared/topology.ts';
+import { stage } from '#shared/topology.ts';
 import { INTAKE_ACTOR } from './take-chart.ts';
 
 /** What intake knows of the Lambda invocation it runs in. */
@@ -16,10 +16,6 @@ export interface Invocation {
 export class ObjectTakenOver extends Error {
   override name = 'ObjectTakenOver';
 }
-
-const INTAKE_TIMEOUT_MS = (STAGES.find((s) => s.name === 'intake')?.timeoutSeconds ?? 900) * 1000;
-/** A lease outlives the longest run by a minute, so only a run that really died is taken over. */
-const LEASE_MS = INTAKE_TIMEOUT_MS + 60_000;
 
 /**
  * One run (segment) of intake over one object, holding the object's lease in the ledger. A run saves its
@@ -63,7 +59,11 @@ export async function startObjectRun(
   const { ledger } = deps.ports;
   const now = deps.clock.now();
   const startedAt = now.toISOString();
-  const leaseUntil = () => new Date(deps.clock.now().getTime() + LEASE_MS).toISOString();
+  // The stage's clock, for the leases and for when progress is due.
+  const millis = () => deps.clock.now().getTime();
+  // A lease outlives the longest run by a minute, so only a run that really died is taken over.
+  const leaseMs = stage('intake').timeoutSeconds * 1000 + 60_000;
+  const leaseUntil = () => new Date(millis() + leaseMs).toISOString();
   let entry: LedgerEntry | undefined;
 
   if ('source' in message) {
@@ -114,7 +114,7 @@ export async function startObjectRun(
     firstStartedAt = startedAt,
   ): ObjectRun {
     const { reserveSeconds, checkpointEverySeconds } = deps.config.intake;
-    let lastSave = Date.now();
+    let lastSave = millis();
     const save = async (cp: Record<string, unknown>, until: string) => {
       const ok = await ledger.saveCheckpoint(objectId, {
         segment: mySegment,
@@ -122,7 +122,7 @@ export async function startObjectRun(
         leaseUntil: until,
       });
       if (!ok) throw new ObjectTakenOver(`${objectId} was taken over by a later run`);
-      lastSave = Date.now();
+      lastSave = millis();
     };
     const agencyId = agencyFromKey(source.key) ?? 'unknown';
     return {
@@ -133,7 +133,7 @@ export async function startObjectRun(
       startedAt: firstStartedAt,
       checkpoint: saved,
       shouldPause: () => invocation.remainingMs() < reserveSeconds * 1000,
-      progressDue: () => Date.now() - lastSave >= checkpointEverySeconds * 1000,
+      progressDue: () => millis() - lastSave >= checkpointEverySeconds * 1000,
       async saveProgress(cp) {
         await save(cp, leaseUntil());
       },

@@ -9,7 +9,8 @@ export function refusalOf(run: ObjectRun, maxObjectBytes: number | undefined): s
 }
 
 export function oversize(size: number | undefined, maxObjectBytes: number | undefined): string | undefined {
-  if (maxObjectBytes !== undefined && (size ?? 0) > maxObjectBytes)
+  // No maximum configured: no size is too large.
+  if ((size ?? 0) > (maxObjectBytes ?? Number.POSITIVE_INFINITY))
     return `file is larger than the configured maximum of ${maxObjectBytes} bytes`;
   return undefined;
 }

@@ -66,31 +66,32 @@ export function createChartTaker(deps: StageDeps) {
   async function followUpBilled(older: ChartState, newerVersion: number): Promise<void> {
     const now = deps.clock.now();
     const subject = chartSubject(older.chartKey, older.version);
-    if (older.rework && !older.rework.closedAt) {
-      const moved = await ports.charts.transition(
-        older.chartKey,
-        older.version,
-        [older.status],
-        older.status,
-        {
-          rework: { ...older.rework, closedAt: now.toISOString(), closedByVersion: newerVersion },
-        },
-      );
-      if (moved.ok)
+    // Each item is written once, by the first corrected version. A retry after a crash, or any later
+    // version, finds it written already and records its audit again, under the version that wrote it: a
+    // crash may have lost that audit (the audit log keeps only the first record).
+    const { rework } = older;
+    if (rework) {
+      const closed =
+        rework.closedAt !== undefined ||
+        (
+          await ports.charts.transition(older.chartKey, older.version, [older.status], older.status, {
+            rework: { ...rework, closedAt: now.toISOString(), closedByVersion: newerVersion },
+          })
+        ).ok;
+      if (closed)
         await recordAudit(deps, {
           type: 'rework.closed',
           agencyId: older.agencyId,
           subject,
           actor: INTAKE_ACTOR,
           idempotencyKey: 'rework-closed',
-          detail: { denialId: older.rework.denialId, byVersion: newerVersion },
+          detail: { denialId: rework.denialId, byVersion: rework.closedByVersion ?? newerVersion },
         });
     }
     // Paid and not reversed to nothing: the correction may mean money was paid that is not owed.
     const paid =
       older.status === 'PAID' || (older.status === 'ADJUSTED' && (older.remittance?.netPaid ?? 0) > 0);
-    // A retry after a crash finds the item open already: it records the audit the crash may have lost.
-    if (paid && (!older.overpayment || older.overpayment.byVersion === newerVersion)) {
+    if (paid) {
       const overpayment: NonNullable<ChartState['overpayment']> = older.overpayment ?? {
         identifiedAt: now.toISOString(),
         reason: 'corrected-after-payment',
@@ -105,7 +106,7 @@ export function createChartTaker(deps: StageDeps) {
         day.setUTCDate(day.getUTCDate() + deps.config.denials.overpaymentDays);
         overpayment.dueBy = day.toISOString().slice(0, 10);
       }
-      const { dueBy } = overpayment;
+      const { dueBy, byVersion } = overpayment;
       // Written once, whatever the status meanwhile (a late remittance may move it).
       const opened =
         older.overpayment !== undefined ||
@@ -117,7 +118,7 @@ export function createChartTaker(deps: StageDeps) {
           subject,
           actor: INTAKE_ACTOR,
           idempotencyKey: 'overpayment',
-          detail: { ...(dueBy ? { dueBy } : {}), byVersion: newerVersion, claimRef: older.claimRef },
+          detail: { ...(dueBy ? { dueBy } : {}), byVersion, claimRef: older.claimRef },
         });
     }
   }
@@ -186,8 +187,9 @@ export function createChartTaker(deps: StageDeps) {
       receivedAt: now,
       updatedAt: now,
       codingCompletedAt: chart.codingCompletedAt,
+      // Left out when the export has none: the chart stores keep no undefined field.
+      documentationLockedAt: chart.documentationLockedAt,
     };
-    if (chart.documentationLockedAt) state.documentationLockedAt = chart.documentationLockedAt;
     const { created, state: stored } = await ports.charts.create(state);
     if (!created && stored.contentHash !== contentHash) {
       return {

@@ -19,6 +19,9 @@ export function emptyTally(): TallyState {
   };
 }
 
+/** The count each outcome of a chart taken in adds to. */
+const COUNTED = { accepted: 'accepted', superseded: 'superseded', duplicate: 'duplicates' } as const;
+
 /** Adds up what happened to each record of a file, and collects the messages for validation. */
 export class Tally {
   readonly forward: ChartMessage[] = [];
@@ -45,9 +48,7 @@ export class Tally {
       for (const issue of result.issues) this.issue(issue);
       return;
     }
-    if (result.outcome === 'accepted') counts.accepted++;
-    else if (result.outcome === 'superseded') counts.superseded++;
-    else counts.duplicates++;
+    counts[COUNTED[result.outcome]]++;
     if (result.forward) this.forward.push(result.forward);
   }
 }

@@ -22,8 +22,11 @@ import { scoreReview } from '#shared/sampling/review-score.ts';
 import { samplingDraw } from '#shared/sampling/sampling-draw.ts';
 
 type Diagnosis = { sequence: number; code: string; system?: string };
-/** The chart artifact as stored: rule input, of which QA reads and corrects the diagnoses. */
-type ChartArtifact = Record<string, unknown> & { diagnoses?: Diagnosis[] };
+/**
+ * The chart artifact as stored: rule input, of which QA reads and corrects the diagnoses. Intake stores
+ * only charts that passed the chart schema, where `diagnoses` is required.
+ */
+type ChartArtifact = Record<string, unknown> & { diagnoses: Diagnosis[] };
 
 /** The verdict as the chart's QA outcome, scored against the codes it reviewed. */
 function scoredOutcome(verdict: Verdict, sequences: number[]): QaOutcome {
@@ -56,7 +59,8 @@ const BILLED: ReadonlySet<string> = new Set(['QA_PASSED', 'QA_CORRECTED']);
 export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   const { ports } = deps;
 
-  function recordVerdict(verdict: Verdict, state: ChartState): Promise<void> {
+  // Fields left undefined in an audit detail or a ledger record are not stored (removeUndefinedValues).
+  function recordVerdict(verdict: Verdict, state: ChartState, qa: QaOutcome): Promise<void> {
     return recordAudit(deps, {
       type: `verdict.${verdict.outcome}`,
       agencyId: verdict.agencyId,
@@ -68,8 +72,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
         reviewerId: verdict.reviewerId,
         coderId: state.coderId,
         corrections: verdict.corrections,
-        ...(state.qa?.score ? { score: state.qa.score } : {}),
-        ...(verdict.noteKey ? { noteKey: verdict.noteKey } : {}),
+        score: qa.score,
+        noteKey: verdict.noteKey,
       },
     });
   }
@@ -85,13 +89,16 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     });
   }
 
-  /** The review, scored, in the coder ledger (written once). */
+  /**
+   * The review, scored, in the coder ledger (written once). A review stored before reviews were scored
+   * (the first releases kept neither score nor corrections) counts as a chart review without codes.
+   */
   async function recordReview(
     state: ChartState,
     qa: QaOutcome,
     round: ReviewRecord['round'] = 'first',
   ): Promise<void> {
-    const review: ReviewRecord = {
+    await ports.coders.record({
       kind: 'review',
       agencyId: state.agencyId,
       coderId: state.coderId,
@@ -104,20 +111,19 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       outcome: qa.outcome,
       lineOfBusiness: state.lineOfBusiness,
       score: qa.score ?? { chartAccurate: qa.outcome !== 'rejected', codesReviewed: 0, codesConfirmed: 0 },
+      category: state.principalCategory,
       corrections: (qa.corrections ?? []).map(({ category, severity, direction }) => ({
         category,
         severity,
         direction,
       })),
-    };
-    if (state.principalCategory) review.category = state.principalCategory;
-    await ports.coders.record(review);
+    });
   }
 
   /** Billing, the ledger and the audit trail: idempotent, so a redelivery after a crash redoes them. */
-  async function followUp(verdict: Verdict, state: ChartState): Promise<void> {
-    if (state.qa) await recordReview(state, state.qa);
-    await recordVerdict(verdict, state);
+  async function followUp(verdict: Verdict, state: ChartState, qa: QaOutcome): Promise<void> {
+    await recordReview(state, qa);
+    await recordVerdict(verdict, state, qa);
     await maybeSecondReview(state, verdict.reviewerId);
     if (BILLED.has(state.status)) await ports.queue.send('billing', [chartMessage(state)]);
   }
@@ -128,6 +134,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
    */
   async function maybeSecondReview(state: ChartState, firstReviewer: string): Promise<void> {
     const rate = deps.config.sampling.secondReviewRate;
+    // At rate 0 no draw is needed: a verdict does not wait on the key service.
     if (rate <= 0 || state.secondReviewRequestedAt) return;
     const draw = samplingDraw(
       await samplingKey(ports.keys),
@@ -160,20 +167,17 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
 
   /** A blind second review: scored into the ledger as round two, for reviewer agreement only. */
   async function secondReview(verdict: Verdict, state: ChartState | undefined): Promise<void> {
-    const first = state?.qa?.reviewerId;
-    if (!state?.secondReviewRequestedAt || !state.qa) {
+    // A second review is requested only after the first review is stored.
+    if (!state?.qa || !state.secondReviewRequestedAt) {
       await setAside(verdict, 'no second review was requested for this chart version');
       return;
     }
+    const first = state.qa.reviewerId;
     if (verdict.reviewerId === state.coderId || verdict.reviewerId === first) {
       await setAside(verdict, 'a second review is by someone other than the coder and the first reviewer');
       return;
     }
-    const done = state.secondReview;
-    if (done && (done.reviewerId !== verdict.reviewerId || done.reviewedAt !== verdict.reviewedAt)) {
-      await setAside(verdict, 'the second review is already done');
-      return;
-    }
+    // Another reviewer's second review, stored before or racing this one, wins: claimOnce tells.
     const mine = await claimOnce(
       state,
       'secondReview',
@@ -208,17 +212,19 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
 
   /**
    * Writes a once-field of the chart version; true when this message owns it: it wrote it, or it is the
-   * same message again (a redelivery) that wrote it before. False when another message won the race.
+   * same message again (a redelivery) that wrote it before. False when another message got there first.
    */
-  async function claimOnce<F extends 'secondReview' | 'disputeResolution'>(
+  async function claimOnce<F extends 'secondReview' | 'dispute' | 'disputeResolution'>(
     state: ChartState,
     field: F,
     value: NonNullable<ChartState[F]>,
     same: (stored: NonNullable<ChartState[F]>) => boolean,
   ): Promise<boolean> {
     if (await ports.charts.markOnce(state.chartKey, state.version, field, value)) return true;
-    const stored = (await ports.charts.get(state.chartKey, state.version))?.[field];
-    return stored !== undefined && same(stored as NonNullable<ChartState[F]>);
+    // markOnce fails only on a version that holds the field (this one was read to get here, and versions
+    // are never deleted), and reads are consistent: the version and the field are there.
+    const now = (await ports.charts.get(state.chartKey, state.version)) as ChartState;
+    return same(now[field] as NonNullable<ChartState[F]>);
   }
 
   /** A dispute or decision that cannot apply: recorded (once per message) and set aside. */
@@ -238,47 +244,51 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
 
   /** The coder disputes corrections of the review: recorded once, and sent to senior review. */
   async function openDispute(dispute: Dispute, state: ChartState | undefined): Promise<void> {
-    const subject = chartSubject(dispute.chartKey, dispute.version);
-    const corrections = state?.qa?.corrections ?? [];
-    const reason = !state?.qa
-      ? 'the chart version has no QA review'
-      : dispute.coderId !== state.coderId
+    if (!state?.qa) {
+      await setAsideDispute(dispute, 'the chart version has no QA review');
+      return;
+    }
+    const corrections = state.qa.corrections ?? [];
+    const reason =
+      dispute.coderId !== state.coderId
         ? 'only the coder of the chart may dispute its review'
         : corrections.length === 0
           ? 'the review made no correction'
           : dispute.corrections.some((i) => i >= corrections.length)
             ? `the review has ${corrections.length} correction(s): index out of range`
             : undefined;
-    if (reason || !state) {
-      await setAsideDispute(dispute, reason ?? 'no such chart version');
+    if (reason) {
+      await setAsideDispute(dispute, reason);
       return;
     }
-    const opened = await ports.charts.markOnce(state.chartKey, state.version, 'dispute', {
-      corrections: [...new Set(dispute.corrections)].sort((a, b) => a - b),
-      disputedAt: dispute.disputedAt,
-    });
     // One dispute per review; this one again (a redelivery) redoes what a crash may have cut short.
-    if (!opened) {
-      const now = await ports.charts.get(state.chartKey, state.version);
-      if (now?.dispute?.disputedAt !== dispute.disputedAt) {
-        await setAsideDispute(dispute, 'a dispute of this review is already open or decided');
-        return;
-      }
-      if (now.disputeRequestedAt) return;
+    const mine = await claimOnce(
+      state,
+      'dispute',
+      {
+        corrections: [...new Set(dispute.corrections)].sort((a, b) => a - b),
+        disputedAt: dispute.disputedAt,
+      },
+      (stored) => stored.disputedAt === dispute.disputedAt,
+    );
+    if (!mine) {
+      await setAsideDispute(dispute, 'a dispute of this review is already open or decided');
+      return;
     }
+    if (state.disputeRequestedAt) return;
     await recordAudit(deps, {
       type: 'dispute.opened',
       agencyId: dispute.agencyId,
-      subject,
+      subject: chartSubject(dispute.chartKey, dispute.version),
       actor: dispute.submittedBy ?? `coder:${dispute.coderId}`,
       idempotencyKey: 'dispute',
-      detail: { corrections: dispute.corrections, ...(dispute.noteKey ? { noteKey: dispute.noteKey } : {}) },
+      detail: { corrections: dispute.corrections, noteKey: dispute.noteKey },
     });
     // Sent, then marked: a crash between the two sends it twice, never zero times.
     await sendReviewRequest(
       state,
       'dispute',
-      [state.coderId, state.qa?.reviewerId ?? ''],
+      [state.coderId, state.qa.reviewerId],
       `dispute of correction(s) ${dispute.corrections.join(', ')}`,
       'qa-review-senior',
     );
@@ -295,19 +305,19 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
    * corrections, and that score counts from now on (the review record stays as it was).
    */
   async function resolveDispute(resolution: DisputeResolution, state: ChartState | undefined): Promise<void> {
-    const subject = chartSubject(resolution.chartKey, resolution.version);
-    const actor = resolution.submittedBy ?? `reviewer:${resolution.reviewerId}`;
-    const reason = !state?.dispute
-      ? 'no dispute is open for this chart version'
-      : resolution.reviewerId === state.coderId || resolution.reviewerId === state.qa?.reviewerId
-        ? 'a dispute is decided by someone other than the coder and the reviewer'
-        : state.disputeResolution && !sameResolution(state.disputeResolution, resolution)
-          ? 'the dispute is already decided'
-          : undefined;
-    if (reason || !state?.dispute || !state.qa) {
-      await setAsideDispute(resolution, reason ?? 'the chart version has no QA review');
+    // A dispute is opened only on a reviewed version.
+    if (!state?.qa || !state.dispute) {
+      await setAsideDispute(resolution, 'no dispute is open for this chart version');
       return;
     }
+    if (resolution.reviewerId === state.coderId || resolution.reviewerId === state.qa.reviewerId) {
+      await setAsideDispute(
+        resolution,
+        'a dispute is decided by someone other than the coder and the reviewer',
+      );
+      return;
+    }
+    // Another decision, stored before or racing this one, wins: claimOnce tells.
     const mine = await claimOnce(
       state,
       'disputeResolution',
@@ -319,10 +329,10 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       return;
     }
     const disputed = new Set(state.dispute.corrections);
+    // Stryker disable next-line ArrayDeclaration: a dispute is opened only on a review with corrections
     const kept = (state.qa.corrections ?? []).filter(
       (_, i) => resolution.outcome === 'upheld' || !disputed.has(i),
     );
-    const original = state.qa.originalDiagnoses ?? [];
     const record: DisputeRecord = {
       kind: 'dispute',
       agencyId: state.agencyId,
@@ -334,11 +344,12 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       reviewerId: resolution.reviewerId,
       outcome: resolution.outcome,
       corrections: state.dispute.corrections,
+      // Upheld: the review counts as it was scored (a review stored unscored is scored now, whole).
       score:
         resolution.outcome === 'upheld' && state.qa.score
           ? state.qa.score
           : scoreReview(
-              original.length > 0 ? original.map((d) => d.sequence) : await originalSequences(state),
+              (await readChart(state)).diagnoses.map((d) => d.sequence),
               kept,
               // Otherwise corrected or agree, by what is kept (scoreReview's default).
               state.qa.outcome === 'rejected' && kept.length > 0 ? 'rejected' : undefined,
@@ -348,26 +359,22 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     await recordAudit(deps, {
       type: `dispute.${resolution.outcome}`,
       agencyId: resolution.agencyId,
-      subject,
-      actor,
+      subject: chartSubject(resolution.chartKey, resolution.version),
+      actor: resolution.submittedBy ?? `reviewer:${resolution.reviewerId}`,
       idempotencyKey: 'dispute-resolution',
       detail: {
         reviewerId: resolution.reviewerId,
         corrections: state.dispute.corrections,
         score: record.score,
-        ...(resolution.noteKey ? { noteKey: resolution.noteKey } : {}),
+        noteKey: resolution.noteKey,
       },
     });
-  }
-
-  async function originalSequences(state: ChartState): Promise<number[]> {
-    return (await readChart(state)).diagnoses.map((d) => d.sequence);
   }
 
   /** The chart version as received (the coder's codes), from the artifacts bucket. */
   async function readChart(state: ChartState): Promise<{ raw: ChartArtifact; diagnoses: Diagnosis[] }> {
     const raw = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey)) as ChartArtifact;
-    return { raw, diagnoses: raw.diagnoses ?? [] };
+    return { raw, diagnoses: raw.diagnoses };
   }
 
   return {
@@ -394,8 +401,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     sender: string | undefined,
     state: ChartState | undefined,
   ): Promise<'recorded' | undefined> {
+    // With no staff configured, staffRefusal lets every message through.
     const staff = deps.config.staff;
-    if (staff.length === 0) return undefined;
     let reason: string | undefined;
     let claimed: string;
     if (message.kind === 'dispute') {
@@ -428,7 +435,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       // The same verdict again (a redelivery, perhaps after a crash between the writes): redo the
       // idempotent follow-ups, and stop.
       if (state?.qa?.reviewerId === verdict.reviewerId && state.qa.reviewedAt === verdict.reviewedAt) {
-        if ((DONE as readonly string[]).includes(state.status)) await followUp(verdict, state);
+        if ((DONE as readonly string[]).includes(state.status)) await followUp(verdict, state, state.qa);
         return;
       }
       await setAside(
@@ -440,6 +447,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     if (verdict.reviewerId === state.coderId) {
       await setAside(verdict, 'a reviewer never reviews their own coding');
       // The CLI takes a request off the queue when it submits a verdict: put the chart back for review.
+      // Stryker disable next-line ConditionalExpression,OptionalChaining: qa-sampling moves a version to SAMPLED with its decision, and a sampled decision always names its queue
       if (state.sampling?.queue)
         await sendReviewRequest(
           state,
@@ -456,6 +464,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       verdict,
       diagnoses.map((d) => d.sequence),
     );
+    // Undefined changes are not written (the chart store's transition skips them).
     let grouping: PdgmGrouping | undefined;
     let queries: ChartState['queries'];
     let to: (typeof DONE)[number] = verdict.outcome === 'agree' ? 'QA_PASSED' : 'REJECTED';
@@ -463,7 +472,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       const corrected = applyCorrections(diagnoses, verdict.corrections);
       // The corrected codes are judged, and grouped, anew: the HIPPS follows the diagnoses billing sends.
       const check = checkChart({ ...raw, diagnoses: corrected }, deps.tables);
-      if (check.grouping) grouping = check.grouping;
+      grouping = check.grouping;
       qa.originalDiagnoses = diagnoses.map((d) => ({ sequence: d.sequence, code: d.code }));
       qa.correctedDiagnoses = corrected.map((d) => ({ sequence: d.sequence, code: d.code }));
       qa.findings = check.findings;
@@ -491,13 +500,19 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
         });
       }
     }
-    const moved = await ports.charts.transition(state.chartKey, state.version, ['SAMPLED'], to, {
-      qa,
-      ...(grouping ? { grouping } : {}),
-      ...(queries ? { queries } : {}),
-    });
+    // Corrected codes that do not group leave no HIPPS: the one of the codes as coded goes with them.
+    const regrouped = verdict.outcome === 'corrected';
+    const moved = await ports.charts.transition(
+      state.chartKey,
+      state.version,
+      ['SAMPLED'],
+      to,
+      { qa, grouping, queries },
+      regrouped && grouping === undefined ? { remove: ['grouping'] } : {},
+    );
+    // Another verdict moved the chart first: it does the follow-ups, this one changes nothing.
     if (!moved.ok) return;
-    await followUp(verdict, moved.state);
+    await followUp(verdict, moved.state, qa);
   }
 }
 

@@ -1,5 +1,5 @@
 import { chartSubject } from '#shared/identity/identifiers.ts';
-import type { ChartState } from '#shared/model/chart-state.ts';
+import type { ChartState, SamplingDecision } from '#shared/model/chart-state.ts';
 import type { ChartMessage } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { daysBefore, readCoderHistory } from '#shared/runtime/coder-history.ts';
@@ -21,11 +21,11 @@ export function createQaSamplingService(deps: StageDeps) {
   const sampling = deps.config.sampling;
 
   /** Puts the chart on its review queue once; a crash between send and mark may send it twice. */
-  async function requestReview(state: ChartState): Promise<void> {
-    if (state.reviewRequestedAt || !state.sampling?.queue) return;
+  async function requestReview(state: ChartState, decision: SamplingDecision): Promise<void> {
+    if (state.reviewRequestedAt || !decision.queue) return;
     const now = deps.clock.now().toISOString();
-    await ports.queue.send(state.sampling.queue, [
-      reviewRequest(state, 'review', [state.coderId], state.sampling.reason, now),
+    await ports.queue.send(decision.queue, [
+      reviewRequest(state, 'review', [state.coderId], decision.reason, now),
     ]);
     await ports.charts.markOnce(state.chartKey, state.version, 'reviewRequestedAt', now);
   }
@@ -55,11 +55,14 @@ export function createQaSamplingService(deps: StageDeps) {
       samplingKey(ports.keys),
     ]);
     const standing = coderStanding(state.coderId, history, sampling, at);
-    // Recorded once; the audit follows it, and is redone when a crash came between the two.
+    // The exit is recorded once, at this chart's time; the audit follows it. A redelivery after a crash
+    // between the two finds the exit recorded at this very time, and audits it from the standing that
+    // made it (the coder's standing as if still in probation), as the first delivery would have.
+    const { probationEndedAt, ...beforeExit } = history;
+    const exit = coderStanding(state.coderId, beforeExit, sampling, at);
     if (
-      standing.probation.exitsNow &&
-      ((await ports.coders.endProbation(state.agencyId, state.coderId, at)) ||
-        (await ports.coders.probationEndedAt(state.agencyId, state.coderId)) === at)
+      probationEndedAt === at ||
+      (standing.probation.exitsNow && (await ports.coders.endProbation(state.agencyId, state.coderId, at)))
     ) {
       await recordAudit(deps, {
         type: 'coder.probation-ended',
@@ -67,7 +70,7 @@ export function createQaSamplingService(deps: StageDeps) {
         subject: `coder:${state.agencyId}:${state.coderId}`,
         actor: 'stage:qa-sampling',
         idempotencyKey: 'probation-ended',
-        detail: { reason: standing.probation.reason, codeAccuracy: standing.codes },
+        detail: { reason: exit.probation.reason, codeAccuracy: exit.codes },
       });
     }
     const chart = {
@@ -75,7 +78,7 @@ export function createQaSamplingService(deps: StageDeps) {
       version: state.version,
       coderId: state.coderId,
       lineOfBusiness: state.lineOfBusiness,
-      findingRuleIds: (state.findings ?? []).filter((f) => f.severity === 'warn').map((f) => f.ruleId),
+      findingRuleIds: state.findings?.filter((f) => f.severity === 'warn').map((f) => f.ruleId) ?? [],
       ...(state.grouping ? { clinicalGroup: state.grouping.clinicalGroup } : {}),
       ...(state.principalCategory ? { category: state.principalCategory } : {}),
     };
@@ -111,7 +114,7 @@ export function createQaSamplingService(deps: StageDeps) {
         idempotencyKey: 'sampling',
         detail: { ...state.sampling },
       });
-      if (state.status === 'SAMPLED') await requestReview(state);
+      if (state.status === 'SAMPLED') await requestReview(state, state.sampling);
       else await ports.queue.send('billing', [chartMessage(state)]);
     },
   };

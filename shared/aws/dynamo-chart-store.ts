@@ -126,6 +126,11 @@ export class DynamoChartStore implements ChartStore {
       sets.push(`#c${i} = :c${i}`);
       i++;
     }
+    const removes = (options.remove ?? []).map((field, j) => {
+      if (changes[field] !== undefined) throw new Error(`transition both sets and removes ${field}`);
+      names[`#r${j}`] = field;
+      return `#r${j}`;
+    });
     const fromValues = from.map((status, j) => {
       values[`:from${j}`] = status;
       return `:from${j}`;
@@ -145,7 +150,7 @@ export class DynamoChartStore implements ChartStore {
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: chartPk(chartKey), sk: versionSk(version) },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           // A missing item has no status, so this also refuses to create one.
           ConditionExpression: condition,
           ExpressionAttributeNames: names,

@@ -36,8 +36,20 @@ export const NOT_CHANGEABLE: ReadonlySet<string> = new Set([
   'updatedAt',
 ]);
 
+/** Chart version fields a transition may remove: everything but the identity and the two it owns. */
+export type RemovableField = Exclude<
+  keyof ChartState,
+  'chartKey' | 'version' | 'agencyId' | 'status' | 'updatedAt'
+>;
+
 export interface TransitionOptions {
   ifRemittanceCount?: number;
+  /**
+   * Fields the transition removes (an undefined change leaves a field as it is): a value worked out
+   * from what the move replaces, such as a grouping of codes no longer billed. A field both removed and
+   * given a value is refused, as DynamoDB refuses overlapping paths.
+   */
+  remove?: readonly RemovableField[];
 }
 
 export interface ChartStore {

@@ -26,7 +26,8 @@ export function checkChart(raw: unknown, tables: TablesFor): ChartCheck {
   const inForce = tables(checked.chart.period.from);
   const findings = [...checked.findings, ...runRules(checked.chart, inForce)];
   const result: ChartCheck = { findings, decision: decide(findings) };
-  const pdgm = checked.chart.lineOfBusiness === 'home_health' ? inForce.pdgm : undefined;
+  // groupPdgm groups home health periods only: a hospice chart comes back not grouped.
+  const pdgm = inForce.pdgm;
   const grouped = pdgm ? groupPdgm(checked.chart, pdgm) : undefined;
   if (grouped?.grouped) result.grouping = grouped.grouping;
   const principal = icd10Principal(checked.chart);

@@ -42,11 +42,13 @@ export const dxManifestationPrincipal: Rule = defineRule(
         ),
       ];
     }
-    const listed = tables.codeFirst?.match(principal.code);
+    const codeFirst = tables.codeFirst;
+    if (!codeFirst) return [];
+    const listed = codeFirst.match(principal.code);
     if (!listed) return [];
     return [
       finding(
-        `${principal.path}: ${label} carries a "code first" note (code-first list ${tables.codeFirst?.version}: ${listed.description || printableCode(listed.code, 'ICD-10-CM')}) and cannot be the principal diagnosis; code the underlying condition first`,
+        `${principal.path}: ${label} carries a "code first" note (code-first list ${codeFirst.version}: ${listed.description || printableCode(listed.code, 'ICD-10-CM')}) and cannot be the principal diagnosis; code the underlying condition first`,
         principal.path,
       ),
     ];

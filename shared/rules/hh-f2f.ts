@@ -51,9 +51,13 @@ export const hhF2f: Rule = defineRule(
     const earliest = soc - HH_F2F_DAYS_BEFORE;
     const latest = soc + HH_F2F_DAYS_AFTER;
     if (dates.some((d) => d >= earliest && d <= latest)) return [];
-    const when = dates.every((d) => d < earliest)
+    // Stryker disable next-line EqualityOperator: no date equals earliest here, so < and <= agree
+    const allBefore = dates.every((d) => d < earliest);
+    // Stryker disable next-line EqualityOperator: no date equals latest here, so > and >= agree
+    const allAfter = dates.every((d) => d > latest);
+    const when = allBefore
       ? `more than ${HH_F2F_DAYS_BEFORE} days before the start of care`
-      : dates.every((d) => d > latest)
+      : allAfter
         ? `more than ${HH_F2F_DAYS_AFTER} days after the start of care`
         : 'outside that window';
     return [

@@ -1,8 +1,6 @@
 import { groupPdgm } from './pdgm-grouping.ts';
 import { defineRule, type Rule } from './rule.ts';
-import { lineHcpcs } from './visit-codes.ts';
-
-const HIPPS = /^[1-4][A-L][A-C][1-3]1$/;
+import { lineHcpcs, PDGM_HIPPS } from './visit-codes.ts';
 
 /** HH-HIPPS-MISMATCH: the HIPPS code on the 0023 line is not the one the chart groups to. */
 export const hhHippsMatch: Rule = defineRule(
@@ -31,7 +29,7 @@ export const hhHippsMatch: Rule = defineRule(
     const index = chart.visits.findIndex((v) => v.revenueCode === '0023');
     const line = chart.visits[index];
     const billed = line ? lineHcpcs(line) : undefined;
-    if (!billed || !HIPPS.test(billed)) return [];
+    if (!billed || !PDGM_HIPPS.test(billed)) return [];
     const result = groupPdgm(chart, pdgm);
     if (!result.grouped || result.grouping.hipps === billed) return [];
     return [

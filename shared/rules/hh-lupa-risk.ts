@@ -1,6 +1,6 @@
 import { groupPdgm } from './pdgm-grouping.ts';
 import { defineRule, type Rule } from './rule.ts';
-import { disciplineRevenue } from './visit-codes.ts';
+import { disciplineRevenue, lineHcpcs } from './visit-codes.ts';
 
 /** HH-LUPA-RISK: fewer visits than the period's HIPPS needs to escape the low-utilization payment. */
 export const hhLupaRisk: Rule = defineRule(
@@ -31,8 +31,9 @@ export const hhLupaRisk: Rule = defineRule(
     if (!grouped.grouped) return [];
     const threshold = pdgm.params.lupaThresholds[grouped.grouping.hipps];
     if (threshold === undefined) return [];
+    // A site-of-service line (Q5001, Q5002, Q5009, in any case) sits on a discipline revenue code too.
     const visits = chart.visits.filter(
-      (v) => disciplineRevenue(v.revenueCode) && !/^Q/.test(v.hcpcs ?? ''),
+      (v) => disciplineRevenue(v.revenueCode) && !/^Q/.test(lineHcpcs(v) ?? ''),
     ).length;
     if (visits >= threshold) return [];
     return [

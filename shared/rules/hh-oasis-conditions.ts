@@ -99,19 +99,18 @@ export const hhOasisConditions: Rule = defineRule(
         d.system === 'ICD-10-CM' ? normaliseIcd10Code(d.code) : undefined,
       );
       const coded = codedIndexes(codes, tables.icd10cm, c);
-      if (c.isNo(response) && coded.length > 0) {
-        for (const i of coded) {
-          const d = chart.diagnoses[i];
-          if (!d) continue;
+      if (c.isNo(response)) {
+        chart.diagnoses.forEach((d, i) => {
+          if (!coded.has(i)) return;
           findings.push(
             finding(
               `${diagnosisPath(i, 'code')}: ${codeLabel(d.code, d.system)} states ${c.condition}, but OASIS ${c.item} answers no; ask the clinician which is right, then correct the OASIS or the code`,
               diagnosisPath(i, 'code'),
             ),
           );
-        }
+        });
       }
-      if (c.isYes(response) && coded.length === 0) {
+      if (c.isYes(response) && coded.size === 0) {
         findings.push(
           finding(
             `oasis.items.${c.item}: the OASIS reports ${c.condition}, but no diagnosis codes it (${c.codes}); ask the clinician to document it for coding, or correct the OASIS`,
@@ -129,15 +128,16 @@ function codedIndexes(
   codes: readonly (string | undefined)[],
   icd10cm: Icd10Table,
   c: ConditionItem,
-): number[] {
-  const indexes: number[] = [];
+): Set<number> {
+  const indexes = new Set<number>();
+  const together = c.statedTogether;
   const pair: [number[], number[]] = [[], []];
   codes.forEach((code, i) => {
     if (code === undefined) return;
-    if (c.statedBy(code, () => icd10cm.lookup(code)?.description)) indexes.push(i);
-    else if (c.statedTogether?.[0] && code.startsWith(c.statedTogether[0])) pair[0].push(i);
-    else if (c.statedTogether?.[1] && code.startsWith(c.statedTogether[1])) pair[1].push(i);
+    if (c.statedBy(code, () => icd10cm.lookup(code)?.description)) indexes.add(i);
+    else if (together && code.startsWith(together[0])) pair[0].push(i);
+    else if (together && code.startsWith(together[1])) pair[1].push(i);
   });
-  if (pair[0].length > 0 && pair[1].length > 0) indexes.push(...pair[0], ...pair[1]);
-  return indexes.sort((a, b) => a - b);
+  if (pair[0].length > 0 && pair[1].length > 0) for (const i of [...pair[0], ...pair[1]]) indexes.add(i);
+  return indexes;
 }

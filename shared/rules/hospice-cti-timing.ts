@@ -24,12 +24,13 @@ export const hospiceCtiTiming: Rule = defineRule(
       'For the first benefit period the window is measured from the period start, which is the election date when the export sets them equal. The oral certification within 2 days of the period start is not represented in the chart.',
   },
   (chart, _tables, finding) => {
-    if (chart.lineOfBusiness !== 'hospice' || !chart.hospice) return [];
-    const signed = ctiDate(chart);
+    const hospice = chart.hospice;
+    if (chart.lineOfBusiness !== 'hospice' || !hospice) return [];
+    const signed = hospice.ctiDate ?? latestCertificationDocument(chart.documents);
     if (signed === undefined) return [];
     const findings: Finding[] = [];
-    const path = chart.hospice.ctiDate !== undefined ? 'hospice.ctiDate' : 'documents';
-    const daysAhead = dayNumber(chart.hospice.benefitPeriod.from) - dayNumber(signed);
+    const path = hospice.ctiDate !== undefined ? 'hospice.ctiDate' : 'documents';
+    const daysAhead = dayNumber(hospice.benefitPeriod.from) - dayNumber(signed);
     if (daysAhead > CTI_DAYS_AHEAD)
       findings.push(
         finding(
@@ -48,9 +49,9 @@ export const hospiceCtiTiming: Rule = defineRule(
   },
 );
 
-function ctiDate(chart: Chart): string | undefined {
-  if (chart.hospice?.ctiDate) return chart.hospice.ctiDate;
-  const dates = chart.documents
+/** The date of the latest dated cti or certification document, when there is one. */
+function latestCertificationDocument(documents: Chart['documents']): string | undefined {
+  const dates = documents
     .filter((d) => (d.type === 'cti' || d.type === 'certification') && d.date)
     .map((d) => d.date as string)
     .sort();

@@ -35,7 +35,7 @@ export const hospiceF2f: Rule = defineRule(
     if (chart.lineOfBusiness !== 'hospice' || !hospice) return [];
     const period = hospice.benefitPeriod;
     if (period.number < F2F_FROM_PERIOD) return [];
-    const dates = encounterDates(chart);
+    const dates = encounterDates(hospice, chart.documents);
     if (dates.length === 0) {
       return [
         finding(
@@ -62,9 +62,9 @@ export const hospiceF2f: Rule = defineRule(
 );
 
 /** Every recorded face-to-face date, as day numbers. */
-function encounterDates(chart: Chart): number[] {
+function encounterDates(hospice: NonNullable<Chart['hospice']>, documents: Chart['documents']): number[] {
   const dates: number[] = [];
-  if (chart.hospice?.faceToFaceDate !== undefined) dates.push(dayNumber(chart.hospice.faceToFaceDate));
-  for (const d of chart.documents) if (d.type === 'face_to_face' && d.date) dates.push(dayNumber(d.date));
+  if (hospice.faceToFaceDate !== undefined) dates.push(dayNumber(hospice.faceToFaceDate));
+  for (const d of documents) if (d.type === 'face_to_face' && d.date) dates.push(dayNumber(d.date));
   return dates;
 }

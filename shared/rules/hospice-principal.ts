@@ -1,4 +1,4 @@
-import { icd10Principal, printableCode } from './codes.ts';
+import { codeLabel, icd10Principal } from './codes.ts';
 import { defineRule, type Rule, type RuleTables } from './rule.ts';
 
 /**
@@ -14,9 +14,11 @@ const ALWAYS_UNACCEPTABLE: ReadonlyMap<string, string> = new Map([
 export function unacceptableHospicePrincipal(code: string, tables: RuleTables): string | undefined {
   const always = ALWAYS_UNACCEPTABLE.get(code);
   if (always) return always;
-  const listed = tables.hospicePrincipal?.match(code);
+  const list = tables.hospicePrincipal;
+  if (!list) return undefined;
+  const listed = list.match(code);
   if (!listed) return undefined;
-  return `on the unacceptable hospice principal list ${tables.hospicePrincipal?.version}${listed.description ? `: ${listed.description}` : ''}`;
+  return `on the unacceptable hospice principal list ${list.version}${listed.description ? `: ${listed.description}` : ''}`;
 }
 
 /** HOSPICE-PRINCIPAL: a principal hospice diagnosis Medicare returns (R54, R62.7, the loaded list). */
@@ -47,9 +49,11 @@ export const hospicePrincipal: Rule = defineRule(
   (chart, tables, finding) => {
     if (chart.lineOfBusiness !== 'hospice') return [];
     const principal = icd10Principal(chart);
-    const what = principal && unacceptableHospicePrincipal(principal.code, tables);
-    if (!principal || !what) return [];
-    const code = printableCode(principal.code, 'ICD-10-CM') ?? '';
+    if (!principal) return [];
+    const what = unacceptableHospicePrincipal(principal.code, tables);
+    if (!what) return [];
+    // A list entry covers the codes under it, so a value that only starts like a code may match.
+    const code = codeLabel(principal.code, 'ICD-10-CM');
     return [
       finding(
         `${principal.path}: ${code} (${what}) cannot be the principal hospice diagnosis, Medicare returns the claim; code the terminal condition first and keep ${code} as an additional diagnosis`,

@@ -5,6 +5,13 @@ import { dayNumber } from './visit-codes.ts';
 /** Inpatient respite is paid for at most this many consecutive days. */
 export const MAX_RESPITE_DAYS = 5;
 
+/** A 0655 line as the days it bills: `first` to `last`, day numbers. */
+interface Span {
+  line: number;
+  first: number;
+  last: number;
+}
+
 /** HOSPICE-RESPITE: a run of more than five consecutive inpatient respite days on the 0655 lines. */
 export const hospiceRespite: Rule = defineRule(
   {
@@ -30,35 +37,32 @@ export const hospiceRespite: Rule = defineRule(
     if (chart.lineOfBusiness !== 'hospice') return [];
     // Each 0655 line as the interval of days it bills; intervals that touch or overlap make one run.
     // Intervals, not days: a line of 9,999 units costs what a line of 1 does.
-    const spans: { line: number; first: number; last: number }[] = [];
+    const spans: Span[] = [];
     chart.visits.forEach((line, i) => {
       if (line.revenueCode !== '0655' || line.units <= 0) return;
       const first = dayNumber(line.date);
       spans.push({ line: i, first, last: first + line.units - 1 });
     });
-    if (spans.length === 0) return [];
-    spans.sort((a, b) => a.first - b.first || a.line - b.line);
+    // By first day; the order among lines starting the same day changes nothing below.
+    spans.sort((a, b) => a.first - b.first);
+    const runs: { first: number; last: number; spans: Span[] }[] = [];
+    for (const span of spans) {
+      const run = runs[runs.length - 1];
+      if (run && span.first <= run.last + 1) {
+        run.spans.push(span);
+        run.last = Math.max(run.last, span.last);
+      } else runs.push({ first: span.first, last: span.last, spans: [span] });
+    }
     const findings: Finding[] = [];
-    let k = 0;
-    while (k < spans.length) {
-      const run = [spans[k] as (typeof spans)[number]];
-      let last = run[0]?.last ?? 0;
-      k++;
-      while (k < spans.length && (spans[k]?.first ?? 0) <= last + 1) {
-        const next = spans[k] as (typeof spans)[number];
-        run.push(next);
-        last = Math.max(last, next.last);
-        k++;
-      }
-      const first = run[0]?.first ?? 0;
-      const length = last - first + 1;
+    for (const run of runs) {
+      const length = run.last - run.first + 1;
       if (length <= MAX_RESPITE_DAYS) continue;
-      const sixthDay = first + MAX_RESPITE_DAYS;
+      const sixthDay = run.first + MAX_RESPITE_DAYS;
       // The line that bills the sixth day: the first, in chart order, of those covering it.
       const sixth = Math.min(
-        ...run.filter((s) => s.first <= sixthDay && sixthDay <= s.last).map((s) => s.line),
+        ...run.spans.filter((s) => s.first <= sixthDay && sixthDay <= s.last).map((s) => s.line),
       );
-      const lines = [...new Set(run.map((s) => s.line))].sort((a, b) => a - b);
+      const lines = run.spans.map((s) => s.line).sort((a, b) => a - b);
       const across = lines.length === 1 ? '' : ` across ${lines.map((l) => `visits[${l}]`).join(', ')}`;
       findings.push(
         finding(

@@ -59,30 +59,25 @@ export function groupPdgm(chart: Chart, pdgm: PdgmTables): GroupingResult {
 
   const params = pdgm.params;
   const items = chart.oasis?.items ?? {};
+  const missing: string[] = [];
+  let points = 0;
+  for (const [item, table] of Object.entries(params.functionalPoints)) {
+    const response = items[item];
+    if (response === undefined) missing.push(item);
+    else points += table[response.trim().padStart(2, '0')] ?? 0;
+  }
   // Without the functional items the level would read "low" by default: that is no grouping.
-  const missing = Object.keys(params.functionalPoints).filter((item) => items[item] === undefined);
   if (missing.length > 0)
     return {
       grouped: false,
       reason: `OASIS functional items missing: ${missing.join(', ')}`,
       path: 'oasis.items',
     };
-  let points = 0;
-  for (const [item, table] of Object.entries(params.functionalPoints)) {
-    const response = items[item];
-    if (response === undefined) continue;
-    points += table[response.trim().padStart(2, '0')] ?? 0;
-  }
   const risk = params.hospitalizationRisk;
   const checked = risk.items.filter((item) => Number(items[item]) === 1).length;
   if (checked >= risk.minChecked) points += risk.points;
   const threshold = params.thresholds[entry.clinicalGroup];
-  const functionalLevel =
-    threshold && points >= threshold.high
-      ? 'high'
-      : threshold && points >= threshold.medium
-        ? 'medium'
-        : 'low';
+  const functionalLevel = points >= threshold.high ? 'high' : points >= threshold.medium ? 'medium' : 'low';
 
   const secondaryGroups = new Set<string>();
   for (const d of chart.diagnoses) {

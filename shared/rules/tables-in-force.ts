@@ -1,15 +1,13 @@
 import { type CodeTables, completeFirst, loadCodeTables, versionFor } from '#shared/data/code-tables.ts';
 import { MISSING_TABLE, type RuleTables, type TablesFor } from './rule.ts';
 
+/** RuleTables by date, per loaded set of tables: charts of one period share one (the tables never change). */
+const byTables = new WeakMap<CodeTables, Map<string, RuleTables>>();
+
 /**
  * The stages' TablesFor: each table in the version in force on the period's from-date, from the data
  * folder's code-tables.json. Tables load on the first chart that needs them, once per process.
  */
-const NONE: readonly string[] = [];
-
-/** RuleTables by date, per loaded set of tables: charts of one period share one (the tables never change). */
-const byTables = new WeakMap<CodeTables, Map<string, RuleTables>>();
-
 export const tablesInForce: TablesFor = (periodFrom) => {
   const tables = loadCodeTables();
   let byDate = byTables.get(tables);
@@ -63,7 +61,8 @@ function ruleTables(tables: CodeTables, periodFrom: string): RuleTables {
 /** The tables with no version in force for the period, from the manifest alone (loads no table). */
 function missingTables(tables: CodeTables, periodFrom: string): readonly string[] {
   const { pdgm, hospicePrincipal, codeFirst } = tables.manifest;
-  const out: string[] = pdgm.length > 0 && versionFor(pdgm, periodFrom).inForce ? [] : [MISSING_TABLE.pdgm];
+  // No PDGM version at all is missing too: versionFor finds none in force in an empty list.
+  const out: string[] = versionFor(pdgm, periodFrom).inForce ? [] : [MISSING_TABLE.pdgm];
   for (const [name, versions] of [
     [MISSING_TABLE.hospicePrincipal, hospicePrincipal],
     [MISSING_TABLE.codeFirst, codeFirst],
@@ -71,5 +70,5 @@ function missingTables(tables: CodeTables, periodFrom: string): readonly string[
     const complete = completeFirst(versions);
     if (complete.length > 0 && !versionFor(complete, periodFrom).inForce) out.push(name);
   }
-  return out.length === 0 ? NONE : out;
+  return out;
 }

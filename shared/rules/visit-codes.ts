@@ -37,10 +37,8 @@ export interface VisitCode {
   settings: 'both' | 'home_health';
   /** First date of service the code is valid for (YYYY-MM-DD), when the CSV gives one. */
   validFrom?: string;
-  /** First date of service the code is no longer valid for (retired), when the CSV gives one. */
-  retiredFrom?: string;
-  /** What replaced a retired code. */
-  replacedBy?: string;
+  /** A retired code: the first date of service it is no longer valid for, and what replaced it. */
+  retired?: { from: string; replacedBy: string };
 }
 
 /**
@@ -110,22 +108,19 @@ export const VISIT_CODES: Readonly<Record<string, VisitCode>> = {
     revenue: '055',
     meaning: 'direct skilled nursing, LPN or RN',
     settings: 'both',
-    retiredFrom: '2016-01-01',
-    replacedBy: 'G0299/G0300',
+    retired: { from: '2016-01-01', replacedBy: 'G0299/G0300' },
   },
   G0163: {
     revenue: '055',
     meaning: 'observation and assessment, LPN or RN',
     settings: 'both',
-    retiredFrom: '2017-01-01',
-    replacedBy: 'G0493/G0494',
+    retired: { from: '2017-01-01', replacedBy: 'G0493/G0494' },
   },
   G0164: {
     revenue: '055',
     meaning: 'training and education, LPN or RN',
     settings: 'both',
-    retiredFrom: '2017-01-01',
-    replacedBy: 'G0495/G0496',
+    retired: { from: '2017-01-01', replacedBy: 'G0495/G0496' },
   },
 };
 
@@ -234,7 +229,7 @@ function computeCodesFor(revenue: DisciplineRevenue, lineOfBusiness: LineOfBusin
     .filter(
       ([, c]) =>
         c.revenue === revenue &&
-        c.retiredFrom === undefined &&
+        c.retired === undefined &&
         (c.settings === 'both' || lineOfBusiness === 'home_health'),
     )
     .map(([code]) => code);

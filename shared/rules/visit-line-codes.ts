@@ -121,9 +121,9 @@ function checkDisciplineLine(
         `${at}: ${code} (${visit.meaning}) is reported with revenue code ${visit.revenue}x (${DISCIPLINE_REVENUE[visit.revenue].name}), not on the ${revenueLabel(line.revenueCode, name)} line; correct the revenue code or the G-code`,
         at,
       );
-    } else if (visit.retiredFrom !== undefined && line.date >= visit.retiredFrom) {
+    } else if (visit.retired !== undefined && line.date >= visit.retired.from) {
       report(
-        `${at}: ${code} (${visit.meaning}) is retired for dates of service from ${longDate(visit.retiredFrom)}; report ${visit.replacedBy ?? 'its replacement'}`,
+        `${at}: ${code} (${visit.meaning}) is retired for dates of service from ${longDate(visit.retired.from)}; report ${visit.retired.replacedBy}`,
         at,
       );
     } else if (visit.validFrom !== undefined && line.date < visit.validFrom) {

@@ -42,24 +42,22 @@ export const visitLineUnits: Rule = defineRule(
       if (site ? line.units === 1 : line.units >= 1 && line.units <= MAX_VISIT_UNITS) return;
       const at = `visits[${i}].units`;
       const rev = `revenue code ${line.revenueCode} (${DISCIPLINE_REVENUE[revenue].name})`;
-      if (site) {
-        if (line.units !== 1)
-          findings.push(
-            finding(
-              `${at}: the site-of-service line (${code}) on ${rev} bills ${line.units} units; it is reported with 1 unit and a nominal charge`,
-              at,
-            ),
-          );
-        return;
-      }
-      if (line.units < 1)
+      // Past the check above, a site line's units are not 1, and a visit line's are 0 or more than 96.
+      if (site)
+        findings.push(
+          finding(
+            `${at}: the site-of-service line (${code}) on ${rev} bills ${line.units} units; it is reported with 1 unit and a nominal charge`,
+            at,
+          ),
+        );
+      else if (line.units < 1)
         findings.push(
           finding(
             `${at}: the ${rev} visit line bills 0 units; a visit line bills at least one 15-minute unit`,
             at,
           ),
         );
-      else if (line.units > MAX_VISIT_UNITS)
+      else
         findings.push(
           finding(
             `${at}: the ${rev} visit line bills ${line.units} units of 15 minutes, more than 24 hours (${MAX_VISIT_UNITS} units) on one line; check the units`,

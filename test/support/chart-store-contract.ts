@@ -172,6 +172,47 @@ export function chartStoreContract(name: string, makeStore: (clock: Clock) => Ch
         expect(await store.get(state.chartKey, 1)).toStrictEqual(expected);
       });
 
+      it('removes the fields it is told to remove, keeping the rest', async () => {
+        const state = await created({ findings: [WARNING], grouping: GROUPING });
+        const moved = await store.transition(
+          state.chartKey,
+          1,
+          ['RECEIVED'],
+          'VALIDATED',
+          { coderId: 'coder-2' },
+          { remove: ['grouping'] },
+        );
+        const { grouping: _, ...rest } = state;
+        const expected = { ...rest, coderId: 'coder-2', status: 'VALIDATED', updatedAt: CLOCK_START };
+        expect(moved).toStrictEqual({ ok: true, state: expected });
+        expect(await store.get(state.chartKey, 1)).toStrictEqual(expected);
+        // Removing a field that is not there is no error.
+        const again = await store.transition(
+          state.chartKey,
+          1,
+          ['VALIDATED'],
+          'SAMPLED',
+          {},
+          { remove: ['grouping'] },
+        );
+        expect(again.ok && again.state.grouping).toBe(undefined);
+      });
+
+      it('refuses a field both given a value and removed, changing nothing', async () => {
+        const state = await created();
+        await expect(
+          store.transition(
+            state.chartKey,
+            1,
+            ['RECEIVED'],
+            'VALIDATED',
+            { grouping: GROUPING },
+            { remove: ['grouping'] },
+          ),
+        ).rejects.toThrow('both sets and removes grouping');
+        expect(await store.get(state.chartKey, 1)).toStrictEqual(state);
+      });
+
       it('replaces an object field whole, storing no undefined values inside it', async () => {
         const state = await created({
           status: 'VALIDATED',
@@ -439,3 +480,15 @@ function remittance(adjudications: number): NonNullable<ChartState['remittance']
     firstDisposition: 'paid',
   };
 }
+
+const GROUPING: NonNullable<ChartState['grouping']> = {
+  hipps: '1FC21',
+  clinicalGroup: 'H',
+  clinicalGroupName: 'MMTA - Cardiac and Circulatory',
+  functionalLevel: 'medium',
+  functionalPoints: 40,
+  comorbidity: 'low',
+  admission: 'community-early',
+  pdgmVersion: '2026-sample',
+  sample: true,
+};

@@ -44,6 +44,8 @@ export function memoryChartStore(clock: Clock = systemClock): ChartStore {
     },
     async transition(chartKey, version, from, to, changes = {}, options = {}) {
       if (from.length === 0) throw new Error('transition needs at least one status to move from');
+      for (const field of options.remove ?? [])
+        if (changes[field] !== undefined) throw new Error(`transition both sets and removes ${field}`);
       const s = charts.get(key(chartKey, version));
       if (!s || !from.includes(s.status)) return { ok: false, current: s && clone(s) };
       const count = options.ifRemittanceCount;
@@ -56,6 +58,7 @@ export function memoryChartStore(clock: Clock = systemClock): ChartStore {
       const next: Record<string, unknown> = { ...s };
       for (const [field, value] of Object.entries(changes))
         if (!NOT_CHANGEABLE.has(field) && value !== undefined) next[field] = withoutUndefined(clone(value));
+      for (const field of options.remove ?? []) delete next[field];
       next.status = to;
       next.updatedAt = changes.updatedAt ?? clock.now().toISOString();
       charts.set(key(chartKey, version), next as ChartState);

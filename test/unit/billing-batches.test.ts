@@ -40,6 +40,27 @@ describe('grouping ready charts into batches', () => {
     expect(billTypeOf('hospice')).toBe('081x');
     expect(billTypeOf('home_health')).toBe('0329');
   });
+
+  it('keys each cut by its group and its place, with no empty cut when the group fills the last one', () => {
+    const groups = groupReady(
+      [1, 2, 3, 4].map((n) => state(n)),
+      2,
+    );
+    expect(groups.map((g) => [g.key, g.entries.length])).toEqual([
+      ['a|medicare|home_health|0329|0', 2],
+      ['a|medicare|home_health|0329|1', 2],
+    ]);
+  });
+
+  it('orders two versions of one chart by version, however they arrive', () => {
+    const order = (versions: number[]) =>
+      groupReady(
+        versions.map((version) => state(1, { version })),
+        10,
+      )[0]?.entries.map((e) => e.state.version);
+    expect(order([2, 1, 3])).toEqual([1, 2, 3]);
+    expect(order([3, 1, 2])).toEqual([1, 2, 3]);
+  });
 });
 
 describe('batch files', () => {

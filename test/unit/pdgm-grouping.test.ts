@@ -3,7 +3,7 @@ import { loadCodeTables } from '#shared/data/code-tables.ts';
 import { CLINICAL_GROUPS, type ClinicalGroup, type PdgmTables, parsePdgmCodes } from '#shared/data/pdgm.ts';
 import type { Chart, ChartInput } from '#shared/model/chart.ts';
 import { groupPdgm } from '#shared/rules/pdgm-grouping.ts';
-import { cleanHomeHealth, dx } from '../support/rule-charts.ts';
+import { cleanHomeHealth, cleanHospice, dx } from '../support/rule-charts.ts';
 
 const pdgm = loadCodeTables().pdgmFor('2022-03-01')?.table;
 if (!pdgm) throw new Error('the sample PDGM table is not registered');
@@ -94,6 +94,91 @@ describe('PDGM grouping to a HIPPS code (sample tables)', () => {
       expect(result.grouping.sample).toBe(true);
     });
   }
+
+  it('records what it grouped by: the group and its name, the level and points, the comorbidity, the admission, the table', () => {
+    const result = groupPdgm(
+      hh({ diagnoses: dx('I50.22', 'E11.65'), admission: { source: 'institutional', timing: 'late' } }),
+      pdgm,
+    );
+    expect(result).toEqual({
+      grouped: true,
+      grouping: {
+        hipps: '4HA21',
+        clinicalGroup: 'H',
+        clinicalGroupName: 'MMTA - Cardiac and Circulatory',
+        functionalLevel: 'low',
+        functionalPoints: 0,
+        comorbidity: 'low',
+        admission: 'institutional-late',
+        pdgmVersion: 'CY2025-sample',
+        sample: true,
+      },
+    });
+  });
+
+  it('reads a functional response as a two-digit number, and an unknown one as no points', () => {
+    const points = (items: Record<string, string>) => {
+      const result = groupPdgm(hh({ oasis: oasis(items) }), pdgm);
+      return result.grouped ? result.grouping.functionalPoints : undefined;
+    };
+    expect(points({ M1800: '2', M1810: ' 02 ', M1820: '3 ' })).toBe(3 + 5 + 11);
+    expect(points({ M1800: 'UK', M1830: '7', M1860: '-' })).toBe(0);
+  });
+
+  it('adds the M1033 points from four risks checked (1 or 01), not three', () => {
+    const risks = (answers: string[]) => {
+      const items = Object.fromEntries(
+        pdgm.params.hospitalizationRisk.items.map((item, i) => [item, answers[i] ?? '0']),
+      );
+      const result = groupPdgm(hh({ oasis: oasis(items) }), pdgm);
+      return result.grouped ? result.grouping.functionalPoints : undefined;
+    };
+    expect(risks(['1', '01', ' 1', '1'])).toBe(12);
+    expect(risks(['1', '1', '1', '0', '2', 'Y', ''])).toBe(0);
+    expect(risks(['1', '1', '1', '1', '1', '1', '1'])).toBe(12);
+  });
+
+  it('counts only ICD-10-CM secondary diagnoses toward the comorbidity adjustment', () => {
+    const result = groupPdgm(hh({ diagnoses: dx('I69.351', { code: 'E11.65', system: 'ICD-9-CM' }) }), pdgm);
+    expect(result.grouped && result.grouping.comorbidity).toBe('none');
+  });
+
+  it('says why a chart cannot be grouped, and where to look', () => {
+    const complete: PdgmTables = { ...pdgm, sample: false };
+    expect(groupPdgm(cleanHospice(), pdgm)).toEqual({ grouped: false, reason: 'not a home health period' });
+    expect(groupPdgm(hh({ diagnoses: [{ sequence: 2, code: 'I10' }] }), pdgm)).toEqual({
+      grouped: false,
+      reason: 'no ICD-10-CM principal diagnosis',
+      path: 'diagnoses',
+    });
+    expect(groupPdgm(hh({ diagnoses: dx('Z99.89') }), pdgm)).toEqual({
+      grouped: false,
+      reason: 'the principal diagnosis is not in the PDGM sample table CY2025-sample',
+      path: 'diagnoses',
+    });
+    expect(groupPdgm(hh({ diagnoses: dx('Z99.89') }), complete)).toEqual({
+      grouped: false,
+      reason: 'the principal diagnosis is not on the PDGM code list CY2025-sample',
+      path: 'diagnoses',
+    });
+    expect(groupPdgm(hh({ diagnoses: dx('R26.9') }), pdgm)).toEqual({
+      grouped: false,
+      reason: 'the principal diagnosis does not group under PDGM',
+      path: 'diagnoses',
+    });
+    for (const admission of [{}, { source: 'community' }, { date: '2022-03-01', timing: 'early' }] as const)
+      expect(groupPdgm(hh({ admission }), pdgm)).toEqual({
+        grouped: false,
+        reason: 'admission source or timing missing',
+        path: 'admission',
+      });
+    expect(groupPdgm(hh({ oasis: { items: { M1810: '00', M1840: '00' } } }), pdgm)).toEqual({
+      grouped: false,
+      reason: 'OASIS functional items missing: M1800, M1820, M1830, M1850, M1860',
+      path: 'oasis.items',
+    });
+    expect(groupPdgm(hh({ oasis: undefined }), pdgm)).toMatchObject({ grouped: false, path: 'oasis.items' });
+  });
 
   it('says why a chart cannot be grouped', () => {
     const reason = (chart: Chart) => {

@@ -27,6 +27,11 @@ describe('query aging in business days', () => {
     expect(businessDaysBetween('2026-11-30', '2026-11-23', [])).toBe(0);
   });
 
+  it('counts from the calendar day of an instant, and adds no day for zero days', () => {
+    expect(businessDaysBetween('2026-11-23T15:00:00Z', '2026-11-30T14:00:00Z', policy.holidays)).toBe(4);
+    expect(addBusinessDays('2026-11-28T15:00:00Z', 0, [])).toBe('2026-11-28');
+  });
+
   it('escalates from the clinician to the clinical manager to the administrator', () => {
     const opened = { openedAt: '2026-11-23T15:00:00Z' };
     expect(queryAging(opened, '2026-11-24T09:00:00Z', policy)).toEqual({
@@ -104,6 +109,15 @@ describe('query aging in business days', () => {
         dueOn: '2026-11-27',
       },
     ]);
+  });
+
+  it('gives a query whose finding names no field no evidence at all', () => {
+    const [query] = openQueries(
+      [{ ruleId: 'HOSPICE-RELATED-CONDITIONS', severity: 'query', message: 'diagnoses: only one' }],
+      '2026-11-23T15:00:00Z',
+      policy,
+    );
+    expect(query && Object.keys(query)).toEqual(['ruleId', 'question', 'openedAt', 'dueOn']);
   });
 });
 

@@ -106,6 +106,44 @@ describe('HH-ADMISSION-SOURCE', () => {
     expectNoPhi(findings);
   });
 
+  it('names the code, the distance and the window in the date finding', () => {
+    const findings = check({ date: SOC, source: 'institutional', timing: 'early' }, [
+      { code: '50', date: SOC },
+      { code: '62', date: '2022-02-01' },
+    ]);
+    expect(findings[0]).toEqual({
+      ruleId: 'HH-ADMISSION-SOURCE',
+      severity: 'reject',
+      path: 'occurrences[1].date',
+      message:
+        'occurrences[1].date: occurrence code 62 is dated 28 days before the period from-date, outside the 14 days before it that make the period institutional; correct the date or remove the code',
+    });
+    expect(
+      check({ date: SOC, source: 'community', timing: 'early' }, [{ code: '61', date: '2022-03-02' }])[0]
+        ?.message,
+    ).toBe(
+      'occurrences[0].date: occurrence code 61 is dated after the period from-date, outside the 14 days before it that make the period institutional; correct the date or remove the code',
+    );
+  });
+
+  it('counts a discharge on the from-date itself (0 days before)', () => {
+    expect(
+      check({ date: SOC, source: 'institutional', timing: 'early' }, [{ code: '61', date: SOC }]),
+    ).toEqual([]);
+    expect(
+      check({ date: SOC, source: 'institutional', timing: 'early' }, [{ code: '62', date: SOC }]),
+    ).toEqual([]);
+  });
+
+  it('does not date-check other occurrence codes', () => {
+    expect(
+      check({ date: SOC, source: 'community', timing: 'early' }, [
+        { code: '50', date: '2021-01-01' },
+        { code: '11', date: '2022-04-01' },
+      ]),
+    ).toEqual([]);
+  });
+
   it('counts a discharge 14 days before the period, not 15 (the rule itself)', () => {
     expect(
       check({ date: SOC, source: 'institutional', timing: 'early' }, [
@@ -132,30 +170,69 @@ describe('HH-ADMISSION-SOURCE', () => {
 
   it('rejects an OC 62 on a later period of the admission', () => {
     const findings = check({ date: '2022-01-30', source: 'community', timing: 'late' }, [
+      { code: '50', date: SOC },
       { code: '62', date: '2022-02-27' },
     ]);
-    expect(findings.map((f) => f.path)).toEqual(['occurrences[0].code']);
+    expect(findings).toEqual([
+      {
+        ruleId: 'HH-ADMISSION-SOURCE',
+        severity: 'reject',
+        path: 'occurrences[1].code',
+        message:
+          'occurrences[1].code: occurrence code 62 is only reported on the admission period (from-date = admission date); this period is a later one',
+      },
+    ]);
+    expectNoPhi(findings);
+  });
+
+  it('does not judge an OC 62 when the chart gives neither admission date nor timing', () => {
+    expect(check({}, [{ code: '62', date: '2022-02-27' }])).toEqual([]);
   });
 
   it('rejects a stated source the occurrence codes contradict, either way', () => {
     const institutional = check({ date: SOC, source: 'institutional', timing: 'early' }, [
       { code: '50', date: SOC },
     ]);
-    expect(institutional.map((f) => f.path)).toEqual(['admission.source']);
-    expect(institutional[0]?.message).toContain(
-      'grouped as institutional but carries no occurrence code 61 or 62',
-    );
+    expect(institutional).toEqual([
+      {
+        ruleId: 'HH-ADMISSION-SOURCE',
+        severity: 'reject',
+        path: 'admission.source',
+        message:
+          'admission.source: the chart is grouped as institutional but carries no occurrence code 61 or 62 within 14 days before the period; the claim groups as community unless one is reported',
+      },
+    ]);
     const community = check({ date: SOC, source: 'community', timing: 'early' }, [
       { code: '61', date: '2022-02-26' },
     ]);
-    expect(community[0]?.message).toContain('grouped as community but reports an institutional discharge');
+    expect(community.map((f) => f.message)).toEqual([
+      'admission.source: the chart is grouped as community but reports an institutional discharge (occurrence code 61 or 62) within 14 days before the period; Medicare groups it as institutional',
+    ]);
     expectNoPhi([...institutional, ...community]);
+  });
+
+  it('takes a chart without a stated source from its occurrence codes, with nothing to contradict', () => {
+    expect(check({ date: SOC, timing: 'early' }, [{ code: '61', date: '2022-02-26' }])).toEqual([]);
+    expect(check({ date: SOC, timing: 'early' }, [{ code: '50', date: SOC }])).toEqual([]);
   });
 
   it('rejects timing early on a period that starts after the admission date', () => {
     const findings = check({ date: '2022-01-30', source: 'community', timing: 'early' });
-    expect(findings).toMatchObject([{ path: 'admission.timing' }]);
+    expect(findings).toEqual([
+      {
+        ruleId: 'HH-ADMISSION-SOURCE',
+        severity: 'reject',
+        path: 'admission.timing',
+        message:
+          'admission.timing: the period is grouped as early (the first 30-day period) but starts after the admission date, so it is a later (late) period',
+      },
+    ]);
+    expectNoPhi(findings);
     expect(check({ date: '2022-01-30', source: 'community', timing: 'late' })).toEqual([]);
+    // Early on its own admission date, or without an admission date to compare, is left alone.
+    expect(check({ date: SOC, source: 'community', timing: 'early' })).toEqual([]);
+    expect(check({ source: 'community', timing: 'early' })).toEqual([]);
+    expect(check({ date: '2022-03-02', source: 'community', timing: 'early' })).toEqual([]);
   });
 
   it('leaves hospice charts alone', () => {
@@ -183,11 +260,45 @@ describe('HH-OC50', () => {
     expectNoPhi(wrong);
   });
 
+  const withRfa = (reasonForAssessment: string) =>
+    hhAssessmentOccurrence.check(
+      cleanHomeHealth({
+        occurrences: [{ code: '50', date: '2022-02-20' }],
+        oasis: { ...cleanHomeHealth().oasis, reasonForAssessment },
+      }),
+      tables,
+    );
+
   it('does not ask OC 50 to carry the date of a transfer or discharge assessment', () => {
-    const chart = cleanHomeHealth({
+    for (const rfa of ['06', '07', '08', '09', '9']) expect(withRfa(rfa), rfa).toEqual([]);
+  });
+
+  it('asks OC 50 to carry the date of a start-of-care, resumption, recertification or follow-up assessment', () => {
+    for (const rfa of ['01', '03', '04', '05', ' 4', '1'])
+      expect(
+        withRfa(rfa).map((f) => f.message),
+        rfa,
+      ).toEqual([
+        'occurrences: occurrence code 50 is not dated on the OASIS assessment date (oasis.assessmentDate); correct the claim date or confirm which assessment the period is grouped from',
+      ]);
+  });
+
+  it('accepts any one of several OC 50 lines on the assessment date, and any date without one', () => {
+    expect(
+      check([
+        { code: '50', date: '2022-02-20' },
+        { code: '50', date: '2022-03-01' },
+      ]),
+    ).toEqual([]);
+    const undated = cleanHomeHealth({
       occurrences: [{ code: '50', date: '2022-02-20' }],
-      oasis: { ...cleanHomeHealth().oasis, reasonForAssessment: '09' },
+      oasis: { items: cleanHomeHealth().oasis?.items ?? {} },
     });
+    expect(hhAssessmentOccurrence.check(undated, tables)).toEqual([]);
+  });
+
+  it('leaves hospice charts alone', () => {
+    const chart = cleanHospice({ occurrences: [{ code: '61', date: '2022-02-27' }] });
     expect(hhAssessmentOccurrence.check(chart, tables)).toEqual([]);
   });
 

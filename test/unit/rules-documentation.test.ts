@@ -139,22 +139,28 @@ describe('HH-NOA-TIMELY', () => {
     for (const notices of [undefined, {}]) {
       const findings = check(hhNoaTimely, hh({ notices }));
       expect(findings).toEqual([
-        expect.objectContaining({
+        {
+          ruleId: 'HH-NOA-TIMELY',
           severity: 'warn',
           path: 'notices.admissionSubmittedDate',
-          message: expect.stringMatching(/records no Notice of Admission \(TOB 032A\) date/),
-        }),
+          message:
+            'notices.admissionSubmittedDate: the chart is the start-of-care period but records no Notice of Admission (TOB 032A) date; the NOA is due within 5 calendar days after the start of care, and a late one reduces the period payment; check with the billing office that it was submitted and accepted',
+        },
       ]);
       expectNoPhi(findings);
     }
   });
 
   it('warns when the NOA is dated before the start of care', () => {
-    const findings = noa('2022-02-27');
+    const findings = noa('2022-02-28');
     expect(findings).toEqual([
-      expect.objectContaining({
-        message: expect.stringMatching(/NOA can only be submitted once the initial visit/),
-      }),
+      {
+        ruleId: 'HH-NOA-TIMELY',
+        severity: 'warn',
+        path: 'notices.admissionSubmittedDate',
+        message:
+          'notices.admissionSubmittedDate: the Notice of Admission date is before the start of care (admission.date), but a NOA can only be submitted once the initial visit is made; correct the NOA date or the admission date',
+      },
     ]);
     expectNoPhi(findings);
   });
@@ -287,8 +293,14 @@ describe('HH-F2F', () => {
   });
 
   it('says whether the encounters are all too late, or on both sides of the window', () => {
-    expect(encounter([f2f('2022-04-01')])[0]?.message).toMatch(
-      /document is dated more than 30 days after the start/,
+    expect(encounter([f2f('2022-04-01')])[0]?.message).toBe(
+      'documents: the face-to-face encounter must take place from 90 days before to 30 days after the start of care (admission.date); the face_to_face document is dated more than 30 days after the start of care; ask the clinician for an encounter in the window, or correct the date',
+    );
+    expect(encounter([f2f('2021-06-01'), f2f('2021-11-30')])[0]?.message).toMatch(
+      /; every dated face_to_face document is dated more than 90 days before the start of care;/,
+    );
+    expect(encounter([f2f('2022-04-01'), f2f('2022-05-01')])[0]?.message).toMatch(
+      /; every dated face_to_face document is dated more than 30 days after the start of care;/,
     );
     expect(encounter([f2f('2021-06-01'), f2f('2022-05-01')])[0]?.message).toMatch(
       /every dated face_to_face document is dated outside that window/,
@@ -302,16 +314,25 @@ describe('HH-F2F', () => {
   it('opens a query when the chart has no face_to_face document, or only undated ones', () => {
     const none = encounter([]);
     expect(none).toEqual([
-      expect.objectContaining({
+      {
+        ruleId: 'HH-F2F',
         severity: 'query',
         path: 'documents',
-        message: expect.stringMatching(
-          /has no face_to_face document; the face-to-face encounter .* condition of payment/,
-        ),
-      }),
+        message:
+          'documents: the home health chart of the start-of-care period has no face_to_face document; the face-to-face encounter (from 90 days before to 30 days after the start of care) is a condition of payment; ask the clinician for the encounter documentation',
+      },
     ]);
     expectNoPhi(none);
-    expect(encounter([f2f()])[0]?.message).toMatch(/the face_to_face document has no date/);
+    const undated = encounter([f2f(), f2f()]);
+    expect(undated).toEqual([
+      {
+        ruleId: 'HH-F2F',
+        severity: 'query',
+        path: 'documents',
+        message:
+          'documents: the face_to_face document has no date, so the encounter cannot be placed against the start of care (from 90 days before to 30 days after it); ask the clinician for the date of the encounter',
+      },
+    ]);
   });
 
   it('does not count a hospice face-to-face date on a home health chart', () => {

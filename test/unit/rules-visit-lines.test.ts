@@ -128,7 +128,9 @@ describe('VISIT-LINE-CODES', () => {
       },
     ]);
     expectNoPhi(findings);
-    expect(codes(hospice([line('0571', 'G0155')]))[0]?.message).toMatch(/G0155 .* revenue code 056x/);
+    expect(codes(hospice([line('0571', 'G0155')])).map((f) => f.message)).toEqual([
+      'visits[0].hcpcs: G0155 (clinical social worker) is reported with revenue code 056x (medical social services), not on the revenue code 0571 (home health aide) line; correct the revenue code or the G-code',
+    ]);
   });
 
   it('rejects a discipline revenue line without a HCPCS, listing the codes it takes', () => {
@@ -209,9 +211,9 @@ describe('VISIT-LINE-CODES', () => {
 
   it('keeps the home health maintenance-program codes off hospice charts', () => {
     const findings = codes(hospice([line('0421', 'G0159', { discipline: 'PT' }), line('0431', 'G2169')]));
-    expect(findings.map((f) => f.message.split(';')[0])).toEqual([
-      'visits[0].hcpcs: G0159 (physical therapy maintenance program) is a home health-only code',
-      'visits[1].hcpcs: G2169 (occupational therapist assistant, maintenance program) is a home health-only code',
+    expect(findings.map((f) => f.message)).toEqual([
+      'visits[0].hcpcs: G0159 (physical therapy maintenance program) is a home health-only code; a hospice revenue code 0421 (physical therapy) line reports expected G0151, G0157',
+      'visits[1].hcpcs: G2169 (occupational therapist assistant, maintenance program) is a home health-only code; a hospice revenue code 0431 (occupational therapy) line reports expected G0152, G0158',
     ]);
   });
 
@@ -223,9 +225,19 @@ describe('VISIT-LINE-CODES', () => {
   });
 
   it('rejects a Q-code on a hospice discipline line: it belongs on the level-of-care line', () => {
-    expect(codes(hospice([line('0551', 'Q5001')]))[0]?.message).toMatch(
-      /^visits\[0\]\.hcpcs: Q5001 is a site-of-service code; on a hospice claim it goes on the level-of-care line/,
-    );
+    expect(codes(hospice([line('0551', 'Q5001')])).map((f) => f.message)).toEqual([
+      'visits[0].hcpcs: Q5001 is a site-of-service code; on a hospice claim it goes on the level-of-care line (0651, 0652, 0655, 0656), and the revenue code 0551 (skilled nursing) line reports its G-code (expected G0299, G0300, G0162, G0493, G0494, G0495, G0496)',
+    ]);
+  });
+
+  it('still checks the discipline of a site-of-service line and of a line without a HCPCS', () => {
+    expect(codes(hh([line('0551', 'Q5001', { discipline: 'PT' })])).map((f) => f.path)).toEqual([
+      'visits[0].discipline',
+    ]);
+    expect(codes(hh([line('0551', undefined, { discipline: 'PT' })])).map((f) => f.path)).toEqual([
+      'visits[0].hcpcs',
+      'visits[0].discipline',
+    ]);
   });
 
   it('requires a PDGM HIPPS code on the home health 0023 line', () => {
@@ -246,6 +258,11 @@ describe('VISIT-LINE-CODES', () => {
     const prePdgm = { period: { from: '2019-10-01', through: '2019-11-29' } };
     expect(codes(hh([line('0023', '2CGKS', { date: '2019-10-01' })], prePdgm))).toEqual([]);
     expect(codes(hh([line('0023', 'X1', { date: '2019-10-01' })], prePdgm))).toHaveLength(1);
+    // The PDGM shape applies from periods starting 2020-01-01.
+    const lastPrePdgm = { period: { from: '2019-12-31', through: '2020-01-29' } };
+    expect(codes(hh([line('0023', '2CGKS')], lastPrePdgm))).toEqual([]);
+    const firstPdgm = { period: { from: '2020-01-01', through: '2020-01-30' } };
+    expect(codes(hh([line('0023', '2CGKS')], firstPdgm))).toHaveLength(1);
   });
 
   it('leaves the 0023 line of a hospice chart alone', () => {
@@ -264,8 +281,11 @@ describe('VISIT-LINE-CODES', () => {
     ]);
   });
 
-  it('leaves hospice level-of-care lines to HOSPICE-LEVEL-OF-CARE', () => {
+  it('leaves hospice level-of-care lines to HOSPICE-LEVEL-OF-CARE, but not other hospice lines', () => {
     expect(codes(hospice([line('0651', 'G0299', { units: 31 })]))).toEqual([]);
+    expect(codes(hospice([line('0270', 'G0156')])).map((f) => f.message)).toEqual([
+      'visits[0].revenueCode: G0156 (home health or hospice aide) is reported with revenue code 057x (home health aide), not with revenue code 0270',
+    ]);
   });
 });
 
@@ -310,6 +330,13 @@ describe('VISIT-LINE-UNITS', () => {
     expect(findings.map((f) => f.message)).toEqual([
       'visits[0].units: the site-of-service line (Q5001) on revenue code 0551 (skilled nursing) bills 4 units; it is reported with 1 unit and a nominal charge',
       'visits[1].units: the site-of-service line (Q5009) on revenue code 0421 (physical therapy) bills 0 units; it is reported with 1 unit and a nominal charge',
+    ]);
+  });
+
+  it('reads a Q-code on a hospice discipline line as a visit line: any units from 1 to 96', () => {
+    expect(units(hospice([line('0551', 'Q5001', { units: 4 })]))).toEqual([]);
+    expect(units(hospice([line('0551', 'Q5001', { units: 0 })])).map((f) => f.message)).toEqual([
+      'visits[0].units: the revenue code 0551 (skilled nursing) visit line bills 0 units; a visit line bills at least one 15-minute unit',
     ]);
   });
 

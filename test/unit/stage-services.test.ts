@@ -19,6 +19,7 @@ import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import type { QueueName, StageName } from '#shared/topology.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { expectNoPhiIn } from '../support/expect-no-phi.ts';
+import { failOnce } from '../support/fail-once.ts';
 import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 
@@ -84,24 +85,6 @@ function verdictOn(chartKey: string, over: Partial<Verdict> = {}): Verdict {
     reviewedAt: '2026-11-03T10:00:00Z',
     ...over,
   };
-}
-
-/** Makes a port's method throw once, the first time `when` holds: a fault the emulators cannot produce. */
-function failOnce<T, K extends keyof T>(
-  port: T,
-  method: K,
-  when: (...args: T[K] extends (...a: infer A) => unknown ? A : never) => boolean,
-  message: string,
-) {
-  const original = port[method] as (...a: unknown[]) => Promise<unknown>;
-  let failed = false;
-  port[method] = (async (...args: Parameters<typeof when>) => {
-    if (!failed && when(...args)) {
-      failed = true;
-      throw new Error(message);
-    }
-    return original.apply(port, args);
-  }) as T[K];
 }
 
 describe('the stages, chained over in-memory ports', () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse835, read835 } from '#shared/formats/x12/read-835.ts';
+import { parse835, read835, read835Batches } from '#shared/formats/x12/read-835.ts';
 import { build835, type CasSegment } from '../support/x12-835.ts';
 
 const fixture = (name: string) =>
@@ -177,6 +177,154 @@ describe('the X12 835 reader', () => {
     const claim = remittances[0]?.claims[0];
     expect(claim?.adjustments).toEqual(asRead(claimCas));
     expect(claim?.services[0]?.adjustments).toEqual(asRead(lineCas));
+  });
+
+  it('skips a blank CAS triplet, a reason without its amount and triplets past the sixth', async () => {
+    const cas = (...elements: string[]) => ['CAS', ...elements].join('*');
+    const { remittances } = await parse835(
+      [
+        'ST*835*0001',
+        'CLP*CT1*4*100*0',
+        cas('CO', '45', '10', '', '', '', '', '16', '5'),
+        cas('PR', '1', '5', '', '2'),
+        cas(
+          'OA',
+          '1',
+          '1',
+          '',
+          '2',
+          '2',
+          '',
+          '3',
+          '3',
+          '',
+          '4',
+          '4',
+          '',
+          '5',
+          '5',
+          '',
+          '6',
+          '6',
+          '',
+          '7',
+          '7',
+        ),
+        'SE*6*0001',
+      ].join('~'),
+    );
+    expect(remittances[0]?.claims[0]?.adjustments.map((a) => `${a.group}-${a.reason} ${a.amount}`)).toEqual([
+      'CO-45 10',
+      'CO-16 5',
+      'PR-1 5',
+      'OA-1 1',
+      'OA-2 2',
+      'OA-3 3',
+      'OA-4 4',
+      'OA-5 5',
+      'OA-6 6',
+    ]);
+  });
+
+  it("takes a REF*2U for the payer's id only in the payer loop, and only when its N1 gave none", async () => {
+    const { remittances } = await parse835(
+      [
+        'ST*835*0001',
+        'REF*2U*HEADER',
+        'N1*PR*SYNTHETIC PAYER A*XV*111',
+        'REF*2U*222',
+        'N1*PE*SYNTHETIC AGENCY',
+        'REF*2U*333',
+        'SE*7*0001',
+        'ST*835*0002',
+        'N1*PR*SYNTHETIC PAYER B',
+        'REF*EO*444',
+        'REF*2U*555',
+        'SE*5*0002',
+        'ST*835*0003',
+        'N1*PR*SYNTHETIC PAYER C',
+        'N1*PE*SYNTHETIC AGENCY',
+        'REF*2U*666',
+        'SE*5*0003',
+      ].join('~'),
+    );
+    expect(remittances.map((r) => r.payer)).toStrictEqual([
+      { name: 'SYNTHETIC PAYER A', idQualifier: 'XV', id: '111' },
+      { name: 'SYNTHETIC PAYER B', id: '555' },
+      { name: 'SYNTHETIC PAYER C' },
+    ]);
+  });
+
+  it("reads a line's remarks from LQ*HE under its SVC only, not a blank one nor another code list's", async () => {
+    const { remittances } = await parse835(
+      [
+        'ST*835*0001',
+        'CLP*CT1*4*100*0',
+        'LQ*HE*N1',
+        'SVC*HC:G0299*100*0',
+        'LQ*HE*',
+        'LQ*RX*N2',
+        'LQ*HE*N3',
+        'SE*8*0001',
+      ].join('~'),
+    );
+    const claim = remittances[0]?.claims[0];
+    expect([claim?.remarks, claim?.services[0]?.remarks]).toEqual([[], ['N3']]);
+  });
+
+  it('reads PLB adjustments in reason/amount pairs, skipping a reason without its code or its amount', async () => {
+    const { remittances } = await parse835(
+      ['ST*835*0001', 'PLB*1999999984*20261231*WO:ICN1*10*:X*5*L6*-2.5*FB', 'SE*3*0001'].join('~'),
+    );
+    expect(remittances[0]?.providerAdjustments).toStrictEqual([
+      { provider: '1999999984', date: '20261231', reason: 'WO', reference: 'ICN1', amount: 10 },
+      { provider: '1999999984', date: '20261231', reason: 'L6', amount: -2.5 },
+    ]);
+  });
+
+  it('reads the remark codes of MIA and MOA, padded or not, and not their amounts, for the claim they follow', async () => {
+    const { remittances } = await parse835(
+      [
+        'ST*835*0001',
+        'MOA***MA99',
+        'CLP*CT1*1*100*80',
+        'MIA*0***138018.40* MA02 ***************N9999',
+        'MOA*0.5*12.34*MA01*N14',
+        'SE*6*0001',
+      ].join('~'),
+    );
+    expect(remittances[0]?.claims[0]?.remarks).toEqual(['MA02', 'N9999', 'MA01', 'N14']);
+  });
+
+  it('reads the payer from N1*PR and the payee from N1*PE, no other N1', async () => {
+    const { remittances } = await parse835(
+      [
+        'ST*835*0001',
+        'N1*PR*SYNTHETIC PAYER',
+        'N1*PE*SYNTHETIC AGENCY',
+        'N1*ZZ*SOMEONE ELSE',
+        'SE*5*0001',
+      ].join('~'),
+    );
+    expect([remittances[0]?.payer, remittances[0]?.payee]).toStrictEqual([
+      { name: 'SYNTHETIC PAYER' },
+      { name: 'SYNTHETIC AGENCY' },
+    ]);
+  });
+
+  it('hands a claim on as soon as an LX ends its loop, not when the next claim comes', async () => {
+    const batches: string[][] = [];
+    for await (const batch of read835Batches([
+      'ST*835*0001~CLP*CT1*1*10*10~LX*2~',
+      'TS3*1512345678*12*20261231*1~CLP*CT2*1*5*5~SE*6*0001~',
+    ]))
+      batches.push(batch.map((e) => (e.kind === 'claim' ? e.claim.patientControlNumber : e.kind)));
+    expect(batches).toEqual([
+      ['transaction', 'CT1'],
+      ['CT2', 'transaction-end'],
+      // The end of the stream: no ISA.
+      ['warning'],
+    ]);
   });
 
   it('reads provider-level adjustments (PLB) and a negative payment', async () => {

@@ -5,8 +5,10 @@
  * what it needs and keeps strings, never the view.
  */
 export class Elements {
+  // Stryker disable next-line StringLiteral: reset() sets it before any read (a fresh view is empty)
   private text = '';
   /** start, end of element 0, then of element 1, ... */
+  // Stryker disable next-line ArrayDeclaration: reset() writes it before any read (a fresh view is empty)
   private readonly bounds: number[] = [];
   /** How many elements, the segment id included. */
   length = 0;
@@ -19,7 +21,7 @@ export class Elements {
     let at = from;
     for (;;) {
       const next = text.indexOf(separator, at);
-      const stop = next < 0 || next >= end ? end : next;
+      const stop = next < 0 ? end : Math.min(next, end);
       bounds[n++] = at;
       bounds[n++] = stop;
       if (stop === end) break;
@@ -47,14 +49,7 @@ export class Elements {
 
   /** Element i trimmed; undefined when absent or blank. */
   opt(i: number): string | undefined {
-    if (i >= this.length) return undefined;
-    const start = this.bounds[2 * i] as number;
-    const end = this.bounds[2 * i + 1] as number;
-    if (start === end) return undefined;
-    const value = this.text.slice(start, end);
-    if (this.text.charCodeAt(start) > 32 && this.text.charCodeAt(end - 1) > 32) return value;
-    const trimmed = value.trim();
-    return trimmed === '' ? undefined : trimmed;
+    return this.str(i).trim() || undefined;
   }
 
   /** Whether element i is present and not blank. */
@@ -64,8 +59,9 @@ export class Elements {
 
   /**
    * Element i as a number: 0 when absent, blank or not a number, exactly as Number() reads it. Plain
-   * decimals (`-1234.56`) are read from the character codes without a string: the digits as an integer
-   * divided by a power of ten is the correctly rounded double, the same one Number() gives.
+   * decimals of up to 15 digits (`-1234.56`) are read from the character codes without a string: the
+   * digits as an integer divided by a power of ten is the correctly rounded double, the same one
+   * Number() gives. Anything else is read as a string by Number().
    */
   num(i: number): number {
     if (i >= this.length) return 0;
@@ -77,19 +73,18 @@ export class Elements {
     if (negative) at++;
     let mantissa = 0;
     let digits = 0;
-    let decimals = -1;
+    /** How many digits came before the '.': -1 until one comes. */
+    let point = -1;
     for (; at < end; at++) {
       const c = text.charCodeAt(at);
       if (c >= 48 && c <= 57) {
         mantissa = mantissa * 10 + (c - 48);
         digits++;
-        if (decimals >= 0) decimals++;
-      } else if (c === 46 && decimals < 0)
-        decimals = 0; // '.'
+      } else if (c === 46 && point < 0) point = digits;
       else return this.slowNum(i);
     }
     if (digits === 0 || digits > 15) return this.slowNum(i);
-    const value = decimals > 0 ? mantissa / (POWERS_OF_TEN[decimals] as number) : mantissa;
+    const value = point < 0 ? mantissa : mantissa / (POWERS_OF_TEN[digits - point] as number);
     return negative ? -value : value;
   }
 
@@ -105,14 +100,14 @@ export class Elements {
     let at = this.bounds[2 * i] as number;
     for (;;) {
       const next = text.indexOf(component, at);
-      const stop = next < 0 || next >= end ? end : next;
+      const stop = next < 0 ? end : Math.min(next, end);
       parts.push(text.slice(at, stop));
       if (stop === end) break;
       at = stop + component.length;
     }
     const modifiers: string[] = [];
     for (let k = 2; k < parts.length; k++) if (parts[k] !== '') modifiers.push(parts[k] as string);
-    return { qualifier: parts[0] ?? '', code: parts[1] ?? '', modifiers };
+    return { qualifier: parts[0] as string, code: parts[1] ?? '', modifiers };
   }
 
   /** Every element as strings (for the rare segment read whole). */
@@ -136,7 +131,10 @@ export function segmentCode(id: string): number {
   return codeOf(id, 0, id.length);
 }
 
-/** The segmentCode of the id at text[from, end): its first four characters at most. */
+/**
+ * The segmentCode of the id at text[from, end): its first four characters at most, as bytes, big-endian
+ * (`CLP` is 0x434c50), so a longer id has the code of its first four characters.
+ */
 export function codeOf(text: string, from: number, end: number): number {
   let code = 0;
   for (let at = from; at < end && at < from + 4; at++) code = code * 256 + (text.charCodeAt(at) & 0xff);

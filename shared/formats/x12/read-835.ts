@@ -180,13 +180,13 @@ export interface Parsed835 {
 export async function collect835(chunks: AsyncIterable<string> | Iterable<string>): Promise<Parsed835> {
   const remittances: Parsed835['remittances'] = [];
   const warnings: Parsed835['warnings'] = [];
+  // A transaction set's claims and its end come after its 'transaction' event: there is always a last one.
+  const last = () => remittances.at(-1) as Parsed835['remittances'][number];
   for await (const e of read835(chunks)) {
     if (e.kind === 'transaction') remittances.push({ ...e.header, claims: [], providerAdjustments: [] });
-    else if (e.kind === 'claim') remittances.at(-1)?.claims.push(e.claim);
-    else if (e.kind === 'transaction-end') {
-      const last = remittances.at(-1);
-      if (last) last.providerAdjustments = e.providerAdjustments;
-    } else
+    else if (e.kind === 'claim') last().claims.push(e.claim);
+    else if (e.kind === 'transaction-end') last().providerAdjustments.push(...e.providerAdjustments);
+    else
       warnings.push(
         e.segment === undefined ? { message: e.message } : { message: e.message, segment: e.segment },
       );
@@ -199,22 +199,30 @@ export function parse835(text: string): Promise<Parsed835> {
   return collect835([text]);
 }
 
+/** The transaction set being read (ST to SE): its header and what its trailer and PLB need. */
+interface Transaction {
+  header: RemittanceHeader;
+  /** Whether its 'transaction' event has gone out (before its first claim, or at its end). */
+  announced: boolean;
+  /** Segments since ST, ST included, for SE01. */
+  segments: number;
+  /** The payer while its N1 loop is read (N1*PR up to N1*PE): a REF*2U there is its id. */
+  payer: NonNullable<RemittanceHeader['payer']> | undefined;
+  plb: ProviderAdjustment[];
+}
+
 /** Segments in, events out: a plain state machine (no generator per segment, which costs throughput). */
 class Reader {
   private events: X12Event[] = [];
   private interchange: { info: NonNullable<RemittanceHeader['interchange']>; groups: number } | undefined;
   private group: (NonNullable<RemittanceHeader['group']> & { transactions: number }) | undefined;
-  private header: RemittanceHeader | undefined;
-  private announced = false;
-  private segments = 0;
+  private transaction: Transaction | undefined;
   private claim: Claim835 | undefined;
   private service: ServiceLine | undefined;
-  private party: 'payer' | 'payee' | undefined;
-  private plb: ProviderAdjustment[] = [];
 
   take(e: Elements, index: number, delimiters: Delimiters): void {
     const id = e.code();
-    if (this.header) this.segments++;
+    if (this.transaction) this.transaction.segments++;
     switch (id) {
       case ISA:
         if (this.interchange) this.warn('an interchange has no IEA trailer', index);
@@ -234,27 +242,21 @@ class Reader {
         if (this.group.version && !this.group.version.startsWith('005010X221'))
           this.warn(`group ${this.group.controlNumber} is ${this.group.version}, not 005010X221A1`, index);
         return;
-      case ST:
-        if (this.header) this.closeTransaction(index, undefined);
+      case ST: {
+        if (this.transaction) this.closeTransaction(this.transaction, index, undefined);
         if (this.group) this.group.transactions++;
-        this.header = { controlNumber: e.str(2) };
-        if (this.interchange) this.header.interchange = this.interchange.info;
+        const header: RemittanceHeader = { controlNumber: e.str(2) };
+        if (this.interchange) header.interchange = this.interchange.info;
         if (this.group)
-          this.header.group = { controlNumber: this.group.controlNumber, version: this.group.version };
-        this.segments = 1;
-        this.plb = [];
-        this.announced = false;
-        this.party = undefined;
+          header.group = { controlNumber: this.group.controlNumber, version: this.group.version };
+        this.transaction = { header, announced: false, segments: 1, payer: undefined, plb: [] };
         if (e.str(1) !== '835') this.warn(`transaction set ${e.str(1)} is not an 835`, index);
         return;
-      case SE: {
-        if (!this.header) {
-          this.warn('SE without ST', index);
-          return;
-        }
-        this.closeTransaction(index, e.num(1));
-        return;
       }
+      case SE:
+        if (this.transaction) this.closeTransaction(this.transaction, index, e.num(1));
+        else this.warn('SE without ST', index);
+        return;
       case GE:
         if (this.group && e.num(1) !== this.group.transactions)
           this.warn(
@@ -272,11 +274,12 @@ class Reader {
         this.interchange = undefined;
         return;
     }
-    if (!this.header) {
+    const transaction = this.transaction;
+    if (!transaction) {
       this.warn(`${e.str(0)} outside a transaction set`, index);
       return;
     }
-    const h = this.header;
+    const h = transaction.header;
     const component = delimiters.component;
     switch (id) {
       case BPR: {
@@ -306,19 +309,19 @@ class Reader {
         };
         if (e.str(1) === 'PR') {
           h.payer = party as NonNullable<RemittanceHeader['payer']>;
-          this.party = 'payer';
+          transaction.payer = h.payer;
         } else if (e.str(1) === 'PE') {
           h.payee = party as NonNullable<RemittanceHeader['payee']>;
-          this.party = 'payee';
+          transaction.payer = undefined;
         }
         return;
       }
       case LX:
-        this.announce();
+        this.announce(transaction);
         this.flushClaim(h.controlNumber);
         return;
       case CLP: {
-        this.announce();
+        this.announce(transaction);
         this.flushClaim(h.controlNumber);
         const claim: Claim835 = {
           patientControlNumber: e.str(1),
@@ -351,10 +354,12 @@ class Reader {
       }
       case MIA:
       case MOA:
+        // The remark codes among their elements (MIA05, MIA20-23, MOA03-07); the others are amounts
+        // and counts.
         if (this.claim)
-          for (let i = 1; i < e.length; i++) {
-            const v = e.opt(i);
-            if (v && RARC_CODE.test(v)) this.claim.remarks.push(v);
+          for (const element of e.all()) {
+            const code = element.trim();
+            if (RARC_CODE.test(code)) this.claim.remarks.push(code);
           }
         return;
       case SVC: {
@@ -392,12 +397,12 @@ class Reader {
         const ref = { qualifier: e.str(1), value: e.str(2) };
         const loop = this.service ?? this.claim;
         if (loop) loop.references.push(ref);
-        else if (this.party === 'payer' && e.str(1) === '2U' && h.payer && !h.payer.id)
-          h.payer.id = ref.value;
+        else if (transaction.payer && e.str(1) === '2U' && !transaction.payer.id)
+          transaction.payer.id = ref.value;
         return;
       }
       case PLB:
-        this.announce();
+        this.announce(transaction);
         this.flushClaim(h.controlNumber);
         for (let i = 3; i + 1 < e.length; i += 2) {
           const reason = e.composite(i, component);
@@ -409,25 +414,23 @@ class Reader {
             amount: e.num(i + 1),
           };
           if (reason.code) adjustment.reference = reason.code;
-          this.plb.push(adjustment);
+          transaction.plb.push(adjustment);
         }
         return;
-      default:
-        // NM1 (patients: not read), AMT, QTY, PER, N3, N4, TS3, TS2, CUR, RDM: not needed.
-        return;
+      // The others (NM1 patients: not read; AMT, QTY, PER, N3, N4, TS3, TS2, CUR, RDM) are not needed.
     }
   }
 
   finish(): void {
-    if (this.header) this.closeTransaction(undefined, undefined);
+    if (this.transaction) this.closeTransaction(this.transaction, undefined, undefined);
     if (this.group) this.warn(`group ${this.group.controlNumber} has no GE trailer`);
     if (this.interchange) this.warn(`interchange ${this.interchange.info.controlNumber} has no IEA trailer`);
   }
 
-  private announce(): void {
-    if (this.announced || !this.header) return;
-    this.announced = true;
-    this.events.push({ kind: 'transaction', header: this.header });
+  private announce(transaction: Transaction): void {
+    if (transaction.announced) return;
+    transaction.announced = true;
+    this.events.push({ kind: 'transaction', header: transaction.header });
   }
 
   private flushClaim(transaction: string): void {
@@ -437,23 +440,27 @@ class Reader {
     this.service = undefined;
   }
 
-  private closeTransaction(at: number | undefined, declared: number | undefined): void {
-    const h = this.header;
-    if (!h) return;
-    this.announce();
-    this.flushClaim(h.controlNumber);
-    if (declared === undefined) this.warn(`transaction set ${h.controlNumber} has no SE trailer`, at);
-    else if (declared !== this.segments)
+  /** Its claim and end go out; a missing SE (`declared` undefined) or a wrong count is a warning at `at`. */
+  private closeTransaction(
+    transaction: Transaction,
+    at: number | undefined,
+    declared: number | undefined,
+  ): void {
+    const { header, segments } = transaction;
+    this.announce(transaction);
+    this.flushClaim(header.controlNumber);
+    if (declared === undefined) this.warn(`transaction set ${header.controlNumber} has no SE trailer`, at);
+    else if (declared !== segments)
       this.warn(
-        `transaction set ${h.controlNumber}: SE counts ${declared} segments, ${this.segments} found`,
+        `transaction set ${header.controlNumber}: SE counts ${declared} segments, ${segments} found`,
         at,
       );
     this.events.push({
       kind: 'transaction-end',
-      transaction: h.controlNumber,
-      providerAdjustments: this.plb,
+      transaction: header.controlNumber,
+      providerAdjustments: transaction.plb,
     });
-    this.header = undefined;
+    this.transaction = undefined;
   }
 
   private warn(message: string, segment?: number): void {

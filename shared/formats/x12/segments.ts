@@ -15,8 +15,6 @@ import { codeOf, Elements } from './elements.ts';
 
 export { Elements, segmentCode } from './elements.ts';
 
-export const DEFAULT_DELIMITERS: Delimiters = { element: '*', component: ':', repetition: '^', segment: '~' };
-
 /**
  * Called once per segment with its elements, the segment id first (`CLP*A*1` -> CLP, A, 1), its 1-based
  * position in the file and the delimiters in force. A segment whose id is not wanted comes with its id
@@ -32,25 +30,23 @@ function isGap(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9 || code === 0xfeff;
 }
 
-const I = 73; // 'I'
-
 /**
- * The next position of `char` at or after `from`, remembered: each search starts where the last one
- * found its character, so a chunk is scanned once per character however many segments it holds (a
- * file with LF after every terminator and no CR would otherwise rescan the chunk for a CR per segment).
+ * The next position of `char` at or after a cursor that only moves forward, remembered: a new search
+ * starts only once the cursor has passed the last one found, so a chunk is scanned once per character
+ * however many segments it holds (a file with LF after every terminator and no CR would otherwise
+ * rescan the chunk for a CR per segment).
  */
 class NextChar {
-  private at = -1;
+  /** One past the position last found (0 before the first search): a cursor there needs a new search. */
+  private after = 0;
   constructor(
     private readonly text: string,
     private readonly char: string,
   ) {}
   from(pos: number): number {
-    if (this.at < pos) {
-      const found = this.text.indexOf(this.char, pos);
-      this.at = found < 0 ? this.text.length : found;
-    }
-    return this.at;
+    // indexOf's -1 (none left) read unsigned is 2^32 - 1: past the end of any string, never searched again.
+    if (this.after <= pos) this.after = (this.text.indexOf(this.char, pos) >>> 0) + 1;
+    return this.after - 1;
   }
 }
 
@@ -77,7 +73,7 @@ export class SegmentSplitter {
 
   /** Feeds a chunk: its complete segments are handed on, an unfinished one is kept for the next. */
   push(chunk: string): void {
-    this.drain(this.buffer === '' ? chunk : this.buffer + chunk, false);
+    this.drain(this.buffer + chunk, false);
   }
 
   /** The end of the stream: what is left is handed on (a last segment without its terminator too). */
@@ -91,9 +87,9 @@ export class SegmentSplitter {
     const lf = new NextChar(text, '\n');
     const cr = new NextChar(text, '\r');
     for (;;) {
-      while (pos < length && isGap(text.charCodeAt(pos))) pos++;
+      while (isGap(text.charCodeAt(pos))) pos++; // NaN past the end: not a gap
       if (pos >= length) break;
-      if (text.charCodeAt(pos) === I && text.startsWith('ISA', pos)) {
+      if (text.startsWith('ISA', pos)) {
         if (length - pos < ISA_LENGTH) {
           if (!final) break;
           this.warnings.push('a truncated ISA header at the end of the file was ignored');
@@ -106,12 +102,15 @@ export class SegmentSplitter {
           component: text.charAt(pos + 104),
           segment: text.charAt(pos + 105),
         };
-      } else if (!this.delimiters && !final && length - pos < 3 && 'ISA'.startsWith(text.slice(pos))) {
+      } else if (!this.delimiters && !final && 'ISA'.startsWith(text.slice(pos))) {
         break; // perhaps the start of an ISA: wait for more
       } else if (!this.delimiters) {
+        // The element separator is the character after the first segment's id, the others the common ones.
         this.delimiters = {
-          ...DEFAULT_DELIMITERS,
-          element: /^[A-Z0-9]{2,3}(.)/.exec(text.slice(pos, pos + 4))?.[1] ?? '*',
+          element: /^[A-Z0-9]{2,3}(.)/.exec(text.slice(pos))?.[1] ?? '*',
+          component: ':',
+          repetition: '^',
+          segment: '~',
         };
         this.warnings.push('no ISA header: delimiters * : ^ ~ assumed');
       }
@@ -123,16 +122,14 @@ export class SegmentSplitter {
       }
       if (lf.from(pos) < end || cr.from(pos) < end) {
         // A segment wrapped over lines (some clearinghouses wrap at 80 columns), or the last one
-        // followed by a line break: join it up.
-        const body = text
-          .slice(pos, end)
-          .replace(/[\r\n]+/g, '')
-          .trim();
-        if (body) this.hand(body, 0, body.length, d);
+        // followed by a line break: joined up, the only segments copied out of the chunk. Never empty:
+        // it starts at a character that is not a gap.
+        const body = text.slice(pos, end).replace(/[\r\n]/g, '');
+        this.hand(body, 0, body.length, d);
       } else if (end > pos) this.hand(text, pos, end, d);
       pos = end + d.segment.length;
     }
-    this.buffer = pos >= length ? '' : text.slice(pos);
+    this.buffer = text.slice(pos);
   }
 
   private hand(text: string, from: number, end: number, d: Delimiters): void {
@@ -140,7 +137,7 @@ export class SegmentSplitter {
     if (this.wanted) {
       // The id's code from its characters, without splitting the segment: an unwanted one goes on as its id.
       const first = text.indexOf(d.element, from);
-      const idEnd = first < 0 || first > end ? end : first;
+      const idEnd = first < 0 ? end : Math.min(first, end);
       if (!this.wanted.has(codeOf(text, from, idEnd))) {
         this.onSegment(this.view.reset(text, from, idEnd, d.element), this.count, d);
         return;
