@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { MUTATION_TESTS_ENV } from './cli/lib/mutation-tests.ts';
 import base from './vitest.config.ts';
 
 /**
@@ -14,7 +15,8 @@ import base from './vitest.config.ts';
  */
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts'],
+    // npm run mutation runs each folder against the unit tests that load its code (cli/lib/mutation-tests.ts).
+    include: process.env[MUTATION_TESTS_ENV]?.split(',') ?? ['test/unit/**/*.test.ts'],
     env: base.test?.env,
     testTimeout: 60_000,
     isolate: false,

@@ -12,7 +12,7 @@
  * cli/lib/equivalent-mutants.ts) and listed in docs/testing.md.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { MutationTestResult } from 'mutation-testing-report-schema';
 import {
@@ -23,14 +23,15 @@ import {
   scoreTable,
   undetected,
 } from './lib/mutation-scores.ts';
+import { MUTATION_TESTS_ENV, unitTestsLoading } from './lib/mutation-tests.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const config = JSON.parse(readFileSync(`${root}stryker.config.json`, 'utf8')) as {
-  mutate: string[];
-  jsonReporter: { fileName: string };
-};
-const allFolders = foldersOf(config.mutate);
-const exclusions = config.mutate.filter((p) => p.startsWith('!'));
+// Each folder's run takes this config with its own mutate list and report files ($schema is for editors).
+const { $schema: _schema, ...baseConfig } = JSON.parse(
+  readFileSync(`${root}stryker.config.json`, 'utf8'),
+) as Record<string, unknown> & { mutate: string[] };
+const allFolders = foldersOf(baseConfig.mutate);
+const exclusions = baseConfig.mutate.filter((p) => p.startsWith('!'));
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -76,20 +77,46 @@ for (let i = 0; i < args.length; i++) {
       `unknown argument ${arg}: give --incremental, --since REF, or folders among ${allFolders.join(', ')}`,
     );
 }
-if (!partial && folders !== allFolders) mutate = [...folders.map((f) => `${f}/**/*.ts`), ...exclusions];
-if (mutate) strykerArgs.push('--mutate', mutate.join(','));
+// One Stryker run per folder, each against the unit tests that load that folder's code (see
+// cli/lib/mutation-tests.ts), with its own report and incremental file; the table merges them.
+const files: MutationTestResult['files'] = {};
+for (const folder of folders) {
+  const inFolder = (f: string) => f.startsWith(`${folder}/`);
+  const targets = mutate
+    ? mutate.filter(inFolder)
+    : [`${folder}/**/*.ts`, ...exclusions.filter((p) => inFolder(p.slice(1)))];
+  if (targets.length === 0) continue;
+  const tests = unitTestsLoading(root, folder);
+  if (tests.length === 0) fail(`no unit test loads ${folder}: its mutants cannot be killed`);
+  const dir = `reports/mutation/${folder.replaceAll('/', '-')}`;
+  mkdirSync(`${root}${dir}`, { recursive: true });
+  const folderConfig = {
+    ...baseConfig,
+    mutate: targets,
+    jsonReporter: { fileName: `${dir}/mutation.json` },
+    htmlReporter: { fileName: `${dir}/index.html` },
+    incrementalFile: `${dir}/incremental.json`,
+  };
+  const configFile = `${dir}/stryker.config.json`;
+  writeFileSync(`${root}${configFile}`, `${JSON.stringify(folderConfig, null, 2)}\n`);
+  process.stdout.write(`\n${folder}: ${targets.join(', ')} against ${tests.length} unit test files\n`);
+  const run = spawnSync('npx', ['--no-install', 'stryker', 'run', configFile, ...strykerArgs], {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      [MUTATION_TESTS_ENV]: tests.join(','),
+    },
+  });
+  const reportFile = `${root}${dir}/mutation.json`;
+  if (run.status !== 0 || !existsSync(reportFile))
+    fail(`the mutation run of ${folder} failed: see Stryker's output above`);
+  Object.assign(files, (JSON.parse(readFileSync(reportFile, 'utf8')) as MutationTestResult).files);
+}
 
-const run = spawnSync('npx', ['--no-install', 'stryker', 'run', ...strykerArgs], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-});
-const reportFile = `${root}${config.jsonReporter.fileName}`;
-if (run.status !== 0 || !existsSync(reportFile)) fail("the mutation run failed: see Stryker's output above");
-
-const report = JSON.parse(readFileSync(reportFile, 'utf8')) as MutationTestResult;
-const rows = folderScores(report.files, folders, () => !partial);
-const alive = undetected(report.files);
+const rows = folderScores(files, folders, () => !partial);
+const alive = undetected(files);
 process.stdout.write(`\nMutation score per folder (target ${MUTATION_TARGET}%):\n\n${scoreTable(rows)}\n`);
 if (alive.length) {
   process.stdout.write(

@@ -1,11 +1,10 @@
 /**
- * The deployable CDK app (cdk.json: `npx tsx infra/app.ts`). Reads the agency configuration
+ * The deployable CDK app (synthesized by infra/main.ts, the entry cdk.json names). Reads the agency configuration
  * (codetrail.config.json, or context `configFile`), validates it, builds `CodetrailStack` (name from
  * context `stackName`, default 'Codetrail') and registers the cdk-nag packs, so a change that breaks
  * an AWS Solutions or HIPAA Security rule without a reviewed acknowledgment fails `cdk synth`.
  */
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { App, type AppProps } from 'aws-cdk-lib';
 import { CodetrailStack } from './codetrail-stack.ts';
 import { loadConfig } from './load-config.ts';
@@ -33,6 +32,3 @@ export function buildApp(props: AppProps = {}): App {
   addNagPacks(app);
   return app;
 }
-
-// Run as the cdk CLI runs it (the script itself), not when a test imports it.
-if (path.resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) buildApp().synth();

@@ -292,22 +292,27 @@ export function createBillingHandoffService(
       }
     });
     await ports.queue.send('coded-batches', [ready]);
-    // When another invocation handed it off first (a takeover racing a slow holder), it sent these same
-    // bytes and records this same event: the idempotency key keeps one.
-    await ports.batches.handOff(batchId, { manifestKey, chartCount: members.length, handedOffAt: now });
-    await recordAudit(deps, {
-      type: 'batch.handed-off',
-      agencyId,
-      subject: `batch:${batchId}`,
-      actor: ACTOR,
-      idempotencyKey: 'handed-off',
-      detail: {
-        manifestKey,
-        manifestSha256: ready.manifestSha256,
-        chartCount: members.length,
-        flagged: ready.flagged,
-      },
+    // When another invocation handed it off first (a takeover racing a slow holder), the batch record and
+    // its audit event are that one's: what this one read can differ (a member skipped on a slow read).
+    const handedOff = await ports.batches.handOff(batchId, {
+      manifestKey,
+      chartCount: members.length,
+      handedOffAt: now,
     });
+    if (handedOff)
+      await recordAudit(deps, {
+        type: 'batch.handed-off',
+        agencyId,
+        subject: `batch:${batchId}`,
+        actor: ACTOR,
+        idempotencyKey: 'handed-off',
+        detail: {
+          manifestKey,
+          manifestSha256: ready.manifestSha256,
+          chartCount: members.length,
+          flagged: ready.flagged,
+        },
+      });
     return skipped;
   }
 
@@ -394,14 +399,18 @@ function inProgress(status: Batch['status']): boolean {
  * The ready charts of one delivery in batches: one group per agency, payer, line of business and bill
  * type, cut into batches of at most `max` (in chart order, so a redelivery cuts them the same way).
  */
+interface ReadyGroup<E> {
+  agencyId: string;
+  payerType: string;
+  lineOfBusiness: string;
+  entries: E[];
+}
+
 export function groupReady<E extends { state: ChartState }>(
   entries: readonly E[],
   max: number,
-): { key: string; agencyId: string; payerType: string; lineOfBusiness: string; entries: E[] }[] {
-  const groups = new Map<
-    string,
-    { agencyId: string; payerType: string; lineOfBusiness: string; entries: E[] }
-  >();
+): (ReadyGroup<E> & { key: string })[] {
+  const groups = new Map<string, ReadyGroup<E>>();
   for (const e of entries) {
     const { agencyId, payerType, lineOfBusiness } = e.state;
     const key = `${agencyId}|${payerType}|${lineOfBusiness}|${billTypeOf(lineOfBusiness)}`;
@@ -409,10 +418,10 @@ export function groupReady<E extends { state: ChartState }>(
     group.entries.push(e);
     groups.set(key, group);
   }
-  const out: { key: string; agencyId: string; payerType: string; lineOfBusiness: string; entries: E[] }[] =
-    [];
-  // Stryker disable next-line EqualityOperator: group keys are distinct, so < and <= order them the same
-  for (const [key, group] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const out: (ReadyGroup<E> & { key: string })[] = [];
+  // Groups in key order (the default sort, by UTF-16 code units), so a redelivery cuts the same batches.
+  for (const key of [...groups.keys()].sort()) {
+    const group = groups.get(key) as ReadyGroup<E>;
     const sorted = [...group.entries].sort(
       (a, b) => a.state.chartKey.localeCompare(b.state.chartKey) || a.state.version - b.state.version,
     );

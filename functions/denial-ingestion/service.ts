@@ -83,21 +83,22 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
     const unknownCodes = new Set<string>();
     const note = (issue: RemittanceIssue) => {
       counts.issues++;
-      if (issues.length < MAX_REPORTED_ISSUES) issues.push(issue);
+      keepFirst(issues, issue);
     };
     const noteUnmatched = (u: UnmatchedClaim) => {
       counts.unmatched++;
-      if (unmatched.length < MAX_REPORTED_ISSUES) unmatched.push(u);
+      keepFirst(unmatched, u);
     };
     const runner = keyedSerial(CLAIM_CONCURRENCY);
     const pending: { item: ClaimToApply; resolution: Promise<Resolution> }[] = [];
-    const handOn = async () => {
+    /** Hands the oldest claim looked up on, to be applied once its lookup is in; false when none is left. */
+    const handOn = async (): Promise<boolean> => {
       const next = pending.shift();
-      if (!next) return;
+      if (!next) return false;
       const resolution = await next.resolution;
       if ('unmatched' in resolution) {
         noteUnmatched(resolution.unmatched);
-        return;
+        return true;
       }
       const { item } = next;
       const { target, claimRef } = resolution;
@@ -106,30 +107,38 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
         for (const code of result.unknownCodes) unknownCodes.add(code);
         if (result.outcome === 'unmatched') noteUnmatched(result.unmatched);
         else if (result.outcome === 'duplicate') counts.duplicates++;
-        else if (result.outcome === 'informational') counts.informational++;
         else {
+          // paid, denied, reversed or informational: each its own count.
           counts[result.outcome]++;
           if (result.outcome === 'denied' && result.coderRelated) counts.codingDenied++;
         }
       });
+      return true;
     };
     try {
       for await (const e of events) {
-        if (e.kind === 'issue') note(e.issue);
-        else if (e.kind === 'payment') rememberPayer(payers, e.payment);
-        else {
-          counts.claims++;
-          // Matched a few at a time (reads only), handed on in file order: one chart is one key, so its
-          // answers are applied in the order the file gives them, whichever way CLP01 named it.
-          const resolution = applier.resolve(e.item);
-          // Handled here until handOn awaits it: a lookup failing meanwhile must fail the file (which is
-          // retried), not crash the process as an unhandled rejection.
-          resolution.catch(() => {});
-          pending.push({ item: e.item, resolution });
-          if (pending.length >= CLAIM_CONCURRENCY) await handOn();
+        switch (e.kind) {
+          case 'issue':
+            note(e.issue);
+            break;
+          case 'payment':
+            rememberPayer(payers, e.payment);
+            break;
+          case 'claim': {
+            counts.claims++;
+            // Matched a few at a time (reads only), handed on in file order: one chart is one key, so its
+            // answers are applied in the order the file gives them, whichever way CLP01 named it.
+            const resolution = applier.resolve(e.item);
+            // Handled here until handOn awaits it: a lookup failing meanwhile must fail the file (which is
+            // retried), not crash the process as an unhandled rejection.
+            resolution.catch(() => {});
+            pending.push({ item: e.item, resolution });
+            if (pending.length >= CLAIM_CONCURRENCY) await handOn();
+          }
         }
       }
-      while (pending.length > 0) await handOn();
+      // The rest, in file order.
+      while (await handOn());
       await runner.drain();
     } catch (error) {
       // Nothing is left writing once the delivery has failed: the lookups settle, the applies finish.
@@ -320,6 +329,14 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       for (const source of createdObjects(event, 'remittances/')) await takeObject(source);
     },
   };
+}
+
+/**
+ * Adds `item` while `list` holds fewer than MAX_REPORTED_ISSUES, the most a report lists: a file with
+ * any number of bad records or unmatched claims keeps only these in memory.
+ */
+export function keepFirst<T>(list: T[], item: T): void {
+  if (list.length < MAX_REPORTED_ISSUES) list.push(item);
 }
 
 function rememberPayer(payers: Set<string>, payment: RemittancePayment): void {

@@ -2,6 +2,7 @@ import type { LedgerEntry, SourceObject } from '#shared/aws/ports.ts';
 import { agencyFromKey, objectIdOf } from '#shared/identity/identifiers.ts';
 import type { IntakeContinuation } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
+import { PhiFreeError } from '#shared/runtime/error-summary.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { stage } from '#shared/topology.ts';
@@ -13,7 +14,7 @@ export interface Invocation {
 }
 
 /** Thrown when another run took the object over meanwhile: this run stops, the other one goes on. */
-export class ObjectTakenOver extends Error {
+export class ObjectTakenOver extends PhiFreeError {
   override name = 'ObjectTakenOver';
 }
 

@@ -48,6 +48,9 @@ function actorOf(verdict: Verdict): string {
 const DONE = ['QA_PASSED', 'QA_CORRECTED', 'REJECTED', 'QUERY_OPEN'] as const;
 const BILLED: ReadonlySet<string> = new Set(['QA_PASSED', 'QA_CORRECTED']);
 
+/** The queues a chart waits on for a reviewer. */
+type QueueOfReview = 'qa-review' | 'qa-review-senior';
+
 /**
  * QA result: applies a reviewer's verdict to a sampled chart version. `agree` goes to billing; a
  * correction is recorded against the same version (original and corrected codes both kept, each
@@ -158,7 +161,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     purpose: ReviewRequest['purpose'],
     notBy: string[],
     reason: string,
-    queue: 'qa-review' | 'qa-review-senior',
+    queue: QueueOfReview,
   ): Promise<void> {
     return ports.queue.send(queue, [
       reviewRequest(state, purpose, notBy, reason, deps.clock.now().toISOString()),
@@ -211,20 +214,21 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   }
 
   /**
-   * Writes a once-field of the chart version; true when this message owns it: it wrote it, or it is the
-   * same message again (a redelivery) that wrote it before. False when another message got there first.
+   * Writes a once-field of the chart version. When this message owns it (it wrote it, or it is the same
+   * message again, a redelivery, that wrote it before), returns the version as it stands: a redelivery
+   * sees what the first delivery did after the write. Undefined when another message got there first.
    */
   async function claimOnce<F extends 'secondReview' | 'dispute' | 'disputeResolution'>(
     state: ChartState,
     field: F,
     value: NonNullable<ChartState[F]>,
     same: (stored: NonNullable<ChartState[F]>) => boolean,
-  ): Promise<boolean> {
-    if (await ports.charts.markOnce(state.chartKey, state.version, field, value)) return true;
+  ): Promise<ChartState | undefined> {
+    if (await ports.charts.markOnce(state.chartKey, state.version, field, value)) return state;
     // markOnce fails only on a version that holds the field (this one was read to get here, and versions
     // are never deleted), and reads are consistent: the version and the field are there.
     const now = (await ports.charts.get(state.chartKey, state.version)) as ChartState;
-    return same(now[field] as NonNullable<ChartState[F]>);
+    return same(now[field] as NonNullable<ChartState[F]>) ? now : undefined;
   }
 
   /** A dispute or decision that cannot apply: recorded (once per message) and set aside. */
@@ -275,7 +279,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       await setAsideDispute(dispute, 'a dispute of this review is already open or decided');
       return;
     }
-    if (state.disputeRequestedAt) return;
+    // A redelivery after the first delivery sent the request: nothing left to do.
+    if (mine.disputeRequestedAt) return;
     await recordAudit(deps, {
       type: 'dispute.opened',
       agencyId: dispute.agencyId,
@@ -447,15 +452,9 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     if (verdict.reviewerId === state.coderId) {
       await setAside(verdict, 'a reviewer never reviews their own coding');
       // The CLI takes a request off the queue when it submits a verdict: put the chart back for review.
-      // Stryker disable next-line ConditionalExpression,OptionalChaining: qa-sampling moves a version to SAMPLED with its decision, and a sampled decision always names its queue
-      if (state.sampling?.queue)
-        await sendReviewRequest(
-          state,
-          'review',
-          [state.coderId],
-          state.sampling.reason,
-          state.sampling.queue,
-        );
+      // qa-sampling moves a version to SAMPLED with its decision, and a sampled decision names its queue.
+      const { reason, queue } = state.sampling as NonNullable<ChartState['sampling']>;
+      await sendReviewRequest(state, 'review', [state.coderId], reason, queue as QueueOfReview);
       return;
     }
 

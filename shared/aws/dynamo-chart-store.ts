@@ -6,6 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
+import { PhiFreeError } from '#shared/runtime/error-summary.ts';
 import { BoundedCache } from './bounded-cache.ts';
 import {
   conditionalWrite,
@@ -71,7 +72,7 @@ export class DynamoChartStore implements ChartStore {
       const existing =
         this.fromItem(itemFromConditionalFailure(err)) ?? (await this.get(state.chartKey, state.version));
       if (!existing)
-        throw new Error(`chart ${state.chartKey} v${state.version} exists but could not be read`);
+        throw new PhiFreeError(`chart ${state.chartKey} v${state.version} exists but could not be read`);
       return { created: false, state: existing };
     }
   }

@@ -5,6 +5,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { PhiFreeError } from '#shared/runtime/error-summary.ts';
 import { isConditionalCheckFailed, itemFromConditionalFailure } from './dynamo-conditional.ts';
 import { scanAll } from './dynamo-paged.ts';
 import type { LedgerEntry, ObjectLedger } from './ports.ts';
@@ -50,7 +51,7 @@ export class DynamoObjectLedger implements ObjectLedger {
         }),
       );
     } catch (err) {
-      if (isConditionalCheckFailed(err)) throw new Error(`ledger entry ${objectId} was never begun`);
+      if (isConditionalCheckFailed(err)) throw new PhiFreeError(`ledger entry ${objectId} was never begun`);
       throw err;
     }
   }

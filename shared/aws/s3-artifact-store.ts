@@ -5,6 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { PhiFreeError } from '#shared/runtime/error-summary.ts';
 import type { BucketName } from '#shared/topology.ts';
 import type { ArtifactStore } from './ports.ts';
 
@@ -24,7 +25,7 @@ export class S3ArtifactStore implements ArtifactStore {
 
   bucketName(bucket: BucketName): string {
     const name = this.buckets[bucket];
-    if (!name) throw new Error(`bucket ${bucket} is not configured`);
+    if (!name) throw new PhiFreeError(`bucket ${bucket} is not configured`);
     return name;
   }
 
@@ -56,7 +57,7 @@ export class S3ArtifactStore implements ArtifactStore {
     const out = await this.s3.send(
       new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }),
     );
-    if (!out.Body) throw new Error(`GetObject in ${bucket} returned no body`);
+    if (!out.Body) throw new PhiFreeError(`GetObject in ${bucket} returned no body`);
     return out.Body.transformToString('utf-8');
   }
 
@@ -77,7 +78,7 @@ export class S3ArtifactStore implements ArtifactStore {
           ...(options.ifMatch ? { IfMatch: `"${options.ifMatch.replaceAll('"', '')}"` } : {}),
         }),
       );
-      if (!out.Body) throw new Error(`GetObject in ${bucket} returned no body`);
+      if (!out.Body) throw new PhiFreeError(`GetObject in ${bucket} returned no body`);
       // In Node the SDK's body is an IncomingMessage: a Readable, which is an async iterable of Buffers.
       return out.Body as unknown as AsyncIterable<Uint8Array>;
     } catch (err) {

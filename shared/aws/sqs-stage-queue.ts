@@ -1,4 +1,5 @@
 import { type BatchResultErrorEntry, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { PhiFreeError } from '#shared/runtime/error-summary.ts';
 import type { QueueName } from '#shared/topology.ts';
 import type { StageQueue } from './ports.ts';
 
@@ -71,14 +72,14 @@ export class SqsStageQueue implements StageQueue {
   async send(queue: QueueName, messages: readonly unknown[]): Promise<void> {
     if (messages.length === 0) return;
     const url = this.queueUrls[queue];
-    if (!url) throw new Error(`queue ${queue} is not configured`);
+    if (!url) throw new PhiFreeError(`queue ${queue} is not configured`);
     // Ids are positions in this send: unique within every call, and they map failures back to messages.
     const entries = messages.map((m, i) => ({ id: `m${i}`, body: JSON.stringify(m) }));
     const unsent: BatchResultErrorEntry[] = [];
     for (const batch of toBatches(entries)) unsent.push(...(await this.sendBatch(url, batch)));
     if (unsent.length > 0) {
       const codes = [...new Set(unsent.map((f) => f.Code ?? 'unknown'))].join(', ');
-      throw new Error(
+      throw new PhiFreeError(
         `queue ${queue}: ${unsent.length} of ${messages.length} messages were not sent (${codes})`,
       );
     }

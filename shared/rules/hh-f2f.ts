@@ -51,10 +51,10 @@ export const hhF2f: Rule = defineRule(
     const earliest = soc - HH_F2F_DAYS_BEFORE;
     const latest = soc + HH_F2F_DAYS_AFTER;
     if (dates.some((d) => d >= earliest && d <= latest)) return [];
-    // Stryker disable next-line EqualityOperator: no date equals earliest here, so < and <= agree
-    const allBefore = dates.every((d) => d < earliest);
-    // Stryker disable next-line EqualityOperator: no date equals latest here, so > and >= agree
-    const allAfter = dates.every((d) => d > latest);
+    // Every date is outside the window now, so which side of it is which side of the start of care (a
+    // sign, not a comparison with a bound no date can equal any more).
+    const allBefore = dates.every((d) => Math.sign(d - soc) === -1);
+    const allAfter = dates.every((d) => Math.sign(d - soc) === 1);
     const when = allBefore
       ? `more than ${HH_F2F_DAYS_BEFORE} days before the start of care`
       : allAfter

@@ -23,11 +23,13 @@ export interface ErrorSummary {
   httpStatusCode?: number;
 }
 
-// Class names, AWS error codes and Node error codes have this shape; free text does not.
-const IDENTIFIER = /^[A-Za-z_$][\w$.-]{0,63}$/;
+// Class names and AWS error codes are words run together (SQS's older codes dotted:
+// AWS.SimpleQueueService.NonExistentQueue), Node's codes upper case with underscores (ENOENT,
+// ERR_INVALID_ARG_TYPE). A file name (Zulu_Yankee_1940-01-01.ndjson) or free text is neither.
+const IDENTIFIER = /^(?:[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)$/;
 
 function identifierOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' && IDENTIFIER.test(value) ? value : undefined;
+  return typeof value === 'string' && value.length <= 64 && IDENTIFIER.test(value) ? value : undefined;
 }
 
 /** An error, or anything thrown, summarized for the logs: its name, and a message only when PhiFreeError. */

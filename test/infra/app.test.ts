@@ -32,4 +32,14 @@ describe('the CDK app (infra/app.ts)', () => {
       ['HIPAA.Security', 'success', 0],
     ]);
   });
+
+  it('is what cdk.json runs: infra/main.ts builds this app and synthesizes it, unconditionally', () => {
+    const cdkJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { app: string };
+    expect(cdkJson.app).toBe('npx tsx infra/main.ts');
+    const main = readFileSync(path.join(PROJECT_ROOT, 'infra/main.ts'), 'utf8');
+    expect(main.split('\n').filter((line) => line && !/^\s*(\/\*\*|\*)/.test(line))).toEqual([
+      "import { buildApp } from './app.ts';",
+      'buildApp().synth();',
+    ]);
+  });
 });

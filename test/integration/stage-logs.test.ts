@@ -32,6 +32,7 @@ import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { useLocalStack } from '../support/emulators.ts';
 import { expectNoPhiIn } from '../support/expect-no-phi.ts';
 import { fhirFromChart } from '../support/fhir-from-chart.ts';
+import { s3Event } from '../support/memory-ports.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 import { build835 } from '../support/x12-835.ts';
 
@@ -110,6 +111,17 @@ async function settleScanned(only: readonly StageName[]): Promise<void> {
   expectNoPhiIn(logs.text(), `${only.join(', ')} output while setting up`);
 }
 
+/**
+ * Takes every message off a queue, as a consumer would, and returns the bodies of those about one chart
+ * (whatever earlier tests left on the queue is taken too, and dropped).
+ */
+async function takeFor(queue: QueueName, chartId: string): Promise<string[]> {
+  const chartKey = await chartKeyOf(stack.ports.keys, AGENCY, chartId);
+  return (await takeAll(queue)).filter(
+    (body) => (JSON.parse(body) as { chartKey?: string }).chartKey === chartKey,
+  );
+}
+
 /** Takes every message off a queue, as a consumer would, and returns the bodies. */
 async function takeAll(queue: QueueName): Promise<string[]> {
   const url = stack.resources.queueUrls[queue];
@@ -159,11 +171,8 @@ async function invoke(name: StageName, bodies: readonly string[]) {
   return { failed: result.batchItemFailures.map((f) => f.itemIdentifier), logs };
 }
 
-function s3Event(bucket: string, key: string, eTag = 'etag-1'): string {
-  return JSON.stringify({
-    Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key, eTag } } }],
-  });
-}
+/** An S3 event notification as the SQS message body the queue delivers. */
+const s3EventBody = (bucket: string, key: string): string => JSON.stringify(s3Event(bucket, key));
 
 async function stateOf(chartId: string, version = 1): Promise<ChartState | undefined> {
   return stack.ports.charts.get(await chartKeyOf(stack.ports.keys, AGENCY, chartId), version);
@@ -180,14 +189,14 @@ async function deleteChartFile(chartId: string): Promise<void> {
 const ndjson = (charts: ChartInput[]) => charts.map((c) => JSON.stringify(c)).join('\n');
 
 /**
- * Metric dimensions are a closed set: the service, the stage and (by metrics.ts) the agency, with known
- * values. A chart or file identifier as a dimension fails here before any PHI scan could miss it.
+ * Metric dimensions are a closed set: the service and the stage (metrics.ts: never a chart or an
+ * agency), with known values. A chart or file identifier as a dimension fails here before any PHI scan
+ * could miss it.
  */
 function expectDimensionsPhiFree(documents: OutputRecord[]): void {
   const allowed: Record<string, readonly string[]> = {
     service: ['codetrail'],
     stage: STAGE_NAMES,
-    agency: [AGENCY],
   };
   for (const doc of documents) {
     const aws = doc._aws as { CloudWatchMetrics: { Dimensions: string[][] }[] };
@@ -392,7 +401,7 @@ describe('every stage on its failure paths', () => {
 
   it('intake: an S3 event for a patient-named file that is gone', async () => {
     const key = `exports/${AGENCY}/${PATIENT_FILE}-gone.ndjson`;
-    const { failed, logs } = await invoke('intake', [s3Event(stack.resources.buckets.intake, key)]);
+    const { failed, logs } = await invoke('intake', [s3EventBody(stack.resources.buckets.intake, key)]);
     expect(failed).toEqual(['intake-0']);
     expectFailureLogged(logs, 'intake', 'NoSuchKey');
   });
@@ -412,7 +421,7 @@ describe('every stage on its failure paths', () => {
   it('denial-ingestion: an S3 event for a patient-named remittance that is gone', async () => {
     const key = `remittances/${AGENCY}/${PATIENT_FILE}-gone.835`;
     const { failed, logs } = await invoke('denial-ingestion', [
-      s3Event(stack.resources.buckets.denials, key),
+      s3EventBody(stack.resources.buckets.denials, key),
     ]);
     expect(failed).toEqual(['denial-ingestion-0']);
     expectFailureLogged(logs, 'denial-ingestion', 'NoSuchKey');
@@ -425,7 +434,7 @@ describe('every stage on its failure paths', () => {
       ndjson([homeHealthChart({ chartId: 'HH-1001-NOFILE', patient: { id: 'P-1-NOFILE' } })]),
     );
     await settleScanned(['intake']);
-    const bodies = await takeAll('validate');
+    const bodies = await takeFor('validate', 'HH-1001-NOFILE');
     expect(bodies).toHaveLength(1);
     await deleteChartFile('HH-1001-NOFILE');
     const { failed, logs } = await invoke('validation', bodies);
@@ -459,7 +468,7 @@ describe('every stage on its failure paths', () => {
       ndjson([homeHealthChart({ chartId: 'HH-1001-NOBILL', patient: { id: 'P-1-NOBILL' } })]),
     );
     await settleScanned(['intake', 'validation', 'qa-sampling']);
-    const bodies = await takeAll('billing');
+    const bodies = await takeFor('billing', 'HH-1001-NOBILL');
     expect(bodies).toHaveLength(1);
     await deleteChartFile('HH-1001-NOBILL');
     const { failed, logs } = await invoke('billing-handoff', [

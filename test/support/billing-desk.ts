@@ -7,7 +7,7 @@ import type { ChartState } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { BatchReady } from '#shared/model/messages.ts';
 import { homeHealthChart, hospiceChart } from './charts.ts';
-import { memoryPorts } from './memory-ports.ts';
+import { memoryPorts, movableClock } from './memory-ports.ts';
 
 /**
  * Two agencies, one in a Review Choice Demonstration state (Ohio) and one not (California), listed in
@@ -48,8 +48,7 @@ export interface ClearedChart {
  * moves. `config` is merged over the two agencies above.
  */
 export function billingDesk(config: Record<string, unknown> = {}) {
-  let now = Date.parse(DESK_START);
-  const clock = { now: () => new Date(now) };
+  const clock = movableClock(DESK_START);
   const mem = memoryPorts({ clock });
   const parsed = parseConfig({
     agencies: [
@@ -124,9 +123,7 @@ export function billingDesk(config: Record<string, unknown> = {}) {
     clear,
     service,
     /** Moves the clock on. */
-    advance(ms: number) {
-      now += ms;
-    },
+    advance: clock.advance,
     /** The batch-ready messages sent since the last call. */
     announced: () => mem.take('coded-batches').map((m) => BatchReady.parse(m)),
     manifest,

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ChartStore, Clock } from '#shared/aws/ports.ts';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
+import { type MovableClock, movableClock } from './memory-ports.ts';
 
 /**
  * Every promise of the ChartStore port (shared/aws/ports.ts), stated once and run against each store
@@ -12,11 +13,11 @@ import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
  */
 export function chartStoreContract(name: string, makeStore: (clock: Clock) => ChartStore): void {
   describe(`${name} keeps the ChartStore contract`, () => {
-    let clock: SettableClock;
+    let clock: MovableClock;
     let store: ChartStore;
     let agencyId: string;
     beforeEach(() => {
-      clock = settableClock(CLOCK_START);
+      clock = movableClock(CLOCK_START);
       store = makeStore(clock);
       agencyId = `agency-${next()}`;
     });
@@ -433,20 +434,6 @@ export function chartStoreContract(name: string, makeStore: (clock: Clock) => Ch
       });
     });
   });
-}
-
-interface SettableClock extends Clock {
-  set(iso: string): void;
-}
-
-function settableClock(iso: string): SettableClock {
-  let now = iso;
-  return {
-    now: () => new Date(now),
-    set(to) {
-      now = to;
-    },
-  };
 }
 
 /** Neither the wall clock nor the fixtures' times, so a store that stamps the wrong one is seen. */

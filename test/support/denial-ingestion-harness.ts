@@ -1,12 +1,12 @@
 import { createDenialIngestionService } from '#functions/denial-ingestion/service.ts';
-import type { AuditEvent, ClaimTarget, Clock } from '#shared/aws/ports.ts';
+import type { AuditEvent, ClaimTarget } from '#shared/aws/ports.ts';
 import type { ReasonTables } from '#shared/denials/classify.ts';
 import { chartKeyOf, claimRefOf, objectIdOf } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { S3EventMessage } from '#shared/model/messages.ts';
 import type { RemittanceRecord } from '#shared/model/remittance.ts';
-import { memoryPorts } from './memory-ports.ts';
+import { memoryPorts, movableClock } from './memory-ports.ts';
 
 /**
  * Denial ingestion over in-memory ports, with billed chart versions seeded as billing handoff leaves
@@ -31,8 +31,7 @@ export interface BilledClaim extends ClaimTarget {
 export function denialHarness(
   options: { config?: Record<string, unknown>; tables?: (date: string) => ReasonTables } = {},
 ) {
-  let now = START;
-  const clock: Clock = { now: () => new Date(now) };
+  const clock = movableClock(START);
   const mem = memoryPorts({ clock });
   const config = parseConfig(options.config ?? {});
   const ports = mem.portsFor('denial-ingestion');
@@ -114,9 +113,7 @@ export function denialHarness(
     config,
     clock,
     service,
-    setNow(iso: string) {
-      now = iso;
-    },
+    setNow: clock.set,
     billed,
     drop,
     deliver,

@@ -7,7 +7,7 @@ import { IntakeContinuation } from '#shared/model/messages.ts';
 import { IntakeReceipt } from '#shared/model/receipt.ts';
 import { homeHealthChart } from './charts.ts';
 import { fhirFromChart } from './fhir-from-chart.ts';
-import { memoryPorts, s3Event } from './memory-ports.ts';
+import { memoryPorts, movableClock, s3Event } from './memory-ports.ts';
 
 /** The agency the intake tests drop their files for. */
 export const AGENCY = 'test-agency';
@@ -30,9 +30,8 @@ export interface Read {
  * Listing is in key order, as S3's ListObjectsV2 gives it (the in-memory store lists in insertion order).
  */
 export function intake(config: ConfigInput = {}) {
-  let now = new Date(START).getTime();
   // One clock for the service and the chart store, as a Lambda's stage and its DynamoDB adapter share one.
-  const clock = { now: () => new Date(now) };
+  const clock = movableClock(START);
   const mem = memoryPorts({ clock });
   const stagePorts = mem.portsFor('intake');
   const reads: Read[] = [];
@@ -91,13 +90,9 @@ export function intake(config: ConfigInput = {}) {
       return JSON.parse(mem.objects.get(`test-intake/${r?.quarantineReport}`) ?? '{}');
     },
     /** Moves the clock to `iso`, so leases pass. */
-    later(iso: string) {
-      now = new Date(iso).getTime();
-    },
+    later: clock.set,
     /** Moves the clock on by `ms`. */
-    advance(ms: number) {
-      now += ms;
-    },
+    advance: clock.advance,
     drop(key: string, body: string, etag = 'e1', invocation?: { remainingMs(): number }) {
       mem.put('intake', key, body);
       return service.handle(s3Event('test-intake', key, etag), invocation);

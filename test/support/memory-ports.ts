@@ -221,6 +221,25 @@ export function fixedClock(iso = '2026-11-23T12:00:00.000Z'): Clock {
   return { now: () => new Date(iso) };
 }
 
+/** A clock a test moves: to an instant (`set`) or on by some milliseconds (`advance`). */
+export interface MovableClock extends Clock {
+  set(iso: string): void;
+  advance(ms: number): void;
+}
+
+export function movableClock(iso: string): MovableClock {
+  let now = Date.parse(iso);
+  return {
+    now: () => new Date(now),
+    set(to) {
+      now = Date.parse(to);
+    },
+    advance(ms) {
+      now += ms;
+    },
+  };
+}
+
 export function s3Event(bucket: string, key: string, eTag = 'etag-1') {
   return {
     Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key, eTag } } }],

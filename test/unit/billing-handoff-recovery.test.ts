@@ -49,6 +49,26 @@ function racing(
 }
 
 describe('billing handoff: deliveries that come again', () => {
+  it('leaves the hand-off record and its audit event to another invocation that handed the batch off first', async () => {
+    const desk = billingDesk();
+    const a = await desk.clear('HH-R1');
+    const batches = desk.mem.ports.batches;
+    const handOff = batches.handOff.bind(batches);
+    // A takeover racing this invocation hands the batch off first, with what it read.
+    batches.handOff = async (batchId, changes) => {
+      await handOff(batchId, { ...changes, manifestKey: 'manifests/by-the-other.json', chartCount: 7 });
+      return handOff(batchId, changes);
+    };
+    expect(await desk.service().handle([a.item])).toEqual([]);
+    expect((await desk.batches())[0]).toMatchObject({
+      status: 'HANDED_OFF',
+      manifestKey: 'manifests/by-the-other.json',
+      chartCount: 7,
+    });
+    // The other invocation writes its own event; this one writes none that could contradict the record.
+    expect(desk.events('batch.handed-off')).toEqual([]);
+  });
+
   it('names the batch after its day and a hash of its group and members, and adds nothing on a redelivery', async () => {
     const desk = billingDesk();
     const a = await desk.clear('HH-D1');

@@ -103,6 +103,21 @@ describe('denial ingestion: the same file twice', () => {
     expect(await h.chart(claim)).toMatchObject({ status: 'PAID', remittance: { adjudications: 1 } });
   });
 
+  it('leaves the content of a delivery that died PROCESSING, so a copy dropped meanwhile goes on', async () => {
+    const h = denialHarness();
+    const claim = await h.billed('D-8');
+    const text = csv(HEADER, `${claim.claimRef},paid,100,90`);
+    failOnce(h.mem.ports.charts, 'transition', () => true, 'timed out');
+    await expect(h.drop('remittances/test-agency/era.csv', text)).rejects.toThrow('timed out');
+    expect(await h.mem.ports.ledger.get(contentIdOf(text))).toMatchObject({
+      status: 'PROCESSING',
+      stage: 'denial-ingestion:content',
+    });
+    await h.drop('remittances/test-agency/copy.csv', text);
+    expect(h.events('remittance.duplicate-file')).toEqual([]);
+    expect((await h.chart(claim))?.status).toBe('PAID');
+  });
+
   it('counts an answer already applied, re-exported in another file, as a duplicate', async () => {
     const h = denialHarness();
     const paid = await h.billed('D-4');

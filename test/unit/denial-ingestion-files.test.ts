@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { remitIdOf } from '#functions/denial-ingestion/apply-claim.ts';
+import { keepFirst } from '#functions/denial-ingestion/service.ts';
 import { readDenialCsv } from '#shared/formats/denial-csv.ts';
+import { MAX_REPORTED_ISSUES } from '#shared/runtime/quarantine.ts';
 import { x835 } from '../support/denial-ingestion-835.ts';
 import { csv, denialHarness, interpose, START } from '../support/denial-ingestion-harness.ts';
 
@@ -47,6 +49,8 @@ describe('denial ingestion: reading an X12 835', () => {
       claims: 3,
       paid: 2,
       reversed: 1,
+      // Only a denial counts against coding.
+      codingDenied: 0,
       issues: 0,
       payers: ['P1', 'P2'],
     });
@@ -196,7 +200,15 @@ describe('denial ingestion: reading a CSV denial export', () => {
     expect((await h.records(claim)).map((r) => [r.sourceRecord, r.sequence, r.payerName])).toEqual([
       ['line 2', '2026-11-20#T-1#00000002', 'Synthetic Payer'],
     ]);
-    expect(h.received()[0]).toMatchObject({ claims: 1, issues: 2, payers: ['Synthetic Payer'] });
+    // Keyed 'received' for the object, so a retried delivery records it once.
+    expect(h.events('remittance.received')).toMatchObject([
+      {
+        subject: `object:${h.objectId(key)}`,
+        actor: 'stage:denial-ingestion',
+        idempotencyKey: 'received',
+        detail: { format: 'csv', claims: 1, issues: 2, payers: ['Synthetic Payer'] },
+      },
+    ]);
   });
 
   it.each([
@@ -289,6 +301,33 @@ describe('denial ingestion: reading the JSON denial file', () => {
     });
   });
 
+  it('counts every issue and unmatched claim past the first thousand of each the report lists', async () => {
+    const h = denialHarness();
+    const key = 'remittances/test-agency/many.json';
+    const denials = [
+      ...Array.from({ length: 1002 }, (_, i) => ({
+        claimRef: `CTNOTINDEXED${String(i).padStart(5, '0')}`,
+        reasonCodes: ['CO-50'],
+      })),
+      ...Array.from({ length: 1001 }, () => ({ reasonCodes: ['CO-50'] })),
+    ];
+    await h.drop(key, json({ agencyId: 'test-agency', denials }));
+    const report = h.report(key);
+    expect(report?.issueCount).toBe(2003);
+    expect(report?.issues).toHaveLength(MAX_REPORTED_ISSUES);
+    expect(h.events('remittance.issues-reported').map((e) => e.detail)).toMatchObject([
+      { unmatched: 1002, issueCount: 2003 },
+    ]);
+    expect(h.received()[0]).toMatchObject({ claims: 1002, unmatched: 1002, issues: 1001 });
+  });
+
+  it('keeps in memory only the first thousand issues or unmatched claims, the most a report lists', () => {
+    const kept: number[] = [];
+    for (let n = 1; n <= MAX_REPORTED_ISSUES + 2; n++) keepFirst(kept, n);
+    expect(kept).toHaveLength(MAX_REPORTED_ISSUES);
+    expect([kept[0], kept.at(-1)]).toEqual([1, MAX_REPORTED_ISSUES]);
+  });
+
   it('reports the entries it cannot place, by entry number and field, and applies the rest', async () => {
     const h = denialHarness();
     const good = await h.billed('J-4');
@@ -332,6 +371,8 @@ describe('denial ingestion: reading the JSON denial file', () => {
       },
     ]);
     expect(h.received()[0]).toMatchObject({ claims: 3, denied: 1, unmatched: 2, issues: 5 });
+    // A claim left unmatched adds no codes to the ones the tables lack.
+    expect(h.received()[0]).not.toHaveProperty('unknownCodes');
   });
 
   it.each([
@@ -354,5 +395,17 @@ describe('denial ingestion: reading the JSON denial file', () => {
     expect(h.report(key)?.issues).toStrictEqual(issues);
     expect((await h.chart(claim))?.status).toBe('BATCHED');
     expect(h.received()[0]).toMatchObject({ format: 'json', claims: 0, issues: issues.length, payers: [] });
+  });
+});
+
+describe('denial ingestion: the objects it takes', () => {
+  it('takes nothing outside remittances/, such as the exception reports it writes beside the files', async () => {
+    const h = denialHarness();
+    const claim = await h.billed('K-1');
+    const key = `quarantine/test-agency/${h.objectId('remittances/test-agency/era.csv')}/source`;
+    await h.drop(key, csv('claim_ref,status,charge,paid', `${claim.claimRef},paid,100,90`));
+    expect(await h.mem.ports.ledger.get(h.objectId(key))).toBeUndefined();
+    expect(h.mem.events()).toEqual([]);
+    expect((await h.chart(claim))?.status).toBe('BATCHED');
   });
 });

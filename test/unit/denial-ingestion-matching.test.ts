@@ -208,6 +208,17 @@ describe('denial ingestion: billing mapping files', () => {
     expect(JSON.stringify(h.mem.objects.get(`test-denials/${reportKey}`))).not.toContain('ACCT 7');
   });
 
+  it('reports a line that stops before its billing claim number', async () => {
+    const h = denialHarness();
+    const claim = await h.billed('N-7');
+    const key = 'remittances/test-agency/mappings/short.csv';
+    await h.drop(key, csv('claim_ref,billing_claim_number', claim.claimRef));
+    expect(h.report(key)?.issues).toStrictEqual([
+      { record: 'line 2', path: 'billing_claim_number', reason: 'expected 1 to 38 characters' },
+    ]);
+    expect(h.events('claim-mapping.received')[0]?.detail).toMatchObject({ mapped: 0, issues: 1 });
+  });
+
   it.each([['number,claim_ref'], ['billing_claim_number,ref'], ['number,ref']])(
     'takes nothing from a file headed %s',
     async (header) => {

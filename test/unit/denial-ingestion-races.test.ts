@@ -156,6 +156,48 @@ describe('denial ingestion: answers another delivery applies meanwhile', () => {
   });
 });
 
+describe('denial ingestion: claims looked up ahead of the one applied', () => {
+  const claimsOf = async (h: DenialHarness, count: number) =>
+    Promise.all(Array.from({ length: count }, (_, i) => h.billed(`LA-${i + 1}`)));
+
+  it('looks up at most eight claims ahead of the one it applies, so a long file never piles up', async () => {
+    const h = denialHarness();
+    const claims = await claimsOf(h, 12);
+    const calls: string[] = [];
+    interpose(h.mem.ports.remittances, 'findClaim', (original, ...args) => {
+      calls.push('lookup');
+      return original(...args);
+    });
+    interpose(h.mem.ports.charts, 'get', (original, ...args) => {
+      calls.push('apply');
+      return original(...args);
+    });
+    await h.drop(
+      'remittances/test-agency/long.csv',
+      csv(HEADER, ...claims.map((c) => `${c.claimRef},paid,100,90,,`)),
+    );
+    expect(calls.indexOf('apply')).toBe(8);
+    expect(calls.filter((c) => c === 'lookup')).toHaveLength(12);
+  });
+
+  it('fails the delivery only once every lookup it started has settled', async () => {
+    const h = denialHarness();
+    const [failing, slow] = await claimsOf(h, 2);
+    let settled = 0;
+    interpose(h.mem.ports.remittances, 'findClaim', async (original, claimRef) => {
+      if (claimRef === failing?.claimRef) throw new Error('lookup timed out');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const found = await original(claimRef);
+      settled++;
+      return found;
+    });
+    const text = csv(HEADER, `${failing?.claimRef},paid,100,90,,`, `${slow?.claimRef},paid,100,90,,`);
+    await expect(h.drop('remittances/test-agency/p.csv', text)).rejects.toThrow('lookup timed out');
+    // Nothing of the failed delivery still running while its retry starts.
+    expect(settled).toBe(1);
+  });
+});
+
 describe('denial ingestion: a retried delivery', () => {
   it('counts an answer its first try recorded but did not apply as applied now, not as a duplicate', async () => {
     const h = denialHarness();
@@ -220,6 +262,25 @@ describe('denial ingestion: a retried delivery', () => {
     await h.drop('remittances/test-agency/d.csv', text(claim.claimRef));
     expect((await h.chart(claim))?.status).toBe('DENIED');
     expect(h.received()[0]).toMatchObject({ denied: 1, duplicates: 0 });
+  });
+
+  it('counts a denial read again against its coder once, at the time the chart keeps for it', async () => {
+    const h = denialHarness();
+    const text = (ref: string) => csv(HEADER, `${ref},denied,100,0,CO-146,`);
+    const claim = await deniedBefore(h, 'Y-4', text, {});
+    // The mark the earlier release recorded with the chart's denial: keyed by the time that denial has.
+    await h.mem.ports.coders.record({
+      kind: 'denial',
+      agencyId: AGENCY,
+      coderId: 'coder-a',
+      chartKey: claim.chartKey,
+      version: 1,
+      deniedAt: START,
+      reasonCodes: ['CO-146'],
+    });
+    await h.drop('remittances/test-agency/d.csv', text(claim.claimRef));
+    expect((await h.chart(claim))?.rework).toMatchObject({ family: 'coding' });
+    expect((await h.marks()).map((m) => m.deniedAt)).toEqual([START]);
   });
 
   it('applies a new denial to a version denied before remittance summaries were kept', async () => {

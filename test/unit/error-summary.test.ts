@@ -1,6 +1,7 @@
 import { NoSuchKey } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { ObjectTakenOver } from '#functions/intake/object-run.ts';
 import { PhiFreeError, summarizeError } from '#shared/runtime/error-summary.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { withCapturedLogs } from '../support/capture-logs.ts';
@@ -44,6 +45,28 @@ describe('summarizeError', () => {
       path: PATIENT_KEY,
     });
     expect(summarizeError(error)).toEqual({ name: 'Error', code: 'ENOENT' });
+  });
+
+  it('drops a code or name shaped like a file name, and keeps the shapes AWS and Node codes have', () => {
+    const named = (name: string, code: string) =>
+      summarizeError(Object.assign(new Error('x'), { name, code }));
+    expect(named('Zulu_Yankee_1940-01-01.ndjson', 'Zulu-Yankee')).toEqual({ name: 'Error' });
+    expect(named('ZuluYankee19400101', 'P'.repeat(65))).toEqual({ name: 'ZuluYankee19400101' });
+    expect(named('ThrottlingException', 'AWS.SimpleQueueService.NonExistentQueue')).toEqual({
+      name: 'ThrottlingException',
+      code: 'AWS.SimpleQueueService.NonExistentQueue',
+    });
+    expect(named('TypeError', 'ERR_INVALID_ARG_TYPE')).toEqual({
+      name: 'TypeError',
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+  });
+
+  it("shows the message of codetrail's own errors written from identifiers it derived", () => {
+    expect(summarizeError(new ObjectTakenOver('ob0123 was taken over by a later run'))).toEqual({
+      name: 'ObjectTakenOver',
+      message: 'ob0123 was taken over by a later run',
+    });
   });
 
   it('drops a code or name that is free text', () => {

@@ -84,6 +84,31 @@ describe('a long file of a FHIR drop', () => {
     expect(t.mem.take('validate')).toHaveLength(1);
   });
 
+  it('writes a small file out once, at its end, when time is plenty and no save is due', async () => {
+    const t = intake();
+    await dropWithMarker(t, FOLDER, longDrop(), plenty());
+    const work = `test-intake/work/${AGENCY}/${t.objectId(DONE)}/`;
+    const spilledWith = (id: string) =>
+      [...t.mem.objects].filter(([key, body]) => key.startsWith(work) && body.includes(`"id":"${id}"`));
+    const [first, ...others] = spilledWith('pr0');
+    expect(others).toEqual([]);
+    // The last practitioner went out with the first: no write at the look at line 5000.
+    expect(spilledWith('pr5999').map(([key]) => key)).toEqual([first?.[0]]);
+  });
+
+  it('numbers the lines it reads after a pause from where it resumed, not from 1', async () => {
+    const t = intake();
+    const files = longDrop();
+    const lines = [...longLines];
+    lines[5499] = '{"id":"no-type"}';
+    files.set(LONG, lines);
+    await dropWithMarker(t, FOLDER, files, short());
+    await t.continueAll(short);
+    expect(t.report(t.receipt(DONE)).issues).toEqual([
+      { file: `${FOLDER}${LONG}`, line: 5500, reason: 'not a FHIR resource' },
+    ]);
+  });
+
   it('saves its progress part-way when it is due, and goes on in the same run', async () => {
     const t = intake({ intake: { checkpointEverySeconds: 1 } });
     const saved: unknown[] = [];

@@ -16,6 +16,7 @@ import {
   scoreTable,
   undetected,
 } from '#cli/lib/mutation-scores.ts';
+import { importsOf, resolveImport, testsLoading, unitTestsLoading } from '#cli/lib/mutation-tests.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -93,6 +94,78 @@ describe('mutation scores per folder', () => {
       'shared/a.ts:7 NoCoverage a > b',
       'shared/b.ts:9 Survived a > b',
     ]);
+  });
+});
+
+describe('the unit tests each folder runs against', () => {
+  it('reads static, side-effect and dynamic imports', () => {
+    const source = [
+      "import { a } from '#shared/rules/a.ts';",
+      "import type { B } from './b.ts';",
+      "import '../support/setup.ts';",
+      "const c = await import('#functions/intake/service.ts');",
+      "export { d } from 'node:fs';",
+    ].join('\n');
+    expect(importsOf(source)).toEqual([
+      '#shared/rules/a.ts',
+      './b.ts',
+      '../support/setup.ts',
+      '#functions/intake/service.ts',
+      'node:fs',
+    ]);
+  });
+
+  it('resolves subpath and relative imports to repo files, and no package', () => {
+    expect(resolveImport('test/unit/x.test.ts', '#shared/rules/a.ts')).toBe('shared/rules/a.ts');
+    expect(resolveImport('test/unit/x.test.ts', '#functions/intake/service.ts')).toBe(
+      'functions/intake/service.ts',
+    );
+    expect(resolveImport('test/unit/x.test.ts', '#cli/lib/y.ts')).toBe('cli/lib/y.ts');
+    expect(resolveImport('test/unit/x.test.ts', '../support/z.ts')).toBe('test/support/z.ts');
+    expect(resolveImport('shared/rules/a.ts', './b.ts')).toBe('shared/rules/b.ts');
+    expect(resolveImport('shared/rules/a.ts', 'vitest')).toBeUndefined();
+    expect(resolveImport('shared/rules/a.ts', 'node:fs')).toBeUndefined();
+  });
+
+  it('keeps the tests whose imports reach the folder, through support and source files, cycles and all', () => {
+    const files: Record<string, string> = {
+      'test/unit/direct.test.ts': "import { r } from '#shared/rules/r.ts';",
+      'test/unit/via-support.test.ts': "import { h } from '../support/h.ts';",
+      'test/support/h.ts': "import { s } from '#functions/stage/service.ts';",
+      'functions/stage/service.ts': "import { r } from '#shared/rules/r.ts';",
+      'test/unit/cycle.test.ts': "import { a } from '../support/a.ts';",
+      'test/support/a.ts': "import { b } from './b.ts';",
+      'test/support/b.ts': "import { a } from './a.ts'; import data from './table.json';",
+      // b is reached through a cycle first, and still counts as reaching the folder through c.
+      'test/unit/cycle-then-folder.test.ts': "import { d } from '../support/d.ts';",
+      'test/support/d.ts': "import { e } from './e.ts'; import { c } from './c.ts';",
+      'test/support/e.ts': "import { d } from './d.ts';",
+      'test/support/c.ts': "import { r } from '#shared/rules/r.ts';",
+      'test/unit/e-first.test.ts': "import { e } from '../support/e.ts';",
+      'test/unit/package.test.ts': "import { describe } from 'vitest';",
+      'test/unit/missing.test.ts': "import { gone } from '../support/gone.ts';",
+    };
+    const tests = Object.keys(files).filter((f) => f.endsWith('.test.ts'));
+    expect(testsLoading(tests, 'shared/rules', (f) => files[f])).toEqual([
+      'test/unit/direct.test.ts',
+      'test/unit/via-support.test.ts',
+      'test/unit/cycle-then-folder.test.ts',
+      'test/unit/e-first.test.ts',
+    ]);
+    expect(testsLoading(tests, 'functions', (f) => files[f])).toEqual(['test/unit/via-support.test.ts']);
+    expect(testsLoading(tests, 'shared/sampling', (f) => files[f])).toEqual([]);
+  });
+
+  it('finds tests for every folder the mutation run mutates', () => {
+    for (const folder of mutatedFolders(root)) {
+      const tests = unitTestsLoading(root, folder);
+      expect(tests.length, folder).toBeGreaterThan(0);
+      expect(
+        tests.every((t) => /^test\/unit\/[\w.-]+\.test\.ts$/.test(t)),
+        folder,
+      ).toBe(true);
+    }
+    expect(unitTestsLoading(root, 'shared/rules')).toContain('test/unit/pdgm-grouping.test.ts');
   });
 });
 

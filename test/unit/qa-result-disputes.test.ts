@@ -71,6 +71,26 @@ describe('qa-result: a coder disputes corrections of the review', () => {
     expect(w.eventTypes()).toEqual(['dispute.opened']);
   });
 
+  it('sends nothing again for a redelivery that read the chart before the first delivery sent the request', async () => {
+    const w = await qaWorld({ state: REVIEWED });
+    await w.service.handle(w.dispute());
+    expect(w.take('qa-review-senior')).toHaveLength(1);
+    // The copy read the chart while the first delivery was still sending (dispute stored, not yet sent).
+    const charts = w.deps.ports.charts;
+    const get = charts.get.bind(charts);
+    let stale = true;
+    charts.get = async (chartKey, version) => {
+      const current = await get(chartKey, version);
+      if (!stale || !current) return current;
+      stale = false;
+      const { disputeRequestedAt: _, ...beforeTheRequest } = current;
+      return beforeTheRequest;
+    };
+    await w.service.handle(w.dispute());
+    expect(stale).toBe(false);
+    expect(w.take('qa-review-senior')).toEqual([]);
+  });
+
   const NO_REVIEW = 'the chart version has no QA review';
   it.each<[string, Partial<ChartState>, Partial<Dispute>, string]>([
     ['an unknown chart version', REVIEWED, { version: 2 }, NO_REVIEW],
