@@ -3,8 +3,10 @@
  * mutates, then the mutation score of each folder (and of each stage under functions/), every mutant
  * the tests let live, and a failing exit when a folder mutated whole is under the 85% target.
  *
- *   npm run mutation                          every folder (about an hour on two cores)
+ *   npm run mutation                          every folder (about 90 minutes on two cores)
  *   npm run mutation -- --incremental         re-tests only what changed since the last run's report
+ *   npm run mutation -- --ignore-static       leaves out static mutants (code run when a module loads),
+ *                                             reported as ignored; a later --incremental run tests them
  *   npm run mutation -- --since main          only the files changed since a git ref (a change's mutants)
  *   npm run mutation -- shared/sampling ...   only these folders
  *
@@ -39,14 +41,18 @@ function fail(message: string): never {
 }
 
 const args = process.argv.slice(2);
-const strykerArgs: string[] = [];
+// Every run writes each folder's incremental file (Stryker writes it only in incremental mode); a run
+// without --incremental re-tests every mutant all the same (--force).
+const strykerArgs: string[] = ['--incremental'];
+let reuse = false;
 let folders = allFolders;
 let mutate: string[] | undefined;
 /** A `--since` run scores a change's files alone: no folder of it is held to the target. */
 let partial = false;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i] ?? '';
-  if (arg === '--incremental') strykerArgs.push('--incremental');
+  if (arg === '--incremental') reuse = true;
+  else if (arg === '--ignore-static') strykerArgs.push('--ignoreStatic');
   else if (arg === '--since') {
     const ref = args[++i];
     if (!ref) fail('--since needs a git ref: npm run mutation -- --since main');
@@ -74,9 +80,11 @@ for (let i = 0; i < args.length; i++) {
     folders.push(arg.replace(/\/$/, ''));
   } else
     fail(
-      `unknown argument ${arg}: give --incremental, --since REF, or folders among ${allFolders.join(', ')}`,
+      `unknown argument ${arg}: give --incremental, --ignore-static, --since REF, or folders among ${allFolders.join(', ')}`,
     );
 }
+if (!reuse) strykerArgs.push('--force');
+
 // One Stryker run per folder, each against the unit tests that load that folder's code (see
 // cli/lib/mutation-tests.ts), with its own report and incremental file; the table merges them.
 const files: MutationTestResult['files'] = {};
@@ -88,7 +96,8 @@ for (const folder of folders) {
   if (targets.length === 0) continue;
   const tests = unitTestsLoading(root, folder);
   if (tests.length === 0) fail(`no unit test loads ${folder}: its mutants cannot be killed`);
-  const dir = `reports/mutation/${folder.replaceAll('/', '-')}`;
+  // A change's run keeps its own report and incremental file, so a folder's whole ones stay as they were.
+  const dir = `reports/mutation/${partial ? 'since-' : ''}${folder.replaceAll('/', '-')}`;
   mkdirSync(`${root}${dir}`, { recursive: true });
   const folderConfig = {
     ...baseConfig,

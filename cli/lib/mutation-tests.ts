@@ -2,12 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 
 /**
- * Which unit test files load a mutated folder's code, so a folder's mutants run against those tests
- * alone. It matters for static mutants (code run when a module loads, such as a rule's id or a table
- * built at import): Stryker cannot tell which tests such a mutant touches, so it runs every test in the
- * run against each one; with the tests narrowed to those that load the folder, the rules' static
- * mutants take seconds each instead of the whole suite. A test that cannot load the folder's code
- * cannot kill its mutants, so narrowing loses no kill.
+ * Which unit test files load a mutated folder's code, so each folder's Stryker run (its own report and
+ * incremental file) starts from those tests alone: a test that cannot load the folder's code cannot kill
+ * its mutants, so narrowing loses no kill and the run's first, coverage-taking pass skips the rest.
  */
 
 /** The environment variable naming the test files (comma-separated) vitest.mutation.config.ts runs. */

@@ -88,7 +88,9 @@ export function answerKey(claim: RemittanceClaim, payment: RemittancePayment, cl
 /** `unknownCodes`: CARCs and RARCs in neither the tables nor the agency's families (classified other). */
 export type ApplyResult =
   | { outcome: 'paid' | 'denied' | 'reversed'; coderRelated: boolean; unknownCodes: string[] }
-  | { outcome: 'informational' | 'duplicate'; unknownCodes: string[] }
+  // Nothing to apply, so nothing that counts against a coder.
+  | { outcome: 'informational'; coderRelated: false; unknownCodes: string[] }
+  | { outcome: 'duplicate'; unknownCodes: string[] }
   | { outcome: 'unmatched'; unmatched: UnmatchedClaim; unknownCodes: string[] };
 
 /** The reasons a record counts against its coder (a record written without the field: its coding reasons). */
@@ -279,7 +281,8 @@ export function createClaimApplier(
       context.tablesFor(claim.paidDate ?? item.payment.paymentDate ?? context.fileAt),
     );
     const unknownCodes = classification.unknownCodes;
-    if (claim.disposition === 'informational') return { outcome: 'informational', unknownCodes };
+    if (claim.disposition === 'informational')
+      return { outcome: 'informational', coderRelated: false, unknownCodes };
 
     let state = await ports.charts.get(target.chartKey, target.version);
     if (!state) return unmatched(item, 'the chart version this claimRef names is not in the table');

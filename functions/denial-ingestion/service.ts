@@ -110,7 +110,8 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
         else {
           // paid, denied, reversed or informational: each its own count.
           counts[result.outcome]++;
-          if (result.outcome === 'denied' && result.coderRelated) counts.codingDenied++;
+          // Only a denial is ever coder-related (apply-claim sets it from the denied disposition).
+          if (result.coderRelated) counts.codingDenied++;
         }
       });
       return true;

@@ -22,7 +22,8 @@ export function printableCode(code: string, system: Diagnosis['system']): string
   if (!SHAPES[system].test(bare)) return undefined;
   if (system === 'ICD-10-CM') return dottedIcd10Code(bare);
   const written = code.trim().toUpperCase();
-  return /^[A-Z0-9]+(?:\.[A-Z0-9]+)?$/.test(written) ? written : bare;
+  // A code written without a dot is its bare form already: only a dotted one is kept as written.
+  return /^[A-Z0-9]+\.[A-Z0-9]+$/.test(written) ? written : bare;
 }
 
 /** `I50.22` or, when the value is not code-shaped, a description that repeats nothing of it. */

@@ -54,7 +54,8 @@ type MakeFinding = (message: string, path?: string) => Finding;
 
 /** Points 1-3: the OC 61/62 lines themselves. */
 function occurrenceFindings(chart: Chart, finding: MakeFinding): Finding[] {
-  const occurrences = chart.occurrences ?? [];
+  const occurrences = chart.occurrences;
+  if (!occurrences) return [];
   const findings: Finding[] = [];
   if (
     occurrences.some((o) => o.code === HOSPITAL_DISCHARGE) &&
@@ -70,8 +71,13 @@ function occurrenceFindings(chart: Chart, finding: MakeFinding): Finding[] {
   occurrences.forEach((o, i) => {
     if (o.code !== HOSPITAL_DISCHARGE && o.code !== OTHER_INSTITUTION_DISCHARGE) return;
     const days = daysBeforePeriod(chart, o);
-    if (days < 0 || days > INSTITUTIONAL_LOOKBACK_DAYS) {
-      const when = days < 0 ? 'after the period from-date' : `${days} days before the period from-date`;
+    const when =
+      days < 0
+        ? 'after the period from-date'
+        : days > INSTITUTIONAL_LOOKBACK_DAYS
+          ? `${days} days before the period from-date`
+          : undefined;
+    if (when !== undefined) {
       findings.push(
         finding(
           `${occurrencePath(i)}.date: occurrence code ${o.code} is dated ${when}, outside the ${INSTITUTIONAL_LOOKBACK_DAYS} days before it that make the period institutional; correct the date or remove the code`,
@@ -93,8 +99,9 @@ function occurrenceFindings(chart: Chart, finding: MakeFinding): Finding[] {
 
 /** Point 4: a stated source against the occurrence codes, when the chart carries them. */
 function sourceFindings(chart: Chart, finding: MakeFinding): Finding[] {
+  // Without a stated source there is nothing to contradict: neither branch below matches.
   const stated = chart.admission.source;
-  if (chart.occurrences === undefined || stated === undefined) return [];
+  if (chart.occurrences === undefined) return [];
   const institutional = institutionalDischarges(chart).length > 0;
   if (stated === 'institutional' && !institutional) {
     return [

@@ -25,7 +25,8 @@ export const hhHippsMatch: Rule = defineRule(
   },
   (chart, tables, finding) => {
     const pdgm = tables.pdgm;
-    if (chart.lineOfBusiness !== 'home_health' || !pdgm || pdgm.sample) return [];
+    // No line-of-business check: groupPdgm groups home health periods only, so a hospice chart never groups.
+    if (!pdgm || pdgm.sample) return [];
     const index = chart.visits.findIndex((v) => v.revenueCode === '0023');
     const line = chart.visits[index];
     const billed = line ? lineHcpcs(line) : undefined;

@@ -25,15 +25,15 @@ export const hhLupaRisk: Rule = defineRule(
   },
   (chart, tables, finding) => {
     const pdgm = tables.pdgm;
-    if (chart.lineOfBusiness !== 'home_health' || !pdgm || pdgm.sample || !pdgm.params.lupaThresholds)
-      return [];
+    // No line-of-business check: groupPdgm groups home health periods only, so a hospice chart never groups.
+    if (!pdgm || pdgm.sample || !pdgm.params.lupaThresholds) return [];
     const grouped = groupPdgm(chart, pdgm);
     if (!grouped.grouped) return [];
     const threshold = pdgm.params.lupaThresholds[grouped.grouping.hipps];
     if (threshold === undefined) return [];
     // A site-of-service line (Q5001, Q5002, Q5009, in any case) sits on a discipline revenue code too.
     const visits = chart.visits.filter(
-      (v) => disciplineRevenue(v.revenueCode) && !/^Q/.test(lineHcpcs(v) ?? ''),
+      (v) => disciplineRevenue(v.revenueCode) && !lineHcpcs(v)?.startsWith('Q'),
     ).length;
     if (visits >= threshold) return [];
     return [

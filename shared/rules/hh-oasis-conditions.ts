@@ -19,9 +19,9 @@ interface ConditionItem {
   statedTogether?: readonly [string, string];
   /**
    * Whether a coded diagnosis (normalised code; its table description, looked up only when the code's
-   * prefix leaves the question open) states the condition.
+   * prefix leaves the question open, '' for a code the table lacks) states the condition.
    */
-  statedBy(code: string, describe: () => string | undefined): boolean;
+  statedBy(code: string, describe: () => string): boolean;
 }
 
 /** Pressure ulcer or injury at stage 2 or higher, unstageable or deep tissue damage (what M1306 counts). */
@@ -37,7 +37,7 @@ export const CONDITION_ITEMS: readonly ConditionItem[] = [
     codes: 'L89 stage 2-4, unstageable or deep tissue damage',
     isNo: (r) => r === 0,
     isYes: (r) => r === 1,
-    statedBy: (code, describe) => code.startsWith('L89') && PRESSURE_STAGE_2_UP.test(describe() ?? ''),
+    statedBy: (code, describe) => code.startsWith('L89') && PRESSURE_STAGE_2_UP.test(describe()),
   },
   {
     item: 'M1330',
@@ -47,7 +47,7 @@ export const CONDITION_ITEMS: readonly ConditionItem[] = [
     statedTogether: ['I872', 'L97'],
     isNo: (r) => r === 0,
     isYes: (r) => r >= 1 && r <= 3,
-    statedBy: (code, describe) => /^I8[37]/.test(code) && STASIS_ULCER.test(describe() ?? ''),
+    statedBy: (code, describe) => /^I8[37]/.test(code) && STASIS_ULCER.test(describe()),
   },
   {
     item: 'M1630',
@@ -93,7 +93,8 @@ export const hhOasisConditions: Rule = defineRule(
     let codes: (string | undefined)[] | undefined;
     for (const c of CONDITION_ITEMS) {
       const raw = items[c.item];
-      if (raw === undefined || !/^\s*\d{1,2}\s*$/.test(raw)) continue;
+      // An unanswered item (undefined) reads "undefined": no response either.
+      if (!/^\s*\d{1,2}\s*$/.test(String(raw))) continue;
       const response = Number(raw);
       codes ??= chart.diagnoses.map((d) =>
         d.system === 'ICD-10-CM' ? normaliseIcd10Code(d.code) : undefined,
@@ -134,7 +135,8 @@ function codedIndexes(
   const pair: [number[], number[]] = [[], []];
   codes.forEach((code, i) => {
     if (code === undefined) return;
-    if (c.statedBy(code, () => icd10cm.lookup(code)?.description)) indexes.add(i);
+    // Stryker disable next-line StringLiteral: a code the table lacks has no description, and no replacement text starts like a pressure or stasis ulcer description either
+    if (c.statedBy(code, () => icd10cm.lookup(code)?.description ?? '')) indexes.add(i);
     else if (together && code.startsWith(together[0])) pair[0].push(i);
     else if (together && code.startsWith(together[1])) pair[1].push(i);
   });

@@ -50,8 +50,9 @@ export const hhOasisTiming: Rule = defineRule(
       'Dates only: not whether the assessment on file is the one the grouping used, other follow-up (RFA 05) or resumption-of-care (RFA 03) timing, nor transfers and discharges.',
   },
   (chart, _tables, finding) => {
-    const assessed = chart.oasis?.assessmentDate;
-    if (chart.lineOfBusiness !== 'home_health' || assessed === undefined) return [];
+    const oasis = chart.oasis;
+    if (chart.lineOfBusiness !== 'home_health' || oasis?.assessmentDate === undefined) return [];
+    const assessed = oasis.assessmentDate;
     const findings: Finding[] = [];
     if (assessed > chart.period.through) {
       findings.push(
@@ -63,12 +64,18 @@ export const hhOasisTiming: Rule = defineRule(
     }
     const start = startOfCare(chart);
     const soc = 'date' in start ? start.date : undefined;
-    if (chart.oasis?.reasonForAssessment?.trim().padStart(2, '0') === '01' && soc !== undefined) {
+    if (oasis.reasonForAssessment?.trim().padStart(2, '0') === '01' && soc !== undefined) {
       const days = dayNumber(assessed) - dayNumber(soc);
-      if (days < 0 || days > SOC_ASSESSMENT_DAYS) {
+      const when =
+        days < 0
+          ? 'before the start of care'
+          : days > SOC_ASSESSMENT_DAYS
+            ? `${days} days after the start of care`
+            : undefined;
+      if (when !== undefined) {
         findings.push(
           finding(
-            `${PATH}: the start-of-care OASIS (RFA 01) is dated ${days < 0 ? 'before the start of care' : `${days} days after the start of care`}; it is due from the start of care to ${SOC_ASSESSMENT_DAYS} days after it, ask the clinician to confirm the assessment date`,
+            `${PATH}: the start-of-care OASIS (RFA 01) is dated ${when}; it is due from the start of care to ${SOC_ASSESSMENT_DAYS} days after it, ask the clinician to confirm the assessment date`,
             PATH,
           ),
         );

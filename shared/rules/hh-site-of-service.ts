@@ -1,5 +1,5 @@
 import { defineRule, type Rule } from './rule.ts';
-import { disciplineRevenue, HOME_HEALTH_SITE_CODES, lineHcpcs } from './visit-codes.ts';
+import { disciplineRevenue, isHomeHealthSiteCode, lineHcpcs } from './visit-codes.ts';
 
 /** HH-SITE-OF-SERVICE: a home health claim with visits carries its site-of-service Q-code line. */
 export const hhSiteOfService: Rule = defineRule(
@@ -23,10 +23,7 @@ export const hhSiteOfService: Rule = defineRule(
     if (chart.lineOfBusiness !== 'home_health') return [];
     const visits = chart.visits.filter((v) => disciplineRevenue(v.revenueCode));
     if (visits.length === 0) return [];
-    const reported = chart.visits.some((v) => {
-      const code = lineHcpcs(v);
-      return code !== undefined && (HOME_HEALTH_SITE_CODES as readonly string[]).includes(code);
-    });
+    const reported = chart.visits.some((v) => isHomeHealthSiteCode(lineHcpcs(v)));
     if (reported) return [];
     return [
       finding(

@@ -46,12 +46,17 @@ export const hospiceF2f: Rule = defineRule(
     }
     const start = dayNumber(period.from);
     const earliest = start - F2F_DAYS_BEFORE;
-    if (dates.some((d) => d >= earliest && d <= start)) return [];
-    const when = dates.every((d) => d < earliest)
-      ? 'earlier than that'
-      : dates.every((d) => d > start)
-        ? 'after the first day of the benefit period'
-        : 'outside that window';
+    // Counted, not tested per side afterwards: past the window check every date lies outside it, where a
+    // boundary test would have no edge case left.
+    const before = dates.filter((d) => d < earliest).length;
+    const after = dates.filter((d) => d > start).length;
+    if (before + after < dates.length) return [];
+    const when =
+      before === dates.length
+        ? 'earlier than that'
+        : after === dates.length
+          ? 'after the first day of the benefit period'
+          : 'outside that window';
     return [
       finding(
         `${PATH}: the face-to-face encounter for benefit period ${period.number} must take place from ${F2F_DAYS_BEFORE} days before the benefit period starts up to its first day; the recorded encounter is ${when}; ask the hospice physician for an encounter in the window, or correct the date`,

@@ -3,10 +3,10 @@ import { defineRule, type Rule } from './rule.ts';
 import {
   hcpcsLabel,
   isLevelOfCareRevenue,
+  isSiteOfServiceCode,
   LEVEL_OF_CARE_REVENUE,
   type LevelOfCareRevenue,
   lineHcpcs,
-  SITE_OF_SERVICE_CODES,
 } from './visit-codes.ts';
 
 /** HOSPICE-LEVEL-OF-CARE: level-of-care lines carry a Q500x site code and agree with levelOfCareDays. */
@@ -49,7 +49,7 @@ export const hospiceLevelOfCare: Rule = defineRule(
       days[revenue] += line.units;
       const { name } = LEVEL_OF_CARE_REVENUE[revenue];
       const code = lineHcpcs(line);
-      if (code === undefined || !Object.hasOwn(SITE_OF_SERVICE_CODES, code)) {
+      if (!isSiteOfServiceCode(code)) {
         const has = code === undefined ? 'it has no HCPCS' : `it carries ${hcpcsLabel(code)}`;
         findings.push(
           finding(

@@ -50,6 +50,7 @@ export function isAdmissionPeriod(chart: Chart): boolean | undefined {
  * and OC 62 only on the admission period (CGS: "only reported on admission claims").
  */
 export function institutionalDischarges(chart: Chart): Occurrence[] {
+  // Stryker disable next-line ArrayDeclaration: the filter keeps OC 61/62 lines only, so any other fallback entry is dropped and the answer is the same empty list
   return (chart.occurrences ?? []).filter((o) => {
     if (o.code !== HOSPITAL_DISCHARGE && o.code !== OTHER_INSTITUTION_DISCHARGE) return false;
     const days = daysBeforePeriod(chart, o);

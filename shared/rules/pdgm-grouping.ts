@@ -79,11 +79,11 @@ export function groupPdgm(chart: Chart, pdgm: PdgmTables): GroupingResult {
   const threshold = params.thresholds[entry.clinicalGroup];
   const functionalLevel = points >= threshold.high ? 'high' : points >= threshold.medium ? 'medium' : 'low';
 
-  const secondaryGroups = new Set<string>();
+  // A code without a comorbidity group adds undefined, which no interaction or low-comorbidity group matches.
+  const secondaryGroups = new Set<string | undefined>();
   for (const d of chart.diagnoses) {
     if (d.sequence === 1 || d.system !== 'ICD-10-CM') continue;
-    const group = pdgm.lookup(d.code)?.comorbidityGroup;
-    if (group) secondaryGroups.add(group);
+    secondaryGroups.add(pdgm.lookup(d.code)?.comorbidityGroup);
   }
   const high = params.interactions.some(([a, b]) => secondaryGroups.has(a) && secondaryGroups.has(b));
   const low = params.lowComorbidity.some((g) => secondaryGroups.has(g));

@@ -38,9 +38,11 @@ export const SCHEMA_MESSAGE_PHRASES = [
   'must be at least',
   'must be more than',
   'characters long',
+  'character long',
   'must have at most',
   'must have at least',
   'entries',
+  'entry',
   'must not be empty',
   'must be one of',
   'does not have the expected format',
@@ -74,14 +76,23 @@ export function validateChartInput(raw: unknown): { chart?: Chart; findings: Fin
     return { findings: [findingOf(SCHEMA_RULE, 'chart: the chart could not be read')] };
   }
   if (parsed.success) return { chart: parsed.data, findings: [] };
-  const findings = parsed.error.issues.map((issue) => {
+  return { findings: findingsFromIssues(parsed.error.issues, raw) };
+}
+
+/**
+ * One SCHEMA finding per zod issue, worded from the schema alone; at least one finding even when zod
+ * gives no issue, so a failed parse is never silent. `raw` is the input that was parsed: it tells a
+ * missing field from one of the wrong kind, and which authored messages would repeat an input string.
+ */
+export function findingsFromIssues(issues: readonly Issue[], raw: unknown): Finding[] {
+  const findings = issues.map((issue) => {
     const path = safePath(issue.path);
     return findingOf(SCHEMA_RULE, `${path || 'chart'}: ${describe(issue, raw)}`, path || undefined);
   });
   if (findings.length === 0) {
     findings.push(findingOf(SCHEMA_RULE, 'chart: failed a check of the chart format'));
   }
-  return { findings };
+  return findings;
 }
 
 /** `['diagnoses', 2, 'code']` -> `diagnoses[2].code`; segments the schema does not name become `[*]`. */
@@ -91,9 +102,11 @@ export function safePath(path: readonly PathSegment[]): string {
   path.forEach((segment, i) => {
     if (typeof segment === 'number') {
       out += `[${segment}]`;
-    } else if (typeof segment === 'string' && isOasisItemKey(path, i)) {
+    } else if (typeof segment !== 'string') {
+      out += '[*]';
+    } else if (isOasisItemKey(path, i)) {
       out += OASIS_ITEM_KEY.test(segment) && segment.length <= 40 ? `.${segment}` : '[*]';
-    } else if (typeof segment === 'string' && fields.has(segment)) {
+    } else if (fields.has(segment)) {
       out += out ? `.${segment}` : segment;
     } else {
       out += '[*]';
@@ -109,10 +122,10 @@ function isOasisItemKey(path: readonly PathSegment[], i: number): boolean {
 function describe(issue: Issue, raw: unknown): string {
   switch (issue.code) {
     case 'invalid_type': {
-      const at = valueAt(raw, issue.path);
-      if (!at.found || at.value === undefined) return 'is required but missing';
-      if (issue.expected === 'int' && typeof at.value === 'number') return 'must be a whole number';
-      return `must be ${expectedName(issue.expected)}, not ${kindOf(at.value)}`;
+      const value = valueAt(raw, issue.path);
+      if (value === undefined) return 'is required but missing';
+      if (issue.expected === 'int' && typeof value === 'number') return 'must be a whole number';
+      return `must be ${expectedName(issue.expected)}, not ${kindOf(value)}`;
     }
     case 'too_big':
       return tooBig(issue);
@@ -145,19 +158,27 @@ function describe(issue: Issue, raw: unknown): string {
 
 function tooBig(issue: Extract<Issue, { code: 'too_big' }>): string {
   const max = String(issue.maximum);
-  if (issue.origin === 'string') return `must be at most ${max} characters long`;
-  if (issue.origin === 'array' || issue.origin === 'set') return `must have at most ${max} entries`;
+  if (issue.origin === 'string') return `must be at most ${count(max, 'character', 'characters')} long`;
+  if (issue.origin === 'array' || issue.origin === 'set')
+    return `must have at most ${count(max, 'entry', 'entries')}`;
   return issue.inclusive === false ? `must be less than ${max}` : `must be at most ${max}`;
 }
 
 function tooSmall(issue: Extract<Issue, { code: 'too_small' }>): string {
   const min = String(issue.minimum);
   if (issue.origin === 'string')
-    return min === '1' ? 'must not be empty' : `must be at least ${min} characters long`;
+    return min === '1'
+      ? 'must not be empty'
+      : `must be at least ${count(min, 'character', 'characters')} long`;
   if (issue.origin === 'array' || issue.origin === 'set') {
-    return min === '1' ? 'must not be empty' : `must have at least ${min} entries`;
+    return min === '1' ? 'must not be empty' : `must have at least ${count(min, 'entry', 'entries')}`;
   }
   return issue.inclusive === false ? `must be more than ${min}` : `must be at least ${min}`;
+}
+
+/** A limit with its unit, singular for 1: `1 entry`, `25 entries`. */
+function count(limit: string, one: string, many: string): string {
+  return `${limit} ${limit === '1' ? one : many}`;
 }
 
 function invalidFormat(issue: Extract<Issue, { code: 'invalid_format' }>, raw: unknown): string {
@@ -221,15 +242,17 @@ function literal(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : String(value);
 }
 
-function valueAt(raw: unknown, path: readonly PathSegment[]): { found: boolean; value?: unknown } {
+/**
+ * The input's value at `path`, through own properties only; undefined when there is none, which the
+ * caller treats like a field given as undefined: both are missing.
+ */
+function valueAt(raw: unknown, path: readonly PathSegment[]): unknown {
   let current: unknown = raw;
   for (const segment of path) {
-    if (current === null || typeof current !== 'object' || typeof segment === 'symbol')
-      return { found: false };
-    if (!Object.hasOwn(current, segment)) return { found: false };
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, segment)) return undefined;
     current = (current as Record<PropertyKey, unknown>)[segment];
   }
-  return { found: true, value: current };
+  return current;
 }
 
 /**
@@ -258,8 +281,8 @@ function* inputStrings(raw: unknown, depth = 0): Generator<string> {
   }
 }
 
-interface Vocabulary {
-  /** Every property name the Chart schema defines, at any depth: the words a path may use. */
+export interface Vocabulary {
+  /** Every property name the schema defines, at any depth: the words a path may use. */
   fields: Set<string>;
   /** Those, plus every enum option and literal: words a message may share with the input. */
   words: Set<string>;
@@ -272,7 +295,14 @@ function knownFields(): Set<string> {
 }
 
 function vocabulary(): Vocabulary {
+  // Stryker disable next-line ConditionalExpression: a cache miss rebuilds an equal vocabulary from the same schema; only the time differs
   if (cached) return cached;
+  cached = schemaVocabulary(jsonSchemas().chart);
+  return cached;
+}
+
+/** The field names and words of a JSON Schema (as z.toJSONSchema writes it); tolerates any JSON. */
+export function schemaVocabulary(schema: unknown): Vocabulary {
   const fields = new Set<string>();
   const words = new Set<string>();
   const walk = (node: unknown): void => {
@@ -291,13 +321,13 @@ function vocabulary(): Vocabulary {
     }
     if (Array.isArray(record.enum)) for (const v of record.enum) if (typeof v === 'string') words.add(v);
     if (typeof record.const === 'string') words.add(record.const);
+    // An absent key reads undefined, which walk skips.
     for (const key of ['items', 'anyOf', 'oneOf', 'allOf', 'additionalProperties', 'prefixItems']) {
-      if (key in record) walk(record[key]);
+      walk(record[key]);
     }
     if (record.$defs && typeof record.$defs === 'object') walk(Object.values(record.$defs));
   };
-  walk(jsonSchemas().chart);
+  walk(schema);
   for (const f of fields) words.add(f);
-  cached = { fields, words };
-  return cached;
+  return { fields, words };
 }

@@ -9,6 +9,7 @@ import {
   HOME_HEALTH_SITE_CODES,
   HOSPICE_ONLY_CODES,
   hcpcsLabel,
+  hospiceOnlyCode,
   isLevelOfCareRevenue,
   lineHcpcs,
   longDate,
@@ -16,6 +17,7 @@ import {
   PDGM_START,
   SITE_OF_SERVICE_CODES,
   VISIT_CODES,
+  visitCode,
 } from './visit-codes.ts';
 
 type Report = (message: string, path: string) => void;
@@ -111,6 +113,8 @@ function checkDisciplineLine(
       );
   } else {
     const visit = Object.hasOwn(VISIT_CODES, code) ? VISIT_CODES[code] : undefined;
+    // A code without a start date is valid from any date: a line is never dated before its own date.
+    const validFrom = visit?.validFrom ?? line.date;
     if (!visit) {
       report(
         `${at}: ${hcpcsLabel(code)} is not a visit code for ${revenueLabel(line.revenueCode, name)}; ${expectedCodes(revenue, lob)}`,
@@ -126,9 +130,9 @@ function checkDisciplineLine(
         `${at}: ${code} (${visit.meaning}) is retired for dates of service from ${longDate(visit.retired.from)}; report ${visit.retired.replacedBy}`,
         at,
       );
-    } else if (visit.validFrom !== undefined && line.date < visit.validFrom) {
+    } else if (line.date < validFrom) {
       report(
-        `${at}: ${code} (${visit.meaning}) is valid only for dates of service from ${longDate(visit.validFrom)}; report the G-code in force on the line date`,
+        `${at}: ${code} (${visit.meaning}) is valid only for dates of service from ${longDate(validFrom)}; report the G-code in force on the line date`,
         at,
       );
     } else if (visit.settings === 'home_health' && lob === 'hospice') {
@@ -147,14 +151,17 @@ function checkDisciplineLine(
   }
 }
 
-/** The 0023 line of a home health claim: a HIPPS code (PDGM shape for periods from 2020-01-01). */
+/**
+ * The 0023 line of a home health claim: a HIPPS code (PDGM shape for periods from 2020-01-01). The schema
+ * caps hcpcs at 5 characters, so five code characters are the whole value: the pattern needs no anchors.
+ */
 function checkHippsLine(chart: Chart, line: VisitLine, i: number, report: Report): void {
   if (chart.lineOfBusiness !== 'home_health') return;
   const at = `visits[${i}].hcpcs`;
   const code = lineHcpcs(line);
   if (code === undefined) {
     report(`${at}: the revenue code 0023 line has no HIPPS code; report the 5-character PDGM HIPPS code`, at);
-  } else if (!/^[A-Z0-9]{5}$/.test(code)) {
+  } else if (!/[A-Z0-9]{5}/.test(code)) {
     report(`${at}: the revenue code 0023 line carries a value that is not a 5-character HIPPS code`, at);
   } else if (chart.period.from >= PDGM_START && !PDGM_HIPPS.test(code)) {
     // Not echoed: a five-letter value that is not a HIPPS code could be anything.
@@ -168,18 +175,19 @@ function checkHippsLine(chart: Chart, line: VisitLine, i: number, report: Report
 /** Any other revenue code: a visit G-code does not belong there (hospice level-of-care lines excepted). */
 function checkOtherLine(chart: Chart, line: VisitLine, i: number, report: Report): void {
   if (chart.lineOfBusiness === 'hospice' && isLevelOfCareRevenue(line.revenueCode)) return;
+  // A line without a HCPCS (undefined) is in neither table below.
   const code = lineHcpcs(line);
-  if (code === undefined) return;
   const at = `visits[${i}].revenueCode`;
-  if (Object.hasOwn(HOSPICE_ONLY_CODES, code)) {
+  const hospiceOnly = hospiceOnlyCode(code);
+  if (hospiceOnly !== undefined) {
     if (chart.lineOfBusiness === 'home_health')
       report(
-        `visits[${i}].hcpcs: ${code} (${HOSPICE_ONLY_CODES[code]}) is a hospice-only visit code; a home health claim cannot report it`,
+        `visits[${i}].hcpcs: ${code} (${hospiceOnly}) is a hospice-only visit code; a home health claim cannot report it`,
         `visits[${i}].hcpcs`,
       );
     return;
   }
-  const visit = Object.hasOwn(VISIT_CODES, code) ? VISIT_CODES[code] : undefined;
+  const visit = visitCode(code);
   if (visit)
     report(
       `${at}: ${code} (${visit.meaning}) is reported with revenue code ${visit.revenue}x (${DISCIPLINE_REVENUE[visit.revenue].name}), not with revenue code ${line.revenueCode}`,

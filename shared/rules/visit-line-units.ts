@@ -1,6 +1,6 @@
 import type { Finding } from '#shared/model/chart-state.ts';
 import { defineRule, type Rule } from './rule.ts';
-import { DISCIPLINE_REVENUE, disciplineRevenue, HOME_HEALTH_SITE_CODES, lineHcpcs } from './visit-codes.ts';
+import { DISCIPLINE_REVENUE, disciplineRevenue, isHomeHealthSiteCode, lineHcpcs } from './visit-codes.ts';
 
 /** 96 units of 15 minutes are 24 hours: more than that on one visit line cannot be one day's visit. */
 export const MAX_VISIT_UNITS = 96;
@@ -36,8 +36,7 @@ export const visitLineUnits: Rule = defineRule(
       const revenue = disciplineRevenue(line.revenueCode);
       if (!revenue) return;
       const code = lineHcpcs(line);
-      const site =
-        chart.lineOfBusiness === 'home_health' && code !== undefined && HOME_HEALTH_SITE_CODES.includes(code);
+      const site = chart.lineOfBusiness === 'home_health' && isHomeHealthSiteCode(code);
       // Most lines are fine: the message parts are only built for a line that gets a finding.
       if (site ? line.units === 1 : line.units >= 1 && line.units <= MAX_VISIT_UNITS) return;
       const at = `visits[${i}].units`;
@@ -50,7 +49,7 @@ export const visitLineUnits: Rule = defineRule(
             at,
           ),
         );
-      else if (line.units < 1)
+      else if (line.units === 0)
         findings.push(
           finding(
             `${at}: the ${rev} visit line bills 0 units; a visit line bills at least one 15-minute unit`,

@@ -203,6 +203,12 @@ describe('PDGM comorbidity adjustment', () => {
     expect(result.grouped && result.grouping).toMatchObject({ comorbidity: 'none', hipps: '1HA11' });
   });
 
+  it('passes over a secondary diagnosis the PDGM list does not carry (Z99.89: no subgroup, none)', () => {
+    expect(pdgm.lookup('Z99.89')).toBeUndefined();
+    const result = groupPdgm(hh({ diagnoses: dx('I69.351', 'Z99.89') }), pdgm);
+    expect(result.grouped && result.grouping).toMatchObject({ comorbidity: 'none', hipps: '1BA11' });
+  });
+
   it("does not pair the principal's subgroup with a secondary's (J44.1 + I50.22: low, not the high interaction)", () => {
     // Respiratory 5 (the principal) with Heart 11 would interact; the secondary alone is a low subgroup.
     const result = groupPdgm(hh({ diagnoses: dx('J44.1', 'I50.22') }), pdgm);

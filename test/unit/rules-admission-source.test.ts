@@ -48,6 +48,17 @@ describe('pdgmAdmission: the source and timing a period is grouped by', () => {
     expect(pdgmAdmission(hh({})).timing).toBeUndefined();
   });
 
+  it('gives no source or timing key at all when it can derive neither', () => {
+    // toStrictEqual: a key present with the value undefined would read as stated to a spread or `in`.
+    expect(pdgmAdmission(hh({}))).toStrictEqual({});
+  });
+
+  it('counts an OC 61 on a later period too: only OC 62 is limited to the admission period', () => {
+    const later = hh({ date: '2022-01-30' }, [{ code: '61', date: '2022-02-27' }]);
+    expect(institutionalDischarges(later)).toEqual([{ code: '61', date: '2022-02-27' }]);
+    expect(pdgmAdmission(later)).toEqual({ source: 'institutional', timing: 'late' });
+  });
+
   it('does not count an OC 62 on a later period', () => {
     const later = hh({ date: '2022-01-30' }, [{ code: '62', date: '2022-02-27' }]);
     expect(institutionalDischarges(later)).toEqual([]);
@@ -168,6 +179,15 @@ describe('HH-ADMISSION-SOURCE', () => {
     );
   });
 
+  it('accepts an OC 61 on a later period of the admission', () => {
+    expect(
+      check({ date: '2022-01-30', source: 'institutional', timing: 'late' }, [
+        { code: '50', date: SOC },
+        { code: '61', date: '2022-02-27' },
+      ]),
+    ).toEqual([]);
+  });
+
   it('rejects an OC 62 on a later period of the admission', () => {
     const findings = check({ date: '2022-01-30', source: 'community', timing: 'late' }, [
       { code: '50', date: SOC },
@@ -205,8 +225,14 @@ describe('HH-ADMISSION-SOURCE', () => {
     const community = check({ date: SOC, source: 'community', timing: 'early' }, [
       { code: '61', date: '2022-02-26' },
     ]);
-    expect(community.map((f) => f.message)).toEqual([
-      'admission.source: the chart is grouped as community but reports an institutional discharge (occurrence code 61 or 62) within 14 days before the period; Medicare groups it as institutional',
+    expect(community).toEqual([
+      {
+        ruleId: 'HH-ADMISSION-SOURCE',
+        severity: 'reject',
+        path: 'admission.source',
+        message:
+          'admission.source: the chart is grouped as community but reports an institutional discharge (occurrence code 61 or 62) within 14 days before the period; Medicare groups it as institutional',
+      },
     ]);
     expectNoPhi([...institutional, ...community]);
   });
@@ -275,11 +301,14 @@ describe('HH-OC50', () => {
 
   it('asks OC 50 to carry the date of a start-of-care, resumption, recertification or follow-up assessment', () => {
     for (const rfa of ['01', '03', '04', '05', ' 4', '1'])
-      expect(
-        withRfa(rfa).map((f) => f.message),
-        rfa,
-      ).toEqual([
-        'occurrences: occurrence code 50 is not dated on the OASIS assessment date (oasis.assessmentDate); correct the claim date or confirm which assessment the period is grouped from',
+      expect(withRfa(rfa), rfa).toEqual([
+        {
+          ruleId: 'HH-OC50',
+          severity: 'reject',
+          path: 'occurrences',
+          message:
+            'occurrences: occurrence code 50 is not dated on the OASIS assessment date (oasis.assessmentDate); correct the claim date or confirm which assessment the period is grouped from',
+        },
       ]);
   });
 
@@ -295,6 +324,11 @@ describe('HH-OC50', () => {
       oasis: { items: cleanHomeHealth().oasis?.items ?? {} },
     });
     expect(hhAssessmentOccurrence.check(undated, tables)).toEqual([]);
+  });
+
+  it('has no assessment date to compare on a chart without an OASIS block', () => {
+    const noOasis = cleanHomeHealth({ occurrences: [{ code: '50', date: '2022-02-20' }], oasis: undefined });
+    expect(hhAssessmentOccurrence.check(noOasis, tables)).toEqual([]);
   });
 
   it('leaves hospice charts alone', () => {

@@ -37,6 +37,12 @@ describe('the documentation and notice rules together', () => {
     // A hospice chart with nothing home health needs, and a home health chart with a hospice election.
     const bareHospice = hospice({ documents: [], notices: undefined }, { electionDate: undefined });
     for (const rule of [hhNoaTimely, hhF2f, hhHomebound]) expect(check(rule, bareHospice)).toEqual([]);
+    // A hospice chart may carry an admission date and timing; it still files no home health NOA.
+    const admittedHospice = hospice({
+      admission: { date: '2022-03-01', timing: 'early' },
+      notices: undefined,
+    });
+    expect(check(hhNoaTimely, admittedHospice)).toEqual([]);
     const hhWithElection = hh({
       notices: undefined,
       hospice: {
@@ -88,7 +94,8 @@ describe('startOfCare', () => {
       period: 'later',
       date: '2022-01-01',
     });
-    expect(admission({ timing: 'late' })).toEqual({ period: 'later' });
+    // Strictly: without an admission date the answer carries no date key at all.
+    expect(admission({ timing: 'late' })).toStrictEqual({ period: 'later' });
   });
 
   it('without a timing, places the period by the admission date, or does not know', () => {

@@ -108,8 +108,8 @@ describe('tablesInForce on a data folder with other tables', () => {
     source: 'test',
   });
 
-  /** A data folder with a two-code ICD-10-CM table and the code lists given. */
-  function dataFolder(lists: { hospicePrincipal?: object[]; codeFirst?: object[] }): string {
+  /** A data folder with a two-code ICD-10-CM table and the PDGM versions and code lists given. */
+  function dataFolder(lists: { pdgm?: object[]; hospicePrincipal?: object[]; codeFirst?: object[] }): string {
     const dir = mkdtempSync(join(tmpdir(), 'codetrail-rules-tables-'));
     dirs.push(dir);
     mkdirSync(join(dir, 'lists'));
@@ -120,6 +120,7 @@ describe('tablesInForce on a data folder with other tables', () => {
     writeFileSync(join(dir, 'lists/cms.txt'), 'R53.81\tOther malaise\n');
     const manifest = {
       icd10cm: [version('FY2022', '2021-10-01', '2022-09-30', 'icd.tsv.gz')],
+      pdgm: lists.pdgm ?? [],
       hospicePrincipal: lists.hospicePrincipal ?? [],
       codeFirst: lists.codeFirst ?? [],
     };
@@ -135,6 +136,29 @@ describe('tablesInForce on a data folder with other tables', () => {
     expect(tables.hospicePrincipal).toBeUndefined();
     expect(tables.codeFirst).toBeUndefined();
     expect(tables.missing).toEqual(['PDGM']);
+  });
+
+  it('reports nothing missing when a PDGM version is in force and no list was imported', () => {
+    // Read from the manifest alone: the PDGM file is never opened for this answer. A fresh folder, so no
+    // answer cached by an earlier test is reused.
+    const pdgm = {
+      ...version('CY2022', '2022-01-01', '2022-12-31', 'pdgm/none.csv'),
+      params: 'pdgm/none.json',
+    };
+    vi.stubEnv('CODETRAIL_DATA_DIR', dataFolder({ pdgm: [pdgm] }));
+    expect(tablesInForce('2022-03-01').missing).toEqual([]);
+    expect(tablesInForce('2023-03-01').missing).toEqual(['PDGM']);
+  });
+
+  it('keeps the tables of at most 100,000 period dates, then makes them per chart', () => {
+    vi.stubEnv('CODETRAIL_DATA_DIR', dataFolder({}));
+    // 100,000 distinct dates fill the cache (one a day from 1800-01-01, some 274 years).
+    const day = (n: number) => new Date(Date.UTC(1800, 0, 1 + n)).toISOString().slice(0, 10);
+    for (let n = 0; n < 99_999; n++) tablesInForce(day(n));
+    const last = tablesInForce(day(99_999));
+    expect(tablesInForce(day(99_999))).toBe(last);
+    const past = tablesInForce(day(100_000));
+    expect(tablesInForce(day(100_000))).not.toBe(past);
   });
 
   it('past the end of an imported list: the nearest imported one, reported missing; the starter never counts', () => {

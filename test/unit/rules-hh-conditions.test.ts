@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadIcd10cm } from '#shared/data/icd10cm.ts';
+import { loadIcd10cm, parseIcd10Tsv } from '#shared/data/icd10cm.ts';
 import type { ChartInput } from '#shared/model/chart.ts';
 import { hhDiagnosisServices } from '#shared/rules/hh-diagnosis-services.ts';
 import { CONDITION_ITEMS, hhOasisConditions } from '#shared/rules/hh-oasis-conditions.ts';
@@ -87,6 +87,51 @@ describe('HH-OASIS-CONDITIONS', () => {
     ]);
     expect(paths(dx('I69.351', 'L97.319'), { M1330: '0' })).toEqual([]);
     expect(paths(dx('I83.891', 'L97.319'), { M1330: '2' })).toEqual(['oasis.items.M1330']);
+  });
+
+  it('pairs venous insufficiency coded deeper than I87.2 with an L97 ulcer too', () => {
+    // Not in FY2022, where I87.2 has no subcodes: a later table (or a typo DX-EXISTS reports) may carry one.
+    expect(paths(dx('I87.20', 'L97.319'), { M1330: '0' })).toEqual([
+      'diagnoses[0].code',
+      'diagnoses[1].code',
+    ]);
+  });
+
+  it('reads a pressure or venous code the table lacks as stating nothing', () => {
+    expect(tables.icd10cm.lookup('L899999')).toBeUndefined();
+    expect(tables.icd10cm.lookup('I839999')).toBeUndefined();
+    expect(paths(dx('I69.351', 'L89.9999', 'I83.9999'), { M1306: '1', M1330: '1' })).toEqual([
+      'oasis.items.M1306',
+      'oasis.items.M1330',
+    ]);
+  });
+
+  it('takes pressure ulcers from L89 and stasis ulcers from I83/I87 only, whatever another code is described as', () => {
+    // A table where codes of other categories carry those descriptions word for word.
+    const odd = parseIcd10Tsv(
+      'icd10cm_code\tvalid_billing_code\ticd10cm_long_description\n' +
+        'Z9999\t1\tPressure ulcer of sacral region, stage 3\n' +
+        'Z9I83\t1\tVaricose veins of left lower extremity with ulcer of calf\n',
+    );
+    const chart = cleanHomeHealth({
+      diagnoses: dx('Z99.99', 'Z9I.83'),
+      oasis: { items: { ...FUNCTIONAL, M1306: '0', M1330: '0' } },
+    });
+    expect(hhOasisConditions.check(chart, { icd10cm: odd })).toEqual([]);
+  });
+
+  it('reads only a description that begins with the condition as stating it, not one that mentions it later', () => {
+    // L89 and I83 codes whose (test-made) descriptions name the condition only after other words.
+    const odd = parseIcd10Tsv(
+      'icd10cm_code\tvalid_billing_code\ticd10cm_long_description\n' +
+        'L89999\t1\tHealed pressure ulcer of sacral region, stage 3\n' +
+        'I83999\t1\tHistory of varicose veins of left lower extremity with ulcer of calf\n',
+    );
+    const chart = cleanHomeHealth({
+      diagnoses: dx('L89.999', 'I83.999'),
+      oasis: { items: { ...FUNCTIONAL, M1306: '0', M1330: '0' } },
+    });
+    expect(hhOasisConditions.check(chart, { icd10cm: odd })).toEqual([]);
   });
 
   it.each(['Z93.2', 'Z93.3', 'Z43.2', 'Z43.3', 'K94.01', 'K94.12'])('reads %s as a bowel ostomy', (code) => {

@@ -6,6 +6,7 @@ import { hospiceBenefitPeriod } from '#shared/rules/hospice-benefit-period.ts';
 import { hospiceCti } from '#shared/rules/hospice-cti.ts';
 import { hospiceCtiTiming } from '#shared/rules/hospice-cti-timing.ts';
 import { hospiceF2f } from '#shared/rules/hospice-f2f.ts';
+import { hospiceLevelOfCare } from '#shared/rules/hospice-level-of-care.ts';
 import { hospiceNoeTimely } from '#shared/rules/hospice-noe-timely.ts';
 import { hospicePrincipal } from '#shared/rules/hospice-principal.ts';
 import { hospiceRelatedConditions } from '#shared/rules/hospice-related-conditions.ts';
@@ -13,7 +14,7 @@ import { hospiceSymptomPrincipal } from '#shared/rules/hospice-symptom-principal
 import { RULES } from '#shared/rules/index.ts';
 import type { Rule, RuleTables } from '#shared/rules/rule.ts';
 import { expectNoPhi } from '../support/expect-no-phi.ts';
-import { dx, cleanHospice as hospice } from '../support/rule-charts.ts';
+import { cleanHomeHealth, dx, cleanHospice as hospice } from '../support/rule-charts.ts';
 
 /**
  * The hospice rules' findings word for word (the coder, physician or billing office acts on the
@@ -241,6 +242,30 @@ describe('HOSPICE-NOE-TIMELY messages', () => {
         'notices.electionFiledDate: the Notice of Election date is before the election date (hospice.electionDate), but the NOE is filed after the hospice admission it reports: the dates disagree; correct the NOE date or the election date',
       ],
     ]);
+  });
+});
+
+describe('HOSPICE-NOE-TIMELY scope', () => {
+  it('leaves an election after the benefit period to that period: no NOE is asked for here', () => {
+    // The clean chart's benefit period ends 2022-05-01.
+    const later = hospice({ notices: undefined }, { electionDate: '2022-05-02' });
+    expect(messages(hospiceNoeTimely, later)).toEqual([]);
+  });
+});
+
+describe('the hospice rules on a home health chart that carries a hospice block', () => {
+  // The schema lets a home health export carry the block; only hospice charts are judged by it.
+  it('judge nothing: not the CTI date, the face-to-face encounter or the level-of-care lines', () => {
+    const chart = cleanHomeHealth({
+      hospice: {
+        benefitPeriod: { number: 3, from: '2022-03-01', through: '2022-04-29' },
+        ctiDate: '2021-12-01',
+      },
+      visits: [{ date: '2022-03-01', revenueCode: '0651', units: 1 }],
+      documents: [],
+    });
+    for (const rule of [hospiceCtiTiming, hospiceF2f, hospiceLevelOfCare])
+      expect(rule.check(chart, tables), rule.id).toEqual([]);
   });
 });
 

@@ -61,6 +61,11 @@ describe('HOSPICE-LEVEL-OF-CARE messages', () => {
     ]);
   });
 
+  it('lets two routine home care lines share a day: one line per day is a continuous care rule', () => {
+    const visits = [line('2022-03-01', '0651', 1, 'Q5002'), line('2022-03-01', '0651', 30)];
+    expect(messages(hospiceLevelOfCare, visits)).toEqual([]);
+  });
+
   it('asks for the site-of-service code on the line that lacks it', () => {
     expect(
       messages(hospiceLevelOfCare, [{ date: '2022-03-01', revenueCode: '0655', units: 5 }], { respite: 5 }),
@@ -105,6 +110,12 @@ describe('HOSPICE-RESPITE edges', () => {
     ]);
     expect(respite(['2022-03-04', 3], ['2022-03-01', 3])).toEqual([
       ['visits[0].units', `visits[0].units: ${days(6, ' across visits[0], visits[1]')}`],
+    ]);
+  });
+
+  it('does not point at a line that starts after the sixth day, even one listed first', () => {
+    expect(respite(['2022-03-08', 2], ['2022-03-01', 8])).toEqual([
+      ['visits[1].units', `visits[1].units: ${days(9, ' across visits[0], visits[1]')}`],
     ]);
   });
 
