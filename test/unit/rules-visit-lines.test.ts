@@ -217,6 +217,18 @@ describe('VISIT-LINE-CODES', () => {
     ]);
   });
 
+  it.each([
+    ['0421', 'G0159'],
+    ['0421', 'G2168'],
+    ['0431', 'G0160'],
+    ['0431', 'G2169'],
+    ['0441', 'G0161'],
+  ])('keeps the maintenance-program code on a %s line, %s, off a hospice chart', (revenue, code) => {
+    const findings = codes(hospice([line(revenue, code, revenue === '0421' ? { discipline: 'PT' } : {})]));
+    expect(findings.map((f) => f.message)).toEqual([expect.stringContaining(`${code} (`)]);
+    expect(findings[0]?.message).toContain('is a home health-only code');
+  });
+
   it('accepts the home health site-of-service line Q5001, Q5002 or Q5009 on a discipline revenue code', () => {
     expect(codes(hh([line('0421', 'Q5001'), line('0551', 'Q5002'), line('0571', 'Q5009')]))).toEqual([]);
     expect(codes(hh([line('0551', 'Q5005')]))[0]?.message).toBe(
