@@ -91,7 +91,7 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
     };
     const runner = keyedSerial(CLAIM_CONCURRENCY);
     const pending: { item: ClaimToApply; resolution: Promise<Resolution> }[] = [];
-    /** Hands the oldest claim looked up on, to be applied once its lookup is in; false when none is left. */
+    /** Waits for the oldest pending lookup and applies its claim (or notes it unmatched); false when none is pending. */
     const handOn = async (): Promise<boolean> => {
       const next = pending.shift();
       if (!next) return false;

@@ -153,7 +153,8 @@ function checkDisciplineLine(
 
 /**
  * The 0023 line of a home health claim: a HIPPS code (PDGM shape for periods from 2020-01-01). The schema
- * caps hcpcs at 5 characters, so five code characters are the whole value: the pattern needs no anchors.
+ * caps hcpcs at 5 characters before it is upper-cased, and upper-casing can lengthen a value ('ß' is
+ * 'SS'): the pattern is anchored.
  */
 function checkHippsLine(chart: Chart, line: VisitLine, i: number, report: Report): void {
   if (chart.lineOfBusiness !== 'home_health') return;
@@ -161,7 +162,7 @@ function checkHippsLine(chart: Chart, line: VisitLine, i: number, report: Report
   const code = lineHcpcs(line);
   if (code === undefined) {
     report(`${at}: the revenue code 0023 line has no HIPPS code; report the 5-character PDGM HIPPS code`, at);
-  } else if (!/[A-Z0-9]{5}/.test(code)) {
+  } else if (!/^[A-Z0-9]{5}$/.test(code)) {
     report(`${at}: the revenue code 0023 line carries a value that is not a 5-character HIPPS code`, at);
   } else if (chart.period.from >= PDGM_START && !PDGM_HIPPS.test(code)) {
     // Not echoed: a five-letter value that is not a HIPPS code could be anything.

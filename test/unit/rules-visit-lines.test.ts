@@ -266,6 +266,13 @@ describe('VISIT-LINE-CODES', () => {
     expect(JSON.stringify(findings)).not.toMatch(/1ZZ21|SMITH|AB12/);
   });
 
+  it('judges the shape of a HIPPS code after upper-casing, which can lengthen it', () => {
+    const prePdgm = { period: { from: '2019-10-01', through: '2019-11-29' } };
+    expect(codes(hh([line('0023', 'ßABCD')], prePdgm)).map((f) => f.message)).toEqual([
+      'visits[0].hcpcs: the revenue code 0023 line carries a value that is not a 5-character HIPPS code',
+    ]);
+  });
+
   it('checks only the 5-character shape of a HIPPS code before PDGM (periods before 2020)', () => {
     const prePdgm = { period: { from: '2019-10-01', through: '2019-11-29' } };
     expect(codes(hh([line('0023', '2CGKS', { date: '2019-10-01' })], prePdgm))).toEqual([]);
