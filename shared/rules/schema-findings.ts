@@ -167,11 +167,9 @@ function tooBig(issue: Extract<Issue, { code: 'too_big' }>): string {
 function tooSmall(issue: Extract<Issue, { code: 'too_small' }>): string {
   const min = String(issue.minimum);
   if (issue.origin === 'string')
-    return min === '1'
-      ? 'must not be empty'
-      : `must be at least ${count(min, 'character', 'characters')} long`;
+    return min === '1' ? 'must not be empty' : `must be at least ${min} characters long`;
   if (issue.origin === 'array' || issue.origin === 'set') {
-    return min === '1' ? 'must not be empty' : `must have at least ${count(min, 'entry', 'entries')}`;
+    return min === '1' ? 'must not be empty' : `must have at least ${min} entries`;
   }
   return issue.inclusive === false ? `must be more than ${min}` : `must be at least ${min}`;
 }
@@ -325,7 +323,8 @@ export function schemaVocabulary(schema: unknown): Vocabulary {
     for (const key of ['items', 'anyOf', 'oneOf', 'allOf', 'additionalProperties', 'prefixItems']) {
       walk(record[key]);
     }
-    if (record.$defs && typeof record.$defs === 'object') walk(Object.values(record.$defs));
+    // Object.values of a truthy value that is not an object gives nothing walk keeps (letters, nothing).
+    if (record.$defs) walk(Object.values(record.$defs));
   };
   walk(schema);
   for (const f of fields) words.add(f);
