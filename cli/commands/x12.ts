@@ -11,5 +11,17 @@ export async function runX12_835(file: string): Promise<string> {
     encoding: 'utf8',
     highWaterMark: 1 << 16,
   }) as AsyncIterable<string>;
-  return JSON.stringify(await collect835(stream), null, 2);
+  let parsed: Awaited<ReturnType<typeof collect835>>;
+  try {
+    parsed = await collect835(stream);
+  } catch {
+    // The path is not repeated: a file name can carry a patient's name.
+    throw new Error('x12 835: the file cannot be read; give the path of an X12 835 remittance file');
+  }
+  // Bad input is an error, not an empty answer: nothing to print means the file was not an 835.
+  if (parsed.remittances.length === 0)
+    throw new Error(
+      'x12 835: the file holds no X12 transaction set (ST); give an 835 remittance file (ISA ... ST*835 ... SE)',
+    );
+  return JSON.stringify(parsed, null, 2);
 }

@@ -219,7 +219,7 @@ describe('the X12 835 reader: a file without an ISA', () => {
     const { remittances, warnings } = await parse835('#ST|835|0001~ST*835*0002~SE*2*0002~');
     expect(remittances.map((r) => r.controlNumber)).toEqual(['0002']);
     expect(warnings.map((w) => w.message)).toEqual([
-      '#ST|835|0001 outside a transaction set',
+      '(a value that is not an X12 identifier) outside a transaction set',
       'no ISA header: delimiters * : ^ ~ assumed',
     ]);
   });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse835, read835, read835Batches } from '#shared/formats/x12/read-835.ts';
+import { parse835, read835, read835Batches, token } from '#shared/formats/x12/read-835.ts';
 import { build835, type CasSegment } from '../support/x12-835.ts';
 
 const fixture = (name: string) =>
@@ -416,5 +416,36 @@ describe('codetrail x12 835', () => {
     expect(out.remittances).toHaveLength(2);
     expect(out.remittances[0].claims[0]).toMatchObject({ status: '4' });
     expect(out.warnings).toEqual([]);
+  });
+
+  it.each([
+    ['a file that is not X12 (a README)', '../../README.md', 'the file holds no X12 transaction set (ST)'],
+    ['a file that is not there', '../fixtures/x12/835/no-such-file.835', 'the file cannot be read'],
+  ])('refuses %s with one line saying what to give, naming no path', async (_, path, reason) => {
+    const { runX12_835 } = await import('#cli/commands/x12.ts');
+    const error = await runX12_835(new URL(path, import.meta.url).pathname).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message.startsWith(`x12 835: ${reason}; give `)).toBe(true);
+    expect((error as Error).message).not.toMatch(/README|no-such-file|\n/);
+  });
+});
+
+describe('what a warning quotes of the file', () => {
+  it('quotes X12 ids, control numbers, versions and counts, and names anything else without quoting it', async () => {
+    expect(['CLP', '000000101', '005010X221A1', '12', '1.5-A'].map(token)).toEqual([
+      'CLP',
+      '000000101',
+      '005010X221A1',
+      '12',
+      '1.5-A',
+    ]);
+    for (const other of ['', '# Zulu Yankee', 'ZULU_YANKEE', '1234567890123456', 'Yankée'])
+      expect(token(other), other).toBe('(a value that is not an X12 identifier)');
+    const { warnings } = await parse835('Zulu Yankee 1940-01-01*x~ST*837*0001~SE*2*0001~');
+    expect(warnings.map((w) => w.message)).toEqual([
+      '(a value that is not an X12 identifier) outside a transaction set',
+      'transaction set 837 is not an 835',
+      'no ISA header: delimiters * : ^ ~ assumed',
+    ]);
   });
 });

@@ -174,6 +174,16 @@ export interface Parsed835 {
 }
 
 /**
+ * What a warning may quote of a value read from the file: an X12 segment id, control number, version
+ * or count (letters, digits, '.' and '-', at most 15). Anything else (a file that is not X12, a value
+ * that could be free text) is named, not quoted: warnings reach reports and logs, and must carry no
+ * patient data whatever the file holds.
+ */
+export function token(value: string): string {
+  return /^[A-Za-z0-9.-]{1,15}$/.test(value) ? value : '(a value that is not an X12 identifier)';
+}
+
+/**
  * Every remittance (transaction set) of a stream with its claims, and the warnings, held whole: for
  * printing and tests. Ingestion uses the events, one claim at a time.
  */
@@ -240,7 +250,10 @@ class Reader {
         if (this.interchange) this.interchange.groups++;
         this.group = { controlNumber: e.str(6), version: e.str(8), transactions: 0 };
         if (this.group.version && !this.group.version.startsWith('005010X221'))
-          this.warn(`group ${this.group.controlNumber} is ${this.group.version}, not 005010X221A1`, index);
+          this.warn(
+            `group ${token(this.group.controlNumber)} is ${token(this.group.version)}, not 005010X221A1`,
+            index,
+          );
         return;
       case ST: {
         if (this.transaction) this.closeTransaction(this.transaction, index, undefined);
@@ -250,7 +263,7 @@ class Reader {
         if (this.group)
           header.group = { controlNumber: this.group.controlNumber, version: this.group.version };
         this.transaction = { header, announced: false, segments: 1, payer: undefined, plb: [] };
-        if (e.str(1) !== '835') this.warn(`transaction set ${e.str(1)} is not an 835`, index);
+        if (e.str(1) !== '835') this.warn(`transaction set ${token(e.str(1))} is not an 835`, index);
         return;
       }
       case SE:
@@ -260,7 +273,7 @@ class Reader {
       case GE:
         if (this.group && e.num(1) !== this.group.transactions)
           this.warn(
-            `group ${this.group.controlNumber}: GE counts ${e.str(1)} transaction sets, ${this.group.transactions} found`,
+            `group ${token(this.group.controlNumber)}: GE counts ${token(e.str(1))} transaction sets, ${this.group.transactions} found`,
             index,
           );
         this.group = undefined;
@@ -268,7 +281,7 @@ class Reader {
       case IEA:
         if (this.interchange && e.num(1) !== this.interchange.groups)
           this.warn(
-            `interchange ${this.interchange.info.controlNumber}: IEA counts ${e.str(1)} groups, ${this.interchange.groups} found`,
+            `interchange ${token(this.interchange.info.controlNumber)}: IEA counts ${token(e.str(1))} groups, ${this.interchange.groups} found`,
             index,
           );
         this.interchange = undefined;
@@ -276,7 +289,7 @@ class Reader {
     }
     const transaction = this.transaction;
     if (!transaction) {
-      this.warn(`${e.str(0)} outside a transaction set`, index);
+      this.warn(`${token(e.str(0))} outside a transaction set`, index);
       return;
     }
     const h = transaction.header;
@@ -423,8 +436,9 @@ class Reader {
 
   finish(): void {
     if (this.transaction) this.closeTransaction(this.transaction, undefined, undefined);
-    if (this.group) this.warn(`group ${this.group.controlNumber} has no GE trailer`);
-    if (this.interchange) this.warn(`interchange ${this.interchange.info.controlNumber} has no IEA trailer`);
+    if (this.group) this.warn(`group ${token(this.group.controlNumber)} has no GE trailer`);
+    if (this.interchange)
+      this.warn(`interchange ${token(this.interchange.info.controlNumber)} has no IEA trailer`);
   }
 
   private announce(transaction: Transaction): void {
@@ -449,10 +463,11 @@ class Reader {
     const { header, segments } = transaction;
     this.announce(transaction);
     this.flushClaim(header.controlNumber);
-    if (declared === undefined) this.warn(`transaction set ${header.controlNumber} has no SE trailer`, at);
+    if (declared === undefined)
+      this.warn(`transaction set ${token(header.controlNumber)} has no SE trailer`, at);
     else if (declared !== segments)
       this.warn(
-        `transaction set ${header.controlNumber}: SE counts ${declared} segments, ${segments} found`,
+        `transaction set ${token(header.controlNumber)}: SE counts ${declared} segments, ${segments} found`,
         at,
       );
     this.events.push({
