@@ -190,26 +190,45 @@ function isaHeader(i: Interchange835): string {
     !/^\d{9}$/.test(i.controlNumber)
   )
     throw new Error('ISA06/08 up to 15 characters, ISA09 six digits, ISA13 nine digits');
-  const isa = [
+  const isa = isaElements({
+    sender: i.sender,
+    receiver: i.receiver,
+    date: i.date,
+    control: i.controlNumber,
+    repetition: d.repetition,
+    component: d.component,
+  }).join(d.element);
+  return isa + d.segment;
+}
+
+/** The 17 elements of an ISA at the fixed widths X12 requires (synthetic sender and receiver by default). */
+export function isaElements(o: {
+  control: string;
+  repetition: string;
+  component: string;
+  sender?: string;
+  receiver?: string;
+  date?: string;
+}): string[] {
+  return [
     'ISA',
     '00',
     ' '.repeat(10),
     '00',
     ' '.repeat(10),
     'ZZ',
-    i.sender.padEnd(15),
+    (o.sender ?? 'SYNTHPAYER').padEnd(15),
     'ZZ',
-    i.receiver.padEnd(15),
-    i.date,
+    (o.receiver ?? 'SYNTHAGENCY').padEnd(15),
+    o.date ?? '261120',
     '1200',
-    d.repetition,
+    o.repetition,
     '00501',
-    i.controlNumber,
+    o.control,
     '0',
     'T',
-    d.component,
-  ].join(d.element);
-  return isa + d.segment;
+    o.component,
+  ];
 }
 
 /** Elements joined, the empty trailing ones dropped as X12 requires. */

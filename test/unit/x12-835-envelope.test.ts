@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parse835, read835 } from '#shared/formats/x12/read-835.ts';
+import { isaElements } from '../support/x12-835.ts';
 
 /** An ISA of the fixed width X12 requires, with the delimiters given. */
 const isa = (control: string, element = '*', component = ':', segment = '~') =>
-  [
-    'ISA',
-    '00',
-    ' '.repeat(10),
-    '00',
-    ' '.repeat(10),
-    'ZZ',
-    'SYNTHPAYER     ',
-    'ZZ',
-    'SYNTHAGENCY    ',
-    '261120',
-    '1200',
-    '^',
-    '00501',
-    control,
-    '0',
-    'T',
-    component,
-  ].join(element) + segment;
+  isaElements({ control, repetition: '^', component }).join(element) + segment;
 
 /** Segments written with `*` and `~`: segment n of the list is segment n + 1 of the file. */
 const file = (...segments: string[]) => `${segments.join('~')}~`;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { Elements, segmentCode } from '#shared/formats/x12/elements.ts';
 import { type Delimiters, SegmentSplitter } from '#shared/formats/x12/segments.ts';
+import { isaElements } from '../support/x12-835.ts';
 
 const view = (segment: string) => new Elements().reset(segment, 0, segment.length, '*');
 
@@ -258,25 +259,8 @@ describe('SegmentSplitter, property', () => {
   /** What may sit between segments: line breaks, blanks, tabs, a BOM. */
   const gap = chars(' \t\r\n\ufeff', 0, 3);
 
-  const isaElements = (d: Delimiters) => [
-    'ISA',
-    '00',
-    ' '.repeat(10),
-    '00',
-    ' '.repeat(10),
-    'ZZ',
-    'SYNTHPAYER     ',
-    'ZZ',
-    'SYNTHAGENCY    ',
-    '261120',
-    '1200',
-    d.repetition,
-    '00501',
-    '000000101',
-    '0',
-    'T',
-    d.component,
-  ];
+  const isaOf = (d: Delimiters) =>
+    isaElements({ control: '000000101', repetition: d.repetition, component: d.component });
 
   const written = fc
     .record({
@@ -292,7 +276,7 @@ describe('SegmentSplitter, property', () => {
       const expected: { elements: string[]; index: number; delimiters: Delimiters }[] = [];
       const wantedCodes = new Set(wanted.map(segmentCode));
       for (const { delimiters: d, segments } of interchanges) {
-        for (const elements of [isaElements(d), ...segments]) {
+        for (const elements of [isaOf(d), ...segments]) {
           const body = elements.join(d.element);
           const lines =
             elements[0] === 'ISA' || !wraps ? [body] : body.match(new RegExp(`[^]{1,${wrapAt}}`, 'g'));
