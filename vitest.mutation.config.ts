@@ -20,5 +20,8 @@ export default defineConfig({
     env: base.test?.env,
     testTimeout: 60_000,
     isolate: false,
+    // A test file that cannot load (a mutant broke a module's import) counts as a failed test, so
+    // Stryker scores that mutant Killed instead of Survived: see the reporter's comment.
+    reporters: ['default', './cli/lib/unloadable-test-file-reporter.ts'],
   },
 });
