@@ -5,13 +5,15 @@ import { billingContractMarkdown } from '#shared/billing/contract-doc.ts';
 import { jsonSchemas, schemaFileText } from '#shared/model/json-schemas.ts';
 import { rulesMarkdown } from '#shared/rules/catalog-doc.ts';
 import { ruleCatalog } from '#shared/rules/index.ts';
+import { rolePoliciesText, synthesizedRolePolicies } from '../infra/role-policies.ts';
 import { equivalentMutants, withEquivalents } from './lib/equivalent-mutants.ts';
 import { mutatedFolders } from './lib/mutation-scores.ts';
 
 /**
  * `npm run docs`: regenerates what docs/ derives from code: docs/schemas/*.schema.json from the zod
  * models, docs/rules.md from the rule catalog, docs/billing-contract.md from the billing models, and the
- * equivalent-mutant list of docs/testing.md from the source. Unit tests fail when any is stale.
+ * equivalent-mutant list of docs/testing.md from the source, and shared/iam/role-policies.json (the
+ * deployed roles' policies the local runtime enforces) from a synth. Tests fail when any is stale.
  */
 const dir = fileURLToPath(new URL('../docs/schemas/', import.meta.url));
 mkdirSync(dir, { recursive: true });
@@ -44,3 +46,6 @@ writeFileSync(
   withEquivalents(readFileSync(testingDoc, 'utf8'), equivalentMutants(root, mutatedFolders(root))),
 );
 console.log('docs/testing.md');
+
+writeFileSync(`${root}shared/iam/role-policies.json`, rolePoliciesText(synthesizedRolePolicies()));
+console.log('shared/iam/role-policies.json');

@@ -189,6 +189,8 @@ export class Codetrail extends Construct {
         queues: pipelineQueues,
         buckets,
         table: this.table,
+        dataKey: this.keys.data,
+        queueKey: this.keys.queue,
         macKey: this.keys.mac,
         logsKey: this.keys.logs,
         config,

@@ -38,8 +38,16 @@ const stageRoles =
   (pick: (s: StageSpec) => boolean = () => true) =>
   (c: Codetrail): IConstruct[] =>
     STAGES.filter(pick).map((s) => c.stages[s.name].role);
-const reads = (s: StageSpec) => s.reads.length > 0;
-const touches = (b: BucketName) => (s: StageSpec) => s.reads.includes(b) || s.writes.includes(b);
+/** Every bucket and key prefix some stage reads or writes, once each. */
+const objectPrefixes = (): { bucket: BucketName; prefix: string }[] => {
+  const seen = new Map<string, { bucket: BucketName; prefix: string }>();
+  for (const s of STAGES)
+    for (const a of [...s.reads, ...s.writes])
+      for (const prefix of a.prefixes) seen.set(`${a.bucket}/${prefix}`, { bucket: a.bucket, prefix });
+  return [...seen.values()];
+};
+const usesObjects = (bucket: BucketName, prefix: string) => (s: StageSpec) =>
+  [...s.reads, ...s.writes].some((a) => a.bucket === bucket && a.prefixes.includes(prefix));
 const allBuckets = (c: Codetrail): IConstruct[] => [
   c.accessLogs,
   ...BUCKETS.map((b) => c.buckets[b]),
@@ -54,20 +62,11 @@ const bucketNotificationsHandler = (c: Codetrail): IConstruct[] =>
 const bucketNotificationPolicies = (c: Codetrail): IConstruct[] =>
   BUCKETS.map((b) => c.buckets[b].node.tryFindChild('Notifications')).filter((n) => n !== undefined);
 
-const GRANT_KMS =
-  'Emitted by the CDK grant helpers for KMS-encrypted resources (the table key grantEncryptDecrypt, ' +
-  'queue.grantSendMessages, the bucket key grantEncrypt): SSE-KMS writes need the GenerateDataKey* variants, and ReEncrypt* ' +
-  'serves key rotation. The statement names only the stack keys protecting resources this stage uses (data ' +
-  'key, queue key), never Resource *.';
-
-const GRANT_S3 =
-  'Emitted by the CDK bucket grant helper grantRead for the buckets the topology says this stage reads ' +
-  '(writes are s3:PutObject alone; no stage may delete an object). The action family is scoped to those ' +
-  'bucket ARNs only.';
-
 const S3_OBJECTS =
-  "Object-level actions need the bucket's object ARN (<bucket>/*): a stage works on many objects whose keys are " +
-  'only known at run time. Limited to one bucket the topology says this stage reads or writes.';
+  'Object-level actions need an object ARN pattern: a stage reads or adds many objects whose keys (agency, ' +
+  'chartKey or object id, version) are only known at run time. The pattern is one key prefix of one bucket ' +
+  'that the topology says this stage reads or writes (s3:GetObject, or s3:PutObject alone: no stage may ' +
+  'delete an object), never the whole bucket.';
 
 /** Every acknowledged cdk-nag finding, in one reviewable table. */
 export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
@@ -103,23 +102,11 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       'not support resource-level permissions. Nothing else in the policy uses Resource *.',
     scopes: stageRoles(),
   },
-  { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason: GRANT_KMS, scopes: stageRoles() },
-  { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason: GRANT_KMS, scopes: stageRoles() },
-  {
-    id: 'AwsSolutions-IAM5[Resource::<Table.Arn>/index/*]',
-    reason:
-      'table.grantReadWriteData covers the indexes of the one codetrail table (gsi1: charts by agency and ' +
-      'status, audit events by day); the wildcard spans index names of this table only.',
-    scopes: stageRoles(),
-  },
-  { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason: GRANT_S3, scopes: stageRoles(reads) },
-  { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: GRANT_S3, scopes: stageRoles(reads) },
-  { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason: GRANT_S3, scopes: stageRoles(reads) },
-  ...BUCKETS.map(
-    (b): AcknowledgmentRule => ({
-      id: `AwsSolutions-IAM5[Resource::<${b}-bucket.Arn>/*]`,
+  ...objectPrefixes().map(
+    ({ bucket, prefix }): AcknowledgmentRule => ({
+      id: `AwsSolutions-IAM5[Resource::<${bucket}-bucket.Arn>/${prefix}*]`,
       reason: S3_OBJECTS,
-      scopes: stageRoles(touches(b)),
+      scopes: stageRoles(usesObjects(bucket, prefix)),
     }),
   ),
 

@@ -1,10 +1,9 @@
 import * as path from 'node:path';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -39,7 +38,11 @@ export interface StageProps {
   readonly queues: Readonly<Record<QueueName, PipelineQueue>>;
   readonly buckets: Readonly<Record<BucketName, s3.IBucket>>;
   readonly table: dynamodb.ITable;
-  /** HMAC key; the stage may only GenerateMac with it. */
+  /** The key of the table and the PHI buckets. */
+  readonly dataKey: kms.IKey;
+  /** The key of the pipeline queues. */
+  readonly queueKey: kms.IKey;
+  /** HMAC key; a stage that computes identifiers (`spec.macs`) may only GenerateMac with it. */
   readonly macKey: kms.IKey;
   /** Key of the function's log group. */
   readonly logsKey: kms.IKey;
@@ -64,7 +67,7 @@ export class Stage extends Construct {
   readonly fn: nodejs.NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
-  readonly eventSource: SqsEventSource;
+  readonly eventSource: lambda.EventSourceMapping;
 
   constructor(scope: Construct, id: string, props: StageProps) {
     super(scope, id);
@@ -133,7 +136,11 @@ export class Stage extends Construct {
       },
     });
 
-    this.eventSource = new SqsEventSource(props.queue.queue, {
+    // The event source mapping polls with the function's role: exactly what the Lambda service calls
+    // (ReceiveMessage, DeleteMessage, GetQueueAttributes: the AWSLambdaSQSQueueExecutionRole actions),
+    // where SqsEventSource's grant would add ChangeMessageVisibility and GetQueueUrl, which nothing calls.
+    this.eventSource = this.fn.addEventSourceMapping('SqsEventSource', {
+      eventSourceArn: props.queue.queue.queueArn,
       batchSize: spec.batchSize,
       maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds),
       reportBatchItemFailures: true,
@@ -141,32 +148,98 @@ export class Stage extends Construct {
       // receives count against maxReceiveCount.
       maxConcurrency: Math.max(2, spec.reservedConcurrency),
     });
-    this.fn.addEventSource(this.eventSource);
-
-    for (const q of spec.sendsTo) props.queues[q].queue.grantSendMessages(this.fn);
-    for (const b of spec.reads) props.buckets[b].grantRead(this.fn);
-    // Stages add objects (new versions in versioned buckets) and never delete: quarantine is a copy, and
-    // the audit bucket is write-once. Only PutObject: grantPut would add PutObjectRetention and
-    // PutObjectLegalHold, which must stay with the agency's administrators on the Object Lock bucket.
-    for (const b of spec.writes) {
-      const bucket = props.buckets[b];
-      this.fn.addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] }),
-      );
-      bucket.encryptionKey?.grantEncrypt(this.fn);
-    }
-    // Exactly what the adapters call: no DeleteItem, BatchWriteItem or Scan, so no stage can erase or
-    // rewrite audit events wholesale (Scan is for the CLI, under the operator's own credentials).
-    props.table.grant(
-      this.fn,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:Query',
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [props.queue.queue.queueArn],
+      }),
     );
-    props.table.encryptionKey?.grantEncryptDecrypt(this.fn);
-    props.macKey.grant(this.fn, 'kms:GenerateMac');
+
+    // Sending is SendMessage alone (grantSendMessages adds GetQueueAttributes and GetQueueUrl, unused).
+    if (spec.sendsTo.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['sqs:SendMessage'],
+          resources: spec.sendsTo.map((q) => props.queues[q].queue.queueArn),
+        }),
+      );
+    }
+    // SQS decrypts what the poller receives, and asks for a data key for what the stage sends, under
+    // the queue key; only through SQS (kms:ViaService), never called directly.
+    this.role.addToPrincipalPolicy(
+      viaService(
+        props.queueKey,
+        'sqs',
+        spec.sendsTo.length > 0 ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+      ),
+    );
+
+    // Objects: GetObject (GetObjectVersion where an S3 event names the version), ListBucket on the
+    // prefixes it lists, PutObject where it adds: each on its own key prefixes only. Stages add objects
+    // (new versions in versioned buckets) and never delete: quarantine is a copy, and the audit bucket
+    // is write-once. Only PutObject: grantPut would add PutObjectRetention and PutObjectLegalHold, which
+    // must stay with the agency's administrators on the Object Lock bucket.
+    for (const access of spec.reads) {
+      const bucket = props.buckets[access.bucket];
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: access.byVersion ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
+          resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+        }),
+      );
+    }
+    for (const access of spec.lists ?? []) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [props.buckets[access.bucket].bucketArn],
+          conditions: { StringLike: { 's3:prefix': access.prefixes.map((p) => `${p}*`) } },
+        }),
+      );
+    }
+    for (const access of spec.writes) {
+      const bucket = props.buckets[access.bucket];
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:PutObject'],
+          resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+        }),
+      );
+    }
+    // Exactly what its adapters call, on the table alone (no stage queries an index): no DeleteItem,
+    // BatchWriteItem or Scan, so no stage can erase or rewrite audit events wholesale (Scan is for the
+    // CLI, under the operator's own credentials).
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: spec.table.map((a) => `dynamodb:${a}`),
+        resources: [props.table.tableArn],
+      }),
+    );
+    // The data key encrypts the table and the buckets. DynamoDB encrypts and decrypts items with it for
+    // the caller; S3 decrypts what a stage reads and generates a data key for what it writes (single-part
+    // PutObject: no multipart, so no Decrypt for writing). Only through those services (kms:ViaService).
+    // No ReEncrypt: key rotation keeps old key material inside KMS and asks nothing of callers.
+    this.role.addToPrincipalPolicy(
+      viaService(
+        props.dataKey,
+        ['dynamodb', 's3'],
+        ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      ),
+    );
+    if (spec.macs) props.macKey.grant(this.role, 'kms:GenerateMac');
   }
+}
+
+/** A statement allowing `actions` on `key` only when `services` call KMS for the role (kms:ViaService). */
+function viaService(key: kms.IKey, services: string | string[], actions: string[]): iam.PolicyStatement {
+  const names = (Array.isArray(services) ? services : [services]).map(
+    (service) => `${service}.${Stack.of(key).region}.amazonaws.com`,
+  );
+  return new iam.PolicyStatement({
+    actions,
+    resources: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': names } },
+  });
 }
 
 /** Bundling hooks that copy `files` into the bundle's `data/` after esbuild ran. */

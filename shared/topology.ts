@@ -21,9 +21,21 @@ export interface StageSpec {
   queue: LambdaQueueName;
   /** Queues it sends to (for IAM grants and environment). */
   sendsTo: readonly QueueName[];
-  /** Buckets it reads and writes (for IAM grants and environment). */
-  reads: readonly BucketName[];
-  writes: readonly BucketName[];
+  /**
+   * The objects it reads, lists and adds, by bucket and key prefix: its role gets `s3:GetObject`,
+   * `s3:ListBucket` (conditioned on `s3:prefix`) and `s3:PutObject` on exactly these. Every stage gets
+   * every bucket's name in its environment; a grant is what lets it touch one.
+   */
+  reads: readonly ObjectAccess[];
+  lists?: readonly ObjectAccess[];
+  writes: readonly ObjectAccess[];
+  /** Whether it computes chartKeys or other identifiers with the HMAC key (`kms:GenerateMac`). */
+  macs: boolean;
+  /**
+   * The DynamoDB actions its adapters call on the table (never an index, never DeleteItem, BatchWriteItem
+   * or Scan, so no stage can erase or rewrite audit events wholesale).
+   */
+  table: readonly TableAction[];
   batchSize: number;
   maxBatchingWindowSeconds: number;
   timeoutSeconds: number;
@@ -33,6 +45,22 @@ export interface StageSpec {
   dataFiles?: readonly DataFile[];
   /** What the stage does, for the README and the console. */
   purpose: string;
+}
+
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query';
+const READ_WRITE_QUERY: readonly TableAction[] = ['GetItem', 'PutItem', 'UpdateItem', 'Query'];
+/** Chart versions read by key and transitioned; audit events put: nothing listed by partition. */
+const READ_WRITE: readonly TableAction[] = ['GetItem', 'PutItem', 'UpdateItem'];
+
+export interface ObjectAccess {
+  bucket: BucketName;
+  /** Key prefixes, each ending in `/`. */
+  prefixes: readonly string[];
+  /**
+   * Objects an S3 event notification announces: the buckets are versioned, so the event names the
+   * version and the stage reads that version (`s3:GetObjectVersion`), not whatever is newest.
+   */
+  byVersion?: boolean;
 }
 
 export interface DataFile {
@@ -77,8 +105,21 @@ export const STAGES: readonly StageSpec[] = [
     queue: 'intake',
     // Its own queue too: a long file continues in a new run by a message to itself.
     sendsTo: ['validate', 'intake'],
-    reads: ['intake'],
-    writes: ['intake', 'artifacts', 'audit'],
+    // The dropped file (the version its event names), and its own scratch space for a FHIR drop.
+    reads: [
+      { bucket: 'intake', prefixes: ['exports/'], byVersion: true },
+      { bucket: 'intake', prefixes: [INTAKE_WORK_PREFIX] },
+    ],
+    // A FHIR drop's folder (a `.done` marker lists it) and the scratch partitions.
+    lists: [{ bucket: 'intake', prefixes: ['exports/', INTAKE_WORK_PREFIX] }],
+    // Never `exports/`: a write there would notify intake again.
+    writes: [
+      { bucket: 'intake', prefixes: ['quarantine/', INTAKE_WORK_PREFIX] },
+      { bucket: 'artifacts', prefixes: ['charts/', 'receipts/'] },
+      { bucket: 'audit', prefixes: ['receipts/'] },
+    ],
+    macs: true,
+    table: READ_WRITE_QUERY,
     batchSize: 1,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 300,
@@ -90,8 +131,10 @@ export const STAGES: readonly StageSpec[] = [
     name: 'validation',
     queue: 'validate',
     sendsTo: ['sample'],
-    reads: ['artifacts'],
+    reads: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     writes: [],
+    macs: false,
+    table: READ_WRITE,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 60,
@@ -106,6 +149,9 @@ export const STAGES: readonly StageSpec[] = [
     sendsTo: ['qa-review', 'qa-review-senior', 'billing'],
     reads: [],
     writes: [],
+    // The sampling key: a keyed hash of the chart, so coders cannot predict the draw.
+    macs: true,
+    table: READ_WRITE_QUERY,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 30,
@@ -118,9 +164,12 @@ export const STAGES: readonly StageSpec[] = [
     queue: 'qa-result',
     // Billing; blind second reviews to qa-review; disputes to qa-review-senior.
     sendsTo: ['billing', 'qa-review', 'qa-review-senior'],
-    reads: ['artifacts'],
+    reads: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     // The corrected chart, beside the original.
-    writes: ['artifacts'],
+    writes: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
+    // The sampling key, to re-draw a blind second review.
+    macs: true,
+    table: READ_WRITE,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 30,
@@ -133,8 +182,15 @@ export const STAGES: readonly StageSpec[] = [
     name: 'billing-handoff',
     queue: 'billing',
     sendsTo: ['coded-batches'],
-    reads: [],
-    writes: ['artifacts', 'audit'],
+    // Every chart file it bills goes into the batch file.
+    reads: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
+    // The manifest and CSV, and their Object-Locked copies.
+    writes: [
+      { bucket: 'artifacts', prefixes: ['batches/'] },
+      { bucket: 'audit', prefixes: ['batches/'] },
+    ],
+    macs: false,
+    table: READ_WRITE_QUERY,
     batchSize: 100,
     maxBatchingWindowSeconds: 60,
     timeoutSeconds: 120,
@@ -148,8 +204,11 @@ export const STAGES: readonly StageSpec[] = [
     name: 'denial-ingestion',
     queue: 'denial',
     sendsTo: [],
-    reads: ['denials'],
-    writes: ['denials'],
+    reads: [{ bucket: 'denials', prefixes: ['remittances/'], byVersion: true }],
+    writes: [{ bucket: 'denials', prefixes: ['quarantine/'] }],
+    // chartKeys of the charts a remittance answers, and claim-number aliases.
+    macs: true,
+    table: READ_WRITE_QUERY,
     batchSize: 1,
     maxBatchingWindowSeconds: 0,
     // A remittance is applied in one invocation (each answer written once, so a retry skips what is

@@ -63,6 +63,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   });
+  // Each refusal of the local IAM is told once, as it happens: in AWS that message would dead-letter.
+  const told = new Set<string>();
   const loop = (async () => {
     while (!stopping) {
       const handled = await pipeline.tick((e) => {
@@ -70,6 +72,10 @@ export async function runServe(options: ServeOptions): Promise<void> {
           `  ${e.stage.padEnd(17)} ${String(e.received).padStart(4)} message(s)${e.failed ? ` (${e.failed} to retry)` : ''}\n`,
         );
       });
+      for (const line of pipeline.iam.denialLines().filter((l) => !told.has(l))) {
+        told.add(line);
+        process.stderr.write(`AccessDenied (as deployed): ${line}\n`);
+      }
       if (handled === 0) await new Promise((r) => setTimeout(r, 250));
     }
   })();

@@ -11,6 +11,7 @@ import { submitVerdicts } from '../lib/review-queue.ts';
 import { collectSummary, type RunSummary, renderSummary } from '../lib/summary.ts';
 import { STATE_DIR } from '../lib/target.ts';
 import { parseVerdictFile, type VerdictFileEntry } from '../lib/verdict-file.ts';
+import type { CheckedCall } from '../local/iam-enforcement.ts';
 import { type LocalPipeline, type ProgressEvent, startLocalPipeline } from '../local/pipeline.ts';
 import { denialReport, formatDenialReport } from './denials.ts';
 import { qaReport, renderQaReport } from './qa-report.ts';
@@ -23,6 +24,8 @@ export interface StartOptions {
   keyFile?: string;
   verbose?: boolean;
   quiet?: boolean;
+  /** Keep every call the local IAM checked (the IAM sweep, `npm run iam`); refusals are kept anyway. */
+  recordIamCalls?: boolean;
 }
 
 export function loadConfigFile(input: string, explicit?: string): Config {
@@ -125,7 +128,9 @@ export function tableWarnings(summary: RunSummary, manifest = loadCodeTables().m
  * `codetrail start`: the whole pipeline over a folder laid out as exports/, qa-verdicts/, remittances/,
  * each phase running until every queue is quiet; then the summary table and OUT/summary.json.
  */
-export async function runStart(options: StartOptions): Promise<{ summary: RunSummary; exitCode: number }> {
+export async function runStart(
+  options: StartOptions,
+): Promise<{ summary: RunSummary; exitCode: number; iamCalls: CheckedCall[] }> {
   const input = resolve(options.input);
   const config = loadConfigFile(input, options.config);
   const say = (line: string) => {
@@ -138,6 +143,7 @@ export async function runStart(options: StartOptions): Promise<{ summary: RunSum
     config,
     keyFile,
     verbose: options.verbose ?? false,
+    recordIamCalls: options.recordIamCalls ?? false,
   });
   try {
     say(
@@ -195,7 +201,14 @@ export async function runStart(options: StartOptions): Promise<{ summary: RunSum
       `\n${renderSummary(summary)}\n\nQA accuracy (codetrail qa report)\n${renderQaReport(qa)}\n\nDenials (codetrail denials)\n${denials || '(no remittance applied)'}\n\nWrote ${join(options.out, 'summary.json')}`,
     );
     for (const warning of tableWarnings(summary)) process.stderr.write(`warning: ${warning}\n`);
-    return { summary, exitCode: summary.deadLetters.length > 0 ? 1 : 0 };
+    // A call the deployed role would be refused: in AWS the chart would retry and dead-letter.
+    const refused = pipeline.iam.denialLines();
+    for (const line of refused) process.stderr.write(`AccessDenied (as deployed): ${line}\n`);
+    return {
+      summary,
+      exitCode: summary.deadLetters.length > 0 || refused.length > 0 ? 1 : 0,
+      iamCalls: pipeline.iam.calls,
+    };
   } finally {
     await pipeline.stop();
   }

@@ -7,6 +7,8 @@ import type { SqsLambdaHandler } from '#shared/runtime/sqs-handler.ts';
 import { stagePorts } from '#shared/runtime/stage-ports.ts';
 import { ENV, type QueueName, STAGES, type StageName } from '#shared/topology.ts';
 import { applyEmulatorEnv, startEmulators } from './emulators.ts';
+import { actAs, appendDistinct, IAM_RECORD_ENV, LocalIam } from './iam-enforcement.ts';
+import { localArnScope, localArns, localRolePolicies, placeholderForm } from './local-role-policies.ts';
 import { provision } from './provision.ts';
 import { S3Notifier } from './s3-notifier.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
@@ -26,6 +28,8 @@ export interface LocalPipelineOptions {
   verbose?: boolean;
   /** Use emulators already running elsewhere (the benchmarks run them in another process). */
   endpoints?: { dynamodb: string; sqs: string; s3: string };
+  /** Keep every call the local IAM checked, allowed or not (the IAM sweep); only refusals otherwise. */
+  recordIamCalls?: boolean;
 }
 
 export interface ProgressEvent {
@@ -79,6 +83,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
     POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'CRITICAL',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
+  // Each stage's handler and poller act as the stage's deployed role: a call AWS would refuse fails here.
+  const scope = localArnScope();
+  const arns = localArns(resources, dlqUrls, scope);
+  // CODETRAIL_IAM_RECORD names a file every distinct call is appended to (`npm run iam` sets it for the
+  // integration and e2e tests it runs).
+  const recordFile = process.env[IAM_RECORD_ENV];
+  const iam = new LocalIam(localRolePolicies(arns), scope, {
+    recordAll: (options.recordIamCalls ?? false) || Boolean(recordFile),
+    recordAs: (resource) => placeholderForm(resource, arns),
+    ...(recordFile ? { onRecord: appendDistinct(recordFile) } : {}),
+  });
+  iam.install(clients);
   const handlers = await loadHandlers();
   const ports: Ports = stagePorts();
   const sources = STAGES.map((s) => {
@@ -117,13 +133,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
     clients,
     endpoints: emulators.endpoints,
     notifier,
+    iam,
 
     /** One pass: announce new objects, then give every stage one batch. Returns messages handled. */
     async tick(onProgress?: (e: ProgressEvent) => void): Promise<number> {
       let handled = await notifier.scan();
       for (const [i, source] of sources.entries()) {
-        const result = await source.pollOnce();
         const stage = STAGES[i];
+        // The Lambda service polls a stage's queue with the stage's own role, as its handler runs.
+        const result = await actAs(`stage:${stage?.name}`, () => source.pollOnce());
         if (result.received > 0 && stage) onProgress?.({ stage: stage.name, ...result });
         handled += result.received;
       }

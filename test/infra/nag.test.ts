@@ -11,7 +11,7 @@ import { ACKNOWLEDGMENTS } from '../../infra/nag.ts';
 import { build } from './harness.ts';
 
 /** Acknowledge calls (a rule on one construct) for the default topology; each covers exactly one finding. */
-const EXPECTED_ACKNOWLEDGMENTS = 74;
+const EXPECTED_ACKNOWLEDGMENTS = 49;
 /** Rows of the ACKNOWLEDGMENTS table in infra/nag.ts. */
 const EXPECTED_RULES = 20;
 const PACKS = ['AwsSolutions', 'HIPAA.Security'];

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import type { PolicyStatement, RolePolicies } from '#shared/iam/role-policy.ts';
+import { Config } from '#shared/model/config.ts';
+import { STAGES } from '#shared/topology.ts';
+import { type Codetrail, PROJECT_ROOT } from './codetrail.ts';
+import { CodetrailStack } from './codetrail-stack.ts';
+
+/**
+ * The IAM policies of the roles the `Codetrail` construct synthesizes, as data the local runtime can
+ * enforce without importing the CDK: every statement with its actions, and its resources written over
+ * placeholders (`{table}`, `{bucket:artifacts}/*`, `{queue:billing}`) that stand for the ARN of the
+ * codetrail resource they name. `npm run docs` writes it to shared/iam/role-policies.json; an infra test
+ * fails when the committed file differs from a fresh synth, so the local policies are the deployed ones.
+ */
+export function rolePolicies(codetrail: Codetrail): RolePolicies {
+  const stack = Stack.of(codetrail);
+  const template = Template.fromStack(stack).toJSON() as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
+  const placeholders = placeholderNames(codetrail);
+  const roles: RolePolicies['roles'] = {};
+  for (const spec of STAGES) {
+    const roleId = logicalIdOf(codetrail.stages[spec.name].role);
+    const statements = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .filter((r) => (r.Properties.Roles as { Ref?: string }[]).some((ref) => ref.Ref === roleId))
+      .flatMap((r) => (r.Properties.PolicyDocument as { Statement: RawStatement[] }).Statement)
+      .map((s) => statementOf(s, placeholders));
+    roles[`stage:${spec.name}`] = { statements };
+  }
+  return { roles };
+}
+
+/**
+ * The role policies of the stack `cdk synth` builds with the default configuration (the policies do not
+ * depend on it), synthesized without bundling the handlers. What `npm run docs` writes.
+ */
+export function synthesizedRolePolicies(projectRoot: string = PROJECT_ROOT): RolePolicies {
+  const cdkContext = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')).context;
+  const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new CodetrailStack(app, 'Codetrail', { config: Config.parse({}) });
+  return rolePolicies(stack.codetrail);
+}
+
+/** The snapshot file's text: valid JSON with one statement per line, so a diff shows the grant that changed. */
+export function rolePoliciesText(policies: RolePolicies): string {
+  const roles = Object.entries(policies.roles).map(
+    ([name, policy]) =>
+      `    ${JSON.stringify(name)}: {\n      "statements": [\n${policy.statements
+        .map((s) => `        ${JSON.stringify(s)}`)
+        .join(',\n')}\n      ]\n    }`,
+  );
+  return `{\n  "roles": {\n${roles.join(',\n')}\n  }\n}\n`;
+}
+
+interface RawStatement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+function statementOf(raw: RawStatement, placeholders: ReadonlyMap<string, string>): PolicyStatement {
+  const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+  const statement: PolicyStatement = {
+    effect: raw.Effect,
+    actions: list(raw.Action),
+    resources: list(raw.Resource).map((r) => resourceText(r, placeholders)),
+  };
+  if (raw.Condition) {
+    const conditions: NonNullable<PolicyStatement['conditions']> = {};
+    for (const [operator, keys] of Object.entries(raw.Condition)) {
+      conditions[operator] = Object.fromEntries(
+        Object.entries(keys).map(([key, value]) => [
+          key,
+          list(value).map((v) => resourceText(v, placeholders)),
+        ]),
+      );
+    }
+    statement.conditions = conditions;
+  }
+  return statement;
+}
+
+/** A CloudFormation value of a policy (a string, GetAtt Arn, Ref of a pseudo parameter, Join) as text. */
+function resourceText(value: unknown, placeholders: ReadonlyMap<string, string>): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (v['Fn::GetAtt']) {
+    const [id, attribute] = v['Fn::GetAtt'] as [string, string];
+    const name = placeholders.get(id);
+    if (attribute === 'Arn' && name) return `{${name}}`;
+  }
+  if (v.Ref === 'AWS::Partition') return 'aws';
+  if (v.Ref === 'AWS::Region') return '{region}';
+  if (v.Ref === 'AWS::AccountId') return '{account}';
+  if (v['Fn::Join']) {
+    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => resourceText(p, placeholders)).join(separator);
+  }
+  // A new kind of reference in a stage policy must be named here, or the local runtime could not enforce it.
+  throw new Error(`a role policy refers to ${JSON.stringify(value)}, which has no placeholder`);
+}
+
+/** The placeholder each resource a stage policy may name goes by, keyed by its logical id. */
+function placeholderNames(c: Codetrail): Map<string, string> {
+  const names = new Map<string, string>();
+  const add = (construct: IConstruct, name: string) => names.set(logicalIdOf(construct), name);
+  add(c.table, 'table');
+  for (const [name, bucket] of Object.entries(c.buckets)) add(bucket, `bucket:${name}`);
+  for (const [name, queue] of Object.entries(c.queues)) {
+    add(queue.queue, `queue:${name}`);
+    add(queue.deadLetterQueue, `dlq:${name}`);
+  }
+  for (const name of ['data', 'queue', 'logs', 'mac'] as const) add(c.keys[name], `key:${name}`);
+  for (const [name, stage] of Object.entries(c.stages)) add(stage.logGroup, `logs:${name}`);
+  return names;
+}
+
+function logicalIdOf(construct: IConstruct): string {
+  const cfn = construct instanceof CfnResource ? construct : construct.node.defaultChild;
+  if (!(cfn instanceof CfnResource)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(cfn).resolve(cfn.logicalId) as string;
+}

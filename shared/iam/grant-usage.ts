@@ -1,0 +1,114 @@
+import { STAGES } from '#shared/topology.ts';
+import { type AuthorizationRequest, evaluate, type RolePolicies, wildcardMatch } from './role-policy.ts';
+
+/**
+ * Which grants of the deployed roles the recorded calls used: every grant is either exercised by a
+ * call or made for AWS to use on the role's behalf (with the reason), and nothing else may stay.
+ * Pure: calls and policies in the snapshot's placeholder form (`{bucket:artifacts}/charts/…`).
+ */
+
+/** One action on one resource pattern, as one statement of a role's policy grants it. */
+export interface Grant {
+  role: string;
+  action: string;
+  resource: string;
+}
+
+export interface RecordedCall extends AuthorizationRequest {
+  role: string;
+}
+
+/** Every action x resource pair each role's Allow statements grant. */
+export function grantsOf(policies: RolePolicies): Grant[] {
+  return Object.entries(policies.roles).flatMap(([role, policy]) =>
+    policy.statements
+      .filter((s) => s.effect === 'Allow')
+      .flatMap((s) =>
+        s.actions.flatMap((action) => s.resources.map((resource) => ({ role, action, resource }))),
+      ),
+  );
+}
+
+/**
+ * Why no local call can exercise a grant, or undefined. AWS calls some for the role (KMS behind S3, SQS
+ * and DynamoDB encryption, CloudWatch Logs, X-Ray, the event source mapping's queue attributes); the
+ * infra tests assert those on the synthesized template instead. Two have no local counterpart.
+ */
+export function onBehalfReason(grant: Grant): string | undefined {
+  if (grant.action.startsWith('logs:')) return 'the Lambda service writes the function log group';
+  if (grant.action.startsWith('xray:')) return 'the Lambda service sends active-tracing segments';
+  if (
+    ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'].includes(grant.action) &&
+    /^\{key:(data|queue)\}$/.test(grant.resource)
+  )
+    return 'S3, SQS and DynamoDB call KMS for the role to encrypt and decrypt at rest';
+  const stage = STAGES.find((s) => `stage:${s.name}` === grant.role);
+  if (grant.action === 'sqs:GetQueueAttributes' && grant.resource === `{queue:${stage?.queue}}`)
+    return "the Lambda event source mapping reads its queue's attributes";
+  if (grant.action === 's3:GetObjectVersion')
+    return 'S3 events of the versioned buckets name the version read; the local S3 keeps no versions';
+  if (grant.action === 'kms:GenerateMac' && grant.resource === '{key:mac}')
+    return 'the local MAC key is a file, so no KMS call is made locally';
+  return undefined;
+}
+
+/** Whether a call falls under a grant: the call's action matches the grant's and so does its resource. */
+export function usedBy(grant: Grant, call: RecordedCall): boolean {
+  return (
+    call.role === grant.role &&
+    wildcardMatch(grant.action, call.action, true) &&
+    wildcardMatch(grant.resource, call.resource)
+  );
+}
+
+/** The grants no recorded call used and AWS does not use on the role's behalf. */
+export function unusedGrants(policies: RolePolicies, calls: readonly RecordedCall[]): Grant[] {
+  return grantsOf(policies).filter((g) => !onBehalfReason(g) && !calls.some((c) => usedBy(g, c)));
+}
+
+/** The recorded calls a role's policy refuses. */
+export function refusedCalls(policies: RolePolicies, calls: readonly RecordedCall[]): RecordedCall[] {
+  return calls.filter((c) => {
+    const policy = policies.roles[c.role];
+    return !policy || evaluate(policy, c) !== 'allowed';
+  });
+}
+
+/**
+ * The policies with one grant taken away: its action dropped from every Allow statement of its role
+ * that grants it on its resource (the statement split so its other actions and resources stay).
+ */
+export function withoutGrant(policies: RolePolicies, grant: Grant): RolePolicies {
+  const roles = { ...policies.roles };
+  const policy = roles[grant.role];
+  if (!policy) return policies;
+  roles[grant.role] = {
+    statements: policy.statements.flatMap((s) => {
+      if (s.effect !== 'Allow' || !s.actions.includes(grant.action) || !s.resources.includes(grant.resource))
+        return [s];
+      const otherActions = s.actions.filter((a) => a !== grant.action);
+      const otherResources = s.resources.filter((r) => r !== grant.resource);
+      return [
+        ...(otherActions.length ? [{ ...s, actions: otherActions }] : []),
+        ...(otherResources.length ? [{ ...s, actions: [grant.action], resources: otherResources }] : []),
+      ];
+    }),
+  };
+  return { roles };
+}
+
+/** Distinct calls (role, action, resource), in first-seen order. */
+export function distinctCalls(calls: readonly RecordedCall[]): RecordedCall[] {
+  const seen = new Map<string, RecordedCall>();
+  for (const c of calls) {
+    const key = JSON.stringify([c.role, c.action, c.resource, c.context ?? {}]);
+    if (!seen.has(key))
+      seen.set(key, {
+        role: c.role,
+        action: c.action,
+        resource: c.resource,
+        ...(c.context ? { context: c.context } : {}),
+      });
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import {
+  distinctCalls,
+  grantsOf,
+  onBehalfReason,
+  refusedCalls,
+  unusedGrants,
+  usedBy,
+  withoutGrant,
+} from '#shared/iam/grant-usage.ts';
+import type { RolePolicies } from '#shared/iam/role-policy.ts';
+
+const policies: RolePolicies = {
+  roles: {
+    'stage:validation': {
+      statements: [
+        {
+          effect: 'Allow',
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: ['{bucket:artifacts}/charts/*', '{bucket:audit}/x/*'],
+        },
+        {
+          effect: 'Allow',
+          actions: ['sqs:ReceiveMessage', 'sqs:GetQueueAttributes'],
+          resources: ['{queue:validate}'],
+        },
+        {
+          effect: 'Deny',
+          actions: ['s3:*'],
+          resources: ['{bucket:audit}/locked/*'],
+        },
+        { effect: 'Allow', actions: ['kms:Decrypt'], resources: ['{key:data}'] },
+      ],
+    },
+  },
+};
+const role = 'stage:validation';
+
+describe('grantsOf', () => {
+  it('lists every action on every resource of the Allow statements, role by role', () => {
+    expect(grantsOf(policies)).toEqual([
+      { role, action: 's3:GetObject', resource: '{bucket:artifacts}/charts/*' },
+      { role, action: 's3:GetObject', resource: '{bucket:audit}/x/*' },
+      { role, action: 's3:PutObject', resource: '{bucket:artifacts}/charts/*' },
+      { role, action: 's3:PutObject', resource: '{bucket:audit}/x/*' },
+      { role, action: 'sqs:ReceiveMessage', resource: '{queue:validate}' },
+      { role, action: 'sqs:GetQueueAttributes', resource: '{queue:validate}' },
+      { role, action: 'kms:Decrypt', resource: '{key:data}' },
+    ]);
+  });
+});
+
+describe('onBehalfReason', () => {
+  it.each([
+    ['logs:PutLogEvents', '{logs:validation}', 'log group'],
+    ['xray:PutTraceSegments', '*', 'tracing'],
+    ['kms:Decrypt', '{key:data}', 'encrypt and decrypt at rest'],
+    ['kms:GenerateDataKey', '{key:queue}', 'encrypt and decrypt at rest'],
+    ['sqs:GetQueueAttributes', '{queue:validate}', 'event source mapping'],
+    ['s3:GetObjectVersion', '{bucket:intake}/exports/*', 'keeps no versions'],
+    ['kms:GenerateMac', '{key:mac}', 'local MAC key is a file'],
+  ])('explains %s on %s', (action, resource, reason) => {
+    expect(onBehalfReason({ role, action, resource })).toContain(reason);
+  });
+
+  it.each([
+    ['kms:Decrypt', '{key:mac}'],
+    ['kms:GenerateMac', '{key:data}'],
+    ['sqs:GetQueueAttributes', '{queue:sample}'],
+    ['sqs:ReceiveMessage', '{queue:validate}'],
+    ['s3:GetObject', '{bucket:intake}/exports/*'],
+  ])('leaves %s on %s to the calls', (action, resource) => {
+    expect(onBehalfReason({ role, action, resource })).toBeUndefined();
+  });
+});
+
+describe('usage', () => {
+  const calls = [
+    { role, action: 's3:GetObject', resource: '{bucket:artifacts}/charts/…' },
+    { role, action: 'S3:PUTOBJECT', resource: '{bucket:artifacts}/charts/…' },
+    { role: 'stage:intake', action: 's3:GetObject', resource: '{bucket:audit}/x/…' },
+  ];
+
+  it('counts a call against a grant when role, action (any case) and resource match', () => {
+    const [get] = grantsOf(policies);
+    expect(get && usedBy(get, calls[0] as never)).toBe(true);
+    expect(get && usedBy(get, { ...calls[0], role: 'stage:intake' } as never)).toBe(false);
+    expect(get && usedBy(get, { ...calls[0], resource: '{bucket:artifacts}/batches/…' } as never)).toBe(
+      false,
+    );
+  });
+
+  it('reports the grants no call used, leaving out those AWS uses for the role', () => {
+    expect(unusedGrants(policies, calls)).toEqual([
+      { role, action: 's3:GetObject', resource: '{bucket:audit}/x/*' },
+      { role, action: 's3:PutObject', resource: '{bucket:audit}/x/*' },
+      { role, action: 'sqs:ReceiveMessage', resource: '{queue:validate}' },
+    ]);
+  });
+
+  it('reports the calls the policies refuse, a role without a policy included', () => {
+    expect(
+      refusedCalls(policies, [
+        ...calls.slice(0, 1),
+        { role, action: 's3:DeleteObject', resource: '{bucket:artifacts}/charts/…' },
+        { role: 'stage:nobody', action: 's3:GetObject', resource: 'x' },
+      ]),
+    ).toEqual([
+      { role, action: 's3:DeleteObject', resource: '{bucket:artifacts}/charts/…' },
+      { role: 'stage:nobody', action: 's3:GetObject', resource: 'x' },
+    ]);
+  });
+
+  it('keeps each distinct call once, its condition keys part of what makes it distinct', () => {
+    const list = { role, action: 's3:ListBucket', resource: '{bucket:intake}' };
+    expect(
+      distinctCalls([
+        calls[0] as never,
+        { ...(calls[0] as object), allowed: true } as never,
+        { ...list, context: { 's3:prefix': ['work/…'] } },
+        { ...list, context: { 's3:prefix': ['exports/…'] } },
+        { ...list, context: { 's3:prefix': ['work/…'] } },
+      ]),
+    ).toEqual([
+      calls[0],
+      { ...list, context: { 's3:prefix': ['work/…'] } },
+      { ...list, context: { 's3:prefix': ['exports/…'] } },
+    ]);
+  });
+});
+
+describe('withoutGrant', () => {
+  it('takes one action off one resource, splitting the statement so the rest stays granted', () => {
+    const without = withoutGrant(policies, {
+      role,
+      action: 's3:GetObject',
+      resource: '{bucket:artifacts}/charts/*',
+    });
+    expect(without.roles[role]?.statements.slice(0, 2)).toEqual([
+      {
+        effect: 'Allow',
+        actions: ['s3:PutObject'],
+        resources: ['{bucket:artifacts}/charts/*', '{bucket:audit}/x/*'],
+      },
+      { effect: 'Allow', actions: ['s3:GetObject'], resources: ['{bucket:audit}/x/*'] },
+    ]);
+    const remaining = grantsOf(without);
+    expect(remaining).toHaveLength(grantsOf(policies).length - 1);
+    expect(remaining).not.toContainEqual({
+      role,
+      action: 's3:GetObject',
+      resource: '{bucket:artifacts}/charts/*',
+    });
+  });
+
+  it('drops a statement left with nothing, and leaves Deny statements and other roles alone', () => {
+    const without = withoutGrant(policies, { role, action: 'kms:Decrypt', resource: '{key:data}' });
+    expect(without.roles[role]?.statements).toHaveLength(3);
+    expect(without.roles[role]?.statements.some((s) => s.effect === 'Deny')).toBe(true);
+    expect(withoutGrant(policies, { role: 'stage:nobody', action: 'x', resource: 'y' })).toBe(policies);
+  });
+});
