@@ -1,8 +1,8 @@
 /**
  * cdk-nag wiring and THE list of acknowledged findings.
  *
- * cdk-nag v3 is a CDK validation plugin (not an Aspect): `addNagPacks(app)` registers the AWS Solutions
- * and HIPAA Security packs, and any finding that is not acknowledged fails `cdk synth`. Every
+ * cdk-nag v3 is a CDK validation plugin (not an Aspect): `addNagPacks(app)` registers the AWS Solutions,
+ * HIPAA Security and NIST 800-53 R5 packs, and any finding that is not acknowledged fails `cdk synth`. Every
  * acknowledgment lives in `ACKNOWLEDGMENTS` below, with its reason and the exact constructs it covers;
  * nothing is acknowledged anywhere else. v3 has no wildcard suppression: each granular finding
  * (`AwsSolutions-IAM5[Action::s3:List*]`) is acknowledged by its exact id, on the role it belongs to.
@@ -11,15 +11,29 @@
  */
 
 import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { Construct, IConstruct } from 'constructs';
 import { BUCKETS, type BucketName, STAGES, type StageSpec } from '#shared/topology.ts';
 import type { Codetrail } from './codetrail.ts';
 
+/** The packs `cdk synth` runs, by the plugin name their findings carry. */
+export const NAG_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5'] as const;
+
 /** Registers the cdk-nag v3 packs as validation plugins: a finding that is not acknowledged fails synth. */
 export function addNagPacks(app: Construct): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new HIPAASecurityChecks(app));
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new HIPAASecurityChecks(app),
+    new NIST80053R5Checks(app),
+  );
 }
+
+/**
+ * The NIST 800-53 R5 pack checks these properties under the same rule names as the HIPAA Security pack
+ * (Lambda in a VPC, Lambda DLQ, inline policies, bucket replication, default KMS encryption): a row
+ * acknowledged for HIPAA with `alsoIn: NIST` is acknowledged there too, for the same reason.
+ */
+const NIST = ['NIST.800.53.R5'] as const;
 
 export interface AcknowledgmentRule {
   /**
@@ -31,6 +45,8 @@ export interface AcknowledgmentRule {
   readonly reason: string;
   /** The constructs the acknowledgment is recorded on (it covers them and their children). */
   readonly scopes: (c: Codetrail) => IConstruct[];
+  /** Other packs that report the same rule by the same name (`NIST.800.53.R5`), acknowledged alike. */
+  readonly alsoIn?: readonly string[];
 }
 
 const stageFunctions = (c: Codetrail): IConstruct[] => STAGES.map((s) => c.stages[s.name].fn);
@@ -73,6 +89,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
   // --- Lambda stages -------------------------------------------------------------------------------
   {
     id: 'HIPAA.Security-LambdaInsideVPC',
+    alsoIn: NIST,
     reason:
       'The stages call only AWS APIs (S3, SQS, DynamoDB, KMS) over TLS with SigV4/IAM; there is no VPC resource to ' +
       'reach. A VPC would add NAT or interface endpoints per AZ (cost, cold starts) without further protecting ' +
@@ -81,6 +98,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
   },
   {
     id: 'HIPAA.Security-LambdaDLQ',
+    alsoIn: NIST,
     reason:
       'False positive for SQS-triggered functions: a Lambda DLQ (DeadLetterConfig) applies to asynchronous ' +
       'invocations only. These functions are invoked synchronously by an SQS event source mapping; failed ' +
@@ -89,6 +107,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
   },
   {
     id: 'HIPAA.Security-IAMNoInlinePolicy',
+    alsoIn: NIST,
     reason:
       "Each stage's role has one inline policy, written by the CDK grants from the topology (its own queue, the " +
       'queues and buckets it uses, the table, the MAC key, its log group). It is specific to that role and lives ' +
@@ -113,6 +132,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
   // --- Buckets -------------------------------------------------------------------------------------
   {
     id: 'HIPAA.Security-S3BucketReplicationEnabled',
+    alsoIn: NIST,
     reason:
       'Cross-region replication needs a second region, a replica key and bucket per bucket, and doubles storage ' +
       'cost: a disaster-recovery choice for the agency, not a default. Durability here comes from S3 itself, ' +
@@ -121,6 +141,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
   },
   {
     id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+    alsoIn: NIST,
     reason:
       'S3 server access log delivery does not support SSE-KMS default encryption on its target bucket, so the ' +
       'access-log bucket uses SSE-S3 (AES-256). It holds request logs; object keys carry no PHI by design.',
@@ -130,6 +151,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
   // --- CloudTrail, AWS Backup, CDK internals -------------------------------------------------------
   {
     id: 'HIPAA.Security-IAMNoInlinePolicy',
+    alsoIn: NIST,
     reason:
       'The CDK Trail construct gives CloudTrail a role whose inline policy allows logs:CreateLogStream and ' +
       'logs:PutLogEvents on the trail log group only.',
@@ -144,6 +166,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
   },
   {
     id: 'HIPAA.Security-IAMNoInlinePolicy',
+    alsoIn: NIST,
     reason:
       "CDK-internal: lets the CDK's BucketNotificationsHandler custom resource write the notification " +
       'configuration (s3:PutBucketNotification) of the intake and denials buckets at deploy time.',
@@ -204,10 +227,13 @@ export interface Acknowledged {
 export function acknowledgeFindings(c: Codetrail): Acknowledged[] {
   const done: Acknowledged[] = [];
   for (const rule of ACKNOWLEDGMENTS) {
-    const id = resolveAcknowledgmentId(rule.id, c);
-    for (const scope of rule.scopes(c)) {
-      Validations.of(scope).acknowledge({ id: qualifiedId(id), reason: rule.reason });
-      done.push({ id, qualifiedId: qualifiedId(id), reason: rule.reason, path: scope.node.path });
+    const rest = rule.id.slice(rule.id.indexOf('-'));
+    for (const ruleId of [rule.id, ...(rule.alsoIn ?? []).map((pack) => `${pack}${rest}`)]) {
+      const id = resolveAcknowledgmentId(ruleId, c);
+      for (const scope of rule.scopes(c)) {
+        Validations.of(scope).acknowledge({ id: qualifiedId(id), reason: rule.reason });
+        done.push({ id, qualifiedId: qualifiedId(id), reason: rule.reason, path: scope.node.path });
+      }
     }
   }
   return done;

@@ -17,7 +17,7 @@ interface Report {
 }
 
 describe('the CDK app (infra/app.ts)', () => {
-  it('synthesizes the stack with the AWS Solutions and HIPAA Security packs run, nothing unacknowledged', () => {
+  it('synthesizes the stack with the AWS Solutions, HIPAA Security and NIST 800-53 R5 packs run, nothing unacknowledged', () => {
     const outdir = mkdtempSync(path.join(tmpdir(), 'codetrail-app-'));
     const app = buildApp({
       context: { ...UNBUNDLED_CONTEXT, configFile: path.join(PROJECT_ROOT, 'codetrail.config.json') },
@@ -30,6 +30,7 @@ describe('the CDK app (infra/app.ts)', () => {
     expect(report.pluginReports.map((p) => [p.pluginName, p.conclusion, p.violations.length])).toEqual([
       ['AwsSolutions', 'success', 0],
       ['HIPAA.Security', 'success', 0],
+      ['NIST.800.53.R5', 'success', 0],
     ]);
   });
 

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { STAGES } from '#shared/topology.ts';
+import { asArray, template } from './harness.ts';
+
+/**
+ * Every IAM statement the stack synthesizes, walked for wildcards: a `*` in an action or a resource is
+ * allowed only where a rule below says why. Anything else (a grant helper's `s3:GetObject*`, a table's
+ * `/index/*`, a bucket-wide `/*`) fails here, with the statement that holds it.
+ */
+
+interface Wildcard {
+  where: string;
+  kind: 'action' | 'resource';
+  value: string;
+  actions: string[];
+}
+
+/** The allowed wildcards, each with the reason it is acceptable. */
+const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
+  {
+    reason:
+      'X-Ray active tracing: PutTraceSegments and PutTelemetryRecords have no resource-level permissions',
+    matches: (w) =>
+      w.kind === 'resource' &&
+      w.value === '"*"' &&
+      w.actions.every((a) => a === 'xray:PutTraceSegments' || a === 'xray:PutTelemetryRecords'),
+  },
+  {
+    reason:
+      'object keys (agency, chartKey or object id) are known only at run time: one key prefix the topology names, never a bucket',
+    matches: (w) => {
+      const prefixes = new Set(STAGES.flatMap((s) => [...s.reads, ...s.writes].flatMap((a) => a.prefixes)));
+      const m = /"\/([a-z-]+\/)\*"\]\]\}$/.exec(w.value);
+      return (
+        w.kind === 'resource' &&
+        m !== null &&
+        prefixes.has(m[1] ?? '') &&
+        w.actions.every((a) => ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'].includes(a))
+      );
+    },
+  },
+];
+
+function wildcards(): Wildcard[] {
+  const resources = template().template.toJSON().Resources as Record<
+    string,
+    {
+      Type: string;
+      Properties: {
+        PolicyDocument?: { Statement: Record<string, unknown>[] };
+        Policies?: { PolicyDocument: { Statement: Record<string, unknown>[] } }[];
+      };
+    }
+  >;
+  const found: Wildcard[] = [];
+  for (const [id, r] of Object.entries(resources)) {
+    const documents = [
+      ...(['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(r.Type) && r.Properties.PolicyDocument
+        ? [r.Properties.PolicyDocument]
+        : []),
+      ...(r.Type === 'AWS::IAM::Role' ? (r.Properties.Policies ?? []).map((p) => p.PolicyDocument) : []),
+    ];
+    for (const statement of documents.flatMap((d) => d.Statement)) {
+      if (statement.Effect !== 'Allow') continue;
+      const actions = asArray(statement.Action as string | string[]);
+      for (const a of actions)
+        if (a.includes('*')) found.push({ where: id, kind: 'action', value: a, actions });
+      for (const res of asArray(statement.Resource)) {
+        const text = JSON.stringify(res);
+        if (text.includes('*')) found.push({ where: id, kind: 'resource', value: text, actions });
+      }
+    }
+  }
+  return found;
+}
+
+describe('wildcards in the synthesized IAM policies', () => {
+  it('are only those allowed, each for its reason', () => {
+    const unexplained = wildcards().filter((w) => !ALLOWED.some((rule) => rule.matches(w)));
+    expect(unexplained).toEqual([]);
+  });
+
+  it('include no wildcard action at all', () => {
+    expect(wildcards().filter((w) => w.kind === 'action')).toEqual([]);
+  });
+
+  it('are each used by some statement (no rule is stale)', () => {
+    const found = wildcards();
+    for (const rule of ALLOWED)
+      expect(
+        found.some((w) => rule.matches(w)),
+        rule.reason,
+      ).toBe(true);
+  });
+
+  it('would catch a bucket-wide object grant and a wildcard action', () => {
+    const rule = (w: Wildcard) => ALLOWED.some((r) => r.matches(w));
+    const bucketWide = '{"Fn::Join":["",[{"Fn::GetAtt":["B","Arn"]},"/*"]]}';
+    expect(rule({ where: 'x', kind: 'resource', value: bucketWide, actions: ['s3:GetObject'] })).toBe(false);
+    const unknownPrefix = '{"Fn::Join":["",[{"Fn::GetAtt":["B","Arn"]},"/exports-old/*"]]}';
+    expect(rule({ where: 'x', kind: 'resource', value: unknownPrefix, actions: ['s3:GetObject'] })).toBe(
+      false,
+    );
+    const deleting = '{"Fn::Join":["",[{"Fn::GetAtt":["B","Arn"]},"/charts/*"]]}';
+    expect(rule({ where: 'x', kind: 'resource', value: deleting, actions: ['s3:DeleteObject'] })).toBe(false);
+    expect(
+      rule({
+        where: 'x',
+        kind: 'resource',
+        value: '"*"',
+        actions: ['xray:PutTraceSegments', 's3:GetObject'],
+      }),
+    ).toBe(false);
+  });
+});
