@@ -22,24 +22,25 @@ export async function runDrop(
       // A FHIR Bulk Data drop: its files, then its manifest or marker, under a folder of its own.
       for (const object of bulkDropObjects(file, stamp)) {
         const key = `exports/${opts.agency}/${object.key}`;
-        await target.ports.artifacts.putText(
+        await target.ports.artifacts.putBytes(
           'intake',
           key,
-          readFileSync(object.path, 'utf8'),
+          readFileSync(object.path),
           'application/x-ndjson',
         );
         keys.push(key);
       }
       continue;
     }
-    const body = readFileSync(file, 'utf8');
+    // The file's bytes, never re-encoded (its receipt hash is the file's own).
+    const body = readFileSync(file);
     const key = droppedObjectKey(
       `${opts.remittance ? 'remittances' : 'exports'}/${opts.agency}`,
       stamp,
       file,
       body,
     );
-    await target.ports.artifacts.putText(
+    await target.ports.artifacts.putBytes(
       opts.remittance ? 'denials' : 'intake',
       key,
       body,

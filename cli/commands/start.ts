@@ -76,22 +76,24 @@ async function uploadAll(
       drops.add(parent);
       const agencyFolder = [prefix, ...parent.split('/').slice(0, -1)].join('/');
       for (const object of bulkDropObjects(join(dir, parent), stem)) {
-        await pipeline.ports.artifacts.putText(
+        await pipeline.ports.artifacts.putBytes(
           bucket,
           `${agencyFolder}/${object.key}`,
-          readFileSync(object.path, 'utf8'),
+          readFileSync(object.path),
           'application/octet-stream',
         );
       }
       count++;
       continue;
     }
-    const body = readFileSync(join(dir, rel), 'utf8');
+    // The file's bytes, never re-encoded: a Latin-1 export stays what the EMR wrote, and its receipt
+    // hash is the file's own.
+    const body = readFileSync(join(dir, rel));
     // `<agency>/<name>` becomes `<agency>/<sequence>-<hash>`: the sequence keeps the folder's name
     // order, which the notifier announces in (re-exports come after the exports they replace).
     const folder = [prefix, ...rel.split('/').slice(0, -1)].join('/');
     const key = droppedObjectKey(folder, stem, rel, body);
-    await pipeline.ports.artifacts.putText(bucket, key, body, 'application/octet-stream');
+    await pipeline.ports.artifacts.putBytes(bucket, key, body, 'application/octet-stream');
     count++;
   }
   return count;

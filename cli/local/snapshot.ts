@@ -28,7 +28,11 @@ export async function saveSnapshot(
     for await (const o of artifacts.list(bucket, '')) {
       const path = join(dir, 's3', bucket, o.key);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, await artifacts.getText(bucket, o.key));
+      // Bytes as stored: a dropped file need not be UTF-8, and its receipt hash is of its bytes.
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of await artifacts.openObject(artifacts.bucketName(bucket), o.key))
+        chunks.push(chunk);
+      writeFileSync(path, Buffer.concat(chunks));
       manifest.objects.push({ bucket, key: o.key });
     }
   }
@@ -72,7 +76,7 @@ export async function restoreSnapshot(
   if (!existsSync(path)) return undefined;
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as SnapshotManifest;
   for (const o of manifest.objects) {
-    await artifacts.putText(o.bucket, o.key, readFileSync(join(dir, 's3', o.bucket, o.key), 'utf8'));
+    await artifacts.putBytes(o.bucket, o.key, readFileSync(join(dir, 's3', o.bucket, o.key)));
   }
   for (const [name, bodies] of Object.entries(manifest.queues)) {
     const url = queueUrls[name];

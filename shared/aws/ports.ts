@@ -166,6 +166,8 @@ export interface ObjectLedger {
 export interface ArtifactStore {
   putJson(bucket: BucketName, key: string, body: unknown): Promise<void>;
   putText(bucket: BucketName, key: string, body: string, contentType?: string): Promise<void>;
+  /** Writes the bytes as they are: a dropped file goes up unchanged, so its receipt hash is the file's. */
+  putBytes(bucket: BucketName, key: string, body: Uint8Array, contentType?: string): Promise<void>;
   getText(bucket: BucketName, key: string): Promise<string>;
   /** Reads a source object named by its real bucket name (S3 events carry real names). */
   getObjectText(bucket: string, key: string, versionId?: string): Promise<string>;

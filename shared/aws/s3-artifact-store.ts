@@ -49,6 +49,22 @@ export class S3ArtifactStore implements ArtifactStore {
     );
   }
 
+  async putBytes(
+    bucket: BucketName,
+    key: string,
+    body: Uint8Array,
+    contentType = 'application/octet-stream',
+  ): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucketName(bucket),
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+      }),
+    );
+  }
+
   getText(bucket: BucketName, key: string): Promise<string> {
     return this.getObjectText(this.bucketName(bucket), key);
   }

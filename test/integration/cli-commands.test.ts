@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBillingPull } from '#cli/commands/billing.ts';
 import { runDrop } from '#cli/commands/drop.ts';
@@ -11,6 +13,7 @@ import type { Target } from '#cli/lib/target.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { restoreSnapshot, saveSnapshot } from '#cli/local/snapshot.ts';
 import { parseConfig } from '#shared/model/config.ts';
+import type { IntakeReceipt } from '#shared/model/receipt.ts';
 import { homeHealthChart } from '../support/charts.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 
@@ -109,8 +112,32 @@ describe('codetrail commands against a running stack', () => {
     expect(await runBillingPull(target, { out })).toBe('No coded batch is waiting.');
   });
 
-  it('snapshots objects and queue messages and restores them into a fresh stack', async () => {
+  it('drops a file as its bytes, never re-encoded, so the receipt hashes the file itself', async () => {
+    // A Latin-1 export: 0xE9 is "é" there and not UTF-8 at all; re-encoded text would become EF BF BD.
+    const bytes = Buffer.concat([
+      Buffer.from('{"agencyId":"test-agency","note":"Ren'),
+      Buffer.from([0xe9]),
+      Buffer.from('e"}\n'),
+    ]);
+    const file = join(dir, 'latin1-export.json');
+    writeFileSync(file, bytes);
+    const [key] = await runDrop(target, [file], { agency: 'test-agency' });
+    const stored = await pipeline.clients.s3.send(
+      new GetObjectCommand({ Bucket: pipeline.resources.buckets.intake, Key: key }),
+    );
+    expect(Buffer.from((await stored.Body?.transformToByteArray()) ?? [])).toEqual(bytes);
+    await pipeline.runUntilQuiet();
+    const receipts: IntakeReceipt[] = [];
+    for await (const o of pipeline.ports.artifacts.list('artifacts', 'receipts/test-agency/'))
+      receipts.push(JSON.parse(await pipeline.ports.artifacts.getText('artifacts', o.key)));
+    const receipt = receipts.find((r) => r.source.key === key);
+    expect(receipt?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('snapshots objects (as bytes) and queue messages and restores them into a fresh stack', async () => {
     await pipeline.ports.artifacts.putText('audit', 'probe/one.json', '{"n":1}');
+    const latin1 = Buffer.from([0x52, 0x65, 0x6e, 0xe9, 0x65]);
+    await pipeline.ports.artifacts.putBytes('audit', 'probe/two.bin', latin1);
     const queueUrls = { 'qa-review': pipeline.resources.queueUrls['qa-review'] ?? '' };
     await pipeline.ports.queue.send('qa-review', [{ kind: 'probe' }]);
     const saved = await saveSnapshot(join(dir, 'snap'), pipeline.ports.artifacts, queueUrls, ['x']);
@@ -126,5 +153,9 @@ describe('codetrail commands against a running stack', () => {
     );
     expect(restored?.seenObjects).toEqual(['x']);
     expect(await pipeline.ports.artifacts.getText('audit', 'probe/one.json')).toBe('{"n":1}');
+    const two = await pipeline.clients.s3.send(
+      new GetObjectCommand({ Bucket: pipeline.resources.buckets.audit, Key: 'probe/two.bin' }),
+    );
+    expect(Buffer.from((await two.Body?.transformToByteArray()) ?? [])).toEqual(latin1);
   });
 });

@@ -112,6 +112,10 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
     async putText(bucket, k, body) {
       objects.set(`${names(bucket)}/${k}`, body);
     },
+    // The in-memory store keeps text: bytes are read as UTF-8, which is all the unit tests put.
+    async putBytes(bucket, k, body) {
+      objects.set(`${names(bucket)}/${k}`, Buffer.from(body).toString('utf8'));
+    },
     async getText(bucket, k) {
       return this.getObjectText(names(bucket), k);
     },
