@@ -103,7 +103,7 @@ describe('denial ingestion: reading an X12 835', () => {
       record: expect.stringMatching(/^segment \d+$/),
       reason: expect.any(String),
     });
-    expect(issues[0]?.reason).toContain('transaction set 0001');
+    expect(issues[0]?.reason).toContain('SE counts other than');
     expect(issues[1]).toStrictEqual({ reason: expect.stringContaining('no GE trailer') });
     expect((await h.chart(claim))?.status).toBe('PAID');
   });

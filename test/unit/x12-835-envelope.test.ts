@@ -43,18 +43,24 @@ describe('the X12 835 reader: envelope problems are warnings at the segment that
     );
     const { remittances, warnings } = await parse835(text);
     expect(warnings).toStrictEqual([
-      { message: 'group 7 is 004010X091A1, not 005010X221A1', segment: 2 },
-      { message: 'transaction set 837 is not an 835', segment: 3 },
-      { message: 'transaction set 0001 has no SE trailer', segment: 5 },
-      { message: 'transaction set 0002: SE counts 9 segments, 3 found', segment: 7 },
+      { message: 'the group is 004010X091A1, not 005010X221A1', segment: 2 },
+      { message: 'the transaction set is 837, not an 835', segment: 3 },
+      { message: 'the transaction set at segment 3 has no SE trailer', segment: 5 },
+      {
+        message: 'SE counts other than the 3 segments found in the transaction set at segment 5',
+        segment: 7,
+      },
       { message: 'SE without ST', segment: 8 },
       { message: 'SVC outside a transaction set', segment: 9 },
-      { message: 'group 7: GE counts 1 transaction sets, 2 found', segment: 10 },
+      { message: 'GE counts other than the 2 transaction sets found in the group at segment 2', segment: 10 },
       { message: 'an interchange has no IEA trailer', segment: 11 },
       // Header segments, and claim segments before any claim, are not a claim's.
       { message: 'SVC outside a claim', segment: 19 },
-      { message: 'group 8: GE counts 2 transaction sets, 1 found', segment: 21 },
-      { message: 'interchange 000000102: IEA counts 2 groups, 1 found', segment: 22 },
+      {
+        message: 'GE counts other than the 1 transaction sets found in the group at segment 12',
+        segment: 21,
+      },
+      { message: 'IEA counts other than the 1 groups found in the interchange at segment 11', segment: 22 },
     ]);
     expect(remittances.map((r) => [r.controlNumber, r.group?.controlNumber, r.claims.length])).toEqual([
       ['0001', '7', 0],
@@ -87,15 +93,15 @@ describe('the X12 835 reader: envelope problems are warnings at the segment that
       file(isa('000000101').slice(0, -1), 'GS*HP*A*B*20261120*1200*7*X*005010X221A1', 'ST*835*0001'),
     );
     expect(warnings).toStrictEqual([
-      { message: 'transaction set 0001 has no SE trailer' },
-      { message: 'group 7 has no GE trailer' },
-      { message: 'interchange 000000101 has no IEA trailer' },
+      { message: 'the transaction set at segment 3 has no SE trailer' },
+      { message: 'the group at segment 2 has no GE trailer' },
+      { message: 'the interchange at segment 1 has no IEA trailer' },
     ]);
   });
 
   it('reads an interchange that is its ISA alone, and ignores an ISA cut short at the end of the file', async () => {
     expect((await parse835(isa('000000101'))).warnings).toStrictEqual([
-      { message: 'interchange 000000101 has no IEA trailer' },
+      { message: 'the interchange at segment 1 has no IEA trailer' },
     ]);
     const cut = await parse835(file('ST*835*0001', 'SE*2*0001') + isa('000000102').slice(0, 105));
     expect(cut.warnings).toStrictEqual([
@@ -120,7 +126,7 @@ describe('the X12 835 reader: envelope problems are warnings at the segment that
       'ST*835*0001',
     );
     expect(await events(text)).toStrictEqual([
-      { kind: 'warning', message: 'group 7 is 004010X091A1, not 005010X221A1', segment: 2 },
+      { kind: 'warning', message: 'the group is 004010X091A1, not 005010X221A1', segment: 2 },
       {
         kind: 'transaction',
         header: {
@@ -134,10 +140,10 @@ describe('the X12 835 reader: envelope problems are warnings at the segment that
           group: { controlNumber: '7', version: '004010X091A1' },
         },
       },
-      { kind: 'warning', message: 'transaction set 0001 has no SE trailer' },
+      { kind: 'warning', message: 'the transaction set at segment 3 has no SE trailer' },
       { kind: 'transaction-end', transaction: '0001', providerAdjustments: [] },
-      { kind: 'warning', message: 'group 7 has no GE trailer' },
-      { kind: 'warning', message: 'interchange 000000101 has no IEA trailer' },
+      { kind: 'warning', message: 'the group at segment 2 has no GE trailer' },
+      { kind: 'warning', message: 'the interchange at segment 1 has no IEA trailer' },
     ]);
   });
 
@@ -148,7 +154,7 @@ describe('the X12 835 reader: envelope problems are warnings at the segment that
 
   it('reads a lone fragment of a segment id as a segment, not as the start of an ISA', async () => {
     expect((await parse835('IS')).warnings).toStrictEqual([
-      { message: 'IS outside a transaction set', segment: 1 },
+      { message: 'a segment that is not an 835 segment outside a transaction set', segment: 1 },
       { message: 'no ISA header: delimiters * : ^ ~ assumed' },
     ]);
   });
@@ -202,7 +208,7 @@ describe('the X12 835 reader: a file without an ISA', () => {
     const { remittances, warnings } = await parse835('#ST|835|0001~ST*835*0002~SE*2*0002~');
     expect(remittances.map((r) => r.controlNumber)).toEqual(['0002']);
     expect(warnings.map((w) => w.message)).toEqual([
-      '(a value that is not an X12 identifier) outside a transaction set',
+      'a segment that is not an 835 segment outside a transaction set',
       'no ISA header: delimiters * : ^ ~ assumed',
     ]);
   });

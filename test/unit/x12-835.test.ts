@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse835, read835, read835Batches, token } from '#shared/formats/x12/read-835.ts';
+import {
+  parse835,
+  read835,
+  read835Batches,
+  segmentToken,
+  transactionSetToken,
+  versionToken,
+} from '#shared/formats/x12/read-835.ts';
 import { build835, type CasSegment } from '../support/x12-835.ts';
 
 const fixture = (name: string) =>
@@ -336,15 +343,15 @@ describe('the X12 835 reader', () => {
   it('reports envelope problems as warnings: a wrong SE count, no ISA, a missing trailer', async () => {
     const bare = await parse835(fixture('keironstoddart__blue_cross_nc_sample.835.txt'));
     expect(bare.warnings.map((w) => w.message)).toEqual([
-      'transaction set 1234: SE counts 33 segments, 32 found',
+      'SE counts other than the 32 segments found in the transaction set at segment 1',
       'no ISA header: delimiters * : ^ ~ assumed',
     ]);
     const text = fixture('moov-sample2.835.txt');
     const cut = await parse835(text.slice(0, text.indexOf('SE*')));
     expect(cut.warnings.map((w) => w.message)).toEqual([
-      'transaction set 1736 has no SE trailer',
-      'group 61197 has no GE trailer',
-      `interchange 000054045 has no IEA trailer`,
+      'the transaction set at segment 3 has no SE trailer',
+      'the group at segment 2 has no GE trailer',
+      'the interchange at segment 1 has no IEA trailer',
     ]);
     expect(cut.remittances[0]?.claims).toHaveLength(1);
   });
@@ -431,21 +438,39 @@ describe('codetrail x12 835', () => {
 });
 
 describe('what a warning quotes of the file', () => {
-  it('quotes X12 ids, control numbers, versions and counts, and names anything else without quoting it', async () => {
-    expect(['CLP', '000000101', '005010X221A1', '12', '1.5-A'].map(token)).toEqual([
-      'CLP',
-      '000000101',
+  it('quotes only values from closed sets: an 835 segment id, a 3-digit transaction set id, an X12 version', () => {
+    expect(['CLP', 'ISA', 'PLB'].map(segmentToken)).toEqual(['CLP', 'ISA', 'PLB']);
+    expect(['837', '835'].map(transactionSetToken)).toEqual(['837', '835']);
+    expect(['005010X221A1', '004010X091A1', '005010'].map(versionToken)).toEqual([
       '005010X221A1',
-      '12',
-      '1.5-A',
+      '004010X091A1',
+      '005010',
     ]);
-    for (const other of ['', '# Zulu Yankee', 'ZULU_YANKEE', '1234567890123456', 'Yankée'])
-      expect(token(other), other).toBe('(a value that is not an X12 identifier)');
-    const { warnings } = await parse835('Zulu Yankee 1940-01-01*x~ST*837*0001~SE*2*0001~');
-    expect(warnings.map((w) => w.message)).toEqual([
-      '(a value that is not an X12 identifier) outside a transaction set',
-      'transaction set 837 is not an 835',
-      'no ISA header: delimiters * : ^ ~ assumed',
-    ]);
+    // A name, an SSN-shaped number, an MRN, free text: named, never quoted.
+    for (const other of ['', 'SMITH', 'Smith', '123456789', '000000101', '# Zulu Yankee', 'Yankée', 'clp']) {
+      expect(segmentToken(other), other).toBe('a segment that is not an 835 segment');
+      expect(transactionSetToken(other), other).toBe('not a 3-digit X12 id');
+      expect(versionToken(other), other).toBe('a version that is not an X12 version');
+    }
+  });
+
+  it('never puts a name or number from a file that is not an 835 into a warning', async () => {
+    const { warnings } = await parse835(
+      'SMITH*JOHN*1940-01-01~Zulu Yankee DOB 1940-01-01*x~ISA*00*123-45-6789~GS*HP*A*B*1*2*987654321*JANE DOE~ST*837*555443333~SE*2*555443333~',
+    );
+    const text = JSON.stringify(warnings);
+    for (const planted of [
+      'SMITH',
+      'JOHN',
+      '1940',
+      'Zulu',
+      'Yankee',
+      '6789',
+      '987654321',
+      'JANE',
+      '555443333',
+    ])
+      expect(text, planted).not.toContain(planted);
+    expect(warnings.length).toBeGreaterThan(2);
   });
 });

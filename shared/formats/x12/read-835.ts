@@ -174,13 +174,28 @@ export interface Parsed835 {
 }
 
 /**
- * What a warning may quote of a value read from the file: an X12 segment id, control number, version
- * or count (letters, digits, '.' and '-', at most 15). Anything else (a file that is not X12, a value
- * that could be free text) is named, not quoted: warnings reach reports and logs, and must carry no
- * patient data whatever the file holds.
+ * What a warning may quote of a value read from the file: nothing a file could put patient data in.
+ * Warnings reach quarantine reports, summaries and logs, and a file that is not X12 at all (or an X12
+ * file with free text where an id belongs) can hold anything; a control number is shaped like an SSN.
+ * So a warning cites the segment number and a fixed reason, and quotes only values from closed sets:
+ * a segment id the 835 guide defines, a 3-digit transaction set id, an X12 version.
  */
-export function token(value: string): string {
-  return /^[A-Za-z0-9.-]{1,15}$/.test(value) ? value : '(a value that is not an X12 identifier)';
+const SEGMENT_IDS = new Set(
+  'ISA IEA GS GE ST SE BPR TRN CUR REF DTM N1 N2 N3 N4 PER RDM LX TS3 TS2 CLP CAS NM1 MIA MOA AMT QTY SVC LQ PLB'.split(
+    ' ',
+  ),
+);
+
+export function segmentToken(value: string): string {
+  return SEGMENT_IDS.has(value) ? value : 'a segment that is not an 835 segment';
+}
+
+export function transactionSetToken(value: string): string {
+  return /^\d{3}$/.test(value) ? value : 'not a 3-digit X12 id';
+}
+
+export function versionToken(value: string): string {
+  return /^\d{6}(X\d{3}(A\d)?)?$/.test(value) ? value : 'a version that is not an X12 version';
 }
 
 /**
@@ -216,6 +231,8 @@ interface Transaction {
   announced: boolean;
   /** Segments since ST, ST included, for SE01. */
   segments: number;
+  /** The segment number of its ST, which warnings cite (never its control number: see `token`). */
+  start: number;
   /** The payer while its N1 loop is read (N1*PR up to N1*PE): a REF*2U there is its id. */
   payer: NonNullable<RemittanceHeader['payer']> | undefined;
   plb: ProviderAdjustment[];
@@ -224,8 +241,12 @@ interface Transaction {
 /** Segments in, events out: a plain state machine (no generator per segment, which costs throughput). */
 class Reader {
   private events: X12Event[] = [];
-  private interchange: { info: NonNullable<RemittanceHeader['interchange']>; groups: number } | undefined;
-  private group: (NonNullable<RemittanceHeader['group']> & { transactions: number }) | undefined;
+  private interchange:
+    | { info: NonNullable<RemittanceHeader['interchange']>; groups: number; start: number }
+    | undefined;
+  private group:
+    | (NonNullable<RemittanceHeader['group']> & { transactions: number; start: number })
+    | undefined;
   private transaction: Transaction | undefined;
   private claim: Claim835 | undefined;
   private service: ServiceLine | undefined;
@@ -244,16 +265,14 @@ class Reader {
             controlNumber: e.str(13),
           },
           groups: 0,
+          start: index,
         };
         return;
       case GS:
         if (this.interchange) this.interchange.groups++;
-        this.group = { controlNumber: e.str(6), version: e.str(8), transactions: 0 };
+        this.group = { controlNumber: e.str(6), version: e.str(8), transactions: 0, start: index };
         if (this.group.version && !this.group.version.startsWith('005010X221'))
-          this.warn(
-            `group ${token(this.group.controlNumber)} is ${token(this.group.version)}, not 005010X221A1`,
-            index,
-          );
+          this.warn(`the group is ${versionToken(this.group.version)}, not 005010X221A1`, index);
         return;
       case ST: {
         if (this.transaction) this.closeTransaction(this.transaction, index, undefined);
@@ -262,8 +281,9 @@ class Reader {
         if (this.interchange) header.interchange = this.interchange.info;
         if (this.group)
           header.group = { controlNumber: this.group.controlNumber, version: this.group.version };
-        this.transaction = { header, announced: false, segments: 1, payer: undefined, plb: [] };
-        if (e.str(1) !== '835') this.warn(`transaction set ${token(e.str(1))} is not an 835`, index);
+        this.transaction = { header, announced: false, segments: 1, start: index, payer: undefined, plb: [] };
+        if (e.str(1) !== '835')
+          this.warn(`the transaction set is ${transactionSetToken(e.str(1))}, not an 835`, index);
         return;
       }
       case SE:
@@ -273,7 +293,7 @@ class Reader {
       case GE:
         if (this.group && e.num(1) !== this.group.transactions)
           this.warn(
-            `group ${token(this.group.controlNumber)}: GE counts ${token(e.str(1))} transaction sets, ${this.group.transactions} found`,
+            `GE counts other than the ${this.group.transactions} transaction sets found in the group at segment ${this.group.start}`,
             index,
           );
         this.group = undefined;
@@ -281,7 +301,7 @@ class Reader {
       case IEA:
         if (this.interchange && e.num(1) !== this.interchange.groups)
           this.warn(
-            `interchange ${token(this.interchange.info.controlNumber)}: IEA counts ${token(e.str(1))} groups, ${this.interchange.groups} found`,
+            `IEA counts other than the ${this.interchange.groups} groups found in the interchange at segment ${this.interchange.start}`,
             index,
           );
         this.interchange = undefined;
@@ -289,7 +309,7 @@ class Reader {
     }
     const transaction = this.transaction;
     if (!transaction) {
-      this.warn(`${token(e.str(0))} outside a transaction set`, index);
+      this.warn(`${segmentToken(e.str(0))} outside a transaction set`, index);
       return;
     }
     const h = transaction.header;
@@ -436,9 +456,9 @@ class Reader {
 
   finish(): void {
     if (this.transaction) this.closeTransaction(this.transaction, undefined, undefined);
-    if (this.group) this.warn(`group ${token(this.group.controlNumber)} has no GE trailer`);
+    if (this.group) this.warn(`the group at segment ${this.group.start} has no GE trailer`);
     if (this.interchange)
-      this.warn(`interchange ${token(this.interchange.info.controlNumber)} has no IEA trailer`);
+      this.warn(`the interchange at segment ${this.interchange.start} has no IEA trailer`);
   }
 
   private announce(transaction: Transaction): void {
@@ -464,10 +484,10 @@ class Reader {
     this.announce(transaction);
     this.flushClaim(header.controlNumber);
     if (declared === undefined)
-      this.warn(`transaction set ${token(header.controlNumber)} has no SE trailer`, at);
+      this.warn(`the transaction set at segment ${transaction.start} has no SE trailer`, at);
     else if (declared !== segments)
       this.warn(
-        `transaction set ${token(header.controlNumber)}: SE counts ${declared} segments, ${segments} found`,
+        `SE counts other than the ${segments} segments found in the transaction set at segment ${transaction.start}`,
         at,
       );
     this.events.push({
