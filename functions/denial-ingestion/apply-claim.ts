@@ -37,7 +37,7 @@ export interface ClaimToApply {
   occurrence: number;
   /** The claim's place in the file, sortable: transaction and claim ordinal, or line, zero-padded. */
   position: string;
-  /** Where in the file, for the report: `ST 0001 claim 000012`, `line 12`, `entry 3`. */
+  /** Where in the file, for the report: `transaction set 1 claim 000012`, `line 12`, `entry 3`. */
   sourceRecord: string;
   /** Known already (the JSON denial file names the chart); otherwise CLP01 is looked up. */
   target?: ClaimTarget;

@@ -92,13 +92,14 @@ export async function* read835File(
         yield { kind: 'payment', payment };
       } else if (e.kind === 'claim') {
         ordinal++;
-        // A claim comes after its transaction set's header, named by its control number (ST02).
-        const record = `ST ${e.transaction} claim ${String(ordinal).padStart(6, '0')}`;
+        // A claim is named by its place in the file (the transaction set's ordinal, the claim's within it),
+        // never by the control number (ST02), a value a hostile file could put anything in.
+        const record = `transaction set ${transactions} claim ${String(ordinal).padStart(6, '0')}`;
         const { claim, dropped } = claimFrom835(e.claim, payment);
         for (const d of dropped)
           yield {
             kind: 'issue',
-            issue: { record, reason: `${d}: not an X12 group/reason code, not applied` },
+            issue: { record, reason: `${d}: not applied` },
           };
         if (!claim.patientControlNumber) {
           yield {

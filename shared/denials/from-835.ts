@@ -50,7 +50,10 @@ export function claimFrom835(
     const group = a.group.trim().toUpperCase();
     const reason = a.reason.trim().toUpperCase();
     if (!GROUPS.has(group) || !CARC_CODE.test(reason)) {
-      dropped.push(`adjustment group ${group || '(none)'} reason ${reason.slice(0, 5) || '(none)'}`);
+      // Named by what is wrong, quoting only a value that is a valid code: the rest came from the file.
+      const groupText = GROUPS.has(group) ? `group ${group}` : 'a group X12 does not define';
+      const reasonText = CARC_CODE.test(reason) ? `reason ${reason}` : 'a reason that is not a CARC code';
+      dropped.push(`a ${level}-level adjustment with ${groupText} and ${reasonText}`);
       return;
     }
     adjustments.push({ group: group as ClaimAdjustment['group'], reason, amount: a.amount, level });

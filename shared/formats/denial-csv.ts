@@ -432,7 +432,7 @@ function parseReasonCodes(cell: string): Parsed<ClaimAdjustment[]> {
     const adjustment = reasonCode(entry.toUpperCase());
     if (!adjustment)
       return {
-        reason: `entry ${i + 1}: expected GROUP-CARC or GROUP-CARC:amount (GROUP one of CO, PR, OA, PI, CR; CARC 1-5 letters or digits; amount a plain decimal)`,
+        reason: `entry ${i + 1}: expected GROUP-CARC or GROUP-CARC:amount (GROUP one of CO, PR, OA, PI, CR; CARC 1-3 digits or a letter and 1-2 digits; amount a plain decimal)`,
       };
     adjustments.push(adjustment);
   }
@@ -455,7 +455,7 @@ function reasonCode(entry: string): ClaimAdjustment | undefined {
 function parseRemarkCodes(cell: string): Parsed<string[]> {
   const codes = entries(cell).map((e) => e.toUpperCase());
   const bad = codes.findIndex((c) => !REMARK_CODE.test(c));
-  if (bad >= 0) return { reason: `entry ${bad + 1}: expected a remark code of 1-8 letters or digits` };
+  if (bad >= 0) return { reason: `entry ${bad + 1}: expected a remark code of 1-2 letters and 1-4 digits` };
   return { value: codes };
 }
 

@@ -24,10 +24,17 @@ export type DenialFamily = z.infer<typeof DenialFamily>;
 /** The families a coder (or the documentation behind their coding) answers for: they feed coder accuracy. */
 export const CODER_FAMILIES: ReadonlySet<DenialFamily> = new Set(['coding', 'documentation']);
 
-/** A claim adjustment reason code as a remittance carries it (16, 45, B7). */
-export const CARC_CODE = /^[A-Z0-9]{1,5}$/;
-/** A remark code as a remittance carries it (MA66, N115); RARC_CODE is the X12 list's own form. */
-export const REMARK_CODE = /^[A-Z0-9]{1,8}$/;
+/**
+ * A claim adjustment reason code as the X12 list writes them: 1-3 digits (16, 45, 252) or a letter and 1-2
+ * digits (A1, B7, P23). No wider: a code is stored, counted and reported, and a looser shape would let
+ * a name from a hostile or broken file (SMITH) through as a code.
+ */
+export const CARC_CODE = /^(?:\d{1,3}|[A-Z]\d{1,2})$/;
+/**
+ * A remark code as a remittance carries it (MA66, N115, M127): 1-2 letters and 1-4 digits, never letters
+ * alone (a name). RARC_CODE is the X12 list's own form.
+ */
+export const REMARK_CODE = /^[A-Z]{1,2}\d{1,4}$/;
 /** A remittance advice remark code of the X12 list: M, MA or N and up to four digits. */
 export const RARC_CODE = /^(M|MA|N)\d{1,4}$/;
 

@@ -337,7 +337,7 @@ describe('readDenialCsv: properties', () => {
   const amount = fc.integer({ min: -10_000_000, max: 10_000_000 }).map((c) => (c / 100).toFixed(2));
   const reasonCode = fc.record({
     group: fc.constantFrom('CO', 'PR', 'OA', 'PI', 'CR'),
-    reason: fc.stringMatching(/^[A-Z0-9]{1,5}$/),
+    reason: fc.stringMatching(/^(?:\d{1,3}|[A-Z]\d{1,2})$/),
     amount: fc.option(amount, { nil: undefined }),
   });
   const row = fc.record({
@@ -347,7 +347,7 @@ describe('readDenialCsv: properties', () => {
     paid: amount,
     patientResponsibility: amount,
     reasons: fc.array(reasonCode, { maxLength: 4 }),
-    remarks: fc.array(fc.stringMatching(/^[A-Z0-9]{1,8}$/), { maxLength: 3 }),
+    remarks: fc.array(fc.stringMatching(/^[A-Z]{1,2}\d{1,4}$/), { maxLength: 3 }),
     separator: fc.constantFrom(';', ' ', ' ; '),
   });
   type Row = typeof row extends fc.Arbitrary<infer T> ? T : never;

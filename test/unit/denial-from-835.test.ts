@@ -54,7 +54,7 @@ describe('claims from an 835 as denial ingestion reads them', () => {
       },
       {},
     );
-    expect(dropped).toEqual(['adjustment group XX reason 16']);
+    expect(dropped).toEqual(['a claim-level adjustment with a group X12 does not define and reason 16']);
     expect(claim.adjustments).toHaveLength(1);
     expect(claim.remarkCodes).toEqual(['MA130']);
   });
@@ -158,21 +158,25 @@ describe('one CLP loop as a remittance claim', () => {
     expect(claim.disposition).toBe('denied');
   });
 
-  it('says what it dropped without guessing: a missing group or reason, a reason cut to 5 characters', () => {
+  it('says what it dropped without guessing, and without quoting a value that is not a code', () => {
     const { claim, dropped } = claimFrom835(
       loop({
         adjustments: [
           { group: ' ', reason: '16', amount: 1 },
           { group: 'CO', reason: '  ', amount: 1 },
           { group: 'ZZ', reason: 'ABCDEFGHIJ', amount: 1 },
+          { group: 'CO', reason: 'SMITH', amount: 1 },
+          { group: 'JO', reason: '45', amount: 1 },
         ],
       }),
       {},
     );
     expect(dropped).toEqual([
-      'adjustment group (none) reason 16',
-      'adjustment group CO reason (none)',
-      'adjustment group ZZ reason ABCDE',
+      'a claim-level adjustment with a group X12 does not define and reason 16',
+      'a claim-level adjustment with group CO and a reason that is not a CARC code',
+      'a claim-level adjustment with a group X12 does not define and a reason that is not a CARC code',
+      'a claim-level adjustment with group CO and a reason that is not a CARC code',
+      'a claim-level adjustment with a group X12 does not define and reason 45',
     ]);
     expect(claim.adjustments).toEqual([]);
   });

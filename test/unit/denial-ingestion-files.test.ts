@@ -33,7 +33,7 @@ describe('denial ingestion: reading an X12 835', () => {
     await h.drop('remittances/test-agency/two.835', file, { size: file.length });
     const [paidA] = await h.records(a);
     expect(paidA).toMatchObject({
-      sourceRecord: 'ST 0001 claim 000001',
+      sourceRecord: 'transaction set 1 claim 000001',
       sequence: '2026-11-20#EFT-A#00000001#00000001',
       payerId: 'P1',
       payerName: 'SYNTHETIC MAC',
@@ -41,8 +41,8 @@ describe('denial ingestion: reading an X12 835', () => {
       paidDate: '2026-11-20',
     });
     expect((await h.records(b)).map((r) => [r.sourceRecord, r.sequence, r.payerId, r.payerName])).toEqual([
-      ['ST 0001 claim 000002', '2026-11-20#EFT-A#00000001#00000002', 'P1', 'SYNTHETIC MAC'],
-      ['ST 0007 claim 000001', '2026-11-21#EFT-B#00000002#00000001', 'P2', undefined],
+      ['transaction set 1 claim 000002', '2026-11-20#EFT-A#00000001#00000002', 'P1', 'SYNTHETIC MAC'],
+      ['transaction set 2 claim 000001', '2026-11-21#EFT-B#00000002#00000001', 'P2', undefined],
     ]);
     expect(await h.chart(b)).toMatchObject({ status: 'ADJUSTED', remittance: { payerId: 'P2', netPaid: 0 } });
     expect(h.received()[0]).toMatchObject({
@@ -73,10 +73,14 @@ describe('denial ingestion: reading an X12 835', () => {
     await h.drop(key, file);
     expect(h.report(key)?.issues).toStrictEqual([
       {
-        record: 'ST 0001 claim 000001',
-        reason: 'adjustment group ZZ reason 16: not an X12 group/reason code, not applied',
+        record: 'transaction set 1 claim 000001',
+        reason: 'a claim-level adjustment with a group X12 does not define and reason 16: not applied',
       },
-      { record: 'ST 0001 claim 000002', path: 'CLP01', reason: 'the claim has no patient control number' },
+      {
+        record: 'transaction set 1 claim 000002',
+        path: 'CLP01',
+        reason: 'the claim has no patient control number',
+      },
     ]);
     expect((await h.records(claim)).map((r) => r.reasonCodes)).toEqual([['CO-50']]);
     expect(h.received()[0]).toMatchObject({ claims: 1, denied: 1, issues: 2 });
