@@ -7,7 +7,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/model/config.ts';
 import {
@@ -98,6 +98,15 @@ export class Codetrail extends Construct {
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
     }).topic;
 
+    // Every alarm goes to the stack's topic and, when the config names one, to the agency's own topic
+    // (an on-call pager, a chat integration); SNS topics cannot subscribe to each other.
+    const alarmTopics: sns.ITopic[] = [
+      this.alarmTopic,
+      ...(config.alarmTopicArn
+        ? [sns.Topic.fromTopicArn(this, 'AgencyAlarmTopic', config.alarmTopicArn)]
+        : []),
+    ];
+
     // Storage: the PHI buckets, their access-log bucket, the table.
     this.accessLogs = new AccessLogBucket(this, 'AccessLogs', { removalPolicy });
     const buckets = {} as Record<BucketName, SecureBucket>;
@@ -168,7 +177,7 @@ export class Codetrail extends Construct {
       pipelineQueues[spec.name] = new PipelineQueue(this, `Queue${pascal(spec.name)}`, {
         spec,
         encryptionKey: this.keys.queue,
-        alarmTopic: this.alarmTopic,
+        alarmTopics,
       });
     }
     this.queues = pipelineQueues;
@@ -199,6 +208,7 @@ export class Codetrail extends Construct {
         ...(spec.dataFiles ? { dataFiles: expandDataFiles(spec.dataFiles, projectRoot) } : {}),
         logRetention,
         removalPolicy,
+        alarmTopics,
       });
     }
     this.stages = stages;

@@ -13,8 +13,8 @@ export interface PipelineQueueProps {
   readonly spec: QueueSpec;
   /** Customer-managed key for the queue and its DLQ (S3 notifications need a CMK, not the SQS-managed key). */
   readonly encryptionKey: kms.IKey;
-  /** Where the alarms go. */
-  readonly alarmTopic: sns.ITopic;
+  /** Where the alarms go: the stack's topic, and the agency's own when it names one. */
+  readonly alarmTopics: readonly sns.ITopic[];
 }
 
 /** Dead-letter queues keep a message for the SQS maximum, so there is time to look and redrive. */
@@ -23,8 +23,8 @@ export const DLQ_RETENTION = Duration.days(DLQ_RETENTION_DAYS);
 /**
  * One queue of the pipeline, Lambda-consumed or human-drained, with its secure defaults: KMS with a CMK,
  * TLS-only queue policy, a dead-letter queue (same protection) after `maxReceiveCount` receives, and
- * alarms to the stack's topic: any message in the DLQ, and, for human-drained queues, a message older
- * than `maxAgeAlarmMinutes` (nobody is draining it).
+ * alarms to the alarm topics: any message in the DLQ, and a message older than `maxAgeAlarmMinutes`
+ * (nobody is draining a human queue, or a stage stopped consuming its own).
  */
 export class PipelineQueue extends Construct {
   readonly queue: sqs.Queue;
@@ -33,7 +33,7 @@ export class PipelineQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineQueueProps) {
     super(scope, id);
-    const { spec, encryptionKey, alarmTopic } = props;
+    const { spec, encryptionKey, alarmTopics } = props;
     const protection = {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: encryptionKey,
@@ -48,7 +48,6 @@ export class PipelineQueue extends Construct {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: spec.maxReceiveCount },
     });
 
-    const action = new actions.SnsAction(alarmTopic);
     const dlqAlarm = new cloudwatch.Alarm(this, 'DlqAlarm', {
       alarmDescription: `codetrail: a message reached the dead-letter queue of ${spec.name}; inspect it, fix the cause, redrive`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -62,21 +61,31 @@ export class PipelineQueue extends Construct {
     });
     this.alarms.push(dlqAlarm);
 
-    if (spec.humanDrained && spec.maxAgeAlarmMinutes !== undefined) {
-      const ageAlarm = new cloudwatch.Alarm(this, 'AgeAlarm', {
-        alarmDescription: `codetrail: the oldest message in ${spec.name} waits more than ${spec.maxAgeAlarmMinutes} minutes; nobody is draining it`,
-        metric: this.queue.metricApproximateAgeOfOldestMessage({
-          period: Duration.minutes(5),
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: spec.maxAgeAlarmMinutes * 60,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-      this.alarms.push(ageAlarm);
-    }
-    for (const alarm of this.alarms) {
+    // A human queue nobody drains, or a stage that stopped consuming (a refused grant, throttling, a
+    // disabled mapping): either way the oldest message grows old.
+    const ageAlarm = new cloudwatch.Alarm(this, 'AgeAlarm', {
+      alarmDescription: spec.humanDrained
+        ? `codetrail: the oldest message in ${spec.name} waits more than ${spec.maxAgeAlarmMinutes} minutes; nobody is draining it`
+        : `codetrail: the oldest message in ${spec.name} waits more than ${spec.maxAgeAlarmMinutes} minutes; its stage is not consuming it (errors, throttles, a refused grant)`,
+      metric: this.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: spec.maxAgeAlarmMinutes * 60,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.alarms.push(ageAlarm);
+    notify(this.alarms, alarmTopics);
+  }
+}
+
+/** Every alarm notifies every topic when it fires and when it clears. */
+export function notify(alarms: readonly cloudwatch.Alarm[], topics: readonly sns.ITopic[]): void {
+  for (const topic of topics) {
+    const action = new actions.SnsAction(topic);
+    for (const alarm of alarms) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }

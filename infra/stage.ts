@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/model/config.ts';
 import {
@@ -17,7 +19,7 @@ import {
   type QueueName,
   type StageSpec,
 } from '#shared/topology.ts';
-import type { PipelineQueue } from './pipeline-queue.ts';
+import { notify, type PipelineQueue } from './pipeline-queue.ts';
 
 /** Where a bundle's data files live in the Lambda (its code is unpacked in /var/task). */
 export const LAMBDA_DATA_DIR = '/var/task/data';
@@ -56,6 +58,8 @@ export interface StageProps {
   readonly dataFiles?: readonly DataFile[];
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** Where its Errors and Throttles alarms go. */
+  readonly alarmTopics: readonly sns.ITopic[];
 }
 
 /**
@@ -68,6 +72,8 @@ export class Stage extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly eventSource: lambda.EventSourceMapping;
+  /** Errors (a record the handler could not take) and Throttles (receives that count toward the DLQ). */
+  readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: StageProps) {
     super(scope, id);
@@ -227,6 +233,23 @@ export class Stage extends Construct {
       ),
     );
     if (spec.macs) props.macKey.grant(this.role, 'kms:GenerateMac');
+
+    // A handler error on any record, and any throttle (a throttled receive counts toward the DLQ).
+    const alarm = (id: string, metric: cloudwatch.Metric, what: string) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: `codetrail ${spec.name}: ${what} in the last 5 minutes; see its log group`,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    const period = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    this.alarms = [
+      alarm('ErrorsAlarm', this.fn.metricErrors(period), 'the function failed'),
+      alarm('ThrottlesAlarm', this.fn.metricThrottles(period), 'the function was throttled'),
+    ];
+    notify(this.alarms, props.alarmTopics);
   }
 }
 

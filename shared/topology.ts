@@ -84,11 +84,24 @@ export interface QueueSpec {
   visibilityTimeoutSeconds: number;
   retentionDays: number;
   maxReceiveCount: number;
-  /** For human queues: alarm when the oldest message is older than this. */
-  maxAgeAlarmMinutes?: number;
+  /** Alarm when the oldest message is older than this (a human queue nobody drains, a stage that stopped). */
+  maxAgeAlarmMinutes: number;
 }
 
 export const MAX_RECEIVE_COUNT = 5;
+/** Receives of a human-drained queue's message before its DLQ: people read these queues in their own time. */
+export const HUMAN_MAX_RECEIVE_COUNT = 100;
+/** Every queue and DLQ keeps a message as long as SQS allows. */
+export const QUEUE_RETENTION_DAYS = 14;
+
+/**
+ * The age of a Lambda queue's oldest message that pages someone: longer than a poison message can
+ * legitimately wait (every receive up to maxReceiveCount times out) plus a quarter hour, so a message
+ * on its way to the DLQ does not alarm, and a queue nobody consumes does.
+ */
+export function lambdaQueueAgeAlarmMinutes(visibilityTimeoutSeconds: number): number {
+  return Math.ceil((visibilityTimeoutSeconds * MAX_RECEIVE_COUNT) / 60) + 15;
+}
 /**
  * Intake's scratch space in the intake bucket: a FHIR drop's resources, partitioned by patient while
  * the drop is read. A lifecycle rule expires it; nothing else reads it.
@@ -247,17 +260,20 @@ export function queues(): QueueSpec[] {
     name: s.queue,
     humanDrained: false,
     visibilityTimeoutSeconds: 6 * s.timeoutSeconds,
-    retentionDays: 4,
+    // The SQS maximum: a stage that stops consuming (a refused grant, a disabled mapping) pages someone
+    // long before a message could expire.
+    retentionDays: QUEUE_RETENTION_DAYS,
     maxReceiveCount: MAX_RECEIVE_COUNT,
+    maxAgeAlarmMinutes: lambdaQueueAgeAlarmMinutes(6 * s.timeoutSeconds),
   }));
   const human = HUMAN_QUEUES.map((q) => ({
     name: q.name,
     humanDrained: true,
     visibilityTimeoutSeconds: 300,
-    retentionDays: 14,
+    retentionDays: QUEUE_RETENTION_DAYS,
     // People read these queues in their own time; only a message received very often without ever
     // being deleted is stuck. (Listing pending reviews reads the table, not the queue.)
-    maxReceiveCount: 100,
+    maxReceiveCount: HUMAN_MAX_RECEIVE_COUNT,
     maxAgeAlarmMinutes: q.maxAgeAlarmMinutes,
   }));
   return [...lambda, ...human];

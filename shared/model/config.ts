@@ -154,114 +154,132 @@ export const StaffMember = z.strictObject({
 });
 export type StaffMember = z.infer<typeof StaffMember>;
 
-export const Config = z.object({
-  agencies: z
-    .array(Agency)
-    .min(1)
-    .default([{ id: 'demo-agency', timeZone: 'America/New_York', holidays: [] }]),
-  sampling: Sampling,
-  staff: z
-    .array(StaffMember)
-    .default([])
-    .describe(
-      'Who may send QA verdicts (reviewer, senior), disputes (coder) and dispute decisions (senior), by AWS identity; when empty (a trial stack), the staff ids a message names are taken as given',
-    ),
-  intake: Intake,
-  slas: z
-    .strictObject({
-      coding: z
-        .strictObject({
-          startOfCareHours: z
-            .int()
-            .min(1)
-            .default(48)
-            .describe(
-              'Hours on working days (weekends and holidays not counted) from documentation lock to coding complete: a start-of-care (admission) period',
-            ),
-          recertificationBusinessDays: z
-            .int()
-            .min(0)
-            .default(1)
-            .describe('Business days for a later period (recertification): by the next business day'),
-          expeditedHours: z
-            .int()
-            .min(1)
-            .default(24)
-            .describe('Hours on working days for a chart the export marks expedited'),
-        })
-        .prefault({}),
-      qaReviewHours: z.int().min(1).default(24).describe('Hours a chart may wait for QA review'),
-    })
-    .prefault({}),
-  billing: z
-    .strictObject({
-      maxBatchSize: z.int().min(1).max(1000).default(100).describe('Charts in one coded batch at most'),
-      businessHours: z
-        .strictObject({
-          start: z
-            .string()
-            .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
-            .default('08:00'),
-          end: z
-            .string()
-            .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
-            .default('17:00'),
-        })
-        .refine((h) => h.start < h.end, { message: 'the working day ends after it starts', path: ['end'] })
-        .prefault({})
-        .describe("The agencies' working day, in their own time zone: turnaround clocks count these hours"),
-      reviewChoiceStates: z
-        .array(z.string().regex(/^[A-Z]{2}$/))
-        .default(['IL', 'OH', 'TX', 'NC', 'FL'])
-        .describe(
-          'Home Health Review Choice Demonstration states: a period there without an affirmed pre-claim review is flagged before batching',
-        ),
-    })
-    .prefault({}),
-  denials: z
-    .strictObject({
-      carcFamilies: z
-        .record(z.string().regex(CARC_CODE), DenialFamily)
-        .default({})
-        .describe(
-          'The agency\'s own family for a claim adjustment reason code, over the CARC table\'s (e.g. {"16": "documentation"}): coding and documentation count against the coder',
-        ),
-      rarcFamilies: z
-        .record(z.string().regex(RARC_CODE), DenialFamily)
-        .default({})
-        .describe("The agency's own family for a remark code, over the RARC table's"),
-      overpaymentDays: z
-        .int()
-        .min(1)
-        .default(60)
-        .describe(
-          'Days to report and return an overpayment once identified (the Medicare 60-day rule, 42 CFR 401.305)',
-        ),
-    })
-    .prefault({}),
-  queryAging: z.object({ escalateAfterDays: z.int().min(1).default(3) }).default({ escalateAfterDays: 3 }),
-  holidays: z.array(z.iso.date()).default([]),
-  retention: z
-    .object({
-      auditObjectLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
-      auditRetentionDays: z.int().min(1).max(36_500).default(1),
-      removeOnDestroy: z
-        .boolean()
-        .default(true)
-        .describe('false keeps buckets, table and keys when the stack goes'),
-    })
-    .default({ auditObjectLockMode: 'GOVERNANCE', auditRetentionDays: 1, removeOnDestroy: true }),
-  alarmEmail: z.email().optional(),
-  local: z
-    .object({
-      timeCompression: z
-        .number()
-        .min(1)
-        .default(60)
-        .describe('Local only: visibility timeouts and batching windows are divided by this'),
-    })
-    .default({ timeCompression: 60 }),
-});
+export const Config = z
+  .object({
+    agencies: z
+      .array(Agency)
+      .min(1)
+      .default([{ id: 'demo-agency', timeZone: 'America/New_York', holidays: [] }]),
+    sampling: Sampling,
+    staff: z
+      .array(StaffMember)
+      .default([])
+      .describe(
+        'Who may send QA verdicts (reviewer, senior), disputes (coder) and dispute decisions (senior), by AWS identity; when empty (a trial stack), the staff ids a message names are taken as given',
+      ),
+    intake: Intake,
+    slas: z
+      .strictObject({
+        coding: z
+          .strictObject({
+            startOfCareHours: z
+              .int()
+              .min(1)
+              .default(48)
+              .describe(
+                'Hours on working days (weekends and holidays not counted) from documentation lock to coding complete: a start-of-care (admission) period',
+              ),
+            recertificationBusinessDays: z
+              .int()
+              .min(0)
+              .default(1)
+              .describe('Business days for a later period (recertification): by the next business day'),
+            expeditedHours: z
+              .int()
+              .min(1)
+              .default(24)
+              .describe('Hours on working days for a chart the export marks expedited'),
+          })
+          .prefault({}),
+        qaReviewHours: z.int().min(1).default(24).describe('Hours a chart may wait for QA review'),
+      })
+      .prefault({}),
+    billing: z
+      .strictObject({
+        maxBatchSize: z.int().min(1).max(1000).default(100).describe('Charts in one coded batch at most'),
+        businessHours: z
+          .strictObject({
+            start: z
+              .string()
+              .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+              .default('08:00'),
+            end: z
+              .string()
+              .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
+              .default('17:00'),
+          })
+          .refine((h) => h.start < h.end, { message: 'the working day ends after it starts', path: ['end'] })
+          .prefault({})
+          .describe("The agencies' working day, in their own time zone: turnaround clocks count these hours"),
+        reviewChoiceStates: z
+          .array(z.string().regex(/^[A-Z]{2}$/))
+          .default(['IL', 'OH', 'TX', 'NC', 'FL'])
+          .describe(
+            'Home Health Review Choice Demonstration states: a period there without an affirmed pre-claim review is flagged before batching',
+          ),
+      })
+      .prefault({}),
+    denials: z
+      .strictObject({
+        carcFamilies: z
+          .record(z.string().regex(CARC_CODE), DenialFamily)
+          .default({})
+          .describe(
+            'The agency\'s own family for a claim adjustment reason code, over the CARC table\'s (e.g. {"16": "documentation"}): coding and documentation count against the coder',
+          ),
+        rarcFamilies: z
+          .record(z.string().regex(RARC_CODE), DenialFamily)
+          .default({})
+          .describe("The agency's own family for a remark code, over the RARC table's"),
+        overpaymentDays: z
+          .int()
+          .min(1)
+          .default(60)
+          .describe(
+            'Days to report and return an overpayment once identified (the Medicare 60-day rule, 42 CFR 401.305)',
+          ),
+      })
+      .prefault({}),
+    queryAging: z.object({ escalateAfterDays: z.int().min(1).default(3) }).default({ escalateAfterDays: 3 }),
+    holidays: z.array(z.iso.date()).default([]),
+    retention: z
+      .object({
+        auditObjectLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
+        auditRetentionDays: z.int().min(1).max(36_500).default(1),
+        removeOnDestroy: z
+          .boolean()
+          .default(true)
+          .describe('false keeps buckets, table and keys when the stack goes'),
+      })
+      .default({ auditObjectLockMode: 'GOVERNANCE', auditRetentionDays: 1, removeOnDestroy: true }),
+    alarmEmail: z.email().optional().describe('Subscribed to the alarm topic (the address must confirm it)'),
+    alarmTopicArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'an SNS topic ARN')
+      .optional()
+      .describe(
+        "An existing SNS topic every alarm also notifies (an on-call pager); in the stack's account and region",
+      ),
+    local: z
+      .object({
+        timeCompression: z
+          .number()
+          .min(1)
+          .default(60)
+          .describe('Local only: visibility timeouts and batching windows are divided by this'),
+      })
+      .default({ timeCompression: 60 }),
+  })
+  .superRefine((config, ctx) => {
+    // A stack that keeps its data when destroyed is a production stack: its alarms must reach someone.
+    if (!config.retention.removeOnDestroy && !config.alarmEmail && !config.alarmTopicArn)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alarmEmail'],
+        message:
+          'a stack that keeps its data (retention.removeOnDestroy false) must page someone: set alarmEmail or alarmTopicArn',
+      });
+  });
 export type Config = z.infer<typeof Config>;
 export type ConfigInput = z.input<typeof Config>;
 

@@ -27,6 +27,27 @@ describe('agency configuration for the CDK app', () => {
     expect(() => loadConfig(file)).toThrow(/bad\.json[\s\S]*retention\.auditObjectLockMode[\s\S]*alarmEmail/);
   });
 
+  it('refuses a stack that keeps its data but pages nobody, and takes an email or an SNS topic ARN', () => {
+    const keep = { retention: { removeOnDestroy: false } };
+    const refused = Config.safeParse(keep);
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['alarmEmail'],
+        message: expect.stringContaining('set alarmEmail or alarmTopicArn'),
+      }),
+    ]);
+    expect(Config.safeParse({ ...keep, alarmEmail: 'oncall@agency.example' }).success).toBe(true);
+    expect(
+      Config.safeParse({ ...keep, alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager' }).success,
+    ).toBe(true);
+    expect(Config.safeParse({ alarmTopicArn: 'arn:aws:sqs:us-east-1:123456789012:pager' }).success).toBe(
+      false,
+    );
+    // A trial stack, deleted with its data, may run without a subscription.
+    expect(Config.safeParse({}).success).toBe(true);
+  });
+
   it('reports a file that is missing or not JSON', () => {
     expect(() => loadConfig(path.join(tmpdir(), 'no-such-codetrail.json'))).toThrow(
       /cannot read codetrail config/,

@@ -14,7 +14,6 @@ import {
   type BucketName,
   CODE_TABLES,
   ENV,
-  HUMAN_QUEUES,
   INTAKE_WORK_DAYS,
   INTAKE_WORK_PREFIX,
   queues,
@@ -321,20 +320,23 @@ describe('queues', () => {
     expect(QUEUES.filter((q) => !q.humanDrained).every((q) => q.maxReceiveCount === 5)).toBe(true);
   });
 
-  it('alarms on any message in any DLQ, and on stale messages in the human-drained queues, to the SNS topic', () => {
+  it('alarms on any message in any DLQ, on a stale message in every queue, and on every function error and throttle', () => {
     const { template: t, built } = trial();
     const c = built.stack.codetrail;
     const topic = ref(c.alarmTopic);
     const alarms = Object.values(resources(t, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(QUEUES.length + HUMAN_QUEUES.length);
-    for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([topic]);
+    expect(alarms).toHaveLength(2 * QUEUES.length + 2 * STAGES.length);
+    for (const a of alarms) {
+      expect(a.Properties.AlarmActions).toEqual([topic]);
+      expect(a.Properties.OKActions).toEqual([topic]);
+    }
 
-    const on = (metric: string, queue: unknown) =>
+    const on = (metric: string, dimension: unknown) =>
       alarms.filter(
         (a) =>
           a.Properties.MetricName === metric &&
           a.Properties.Dimensions.some(
-            (d: { Value: unknown }) => JSON.stringify(d.Value) === JSON.stringify(queue),
+            (d: { Value: unknown }) => JSON.stringify(d.Value) === JSON.stringify(dimension),
           ),
       );
     for (const spec of QUEUES) {
@@ -348,14 +350,41 @@ describe('queues', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         EvaluationPeriods: 1,
       });
-    }
-    for (const h of HUMAN_QUEUES) {
-      const [age] = on('ApproximateAgeOfOldestMessage', arnName(logicalId(c.queues[h.name].queue)));
+      const [age] = on('ApproximateAgeOfOldestMessage', arnName(logicalId(c.queues[spec.name].queue)));
       expect(age?.Properties).toMatchObject({
-        Threshold: h.maxAgeAlarmMinutes * 60,
+        Threshold: spec.maxAgeAlarmMinutes * 60,
         ComparisonOperator: 'GreaterThanThreshold',
       });
     }
+    for (const s of STAGES) {
+      for (const metric of ['Errors', 'Throttles']) {
+        const [alarm] = on(metric, ref(c.stages[s.name].fn));
+        expect(alarm?.Properties, `${s.name} ${metric}`).toMatchObject({
+          Namespace: 'AWS/Lambda',
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        });
+      }
+    }
+  });
+
+  it("pages a Lambda queue's oldest message only once it is older than a poison message can get before its DLQ", () => {
+    for (const spec of QUEUES.filter((q) => !q.humanDrained)) {
+      const poison = (spec.visibilityTimeoutSeconds * spec.maxReceiveCount) / 60;
+      expect(spec.maxAgeAlarmMinutes).toBeGreaterThan(poison);
+      expect(spec.maxAgeAlarmMinutes).toBeLessThanOrEqual(poison + 16);
+    }
+    expect(QUEUES.every((q) => q.retentionDays === 14)).toBe(true);
+  });
+
+  it("also notifies the agency's own SNS topic when the config names one", () => {
+    const arn = 'arn:aws:sns:us-east-1:123456789012:oncall-pager';
+    const { template: t, built } = template({ alarmTopicArn: arn });
+    const topic = ref(built.stack.codetrail.alarmTopic);
+    for (const a of Object.values(resources(t, 'AWS::CloudWatch::Alarm')))
+      expect(a.Properties.AlarmActions).toEqual([topic, arn]);
   });
 });
 
