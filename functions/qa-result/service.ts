@@ -509,8 +509,10 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       { qa, grouping, queries },
       regrouped && grouping === undefined ? { remove: ['grouping'] } : {},
     );
-    // Another verdict moved the chart first: it does the follow-ups, this one changes nothing.
-    if (!moved.ok) return;
+    // Lost the race. The same verdict delivered twice: the winner may die after its write, so this
+    // delivery (whose success deletes the message) does the idempotent follow-ups itself. Another
+    // verdict: this one is set aside, as one arriving a moment later would be.
+    if (!moved.ok) return firstReview(verdict, moved.current);
     await followUp(verdict, moved.state, qa);
   }
 }

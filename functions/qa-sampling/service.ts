@@ -100,8 +100,12 @@ export function createQaSamplingService(deps: StageDeps) {
         const moved = await ports.charts.transition(state.chartKey, state.version, ['VALIDATED'], to, {
           sampling: decision,
         });
-        if (!moved.ok) return; // another delivery won the race and does the same work
-        state = moved.state;
+        // Lost the race: re-read and run the idempotent follow-ups below, so a winner that dies after
+        // its write strands nothing (this delivery's success deletes the message).
+        if (!moved.ok) {
+          if (!moved.current) throw new UnknownChartError(message.chartKey, message.version);
+          state = moved.current;
+        } else state = moved.state;
       }
       if ((state.status !== 'SAMPLED' && state.status !== 'NOT_SAMPLED') || !state.sampling) return;
       // First delivery, or a redelivery after a crash between the writes: every follow-up is idempotent

@@ -44,8 +44,13 @@ export function createValidationService(deps: StageDeps & { tables: TablesFor })
               }
             : {}),
         });
-        if (!moved.ok) return; // another delivery won the race and does the same work
-        state = moved.state;
+        // Lost the race: the winner may die before its follow-ups, and this delivery's success deletes
+        // the message (a duplicate of the winner's), so nothing would finish the chart. Re-read, and
+        // run the follow-ups below as the winner would: they are idempotent.
+        if (!moved.ok) {
+          if (!moved.current) throw new UnknownChartError(message.chartKey, message.version);
+          state = moved.current;
+        } else state = moved.state;
       }
       const type = AUDIT_TYPE[state.status];
       if (!type) return; // past validation: its audit and message went out before the chart could move on

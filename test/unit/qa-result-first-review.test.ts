@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { correctedArtifactKey } from '#functions/qa-result/service.ts';
+import { correctedArtifactKey, createQaResultService } from '#functions/qa-result/service.ts';
+import type { ChartStore } from '#shared/aws/ports.ts';
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import { checkChart } from '#shared/rules/check-chart.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
@@ -194,19 +195,21 @@ describe('qa-result: a first review of a sampled chart', () => {
     expect(state.grouping).toBeUndefined();
   });
 
-  it('gives the first of two verdicts racing for the chart the review; the other changes nothing', async () => {
+  it('gives the first of two verdicts racing for the chart the review; the other is set aside', async () => {
     const w = await qaWorld();
     await Promise.all([
       w.service.handle(w.verdict({ reviewerId: 'qa-1' })),
       w.service.handle(w.verdict({ reviewerId: 'qa-2', outcome: 'rejected' })),
     ]);
-    // Either may win: the winner's review, status, ledger record and event, and nothing of the other's.
+    // Either may win: the winner's review, status, ledger record and event; the other is set aside, as
+    // a verdict arriving a moment later would be, and scores nothing.
     const state = await w.state();
     const winner = state.qa?.reviewerId;
     expect(winner === 'qa-1' ? ['QA_PASSED', 'verdict.agree'] : ['REJECTED', 'verdict.rejected']).toEqual([
       state.status,
-      ...w.eventTypes(),
+      ...w.eventTypes().filter((t) => t !== 'verdict.set-aside'),
     ]);
+    expect(w.eventTypes().filter((t) => t === 'verdict.set-aside')).toHaveLength(1);
     expect((await w.ledger()).map((r) => r.reviewerId)).toEqual([winner]);
   });
 });
@@ -333,3 +336,31 @@ function stateGrouping() {
   if (!grouping) throw new Error('the fixture chart does not group');
   return grouping;
 }
+
+describe('qa-result: the same verdict delivered twice at once', () => {
+  it('finishes the review itself when it lost the race to a delivery that died after its write', async () => {
+    const w = await qaWorld();
+    const charts = w.mem.ports.charts;
+    const dying: ChartStore = {
+      ...charts,
+      async transition(...args) {
+        await charts.transition(...args);
+        throw new Error('killed');
+      },
+    };
+    const racing: ChartStore = {
+      ...charts,
+      async transition(...args) {
+        const winner = createQaResultService({ ...w.deps, ports: { ...w.deps.ports, charts: dying } });
+        await expect(winner.handle(w.verdict())).rejects.toThrow('killed');
+        return charts.transition(...args);
+      },
+    };
+    const loser = createQaResultService({ ...w.deps, ports: { ...w.deps.ports, charts: racing } });
+    await loser.handle(w.verdict());
+    expect((await w.state()).status).toBe('QA_PASSED');
+    expect(w.eventTypes()).toEqual(['verdict.agree']);
+    expect((await w.ledger()).map((r) => r.reviewerId)).toEqual(['qa-1']);
+    expect(w.take('billing')).toHaveLength(1);
+  });
+});

@@ -259,7 +259,7 @@ describe('QA sampling: deliveries that come again', () => {
     expect(desk.mem.events()).toHaveLength(before);
   });
 
-  it('leaves the work to the delivery that decided first when two run at once', async () => {
+  it('lets the delivery that lost the race run the idempotent follow-ups too when two run at once', async () => {
     const desk = samplingDesk();
     const { message } = await desk.validated('HH-R3');
     const first = desk.service();
@@ -272,7 +272,33 @@ describe('QA sampling: deliveries that come again', () => {
       },
     };
     await expect(desk.service({ charts: racing }).handle(message)).resolves.toBeUndefined();
-    expect(desk.mem.take('billing')).toEqual([message]);
+    // One audit event (keyed); the chart twice to billing, which batches a chart once.
+    expect(desk.mem.events().map((e) => e.type)).toEqual(['chart.not-sampled']);
+    expect(desk.mem.take('billing')).toEqual([message, message]);
+  });
+
+  it('finishes the chart itself when it lost the race to a delivery that died after its write', async () => {
+    const desk = samplingDesk({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 } });
+    const { chartKey, message } = await desk.validated('HH-R4');
+    const charts = desk.mem.ports.charts;
+    const dying: ChartStore = {
+      ...charts,
+      async transition(...args) {
+        await charts.transition(...args);
+        throw new Error('killed');
+      },
+    };
+    const racing: ChartStore = {
+      ...charts,
+      async transition(...args) {
+        await expect(desk.service({ charts: dying }).handle(message)).rejects.toThrow('killed');
+        return charts.transition(...args);
+      },
+    };
+    await desk.service({ charts: racing }).handle(message);
+    expect((await desk.state(chartKey))?.status).toBe('SAMPLED');
+    expect(desk.mem.events().map((e) => e.type)).toEqual(['chart.sampled']);
+    expect(desk.mem.take('qa-review-senior')).toHaveLength(1);
   });
 
   it('fails a message naming a chart version the table does not hold', async () => {

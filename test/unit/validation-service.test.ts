@@ -145,7 +145,7 @@ describe('validation: deliveries that come again', () => {
     expect(desk.mem.take('sample')).toEqual([message]);
   });
 
-  it('leaves the work to the delivery that decided first when two run at once', async () => {
+  it('lets the delivery that lost the race run the idempotent follow-ups too when two run at once', async () => {
     const desk = validationDesk();
     const { message } = await desk.received(homeHealthChart({ chartId: 'HH-V8' }));
     const first = desk.service();
@@ -158,6 +158,33 @@ describe('validation: deliveries that come again', () => {
       },
     };
     await expect(desk.service(racing).handle(message)).resolves.toBeUndefined();
+    // One audit event (keyed); the message twice, which qa-sampling takes once.
+    expect(desk.mem.events().map((e) => e.type)).toEqual(['chart.validated']);
+    expect(desk.mem.take('sample')).toEqual([message, message]);
+  });
+
+  it('finishes the chart itself when it lost the race to a delivery that died after its write', async () => {
+    const desk = validationDesk();
+    const { chartKey, message } = await desk.received(homeHealthChart({ chartId: 'HH-V9' }));
+    const charts = desk.mem.ports.charts;
+    // The winner decides and dies before its audit and message (its duplicate's success deletes the
+    // message, so SQS never brings it back).
+    const dying: ChartStore = {
+      ...charts,
+      async transition(...args) {
+        await charts.transition(...args);
+        throw new Error('killed');
+      },
+    };
+    const racing: ChartStore = {
+      ...charts,
+      async transition(...args) {
+        await expect(desk.service(dying).handle(message)).rejects.toThrow('killed');
+        return charts.transition(...args);
+      },
+    };
+    await desk.service(racing).handle(message);
+    expect((await charts.get(chartKey, 1))?.status).toBe('VALIDATED');
     expect(desk.mem.events().map((e) => e.type)).toEqual(['chart.validated']);
     expect(desk.mem.take('sample')).toEqual([message]);
   });
