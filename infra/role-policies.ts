@@ -57,14 +57,19 @@ export function rolePoliciesText(policies: RolePolicies): string {
   return `{\n  "roles": {\n${roles.join(',\n')}\n  }\n}\n`;
 }
 
-interface RawStatement {
+export interface RawStatement {
   Effect: 'Allow' | 'Deny';
   Action: string | string[];
   Resource: unknown;
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-function statementOf(raw: RawStatement, placeholders: ReadonlyMap<string, string>): PolicyStatement {
+/** One CloudFormation statement as data, its references as placeholders (exported for its tests). */
+export function statementOf(raw: RawStatement, placeholders: ReadonlyMap<string, string>): PolicyStatement {
+  // NotAction and NotResource invert a statement: the local evaluator does not model them.
+  for (const inverted of ['NotAction', 'NotResource', 'NotPrincipal'])
+    if (inverted in raw)
+      throw new Error(`a stage role policy uses ${inverted}, which the local IAM check cannot evaluate`);
   const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
   const statement: PolicyStatement = {
     effect: raw.Effect,

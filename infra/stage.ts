@@ -17,6 +17,7 @@ import {
   type DataFile,
   ENV,
   type QueueName,
+  STAGE_METRICS,
   type StageSpec,
 } from '#shared/topology.ts';
 import { notify, type PipelineQueue } from './pipeline-queue.ts';
@@ -72,7 +73,7 @@ export class Stage extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly eventSource: lambda.EventSourceMapping;
-  /** Errors (a record the handler could not take) and Throttles (receives that count toward the DLQ). */
+  /** RecordsFailed (a record it could not take), Errors (a failed invocation) and Throttles. */
   readonly alarms: cloudwatch.Alarm[];
 
   constructor(scope: Construct, id: string, props: StageProps) {
@@ -234,7 +235,10 @@ export class Stage extends Construct {
     );
     if (spec.macs) props.macKey.grant(this.role, 'kms:GenerateMac');
 
-    // A handler error on any record, and any throttle (a throttled receive counts toward the DLQ).
+    // A record the stage could not take (the handler catches it and reports a batch item failure, so
+    // Lambda's Errors does not count it: that is the stage's own RecordsFailed metric), an invocation
+    // that failed whole (a timeout, out of memory, a crash at start-up), and any throttle (a throttled
+    // receive counts toward the DLQ).
     const alarm = (id: string, metric: cloudwatch.Metric, what: string) =>
       new cloudwatch.Alarm(this, id, {
         alarmDescription: `codetrail ${spec.name}: ${what} in the last 5 minutes; see its log group`,
@@ -245,8 +249,15 @@ export class Stage extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     const period = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+    const recordsFailed = new cloudwatch.Metric({
+      namespace: STAGE_METRICS.namespace,
+      metricName: STAGE_METRICS.recordsFailed,
+      dimensionsMap: { service: STAGE_METRICS.service, stage: spec.name },
+      ...period,
+    });
     this.alarms = [
-      alarm('ErrorsAlarm', this.fn.metricErrors(period), 'the function failed'),
+      alarm('RecordsFailedAlarm', recordsFailed, 'a record failed and will be retried'),
+      alarm('ErrorsAlarm', this.fn.metricErrors(period), 'an invocation failed (timeout, memory, crash)'),
       alarm('ThrottlesAlarm', this.fn.metricThrottles(period), 'the function was throttled'),
     ];
     notify(this.alarms, props.alarmTopics);

@@ -91,16 +91,19 @@ export interface QueueSpec {
 export const MAX_RECEIVE_COUNT = 5;
 /** Receives of a human-drained queue's message before its DLQ: people read these queues in their own time. */
 export const HUMAN_MAX_RECEIVE_COUNT = 100;
+/** Receives after which SQS leaves a message out of ApproximateAgeOfOldestMessage. */
+export const AGE_METRIC_RECEIVES = 3;
 /** Every queue and DLQ keeps a message as long as SQS allows. */
 export const QUEUE_RETENTION_DAYS = 14;
 
 /**
- * The age of a Lambda queue's oldest message that pages someone: longer than a poison message can
- * legitimately wait (every receive up to maxReceiveCount times out) plus a quarter hour, so a message
- * on its way to the DLQ does not alarm, and a queue nobody consumes does.
+ * The age of a Lambda queue's oldest message that pages someone: three visibility timeouts (a message
+ * received three times drops out of ApproximateAgeOfOldestMessage: SQS then measures the next one) plus
+ * a quarter hour, so a message retried on its way to the DLQ does not alarm, and a queue nobody consumes
+ * (a refused grant, a disabled mapping, throttling) does.
  */
 export function lambdaQueueAgeAlarmMinutes(visibilityTimeoutSeconds: number): number {
-  return Math.ceil((visibilityTimeoutSeconds * MAX_RECEIVE_COUNT) / 60) + 15;
+  return Math.ceil((visibilityTimeoutSeconds * AGE_METRIC_RECEIVES) / 60) + 15;
 }
 /**
  * Intake's scratch space in the intake bucket: a FHIR drop's resources, partitioned by patient while
@@ -284,6 +287,17 @@ export function stage(name: StageName): StageSpec {
   if (!found) throw new Error(`unknown stage ${name}`);
   return found;
 }
+
+/**
+ * The stages' own CloudWatch metrics (embedded metric format): the namespace, the service dimension, and
+ * the count of records a stage could not take (each retried, and dead-lettered after maxReceiveCount).
+ * Every metric is dimensioned by service and stage only, never by a chart or an agency.
+ */
+export const STAGE_METRICS = {
+  namespace: 'Codetrail',
+  service: 'codetrail',
+  recordsFailed: 'RecordsFailed',
+} as const;
 
 /** Environment variable names the Lambdas read their resource names from; infra and cli/local set them. */
 export const ENV = {

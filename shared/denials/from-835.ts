@@ -37,8 +37,8 @@ export function paymentOf(header: RemittanceHeader): RemittancePayment {
 
 /**
  * One CLP loop as the common RemittanceClaim: claim- and line-level CAS, remarks from MIA/MOA and
- * LQ*HE. An adjustment with a group or reason X12 does not define is returned in `dropped` (reported,
- * not applied), never guessed at.
+ * LQ*HE. An adjustment with a group or reason X12 does not define, and a remark that is not a code, are
+ * returned in `dropped` (reported, not applied), never guessed at.
  */
 export function claimFrom835(
   claim: Claim835,
@@ -60,9 +60,12 @@ export function claimFrom835(
   };
   claim.adjustments.forEach(take('claim'));
   for (const line of claim.services) line.adjustments.forEach(take('line'));
-  const remarks = [...claim.remarks, ...claim.services.flatMap((s) => s.remarks)]
-    .map((r) => r.trim().toUpperCase())
-    .filter((r) => REMARK_CODE.test(r));
+  const read = [...claim.remarks, ...claim.services.flatMap((s) => s.remarks)].map((r) =>
+    r.trim().toUpperCase(),
+  );
+  const remarks = read.filter((r) => REMARK_CODE.test(r));
+  // A remark that is not a code is reported (it can change a denial's family), never quoted.
+  for (const r of read) if (r && !REMARK_CODE.test(r)) dropped.push('a remark code that is not a RARC');
   const out: RemittanceClaim = {
     patientControlNumber: claim.patientControlNumber.trim().slice(0, 38),
     statusCode: claim.status.trim().slice(0, 2),

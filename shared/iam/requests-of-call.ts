@@ -77,7 +77,10 @@ function s3(op: string, input: Input): AuthorizationRequest[] {
         },
       ];
     case 'PutObject':
-      return [{ action: 's3:PutObject', resource: objectArn(input.Bucket, input.Key) }];
+      return [
+        { action: 's3:PutObject', resource: objectArn(input.Bucket, input.Key) },
+        ...writeOptions(input, objectArn(input.Bucket, input.Key)),
+      ];
     case 'CopyObject': {
       const source = parseCopySource(text(input.CopySource));
       return [
@@ -86,6 +89,7 @@ function s3(op: string, input: Input): AuthorizationRequest[] {
           resource: objectArn(source.bucket, source.key),
         },
         { action: 's3:PutObject', resource: objectArn(input.Bucket, input.Key) },
+        ...writeOptions(input, objectArn(input.Bucket, input.Key)),
       ];
     }
     case 'ListObjectsV2':
@@ -101,6 +105,26 @@ function s3(op: string, input: Input): AuthorizationRequest[] {
     default:
       return unknownCall('s3', op);
   }
+}
+
+/**
+ * What a write's options add to s3:PutObject: tags, an Object Lock retention or legal hold, an ACL each
+ * need their own action (the lock ones stay with the agency's administrators), so a stage that starts
+ * sending one fails here as it would in AWS.
+ */
+function writeOptions(input: Input, resource: string): AuthorizationRequest[] {
+  const needs: string[] = [];
+  if (input.Tagging !== undefined) needs.push('s3:PutObjectTagging');
+  if (input.ObjectLockMode !== undefined || input.ObjectLockRetainUntilDate !== undefined)
+    needs.push('s3:PutObjectRetention');
+  if (input.ObjectLockLegalHoldStatus !== undefined) needs.push('s3:PutObjectLegalHold');
+  if (
+    ['ACL', 'GrantFullControl', 'GrantRead', 'GrantReadACP', 'GrantWriteACP'].some(
+      (k) => input[k] !== undefined,
+    )
+  )
+    needs.push('s3:PutObjectAcl');
+  return needs.map((action) => ({ action, resource }));
 }
 
 function sqs(scope: ArnScope, op: string, input: Input): AuthorizationRequest[] {

@@ -79,9 +79,18 @@ function applies(s: PolicyStatement, request: AuthorizationRequest): boolean {
     s.actions.some((a) => wildcardMatch(a, request.action, true)) &&
     s.resources.some((r) => wildcardMatch(r, request.resource)) &&
     Object.entries(s.conditions ?? {}).every(([operator, keys]) =>
-      Object.entries(keys).every(([key, values]) => conditionHolds(operator, values, request.context?.[key])),
+      Object.entries(keys).every(([key, values]) =>
+        conditionHolds(operator, values, contextValue(request, key)),
+      ),
     )
   );
+}
+
+/** A condition key's values in the request: IAM compares key names without regard to case. */
+function contextValue(request: AuthorizationRequest, key: string): string[] | undefined {
+  const wanted = key.toLowerCase();
+  for (const [k, v] of Object.entries(request.context ?? {})) if (k.toLowerCase() === wanted) return v;
+  return undefined;
 }
 
 /**

@@ -127,7 +127,7 @@ export const RemittanceRecord = z.object({
    */
   sequence: z.string(),
   sourceObject: z.string().describe('objectId of the remittance file'),
-  /** Where in it: transaction set control number and the claim's ordinal, or the CSV line. */
+  /** Where in it: the transaction set's and the claim's ordinals (never a value of the file), or the CSV line. */
   sourceRecord: z.string(),
 });
 export type RemittanceRecord = z.infer<typeof RemittanceRecord>;

@@ -4,7 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { StageName } from '#shared/topology.ts';
+import { STAGE_METRICS, type StageName } from '#shared/topology.ts';
 import { summarizeError } from './error-summary.ts';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
@@ -37,7 +37,7 @@ export function recordHandler(
       await handle(parseBody(record), record, current as Context);
       metrics.addMetric('RecordsProcessed', MetricUnit.Count, 1);
     } catch (error) {
-      metrics.addMetric('RecordsFailed', MetricUnit.Count, 1);
+      metrics.addMetric(STAGE_METRICS.recordsFailed, MetricUnit.Count, 1);
       // The error's summary (its name; a message only for PhiFreeError): see error-summary.ts.
       logger.error('record failed', { stage, messageId: record.messageId, error: summarizeError(error) });
       throw error;
@@ -81,7 +81,7 @@ export function batchHandler(
     }
     metrics.addMetric('RecordsProcessed', MetricUnit.Count, event.Records.length - failed.length);
     if (failed.length) {
-      metrics.addMetric('RecordsFailed', MetricUnit.Count, failed.length);
+      metrics.addMetric(STAGE_METRICS.recordsFailed, MetricUnit.Count, failed.length);
       logger.warn('records to retry', { stage, messageIds: failed });
     }
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STAGES } from '#shared/topology.ts';
+import { pascal, STAGES } from '#shared/topology.ts';
 import { asArray, template } from './harness.ts';
 
 /**
@@ -29,12 +29,19 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
     reason:
       'object keys (agency, chartKey or object id) are known only at run time: one key prefix the topology names, never a bucket',
     matches: (w) => {
-      const prefixes = new Set(STAGES.flatMap((s) => [...s.reads, ...s.writes].flatMap((a) => a.prefixes)));
-      const m = /"\/([a-z-]+\/)\*"\]\]\}$/.exec(w.value);
+      // `{"Fn::Join":["",[{"Fn::GetAtt":["<bucket logical id>","Arn"]},"/<prefix>/*"]]}`: the prefix must
+      // be one the topology names for that very bucket.
+      const m = /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["(\w+)","Arn"\]\},"\/([a-z-]+\/)\*"\]\]\}$/.exec(
+        w.value,
+      );
+      const named = STAGES.flatMap((s) => [...s.reads, ...s.writes]).some(
+        (a) =>
+          m?.[1]?.startsWith(`CodetrailBucket${pascal(a.bucket)}`) === true &&
+          a.prefixes.includes(m[2] ?? ''),
+      );
       return (
         w.kind === 'resource' &&
-        m !== null &&
-        prefixes.has(m[1] ?? '') &&
+        named &&
         w.actions.every((a) => ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'].includes(a))
       );
     },
@@ -95,13 +102,25 @@ describe('wildcards in the synthesized IAM policies', () => {
 
   it('would catch a bucket-wide object grant and a wildcard action', () => {
     const rule = (w: Wildcard) => ALLOWED.some((r) => r.matches(w));
-    const bucketWide = '{"Fn::Join":["",[{"Fn::GetAtt":["B","Arn"]},"/*"]]}';
+    const join = (bucket: string, prefix: string) =>
+      `{"Fn::Join":["",[{"Fn::GetAtt":["${bucket}","Arn"]},"/${prefix}*"]]}`;
+    const bucketWide = join('CodetrailBucketArtifactsB5279CF1', '');
     expect(rule({ where: 'x', kind: 'resource', value: bucketWide, actions: ['s3:GetObject'] })).toBe(false);
-    const unknownPrefix = '{"Fn::Join":["",[{"Fn::GetAtt":["B","Arn"]},"/exports-old/*"]]}';
+    const unknownPrefix = join('CodetrailBucketIntakeB6F031A4', 'exports-old/');
     expect(rule({ where: 'x', kind: 'resource', value: unknownPrefix, actions: ['s3:GetObject'] })).toBe(
       false,
     );
-    const deleting = '{"Fn::Join":["",[{"Fn::GetAtt":["B","Arn"]},"/charts/*"]]}';
+    // A prefix the topology names, but on another bucket.
+    expect(
+      rule({
+        where: 'x',
+        kind: 'resource',
+        value: join('CodetrailBucketAudit72A4557A', 'charts/'),
+        actions: ['s3:GetObject'],
+      }),
+    ).toBe(false);
+    const deleting = join('CodetrailBucketArtifactsB5279CF1', 'charts/');
+    expect(rule({ where: 'x', kind: 'resource', value: deleting, actions: ['s3:GetObject'] })).toBe(true);
     expect(rule({ where: 'x', kind: 'resource', value: deleting, actions: ['s3:DeleteObject'] })).toBe(false);
     expect(
       rule({

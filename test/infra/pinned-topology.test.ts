@@ -27,8 +27,8 @@ const PINNED = {
   deadLetterAlarms: 9,
   /** The oldest message of each queue: a human queue nobody drains, a stage that stopped consuming. */
   ageAlarms: 9,
-  /** Errors and Throttles of each stage's function. */
-  functionAlarms: 12,
+  /** RecordsFailed of each stage, and Errors and Throttles of its function. */
+  functionAlarms: 18,
 } as const;
 
 /** Resources of the synthesised template, by type: the pinned shape above, plus what the stack adds. */
@@ -39,7 +39,7 @@ const PINNED_TEMPLATE: Record<string, number> = {
   'Custom::S3BucketNotifications': 2,
   'AWS::SQS::Queue': 18, // 6 Lambda-consumed + 3 human-drained queues, and 9 DLQs
   'AWS::SQS::QueuePolicy': 18,
-  'AWS::CloudWatch::Alarm': 30, // 9 DLQ alarms, 9 age alarms, 6 Errors and 6 Throttles alarms
+  'AWS::CloudWatch::Alarm': 36, // 9 DLQ alarms, 9 age alarms, 6 each of RecordsFailed, Errors and Throttles
   'AWS::Lambda::Function': 7, // 6 stages, and the CDK's S3 notifications handler
   'AWS::Lambda::EventSourceMapping': 6,
   'AWS::Logs::LogGroup': 7, // 6 stages, and CloudTrail's
@@ -84,6 +84,6 @@ describe('pinned shape', () => {
     const on = (metric: string) => alarms.filter((a) => a.Properties.MetricName === metric);
     expect(on('ApproximateNumberOfMessagesVisible')).toHaveLength(PINNED.deadLetterAlarms);
     expect(on('ApproximateAgeOfOldestMessage')).toHaveLength(PINNED.ageAlarms);
-    expect([...on('Errors'), ...on('Throttles')]).toHaveLength(PINNED.functionAlarms);
+    expect([...on('RecordsFailed'), ...on('Errors'), ...on('Throttles')]).toHaveLength(PINNED.functionAlarms);
   });
 });

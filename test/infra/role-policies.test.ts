@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STAGES } from '#shared/topology.ts';
 import { PROJECT_ROOT } from '../../infra/codetrail.ts';
-import { rolePolicies, rolePoliciesText } from '../../infra/role-policies.ts';
+import { rolePolicies, rolePoliciesText, statementOf } from '../../infra/role-policies.ts';
 import { build } from './harness.ts';
 
 /**
@@ -41,5 +41,35 @@ describe('the role policy snapshot the local runtime enforces', () => {
       },
     });
     expect(text).toContain('\n        {"effect":"Allow","actions":["s3:GetObject"],"resources":["*"]}\n');
+  });
+
+  it('refuses what the local check cannot evaluate: an inverted statement, an unknown reference', () => {
+    const names = new Map([['Bucket1', 'bucket:intake']]);
+    expect(() => statementOf({ Effect: 'Allow', NotAction: 's3:*', Resource: '*' } as never, names)).toThrow(
+      'NotAction',
+    );
+    expect(() =>
+      statementOf({ Effect: 'Allow', Action: 's3:GetObject', Resource: { Ref: 'Other' } }, names),
+    ).toThrow('no placeholder');
+    expect(
+      statementOf(
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Bucket1', 'Arn'] }, '/exports/*']] },
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+            },
+          },
+        },
+        names,
+      ),
+    ).toEqual({
+      effect: 'Allow',
+      actions: ['s3:GetObject'],
+      resources: ['{bucket:intake}/exports/*'],
+      conditions: { StringEquals: { 'kms:ViaService': ['s3.{region}.amazonaws.com'] } },
+    });
   });
 });

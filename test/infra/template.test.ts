@@ -320,12 +320,12 @@ describe('queues', () => {
     expect(QUEUES.filter((q) => !q.humanDrained).every((q) => q.maxReceiveCount === 5)).toBe(true);
   });
 
-  it('alarms on any message in any DLQ, on a stale message in every queue, and on every function error and throttle', () => {
+  it('alarms on any message in any DLQ, on a stale message in every queue, and on every failed record, error and throttle', () => {
     const { template: t, built } = trial();
     const c = built.stack.codetrail;
     const topic = ref(c.alarmTopic);
     const alarms = Object.values(resources(t, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(2 * QUEUES.length + 2 * STAGES.length);
+    expect(alarms).toHaveLength(2 * QUEUES.length + 3 * STAGES.length);
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual([topic]);
       expect(a.Properties.OKActions).toEqual([topic]);
@@ -357,6 +357,22 @@ describe('queues', () => {
       });
     }
     for (const s of STAGES) {
+      const [failed] = alarms.filter(
+        (a) =>
+          a.Properties.MetricName === 'RecordsFailed' &&
+          JSON.stringify(a.Properties.Dimensions) ===
+            JSON.stringify([
+              { Name: 'service', Value: 'codetrail' },
+              { Name: 'stage', Value: s.name },
+            ]),
+      );
+      expect(failed?.Properties, `${s.name} RecordsFailed`).toMatchObject({
+        Namespace: 'Codetrail',
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
       for (const metric of ['Errors', 'Throttles']) {
         const [alarm] = on(metric, ref(c.stages[s.name].fn));
         expect(alarm?.Properties, `${s.name} ${metric}`).toMatchObject({
@@ -370,11 +386,11 @@ describe('queues', () => {
     }
   });
 
-  it("pages a Lambda queue's oldest message only once it is older than a poison message can get before its DLQ", () => {
+  it("pages a Lambda queue's oldest message once it outlived three receives (when SQS stops counting it)", () => {
     for (const spec of QUEUES.filter((q) => !q.humanDrained)) {
-      const poison = (spec.visibilityTimeoutSeconds * spec.maxReceiveCount) / 60;
-      expect(spec.maxAgeAlarmMinutes).toBeGreaterThan(poison);
-      expect(spec.maxAgeAlarmMinutes).toBeLessThanOrEqual(poison + 16);
+      const threeReceives = (spec.visibilityTimeoutSeconds * 3) / 60;
+      expect(spec.maxAgeAlarmMinutes).toBeGreaterThan(threeReceives);
+      expect(spec.maxAgeAlarmMinutes).toBeLessThanOrEqual(threeReceives + 16);
     }
     expect(QUEUES.every((q) => q.retentionDays === 14)).toBe(true);
   });

@@ -54,7 +54,10 @@ describe('claims from an 835 as denial ingestion reads them', () => {
       },
       {},
     );
-    expect(dropped).toEqual(['a claim-level adjustment with a group X12 does not define and reason 16']);
+    expect(dropped).toEqual([
+      'a claim-level adjustment with a group X12 does not define and reason 16',
+      'a remark code that is not a RARC',
+    ]);
     expect(claim.adjustments).toHaveLength(1);
     expect(claim.remarkCodes).toEqual(['MA130']);
   });

@@ -52,24 +52,33 @@ describe('grantsOf', () => {
 
 describe('onBehalfReason', () => {
   it.each([
-    ['logs:PutLogEvents', '{logs:validation}', 'log group'],
-    ['xray:PutTraceSegments', '*', 'tracing'],
-    ['kms:Decrypt', '{key:data}', 'encrypt and decrypt at rest'],
-    ['kms:GenerateDataKey', '{key:queue}', 'encrypt and decrypt at rest'],
-    ['sqs:GetQueueAttributes', '{queue:validate}', 'event source mapping'],
-    ['s3:GetObjectVersion', '{bucket:intake}/exports/*', 'keeps no versions'],
-    ['kms:GenerateMac', '{key:mac}', 'local MAC key is a file'],
-  ])('explains %s on %s', (action, resource, reason) => {
+    ['stage:validation', 'logs:PutLogEvents', '{logs:validation}', 'log group'],
+    ['stage:validation', 'xray:PutTraceSegments', '*', 'tracing'],
+    ['stage:validation', 'kms:Decrypt', '{key:data}', 'encrypt and decrypt at rest'],
+    ['stage:validation', 'kms:GenerateDataKey', '{key:queue}', 'encrypt what it sends'],
+    ['stage:validation', 'sqs:GetQueueAttributes', '{queue:validate}', 'event source mapping'],
+    ['stage:intake', 's3:GetObjectVersion', '{bucket:intake}/exports/*', 'keeps no versions'],
+    ['stage:denial-ingestion', 's3:GetObjectVersion', '{bucket:denials}/remittances/*', 'keeps no versions'],
+    ['stage:intake', 'kms:GenerateMac', '{key:mac}', 'local MAC key is a file'],
+  ])('explains %s %s on %s', (role, action, resource, reason) => {
     expect(onBehalfReason({ role, action, resource })).toContain(reason);
   });
 
   it.each([
-    ['kms:Decrypt', '{key:mac}'],
-    ['kms:GenerateMac', '{key:data}'],
-    ['sqs:GetQueueAttributes', '{queue:sample}'],
-    ['sqs:ReceiveMessage', '{queue:validate}'],
-    ['s3:GetObject', '{bucket:intake}/exports/*'],
-  ])('leaves %s on %s to the calls', (action, resource) => {
+    // Only where the topology says the stage needs it: anything beyond must be used by a call.
+    ['stage:validation', 'kms:GenerateMac', '{key:mac}'],
+    ['stage:billing-handoff', 'kms:GenerateMac', '{key:mac}'],
+    ['stage:intake', 's3:GetObjectVersion', '{bucket:intake}/work/*'],
+    ['stage:validation', 's3:GetObjectVersion', '{bucket:artifacts}/charts/*'],
+    ['stage:denial-ingestion', 'kms:GenerateDataKey', '{key:queue}'],
+    ['stage:validation', 'logs:PutLogEvents', '{logs:intake}'],
+    ['stage:validation', 'xray:PutTraceSegments', '{table}'],
+    ['stage:validation', 'kms:Decrypt', '{key:mac}'],
+    ['stage:validation', 'kms:ReEncryptFrom', '{key:data}'],
+    ['stage:validation', 'sqs:GetQueueAttributes', '{queue:sample}'],
+    ['stage:validation', 'sqs:ReceiveMessage', '{queue:validate}'],
+    ['stage:nobody', 'kms:Decrypt', '{key:data}'],
+  ])('leaves %s %s on %s to the calls', (role, action, resource) => {
     expect(onBehalfReason({ role, action, resource })).toBeUndefined();
   });
 });

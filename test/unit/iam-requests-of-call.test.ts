@@ -67,6 +67,31 @@ describe('requestsOfCall', () => {
     });
   });
 
+  it('adds what a write option needs on top of s3:PutObject: tags, a retention, a legal hold, an ACL', () => {
+    const object = 'arn:aws:s3:::b/k';
+    const actions = (extra: Record<string, unknown>, op = 'PutObject') =>
+      requestsOfCall(scope, 's3', op, { Bucket: 'b', Key: 'k', CopySource: 'b/src', ...extra }).map(
+        (r) => r.action,
+      );
+    expect(actions({ Tagging: 'a=b' })).toEqual(['s3:PutObject', 's3:PutObjectTagging']);
+    expect(actions({ ObjectLockMode: 'COMPLIANCE' })).toEqual(['s3:PutObject', 's3:PutObjectRetention']);
+    expect(actions({ ObjectLockRetainUntilDate: new Date() })).toEqual([
+      's3:PutObject',
+      's3:PutObjectRetention',
+    ]);
+    expect(actions({ ObjectLockLegalHoldStatus: 'ON' })).toEqual(['s3:PutObject', 's3:PutObjectLegalHold']);
+    for (const acl of ['ACL', 'GrantFullControl', 'GrantRead', 'GrantReadACP', 'GrantWriteACP'])
+      expect(actions({ [acl]: 'x' })).toEqual(['s3:PutObject', 's3:PutObjectAcl']);
+    expect(actions({ Tagging: 'a=b' }, 'CopyObject')).toEqual([
+      's3:GetObject',
+      's3:PutObject',
+      's3:PutObjectTagging',
+    ]);
+    expect(
+      requestsOfCall(scope, 's3', 'PutObject', { Bucket: 'b', Key: 'k', Tagging: 'a=b' })[1]?.resource,
+    ).toBe(object);
+  });
+
   it('authorizes a listing as s3:ListBucket on the bucket, with the prefix as s3:prefix', () => {
     expect(requestsOfCall(scope, 's3', 'ListObjectsV2', { Bucket: 'b', Prefix: 'work/p-1/' })).toEqual([
       { action: 's3:ListBucket', resource: 'arn:aws:s3:::b', context: { 's3:prefix': ['work/p-1/'] } },

@@ -104,6 +104,8 @@ describe('evaluate', () => {
       expect(evaluate(policy, list({ 's3:prefix': ['quarantine/'] }))).toBe('implicitly-denied');
       expect(evaluate(policy, list())).toBe('implicitly-denied');
       expect(evaluate(policy, list({ 's3:prefix': ['work/a', 'work/b'] }))).toBe('implicitly-denied');
+      // Condition key names are compared without regard to case, as IAM does.
+      expect(evaluate(policy, list({ 'S3:Prefix': ['work/p-1/'] }))).toBe('allowed');
     });
 
     it('StringEquals matches a single value exactly', () => {

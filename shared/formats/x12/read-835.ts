@@ -231,7 +231,7 @@ interface Transaction {
   announced: boolean;
   /** Segments since ST, ST included, for SE01. */
   segments: number;
-  /** The segment number of its ST, which warnings cite (never its control number: see `token`). */
+  /** The segment number of its ST, which warnings cite (never its control number: see `segmentToken`). */
   start: number;
   /** The payer while its N1 loop is read (N1*PR up to N1*PE): a REF*2U there is its id. */
   payer: NonNullable<RemittanceHeader['payer']> | undefined;
