@@ -4,7 +4,7 @@ import { table } from '../lib/summary.ts';
 
 /**
  * `codetrail intake receipts`: what intake took in from every dropped file, as the receipts record it:
- * the file, its SHA-256, how many charts were read, accepted, quarantined, superseded and duplicate, how
+ * the file by object id (never its key, which an EMR export can name after the patient), its SHA-256, how many charts were read, accepted, quarantined, superseded and duplicate, how
  * many runs it took, and where the quarantine report is. `--json` prints the receipts themselves.
  */
 export async function runIntakeReceipts(
@@ -16,7 +16,7 @@ export async function runIntakeReceipts(
   if (receipts.length === 0) return 'No file has been taken in yet.';
   return table(
     [
-      'file',
+      'object',
       'format',
       'sha256',
       'read',
@@ -28,7 +28,7 @@ export async function runIntakeReceipts(
       'report',
     ],
     receipts.map((r) => [
-      r.source.key,
+      r.objectId,
       r.format,
       r.sha256 ? r.sha256.slice(0, 12) : '(not read)',
       r.counts.read,

@@ -26,14 +26,18 @@ export interface ChartSummary {
 export interface QuarantineSummary {
   bucket: 'intake' | 'denials';
   report: string;
-  source: string;
+  /** The dropped file's object id: never its key, which an EMR export can name after the patient. */
+  objectId: string;
   issueCount: number;
   issues: unknown[];
 }
 
-/** One dropped file as its intake receipt tells it (no PHI: keys, hashes, counts). */
+/**
+ * One dropped file as its intake receipt tells it: by object id and SHA-256 (match a file with
+ * `sha256sum`), never by its key, which an EMR export can name after the patient.
+ */
 export interface IntakeSummary {
-  source: string;
+  objectId: string;
   format: string;
   sha256?: string;
   runs: number;
@@ -119,29 +123,29 @@ export async function collectSummary(
     for await (const o of ports.artifacts.list(bucket, 'quarantine/')) {
       if (!o.key.endsWith('/report.json')) continue;
       const report = JSON.parse(await ports.artifacts.getText(bucket, o.key)) as {
-        source: { key: string };
+        objectId: string;
         issues: unknown[];
         issueCount?: number;
       };
       quarantine.push({
         bucket,
         report: o.key,
-        source: report.source.key,
+        objectId: report.objectId,
         issueCount: report.issueCount ?? report.issues.length,
         issues: report.issues,
       });
     }
   }
-  quarantine.sort((a, b) => a.source.localeCompare(b.source));
+  quarantine.sort((a, b) => a.objectId.localeCompare(b.objectId) || a.bucket.localeCompare(b.bucket));
   const intake: IntakeSummary[] = (await intakeReceipts(ports)).map((r) => ({
-    source: r.source.key,
+    objectId: r.objectId,
     format: r.format,
     ...(r.sha256 ? { sha256: r.sha256 } : {}),
     runs: r.segments,
     counts: r.counts,
     issueCount: r.issueCount,
   }));
-  intake.sort((a, b) => a.source.localeCompare(b.source));
+  intake.sort((a, b) => a.objectId.localeCompare(b.objectId));
   return {
     generatedAt: now.toISOString(),
     intake,
@@ -174,9 +178,10 @@ export function renderSummary(s: RunSummary): string {
   parts.push(
     'Files taken in (intake receipts; `codetrail intake receipts` shows them any time)',
     table(
-      ['source', 'format', 'read', 'accepted', 'quarantined', 'superseded', 'duplicates'],
+      ['object', 'sha256', 'format', 'read', 'accepted', 'quarantined', 'superseded', 'duplicates'],
       s.intake.map((r) => [
-        r.source,
+        r.objectId,
+        r.sha256?.slice(0, 12) ?? '(unread)',
         r.format,
         r.counts.read,
         r.counts.accepted,
@@ -224,8 +229,8 @@ export function renderSummary(s: RunSummary): string {
     '',
     'Quarantined input (see the report for each)',
     table(
-      ['source', 'issues', 'report'],
-      s.quarantine.map((q) => [q.source, q.issueCount, `${q.bucket}:${q.report}`]),
+      ['object', 'issues', 'report'],
+      s.quarantine.map((q) => [q.objectId, q.issueCount, `${q.bucket}:${q.report}`]),
       '(none)',
     ),
   );

@@ -9,6 +9,7 @@ import { runDrop } from '#cli/commands/drop.ts';
 import { runQaReview, runQaShow } from '#cli/commands/qa.ts';
 import { runQaPlan } from '#cli/commands/qa-plan.ts';
 import { qaReport, renderQaReport } from '#cli/commands/qa-report.ts';
+import { collectSummary, renderSummary } from '#cli/lib/summary.ts';
 import type { Target } from '#cli/lib/target.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { restoreSnapshot, saveSnapshot } from '#cli/local/snapshot.ts';
@@ -132,6 +133,26 @@ describe('codetrail commands against a running stack', () => {
       receipts.push(JSON.parse(await pipeline.ports.artifacts.getText('artifacts', o.key)));
     const receipt = receipts.find((r) => r.source.key === key);
     expect(receipt?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('names a file dropped straight into S3 by its object id and hash in the run summary, never by its key', async () => {
+    // An EMR export job that names its files after the patient (the deploy guide asks it not to).
+    const key = 'exports/test-agency/Zeta_Quincy_DOB_1940-01-01.json';
+    const body = JSON.stringify(homeHealthChart({ chartId: 'CLI-PHI-1' }));
+    await pipeline.ports.artifacts.putText('intake', key, body);
+    const bad = 'exports/test-agency/Yankee_Xavier_MRN_4242.json';
+    await pipeline.ports.artifacts.putText('intake', bad, '{"not":"a chart"}');
+    await pipeline.runUntilQuiet();
+    const summary = await collectSummary(pipeline.ports, {
+      verdicts: { submitted: 0, awaitingReview: 0, invalid: [] },
+      deadLetters: [],
+    });
+    const text = `${JSON.stringify(summary)}\n${renderSummary(summary)}`;
+    for (const planted of ['Zeta', 'Quincy', 'Yankee', 'Xavier', '1940-01-01', '4242', 'exports/'])
+      expect(text, planted).not.toContain(planted);
+    const sha = createHash('sha256').update(body).digest('hex');
+    expect(summary.intake.map((r) => r.sha256)).toContain(sha);
+    expect(summary.quarantine.length).toBeGreaterThan(0);
   });
 
   it('snapshots objects (as bytes) and queue messages and restores them into a fresh stack', async () => {

@@ -107,7 +107,10 @@ describe('intake of canonical files', () => {
     const t = intake();
     await t.drop('exports/test-agency/a.ndjson', `${ndjson(2)}\n{oops`);
     const text = await runIntakeReceipts(t.mem.ports, {});
-    expect(text).toContain('exports/test-agency/a.ndjson');
+    // By object id: the key (an export's file name) stays out of the listing.
+    const [receipt] = JSON.parse(await runIntakeReceipts(t.mem.ports, { json: true }));
+    expect(text).toContain(receipt.objectId);
+    expect(text).not.toContain('a.ndjson');
     expect(text).toMatch(/canonical\s+\S+\s+2\s+2\s+1\s+0\s+0\s+1/);
     const json = JSON.parse(await runIntakeReceipts(t.mem.ports, { json: true, agency: AGENCY }));
     expect(json).toHaveLength(1);
