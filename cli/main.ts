@@ -7,6 +7,7 @@ import { runQaDispute, runQaResolve, runQaReview, runQaShow } from './commands/q
 import { runQaPlan } from './commands/qa-plan.ts';
 import { accuracyDimensions, qaReport, renderQaReport } from './commands/qa-report.ts';
 import { runQueries } from './commands/queries.ts';
+import { runReconcile } from './commands/reconcile.ts';
 import { runServe } from './commands/serve.ts';
 import { loadConfigFile, runStart } from './commands/start.ts';
 import { IMPORTABLE_TABLES, runTablesImport, runTablesList } from './commands/tables.ts';
@@ -167,6 +168,33 @@ program
   .action(async (opts: { agency?: string; config?: string; json?: boolean; stack?: string }) => {
     const config = loadConfigFile('.', opts.config);
     print(await runQueries((await resolveTarget(opts)).ports, config, opts));
+  });
+
+program
+  .command('reconcile')
+  .description(
+    'Re-drive chart versions a stage should have moved on and has not (a lost message): each gets its message again, audited',
+  )
+  .option('--older-than <minutes>', 'how long a chart must have waited on a stage', '60')
+  .option('--dry-run', 'list them, send nothing')
+  .option('--json', 'print them as JSON')
+  .option(...STACK_OPTION)
+  .action(async (opts: { olderThan: string; dryRun?: boolean; json?: boolean; stack?: string }) => {
+    const olderThanMinutes = Number(opts.olderThan);
+    if (!Number.isFinite(olderThanMinutes) || olderThanMinutes < 0) {
+      process.stderr.write('codetrail reconcile: --older-than takes a number of minutes, such as 60\n');
+      process.exit(2);
+    }
+    const target = await resolveTarget(opts);
+    print(
+      (
+        await runReconcile(target, {
+          olderThanMinutes,
+          dryRun: opts.dryRun ?? false,
+          json: opts.json ?? false,
+        })
+      ).text,
+    );
   });
 
 const qa = program.command('qa').description('QA review of sampled charts');

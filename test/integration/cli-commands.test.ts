@@ -9,6 +9,7 @@ import { runDrop } from '#cli/commands/drop.ts';
 import { runQaReview, runQaShow } from '#cli/commands/qa.ts';
 import { runQaPlan } from '#cli/commands/qa-plan.ts';
 import { qaReport, renderQaReport } from '#cli/commands/qa-report.ts';
+import { runReconcile } from '#cli/commands/reconcile.ts';
 import { collectSummary, renderSummary } from '#cli/lib/summary.ts';
 import type { Target } from '#cli/lib/target.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
@@ -153,6 +154,35 @@ describe('codetrail commands against a running stack', () => {
     const sha = createHash('sha256').update(body).digest('hex');
     expect(summary.intake.map((r) => r.sha256)).toContain(sha);
     expect(summary.quarantine.length).toBeGreaterThan(0);
+  });
+
+  it('re-drives a chart whose message was lost, and it goes on to billing', async () => {
+    // A chart validated whose message to sampling was lost (its duplicate's success deleted it).
+    const chart = homeHealthChart({ chartId: 'CLI-STRANDED', coderId: 'coder-old' });
+    const artifactKey = 'charts/test-agency/stranded0000000000000000000000/v1-000000000000.json';
+    await pipeline.ports.artifacts.putJson('artifacts', artifactKey, chart);
+    await pipeline.ports.charts.create({
+      chartKey: 'stranded0000000000000000000000',
+      version: 1,
+      agencyId: 'test-agency',
+      status: 'VALIDATED',
+      lineOfBusiness: chart.lineOfBusiness,
+      payerType: chart.payer.type,
+      coderId: chart.coderId,
+      contentHash: '0123456789abcdef',
+      artifactKey,
+      sourceObject: 'object-stranded',
+      receivedAt: '2026-11-20T10:00:00.000Z',
+      updatedAt: '2026-11-20T10:00:00.000Z',
+      findings: [],
+    });
+    const { stranded } = await runReconcile(target, { olderThanMinutes: 60 });
+    expect(stranded.map((s) => [s.chartKey, s.status, s.queue])).toEqual([
+      ['stranded0000000000000000000000', 'VALIDATED', 'sample'],
+    ]);
+    await pipeline.runUntilQuiet();
+    expect((await pipeline.ports.charts.get('stranded0000000000000000000000', 1))?.status).toBe('BATCHED');
+    expect((await runReconcile(target, { olderThanMinutes: 0, dryRun: true })).stranded).toEqual([]);
   });
 
   it('snapshots objects (as bytes) and queue messages and restores them into a fresh stack', async () => {
