@@ -14,6 +14,11 @@ export interface Invocation {
 }
 
 /** Thrown when another run took the object over meanwhile: this run stops, the other one goes on. */
+/** The object is another live run's: this message is retried, not dropped. Names the object id only. */
+export class ObjectHeld extends PhiFreeError {
+  override name = 'ObjectHeld';
+}
+
 export class ObjectTakenOver extends PhiFreeError {
   override name = 'ObjectTakenOver';
 }
@@ -98,13 +103,17 @@ export async function startObjectRun(
   }
   if (!entry) return undefined;
   // PROCESSING: leave it to a live holder; take it over from its checkpoint once its lease has passed.
+  // Left to a holder, this message is failed rather than dropped: if the holder dies (and this message
+  // was the one SQS would have brought back), nothing else would finish the object. Its retry comes a
+  // visibility timeout later (six stage timeouts), after the lease (one timeout and a minute), and finds
+  // the object done or takes it over.
   if (entry.leaseUntil && entry.leaseUntil > startedAt) {
     logger.info('object held by another run', { objectId: entry.objectId, segment: entry.segment });
-    return undefined;
+    throw new ObjectHeld(`${entry.objectId} is held by a live run: retried after its lease`);
   }
   const segment = entry.segment ?? 0;
   const took = await ledger.takeOver(entry.objectId, { segment, now: startedAt, leaseUntil: leaseUntil() });
-  if (!took) return undefined;
+  if (!took) throw new ObjectHeld(`${entry.objectId} was just taken over by another run: retried after its lease`);
   return run(entry.objectId, entry.source, segment + 1, entry.checkpoint, entry.startedAt);
 
   function run(

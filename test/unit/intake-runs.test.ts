@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ObjectTakenOver, startObjectRun } from '#functions/intake/object-run.ts';
+import { ObjectHeld, ObjectTakenOver, startObjectRun } from '#functions/intake/object-run.ts';
 import type { SourceObject } from '#shared/aws/ports.ts';
 import { withCapturedLogs } from '../support/capture-logs.ts';
 import { failOnce } from '../support/fail-once.ts';
@@ -63,7 +63,11 @@ describe('the lease an intake run holds', () => {
       tries++;
       return takeOver.apply(t.mem.ports.ledger, args);
     };
-    const items = await logged(() => t.service.handle(s3Event('test-intake', KEY, 'e1')));
+    const items = await logged(() =>
+      expect(t.service.handle(s3Event('test-intake', KEY, 'e1'))).rejects.toThrow(
+        `${t.objectId(KEY)} is held by a live run: retried after its lease`,
+      ),
+    );
     expect(items).toContainEqual({
       message: 'object held by another run',
       objectId: t.objectId(KEY),
@@ -73,7 +77,7 @@ describe('the lease an intake run holds', () => {
     expect(t.receipt(KEY)).toBeUndefined();
   });
 
-  it('does nothing when another run took the object over first', async () => {
+  it('takes nothing and has the message retried when another run took the object over first', async () => {
     const t = intake();
     await t.mem.ports.ledger.begin({
       objectId: t.objectId(KEY),
@@ -85,7 +89,7 @@ describe('the lease an intake run holds', () => {
       leaseUntil: '2026-11-23T11:06:00.000Z',
     });
     t.mem.ports.ledger.takeOver = async () => false;
-    await t.drop(KEY, ndjson(2));
+    await expect(t.drop(KEY, ndjson(2))).rejects.toThrow(ObjectHeld);
     expect(t.receipt(KEY)).toBeUndefined();
     expect(t.sends).toEqual([]);
     expect([...t.mem.objects.keys()].filter((k) => k.startsWith('test-artifacts/'))).toEqual([]);
