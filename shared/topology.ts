@@ -297,6 +297,8 @@ export const STAGE_METRICS = {
   namespace: 'Codetrail',
   service: 'codetrail',
   recordsFailed: 'RecordsFailed',
+  /** Records a stage left for another live run to finish, to come again later (not alarmed). */
+  recordsDeferred: 'RecordsDeferred',
 } as const;
 
 /** Environment variable names the Lambdas read their resource names from; infra and cli/local set them. */

@@ -132,7 +132,12 @@ export async function collectSummary(
         report: o.key,
         objectId: report.objectId,
         issueCount: report.issueCount ?? report.issues.length,
-        issues: report.issues,
+        // An issue of a file refused whole, or of a FHIR drop's file, names the file by its key: left out.
+        issues: report.issues.map((issue) => {
+          if (typeof issue !== 'object' || issue === null || !('file' in issue)) return issue;
+          const { file: _key, ...rest } = issue as Record<string, unknown>;
+          return rest;
+        }),
       });
     }
   }

@@ -320,14 +320,20 @@ export function createBillingHandoffService(
     /** Handles one delivered SQS batch; returns the message ids that failed and should come again. */
     async handle(items: { messageId: string; body: unknown }[]): Promise<string[]> {
       const failed: string[] = [];
-      const ready: { state: ChartState; messageId: string }[] = [];
+      // One entry per chart version, however many of its messages came in this delivery (a stage that
+      // lost a race re-sends, a reconcile re-drives): a chart is a batch's member once.
+      const ready = new Map<string, { state: ChartState; messageIds: string[] }>();
       const unfinished = new Map<string, string[]>();
       await mapLimit(items, MEMBER_CONCURRENCY, async (item) => {
         // A body that is no chart message, or names a chart the table does not hold, fails (then the DLQ).
         try {
           const state = await makeReady(ChartMessage.parse(item.body));
-          if (state.status === 'READY_FOR_BILLING') ready.push({ state, messageId: item.messageId });
-          else {
+          if (state.status === 'READY_FOR_BILLING') {
+            const key = `${state.chartKey}:${state.version}`;
+            const entry = ready.get(key) ?? { state, messageIds: [] };
+            entry.messageIds.push(item.messageId);
+            ready.set(key, entry);
+          } else {
             // Batched by a delivery that may have crashed: its batch is finished below. A chart on hold or
             // further on names no batch, or one no longer in progress, which the claim below leaves be.
             // Stryker disable next-line StringLiteral: a chart without a batchId names no batch, so none is found whatever the key
@@ -346,7 +352,7 @@ export function createBillingHandoffService(
         if (batch && !(await claimAndFinish(batch)).done) failed.push(...messageIds);
       }
 
-      for (const group of groupReady(ready, deps.config.billing.maxBatchSize)) {
+      for (const group of groupReady([...ready.values()], deps.config.billing.maxBatchSize)) {
         const sorted = group.entries.map((e) => e.state); // in chart order (groupReady)
         const day = deps.clock.now().toISOString().slice(0, 10).replaceAll('-', '');
         // A chart back from a rejected batch carries its rejection time: its next batch is a new one.
@@ -373,11 +379,11 @@ export function createBillingHandoffService(
         // Written once: a batch an earlier delivery wrote stands (one that moved on then fails the claim).
         await ports.batches.create(batch);
         const { done, skipped } = await claimAndFinish(batch);
-        if (!done) failed.push(...group.entries.map((e) => e.messageId));
+        if (!done) failed.push(...group.entries.flatMap((e) => e.messageIds));
         // A chart left out because its file could not be read comes again (then to the DLQ, alarmed).
         else
           for (const e of group.entries)
-            if (skipped.has(`${e.state.chartKey}:${e.state.version}`)) failed.push(e.messageId);
+            if (skipped.has(`${e.state.chartKey}:${e.state.version}`)) failed.push(...e.messageIds);
       }
       return failed;
     },

@@ -43,7 +43,8 @@ export async function takeCanonicalFile(
 
   const refusal = refusalOf(run, config.intake.maxObjectBytes);
   if (refusal) {
-    tally.unreadable({ file: source.key, reason: refusal });
+    // The report names the file by its object id; its key (an EMR file name) is not repeated here.
+    tally.unreadable({ reason: refusal });
     // A file refused for its size is not read at all, not even to hash it.
     const whole = refusal === NOT_UNDER_AGENCY ? await hashObject(ports, source) : undefined;
     await finishObject(deps, run, tally, {

@@ -104,7 +104,7 @@ export async function takeBulkDrop(deps: StageDeps, run: ObjectRun, takeChart: C
   const workPrefix = `${INTAKE_WORK_PREFIX}${run.agencyId}/${run.objectId}/`;
   if (run.agencyId === 'unknown') {
     const tally = new Tally();
-    tally.unreadable({ file: run.source.key, reason: NOT_UNDER_AGENCY });
+    tally.unreadable({ reason: NOT_UNDER_AGENCY });
     const trigger = await hashObject(ports, run.source);
     await finishObject(deps, run, tally, {
       format: 'fhir-bulk',
@@ -430,7 +430,7 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
   };
   if (basename(run.source.key) === 'manifest.json') {
     const manifest = parseManifest(await ports.artifacts.getObjectText(run.source.bucket, run.source.key));
-    if (typeof manifest === 'string') tally.unreadable({ file: run.source.key, reason: manifest });
+    if (typeof manifest === 'string') tally.unreadable({ reason: manifest });
     else for (const output of manifest) addFile(`${dropPrefix}${output.name}`, output.type, output.count);
   } else {
     for (const key of [...inFolder.keys()].sort()) {

@@ -2,7 +2,7 @@ import type { LedgerEntry, SourceObject } from '#shared/aws/ports.ts';
 import { agencyFromKey, objectIdOf } from '#shared/identity/identifiers.ts';
 import type { IntakeContinuation } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
-import { PhiFreeError } from '#shared/runtime/error-summary.ts';
+import { PhiFreeError, RetryLater } from '#shared/runtime/error-summary.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { stage } from '#shared/topology.ts';
@@ -13,12 +13,12 @@ export interface Invocation {
   remainingMs(): number;
 }
 
-/** Thrown when another run took the object over meanwhile: this run stops, the other one goes on. */
 /** The object is another live run's: this message is retried, not dropped. Names the object id only. */
-export class ObjectHeld extends PhiFreeError {
+export class ObjectHeld extends RetryLater {
   override name = 'ObjectHeld';
 }
 
+/** Thrown when another run took the object over meanwhile: this run stops, the other one goes on. */
 export class ObjectTakenOver extends PhiFreeError {
   override name = 'ObjectTakenOver';
 }
@@ -54,8 +54,8 @@ export interface ObjectRun {
 
 /**
  * Starts a run for an S3 event (a new object) or a continuation. Returns undefined when there is nothing
- * to do: the object is done (a duplicate delivery is audited), or another live run holds it (that run,
- * or the redelivery of its own message after a crash, carries it on).
+ * to do (the object is done; a duplicate delivery is audited). Throws ObjectHeld when another live run
+ * holds it or has just taken it over: the message comes again after its visibility timeout.
  */
 export async function startObjectRun(
   deps: StageDeps,
@@ -113,7 +113,8 @@ export async function startObjectRun(
   }
   const segment = entry.segment ?? 0;
   const took = await ledger.takeOver(entry.objectId, { segment, now: startedAt, leaseUntil: leaseUntil() });
-  if (!took) throw new ObjectHeld(`${entry.objectId} was just taken over by another run: retried after its lease`);
+  if (!took)
+    throw new ObjectHeld(`${entry.objectId} was just taken over by another run: retried after its lease`);
   return run(entry.objectId, entry.source, segment + 1, entry.checkpoint, entry.startedAt);
 
   function run(

@@ -12,6 +12,15 @@ export class PhiFreeError extends Error {
   override name = 'PhiFreeError';
 }
 
+/**
+ * A record deferred on purpose: the work is another live run's, so the message is to come again later
+ * (after its visibility timeout) rather than be dropped. Counted as deferred, not failed, so it pages
+ * nobody; it still dead-letters, and alarms, if it never gets done.
+ */
+export class RetryLater extends PhiFreeError {
+  override name = 'RetryLater';
+}
+
 /** What the logs may say about an error: nothing that came from input. */
 export interface ErrorSummary {
   name: string;

@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { STAGE_METRICS, type StageName } from '#shared/topology.ts';
-import { summarizeError } from './error-summary.ts';
+import { RetryLater, summarizeError } from './error-summary.ts';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
 
@@ -37,6 +37,12 @@ export function recordHandler(
       await handle(parseBody(record), record, current as Context);
       metrics.addMetric('RecordsProcessed', MetricUnit.Count, 1);
     } catch (error) {
+      if (error instanceof RetryLater) {
+        // Another live run's work: the message comes again after its visibility timeout.
+        metrics.addMetric(STAGE_METRICS.recordsDeferred, MetricUnit.Count, 1);
+        logger.info('record deferred', { stage, messageId: record.messageId, error: summarizeError(error) });
+        throw error;
+      }
       metrics.addMetric(STAGE_METRICS.recordsFailed, MetricUnit.Count, 1);
       // The error's summary (its name; a message only for PhiFreeError): see error-summary.ts.
       logger.error('record failed', { stage, messageId: record.messageId, error: summarizeError(error) });

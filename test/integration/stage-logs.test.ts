@@ -17,7 +17,7 @@ import type { ChartInput } from '#shared/model/chart.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import type { Verdict } from '#shared/model/messages.ts';
-import { PhiFreeError } from '#shared/runtime/error-summary.ts';
+import { PhiFreeError, RetryLater } from '#shared/runtime/error-summary.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { metrics } from '#shared/runtime/metrics.ts';
 import { batchHandler, recordHandler, type SqsLambdaHandler } from '#shared/runtime/sqs-handler.ts';
@@ -514,6 +514,25 @@ describe('the handler wrapper', () => {
         error: { name: 'NoSuchKey', httpStatusCode: 404 },
       }),
     );
+  });
+
+  it('defers a RetryLater record: failed for SQS to bring back, counted as deferred and logged as info', async () => {
+    const handler = recordHandler('intake', async () => {
+      throw new RetryLater('ob0123 is held by a live run: retried after its lease');
+    });
+    const { result, logs } = await run(handler, ['{}']);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
+    expect(logs.logItems()).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'record deferred',
+        error: { name: 'RetryLater', message: 'ob0123 is held by a live run: retried after its lease' },
+      }),
+    );
+    expect(logs.logItems().filter((i) => i.message === 'record failed')).toEqual([]);
+    const documents = logs.metricDocuments();
+    expect(documents).toContainEqual(expect.objectContaining({ stage: 'intake', RecordsDeferred: 1 }));
+    expect(documents.filter((d) => 'RecordsFailed' in d)).toEqual([]);
   });
 
   it("logs a PhiFreeError's message, which codetrail wrote from its own ids", async () => {

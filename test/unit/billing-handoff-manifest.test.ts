@@ -180,6 +180,19 @@ describe('billing handoff: the batch billing receives', () => {
     return { desk, a, b, announced, ready: announced[0] ?? expect.unreachable('no batch announced') };
   }
 
+  it('makes a chart whose message came twice in one delivery one member, and lets both messages go', async () => {
+    const desk = billingDesk();
+    const a = await desk.clear('DUP-A', { agencyId: OHIO });
+    const b = await desk.clear('DUP-B', { agencyId: OHIO });
+    // A stage that lost a race re-sent A's message; both copies arrive in one delivery.
+    const again = { ...a.item, messageId: `${a.item.messageId}-again` };
+    expect(await desk.service().handle([a.item, again, b.item])).toEqual([]);
+    const [ready] = desk.announced();
+    expect(ready?.chartCount).toBe(2);
+    const manifest = await desk.manifest(ready);
+    expect(manifest.members.map((m) => m.chartKey).sort()).toEqual([a.chartKey, b.chartKey].sort());
+  });
+
   it('announces one message with counts and the hashes of the files as stored', async () => {
     const { desk, announced, ready } = await handedOff();
     expect(announced).toHaveLength(1);

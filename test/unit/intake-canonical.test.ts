@@ -156,7 +156,7 @@ describe('what a canonical file sets aside', () => {
       counts: { read: 0, accepted: 0, quarantined: 1, superseded: 0, duplicates: 0 },
     });
     expect(t.report(receipt).issues).toEqual([
-      { file: key, reason: 'object is not under exports/<agency>/' },
+      { reason: 'object is not under exports/<agency>/' },
     ]);
     expect(t.reads).toEqual([{ key }]);
     expect(t.mem.take('validate')).toEqual([]);
@@ -172,7 +172,7 @@ describe('what a canonical file sets aside', () => {
     expect(receipt).toMatchObject({ bytes: 5000, counts: { quarantined: 1 } });
     expect(receipt?.sha256).toBeUndefined();
     expect(t.report(receipt).issues).toEqual([
-      { file: KEY, reason: 'file is larger than the configured maximum of 100 bytes' },
+      { reason: 'file is larger than the configured maximum of 100 bytes' },
     ]);
     expect(t.reads).toEqual([]);
   });
