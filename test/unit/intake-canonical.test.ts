@@ -155,9 +155,7 @@ describe('what a canonical file sets aside', () => {
       bytes: body.length,
       counts: { read: 0, accepted: 0, quarantined: 1, superseded: 0, duplicates: 0 },
     });
-    expect(t.report(receipt).issues).toEqual([
-      { reason: 'object is not under exports/<agency>/' },
-    ]);
+    expect(t.report(receipt).issues).toEqual([{ reason: 'object is not under exports/<agency>/' }]);
     expect(t.reads).toEqual([{ key }]);
     expect(t.mem.take('validate')).toEqual([]);
   });

@@ -299,9 +299,7 @@ describe('a FHIR drop refused whole', () => {
       files: [],
       counts: { read: 0, quarantined: 1 },
     });
-    expect(t.report(receipt).issues).toEqual([
-      { reason: 'object is not under exports/<agency>/' },
-    ]);
+    expect(t.report(receipt).issues).toEqual([{ reason: 'object is not under exports/<agency>/' }]);
     expect(t.reads).toEqual([{ key: `${folder}manifest.json` }]);
   });
 
@@ -311,9 +309,7 @@ describe('a FHIR drop refused whole', () => {
     await t.drop(`${FOLDER}manifest.json`, '{"output": ');
     const receipt = t.receipt(`${FOLDER}manifest.json`);
     expect(receipt).toMatchObject({ files: [], counts: { read: 0, accepted: 0, quarantined: 1 } });
-    expect(t.report(receipt).issues).toEqual([
-      { reason: 'manifest is not valid JSON' },
-    ]);
+    expect(t.report(receipt).issues).toEqual([{ reason: 'manifest is not valid JSON' }]);
   });
 
   it('is refused with more than 1000 files, and read with exactly 1000', async () => {
