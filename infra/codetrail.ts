@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -100,6 +100,7 @@ export class Codetrail extends Construct {
 
     // Every alarm goes to the stack's topic and, when the config names one, to the agency's own topic
     // (an on-call pager, a chat integration); SNS topics cannot subscribe to each other.
+    if (config.alarmTopicArn) sameAccountAndRegion(this, config.alarmTopicArn);
     const alarmTopics: sns.ITopic[] = [
       this.alarmTopic,
       ...(config.alarmTopicArn
@@ -245,4 +246,23 @@ export class Codetrail extends Construct {
 
     this.acknowledgments = (props.acknowledgeNagFindings ?? true) ? acknowledgeFindings(this) : [];
   }
+}
+
+/**
+ * CloudWatch alarm actions publish only to a topic in the alarm's own account and region: a topic
+ * elsewhere would fail at deploy (or, worse, stay silent). Checked at synth when the stack's account
+ * and region are known (an environment-agnostic stack leaves them to deploy time).
+ */
+export function sameAccountAndRegion(scope: Construct, topicArn: string): void {
+  const { account, region } = Stack.of(scope);
+  const [, , , topicRegion, topicAccount] = topicArn.split(':');
+  const known = (v: string) => !Token.isUnresolved(v);
+  if (known(region) && topicRegion !== region)
+    throw new Error(
+      `alarmTopicArn is in ${topicRegion}, the stack in ${region}: alarms publish only within their region`,
+    );
+  if (known(account) && topicAccount !== account)
+    throw new Error(
+      `alarmTopicArn is in account ${topicAccount}, the stack in ${account}: alarms publish only within their account`,
+    );
 }

@@ -29,8 +29,9 @@ export async function runReconcile(
         subject: chartSubject(s.chartKey, s.version),
         actor: target.actor,
         at: now.toISOString(),
-        // Once per stranded state: a second reconcile of the same unchanged chart re-sends, records once.
-        idempotencyKey: `redriven:${s.status}:${s.since}`,
+        // Once per stranded state and person: the same operator's second run re-sends and records once;
+        // another operator's re-send is in the trail under their name.
+        idempotencyKey: `redriven:${s.status}:${s.since}:${target.actor}`,
         detail: { status: s.status, since: s.since, queue: s.queue },
       });
     }

@@ -1,11 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { Config } from '#shared/model/config.ts';
-import { PROJECT_ROOT } from '../../infra/codetrail.ts';
+import { PROJECT_ROOT, sameAccountAndRegion } from '../../infra/codetrail.ts';
 import { loadConfig } from '../../infra/load-config.ts';
-import { CDK_CONTEXT } from './harness.ts';
+import { CDK_CONTEXT, UNBUNDLED_CONTEXT } from './harness.ts';
 
 describe('agency configuration for the CDK app', () => {
   it('ships a root codetrail.config.json with trial defaults that validates', () => {
@@ -46,6 +47,22 @@ describe('agency configuration for the CDK app', () => {
     );
     // A trial stack, deleted with its data, may run without a subscription.
     expect(Config.safeParse({}).success).toBe(true);
+  });
+
+  it("refuses at synth an alarm topic outside the stack's account or region, when those are known", () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:pager';
+    const at = (account: string, region: string) => {
+      const app = new App({ context: UNBUNDLED_CONTEXT });
+      const stack = new Stack(app, 'S', { env: { account, region } });
+      sameAccountAndRegion(stack, topic);
+    };
+    expect(() => at('123456789012', 'us-east-1')).not.toThrow();
+    expect(() => at('123456789012', 'eu-west-1')).toThrow(
+      'alarmTopicArn is in us-east-1, the stack in eu-west-1',
+    );
+    expect(() => at('210987654321', 'us-east-1')).toThrow('alarmTopicArn is in account 123456789012');
+    // An environment-agnostic stack: left to deploy time.
+    expect(() => sameAccountAndRegion(new Stack(new App(), 'T'), topic)).not.toThrow();
   });
 
   it('reports a file that is missing or not JSON', () => {

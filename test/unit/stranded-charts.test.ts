@@ -97,7 +97,7 @@ describe('codetrail reconcile', () => {
     expect(mem.events()).toEqual([]);
   });
 
-  it("re-sends each stranded chart's message, audited once however often it runs", async () => {
+  it("re-sends each stranded chart's message, audited once per operator however often it runs", async () => {
     const { mem, target } = await world();
     await runReconcile(target, {}, NOW);
     await runReconcile(target, {}, NOW);
@@ -110,6 +110,10 @@ describe('codetrail reconcile', () => {
         detail: { status: 'VALIDATED', since: '2026-12-07T10:00:00.000Z', queue: 'sample' },
       }),
     ]);
+    // Another operator's re-send is in the trail under their name.
+    await runReconcile({ ...target, actor: 'local:second-operator' }, {}, NOW);
+    expect(mem.events().map((e) => e.actor)).toEqual(['local:operator', 'local:second-operator']);
+    mem.take('sample');
     expect((await runReconcile(target, { olderThanMinutes: 24 * 60 }, NOW)).text).toBe(
       'No chart version has waited on a stage for 1440 minutes or more.',
     );
