@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deployedRolePolicies } from '#shared/iam/deployed-role-policies.ts';
 import {
   distinctCalls,
   grantsOf,
@@ -13,7 +14,6 @@ import {
 } from '#shared/iam/grant-usage.ts';
 import { runStart } from './commands/start.ts';
 import { IAM_RECORD_ENV } from './local/iam-enforcement.ts';
-import { deployedRolePolicies } from './local/local-role-policies.ts';
 
 /**
  * `npm run iam`: the IAM sweep. Runs the examples through the local pipeline, then the integration and

@@ -1,15 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { Resources } from '#shared/aws/resources.ts';
+import { deployedRolePolicies } from '#shared/iam/deployed-role-policies.ts';
 import { type ArnScope, queueArn } from '#shared/iam/requests-of-call.ts';
 import { type RolePolicies, type RolePolicy, resolvePlaceholders } from '#shared/iam/role-policy.ts';
 import { type QueueName, STAGES } from '#shared/topology.ts';
-
-/** The deployed roles' policies, as `npm run docs` snapshots them from a synth (never the CDK at run time). */
-export function deployedRolePolicies(): RolePolicies {
-  return JSON.parse(
-    readFileSync(new URL('../../shared/iam/role-policies.json', import.meta.url), 'utf8'),
-  ) as RolePolicies;
-}
 
 /** The ARNs locally: the emulators' account, the SDK's region. */
 export function localArnScope(env: NodeJS.ProcessEnv = process.env): ArnScope {

@@ -33,28 +33,25 @@ export class S3ArtifactStore implements ArtifactStore {
     await this.putText(bucket, key, JSON.stringify(body), 'application/json');
   }
 
-  async putText(
+  putText(
     bucket: BucketName,
     key: string,
     body: string,
     contentType = 'text/plain; charset=utf-8',
   ): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucketName(bucket),
-        Key: key,
-        Body: body,
-        ContentType: contentType,
-      }),
-    );
+    return this.put(bucket, key, body, contentType);
   }
 
-  async putBytes(
+  putBytes(
     bucket: BucketName,
     key: string,
     body: Uint8Array,
     contentType = 'application/octet-stream',
   ): Promise<void> {
+    return this.put(bucket, key, body, contentType);
+  }
+
+  private async put(bucket: BucketName, key: string, body: string | Uint8Array, contentType: string) {
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucketName(bucket),

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  deployedRolePolicies,
   localArnScope,
   localArns,
   localRolePolicies,
   placeholderForm,
 } from '#cli/local/local-role-policies.ts';
+import { deployedRolePolicies } from '#shared/iam/deployed-role-policies.ts';
 import { evaluate } from '#shared/iam/role-policy.ts';
 import { STAGES } from '#shared/topology.ts';
 

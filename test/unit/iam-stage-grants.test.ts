@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LocalIam } from '#cli/local/iam-enforcement.ts';
-import { deployedRolePolicies } from '#cli/local/local-role-policies.ts';
+import { deployedRolePolicies } from '#shared/iam/deployed-role-policies.ts';
 import { grantsOf, onBehalfReason, type RecordedCall, withoutGrant } from '#shared/iam/grant-usage.ts';
 import { wildcardMatch } from '#shared/iam/role-policy.ts';
 import { STAGES } from '#shared/topology.ts';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { correctedArtifactKey, createQaResultService } from '#functions/qa-result/service.ts';
-import type { ChartStore } from '#shared/aws/ports.ts';
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import { checkChart } from '#shared/rules/check-chart.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import { homeHealthChart } from '../support/charts.ts';
+import { losingToADyingWinner } from '../support/lost-race.ts';
 import { ARTIFACT_KEY, CHART_KEY, FIX, NOW, qaWorld } from '../support/qa-result-world.ts';
 
 const SUBJECT = chartSubject(CHART_KEY, 1);
@@ -340,22 +340,9 @@ function stateGrouping() {
 describe('qa-result: the same verdict delivered twice at once', () => {
   it('finishes the review itself when it lost the race to a delivery that died after its write', async () => {
     const w = await qaWorld();
-    const charts = w.mem.ports.charts;
-    const dying: ChartStore = {
-      ...charts,
-      async transition(...args) {
-        await charts.transition(...args);
-        throw new Error('killed');
-      },
-    };
-    const racing: ChartStore = {
-      ...charts,
-      async transition(...args) {
-        const winner = createQaResultService({ ...w.deps, ports: { ...w.deps.ports, charts: dying } });
-        await expect(winner.handle(w.verdict())).rejects.toThrow('killed');
-        return charts.transition(...args);
-      },
-    };
+    const racing = losingToADyingWinner(w.mem.ports.charts, (dying) =>
+      createQaResultService({ ...w.deps, ports: { ...w.deps.ports, charts: dying } }).handle(w.verdict()),
+    );
     const loser = createQaResultService({ ...w.deps, ports: { ...w.deps.ports, charts: racing } });
     await loser.handle(w.verdict());
     expect((await w.state()).status).toBe('QA_PASSED');

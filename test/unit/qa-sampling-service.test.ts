@@ -6,6 +6,7 @@ import type { ChartState, Finding } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { UnknownChartError } from '#shared/runtime/forward.ts';
 import { GROUPING } from '../support/billing-desk.ts';
+import { losingToADyingWinner } from '../support/lost-race.ts';
 import { fixedClock, memoryPorts } from '../support/memory-ports.ts';
 import { reviewRecord } from '../support/qa-records.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
@@ -280,21 +281,9 @@ describe('QA sampling: deliveries that come again', () => {
   it('finishes the chart itself when it lost the race to a delivery that died after its write', async () => {
     const desk = samplingDesk({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 } });
     const { chartKey, message } = await desk.validated('HH-R4');
-    const charts = desk.mem.ports.charts;
-    const dying: ChartStore = {
-      ...charts,
-      async transition(...args) {
-        await charts.transition(...args);
-        throw new Error('killed');
-      },
-    };
-    const racing: ChartStore = {
-      ...charts,
-      async transition(...args) {
-        await expect(desk.service({ charts: dying }).handle(message)).rejects.toThrow('killed');
-        return charts.transition(...args);
-      },
-    };
+    const racing = losingToADyingWinner(desk.mem.ports.charts, (dying) =>
+      desk.service({ charts: dying }).handle(message),
+    );
     await desk.service({ charts: racing }).handle(message);
     expect((await desk.state(chartKey))?.status).toBe('SAMPLED');
     expect(desk.mem.events().map((e) => e.type)).toEqual(['chart.sampled']);

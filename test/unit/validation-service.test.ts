@@ -10,6 +10,7 @@ import { openQueries, queryPolicy } from '#shared/rules/queries.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import { UnknownChartError } from '#shared/runtime/forward.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
+import { losingToADyingWinner } from '../support/lost-race.ts';
 import { fixedClock, memoryPorts } from '../support/memory-ports.ts';
 
 const NOW = '2026-11-23T12:00:00.000Z';
@@ -169,20 +170,7 @@ describe('validation: deliveries that come again', () => {
     const charts = desk.mem.ports.charts;
     // The winner decides and dies before its audit and message (its duplicate's success deletes the
     // message, so SQS never brings it back).
-    const dying: ChartStore = {
-      ...charts,
-      async transition(...args) {
-        await charts.transition(...args);
-        throw new Error('killed');
-      },
-    };
-    const racing: ChartStore = {
-      ...charts,
-      async transition(...args) {
-        await expect(desk.service(dying).handle(message)).rejects.toThrow('killed');
-        return charts.transition(...args);
-      },
-    };
+    const racing = losingToADyingWinner(charts, (dying) => desk.service(dying).handle(message));
     await desk.service(racing).handle(message);
     expect((await charts.get(chartKey, 1))?.status).toBe('VALIDATED');
     expect(desk.mem.events().map((e) => e.type)).toEqual(['chart.validated']);
