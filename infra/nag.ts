@@ -10,11 +10,12 @@
  * fails on any acknowledgment that no longer matches a finding.
  */
 
-import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { Construct, IConstruct } from 'constructs';
 import { BUCKETS, type BucketName, STAGES, type StageSpec } from '#shared/topology.ts';
 import type { Codetrail } from './codetrail.ts';
+import { logicalIdOf } from './names.ts';
 
 /** The packs `cdk synth` runs, by the plugin name their findings carry. */
 export const NAG_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5'] as const;
@@ -182,20 +183,13 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
   },
 ];
 
-/** The logical id cdk-nag prints in `Resource::<LogicalId.Arn>` findings. */
-function logicalId(construct: IConstruct): string {
-  const cfn = construct.node.defaultChild;
-  if (!(cfn instanceof CfnResource)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
-  return Stack.of(construct).resolve(cfn.logicalId) as string;
-}
-
 /** Replaces the `<Table.Arn>` and `<bucket-bucket.Arn>` placeholders with the logical ids of this stack. */
 export function resolveAcknowledgmentId(id: string, c: Codetrail): string {
   return id
-    .replace('<Table.Arn>', () => `<${logicalId(c.table)}.Arn>`)
+    .replace('<Table.Arn>', () => `<${logicalIdOf(c.table)}.Arn>`)
     .replace(/<([a-z]+)-bucket\.Arn>/, (_, b: string) => {
       if (!(BUCKETS as readonly string[]).includes(b)) throw new Error(`unknown bucket ${b} in ${id}`);
-      return `<${logicalId(c.buckets[b as BucketName])}.Arn>`;
+      return `<${logicalIdOf(c.buckets[b as BucketName])}.Arn>`;
     });
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import type { PolicyStatement, RolePolicies } from '#shared/iam/role-policy.ts';
@@ -8,6 +8,7 @@ import { Config } from '#shared/model/config.ts';
 import { STAGES } from '#shared/topology.ts';
 import { type Codetrail, PROJECT_ROOT } from './codetrail.ts';
 import { CodetrailStack } from './codetrail-stack.ts';
+import { logicalIdOf } from './names.ts';
 
 /**
  * The IAM policies of the roles the `Codetrail` construct synthesizes, as data the local runtime can
@@ -124,10 +125,4 @@ function placeholderNames(c: Codetrail): Map<string, string> {
   for (const name of ['data', 'queue', 'logs', 'mac'] as const) add(c.keys[name], `key:${name}`);
   for (const [name, stage] of Object.entries(c.stages)) add(stage.logGroup, `logs:${name}`);
   return names;
-}
-
-function logicalIdOf(construct: IConstruct): string {
-  const cfn = construct instanceof CfnResource ? construct : construct.node.defaultChild;
-  if (!(cfn instanceof CfnResource)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
-  return Stack.of(cfn).resolve(cfn.logicalId) as string;
 }
