@@ -10,6 +10,7 @@ import { takeCanonicalFile } from '#functions/intake/canonical-file.ts';
 import { takeBulkDrop } from '#functions/intake/fhir-drop.ts';
 import type { ObjectRun } from '#functions/intake/object-run.ts';
 import { createIntakeService } from '#functions/intake/service.ts';
+import type { SourceKeys } from '#functions/intake/source-keys.ts';
 import type { ChartTaker } from '#functions/intake/take-chart.ts';
 import { awsClients, requestCounts } from '#shared/aws/clients.ts';
 import type { SourceObject } from '#shared/aws/ports.ts';
@@ -17,7 +18,7 @@ import { systemClock } from '#shared/aws/ports.ts';
 import { buildPorts } from '#shared/aws/ports-from-env.ts';
 import type { Resources } from '#shared/aws/resources.ts';
 import { DEFAULT_MAX_RECORD_BYTES, readRecordBatches } from '#shared/formats/record-reader.ts';
-import { objectIdOf } from '#shared/identity/identifiers.ts';
+import { recordedSource } from '#shared/identity/identifiers.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { validateChartInput } from '#shared/rules/index.ts';
 
@@ -88,19 +89,26 @@ if (job.mode === 'baseline') {
     const checked = validateChartInput(value);
     return checked.chart ? { outcome: 'accepted' } : { outcome: 'quarantined', issues: [] };
   };
-  const objectId = objectIdOf(bucket, source.key, source.etag);
+  const recorded = recordedSource(source);
+  const { objectId } = recorded;
   await ports.ledger.begin({
     objectId,
     status: 'PROCESSING',
     stage: 'intake',
-    source,
+    source: recorded,
     startedAt: '',
     segment: 0,
   });
+  let keys: SourceKeys | undefined;
   const run: ObjectRun = {
     objectId,
     agencyId: source.key.split('/')[1] ?? 'unknown',
     source,
+    recorded,
+    saveKeys: async (k) => {
+      keys = k;
+    },
+    savedKeys: async () => keys ?? { key: source.key },
     segment: 0,
     startedAt: new Date().toISOString(),
     checkpoint: undefined,

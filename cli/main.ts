@@ -111,9 +111,10 @@ intake
     'Dropped objects no intake receipt accounts for yet (in flight, failed, or FHIR files awaiting their manifest)',
   )
   .option('--agency <id>', "only this agency's files")
+  .option('--keys', "also print each object's key (an export's file name may carry a patient's name)")
   .option('--json', 'print them as JSON')
   .option(...STACK_OPTION)
-  .action(async (opts: { agency?: string; json?: boolean; stack?: string }) => {
+  .action(async (opts: { agency?: string; json?: boolean; keys?: boolean; stack?: string }) => {
     print(await runIntakePending((await resolveTarget(opts)).ports, opts));
   });
 

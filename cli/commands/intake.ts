@@ -42,16 +42,20 @@ export async function runIntakeReceipts(
   );
 }
 
-/** `codetrail intake pending`: dropped objects no receipt accounts for yet, and why that may be. */
+/**
+ * `codetrail intake pending`: dropped objects no receipt accounts for yet, and why that may be. By object
+ * id; `--keys` adds each one's key, for an operator to find it in S3 (an export job's file name may carry
+ * a patient's name, so it is printed only when asked for).
+ */
 export async function runIntakePending(
   ports: Pick<Ports, 'artifacts'>,
-  opts: { agency?: string; json?: boolean },
+  opts: { agency?: string; json?: boolean; keys?: boolean },
 ): Promise<string> {
-  const pending = await pendingObjects(ports, opts.agency);
+  const pending = await pendingObjects(ports, opts);
   if (opts.json) return JSON.stringify(pending, null, 2);
   if (pending.length === 0) return 'Every dropped object has its intake receipt.';
   return table(
-    ['object', 'bytes', 'why'],
-    pending.map((p) => [p.key, p.size, p.why]),
+    ['object', ...(opts.keys ? ['key'] : []), 'bytes', 'why'],
+    pending.map((p) => [p.objectId, ...(opts.keys ? [p.key ?? ''] : []), p.size, p.why]),
   );
 }

@@ -1,5 +1,6 @@
 import { bulkDropRole } from '#functions/intake/fhir-drop.ts';
 import type { Ports } from '#shared/aws/ports.ts';
+import { listingIdOf } from '#shared/identity/identifiers.ts';
 import { IntakeReceipt } from '#shared/model/receipt.ts';
 
 /** Every intake receipt in the artifacts bucket (optionally one agency's), oldest first. */
@@ -15,13 +16,14 @@ export async function intakeReceipts(
     if (!object.key.endsWith('.json')) continue;
     out.push(IntakeReceipt.parse(JSON.parse(await ports.artifacts.getText('artifacts', object.key))));
   }
-  return out.sort(
-    (a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.source.key.localeCompare(b.source.key),
-  );
+  return out.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.objectId.localeCompare(b.objectId));
 }
 
 export interface PendingObject {
-  key: string;
+  /** The object id its receipt will carry (from the listing's key and ETag). */
+  objectId: string;
+  /** Only when asked for: the export job's file name, which may carry a patient's name. */
+  key?: string;
   size: number;
   why: string;
 }
@@ -33,18 +35,26 @@ export interface PendingObject {
  */
 export async function pendingObjects(
   ports: Pick<Ports, 'artifacts'>,
-  agency?: string,
+  opts: { agency?: string; keys?: boolean } = {},
 ): Promise<PendingObject[]> {
+  // Receipts name files by object id; a listing gives keys and content ETags, so both sides are
+  // compared by the object id those give (a versioned bucket's receipts carry it as `listingId`).
   const accounted = new Set<string>();
-  for (const r of await intakeReceipts(ports, agency)) {
-    accounted.add(r.source.key);
-    for (const f of r.files) accounted.add(f.key);
+  for (const r of await intakeReceipts(ports, opts.agency)) {
+    accounted.add(r.source.listingId ?? r.objectId);
+    for (const f of r.files) accounted.add(f.objectId);
   }
+  const bucket = ports.artifacts.bucketName('intake');
   const out: PendingObject[] = [];
-  for await (const o of ports.artifacts.list('intake', agency ? `exports/${agency}/` : 'exports/')) {
-    if (accounted.has(o.key)) continue;
+  for await (const o of ports.artifacts.list(
+    'intake',
+    opts.agency ? `exports/${opts.agency}/` : 'exports/',
+  )) {
+    const objectId = listingIdOf(bucket, o.key, o.etag);
+    if (accounted.has(objectId)) continue;
     out.push({
-      key: o.key,
+      objectId,
+      ...(opts.keys ? { key: o.key } : {}),
       size: o.size,
       why:
         bulkDropRole(o.key) === 'part'

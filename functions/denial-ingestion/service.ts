@@ -2,7 +2,7 @@ import type { SourceObject } from '#shared/aws/ports.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
 import type { ReasonTables } from '#shared/denials/classify.ts';
 import { createdObjects } from '#shared/formats/s3-event.ts';
-import { objectIdOf, sha256Hex } from '#shared/identity/identifiers.ts';
+import { objectIdOf, recordedSource, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { S3EventMessage } from '#shared/model/messages.ts';
 import type { RemittancePayment } from '#shared/model/remittance.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
@@ -250,7 +250,7 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       objectId: contentId,
       status: 'PROCESSING',
       stage: `${STAGE}:content`,
-      source,
+      source: recordedSource(source),
       startedAt,
     });
     const firstAt = first?.startedAt ?? startedAt;
@@ -263,17 +263,8 @@ export function createDenialIngestionService(deps: StageDeps & { tables?: (date:
       const mappedAt = await ports.remittances.mappingChangedAt(agencyId);
       if (mappedAt && Date.parse(mappedAt) >= readAt) return { contentId, firstAt };
     }
-    const same =
-      first.source.bucket === source.bucket &&
-      first.source.key === source.key &&
-      first.source.etag === source.etag;
-    return same
-      ? { contentId, firstAt }
-      : {
-          contentId,
-          firstAt,
-          duplicateOf: objectIdOf(first.source.bucket, first.source.key, first.source.etag),
-        };
+    const same = first.source.objectId === objectIdOf(source.bucket, source.key, source.etag);
+    return same ? { contentId, firstAt } : { contentId, firstAt, duplicateOf: first.source.objectId };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, posix } from 'node:path';
-import { isPreconditionFailed, type SourceObject } from '#shared/aws/ports.ts';
+import { isPreconditionFailed } from '#shared/aws/ports.ts';
 import {
   assembleCharts,
   type SharedDirectory,
@@ -9,6 +9,7 @@ import {
 import { dropPartType } from '#shared/formats/fhir/resource-types.ts';
 import { CHART_RESOURCE_TYPES, routeResource, safeTypeName } from '#shared/formats/fhir/resources.ts';
 import { type ReadPosition, readRecords } from '#shared/formats/record-reader.ts';
+import { listingIdOf } from '#shared/identity/identifiers.ts';
 import { hashObject } from '#shared/runtime/hash-object.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { INTAKE_WORK_PREFIX } from '#shared/topology.ts';
@@ -47,8 +48,13 @@ export function bulkDropRole(key: string): 'trigger' | 'part' | 'file' {
   return dropPartType(name) ? 'part' : 'file';
 }
 
+/**
+ * One file of a drop, as the checkpoint (in the ledger) keeps it: by object id, never by key. Its key is
+ * in the drop's saved keys (`source-keys.ts`), at the same index.
+ */
 interface DropFile {
-  key: string;
+  /** The file's object id (bucket, key and ETag), as the receipt and the quarantine report name it. */
+  id: string;
   etag: string;
   size: number;
   /** The type the manifest names, or the file name's (a `.done` drop). */
@@ -114,10 +120,10 @@ export async function takeBulkDrop(deps: StageDeps, run: ObjectRun, takeChart: C
     return;
   }
   // Anything but a checkpoint of this reader (none yet, or an unreadable one) starts from the plan.
-  const cp =
-    run.checkpoint?.format === 'fhir-bulk' && run.checkpoint.tally
-      ? (run.checkpoint as DropCheckpoint)
-      : await plan(deps, run, dropPrefix);
+  const resumed = run.checkpoint?.format === 'fhir-bulk' && run.checkpoint.tally;
+  const { cp, fileKeys } = resumed
+    ? { cp: run.checkpoint as DropCheckpoint, fileKeys: (await run.savedKeys()).files ?? [] }
+    : await plan(deps, run, dropPrefix);
   const tally = new Tally(cp.tally);
   const sendForward = () => ports.queue.send('validate', tally.forward.splice(0));
   const pause = async () => {
@@ -179,14 +185,14 @@ export async function takeBulkDrop(deps: StageDeps, run: ObjectRun, takeChart: C
       let stream: AsyncIterable<Uint8Array>;
       try {
         // Pinned to the ETag the drop was planned with: a resumed read must not splice two versions.
-        stream = await ports.artifacts.openObject(run.source.bucket, file.key, {
+        stream = await ports.artifacts.openObject(run.source.bucket, fileKeys[index] as string, {
           start: cp.position?.offset ?? 0,
           ifMatch: file.etag,
         });
       } catch (err) {
         if (!isPreconditionFailed(err)) throw err;
         // Charts assembled from it would mix two exports: the drop is set aside whole, before any chart.
-        tally.unreadable({ file: file.key, reason: CHANGED_WHILE_READ });
+        tally.unreadable({ file: file.id, reason: CHANGED_WHILE_READ });
         // Stryker disable next-line StringLiteral: no code compares a phase with 'finish', only with the other two
         cp.phase = 'finish';
         break;
@@ -206,11 +212,11 @@ export async function takeBulkDrop(deps: StageDeps, run: ObjectRun, takeChart: C
         // An empty file of a drop is no error: it has no resources of its type.
         if ('error' in record && record.error === 'file holds no charts') continue;
         file.lines++;
-        if ('error' in record) tally.unreadable({ file: file.key, line: record.line, reason: record.error });
+        if ('error' in record) tally.unreadable({ file: file.id, line: record.line, reason: record.error });
         else {
           const route = routeResource(record.value);
           if (route.kind === 'invalid')
-            tally.unreadable({ file: file.key, line: record.line, reason: route.reason });
+            tally.unreadable({ file: file.id, line: record.line, reason: route.reason });
           else {
             const type = String((record.value as { resourceType: unknown }).resourceType);
             cp.resources[type] = (cp.resources[type] ?? 0) + 1;
@@ -245,11 +251,11 @@ export async function takeBulkDrop(deps: StageDeps, run: ObjectRun, takeChart: C
       // A file cut short on its way (or padded) shows here before any chart is missed.
       if (file.expected !== undefined && file.expected !== file.lines)
         tally.issue({
-          file: file.key,
+          file: file.id,
           reason: `the manifest counts ${file.expected} resources, the file holds ${file.lines}`,
         });
     } else {
-      tally.issue({ file: file.key, reason: unread });
+      tally.issue({ file: file.id, reason: unread });
       const key = `${file.resourceType}: not read`;
       cp.unused[key] = (cp.unused[key] ?? 0) + 1;
     }
@@ -286,11 +292,16 @@ export async function takeBulkDrop(deps: StageDeps, run: ObjectRun, takeChart: C
     await run.saveProgress(cp);
   }
   for (const file of unhashed) {
+    const source = {
+      bucket: run.source.bucket,
+      key: fileKeys[cp.files.indexOf(file)] as string,
+      etag: file.etag,
+    };
     try {
-      file.sha256 = (await hashObject(ports, dropFileSource(run.source, file), true)).sha256;
+      file.sha256 = (await hashObject(ports, source, true)).sha256;
     } catch (err) {
       if (!isPreconditionFailed(err)) throw err;
-      tally.issue({ file: file.key, reason: CHANGED_AFTER_READ });
+      tally.issue({ file: file.id, reason: CHANGED_AFTER_READ });
     }
   }
   const trigger = await hashObject(ports, run.source);
@@ -299,7 +310,7 @@ export async function takeBulkDrop(deps: StageDeps, run: ObjectRun, takeChart: C
     sha256: trigger.sha256,
     bytes: trigger.bytes,
     files: cp.files.map((f) => ({
-      key: f.key,
+      objectId: f.id,
       resourceType: f.resourceType,
       bytes: f.size,
       ...(f.sha256 ? { sha256: f.sha256 } : {}),
@@ -330,7 +341,7 @@ export async function takeBulkDrop(deps: StageDeps, run: ObjectRun, takeChart: C
       resources.push(entry);
     }
     const patients = [...byPatient.keys()].sort();
-    const fileKeys = cp.files.map((f) => f.key);
+    const fileIds = cp.files.map((f) => f.id);
     let group: { value: unknown; source: ChartSource }[] = [];
     const takeGroup = async () => {
       const results = await Promise.all(group.map((g) => takeChart(g.value, g.source)));
@@ -345,7 +356,7 @@ export async function takeBulkDrop(deps: StageDeps, run: ObjectRun, takeChart: C
         resources: entries.map((e) => e.r),
         shared,
       });
-      const place = { partition: cp.partition, patient: i, entries, fileKeys };
+      const place = { partition: cp.partition, patient: i, entries, fileIds };
       for (const chart of placeAssembly(assembled, place, tally, cp.unused)) {
         group.push({
           value: chart.value,
@@ -361,10 +372,6 @@ export async function takeBulkDrop(deps: StageDeps, run: ObjectRun, takeChart: C
     await takeGroup();
     return false;
   }
-}
-
-function dropFileSource(trigger: SourceObject, file: DropFile): SourceObject {
-  return { bucket: trigger.bucket, key: file.key, etag: file.etag };
 }
 
 /** FNV-1a: a stable, well-spread hash, so a patient lands in the same partition in every run. */
@@ -403,23 +410,33 @@ async function readPartition(
   return out;
 }
 
-/** The drop's files, from its manifest or (for a `.done` marker) by listing its folder; and its partitions. */
-async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promise<DropCheckpoint> {
+/**
+ * The drop's files, from its manifest or (for a `.done` marker) by listing its folder; and its partitions.
+ * Their keys are saved for the runs that continue the drop before any checkpoint can name a file.
+ */
+async function plan(
+  deps: StageDeps,
+  run: ObjectRun,
+  dropPrefix: string,
+): Promise<{ cp: DropCheckpoint; fileKeys: string[] }> {
   const { ports, config } = deps;
   const tally = new Tally();
   const inFolder = new Map<string, { etag: string; size: number }>();
   for await (const object of ports.artifacts.list('intake', dropPrefix))
     inFolder.set(object.key, { etag: object.etag, size: object.size });
   const files: DropFile[] = [];
-  const addFile = (key: string, resourceType: string, expected?: number) => {
+  const fileKeys: string[] = [];
+  const addFile = (key: string, resourceType: string, expected?: number, output?: number) => {
     const found = inFolder.get(key);
     if (!found) {
-      tally.issue({ file: key, reason: 'listed in the manifest but not in the drop' });
+      // Named by its place in the manifest: the file name is the export job's, and may be a patient's.
+      tally.issue({ reason: `output ${output} of the manifest (${resourceType}) is not in the drop` });
       return;
     }
-    if (files.some((f) => f.key === key)) return;
+    if (fileKeys.includes(key)) return;
+    fileKeys.push(key);
     files.push({
-      key,
+      id: listingIdOf(run.source.bucket, key, found.etag),
       etag: found.etag,
       size: found.size,
       resourceType,
@@ -431,7 +448,9 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
   if (basename(run.source.key) === 'manifest.json') {
     const manifest = parseManifest(await ports.artifacts.getObjectText(run.source.bucket, run.source.key));
     if (typeof manifest === 'string') tally.unreadable({ reason: manifest });
-    else for (const output of manifest) addFile(`${dropPrefix}${output.name}`, output.type, output.count);
+    else
+      for (const [i, output] of manifest.entries())
+        addFile(`${dropPrefix}${output.name}`, output.type, output.count, i + 1);
   } else {
     for (const key of [...inFolder.keys()].sort()) {
       const type = dropPartType(basename(key));
@@ -440,13 +459,14 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
   }
   if (files.length > MAX_DROP_FILES) {
     tally.unreadable({
-      file: run.source.key,
       reason: `the drop has ${files.length} files; at most ${MAX_DROP_FILES} are read in one drop`,
     });
     files.length = 0;
+    fileKeys.length = 0;
   }
+  await run.saveKeys({ key: run.source.key, files: fileKeys });
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
-  return {
+  const cp: DropCheckpoint = {
     format: 'fhir-bulk',
     phase: 'partition',
     files,
@@ -459,6 +479,7 @@ async function plan(deps: StageDeps, run: ObjectRun, dropPrefix: string): Promis
     unused: {},
     tally: tally.state,
   };
+  return { cp, fileKeys };
 }
 
 /** Why a file of the drop is not read, if it is not: a resource type codetrail does not read, or its size. */

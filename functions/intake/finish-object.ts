@@ -47,7 +47,7 @@ export async function finishObject(
   const receipt: IntakeReceipt = {
     schemaVersion: 1,
     objectId: run.objectId,
-    source: run.source,
+    source: run.recorded,
     agencyId: run.agencyId,
     format: finish.format,
     bytes: finish.bytes,

@@ -1,11 +1,12 @@
-import type { LedgerEntry, SourceObject } from '#shared/aws/ports.ts';
-import { agencyFromKey, objectIdOf } from '#shared/identity/identifiers.ts';
+import type { LedgerEntry, RecordedSource, SourceObject } from '#shared/aws/ports.ts';
+import { agencyFromKey, recordedSource } from '#shared/identity/identifiers.ts';
 import type { IntakeContinuation } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { PhiFreeError, RetryLater } from '#shared/runtime/error-summary.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { stage } from '#shared/topology.ts';
+import { loadSourceKeys, type SourceKeys, saveSourceKeys } from './source-keys.ts';
 import { INTAKE_ACTOR } from './take-chart.ts';
 
 /** What intake knows of the Lambda invocation it runs in. */
@@ -31,7 +32,10 @@ export class ObjectTakenOver extends PhiFreeError {
 export interface ObjectRun {
   objectId: string;
   agencyId: string;
+  /** The object, key included, to read it: never recorded as it is (see `recorded`). */
   source: SourceObject;
+  /** The object as the ledger, receipt and reports record it: without its key. */
+  recorded: RecordedSource;
   /** 0 for the first run; the receipt counts runs as segment + 1. */
   segment: number;
   startedAt: string;
@@ -48,8 +52,12 @@ export interface ObjectRun {
   saveProgress(checkpoint: Record<string, unknown>): Promise<void>;
   /** After a failure: lets the lease go at the last saved checkpoint, so the retried message resumes at once. */
   release(): Promise<void>;
-  /** Saves the checkpoint, lets the lease go and asks for the next run. */
+  /** Saves the checkpoint, lets the lease go and asks for the next run (saving the key for it first). */
   continueLater(checkpoint: Record<string, unknown>): Promise<void>;
+  /** Keeps the object's key (and a FHIR drop's file keys) for the runs that continue it. */
+  saveKeys(keys: SourceKeys): Promise<void>;
+  /** The keys an earlier run of this object saved. */
+  savedKeys(): Promise<SourceKeys>;
 }
 
 /**
@@ -71,20 +79,24 @@ export async function startObjectRun(
   const leaseMs = stage('intake').timeoutSeconds * 1000 + 60_000;
   const leaseUntil = () => new Date(millis() + leaseMs).toISOString();
   let entry: LedgerEntry | undefined;
+  /** The object's key and file keys, once saved or loaded by this run. */
+  let keys: SourceKeys | undefined;
+  let source: SourceObject | undefined;
 
   if ('source' in message) {
-    const { source } = message;
-    const objectId = objectIdOf(source.bucket, source.key, source.etag);
+    source = message.source;
+    const recorded = recordedSource(source);
+    const { objectId } = recorded;
     const claim = await ledger.begin({
       objectId,
       status: 'PROCESSING',
       stage: 'intake',
-      source,
+      source: recorded,
       startedAt,
       segment: 0,
       leaseUntil: leaseUntil(),
     });
-    if (claim.claimed) return run(objectId, source, 0, undefined);
+    if (claim.claimed) return run(recorded, source, 0, undefined);
     entry = claim.existing;
     if (entry?.status === 'DONE') {
       await recordAudit(deps, {
@@ -115,15 +127,22 @@ export async function startObjectRun(
   const took = await ledger.takeOver(entry.objectId, { segment, now: startedAt, leaseUntil: leaseUntil() });
   if (!took)
     throw new ObjectHeld(`${entry.objectId} was just taken over by another run: retried after its lease`);
-  return run(entry.objectId, entry.source, segment + 1, entry.checkpoint, entry.startedAt);
+  if (!source) {
+    // A continuation names the object by id only: its key waits where the run before saved it.
+    keys = await loadSourceKeys(deps.ports, (message as IntakeContinuation).agencyId, entry.objectId);
+    const { objectId: _id, listingId: _listed, ...located } = entry.source;
+    source = { ...located, key: keys.key };
+  }
+  return run(entry.source, source, segment + 1, entry.checkpoint, entry.startedAt);
 
   function run(
-    objectId: string,
+    recorded: RecordedSource,
     source: SourceObject,
     mySegment: number,
     saved: Record<string, unknown> | undefined,
     firstStartedAt = startedAt,
   ): ObjectRun {
+    const { objectId } = recorded;
     const { reserveSeconds, checkpointEverySeconds } = deps.config.intake;
     let lastSave = millis();
     const save = async (cp: Record<string, unknown>, until: string) => {
@@ -136,10 +155,15 @@ export async function startObjectRun(
       lastSave = millis();
     };
     const agencyId = agencyFromKey(source.key) ?? 'unknown';
+    const saveKeys = async (k: SourceKeys) => {
+      await saveSourceKeys(deps.ports, agencyId, objectId, k);
+      keys = k;
+    };
     return {
       objectId,
       agencyId,
       source,
+      recorded,
       segment: mySegment,
       startedAt: firstStartedAt,
       checkpoint: saved,
@@ -155,7 +179,14 @@ export async function startObjectRun(
           leaseUntil: deps.clock.now().toISOString(),
         });
       },
+      saveKeys,
+      async savedKeys() {
+        keys ??= await loadSourceKeys(deps.ports, agencyId, objectId);
+        return keys;
+      },
       async continueLater(cp) {
+        // The continuation message names the object by id only: the run it starts finds the key here.
+        if (!keys) await saveKeys({ key: source.key });
         // The lease is let go at once, so the continuation can start as soon as it is delivered.
         await save(cp, deps.clock.now().toISOString());
         const next: IntakeContinuation = {

@@ -17,8 +17,8 @@ export interface GroupPlace {
   patient: number;
   /** The resources given to the assembler, in order: its `<Type>#<i>` positions index them. */
   entries: readonly Spilled[];
-  /** The drop's file keys, by index. */
-  fileKeys: readonly string[];
+  /** The drop's files by object id, by index: a report names a file so, never by its key. */
+  fileIds: readonly string[];
 }
 
 /** The spilled entry a `<Type>#<i>` position names (the i-th resource given to the assembler). */
@@ -40,7 +40,7 @@ export function placeAssembly(
 ): { value: unknown; record: string; at: ChartSource['at'] }[] {
   const where = (position: string | undefined) => {
     const from = position === undefined ? undefined : positionOf(position, place.entries);
-    return from ? { file: place.fileKeys[from.f], line: from.l } : {};
+    return from ? { file: place.fileIds[from.f], line: from.l } : {};
   };
   for (const issue of assembled.issues)
     tally.issue({ ...where(issue.at), ...(issue.path ? { path: issue.path } : {}), reason: issue.reason });

@@ -120,13 +120,32 @@ export interface SourceObject {
   versionId?: string;
   /** Bytes, as the event announced them. */
   size?: number;
+  /** The content's ETag as the event announced it (a listing of the bucket gives this, not the version id). */
+  eTag?: string;
+}
+
+/**
+ * A source object as codetrail records it (ledger, receipts, quarantine reports): never by its key, which
+ * an EMR export job may name after the patient, but by its object id, bucket, ETag or version and size.
+ */
+export interface RecordedSource {
+  objectId: string;
+  bucket: string;
+  etag: string;
+  versionId?: string;
+  size?: number;
+  /**
+   * The object id a listing of the bucket gives (from the key and the content ETag, where `objectId` may
+   * come from a version id): how `codetrail intake pending` tells a listed file has its receipt.
+   */
+  listingId?: string;
 }
 
 export type LedgerEntry = {
   objectId: string;
   status: 'PROCESSING' | 'DONE';
   stage: string;
-  source: SourceObject;
+  source: RecordedSource;
   startedAt: string;
   finishedAt?: string;
   counts?: Record<string, number>;

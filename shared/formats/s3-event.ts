@@ -18,6 +18,7 @@ export function createdObjects(event: S3EventMessage, prefix: string): SourceObj
     };
     if (record.s3.object.versionId) source.versionId = record.s3.object.versionId;
     if (record.s3.object.size !== undefined) source.size = record.s3.object.size;
+    if (record.s3.object.eTag !== undefined) source.eTag = record.s3.object.eTag;
     out.push(source);
   }
   return out;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KeyService } from '#shared/aws/ports.ts';
+import type { KeyService, RecordedSource, SourceObject } from '#shared/aws/ports.ts';
 
 /**
  * Non-PHI identifiers. The EMR's chart id is PHI (a medical record number), so keys, messages, logs and
@@ -18,6 +18,24 @@ export function sha256Hex(data: string | Uint8Array): string {
 /** Identity of a source object: bucket, key and ETag/version together, so a re-drop of new bytes is new. */
 export function objectIdOf(bucket: string, key: string, etag: string): string {
   return `ob${sha256Hex(`${bucket}|${key}|${etag}`).slice(0, 30)}`;
+}
+
+/** The object id of a listed object (ListObjectsV2 quotes ETags; S3 events do not). */
+export function listingIdOf(bucket: string, key: string, eTag: string): string {
+  return objectIdOf(bucket, key, eTag.replace(/^"|"$/g, ''));
+}
+
+/** What codetrail records of a source object: everything that identifies it but its key. */
+export function recordedSource(source: SourceObject): RecordedSource {
+  const out: RecordedSource = {
+    objectId: objectIdOf(source.bucket, source.key, source.etag),
+    bucket: source.bucket,
+    etag: source.etag,
+  };
+  if (source.versionId !== undefined) out.versionId = source.versionId;
+  if (source.size !== undefined) out.size = source.size;
+  if (source.eTag !== undefined) out.listingId = listingIdOf(source.bucket, source.key, source.eTag);
+  return out;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -3,7 +3,7 @@ import * as z from 'zod';
 /**
  * The intake receipt: what codetrail took in from one dropped file (or one FHIR Bulk Data drop), written
  * to the artifacts bucket, copied to the Object-Locked audit bucket and recorded in the audit log, so an
- * auditor can tie every chart version to the exact bytes it came from. Holds no PHI: keys, hashes, counts.
+ * auditor can tie every chart version to the exact bytes it came from. Holds no PHI: object ids, hashes, counts; never an EMR object key.
  */
 export const IntakeCounts = z.object({
   read: z.int().min(0).describe('Charts read (FHIR: charts assembled)'),
@@ -18,7 +18,9 @@ export const IntakeCounts = z.object({
 export type IntakeCounts = z.infer<typeof IntakeCounts>;
 
 export const ReceiptFile = z.object({
-  key: z.string(),
+  objectId: z
+    .string()
+    .describe('The file by its object id (bucket, key and ETag hashed), never its key: see `source`'),
   resourceType: z.string().optional().describe('FHIR drops: the resource type the manifest names'),
   bytes: z.int().min(0),
   sha256: z
@@ -31,13 +33,21 @@ export const ReceiptFile = z.object({
 export const IntakeReceipt = z.object({
   schemaVersion: z.literal(1),
   objectId: z.string(),
-  source: z.object({
-    bucket: z.string(),
-    key: z.string(),
-    etag: z.string(),
-    versionId: z.string().optional(),
-    size: z.number().optional(),
-  }),
+  source: z
+    .object({
+      objectId: z.string(),
+      bucket: z.string(),
+      etag: z.string(),
+      versionId: z.string().optional(),
+      size: z.number().optional(),
+      listingId: z
+        .string()
+        .optional()
+        .describe('The object id from the key and content ETag, as a listing of the bucket gives them'),
+    })
+    .describe(
+      'The dropped object, without its key: an export job may name a file after the patient, so codetrail records files by object id and SHA-256 only',
+    ),
   agencyId: z.string(),
   format: z.enum(['canonical', 'fhir-bulk']),
   sha256: z

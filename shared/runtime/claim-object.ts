@@ -1,5 +1,5 @@
 import type { SourceObject } from '#shared/aws/ports.ts';
-import { agencyFromKey, objectIdOf } from '#shared/identity/identifiers.ts';
+import { agencyFromKey, recordedSource } from '#shared/identity/identifiers.ts';
 import { recordAudit } from './audit.ts';
 import type { StageDeps } from './stage-deps.ts';
 
@@ -22,10 +22,17 @@ export async function claimObject(
   source: SourceObject,
   stage: string,
 ): Promise<ObjectClaim> {
-  const objectId = objectIdOf(source.bucket, source.key, source.etag);
+  const recorded = recordedSource(source);
+  const { objectId } = recorded;
   const agencyId = agencyFromKey(source.key) ?? 'unknown';
   const startedAt = deps.clock.now().toISOString();
-  const claim = await deps.ports.ledger.begin({ objectId, status: 'PROCESSING', stage, source, startedAt });
+  const claim = await deps.ports.ledger.begin({
+    objectId,
+    status: 'PROCESSING',
+    stage,
+    source: recorded,
+    startedAt,
+  });
   const done = !claim.claimed && claim.existing?.status === 'DONE';
   if (done) {
     await recordAudit(deps, {

@@ -1,4 +1,5 @@
 import type { SourceObject } from '#shared/aws/ports.ts';
+import { recordedSource } from '#shared/identity/identifiers.ts';
 import { recordAudit } from './audit.ts';
 import type { StageDeps } from './stage-deps.ts';
 
@@ -39,7 +40,7 @@ export async function quarantine(
   await ports.artifacts.putJson(args.bucket, report, {
     schemaVersion: 1,
     objectId: args.objectId,
-    source: args.source,
+    source: recordedSource(args.source),
     reportedAt: deps.clock.now().toISOString(),
     issueCount,
     issues: args.issues.slice(0, MAX_REPORTED_ISSUES),

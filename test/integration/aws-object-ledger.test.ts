@@ -9,7 +9,7 @@ function entry(objectId: string): LedgerEntry {
     objectId,
     status: 'PROCESSING',
     stage: 'intake',
-    source: { bucket: 'intake-bucket', key: `exports/agency-a/${objectId}.ndjson`, etag: 'abc123' },
+    source: { objectId, bucket: 'intake-bucket', etag: 'abc123' },
     startedAt: '2026-11-21T08:00:00.000Z',
   };
 }

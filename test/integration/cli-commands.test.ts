@@ -17,6 +17,7 @@ import { restoreSnapshot, saveSnapshot } from '#cli/local/snapshot.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import type { IntakeReceipt } from '#shared/model/receipt.ts';
 import { homeHealthChart } from '../support/charts.ts';
+import { droppedObjectId } from '../support/dropped-object.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 
 // The commands people run against a stack (`drop`, `qa review`, `billing pull`), here against the
@@ -132,7 +133,8 @@ describe('codetrail commands against a running stack', () => {
     const receipts: IntakeReceipt[] = [];
     for await (const o of pipeline.ports.artifacts.list('artifacts', 'receipts/test-agency/'))
       receipts.push(JSON.parse(await pipeline.ports.artifacts.getText('artifacts', o.key)));
-    const receipt = receipts.find((r) => r.source.key === key);
+    const id = await droppedObjectId(pipeline.ports.artifacts, 'intake', key ?? '');
+    const receipt = receipts.find((r) => r.objectId === id);
     expect(receipt?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 

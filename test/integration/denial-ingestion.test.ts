@@ -10,6 +10,7 @@ import { parseConfig } from '#shared/model/config.ts';
 import type { RemittanceRecord } from '#shared/model/remittance.ts';
 import { localDay } from '#shared/rules/queries.ts';
 import { homeHealthChart } from '../support/charts.ts';
+import { droppedObjectId } from '../support/dropped-object.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 import { build835 } from '../support/x12-835.ts';
 
@@ -205,8 +206,8 @@ describe('denial ingestion on embedded AWS', () => {
 
   it('counts the same 835 dropped twice once; a copy that left claims unmatched is read again after a mapping file', async () => {
     const countsOf = async (key: string) => {
-      for await (const l of pipeline.ports.ledger.list())
-        if (l.source.key === `remittances/test-agency/${key}`) return l.counts;
+      const id = await droppedObjectId(pipeline.ports.artifacts, 'denials', `remittances/test-agency/${key}`);
+      for await (const l of pipeline.ports.ledger.list()) if (l.objectId === id) return l.counts;
       return undefined;
     };
     await drop('remittances/test-agency/era-1-resent.835', era);
@@ -279,8 +280,12 @@ describe('denial ingestion on embedded AWS', () => {
     // any claim is read again, and audited as a duplicate file.
     await drop('remittances/test-agency/era-2-resent.835', era2);
     const counts: unknown[] = [];
-    for await (const l of pipeline.ports.ledger.list())
-      if (l.source.key === 'remittances/test-agency/era-2-resent.835') counts.push(l.counts);
+    const id = await droppedObjectId(
+      pipeline.ports.artifacts,
+      'denials',
+      'remittances/test-agency/era-2-resent.835',
+    );
+    for await (const l of pipeline.ports.ledger.list()) if (l.objectId === id) counts.push(l.counts);
     expect(counts).toEqual([{ duplicateFile: 1 }]);
   });
 

@@ -9,6 +9,7 @@ import type { ChartInput } from '#shared/model/chart.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import type { IntakeReceipt } from '#shared/model/receipt.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
+import { droppedObjectId } from '../support/dropped-object.ts';
 import { fhirFromChart } from '../support/fhir-from-chart.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 
@@ -52,7 +53,8 @@ async function status(chartId: string, version = 1) {
 }
 
 async function receiptOf(key: string): Promise<IntakeReceipt[]> {
-  return (await intakeReceipts(pipeline.ports, AGENCY)).filter((r) => r.source.key === key);
+  const id = await droppedObjectId(pipeline.ports.artifacts, 'intake', key);
+  return (await intakeReceipts(pipeline.ports, AGENCY)).filter((r) => r.objectId === id);
 }
 
 describe('intake on embedded AWS', () => {

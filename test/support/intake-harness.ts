@@ -84,6 +84,13 @@ export function intake(config: ConfigInput = {}) {
     texts,
     sends,
     objectId,
+    /**
+     * A drop file's object id, as receipts and reports name it: from its key and the ETag a listing gave
+     * (the memory store's ETag is the body's length), by default the body it holds now.
+     */
+    fileId(key: string, body = mem.objects.get(`test-intake/${key}`) ?? '') {
+      return objectIdOf('test-intake', key, String(body.length));
+    },
     receipt,
     /** The quarantine report a receipt names, parsed. */
     report(r: IntakeReceipt | undefined) {

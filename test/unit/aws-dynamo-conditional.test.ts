@@ -149,7 +149,7 @@ describe('DynamoObjectLedger in AWS mode', () => {
       objectId: 'o1',
       status: 'PROCESSING',
       stage: 'intake',
-      source: { bucket: 'b', key: 'k', etag: 'e' },
+      source: { objectId: 'o1', bucket: 'b', etag: 'e' },
       startedAt: 't1',
     });
     expect(claim).toEqual({

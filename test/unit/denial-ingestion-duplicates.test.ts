@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { objectIdOf, sha256Hex } from '#shared/identity/identifiers.ts';
+import { objectIdOf, recordedSource, sha256Hex } from '#shared/identity/identifiers.ts';
 import {
   AGENCY,
   csv,
@@ -220,7 +220,7 @@ describe('denial ingestion: a copy read again after a billing mapping file', () 
         objectId: contentIdOf(text),
         status: 'PROCESSING',
         stage: 'denial-ingestion:content',
-        source: first,
+        source: recordedSource(first),
         startedAt: '2026-11-01T00:00:00.000Z',
       });
       await h.mem.ports.ledger.finish(contentIdOf(text), counts, '2026-11-01T00:00:01.000Z');
@@ -240,7 +240,11 @@ describe('denial ingestion: a copy read again after a billing mapping file', () 
       objectId: contentIdOf(text),
       status: 'PROCESSING',
       stage: 'denial-ingestion:content',
-      source: { bucket: DENIALS_BUCKET, key: 'remittances/test-agency/first.csv', etag: 'f1' },
+      source: recordedSource({
+        bucket: DENIALS_BUCKET,
+        key: 'remittances/test-agency/first.csv',
+        etag: 'f1',
+      }),
       startedAt: '2026-11-20T08:00:00.000Z',
     });
     await h.drop('remittances/test-agency/era.csv', text);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { chartKeyOf } from '#shared/identity/identifiers.ts';
+import { chartKeyOf, recordedSource } from '#shared/identity/identifiers.ts';
 import { IntakeReceipt } from '#shared/model/receipt.ts';
 import { homeHealthChart } from '../support/charts.ts';
 import { failOnce } from '../support/fail-once.ts';
@@ -43,7 +43,8 @@ describe('a canonical file taken in one run', () => {
     expect(IntakeReceipt.parse(receipt)).toEqual({
       schemaVersion: 1,
       objectId: t.objectId(KEY),
-      source: { bucket: 'test-intake', key: KEY, etag: 'e1' },
+      // By object id: the key (an export job's file name) is in no receipt.
+      source: { objectId: t.objectId(KEY), bucket: 'test-intake', etag: 'e1', listingId: t.objectId(KEY) },
       agencyId: AGENCY,
       format: 'canonical',
       sha256: sha256(body),
@@ -56,6 +57,7 @@ describe('a canonical file taken in one run', () => {
       issueCount: 0,
     });
     expect(JSON.parse(t.mem.objects.get(`test-audit/${receiptKey}`) ?? '{}')).toEqual(receipt);
+    expect(JSON.stringify(receipt)).not.toContain('charts.ndjson');
     expect(t.mem.events().filter((e) => e.subject.startsWith('object:'))).toEqual([
       {
         type: 'object.received',
@@ -92,11 +94,13 @@ describe('a canonical file taken in one run', () => {
     Object.assign(event.Records[0]?.s3.object ?? {}, { versionId: 'v7' });
     await t.service.handle(event);
     expect(t.reads).toEqual([{ key: KEY, start: 0, versionId: 'v7' }]);
+    // Its object id from the version; the id a listing gives (key and content ETag) beside it.
     expect(t.receipt(KEY, 'v7')?.source).toEqual({
+      objectId: t.objectId(KEY, 'v7'),
       bucket: 'test-intake',
-      key: KEY,
       etag: 'v7',
       versionId: 'v7',
+      listingId: t.objectId(KEY, 'e1'),
     });
   });
 
@@ -223,7 +227,7 @@ describe('a canonical file over several runs', () => {
       objectId: t.objectId(KEY),
       status: 'PROCESSING',
       stage: 'intake',
-      source: { bucket: 'test-intake', key: KEY, etag: 'e1' },
+      source: recordedSource({ bucket: 'test-intake', key: KEY, etag: 'e1' }),
       startedAt: '2026-11-23T11:00:00.000Z',
       segment: 0,
       leaseUntil: '2026-11-23T11:06:00.000Z',

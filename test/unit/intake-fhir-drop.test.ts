@@ -42,7 +42,7 @@ describe('the partition phase of a FHIR drop', () => {
     expect(t.texts.map((w) => w.key).join()).not.toMatch(/P-A|P-B|HH-/);
     // Read as NDJSON, whatever its first line.
     expect(t.report(t.receipt(DONE)).issues).toEqual([
-      { file: `${FOLDER}Condition.0.ndjson`, line: 1, reason: 'line is not valid JSON' },
+      { file: t.fileId(`${FOLDER}Condition.0.ndjson`), line: 1, reason: 'line is not valid JSON' },
     ]);
   });
 
@@ -133,8 +133,8 @@ describe('the partition phase of a FHIR drop', () => {
     const receipt = t.receipt(DONE);
     expect(receipt?.counts).toMatchObject({ accepted: 1, quarantined: 2 });
     expect(t.report(receipt).issues).toEqual([
-      { file: `${FOLDER}Condition.9.ndjson`, line: 1, reason: 'Condition.subject: missing' },
-      { file: `${FOLDER}Condition.9.ndjson`, line: 2, reason: 'line is longer than 4096 bytes' },
+      { file: t.fileId(`${FOLDER}Condition.9.ndjson`), line: 1, reason: 'Condition.subject: missing' },
+      { file: t.fileId(`${FOLDER}Condition.9.ndjson`), line: 2, reason: 'line is longer than 4096 bytes' },
     ]);
   });
 });
@@ -166,14 +166,14 @@ describe('the assemble phase of a FHIR drop', () => {
     await dropWithMarker(t, FOLDER, files);
     expect(t.report(t.receipt(DONE)).issues).toEqual([
       {
-        file: `${FOLDER}Encounter.ndjson`,
+        file: t.fileId(`${FOLDER}Encounter.ndjson`),
         line: 2,
         record: 'partition 0, patient 0, chart 1',
         path: 'period.from',
         reason: 'period.from: is required but missing',
       },
       {
-        file: `${FOLDER}Encounter.ndjson`,
+        file: t.fileId(`${FOLDER}Encounter.ndjson`),
         line: 2,
         record: 'partition 0, patient 0, chart 1',
         path: 'period.through',
@@ -214,7 +214,7 @@ describe('the receipt of a FHIR drop', () => {
         // A file of a type codetrail does not read is hashed all the same.
         const read = !name.startsWith('Medication');
         return {
-          key: `${FOLDER}${name}`,
+          objectId: t.fileId(`${FOLDER}${name}`),
           resourceType: name.split('.')[0],
           bytes: body.length,
           sha256: sha256(body),
@@ -238,11 +238,11 @@ describe('the receipt of a FHIR drop', () => {
     });
     expect(t.report(receipt).issues).toEqual([
       {
-        file: `${FOLDER}MedicationRequest.2.ndjson`,
+        file: t.fileId(`${FOLDER}MedicationRequest.2.ndjson`),
         reason: 'resource type MedicationRequest is not read by codetrail',
       },
       {
-        file: `${FOLDER}MedicationRequest.ndjson`,
+        file: t.fileId(`${FOLDER}MedicationRequest.ndjson`),
         reason: 'resource type MedicationRequest is not read by codetrail',
       },
     ]);
@@ -259,7 +259,9 @@ describe('the receipt of a FHIR drop', () => {
     }));
     await t.drop(`${FOLDER}manifest.json`, JSON.stringify({ output }));
     const receipt = t.receipt(`${FOLDER}manifest.json`);
-    expect(receipt?.files.map((f) => f.key)).toEqual([...files.keys()].map((name) => `${FOLDER}${name}`));
+    expect(receipt?.files.map((f) => f.objectId)).toEqual(
+      [...files.keys()].map((name) => t.fileId(`${FOLDER}${name}`)),
+    );
     expect(receipt?.resources?.Patient).toBe(1);
     expect(receipt?.counts).toMatchObject({ accepted: 1, duplicates: 0 });
   });
@@ -275,8 +277,8 @@ describe('the receipt of a FHIR drop', () => {
     // This listing keeps the order the objects were put in.
     t.ports.artifacts.list = t.mem.ports.artifacts.list.bind(t.mem.ports.artifacts);
     await t.drop(DONE, '');
-    expect(t.receipt(DONE)?.files.map((f) => f.key)).toEqual(
-      names.reverse().map((name) => `${FOLDER}${name}`),
+    expect(t.receipt(DONE)?.files.map((f) => f.objectId)).toEqual(
+      names.reverse().map((name) => t.fileId(`${FOLDER}${name}`)),
     );
   });
 });
@@ -320,7 +322,7 @@ describe('a FHIR drop refused whole', () => {
     const refused = t.receipt(DONE);
     expect(refused?.files).toEqual([]);
     expect(t.report(refused).issues).toEqual([
-      { file: DONE, reason: 'the drop has 1001 files; at most 1000 are read in one drop' },
+      { reason: 'the drop has 1001 files; at most 1000 are read in one drop' },
     ]);
     const u = intake();
     await dropWithMarker(u, FOLDER, files(1000));

@@ -95,7 +95,7 @@ describe("the place of a patient's assembly in its drop", () => {
     partition: 3,
     patient: 5,
     entries,
-    fileKeys: ['d/Patient.ndjson', 'd/x.ndjson', 'd/Encounter.ndjson'],
+    fileIds: ['ob-patient', 'ob-x', 'ob-encounter'],
   };
 
   it('reports each issue at the file and line of its resource, when the assembler names one', () => {
@@ -122,8 +122,8 @@ describe("the place of a patient's assembly in its drop", () => {
     );
     expect(charts).toEqual([]);
     expect(tally.state.issues).toEqual([
-      { file: 'd/Encounter.ndjson', line: 7, path: 'Encounter.subject', reason: 'belongs elsewhere' },
-      { file: 'd/Patient.ndjson', line: 4, reason: 'could not be assembled' },
+      { file: 'ob-encounter', line: 7, path: 'Encounter.subject', reason: 'belongs elsewhere' },
+      { file: 'ob-patient', line: 4, reason: 'could not be assembled' },
       { reason: 'no position' },
       { reason: 'no position at all' },
     ]);
@@ -170,7 +170,7 @@ describe("the place of a patient's assembly in its drop", () => {
       {
         value: { chartId: 'one' },
         record: 'partition 3, patient 5, chart 1',
-        at: { file: 'd/Encounter.ndjson', line: 7, record: 'partition 3, patient 5, chart 1' },
+        at: { file: 'ob-encounter', line: 7, record: 'partition 3, patient 5, chart 1' },
       },
       {
         value: { chartId: 'two' },

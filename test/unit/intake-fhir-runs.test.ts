@@ -72,8 +72,9 @@ describe('a long file of a FHIR drop', () => {
       { key: `${FOLDER}${LONG}`, ifMatch },
     ]);
     const receipt = t.receipt(DONE);
-    expect(receipt?.files.find((f) => f.key === `${FOLDER}${LONG}`)).toEqual({
-      key: `${FOLDER}${LONG}`,
+    const long = t.fileId(`${FOLDER}${LONG}`);
+    expect(receipt?.files.find((f) => f.objectId === long)).toEqual({
+      objectId: long,
       resourceType: 'Practitioner',
       bytes: longBody.length,
       sha256: sha256(longBody),
@@ -105,7 +106,7 @@ describe('a long file of a FHIR drop', () => {
     await dropWithMarker(t, FOLDER, files, short());
     await t.continueAll(short);
     expect(t.report(t.receipt(DONE)).issues).toEqual([
-      { file: `${FOLDER}${LONG}`, line: 5500, reason: 'not a FHIR resource' },
+      { file: t.fileId(`${FOLDER}${LONG}`), line: 5500, reason: 'not a FHIR resource' },
     ]);
   });
 
@@ -151,7 +152,9 @@ describe('a long file of a FHIR drop', () => {
     ]);
     expect(t.lists.slice(lists)).toEqual([]);
     expect(creates.calls).toBe(0);
-    expect(t.receipt(DONE)?.files.find((f) => f.key.endsWith(LONG))?.sha256).toBe(sha256(longBody));
+    expect(t.receipt(DONE)?.files.find((f) => f.objectId === t.fileId(`${FOLDER}${LONG}`))?.sha256).toBe(
+      sha256(longBody),
+    );
   });
 
   it('records no hash for a file replaced after it was read, and says so', async () => {
@@ -169,15 +172,17 @@ describe('a long file of a FHIR drop', () => {
     await dropWithMarker(t, FOLDER, longDrop(), short());
     await t.continueAll(short);
     const receipt = t.receipt(DONE);
-    expect(receipt?.files.find((f) => f.key.endsWith(LONG))).toEqual({
-      key: `${FOLDER}${LONG}`,
+    // Named by the ETag the drop was planned with, the file's before it was replaced.
+    const long = t.fileId(`${FOLDER}${LONG}`, longBody);
+    expect(receipt?.files.find((f) => f.objectId === long)).toEqual({
+      objectId: long,
       resourceType: 'Practitioner',
       bytes: longBody.length,
       lines: 6000,
     });
     expect(t.report(receipt).issues).toEqual([
       {
-        file: `${FOLDER}${LONG}`,
+        file: long,
         reason: 'the file was replaced after it was read: its hash is not recorded',
       },
     ]);
@@ -260,6 +265,8 @@ describe('FHIR drop files replaced while the drop is read', () => {
     putDrop(t, FOLDER, files);
     await t.drop(DONE, '', 'e1', shortOfTime(0));
     const last = [...files.keys()].sort().pop() ?? '';
+    // Reported by the id the drop was planned with: from the file's ETag before it was replaced.
+    const planned = t.fileId(`${FOLDER}${last}`);
     t.mem.put(
       'intake',
       `${FOLDER}${last}`,
@@ -278,12 +285,12 @@ describe('FHIR drop files replaced while the drop is read', () => {
     expect(receipt?.counts).toEqual({ read: 0, accepted: 0, quarantined: 1, superseded: 0, duplicates: 0 });
     expect(t.report(receipt).issues).toEqual([
       {
-        file: `${FOLDER}${last}`,
+        file: planned,
         reason:
           'the file was replaced while the drop was being read: no chart was taken from the drop; drop the export again',
       },
       {
-        file: `${FOLDER}${last}`,
+        file: planned,
         reason: 'the file was replaced after it was read: its hash is not recorded',
       },
     ]);
@@ -327,8 +334,8 @@ describe('the partition files of a FHIR drop', () => {
       const receipt = t.receipt(`${FOLDER}manifest.json`);
       // The first copy of the Encounter is the one the chart is reported at.
       expect(t.report(receipt).issues.map((i: { file: string; line: number }) => [i.file, i.line])).toEqual([
-        [`${FOLDER}Patient.2.ndjson`, encounterLine],
-        [`${FOLDER}Patient.2.ndjson`, encounterLine],
+        [t.fileId(`${FOLDER}Patient.2.ndjson`), encounterLine],
+        [t.fileId(`${FOLDER}Patient.2.ndjson`), encounterLine],
       ]);
       expect(receipt?.unused).toEqual({
         'Encounter: duplicate id (another copy of the resource was used)': 1,

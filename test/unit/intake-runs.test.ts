@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectHeld, ObjectTakenOver, startObjectRun } from '#functions/intake/object-run.ts';
 import type { SourceObject } from '#shared/aws/ports.ts';
+import { recordedSource } from '#shared/identity/identifiers.ts';
 import { withCapturedLogs } from '../support/capture-logs.ts';
 import { failOnce } from '../support/fail-once.ts';
 import { AGENCY, intake, ndjson, START } from '../support/intake-harness.ts';
@@ -34,7 +35,7 @@ describe('the lease an intake run holds', () => {
       objectId: t.objectId(KEY),
       status: 'PROCESSING',
       stage: 'intake',
-      source,
+      source: recordedSource(source),
       startedAt: '2026-11-23T11:00:00.000Z',
       segment: 0,
       leaseUntil: '2026-11-23T11:06:00.000Z',
@@ -52,7 +53,7 @@ describe('the lease an intake run holds', () => {
       objectId: t.objectId(KEY),
       status: 'PROCESSING',
       stage: 'intake',
-      source,
+      source: recordedSource(source),
       startedAt: START,
       segment: 2,
       leaseUntil: '2026-11-23T12:00:00.001Z',
@@ -83,7 +84,7 @@ describe('the lease an intake run holds', () => {
       objectId: t.objectId(KEY),
       status: 'PROCESSING',
       stage: 'intake',
-      source,
+      source: recordedSource(source),
       startedAt: '2026-11-23T11:00:00.000Z',
       segment: 0,
       leaseUntil: '2026-11-23T11:06:00.000Z',

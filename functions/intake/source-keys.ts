@@ -1,0 +1,52 @@
+import * as z from 'zod';
+import type { Ports } from '#shared/aws/ports.ts';
+import { PhiFreeError } from '#shared/runtime/error-summary.ts';
+import { INTAKE_WORK_PREFIX } from '#shared/topology.ts';
+
+/**
+ * An object's key, and a FHIR drop's file keys, kept for the runs that continue it. codetrail records a
+ * dropped file by object id and never copies its key into the ledger, a checkpoint or a message (an export
+ * job may name a file after the patient), yet a run that continues from a message must open the file
+ * again. So the keys wait here, in intake's scratch space in the intake bucket: the bucket that already
+ * names the file by that key, under the same access and the same expiry as the rest of the scratch space.
+ * Written only when a run needs it: a FHIR drop's plan, or a canonical file continued in a new run.
+ */
+export const SourceKeys = z.object({
+  key: z.string(),
+  /** A FHIR drop's files, in the order its checkpoint indexes them. */
+  files: z.array(z.string()).optional(),
+});
+export type SourceKeys = z.infer<typeof SourceKeys>;
+
+export function sourceKeysKey(agencyId: string, objectId: string): string {
+  return `${INTAKE_WORK_PREFIX}${agencyId}/${objectId}/keys.json`;
+}
+
+export async function saveSourceKeys(
+  ports: Pick<Ports, 'artifacts'>,
+  agencyId: string,
+  objectId: string,
+  keys: SourceKeys,
+): Promise<void> {
+  await ports.artifacts.putJson('intake', sourceKeysKey(agencyId, objectId), keys);
+}
+
+/** The keys a run saved; throws (naming the object id only) when they are missing or unreadable. */
+export async function loadSourceKeys(
+  ports: Pick<Ports, 'artifacts'>,
+  agencyId: string,
+  objectId: string,
+): Promise<SourceKeys> {
+  let text: string;
+  try {
+    text = await ports.artifacts.getText('intake', sourceKeysKey(agencyId, objectId));
+  } catch (err) {
+    const name = (err as { name?: string }).name;
+    if (name === 'NoSuchKey' || name === 'NotFound')
+      throw new PhiFreeError(`${objectId}: the keys its earlier run saved are gone (scratch space expired?)`);
+    throw err;
+  }
+  const parsed = SourceKeys.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new PhiFreeError(`${objectId}: the keys its earlier run saved are unreadable`);
+  return parsed.data;
+}
