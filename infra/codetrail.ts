@@ -16,8 +16,11 @@ import {
   type BucketName,
   INTAKE_WORK_DAYS,
   INTAKE_WORK_PREFIX,
+  JOBS,
+  type JobSpec,
   type QueueName,
   queues,
+  RECONCILER_METRIC,
   STAGES,
   type StageName,
   type StageSpec,
@@ -29,14 +32,15 @@ import { CodetrailKeys } from './keys.ts';
 import { type Acknowledged, acknowledgeFindings } from './nag.ts';
 import { OUTPUT, pascal } from './names.ts';
 import { PipelineQueue } from './pipeline-queue.ts';
+import { ScheduledJob } from './scheduled-job.ts';
 import { AccessLogBucket, SecureBucket } from './secure-bucket.ts';
 import { Stage } from './stage.ts';
 
 /** The repository root (this file lives in <root>/infra/). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `functions/<stage>/handler.ts` under the project root. */
-export function defaultEntry(stage: StageSpec, projectRoot: string = PROJECT_ROOT): string {
+/** `functions/<stage or job>/handler.ts` under the project root. */
+export function defaultEntry(stage: { name: string }, projectRoot: string = PROJECT_ROOT): string {
   return path.join(projectRoot, 'functions', stage.name, 'handler.ts');
 }
 
@@ -45,8 +49,8 @@ export interface CodetrailProps {
   readonly config: Config;
   /** Repository root holding functions/, shared/ and package-lock.json; defaults to this file's parent folder. */
   readonly projectRoot?: string;
-  /** Handler file of a stage; defaults to `functions/<stage>/handler.ts`. */
-  readonly entry?: (stage: StageSpec) => string;
+  /** Handler file of a stage or scheduled job; defaults to `functions/<name>/handler.ts`. */
+  readonly entry?: (fn: StageSpec | JobSpec) => string;
   /** Retention of the Lambda and CloudTrail log groups; defaults to one year. */
   readonly logRetention?: logs.RetentionDays;
   /** Prefix of the CloudFormation output keys (`Table`, `Bucket<Name>`, `Queue<Name>`, ...); defaults to none. */
@@ -74,6 +78,7 @@ export class Codetrail extends Construct {
   readonly backupPlan: backup.BackupPlan;
   readonly queues: Readonly<Record<QueueName, PipelineQueue>>;
   readonly stages: Readonly<Record<StageName, Stage>>;
+  readonly jobs: Readonly<Record<JobSpec['name'], ScheduledJob>>;
   readonly auditTrail: AuditTrail;
   /** The cdk-nag acknowledgments recorded on this construct (empty when `acknowledgeNagFindings` is false). */
   readonly acknowledgments: readonly Acknowledged[];
@@ -87,7 +92,7 @@ export class Codetrail extends Construct {
     const config = props.config;
     this.config = config;
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
-    const entry = props.entry ?? ((s: StageSpec) => defaultEntry(s, projectRoot));
+    const entry = props.entry ?? ((s: StageSpec | JobSpec) => defaultEntry(s, projectRoot));
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
     const removeOnDestroy = config.retention.removeOnDestroy;
     const removalPolicy = removeOnDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
@@ -190,29 +195,46 @@ export class Codetrail extends Construct {
       );
     }
 
-    // One Lambda per stage.
+    // One Lambda per stage, and one per scheduled job, over the same resources.
+    const over = (spec: StageSpec | JobSpec) => ({
+      queues: pipelineQueues,
+      buckets,
+      table: this.table,
+      dataKey: this.keys.data,
+      queueKey: this.keys.queue,
+      macKey: this.keys.mac,
+      logsKey: this.keys.logs,
+      config,
+      entry: entry(spec),
+      projectRoot,
+      logRetention,
+      removalPolicy,
+      alarmTopics,
+    });
     const stages = {} as Record<StageName, Stage>;
     for (const spec of STAGES) {
       stages[spec.name] = new Stage(this, `Stage${pascal(spec.name)}`, {
+        ...over(spec),
         spec,
         queue: pipelineQueues[spec.queue],
-        queues: pipelineQueues,
-        buckets,
-        table: this.table,
-        dataKey: this.keys.data,
-        queueKey: this.keys.queue,
-        macKey: this.keys.mac,
-        logsKey: this.keys.logs,
-        config,
-        entry: entry(spec),
-        projectRoot,
         ...(spec.dataFiles ? { dataFiles: expandDataFiles(spec.dataFiles, projectRoot) } : {}),
-        logRetention,
-        removalPolicy,
-        alarmTopics,
       });
     }
     this.stages = stages;
+
+    // Scheduled jobs: the hourly reconciler of stranded chart versions.
+    const jobs = {} as Record<JobSpec['name'], ScheduledJob>;
+    for (const spec of JOBS) {
+      jobs[spec.name] = new ScheduledJob(this, `Job${pascal(spec.name)}`, {
+        ...over(spec),
+        spec,
+        foundMetric: {
+          name: RECONCILER_METRIC,
+          what: 'chart versions waited on a stage past the bound and were re-driven (a lost message: find out why)',
+        },
+      });
+    }
+    this.jobs = jobs;
 
     // Who touched which PHI object, when.
     this.auditTrail = new AuditTrail(this, 'AuditTrail', {

@@ -13,7 +13,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { Construct, IConstruct } from 'constructs';
-import { BUCKETS, type BucketName, STAGES, type StageSpec } from '#shared/topology.ts';
+import { BUCKETS, type BucketName, JOBS, STAGES, type StageSpec } from '#shared/topology.ts';
 import type { Codetrail } from './codetrail.ts';
 import { logicalIdOf } from './names.ts';
 
@@ -51,6 +51,8 @@ export interface AcknowledgmentRule {
 }
 
 const stageFunctions = (c: Codetrail): IConstruct[] => STAGES.map((s) => c.stages[s.name].fn);
+const jobFunctions = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.name].fn);
+const jobRoles = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.name].role);
 const stageRoles =
   (pick: (s: StageSpec) => boolean = () => true) =>
   (c: Codetrail): IConstruct[] =>
@@ -92,10 +94,10 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
     id: 'HIPAA.Security-LambdaInsideVPC',
     alsoIn: NIST,
     reason:
-      'The stages call only AWS APIs (S3, SQS, DynamoDB, KMS) over TLS with SigV4/IAM; there is no VPC resource to ' +
-      'reach. A VPC would add NAT or interface endpoints per AZ (cost, cold starts) without further protecting ' +
-      'PHI. Agencies whose policy requires VPC-attached Lambdas add it (docs/security.md).',
-    scopes: stageFunctions,
+      'The stages and the scheduled reconciler call only AWS APIs (S3, SQS, DynamoDB, KMS) over TLS with SigV4/IAM; ' +
+      'there is no VPC resource to reach. A VPC would add NAT or interface endpoints per AZ (cost, cold starts) ' +
+      'without further protecting PHI. Agencies whose policy requires VPC-attached Lambdas add it (docs/security.md).',
+    scopes: (c) => [...stageFunctions(c), ...jobFunctions(c)],
   },
   {
     id: 'HIPAA.Security-LambdaDLQ',
@@ -107,20 +109,30 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
     scopes: stageFunctions,
   },
   {
+    id: 'HIPAA.Security-LambdaDLQ',
+    alsoIn: NIST,
+    reason:
+      'The scheduled reconciler is invoked by EventBridge with no retry on purpose: it keeps nothing between runs ' +
+      'and its work is idempotent, so the next scheduled run (an hour later) does all a retried or dead-lettered ' +
+      'event would. A failed run raises its Errors alarm.',
+    scopes: jobFunctions,
+  },
+  {
     id: 'HIPAA.Security-IAMNoInlinePolicy',
     alsoIn: NIST,
     reason:
       "Each stage's role has one inline policy, written by the CDK grants from the topology (its own queue, the " +
       'queues and buckets it uses, the table, the MAC key, its log group). It is specific to that role and lives ' +
-      'and dies with it; a managed policy would add a reuse this policy must not have.',
-    scopes: stageRoles(),
+      'and dies with it; a managed policy would add a reuse this policy must not have. The same holds for the ' +
+      "scheduled reconciler's role (the table and its index, the queues it re-drives to).",
+    scopes: (c) => [...stageRoles()(c), ...jobRoles(c)],
   },
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
       'X-Ray active tracing (tracing: ACTIVE) adds xray:PutTraceSegments and xray:PutTelemetryRecords, which do ' +
       'not support resource-level permissions. Nothing else in the policy uses Resource *.',
-    scopes: stageRoles(),
+    scopes: (c) => [...stageRoles()(c), ...jobRoles(c)],
   },
   ...objectPrefixes().map(
     ({ bucket, prefix }): AcknowledgmentRule => ({

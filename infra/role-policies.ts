@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import type { PolicyStatement, RolePolicies } from '#shared/iam/role-policy.ts';
 import { Config } from '#shared/model/config.ts';
-import { STAGES } from '#shared/topology.ts';
+import { JOBS, STAGES } from '#shared/topology.ts';
 import { type Codetrail, PROJECT_ROOT } from './codetrail.ts';
 import { CodetrailStack } from './codetrail-stack.ts';
 import { logicalIdOf } from './names.ts';
@@ -24,14 +24,19 @@ export function rolePolicies(codetrail: Codetrail): RolePolicies {
   };
   const placeholders = placeholderNames(codetrail);
   const roles: RolePolicies['roles'] = {};
-  for (const spec of STAGES) {
-    const roleId = logicalIdOf(codetrail.stages[spec.name].role);
+  // Stages and scheduled jobs alike act as `stage:<name>`, the actor their audit events name.
+  const functions = [
+    ...STAGES.map((s) => ({ name: s.name, role: codetrail.stages[s.name].role })),
+    ...JOBS.map((j) => ({ name: j.name, role: codetrail.jobs[j.name].role })),
+  ];
+  for (const { name, role } of functions) {
+    const roleId = logicalIdOf(role);
     const statements = Object.values(template.Resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .filter((r) => (r.Properties.Roles as { Ref?: string }[]).some((ref) => ref.Ref === roleId))
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: RawStatement[] }).Statement)
       .map((s) => statementOf(s, placeholders));
-    roles[`stage:${spec.name}`] = { statements };
+    roles[`stage:${name}`] = { statements };
   }
   return { roles };
 }
@@ -124,5 +129,6 @@ function placeholderNames(c: Codetrail): Map<string, string> {
   }
   for (const name of ['data', 'queue', 'logs', 'mac'] as const) add(c.keys[name], `key:${name}`);
   for (const [name, stage] of Object.entries(c.stages)) add(stage.logGroup, `logs:${name}`);
+  for (const [name, job] of Object.entries(c.jobs)) add(job.logGroup, `logs:${name}`);
   return names;
 }

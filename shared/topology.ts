@@ -238,6 +238,42 @@ export const STAGES: readonly StageSpec[] = [
   },
 ];
 
+/**
+ * A Lambda EventBridge runs on a schedule rather than a queue. Its role gets exactly `sendsTo`, its
+ * `table` actions on the table, and Query on the gsi1 index when it `queriesIndex`: no S3, no MAC.
+ */
+export interface JobSpec {
+  name: 'reconciler';
+  everyMinutes: number;
+  sendsTo: readonly LambdaQueueName[];
+  table: readonly TableAction[];
+  queriesIndex: boolean;
+  timeoutSeconds: number;
+  memoryMb: number;
+  purpose: string;
+}
+
+/** How long a chart may wait on a stage before the reconciler re-drives it (`codetrail reconcile`'s default too). */
+export const RECONCILE_AFTER_MINUTES = 60;
+
+export const JOBS: readonly JobSpec[] = [
+  {
+    name: 'reconciler',
+    everyMinutes: 60,
+    // The stages a stranded chart is re-driven to (shared/runtime/stranded-charts.ts).
+    sendsTo: ['validate', 'sample', 'billing'],
+    // PutItem: the chart.redriven audit event; the index: the strandable statuses by agency, oldest first.
+    table: ['PutItem'],
+    queriesIndex: true,
+    timeoutSeconds: 300,
+    memoryMb: 256,
+    purpose: `hourly: re-drives chart versions left in a stage-owned status for ${RECONCILE_AFTER_MINUTES} minutes or more (a lost message), audited`,
+  },
+];
+
+/** What the reconciler counts: chart versions it re-drove (alarmed: something lost a message). */
+export const RECONCILER_METRIC = 'ChartsRedriven';
+
 export const HUMAN_QUEUES: readonly { name: HumanQueueName; maxAgeAlarmMinutes: number; purpose: string }[] =
   [
     { name: 'qa-review', maxAgeAlarmMinutes: 24 * 60, purpose: 'Sampled charts for QA reviewers' },

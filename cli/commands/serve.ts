@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { resourcesToEnv } from '#shared/aws/resources.ts';
 import type { Config } from '#shared/model/config.ts';
+import { JOBS } from '#shared/topology.ts';
 import type { ServeState } from '../lib/target.ts';
 import { startLocalPipeline } from '../local/pipeline.ts';
 import { restoreSnapshot, saveSnapshot } from '../local/snapshot.ts';
@@ -65,8 +66,18 @@ export async function runServe(options: ServeOptions): Promise<void> {
   });
   // Each refusal of the local IAM is told once, as it happens: in AWS that message would dead-letter.
   const told = new Set<string>();
+  const compression = options.config.local.timeCompression;
+  // The scheduled jobs (the reconciler) on their schedule, compressed as the stack's clocks are.
+  const jobDue = new Map(JOBS.map((j) => [j.name, Date.now() + (j.everyMinutes * 60_000) / compression]));
   const loop = (async () => {
     while (!stopping) {
+      for (const job of JOBS) {
+        if (Date.now() < (jobDue.get(job.name) ?? 0)) continue;
+        jobDue.set(job.name, Date.now() + (job.everyMinutes * 60_000) / compression);
+        const result = (await pipeline.runJob(job.name)) as { redriven?: number } | undefined;
+        if (result?.redriven)
+          process.stdout.write(`  ${job.name.padEnd(17)} re-drove ${result.redriven} chart version(s)\n`);
+      }
       const handled = await pipeline.tick((e) => {
         process.stdout.write(
           `  ${e.stage.padEnd(17)} ${String(e.received).padStart(4)} message(s)${e.failed ? ` (${e.failed} to retry)` : ''}\n`,

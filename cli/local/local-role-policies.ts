@@ -2,7 +2,7 @@ import type { Resources } from '#shared/aws/resources.ts';
 import { deployedRolePolicies } from '#shared/iam/deployed-role-policies.ts';
 import { type ArnScope, queueArn } from '#shared/iam/requests-of-call.ts';
 import { type RolePolicies, type RolePolicy, resolvePlaceholders } from '#shared/iam/role-policy.ts';
-import { type QueueName, STAGES } from '#shared/topology.ts';
+import { JOBS, type QueueName, STAGES } from '#shared/topology.ts';
 
 /** The ARNs locally: the emulators' account, the SDK's region. */
 export function localArnScope(env: NodeJS.ProcessEnv = process.env): ArnScope {
@@ -31,11 +31,8 @@ export function localArns(
   for (const [name, url] of Object.entries(dlqUrls)) if (url) arns.set(`dlq:${name}`, queueArn(scope, url));
   for (const name of ['data', 'queue', 'logs', 'mac'])
     arns.set(`key:${name}`, `arn:aws:kms:${scope.region}:${scope.account}:key/local-${name}`);
-  for (const stage of STAGES)
-    arns.set(
-      `logs:${stage.name}`,
-      `arn:aws:logs:${scope.region}:${scope.account}:log-group:/codetrail/${stage.name}`,
-    );
+  for (const { name } of [...STAGES, ...JOBS])
+    arns.set(`logs:${name}`, `arn:aws:logs:${scope.region}:${scope.account}:log-group:/codetrail/${name}`);
   return arns;
 }
 

@@ -5,9 +5,10 @@ import { type Resources, resourcesToEnv } from '#shared/aws/resources.ts';
 import type { Config } from '#shared/model/config.ts';
 import type { SqsLambdaHandler } from '#shared/runtime/sqs-handler.ts';
 import { stagePorts } from '#shared/runtime/stage-ports.ts';
-import { ENV, type QueueName, STAGES, type StageName } from '#shared/topology.ts';
+import { ENV, JOBS, type JobSpec, type QueueName, STAGES, type StageName } from '#shared/topology.ts';
 import { applyEmulatorEnv, startEmulators } from './emulators.ts';
 import { actAs, appendDistinct, IAM_RECORD_ENV, LocalIam } from './iam-enforcement.ts';
+import { lambdaContext } from './lambda-context.ts';
 import { localArnScope, localArns, localRolePolicies, placeholderForm } from './local-role-policies.ts';
 import { provision } from './provision.ts';
 import { S3Notifier } from './s3-notifier.ts';
@@ -158,6 +159,21 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
         // Failed messages wait out their (compressed) visibility timeout before they come back.
         if (handled === 0) await new Promise((r) => setTimeout(r, 50));
       }
+    },
+
+    /**
+     * Runs a scheduled job's real Lambda handler once, as EventBridge would, with the job's own role
+     * (local IAM checks its calls as it checks a stage's). Returns what the handler returned.
+     */
+    async runJob(name: JobSpec['name']): Promise<unknown> {
+      const mod = (await import(`../../functions/${name}/handler.ts`)) as {
+        handler: (event: unknown, context: unknown) => Promise<unknown>;
+      };
+      const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+      const spec = JOBS.find((j) => j.name === name) as JobSpec;
+      return actAs(`stage:${name}`, () =>
+        mod.handler(event, lambdaContext(name, spec.timeoutSeconds, spec.memoryMb)),
+      );
     },
 
     /** Every message sitting in a dead-letter queue, read without removing it. */

@@ -240,12 +240,18 @@ export class DynamoChartStore implements ChartStore {
     return out;
   }
 
-  async *byStatus(agencyId: string, status: ChartStatus): AsyncIterable<ChartState> {
+  async *byStatus(agencyId: string, status: ChartStatus, updatedBefore?: string): AsyncIterable<ChartState> {
+    // gsi1sk starts with updatedAt, so "before" is a key range: `<updatedAt>#...` sorts below the bare
+    // instant only when its updatedAt is earlier (with an equal one it is the longer string, so above).
+    const before = updatedBefore === undefined ? {} : { ':before': updatedBefore };
     for await (const item of this.query({
       IndexName: GSI1,
-      KeyConditionExpression: '#gpk = :gpk',
-      ExpressionAttributeNames: { '#gpk': GSI1_PK },
-      ExpressionAttributeValues: { ':gpk': chartStatusPk(agencyId, status) },
+      KeyConditionExpression: updatedBefore === undefined ? '#gpk = :gpk' : '#gpk = :gpk AND #gsk < :before',
+      ExpressionAttributeNames: {
+        '#gpk': GSI1_PK,
+        ...(updatedBefore === undefined ? {} : { '#gsk': GSI1_SK }),
+      },
+      ExpressionAttributeValues: { ':gpk': chartStatusPk(agencyId, status), ...before },
     })) {
       const state = this.fromItem(item);
       if (state) yield state;

@@ -81,8 +81,11 @@ export interface ChartStore {
   latest(chartKey: string): Promise<number | undefined>;
   /** Every version of one chart, newest first. */
   versions(chartKey: string): Promise<ChartState[]>;
-  /** An agency's chart versions in one status, oldest update first (gsi1). */
-  byStatus(agencyId: string, status: ChartStatus): AsyncIterable<ChartState>;
+  /**
+   * An agency's chart versions in one status, oldest update first (gsi1); with `updatedBefore` (an ISO
+   * instant), only those last updated before it (a key condition: nothing newer is read).
+   */
+  byStatus(agencyId: string, status: ChartStatus, updatedBefore?: string): AsyncIterable<ChartState>;
   /** Every version of every chart of an agency (for summaries and reports); paginates internally. */
   list(agencyId?: string): AsyncIterable<ChartState>;
 }

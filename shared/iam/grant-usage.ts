@@ -1,4 +1,4 @@
-import { STAGES } from '#shared/topology.ts';
+import { JOBS, STAGES } from '#shared/topology.ts';
 import { type AuthorizationRequest, evaluate, type RolePolicies, wildcardMatch } from './role-policy.ts';
 
 /**
@@ -37,17 +37,24 @@ export function grantsOf(policies: RolePolicies): Grant[] {
  */
 export function onBehalfReason(grant: Grant): string | undefined {
   const stage = STAGES.find((s) => `stage:${s.name}` === grant.role);
-  if (grant.action.startsWith('logs:') && grant.resource === `{logs:${stage?.name}}`)
+  // A scheduled job: no queue of its own (nothing received), no S3.
+  const job = JOBS.find((j) => `stage:${j.name}` === grant.role);
+  const fn = stage ?? job;
+  if (!fn) return undefined;
+  if (grant.action.startsWith('logs:') && grant.resource === `{logs:${fn.name}}`)
     return 'the Lambda service writes the function log group';
   if (grant.action.startsWith('xray:') && grant.resource === '*')
     return 'the Lambda service sends active-tracing segments';
-  if (!stage) return undefined;
   const dataKey = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
-  if (grant.resource === '{key:data}' && dataKey.includes(grant.action))
+  if (grant.resource === '{key:data}' && dataKey.includes(grant.action) && fn.table.length > 0)
     return 'DynamoDB and S3 call KMS for the role to encrypt and decrypt at rest';
-  const queueKey = stage.sendsTo.length > 0 ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'];
+  const queueKey = [
+    ...(stage ? ['kms:Decrypt'] : []),
+    ...(fn.sendsTo.length > 0 ? ['kms:GenerateDataKey'] : []),
+  ];
   if (grant.resource === '{key:queue}' && queueKey.includes(grant.action))
     return 'SQS calls KMS for the role to decrypt what it receives and encrypt what it sends';
+  if (!stage) return undefined;
   if (grant.action === 'sqs:GetQueueAttributes' && grant.resource === `{queue:${stage.queue}}`)
     return "the Lambda event source mapping reads its queue's attributes";
   const versioned = stage.reads

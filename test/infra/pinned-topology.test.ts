@@ -4,7 +4,7 @@
  * the topology (or a construct that stopped being built) passes them all; these numbers do not move with it.
  */
 import { describe, expect, it } from 'vitest';
-import { BUCKET_NOTIFICATIONS, BUCKETS, HUMAN_QUEUES, queues, STAGES } from '#shared/topology.ts';
+import { BUCKET_NOTIFICATIONS, BUCKETS, HUMAN_QUEUES, JOBS, queues, STAGES } from '#shared/topology.ts';
 import { resources, template } from './harness.ts';
 
 /**
@@ -29,6 +29,10 @@ const PINNED = {
   ageAlarms: 9,
   /** RecordsFailed of each stage, and Errors and Throttles of its function. */
   functionAlarms: 18,
+  /** The hourly reconciler of stranded chart versions. */
+  jobs: 1,
+  /** The reconciler's Errors, and ChartsRedriven (something lost a message). */
+  jobAlarms: 2,
 } as const;
 
 /** Resources of the synthesised template, by type: the pinned shape above, plus what the stack adds. */
@@ -39,10 +43,12 @@ const PINNED_TEMPLATE: Record<string, number> = {
   'Custom::S3BucketNotifications': 2,
   'AWS::SQS::Queue': 18, // 6 Lambda-consumed + 3 human-drained queues, and 9 DLQs
   'AWS::SQS::QueuePolicy': 18,
-  'AWS::CloudWatch::Alarm': 36, // 9 DLQ alarms, 9 age alarms, 6 each of RecordsFailed, Errors and Throttles
-  'AWS::Lambda::Function': 7, // 6 stages, and the CDK's S3 notifications handler
+  // 9 DLQ alarms, 9 age alarms, 6 each of RecordsFailed, Errors and Throttles; the reconciler's 2
+  'AWS::CloudWatch::Alarm': 38,
+  'AWS::Lambda::Function': 8, // 6 stages, the reconciler, and the CDK's S3 notifications handler
   'AWS::Lambda::EventSourceMapping': 6,
-  'AWS::Logs::LogGroup': 7, // 6 stages, and CloudTrail's
+  'AWS::Events::Rule': 1, // the reconciler's schedule
+  'AWS::Logs::LogGroup': 8, // 6 stages, the reconciler, and CloudTrail's
   'AWS::DynamoDB::Table': 1,
   'AWS::SNS::Topic': 1,
   'AWS::CloudTrail::Trail': 1,
@@ -52,6 +58,7 @@ const PINNED_TEMPLATE: Record<string, number> = {
 describe('pinned shape', () => {
   it('the topology has 6 stages, 6 Lambda-consumed and 3 human-drained queues, 4 buckets, 2 notifications', () => {
     expect(STAGES).toHaveLength(PINNED.stages);
+    expect(JOBS).toHaveLength(PINNED.jobs);
     expect(new Set(STAGES.map((s) => s.queue)).size).toBe(PINNED.lambdaQueues);
     expect(queues().filter((q) => !q.humanDrained)).toHaveLength(PINNED.lambdaQueues);
     expect(queues().filter((q) => q.humanDrained)).toHaveLength(PINNED.humanQueues);
@@ -73,7 +80,7 @@ describe('pinned shape', () => {
     const nodeFunctions = Object.values(resources(t, 'AWS::Lambda::Function')).filter((f) =>
       String(f.Properties.Runtime).startsWith('nodejs'),
     );
-    expect(nodeFunctions).toHaveLength(PINNED.stages);
+    expect(nodeFunctions).toHaveLength(PINNED.stages + PINNED.jobs);
     expect(Object.keys(resources(t, 'AWS::Lambda::EventSourceMapping'))).toHaveLength(PINNED.stages);
     const sqs = Object.values(resources(t, 'AWS::SQS::Queue'));
     expect(sqs.filter((q) => q.Properties.RedrivePolicy)).toHaveLength(
@@ -84,6 +91,12 @@ describe('pinned shape', () => {
     const on = (metric: string) => alarms.filter((a) => a.Properties.MetricName === metric);
     expect(on('ApproximateNumberOfMessagesVisible')).toHaveLength(PINNED.deadLetterAlarms);
     expect(on('ApproximateAgeOfOldestMessage')).toHaveLength(PINNED.ageAlarms);
-    expect([...on('RecordsFailed'), ...on('Errors'), ...on('Throttles')]).toHaveLength(PINNED.functionAlarms);
+    expect([...on('RecordsFailed'), ...on('Errors'), ...on('Throttles')]).toHaveLength(
+      PINNED.functionAlarms + 1,
+    );
+    expect(on('ChartsRedriven')).toHaveLength(1);
+    expect(alarms).toHaveLength(
+      PINNED.deadLetterAlarms + PINNED.ageAlarms + PINNED.functionAlarms + PINNED.jobAlarms,
+    );
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STAGES } from '#shared/topology.ts';
+import { JOBS, STAGES } from '#shared/topology.ts';
 import { PROJECT_ROOT } from '../../infra/codetrail.ts';
 import { rolePolicies, rolePoliciesText, statementOf } from '../../infra/role-policies.ts';
 import { build } from './harness.ts';
@@ -17,9 +17,9 @@ describe('the role policy snapshot the local runtime enforces', () => {
     expect(committed).toBe(rolePoliciesText(rolePolicies(build().stack.codetrail)));
   });
 
-  it('names every stage role, with its resources as placeholders and no CloudFormation left in them', () => {
+  it('names every stage and job role, with its resources as placeholders and no CloudFormation left in them', () => {
     const policies = rolePolicies(build().stack.codetrail);
-    expect(Object.keys(policies.roles)).toEqual(STAGES.map((s) => `stage:${s.name}`));
+    expect(Object.keys(policies.roles)).toEqual([...STAGES, ...JOBS].map((s) => `stage:${s.name}`));
     const text = JSON.stringify(policies);
     expect(text).not.toMatch(/Fn::|"Ref"|\$\{Token/);
     expect(policies.roles['stage:intake']?.statements).toContainEqual({

@@ -16,6 +16,7 @@ import {
   ENV,
   INTAKE_WORK_DAYS,
   INTAKE_WORK_PREFIX,
+  JOBS,
   queues,
   STAGES,
 } from '#shared/topology.ts';
@@ -325,7 +326,7 @@ describe('queues', () => {
     const c = built.stack.codetrail;
     const topic = ref(c.alarmTopic);
     const alarms = Object.values(resources(t, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(2 * QUEUES.length + 3 * STAGES.length);
+    expect(alarms).toHaveLength(2 * QUEUES.length + 3 * STAGES.length + 2 * JOBS.length);
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual([topic]);
       expect(a.Properties.OKActions).toEqual([topic]);
@@ -427,7 +428,7 @@ describe('Lambda stages', () => {
     const node = Object.values(resources(t, 'AWS::Lambda::Function')).filter((f) =>
       String(f.Properties.Runtime).startsWith('nodejs'),
     );
-    expect(node).toHaveLength(STAGES.length);
+    expect(node).toHaveLength(STAGES.length + JOBS.length);
     for (const s of STAGES) {
       expect(resourceOf(t, c.stages[s.name].fn).Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -491,7 +492,7 @@ describe('Lambda stages', () => {
     const { template: t, built } = trial();
     const c = built.stack.codetrail;
     const groups = Object.values(resources(t, 'AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(STAGES.length + 1); // + the CloudTrail log group
+    expect(groups).toHaveLength(STAGES.length + JOBS.length + 1); // + the CloudTrail log group
     for (const g of groups) {
       expect(g.Properties).toMatchObject({ KmsKeyId: arn(c.keys.logs), RetentionInDays: expect.any(Number) });
     }

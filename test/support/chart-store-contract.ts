@@ -386,6 +386,17 @@ export function chartStoreContract(name: string, makeStore: (clock: Clock) => Ch
         expect(await all(store.byStatus(agencyId, 'PAID'))).toEqual([]);
       });
 
+      it('lists only versions last updated before an instant, when given one (equal is not before)', async () => {
+        const old = await created({ updatedAt: '2026-11-20T09:00:00.000Z' });
+        await created({ updatedAt: '2026-11-21T09:00:00.000Z' });
+        await created({ updatedAt: '2026-11-22T09:00:00.000Z' });
+        expect(await all(store.byStatus(agencyId, 'RECEIVED', '2026-11-21T09:00:00.000Z'))).toStrictEqual([
+          old,
+        ]);
+        expect(await all(store.byStatus(agencyId, 'RECEIVED', '2026-11-20T09:00:00.000Z'))).toEqual([]);
+        expect(await all(store.byStatus(agencyId, 'RECEIVED', '2026-11-23T00:00:00.000Z'))).toHaveLength(3);
+      });
+
       it('orders versions updated at the same instant by chart key, then version', async () => {
         const key = `ck-${next()}`;
         const b1 = await created({ chartKey: `${key}-b` });

@@ -85,10 +85,15 @@ export function memoryChartStore(clock: Clock = systemClock): ChartStore {
         .sort((a, b) => b.version - a.version)
         .map(clone);
     },
-    async *byStatus(agencyId, status) {
+    async *byStatus(agencyId, status, updatedBefore) {
       // Sorted before the first yield, as a query reads its page first: a transition made while
       // iterating does not reorder what is left.
-      const found = [...charts.values()].filter((s) => s.agencyId === agencyId && s.status === status);
+      const found = [...charts.values()].filter(
+        (s) =>
+          s.agencyId === agencyId &&
+          s.status === status &&
+          (updatedBefore === undefined || s.updatedAt < updatedBefore),
+      );
       for (const s of found.sort(byGsi1)) yield clone(s);
     },
     async *list(agencyId) {

@@ -60,6 +60,9 @@ describe('onBehalfReason', () => {
     ['stage:intake', 's3:GetObjectVersion', '{bucket:intake}/exports/*', 'keeps no versions'],
     ['stage:denial-ingestion', 's3:GetObjectVersion', '{bucket:denials}/remittances/*', 'keeps no versions'],
     ['stage:intake', 'kms:GenerateMac', '{key:mac}', 'local MAC key is a file'],
+    ['stage:reconciler', 'logs:PutLogEvents', '{logs:reconciler}', 'log group'],
+    ['stage:reconciler', 'kms:Encrypt', '{key:data}', 'encrypt and decrypt at rest'],
+    ['stage:reconciler', 'kms:GenerateDataKey', '{key:queue}', 'encrypt what it sends'],
   ])('explains %s %s on %s', (role, action, resource, reason) => {
     expect(onBehalfReason({ role, action, resource })).toContain(reason);
   });
@@ -78,6 +81,11 @@ describe('onBehalfReason', () => {
     ['stage:validation', 'sqs:GetQueueAttributes', '{queue:sample}'],
     ['stage:validation', 'sqs:ReceiveMessage', '{queue:validate}'],
     ['stage:nobody', 'kms:Decrypt', '{key:data}'],
+    ['stage:nobody', 'logs:PutLogEvents', '{logs:undefined}'],
+    // A scheduled job receives nothing, has no queue and reads no S3.
+    ['stage:reconciler', 'kms:Decrypt', '{key:queue}'],
+    ['stage:reconciler', 'sqs:GetQueueAttributes', '{queue:validate}'],
+    ['stage:reconciler', 'logs:PutLogEvents', '{logs:validation}'],
   ])('leaves %s %s on %s to the calls', (role, action, resource) => {
     expect(onBehalfReason({ role, action, resource })).toBeUndefined();
   });

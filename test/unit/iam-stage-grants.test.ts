@@ -4,7 +4,7 @@ import { LocalIam } from '#cli/local/iam-enforcement.ts';
 import { deployedRolePolicies } from '#shared/iam/deployed-role-policies.ts';
 import { grantsOf, onBehalfReason, type RecordedCall, withoutGrant } from '#shared/iam/grant-usage.ts';
 import { wildcardMatch } from '#shared/iam/role-policy.ts';
-import { STAGES } from '#shared/topology.ts';
+import { JOBS, STAGES } from '#shared/topology.ts';
 
 /**
  * Every grant of every stage role is needed: the calls each stage made over the examples and the
@@ -34,7 +34,9 @@ function refusals(roles: typeof policies, role: string): Error[] {
 
 describe('the deployed stage roles, replayed against the calls the stages make', () => {
   it('have a policy for every stage, and a recording of each', () => {
-    expect(Object.keys(policies.roles).sort()).toEqual(STAGES.map((s) => `stage:${s.name}`).sort());
+    expect(Object.keys(policies.roles).sort()).toEqual(
+      [...STAGES, ...JOBS].map((s) => `stage:${s.name}`).sort(),
+    );
     for (const role of Object.keys(policies.roles))
       expect(
         calls.some((c) => c.role === role),
@@ -42,7 +44,7 @@ describe('the deployed stage roles, replayed against the calls the stages make',
       ).toBe(true);
   });
 
-  it.each(STAGES.map((s) => `stage:${s.name}`))('let %s make every call it makes', (role) => {
+  it.each([...STAGES, ...JOBS].map((s) => `stage:${s.name}`))('let %s make every call it makes', (role) => {
     expect(refusals(policies, role).map((e) => e.message)).toEqual([]);
   });
 

@@ -1,0 +1,191 @@
+import * as path from 'node:path';
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { Config } from '#shared/model/config.ts';
+import { BUCKETS, type BucketName, type DataFile, ENV, type QueueName } from '#shared/topology.ts';
+import type { PipelineQueue } from './pipeline-queue.ts';
+
+/** Where a bundle's data files live in the Lambda (its code is unpacked in /var/task). */
+export const LAMBDA_DATA_DIR = '/var/task/data';
+
+/**
+ * Lambda caps a function's whole environment at 4 KB, counted as JSON (so the config's quotes count
+ * twice). The other variables (table, four buckets, up to three queue URLs, the key ARN, the data
+ * folder) take at most about 1.3 KB at CloudFormation's name limits; the config gets the rest.
+ */
+export const CONFIG_ENV_BUDGET_BYTES = 2560;
+
+/** What every codetrail function is built over: the stack's resources and settings. */
+export interface FunctionResources {
+  /** Every pipeline queue by name (a function gets send rights to its `sendsTo`). */
+  readonly queues: Readonly<Record<QueueName, PipelineQueue>>;
+  readonly buckets: Readonly<Record<BucketName, s3.IBucket>>;
+  readonly table: dynamodb.ITable;
+  /** The key of the table and the PHI buckets. */
+  readonly dataKey: kms.IKey;
+  /** The key of the pipeline queues. */
+  readonly queueKey: kms.IKey;
+  /** HMAC key; a stage that computes identifiers (`spec.macs`) may only GenerateMac with it. */
+  readonly macKey: kms.IKey;
+  /** Key of the function's log group. */
+  readonly logsKey: kms.IKey;
+  /** The validated agency configuration, passed as ENV.config. */
+  readonly config: Config;
+  /** Handler file (exports `handler`). */
+  readonly entry: string;
+  /** Repository root: esbuild's working directory and the base of `dataFiles`. */
+  readonly projectRoot: string;
+  /** Data files to ship in the bundle; when set the function gets ENV.dataDir. */
+  readonly dataFiles?: readonly DataFile[];
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  /** Where its alarms go. */
+  readonly alarmTopics: readonly sns.ITopic[];
+}
+
+export interface CodetrailFunctionProps extends FunctionResources {
+  readonly name: string;
+  readonly purpose: string;
+  /** Queues it sends to: their URLs go in its environment. */
+  readonly sendsTo: readonly QueueName[];
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly reservedConcurrency: number;
+}
+
+/**
+ * A codetrail Lambda under `scope`: a NodejsFunction (Node.js 24, arm64, ESM bundle with the SDK inside,
+ * X-Ray, reserved concurrency), its own encrypted log group, and a role that may write to that log group
+ * and nothing else yet: the stage or job adds exactly what it touches.
+ */
+export function codetrailFunction(
+  scope: Construct,
+  props: CodetrailFunctionProps,
+): { fn: nodejs.NodejsFunction; role: iam.Role; logGroup: logs.LogGroup } {
+  const configJson = JSON.stringify(props.config);
+  const counted = Buffer.byteLength(JSON.stringify(configJson));
+  if (counted > CONFIG_ENV_BUDGET_BYTES) {
+    throw new Error(
+      `codetrail config takes ${counted} bytes of the Lambda environment; Lambda environments hold 4 KB in all, ` +
+        `so it must stay under ${CONFIG_ENV_BUDGET_BYTES} bytes (move large per-coder tables out of the config)`,
+    );
+  }
+
+  const logGroup = new logs.LogGroup(scope, 'Logs', {
+    encryptionKey: props.logsKey,
+    retention: props.logRetention,
+    removalPolicy: props.removalPolicy,
+  });
+
+  // Our own role instead of AWSLambdaBasicExecutionRole: logs may be written to this log group only.
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `codetrail ${props.name}: ${props.purpose}`,
+  });
+  logGroup.grantWrite(role);
+
+  const environment: Record<string, string> = {
+    [ENV.table]: props.table.tableName,
+    [ENV.macKeyId]: props.macKey.keyId,
+    [ENV.config]: configJson,
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+  for (const b of BUCKETS) environment[ENV.bucket(b)] = props.buckets[b].bucketName;
+  for (const q of props.sendsTo) environment[ENV.queueUrl(q)] = props.queues[q].queue.queueUrl;
+  const dataFiles = props.dataFiles ?? [];
+  if (dataFiles.length > 0) environment[ENV.dataDir] = LAMBDA_DATA_DIR;
+
+  const fn = new nodejs.NodejsFunction(scope, 'Function', {
+    description: `codetrail ${props.name}: ${props.purpose}`,
+    entry: props.entry,
+    handler: 'handler',
+    projectRoot: props.projectRoot,
+    depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+    runtime: lambda.Runtime.NODEJS_24_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: props.memoryMb,
+    timeout: Duration.seconds(props.timeoutSeconds),
+    reservedConcurrentExecutions: props.reservedConcurrency,
+    tracing: lambda.Tracing.ACTIVE,
+    logGroup,
+    role,
+    environment,
+    bundling: {
+      format: nodejs.OutputFormat.ESM,
+      mainFields: ['module', 'main'],
+      // Some CommonJS dependencies call require(); give the ESM bundle one.
+      banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+      externalModules: [],
+      forceDockerBundling: false,
+      ...(dataFiles.length > 0 ? { commandHooks: copyDataFiles(dataFiles) } : {}),
+    },
+  });
+  return { fn, role, logGroup };
+}
+
+/**
+ * SendMessage on exactly `sendsTo` (grantSendMessages adds GetQueueAttributes and GetQueueUrl, unused),
+ * and the queue key through SQS alone (kms:ViaService, never called directly): a data key for what it
+ * sends; Decrypt for what its poller receives, when it `receives`.
+ */
+export function grantSends(
+  role: iam.Role,
+  sendsTo: readonly QueueName[],
+  queues: Readonly<Record<QueueName, PipelineQueue>>,
+  queueKey: kms.IKey,
+  options: { receives: boolean },
+): void {
+  if (sendsTo.length > 0) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: sendsTo.map((q) => queues[q].queue.queueArn),
+      }),
+    );
+  }
+  const actions = [
+    ...(options.receives ? ['kms:Decrypt'] : []),
+    ...(sendsTo.length > 0 ? ['kms:GenerateDataKey'] : []),
+  ];
+  if (actions.length > 0) role.addToPrincipalPolicy(viaService(queueKey, 'sqs', actions));
+}
+
+/** A statement allowing `actions` on `key` only when `services` call KMS for the role (kms:ViaService). */
+export function viaService(
+  key: kms.IKey,
+  services: string | string[],
+  actions: string[],
+): iam.PolicyStatement {
+  const names = (Array.isArray(services) ? services : [services]).map(
+    (service) => `${service}.${Stack.of(key).region}.amazonaws.com`,
+  );
+  return new iam.PolicyStatement({
+    actions,
+    resources: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': names } },
+  });
+}
+
+/** Bundling hooks that copy `files` into the bundle's `data/` after esbuild ran. */
+export function copyDataFiles(files: readonly DataFile[]): nodejs.ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      files.flatMap((f) => {
+        const into = path.posix.join(outputDir, 'data', f.into);
+        return [`mkdir -p "${into}"`, `cp "${path.posix.join(inputDir, f.source)}" "${into}/"`];
+      }),
+  };
+}
