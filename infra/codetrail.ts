@@ -31,6 +31,7 @@ import { expandDataFiles } from './data-files.ts';
 import { CodetrailKeys } from './keys.ts';
 import { type Acknowledged, acknowledgeFindings } from './nag.ts';
 import { OUTPUT, pascal } from './names.ts';
+import { PersonRoles } from './person-roles.ts';
 import { PipelineQueue } from './pipeline-queue.ts';
 import { ScheduledJob } from './scheduled-job.ts';
 import { AccessLogBucket, SecureBucket } from './secure-bucket.ts';
@@ -79,6 +80,7 @@ export class Codetrail extends Construct {
   readonly queues: Readonly<Record<QueueName, PipelineQueue>>;
   readonly stages: Readonly<Record<StageName, Stage>>;
   readonly jobs: Readonly<Record<JobSpec['name'], ScheduledJob>>;
+  readonly personRoles: PersonRoles;
   readonly auditTrail: AuditTrail;
   /** The cdk-nag acknowledgments recorded on this construct (empty when `acknowledgeNagFindings` is false). */
   readonly acknowledgments: readonly Acknowledged[];
@@ -236,6 +238,13 @@ export class Codetrail extends Construct {
     }
     this.jobs = jobs;
 
+    // The roles of those who use the stack from outside: the EMR export job, one per agency.
+    this.personRoles = new PersonRoles(this, 'PersonRoles', {
+      config,
+      intakeBucket: buckets.intake,
+      intakeKey: this.keys.data,
+    });
+
     // Who touched which PHI object, when.
     this.auditTrail = new AuditTrail(this, 'AuditTrail', {
       encryptionKey: this.keys.logs,
@@ -265,6 +274,12 @@ export class Codetrail extends Construct {
     }
     output(OUTPUT.alarmTopic, this.alarmTopic.topicArn, 'codetrail alarm topic ARN');
     output(OUTPUT.macKey, this.keys.mac.keyArn, 'codetrail chartKey HMAC key ARN');
+    for (const [agency, role] of Object.entries(this.personRoles.emrWriters))
+      output(
+        OUTPUT.emrWriterRole(agency),
+        role.roleArn,
+        `codetrail EMR export writer role for ${agency} (PutObject under exports/${agency}/ only)`,
+      );
 
     this.acknowledgments = (props.acknowledgeNagFindings ?? true) ? acknowledgeFindings(this) : [];
   }

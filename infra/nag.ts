@@ -45,7 +45,9 @@ export interface AcknowledgmentRule {
   /** Why the finding is accepted: what makes it a false positive, or what control stands in for it. */
   readonly reason: string;
   /** The constructs the acknowledgment is recorded on (it covers them and their children). */
-  readonly scopes: (c: Codetrail) => IConstruct[];
+  readonly scopes: (c: Codetrail, agency?: string) => IConstruct[];
+  /** One acknowledgment per configured agency, `<agency>` in the id standing for its id. */
+  readonly perAgency?: boolean;
   /** Other packs that report the same rule by the same name (`NIST.800.53.R5`), acknowledged alike. */
   readonly alsoIn?: readonly string[];
 }
@@ -53,6 +55,7 @@ export interface AcknowledgmentRule {
 const stageFunctions = (c: Codetrail): IConstruct[] => STAGES.map((s) => c.stages[s.name].fn);
 const jobFunctions = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.name].fn);
 const jobRoles = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.name].role);
+const writerRoles = (c: Codetrail): IConstruct[] => Object.values(c.personRoles.emrWriters);
 const stageRoles =
   (pick: (s: StageSpec) => boolean = () => true) =>
   (c: Codetrail): IConstruct[] =>
@@ -124,8 +127,17 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       "Each stage's role has one inline policy, written by the CDK grants from the topology (its own queue, the " +
       'queues and buckets it uses, the table, the MAC key, its log group). It is specific to that role and lives ' +
       'and dies with it; a managed policy would add a reuse this policy must not have. The same holds for the ' +
-      "scheduled reconciler's role (the table and its index, the queues it re-drives to).",
-    scopes: (c) => [...stageRoles()(c), ...jobRoles(c)],
+      "scheduled reconciler's role (the table and its index, the queues it re-drives to), and for each EMR export " +
+      "writer's (PutObject under its agency's exports/ prefix, the intake key through S3).",
+    scopes: (c) => [...stageRoles()(c), ...jobRoles(c), ...writerRoles(c)],
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<intake-bucket.Arn>/exports/<agency>/*]',
+    perAgency: true,
+    reason:
+      "The EMR export writer adds objects whose names its export job chooses, under its own agency's prefix: one " +
+      'prefix of one bucket, PutObject only, never the bucket or another agency.',
+    scopes: (c, agency) => [c.personRoles.emrWriters[agency ?? ''] as IConstruct],
   },
   {
     id: 'AwsSolutions-IAM5[Resource::*]',
@@ -234,13 +246,15 @@ export function acknowledgeFindings(c: Codetrail): Acknowledged[] {
   const done: Acknowledged[] = [];
   for (const rule of ACKNOWLEDGMENTS) {
     const rest = rule.id.slice(rule.id.indexOf('-'));
-    for (const ruleId of [rule.id, ...(rule.alsoIn ?? []).map((pack) => `${pack}${rest}`)]) {
-      const id = resolveAcknowledgmentId(ruleId, c);
-      for (const scope of rule.scopes(c)) {
-        Validations.of(scope).acknowledge({ id: qualifiedId(id), reason: rule.reason });
-        done.push({ id, qualifiedId: qualifiedId(id), reason: rule.reason, path: scope.node.path });
+    const agencies = rule.perAgency ? c.config.agencies.map((a) => a.id) : [undefined];
+    for (const agency of agencies)
+      for (const ruleId of [rule.id, ...(rule.alsoIn ?? []).map((pack) => `${pack}${rest}`)]) {
+        const id = resolveAcknowledgmentId(ruleId.replace('<agency>', agency ?? ''), c);
+        for (const scope of rule.scopes(c, agency)) {
+          Validations.of(scope).acknowledge({ id: qualifiedId(id), reason: rule.reason });
+          done.push({ id, qualifiedId: qualifiedId(id), reason: rule.reason, path: scope.node.path });
+        }
       }
-    }
   }
   return done;
 }

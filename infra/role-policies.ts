@@ -29,14 +29,24 @@ export function rolePolicies(codetrail: Codetrail): RolePolicies {
     ...STAGES.map((s) => ({ name: s.name, role: codetrail.stages[s.name].role })),
     ...JOBS.map((j) => ({ name: j.name, role: codetrail.jobs[j.name].role })),
   ];
-  for (const { name, role } of functions) {
+  const statementsOf = (role: IConstruct) => {
     const roleId = logicalIdOf(role);
-    const statements = Object.values(template.Resources)
+    return Object.values(template.Resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .filter((r) => (r.Properties.Roles as { Ref?: string }[]).some((ref) => ref.Ref === roleId))
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: RawStatement[] }).Statement)
       .map((s) => statementOf(s, placeholders));
-    roles[`stage:${name}`] = { statements };
+  };
+  for (const { name, role } of functions) roles[`stage:${name}`] = { statements: statementsOf(role) };
+  // The people's roles. One EMR export writer per agency, alike but for the agency: kept once, with
+  // `{agency}` for it (the local runtime acts as `person:emr-writer@<agency>`).
+  const [agency, writer] = Object.entries(codetrail.personRoles.emrWriters)[0] ?? [];
+  if (agency && writer) {
+    const templated = JSON.stringify(statementsOf(writer)).replaceAll(
+      `/exports/${agency}/`,
+      '/exports/{agency}/',
+    );
+    roles['person:emr-writer'] = { statements: JSON.parse(templated) };
   }
   return { roles };
 }

@@ -365,4 +365,5 @@ export const OUTPUT = {
   deadLetterQueue: (name: string) => `DeadLetterQueue${pascal(name)}`,
   alarmTopic: 'AlarmTopic',
   macKey: 'MacKey',
+  emrWriterRole: (agency: string) => `EmrWriterRole${pascal(agency)}`,
 } as const;

@@ -2,18 +2,32 @@ import { readFileSync } from 'node:fs';
 import { bulkDropObjects, isBulkDropFolder } from '../lib/bulk-drop.ts';
 import { droppedObjectKey } from '../lib/object-key.ts';
 import type { Target } from '../lib/target.ts';
+import { actAs } from '../local/iam-enforcement.ts';
 
 /**
  * `codetrail drop`: puts export files in the intake bucket (or remittances in the denials bucket) as an
  * EMR export job would. Object keys are built from the time and content hash, never from the file
  * name, which may carry a patient's name. A folder holding a FHIR Bulk Data drop (NDJSON files and a
  * manifest.json or .done marker) is dropped whole, its marker last.
+ *
+ * Exports are written as the agency's EMR export writer role (`person:emr-writer@<agency>`): against the
+ * local stack its policy is enforced, so a drop the deployed role could not make fails here as well.
  */
-export async function runDrop(
+export function runDrop(
   target: Target,
   files: string[],
   opts: { agency: string; remittance?: boolean },
   now: () => Date = () => new Date(),
+): Promise<string[]> {
+  if (opts.remittance) return dropFiles(target, files, opts, now);
+  return actAs(`person:emr-writer@${opts.agency}`, () => dropFiles(target, files, opts, now));
+}
+
+async function dropFiles(
+  target: Target,
+  files: string[],
+  opts: { agency: string; remittance?: boolean },
+  now: () => Date,
 ): Promise<string[]> {
   const keys: string[] = [];
   for (const file of files) {

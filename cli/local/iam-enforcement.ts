@@ -6,7 +6,12 @@ import { S3ServiceException } from '@aws-sdk/client-s3';
 import { SQSServiceException } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '#shared/aws/clients.ts';
 import { type ArnScope, type Input, requestsOfCall } from '#shared/iam/requests-of-call.ts';
-import { type AuthorizationRequest, evaluate, type RolePolicy } from '#shared/iam/role-policy.ts';
+import {
+  type AuthorizationRequest,
+  evaluate,
+  type RolePolicy,
+  resolvePlaceholders,
+} from '#shared/iam/role-policy.ts';
 
 /**
  * The local runtime's IAM: every AWS call made while a role is acting (a stage's handler and its SQS
@@ -114,17 +119,36 @@ export class LocalIam {
       this.authorize(service, role, request);
   }
 
+  /**
+   * A role's policy. `person:emr-writer@<agency>` is one agency's role of a kind deployed per agency: its
+   * policy is the kind's, with `{agency}` (kept by the snapshot) standing for that agency.
+   */
+  policyOf(role: string): RolePolicy | undefined {
+    const direct = this.policies[role];
+    if (direct) return direct;
+    const at = role.indexOf('@');
+    const kind = at > 0 ? this.policies[role.slice(0, at)] : undefined;
+    if (!kind) return undefined;
+    const agency = role.slice(at + 1);
+    return resolvePlaceholders(kind, (name) => (name === 'agency' ? agency : undefined));
+  }
+
   /** One authorization of `role`: recorded as the options say; AccessDenied, as `service` raises it, when refused. */
   authorize(service: string, role: string, request: AuthorizationRequest): void {
-    const policy = this.policies[role];
+    const policy = this.policyOf(role);
     if (!policy) throw new Error(`no IAM policy for the role ${role}`);
     const allowed = evaluate(policy, request) === 'allowed';
     if (this.options.recordAll || !allowed) {
       const recordAs = this.options.recordAs ?? ((r: string) => r);
+      // One agency's role is recorded as its kind, its agency as `{agency}`, as the snapshot writes it.
+      const at = role.indexOf('@');
+      const agency = at > 0 ? role.slice(at + 1) : undefined;
       const call: CheckedCall = {
-        role,
+        role: agency ? role.slice(0, at) : role,
         action: request.action,
-        resource: recordAs(request.resource),
+        resource: recordAs(
+          agency ? request.resource.replaceAll(`/${agency}/`, '/{agency}/') : request.resource,
+        ),
         allowed,
       };
       // Condition values are recorded as resources are: an S3 prefix cut after its first segment.

@@ -44,7 +44,10 @@ export function localRolePolicies(
   return Object.fromEntries(
     Object.entries(policies.roles).map(([role, policy]) => [
       role,
-      resolvePlaceholders(policy, (placeholder) => arns.get(placeholder)),
+      // `{agency}` stays: the role of one agency resolves it (LocalIam.policyOf).
+      resolvePlaceholders(policy, (placeholder) =>
+        placeholder === 'agency' ? '{agency}' : arns.get(placeholder),
+      ),
     ]),
   );
 }
@@ -63,10 +66,11 @@ export function placeholderForm(resource: string, arns: ReadonlyMap<string, stri
   }
   if (!best) return resource;
   const rest = resource.slice(best[1].length);
-  // An object key keeps its first segment when it has more than one (`charts/…`), and nothing otherwise.
+  // An object key keeps its first segment when it has more than one (`charts/…`), and an agency's role
+  // its `{agency}` after it (`exports/{agency}/…`); nothing otherwise.
   const cut =
     best[0].startsWith('bucket:') && rest
-      ? rest.replace(/^(\/[^/]*\/).+$|^\/[^/]+$/, (_, kept) => `${kept ?? '/'}…`)
+      ? rest.replace(/^(\/[^/]*\/(?:\{agency\}\/)?).+$|^\/[^/]+$/, (_, kept) => `${kept ?? '/'}…`)
       : rest;
   return `{${best[0]}}${cut}`;
 }

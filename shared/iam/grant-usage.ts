@@ -36,6 +36,13 @@ export function grantsOf(policies: RolePolicies): Grant[] {
  * excused only where the role's topology says it is needed, so a grant given beyond that still fails.
  */
 export function onBehalfReason(grant: Grant): string | undefined {
+  // The EMR export writer: S3 asks KMS for a data key for each upload (and Decrypt for a multipart one).
+  if (
+    grant.role === 'person:emr-writer' &&
+    grant.resource === '{key:data}' &&
+    ['kms:GenerateDataKey', 'kms:Decrypt'].includes(grant.action)
+  )
+    return 'S3 calls KMS for the writer to encrypt what it uploads (and decrypt parts of a multipart upload)';
   const stage = STAGES.find((s) => `stage:${s.name}` === grant.role);
   // A scheduled job: no queue of its own (nothing received), no S3.
   const job = JOBS.find((j) => `stage:${j.name}` === grant.role);

@@ -76,11 +76,17 @@ function s3(op: string, input: Input): AuthorizationRequest[] {
           resource: objectArn(input.Bucket, input.Key),
         },
       ];
-    case 'PutObject':
+    case 'PutObject': {
+      const context = encryptionContext(input);
       return [
-        { action: 's3:PutObject', resource: objectArn(input.Bucket, input.Key) },
+        {
+          action: 's3:PutObject',
+          resource: objectArn(input.Bucket, input.Key),
+          ...(Object.keys(context).length > 0 ? { context } : {}),
+        },
         ...writeOptions(input, objectArn(input.Bucket, input.Key)),
       ];
+    }
     case 'CopyObject': {
       const source = parseCopySource(text(input.CopySource));
       return [
@@ -105,6 +111,16 @@ function s3(op: string, input: Input): AuthorizationRequest[] {
     default:
       return unknownCall('s3', op);
   }
+}
+
+/** The encryption a PutObject asks for, as the condition keys IAM sees (absent when it asks for none). */
+function encryptionContext(input: Input): Record<string, string[]> {
+  const context: Record<string, string[]> = {};
+  if (input.ServerSideEncryption !== undefined)
+    context['s3:x-amz-server-side-encryption'] = [text(input.ServerSideEncryption)];
+  if (input.SSEKMSKeyId !== undefined)
+    context['s3:x-amz-server-side-encryption-aws-kms-key-id'] = [text(input.SSEKMSKeyId)];
+  return context;
 }
 
 /**

@@ -106,6 +106,9 @@ function conditionHolds(operator: string, expected: string[], actual: string[] |
       return actual !== undefined && actual.length === 1 && equals(actual[0] as string);
     case 'StringLike':
       return actual !== undefined && actual.length === 1 && like(actual[0] as string);
+    // ...IfExists: holds when the request does not carry the key at all.
+    case 'StringEqualsIfExists':
+      return actual === undefined || (actual.length === 1 && equals(actual[0] as string));
     // A multivalued key: every value it carries must match (and, as in IAM, an absent key matches).
     case 'ForAllValues:StringEquals':
       return (actual ?? []).every(equals);

@@ -252,6 +252,33 @@ export const Config = z
           .describe('false keeps buckets, table and keys when the stack goes'),
       })
       .default({ auditObjectLockMode: 'GOVERNANCE', auditRetentionDays: 1, removeOnDestroy: true }),
+    emrExport: z
+      .strictObject({
+        account: z
+          .string()
+          .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+          .optional()
+          .describe(
+            "The AWS account the EMR export job runs in, when not the stack's own (a vendor-hosted EMR): the writer roles trust it, with externalId",
+          ),
+        externalId: z
+          .string()
+          .regex(
+            /^[\w+=,.@:/-]{2,1224}$/,
+            'an STS external id (2-1224 characters: letters, digits, +=,.@:/-)',
+          )
+          .optional()
+          .describe('The external id the vendor passes to sts:AssumeRole (required with account)'),
+      })
+      .refine((e) => (e.account === undefined) === (e.externalId === undefined), {
+        message:
+          'account and externalId go together: a vendor account assumes the writer role with its external id',
+        path: ['externalId'],
+      })
+      .prefault({})
+      .describe(
+        "Who may assume the EMR export writer roles: the stack's own account (default), or a vendor's",
+      ),
     alarmEmail: z.email().optional().describe('Subscribed to the alarm topic (the address must confirm it)'),
     alarmTopicArn: z
       .string()

@@ -46,6 +46,24 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
       );
     },
   },
+  {
+    reason:
+      "an EMR export writer adds objects its export job names, under its own agency's exports/ prefix only",
+    matches: (w) => {
+      const m =
+        /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["(\w+)","Arn"\]\},"\/exports\/([a-z0-9-]+)\/\*"\]\]\}$/.exec(
+          w.value,
+        );
+      const agencies = template().built.config.agencies.map((a) => a.id);
+      return (
+        w.kind === 'resource' &&
+        m?.[1]?.startsWith('CodetrailBucketIntake') === true &&
+        agencies.includes(m[2] ?? '') &&
+        w.where.includes(`EmrWriter${pascal(m[2] ?? '')}`) &&
+        w.actions.every((a) => a === 's3:PutObject')
+      );
+    },
+  },
 ];
 
 function wildcards(): Wildcard[] {

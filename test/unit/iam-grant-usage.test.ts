@@ -63,6 +63,8 @@ describe('onBehalfReason', () => {
     ['stage:reconciler', 'logs:PutLogEvents', '{logs:reconciler}', 'log group'],
     ['stage:reconciler', 'kms:Encrypt', '{key:data}', 'encrypt and decrypt at rest'],
     ['stage:reconciler', 'kms:GenerateDataKey', '{key:queue}', 'encrypt what it sends'],
+    ['person:emr-writer', 'kms:GenerateDataKey', '{key:data}', 'encrypt what it uploads'],
+    ['person:emr-writer', 'kms:Decrypt', '{key:data}', 'multipart'],
   ])('explains %s %s on %s', (role, action, resource, reason) => {
     expect(onBehalfReason({ role, action, resource })).toContain(reason);
   });
@@ -86,6 +88,8 @@ describe('onBehalfReason', () => {
     ['stage:reconciler', 'kms:Decrypt', '{key:queue}'],
     ['stage:reconciler', 'sqs:GetQueueAttributes', '{queue:validate}'],
     ['stage:reconciler', 'logs:PutLogEvents', '{logs:validation}'],
+    ['person:emr-writer', 'kms:Encrypt', '{key:data}'],
+    ['person:emr-writer', 'kms:GenerateDataKey', '{key:queue}'],
   ])('leaves %s %s on %s to the calls', (role, action, resource) => {
     expect(onBehalfReason({ role, action, resource })).toBeUndefined();
   });

@@ -43,6 +43,24 @@ describe('requestsOfCall', () => {
     expect(requestsOfCall(scope, 's3', 'PutObject', { Bucket: 'b', Key: 'k' })).toEqual([
       { action: 's3:PutObject', resource: 'arn:aws:s3:::b/k' },
     ]);
+    // The encryption a write asks for, as the condition keys IAM sees.
+    expect(
+      requestsOfCall(scope, 's3', 'PutObject', {
+        Bucket: 'b',
+        Key: 'k',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: 'arn:aws:kms:us-east-1:1:key/k',
+      }),
+    ).toEqual([
+      {
+        action: 's3:PutObject',
+        resource: 'arn:aws:s3:::b/k',
+        context: {
+          's3:x-amz-server-side-encryption': ['aws:kms'],
+          's3:x-amz-server-side-encryption-aws-kms-key-id': ['arn:aws:kms:us-east-1:1:key/k'],
+        },
+      },
+    ]);
     expect(requestsOfCall(scope, 's3', 'CreateBucket', { Bucket: 'b' })).toEqual([
       { action: 's3:CreateBucket', resource: 'arn:aws:s3:::b' },
     ]);

@@ -117,6 +117,18 @@ describe('evaluate', () => {
       expect(evaluate(policy, list())).toBe('implicitly-denied');
     });
 
+    it('StringEqualsIfExists matches a present single value exactly, and holds when the key is absent', () => {
+      const policy = conditioned('StringEqualsIfExists', 's3:x-amz-server-side-encryption', ['aws:kms']);
+      expect(evaluate(policy, list({ 's3:x-amz-server-side-encryption': ['aws:kms'] }))).toBe('allowed');
+      expect(evaluate(policy, list())).toBe('allowed');
+      expect(evaluate(policy, list({ 's3:x-amz-server-side-encryption': ['AES256'] }))).toBe(
+        'implicitly-denied',
+      );
+      expect(evaluate(policy, list({ 's3:x-amz-server-side-encryption': ['aws:kms', 'AES256'] }))).toBe(
+        'implicitly-denied',
+      );
+    });
+
     it('ForAllValues: every value must match, and an absent key matches (as in IAM)', () => {
       const equals = conditioned('ForAllValues:StringEquals', 'dynamodb:LeadingKeys', ['a', 'b']);
       expect(evaluate(equals, list({ 'dynamodb:LeadingKeys': ['a', 'b'] }))).toBe('allowed');

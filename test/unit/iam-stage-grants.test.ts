@@ -6,6 +6,9 @@ import { grantsOf, onBehalfReason, type RecordedCall, withoutGrant } from '#shar
 import { wildcardMatch } from '#shared/iam/role-policy.ts';
 import { JOBS, STAGES } from '#shared/topology.ts';
 
+/** Every deployed role: the stages', the scheduled jobs', and those people and outside systems assume. */
+const ROLES = [...[...STAGES, ...JOBS].map((s) => `stage:${s.name}`), 'person:emr-writer'];
+
 /**
  * Every grant of every stage role is needed: the calls each stage made over the examples and the
  * integration and e2e suites (recorded by `npm run iam -- --write`, in the snapshot's placeholder form)
@@ -34,9 +37,7 @@ function refusals(roles: typeof policies, role: string): Error[] {
 
 describe('the deployed stage roles, replayed against the calls the stages make', () => {
   it('have a policy for every stage, and a recording of each', () => {
-    expect(Object.keys(policies.roles).sort()).toEqual(
-      [...STAGES, ...JOBS].map((s) => `stage:${s.name}`).sort(),
-    );
+    expect(Object.keys(policies.roles).sort()).toEqual(ROLES.sort());
     for (const role of Object.keys(policies.roles))
       expect(
         calls.some((c) => c.role === role),
@@ -44,7 +45,7 @@ describe('the deployed stage roles, replayed against the calls the stages make',
       ).toBe(true);
   });
 
-  it.each([...STAGES, ...JOBS].map((s) => `stage:${s.name}`))('let %s make every call it makes', (role) => {
+  it.each(ROLES)('let %s make every call it makes', (role) => {
     expect(refusals(policies, role).map((e) => e.message)).toEqual([]);
   });
 

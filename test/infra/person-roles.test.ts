@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { Config } from '#shared/model/config.ts';
+import { OUTPUT } from '#shared/topology.ts';
+import { asArray, logicalId, resourceOf, statementsOfRole, template } from './harness.ts';
+
+/** The EMR export writer roles (issue 13, item 3): one per agency, PutObject under its prefix only. */
+describe('the EMR export writer roles', () => {
+  const twoAgencies = {
+    agencies: [
+      { id: 'north-branch', timeZone: 'America/Chicago' },
+      { id: 'south-branch', timeZone: 'America/Chicago' },
+    ],
+  };
+
+  it('gives each agency a role that may add objects under its own exports/ prefix, SSE-KMS under the intake key', () => {
+    const { template: t, built } = template(twoAgencies);
+    const c = built.stack.codetrail;
+    const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
+    expect(Object.keys(c.personRoles.emrWriters)).toEqual(['north-branch', 'south-branch']);
+    for (const [agency, role] of Object.entries(c.personRoles.emrWriters)) {
+      const statements = statementsOfRole(t, role);
+      expect(statements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Join': ['', [arn(c.buckets.intake), `/exports/${agency}/*`]] },
+          Condition: {
+            StringEqualsIfExists: {
+              's3:x-amz-server-side-encryption': 'aws:kms',
+              's3:x-amz-server-side-encryption-aws-kms-key-id': arn(c.keys.data),
+            },
+          },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: arn(c.keys.data),
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+            },
+          },
+        },
+      ]);
+      // Assumed by this account's principals only (its administrators grant it to the export job).
+      const trust = resourceOf(t, role).Properties.AssumeRolePolicyDocument.Statement;
+      expect(trust).toHaveLength(1);
+      expect(JSON.stringify(trust[0].Principal)).toContain(':root');
+      expect(trust[0].Condition).toBeUndefined();
+    }
+  });
+
+  it('names each role in a stack output', () => {
+    const { template: t } = template(twoAgencies);
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
+    for (const agency of ['north-branch', 'south-branch'])
+      expect(outputs[OUTPUT.emrWriterRole(agency)]?.Description).toContain(`exports/${agency}/`);
+  });
+
+  it("trusts a vendor's account with its external id when the EMR is hosted elsewhere", () => {
+    const { template: t, built } = template({
+      emrExport: { account: '123456789012', externalId: 'vendor-ext-42' },
+    });
+    const role = Object.values(built.stack.codetrail.personRoles.emrWriters)[0];
+    if (!role) throw new Error('no writer role');
+    const [trust] = resourceOf(t, role).Properties.AssumeRolePolicyDocument.Statement;
+    expect(JSON.stringify(trust.Principal)).toContain('123456789012');
+    expect(trust.Condition).toEqual({ StringEquals: { 'sts:ExternalId': 'vendor-ext-42' } });
+    expect(asArray(trust.Action)).toEqual(['sts:AssumeRole']);
+  });
+
+  it('refuses a vendor account without its external id, and an external id without an account', () => {
+    expect(() => Config.parse({ emrExport: { account: '123456789012' } })).toThrow(/externalId/);
+    expect(() => Config.parse({ emrExport: { externalId: 'x-1' } })).toThrow(/externalId/);
+    expect(() => Config.parse({ emrExport: { account: '1234', externalId: 'x-1' } })).toThrow(/12-digit/);
+  });
+});

@@ -1,0 +1,92 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { actAs, LocalIam } from '#cli/local/iam-enforcement.ts';
+import { localArns, localRolePolicies, placeholderForm } from '#cli/local/local-role-policies.ts';
+import { awsClients, resetAwsClients } from '#shared/aws/clients.ts';
+import type { Resources } from '#shared/aws/resources.ts';
+import { queues } from '#shared/topology.ts';
+
+/**
+ * The EMR export writer role as deployed (shared/iam/role-policies.json, one role per agency, kept once
+ * with `{agency}`), enforced by the local IAM on real SDK calls: it may add exports under its own
+ * agency's prefix, SSE-KMS under the intake key or the bucket's default, and nothing else.
+ */
+const scope = { region: 'us-east-1', account: '000000000000' };
+const url = (name: string) => `http://127.0.0.1:1/000000000000/${name}`;
+const resources = {
+  table: 't',
+  buckets: { intake: 'in', denials: 'den', artifacts: 'art', audit: 'aud' },
+  queueUrls: Object.fromEntries(queues().map((q) => [q.name, url(q.name)])),
+} as unknown as Resources;
+const arns = localArns(
+  resources,
+  Object.fromEntries(queues().map((q) => [q.name, url(`${q.name}-dlq`)])),
+  scope,
+);
+const dataKey = arns.get('key:data') as string;
+
+function writerClients() {
+  resetAwsClients();
+  const clients = awsClients();
+  (clients.s3.middlewareStack as { add: (mw: unknown, o: unknown) => void }).add(
+    () => async () => ({ output: { $metadata: {} }, response: {} }),
+    { step: 'build', name: 'test-answer' },
+  );
+  const iam = new LocalIam(localRolePolicies(arns), scope, {
+    recordAll: true,
+    recordAs: (r) => placeholderForm(r, arns),
+  });
+  iam.install(clients);
+  return { clients, iam };
+}
+
+afterEach(() => resetAwsClients());
+
+const put = (key: string, extra: Record<string, string> = {}) =>
+  new PutObjectCommand({ Bucket: 'in', Key: key, Body: 'x', ...extra });
+
+describe("an agency's EMR export writer", () => {
+  it('adds exports under its own agency, with the bucket default or SSE-KMS under the intake key', async () => {
+    const { clients, iam } = writerClients();
+    await actAs('person:emr-writer@agency-a', async () => {
+      await clients.s3.send(put('exports/agency-a/run-1.ndjson'));
+      await clients.s3.send(put('exports/agency-a/bulk-1/Patient.ndjson'));
+      await clients.s3.send(
+        put('exports/agency-a/run-2.ndjson', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: dataKey }),
+      );
+    });
+    expect(iam.denials()).toEqual([]);
+    // Recorded as the kind of role, its agency as `{agency}`, as the snapshot writes them.
+    expect(iam.calls.map((c) => [c.role, c.resource])).toContainEqual([
+      'person:emr-writer',
+      '{bucket:intake}/exports/{agency}/…',
+    ]);
+  });
+
+  it.each([
+    ['another agency', 'exports/agency-b/run.ndjson', {}],
+    ['outside exports/', 'quarantine/agency-a/x/report.json', {}],
+    ["intake's scratch space", 'work/agency-a/x/keys.json', {}],
+    ['SSE-S3', 'exports/agency-a/run.ndjson', { ServerSideEncryption: 'AES256' }],
+    [
+      'another KMS key',
+      'exports/agency-a/run.ndjson',
+      { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'arn:aws:kms:us-east-1:000000000000:key/other' },
+    ],
+  ])('may not write %s', async (_what, key, extra) => {
+    const { clients } = writerClients();
+    await expect(
+      actAs('person:emr-writer@agency-a', () => clients.s3.send(put(key, extra))),
+    ).rejects.toMatchObject({
+      name: 'AccessDenied',
+      message: expect.stringContaining('s3:PutObject on resource: arn:aws:s3:::in/'),
+    });
+  });
+
+  it('is no role at all for a kind that is not deployed', async () => {
+    const { clients } = writerClients();
+    await expect(
+      actAs('person:nobody@agency-a', () => clients.s3.send(put('exports/agency-a/x'))),
+    ).rejects.toThrow('no IAM policy for the role person:nobody@agency-a');
+  });
+});
