@@ -15,7 +15,7 @@ import { openQueries, queryPolicy } from '#shared/rules/queries.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { chartMessage, reviewRequest } from '#shared/runtime/forward.ts';
 import { samplingKey } from '#shared/runtime/sampling-key.ts';
-import { staffRefusal } from '#shared/runtime/staff-check.ts';
+import { staffRefusal, verifiedActor } from '#shared/runtime/staff-check.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { applyCorrections } from '#shared/sampling/apply-corrections.ts';
 import { scoreReview } from '#shared/sampling/review-score.ts';
@@ -39,9 +39,12 @@ function scoredOutcome(verdict: Verdict, sequences: number[]): QaOutcome {
   };
 }
 
-/** Who acted: the principal that submitted the verdict (IAM or local user), else the reviewer it names. */
-function actorOf(verdict: Verdict): string {
-  return verdict.submittedBy ?? `reviewer:${verdict.reviewerId}`;
+/**
+ * Who acted: the verified sender the message was stamped with on arrival (`handle`), never an id its body
+ * names (reviewerId, coderId and the submitter's own `submittedBy` are what the sender claims).
+ */
+function actorOf(message: { submittedBy?: string | undefined }): string {
+  return message.submittedBy ?? 'sender:unknown';
 }
 
 /** Where a first review leaves a chart: billed as coded, billed corrected, back to the coder, or waiting for a clinician. */
@@ -238,7 +241,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       type: 'dispute.set-aside',
       agencyId: message.agencyId,
       subject: chartSubject(message.chartKey, message.version),
-      actor: message.submittedBy ?? (dispute ? `coder:${message.coderId}` : `reviewer:${message.reviewerId}`),
+      actor: actorOf(message),
       idempotencyKey: dispute
         ? `dispute-set-aside:${message.disputedAt}`
         : `resolution-set-aside:${message.reviewerId}:${message.resolvedAt}`,
@@ -285,7 +288,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       type: 'dispute.opened',
       agencyId: dispute.agencyId,
       subject: chartSubject(dispute.chartKey, dispute.version),
-      actor: dispute.submittedBy ?? `coder:${dispute.coderId}`,
+      actor: actorOf(dispute),
       idempotencyKey: 'dispute',
       detail: { corrections: dispute.corrections, noteKey: dispute.noteKey },
     });
@@ -365,7 +368,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       type: `dispute.${resolution.outcome}`,
       agencyId: resolution.agencyId,
       subject: chartSubject(resolution.chartKey, resolution.version),
-      actor: resolution.submittedBy ?? `reviewer:${resolution.reviewerId}`,
+      actor: actorOf(resolution),
       idempotencyKey: 'dispute-resolution',
       detail: {
         reviewerId: resolution.reviewerId,
@@ -384,7 +387,9 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
 
   return {
     /** `sender`: the SQS SenderId of the message (who really sent it), checked against `staff`. */
-    async handle(message: QaResultMessage, sender?: string): Promise<void> {
+    async handle(received: QaResultMessage, sender?: string): Promise<void> {
+      // The actor of everything this message does is who AWS says sent it, whatever its body claims.
+      const message = { ...received, submittedBy: verifiedActor(deps.config.staff, sender) };
       // Read once: the sender check and every kind of message start from the chart version.
       const state = await ports.charts.get(message.chartKey, message.version);
       const refused = await refusal(message, sender, state);
@@ -428,7 +433,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       type: `${message.kind === 'verdict' ? 'verdict' : 'dispute'}.refused`,
       agencyId: message.agencyId,
       subject: chartSubject(message.chartKey, message.version),
-      actor: sender ? `sender:${sender}` : 'sender:unknown',
+      actor: verifiedActor(staff, sender),
       idempotencyKey: `refused:${message.kind}:${claimed}:${'reviewedAt' in message ? message.reviewedAt : 'disputedAt' in message ? message.disputedAt : message.resolvedAt}`,
       detail: { reason, claimed, kind: message.kind },
     });

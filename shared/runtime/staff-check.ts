@@ -15,9 +15,25 @@ export function staffRefusal(
 ): string | undefined {
   if (staff.length === 0) return undefined;
   if (!sender) return 'the message carries no sender identity';
-  const member = staff.find((m) => m.principal === sender || sender.startsWith(`${m.principal}:`));
+  const member = staffMemberOf(staff, sender);
   if (!member) return 'the sender is not registered staff';
   if (member.staffId !== claimedStaffId) return `the sender is ${member.staffId}, not ${claimedStaffId}`;
   if (!roles.some((r) => member.roles.includes(r))) return `${member.staffId} is not a ${roles.join(' or ')}`;
   return undefined;
+}
+
+/** The staff member whose AWS identity sent a message: a user's id, or a role's id (any of its sessions). */
+export function staffMemberOf(staff: readonly StaffMember[], sender: string): StaffMember | undefined {
+  return staff.find((m) => m.principal === sender || sender.startsWith(`${m.principal}:`));
+}
+
+/**
+ * Who acted, as AWS vouches for it: the staff member whose identity sent the message (SQS's SenderId),
+ * else that identity itself (a role session's id carries its session name: an IAM Identity Center
+ * user's name). Never an id the message body names: that is only what the sender claims.
+ */
+export function verifiedActor(staff: readonly StaffMember[], sender: string | undefined): string {
+  if (!sender) return 'sender:unknown';
+  const member = staffMemberOf(staff, sender);
+  return member ? `staff:${member.staffId}` : `sender:${sender}`;
 }

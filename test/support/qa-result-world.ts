@@ -13,6 +13,10 @@ import { SAMPLE_NOTHING } from './sample-nothing.ts';
 /** The keyed chart id of the chart under review (a keyed id, as intake makes them: no PHI). */
 export const CHART_KEY = 'ck-qa-result-1';
 export const ARTIFACT_KEY = `charts/test-agency/${CHART_KEY}/v1-0123456789ab.json`;
+/** The SQS SenderId the world's messages arrive with unless a test names another, and the actor it makes. */
+export const TEST_SENDER = 'AROATESTROLE:qa-tester';
+export const SENDER_ACTOR = `sender:${TEST_SENDER}`;
+
 /** When the chart was sampled; the clock of the service stands at NOW. */
 export const NOW = '2026-11-23T12:00:00.000Z';
 
@@ -86,7 +90,13 @@ export async function qaWorld(options: WorldOptions = {}) {
     staff: options.staff ?? [],
   });
   const deps = { ports: mem.portsFor('qa-result'), config, clock: fixedClock(NOW), tables: tablesInForce };
-  const service = createQaResultService(deps);
+  const raw = createQaResultService(deps);
+  // Every message arrives as SQS delivers it: with the identity that sent it.
+  // (An explicit `undefined` is a message without one.)
+  const service = {
+    handle: (message: Parameters<typeof raw.handle>[0], ...sender: [string | undefined] | []) =>
+      raw.handle(message, sender.length > 0 ? sender[0] : TEST_SENDER),
+  };
   await mem.ports.artifacts.putJson('artifacts', ARTIFACT_KEY, homeHealthChart(options.chart));
   const state: ChartState = {
     chartKey: CHART_KEY,

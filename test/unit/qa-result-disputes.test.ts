@@ -10,6 +10,7 @@ import {
   FIX,
   NOW,
   qaWorld,
+  SENDER_ACTOR,
   storedReview,
 } from '../support/qa-result-world.ts';
 
@@ -31,7 +32,7 @@ describe('qa-result: a coder disputes corrections of the review', () => {
         type: 'dispute.opened',
         agencyId: 'test-agency',
         subject: SUBJECT,
-        actor: 'coder:coder-a',
+        actor: SENDER_ACTOR,
         at: NOW,
         idempotencyKey: 'dispute',
         detail: { corrections: [1, 0, 1], noteKey: 'notes/why.txt' },
@@ -54,10 +55,10 @@ describe('qa-result: a coder disputes corrections of the review', () => {
     expect(w.mem.sent).toEqual([]);
   });
 
-  it('names the principal that submitted the dispute as its actor', async () => {
+  it('names the identity that sent the dispute as its actor, not who the body says submitted it', async () => {
     const w = await qaWorld({ state: REVIEWED });
-    await w.service.handle(w.dispute({ submittedBy: 'local:coder-a' }));
-    expect(w.events('dispute.opened').map((e) => e.actor)).toEqual(['local:coder-a']);
+    await w.service.handle(w.dispute({ submittedBy: 'local:coder-a' }), 'AROACODER:coder-a');
+    expect(w.events('dispute.opened').map((e) => e.actor)).toEqual(['sender:AROACODER:coder-a']);
   });
 
   it('sends the dispute to senior review when a crash cut the first delivery short', async () => {
@@ -136,7 +137,7 @@ describe('qa-result: a coder disputes corrections of the review', () => {
         type: 'dispute.set-aside',
         agencyId: 'test-agency',
         subject: chartSubject(CHART_KEY, dispute.version),
-        actor: `coder:${dispute.coderId}`,
+        actor: SENDER_ACTOR,
         at: NOW,
         idempotencyKey: `dispute-set-aside:${dispute.disputedAt}`,
         detail: { reason },
@@ -177,7 +178,7 @@ describe('qa-result: a senior reviewer decides a dispute', () => {
         type: 'dispute.overturned',
         agencyId: 'test-agency',
         subject: SUBJECT,
-        actor: 'reviewer:qa-senior',
+        actor: SENDER_ACTOR,
         at: NOW,
         idempotencyKey: 'dispute-resolution',
         detail: { reviewerId: 'qa-senior', corrections: [0], score, noteKey: 'notes/decision.txt' },
@@ -191,10 +192,13 @@ describe('qa-result: a senior reviewer decides a dispute', () => {
     expect(w.mem.sent).toEqual([]);
   });
 
-  it('names the principal that submitted the decision as its actor', async () => {
+  it('names the identity that sent the decision as its actor, not who the body says submitted it', async () => {
     const w = await qaWorld({ state: disputedState() });
-    await w.service.handle(w.resolution({ outcome: 'upheld', submittedBy: 'local:senior' }));
-    expect(w.events('dispute.upheld').map((e) => e.actor)).toEqual(['local:senior']);
+    await w.service.handle(
+      w.resolution({ outcome: 'upheld', submittedBy: 'local:senior' }),
+      'AROASENIOR:lee',
+    );
+    expect(w.events('dispute.upheld').map((e) => e.actor)).toEqual(['sender:AROASENIOR:lee']);
   });
 
   const major = FIX.principal;
@@ -259,7 +263,7 @@ describe('qa-result: a senior reviewer decides a dispute', () => {
         type: 'dispute.set-aside',
         agencyId: 'test-agency',
         subject: chartSubject(CHART_KEY, resolution.version),
-        actor: `reviewer:${resolution.reviewerId}`,
+        actor: SENDER_ACTOR,
         at: NOW,
         idempotencyKey: `resolution-set-aside:${resolution.reviewerId}:2026-11-06T09:00:00Z`,
         detail: { reason },
@@ -276,9 +280,9 @@ describe('qa-result: a senior reviewer decides a dispute', () => {
   ] as const)('decides once: a later decision by %s is set aside', async (_, over) => {
     const w = await qaWorld({ state: disputedState() });
     await w.service.handle(w.resolution());
-    await w.service.handle(w.resolution({ submittedBy: 'local:senior', ...over }));
+    await w.service.handle(w.resolution({ submittedBy: 'local:senior', ...over }), 'AROASENIOR:kim');
     expect(w.events('dispute.set-aside').map((e) => [e.actor, e.detail?.reason])).toEqual([
-      ['local:senior', 'the dispute is already decided'],
+      ['sender:AROASENIOR:kim', 'the dispute is already decided'],
     ]);
     expect((await w.disputes()).map((d) => d.outcome)).toEqual(['overturned']);
     expect((await w.state()).disputeResolution?.reviewerId).toBe('qa-senior');

@@ -5,7 +5,7 @@ import { checkChart } from '#shared/rules/check-chart.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
 import { homeHealthChart } from '../support/charts.ts';
 import { losingToADyingWinner } from '../support/lost-race.ts';
-import { ARTIFACT_KEY, CHART_KEY, FIX, NOW, qaWorld } from '../support/qa-result-world.ts';
+import { ARTIFACT_KEY, CHART_KEY, FIX, NOW, qaWorld, SENDER_ACTOR } from '../support/qa-result-world.ts';
 
 const SUBJECT = chartSubject(CHART_KEY, 1);
 const BILLING = [{ kind: 'chart', agencyId: 'test-agency', chartKey: CHART_KEY, version: 1 }];
@@ -50,7 +50,7 @@ describe('qa-result: a first review of a sampled chart', () => {
         type: 'verdict.agree',
         agencyId: 'test-agency',
         subject: SUBJECT,
-        actor: 'reviewer:qa-1',
+        actor: SENDER_ACTOR,
         at: NOW,
         idempotencyKey: 'verdict',
         detail: {
@@ -67,10 +67,14 @@ describe('qa-result: a first review of a sampled chart', () => {
     expect(w.mem.sent).toEqual([]);
   });
 
-  it('names the principal that submitted the verdict as its actor, else the reviewer', async () => {
+  it('names the identity SQS says sent the verdict as its actor, never who the body says submitted it', async () => {
     const w = await qaWorld();
-    await w.service.handle(w.verdict({ submittedBy: 'arn:aws:iam::111122223333:user/qa-1' }));
-    expect(w.events('verdict.agree').map((e) => e.actor)).toEqual(['arn:aws:iam::111122223333:user/qa-1']);
+    await w.service.handle(w.verdict({ submittedBy: 'arn:aws:iam::111122223333:user/someone-else' }));
+    expect(w.events('verdict.agree').map((e) => e.actor)).toEqual([SENDER_ACTOR]);
+    // A message with no sender identity (never so from SQS) acts as nobody in particular.
+    const v = await qaWorld();
+    await v.service.handle(v.verdict(), undefined);
+    expect(v.events('verdict.agree').map((e) => e.actor)).toEqual(['sender:unknown']);
   });
 
   it('records a review of a chart without a principal category under no category', async () => {
@@ -252,7 +256,7 @@ describe('qa-result: verdicts that are set aside', () => {
         type: 'verdict.set-aside',
         agencyId: 'test-agency',
         subject: chartSubject(CHART_KEY, verdict.version),
-        actor: 'reviewer:qa-1',
+        actor: SENDER_ACTOR,
         at: NOW,
         idempotencyKey: 'set-aside:qa-1:2026-11-03T10:00:00Z',
         detail: { reason, outcome: 'rejected' },
@@ -263,13 +267,13 @@ describe('qa-result: verdicts that are set aside', () => {
     expect(w.mem.sent).toEqual([]);
   });
 
-  it('records each set-aside verdict once, by its reviewer and time, under the principal that sent it', async () => {
+  it('records each set-aside verdict once, by its reviewer and time, under the identity that sent it', async () => {
     const w = await qaWorld({ state: { status: 'NOT_SAMPLED' } });
-    await w.service.handle(w.verdict({ submittedBy: 'local:pat' }));
+    await w.service.handle(w.verdict({ submittedBy: 'local:pat' }), 'AROAPAT:pat');
     await w.service.handle(w.verdict({ reviewedAt: '2026-11-03T11:00:00Z' }));
     expect(w.events('verdict.set-aside').map((e) => [e.actor, e.idempotencyKey])).toEqual([
-      ['local:pat', 'set-aside:qa-1:2026-11-03T10:00:00Z'],
-      ['reviewer:qa-1', 'set-aside:qa-1:2026-11-03T11:00:00Z'],
+      ['sender:AROAPAT:pat', 'set-aside:qa-1:2026-11-03T10:00:00Z'],
+      [SENDER_ACTOR, 'set-aside:qa-1:2026-11-03T11:00:00Z'],
     ]);
   });
 

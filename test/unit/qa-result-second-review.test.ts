@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
-import { CHART_KEY, FIX, NOW, qaWorld, storedReview } from '../support/qa-result-world.ts';
+import { CHART_KEY, FIX, NOW, qaWorld, SENDER_ACTOR, storedReview } from '../support/qa-result-world.ts';
 
 /** A chart billed after qa-1's first review, sent for a blind second review. */
 const SENT_FOR_SECOND: Partial<ChartState> = {
@@ -47,7 +47,7 @@ describe('qa-result: a blind second review', () => {
         type: 'verdict.second-review',
         agencyId: 'test-agency',
         subject: chartSubject(CHART_KEY, 1),
-        actor: 'local:qa-2',
+        actor: SENDER_ACTOR,
         at: NOW,
         idempotencyKey: 'second-review',
         detail: { reviewerId: 'qa-2', firstReviewerId: 'qa-1', outcome: 'corrected', score },
@@ -60,10 +60,10 @@ describe('qa-result: a blind second review', () => {
     expect(w.mem.sent).toEqual([]);
   });
 
-  it('is audited under the reviewer when no principal is named', async () => {
+  it('is audited under the identity that sent it', async () => {
     const w = await qaWorld({ state: SENT_FOR_SECOND });
-    await w.service.handle(w.verdict({ round: 'second', reviewerId: 'qa-2' }));
-    expect(w.events('verdict.second-review').map((e) => e.actor)).toEqual(['reviewer:qa-2']);
+    await w.service.handle(w.verdict({ round: 'second', reviewerId: 'qa-2' }), 'AROAQA:qa-2');
+    expect(w.events('verdict.second-review').map((e) => e.actor)).toEqual(['sender:AROAQA:qa-2']);
   });
 
   const NOT_REQUESTED = 'no second review was requested for this chart version';
@@ -94,7 +94,7 @@ describe('qa-result: a blind second review', () => {
         type: 'verdict.set-aside',
         agencyId: 'test-agency',
         subject: chartSubject(CHART_KEY, verdict.version),
-        actor: `reviewer:${verdict.reviewerId}`,
+        actor: SENDER_ACTOR,
         at: NOW,
         idempotencyKey: `set-aside:${verdict.reviewerId}:2026-11-04T10:00:00Z`,
         detail: { reason, outcome: 'agree' },
@@ -132,13 +132,16 @@ describe('qa-result: a blind second review', () => {
     const w = await qaWorld({ state: SENT_FOR_SECOND });
     await Promise.all(
       ['qa-2', 'qa-3'].map((reviewerId) =>
-        w.service.handle(w.verdict({ round: 'second', reviewerId, reviewedAt: '2026-11-04T10:00:00Z' })),
+        w.service.handle(
+          w.verdict({ round: 'second', reviewerId, reviewedAt: '2026-11-04T10:00:00Z' }),
+          `AROAQA:${reviewerId}`,
+        ),
       ),
     );
     const owner = (await w.state()).secondReview?.reviewerId;
     expect(w.eventTypes().sort()).toEqual(['verdict.second-review', 'verdict.set-aside']);
     expect(w.events('verdict.set-aside').map((e) => e.actor)).toEqual([
-      owner === 'qa-2' ? 'reviewer:qa-3' : 'reviewer:qa-2',
+      owner === 'qa-2' ? 'sender:AROAQA:qa-3' : 'sender:AROAQA:qa-2',
     ]);
     expect((await w.ledger()).map((r) => r.reviewerId)).toEqual([owner]);
   });

@@ -47,7 +47,7 @@ describe('qa-result with staff configured: who may send what, by the identity SQ
     await w.service.handle(w.verdict({ reviewedAt: '2026-11-03T11:00:00Z' }), undefined);
     expect(w.mem.events()).toEqual(
       [
-        ['sender:AROACODERS:coder-a-session', '10:00', 'the sender is coder-a, not qa-1'],
+        ['staff:coder-a', '10:00', 'the sender is coder-a, not qa-1'],
         ['sender:unknown', '11:00', 'the message carries no sender identity'],
       ].map(([actor, time, reason]) => ({
         type: 'verdict.refused',
@@ -134,12 +134,12 @@ describe('qa-result with staff configured: who may send what, by the identity SQ
         type: 'dispute.refused',
         agencyId: 'test-agency',
         subject: chartSubject(CHART_KEY, 1),
-        actor: 'sender:AIDAREVIEWER1',
+        actor: 'staff:qa-1',
         at: NOW,
         idempotencyKey: 'refused:dispute:qa-1:2026-11-05T08:00:00Z',
         detail: { reason: 'qa-1 is not a coder', claimed: 'qa-1', kind: 'dispute' },
       },
-      expect.objectContaining({ type: 'dispute.opened', actor: 'coder:coder-a' }),
+      expect.objectContaining({ type: 'dispute.opened', actor: 'staff:coder-a' }),
     ]);
   });
 
@@ -155,12 +155,12 @@ describe('qa-result with staff configured: who may send what, by the identity SQ
         type: 'dispute.refused',
         agencyId: 'test-agency',
         subject: chartSubject(CHART_KEY, 1),
-        actor: 'sender:AIDAREVIEWER2',
+        actor: 'staff:qa-2',
         at: NOW,
         idempotencyKey: 'refused:dispute-resolution:qa-2:2026-11-06T08:00:00Z',
         detail: { reason: 'qa-2 is not a senior', claimed: 'qa-2', kind: 'dispute-resolution' },
       },
-      expect.objectContaining({ type: 'dispute.overturned', actor: 'reviewer:qa-senior' }),
+      expect.objectContaining({ type: 'dispute.overturned', actor: 'staff:qa-senior' }),
     ]);
   });
 });
