@@ -60,8 +60,9 @@ try {
   const requests = countRequests();
   const started = performance.now();
   for (let i = 0; i < messages.length; i += DELIVERY) {
-    const failed = await service.handle(messages.slice(i, i + DELIVERY));
-    if (failed.length > 0) throw new Error(`${failed.length} messages failed`);
+    const { failed, deferred } = await service.handle(messages.slice(i, i + DELIVERY));
+    if (failed.length + deferred.length > 0)
+      throw new Error(`${failed.length + deferred.length} messages to retry`);
   }
   const seconds = (performance.now() - started) / 1000;
   const counts = requests();

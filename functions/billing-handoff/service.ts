@@ -317,9 +317,13 @@ export function createBillingHandoffService(
   }
 
   return {
-    /** Handles one delivered SQS batch; returns the message ids that failed and should come again. */
-    async handle(items: { messageId: string; body: unknown }[]): Promise<string[]> {
+    /**
+     * Handles one delivered SQS batch; returns the message ids to come again: those that failed, and
+     * those deferred because another live invocation holds their batch (normal contention, not alarmed).
+     */
+    async handle(items: { messageId: string; body: unknown }[]): Promise<HandoffOutcome> {
       const failed: string[] = [];
+      const deferred: string[] = [];
       // One entry per chart version, however many of its messages came in this delivery (a stage that
       // lost a race re-sends, a reconcile re-drives): a chart is a batch's member once.
       const ready = new Map<string, { state: ChartState; messageIds: string[] }>();
@@ -349,7 +353,7 @@ export function createBillingHandoffService(
       for (const [batchId, messageIds] of unfinished) {
         const batch = await ports.batches.get(batchId);
         // A batch that moved on fails the claim, which then reports it done.
-        if (batch && !(await claimAndFinish(batch)).done) failed.push(...messageIds);
+        if (batch && !(await claimAndFinish(batch)).done) deferred.push(...messageIds);
       }
 
       for (const group of groupReady([...ready.values()], deps.config.billing.maxBatchSize)) {
@@ -379,15 +383,21 @@ export function createBillingHandoffService(
         // Written once: a batch an earlier delivery wrote stands (one that moved on then fails the claim).
         await ports.batches.create(batch);
         const { done, skipped } = await claimAndFinish(batch);
-        if (!done) failed.push(...group.entries.flatMap((e) => e.messageIds));
+        if (!done) deferred.push(...group.entries.flatMap((e) => e.messageIds));
         // A chart left out because its file could not be read comes again (then to the DLQ, alarmed).
         else
           for (const e of group.entries)
             if (skipped.has(`${e.state.chartKey}:${e.state.version}`)) failed.push(...e.messageIds);
       }
-      return failed;
+      return { failed, deferred };
     },
   };
+}
+
+/** What a delivery left to come again: failed (counted RecordsFailed, alarmed) or deferred (RecordsDeferred). */
+export interface HandoffOutcome {
+  failed: string[];
+  deferred: string[];
 }
 
 /** A message naming a chart version the table does not hold: it fails, comes again, then dead-letters. */

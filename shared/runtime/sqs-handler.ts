@@ -59,11 +59,14 @@ export function recordHandler(
 
 /**
  * A stage that works on the whole delivered batch at once (billing handoff groups charts into batches).
- * `handle` returns the message ids that failed.
+ * `handle` returns the message ids that failed, and those it deferred to another live invocation's work
+ * (both come again; only failures count as RecordsFailed, which pages someone).
  */
 export function batchHandler(
   stage: StageName,
-  handle: (items: { messageId: string; body: unknown }[]) => Promise<string[]>,
+  handle: (
+    items: { messageId: string; body: unknown }[],
+  ) => Promise<{ failed: string[]; deferred: string[] }>,
 ) {
   return wrap(async (event) => {
     metrics.addDimension('stage', stage);
@@ -77,19 +80,32 @@ export function batchHandler(
         logger.error('record failed', { stage, messageId: record.messageId, error: summarizeError(error) });
       }
     }
+    const deferred: string[] = [];
     try {
-      failed.push(...(await handle(items)));
+      const outcome = await handle(items);
+      failed.push(...outcome.failed);
+      deferred.push(...outcome.deferred);
     } catch (error) {
       // Every message comes again, as when a handler throws; but thrown, the error would reach the
       // Lambda runtime, which logs its message and stack (a parser's message can quote a chart).
       logger.error('batch failed', { stage, error: summarizeError(error) });
       failed.push(...items.map((item) => item.messageId));
     }
-    metrics.addMetric('RecordsProcessed', MetricUnit.Count, event.Records.length - failed.length);
+    metrics.addMetric(
+      'RecordsProcessed',
+      MetricUnit.Count,
+      event.Records.length - failed.length - deferred.length,
+    );
     if (failed.length) {
       metrics.addMetric(STAGE_METRICS.recordsFailed, MetricUnit.Count, failed.length);
       logger.warn('records to retry', { stage, messageIds: failed });
     }
-    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    if (deferred.length) {
+      metrics.addMetric(STAGE_METRICS.recordsDeferred, MetricUnit.Count, deferred.length);
+      logger.info('records deferred', { stage, messageIds: deferred });
+    }
+    return {
+      batchItemFailures: [...failed, ...deferred].map((itemIdentifier) => ({ itemIdentifier })),
+    };
   });
 }

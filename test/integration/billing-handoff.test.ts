@@ -327,7 +327,10 @@ describe('billing handoff under concurrent deliveries', () => {
       invocation().handle(delivery(a, b)),
       invocation().handle(delivery(a, c)),
     ]);
-    expect(failed).toEqual([[], []]);
+    expect(failed).toEqual([
+      { failed: [], deferred: [] },
+      { failed: [], deferred: [] },
+    ]);
 
     // Each delivery made its own batch with A as a candidate: the race was run.
     const raced = (await batches()).filter((batch) => batch.candidates.some((m) => m.chartKey === a));

@@ -547,6 +547,14 @@ describe('the handler wrapper', () => {
     );
   });
 
+  it('counts messages deferred to another live invocation apart from failures, and retries both', async () => {
+    const handler = batchHandler('billing-handoff', async () => ({ failed: ['m-0'], deferred: ['m-1'] }));
+    const { result, logs } = await run(handler, ['{}', '{}', '{}']);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }, { itemIdentifier: 'm-1' }]);
+    const [doc] = logs.metricDocuments();
+    expect(doc).toMatchObject({ RecordsFailed: 1, RecordsDeferred: 1, RecordsProcessed: 1 });
+  });
+
   it('fails every message of a batch whose handler throws, logging the error by its name', async () => {
     const handler = batchHandler('billing-handoff', async () => {
       throw new Error(`could not read exports/${AGENCY}/${PATIENT_FILE}.ndjson`);

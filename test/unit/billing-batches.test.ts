@@ -207,9 +207,8 @@ describe('billing handoff after a crash', () => {
     await expect(service.handle(items)).rejects.toThrow('crash');
     crash = false;
     now += 10 * 60_000; // past the claim's lease
-    const failed = await service.handle(items);
-    // The chart whose file could not be read was not batched: its message comes again.
-    expect(failed).toEqual(['C-3']);
+    // The chart whose file could not be read was not batched: its message comes again, failed.
+    expect(await service.handle(items)).toEqual({ failed: ['C-3'], deferred: [] });
     const announced = mem.take('coded-batches').map((m) => BatchReady.parse(m));
     expect(announced).toHaveLength(2);
     expect(announced[0]?.manifestSha256).toBe(announced[1]?.manifestSha256);

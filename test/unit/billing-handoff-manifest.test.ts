@@ -37,7 +37,7 @@ describe('billing handoff: what each member of a batch says', () => {
         findings: [warn('HH-A'), warn('HH-A'), warn('HH-B'), { ...warn('HH-Q'), severity: 'query' }],
       },
     });
-    expect(await desk.service().handle([c.item])).toEqual([]);
+    expect(await desk.service().handle([c.item])).toEqual({ failed: [], deferred: [] });
     const [ready] = desk.announced();
     const manifest = await desk.manifest(ready);
     const text = await desk.mem.ports.artifacts.getText('artifacts', c.artifactKey);
@@ -129,7 +129,7 @@ describe('billing handoff: what each member of a batch says', () => {
   it('bills a chart file without a period or codes as it stands', async () => {
     const desk = billingDesk();
     const c = await desk.clear('HH-M3', { chart: { period: undefined, diagnoses: undefined } });
-    expect(await desk.service().handle([c.item])).toEqual([]);
+    expect(await desk.service().handle([c.item])).toEqual({ failed: [], deferred: [] });
     const [member] = await desk.announcedMembers();
     expect(member?.diagnoses).toEqual([]);
     // A state without findings (validation found none to keep) bills no warn rules.
@@ -159,7 +159,7 @@ describe('billing handoff: Review Choice Demonstration flags', () => {
   it.each(cases)('flags %s: %j', async (_what, agencyId, preClaimReview, hospice, flags) => {
     const desk = billingDesk();
     const c = await desk.clear('HH-R1', { agencyId, hospice, chart: { preClaimReview } });
-    expect(await desk.service().handle([c.item])).toEqual([]);
+    expect(await desk.service().handle([c.item])).toEqual({ failed: [], deferred: [] });
     const [ready] = desk.announced();
     expect(ready?.flagged).toBe(flags.length);
     expect((await desk.manifest(ready)).members[0]?.flags).toEqual(flags);
@@ -175,7 +175,7 @@ describe('billing handoff: the batch billing receives', () => {
       chart: { preClaimReview: { decision: 'affirmed' } },
     });
     const b = await desk.clear('HH-B2', { agencyId: OHIO });
-    expect(await desk.service().handle([a.item, b.item])).toEqual([]);
+    expect(await desk.service().handle([a.item, b.item])).toEqual({ failed: [], deferred: [] });
     const announced = desk.announced();
     return { desk, a, b, announced, ready: announced[0] ?? expect.unreachable('no batch announced') };
   }
@@ -186,7 +186,7 @@ describe('billing handoff: the batch billing receives', () => {
     const b = await desk.clear('DUP-B', { agencyId: OHIO });
     // A stage that lost a race re-sent A's message; both copies arrive in one delivery.
     const again = { ...a.item, messageId: `${a.item.messageId}-again` };
-    expect(await desk.service().handle([a.item, again, b.item])).toEqual([]);
+    expect(await desk.service().handle([a.item, again, b.item])).toEqual({ failed: [], deferred: [] });
     const [ready] = desk.announced();
     expect(ready?.chartCount).toBe(2);
     const manifest = await desk.manifest(ready);
@@ -260,7 +260,10 @@ describe('billing handoff: the batch billing receives', () => {
         await artifacts.putText(bucket, key, body, contentType);
       },
     };
-    expect(await desk.service({ artifacts: recording }).handle([c.item])).toEqual([]);
+    expect(await desk.service({ artifacts: recording }).handle([c.item])).toEqual({
+      failed: [],
+      deferred: [],
+    });
     const [ready] = desk.announced();
     const { manifestKey, csvKey } = ready ?? expect.unreachable('no batch announced');
     expect(stored).toEqual([
@@ -330,7 +333,7 @@ describe('billing handoff: the batch billing receives', () => {
     items.push((await desk.clear('HS-G4', { hospice: true })).item);
     items.push((await desk.clear('HH-G5', { chart: { payer: { type: 'medicaid' } } })).item);
     items.push((await desk.clear('HH-G6', { agencyId: OHIO })).item);
-    expect(await desk.service().handle(items)).toEqual([]);
+    expect(await desk.service().handle(items)).toEqual({ failed: [], deferred: [] });
     const announced = desk.announced();
     expect(
       announced.map((r) => [r.agencyId, r.payerType, r.lineOfBusiness, r.billType, r.chartCount]),
@@ -368,7 +371,7 @@ describe('billing handoff: replacement claims', () => {
     // Rejected by validation, never billed.
     await desk.clear('HH-V', { state: { version: 3, status: 'REJECTED' } });
     const v4 = await desk.clear('HH-V', { state: { version: 4 } });
-    expect(await desk.service().handle([v4.item])).toEqual([]);
+    expect(await desk.service().handle([v4.item])).toEqual({ failed: [], deferred: [] });
     const [ready] = desk.announced();
     const [member] = (await desk.manifest(ready)).members;
     expect(member).toMatchObject({
@@ -414,7 +417,7 @@ describe('billing handoff: the coding SLA', () => {
     const desk = billingDesk();
     const missed = await desk.clear('HH-S1', { chart: late });
     const met = await desk.clear('HH-S2');
-    expect(await desk.service().handle([missed.item, met.item])).toEqual([]);
+    expect(await desk.service().handle([missed.item, met.item])).toEqual({ failed: [], deferred: [] });
     const [ready] = desk.announced();
     const members = (await desk.manifest(ready)).members;
     const turnaroundOf = members.find((m) => m.chartKey === missed.chartKey)?.turnaround;
@@ -441,7 +444,10 @@ describe('billing handoff: the coding SLA', () => {
   it('still hands the batch off when the stage publishes no metrics', async () => {
     const desk = billingDesk();
     const missed = await desk.clear('HH-S3', { chart: late });
-    expect(await desk.service({}, { metrics: false }).handle([missed.item])).toEqual([]);
+    expect(await desk.service({}, { metrics: false }).handle([missed.item])).toEqual({
+      failed: [],
+      deferred: [],
+    });
     expect(desk.announced()).toHaveLength(1);
     expect(desk.events('chart.coding-sla-breached')).toHaveLength(1);
   });
@@ -449,7 +455,7 @@ describe('billing handoff: the coding SLA', () => {
   it('leaves a member without turnaround, still batched, when the agency time zone cannot be read', async () => {
     const desk = billingDesk({ agencies: [{ id: CALIFORNIA, timeZone: 'Mars/Olympus_Mons' }] });
     const c = await desk.clear('HH-S4', { chart: late });
-    expect(await desk.service().handle([c.item])).toEqual([]);
+    expect(await desk.service().handle([c.item])).toEqual({ failed: [], deferred: [] });
     const [member] = await desk.announcedMembers();
     expect(member).toBeDefined();
     expect(member).not.toHaveProperty('turnaround');

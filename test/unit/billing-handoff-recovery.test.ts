@@ -10,6 +10,10 @@ type Desk = ReturnType<typeof billingDesk>;
 
 /** The message ids of `charts`, as handle() reports the ones to deliver again. */
 const ids = (...charts: ClearedChart[]) => charts.map((c) => c.item.messageId);
+/** handle()'s answer: those messages failed (counted RecordsFailed), nothing deferred. */
+const failedOnly = (...charts: ClearedChart[]) => ({ failed: ids(...charts), deferred: [] });
+/** handle()'s answer: those messages wait for another live invocation's batch (RecordsDeferred). */
+const deferredOnly = (...charts: ClearedChart[]) => ({ failed: [], deferred: ids(...charts) });
 
 /** Billing rejects a handed-off batch: its charts go back to READY_FOR_BILLING with the rejection. */
 async function reject(desk: Desk, batchId: string, at: string, ...charts: ClearedChart[]) {
@@ -59,7 +63,7 @@ describe('billing handoff: deliveries that come again', () => {
       await handOff(batchId, { ...changes, manifestKey: 'manifests/by-the-other.json', chartCount: 7 });
       return handOff(batchId, changes);
     };
-    expect(await desk.service().handle([a.item])).toEqual([]);
+    expect(await desk.service().handle([a.item])).toEqual({ failed: [], deferred: [] });
     expect((await desk.batches())[0]).toMatchObject({
       status: 'HANDED_OFF',
       manifestKey: 'manifests/by-the-other.json',
@@ -73,11 +77,11 @@ describe('billing handoff: deliveries that come again', () => {
     const desk = billingDesk();
     const a = await desk.clear('HH-D1');
     const b = await desk.clear('HH-D2');
-    expect(await desk.service().handle([a.item, b.item])).toEqual([]);
+    expect(await desk.service().handle([a.item, b.item])).toEqual({ failed: [], deferred: [] });
     // Pinned: a redelivery after a deploy must find the batch an earlier release made.
     expect(desk.announced().map((r) => r.batchId)).toEqual(['b20261123-88ac67c4a5ad']);
     desk.advance(MINUTE);
-    expect(await desk.service().handle([b.item, a.item])).toEqual([]);
+    expect(await desk.service().handle([b.item, a.item])).toEqual({ failed: [], deferred: [] });
     expect(desk.announced()).toEqual([]);
     expect(await desk.batches()).toHaveLength(1);
     expect(desk.events('chart.batched')).toHaveLength(2);
@@ -87,7 +91,7 @@ describe('billing handoff: deliveries that come again', () => {
     const desk = billingDesk();
     const held = await desk.clear('HH-D4', { state: { status: 'QUERY_OPEN' } });
     const superseded = await desk.clear('HH-D5', { state: { status: 'SUPERSEDED', supersededBy: 2 } });
-    expect(await desk.service().handle([held.item, superseded.item])).toEqual([]);
+    expect(await desk.service().handle([held.item, superseded.item])).toEqual({ failed: [], deferred: [] });
     expect(desk.announced()).toEqual([]);
     expect(await desk.batches()).toEqual([]);
     expect(await desk.state(held)).toMatchObject({ status: 'QUERY_OPEN' });
@@ -101,10 +105,10 @@ describe('billing handoff: deliveries that come again', () => {
       body: { kind: 'chart', agencyId: CALIFORNIA, chartKey: 'nope', version: 1 },
     };
     const garbled = { messageId: 'm-garbled', body: { kind: 'chart', chartKey: a.chartKey } };
-    expect((await desk.service().handle([unknown, a.item, garbled])).sort()).toEqual([
-      'm-garbled',
-      'm-unknown',
-    ]);
+    expect(await desk.service().handle([unknown, a.item, garbled])).toEqual({
+      failed: expect.arrayContaining(['m-garbled', 'm-unknown']),
+      deferred: [],
+    });
     expect(desk.announced().map((r) => r.chartCount)).toEqual([1]);
   });
 });
@@ -121,10 +125,10 @@ describe('billing handoff: a crash part-way', () => {
     const firstRun = await desk.mem.ports.artifacts.getText('artifacts', key);
     // A minute on, inside the stage's 120 s timeout: the holder may still be alive.
     desk.advance(MINUTE);
-    expect(await desk.service().handle([a.item, b.item])).toEqual(ids(a, b));
+    expect(await desk.service().handle([a.item, b.item])).toEqual(deferredOnly(a, b));
     expect(desk.announced()).toEqual([]);
     desk.advance(MINUTE + 1000);
-    expect(await desk.service().handle([a.item, b.item])).toEqual([]);
+    expect(await desk.service().handle([a.item, b.item])).toEqual({ failed: [], deferred: [] });
     const [ready] = desk.announced();
     expect(ready?.batchId).toBe(batch?.batchId);
     // The same bytes: the member turnaround is measured to the first run's batch time, as the charts keep it.
@@ -141,9 +145,9 @@ describe('billing handoff: a crash part-way', () => {
     expect(await desk.state(a)).toMatchObject({ status: 'READY_FOR_BILLING' });
     // While the crashed holder's claim is live, the redelivery waits.
     desk.advance(MINUTE);
-    expect(await desk.service().handle([a.item])).toEqual(ids(a));
+    expect(await desk.service().handle([a.item])).toEqual(deferredOnly(a));
     desk.advance(2 * MINUTE);
-    expect(await desk.service().handle([a.item])).toEqual([]);
+    expect(await desk.service().handle([a.item])).toEqual({ failed: [], deferred: [] });
     const batches = await desk.batches();
     expect(batches.map((x) => x.status)).toEqual(['HANDED_OFF']);
     expect(desk.announced().map((r) => r.batchId)).toEqual([batches[0]?.batchId]);
@@ -158,7 +162,7 @@ describe('billing handoff: a crash part-way', () => {
     };
     await expect(desk.service({ batches }).handle([a.item])).rejects.toThrow('timed out');
     expect((await desk.batches()).map((b) => b.status)).toEqual(['OPEN']);
-    expect(await desk.service().handle([a.item])).toEqual([]);
+    expect(await desk.service().handle([a.item])).toEqual({ failed: [], deferred: [] });
     expect((await desk.batches()).map((b) => b.status)).toEqual(['HANDED_OFF']);
     expect(desk.announced()).toHaveLength(1);
   });
@@ -167,7 +171,7 @@ describe('billing handoff: a crash part-way', () => {
     const desk = billingDesk();
     const a = await desk.clear('HH-C4');
     const c = await desk.clear('HH-C5', { unreadable: true });
-    expect(await desk.service().handle([a.item, c.item])).toEqual(ids(c));
+    expect(await desk.service().handle([a.item, c.item])).toEqual(failedOnly(c));
     const [first] = desk.announced();
     expect((await desk.manifest(first)).members.map((m) => m.chartKey)).toEqual([a.chartKey]);
     expect(await desk.state(c)).toMatchObject({ status: 'READY_FOR_BILLING' });
@@ -185,7 +189,7 @@ describe('billing handoff: a crash part-way', () => {
     ]);
     desk.mem.put('artifacts', c.artifactKey, JSON.stringify(c.chart));
     desk.advance(MINUTE);
-    expect(await desk.service().handle([c.item])).toEqual([]);
+    expect(await desk.service().handle([c.item])).toEqual({ failed: [], deferred: [] });
     const [second] = desk.announced();
     expect(second?.batchId).not.toBe(first?.batchId);
     expect(await desk.state(c)).toMatchObject({ status: 'BATCHED', batchId: second?.batchId });
@@ -195,14 +199,14 @@ describe('billing handoff: a crash part-way', () => {
     const desk = billingDesk();
     const c = await desk.clear('HH-C6');
     const artifacts = { ...desk.mem.ports.artifacts, getText: async () => Promise.reject('socket hang up') };
-    expect(await desk.service({ artifacts }).handle([c.item])).toEqual(ids(c));
+    expect(await desk.service({ artifacts }).handle([c.item])).toEqual(failedOnly(c));
     expect(desk.events('chart.not-batched')[0]?.detail).toMatchObject({ reason: 'unknown error' });
   });
 
   it('makes a new batch of ready charts whose earlier batch closed empty', async () => {
     const desk = billingDesk();
     const c = await desk.clear('HH-C7', { unreadable: true });
-    expect(await desk.service().handle([c.item])).toEqual(ids(c));
+    expect(await desk.service().handle([c.item])).toEqual(failedOnly(c));
     // Nothing to bill: the batch is closed empty, with no message and no hand-off record.
     expect(desk.announced()).toEqual([]);
     const [empty] = await desk.batches();
@@ -215,7 +219,7 @@ describe('billing handoff: a crash part-way', () => {
     expect(desk.events('batch.handed-off')).toEqual([]);
     desk.mem.put('artifacts', c.artifactKey, JSON.stringify(c.chart));
     desk.advance(MINUTE);
-    expect(await desk.service().handle([c.item])).toEqual([]);
+    expect(await desk.service().handle([c.item])).toEqual({ failed: [], deferred: [] });
     // Pinned as above: the day, and a hash of the group, the members and the time.
     expect(desk.announced().map((r) => r.batchId)).toEqual(['b20261123-e1dbf906fa1d']);
     expect(empty?.batchId).toBe('b20261123-5fcfcc5cebd5');
@@ -232,7 +236,7 @@ describe('billing handoff: a batch billing rejected', () => {
     const [first] = desk.announced();
     await reject(desk, first?.batchId ?? '', rejectedAt, a);
     desk.advance(2 * 60 * MINUTE);
-    expect(await desk.service().handle([a.item])).toEqual([]);
+    expect(await desk.service().handle([a.item])).toEqual({ failed: [], deferred: [] });
     const [second] = desk.announced();
     expect(second?.batchId).toBe('b20261123-ad9715b39fbf');
     expect(second?.batchId).not.toBe(first?.batchId);
@@ -257,7 +261,7 @@ describe('billing handoff: a batch billing rejected', () => {
     const crashing = racing(desk, 'BATCHED', async () => Promise.reject(new Error('Lambda timed out')));
     await expect(desk.service({ charts: crashing }).handle([a.item])).rejects.toThrow('timed out');
     desk.advance(5 * MINUTE);
-    expect(await desk.service().handle([a.item])).toEqual([]);
+    expect(await desk.service().handle([a.item])).toEqual({ failed: [], deferred: [] });
     expect((await desk.batches()).map((b) => b.status).sort()).toEqual(['HANDED_OFF', 'REJECTED']);
   });
 
@@ -265,7 +269,7 @@ describe('billing handoff: a batch billing rejected', () => {
     const desk = billingDesk();
     const v1 = await desk.clear('HH-J3');
     await desk.clear('HH-J3', { state: { version: 2, status: 'RECEIVED' } });
-    expect(await desk.service().handle([v1.item])).toEqual([]);
+    expect(await desk.service().handle([v1.item])).toEqual({ failed: [], deferred: [] });
     expect(await desk.state(v1)).toMatchObject({ status: 'SUPERSEDED', supersededBy: 2 });
     expect(desk.events('chart.superseded')).toEqual([
       {
@@ -308,7 +312,10 @@ describe('billing handoff: racing another delivery', () => {
         return desk.mem.ports.artifacts.getText(bucket, key);
       },
     };
-    expect(await desk.service({ batches, artifacts }).handle([a.item, b.item])).toEqual([]);
+    expect(await desk.service({ batches, artifacts }).handle([a.item, b.item])).toEqual({
+      failed: [],
+      deferred: [],
+    });
     const announced = desk.announced();
     const members = await Promise.all(
       announced.map(async (r) => (await desk.manifest(r)).members.map((m) => m.chartKey)),
@@ -323,7 +330,7 @@ describe('billing handoff: racing another delivery', () => {
     const b = await desk.clear('HH-X4');
     const other = desk.service();
     const charts = racing(desk, 'BATCHED', () => other.handle([a.item]), a);
-    expect(await desk.service({ charts }).handle([a.item, b.item])).toEqual([]);
+    expect(await desk.service({ charts }).handle([a.item, b.item])).toEqual({ failed: [], deferred: [] });
     const announced = desk.announced();
     expect(announced.map((r) => r.chartCount)).toEqual([1, 1]);
     const [theirs, ours] = announced;
@@ -342,7 +349,7 @@ describe('billing handoff: racing another delivery', () => {
         return desk.mem.ports.batches.claim(id, at, expired);
       },
     };
-    expect(await desk.service({ batches }).handle([a.item])).toEqual([]);
+    expect(await desk.service({ batches }).handle([a.item])).toEqual({ failed: [], deferred: [] });
     expect(desk.announced()).toHaveLength(1);
   });
 
@@ -355,7 +362,7 @@ describe('billing handoff: racing another delivery', () => {
         batchId: 'b20261123-0000000000aa',
       }),
     );
-    expect(await desk.service({ charts }).handle([v1.item])).toEqual([]);
+    expect(await desk.service({ charts }).handle([v1.item])).toEqual({ failed: [], deferred: [] });
     expect(desk.events('chart.superseded')).toEqual([]);
     expect(await desk.state(v1)).toMatchObject({ status: 'BATCHED', batchId: 'b20261123-0000000000aa' });
   });
@@ -390,7 +397,7 @@ describe('billing handoff: taking over a batch an older release left unfinished'
   it('bills the charts still batched in it, with the group their charts name, and keeps their turnaround', async () => {
     const desk = billingDesk();
     const kept = await leftOver(desk);
-    expect(await desk.service().handle([kept.item])).toEqual([]);
+    expect(await desk.service().handle([kept.item])).toEqual({ failed: [], deferred: [] });
     const [ready] = desk.announced();
     expect(ready).toMatchObject({
       batchId,
@@ -415,7 +422,7 @@ describe('billing handoff: taking over a batch an older release left unfinished'
   it('writes no turnaround on the chart when its clock cannot be read', async () => {
     const desk = billingDesk({ agencies: [{ id: CALIFORNIA, timeZone: 'Mars/Olympus_Mons' }] });
     const kept = await leftOver(desk);
-    expect(await desk.service().handle([kept.item])).toEqual([]);
+    expect(await desk.service().handle([kept.item])).toEqual({ failed: [], deferred: [] });
     expect(desk.announced()).toHaveLength(1);
     expect(Object.keys((await desk.state(kept)) ?? {})).not.toContain('turnaround');
   });

@@ -271,14 +271,14 @@ describe('the stages, chained over in-memory ports', () => {
       'SQS down',
     );
     const items = billing.map((body, i) => ({ messageId: String(i), body }));
-    // While the crashed holder's claim is live, a redelivery waits (is reported failed, to come again).
-    expect(await p.svc.billing.handle(items)).toEqual(['0']);
+    // While the crashed holder's claim is live, a redelivery waits: deferred (to come again), not failed.
+    expect(await p.svc.billing.handle(items)).toEqual({ failed: [], deferred: ['0'] });
     const later = createBillingHandoffService({
       ports: p.mem.ports,
       config: parseConfig({}),
       clock: fixedClock('2026-11-23T12:05:00.000Z'),
     });
-    expect(await later.handle(items)).toEqual([]);
+    expect(await later.handle(items)).toEqual({ failed: [], deferred: [] });
     const batches = [];
     for await (const b of p.mem.ports.batches.list()) batches.push(b);
     expect(batches).toHaveLength(1);
