@@ -4,6 +4,7 @@ import { HeldReviews } from '../lib/held-reviews.ts';
 import {
   answerKey,
   pendingReviews,
+  stillAwaited,
   submitDisputes,
   submitResolutions,
   submitVerdicts,
@@ -31,7 +32,12 @@ export async function runQaReview(
     const queue = opts.senior ? 'qa-review-senior' : 'qa-review';
     const holdSeconds = 1800;
     const taken = await takeNextReview(
-      { sqs: target.clients.sqs, queueUrls: target.resources.queueUrls },
+      {
+        sqs: target.clients.sqs,
+        queueUrls: target.resources.queueUrls,
+        // A stale request (answered already, or a copy of one) is deleted rather than reviewed again.
+        awaited: (request) => stillAwaited(target.ports, request),
+      },
       queue,
       opts.reviewer,
       holdSeconds,

@@ -262,12 +262,23 @@ export async function submitResolutions(
 }
 
 /**
+ * Whether the chart version still waits for what a request asks (read from the table): false once it
+ * was answered (the request is stale: a copy sent twice by two deliveries racing, or answered from
+ * another copy) or the version is gone.
+ */
+export async function stillAwaited(ports: Pick<Ports, 'charts'>, request: ReviewRequest): Promise<boolean> {
+  const state = await ports.charts.get(request.chartKey, request.version);
+  return state !== undefined && pendingPurpose(state)?.purpose === request.purpose;
+}
+
+/**
  * The next review request a reviewer may take from a queue: held for `holdSeconds` (its visibility
  * timeout), so no one else takes it meanwhile. Requests the reviewer may not take (they coded the
- * chart, or gave its first review) go back at once. Undefined when none is waiting.
+ * chart, or gave its first review) go back at once; a request whose chart no longer waits for it (`awaited`
+ * says no) is deleted, so no reviewer reviews a chart twice. Undefined when none is waiting.
  */
 export async function takeNextReview(
-  deps: { sqs: SQSClient; queueUrls: QueueUrls },
+  deps: { sqs: SQSClient; queueUrls: QueueUrls; awaited?: (request: ReviewRequest) => Promise<boolean> },
   queue: ReviewQueue,
   reviewerId: string,
   holdSeconds = 1800,
@@ -283,16 +294,22 @@ export async function takeNextReview(
       if (!got.Messages?.length) return undefined;
       let found: { request: ReviewRequest; receiptHandle: string } | undefined;
       for (const m of got.Messages) {
+        if (!m.ReceiptHandle) continue;
         const request = ReviewRequest.safeParse(JSON.parse(m.Body ?? '{}'));
         const mine =
           request.success &&
           !found &&
-          m.ReceiptHandle !== undefined &&
           request.data.coderId !== reviewerId &&
           !request.data.notBy?.includes(reviewerId);
-        if (mine && request.success && m.ReceiptHandle)
-          found = { request: request.data, receiptHandle: m.ReceiptHandle };
-        else if (m.ReceiptHandle) release.push(m.ReceiptHandle);
+        if (!mine || !request.success) {
+          release.push(m.ReceiptHandle);
+          continue;
+        }
+        if (deps.awaited && !(await deps.awaited(request.data))) {
+          await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+          continue;
+        }
+        found = { request: request.data, receiptHandle: m.ReceiptHandle };
       }
       if (found) return found;
     }

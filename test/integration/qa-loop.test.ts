@@ -6,6 +6,7 @@ import { qaReport } from '#cli/commands/qa-report.ts';
 import { HeldReviews } from '#cli/lib/held-reviews.ts';
 import {
   answerKey,
+  stillAwaited,
   submitDisputes,
   submitResolutions,
   submitVerdicts,
@@ -190,6 +191,15 @@ describe('disputes on embedded AWS', () => {
     expect(JSON.stringify(await pipeline.ports.audit.list(`chart:${request?.chartKey}:v1`))).toContain(
       'dispute.overturned',
     );
+    // Another copy of the request (two live deliveries racing both sent one) is stale once answered:
+    // the next reviewer to take it deletes it instead of reviewing the chart again.
+    await pipeline.ports.queue.send('qa-review-senior', [request]);
+    const awaited = (r: Parameters<typeof stillAwaited>[1]) => stillAwaited(pipeline.ports, r);
+    expect(
+      await takeNextReview({ ...queues, awaited }, 'qa-review-senior', 'qa-senior-2', 1),
+    ).toBeUndefined();
+    // Deleted, not put back: a take that does not check finds nothing either.
+    expect(await takeNextReview(queues, 'qa-review-senior', 'qa-senior-2', 1)).toBeUndefined();
   });
 });
 
