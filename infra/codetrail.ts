@@ -243,6 +243,12 @@ export class Codetrail extends Construct {
       config,
       intakeBucket: buckets.intake,
       intakeKey: this.keys.data,
+      artifactsBucket: buckets.artifacts,
+      table: this.table,
+      queues: pipelineQueues,
+      dataKey: this.keys.data,
+      queueKey: this.keys.queue,
+      macKey: this.keys.mac,
     });
 
     // Who touched which PHI object, when.
@@ -280,6 +286,8 @@ export class Codetrail extends Construct {
         role.roleArn,
         `codetrail EMR export writer role for ${agency} (PutObject under exports/${agency}/ only)`,
       );
+    output(OUTPUT.qaReviewerRole, this.personRoles.qaReviewer.roleArn, 'codetrail QA reviewer role');
+    output(OUTPUT.qaSeniorRole, this.personRoles.qaSenior.roleArn, 'codetrail senior QA reviewer role');
 
     this.acknowledgments = (props.acknowledgeNagFindings ?? true) ? acknowledgeFindings(this) : [];
   }

@@ -56,6 +56,7 @@ const stageFunctions = (c: Codetrail): IConstruct[] => STAGES.map((s) => c.stage
 const jobFunctions = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.name].fn);
 const jobRoles = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.name].role);
 const writerRoles = (c: Codetrail): IConstruct[] => Object.values(c.personRoles.emrWriters);
+const qaRoles = (c: Codetrail): IConstruct[] => [c.personRoles.qaReviewer, c.personRoles.qaSenior];
 const stageRoles =
   (pick: (s: StageSpec) => boolean = () => true) =>
   (c: Codetrail): IConstruct[] =>
@@ -64,12 +65,14 @@ const stageRoles =
 const objectPrefixes = (): { bucket: BucketName; prefix: string }[] => {
   const seen = new Map<string, { bucket: BucketName; prefix: string }>();
   for (const s of STAGES)
-    for (const a of [...s.reads, ...s.writes])
+    for (const a of [...s.reads, ...s.writes, ...(s.tags ?? [])])
       for (const prefix of a.prefixes) seen.set(`${a.bucket}/${prefix}`, { bucket: a.bucket, prefix });
   return [...seen.values()];
 };
 const usesObjects = (bucket: BucketName, prefix: string) => (s: StageSpec) =>
-  [...s.reads, ...s.writes].some((a) => a.bucket === bucket && a.prefixes.includes(prefix));
+  [...s.reads, ...s.writes, ...(s.tags ?? [])].some(
+    (a) => a.bucket === bucket && a.prefixes.includes(prefix),
+  );
 const allBuckets = (c: Codetrail): IConstruct[] => [
   c.accessLogs,
   ...BUCKETS.map((b) => c.buckets[b]),
@@ -127,9 +130,25 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       "Each stage's role has one inline policy, written by the CDK grants from the topology (its own queue, the " +
       'queues and buckets it uses, the table, the MAC key, its log group). It is specific to that role and lives ' +
       'and dies with it; a managed policy would add a reuse this policy must not have. The same holds for the ' +
-      "scheduled reconciler's role (the table and its index, the queues it re-drives to), and for each EMR export " +
-      "writer's (PutObject under its agency's exports/ prefix, the intake key through S3).",
-    scopes: (c) => [...stageRoles()(c), ...jobRoles(c), ...writerRoles(c)],
+      "scheduled reconciler's role (the table and its index, the queues it re-drives to), for each EMR export " +
+      "writer's (PutObject under its agency's exports/ prefix, the intake key through S3), and for the QA " +
+      "reviewer's and senior's (their review queue, the qa-result queue, tagged chart files, chart state, notes).",
+    scopes: (c) => [...stageRoles()(c), ...jobRoles(c), ...writerRoles(c), ...qaRoles(c)],
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/charts/*]',
+    reason:
+      'A QA role reads chart files by chartKey and version, known only when a review request names them, and only ' +
+      'files qa-sampling tagged for review (s3:ExistingObjectTag/codetrail-qa = review): never a chart sent ' +
+      'straight to billing.',
+    scopes: qaRoles,
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/qa-notes/*]',
+    reason:
+      'A QA role adds its free-text notes (which may hold PHI) under qa-notes/, named by chart and author: one ' +
+      'prefix, PutObject only; the verdict carries the note key, never the text.',
+    scopes: qaRoles,
   },
   {
     id: 'AwsSolutions-IAM5[Resource::<intake-bucket.Arn>/exports/<agency>/*]',

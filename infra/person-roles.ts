@@ -1,16 +1,28 @@
 import { Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/model/config.ts';
+import { type QueueName, REVIEW_TAG } from '#shared/topology.ts';
+import { viaService } from './codetrail-function.ts';
 import { pascal } from './names.ts';
+import type { PipelineQueue } from './pipeline-queue.ts';
 
 export interface PersonRolesProps {
   readonly config: Config;
   readonly intakeBucket: s3.IBucket;
   /** The key the intake bucket encrypts with by default. */
   readonly intakeKey: kms.IKey;
+  readonly artifactsBucket: s3.IBucket;
+  readonly table: dynamodb.ITable;
+  readonly queues: Readonly<Record<QueueName, PipelineQueue>>;
+  /** The key of the table and the PHI buckets. */
+  readonly dataKey: kms.IKey;
+  readonly queueKey: kms.IKey;
+  /** The HMAC key: a reviewer's verdict file names the EMR chart id, made into its chartKey. */
+  readonly macKey: kms.IKey;
 }
 
 /**
@@ -24,6 +36,10 @@ export interface PersonRolesProps {
  */
 export class PersonRoles extends Construct {
   readonly emrWriters: Readonly<Record<string, iam.Role>>;
+  /** QA reviewers: first reviews, from the qa-review queue. */
+  readonly qaReviewer: iam.Role;
+  /** Senior reviewers: charts sampled to senior review, blind second reviews, dispute decisions. */
+  readonly qaSenior: iam.Role;
 
   constructor(scope: Construct, id: string, props: PersonRolesProps) {
     super(scope, id);
@@ -64,5 +80,64 @@ export class PersonRoles extends Construct {
       writers[agency] = role;
     }
     this.emrWriters = writers;
+
+    this.qaReviewer = this.qaRole('QaReviewer', 'qa-review', props, 'first QA reviews');
+    this.qaSenior = this.qaRole(
+      'QaSenior',
+      'qa-review-senior',
+      props,
+      'senior QA reviews, blind second reviews and dispute decisions',
+    );
+  }
+
+  /**
+   * A QA role: takes, holds and removes requests on its own review queue; reads only the chart files
+   * sampled for review (qa-sampling tags them: `s3:ExistingObjectTag`) and the chart versions' state
+   * (GetItem on chart partitions alone: `dynamodb:LeadingKeys`); adds its free-text notes under
+   * `qa-notes/`; sends its answers to the qa-result queue, whose stage checks and records them under the
+   * identity SQS saw send them. It never writes the table, lists a bucket or reads another file.
+   */
+  private qaRole(id: string, queue: QueueName, props: PersonRolesProps, what: string): iam.Role {
+    const role = new iam.Role(this, id, {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: `codetrail ${what}`,
+    });
+    const add = (statement: iam.PolicyStatement) => role.addToPrincipalPolicy(statement);
+    add(
+      new iam.PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
+        resources: [props.queues[queue].queue.queueArn],
+      }),
+    );
+    add(
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [props.queues['qa-result'].queue.queueArn],
+      }),
+    );
+    add(viaService(props.queueKey, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']));
+    add(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [props.artifactsBucket.arnForObjects('charts/*')],
+        conditions: { StringEquals: { [`s3:ExistingObjectTag/${REVIEW_TAG.key}`]: REVIEW_TAG.value } },
+      }),
+    );
+    add(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [props.artifactsBucket.arnForObjects('qa-notes/*')],
+      }),
+    );
+    add(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHART#*'] } },
+      }),
+    );
+    add(viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']));
+    add(new iam.PolicyStatement({ actions: ['kms:GenerateMac'], resources: [props.macKey.keyArn] }));
+    return role;
   }
 }

@@ -48,6 +48,8 @@ export function rolePolicies(codetrail: Codetrail): RolePolicies {
     );
     roles['person:emr-writer'] = { statements: JSON.parse(templated) };
   }
+  roles['person:qa-reviewer'] = { statements: statementsOf(codetrail.personRoles.qaReviewer) };
+  roles['person:qa-senior'] = { statements: statementsOf(codetrail.personRoles.qaSenior) };
   return { roles };
 }
 

@@ -100,6 +100,16 @@ export class Stage extends Construct {
         }),
       );
     }
+    // Tags that condition what a person's role may read (qa-sampling marks a chart file for review).
+    for (const access of spec.tags ?? []) {
+      const bucket = props.buckets[access.bucket];
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:PutObjectTagging'],
+          resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+        }),
+      );
+    }
     // Exactly what its adapters call, on the table alone (no stage queries an index): no DeleteItem,
     // BatchWriteItem or Scan, so no stage can erase or rewrite audit events wholesale (Scan is for the
     // CLI, under the operator's own credentials).

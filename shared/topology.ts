@@ -29,6 +29,8 @@ export interface StageSpec {
   reads: readonly ObjectAccess[];
   lists?: readonly ObjectAccess[];
   writes: readonly ObjectAccess[];
+  /** Objects whose tags it sets (`s3:PutObjectTagging`): what a person's role may read is conditioned on them. */
+  tags?: readonly ObjectAccess[];
   /** Whether it computes chartKeys or other identifiers with the HMAC key (`kms:GenerateMac`). */
   macs: boolean;
   /**
@@ -165,6 +167,8 @@ export const STAGES: readonly StageSpec[] = [
     sendsTo: ['qa-review', 'qa-review-senior', 'billing'],
     reads: [],
     writes: [],
+    // A sampled chart's file is tagged for review: the QA roles may read only such files.
+    tags: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     // The sampling key: a keyed hash of the chart, so coders cannot predict the draw.
     macs: true,
     table: READ_WRITE_QUERY,
@@ -271,6 +275,9 @@ export const JOBS: readonly JobSpec[] = [
   },
 ];
 
+/** The tag qa-sampling puts on the file of a chart it sends for review; the QA roles read only files so tagged. */
+export const REVIEW_TAG = { key: 'codetrail-qa', value: 'review' } as const;
+
 /** What the reconciler counts: chart versions it re-drove (alarmed: something lost a message). */
 export const RECONCILER_METRIC = 'ChartsRedriven';
 
@@ -366,4 +373,6 @@ export const OUTPUT = {
   alarmTopic: 'AlarmTopic',
   macKey: 'MacKey',
   emrWriterRole: (agency: string) => `EmrWriterRole${pascal(agency)}`,
+  qaReviewerRole: 'QaReviewerRole',
+  qaSeniorRole: 'QaSeniorRole',
 } as const;

@@ -18,6 +18,7 @@ import {
   parseVerdictFile,
   ResolutionFileEntry,
 } from '../lib/verdict-file.ts';
+import { actAs } from '../local/iam-enforcement.ts';
 
 /**
  * `codetrail qa review`: lists the charts waiting for QA review (both queues), or, with --verdicts FILE,
@@ -27,9 +28,22 @@ export async function runQaReview(
   target: Target,
   opts: { verdicts?: string; agency?: string; next?: boolean; reviewer?: string; senior?: boolean },
 ): Promise<string> {
+  // Listing reads the whole table: an operator's view (the QA roles have no Scan).
+  if (!opts.next && !opts.verdicts) return listPending(target, opts.agency);
+  return actAs(opts.senior ? 'person:qa-senior' : 'person:qa-reviewer', () => takeOrSubmit(target, opts));
+}
+
+/**
+ * What a reviewer does, as the QA role (senior or not) the stack deploys: against the local stack its
+ * policy is enforced, so what the deployed role could not do fails here as well.
+ */
+async function takeOrSubmit(
+  target: Target,
+  opts: { verdicts?: string; next?: boolean; reviewer?: string; senior?: boolean },
+): Promise<string> {
+  const queue = opts.senior ? 'qa-review-senior' : 'qa-review';
   if (opts.next) {
     if (!opts.reviewer) throw new Error('--next needs --reviewer: who takes the chart');
-    const queue = opts.senior ? 'qa-review-senior' : 'qa-review';
     const holdSeconds = 1800;
     const taken = await takeNextReview(
       {
@@ -51,31 +65,11 @@ export async function runQaReview(
       receiptHandle,
       heldUntil: new Date(Date.now() + holdSeconds * 1000).toISOString(),
     });
-    return runQaShow(target, request.chartKey, request.version, request.purpose);
+    return showChart(target, request.chartKey, request.version, request.purpose);
   }
-  if (!opts.verdicts) {
-    const pending = await pendingReviews(target.ports, opts.agency);
-    if (pending.length === 0) return 'No chart is waiting for QA review.';
-    return table(
-      ['waiting for', 'agency', 'chart', 'version', 'coder', 'since', 'why'],
-      pending.map((p) => [
-        p.purpose,
-        p.agencyId,
-        p.chartKey,
-        p.version,
-        p.coderId,
-        p.waitingSince,
-        p.purpose === 'review'
-          ? (p.sampling?.reason ?? '')
-          : p.purpose === 'dispute'
-            ? `corrections ${p.dispute?.corrections.join(', ')}`
-            : 'blind second review',
-      ]),
-    );
-  }
-  const parsed = parseVerdictFile(readFileSync(opts.verdicts, 'utf8'));
+  const parsed = parseVerdictFile(readFileSync(opts.verdicts ?? '', 'utf8'));
   const applied = await submitVerdicts(
-    submitDeps(target),
+    submitDeps(target, queue),
     parsed.entries.map((e) => e.entry),
   );
   const lines = applied.map(
@@ -85,16 +79,50 @@ export async function runQaReview(
   return [...lines, ...issueLines(parsed.issues)].join('\n');
 }
 
+async function listPending(target: Target, agency: string | undefined): Promise<string> {
+  const pending = await pendingReviews(target.ports, agency);
+  if (pending.length === 0) return 'No chart is waiting for QA review.';
+  return table(
+    ['waiting for', 'agency', 'chart', 'version', 'coder', 'since', 'why'],
+    pending.map((p) => [
+      p.purpose,
+      p.agencyId,
+      p.chartKey,
+      p.version,
+      p.coderId,
+      p.waitingSince,
+      p.purpose === 'review'
+        ? (p.sampling?.reason ?? '')
+        : p.purpose === 'dispute'
+          ? `corrections ${p.dispute?.corrections.join(', ')}`
+          : 'blind second review',
+    ]),
+  );
+}
+
 /**
  * `codetrail qa show CHARTKEY VERSION`: the chart a reviewer re-reviews, from the artifacts bucket, with
  * its findings, HIPPS grouping and why it was sampled. For a blind second review the first review is
  * left out; for a dispute the review and the disputed corrections are shown.
  */
-export async function runQaShow(
+export function runQaShow(
   target: Target,
   chartKey: string,
   version: number,
   purpose: 'review' | 'second-review' | 'dispute' = 'review',
+  opts: { senior?: boolean } = {},
+): Promise<string> {
+  return actAs(opts.senior ? 'person:qa-senior' : 'person:qa-reviewer', () =>
+    showChart(target, chartKey, version, purpose),
+  );
+}
+
+/** The chart as a reviewer sees it; read as the acting role (a QA role reads only files sampled for review). */
+async function showChart(
+  target: Target,
+  chartKey: string,
+  version: number,
+  purpose: 'review' | 'second-review' | 'dispute',
 ): Promise<string> {
   const state = await target.ports.charts.get(chartKey, version);
   if (!state) throw new Error(`no chart ${chartKey} v${version}`);
@@ -121,8 +149,9 @@ export async function runQaShow(
 /** `codetrail qa dispute FILE`: a coder disputes corrections of a QA review of their chart. */
 export async function runQaDispute(target: Target, file: string): Promise<string> {
   const parsed = parseEntryFile(readFileSync(file, 'utf8'), DisputeFileEntry);
+  // A coder's dispute: sent as you (no coder role is deployed yet).
   const sent = await submitDisputes(
-    submitDeps(target),
+    submitDeps(target, 'qa-review-senior'),
     parsed.entries.map((e) => e.entry),
   );
   return [
@@ -134,20 +163,23 @@ export async function runQaDispute(target: Target, file: string): Promise<string
 /** `codetrail qa resolve FILE`: a senior reviewer upholds or overturns disputed corrections. */
 export async function runQaResolve(target: Target, file: string): Promise<string> {
   const parsed = parseEntryFile(readFileSync(file, 'utf8'), ResolutionFileEntry);
-  const sent = await submitResolutions(
-    submitDeps(target),
-    parsed.entries.map((e) => e.entry),
+  const sent = await actAs('person:qa-senior', () =>
+    submitResolutions(
+      submitDeps(target, 'qa-review-senior'),
+      parsed.entries.map((e) => e.entry),
+    ),
   );
   return [...sent.map((r) => `${r.chartKey} v${r.version}: ${r.outcome}`), ...issueLines(parsed.issues)].join(
     '\n',
   );
 }
 
-function submitDeps(target: Target) {
+/** What a submission needs; the requests it answers are looked for on `queue` alone (the role's own). */
+function submitDeps(target: Target, queue: 'qa-review' | 'qa-review-senior') {
   return {
     sqs: target.clients.sqs,
     ports: target.ports,
-    queueUrls: target.resources.queueUrls,
+    queueUrls: { [queue]: target.resources.queueUrls[queue] },
     actor: target.actor,
     held: heldReviews(target),
   };

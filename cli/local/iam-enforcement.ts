@@ -108,6 +108,8 @@ export class LocalIam {
       recordAs?: (resource: string) => string;
       /** Told of every call recorded (the IAM sweep appends them to a file). */
       onRecord?: (call: CheckedCall) => void;
+      /** The tags an object holds, for the `s3:ExistingObjectTag/<key>` condition keys of a read. */
+      objectTags?: (bucket: unknown, key: unknown) => Readonly<Record<string, string>> | undefined;
     } = {},
   ) {}
 
@@ -115,8 +117,17 @@ export class LocalIam {
   check(service: string, op: string, input: Input): void {
     const role = actingRole();
     if (role === undefined) return;
-    for (const request of requestsOfCall(this.scope, service, op, input))
+    // A read of an object carries the object's tags as condition keys, as IAM evaluates it in AWS.
+    const tags =
+      service === 's3' && op === 'GetObject' ? this.options.objectTags?.(input.Bucket, input.Key) : undefined;
+    for (const request of requestsOfCall(this.scope, service, op, input)) {
+      if (tags && Object.keys(tags).length > 0)
+        request.context = {
+          ...request.context,
+          ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`s3:ExistingObjectTag/${k}`, [v]])),
+        };
       this.authorize(service, role, request);
+    }
   }
 
   /**
@@ -151,12 +162,17 @@ export class LocalIam {
         ),
         allowed,
       };
-      // Condition values are recorded as resources are: an S3 prefix cut after its first segment.
+      // Condition values are recorded as resources are: an S3 prefix cut after its first segment, a
+      // partition key after its kind (`CHART#…`), so one kind of call is recorded once.
       if (request.context)
         call.context = Object.fromEntries(
           Object.entries(request.context).map(([k, vs]) => [
             k,
-            vs.map((v) => v.replace(/^([^/]*\/).+$/, '$1…')),
+            vs.map((v) =>
+              k.toLowerCase() === 'dynamodb:leadingkeys'
+                ? v.replace(/^([^#]*#).+$/, '$1…')
+                : v.replace(/^([^/]*\/).+$/, '$1…'),
+            ),
           ]),
         );
       this.calls.push(call);

@@ -10,6 +10,7 @@ import { applyEmulatorEnv, startEmulators } from './emulators.ts';
 import { actAs, appendDistinct, IAM_RECORD_ENV, LocalIam } from './iam-enforcement.ts';
 import { lambdaContext } from './lambda-context.ts';
 import { localArnScope, localArns, localRolePolicies, placeholderForm } from './local-role-policies.ts';
+import { installLocalObjectTags, localObjectTags } from './object-tags.ts';
 import { provision } from './provision.ts';
 import { S3Notifier } from './s3-notifier.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
@@ -94,8 +95,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
     recordAll: (options.recordIamCalls ?? false) || Boolean(recordFile),
     recordAs: (resource) => placeholderForm(resource, arns),
     ...(recordFile ? { onRecord: appendDistinct(recordFile) } : {}),
+    objectTags: localObjectTags,
   });
   iam.install(clients);
+  installLocalObjectTags(clients);
   const handlers = await loadHandlers();
   const ports: Ports = stagePorts();
   const sources = STAGES.map((s) => {

@@ -9,6 +9,7 @@ import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { coderStanding } from '#shared/sampling/coder-standing.ts';
 import { samplingDraw } from '#shared/sampling/sampling-draw.ts';
 import { decideSampling } from '#shared/sampling/sampling-policy.ts';
+import { REVIEW_TAG } from '#shared/topology.ts';
 
 /**
  * QA sampling: decides, deterministically and with every factor recorded, whether a validated chart is
@@ -20,10 +21,15 @@ export function createQaSamplingService(deps: StageDeps) {
   const { ports } = deps;
   const sampling = deps.config.sampling;
 
-  /** Puts the chart on its review queue once; a crash between send and mark may send it twice. */
+  /**
+   * Puts the chart on its review queue once; a crash between send and mark may send it twice. Its file is
+   * tagged for review first, so a reviewer who takes the request may read it (the QA roles read only
+   * files so tagged).
+   */
   async function requestReview(state: ChartState, decision: SamplingDecision): Promise<void> {
     if (state.reviewRequestedAt || !decision.queue) return;
     const now = deps.clock.now().toISOString();
+    await ports.artifacts.tagObject('artifacts', state.artifactKey, { [REVIEW_TAG.key]: REVIEW_TAG.value });
     await ports.queue.send(decision.queue, [
       reviewRequest(state, 'review', [state.coderId], decision.reason, now),
     ]);

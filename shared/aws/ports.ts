@@ -211,6 +211,11 @@ export interface ArtifactStore {
     versionId?: string,
   ): Promise<void>;
   list(bucket: BucketName, prefix: string): AsyncIterable<{ key: string; etag: string; size: number }>;
+  /**
+   * Sets an object's tags (the whole set): what a person's role may read is conditioned on them
+   * (`s3:ExistingObjectTag`), e.g. a QA reviewer reads only the chart files sampled for review.
+   */
+  tagObject(bucket: BucketName, key: string, tags: Readonly<Record<string, string>>): Promise<void>;
   /** The real bucket name behind a logical one, to compare with S3 event records. */
   bucketName(bucket: BucketName): string;
 }

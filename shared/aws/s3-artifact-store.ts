@@ -3,6 +3,7 @@ import {
   GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { PhiFreeError } from '#shared/runtime/error-summary.ts';
@@ -99,6 +100,16 @@ export class S3ArtifactStore implements ArtifactStore {
       if (start > 0 && (err as { name?: string }).name === 'InvalidRange') return emptyStream();
       throw err;
     }
+  }
+
+  async tagObject(bucket: BucketName, key: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    await this.s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: this.bucketName(bucket),
+        Key: key,
+        Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+      }),
+    );
   }
 
   async copyObject(

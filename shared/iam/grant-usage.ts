@@ -43,6 +43,15 @@ export function onBehalfReason(grant: Grant): string | undefined {
     ['kms:GenerateDataKey', 'kms:Decrypt'].includes(grant.action)
   )
     return 'S3 calls KMS for the writer to encrypt what it uploads (and decrypt parts of a multipart upload)';
+  // The QA roles: SQS, S3 and DynamoDB call KMS for them; their MAC is a file locally.
+  if (grant.role === 'person:qa-reviewer' || grant.role === 'person:qa-senior') {
+    const viaServices = ['kms:Decrypt', 'kms:GenerateDataKey'];
+    if (['{key:data}', '{key:queue}'].includes(grant.resource) && viaServices.includes(grant.action))
+      return 'SQS, S3 and DynamoDB call KMS for the reviewer to decrypt what it reads and encrypt what it sends';
+    if (grant.action === 'kms:GenerateMac' && grant.resource === '{key:mac}')
+      return 'the local MAC key is a file, so no KMS call is made locally';
+    return undefined;
+  }
   const stage = STAGES.find((s) => `stage:${s.name}` === grant.role);
   // A scheduled job: no queue of its own (nothing received), no S3.
   const job = JOBS.find((j) => `stage:${j.name}` === grant.role);

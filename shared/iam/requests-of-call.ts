@@ -47,12 +47,32 @@ export function parseCopySource(source: string): { bucket: string; key: string; 
   };
 }
 
+/**
+ * The partition key an item call names (`dynamodb:LeadingKeys`): codetrail's tables key on `pk`, given
+ * as a plain value (the document client) or an attribute value (`{ S: ... }`, once marshalled).
+ */
+function leadingKeys(input: Input): Record<string, string[]> {
+  const item = (input.Key ?? input.Item) as Record<string, unknown> | undefined;
+  const pk = item?.pk;
+  const value = typeof pk === 'string' ? pk : (pk as { S?: unknown } | undefined)?.S;
+  return typeof value === 'string' ? { 'dynamodb:LeadingKeys': [value] } : {};
+}
+
 function dynamodb(scope: ArnScope, op: string, input: Input): AuthorizationRequest[] {
   switch (op) {
     case 'GetItem':
     case 'PutItem':
     case 'UpdateItem':
-    case 'DeleteItem':
+    case 'DeleteItem': {
+      const context = leadingKeys(input);
+      return [
+        {
+          action: `dynamodb:${op}`,
+          resource: tableArn(scope, input.TableName),
+          ...(Object.keys(context).length > 0 ? { context } : {}),
+        },
+      ];
+    }
     case 'DescribeTable':
     case 'CreateTable':
     case 'Query':
@@ -98,6 +118,10 @@ function s3(op: string, input: Input): AuthorizationRequest[] {
         ...writeOptions(input, objectArn(input.Bucket, input.Key)),
       ];
     }
+    case 'PutObjectTagging':
+      return [{ action: 's3:PutObjectTagging', resource: objectArn(input.Bucket, input.Key) }];
+    case 'GetObjectTagging':
+      return [{ action: 's3:GetObjectTagging', resource: objectArn(input.Bucket, input.Key) }];
     case 'ListObjectsV2':
       return [
         {

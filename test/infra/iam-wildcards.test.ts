@@ -34,7 +34,7 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
       const m = /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["(\w+)","Arn"\]\},"\/([a-z-]+\/)\*"\]\]\}$/.exec(
         w.value,
       );
-      const named = STAGES.flatMap((s) => [...s.reads, ...s.writes]).some(
+      const named = STAGES.flatMap((s) => [...s.reads, ...s.writes, ...(s.tags ?? [])]).some(
         (a) =>
           m?.[1]?.startsWith(`CodetrailBucket${pascal(a.bucket)}`) === true &&
           a.prefixes.includes(m[2] ?? ''),
@@ -42,9 +42,21 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
       return (
         w.kind === 'resource' &&
         named &&
-        w.actions.every((a) => ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'].includes(a))
+        w.actions.every((a) =>
+          ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:PutObjectTagging'].includes(a),
+        )
       );
     },
+  },
+  {
+    reason: 'a QA role adds its notes under qa-notes/ of the artifacts bucket, PutObject only',
+    matches: (w) =>
+      w.kind === 'resource' &&
+      /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["CodetrailBucketArtifacts\w+","Arn"\]\},"\/qa-notes\/\*"\]\]\}$/.test(
+        w.value,
+      ) &&
+      /PersonRolesQa(Reviewer|Senior)/.test(w.where) &&
+      w.actions.every((a) => a === 's3:PutObject'),
   },
   {
     reason:

@@ -75,3 +75,61 @@ describe('the EMR export writer roles', () => {
     expect(() => Config.parse({ emrExport: { account: '1234', externalId: 'x-1' } })).toThrow(/12-digit/);
   });
 });
+
+/** The QA roles (issue 13, item 3): their own queue, tagged chart files only, the table read-only. */
+describe('the QA reviewer and senior reviewer roles', () => {
+  const { template: t, built } = template();
+  const c = built.stack.codetrail;
+  const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
+  const roles = [
+    ['reviewer', c.personRoles.qaReviewer, 'qa-review'],
+    ['senior', c.personRoles.qaSenior, 'qa-review-senior'],
+  ] as const;
+
+  it.each(roles)('the %s takes from its own queue alone and answers to qa-result', (_, role, queue) => {
+    const statements = statementsOfRole(t, role);
+    const on = (action: string) =>
+      statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
+    for (const action of ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'])
+      expect(on(action)).toEqual([arn(c.queues[queue].queue)]);
+    expect(on('sqs:SendMessage')).toEqual([arn(c.queues['qa-result'].queue)]);
+  });
+
+  it.each(roles)('the %s reads only chart files tagged for review, and writes only its notes', (_, role) => {
+    const statements = statementsOfRole(t, role);
+    const s3 = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
+    expect(s3).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/charts/*']] },
+        Condition: { StringEquals: { 's3:ExistingObjectTag/codetrail-qa': 'review' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/qa-notes/*']] },
+      },
+    ]);
+  });
+
+  it.each(roles)('the %s reads chart versions by key and writes nothing to the table', (_, role) => {
+    const dynamo = statementsOfRole(t, role).filter((s) =>
+      asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: arn(c.table),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHART#*'] } },
+      },
+    ]);
+  });
+
+  it('names both roles in stack outputs', () => {
+    const outputs = t.toJSON().Outputs as Record<string, unknown>;
+    expect(outputs[OUTPUT.qaReviewerRole]).toBeDefined();
+    expect(outputs[OUTPUT.qaSeniorRole]).toBeDefined();
+  });
+});

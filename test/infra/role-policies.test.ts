@@ -22,6 +22,8 @@ describe('the role policy snapshot the local runtime enforces', () => {
     expect(Object.keys(policies.roles)).toEqual([
       ...[...STAGES, ...JOBS].map((s) => `stage:${s.name}`),
       'person:emr-writer',
+      'person:qa-reviewer',
+      'person:qa-senior',
     ]);
     const text = JSON.stringify(policies);
     expect(text).not.toMatch(/Fn::|"Ref"|\$\{Token/);

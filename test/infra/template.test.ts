@@ -538,7 +538,7 @@ describe('least privilege', () => {
   const line = (action: string, resource: unknown, condition: unknown = null) =>
     `${action} ${JSON.stringify(resource)} ${JSON.stringify(condition)}`;
 
-  it('lets each stage get, list and add objects only under the key prefixes the topology names, and delete none', () => {
+  it('lets each stage get, list, add and tag objects only under the key prefixes the topology names, and delete none', () => {
     const { template: t, built } = trial();
     const c = built.stack.codetrail;
     const object = (b: BucketName, p: string) => ({ 'Fn::Join': ['', [arn(c.buckets[b]), `/${p}*`]] });
@@ -557,6 +557,9 @@ describe('least privilege', () => {
           }),
         ),
         ...s.writes.flatMap((a) => a.prefixes.map((p) => line('s3:PutObject', object(a.bucket, p)))),
+        ...(s.tags ?? []).flatMap((a) =>
+          a.prefixes.map((p) => line('s3:PutObjectTagging', object(a.bucket, p))),
+        ),
       ].sort();
       expect(grantLines(st, 's3'), s.name).toEqual(expected);
     }

@@ -91,3 +91,18 @@ describe('S3ArtifactStore on fauxqs', () => {
     expect(listed.every((o) => /^[0-9a-f]{32}$/.test(o.etag) && o.size === 5)).toBe(true);
   });
 });
+
+describe('object tags on the local S3', () => {
+  it('sets the whole tag set, reads it back, and leaves the object itself as it was', async () => {
+    const { GetObjectTaggingCommand } = await import('@aws-sdk/client-s3');
+    const key = 'charts/agency-a/ck9/v1.json';
+    await stack.ports.artifacts.putJson('artifacts', key, { chart: 9 });
+    await stack.ports.artifacts.tagObject('artifacts', key, { 'codetrail-qa': 'review' });
+    const tagging = await stack.clients.s3.send(
+      new GetObjectTaggingCommand({ Bucket: stack.resources.buckets.artifacts, Key: key }),
+    );
+    expect(tagging.TagSet).toEqual([{ Key: 'codetrail-qa', Value: 'review' }]);
+    // The embedded S3 would take `PUT ?tagging` as a PutObject: the object must be untouched.
+    expect(JSON.parse(await stack.ports.artifacts.getText('artifacts', key))).toEqual({ chart: 9 });
+  });
+});

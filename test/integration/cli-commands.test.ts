@@ -31,7 +31,8 @@ beforeAll(async () => {
   writeFileSync(keyFile, 'cd'.repeat(32));
   pipeline = await startLocalPipeline({
     config: parseConfig({
-      sampling: { ...SAMPLE_NOTHING, coderRates: { 'coder-new': 1 } },
+      // coder-new's charts are all sampled, to the first-review queue (not senior review in probation).
+      sampling: { ...SAMPLE_NOTHING, coderRates: { 'coder-new': 1 }, senior: { probation: false } },
       local: { timeCompression: 1000 },
     }),
     keyFile,
@@ -68,12 +69,25 @@ describe('codetrail commands against a running stack', () => {
     expect(listing).toContain('coder-rate');
     const chartKey = listing.split('\n')[2]?.split(/\s+/)[2] ?? '';
     expect(await runQaShow(target, chartKey, 1)).toContain('"chartId": "CLI-1"');
+    // The coder may not take their own chart: the request goes back at once (for the next reviewer).
+    expect(await runQaReview(target, { next: true, reviewer: 'coder-new' })).toBe(
+      'No chart is waiting on the QA queue for coder-new.',
+    );
+    // Taken by a reviewer (held for them), shown, and answered below with a note.
+    expect(await runQaReview(target, { next: true, reviewer: 'qa-7' })).toContain('"chartId": "CLI-1"');
 
     const verdicts = join(dir, 'verdicts.json');
     writeFileSync(
       verdicts,
       JSON.stringify([
-        { agencyId: 'test-agency', chartId: 'CLI-1', version: 1, reviewerId: 'qa-7', outcome: 'agree' },
+        {
+          agencyId: 'test-agency',
+          chartId: 'CLI-1',
+          version: 1,
+          reviewerId: 'qa-7',
+          outcome: 'agree',
+          note: 'Codes match the plan of care.',
+        },
         { agencyId: 'test-agency', chartId: 'CLI-1', version: 9, reviewerId: 'qa-7', outcome: 'bogus' },
       ]),
     );

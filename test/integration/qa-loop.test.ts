@@ -12,6 +12,7 @@ import {
   submitVerdicts,
   takeNextReview,
 } from '#cli/lib/review-queue.ts';
+import { actAs } from '#cli/local/iam-enforcement.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { DynamoCoderLedger } from '#shared/aws/dynamo-coder-ledger.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
@@ -168,21 +169,40 @@ describe('disputes on embedded AWS', () => {
       },
     ]);
     await pipeline.runUntilQuiet();
-    const queues = { sqs: pipeline.clients.sqs, queueUrls: pipeline.resources.queueUrls };
-    expect(await takeNextReview(queues, 'qa-review-senior', 'coder-new', 1)).toBeUndefined();
+    // From here on as the senior reviewer's role, as deployed (the local IAM refuses what it may not do).
+    const senior = <T>(work: () => Promise<T>) => actAs('person:qa-senior', work);
+    const queues = {
+      sqs: pipeline.clients.sqs,
+      queueUrls: { 'qa-review-senior': pipeline.resources.queueUrls['qa-review-senior'] },
+    };
+    expect(await senior(() => takeNextReview(queues, 'qa-review-senior', 'coder-new', 1))).toBeUndefined();
     // Taken for the real 30 minutes: the resolution deletes exactly that hidden message.
-    const taken = await takeNextReview(queues, 'qa-review-senior', 'qa-lead', 1800);
+    const taken = await senior(() => takeNextReview(queues, 'qa-review-senior', 'qa-lead', 1800));
     const request = taken?.request;
     expect(request).toMatchObject({ purpose: 'dispute', reason: 'dispute of correction(s) 0' });
+    // The senior reads the chart (sampled, so tagged for review) before deciding.
+    const file = await senior(() =>
+      pipeline.ports.artifacts.getText('artifacts', request?.artifactKey ?? ''),
+    );
+    expect(JSON.parse(file)).toMatchObject({ chartId: 'QA-4' });
     const held = new HeldReviews(join(mkdtempSync(join(tmpdir(), 'codetrail-held-')), 'held.json'));
     held.hold(answerKey(request?.chartKey ?? '', 1, 'dispute'), {
       queue: 'qa-review-senior',
       receiptHandle: taken?.receiptHandle ?? '',
       heldUntil: '2099-01-01T00:00:00Z',
     });
-    await submitResolutions({ ...deps, held }, [
-      { agencyId: 'test-agency', chartId: 'QA-4', version: 1, reviewerId: 'qa-lead', outcome: 'overturned' },
-    ]);
+    await senior(() =>
+      submitResolutions({ ...deps, queueUrls: queues.queueUrls, held }, [
+        {
+          agencyId: 'test-agency',
+          chartId: 'QA-4',
+          version: 1,
+          reviewerId: 'qa-lead',
+          outcome: 'overturned',
+          note: 'The record documents heart failure due to hypertension.',
+        },
+      ]),
+    );
     expect(held.all()).toEqual({});
     await pipeline.runUntilQuiet();
     const config = parseConfig({ agencies: [{ id: 'test-agency' }] });
@@ -196,10 +216,11 @@ describe('disputes on embedded AWS', () => {
     await pipeline.ports.queue.send('qa-review-senior', [request]);
     const awaited = (r: Parameters<typeof stillAwaited>[1]) => stillAwaited(pipeline.ports, r);
     expect(
-      await takeNextReview({ ...queues, awaited }, 'qa-review-senior', 'qa-senior-2', 1),
+      await senior(() => takeNextReview({ ...queues, awaited }, 'qa-review-senior', 'qa-senior-2', 1)),
     ).toBeUndefined();
     // Deleted, not put back: a take that does not check finds nothing either.
-    expect(await takeNextReview(queues, 'qa-review-senior', 'qa-senior-2', 1)).toBeUndefined();
+    expect(await senior(() => takeNextReview(queues, 'qa-review-senior', 'qa-senior-2', 1))).toBeUndefined();
+    expect(pipeline.iam.denialLines()).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { applyEmulatorEnv, type Emulators, startEmulators } from '#cli/local/emulators.ts';
+import { installLocalObjectTags } from '#cli/local/object-tags.ts';
 import { provision } from '#cli/local/provision.ts';
 import { type AwsClients, awsClients, resetAwsClients } from '#shared/aws/clients.ts';
 import type { Clock, Ports } from '#shared/aws/ports.ts';
@@ -55,6 +56,8 @@ export function useLocalStack(options: LocalStackOptions = {}): LocalStack {
     try {
       applyEmulatorEnv(emulators.endpoints);
       const clients = awsClients();
+      // The embedded S3 has no tagging API: the local runtime answers it (as startLocalPipeline does).
+      installLocalObjectTags(clients);
       const prefix = `${options.prefix ?? 't'}-${randomBytes(4).toString('hex')}`;
       const keyFile = join(tempDir, 'local.key');
       const { resources, dlqUrls } = await provision(clients, {

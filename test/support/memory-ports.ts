@@ -27,6 +27,8 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
   const batches = new Map<string, Batch>();
   const ledger = new Map<string, LedgerEntry>();
   const objects = new Map<string, string>();
+  /** Each object's tags, by `<bucket>/<key>`. */
+  const objectTags = new Map<string, Record<string, string>>();
   const sent: { queue: QueueName; body: unknown }[] = [];
   const events = new Map<string, AuditEvent>();
   const chartStore = memoryChartStore(options.clock);
@@ -147,6 +149,11 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
           yield { key: k.slice(names(bucket).length + 1), etag: String(v.length), size: v.length };
       }
     },
+    async tagObject(bucket, k, tags) {
+      if (!objects.has(`${names(bucket)}/${k}`))
+        throw Object.assign(new Error(`NoSuchKey ${k}`), { name: 'NoSuchKey' });
+      objectTags.set(`${names(bucket)}/${k}`, { ...tags });
+    },
     bucketName: names,
   };
 
@@ -215,6 +222,7 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
     },
     events: () => [...events.values()],
     objects,
+    objectTags,
     put(bucket: BucketName, k: string, body: string) {
       objects.set(`${names(bucket)}/${k}`, body);
     },

@@ -1,44 +1,16 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { actAs, LocalIam } from '#cli/local/iam-enforcement.ts';
-import { localArns, localRolePolicies, placeholderForm } from '#cli/local/local-role-policies.ts';
-import { awsClients, resetAwsClients } from '#shared/aws/clients.ts';
-import type { Resources } from '#shared/aws/resources.ts';
-import { queues } from '#shared/topology.ts';
+import { actAs } from '#cli/local/iam-enforcement.ts';
+import { resetAwsClients } from '#shared/aws/clients.ts';
+import { enforcedClients, IAM_ARNS } from '../support/local-iam.ts';
 
 /**
  * The EMR export writer role as deployed (shared/iam/role-policies.json, one role per agency, kept once
  * with `{agency}`), enforced by the local IAM on real SDK calls: it may add exports under its own
  * agency's prefix, SSE-KMS under the intake key or the bucket's default, and nothing else.
  */
-const scope = { region: 'us-east-1', account: '000000000000' };
-const url = (name: string) => `http://127.0.0.1:1/000000000000/${name}`;
-const resources = {
-  table: 't',
-  buckets: { intake: 'in', denials: 'den', artifacts: 'art', audit: 'aud' },
-  queueUrls: Object.fromEntries(queues().map((q) => [q.name, url(q.name)])),
-} as unknown as Resources;
-const arns = localArns(
-  resources,
-  Object.fromEntries(queues().map((q) => [q.name, url(`${q.name}-dlq`)])),
-  scope,
-);
-const dataKey = arns.get('key:data') as string;
-
-function writerClients() {
-  resetAwsClients();
-  const clients = awsClients();
-  (clients.s3.middlewareStack as { add: (mw: unknown, o: unknown) => void }).add(
-    () => async () => ({ output: { $metadata: {} }, response: {} }),
-    { step: 'build', name: 'test-answer' },
-  );
-  const iam = new LocalIam(localRolePolicies(arns), scope, {
-    recordAll: true,
-    recordAs: (r) => placeholderForm(r, arns),
-  });
-  iam.install(clients);
-  return { clients, iam };
-}
+const dataKey = IAM_ARNS.get('key:data') as string;
+const writerClients = () => enforcedClients();
 
 afterEach(() => resetAwsClients());
 

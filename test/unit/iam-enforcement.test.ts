@@ -16,8 +16,9 @@ import {
   describeDenial,
   LocalIam,
 } from '#cli/local/iam-enforcement.ts';
-import { awsClients, resetAwsClients } from '#shared/aws/clients.ts';
+import { resetAwsClients } from '#shared/aws/clients.ts';
 import type { RolePolicy } from '#shared/iam/role-policy.ts';
+import { answeringClients } from '../support/local-iam.ts';
 
 const scope = { region: 'us-east-1', account: '000000000000' };
 const policies: Record<string, RolePolicy> = {
@@ -38,21 +39,6 @@ const policies: Record<string, RolePolicy> = {
     ],
   },
 };
-
-/**
- * Clients that answer every call that passes the check with an empty result, so these tests need no
- * emulator: a middleware at the build step stands in for the network.
- */
-function answeringClients() {
-  resetAwsClients();
-  const clients = awsClients();
-  for (const client of [clients.dynamo, clients.s3, clients.sqs, clients.kms])
-    (client.middlewareStack as { add: (mw: unknown, o: unknown) => void }).add(
-      () => async () => ({ output: { $metadata: {} }, response: {} }),
-      { step: 'build', name: 'test-answer' },
-    );
-  return clients;
-}
 
 afterEach(() => resetAwsClients());
 

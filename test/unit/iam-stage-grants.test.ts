@@ -7,7 +7,12 @@ import { wildcardMatch } from '#shared/iam/role-policy.ts';
 import { JOBS, STAGES } from '#shared/topology.ts';
 
 /** Every deployed role: the stages', the scheduled jobs', and those people and outside systems assume. */
-const ROLES = [...[...STAGES, ...JOBS].map((s) => `stage:${s.name}`), 'person:emr-writer'];
+const ROLES = [
+  ...[...STAGES, ...JOBS].map((s) => `stage:${s.name}`),
+  'person:emr-writer',
+  'person:qa-reviewer',
+  'person:qa-senior',
+];
 
 /**
  * Every grant of every stage role is needed: the calls each stage made over the examples and the

@@ -28,6 +28,8 @@ function samplingDesk(sampling: Record<string, unknown> = SAMPLE_NOTHING) {
     });
   async function validated(id: string, state: Partial<ChartState> = {}) {
     const chartKey = sha256Hex(`chart|${id}`).slice(0, 32);
+    // The chart as intake stored it: a sampled chart's file is tagged for review.
+    mem.put('artifacts', `charts/${AGENCY}/${chartKey}/v1.json`, '{}');
     await mem.ports.charts.create({
       chartKey,
       version: 1,
@@ -112,6 +114,14 @@ describe('QA sampling: the decision', () => {
     ]);
   });
 
+  it('tags no file of a chart it sends to billing: a QA role may not read it', async () => {
+    const desk = samplingDesk();
+    const { chartKey, message } = await desk.validated('HH-Q0');
+    await desk.service().handle(message);
+    expect((await desk.state(chartKey))?.status).toBe('NOT_SAMPLED');
+    expect(desk.mem.objectTags.size).toBe(0);
+  });
+
   it('puts a sampled chart on its review queue once, barring its coder from reviewing it', async () => {
     const desk = samplingDesk({
       ...SAMPLE_NOTHING,
@@ -143,6 +153,10 @@ describe('QA sampling: the decision', () => {
     expect(state?.sampling?.reason).toMatch(
       /^coder-rate \(the rate set for coder-a\): draw 0\.\d{4} < rate 1$/,
     );
+    // Its file is tagged for review: the QA roles read only files so tagged.
+    expect(desk.mem.objectTags.get(`test-artifacts/${state?.artifactKey}`)).toEqual({
+      'codetrail-qa': 'review',
+    });
     expect(desk.mem.events().map((e) => [e.type, e.detail])).toEqual([
       ['chart.sampled', { ...state?.sampling }],
     ]);

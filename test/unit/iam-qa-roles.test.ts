@@ -1,0 +1,68 @@
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { actAs } from '#cli/local/iam-enforcement.ts';
+import { resetAwsClients } from '#shared/aws/clients.ts';
+import { REVIEW_TAG } from '#shared/topology.ts';
+import { enforcedClients, IAM_RESOURCES } from '../support/local-iam.ts';
+
+/**
+ * The QA reviewer's and senior's roles as deployed, enforced by the local IAM on real SDK calls: a chart
+ * file is readable only once qa-sampling tagged it for review; the table only by chart partition, read
+ * only; each role only its own review queue.
+ */
+const TAGGED = 'charts/a/ck1/v1.json';
+const tags = (_bucket: unknown, key: unknown): Readonly<Record<string, string>> | undefined => {
+  if (key === TAGGED) return { [REVIEW_TAG.key]: REVIEW_TAG.value };
+  return key === 'charts/a/ck3/v1.json' ? { other: 'x' } : undefined;
+};
+
+afterEach(() => resetAwsClients());
+
+const read = (key: string) => new GetObjectCommand({ Bucket: 'art', Key: key });
+const getChart = (pk: string) =>
+  new GetItemCommand({ TableName: 't', Key: { pk: { S: pk }, sk: { S: 'V#0000000001' } } });
+const receive = (queue: string) =>
+  new ReceiveMessageCommand({ QueueUrl: IAM_RESOURCES.queueUrls[queue as 'qa-review'] });
+
+describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
+  const own = role === 'person:qa-senior' ? 'qa-review-senior' : 'qa-review';
+  const other = role === 'person:qa-senior' ? 'qa-review' : 'qa-review-senior';
+
+  it('reads a chart file tagged for review, a chart version and its queue, and adds a note', async () => {
+    const { clients, iam } = enforcedClients(tags);
+    await actAs(role, async () => {
+      await clients.s3.send(read(TAGGED));
+      await clients.dynamo.send(getChart('CHART#ck1'));
+      await clients.sqs.send(receive(own));
+      await clients.s3.send(
+        new PutObjectCommand({ Bucket: 'art', Key: 'qa-notes/a/ck1/v1-n.json', Body: '{}' }),
+      );
+    });
+    expect(iam.denials()).toEqual([]);
+  });
+
+  it.each([
+    ['a chart file not sampled for review', () => read('charts/a/ck2/v1.json'), 's3:GetObject'],
+    ['a chart file with another tag', () => read('charts/a/ck3/v1.json'), 's3:GetObject'],
+    ['a receipt', () => read('receipts/a/ob1.json'), 's3:GetObject'],
+    ['an audit event', () => getChart('AUDIT#chart:ck1:v1'), 'dynamodb:GetItem'],
+    [
+      'a write to the table',
+      () => new PutItemCommand({ TableName: 't', Item: { pk: { S: 'CHART#ck1' }, sk: { S: 'V#1' } } }),
+      'dynamodb:PutItem',
+    ],
+    ['the other review queue', () => receive(other), 'sqs:ReceiveMessage'],
+  ] as const)('may not touch %s', async (_what, command, action) => {
+    const { clients } = enforcedClients(tags);
+    const client = action.startsWith('s3')
+      ? clients.s3
+      : action.startsWith('sqs')
+        ? clients.sqs
+        : clients.dynamo;
+    await expect(
+      actAs(role, () => (client as { send: (c: unknown) => Promise<unknown> }).send(command())),
+    ).rejects.toMatchObject({ message: expect.stringContaining(`perform: ${action}`) });
+  });
+});
