@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { runAuditEvents } from './commands/audit.ts';
 import { runBilling } from './commands/billing.ts';
 import { runDenials } from './commands/denials.ts';
 import { runDrop } from './commands/drop.ts';
@@ -100,9 +101,25 @@ intake
   .description('The intake receipt of every dropped file: its SHA-256 and what became of its charts')
   .option('--agency <id>', "only this agency's files")
   .option('--json', 'print the receipts themselves')
+  .option('--locked', 'read the copies in the Object-Locked audit bucket')
   .option(...STACK_OPTION)
-  .action(async (opts: { agency?: string; json?: boolean; stack?: string }) => {
+  .action(async (opts: { agency?: string; json?: boolean; locked?: boolean; stack?: string }) => {
     print(await runIntakeReceipts((await resolveTarget(opts)).ports, opts));
+  });
+
+program
+  .command('audit')
+  .description('The audit trail, read-only (as the compliance role)')
+  .command('events')
+  .argument(
+    '<subject>',
+    'chart:<chartKey>:v<n>, object:<objectId>, batch:<batchId> or coder:<agency>:<coder>',
+  )
+  .description('Every audit event of one subject, oldest first: what happened, when, and who did it')
+  .option('--json', 'print the events themselves')
+  .option(...STACK_OPTION)
+  .action(async (subject: string, opts: { json?: boolean; stack?: string }) => {
+    print(await runAuditEvents((await resolveTarget(opts)).ports, subject, opts));
   });
 
 intake

@@ -244,6 +244,7 @@ export class Codetrail extends Construct {
       intakeBucket: buckets.intake,
       intakeKey: this.keys.data,
       artifactsBucket: buckets.artifacts,
+      auditBucket: buckets.audit,
       table: this.table,
       queues: pipelineQueues,
       dataKey: this.keys.data,
@@ -288,6 +289,11 @@ export class Codetrail extends Construct {
       );
     output(OUTPUT.qaReviewerRole, this.personRoles.qaReviewer.roleArn, 'codetrail QA reviewer role');
     output(OUTPUT.qaSeniorRole, this.personRoles.qaSenior.roleArn, 'codetrail senior QA reviewer role');
+    output(
+      OUTPUT.complianceRole,
+      this.personRoles.compliance.roleArn,
+      'codetrail compliance (read-only) role',
+    );
 
     this.acknowledgments = (props.acknowledgeNagFindings ?? true) ? acknowledgeFindings(this) : [];
   }

@@ -57,6 +57,7 @@ const jobFunctions = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.na
 const jobRoles = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.name].role);
 const writerRoles = (c: Codetrail): IConstruct[] => Object.values(c.personRoles.emrWriters);
 const qaRoles = (c: Codetrail): IConstruct[] => [c.personRoles.qaReviewer, c.personRoles.qaSenior];
+const complianceRole = (c: Codetrail): IConstruct[] => [c.personRoles.compliance];
 const stageRoles =
   (pick: (s: StageSpec) => boolean = () => true) =>
   (c: Codetrail): IConstruct[] =>
@@ -132,8 +133,28 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       'and dies with it; a managed policy would add a reuse this policy must not have. The same holds for the ' +
       "scheduled reconciler's role (the table and its index, the queues it re-drives to), for each EMR export " +
       "writer's (PutObject under its agency's exports/ prefix, the intake key through S3), and for the QA " +
-      "reviewer's and senior's (their review queue, the qa-result queue, tagged chart files, chart state, notes).",
-    scopes: (c) => [...stageRoles()(c), ...jobRoles(c), ...writerRoles(c), ...qaRoles(c)],
+      "reviewer's and senior's (their review queue, the qa-result queue, tagged chart files, chart state, notes) " +
+      "and compliance's (read-only: the audit bucket, the receipts, the audit partitions).",
+    scopes: (c) => [
+      ...stageRoles()(c),
+      ...jobRoles(c),
+      ...writerRoles(c),
+      ...qaRoles(c),
+      ...complianceRole(c),
+    ],
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<audit-bucket.Arn>/*]',
+    reason:
+      'Compliance and auditors read every object of the Object-Locked audit bucket (locked receipts and batch ' +
+      'manifests): reading it whole is what the bucket is for. GetObject and ListBucket only; nothing can change it.',
+    scopes: complianceRole,
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/receipts/*]',
+    reason:
+      'Compliance reads the intake receipts, named by agency and object id at run time: one prefix, GetObject only.',
+    scopes: complianceRole,
   },
   {
     id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/charts/*]',

@@ -16,6 +16,8 @@ export interface PersonRolesProps {
   /** The key the intake bucket encrypts with by default. */
   readonly intakeKey: kms.IKey;
   readonly artifactsBucket: s3.IBucket;
+  /** The Object-Locked audit bucket. */
+  readonly auditBucket: s3.IBucket;
   readonly table: dynamodb.ITable;
   readonly queues: Readonly<Record<QueueName, PipelineQueue>>;
   /** The key of the table and the PHI buckets. */
@@ -40,6 +42,8 @@ export class PersonRoles extends Construct {
   readonly qaReviewer: iam.Role;
   /** Senior reviewers: charts sampled to senior review, blind second reviews, dispute decisions. */
   readonly qaSenior: iam.Role;
+  /** Compliance officers and auditors: read-only, the audit trail and the receipts. */
+  readonly compliance: iam.Role;
 
   constructor(scope: Construct, id: string, props: PersonRolesProps) {
     super(scope, id);
@@ -88,6 +92,49 @@ export class PersonRoles extends Construct {
       props,
       'senior QA reviews, blind second reviews and dispute decisions',
     );
+    this.compliance = this.complianceRole(props);
+  }
+
+  /**
+   * Compliance and auditors: read-only. The Object-Locked audit bucket (receipts and batch manifests as
+   * locked), the intake receipts, and the audit events (Query on audit partitions alone:
+   * `dynamodb:LeadingKeys` `AUDIT#*`). No chart file, no chart state, no queue, no write.
+   */
+  private complianceRole(props: PersonRolesProps): iam.Role {
+    const role = new iam.Role(this, 'Compliance', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: 'codetrail compliance and audit: reads the audit trail and receipts, writes nothing',
+    });
+    const add = (statement: iam.PolicyStatement) => role.addToPrincipalPolicy(statement);
+    add(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [props.auditBucket.arnForObjects('*')],
+      }),
+    );
+    add(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.auditBucket.bucketArn] }));
+    add(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [props.artifactsBucket.arnForObjects('receipts/*')],
+      }),
+    );
+    add(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.artifactsBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['receipts/*'] } },
+      }),
+    );
+    add(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+      }),
+    );
+    add(viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt']));
+    return role;
   }
 
   /**

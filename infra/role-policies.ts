@@ -50,6 +50,7 @@ export function rolePolicies(codetrail: Codetrail): RolePolicies {
   }
   roles['person:qa-reviewer'] = { statements: statementsOf(codetrail.personRoles.qaReviewer) };
   roles['person:qa-senior'] = { statements: statementsOf(codetrail.personRoles.qaSenior) };
+  roles['person:compliance'] = { statements: statementsOf(codetrail.personRoles.compliance) };
   return { roles };
 }
 

@@ -375,4 +375,5 @@ export const OUTPUT = {
   emrWriterRole: (agency: string) => `EmrWriterRole${pascal(agency)}`,
   qaReviewerRole: 'QaReviewerRole',
   qaSeniorRole: 'QaSeniorRole',
+  complianceRole: 'ComplianceRole',
 } as const;

@@ -1,17 +1,22 @@
 import type { Ports } from '#shared/aws/ports.ts';
 import { intakeReceipts, pendingObjects } from '../lib/receipts.ts';
 import { table } from '../lib/summary.ts';
+import { actAs } from '../local/iam-enforcement.ts';
 
 /**
  * `codetrail intake receipts`: what intake took in from every dropped file, as the receipts record it:
  * the file by object id (never its key, which an EMR export can name after the patient), its SHA-256, how many charts were read, accepted, quarantined, superseded and duplicate, how
- * many runs it took, and where the quarantine report is. `--json` prints the receipts themselves.
+ * many runs it took, and where the quarantine report is. `--json` prints the receipts themselves;
+ * `--locked` reads the copies in the Object-Locked audit bucket instead.
  */
 export async function runIntakeReceipts(
   ports: Pick<Ports, 'artifacts'>,
-  opts: { agency?: string; json?: boolean },
+  opts: { agency?: string; json?: boolean; locked?: boolean },
 ): Promise<string> {
-  const receipts = await intakeReceipts(ports, opts.agency);
+  // Read as compliance does (the deployed read-only role, enforced against the local stack).
+  const receipts = await actAs('person:compliance', () =>
+    intakeReceipts(ports, opts.agency, opts.locked ? 'audit' : 'artifacts'),
+  );
   if (opts.json) return JSON.stringify(receipts, null, 2);
   if (receipts.length === 0) return 'No file has been taken in yet.';
   return table(

@@ -3,18 +3,19 @@ import type { Ports } from '#shared/aws/ports.ts';
 import { listingIdOf } from '#shared/identity/identifiers.ts';
 import { IntakeReceipt } from '#shared/model/receipt.ts';
 
-/** Every intake receipt in the artifacts bucket (optionally one agency's), oldest first. */
+/**
+ * Every intake receipt (optionally one agency's), oldest first: from the artifacts bucket, or with
+ * `bucket: 'audit'` the Object-Locked copies, which nobody can change for the retention period.
+ */
 export async function intakeReceipts(
   ports: Pick<Ports, 'artifacts'>,
   agency?: string,
+  bucket: 'artifacts' | 'audit' = 'artifacts',
 ): Promise<IntakeReceipt[]> {
   const out: IntakeReceipt[] = [];
-  for await (const object of ports.artifacts.list(
-    'artifacts',
-    agency ? `receipts/${agency}/` : 'receipts/',
-  )) {
+  for await (const object of ports.artifacts.list(bucket, agency ? `receipts/${agency}/` : 'receipts/')) {
     if (!object.key.endsWith('.json')) continue;
-    out.push(IntakeReceipt.parse(JSON.parse(await ports.artifacts.getText('artifacts', object.key))));
+    out.push(IntakeReceipt.parse(JSON.parse(await ports.artifacts.getText(bucket, object.key))));
   }
   return out.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.objectId.localeCompare(b.objectId));
 }

@@ -43,6 +43,10 @@ export function onBehalfReason(grant: Grant): string | undefined {
     ['kms:GenerateDataKey', 'kms:Decrypt'].includes(grant.action)
   )
     return 'S3 calls KMS for the writer to encrypt what it uploads (and decrypt parts of a multipart upload)';
+  if (grant.role === 'person:compliance')
+    return grant.resource === '{key:data}' && grant.action === 'kms:Decrypt'
+      ? 'S3 and DynamoDB call KMS for the auditor to decrypt what it reads'
+      : undefined;
   // The QA roles: SQS, S3 and DynamoDB call KMS for them; their MAC is a file locally.
   if (grant.role === 'person:qa-reviewer' || grant.role === 'person:qa-senior') {
     const viaServices = ['kms:Decrypt', 'kms:GenerateDataKey'];

@@ -53,9 +53,32 @@ export function parseCopySource(source: string): { bucket: string; key: string; 
  */
 function leadingKeys(input: Input): Record<string, string[]> {
   const item = (input.Key ?? input.Item) as Record<string, unknown> | undefined;
-  const pk = item?.pk;
-  const value = typeof pk === 'string' ? pk : (pk as { S?: unknown } | undefined)?.S;
-  return typeof value === 'string' ? { 'dynamodb:LeadingKeys': [value] } : {};
+  const value = attributeText(item?.pk);
+  return value !== undefined ? { 'dynamodb:LeadingKeys': [value] } : {};
+}
+
+/** A value as the document client gives it (plain) or as marshalled (`{ S: ... }`). */
+function attributeText(value: unknown): string | undefined {
+  const text = typeof value === 'string' ? value : (value as { S?: unknown } | undefined)?.S;
+  return typeof text === 'string' ? text : undefined;
+}
+
+/**
+ * The partition key a Query names in its key condition (`pk = :v`, or `#n = :v` naming `pk` or an index's
+ * `gsi1pk`), as `dynamodb:LeadingKeys`.
+ */
+function queryLeadingKeys(input: Input): Record<string, string[]> {
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
+  for (const [, name, placeholder] of String(input.KeyConditionExpression ?? '').matchAll(
+    /([#\w]+)\s*=\s*(:\w+)/g,
+  )) {
+    const attribute = name?.startsWith('#') ? names[name] : name;
+    const value = attributeText(values[placeholder ?? '']);
+    if ((attribute === 'pk' || attribute === 'gsi1pk') && value !== undefined)
+      return { 'dynamodb:LeadingKeys': [value] };
+  }
+  return {};
 }
 
 function dynamodb(scope: ArnScope, op: string, input: Input): AuthorizationRequest[] {
@@ -73,9 +96,18 @@ function dynamodb(scope: ArnScope, op: string, input: Input): AuthorizationReque
         },
       ];
     }
+    case 'Query': {
+      const context = queryLeadingKeys(input);
+      return [
+        {
+          action: 'dynamodb:Query',
+          resource: tableArn(scope, input.TableName, input.IndexName),
+          ...(Object.keys(context).length > 0 ? { context } : {}),
+        },
+      ];
+    }
     case 'DescribeTable':
     case 'CreateTable':
-    case 'Query':
     case 'Scan':
       // A query or scan of an index is authorized on the index's ARN.
       return [{ action: `dynamodb:${op}`, resource: tableArn(scope, input.TableName, input.IndexName) }];

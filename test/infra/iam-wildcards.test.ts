@@ -49,6 +49,17 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
     },
   },
   {
+    reason:
+      'compliance reads the Object-Locked audit bucket whole (it is what the bucket is for), GetObject only',
+    matches: (w) =>
+      w.kind === 'resource' &&
+      /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["CodetrailBucketAudit\w+","Arn"\]\},"\/\*"\]\]\}$/.test(
+        w.value,
+      ) &&
+      w.where.includes('PersonRolesCompliance') &&
+      w.actions.every((a) => a === 's3:GetObject'),
+  },
+  {
     reason: 'a QA role adds its notes under qa-notes/ of the artifacts bucket, PutObject only',
     matches: (w) =>
       w.kind === 'resource' &&

@@ -133,3 +133,18 @@ describe('the QA reviewer and senior reviewer roles', () => {
     expect(outputs[OUTPUT.qaSeniorRole]).toBeDefined();
   });
 });
+
+/** The compliance role (issue 13, item 3): read-only, the audit trail and the receipts alone. */
+describe('the compliance role', () => {
+  const { template: t, built } = template();
+  const c = built.stack.codetrail;
+
+  it('reads the audit bucket, the receipts and the audit partitions, and can write nothing', () => {
+    const statements = statementsOfRole(t, c.personRoles.compliance);
+    const actions = statements.flatMap((s) => asArray(s.Action as string | string[])).sort();
+    expect([...new Set(actions)]).toEqual(['dynamodb:Query', 'kms:Decrypt', 's3:GetObject', 's3:ListBucket']);
+    const query = statements.find((s) => asArray(s.Action).includes('dynamodb:Query'));
+    expect(query?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
+    expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.complianceRole]).toBeDefined();
+  });
+});

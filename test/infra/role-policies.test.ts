@@ -24,6 +24,7 @@ describe('the role policy snapshot the local runtime enforces', () => {
       'person:emr-writer',
       'person:qa-reviewer',
       'person:qa-senior',
+      'person:compliance',
     ]);
     const text = JSON.stringify(policies);
     expect(text).not.toMatch(/Fn::|"Ref"|\$\{Token/);

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAuditEvents } from '#cli/commands/audit.ts';
 import { runBillingPull } from '#cli/commands/billing.ts';
 import { runDrop } from '#cli/commands/drop.ts';
+import { runIntakeReceipts } from '#cli/commands/intake.ts';
 import { runQaReview, runQaShow } from '#cli/commands/qa.ts';
 import { runQaPlan } from '#cli/commands/qa-plan.ts';
 import { qaReport, renderQaReport } from '#cli/commands/qa-report.ts';
@@ -150,6 +152,19 @@ describe('codetrail commands against a running stack', () => {
     const id = await droppedObjectId(pipeline.ports.artifacts, 'intake', key ?? '');
     const receipt = receipts.find((r) => r.objectId === id);
     expect(receipt?.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+
+    // Compliance (the read-only role, enforced here) reads the receipt, its Object-Locked copy, and
+    // the file's audit trail.
+    const sha = receipt?.sha256 ?? '';
+    expect(await runIntakeReceipts(target.ports, { agency: 'test-agency' })).toContain(sha.slice(0, 12));
+    const locked = JSON.parse(
+      await runIntakeReceipts(target.ports, { agency: 'test-agency', locked: true, json: true }),
+    );
+    expect(locked.find((r: IntakeReceipt) => r.objectId === id)).toEqual(receipt);
+    const trail = JSON.parse(await runAuditEvents(target.ports, `object:${id}`, { json: true }));
+    expect(trail).toContainEqual(expect.objectContaining({ type: 'object.received', actor: 'stage:intake' }));
+    expect(await runAuditEvents(target.ports, 'object:ob-none')).toBe('No audit event names object:ob-none.');
+    expect(pipeline.iam.denialLines()).toEqual([]);
   });
 
   it('names a file dropped straight into S3 by its object id and hash in the run summary, never by its key', async () => {

@@ -189,4 +189,53 @@ describe('parseCopySource', () => {
   it('accepts a leading slash', () => {
     expect(parseCopySource('/b/k')).toEqual({ bucket: 'b', key: 'k' });
   });
+
+  it('names the partition key an item call or a query touches as dynamodb:LeadingKeys', () => {
+    const table = 'arn:aws:dynamodb:us-east-1:000000000000:table/t';
+    expect(
+      requestsOfCall(scope, 'dynamodb', 'GetItem', { TableName: 't', Key: { pk: 'CHART#c', sk: 'V#1' } }),
+    ).toEqual([
+      { action: 'dynamodb:GetItem', resource: table, context: { 'dynamodb:LeadingKeys': ['CHART#c'] } },
+    ]);
+    expect(
+      requestsOfCall(scope, 'dynamodb', 'PutItem', {
+        TableName: 't',
+        Item: { pk: { S: 'AUDIT#x' }, sk: { S: 'E' } },
+      }),
+    ).toEqual([
+      { action: 'dynamodb:PutItem', resource: table, context: { 'dynamodb:LeadingKeys': ['AUDIT#x'] } },
+    ]);
+    expect(
+      requestsOfCall(scope, 'dynamodb', 'Query', {
+        TableName: 't',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+        ExpressionAttributeValues: { ':pk': 'AUDIT#chart:c:v1', ':evt': 'EVT#' },
+      }),
+    ).toEqual([
+      {
+        action: 'dynamodb:Query',
+        resource: table,
+        context: { 'dynamodb:LeadingKeys': ['AUDIT#chart:c:v1'] },
+      },
+    ]);
+    expect(
+      requestsOfCall(scope, 'dynamodb', 'Query', {
+        TableName: 't',
+        IndexName: 'gsi1',
+        KeyConditionExpression: '#gpk = :gpk AND #gsk < :before',
+        ExpressionAttributeNames: { '#gpk': 'gsi1pk', '#gsk': 'gsi1sk' },
+        ExpressionAttributeValues: { ':gpk': 'AGENCY#a#STATUS#SAMPLED', ':before': '2026' },
+      }),
+    ).toEqual([
+      {
+        action: 'dynamodb:Query',
+        resource: `${table}/index/gsi1`,
+        context: { 'dynamodb:LeadingKeys': ['AGENCY#a#STATUS#SAMPLED'] },
+      },
+    ]);
+    // A key condition on no partition key codetrail uses carries none.
+    expect(
+      requestsOfCall(scope, 'dynamodb', 'Query', { TableName: 't', KeyConditionExpression: 'other = :o' }),
+    ).toEqual([{ action: 'dynamodb:Query', resource: table }]);
+  });
 });

@@ -12,6 +12,7 @@ const ROLES = [
   'person:emr-writer',
   'person:qa-reviewer',
   'person:qa-senior',
+  'person:compliance',
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { enforcedClients, IAM_RESOURCES } from '../support/local-iam.ts';
 /**
  * The QA reviewer's and senior's roles as deployed, enforced by the local IAM on real SDK calls: a chart
  * file is readable only once qa-sampling tagged it for review; the table only by chart partition, read
- * only; each role only its own review queue.
+ * only; each role only its own review queue. And compliance's: read-only, audit and receipts alone.
  */
 const TAGGED = 'charts/a/ck1/v1.json';
 const tags = (_bucket: unknown, key: unknown): Readonly<Record<string, string>> | undefined => {
@@ -61,6 +61,51 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
       : action.startsWith('sqs')
         ? clients.sqs
         : clients.dynamo;
+    await expect(
+      actAs(role, () => (client as { send: (c: unknown) => Promise<unknown> }).send(command())),
+    ).rejects.toMatchObject({ message: expect.stringContaining(`perform: ${action}`) });
+  });
+});
+
+describe('person:compliance', () => {
+  const role = 'person:compliance';
+  it('reads receipts, the Object-Locked audit bucket and the audit events, and writes nothing', async () => {
+    const { clients, iam } = enforcedClients(tags);
+    await actAs(role, async () => {
+      await clients.s3.send(read('receipts/a/ob1.json'));
+      await clients.s3.send(new GetObjectCommand({ Bucket: 'aud', Key: 'batches/a/b1.json' }));
+      await clients.dynamo.send(
+        new QueryCommand({
+          TableName: 't',
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: 'AUDIT#chart:ck1:v1' } },
+        }),
+      );
+    });
+    expect(iam.denials()).toEqual([]);
+  });
+
+  it.each([
+    ['a chart file, even one tagged for review', () => read(TAGGED), 's3:GetObject'],
+    ['a chart version', () => getChart('CHART#ck1'), 'dynamodb:GetItem'],
+    [
+      "a chart's partition by query",
+      () =>
+        new QueryCommand({
+          TableName: 't',
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: 'CHART#ck1' } },
+        }),
+      'dynamodb:Query',
+    ],
+    [
+      'a write to the audit bucket',
+      () => new PutObjectCommand({ Bucket: 'aud', Key: 'x', Body: '' }),
+      's3:PutObject',
+    ],
+  ] as const)('may not touch %s', async (_what, command, action) => {
+    const { clients } = enforcedClients(tags);
+    const client = action.startsWith('s3') ? clients.s3 : clients.dynamo;
     await expect(
       actAs(role, () => (client as { send: (c: unknown) => Promise<unknown> }).send(command())),
     ).rejects.toMatchObject({ message: expect.stringContaining(`perform: ${action}`) });
