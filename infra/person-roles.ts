@@ -40,7 +40,7 @@ export class PersonRoles extends Construct {
   readonly emrWriters: Readonly<Record<string, iam.Role>>;
   /** QA reviewers: first reviews, from the qa-review queue. */
   readonly qaReviewer: iam.Role;
-  /** Senior reviewers: charts sampled to senior review, blind second reviews, dispute decisions. */
+  /** Senior reviewers: charts sampled to senior review and dispute decisions (the senior queue). */
   readonly qaSenior: iam.Role;
   /** Compliance officers and auditors: read-only, the audit trail and the receipts. */
   readonly compliance: iam.Role;
@@ -74,6 +74,18 @@ export class PersonRoles extends Construct {
           },
         }),
       );
+      // `aws:kms` without a key id would encrypt under the AWS managed key aws/s3, not the intake key.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          actions: ['s3:PutObject'],
+          resources: [props.intakeBucket.arnForObjects(`exports/${agency}/*`)],
+          conditions: {
+            StringEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+            Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' },
+          },
+        }),
+      );
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -90,7 +102,7 @@ export class PersonRoles extends Construct {
       'QaSenior',
       'qa-review-senior',
       props,
-      'senior QA reviews, blind second reviews and dispute decisions',
+      'senior QA reviews (charts sampled to senior review) and dispute decisions',
     );
     this.compliance = this.complianceRole(props);
   }

@@ -136,6 +136,8 @@ export const STAGES: readonly StageSpec[] = [
       { bucket: 'artifacts', prefixes: ['charts/', 'receipts/'] },
       { bucket: 'audit', prefixes: ['receipts/'] },
     ],
+    // A chart file written again (a re-export) is a new object version: one sampled gets its review tag back.
+    tags: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     macs: true,
     table: READ_WRITE_QUERY,
     batchSize: 1,

@@ -268,7 +268,18 @@ export async function submitResolutions(
  */
 export async function stillAwaited(ports: Pick<Ports, 'charts'>, request: ReviewRequest): Promise<boolean> {
   const state = await ports.charts.get(request.chartKey, request.version);
-  return state !== undefined && pendingPurpose(state)?.purpose === request.purpose;
+  return state !== undefined && awaits(state, request.purpose);
+}
+
+/**
+ * Whether a chart version still waits for an answer of this purpose: only an answer makes a request
+ * stale. (Not pendingPurpose: the stages send a request before they mark it sent, so a request can
+ * arrive before its mark; and a chart may wait for a dispute decision and a second review at once.)
+ */
+export function awaits(s: ChartState, purpose: ReviewPurpose): boolean {
+  if (purpose === 'review') return s.status === 'SAMPLED';
+  if (purpose === 'second-review') return s.qa !== undefined && s.secondReview === undefined;
+  return s.dispute !== undefined && s.disputeResolution === undefined;
 }
 
 /**

@@ -5,7 +5,8 @@ import type { AwsClients } from '#shared/aws/clients.ts';
  * `?tagging` would even be taken as a PutObject and overwrite the object with the tag XML. So this SDK
  * middleware answers PutObjectTagging and GetObjectTagging itself, after the local IAM has checked them,
  * keeping the tags in memory; the local IAM reads them back as the `s3:ExistingObjectTag/<key>`
- * condition keys of a GetObject (what a QA reviewer's role may read is conditioned on them).
+ * condition keys of a GetObject (what a QA reviewer's role may read is conditioned on them). As in a
+ * versioned bucket, writing an object again leaves the new version untagged.
  *
  * One store per process: the stages, the CLI commands and the tests share the same clients.
  */
@@ -44,6 +45,9 @@ export function installLocalObjectTags(clients: Pick<AwsClients, 's3'>): void {
           tagsByObject.set(objectName(Bucket, Key), Object.fromEntries(set));
           return { output: { $metadata: { httpStatusCode: 200 } }, response: {} };
         }
+        // A write makes a new current version, which carries no tags (unless the request sets some).
+        if (context.commandName === 'PutObjectCommand' || context.commandName === 'CopyObjectCommand')
+          tagsByObject.delete(objectName(Bucket, Key));
         if (context.commandName === 'GetObjectTaggingCommand') {
           const tags = localObjectTags(Bucket, Key) ?? {};
           return {

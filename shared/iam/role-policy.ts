@@ -106,6 +106,9 @@ function conditionHolds(operator: string, expected: string[], actual: string[] |
       return actual !== undefined && actual.length === 1 && equals(actual[0] as string);
     case 'StringLike':
       return actual !== undefined && actual.length === 1 && like(actual[0] as string);
+    // Null: 'true' holds when the request does not carry the key, 'false' when it does.
+    case 'Null':
+      return expected.includes(actual === undefined ? 'true' : 'false');
     // ...IfExists: holds when the request does not carry the key at all.
     case 'StringEqualsIfExists':
       return actual === undefined || (actual.length === 1 && equals(actual[0] as string));

@@ -32,6 +32,15 @@ describe('the EMR export writer roles', () => {
           },
         },
         {
+          Effect: 'Deny',
+          Action: 's3:PutObject',
+          Resource: { 'Fn::Join': ['', [arn(c.buckets.intake), `/exports/${agency}/*`]] },
+          Condition: {
+            StringEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+            Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' },
+          },
+        },
+        {
           Effect: 'Allow',
           Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
           Resource: arn(c.keys.data),

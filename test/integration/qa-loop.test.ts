@@ -221,6 +221,23 @@ describe('disputes on embedded AWS', () => {
     // Deleted, not put back: a take that does not check finds nothing either.
     expect(await senior(() => takeNextReview(queues, 'qa-review-senior', 'qa-senior-2', 1))).toBeUndefined();
     expect(pipeline.iam.denialLines()).toEqual([]);
+
+    // The same chart exported again: its file is written again (a new, untagged object version in the
+    // versioned bucket), and intake puts the review tag back, so the reviewers can still read it.
+    await pipeline.ports.artifacts.putText(
+      'intake',
+      'exports/test-agency/again.ndjson',
+      JSON.stringify(chart(4, 4)),
+    );
+    await pipeline.runUntilQuiet();
+    expect(
+      JSON.parse(
+        await senior(() => pipeline.ports.artifacts.getText('artifacts', request?.artifactKey ?? '')),
+      ),
+    ).toMatchObject({
+      chartId: 'QA-4',
+    });
+    expect(pipeline.iam.denialLines()).toEqual([]);
   });
 });
 

@@ -40,6 +40,8 @@ describe("an agency's EMR export writer", () => {
     ['outside exports/', 'quarantine/agency-a/x/report.json', {}],
     ["intake's scratch space", 'work/agency-a/x/keys.json', {}],
     ['SSE-S3', 'exports/agency-a/run.ndjson', { ServerSideEncryption: 'AES256' }],
+    // S3 would encrypt under the AWS managed key aws/s3, not the intake key.
+    ['SSE-KMS naming no key', 'exports/agency-a/run.ndjson', { ServerSideEncryption: 'aws:kms' }],
     [
       'another KMS key',
       'exports/agency-a/run.ndjson',

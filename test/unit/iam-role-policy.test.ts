@@ -129,6 +129,19 @@ describe('evaluate', () => {
       );
     });
 
+    it('Null holds for true when the key is absent, for false when it is present', () => {
+      const absent = conditioned('Null', 's3:x-amz-server-side-encryption-aws-kms-key-id', ['true']);
+      expect(evaluate(absent, list())).toBe('allowed');
+      expect(evaluate(absent, list({ 's3:x-amz-server-side-encryption-aws-kms-key-id': ['k'] }))).toBe(
+        'implicitly-denied',
+      );
+      const present = conditioned('Null', 's3:x-amz-server-side-encryption-aws-kms-key-id', ['false']);
+      expect(evaluate(present, list({ 's3:x-amz-server-side-encryption-aws-kms-key-id': ['k'] }))).toBe(
+        'allowed',
+      );
+      expect(evaluate(present, list())).toBe('implicitly-denied');
+    });
+
     it('ForAllValues: every value must match, and an absent key matches (as in IAM)', () => {
       const equals = conditioned('ForAllValues:StringEquals', 'dynamodb:LeadingKeys', ['a', 'b']);
       expect(evaluate(equals, list({ 'dynamodb:LeadingKeys': ['a', 'b'] }))).toBe('allowed');
