@@ -14,6 +14,8 @@ import {
   BUCKET_NOTIFICATIONS,
   BUCKETS,
   type BucketName,
+  INTAKE_KEYS_DAYS,
+  INTAKE_KEYS_PREFIX,
   INTAKE_WORK_DAYS,
   INTAKE_WORK_PREFIX,
   JOBS,
@@ -124,7 +126,14 @@ export class Codetrail extends Construct {
         serverAccessLogsBucket: this.accessLogs,
         serverAccessLogsPrefix: `${b}/`,
         removalPolicy,
-        ...(b === 'intake' ? { scratch: [{ prefix: INTAKE_WORK_PREFIX, days: INTAKE_WORK_DAYS }] } : {}),
+        ...(b === 'intake'
+          ? {
+              scratch: [
+                { prefix: INTAKE_WORK_PREFIX, days: INTAKE_WORK_DAYS },
+                { prefix: INTAKE_KEYS_PREFIX, days: INTAKE_KEYS_DAYS },
+              ],
+            }
+          : {}),
         ...(b === 'audit'
           ? {
               objectLock: {

@@ -117,6 +117,14 @@ export const INTAKE_WORK_DAYS = 7;
 /** Dead-letter queues keep a message as long as SQS allows, for someone to look at it. */
 export const DLQ_RETENTION_DAYS = 14;
 
+/**
+ * Where a continued intake run finds its file's key (`keys/<agency>/<objectId>.json`, see
+ * functions/intake/source-keys.ts): kept a day longer than a dead-lettered continuation, so one redriven
+ * as late as SQS keeps it still finds its file.
+ */
+export const INTAKE_KEYS_PREFIX = 'keys/';
+export const INTAKE_KEYS_DAYS = DLQ_RETENTION_DAYS + 1;
+
 export const STAGES: readonly StageSpec[] = [
   {
     name: 'intake',
@@ -126,13 +134,13 @@ export const STAGES: readonly StageSpec[] = [
     // The dropped file (the version its event names), and its own scratch space for a FHIR drop.
     reads: [
       { bucket: 'intake', prefixes: ['exports/'], byVersion: true },
-      { bucket: 'intake', prefixes: [INTAKE_WORK_PREFIX] },
+      { bucket: 'intake', prefixes: [INTAKE_WORK_PREFIX, INTAKE_KEYS_PREFIX] },
     ],
     // A FHIR drop's folder (a `.done` marker lists it) and the scratch partitions.
     lists: [{ bucket: 'intake', prefixes: ['exports/', INTAKE_WORK_PREFIX] }],
     // Never `exports/`: a write there would notify intake again.
     writes: [
-      { bucket: 'intake', prefixes: ['quarantine/', INTAKE_WORK_PREFIX] },
+      { bucket: 'intake', prefixes: ['quarantine/', INTAKE_WORK_PREFIX, INTAKE_KEYS_PREFIX] },
       { bucket: 'artifacts', prefixes: ['charts/', 'receipts/'] },
       { bucket: 'audit', prefixes: ['receipts/'] },
     ],

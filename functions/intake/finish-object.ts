@@ -45,7 +45,7 @@ export async function finishObject(
     });
   }
   const receipt: IntakeReceipt = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     objectId: run.objectId,
     source: run.recorded,
     agencyId: run.agencyId,

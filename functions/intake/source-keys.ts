@@ -1,14 +1,15 @@
 import * as z from 'zod';
 import type { Ports } from '#shared/aws/ports.ts';
 import { PhiFreeError } from '#shared/runtime/error-summary.ts';
-import { INTAKE_WORK_PREFIX } from '#shared/topology.ts';
+import { INTAKE_KEYS_PREFIX } from '#shared/topology.ts';
 
 /**
  * An object's key, and a FHIR drop's file keys, kept for the runs that continue it. codetrail records a
  * dropped file by object id and never copies its key into the ledger, a checkpoint or a message (an export
  * job may name a file after the patient), yet a run that continues from a message must open the file
- * again. So the keys wait here, in intake's scratch space in the intake bucket: the bucket that already
- * names the file by that key, under the same access and the same expiry as the rest of the scratch space.
+ * again. So the keys wait here, under `keys/` in the intake bucket: the bucket that already names the
+ * file by that key, with its access and encryption; they expire a day after a dead-lettered
+ * continuation would (INTAKE_KEYS_DAYS).
  * Written only when a run needs it: a FHIR drop's plan, or a canonical file continued in a new run.
  */
 export const SourceKeys = z.object({
@@ -19,7 +20,7 @@ export const SourceKeys = z.object({
 export type SourceKeys = z.infer<typeof SourceKeys>;
 
 export function sourceKeysKey(agencyId: string, objectId: string): string {
-  return `${INTAKE_WORK_PREFIX}${agencyId}/${objectId}/keys.json`;
+  return `${INTAKE_KEYS_PREFIX}${agencyId}/${objectId}.json`;
 }
 
 export async function saveSourceKeys(
@@ -43,7 +44,7 @@ export async function loadSourceKeys(
   } catch (err) {
     const name = (err as { name?: string }).name;
     if (name === 'NoSuchKey' || name === 'NotFound')
-      throw new PhiFreeError(`${objectId}: the keys its earlier run saved are gone (scratch space expired?)`);
+      throw new PhiFreeError(`${objectId}: the keys its earlier run saved are gone (expired?)`);
     throw err;
   }
   const parsed = SourceKeys.safeParse(JSON.parse(text));

@@ -13,7 +13,10 @@ import {
   BUCKETS,
   type BucketName,
   CODE_TABLES,
+  DLQ_RETENTION_DAYS,
   ENV,
+  INTAKE_KEYS_DAYS,
+  INTAKE_KEYS_PREFIX,
   INTAKE_WORK_DAYS,
   INTAKE_WORK_PREFIX,
   JOBS,
@@ -210,7 +213,7 @@ describe('buckets', () => {
     });
   });
 
-  it("expires intake's scratch space (a FHIR drop's partitions) and nothing else", () => {
+  it("expires intake's scratch space (a FHIR drop's partitions) and saved keys, and nothing else", () => {
     const { template: t, built } = trial();
     const c = built.stack.codetrail;
     const rules = resourceOf(t, c.buckets.intake).Properties.LifecycleConfiguration.Rules;
@@ -222,6 +225,15 @@ describe('buckets', () => {
         Status: 'Enabled',
       }),
     );
+    // A continued run's saved key outlives the longest a dead-lettered continuation can wait.
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Prefix: INTAKE_KEYS_PREFIX,
+        ExpirationInDays: INTAKE_KEYS_DAYS,
+        Status: 'Enabled',
+      }),
+    );
+    expect(INTAKE_KEYS_DAYS).toBeGreaterThan(DLQ_RETENTION_DAYS);
     for (const b of BUCKETS.filter((name) => name !== 'intake')) {
       const other = resourceOf(t, c.buckets[b]).Properties.LifecycleConfiguration.Rules;
       expect(other.some((r: { ExpirationInDays?: number }) => r.ExpirationInDays)).toBe(false);

@@ -17,8 +17,8 @@ import { fhirFromChart } from '../support/fhir-from-chart.ts';
  * writes is scanned for the planted values: DynamoDB keys and items, S3 keys and the objects codetrail
  * writes, every queue message codetrail sends, and the run summary. The chart artifacts (the chart as
  * received) and the dropped files themselves (and their quarantine copies) hold PHI by design; so does
- * intake's scratch space (`work/`: a FHIR drop's resources by partition, and the keys a continued run
- * saves, beside the files in the intake bucket that names them by those keys). Everything else records a
+ * intake's scratch space (`work/`: a FHIR drop's resources by partition) and the keys a continued run
+ * saves (`keys/`), beside the files in the intake bucket that names them by those keys. Everything else records a
  * file by object id and SHA-256 only.
  */
 const NAME = 'Quincy Zetascan';
@@ -129,9 +129,9 @@ describe('PHI planted where it should not be', () => {
         const dropped = /^(exports|remittances)\//.test(o.key);
         if (!dropped) expect(planted(o.key), `${bucket}/${o.key}`).toEqual([]);
         // The chart as received, the dropped files and their quarantine copies hold PHI by design, and so
-        // does intake's scratch space: a FHIR drop's resources by partition and a continued run's saved
-        // keys, in the bucket that holds the files and names them by those keys (their S3 keys are scanned).
-        const scratch = bucket === 'intake' && o.key.startsWith('work/');
+        // does intake's scratch space (a FHIR drop's resources by partition) and a continued run's saved
+        // keys (keys/), in the bucket that holds the files and names them by those keys (their S3 keys are scanned).
+        const scratch = bucket === 'intake' && (o.key.startsWith('work/') || o.key.startsWith('keys/'));
         if (dropped || scratch || o.key.startsWith('charts/') || o.key.endsWith('/source')) continue;
         const text = await pipeline.ports.artifacts.getText(bucket, o.key);
         scanned++;

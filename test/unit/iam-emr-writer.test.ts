@@ -38,7 +38,8 @@ describe("an agency's EMR export writer", () => {
   it.each([
     ['another agency', 'exports/agency-b/run.ndjson', {}],
     ['outside exports/', 'quarantine/agency-a/x/report.json', {}],
-    ["intake's scratch space", 'work/agency-a/x/keys.json', {}],
+    ["intake's scratch space", 'work/agency-a/x/p-0/s0-0.ndjson', {}],
+    ["intake's saved keys", 'keys/agency-a/ob1.json', {}],
     ['SSE-S3', 'exports/agency-a/run.ndjson', { ServerSideEncryption: 'AES256' }],
     // S3 would encrypt under the AWS managed key aws/s3, not the intake key.
     ['SSE-KMS naming no key', 'exports/agency-a/run.ndjson', { ServerSideEncryption: 'aws:kms' }],

@@ -41,7 +41,7 @@ describe('a canonical file taken in one run', () => {
     const receiptKey = `receipts/${AGENCY}/${t.objectId(KEY)}.json`;
     const receipt = JSON.parse(t.mem.objects.get(`test-artifacts/${receiptKey}`) ?? '{}');
     expect(IntakeReceipt.parse(receipt)).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
       objectId: t.objectId(KEY),
       // By object id: the key (an export job's file name) is in no receipt.
       source: { objectId: t.objectId(KEY), bucket: 'test-intake', etag: 'e1', listingId: t.objectId(KEY) },

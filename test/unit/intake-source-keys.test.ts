@@ -25,7 +25,9 @@ const PLANTED = /Doe_Jane|1931-07-19/;
  */
 async function recordsBesideTheFile(t: ReturnType<typeof intake>): Promise<string> {
   const objects = [...t.mem.objects].filter(
-    ([k]) => !/^test-(intake\/(exports|quarantine)|artifacts\/charts)\//.test(k) && !k.endsWith('/keys.json'),
+    ([k]) =>
+      !/^test-(intake\/(exports|quarantine)|artifacts\/charts)\//.test(k) &&
+      !k.startsWith('test-intake/keys/'),
   );
   const ledger = [];
   for await (const entry of t.mem.ports.ledger.list()) ledger.push(entry);
@@ -34,7 +36,7 @@ async function recordsBesideTheFile(t: ReturnType<typeof intake>): Promise<strin
 }
 
 describe('a dropped file named after a patient', () => {
-  it('continued over several runs, is recorded by object id only; its key waits in the scratch space', async () => {
+  it('continued over several runs, is recorded by object id only; its key waits under keys/', async () => {
     const t = intake({ intake: { concurrency: 1 } });
     await t.drop(NAMED, ndjson(4), 'e1', shortOfTime(2));
     const id = t.objectId(NAMED);
@@ -57,7 +59,7 @@ describe('a dropped file named after a patient', () => {
   it('taken in one run, leaves no saved key behind', async () => {
     const t = intake();
     await t.drop(NAMED, ndjson(2));
-    expect([...t.mem.objects.keys()].filter((k) => k.endsWith('/keys.json'))).toEqual([]);
+    expect([...t.mem.objects.keys()].filter((k) => k.startsWith('test-intake/keys/'))).toEqual([]);
     expect(await recordsBesideTheFile(t)).not.toMatch(PLANTED);
   });
 
@@ -71,7 +73,7 @@ describe('a dropped file named after a patient', () => {
       () => undefined,
       (err: Error) => err,
     );
-    expect(failure?.message).toBe(`${id}: the keys its earlier run saved are gone (scratch space expired?)`);
+    expect(failure?.message).toBe(`${id}: the keys its earlier run saved are gone (expired?)`);
   });
 });
 
