@@ -15,7 +15,7 @@ export async function intakeReceipts(
   const out: IntakeReceipt[] = [];
   for await (const object of ports.artifacts.list(bucket, agency ? `receipts/${agency}/` : 'receipts/')) {
     if (!object.key.endsWith('.json')) continue;
-    out.push(IntakeReceipt.parse(JSON.parse(await ports.artifacts.getText(bucket, object.key))));
+    out.push(readReceipt(JSON.parse(await ports.artifacts.getText(bucket, object.key))));
   }
   return out.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.objectId.localeCompare(b.objectId));
 }
@@ -64,4 +64,25 @@ export async function pendingObjects(
     });
   }
   return out;
+}
+
+/**
+ * A receipt as stored, in the current shape. Schema 1 receipts (before files were recorded by object id
+ * alone) are read too, their object keys left out: the Object-Locked copies can never be rewritten.
+ */
+export function readReceipt(stored: unknown): IntakeReceipt {
+  const r = stored as {
+    schemaVersion?: unknown;
+    objectId?: string;
+    source?: Record<string, unknown>;
+    files?: Record<string, unknown>[];
+  };
+  if (r?.schemaVersion !== 1) return IntakeReceipt.parse(stored);
+  const { key: _key, ...source } = r.source ?? {};
+  return IntakeReceipt.parse({
+    ...r,
+    schemaVersion: 2,
+    source: { objectId: r.objectId, ...source },
+    files: (r.files ?? []).map(({ key: _fileKey, ...file }) => ({ objectId: 'unknown (schema 1)', ...file })),
+  });
 }

@@ -6,7 +6,7 @@ import type { AwsClients } from '#shared/aws/clients.ts';
  * middleware answers PutObjectTagging and GetObjectTagging itself, after the local IAM has checked them,
  * keeping the tags in memory; the local IAM reads them back as the `s3:ExistingObjectTag/<key>`
  * condition keys of a GetObject (what a QA reviewer's role may read is conditioned on them). As in a
- * versioned bucket, writing an object again leaves the new version untagged.
+ * versioned bucket, writing an object again leaves the new version untagged; a copy takes its source's.
  *
  * One store per process: the stages, the CLI commands and the tests share the same clients.
  */
@@ -45,9 +45,16 @@ export function installLocalObjectTags(clients: Pick<AwsClients, 's3'>): void {
           tagsByObject.set(objectName(Bucket, Key), Object.fromEntries(set));
           return { output: { $metadata: { httpStatusCode: 200 } }, response: {} };
         }
-        // A write makes a new current version, which carries no tags (unless the request sets some).
-        if (context.commandName === 'PutObjectCommand' || context.commandName === 'CopyObjectCommand')
-          tagsByObject.delete(objectName(Bucket, Key));
+        // A write makes a new current version, which carries no tags; a copy takes the source's (S3's
+        // default tagging directive, the one codetrail uses).
+        if (context.commandName === 'PutObjectCommand') tagsByObject.delete(objectName(Bucket, Key));
+        if (context.commandName === 'CopyObjectCommand') {
+          const [path = ''] = String(args.input.CopySource ?? '').split('?');
+          const slash = path.indexOf('/');
+          const from = localObjectTags(path.slice(0, slash), decodeURIComponent(path.slice(slash + 1)));
+          if (from) tagsByObject.set(objectName(Bucket, Key), { ...from });
+          else tagsByObject.delete(objectName(Bucket, Key));
+        }
         if (context.commandName === 'GetObjectTaggingCommand') {
           const tags = localObjectTags(Bucket, Key) ?? {};
           return {

@@ -186,7 +186,8 @@ export async function startObjectRun(
       },
       async continueLater(cp) {
         // The continuation message names the object by id only: the run it starts finds the key here.
-        if (!keys) await saveKeys({ key: source.key });
+        // Written at every continuation, so the key's expiry counts from the newest message.
+        await saveKeys(keys ?? { key: source.key });
         // The lease is let go at once, so the continuation can start as soon as it is delivered.
         await save(cp, deps.clock.now().toISOString());
         const next: IntakeContinuation = {

@@ -43,7 +43,9 @@ export async function loadSourceKeys(
     text = await ports.artifacts.getText('intake', sourceKeysKey(agencyId, objectId));
   } catch (err) {
     const name = (err as { name?: string }).name;
-    if (name === 'NoSuchKey' || name === 'NotFound')
+    // Without s3:ListBucket on keys/, S3 answers a missing object with AccessDenied, not NoSuchKey; the
+    // role may read every object there, so either means the key is gone.
+    if (name === 'NoSuchKey' || name === 'NotFound' || name === 'AccessDenied')
       throw new PhiFreeError(`${objectId}: the keys its earlier run saved are gone (expired?)`);
     throw err;
   }

@@ -33,7 +33,7 @@ export const ReceiptFile = z.object({
 export const IntakeReceipt = z.object({
   schemaVersion: z
     .literal(2)
-    .describe('2: files by object id, never by key (1, before issue 13, named them by key)'),
+    .describe('2: files by object id, never by key (1: before, when receipts could name them by key)'),
   objectId: z.string(),
   source: z
     .object({

@@ -104,5 +104,13 @@ describe('object tags on the local S3', () => {
     expect(tagging.TagSet).toEqual([{ Key: 'codetrail-qa', Value: 'review' }]);
     // The embedded S3 would take `PUT ?tagging` as a PutObject: the object must be untouched.
     expect(JSON.parse(await stack.ports.artifacts.getText('artifacts', key))).toEqual({ chart: 9 });
+    // A copy takes its source's tags (S3's default); a write leaves the new version untagged.
+    const real = stack.ports.artifacts.bucketName('artifacts');
+    await stack.ports.artifacts.copyObject(real, key, 'artifacts', 'charts/agency-a/ck9/copy.json');
+    const tagsOf = async (k: string) =>
+      (await stack.clients.s3.send(new GetObjectTaggingCommand({ Bucket: real, Key: k }))).TagSet;
+    expect(await tagsOf('charts/agency-a/ck9/copy.json')).toEqual([{ Key: 'codetrail-qa', Value: 'review' }]);
+    await stack.ports.artifacts.putJson('artifacts', key, { chart: 9 });
+    expect(await tagsOf(key)).toEqual([]);
   });
 });

@@ -63,6 +63,33 @@ describe('a dropped file named after a patient', () => {
     expect(await recordsBesideTheFile(t)).not.toMatch(PLANTED);
   });
 
+  it('saves the key again at every continuation, so its expiry counts from the newest message', async () => {
+    const t = intake({ intake: { concurrency: 1 } });
+    const put = t.ports.artifacts.putJson;
+    const saves: string[] = [];
+    t.ports.artifacts.putJson = (bucket, key, body) => {
+      if (key.startsWith('keys/')) saves.push(key);
+      return put(bucket, key, body);
+    };
+    await t.drop(NAMED, ndjson(6), 'e1', shortOfTime(2));
+    await t.continueAll(() => shortOfTime(2));
+    expect(t.receipt(NAMED)?.segments).toBeGreaterThan(2);
+    expect(saves.length).toBe((t.receipt(NAMED)?.segments ?? 0) - 1);
+  });
+
+  it('takes an AccessDenied for the saved key as the key being gone (S3 says so without ListBucket)', async () => {
+    const t = intake({ intake: { concurrency: 1 } });
+    await t.drop(NAMED, ndjson(4), 'e1', shortOfTime(2));
+    const id = t.objectId(NAMED);
+    t.ports.artifacts.getText = async () => {
+      throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+    };
+    const [message] = t.mem.take('intake');
+    await expect(t.service.handle(IntakeContinuation.parse(message))).rejects.toThrow(
+      `${id}: the keys its earlier run saved are gone (expired?)`,
+    );
+  });
+
   it('fails a continuation whose saved key is gone, naming the object by id only', async () => {
     const t = intake({ intake: { concurrency: 1 } });
     await t.drop(NAMED, ndjson(4), 'e1', shortOfTime(2));
