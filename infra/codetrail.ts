@@ -303,6 +303,7 @@ export class Codetrail extends Construct {
       this.personRoles.compliance.roleArn,
       'codetrail compliance (read-only) role',
     );
+    output(OUTPUT.coderRole, this.personRoles.coder.roleArn, 'codetrail coder role (disputes)');
 
     this.acknowledgments = (props.acknowledgeNagFindings ?? true) ? acknowledgeFindings(this) : [];
   }

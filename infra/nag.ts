@@ -58,6 +58,7 @@ const jobRoles = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.name].
 const writerRoles = (c: Codetrail): IConstruct[] => Object.values(c.personRoles.emrWriters);
 const qaRoles = (c: Codetrail): IConstruct[] => [c.personRoles.qaReviewer, c.personRoles.qaSenior];
 const complianceRole = (c: Codetrail): IConstruct[] => [c.personRoles.compliance];
+const coderRole = (c: Codetrail): IConstruct[] => [c.personRoles.coder];
 const stageRoles =
   (pick: (s: StageSpec) => boolean = () => true) =>
   (c: Codetrail): IConstruct[] =>
@@ -134,13 +135,15 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       "scheduled reconciler's role (the table and its index, the queues it re-drives to), for each EMR export " +
       "writer's (PutObject under its agency's exports/ prefix, the intake key through S3), and for the QA " +
       "reviewer's and senior's (their review queue, the qa-result queue, tagged chart files, chart state, notes) " +
-      "and compliance's (read-only: the audit bucket, the receipts, the audit partitions).",
+      "compliance's (read-only: the audit bucket, the receipts, the audit partitions) and the coder's (a " +
+      'dispute to qa-result and its note).',
     scopes: (c) => [
       ...stageRoles()(c),
       ...jobRoles(c),
       ...writerRoles(c),
       ...qaRoles(c),
       ...complianceRole(c),
+      ...coderRole(c),
     ],
   },
   {
@@ -167,9 +170,9 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
   {
     id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/qa-notes/*]',
     reason:
-      'A QA role adds its free-text notes (which may hold PHI) under qa-notes/, named by chart and author: one ' +
-      'prefix, PutObject only; the verdict carries the note key, never the text.',
-    scopes: qaRoles,
+      'A QA role or a coder adds its free-text notes (which may hold PHI) under qa-notes/, named by chart and author: one ' +
+      'prefix, PutObject only; the verdict or dispute carries the note key, never the text.',
+    scopes: (c) => [...qaRoles(c), ...coderRole(c)],
   },
   {
     id: 'AwsSolutions-IAM5[Resource::<intake-bucket.Arn>/exports/<agency>/*]',

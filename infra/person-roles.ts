@@ -44,6 +44,8 @@ export class PersonRoles extends Construct {
   readonly qaSenior: iam.Role;
   /** Compliance officers and auditors: read-only, the audit trail and the receipts. */
   readonly compliance: iam.Role;
+  /** Coders: dispute the corrections of a QA review of their chart. */
+  readonly coder: iam.Role;
 
   constructor(scope: Construct, id: string, props: PersonRolesProps) {
     super(scope, id);
@@ -105,6 +107,36 @@ export class PersonRoles extends Construct {
       'senior QA reviews (charts sampled to senior review) and dispute decisions',
     );
     this.compliance = this.complianceRole(props);
+    this.coder = this.coderRole(props);
+  }
+
+  /**
+   * Coders: send a dispute to the qa-result queue (whose stage checks the sender is the chart's coder
+   * and records it under that identity), with its note under `qa-notes/`, the chart named by its EMR id
+   * made into its chartKey (`kms:GenerateMac`). Nothing read: no chart file, no table, no queue taken.
+   */
+  private coderRole(props: PersonRolesProps): iam.Role {
+    const role = new iam.Role(this, 'Coder', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      description: 'codetrail coder: disputes corrections of a QA review of their own chart',
+    });
+    const add = (statement: iam.PolicyStatement) => role.addToPrincipalPolicy(statement);
+    add(
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [props.queues['qa-result'].queue.queueArn],
+      }),
+    );
+    add(viaService(props.queueKey, 'sqs', ['kms:GenerateDataKey']));
+    add(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [props.artifactsBucket.arnForObjects('qa-notes/*')],
+      }),
+    );
+    add(viaService(props.dataKey, 's3', ['kms:GenerateDataKey']));
+    add(new iam.PolicyStatement({ actions: ['kms:GenerateMac'], resources: [props.macKey.keyArn] }));
+    return role;
   }
 
   /**

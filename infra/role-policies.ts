@@ -51,6 +51,7 @@ export function rolePolicies(codetrail: Codetrail): RolePolicies {
   roles['person:qa-reviewer'] = { statements: statementsOf(codetrail.personRoles.qaReviewer) };
   roles['person:qa-senior'] = { statements: statementsOf(codetrail.personRoles.qaSenior) };
   roles['person:compliance'] = { statements: statementsOf(codetrail.personRoles.compliance) };
+  roles['person:coder'] = { statements: statementsOf(codetrail.personRoles.coder) };
   return { roles };
 }
 

@@ -386,4 +386,5 @@ export const OUTPUT = {
   qaReviewerRole: 'QaReviewerRole',
   qaSeniorRole: 'QaSeniorRole',
   complianceRole: 'ComplianceRole',
+  coderRole: 'CoderRole',
 } as const;

@@ -149,10 +149,12 @@ async function showChart(
 /** `codetrail qa dispute FILE`: a coder disputes corrections of a QA review of their chart. */
 export async function runQaDispute(target: Target, file: string): Promise<string> {
   const parsed = parseEntryFile(readFileSync(file, 'utf8'), DisputeFileEntry);
-  // A coder's dispute: sent as you (no coder role is deployed yet).
-  const sent = await submitDisputes(
-    submitDeps(target, 'qa-review-senior'),
-    parsed.entries.map((e) => e.entry),
+  // As the coder role the stack deploys: a dispute and its note, nothing read.
+  const sent = await actAs('person:coder', () =>
+    submitDisputes(
+      submitDeps(target, 'qa-review-senior'),
+      parsed.entries.map((e) => e.entry),
+    ),
   );
   return [
     ...sent.map((d) => `${d.chartKey} v${d.version}: dispute sent to senior review`),

@@ -43,6 +43,13 @@ export function onBehalfReason(grant: Grant): string | undefined {
     ['kms:GenerateDataKey', 'kms:Decrypt'].includes(grant.action)
   )
     return 'S3 calls KMS for the writer to encrypt what it uploads (and decrypt parts of a multipart upload)';
+  if (grant.role === 'person:coder') {
+    if (['{key:data}', '{key:queue}'].includes(grant.resource) && grant.action === 'kms:GenerateDataKey')
+      return 'SQS and S3 call KMS for the coder to encrypt what it sends';
+    if (grant.action === 'kms:GenerateMac' && grant.resource === '{key:mac}')
+      return 'the local MAC key is a file, so no KMS call is made locally';
+    return undefined;
+  }
   if (grant.role === 'person:compliance')
     return grant.resource === '{key:data}' && grant.action === 'kms:Decrypt'
       ? 'S3 and DynamoDB call KMS for the auditor to decrypt what it reads'

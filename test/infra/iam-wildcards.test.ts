@@ -66,7 +66,7 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
       /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["CodetrailBucketArtifacts\w+","Arn"\]\},"\/qa-notes\/\*"\]\]\}$/.test(
         w.value,
       ) &&
-      /PersonRolesQa(Reviewer|Senior)/.test(w.where) &&
+      /PersonRoles(QaReviewer|QaSenior|Coder)/.test(w.where) &&
       w.actions.every((a) => a === 's3:PutObject'),
   },
   {

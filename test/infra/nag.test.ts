@@ -11,7 +11,7 @@ import { ACKNOWLEDGMENTS, NAG_PACKS } from '../../infra/nag.ts';
 import { build } from './harness.ts';
 
 /** Acknowledge calls (a rule on one construct) for the default topology; each covers exactly one finding. */
-const EXPECTED_ACKNOWLEDGMENTS = 101;
+const EXPECTED_ACKNOWLEDGMENTS = 104;
 /** Rows of the ACKNOWLEDGMENTS table in infra/nag.ts. */
 const EXPECTED_RULES = 27;
 const PACKS: readonly string[] = NAG_PACKS;

@@ -157,3 +157,16 @@ describe('the compliance role', () => {
     expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.complianceRole]).toBeDefined();
   });
 });
+
+/** The coder role (issue 13, item 3): a dispute and its note, nothing read. */
+describe('the coder role', () => {
+  const { template: t, built } = template();
+  const c = built.stack.codetrail;
+
+  it('may send to qa-result and add notes, and read nothing', () => {
+    const statements = statementsOfRole(t, c.personRoles.coder);
+    const actions = [...new Set(statements.flatMap((s) => asArray(s.Action as string | string[])))].sort();
+    expect(actions).toEqual(['kms:GenerateDataKey', 'kms:GenerateMac', 's3:PutObject', 'sqs:SendMessage']);
+    expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.coderRole]).toBeDefined();
+  });
+});

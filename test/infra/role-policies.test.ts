@@ -25,6 +25,7 @@ describe('the role policy snapshot the local runtime enforces', () => {
       'person:qa-reviewer',
       'person:qa-senior',
       'person:compliance',
+      'person:coder',
     ]);
     const text = JSON.stringify(policies);
     expect(text).not.toMatch(/Fn::|"Ref"|\$\{Token/);

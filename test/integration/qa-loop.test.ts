@@ -158,16 +158,19 @@ describe('disputes on embedded AWS', () => {
       queueUrls: pipeline.resources.queueUrls,
       actor: 'local:test',
     };
-    await submitDisputes(deps, [
-      {
-        agencyId: 'test-agency',
-        chartId: 'QA-4',
-        version: 1,
-        coderId: 'coder-new',
-        corrections: [0],
-        note: 'I11.0 needs documented heart failure due to hypertension',
-      },
-    ]);
+    // As the coder's role, as deployed: a dispute and its note.
+    await actAs('person:coder', () =>
+      submitDisputes(deps, [
+        {
+          agencyId: 'test-agency',
+          chartId: 'QA-4',
+          version: 1,
+          coderId: 'coder-new',
+          corrections: [0],
+          note: 'I11.0 needs documented heart failure due to hypertension',
+        },
+      ]),
+    );
     await pipeline.runUntilQuiet();
     // From here on as the senior reviewer's role, as deployed (the local IAM refuses what it may not do).
     const senior = <T>(work: () => Promise<T>) => actAs('person:qa-senior', work);

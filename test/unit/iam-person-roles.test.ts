@@ -20,6 +20,19 @@ const tags = (_bucket: unknown, key: unknown): Readonly<Record<string, string>> 
 
 afterEach(() => resetAwsClients());
 
+/** Expects `role` to be refused `command`, with the AccessDenied naming `action`. */
+async function expectRefused(role: string, command: () => unknown, action: string) {
+  const { clients } = enforcedClients(tags);
+  const client = action.startsWith('s3')
+    ? clients.s3
+    : action.startsWith('sqs')
+      ? clients.sqs
+      : clients.dynamo;
+  await expect(
+    actAs(role, () => (client as { send: (c: unknown) => Promise<unknown> }).send(command())),
+  ).rejects.toMatchObject({ message: expect.stringContaining(`perform: ${action}`) });
+}
+
 const read = (key: string) => new GetObjectCommand({ Bucket: 'art', Key: key });
 const getChart = (pk: string) =>
   new GetItemCommand({ TableName: 't', Key: { pk: { S: pk }, sk: { S: 'V#0000000001' } } });
@@ -54,17 +67,7 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
       'dynamodb:PutItem',
     ],
     ['the other review queue', () => receive(other), 'sqs:ReceiveMessage'],
-  ] as const)('may not touch %s', async (_what, command, action) => {
-    const { clients } = enforcedClients(tags);
-    const client = action.startsWith('s3')
-      ? clients.s3
-      : action.startsWith('sqs')
-        ? clients.sqs
-        : clients.dynamo;
-    await expect(
-      actAs(role, () => (client as { send: (c: unknown) => Promise<unknown> }).send(command())),
-    ).rejects.toMatchObject({ message: expect.stringContaining(`perform: ${action}`) });
-  });
+  ] as const)('may not touch %s', (_what, command, action) => expectRefused(role, command, action));
 });
 
 describe('person:compliance', () => {
@@ -109,5 +112,22 @@ describe('person:compliance', () => {
     await expect(
       actAs(role, () => (client as { send: (c: unknown) => Promise<unknown> }).send(command())),
     ).rejects.toMatchObject({ message: expect.stringContaining(`perform: ${action}`) });
+  });
+});
+
+describe('person:coder', () => {
+  const role = 'person:coder';
+  it('sends nothing but disputes and notes: it reads no chart, no state and no queue', async () => {
+    const { clients, iam } = enforcedClients(tags);
+    await actAs(role, () =>
+      clients.s3.send(new PutObjectCommand({ Bucket: 'art', Key: 'qa-notes/a/ck1/v1-n.json', Body: '{}' })),
+    );
+    expect(iam.denials()).toEqual([]);
+    for (const [command, action] of [
+      [() => read(TAGGED), 's3:GetObject'],
+      [() => getChart('CHART#ck1'), 'dynamodb:GetItem'],
+      [() => receive('qa-review-senior'), 'sqs:ReceiveMessage'],
+    ] as const)
+      await expectRefused(role, command, action);
   });
 });

@@ -13,6 +13,7 @@ const ROLES = [
   'person:qa-reviewer',
   'person:qa-senior',
   'person:compliance',
+  'person:coder',
 ];
 
 /**
