@@ -107,15 +107,17 @@ export const QUEUE_RETENTION_DAYS = 14;
 export function lambdaQueueAgeAlarmMinutes(visibilityTimeoutSeconds: number): number {
   return Math.ceil((visibilityTimeoutSeconds * AGE_METRIC_RECEIVES) / 60) + 15;
 }
-/**
- * Intake's scratch space in the intake bucket: a FHIR drop's resources, partitioned by patient while
- * the drop is read. A lifecycle rule expires it; nothing else reads it.
- */
-export const INTAKE_WORK_PREFIX = 'work/';
-export const INTAKE_WORK_DAYS = 7;
-
 /** Dead-letter queues keep a message as long as SQS allows, for someone to look at it. */
 export const DLQ_RETENTION_DAYS = 14;
+
+/**
+ * Intake's scratch space in the intake bucket: a FHIR drop's resources, partitioned by patient while
+ * the drop is read. A lifecycle rule expires it; nothing else reads it. It is kept a day longer than a
+ * dead-lettered continuation of the drop, so one redriven as late as SQS keeps it can still finish (the
+ * drop's own files, the same PHI, stay in exports/ longer anyway).
+ */
+export const INTAKE_WORK_PREFIX = 'work/';
+export const INTAKE_WORK_DAYS = DLQ_RETENTION_DAYS + 1;
 
 /**
  * Where a continued intake run finds its file's key (`keys/<agency>/<objectId>.json`, see

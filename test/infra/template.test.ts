@@ -234,6 +234,8 @@ describe('buckets', () => {
       }),
     );
     expect(INTAKE_KEYS_DAYS).toBeGreaterThan(DLQ_RETENTION_DAYS);
+    // So do a FHIR drop's partitions: a continuation redriven late still finds them.
+    expect(INTAKE_WORK_DAYS).toBeGreaterThan(DLQ_RETENTION_DAYS);
     for (const b of BUCKETS.filter((name) => name !== 'intake')) {
       const other = resourceOf(t, c.buckets[b]).Properties.LifecycleConfiguration.Rules;
       expect(other.some((r: { ExpirationInDays?: number }) => r.ExpirationInDays)).toBe(false);
