@@ -51,13 +51,18 @@ export interface FunctionResources {
   readonly alarmTopics: readonly sns.ITopic[];
 }
 
-export interface CodetrailFunctionProps extends FunctionResources {
+/** What a function is, as the topology says it for a stage (StageSpec) or a scheduled job (JobSpec). */
+export interface FunctionSpec {
   readonly name: string;
   readonly purpose: string;
   /** Queues it sends to: their URLs go in its environment. */
   readonly sendsTo: readonly QueueName[];
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+}
+
+export interface CodetrailFunctionProps extends FunctionResources {
+  readonly spec: FunctionSpec;
   readonly reservedConcurrency: number;
 }
 
@@ -88,7 +93,7 @@ export function codetrailFunction(
   // Our own role instead of AWSLambdaBasicExecutionRole: logs may be written to this log group only.
   const role = new iam.Role(scope, 'Role', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: `codetrail ${props.name}: ${props.purpose}`,
+    description: `codetrail ${props.spec.name}: ${props.spec.purpose}`,
   });
   logGroup.grantWrite(role);
 
@@ -99,20 +104,20 @@ export function codetrailFunction(
     NODE_OPTIONS: '--enable-source-maps',
   };
   for (const b of BUCKETS) environment[ENV.bucket(b)] = props.buckets[b].bucketName;
-  for (const q of props.sendsTo) environment[ENV.queueUrl(q)] = props.queues[q].queue.queueUrl;
+  for (const q of props.spec.sendsTo) environment[ENV.queueUrl(q)] = props.queues[q].queue.queueUrl;
   const dataFiles = props.dataFiles ?? [];
   if (dataFiles.length > 0) environment[ENV.dataDir] = LAMBDA_DATA_DIR;
 
   const fn = new nodejs.NodejsFunction(scope, 'Function', {
-    description: `codetrail ${props.name}: ${props.purpose}`,
+    description: `codetrail ${props.spec.name}: ${props.spec.purpose}`,
     entry: props.entry,
     handler: 'handler',
     projectRoot: props.projectRoot,
     depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
-    memorySize: props.memoryMb,
-    timeout: Duration.seconds(props.timeoutSeconds),
+    memorySize: props.spec.memoryMb,
+    timeout: Duration.seconds(props.spec.timeoutSeconds),
     reservedConcurrentExecutions: props.reservedConcurrency,
     tracing: lambda.Tracing.ACTIVE,
     logGroup,

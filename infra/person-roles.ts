@@ -116,27 +116,17 @@ export class PersonRoles extends Construct {
    * made into its chartKey (`kms:GenerateMac`). Nothing read: no chart file, no table, no queue taken.
    */
   private coderRole(props: PersonRolesProps): iam.Role {
-    const role = new iam.Role(this, 'Coder', {
-      assumedBy: new iam.AccountRootPrincipal(),
-      description: 'codetrail coder: disputes corrections of a QA review of their own chart',
-    });
-    const add = (statement: iam.PolicyStatement) => role.addToPrincipalPolicy(statement);
-    add(
-      new iam.PolicyStatement({
-        actions: ['sqs:SendMessage'],
-        resources: [props.queues['qa-result'].queue.queueArn],
-      }),
+    return this.accountRole(
+      'Coder',
+      'codetrail coder: disputes corrections of a QA review of their own chart',
+      [
+        allow(['sqs:SendMessage'], [props.queues['qa-result'].queue.queueArn]),
+        viaService(props.queueKey, 'sqs', ['kms:GenerateDataKey']),
+        allow(['s3:PutObject'], [props.artifactsBucket.arnForObjects('qa-notes/*')]),
+        viaService(props.dataKey, 's3', ['kms:GenerateDataKey']),
+        allow(['kms:GenerateMac'], [props.macKey.keyArn]),
+      ],
     );
-    add(viaService(props.queueKey, 'sqs', ['kms:GenerateDataKey']));
-    add(
-      new iam.PolicyStatement({
-        actions: ['s3:PutObject'],
-        resources: [props.artifactsBucket.arnForObjects('qa-notes/*')],
-      }),
-    );
-    add(viaService(props.dataKey, 's3', ['kms:GenerateDataKey']));
-    add(new iam.PolicyStatement({ actions: ['kms:GenerateMac'], resources: [props.macKey.keyArn] }));
-    return role;
   }
 
   /**
@@ -145,40 +135,23 @@ export class PersonRoles extends Construct {
    * `dynamodb:LeadingKeys` `AUDIT#*`). No chart file, no chart state, no queue, no write.
    */
   private complianceRole(props: PersonRolesProps): iam.Role {
-    const role = new iam.Role(this, 'Compliance', {
-      assumedBy: new iam.AccountRootPrincipal(),
-      description: 'codetrail compliance and audit: reads the audit trail and receipts, writes nothing',
-    });
-    const add = (statement: iam.PolicyStatement) => role.addToPrincipalPolicy(statement);
-    add(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [props.auditBucket.arnForObjects('*')],
-      }),
+    const { artifactsBucket, auditBucket } = props;
+    return this.accountRole(
+      'Compliance',
+      'codetrail compliance and audit: reads the audit trail and receipts, writes nothing',
+      [
+        allow(['s3:GetObject'], [auditBucket.arnForObjects('*')]),
+        allow(['s3:ListBucket'], [auditBucket.bucketArn]),
+        allow(['s3:GetObject'], [artifactsBucket.arnForObjects('receipts/*')]),
+        allow(['s3:ListBucket'], [artifactsBucket.bucketArn], {
+          StringLike: { 's3:prefix': ['receipts/*'] },
+        }),
+        allow(['dynamodb:Query'], [props.table.tableArn], {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] },
+        }),
+        viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt']),
+      ],
     );
-    add(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.auditBucket.bucketArn] }));
-    add(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [props.artifactsBucket.arnForObjects('receipts/*')],
-      }),
-    );
-    add(
-      new iam.PolicyStatement({
-        actions: ['s3:ListBucket'],
-        resources: [props.artifactsBucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': ['receipts/*'] } },
-      }),
-    );
-    add(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
-      }),
-    );
-    add(viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt']));
-    return role;
   }
 
   /**
@@ -189,46 +162,39 @@ export class PersonRoles extends Construct {
    * identity SQS saw send them. It never writes the table, lists a bucket or reads another file.
    */
   private qaRole(id: string, queue: QueueName, props: PersonRolesProps, what: string): iam.Role {
-    const role = new iam.Role(this, id, {
-      assumedBy: new iam.AccountRootPrincipal(),
-      description: `codetrail ${what}`,
-    });
-    const add = (statement: iam.PolicyStatement) => role.addToPrincipalPolicy(statement);
-    add(
-      new iam.PolicyStatement({
-        actions: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
-        resources: [props.queues[queue].queue.queueArn],
+    const { artifactsBucket } = props;
+    return this.accountRole(id, `codetrail ${what}`, [
+      allow(
+        ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
+        [props.queues[queue].queue.queueArn],
+      ),
+      allow(['sqs:SendMessage'], [props.queues['qa-result'].queue.queueArn]),
+      viaService(props.queueKey, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']),
+      allow(['s3:GetObject'], [artifactsBucket.arnForObjects('charts/*')], {
+        StringEquals: { [`s3:ExistingObjectTag/${REVIEW_TAG.key}`]: REVIEW_TAG.value },
       }),
-    );
-    add(
-      new iam.PolicyStatement({
-        actions: ['sqs:SendMessage'],
-        resources: [props.queues['qa-result'].queue.queueArn],
+      allow(['s3:PutObject'], [artifactsBucket.arnForObjects('qa-notes/*')]),
+      allow(['dynamodb:GetItem'], [props.table.tableArn], {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHART#*'] },
       }),
-    );
-    add(viaService(props.queueKey, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']));
-    add(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject'],
-        resources: [props.artifactsBucket.arnForObjects('charts/*')],
-        conditions: { StringEquals: { [`s3:ExistingObjectTag/${REVIEW_TAG.key}`]: REVIEW_TAG.value } },
-      }),
-    );
-    add(
-      new iam.PolicyStatement({
-        actions: ['s3:PutObject'],
-        resources: [props.artifactsBucket.arnForObjects('qa-notes/*')],
-      }),
-    );
-    add(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem'],
-        resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHART#*'] } },
-      }),
-    );
-    add(viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']));
-    add(new iam.PolicyStatement({ actions: ['kms:GenerateMac'], resources: [props.macKey.keyArn] }));
+      viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']),
+      allow(['kms:GenerateMac'], [props.macKey.keyArn]),
+    ]);
+  }
+
+  /** A role this account's principals may assume (its administrators grant it), holding `statements`. */
+  private accountRole(id: string, description: string, statements: iam.PolicyStatement[]): iam.Role {
+    const role = new iam.Role(this, id, { assumedBy: new iam.AccountRootPrincipal(), description });
+    for (const statement of statements) role.addToPrincipalPolicy(statement);
     return role;
   }
+}
+
+/** An Allow statement. */
+function allow(
+  actions: string[],
+  resources: string[],
+  conditions?: Record<string, unknown>,
+): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions, resources, ...(conditions ? { conditions } : {}) });
 }

@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import type { PolicyStatement, RolePolicies } from '#shared/iam/role-policy.ts';
 import { Config } from '#shared/model/config.ts';
-import { JOBS, STAGES } from '#shared/topology.ts';
+import { JOBS, PERSON_ROLES, STAGES } from '#shared/topology.ts';
 import { type Codetrail, PROJECT_ROOT } from './codetrail.ts';
 import { CodetrailStack } from './codetrail-stack.ts';
 import { logicalIdOf } from './names.ts';
@@ -46,12 +46,13 @@ export function rolePolicies(codetrail: Codetrail): RolePolicies {
       `/exports/${agency}/`,
       '/exports/{agency}/',
     );
-    roles['person:emr-writer'] = { statements: JSON.parse(templated) };
+    roles[PERSON_ROLES.emrWriter] = { statements: JSON.parse(templated) };
   }
-  roles['person:qa-reviewer'] = { statements: statementsOf(codetrail.personRoles.qaReviewer) };
-  roles['person:qa-senior'] = { statements: statementsOf(codetrail.personRoles.qaSenior) };
-  roles['person:compliance'] = { statements: statementsOf(codetrail.personRoles.compliance) };
-  roles['person:coder'] = { statements: statementsOf(codetrail.personRoles.coder) };
+  const { qaReviewer, qaSenior, compliance, coder } = codetrail.personRoles;
+  roles[PERSON_ROLES.qaReviewer] = { statements: statementsOf(qaReviewer) };
+  roles[PERSON_ROLES.qaSenior] = { statements: statementsOf(qaSenior) };
+  roles[PERSON_ROLES.compliance] = { statements: statementsOf(compliance) };
+  roles[PERSON_ROLES.coder] = { statements: statementsOf(coder) };
   return { roles };
 }
 

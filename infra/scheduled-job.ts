@@ -33,15 +33,8 @@ export class ScheduledJob extends Construct {
   constructor(scope: Construct, id: string, props: ScheduledJobProps) {
     super(scope, id);
     const { spec } = props;
-    const { fn, role, logGroup } = codetrailFunction(this, {
-      ...props,
-      name: spec.name,
-      purpose: spec.purpose,
-      sendsTo: spec.sendsTo,
-      memoryMb: spec.memoryMb,
-      timeoutSeconds: spec.timeoutSeconds,
-      reservedConcurrency: 1,
-    });
+    // One run at a time.
+    const { fn, role, logGroup } = codetrailFunction(this, { ...props, reservedConcurrency: 1 });
     this.fn = fn;
     this.role = role;
     this.logGroup = logGroup;

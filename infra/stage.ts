@@ -36,11 +36,6 @@ export class Stage extends Construct {
 
     const { fn, role, logGroup } = codetrailFunction(this, {
       ...props,
-      name: spec.name,
-      purpose: spec.purpose,
-      sendsTo: spec.sendsTo,
-      memoryMb: spec.memoryMb,
-      timeoutSeconds: spec.timeoutSeconds,
       reservedConcurrency: spec.reservedConcurrency,
     });
     this.fn = fn;

@@ -290,6 +290,18 @@ export const JOBS: readonly JobSpec[] = [
 /** The tag qa-sampling puts on the file of a chart it sends for review; the QA roles read only files so tagged. */
 export const REVIEW_TAG = { key: 'codetrail-qa', value: 'review' } as const;
 
+/**
+ * The roles people and outside systems assume, by the name the role snapshot and the local IAM know them
+ * by. The EMR export writer is deployed once per agency: locally `person:emr-writer@<agency>` acts as one.
+ */
+export const PERSON_ROLES = {
+  emrWriter: 'person:emr-writer',
+  qaReviewer: 'person:qa-reviewer',
+  qaSenior: 'person:qa-senior',
+  compliance: 'person:compliance',
+  coder: 'person:coder',
+} as const;
+
 /** What the reconciler counts: chart versions it re-drove (alarmed: something lost a message). */
 export const RECONCILER_METRIC = 'ChartsRedriven';
 

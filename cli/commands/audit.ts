@@ -1,4 +1,5 @@
 import type { Ports } from '#shared/aws/ports.ts';
+import { PERSON_ROLES } from '#shared/topology.ts';
 import { table } from '../lib/summary.ts';
 import { actAs } from '../local/iam-enforcement.ts';
 
@@ -13,7 +14,7 @@ export async function runAuditEvents(
   subject: string,
   opts: { json?: boolean } = {},
 ): Promise<string> {
-  const events = await actAs('person:compliance', () => ports.audit.list(subject));
+  const events = await actAs(PERSON_ROLES.compliance, () => ports.audit.list(subject));
   if (opts.json) return JSON.stringify(events, null, 2);
   if (events.length === 0) return `No audit event names ${subject}.`;
   return table(

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { PERSON_ROLES } from '#shared/topology.ts';
 import { bulkDropObjects, isBulkDropFolder } from '../lib/bulk-drop.ts';
 import { droppedObjectKey } from '../lib/object-key.ts';
 import type { Target } from '../lib/target.ts';
@@ -20,7 +21,7 @@ export function runDrop(
   now: () => Date = () => new Date(),
 ): Promise<string[]> {
   if (opts.remittance) return dropFiles(target, files, opts, now);
-  return actAs(`person:emr-writer@${opts.agency}`, () => dropFiles(target, files, opts, now));
+  return actAs(`${PERSON_ROLES.emrWriter}@${opts.agency}`, () => dropFiles(target, files, opts, now));
 }
 
 async function dropFiles(

@@ -1,4 +1,5 @@
 import type { Ports } from '#shared/aws/ports.ts';
+import { PERSON_ROLES } from '#shared/topology.ts';
 import { intakeReceipts, pendingObjects } from '../lib/receipts.ts';
 import { table } from '../lib/summary.ts';
 import { actAs } from '../local/iam-enforcement.ts';
@@ -14,7 +15,7 @@ export async function runIntakeReceipts(
   opts: { agency?: string; json?: boolean; locked?: boolean },
 ): Promise<string> {
   // Read as compliance does (the deployed read-only role, enforced against the local stack).
-  const receipts = await actAs('person:compliance', () =>
+  const receipts = await actAs(PERSON_ROLES.compliance, () =>
     intakeReceipts(ports, opts.agency, opts.locked ? 'audit' : 'artifacts'),
   );
   if (opts.json) return JSON.stringify(receipts, null, 2);

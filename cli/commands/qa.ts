@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PERSON_ROLES } from '#shared/topology.ts';
 import { HeldReviews } from '../lib/held-reviews.ts';
 import {
   answerKey,
@@ -30,7 +31,7 @@ export async function runQaReview(
 ): Promise<string> {
   // Listing reads the whole table: an operator's view (the QA roles have no Scan).
   if (!opts.next && !opts.verdicts) return listPending(target, opts.agency);
-  return actAs(opts.senior ? 'person:qa-senior' : 'person:qa-reviewer', () => takeOrSubmit(target, opts));
+  return actAs(qaRole(opts.senior), () => takeOrSubmit(target, opts));
 }
 
 /**
@@ -112,9 +113,7 @@ export function runQaShow(
   purpose: 'review' | 'second-review' | 'dispute' = 'review',
   opts: { senior?: boolean } = {},
 ): Promise<string> {
-  return actAs(opts.senior ? 'person:qa-senior' : 'person:qa-reviewer', () =>
-    showChart(target, chartKey, version, purpose),
-  );
+  return actAs(qaRole(opts.senior), () => showChart(target, chartKey, version, purpose));
 }
 
 /** The chart as a reviewer sees it; read as the acting role (a QA role reads only files sampled for review). */
@@ -150,7 +149,7 @@ async function showChart(
 export async function runQaDispute(target: Target, file: string): Promise<string> {
   const parsed = parseEntryFile(readFileSync(file, 'utf8'), DisputeFileEntry);
   // As the coder role the stack deploys: a dispute and its note, nothing read.
-  const sent = await actAs('person:coder', () =>
+  const sent = await actAs(PERSON_ROLES.coder, () =>
     submitDisputes(
       submitDeps(target, 'qa-review-senior'),
       parsed.entries.map((e) => e.entry),
@@ -165,7 +164,7 @@ export async function runQaDispute(target: Target, file: string): Promise<string
 /** `codetrail qa resolve FILE`: a senior reviewer upholds or overturns disputed corrections. */
 export async function runQaResolve(target: Target, file: string): Promise<string> {
   const parsed = parseEntryFile(readFileSync(file, 'utf8'), ResolutionFileEntry);
-  const sent = await actAs('person:qa-senior', () =>
+  const sent = await actAs(PERSON_ROLES.qaSenior, () =>
     submitResolutions(
       submitDeps(target, 'qa-review-senior'),
       parsed.entries.map((e) => e.entry),
@@ -195,4 +194,9 @@ function heldReviews(target: Target): HeldReviews {
 
 function issueLines(issues: readonly { index: number; path?: string; reason: string }[]): string[] {
   return issues.map((i) => `entry ${i.index}${i.path ? ` ${i.path}` : ''}: ${i.reason}`);
+}
+
+/** The QA role a reviewer acts as: the senior's for senior work, else the reviewer's. */
+function qaRole(senior: boolean | undefined) {
+  return senior ? PERSON_ROLES.qaSenior : PERSON_ROLES.qaReviewer;
 }

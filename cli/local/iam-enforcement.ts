@@ -97,6 +97,7 @@ type Stackable = {
 export class LocalIam {
   readonly calls: CheckedCall[] = [];
   readonly #installed = new WeakSet<object>();
+  readonly #perAgency = new Map<string, RolePolicy>();
 
   constructor(
     readonly policies: Readonly<Record<string, RolePolicy>>,
@@ -135,13 +136,16 @@ export class LocalIam {
    * policy is the kind's, with `{agency}` (kept by the snapshot) standing for that agency.
    */
   policyOf(role: string): RolePolicy | undefined {
-    const direct = this.policies[role];
+    const direct = this.policies[role] ?? this.#perAgency.get(role);
     if (direct) return direct;
     const at = role.indexOf('@');
     const kind = at > 0 ? this.policies[role.slice(0, at)] : undefined;
     if (!kind) return undefined;
     const agency = role.slice(at + 1);
-    return resolvePlaceholders(kind, (name) => (name === 'agency' ? agency : undefined));
+    // Resolved once per agency, not at every call.
+    const policy = resolvePlaceholders(kind, (name) => (name === 'agency' ? agency : undefined));
+    this.#perAgency.set(role, policy);
+    return policy;
   }
 
   /** One authorization of `role`: recorded as the options say; AccessDenied, as `service` raises it, when refused. */

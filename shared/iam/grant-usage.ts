@@ -12,6 +12,8 @@ export interface Grant {
   role: string;
   action: string;
   resource: string;
+  /** The statement lets only AWS services use it for the role (a `kms:ViaService` condition). */
+  viaService?: boolean;
 }
 
 export interface RecordedCall extends AuthorizationRequest {
@@ -23,9 +25,12 @@ export function grantsOf(policies: RolePolicies): Grant[] {
   return Object.entries(policies.roles).flatMap(([role, policy]) =>
     policy.statements
       .filter((s) => s.effect === 'Allow')
-      .flatMap((s) =>
-        s.actions.flatMap((action) => s.resources.map((resource) => ({ role, action, resource }))),
-      ),
+      .flatMap((s) => {
+        const viaService = s.conditions?.StringEquals?.['kms:ViaService'] !== undefined;
+        return s.actions.flatMap((action) =>
+          s.resources.map((resource) => ({ role, action, resource, ...(viaService ? { viaService } : {}) })),
+        );
+      }),
   );
 }
 
@@ -36,29 +41,11 @@ export function grantsOf(policies: RolePolicies): Grant[] {
  * excused only where the role's topology says it is needed, so a grant given beyond that still fails.
  */
 export function onBehalfReason(grant: Grant): string | undefined {
-  // The EMR export writer: S3 asks KMS for a data key for each upload (and Decrypt for a multipart one).
-  if (
-    grant.role === 'person:emr-writer' &&
-    grant.resource === '{key:data}' &&
-    ['kms:GenerateDataKey', 'kms:Decrypt'].includes(grant.action)
-  )
-    return 'S3 calls KMS for the writer to encrypt what it uploads (and decrypt parts of a multipart upload)';
-  if (grant.role === 'person:coder') {
-    if (['{key:data}', '{key:queue}'].includes(grant.resource) && grant.action === 'kms:GenerateDataKey')
-      return 'SQS and S3 call KMS for the coder to encrypt what it sends';
-    if (grant.action === 'kms:GenerateMac' && grant.resource === '{key:mac}')
-      return 'the local MAC key is a file, so no KMS call is made locally';
-    return undefined;
-  }
-  if (grant.role === 'person:compliance')
-    return grant.resource === '{key:data}' && grant.action === 'kms:Decrypt'
-      ? 'S3 and DynamoDB call KMS for the auditor to decrypt what it reads'
-      : undefined;
-  // The QA roles: SQS, S3 and DynamoDB call KMS for them; their MAC is a file locally.
-  if (grant.role === 'person:qa-reviewer' || grant.role === 'person:qa-senior') {
-    const viaServices = ['kms:Decrypt', 'kms:GenerateDataKey'];
-    if (['{key:data}', '{key:queue}'].includes(grant.resource) && viaServices.includes(grant.action))
-      return 'SQS, S3 and DynamoDB call KMS for the reviewer to decrypt what it reads and encrypt what it sends';
+  // A person's role: its KMS grants are only for the services it calls (S3, SQS, DynamoDB encrypt and
+  // decrypt for it), and its MAC is a file locally. Every other grant must be used by a call.
+  if (grant.role.startsWith('person:')) {
+    if (grant.viaService && grant.action.startsWith('kms:'))
+      return 'S3, SQS and DynamoDB call KMS for the person (kms:ViaService) to encrypt and decrypt what it touches';
     if (grant.action === 'kms:GenerateMac' && grant.resource === '{key:mac}')
       return 'the local MAC key is a file, so no KMS call is made locally';
     return undefined;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JOBS, STAGES } from '#shared/topology.ts';
+import { JOBS, PERSON_ROLES, STAGES } from '#shared/topology.ts';
 import { PROJECT_ROOT } from '../../infra/codetrail.ts';
 import { rolePolicies, rolePoliciesText, statementOf } from '../../infra/role-policies.ts';
 import { build } from './harness.ts';
@@ -21,11 +21,7 @@ describe('the role policy snapshot the local runtime enforces', () => {
     const policies = rolePolicies(build().stack.codetrail);
     expect(Object.keys(policies.roles)).toEqual([
       ...[...STAGES, ...JOBS].map((s) => `stage:${s.name}`),
-      'person:emr-writer',
-      'person:qa-reviewer',
-      'person:qa-senior',
-      'person:compliance',
-      'person:coder',
+      ...Object.values(PERSON_ROLES),
     ]);
     const text = JSON.stringify(policies);
     expect(text).not.toMatch(/Fn::|"Ref"|\$\{Token/);

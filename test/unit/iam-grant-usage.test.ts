@@ -63,10 +63,31 @@ describe('onBehalfReason', () => {
     ['stage:reconciler', 'logs:PutLogEvents', '{logs:reconciler}', 'log group'],
     ['stage:reconciler', 'kms:Encrypt', '{key:data}', 'encrypt and decrypt at rest'],
     ['stage:reconciler', 'kms:GenerateDataKey', '{key:queue}', 'encrypt what it sends'],
-    ['person:emr-writer', 'kms:GenerateDataKey', '{key:data}', 'encrypt what it uploads'],
-    ['person:emr-writer', 'kms:Decrypt', '{key:data}', 'multipart'],
   ])('explains %s %s on %s', (role, action, resource, reason) => {
     expect(onBehalfReason({ role, action, resource })).toContain(reason);
+  });
+
+  it.each([
+    ['person:emr-writer', 'kms:GenerateDataKey', '{key:data}'],
+    ['person:emr-writer', 'kms:Decrypt', '{key:data}'],
+    ['person:qa-reviewer', 'kms:GenerateDataKey', '{key:queue}'],
+  ])("explains a person's KMS grant %s %s on %s that only services may use", (role, action, resource) => {
+    expect(onBehalfReason({ role, action, resource, viaService: true })).toContain('kms:ViaService');
+    // The same grant without the condition is the person's own: some call must use it.
+    expect(onBehalfReason({ role, action, resource })).toBeUndefined();
+  });
+
+  it('explains a QA role or coder computing a MAC (a file locally), and nothing else of a person', () => {
+    expect(
+      onBehalfReason({ role: 'person:coder', action: 'kms:GenerateMac', resource: '{key:mac}' }),
+    ).toContain('local MAC key is a file');
+    expect(
+      onBehalfReason({
+        role: 'person:coder',
+        action: 's3:PutObject',
+        resource: '{bucket:artifacts}/qa-notes/*',
+      }),
+    ).toBeUndefined();
   });
 
   it.each([

@@ -4,16 +4,12 @@ import { LocalIam } from '#cli/local/iam-enforcement.ts';
 import { deployedRolePolicies } from '#shared/iam/deployed-role-policies.ts';
 import { grantsOf, onBehalfReason, type RecordedCall, withoutGrant } from '#shared/iam/grant-usage.ts';
 import { wildcardMatch } from '#shared/iam/role-policy.ts';
-import { JOBS, STAGES } from '#shared/topology.ts';
+import { JOBS, PERSON_ROLES, STAGES } from '#shared/topology.ts';
 
 /** Every deployed role: the stages', the scheduled jobs', and those people and outside systems assume. */
-const ROLES = [
+const ROLES: string[] = [
   ...[...STAGES, ...JOBS].map((s) => `stage:${s.name}`),
-  'person:emr-writer',
-  'person:qa-reviewer',
-  'person:qa-senior',
-  'person:compliance',
-  'person:coder',
+  ...Object.values(PERSON_ROLES),
 ];
 
 /**
