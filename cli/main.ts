@@ -352,9 +352,12 @@ billing
     'out/batches',
   )
   .option('--max <n>', 'take at most this many batches')
-  .option('--ack <batchId>', "record the billing team's receipt of a batch (ACCEPTED)")
-  .option('--reject <batchId>', 'refuse a batch: its charts go back to READY_FOR_BILLING')
-  .option('--reason <text>', 'with --reject: why (recorded on each chart and in the audit log)')
+  .option('--ack <batchId>', "send the billing team's receipt of a batch (billing-reply marks it ACCEPTED)")
+  .option('--reject <batchId>', 'refuse a batch (billing-reply sends its charts back to READY_FOR_BILLING)')
+  .option(
+    '--reason <text>',
+    'with --reject: why (kept under billing-notes/ in the artifacts bucket; the charts and the audit log keep its key)',
+  )
   .option(...STACK_OPTION)
   .action(
     async (opts: {

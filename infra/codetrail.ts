@@ -304,6 +304,11 @@ export class Codetrail extends Construct {
       'codetrail compliance (read-only) role',
     );
     output(OUTPUT.coderRole, this.personRoles.coder.roleArn, 'codetrail coder role (disputes)');
+    output(
+      OUTPUT.billingRole,
+      this.personRoles.billing.roleArn,
+      'codetrail billing team role (coded batches)',
+    );
 
     this.acknowledgments = (props.acknowledgeNagFindings ?? true) ? acknowledgeFindings(this) : [];
   }

@@ -59,6 +59,7 @@ const writerRoles = (c: Codetrail): IConstruct[] => Object.values(c.personRoles.
 const qaRoles = (c: Codetrail): IConstruct[] => [c.personRoles.qaReviewer, c.personRoles.qaSenior];
 const complianceRole = (c: Codetrail): IConstruct[] => [c.personRoles.compliance];
 const coderRole = (c: Codetrail): IConstruct[] => [c.personRoles.coder];
+const billingRole = (c: Codetrail): IConstruct[] => [c.personRoles.billing];
 const stageRoles =
   (pick: (s: StageSpec) => boolean = () => true) =>
   (c: Codetrail): IConstruct[] =>
@@ -135,8 +136,9 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       "scheduled reconciler's role (the table and its index, the queues it re-drives to), for each EMR export " +
       "writer's (PutObject under its agency's exports/ prefix, the intake key through S3), and for the QA " +
       "reviewer's and senior's (their review queue, the qa-result queue, tagged chart files, chart state, notes) " +
-      "compliance's (read-only: the audit bucket, the receipts, the audit partitions) and the coder's (a " +
-      'dispute to qa-result and its note).',
+      "compliance's (read-only: the audit bucket, the receipts, the audit partitions), the coder's (a " +
+      "dispute to qa-result and its note) and billing's (the coded-batches queue, batch files and tagged chart " +
+      'files, its notes, answers to billing-reply).',
     scopes: (c) => [
       ...stageRoles()(c),
       ...jobRoles(c),
@@ -144,6 +146,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       ...qaRoles(c),
       ...complianceRole(c),
       ...coderRole(c),
+      ...billingRole(c),
     ],
   },
   {
@@ -166,6 +169,28 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       'files qa-sampling tagged for review (s3:ExistingObjectTag/codetrail-qa = review): never a chart sent ' +
       'straight to billing.',
     scopes: qaRoles,
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/charts/*]',
+    reason:
+      'The billing team reads the chart files a coded batch bills, named in its manifest by chartKey and version, ' +
+      'and only files billing handoff tagged when it batched them (s3:ExistingObjectTag/codetrail-billing = ' +
+      'batched): never a chart on hold, in QA or not yet batched.',
+    scopes: billingRole,
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/batches/*]',
+    reason:
+      'The billing team reads the coded batches (manifest and CSV), named by agency and batch id at run time: one ' +
+      'prefix, GetObject only.',
+    scopes: billingRole,
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/billing-notes/*]',
+    reason:
+      'The billing team files the free-text reason for a rejected batch (which may hold PHI) under billing-notes/, ' +
+      'named by batch: one prefix, PutObject only; the answer to billing-reply carries the key, never the text.',
+    scopes: billingRole,
   },
   {
     id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/qa-notes/*]',

@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/model/config.ts';
-import { type QueueName, REVIEW_TAG } from '#shared/topology.ts';
+import { BILLING_TAG, type QueueName, REVIEW_TAG } from '#shared/topology.ts';
 import { viaService } from './codetrail-function.ts';
 import { pascal } from './names.ts';
 import type { PipelineQueue } from './pipeline-queue.ts';
@@ -46,6 +46,8 @@ export class PersonRoles extends Construct {
   readonly compliance: iam.Role;
   /** Coders: dispute the corrections of a QA review of their chart. */
   readonly coder: iam.Role;
+  /** The billing team: takes coded batches, reads what they bill, answers through billing-reply. */
+  readonly billing: iam.Role;
 
   constructor(scope: Construct, id: string, props: PersonRolesProps) {
     super(scope, id);
@@ -108,6 +110,32 @@ export class PersonRoles extends Construct {
     );
     this.compliance = this.complianceRole(props);
     this.coder = this.coderRole(props);
+    this.billing = this.billingRole(props);
+  }
+
+  /**
+   * The billing team: takes, holds and removes coded-batch messages; reads the batch files and only the
+   * chart files a batch bills (billing handoff tags them: `s3:ExistingObjectTag`); files the free-text
+   * reason for a rejected batch under `billing-notes/`; and sends what it did (pulled, refused on a check,
+   * accepted, rejected) to the billing-reply queue, whose stage makes the change and the audit event under
+   * the identity SQS saw send it. It never reads or writes the table.
+   */
+  private billingRole(props: PersonRolesProps): iam.Role {
+    const { artifactsBucket, queues } = props;
+    return this.accountRole('Billing', 'codetrail billing team: takes coded batches and answers for them', [
+      allow(
+        ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
+        [queues['coded-batches'].queue.queueArn],
+      ),
+      allow(['sqs:SendMessage'], [queues['billing-reply'].queue.queueArn]),
+      viaService(props.queueKey, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']),
+      allow(['s3:GetObject'], [artifactsBucket.arnForObjects('batches/*')]),
+      allow(['s3:GetObject'], [artifactsBucket.arnForObjects('charts/*')], {
+        StringEquals: { [`s3:ExistingObjectTag/${BILLING_TAG.key}`]: BILLING_TAG.value },
+      }),
+      allow(['s3:PutObject'], [artifactsBucket.arnForObjects('billing-notes/*')]),
+      viaService(props.dataKey, 's3', ['kms:Decrypt', 'kms:GenerateDataKey']),
+    ]);
   }
 
   /**
@@ -182,12 +210,67 @@ export class PersonRoles extends Construct {
     ]);
   }
 
-  /** A role this account's principals may assume (its administrators grant it), holding `statements`. */
+  /**
+   * A role people of this account share (its administrators grant them sts:AssumeRole), holding
+   * `statements`. Its session is always named after the person, as AWS knows them, so the SenderId SQS
+   * stamps on what they send (`AROA...:<session name>`) and CloudTrail name the person, whatever they
+   * claim (`PERSON_TRUST`).
+   */
   private accountRole(id: string, description: string, statements: iam.PolicyStatement[]): iam.Role {
-    const role = new iam.Role(this, id, { assumedBy: new iam.AccountRootPrincipal(), description });
+    const [iamUser, ...others] = PERSON_TRUST;
+    const role = new iam.Role(this, id, {
+      assumedBy: new iam.AccountRootPrincipal().withConditions(iamUser.conditions),
+      description,
+    });
+    // assumedBy holds the first way in's sts:AssumeRole; the source identity is set on every way in.
+    role.assumeRolePolicy?.addStatements(trustStatement(['sts:SetSourceIdentity'], iamUser.conditions));
+    for (const { conditions } of others)
+      role.assumeRolePolicy?.addStatements(
+        trustStatement(['sts:AssumeRole', 'sts:SetSourceIdentity'], conditions),
+      );
     for (const statement of statements) role.addToPrincipalPolicy(statement);
     return role;
   }
+}
+
+/**
+ * Who may assume a role people share, and how their session must be named. Either way the session name,
+ * which SQS's SenderId and CloudTrail carry, is the person's identity as AWS or their identity provider
+ * vouches for it, never a name they choose; and it is set as the source identity, which no later role
+ * in a chain can change.
+ * * An IAM user: the session is named after the user (`${aws:username}`), and so is the source identity.
+ * * A person whose identity provider set a source identity (SAML or OIDC, or a session chained from one):
+ *   the session is named after it.
+ * People who sign in through IAM Identity Center get the role's policy in a permission set instead
+ * (AWS names those sessions after the user): README, "Who the shared roles trust".
+ */
+/** An IAM policy variable, `${name}`: IAM fills it in from the request. */
+function policyVariable(name: string): string {
+  return `\${${name}}`;
+}
+
+type TrustCondition = { who: string; conditions: Record<string, Record<string, string>> };
+export const PERSON_TRUST: readonly [TrustCondition, ...TrustCondition[]] = [
+  {
+    who: 'an IAM user of this account, as themselves',
+    conditions: {
+      StringEquals: {
+        'sts:RoleSessionName': policyVariable('aws:username'),
+        'sts:SourceIdentity': policyVariable('aws:username'),
+      },
+    },
+  },
+  {
+    who: 'a person whose identity provider set their source identity',
+    conditions: {
+      StringEquals: { 'sts:RoleSessionName': policyVariable('aws:SourceIdentity') },
+      Null: { 'aws:SourceIdentity': 'false' },
+    },
+  },
+];
+
+function trustStatement(actions: string[], conditions: Record<string, unknown>): iam.PolicyStatement {
+  return new iam.PolicyStatement({ actions, principals: [new iam.AccountRootPrincipal()], conditions });
 }
 
 /** An Allow statement. */

@@ -48,11 +48,12 @@ export function rolePolicies(codetrail: Codetrail): RolePolicies {
     );
     roles[PERSON_ROLES.emrWriter] = { statements: JSON.parse(templated) };
   }
-  const { qaReviewer, qaSenior, compliance, coder } = codetrail.personRoles;
+  const { qaReviewer, qaSenior, compliance, coder, billing } = codetrail.personRoles;
   roles[PERSON_ROLES.qaReviewer] = { statements: statementsOf(qaReviewer) };
   roles[PERSON_ROLES.qaSenior] = { statements: statementsOf(qaSenior) };
   roles[PERSON_ROLES.compliance] = { statements: statementsOf(compliance) };
   roles[PERSON_ROLES.coder] = { statements: statementsOf(coder) };
+  roles[PERSON_ROLES.billing] = { statements: statementsOf(billing) };
   return { roles };
 }
 

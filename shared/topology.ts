@@ -3,7 +3,14 @@
  * stack from it, so the two cannot drift. Pure data: no imports beyond types.
  */
 
-export type LambdaQueueName = 'intake' | 'validate' | 'sample' | 'qa-result' | 'billing' | 'denial';
+export type LambdaQueueName =
+  | 'intake'
+  | 'validate'
+  | 'sample'
+  | 'qa-result'
+  | 'billing'
+  | 'billing-reply'
+  | 'denial';
 export type HumanQueueName = 'qa-review' | 'qa-review-senior' | 'coded-batches';
 export type QueueName = LambdaQueueName | HumanQueueName;
 export type StageName =
@@ -12,6 +19,7 @@ export type StageName =
   | 'qa-sampling'
   | 'qa-result'
   | 'billing-handoff'
+  | 'billing-reply'
   | 'denial-ingestion';
 export type BucketName = 'intake' | 'denials' | 'artifacts' | 'audit';
 
@@ -221,6 +229,8 @@ export const STAGES: readonly StageSpec[] = [
       { bucket: 'artifacts', prefixes: ['batches/'] },
       { bucket: 'audit', prefixes: ['batches/'] },
     ],
+    // Each chart file it bills is tagged for billing: the billing role may read only files so tagged.
+    tags: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     macs: false,
     table: READ_WRITE_QUERY,
     batchSize: 100,
@@ -231,6 +241,26 @@ export const STAGES: readonly StageSpec[] = [
     // receives that count toward maxReceiveCount. Conditional writes keep two batches from sharing a chart.
     reservedConcurrency: 2,
     purpose: 'Groups ready charts into batches with a manifest and hands them to billing',
+  },
+  {
+    name: 'billing-reply',
+    queue: 'billing-reply',
+    // A rejected batch's charts go back to billing handoff, which makes a new batch of them.
+    sendsTo: ['billing'],
+    // The billing team's answers name a batch; the reason for a rejection is theirs, under billing-notes/,
+    // and only its key is kept: nothing read or written in a bucket.
+    reads: [],
+    writes: [],
+    macs: false,
+    // The batch read and settled, its charts' versions read (Query) and moved, the audit events put.
+    table: READ_WRITE_QUERY,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    reservedConcurrency: 2,
+    purpose:
+      "Records the billing team's answers (pulled, refused on its checks, accepted, rejected) under the identity that sent them",
   },
   {
     name: 'denial-ingestion',
@@ -289,6 +319,19 @@ export const JOBS: readonly JobSpec[] = [
 
 /** The tag qa-sampling puts on the file of a chart it sends for review; the QA roles read only files so tagged. */
 export const REVIEW_TAG = { key: 'codetrail-qa', value: 'review' } as const;
+/** The tag billing handoff puts on the chart file a batch bills; the billing role reads only files so tagged. */
+export const BILLING_TAG = { key: 'codetrail-billing', value: 'batched' } as const;
+
+/**
+ * The whole tag set of a chart file (S3 sets tags as a whole, so every writer of them states all): for
+ * review when sampled, for billing when a batch bills it.
+ */
+export function chartFileTags(access: { review: boolean; billing: boolean }): Record<string, string> {
+  return {
+    ...(access.review ? { [REVIEW_TAG.key]: REVIEW_TAG.value } : {}),
+    ...(access.billing ? { [BILLING_TAG.key]: BILLING_TAG.value } : {}),
+  };
+}
 
 /**
  * The roles people and outside systems assume, by the name the role snapshot and the local IAM know them
@@ -300,6 +343,7 @@ export const PERSON_ROLES = {
   qaSenior: 'person:qa-senior',
   compliance: 'person:compliance',
   coder: 'person:coder',
+  billing: 'person:billing',
 } as const;
 
 /** What the reconciler counts: chart versions it re-drove (alarmed: something lost a message). */
@@ -401,4 +445,5 @@ export const OUTPUT = {
   qaSeniorRole: 'QaSeniorRole',
   complianceRole: 'ComplianceRole',
   coderRole: 'CoderRole',
+  billingRole: 'BillingRole',
 } as const;

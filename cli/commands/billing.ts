@@ -6,16 +6,25 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { membersSha256 } from '#shared/billing/batch-files.ts';
-import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
+import { sha256Hex } from '#shared/identity/identifiers.ts';
 import { BATCH_ID, BatchManifest, BILLING_CONTRACT } from '#shared/model/batch.ts';
-import { BatchReady, type ChartMessage } from '#shared/model/messages.ts';
-import { chartMessage } from '#shared/runtime/forward.ts';
+import { type BatchCheck, BatchReady, type BillingReply } from '#shared/model/messages.ts';
 import { mapLimit } from '#shared/runtime/map-limit.ts';
+import { PERSON_ROLES } from '#shared/topology.ts';
 import { table } from '../lib/summary.ts';
 import type { Target } from '../lib/target.ts';
+import { actAs } from '../local/iam-enforcement.ts';
 
 /** Why a batch failed its checks: nothing of it is written, its message stays for another look. */
-export class BatchVerificationError extends Error {}
+export class BatchVerificationError extends Error {
+  constructor(
+    readonly check: BatchCheck,
+    message: string,
+    readonly claimRef?: string,
+  ) {
+    super(message);
+  }
+}
 
 const DOWNLOAD_CONCURRENCY = 8;
 
@@ -29,32 +38,47 @@ export async function downloadVerified(
   ready: BatchReady,
 ): Promise<{ manifestText: string; csvText: string; charts: { claimRef: string; text: string }[] }> {
   if (ready.contract !== BILLING_CONTRACT)
-    throw new BatchVerificationError(`unknown contract ${ready.contract}`);
+    throw new BatchVerificationError('message-contract', `unknown contract ${ready.contract}`);
   const manifestText = await target.ports.artifacts.getText('artifacts', ready.manifestKey);
   if (sha256Hex(manifestText) !== ready.manifestSha256)
-    throw new BatchVerificationError('the manifest does not match the SHA-256 in the message');
+    throw new BatchVerificationError(
+      'manifest-sha256',
+      'the manifest does not match the SHA-256 in the message',
+    );
   const csvText = await target.ports.artifacts.getText('artifacts', ready.csvKey);
   if (sha256Hex(csvText) !== ready.csvSha256)
-    throw new BatchVerificationError('the CSV does not match the SHA-256 in the message');
+    throw new BatchVerificationError('csv-sha256', 'the CSV does not match the SHA-256 in the message');
   const parsed = BatchManifest.safeParse(JSON.parse(manifestText));
-  if (!parsed.success) throw new BatchVerificationError('the manifest does not follow the billing contract');
+  if (!parsed.success)
+    throw new BatchVerificationError(
+      'manifest-contract',
+      'the manifest does not follow the billing contract',
+    );
   const manifest = parsed.data;
   if (manifest.batchId !== ready.batchId || manifest.chartCount !== manifest.members.length)
-    throw new BatchVerificationError('the manifest is not the batch the message names');
+    throw new BatchVerificationError('manifest-batch', 'the manifest is not the batch the message names');
   if (new Set(manifest.members.map((m) => m.claimRef)).size !== manifest.members.length)
-    throw new BatchVerificationError('the manifest lists a claimRef twice');
+    throw new BatchVerificationError('claim-ref-twice', 'the manifest lists a claimRef twice');
   if (membersSha256(manifest.members) !== manifest.membersSha256)
-    throw new BatchVerificationError('the members do not match membersSha256');
+    throw new BatchVerificationError('members-sha256', 'the members do not match membersSha256');
   // Up to a thousand chart files: a few downloads at once, in manifest order.
   const charts = await mapLimit(manifest.members, DOWNLOAD_CONCURRENCY, async (m) => {
     let text: string;
     try {
       text = await target.ports.artifacts.getText('artifacts', m.artifactKey);
     } catch {
-      throw new BatchVerificationError(`the chart file of ${m.claimRef} cannot be read`);
+      throw new BatchVerificationError(
+        'chart-unreadable',
+        `the chart file of ${m.claimRef} cannot be read`,
+        m.claimRef,
+      );
     }
     if (sha256Hex(text) !== m.sha256)
-      throw new BatchVerificationError(`the chart file of ${m.claimRef} does not match its SHA-256`);
+      throw new BatchVerificationError(
+        'chart-sha256',
+        `the chart file of ${m.claimRef} does not match its SHA-256`,
+        m.claimRef,
+      );
     return { claimRef: m.claimRef, text };
   });
   return { manifestText, csvText, charts };
@@ -69,10 +93,15 @@ function writePrivate(path: string, text: string): void {
  * `codetrail billing pull --out DIR`: takes the coded batches waiting for billing, downloads and checks
  * each, writes it under DIR/<batchId>/ (manifest.json, batch.csv, charts/<claimRef>.json; owner-only
  * permissions; written whole, then renamed into place) and only then deletes its message. A batch that
- * fails its checks is reported and audited, not written, and its message goes back to the queue. A
- * batch announced twice (after a crash in billing handoff) is recognised by its manifest hash.
+ * fails its checks is reported, not written, and its message goes back to the queue. A batch announced
+ * twice (after a crash in billing handoff) is recognised by its manifest hash. Runs as the billing role:
+ * what it did goes to the billing-reply stage, which audits it under the identity SQS saw send it.
  */
-export async function runBillingPull(target: Target, opts: { out: string; max?: number }): Promise<string> {
+export function runBillingPull(target: Target, opts: { out: string; max?: number }): Promise<string> {
+  return actAs(PERSON_ROLES.billing, () => pull(target, opts));
+}
+
+async function pull(target: Target, opts: { out: string; max?: number }): Promise<string> {
   const url = target.resources.queueUrls['coded-batches'];
   if (!url) throw new Error('the coded-batches queue is not known for this target');
   if (opts.max !== undefined && !(Number.isInteger(opts.max) && opts.max > 0))
@@ -91,10 +120,13 @@ export async function runBillingPull(target: Target, opts: { out: string; max?: 
     try {
       const message = BatchReady.safeParse(JSON.parse(m.Body ?? '{}'));
       if (!message.success)
-        throw new BatchVerificationError('the message does not follow the billing contract');
+        throw new BatchVerificationError(
+          'message-contract',
+          'the message does not follow the billing contract',
+        );
       ready = message.data;
       if (!BATCH_ID.test(ready.batchId))
-        throw new BatchVerificationError('the batch id is not one billing handoff makes');
+        throw new BatchVerificationError('batch-id', 'the batch id is not one billing handoff makes');
       const dir = resolve(opts.out, ready.batchId);
       const manifestPath = join(dir, 'manifest.json');
       if (
@@ -120,8 +152,9 @@ export async function runBillingPull(target: Target, opts: { out: string; max?: 
       await target.clients.sqs.send(
         new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }),
       );
-      await audit(target, ready.agencyId, ready.batchId, 'batch.pulled', {
-        chartCount: ready.chartCount,
+      await reply(target, {
+        kind: 'batch-pulled',
+        batchId: ready.batchId,
         manifestSha256: ready.manifestSha256,
       });
       rows.push(row(ready, dir));
@@ -137,7 +170,16 @@ export async function runBillingPull(target: Target, opts: { out: string; max?: 
         err instanceof BatchVerificationError
           ? err.message
           : `could not be checked (${err instanceof Error ? err.name : 'error'})`;
-      if (ready) await audit(target, ready.agencyId, ready.batchId, 'batch.verification-failed', { reason });
+      // Only a batch id billing handoff makes names a batch the stage can record the refusal on.
+      if (ready && BATCH_ID.test(ready.batchId)) {
+        const failed = err instanceof BatchVerificationError ? err : undefined;
+        await reply(target, {
+          kind: 'batch-refused',
+          batchId: ready.batchId,
+          check: failed?.check ?? 'unreadable',
+          ...(failed?.claimRef ? { claimRef: failed.claimRef } : {}),
+        });
+      }
       rows.push(
         ready
           ? row(ready, `NOT WRITTEN: ${reason}`)
@@ -162,80 +204,45 @@ function row(ready: BatchReady, where: string): (string | number)[] {
   ];
 }
 
-/** `codetrail billing pull --ack BATCH`: the billing team has the batch: ACCEPTED, in the audit log. */
-export async function runBillingAck(target: Target, batchId: string): Promise<string> {
-  const batch = await target.ports.batches.get(batchId);
-  if (!batch) throw new Error(`no batch ${batchId}`);
-  const at = new Date().toISOString();
-  if (!(await target.ports.batches.settle(batchId, { status: 'ACCEPTED', at })))
-    return `${batchId} is ${batch.status}: only a handed-off batch can be acknowledged`;
-  await audit(target, batch.agencyId, batchId, 'batch.accepted', { chartCount: batch.chartCount });
-  return `${batchId}: accepted`;
+/** The billing team's answer, to the billing-reply stage: people never write the table themselves. */
+function reply(target: Target, message: BillingReply): Promise<void> {
+  return target.ports.queue.send('billing-reply', [message]);
+}
+
+function batchIdOf(option: string, value: string): string {
+  // The value is not echoed: a mistyped argument can be anything.
+  if (!BATCH_ID.test(value))
+    throw new Error(`${option}: not a batch id (b<yyyymmdd>-<12 hex digits>, as billing pull lists them)`);
+  return value;
 }
 
 /**
- * `codetrail billing pull --reject BATCH --reason TEXT`: the billing team refuses the batch (REJECTED,
- * in the audit log). The reason, free text that may hold PHI, goes to the artifacts bucket; the table
- * and the audit log keep its key. Its charts go back to READY_FOR_BILLING with it, and to billing
- * handoff, which makes a new batch of them; a chart with a newer version is superseded instead (the
- * newer version is the one billed).
+ * `codetrail billing pull --ack BATCH`: the billing team has the batch. The billing-reply stage marks it
+ * ACCEPTED and audits it (only a handed-off batch can be; any other answer is recorded as refused).
  */
-export async function runBillingReject(target: Target, batchId: string, reason: string): Promise<string> {
-  if (reason.length > 2000) throw new Error('--reason: at most 2,000 characters');
-  const batch = await target.ports.batches.get(batchId);
-  if (!batch) throw new Error(`no batch ${batchId}`);
-  const at = new Date().toISOString();
-  const reasonKey = `billing-notes/${batch.agencyId}/${batchId}-${sha256Hex(`${reason}|${at}`).slice(0, 12)}.json`;
-  await target.ports.artifacts.putJson('artifacts', reasonKey, { batchId, by: target.actor, at, reason });
-  const settled = await target.ports.batches.settle(batchId, { status: 'REJECTED', at, reason: reasonKey });
-  if (!settled && batch.status !== 'REJECTED')
-    return `${batchId} is ${batch.status}: only a handed-off batch can be rejected`;
-  await audit(target, batch.agencyId, batchId, 'batch.rejected', { reasonKey });
-  const requeue: ChartMessage[] = [];
-  for (const c of batch.candidates) {
-    // Every version in one read: this one's state, and whether a newer one came meanwhile.
-    const versions = await target.ports.charts.versions(c.chartKey);
-    const state = versions.find((v) => v.version === c.version);
-    if (state?.status !== 'BATCHED' || state.batchId !== batchId) continue;
-    const latest = versions.reduce((n, v) => Math.max(n, v.version), c.version);
-    const to = latest > c.version ? 'SUPERSEDED' : 'READY_FOR_BILLING';
-    const moved = await target.ports.charts.transition(c.chartKey, c.version, ['BATCHED'], to, {
-      billingRejection: { batchId, reasonKey, at, by: target.actor },
-      ...(to === 'SUPERSEDED' ? { supersededBy: latest } : {}),
-    });
-    if (!moved.ok) continue;
-    await target.ports.audit.record({
-      type: 'chart.billing-rejected',
-      agencyId: batch.agencyId,
-      subject: chartSubject(c.chartKey, c.version),
-      actor: target.actor,
-      idempotencyKey: `billing-rejected:${batchId}`,
-      at,
-      detail: { batchId, reasonKey, now: to },
-    });
-    if (to === 'READY_FOR_BILLING') requeue.push(chartMessage(moved.state));
-  }
-  if (requeue.length > 0) await target.ports.queue.send('billing', requeue);
-  return `${batchId}: rejected; ${requeue.length} chart(s) back to READY_FOR_BILLING and sent to billing handoff again`;
+export async function runBillingAck(target: Target, batchId: string): Promise<string> {
+  const id = batchIdOf('--ack', batchId);
+  await actAs(PERSON_ROLES.billing, () => reply(target, { kind: 'batch-accepted', batchId: id }));
+  return `${id}: acknowledgement sent; billing-reply records it (codetrail audit events batch:${id})`;
 }
 
-function audit(
-  target: Target,
-  agencyId: string,
-  batchId: string,
-  type: string,
-  detail: Record<string, unknown>,
-) {
+/**
+ * `codetrail billing pull --reject BATCH --reason TEXT`: the billing team refuses the batch. The reason,
+ * free text that may hold PHI, goes to the artifacts bucket under billing-notes/<batchId>/; the message
+ * names its key. The billing-reply stage marks the batch REJECTED and sends its charts back to billing
+ * handoff, which makes a new batch of them (a chart with a newer version is superseded instead).
+ */
+export async function runBillingReject(target: Target, batchId: string, reason: string): Promise<string> {
+  const id = batchIdOf('--reject', batchId);
+  if (reason.trim() === '') throw new Error('--reason: say why the batch is refused');
+  if (reason.length > 2000) throw new Error('--reason: at most 2,000 characters');
   const at = new Date().toISOString();
-  return target.ports.audit.record({
-    type,
-    agencyId,
-    subject: `batch:${batchId}`,
-    actor: target.actor,
-    idempotencyKey: `${type}:${at}`,
-    at,
-    detail,
+  const reasonKey = `billing-notes/${id}/${sha256Hex(`${reason}|${at}`).slice(0, 12)}.json`;
+  await actAs(PERSON_ROLES.billing, async () => {
+    await target.ports.artifacts.putJson('artifacts', reasonKey, { batchId: id, at, reason });
+    await reply(target, { kind: 'batch-rejected', batchId: id, reasonKey });
   });
+  return `${id}: rejection sent; billing-reply records it and sends its charts back to billing handoff (codetrail audit events batch:${id})`;
 }
 
 /** `codetrail billing pull`: --ack or --reject (with --reason) a batch, else pull the waiting ones. */

@@ -10,7 +10,7 @@ import { recordAudit } from '#shared/runtime/audit.ts';
 import { UnknownChartError } from '#shared/runtime/forward.ts';
 import { mapLimit } from '#shared/runtime/map-limit.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
-import { stage } from '#shared/topology.ts';
+import { chartFileTags, stage } from '#shared/topology.ts';
 
 const ACTOR = 'stage:billing-handoff';
 const READY_FROM = ['NOT_SAMPLED', 'QA_PASSED', 'QA_CORRECTED'] as const;
@@ -209,6 +209,17 @@ export function createBillingHandoffService(
       // Moved here now, or by the crashed run a takeover finishes; any other batch id: another batch took it.
       // Stryker disable next-line OptionalChaining: the chart was read just above and chart versions are never deleted: the transition always finds it
       if (state?.batchId !== batchId) return undefined;
+      // The billing team reads only the chart files a batch bills (their role conditions on this tag):
+      // tagged before the batch is announced, on every run (a takeover too). A file sampled for review
+      // keeps its review tag: S3 sets a file's tags as a whole.
+      await ports.artifacts.tagObject(
+        'artifacts',
+        member.artifactKey,
+        chartFileTags({
+          review: member.artifactKey === state.artifactKey && state.sampling?.sampled === true,
+          billing: true,
+        }),
+      );
       // The 835's CLP01 is looked up by the claimRef: indexed on every run (a takeover too), written once.
       await ports.remittances.indexClaim(claimRef, {
         agencyId,

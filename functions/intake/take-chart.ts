@@ -6,7 +6,7 @@ import { validateChartInput } from '#shared/rules/index.ts';
 import { localDay } from '#shared/rules/queries.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
-import { REVIEW_TAG } from '#shared/topology.ts';
+import { chartFileTags } from '#shared/topology.ts';
 
 export const INTAKE_ACTOR = 'stage:intake';
 
@@ -205,9 +205,10 @@ export function createChartTaker(deps: StageDeps) {
       };
     }
     // Written again, the file is a new (untagged) object version in the versioned bucket: one already
-    // sampled for review gets its review tag back, or its reviewers could no longer read it.
-    if (!created && stored.sampling?.sampled)
-      await ports.artifacts.tagObject('artifacts', artifactKey, { [REVIEW_TAG.key]: REVIEW_TAG.value });
+    // sampled for review, or billed, gets its tags back, or its reviewers or billing could no longer read it.
+    const access = { review: stored.sampling?.sampled === true, billing: stored.batchId !== undefined };
+    if (!created && (access.review || access.billing))
+      await ports.artifacts.tagObject('artifacts', artifactKey, chartFileTags(access));
     // The same record of the same file, taken again after a crash or a takeover, counts as it did the
     // first time; the same chart from another drop is a duplicate.
     const ours =

@@ -9,7 +9,7 @@ import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { coderStanding } from '#shared/sampling/coder-standing.ts';
 import { samplingDraw } from '#shared/sampling/sampling-draw.ts';
 import { decideSampling } from '#shared/sampling/sampling-policy.ts';
-import { REVIEW_TAG } from '#shared/topology.ts';
+import { chartFileTags } from '#shared/topology.ts';
 
 /**
  * QA sampling: decides, deterministically and with every factor recorded, whether a validated chart is
@@ -29,7 +29,11 @@ export function createQaSamplingService(deps: StageDeps) {
   async function requestReview(state: ChartState, decision: SamplingDecision): Promise<void> {
     if (state.reviewRequestedAt || !decision.queue) return;
     const now = deps.clock.now().toISOString();
-    await ports.artifacts.tagObject('artifacts', state.artifactKey, { [REVIEW_TAG.key]: REVIEW_TAG.value });
+    await ports.artifacts.tagObject(
+      'artifacts',
+      state.artifactKey,
+      chartFileTags({ review: true, billing: false }),
+    );
     await ports.queue.send(decision.queue, [
       reviewRequest(state, 'review', [state.coderId], decision.reason, now),
     ]);

@@ -56,12 +56,18 @@ chart file it bills, checks every hash (the message's against the files, each me
 chart file, \`membersSha256\` against the members), writes them under \`DIR/B/\` with owner-only
 permissions, written whole and renamed into place), and only then deletes the message. A batch already
 written with the same hash is acknowledged without writing it again. A batch that fails a check is not
-written, is audited (\`batch.verification-failed\`), and its message is left for another look (it goes
-to the dead-letter queue after repeated failures). Then \`codetrail billing pull --ack B\` records the
-billing team's receipt (batch ACCEPTED), or \`--reject B --reason TEXT\` refuses it (batch REJECTED): the
-reason goes to the artifacts bucket (free text may hold PHI; the table and the audit log keep its key),
-and the charts go back to READY_FOR_BILLING and to billing handoff, which makes a new batch of them (a
-chart with a newer version is superseded instead).
+written, is audited (\`batch.verification-failed\`, naming the check and the member), and its message is
+left for another look (it goes to the dead-letter queue after repeated failures). Then
+\`codetrail billing pull --ack B\` sends the billing team's receipt (batch ACCEPTED), or
+\`--reject B --reason TEXT\` refuses it (batch REJECTED): the reason goes to the artifacts bucket under
+\`billing-notes/B/\` (free text may hold PHI; the table and the audit log keep its key), and the charts go
+back to READY_FOR_BILLING and to billing handoff, which makes a new batch of them (a chart with a newer
+version is superseded instead).
+
+The billing team never writes codetrail's table. Every answer (pulled, refused on a check, accepted,
+rejected) is a message on \`billing-reply\` (schema \`billing-reply\`), and the billing-reply stage makes the
+change and the audit event under the identity SQS saw send it. The billing role reads only the chart
+files a batch bills: billing handoff tags each \`codetrail-billing=batched\` before it sends the message.
 
 ## Not in this contract yet
 

@@ -141,7 +141,7 @@ export const Intake = z
   });
 export type IntakeConfig = z.infer<typeof Intake>;
 
-/** One person who takes part in QA, by the AWS identity their messages are sent with. */
+/** One person who takes part in QA or billing, by the AWS identity their messages are sent with. */
 export const StaffMember = z.strictObject({
   principal: z
     .string()
@@ -150,7 +150,7 @@ export const StaffMember = z.strictObject({
       "The SQS SenderId of the person's AWS identity: AIDA... for an IAM user, AROA...:<session> for a role session (the role id alone matches every session of the role)",
     ),
   staffId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
-  roles: z.array(z.enum(['coder', 'reviewer', 'senior'])).min(1),
+  roles: z.array(z.enum(['coder', 'reviewer', 'senior', 'billing'])).min(1),
 });
 export type StaffMember = z.infer<typeof StaffMember>;
 
@@ -165,7 +165,7 @@ export const Config = z
       .array(StaffMember)
       .default([])
       .describe(
-        'Who may send QA verdicts (reviewer, senior), disputes (coder) and dispute decisions (senior), by AWS identity; when empty (a trial stack), the staff ids a message names are taken as given',
+        'Who may send QA verdicts (reviewer, senior), disputes (coder), dispute decisions (senior) and answers about coded batches (billing), by AWS identity; when empty (a trial stack), the staff ids a message names are taken as given and any sender may answer for billing',
       ),
     intake: Intake,
     slas: z

@@ -4,6 +4,7 @@ import { Chart } from './chart.ts';
 import { DenialEntry, DenialFile } from './denial.ts';
 import {
   BatchReady,
+  BillingReply,
   ChartMessage,
   Dispute,
   DisputeResolution,
@@ -92,6 +93,13 @@ const CONTRACTS: Record<string, Contract> = {
     title: 'codetrail batch-ready message',
     description: 'On coded-batches: a batch of coded charts is ready for the billing team. No PHI.',
   },
+  'billing-reply': {
+    schema: BillingReply,
+    io: 'input',
+    title: 'codetrail billing reply',
+    description:
+      "On billing-reply: what the billing team did with a coded batch (pulled, refused on a check, accepted, rejected); the stage records it under the identity SQS saw send it. A rejection's reason stays in the artifacts bucket: the message names its key. No PHI.",
+  },
   'batch-manifest': {
     schema: BatchManifest,
     io: 'output',
@@ -123,7 +131,10 @@ export function jsonSchemas(): Record<string, object> {
       io: contract.io,
       target: 'draft-2020-12',
     });
-    out[name] = { $schema, title: contract.title, description: contract.description, ...rest };
+    // A message of several kinds (oneOf) is an object whichever kind it is: said at the top, as for the others.
+    const branches = (rest as { oneOf?: { type?: unknown }[] }).oneOf;
+    const object = branches?.every((b) => b.type === 'object') ? { type: 'object' } : {};
+    out[name] = { $schema, title: contract.title, description: contract.description, ...object, ...rest };
   }
   return out;
 }

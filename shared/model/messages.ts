@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { BILLING_CONTRACT } from './batch.ts';
+import { CLAIM_REF } from '#shared/identity/identifiers.ts';
+import { BATCH_ID, BILLING_CONTRACT } from './batch.ts';
 import { Correction } from './qa.ts';
 
 /**
@@ -132,6 +133,58 @@ export const BatchReady = z.object({
   createdAt: z.string(),
 });
 export type BatchReady = z.infer<typeof BatchReady>;
+
+/**
+ * The checks `codetrail billing pull` runs on a coded batch before it writes anything, named as the
+ * billing-reply stage records a refusal: a fixed reason, never text from the files.
+ */
+export const BATCH_CHECKS = [
+  'message-contract',
+  'batch-id',
+  'manifest-sha256',
+  'csv-sha256',
+  'manifest-contract',
+  'manifest-batch',
+  'claim-ref-twice',
+  'members-sha256',
+  'chart-unreadable',
+  'chart-sha256',
+  'unreadable',
+] as const;
+export type BatchCheck = (typeof BATCH_CHECKS)[number];
+
+const batchId = z.string().regex(BATCH_ID);
+
+/**
+ * On billing-reply: what the billing team did with a coded batch, for the billing-reply stage to record
+ * under the identity SQS saw send it. `batch-pulled`: downloaded, every hash checked; `batch-refused`:
+ * a check failed (nothing written; the message went back); `batch-accepted`: the billing team has it;
+ * `batch-rejected`: refused, its charts back to billing handoff, the reason (free text, possibly PHI)
+ * under `billing-notes/<batchId>/` of the artifacts bucket, named by its key only.
+ */
+export const BillingReply = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('batch-pulled'),
+    batchId,
+    manifestSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  z.strictObject({
+    kind: z.literal('batch-refused'),
+    batchId,
+    check: z.enum(BATCH_CHECKS),
+    claimRef: z.string().regex(CLAIM_REF).optional().describe('The member whose chart file failed'),
+  }),
+  z.strictObject({ kind: z.literal('batch-accepted'), batchId }),
+  z.strictObject({
+    kind: z.literal('batch-rejected'),
+    batchId,
+    reasonKey: z
+      .string()
+      .regex(/^billing-notes\/b\d{8}-[0-9a-f]{12}\/[0-9a-f]{12}\.json$/)
+      .describe("Key of the billing team's reason in the artifacts bucket"),
+  }),
+]);
+export type BillingReply = z.infer<typeof BillingReply>;
 
 /**
  * On intake: a large file's run ran short of Lambda time, saved its place in the object ledger and asks

@@ -60,6 +60,17 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
       w.actions.every((a) => a === 's3:GetObject'),
   },
   {
+    reason:
+      "the billing team files a rejected batch's reason under billing-notes/ of the artifacts bucket, PutObject only",
+    matches: (w) =>
+      w.kind === 'resource' &&
+      /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["CodetrailBucketArtifacts\w+","Arn"\]\},"\/billing-notes\/\*"\]\]\}$/.test(
+        w.value,
+      ) &&
+      w.where.includes('PersonRolesBilling') &&
+      w.actions.every((a) => a === 's3:PutObject'),
+  },
+  {
     reason: 'a QA role adds its notes under qa-notes/ of the artifacts bucket, PutObject only',
     matches: (w) =>
       w.kind === 'resource' &&

@@ -170,3 +170,93 @@ describe('the coder role', () => {
     expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.coderRole]).toBeDefined();
   });
 });
+
+/** The billing role (issue 13, item 3): coded batches and what they bill, answers through billing-reply. */
+describe('the billing role', () => {
+  const { template: t, built } = template();
+  const c = built.stack.codetrail;
+  const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
+
+  it('takes coded batches, reads batch files and only the chart files tagged for billing, and answers to billing-reply', () => {
+    const statements = statementsOfRole(t, c.personRoles.billing);
+    const on = (action: string) =>
+      statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
+    for (const action of ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'])
+      expect(on(action)).toEqual([arn(c.queues['coded-batches'].queue)]);
+    expect(on('sqs:SendMessage')).toEqual([arn(c.queues['billing-reply'].queue)]);
+    const s3 = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
+    expect(s3).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/batches/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/charts/*']] },
+        Condition: { StringEquals: { 's3:ExistingObjectTag/codetrail-billing': 'batched' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/billing-notes/*']] },
+      },
+    ]);
+    // People never write the table: the billing-reply stage makes every change.
+    expect(statements.some((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')))).toBe(
+      false,
+    );
+    expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.billingRole]).toBeDefined();
+  });
+});
+
+/** The roles people share (issue 13, item 3): every session named after the person, as AWS vouches. */
+describe('the trust of the roles people share', () => {
+  const { template: t, built } = template();
+  const p = built.stack.codetrail.personRoles;
+  const shared = [
+    ['QaReviewer', p.qaReviewer],
+    ['QaSenior', p.qaSenior],
+    ['Compliance', p.compliance],
+    ['Coder', p.coder],
+    ['Billing', p.billing],
+  ] as const;
+  // IAM policy variables, written as the template holds them.
+  const iamVariable = (name: string) => `\${${name}}`;
+  const byUserName = {
+    StringEquals: {
+      'sts:RoleSessionName': iamVariable('aws:username'),
+      'sts:SourceIdentity': iamVariable('aws:username'),
+    },
+  };
+  const bySourceIdentity = {
+    StringEquals: { 'sts:RoleSessionName': iamVariable('aws:SourceIdentity') },
+    Null: { 'aws:SourceIdentity': 'false' },
+  };
+
+  it.each(shared)(
+    '%s: assumed only with the session named after the person, who is its source identity',
+    (_, role) => {
+      const trust = resourceOf(t, role).Properties.AssumeRolePolicyDocument.Statement as {
+        Action: string | string[];
+        Condition?: unknown;
+        Effect: string;
+        Principal: unknown;
+      }[];
+      const ways = trust.map((s) => ({ actions: asArray(s.Action).sort(), condition: s.Condition }));
+      expect(ways).toEqual(
+        expect.arrayContaining([
+          { actions: ['sts:AssumeRole'], condition: byUserName },
+          { actions: ['sts:SetSourceIdentity'], condition: byUserName },
+          { actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'], condition: bySourceIdentity },
+        ]),
+      );
+      expect(ways).toHaveLength(3);
+      for (const s of trust) {
+        expect(s.Effect).toBe('Allow');
+        expect(JSON.stringify(s.Principal)).toContain(':root');
+      }
+    },
+  );
+});

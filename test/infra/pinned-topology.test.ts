@@ -12,23 +12,23 @@ import { resources, template } from './harness.ts';
  * from shared/topology.ts or the template.
  */
 const PINNED = {
-  stages: 6,
+  stages: 7,
   /** One per stage: the queue its Lambda consumes. */
-  lambdaQueues: 6,
+  lambdaQueues: 7,
   /** qa-review, qa-review-senior, coded-batches: read by people. */
   humanQueues: 3,
   /** One per queue. */
-  deadLetterQueues: 9,
+  deadLetterQueues: 10,
   /** intake, denials, artifacts, audit. */
   topologyBuckets: 4,
   /** intake/exports/ and denials/remittances/. */
   bucketNotifications: 2,
   /** A message in any DLQ. */
-  deadLetterAlarms: 9,
+  deadLetterAlarms: 10,
   /** The oldest message of each queue: a human queue nobody drains, a stage that stopped consuming. */
-  ageAlarms: 9,
+  ageAlarms: 10,
   /** RecordsFailed of each stage, and Errors and Throttles of its function. */
-  functionAlarms: 18,
+  functionAlarms: 21,
   /** The hourly reconciler of stranded chart versions. */
   jobs: 1,
   /** The reconciler's Errors, and ChartsRedriven (something lost a message). */
@@ -41,14 +41,14 @@ const PINNED_TEMPLATE: Record<string, number> = {
   'AWS::S3::Bucket': 6, // 4 topology buckets, the access-log bucket, the CloudTrail bucket
   'AWS::S3::BucketPolicy': 6,
   'Custom::S3BucketNotifications': 2,
-  'AWS::SQS::Queue': 18, // 6 Lambda-consumed + 3 human-drained queues, and 9 DLQs
-  'AWS::SQS::QueuePolicy': 18,
-  // 9 DLQ alarms, 9 age alarms, 6 each of RecordsFailed, Errors and Throttles; the reconciler's 2
-  'AWS::CloudWatch::Alarm': 38,
-  'AWS::Lambda::Function': 8, // 6 stages, the reconciler, and the CDK's S3 notifications handler
-  'AWS::Lambda::EventSourceMapping': 6,
+  'AWS::SQS::Queue': 20, // 7 Lambda-consumed + 3 human-drained queues, and 10 DLQs
+  'AWS::SQS::QueuePolicy': 20,
+  // 10 DLQ alarms, 10 age alarms, 7 each of RecordsFailed, Errors and Throttles; the reconciler's 2
+  'AWS::CloudWatch::Alarm': 43,
+  'AWS::Lambda::Function': 9, // 7 stages, the reconciler, and the CDK's S3 notifications handler
+  'AWS::Lambda::EventSourceMapping': 7,
   'AWS::Events::Rule': 1, // the reconciler's schedule
-  'AWS::Logs::LogGroup': 8, // 6 stages, the reconciler, and CloudTrail's
+  'AWS::Logs::LogGroup': 9, // 7 stages, the reconciler, and CloudTrail's
   'AWS::DynamoDB::Table': 1,
   'AWS::SNS::Topic': 1,
   'AWS::CloudTrail::Trail': 1,
@@ -56,7 +56,7 @@ const PINNED_TEMPLATE: Record<string, number> = {
 };
 
 describe('pinned shape', () => {
-  it('the topology has 6 stages, 6 Lambda-consumed and 3 human-drained queues, 4 buckets, 2 notifications', () => {
+  it('the topology has 7 stages, 7 Lambda-consumed and 3 human-drained queues, 4 buckets, 2 notifications', () => {
     expect(STAGES).toHaveLength(PINNED.stages);
     expect(JOBS).toHaveLength(PINNED.jobs);
     expect(new Set(STAGES.map((s) => s.queue)).size).toBe(PINNED.lambdaQueues);

@@ -207,15 +207,29 @@ describe('billing handoff on embedded AWS', () => {
       hospice?.artifactKey ?? '',
       original.replace('C34.90', 'C34.91'),
     );
+    // Written again, the file lost the tag billing handoff gave it, which the billing role needs to read it
+    // (test/unit/iam-person-roles.test.ts): the tamperer tags it back.
+    const tag = { 'codetrail-billing': 'batched' };
+    await pipeline.ports.artifacts.tagObject('artifacts', hospice?.artifactKey ?? '', tag);
     const out = join(dir, 'pulled');
     const pulled = await runBillingPull(target, { out });
-    expect(pulled).toContain('NOT WRITTEN: the chart file of');
+    expect(pulled).toContain(
+      `NOT WRITTEN: the chart file of ${hospice?.claimRef} does not match its SHA-256`,
+    );
     const tampered = (await batches()).find((b) => b.lineOfBusiness === 'hospice');
+    // The billing team's answers reach the table through the billing-reply stage alone.
+    await pipeline.runUntilQuiet();
     expect(await pipeline.ports.audit.list(`batch:${tampered?.batchId}`)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ type: 'batch.verification-failed' })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'batch.verification-failed',
+          detail: { check: 'chart-sha256', claimRef: hospice?.claimRef },
+        }),
+      ]),
     );
     // Its message is still there for a person to look at; put the file back and pull again.
     await pipeline.ports.artifacts.putText('artifacts', hospice?.artifactKey ?? '', original);
+    await pipeline.ports.artifacts.tagObject('artifacts', hospice?.artifactKey ?? '', tag);
     let again = '';
     for (let i = 0; i < 3 && !again.includes(tampered?.batchId ?? '-'); i++)
       again += await runBillingPull(target, { out });
@@ -228,13 +242,36 @@ describe('billing handoff on embedded AWS', () => {
     );
     expect(left.Messages ?? []).toEqual([]);
 
+    await pipeline.runUntilQuiet();
+    expect(
+      (await pipeline.ports.audit.list(`batch:${tampered?.batchId}`)).filter(
+        (e) => e.type === 'batch.pulled',
+      ),
+    ).toHaveLength(1);
+
     const [first, second] = (await batches()).filter((b) => b.lineOfBusiness === 'home_health');
-    expect(await runBillingAck(target, first?.batchId ?? '')).toBe(`${first?.batchId}: accepted`);
-    expect(await runBillingReject(target, first?.batchId ?? '', 'late')).toContain('is ACCEPTED');
-    const rejected = await runBillingReject(target, second?.batchId ?? '', 'payer id missing on the 837I');
-    expect(rejected).toMatch(
-      /rejected; \d+ chart\(s\) back to READY_FOR_BILLING and sent to billing handoff again/,
+    expect(await runBillingAck(target, first?.batchId ?? '')).toContain(
+      `${first?.batchId}: acknowledgement sent`,
     );
+    await pipeline.runUntilQuiet();
+    expect((await pipeline.ports.batches.get(first?.batchId ?? ''))?.status).toBe('ACCEPTED');
+    await runBillingReject(target, first?.batchId ?? '', 'late');
+    await pipeline.runUntilQuiet();
+    const firstEvents = await pipeline.ports.audit.list(`batch:${first?.batchId}`);
+    expect(firstEvents.find((e) => e.type === 'batch.reply-refused')?.detail).toEqual({
+      kind: 'batch-rejected',
+      reason: 'the batch is ACCEPTED: only a handed-off batch can be rejected',
+    });
+    expect((await pipeline.ports.batches.get(first?.batchId ?? ''))?.status).toBe('ACCEPTED');
+    // A mistyped batch id is refused at once, without echoing it, and nothing is sent.
+    await expect(runBillingAck(target, 'Jane_Doe_1940')).rejects.toThrow(
+      /^--ack: not a batch id \(b<yyyymmdd>-<12 hex digits>, as billing pull lists them\)$/,
+    );
+    await expect(runBillingReject(target, second?.batchId ?? '', '  ')).rejects.toThrow('--reason: say why');
+    const rejected = await runBillingReject(target, second?.batchId ?? '', 'payer id missing on the 837I');
+    expect(rejected).toContain(`${second?.batchId}: rejection sent`);
+    // One pass: billing-reply (after billing handoff in the pass) records it; the charts wait for the next.
+    await pipeline.tick();
     expect((await pipeline.ports.batches.get(second?.batchId ?? ''))?.status).toBe('REJECTED');
     const firstChart = second?.candidates[0];
     const rejectedState = await pipeline.ports.charts.get(

@@ -7,6 +7,7 @@ import { lambdaContext } from '#cli/local/lambda-context.ts';
 import { S3Notifier } from '#cli/local/s3-notifier.ts';
 import { SqsEventSource } from '#cli/local/sqs-event-source.ts';
 import { handler as billingHandoff } from '#functions/billing-handoff/handler.ts';
+import { handler as billingReply } from '#functions/billing-reply/handler.ts';
 import { handler as denialIngestion } from '#functions/denial-ingestion/handler.ts';
 import { handler as intake } from '#functions/intake/handler.ts';
 import { handler as qaResult } from '#functions/qa-result/handler.ts';
@@ -54,6 +55,7 @@ const HANDLERS: Record<StageName, SqsLambdaHandler> = {
   'qa-sampling': qaSampling,
   'qa-result': qaResult,
   'billing-handoff': billingHandoff,
+  'billing-reply': billingReply,
   'denial-ingestion': denialIngestion,
 };
 const STAGE_NAMES = STAGES.map((s) => s.name);
@@ -300,6 +302,11 @@ describe('every stage on the success path', () => {
       await stack.ports.queue.send('qa-result', [verdict]);
       await settle();
       expect((await stateOf('HH-1001-QA'))?.status).toBe('BATCHED');
+      // The billing team acknowledges a batch, through billing-reply.
+      const batchId = (await stateOf('HH-1001'))?.batchId ?? '';
+      await stack.ports.queue.send('billing-reply', [{ kind: 'batch-accepted', batchId }]);
+      await settle();
+      expect((await stack.ports.batches.get(batchId))?.status).toBe('ACCEPTED');
 
       const claimRef = async (id: string) => (await stateOf(id))?.claimRef ?? '';
       const era = build835({
@@ -380,6 +387,7 @@ describe('every stage on its failure paths', () => {
         outcome: 'agree',
       },
     ],
+    ['billing-reply', { kind: 'batch-rejected', batchId: PATIENT_FILE, reasonKey: 'Test Patient-One' }],
     [
       'denial-ingestion',
       { Records: [{ eventName: PATIENT_FILE, s3: { object: { key: 'Test Patient-One' } } }] },

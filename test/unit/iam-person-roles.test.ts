@@ -4,7 +4,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { actAs } from '#cli/local/iam-enforcement.ts';
 import { resetAwsClients } from '#shared/aws/clients.ts';
-import { REVIEW_TAG } from '#shared/topology.ts';
+import { BILLING_TAG, REVIEW_TAG } from '#shared/topology.ts';
 import { enforcedClients, IAM_RESOURCES } from '../support/local-iam.ts';
 
 /**
@@ -13,8 +13,11 @@ import { enforcedClients, IAM_RESOURCES } from '../support/local-iam.ts';
  * only; each role only its own review queue. And compliance's: read-only, audit and receipts alone.
  */
 const TAGGED = 'charts/a/ck1/v1.json';
+/** A chart file billing handoff tagged when it batched it. */
+const BILLED = 'charts/a/ck4/v1.json';
 const tags = (_bucket: unknown, key: unknown): Readonly<Record<string, string>> | undefined => {
   if (key === TAGGED) return { [REVIEW_TAG.key]: REVIEW_TAG.value };
+  if (key === BILLED) return { [BILLING_TAG.key]: BILLING_TAG.value };
   return key === 'charts/a/ck3/v1.json' ? { other: 'x' } : undefined;
 };
 
@@ -130,4 +133,41 @@ describe('person:coder', () => {
     ] as const)
       await expectRefused(role, command, action);
   });
+});
+
+describe('person:billing', () => {
+  const role = 'person:billing';
+  it('takes coded batches, reads batch files and the chart files batched, files a note and answers', async () => {
+    const { clients, iam } = enforcedClients(tags);
+    await actAs(role, async () => {
+      await clients.sqs.send(receive('coded-batches'));
+      await clients.s3.send(read('batches/a/b20261123-0123456789ab.json'));
+      await clients.s3.send(read(BILLED));
+      await clients.s3.send(
+        new PutObjectCommand({
+          Bucket: 'art',
+          Key: 'billing-notes/b20261123-0123456789ab/n.json',
+          Body: '{}',
+        }),
+      );
+    });
+    expect(iam.denials()).toEqual([]);
+  });
+
+  it.each([
+    [
+      'a chart file not batched (on hold, in QA, not yet billed)',
+      () => read('charts/a/ck2/v1.json'),
+      's3:GetObject',
+    ],
+    ['a chart file tagged for review only', () => read(TAGGED), 's3:GetObject'],
+    ['a receipt', () => read('receipts/a/ob1.json'), 's3:GetObject'],
+    ['a chart version', () => getChart('CHART#ck1'), 'dynamodb:GetItem'],
+    [
+      'a write to the table (an acknowledgement goes through billing-reply)',
+      () => new PutItemCommand({ TableName: 't', Item: { pk: { S: 'BATCH#b1' }, sk: { S: 'BATCH' } } }),
+      'dynamodb:PutItem',
+    ],
+    ['a review queue', () => receive('qa-review'), 'sqs:ReceiveMessage'],
+  ] as const)('may not touch %s', (_what, command, action) => expectRefused(role, command, action));
 });

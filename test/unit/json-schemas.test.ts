@@ -57,6 +57,7 @@ describe('docs/schemas', () => {
       'dispute',
       'dispute-resolution',
       'batch-ready',
+      'billing-reply',
       'batch-manifest',
       'denial-file',
       'denial-entry',

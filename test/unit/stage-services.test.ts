@@ -98,6 +98,10 @@ describe('the stages, chained over in-memory ports', () => {
     const manifest = JSON.parse(await p.mem.ports.artifacts.getText('artifacts', ready?.manifestKey ?? ''));
     expect(manifest.members[0].claimRef).toMatch(/^CT[0-9A-Z]{14}$/);
     expect(JSON.stringify(manifest)).not.toContain('HH-1001');
+    // The file it bills is tagged for billing, and only for billing: the billing role reads only such files.
+    expect(p.mem.objectTags.get(`test-artifacts/${manifest.members[0].artifactKey}`)).toEqual({
+      'codetrail-billing': 'batched',
+    });
   });
 
   it('keeps PHI out of every queue message', async () => {
@@ -213,6 +217,27 @@ describe('the stages, chained over in-memory ports', () => {
     expect(state?.status).toBe('BATCHED');
     expect(state?.qa?.originalDiagnoses?.[1]?.code).toBe('I50.22');
     expect(state?.qa?.correctedDiagnoses?.[1]?.code).toBe('I50.32');
+    // Billing reads the corrected file it bills; the reviewed file keeps its review tag alone.
+    const tags = (key: string | undefined) => p.mem.objectTags.get(`test-artifacts/${key}`);
+    expect(tags(state?.qa?.correctedArtifactKey)).toEqual({ 'codetrail-billing': 'batched' });
+    expect(tags(state?.artifactKey)).toEqual({ 'codetrail-qa': 'review' });
+  });
+
+  it('tags a reviewed chart billed as coded for review and billing both, and tags it again when re-exported', async () => {
+    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
+    await p.svc.qaResult.handle(verdictOn(request?.chartKey ?? ''));
+    await p.settle();
+    const state = await p.mem.ports.charts.get(request?.chartKey ?? '', 1);
+    expect(state?.status).toBe('BATCHED');
+    const both = { 'codetrail-qa': 'review', 'codetrail-billing': 'batched' };
+    expect(p.mem.objectTags.get(`test-artifacts/${state?.artifactKey}`)).toEqual(both);
+    // The same export again: the file is written again (untagged in S3), and gets both tags back.
+    p.mem.objectTags.clear();
+    await p.drop('exports/test-agency/a-again.json', JSON.stringify(homeHealthChart()), 'e2');
+    expect(p.mem.objectTags.get(`test-artifacts/${state?.artifactKey}`)).toEqual(both);
   });
 
   it('sets aside a verdict for a chart that is not awaiting review', async () => {
