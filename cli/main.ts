@@ -353,7 +353,12 @@ billing
   )
   .option('--max <n>', 'take at most this many batches')
   .option('--ack <batchId>', "send the billing team's receipt of a batch (billing-reply marks it ACCEPTED)")
+  .option('--status <batchId>', 'where a batch stands: HANDED_OFF, ACCEPTED or REJECTED, and since when')
   .option('--reject <batchId>', 'refuse a batch (billing-reply sends its charts back to READY_FOR_BILLING)')
+  .option(
+    '--reason-file <file>',
+    'with --reject: the reason from a file (- for standard input), kept out of the shell history',
+  )
   .option(
     '--reason <text>',
     'with --reject: why (kept under billing-notes/ in the artifacts bucket; the charts and the audit log keep its key)',
@@ -366,6 +371,8 @@ billing
       ack?: string;
       reject?: string;
       reason?: string;
+      reasonFile?: string;
+      status?: string;
       stack?: string;
     }) => {
       print(await runBilling(await resolveTarget(opts), opts));

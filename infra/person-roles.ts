@@ -118,7 +118,8 @@ export class PersonRoles extends Construct {
    * chart files a batch bills (billing handoff tags them: `s3:ExistingObjectTag`); files the free-text
    * reason for a rejected batch under `billing-notes/`; and sends what it did (pulled, refused on a check,
    * accepted, rejected) to the billing-reply queue, whose stage makes the change and the audit event under
-   * the identity SQS saw send it. It never reads or writes the table.
+   * the identity SQS saw send it. Of the table it reads batch items alone (GetItem, `dynamodb:LeadingKeys`
+   * `BATCH#*`: a batch's status and members' chartKeys), and writes nothing.
    */
   private billingRole(props: PersonRolesProps): iam.Role {
     const { artifactsBucket, queues } = props;
@@ -134,7 +135,11 @@ export class PersonRoles extends Construct {
         StringEquals: { [`s3:ExistingObjectTag/${BILLING_TAG.key}`]: BILLING_TAG.value },
       }),
       allow(['s3:PutObject'], [artifactsBucket.arnForObjects('billing-notes/*')]),
-      viaService(props.dataKey, 's3', ['kms:Decrypt', 'kms:GenerateDataKey']),
+      // Where a batch stands, before an answer is sent (a mistyped or settled batch refused at once).
+      allow(['dynamodb:GetItem'], [props.table.tableArn], {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BATCH#*'] },
+      }),
+      viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']),
     ]);
   }
 
@@ -212,62 +217,42 @@ export class PersonRoles extends Construct {
 
   /**
    * A role people of this account share (its administrators grant them sts:AssumeRole), holding
-   * `statements`. Its session is always named after the person, as AWS knows them, so the SenderId SQS
-   * stamps on what they send (`AROA...:<session name>`) and CloudTrail name the person, whatever they
-   * claim (`PERSON_TRUST`).
+   * `statements`. Its session is always named after the IAM user who assumed it, so the SenderId SQS
+   * stamps on what they send (`AROA...:<user name>`) and CloudTrail name the person (`PERSON_TRUST`).
    */
   private accountRole(id: string, description: string, statements: iam.PolicyStatement[]): iam.Role {
-    const [iamUser, ...others] = PERSON_TRUST;
     const role = new iam.Role(this, id, {
-      assumedBy: new iam.AccountRootPrincipal().withConditions(iamUser.conditions),
+      assumedBy: new iam.AccountRootPrincipal().withConditions(PERSON_TRUST),
       description,
     });
-    // assumedBy holds the first way in's sts:AssumeRole; the source identity is set on every way in.
-    role.assumeRolePolicy?.addStatements(trustStatement(['sts:SetSourceIdentity'], iamUser.conditions));
-    for (const { conditions } of others)
-      role.assumeRolePolicy?.addStatements(
-        trustStatement(['sts:AssumeRole', 'sts:SetSourceIdentity'], conditions),
-      );
+    // The source identity is set as the session is made: the trust must allow that too.
+    role.assumeRolePolicy?.addStatements(trustStatement(['sts:SetSourceIdentity'], PERSON_TRUST));
     for (const statement of statements) role.addToPrincipalPolicy(statement);
     return role;
   }
 }
 
-/**
- * Who may assume a role people share, and how their session must be named. Either way the session name,
- * which SQS's SenderId and CloudTrail carry, is the person's identity as AWS or their identity provider
- * vouches for it, never a name they choose; and it is set as the source identity, which no later role
- * in a chain can change.
- * * An IAM user: the session is named after the user (`${aws:username}`), and so is the source identity.
- * * A person whose identity provider set a source identity (SAML or OIDC, or a session chained from one):
- *   the session is named after it.
- * People who sign in through IAM Identity Center get the role's policy in a permission set instead
- * (AWS names those sessions after the user): README, "Who the shared roles trust".
- */
 /** An IAM policy variable, `${name}`: IAM fills it in from the request. */
 function policyVariable(name: string): string {
   return `\${${name}}`;
 }
 
-type TrustCondition = { who: string; conditions: Record<string, Record<string, string>> };
-export const PERSON_TRUST: readonly [TrustCondition, ...TrustCondition[]] = [
-  {
-    who: 'an IAM user of this account, as themselves',
-    conditions: {
-      StringEquals: {
-        'sts:RoleSessionName': policyVariable('aws:username'),
-        'sts:SourceIdentity': policyVariable('aws:username'),
-      },
-    },
+/**
+ * How a person may assume a role people share: as an IAM user of this account, with the session named
+ * after the user (`${aws:username}`, which IAM fills in from who signed the request, so no one can name
+ * it after someone else) and that name set as the source identity, which no later role in a chain can
+ * change. The session name is what SQS's SenderId and CloudTrail carry, so they name the person.
+ * Roles and federated sessions have no user name and cannot assume these roles: people who sign in
+ * through IAM Identity Center or another identity provider get the role's policy in a permission set of
+ * their own instead (AWS names those sessions after the user). Trusting any session that carries a source
+ * identity would let anyone who may set one (an admin or CI role) name it after someone else.
+ */
+export const PERSON_TRUST = {
+  StringEquals: {
+    'sts:RoleSessionName': policyVariable('aws:username'),
+    'sts:SourceIdentity': policyVariable('aws:username'),
   },
-  {
-    who: 'a person whose identity provider set their source identity',
-    conditions: {
-      StringEquals: { 'sts:RoleSessionName': policyVariable('aws:SourceIdentity') },
-      Null: { 'aws:SourceIdentity': 'false' },
-    },
-  },
-];
+} as const;
 
 function trustStatement(actions: string[], conditions: Record<string, unknown>): iam.PolicyStatement {
   return new iam.PolicyStatement({ actions, principals: [new iam.AccountRootPrincipal()], conditions });

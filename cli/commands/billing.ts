@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { membersSha256 } from '#shared/billing/batch-files.ts';
 import { sha256Hex } from '#shared/identity/identifiers.ts';
-import { BATCH_ID, BatchManifest, BILLING_CONTRACT } from '#shared/model/batch.ts';
+import { BATCH_ID, type Batch, BatchManifest, BILLING_CONTRACT } from '#shared/model/batch.ts';
 import { type BatchCheck, BatchReady, type BillingReply } from '#shared/model/messages.ts';
 import { mapLimit } from '#shared/runtime/map-limit.ts';
 import { PERSON_ROLES } from '#shared/topology.ts';
@@ -117,6 +117,7 @@ async function pull(target: Target, opts: { out: string; max?: number }): Promis
     if (!m?.MessageId || seen.has(m.MessageId)) break;
     seen.add(m.MessageId);
     let ready: BatchReady | undefined;
+    let written: string | undefined;
     try {
       const message = BatchReady.safeParse(JSON.parse(m.Body ?? '{}'));
       if (!message.success)
@@ -127,37 +128,12 @@ async function pull(target: Target, opts: { out: string; max?: number }): Promis
       ready = message.data;
       if (!BATCH_ID.test(ready.batchId))
         throw new BatchVerificationError('batch-id', 'the batch id is not one billing handoff makes');
-      const dir = resolve(opts.out, ready.batchId);
-      const manifestPath = join(dir, 'manifest.json');
-      if (
-        existsSync(manifestPath) &&
-        sha256Hex(readFileSync(manifestPath, 'utf8')) === ready.manifestSha256
-      ) {
-        await target.clients.sqs.send(
-          new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }),
-        );
-        rows.push(row(ready, `${dir} (already there)`));
-        continue;
-      }
-      const batch = await downloadVerified(target, ready);
-      mkdirSync(opts.out, { recursive: true });
-      // mkdtemp makes the folder owner-only (0700); a umask only ever takes bits away.
-      const temp = mkdtempSync(join(opts.out, `.${ready.batchId}-`));
-      mkdirSync(join(temp, 'charts'), { mode: 0o700 });
-      writePrivate(join(temp, 'manifest.json'), batch.manifestText);
-      writePrivate(join(temp, 'batch.csv'), batch.csvText);
-      for (const c of batch.charts) writePrivate(join(temp, 'charts', `${c.claimRef}.json`), c.text);
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(temp, dir);
-      await target.clients.sqs.send(
-        new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }),
-      );
-      await reply(target, {
-        kind: 'batch-pulled',
-        batchId: ready.batchId,
-        manifestSha256: ready.manifestSha256,
-      });
-      rows.push(row(ready, dir));
+      written = resolve(opts.out, ready.batchId);
+      const manifestPath = join(written, 'manifest.json');
+      // Written by an earlier pull that stopped before it deleted the message: not written again.
+      if (existsSync(manifestPath) && sha256Hex(readFileSync(manifestPath, 'utf8')) === ready.manifestSha256)
+        written = `${written} (already there)`;
+      else writeBatch(await downloadVerified(target, ready), opts.out, written);
     } catch (err) {
       await target.clients.sqs.send(
         new ChangeMessageVisibilityCommand({
@@ -187,9 +163,34 @@ async function pull(target: Target, opts: { out: string; max?: number }): Promis
       );
       break; // the same message would come straight back: stop here, a person has to look
     }
+    // Written: told to billing-reply before the message goes, so a pull is never left unrecorded (the
+    // stage records it once per coded-batches message, however often it is told).
+    await reply(target, {
+      kind: 'batch-pulled',
+      batchId: ready.batchId,
+      manifestSha256: ready.manifestSha256,
+      messageId: m.MessageId,
+    });
+    await target.clients.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }),
+    );
+    rows.push(row(ready, written));
   }
   if (rows.length === 0) return 'No coded batch is waiting.';
   return table(['batch', 'agency', 'line', 'payer', 'charts', 'flagged', 'written to'], rows);
+}
+
+/** Writes a checked batch under `dir` (owner-only), whole: into a fresh folder, then renamed into place. */
+function writeBatch(batch: Awaited<ReturnType<typeof downloadVerified>>, out: string, dir: string): void {
+  mkdirSync(out, { recursive: true });
+  // mkdtemp makes the folder owner-only (0700); a umask only ever takes bits away.
+  const temp = mkdtempSync(join(out, `.${basename(dir)}-`));
+  mkdirSync(join(temp, 'charts'), { mode: 0o700 });
+  writePrivate(join(temp, 'manifest.json'), batch.manifestText);
+  writePrivate(join(temp, 'batch.csv'), batch.csvText);
+  for (const c of batch.charts) writePrivate(join(temp, 'charts', `${c.claimRef}.json`), c.text);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(temp, dir);
 }
 
 function row(ready: BatchReady, where: string): (string | number)[] {
@@ -217,13 +218,30 @@ function batchIdOf(option: string, value: string): string {
 }
 
 /**
+ * The batch an answer names, read as the billing role may (GetItem on batch items alone): a mistyped or
+ * unknown id, or a batch no longer handed off, is refused here with a line saying why, before anything is
+ * sent. The billing-reply stage checks again: it alone decides.
+ */
+async function answerable(target: Target, option: string, batchId: string): Promise<Batch> {
+  const id = batchIdOf(option, batchId);
+  const batch = await actAs(PERSON_ROLES.billing, () => target.ports.batches.get(id));
+  if (!batch) throw new Error(`${option}: no batch ${id} in ${target.description}`);
+  return batch;
+}
+
+/**
  * `codetrail billing pull --ack BATCH`: the billing team has the batch. The billing-reply stage marks it
- * ACCEPTED and audits it (only a handed-off batch can be; any other answer is recorded as refused).
+ * ACCEPTED and audits it.
  */
 export async function runBillingAck(target: Target, batchId: string): Promise<string> {
-  const id = batchIdOf('--ack', batchId);
-  await actAs(PERSON_ROLES.billing, () => reply(target, { kind: 'batch-accepted', batchId: id }));
-  return `${id}: acknowledgement sent; billing-reply records it (codetrail audit events batch:${id})`;
+  const batch = await answerable(target, '--ack', batchId);
+  if (batch.status === 'ACCEPTED') return `${batch.batchId}: accepted already`;
+  if (batch.status !== 'HANDED_OFF')
+    throw new Error(
+      `--ack: ${batch.batchId} is ${batch.status}; only a handed-off batch can be acknowledged`,
+    );
+  await actAs(PERSON_ROLES.billing, () => reply(target, { kind: 'batch-accepted', batchId: batch.batchId }));
+  return `${batch.batchId}: acknowledgement sent; billing-reply marks it ACCEPTED (billing pull --status ${batch.batchId})`;
 }
 
 /**
@@ -233,27 +251,54 @@ export async function runBillingAck(target: Target, batchId: string): Promise<st
  * handoff, which makes a new batch of them (a chart with a newer version is superseded instead).
  */
 export async function runBillingReject(target: Target, batchId: string, reason: string): Promise<string> {
-  const id = batchIdOf('--reject', batchId);
   if (reason.trim() === '') throw new Error('--reason: say why the batch is refused');
   if (reason.length > 2000) throw new Error('--reason: at most 2,000 characters');
+  const batch = await answerable(target, '--reject', batchId);
+  if (batch.status !== 'HANDED_OFF')
+    throw new Error(`--reject: ${batch.batchId} is ${batch.status}; only a handed-off batch can be rejected`);
+  const id = batch.batchId;
   const at = new Date().toISOString();
   const reasonKey = `billing-notes/${id}/${sha256Hex(`${reason}|${at}`).slice(0, 12)}.json`;
   await actAs(PERSON_ROLES.billing, async () => {
     await target.ports.artifacts.putJson('artifacts', reasonKey, { batchId: id, at, reason });
     await reply(target, { kind: 'batch-rejected', batchId: id, reasonKey });
   });
-  return `${id}: rejection sent; billing-reply records it and sends its charts back to billing handoff (codetrail audit events batch:${id})`;
+  return `${id}: rejection sent; billing-reply marks it REJECTED and sends its charts back to billing handoff (billing pull --status ${id})`;
 }
 
-/** `codetrail billing pull`: --ack or --reject (with --reason) a batch, else pull the waiting ones. */
+/** `codetrail billing pull --status BATCH`: where a batch stands, as the billing role reads it. */
+export async function runBillingStatus(target: Target, batchId: string): Promise<string> {
+  const batch = await answerable(target, '--status', batchId);
+  const when = batch.acceptedAt ?? batch.rejectedAt ?? batch.handedOffAt ?? batch.createdAt;
+  return `${batch.batchId}: ${batch.status} (${batch.agencyId}, ${batch.chartCount ?? batch.candidates.length} chart(s), since ${when})`;
+}
+
+/**
+ * `codetrail billing pull`: --status, --ack or --reject (with --reason or --reason-file) a batch, else
+ * pull the waiting ones. A reason may hold PHI: `--reason-file` (`-` for standard input) keeps it out of
+ * the shell's history.
+ */
 export function runBilling(
   target: Target,
-  opts: { out: string; max?: string; ack?: string; reject?: string; reason?: string },
+  opts: {
+    out: string;
+    max?: string;
+    ack?: string;
+    reject?: string;
+    reason?: string;
+    reasonFile?: string;
+    status?: string;
+  },
 ): Promise<string> {
+  if (opts.status) return runBillingStatus(target, opts.status);
   if (opts.ack) return runBillingAck(target, opts.ack);
   if (opts.reject) {
-    if (!opts.reason) throw new Error('--reject needs --reason: why the batch is refused');
-    return runBillingReject(target, opts.reject, opts.reason);
+    const reason =
+      opts.reasonFile !== undefined
+        ? readFileSync(opts.reasonFile === '-' ? 0 : opts.reasonFile, 'utf8').trim()
+        : opts.reason;
+    if (!reason) throw new Error('--reject needs --reason or --reason-file: why the batch is refused');
+    return runBillingReject(target, opts.reject, reason);
   }
   return runBillingPull(target, opts.max ? { out: opts.out, max: Number(opts.max) } : { out: opts.out });
 }

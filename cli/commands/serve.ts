@@ -1,10 +1,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { resourcesToEnv } from '#shared/aws/resources.ts';
 import type { Config } from '#shared/model/config.ts';
 import { JOBS } from '#shared/topology.ts';
 import type { ServeState } from '../lib/target.ts';
+import { persistLocalObjectTags } from '../local/object-tags.ts';
 import { startLocalPipeline } from '../local/pipeline.ts';
 import { restoreSnapshot, saveSnapshot } from '../local/snapshot.ts';
 
@@ -39,11 +40,17 @@ export async function runServe(options: ServeOptions): Promise<void> {
   for (const [q, url] of Object.entries(pipeline.dlqUrls)) allQueues[`${q}-dlq`] = url as string;
   const restored = await restoreSnapshot(snapshotDir, pipeline.ports.artifacts, pipeline.clients, allQueues);
   for (const seen of restored?.seenObjects ?? []) pipeline.notifier.markSeen(seen);
+  // After the restore (writing an object back clears its tags): the tags come back from their file, and
+  // the commands run from other processes read them there.
+  const objectTagLog = resolvePath(options.stateDir, 'object-tags.jsonl');
+  persistLocalObjectTags(objectTagLog);
 
   const state: ServeState = {
     pid: process.pid,
     endpoints: pipeline.endpoints,
     env: resourcesToEnv(pipeline.resources),
+    dlqUrls: pipeline.dlqUrls,
+    objectTagLog,
     keyFile,
     startedAt: new Date().toISOString(),
   };

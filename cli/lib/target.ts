@@ -7,14 +7,21 @@ import { type AwsClients, awsClients } from '#shared/aws/clients.ts';
 import type { Ports } from '#shared/aws/ports.ts';
 import { buildPorts } from '#shared/aws/ports-from-env.ts';
 import { type Resources, resourcesFromEnv } from '#shared/aws/resources.ts';
-import { BUCKETS, OUTPUT, queues } from '#shared/topology.ts';
+import { BUCKETS, OUTPUT, type QueueName, queues } from '#shared/topology.ts';
 import { applyEmulatorEnv } from '../local/emulators.ts';
+import { LocalIam } from '../local/iam-enforcement.ts';
+import { localArnScope, localArns, localRolePolicies } from '../local/local-role-policies.ts';
+import { followLocalObjectTags } from '../local/object-tags.ts';
 
 /** What `codetrail start --serve` leaves in .codetrail/serve.json for the other commands. */
 export interface ServeState {
   pid: number;
   endpoints: { dynamodb: string; sqs: string; s3: string };
   env: Record<string, string>;
+  /** The dead-letter queues, by the queue they serve: the role policies name them. */
+  dlqUrls: Partial<Record<QueueName, string>>;
+  /** Where the stack keeps its S3 object tags (the embedded S3 has none), for the commands' local IAM. */
+  objectTagLog: string;
   keyFile: string;
   startedAt: string;
 }
@@ -79,6 +86,12 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
   applyEmulatorEnv(state.endpoints);
   const resources = resourcesFromEnv({ ...state.env });
   const clients = awsClients();
+  // The commands that act as a person's role are checked against it here as in AWS, with the tags the
+  // stack's stages set (the stack keeps them in a file: the embedded S3 has no tagging).
+  const scope = localArnScope();
+  new LocalIam(localRolePolicies(localArns(resources, state.dlqUrls, scope)), scope, {
+    objectTags: followLocalObjectTags(state.objectTagLog),
+  }).install(clients);
   return {
     clients,
     resources,

@@ -1,3 +1,13 @@
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import type { AwsClients } from '#shared/aws/clients.ts';
 
 /**
@@ -8,10 +18,80 @@ import type { AwsClients } from '#shared/aws/clients.ts';
  * condition keys of a GetObject (what a QA reviewer's role may read is conditioned on them). As in a
  * versioned bucket, writing an object again leaves the new version untagged; a copy takes its source's.
  *
- * One store per process: the stages, the CLI commands and the tests share the same clients.
+ * One store per process: the stages, the CLI commands and the tests share the same clients. `start --serve`
+ * also keeps it in a file (`persistLocalObjectTags`), which the commands run from other processes follow
+ * (`followLocalObjectTags`), so their local IAM sees the tags the stages set, and a restart keeps them.
  */
 const tagsByObject = new Map<string, Record<string, string>>();
 const installed = new WeakSet<object>();
+/** Where each change is appended, once `persistLocalObjectTags` named a file. */
+let tagLog: string | undefined;
+
+/** One line of the tag log: an object's whole tag set, or null when it holds none any more. */
+type TagLogLine = { o: string; t: Record<string, string> | null };
+
+function setTags(name: string, tags: Record<string, string> | undefined): void {
+  if (tags) tagsByObject.set(name, tags);
+  else tagsByObject.delete(name);
+  if (tagLog)
+    appendFileSync(tagLog, `${JSON.stringify({ o: name, t: tags ?? null } satisfies TagLogLine)}\n`);
+}
+
+/** Applies complete lines of a tag log to `into`; returns how many characters they took. */
+function applyTagLog(text: string, into: Map<string, Record<string, string>>): number {
+  const end = text.lastIndexOf('\n') + 1;
+  for (const line of text.slice(0, end).split('\n')) {
+    if (!line) continue;
+    const { o, t } = JSON.parse(line) as TagLogLine;
+    if (t) into.set(o, t);
+    else into.delete(o);
+  }
+  return end;
+}
+
+/**
+ * Keeps this process's tags in `file` too: the tags already there are taken back (a restart keeps what
+ * the stages tagged; the objects come back from the snapshot), the file is rewritten with the current set
+ * alone, and every later change is appended as one JSON line.
+ */
+export function persistLocalObjectTags(file: string): void {
+  if (existsSync(file)) applyTagLog(readFileSync(file, 'utf8'), tagsByObject);
+  const lines = [...tagsByObject].map(([o, t]) => `${JSON.stringify({ o, t } satisfies TagLogLine)}\n`);
+  writeFileSync(file, lines.join(''));
+  tagLog = file;
+}
+
+/**
+ * The tags another process keeps in `file` (`start --serve`'s), read as they grow: what a command run
+ * against that stack gives its local IAM. Only new complete lines are read on each lookup.
+ */
+export function followLocalObjectTags(
+  file: string,
+): (bucket: unknown, key: unknown) => Readonly<Record<string, string>> | undefined {
+  const tags = new Map<string, Record<string, string>>();
+  let offset = 0;
+  return (bucket, key) => {
+    const size = existsSync(file) ? statSync(file).size : 0;
+    // Rewritten shorter (the stack restarted and compacted it): read it again from the start.
+    if (size < offset) {
+      tags.clear();
+      offset = 0;
+    }
+    if (size > offset) {
+      const buffer = Buffer.alloc(size - offset);
+      const fd = openSync(file, 'r');
+      try {
+        readSync(fd, buffer, 0, buffer.length, offset);
+      } finally {
+        closeSync(fd);
+      }
+      // Up to the last complete line: one being appended now is read next time.
+      const text = buffer.toString('utf8');
+      offset += Buffer.byteLength(text.slice(0, applyTagLog(text, tags)));
+    }
+    return tags.get(objectName(bucket, key));
+  };
+}
 
 const objectName = (bucket: unknown, key: unknown) => `${String(bucket)}/${String(key)}`;
 
@@ -42,18 +122,19 @@ export function installLocalObjectTags(clients: Pick<AwsClients, 's3'>): void {
           const set = ((args.input.Tagging as { TagSet?: TagSet } | undefined)?.TagSet ?? []).map(
             (t) => [String(t.Key), String(t.Value)] as const,
           );
-          tagsByObject.set(objectName(Bucket, Key), Object.fromEntries(set));
+          setTags(objectName(Bucket, Key), Object.fromEntries(set));
           return { output: { $metadata: { httpStatusCode: 200 } }, response: {} };
         }
         // A write makes a new current version, which carries no tags; a copy takes the source's (S3's
         // default tagging directive, the one codetrail uses).
-        if (context.commandName === 'PutObjectCommand') tagsByObject.delete(objectName(Bucket, Key));
+        if (context.commandName === 'PutObjectCommand' && localObjectTags(Bucket, Key))
+          setTags(objectName(Bucket, Key), undefined);
         if (context.commandName === 'CopyObjectCommand') {
           const [path = ''] = String(args.input.CopySource ?? '').split('?');
           const slash = path.indexOf('/');
           const from = localObjectTags(path.slice(0, slash), decodeURIComponent(path.slice(slash + 1)));
-          if (from) tagsByObject.set(objectName(Bucket, Key), { ...from });
-          else tagsByObject.delete(objectName(Bucket, Key));
+          if (from || localObjectTags(Bucket, Key))
+            setTags(objectName(Bucket, Key), from ? { ...from } : undefined);
         }
         if (context.commandName === 'GetObjectTaggingCommand') {
           const tags = localObjectTags(Bucket, Key) ?? {};

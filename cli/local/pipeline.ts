@@ -61,7 +61,7 @@ async function loadHandlers(): Promise<Record<StageName, SqsLambdaHandler>> {
 
 /**
  * The whole stack, in-process: dynalite and fauxqs on 127.0.0.1, exactly the resources the topology
- * declares, the six real handlers, an event source per stage and a stand-in for S3 notifications.
+ * declares, every stage's real handler, an event source per stage and a stand-in for S3 notifications.
  */
 export async function startLocalPipeline(options: LocalPipelineOptions) {
   const emulatorOptions: Parameters<typeof startEmulators>[0] = {};

@@ -18,7 +18,7 @@ export class UnknownBatchError extends PhiFreeError {
  * Billing reply: the billing team's answers about a coded batch, recorded as AWS says who sent them. The
  * people of billing never write the table: their role may only send here. Every answer is idempotent,
  * so a redelivery records nothing twice: a batch settles once, each chart moves once, each audit event
- * has a fixed key (a pull or a refused check keys on the SQS message id).
+ * has a fixed key (a pull keys on the coded-batches message, a refused check on the reply's message).
  */
 export function createBillingReplyService(deps: StageDeps) {
   const { ports } = deps;
@@ -74,6 +74,9 @@ export function createBillingReplyService(deps: StageDeps) {
         'batch-rejected',
         `the batch is ${batch.status}: only a handed-off batch can be rejected`,
       );
+    // Rejected before, for another reason: that rejection stands (a redelivery carries the same key).
+    if (!settled && batch.rejectionReason !== reasonKey)
+      return refuse(batch, actor, 'batch-rejected', 'the batch was rejected already, with another reason');
     await recordAudit(deps, {
       type: 'batch.rejected',
       agencyId,
@@ -87,6 +90,12 @@ export function createBillingReplyService(deps: StageDeps) {
       // Every version in one read: this one's state, and whether a newer one came meanwhile.
       const versions = await ports.charts.versions(c.chartKey);
       const state = versions.find((v) => v.version === c.version);
+      // Moved by an earlier delivery that died before it sent them on: sent now (billing handoff takes a
+      // chart message twice as once).
+      if (state?.status === 'READY_FOR_BILLING' && state.billingRejection?.batchId === batchId) {
+        requeue.push(chartMessage(state));
+        continue;
+      }
       if (state?.status !== 'BATCHED' || state.batchId !== batchId) continue;
       const latest = versions.reduce((n, v) => Math.max(n, v.version), c.version);
       const to = latest > c.version ? 'SUPERSEDED' : 'READY_FOR_BILLING';
@@ -122,8 +131,9 @@ export function createBillingReplyService(deps: StageDeps) {
 
   return {
     /**
-     * `sender`: the SQS SenderId (who really sent it); `messageId`: the SQS message id, which keys the
-     * events a person may cause more than once (a pull, a refused check).
+     * `sender`: the SQS SenderId (who really sent it); `messageId`: the reply's SQS message id, which keys
+     * a refused check (each refusal a person meets is its own event; a pull is keyed by the coded-batches
+     * message it took, which the reply carries).
      */
     async handle(reply: BillingReply, sender: string | undefined, messageId: string): Promise<void> {
       const batch = await ports.batches.get(reply.batchId);
@@ -143,7 +153,7 @@ export function createBillingReplyService(deps: StageDeps) {
             agencyId: batch.agencyId,
             subject,
             actor,
-            idempotencyKey: `pulled:${messageId}`,
+            idempotencyKey: `pulled:${reply.messageId}`,
             detail: { chartCount: batch.chartCount, manifestSha256: reply.manifestSha256 },
           });
         case 'batch-refused':

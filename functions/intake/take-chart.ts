@@ -128,6 +128,23 @@ export function createChartTaker(deps: StageDeps) {
    * Marks a version SUPERSEDED when a newer one exists and it has not been billed yet. A version already
    * BATCHED (or beyond) stays as it is: the newer version is billed as its replacement.
    */
+  /**
+   * A chart file written again is a new, untagged object version in the versioned bucket: one sampled for
+   * review, or billed as it is, gets its tags back, or its reviewers or billing could no longer read it.
+   * S3 sets tags as a whole, and billing handoff may be tagging the same file from a newer state (it
+   * batches, then tags): so the state is read again after tagging, and the file tagged once more if the
+   * state moved on meanwhile, never leaving a tag another stage set undone.
+   */
+  async function tagAgain(state: ChartState): Promise<void> {
+    const access = fileAccess(state);
+    if (!access.review && !access.billing) return;
+    await ports.artifacts.tagObject('artifacts', state.artifactKey, chartFileTags(access));
+    const now = await ports.charts.get(state.chartKey, state.version);
+    const later = now && fileAccess(now);
+    if (later && (later.review !== access.review || later.billing !== access.billing))
+      await ports.artifacts.tagObject('artifacts', state.artifactKey, chartFileTags(later));
+  }
+
   async function supersede(state: ChartState, newerVersion: number): Promise<void> {
     const moved = await ports.charts.transition(state.chartKey, state.version, SUPERSEDABLE, 'SUPERSEDED', {
       supersededBy: newerVersion,
@@ -204,11 +221,7 @@ export function createChartTaker(deps: StageDeps) {
         ],
       };
     }
-    // Written again, the file is a new (untagged) object version in the versioned bucket: one already
-    // sampled for review, or billed, gets its tags back, or its reviewers or billing could no longer read it.
-    const access = { review: stored.sampling?.sampled === true, billing: stored.batchId !== undefined };
-    if (!created && (access.review || access.billing))
-      await ports.artifacts.tagObject('artifacts', artifactKey, chartFileTags(access));
+    if (!created) await tagAgain(stored);
     // The same record of the same file, taken again after a crash or a takeover, counts as it did the
     // first time; the same chart from another drop is a duplicate.
     const ours =
@@ -261,3 +274,14 @@ export function createChartTaker(deps: StageDeps) {
 }
 
 export type ChartTaker = ReturnType<typeof createChartTaker>;
+
+/**
+ * Who may read a chart's original file: reviewers once it was sampled; billing once a batch bills it as
+ * it is (a QA-corrected chart is billed from its corrected file, which billing handoff tags).
+ */
+function fileAccess(state: ChartState): { review: boolean; billing: boolean } {
+  return {
+    review: state.sampling?.sampled === true,
+    billing: state.batchId !== undefined && state.qa?.correctedArtifactKey === undefined,
+  };
+}

@@ -56,8 +56,8 @@ chart file it bills, checks every hash (the message's against the files, each me
 chart file, \`membersSha256\` against the members), writes them under \`DIR/B/\` with owner-only
 permissions, written whole and renamed into place), and only then deletes the message. A batch already
 written with the same hash is acknowledged without writing it again. A batch that fails a check is not
-written, is audited (\`batch.verification-failed\`, naming the check and the member), and its message is
-left for another look (it goes to the dead-letter queue after repeated failures). Then
+written, its refusal goes to billing-reply for the audit log (\`batch.verification-failed\`, naming the
+check and the member), and its message is left for another look (it goes to the dead-letter queue after repeated failures). Then
 \`codetrail billing pull --ack B\` sends the billing team's receipt (batch ACCEPTED), or
 \`--reject B --reason TEXT\` refuses it (batch REJECTED): the reason goes to the artifacts bucket under
 \`billing-notes/B/\` (free text may hold PHI; the table and the audit log keep its key), and the charts go

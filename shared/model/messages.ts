@@ -167,6 +167,10 @@ export const BillingReply = z.discriminatedUnion('kind', [
     kind: z.literal('batch-pulled'),
     batchId,
     manifestSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    messageId: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,100}$/)
+      .describe('The coded-batches message the batch came in: a pull is recorded once per message'),
   }),
   z.strictObject({
     kind: z.literal('batch-refused'),

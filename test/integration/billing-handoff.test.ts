@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBillingAck, runBillingPull, runBillingReject } from '#cli/commands/billing.ts';
+import {
+  runBilling,
+  runBillingAck,
+  runBillingPull,
+  runBillingReject,
+  runBillingStatus,
+} from '#cli/commands/billing.ts';
 import { turnaroundReport } from '#cli/commands/turnaround.ts';
 import type { Target } from '#cli/lib/target.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
@@ -255,20 +261,27 @@ describe('billing handoff on embedded AWS', () => {
     );
     await pipeline.runUntilQuiet();
     expect((await pipeline.ports.batches.get(first?.batchId ?? ''))?.status).toBe('ACCEPTED');
-    await runBillingReject(target, first?.batchId ?? '', 'late');
-    await pipeline.runUntilQuiet();
-    const firstEvents = await pipeline.ports.audit.list(`batch:${first?.batchId}`);
-    expect(firstEvents.find((e) => e.type === 'batch.reply-refused')?.detail).toEqual({
-      kind: 'batch-rejected',
-      reason: 'the batch is ACCEPTED: only a handed-off batch can be rejected',
-    });
+    expect(await runBillingStatus(target, first?.batchId ?? '')).toMatch(
+      new RegExp(`^${first?.batchId}: ACCEPTED \\(test-agency, \\d+ chart\\(s\\), since `),
+    );
+    expect(await runBillingAck(target, first?.batchId ?? '')).toBe(`${first?.batchId}: accepted already`);
+    // A settled batch is refused before anything is sent (the stage would refuse it too: unit tests).
+    await expect(runBillingReject(target, first?.batchId ?? '', 'late')).rejects.toThrow(
+      `--reject: ${first?.batchId} is ACCEPTED; only a handed-off batch can be rejected`,
+    );
+    await expect(runBillingAck(target, 'b20000101-0123456789ab')).rejects.toThrow(
+      '--ack: no batch b20000101-0123456789ab in test stack',
+    );
     expect((await pipeline.ports.batches.get(first?.batchId ?? ''))?.status).toBe('ACCEPTED');
     // A mistyped batch id is refused at once, without echoing it, and nothing is sent.
     await expect(runBillingAck(target, 'Jane_Doe_1940')).rejects.toThrow(
       /^--ack: not a batch id \(b<yyyymmdd>-<12 hex digits>, as billing pull lists them\)$/,
     );
     await expect(runBillingReject(target, second?.batchId ?? '', '  ')).rejects.toThrow('--reason: say why');
-    const rejected = await runBillingReject(target, second?.batchId ?? '', 'payer id missing on the 837I');
+    // The reason from a file, as a billing lead keeps PHI out of the shell's history.
+    const reasonFile = join(dir, 'reason.txt');
+    writeFileSync(reasonFile, 'payer id missing on the 837I\n');
+    const rejected = await runBilling(target, { out, reject: second?.batchId ?? '', reasonFile });
     expect(rejected).toContain(`${second?.batchId}: rejection sent`);
     // One pass: billing-reply (after billing handoff in the pass) records it; the charts wait for the next.
     await pipeline.tick();

@@ -107,8 +107,23 @@ describe('billing-reply', () => {
         'chart.billing-rejected chart:ck-2:v1 staff:billing-lead',
       ]),
     );
-    // Delivered again: nothing moves twice, nothing is sent again.
+    // Delivered again (the first delivery may have died before it sent them on): nothing moves or is
+    // recorded twice; the charts still waiting are sent on again, which billing handoff takes as once.
+    const before = mem.events().length;
     await service.handle({ kind: 'batch-rejected', batchId: BATCH_ID, reasonKey }, BILLING_LEAD, 'm1');
+    expect(mem.take('billing')).toEqual([
+      { kind: 'chart', agencyId: 'demo-agency', chartKey: 'ck-1', version: 1 },
+    ]);
+    expect(mem.events()).toHaveLength(before);
+    expect((await mem.ports.charts.get('ck-1', 1))?.status).toBe('READY_FOR_BILLING');
+    // Rejected again for another reason: the first rejection stands, the second is recorded as refused.
+    const other = `billing-notes/${BATCH_ID}/ba9876543210.json`;
+    await service.handle({ kind: 'batch-rejected', batchId: BATCH_ID, reasonKey: other }, BILLING_LEAD, 'm2');
+    expect((await mem.ports.batches.get(BATCH_ID))?.rejectionReason).toBe(reasonKey);
+    expect(mem.events().at(-1)?.detail).toEqual({
+      kind: 'batch-rejected',
+      reason: 'the batch was rejected already, with another reason',
+    });
     expect(mem.take('billing')).toEqual([]);
   });
 
@@ -171,9 +186,21 @@ describe('billing-reply', () => {
     const { mem, service } = stage();
     await handedOff(mem, [{ chartKey: 'ck-1' }]);
     const sha = 'a'.repeat(64);
-    await service.handle({ kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha }, 'AROAX:a', 'm1');
-    await service.handle({ kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha }, 'AROAX:a', 'm1');
-    await service.handle({ kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha }, 'AROAX:a', 'm2');
+    await service.handle(
+      { kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha, messageId: 'cb-1' },
+      'AROAX:a',
+      'm1',
+    );
+    await service.handle(
+      { kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha, messageId: 'cb-1' },
+      'AROAX:a',
+      'm1',
+    );
+    await service.handle(
+      { kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha, messageId: 'cb-2' },
+      'AROAX:a',
+      'm2',
+    );
     const refused = {
       kind: 'batch-refused',
       batchId: BATCH_ID,

@@ -143,6 +143,12 @@ describe('person:billing', () => {
       await clients.sqs.send(receive('coded-batches'));
       await clients.s3.send(read('batches/a/b20261123-0123456789ab.json'));
       await clients.s3.send(read(BILLED));
+      await clients.dynamo.send(
+        new GetItemCommand({
+          TableName: 't',
+          Key: { pk: { S: 'BATCH#b20261123-0123456789ab' }, sk: { S: 'META' } },
+        }),
+      );
       await clients.s3.send(
         new PutObjectCommand({
           Bucket: 'art',

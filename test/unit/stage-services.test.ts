@@ -240,6 +240,48 @@ describe('the stages, chained over in-memory ports', () => {
     expect(p.mem.objectTags.get(`test-artifacts/${state?.artifactKey}`)).toEqual(both);
   });
 
+  it('tags a sampled chart re-exported before billing for review alone', async () => {
+    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
+    const state = await p.mem.ports.charts.get(request?.chartKey ?? '', 1);
+    p.mem.objectTags.clear();
+    await p.drop('exports/test-agency/a-again.json', JSON.stringify(homeHealthChart()), 'e2');
+    expect(p.mem.objectTags.get(`test-artifacts/${state?.artifactKey}`)).toEqual({
+      'codetrail-qa': 'review',
+    });
+  });
+
+  it('leaves the billing tag a concurrent batching set, when a re-export tags the file from an older state', async () => {
+    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
+    const chartKey = request?.chartKey ?? '';
+    const state = await p.mem.ports.charts.get(chartKey, 1);
+    // Billing handoff batches the chart and tags its file just as intake, having read the state before
+    // that, tags the file it wrote again.
+    const artifacts = p.mem.ports.artifacts;
+    const tagObject = artifacts.tagObject.bind(artifacts);
+    let raced = false;
+    artifacts.tagObject = async (bucket, key, tags) => {
+      if (!raced) {
+        raced = true;
+        await p.mem.ports.charts.transition(chartKey, 1, ['SAMPLED'], 'BATCHED', {
+          batchId: 'b20261123-0123456789ab',
+        });
+        await tagObject(bucket, key, { 'codetrail-qa': 'review', 'codetrail-billing': 'batched' });
+      }
+      return tagObject(bucket, key, tags);
+    };
+    await p.drop('exports/test-agency/a-again.json', JSON.stringify(homeHealthChart()), 'e2');
+    expect(p.mem.objectTags.get(`test-artifacts/${state?.artifactKey}`)).toEqual({
+      'codetrail-qa': 'review',
+      'codetrail-billing': 'batched',
+    });
+  });
+
   it('sets aside a verdict for a chart that is not awaiting review', async () => {
     const p = pipeline();
     await p.svc.qaResult.handle(verdictOn('ck-unknown'));
