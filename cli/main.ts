@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { runAuditEvents } from './commands/audit.ts';
-import { runBilling } from './commands/billing.ts';
+import { type BillingOptions, runBilling } from './commands/billing.ts';
 import { runDenials } from './commands/denials.ts';
 import { runDrop } from './commands/drop.ts';
 import { runIntakePending, runIntakeReceipts } from './commands/intake.ts';
@@ -364,20 +364,9 @@ billing
     'with --reject: why (kept under billing-notes/ in the artifacts bucket; the charts and the audit log keep its key)',
   )
   .option(...STACK_OPTION)
-  .action(
-    async (opts: {
-      out: string;
-      max?: string;
-      ack?: string;
-      reject?: string;
-      reason?: string;
-      reasonFile?: string;
-      status?: string;
-      stack?: string;
-    }) => {
-      print(await runBilling(await resolveTarget(opts), opts));
-    },
-  );
+  .action(async (opts: BillingOptions & { stack?: string }) => {
+    print(await runBilling(await resolveTarget(opts), opts));
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`codetrail: ${error instanceof Error ? error.message : String(error)}\n`);

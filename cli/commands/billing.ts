@@ -273,23 +273,23 @@ export async function runBillingStatus(target: Target, batchId: string): Promise
   return `${batch.batchId}: ${batch.status} (${batch.agencyId}, ${batch.chartCount ?? batch.candidates.length} chart(s), since ${when})`;
 }
 
+/** The options of `codetrail billing pull`, as the command line gives them. */
+export interface BillingOptions {
+  out: string;
+  max?: string;
+  ack?: string;
+  reject?: string;
+  reason?: string;
+  reasonFile?: string;
+  status?: string;
+}
+
 /**
  * `codetrail billing pull`: --status, --ack or --reject (with --reason or --reason-file) a batch, else
  * pull the waiting ones. A reason may hold PHI: `--reason-file` (`-` for standard input) keeps it out of
  * the shell's history.
  */
-export function runBilling(
-  target: Target,
-  opts: {
-    out: string;
-    max?: string;
-    ack?: string;
-    reject?: string;
-    reason?: string;
-    reasonFile?: string;
-    status?: string;
-  },
-): Promise<string> {
+export function runBilling(target: Target, opts: BillingOptions): Promise<string> {
   if (opts.status) return runBillingStatus(target, opts.status);
   if (opts.ack) return runBillingAck(target, opts.ack);
   if (opts.reject) {
