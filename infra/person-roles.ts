@@ -134,7 +134,7 @@ export class PersonRoles extends Construct {
       allow(['s3:GetObject'], [artifactsBucket.arnForObjects('charts/*')], {
         StringEquals: { [`s3:ExistingObjectTag/${BILLING_TAG.key}`]: BILLING_TAG.value },
       }),
-      allow(['s3:PutObject'], [artifactsBucket.arnForObjects('billing-notes/*')]),
+      allow(['s3:PutObject'], [artifactsBucket.arnForObjects('billing-notes/*')], WRITE_ONCE),
       // Where a batch stands, before an answer is sent (a mistyped or settled batch refused at once).
       allow(['dynamodb:GetItem'], [props.table.tableArn], {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BATCH#*'] },
@@ -155,7 +155,7 @@ export class PersonRoles extends Construct {
       [
         allow(['sqs:SendMessage'], [props.queues['qa-result'].queue.queueArn]),
         viaService(props.queueKey, 'sqs', ['kms:GenerateDataKey']),
-        allow(['s3:PutObject'], [props.artifactsBucket.arnForObjects('qa-notes/*')]),
+        allow(['s3:PutObject'], [props.artifactsBucket.arnForObjects('qa-notes/*')], WRITE_ONCE),
         viaService(props.dataKey, 's3', ['kms:GenerateDataKey']),
         allow(['kms:GenerateMac'], [props.macKey.keyArn]),
       ],
@@ -206,7 +206,7 @@ export class PersonRoles extends Construct {
       allow(['s3:GetObject'], [artifactsBucket.arnForObjects('charts/*')], {
         StringEquals: { [`s3:ExistingObjectTag/${REVIEW_TAG.key}`]: REVIEW_TAG.value },
       }),
-      allow(['s3:PutObject'], [artifactsBucket.arnForObjects('qa-notes/*')]),
+      allow(['s3:PutObject'], [artifactsBucket.arnForObjects('qa-notes/*')], WRITE_ONCE),
       allow(['dynamodb:GetItem'], [props.table.tableArn], {
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHART#*'] },
       }),
@@ -257,6 +257,12 @@ export const PERSON_TRUST = {
 function trustStatement(actions: string[], conditions: Record<string, unknown>): iam.PolicyStatement {
   return new iam.PolicyStatement({ actions, principals: [new iam.AccountRootPrincipal()], conditions });
 }
+
+/**
+ * A PutObject that may only add an object, never replace one: the request must carry `If-None-Match: *`
+ * (`s3:if-none-match` present), so S3 refuses it when the key holds an object. A person's notes.
+ */
+const WRITE_ONCE = { Null: { 's3:if-none-match': 'false' } };
 
 /** An Allow statement. */
 function allow(

@@ -164,13 +164,25 @@ async function pull(target: Target, opts: { out: string; max?: number }): Promis
       break; // the same message would come straight back: stop here, a person has to look
     }
     // Written: told to billing-reply before the message goes, so a pull is never left unrecorded (the
-    // stage records it once per coded-batches message, however often it is told).
-    await reply(target, {
-      kind: 'batch-pulled',
-      batchId: ready.batchId,
-      manifestSha256: ready.manifestSha256,
-      messageId: m.MessageId,
-    });
+    // stage records it once per coded-batches message and person, however often it is told).
+    try {
+      await reply(target, {
+        kind: 'batch-pulled',
+        batchId: ready.batchId,
+        manifestSha256: ready.manifestSha256,
+        messageId: m.MessageId,
+      });
+    } catch (err) {
+      // Written, but not recorded: the message goes back at once, for the next pull to record and take.
+      await target.clients.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: m.ReceiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+      throw err;
+    }
     await target.clients.sqs.send(
       new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }),
     );
@@ -241,7 +253,7 @@ export async function runBillingAck(target: Target, batchId: string): Promise<st
       `--ack: ${batch.batchId} is ${batch.status}; only a handed-off batch can be acknowledged`,
     );
   await actAs(PERSON_ROLES.billing, () => reply(target, { kind: 'batch-accepted', batchId: batch.batchId }));
-  return `${batch.batchId}: acknowledgement sent; billing-reply marks it ACCEPTED (billing pull --status ${batch.batchId})`;
+  return `${batch.batchId}: acknowledgement sent; billing-reply records it (see billing pull --status ${batch.batchId})`;
 }
 
 /**
@@ -260,10 +272,11 @@ export async function runBillingReject(target: Target, batchId: string, reason: 
   const at = new Date().toISOString();
   const reasonKey = `billing-notes/${id}/${sha256Hex(`${reason}|${at}`).slice(0, 12)}.json`;
   await actAs(PERSON_ROLES.billing, async () => {
-    await target.ports.artifacts.putJson('artifacts', reasonKey, { batchId: id, at, reason });
+    // Written once: the role may add a reason, never replace one (its policy requires If-None-Match).
+    await target.ports.artifacts.putJson('artifacts', reasonKey, { batchId: id, at, reason }, { once: true });
     await reply(target, { kind: 'batch-rejected', batchId: id, reasonKey });
   });
-  return `${id}: rejection sent; billing-reply marks it REJECTED and sends its charts back to billing handoff (billing pull --status ${id})`;
+  return `${id}: rejection sent; billing-reply records it and sends its charts back to billing handoff (see billing pull --status ${id})`;
 }
 
 /** `codetrail billing pull --status BATCH`: where a batch stands, as the billing role reads it. */
@@ -289,10 +302,18 @@ export interface BillingOptions {
  * pull the waiting ones. A reason may hold PHI: `--reason-file` (`-` for standard input) keeps it out of
  * the shell's history.
  */
-export function runBilling(target: Target, opts: BillingOptions): Promise<string> {
+export async function runBilling(target: Target, opts: BillingOptions): Promise<string> {
+  const asked = [opts.status && '--status', opts.ack && '--ack', opts.reject && '--reject'].filter(Boolean);
+  if (asked.length > 1) throw new Error(`${asked.join(' and ')}: one at a time`);
+  if (opts.reason !== undefined && opts.reasonFile !== undefined)
+    throw new Error('--reason and --reason-file: give the reason one way');
+  if ((opts.reason !== undefined || opts.reasonFile !== undefined) && !opts.reject)
+    throw new Error('--reason and --reason-file go with --reject');
   if (opts.status) return runBillingStatus(target, opts.status);
   if (opts.ack) return runBillingAck(target, opts.ack);
   if (opts.reject) {
+    if (opts.reasonFile === '-' && process.stdin.isTTY)
+      process.stderr.write('Why is the batch refused? End with Ctrl-D.\n');
     const reason =
       opts.reasonFile !== undefined
         ? readFileSync(opts.reasonFile === '-' ? 0 : opts.reasonFile, 'utf8').trim()

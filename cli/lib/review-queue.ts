@@ -180,7 +180,8 @@ async function storeNote(
   note: string,
 ): Promise<string> {
   const noteKey = `qa-notes/${agencyId}/${chartKey}/v${version}-${sha256Hex(`${author}|${at}`).slice(0, 12)}.json`;
-  await ports.artifacts.putJson('artifacts', noteKey, { author, at, note });
+  // Written once: the role may add a note, never replace one (its policy requires If-None-Match).
+  await ports.artifacts.putJson('artifacts', noteKey, { author, at, note }, { once: true });
   return noteKey;
 }
 

@@ -8,10 +8,11 @@ import type { Ports } from '#shared/aws/ports.ts';
 import { buildPorts } from '#shared/aws/ports-from-env.ts';
 import { type Resources, resourcesFromEnv } from '#shared/aws/resources.ts';
 import { BUCKETS, OUTPUT, type QueueName, queues } from '#shared/topology.ts';
+import { installLocalConditionalWrites } from '../local/conditional-writes.ts';
 import { applyEmulatorEnv } from '../local/emulators.ts';
 import { LocalIam } from '../local/iam-enforcement.ts';
 import { localArnScope, localArns, localRolePolicies } from '../local/local-role-policies.ts';
-import { followLocalObjectTags } from '../local/object-tags.ts';
+import { followLocalObjectTags, refuseLocalTagging } from '../local/object-tags.ts';
 
 /** What `codetrail start --serve` leaves in .codetrail/serve.json for the other commands. */
 export interface ServeState {
@@ -83,6 +84,10 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
     );
   }
   const state = JSON.parse(readFileSync(statePath, 'utf8')) as ServeState;
+  if (!state.dlqUrls || !state.objectTagLog)
+    throw new Error(
+      'the local stack was started by an older codetrail: stop it (Ctrl-C) and run `codetrail start --serve` again',
+    );
   applyEmulatorEnv(state.endpoints);
   const resources = resourcesFromEnv({ ...state.env });
   const clients = awsClients();
@@ -92,6 +97,8 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
   new LocalIam(localRolePolicies(localArns(resources, state.dlqUrls, scope)), scope, {
     objectTags: followLocalObjectTags(state.objectTagLog),
   }).install(clients);
+  refuseLocalTagging(clients);
+  installLocalConditionalWrites(clients);
   return {
     clients,
     resources,

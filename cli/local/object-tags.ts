@@ -5,6 +5,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  renameSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -41,10 +42,15 @@ function setTags(name: string, tags: Record<string, string> | undefined): void {
 function applyTagLog(text: string, into: Map<string, Record<string, string>>): number {
   const end = text.lastIndexOf('\n') + 1;
   for (const line of text.slice(0, end).split('\n')) {
-    if (!line) continue;
-    const { o, t } = JSON.parse(line) as TagLogLine;
-    if (t) into.set(o, t);
-    else into.delete(o);
+    let parsed: TagLogLine;
+    try {
+      parsed = JSON.parse(line) as TagLogLine;
+    } catch {
+      continue; // an empty or damaged line (a crash mid-write) tells nothing: the others still hold
+    }
+    if (typeof parsed?.o !== 'string') continue;
+    if (parsed.t) into.set(parsed.o, parsed.t);
+    else into.delete(parsed.o);
   }
   return end;
 }
@@ -57,7 +63,11 @@ function applyTagLog(text: string, into: Map<string, Record<string, string>>): n
 export function persistLocalObjectTags(file: string): void {
   if (existsSync(file)) applyTagLog(readFileSync(file, 'utf8'), tagsByObject);
   const lines = [...tagsByObject].map(([o, t]) => `${JSON.stringify({ o, t } satisfies TagLogLine)}\n`);
-  writeFileSync(file, lines.join(''));
+  // Written aside and renamed into place: a crash leaves the old file or the new one, never half of one
+  // (and the new file is a new inode, which tells a follower to read it from the start).
+  const fresh = `${file}.${process.pid}.tmp`;
+  writeFileSync(fresh, lines.join(''));
+  renameSync(fresh, file);
   tagLog = file;
 }
 
@@ -70,23 +80,26 @@ export function followLocalObjectTags(
 ): (bucket: unknown, key: unknown) => Readonly<Record<string, string>> | undefined {
   const tags = new Map<string, Record<string, string>>();
   let offset = 0;
+  let inode: number | undefined;
   return (bucket, key) => {
-    const size = existsSync(file) ? statSync(file).size : 0;
-    // Rewritten shorter (the stack restarted and compacted it): read it again from the start.
-    if (size < offset) {
+    const stat = existsSync(file) ? statSync(file) : undefined;
+    // Compacted (the stack restarted: a new file renamed into place) or cut short: read from the start.
+    if (stat?.ino !== inode || (stat?.size ?? 0) < offset) {
       tags.clear();
       offset = 0;
+      inode = stat?.ino;
     }
-    if (size > offset) {
-      const buffer = Buffer.alloc(size - offset);
+    if (stat && stat.size > offset) {
+      const buffer = Buffer.alloc(stat.size - offset);
       const fd = openSync(file, 'r');
+      let read: number;
       try {
-        readSync(fd, buffer, 0, buffer.length, offset);
+        read = readSync(fd, buffer, 0, buffer.length, offset);
       } finally {
         closeSync(fd);
       }
       // Up to the last complete line: one being appended now is read next time.
-      const text = buffer.toString('utf8');
+      const text = buffer.subarray(0, read).toString('utf8');
       offset += Buffer.byteLength(text.slice(0, applyTagLog(text, tags)));
     }
     return tags.get(objectName(bucket, key));
@@ -150,5 +163,27 @@ export function installLocalObjectTags(clients: Pick<AwsClients, 's3'>): void {
       }) as never,
     // After the local IAM's check (priority high, same step): a refused call never reaches the store.
     { step: 'initialize', name: 'codetrail-local-object-tags', priority: 'low' },
+  );
+}
+
+/**
+ * For a command run against `start --serve` from another process: the tags are that process's, so a
+ * tagging call here is refused rather than sent to the embedded S3, which would take it for a PutObject
+ * and overwrite the object with the tag XML. No command tags today; this keeps it so.
+ */
+export function refuseLocalTagging(clients: Pick<AwsClients, 's3'>): void {
+  (clients.s3 as Stackable).middlewareStack.add(
+    ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        if (
+          context.commandName === 'PutObjectTaggingCommand' ||
+          context.commandName === 'GetObjectTaggingCommand'
+        )
+          throw new Error(
+            'object tags of the local stack are set by its own process (`start --serve`), not by a command',
+          );
+        return next(args);
+      }) as never,
+    { step: 'initialize', name: 'codetrail-refuse-local-tagging', priority: 'low' },
   );
 }

@@ -6,6 +6,7 @@ import type { Config } from '#shared/model/config.ts';
 import type { SqsLambdaHandler } from '#shared/runtime/sqs-handler.ts';
 import { stagePorts } from '#shared/runtime/stage-ports.ts';
 import { ENV, JOBS, type JobSpec, type QueueName, STAGES, type StageName } from '#shared/topology.ts';
+import { installLocalConditionalWrites } from './conditional-writes.ts';
 import { applyEmulatorEnv, startEmulators } from './emulators.ts';
 import { actAs, appendDistinct, IAM_RECORD_ENV, LocalIam } from './iam-enforcement.ts';
 import { lambdaContext } from './lambda-context.ts';
@@ -99,6 +100,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
   });
   iam.install(clients);
   installLocalObjectTags(clients);
+  installLocalConditionalWrites(clients);
   const handlers = await loadHandlers();
   const ports: Ports = stagePorts();
   const sources = STAGES.map((s) => {

@@ -37,8 +37,9 @@ export function createBillingReplyService(deps: StageDeps) {
   async function accept(batch: Batch, actor: string): Promise<void> {
     const at = deps.clock.now().toISOString();
     const settled = await ports.batches.settle(batch.batchId, { status: 'ACCEPTED', at });
+    const now = settled ? batch : await current(batch);
     // Settled now, or by an earlier delivery of this answer (the event's key records it once).
-    if (settled || batch.status === 'ACCEPTED') {
+    if (settled || now.status === 'ACCEPTED') {
       await recordAudit(deps, {
         type: 'batch.accepted',
         agencyId: batch.agencyId,
@@ -53,8 +54,13 @@ export function createBillingReplyService(deps: StageDeps) {
       batch,
       actor,
       'batch-accepted',
-      `the batch is ${batch.status}: only a handed-off batch can be acknowledged`,
+      `the batch is ${now.status}: only a handed-off batch can be acknowledged`,
     );
+  }
+
+  /** The batch as it is now: settling failed, so another answer may have settled it since it was read. */
+  async function current(batch: Batch): Promise<Batch> {
+    return (await ports.batches.get(batch.batchId)) ?? batch;
   }
 
   /**
@@ -67,15 +73,16 @@ export function createBillingReplyService(deps: StageDeps) {
       return refuse(batch, actor, 'batch-rejected', 'the reason is not filed under this batch');
     const at = deps.clock.now().toISOString();
     const settled = await ports.batches.settle(batchId, { status: 'REJECTED', at, reason: reasonKey });
-    if (!settled && batch.status !== 'REJECTED')
+    const now = settled ? batch : await current(batch);
+    if (!settled && now.status !== 'REJECTED')
       return refuse(
         batch,
         actor,
         'batch-rejected',
-        `the batch is ${batch.status}: only a handed-off batch can be rejected`,
+        `the batch is ${now.status}: only a handed-off batch can be rejected`,
       );
     // Rejected before, for another reason: that rejection stands (a redelivery carries the same key).
-    if (!settled && batch.rejectionReason !== reasonKey)
+    if (!settled && now.rejectionReason !== reasonKey)
       return refuse(batch, actor, 'batch-rejected', 'the batch was rejected already, with another reason');
     await recordAudit(deps, {
       type: 'batch.rejected',
@@ -153,7 +160,9 @@ export function createBillingReplyService(deps: StageDeps) {
             agencyId: batch.agencyId,
             subject,
             actor,
-            idempotencyKey: `pulled:${reply.messageId}`,
+            // Once per coded-batches message and person: a colleague who pulls the same message again
+            // (it came back after a crash) downloaded the batch too.
+            idempotencyKey: `pulled:${reply.messageId}:${actor}`,
             detail: { chartCount: batch.chartCount, manifestSha256: reply.manifestSha256 },
           });
         case 'batch-refused':

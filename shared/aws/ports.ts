@@ -186,7 +186,11 @@ export interface ObjectLedger {
 }
 
 export interface ArtifactStore {
-  putJson(bucket: BucketName, key: string, body: unknown): Promise<void>;
+  /**
+   * With `once`, the object is written only if the key holds none (S3's `If-None-Match: *`; a
+   * PreconditionFailed error otherwise): a person's note, which their role may add but never replace.
+   */
+  putJson(bucket: BucketName, key: string, body: unknown, options?: { once?: boolean }): Promise<void>;
   putText(bucket: BucketName, key: string, body: string, contentType?: string): Promise<void>;
   /** Writes the bytes as they are: a dropped file goes up unchanged, so its receipt hash is the file's. */
   putBytes(bucket: BucketName, key: string, body: Uint8Array, contentType?: string): Promise<void>;

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { PhiFreeError } from '#shared/runtime/error-summary.ts';
 import type { BucketName } from '#shared/topology.ts';
-import type { ArtifactStore } from './ports.ts';
+import { type ArtifactStore, isPreconditionFailed } from './ports.ts';
 
 /**
  * Chart artifacts, receipts, manifests and quarantined drops in S3, addressed by logical bucket name.
@@ -30,8 +30,20 @@ export class S3ArtifactStore implements ArtifactStore {
     return name;
   }
 
-  async putJson(bucket: BucketName, key: string, body: unknown): Promise<void> {
-    await this.putText(bucket, key, JSON.stringify(body), 'application/json');
+  async putJson(
+    bucket: BucketName,
+    key: string,
+    body: unknown,
+    options: { once?: boolean } = {},
+  ): Promise<void> {
+    try {
+      await this.put(bucket, key, JSON.stringify(body), 'application/json', options.once ?? false);
+    } catch (err) {
+      // Written once, never replaced: say so plainly (a retry of a write that went through lands here too).
+      if (options.once && isPreconditionFailed(err))
+        throw new PhiFreeError(`${key} is written already, and is never replaced: run the command again`);
+      throw err;
+    }
   }
 
   putText(
@@ -52,13 +64,20 @@ export class S3ArtifactStore implements ArtifactStore {
     return this.put(bucket, key, body, contentType);
   }
 
-  private async put(bucket: BucketName, key: string, body: string | Uint8Array, contentType: string) {
+  private async put(
+    bucket: BucketName,
+    key: string,
+    body: string | Uint8Array,
+    contentType: string,
+    once = false,
+  ) {
     await this.s3.send(
       new PutObjectCommand({
         Bucket: this.bucketName(bucket),
         Key: key,
         Body: body,
         ContentType: contentType,
+        ...(once ? { IfNoneMatch: '*' } : {}),
       }),
     );
   }

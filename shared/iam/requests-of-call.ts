@@ -129,7 +129,7 @@ function s3(op: string, input: Input): AuthorizationRequest[] {
         },
       ];
     case 'PutObject': {
-      const context = encryptionContext(input);
+      const context = putObjectContext(input);
       return [
         {
           action: 's3:PutObject',
@@ -169,9 +169,13 @@ function s3(op: string, input: Input): AuthorizationRequest[] {
   }
 }
 
-/** The encryption a PutObject asks for, as the condition keys IAM sees (absent when it asks for none). */
-function encryptionContext(input: Input): Record<string, string[]> {
+/**
+ * What a PutObject asks for, as the condition keys IAM sees: its encryption (absent when it asks for
+ * none), and `s3:if-none-match` when it writes only if the key holds nothing (a person's note).
+ */
+function putObjectContext(input: Input): Record<string, string[]> {
   const context: Record<string, string[]> = {};
+  if (input.IfNoneMatch !== undefined) context['s3:if-none-match'] = [text(input.IfNoneMatch)];
   if (input.ServerSideEncryption !== undefined)
     context['s3:x-amz-server-side-encryption'] = [text(input.ServerSideEncryption)];
   if (input.SSEKMSKeyId !== undefined)

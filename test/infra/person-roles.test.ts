@@ -118,6 +118,8 @@ describe('the QA reviewer and senior reviewer roles', () => {
         Effect: 'Allow',
         Action: 's3:PutObject',
         Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/qa-notes/*']] },
+        // Added, never replaced: the request must carry If-None-Match.
+        Condition: { Null: { 's3:if-none-match': 'false' } },
       },
     ]);
   });
@@ -201,6 +203,8 @@ describe('the billing role', () => {
         Effect: 'Allow',
         Action: 's3:PutObject',
         Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/billing-notes/*']] },
+        // Added, never replaced: the request must carry If-None-Match.
+        Condition: { Null: { 's3:if-none-match': 'false' } },
       },
     ]);
     // People never write the table: the billing-reply stage makes every change. They read batch items alone.

@@ -31,6 +31,18 @@ describe('S3ArtifactStore on fauxqs', () => {
     });
   });
 
+  it('writes a note once and never over it, as S3 refuses If-None-Match (the embedded S3 does not: the local runtime does)', async () => {
+    const key = 'qa-notes/agency-a/ck1/v1-n1.json';
+    await stack.ports.artifacts.putJson('artifacts', key, { note: 'first' }, { once: true });
+    await expect(
+      stack.ports.artifacts.putJson('artifacts', key, { note: 'second' }, { once: true }),
+    ).rejects.toThrow(`${key} is written already, and is never replaced: run the command again`);
+    expect(JSON.parse(await stack.ports.artifacts.getText('artifacts', key))).toEqual({ note: 'first' });
+    // Without `once`, a write goes over it, as S3's does.
+    await stack.ports.artifacts.putJson('artifacts', key, { note: 'third' });
+    expect(JSON.parse(await stack.ports.artifacts.getText('artifacts', key))).toEqual({ note: 'third' });
+  });
+
   it('reads a source object by its real bucket name and copies it into quarantine', async () => {
     const key = 'exports/agency-a/drop 1+(x).ndjson';
     await stack.ports.artifacts.putText('intake', key, '{"chart":1}\n', 'application/x-ndjson');

@@ -278,6 +278,16 @@ describe('billing handoff on embedded AWS', () => {
       /^--ack: not a batch id \(b<yyyymmdd>-<12 hex digits>, as billing pull lists them\)$/,
     );
     await expect(runBillingReject(target, second?.batchId ?? '', '  ')).rejects.toThrow('--reason: say why');
+    // Two answers at once, or a reason given twice or without --reject, are refused before anything is sent.
+    const id = second?.batchId ?? '';
+    await expect(runBilling(target, { out, status: id, reject: id, reason: 'x' })).rejects.toThrow(
+      '--status and --reject: one at a time',
+    );
+    await expect(runBilling(target, { out, reject: id, reason: 'x', reasonFile: 'r' })).rejects.toThrow(
+      '--reason and --reason-file: give the reason one way',
+    );
+    await expect(runBilling(target, { out, ack: id, reason: 'x' })).rejects.toThrow('go with --reject');
+    expect((await pipeline.ports.batches.get(id))?.status).toBe('HANDED_OFF');
     // The reason from a file, as a billing lead keeps PHI out of the shell's history.
     const reasonFile = join(dir, 'reason.txt');
     writeFileSync(reasonFile, 'payer id missing on the 837I\n');

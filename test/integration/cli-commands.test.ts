@@ -112,7 +112,22 @@ describe('codetrail commands against a running stack', () => {
     expect(renderQaReport(report)).toContain('Waiting for QA review past the SLA');
 
     const out = join(dir, 'batches');
+    // billing-reply cannot be told of the pull: the batch is written, but its message stays, for the next
+    // pull to tell it and take it (a pull is never left unrecorded).
+    const unreachable = {
+      ...target,
+      ports: {
+        ...target.ports,
+        queue: {
+          send: async () => {
+            throw new Error('billing-reply unreachable');
+          },
+        },
+      },
+    };
+    await expect(runBillingPull(unreachable, { out, max: 1 })).rejects.toThrow('billing-reply unreachable');
     const pulled = await runBillingPull(target, { out });
+    expect(pulled).toContain('(already there)');
     const batchIds = pulled
       .split('\n')
       .slice(2)

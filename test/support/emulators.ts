@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { installLocalConditionalWrites } from '#cli/local/conditional-writes.ts';
 import { applyEmulatorEnv, type Emulators, startEmulators } from '#cli/local/emulators.ts';
 import { installLocalObjectTags } from '#cli/local/object-tags.ts';
 import { provision } from '#cli/local/provision.ts';
@@ -58,6 +59,7 @@ export function useLocalStack(options: LocalStackOptions = {}): LocalStack {
       const clients = awsClients();
       // The embedded S3 has no tagging API: the local runtime answers it (as startLocalPipeline does).
       installLocalObjectTags(clients);
+      installLocalConditionalWrites(clients);
       const prefix = `${options.prefix ?? 't'}-${randomBytes(4).toString('hex')}`;
       const keyFile = join(tempDir, 'local.key');
       const { resources, dlqUrls } = await provision(clients, {

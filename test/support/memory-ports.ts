@@ -108,8 +108,13 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
 
   const names = (b: BucketName) => `test-${b}`;
   const artifacts: ArtifactStore = {
-    async putJson(bucket, k, body) {
-      objects.set(`${names(bucket)}/${k}`, JSON.stringify(body));
+    async putJson(bucket, k, body, options) {
+      const name = `${names(bucket)}/${k}`;
+      if (options?.once && objects.has(name))
+        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
+          name: 'PreconditionFailed',
+        });
+      objects.set(name, JSON.stringify(body));
     },
     async putText(bucket, k, body) {
       objects.set(`${names(bucket)}/${k}`, body);

@@ -166,6 +166,20 @@ describe('billing-reply', () => {
     ]);
   });
 
+  it('names the status another answer left, when it settled the batch between the read and the write', async () => {
+    const { mem, service } = stage();
+    await handedOff(mem, [{ chartKey: 'ck-1' }]);
+    const settle = mem.ports.batches.settle.bind(mem.ports.batches);
+    mem.ports.batches.settle = async (id, answer) => {
+      await settle(id, { status: 'ACCEPTED', at: '2026-11-23T11:00:00.000Z' });
+      return settle(id, answer);
+    };
+    await service.handle({ kind: 'batch-rejected', batchId: BATCH_ID, reasonKey }, 'AROAX:a', 'm1');
+    expect(mem.events().map((e) => e.detail?.reason)).toEqual([
+      'the batch is ACCEPTED: only a handed-off batch can be rejected',
+    ]);
+  });
+
   it('refuses to accept a batch not yet handed off', async () => {
     const { mem, service } = stage();
     await mem.ports.batches.create({
@@ -186,30 +200,25 @@ describe('billing-reply', () => {
     const { mem, service } = stage();
     await handedOff(mem, [{ chartKey: 'ck-1' }]);
     const sha = 'a'.repeat(64);
-    await service.handle(
-      { kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha, messageId: 'cb-1' },
-      'AROAX:a',
-      'm1',
-    );
-    await service.handle(
-      { kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha, messageId: 'cb-1' },
-      'AROAX:a',
-      'm1',
-    );
-    await service.handle(
-      { kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha, messageId: 'cb-2' },
-      'AROAX:a',
-      'm2',
-    );
+    const pulled = (messageId: string) =>
+      ({ kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha, messageId }) as const;
+    // The same coded-batches message told twice (two replies: a resend), by the same person: once.
+    await service.handle(pulled('cb-1'), 'AROAX:a', 'm1');
+    await service.handle(pulled('cb-1'), 'AROAX:a', 'm2');
+    // The same message pulled by a colleague (it came back after a crash): theirs too.
+    await service.handle(pulled('cb-1'), 'AROAX:b', 'm3');
     const refused = {
       kind: 'batch-refused',
       batchId: BATCH_ID,
       check: 'chart-sha256',
       claimRef: 'CT0123456789ABCD',
     } as const;
-    await service.handle(refused, 'AROAX:a', 'm3');
+    await service.handle(refused, 'AROAX:a', 'm4');
     const events = mem.events();
-    expect(events.filter((e) => e.type === 'batch.pulled')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'batch.pulled').map((e) => e.actor)).toEqual([
+      'sender:AROAX:a',
+      'sender:AROAX:b',
+    ]);
     expect(events.find((e) => e.type === 'batch.pulled')?.detail).toEqual({
       chartCount: 1,
       manifestSha256: sha,

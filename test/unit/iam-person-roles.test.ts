@@ -53,7 +53,12 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
       await clients.dynamo.send(getChart('CHART#ck1'));
       await clients.sqs.send(receive(own));
       await clients.s3.send(
-        new PutObjectCommand({ Bucket: 'art', Key: 'qa-notes/a/ck1/v1-n.json', Body: '{}' }),
+        new PutObjectCommand({
+          Bucket: 'art',
+          Key: 'qa-notes/a/ck1/v1-n.json',
+          Body: '{}',
+          IfNoneMatch: '*',
+        }),
       );
     });
     expect(iam.denials()).toEqual([]);
@@ -70,6 +75,11 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
       'dynamodb:PutItem',
     ],
     ['the other review queue', () => receive(other), 'sqs:ReceiveMessage'],
+    [
+      'a note written over another (no If-None-Match)',
+      () => new PutObjectCommand({ Bucket: 'art', Key: 'qa-notes/a/ck1/v1-n.json', Body: '{}' }),
+      's3:PutObject',
+    ],
   ] as const)('may not touch %s', (_what, command, action) => expectRefused(role, command, action));
 });
 
@@ -123,7 +133,14 @@ describe('person:coder', () => {
   it('sends nothing but disputes and notes: it reads no chart, no state and no queue', async () => {
     const { clients, iam } = enforcedClients(tags);
     await actAs(role, () =>
-      clients.s3.send(new PutObjectCommand({ Bucket: 'art', Key: 'qa-notes/a/ck1/v1-n.json', Body: '{}' })),
+      clients.s3.send(
+        new PutObjectCommand({
+          Bucket: 'art',
+          Key: 'qa-notes/a/ck1/v1-n.json',
+          Body: '{}',
+          IfNoneMatch: '*',
+        }),
+      ),
     );
     expect(iam.denials()).toEqual([]);
     for (const [command, action] of [
@@ -154,6 +171,7 @@ describe('person:billing', () => {
           Bucket: 'art',
           Key: 'billing-notes/b20261123-0123456789ab/n.json',
           Body: '{}',
+          IfNoneMatch: '*',
         }),
       );
     });
@@ -175,5 +193,15 @@ describe('person:billing', () => {
       'dynamodb:PutItem',
     ],
     ['a review queue', () => receive('qa-review'), 'sqs:ReceiveMessage'],
+    [
+      'a reason written over another (no If-None-Match)',
+      () =>
+        new PutObjectCommand({
+          Bucket: 'art',
+          Key: 'billing-notes/b20261123-0123456789ab/n.json',
+          Body: '{}',
+        }),
+      's3:PutObject',
+    ],
   ] as const)('may not touch %s', (_what, command, action) => expectRefused(role, command, action));
 });

@@ -61,6 +61,10 @@ describe('requestsOfCall', () => {
         },
       },
     ]);
+    // A write that adds only (If-None-Match): the key a person's note statement requires.
+    expect(requestsOfCall(scope, 's3', 'PutObject', { Bucket: 'b', Key: 'k', IfNoneMatch: '*' })).toEqual([
+      { action: 's3:PutObject', resource: 'arn:aws:s3:::b/k', context: { 's3:if-none-match': ['*'] } },
+    ]);
     expect(requestsOfCall(scope, 's3', 'CreateBucket', { Bucket: 'b' })).toEqual([
       { action: 's3:CreateBucket', resource: 'arn:aws:s3:::b' },
     ]);

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectTaggingCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
@@ -8,6 +8,7 @@ import {
   installLocalObjectTags,
   localObjectTags,
   persistLocalObjectTags,
+  refuseLocalTagging,
 } from '#cli/local/object-tags.ts';
 
 // The local S3 tags (the embedded S3 has no tagging API): answered by SDK middleware, kept in memory, and
@@ -74,10 +75,35 @@ describe('local object tags', () => {
     expect(follower('art', 'charts/a/ck5/v1.json')).toBeUndefined();
     appendFileSync(file, ':"review"}}\n');
     expect(follower('art', 'charts/a/ck5/v1.json')).toEqual({ 'codetrail-qa': 'review' });
-    // Rewritten shorter (the stack restarted): read again from the start.
+    // Cut short: read again from the start.
     writeFileSync(file, `${JSON.stringify({ o: 'art/charts/a/ck6/v1.json', t: { x: 'y' } })}\n`);
     expect(follower('art', 'charts/a/ck4/v1.json')).toBeUndefined();
     expect(follower('art', 'charts/a/ck6/v1.json')).toEqual({ x: 'y' });
+    // Compacted by a restart into a file as long or longer (a new file renamed into place): read anew,
+    // a damaged line skipped.
+    const longer = join(dir, 'longer.jsonl');
+    writeFileSync(
+      longer,
+      `not json\n${JSON.stringify({ o: 'art/charts/a/ck7/v1.json', t: { 'codetrail-qa': 'review' } })}\n`.repeat(
+        3,
+      ),
+    );
+    renameSync(longer, file);
+    expect(follower('art', 'charts/a/ck6/v1.json')).toBeUndefined();
+    expect(follower('art', 'charts/a/ck7/v1.json')).toEqual({ 'codetrail-qa': 'review' });
+  });
+
+  it('refuses tagging calls on the clients of a command run against another process', async () => {
+    const other = new S3Client({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    refuseLocalTagging({ s3: other });
+    await expect(
+      other.send(new PutObjectTaggingCommand({ Bucket: 'art', Key: 'k', Tagging: { TagSet: [] } })),
+    ).rejects.toThrow('set by its own process');
   });
 
   it('follows a file that does not exist yet as holding no tags', () => {
