@@ -135,13 +135,7 @@ async function pull(target: Target, opts: { out: string; max?: number }): Promis
         written = `${written} (already there)`;
       else writeBatch(await downloadVerified(target, ready), opts.out, written);
     } catch (err) {
-      await target.clients.sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: url,
-          ReceiptHandle: m.ReceiptHandle,
-          VisibilityTimeout: 0,
-        }),
-      );
+      await putBack(target, url, m.ReceiptHandle);
       const reason =
         err instanceof BatchVerificationError
           ? err.message
@@ -174,13 +168,7 @@ async function pull(target: Target, opts: { out: string; max?: number }): Promis
       });
     } catch (err) {
       // Written, but not recorded: the message goes back at once, for the next pull to record and take.
-      await target.clients.sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: url,
-          ReceiptHandle: m.ReceiptHandle,
-          VisibilityTimeout: 0,
-        }),
-      );
+      await putBack(target, url, m.ReceiptHandle);
       throw err;
     }
     await target.clients.sqs.send(
@@ -203,6 +191,13 @@ function writeBatch(batch: Awaited<ReturnType<typeof downloadVerified>>, out: st
   for (const c of batch.charts) writePrivate(join(temp, 'charts', `${c.claimRef}.json`), c.text);
   rmSync(dir, { recursive: true, force: true });
   renameSync(temp, dir);
+}
+
+/** Makes a taken message visible again at once, for the next pull. */
+function putBack(target: Target, url: string, receiptHandle: string | undefined): Promise<unknown> {
+  return target.clients.sqs.send(
+    new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }),
+  );
 }
 
 function row(ready: BatchReady, where: string): (string | number)[] {
