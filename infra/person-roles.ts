@@ -240,7 +240,7 @@ function policyVariable(name: string): string {
 /**
  * How a person may assume a role people share: as an IAM user of this account, with the session named
  * after the user (`${aws:username}`, which IAM fills in from who signed the request, so no one can name
- * it after someone else) and that name set as the source identity, which no later role in a chain can
+ * it after someone else), signed in with MFA, and that name set as the source identity, which no later role in a chain can
  * change. The session name is what SQS's SenderId and CloudTrail carry, so they name the person.
  * Roles and federated sessions have no user name and cannot assume these roles: people who sign in
  * through IAM Identity Center or another identity provider get the role's policy in a permission set of
@@ -252,6 +252,8 @@ export const PERSON_TRUST = {
     'sts:RoleSessionName': policyVariable('aws:username'),
     'sts:SourceIdentity': policyVariable('aws:username'),
   },
+  // Signed in with MFA: these roles read PHI, and an IAM user's long-term keys alone do not say who holds them.
+  Bool: { 'aws:MultiFactorAuthPresent': 'true' },
 } as const;
 
 function trustStatement(actions: string[], conditions: Record<string, unknown>): iam.PolicyStatement {

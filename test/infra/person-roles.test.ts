@@ -239,9 +239,10 @@ describe('the trust of the roles people share', () => {
       'sts:RoleSessionName': iamVariable('aws:username'),
       'sts:SourceIdentity': iamVariable('aws:username'),
     },
+    Bool: { 'aws:MultiFactorAuthPresent': 'true' },
   };
   it.each(shared)(
-    '%s: assumed only by an IAM user, the session named after them and that name its source identity',
+    '%s: assumed only by an IAM user with MFA, the session named after them and that name its source identity',
     (_, role) => {
       const trust = resourceOf(t, role).Properties.AssumeRolePolicyDocument.Statement as {
         Action: string | string[];
