@@ -262,9 +262,9 @@ function trustStatement(actions: string[], conditions: Record<string, unknown>):
 
 /**
  * A PutObject that may only add an object, never replace one: the request must carry `If-None-Match: *`
- * (`s3:if-none-match` present), so S3 refuses it when the key holds an object. A person's notes.
+ * (`s3:if-none-match` = `*`), so S3 refuses it when the key holds an object. A person's notes.
  */
-const WRITE_ONCE = { Null: { 's3:if-none-match': 'false' } };
+const WRITE_ONCE = { StringEquals: { 's3:if-none-match': '*' } };
 
 /** An Allow statement. */
 function allow(

@@ -193,11 +193,31 @@ function writeBatch(batch: Awaited<ReturnType<typeof downloadVerified>>, out: st
   renameSync(temp, dir);
 }
 
-/** Makes a taken message visible again at once, for the next pull. */
-function putBack(target: Target, url: string, receiptHandle: string | undefined): Promise<unknown> {
-  return target.clients.sqs.send(
-    new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }),
-  );
+/**
+ * Makes a taken message visible again at once, for the next pull. Best effort: if it fails, the message
+ * comes back after its visibility timeout anyway, and the error that brought us here is the one to tell.
+ */
+async function putBack(target: Target, url: string, receiptHandle: string | undefined): Promise<void> {
+  try {
+    await target.clients.sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+  } catch {
+    // the visibility timeout returns it
+  }
+}
+
+/** A rejection's reason from a file (`-`: standard input). The path is not echoed: it may name a patient. */
+function reasonFrom(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8').trim();
+  } catch {
+    throw new Error('--reason-file: that file cannot be read; give a readable file, or - for standard input');
+  }
 }
 
 function row(ready: BatchReady, where: string): (string | number)[] {
@@ -309,10 +329,7 @@ export async function runBilling(target: Target, opts: BillingOptions): Promise<
   if (opts.reject) {
     if (opts.reasonFile === '-' && process.stdin.isTTY)
       process.stderr.write('Why is the batch refused? End with Ctrl-D.\n');
-    const reason =
-      opts.reasonFile !== undefined
-        ? readFileSync(opts.reasonFile === '-' ? 0 : opts.reasonFile, 'utf8').trim()
-        : opts.reason;
+    const reason = opts.reasonFile !== undefined ? reasonFrom(opts.reasonFile) : opts.reason;
     if (!reason) throw new Error('--reject needs --reason or --reason-file: why the batch is refused');
     return runBillingReject(target, opts.reject, reason);
   }

@@ -179,7 +179,8 @@ async function storeNote(
   at: string,
   note: string,
 ): Promise<string> {
-  const noteKey = `qa-notes/${agencyId}/${chartKey}/v${version}-${sha256Hex(`${author}|${at}`).slice(0, 12)}.json`;
+  // The key hashes the note itself: the same file submitted again names the same note, which is there.
+  const noteKey = `qa-notes/${agencyId}/${chartKey}/v${version}-${sha256Hex(`${author}|${at}|${note}`).slice(0, 12)}.json`;
   // Written once: the role may add a note, never replace one (its policy requires If-None-Match).
   await ports.artifacts.putJson('artifacts', noteKey, { author, at, note }, { once: true });
   return noteKey;

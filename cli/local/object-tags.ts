@@ -2,11 +2,11 @@ import {
   appendFileSync,
   closeSync,
   existsSync,
+  fstatSync,
   openSync,
   readFileSync,
   readSync,
   renameSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import type { AwsClients } from '#shared/aws/clients.ts';
@@ -82,25 +82,26 @@ export function followLocalObjectTags(
   let offset = 0;
   let inode: number | undefined;
   return (bucket, key) => {
-    const stat = existsSync(file) ? statSync(file) : undefined;
-    // Compacted (the stack restarted: a new file renamed into place) or cut short: read from the start.
-    if (stat?.ino !== inode || (stat?.size ?? 0) < offset) {
-      tags.clear();
-      offset = 0;
-      inode = stat?.ino;
-    }
-    if (stat && stat.size > offset) {
-      const buffer = Buffer.alloc(stat.size - offset);
-      const fd = openSync(file, 'r');
-      let read: number;
-      try {
-        read = readSync(fd, buffer, 0, buffer.length, offset);
-      } finally {
-        closeSync(fd);
+    if (!existsSync(file)) return undefined;
+    // The open file's own size and inode: a compaction renamed into place after this is read next time.
+    const fd = openSync(file, 'r');
+    try {
+      const stat = fstatSync(fd);
+      // Compacted (the stack restarted: a new file renamed into place) or cut short: read from the start.
+      if (stat.ino !== inode || stat.size < offset) {
+        tags.clear();
+        offset = 0;
+        inode = stat.ino;
       }
-      // Up to the last complete line: one being appended now is read next time.
-      const text = buffer.subarray(0, read).toString('utf8');
-      offset += Buffer.byteLength(text.slice(0, applyTagLog(text, tags)));
+      if (stat.size > offset) {
+        const buffer = Buffer.alloc(stat.size - offset);
+        const read = readSync(fd, buffer, 0, buffer.length, offset);
+        // Up to the last complete line: one being appended now is read next time.
+        const text = buffer.subarray(0, read).toString('utf8');
+        offset += Buffer.byteLength(text.slice(0, applyTagLog(text, tags)));
+      }
+    } finally {
+      closeSync(fd);
     }
     return tags.get(objectName(bucket, key));
   };

@@ -18,7 +18,8 @@ export class UnknownBatchError extends PhiFreeError {
  * Billing reply: the billing team's answers about a coded batch, recorded as AWS says who sent them. The
  * people of billing never write the table: their role may only send here. Every answer is idempotent,
  * so a redelivery records nothing twice: a batch settles once, each chart moves once, each audit event
- * has a fixed key (a pull keys on the coded-batches message, a refused check on the reply's message).
+ * has a fixed key (a pull keys on the coded-batches message and the person, a refused check on the
+ * reply's message).
  */
 export function createBillingReplyService(deps: StageDeps) {
   const { ports } = deps;

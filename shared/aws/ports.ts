@@ -187,8 +187,9 @@ export interface ObjectLedger {
 
 export interface ArtifactStore {
   /**
-   * With `once`, the object is written only if the key holds none (S3's `If-None-Match: *`; a
-   * PreconditionFailed error otherwise): a person's note, which their role may add but never replace.
+   * With `once`, the object is written only if the key holds none (S3's `If-None-Match: *`): a person's
+   * note, which their role may add but never replace. One already there is left as it is and counts as
+   * written: such keys hash what the object holds, so it is this write's (a resubmission, a retry).
    */
   putJson(bucket: BucketName, key: string, body: unknown, options?: { once?: boolean }): Promise<void>;
   putText(bucket: BucketName, key: string, body: string, contentType?: string): Promise<void>;

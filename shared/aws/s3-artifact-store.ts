@@ -39,9 +39,9 @@ export class S3ArtifactStore implements ArtifactStore {
     try {
       await this.put(bucket, key, JSON.stringify(body), 'application/json', options.once ?? false);
     } catch (err) {
-      // Written once, never replaced: say so plainly (a retry of a write that went through lands here too).
-      if (options.once && isPreconditionFailed(err))
-        throw new PhiFreeError(`${key} is written already, and is never replaced: run the command again`);
+      // Written once, never replaced. Writers of such objects name them by a hash of what they hold, so
+      // one already there is this write's: a resubmission, or a retry of a write that went through.
+      if (options.once && isPreconditionFailed(err)) return;
       throw err;
     }
   }

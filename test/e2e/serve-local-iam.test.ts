@@ -97,6 +97,11 @@ describe('the commands against `start --serve` from another process', () => {
     await expect(
       actAs(`${PERSON_ROLES.emrWriter}@test-agency`, () => read('exports/test-agency/x.json')),
     ).rejects.toMatchObject({ name: 'AccessDenied' });
+    // A note is added once, never written over, as S3 does it (the embedded S3 would write over it).
+    const note = 'qa-notes/test-agency/ck0/v1-0123456789ab.json';
+    await target.ports.artifacts.putJson('artifacts', note, { note: 'first' }, { once: true });
+    await target.ports.artifacts.putJson('artifacts', note, { note: 'second' }, { once: true });
+    expect(JSON.parse(await target.ports.artifacts.getText('artifacts', note))).toEqual({ note: 'first' });
     // Nothing the stack's own stages did was refused.
     expect(output).not.toContain('AccessDenied');
   }, 120_000);

@@ -119,7 +119,7 @@ describe('the QA reviewer and senior reviewer roles', () => {
         Action: 's3:PutObject',
         Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/qa-notes/*']] },
         // Added, never replaced: the request must carry If-None-Match.
-        Condition: { Null: { 's3:if-none-match': 'false' } },
+        Condition: { StringEquals: { 's3:if-none-match': '*' } },
       },
     ]);
   });
@@ -204,7 +204,7 @@ describe('the billing role', () => {
         Action: 's3:PutObject',
         Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/billing-notes/*']] },
         // Added, never replaced: the request must carry If-None-Match.
-        Condition: { Null: { 's3:if-none-match': 'false' } },
+        Condition: { StringEquals: { 's3:if-none-match': '*' } },
       },
     ]);
     // People never write the table: the billing-reply stage makes every change. They read batch items alone.

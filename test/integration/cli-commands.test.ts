@@ -111,6 +111,12 @@ describe('codetrail commands against a running stack', () => {
     expect(report.by.coder?.map((r) => [r.key, r.reviews, r.charts.rate])).toEqual([['coder-new', 1, 1]]);
     expect(renderQaReport(report)).toContain('Waiting for QA review past the SLA');
 
+    // The local stack's clients refuse a write over a note, as S3 does (the embedded S3 would write over it).
+    const note = 'qa-notes/test-agency/ck0/v1-0123456789ab.json';
+    await target.ports.artifacts.putJson('artifacts', note, { note: 'first' }, { once: true });
+    await target.ports.artifacts.putJson('artifacts', note, { note: 'second' }, { once: true });
+    expect(JSON.parse(await target.ports.artifacts.getText('artifacts', note))).toEqual({ note: 'first' });
+
     const out = join(dir, 'batches');
     // billing-reply cannot be told of the pull: the batch is written, but its message stays, for the next
     // pull to tell it and take it (a pull is never left unrecorded).

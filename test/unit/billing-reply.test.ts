@@ -180,6 +180,20 @@ describe('billing-reply', () => {
     ]);
   });
 
+  it('records an acknowledgement another answer beat as refused, naming what that answer left', async () => {
+    const { mem, service } = stage();
+    await handedOff(mem, [{ chartKey: 'ck-1' }]);
+    const settle = mem.ports.batches.settle.bind(mem.ports.batches);
+    mem.ports.batches.settle = async (id, answer) => {
+      await settle(id, { status: 'REJECTED', at: '2026-11-23T11:00:00.000Z', reason: reasonKey });
+      return settle(id, answer);
+    };
+    await service.handle({ kind: 'batch-accepted', batchId: BATCH_ID }, 'AROAX:a', 'm1');
+    expect(mem.events().map((e) => e.detail?.reason)).toEqual([
+      'the batch is REJECTED: only a handed-off batch can be acknowledged',
+    ]);
+  });
+
   it('refuses to accept a batch not yet handed off', async () => {
     const { mem, service } = stage();
     await mem.ports.batches.create({

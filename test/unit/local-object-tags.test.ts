@@ -104,6 +104,9 @@ describe('local object tags', () => {
     await expect(
       other.send(new PutObjectTaggingCommand({ Bucket: 'art', Key: 'k', Tagging: { TagSet: [] } })),
     ).rejects.toThrow('set by its own process');
+    await expect(other.send(new GetObjectTaggingCommand({ Bucket: 'art', Key: 'k' }))).rejects.toThrow(
+      'set by its own process',
+    );
   });
 
   it('follows a file that does not exist yet as holding no tags', () => {
