@@ -290,13 +290,32 @@ qa.command('report')
     print(opts.json ? JSON.stringify(report, null, 2) : renderQaReport(report));
   });
 qa.command('show')
-  .description('Show a sampled chart, its findings and why it was sampled')
+  .description('Show a chart waiting for review, from the review board: its file, findings and why it waits')
   .argument('<chartKey>')
   .argument('<version>')
+  .option('--purpose <purpose>', 'review, second-review or dispute', 'review')
+  .option('--senior', 'as the senior reviewer (disputes, charts sampled to senior review)')
+  .option('--agency <id>', 'the agency of the chart (default: every agency of the stack)')
   .option(...STACK_OPTION)
-  .action(async (chartKey: string, version: string, opts: { stack?: string }) => {
-    print(await runQaShow(await resolveTarget(opts), chartKey, Number(version)));
-  });
+  .action(
+    async (
+      chartKey: string,
+      version: string,
+      opts: { stack?: string; purpose: string; senior?: boolean; agency?: string },
+    ) => {
+      if (!['review', 'second-review', 'dispute'].includes(opts.purpose))
+        throw new Error('--purpose: review, second-review or dispute');
+      print(
+        await runQaShow(
+          await resolveTarget(opts),
+          chartKey,
+          Number(version),
+          opts.purpose as 'review' | 'second-review' | 'dispute',
+          { ...(opts.senior ? { senior: true } : {}), ...(opts.agency ? { agency: opts.agency } : {}) },
+        ),
+      );
+    },
+  );
 
 program
   .command('turnaround')

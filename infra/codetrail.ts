@@ -155,6 +155,8 @@ export class Codetrail extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: !removeOnDestroy,
       removalPolicy,
+      // Items that set it are removed after it (epoch seconds): answered review board entries, a month on.
+      timeToLiveAttribute: 'expiresAt',
     });
     this.table.addGlobalSecondaryIndex({
       indexName: 'gsi1',
@@ -308,6 +310,11 @@ export class Codetrail extends Construct {
       OUTPUT.billingRole,
       this.personRoles.billing.roleArn,
       'codetrail billing team role (coded batches)',
+    );
+    output(
+      OUTPUT.agencies,
+      props.config.agencies.map((a) => a.id).join(','),
+      'codetrail agencies (ids): the review board lists each',
     );
 
     this.acknowledgments = (props.acknowledgeNagFindings ?? true) ? acknowledgeFindings(this) : [];

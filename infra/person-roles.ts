@@ -189,9 +189,9 @@ export class PersonRoles extends Construct {
 
   /**
    * A QA role: takes, holds and removes requests on its own review queue; reads only the chart files
-   * sampled for review (qa-sampling tags them: `s3:ExistingObjectTag`) and the chart versions' state
-   * (GetItem on chart partitions alone: `dynamodb:LeadingKeys`); adds its free-text notes under
-   * `qa-notes/`; sends its answers to the qa-result queue, whose stage checks and records them under the
+   * sampled for review (qa-sampling tags them: `s3:ExistingObjectTag`) and the review board (GetItem and
+   * Query on `REVIEWS#` partitions alone: `dynamodb:LeadingKeys`), never a chart's state; adds its
+   * free-text notes under `qa-notes/`; sends its answers to the qa-result queue, whose stage checks and records them under the
    * identity SQS saw send them. It never writes the table, lists a bucket or reads another file.
    */
   private qaRole(id: string, queue: QueueName, props: PersonRolesProps, what: string): iam.Role {
@@ -207,8 +207,9 @@ export class PersonRoles extends Construct {
         StringEquals: { [`s3:ExistingObjectTag/${REVIEW_TAG.key}`]: REVIEW_TAG.value },
       }),
       allow(['s3:PutObject'], [artifactsBucket.arnForObjects('qa-notes/*')], WRITE_ONCE),
-      allow(['dynamodb:GetItem'], [props.table.tableArn], {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHART#*'] },
+      // The review board alone: what waits and what a reviewer is shown. No chart state, no audit event.
+      allow(['dynamodb:GetItem', 'dynamodb:Query'], [props.table.tableArn], {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REVIEWS#*'] },
       }),
       viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']),
       allow(['kms:GenerateMac'], [props.macKey.keyArn]),

@@ -386,7 +386,7 @@ export function queues(): QueueSpec[] {
     visibilityTimeoutSeconds: 300,
     retentionDays: QUEUE_RETENTION_DAYS,
     // People read these queues in their own time; only a message received very often without ever
-    // being deleted is stuck. (Listing pending reviews reads the table, not the queue.)
+    // being deleted is stuck. (Listing pending reviews reads the review board, not the queue.)
     maxReceiveCount: HUMAN_MAX_RECEIVE_COUNT,
     maxAgeAlarmMinutes: q.maxAgeAlarmMinutes,
   }));
@@ -446,4 +446,6 @@ export const OUTPUT = {
   complianceRole: 'ComplianceRole',
   coderRole: 'CoderRole',
   billingRole: 'BillingRole',
+  /** The configured agency ids, comma-separated: the review board's partitions. */
+  agencies: 'Agencies',
 } as const;

@@ -58,11 +58,10 @@ export async function qaReport(
   const overdue: QaReport['overdue'] = [];
   const slaMs = config.slas.qaReviewHours * 3_600_000;
   // First reviews, blind second reviews and disputes alike: the QA queues' age alarm covers all three.
-  // One read of the table for every agency (it is a scan: an agency filter reads no less).
-  const listed = new Set(agencies);
-  for (const s of await pendingReviews(ports, opts.agency)) {
+  // The review board, one Query per agency.
+  for (const s of await pendingReviews(ports, agencies)) {
     const waited = now.getTime() - Date.parse(s.waitingSince);
-    if (listed.has(s.agencyId) && waited > slaMs)
+    if (waited > slaMs)
       overdue.push({
         agencyId: s.agencyId,
         chartKey: s.chartKey,

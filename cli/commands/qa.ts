@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ReviewEntry } from '#shared/aws/ports.ts';
 import { PERSON_ROLES } from '#shared/topology.ts';
 import { HeldReviews } from '../lib/held-reviews.ts';
 import {
@@ -29,8 +30,8 @@ export async function runQaReview(
   target: Target,
   opts: { verdicts?: string; agency?: string; next?: boolean; reviewer?: string; senior?: boolean },
 ): Promise<string> {
-  // Listing reads the whole table: an operator's view (the QA roles have no Scan).
-  if (!opts.next && !opts.verdicts) return listPending(target, opts.agency);
+  // Listing reads the review board, as the QA role: one Query per agency, never a scan.
+  if (!opts.next && !opts.verdicts) return actAs(qaRole(opts.senior), () => listPending(target, opts.agency));
   return actAs(qaRole(opts.senior), () => takeOrSubmit(target, opts));
 }
 
@@ -66,7 +67,7 @@ async function takeOrSubmit(
       receiptHandle,
       heldUntil: new Date(Date.now() + holdSeconds * 1000).toISOString(),
     });
-    return showChart(target, request.chartKey, request.version, request.purpose);
+    return showChart(target, request.agencyId, request.chartKey, request.version, request.purpose);
   }
   const parsed = parseVerdictFile(readFileSync(opts.verdicts ?? '', 'utf8'));
   const applied = await submitVerdicts(
@@ -81,23 +82,14 @@ async function takeOrSubmit(
 }
 
 async function listPending(target: Target, agency: string | undefined): Promise<string> {
-  const pending = await pendingReviews(target.ports, agency);
+  const agencies = agency ? [agency] : target.agencies;
+  if (agencies.length === 0)
+    throw new Error(`name the agency with --agency: ${target.description} does not list its agencies`);
+  const pending = await pendingReviews(target.ports, agencies);
   if (pending.length === 0) return 'No chart is waiting for QA review.';
   return table(
     ['waiting for', 'agency', 'chart', 'version', 'coder', 'since', 'why'],
-    pending.map((p) => [
-      p.purpose,
-      p.agencyId,
-      p.chartKey,
-      p.version,
-      p.coderId,
-      p.waitingSince,
-      p.purpose === 'review'
-        ? (p.sampling?.reason ?? '')
-        : p.purpose === 'dispute'
-          ? `corrections ${p.dispute?.corrections.join(', ')}`
-          : 'blind second review',
-    ]),
+    pending.map((p) => [p.purpose, p.agencyId, p.chartKey, p.version, p.coderId, p.waitingSince, p.reason]),
   );
 }
 
@@ -111,33 +103,39 @@ export function runQaShow(
   chartKey: string,
   version: number,
   purpose: 'review' | 'second-review' | 'dispute' = 'review',
-  opts: { senior?: boolean } = {},
+  opts: { senior?: boolean; agency?: string } = {},
 ): Promise<string> {
-  return actAs(qaRole(opts.senior), () => showChart(target, chartKey, version, purpose));
+  return actAs(qaRole(opts.senior), () => showChart(target, opts.agency, chartKey, version, purpose));
 }
 
-/** The chart as a reviewer sees it; read as the acting role (a QA role reads only files sampled for review). */
+/**
+ * The chart as a reviewer sees it: its review board entry (what qa-sampling or qa-result chose to show)
+ * and its file, read as the acting role (a QA role reads only the board and the files sampled for review).
+ */
 async function showChart(
   target: Target,
+  agency: string | undefined,
   chartKey: string,
   version: number,
   purpose: 'review' | 'second-review' | 'dispute',
 ): Promise<string> {
-  const state = await target.ports.charts.get(chartKey, version);
-  if (!state) throw new Error(`no chart ${chartKey} v${version}`);
-  const chart = await target.ports.artifacts.getText('artifacts', state.artifactKey);
+  let entry: ReviewEntry | undefined;
+  for (const a of agency ? [agency] : target.agencies) {
+    entry = await target.ports.reviews.get(a, chartKey, version, purpose);
+    if (entry) break;
+  }
+  // A closed stub (a version superseded before its review was asked for) names no file.
+  if (!entry?.artifactKey) throw new Error(`no ${purpose} of ${chartKey} v${version} on the review board`);
+  const chart = await target.ports.artifacts.getText('artifacts', entry.artifactKey);
   return JSON.stringify(
     {
       purpose,
       chartKey,
       version,
-      // Blind: a second reviewer sees the chart as validation left it, nothing of the first review.
-      ...(purpose === 'second-review' ? {} : { status: state.status }),
-      coderId: state.coderId,
-      findings: state.findings ?? [],
-      sampling: state.sampling,
-      ...(state.grouping && purpose !== 'second-review' ? { grouping: state.grouping } : {}),
-      ...(purpose === 'dispute' && state.qa ? { review: state.qa, dispute: state.dispute } : {}),
+      coderId: entry.coderId,
+      why: entry.reason,
+      ...(entry.closedAt ? { answeredAt: entry.closedAt } : {}),
+      ...entry.shown,
       chart: JSON.parse(chart),
     },
     null,

@@ -51,6 +51,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     env: resourcesToEnv(pipeline.resources),
     dlqUrls: pipeline.dlqUrls,
     objectTagLog,
+    agencies: options.config.agencies.map((a) => a.id),
     keyFile,
     startedAt: new Date().toISOString(),
   };

@@ -4,9 +4,8 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Ports } from '#shared/aws/ports.ts';
+import type { Ports, ReviewEntry } from '#shared/aws/ports.ts';
 import { chartKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
-import type { ChartState } from '#shared/model/chart-state.ts';
 import { type Dispute, type DisputeResolution, ReviewRequest, type Verdict } from '#shared/model/messages.ts';
 import type { HeldReviews } from './held-reviews.ts';
 import type { DisputeFileEntry, ResolutionFileEntry, VerdictFileEntry } from './verdict-file.ts';
@@ -16,29 +15,19 @@ type QueueUrls = Partial<Record<ReviewQueue, string>>;
 
 export type ReviewPurpose = ReviewRequest['purpose'];
 
-/** What a chart version waits for: its first review, a blind second review, or a decision on a dispute. */
-export function pendingPurpose(s: ChartState): { purpose: ReviewPurpose; since: string } | undefined {
-  if (s.status === 'SAMPLED' && s.reviewRequestedAt) return { purpose: 'review', since: s.reviewRequestedAt };
-  if (s.dispute && !s.disputeResolution) return { purpose: 'dispute', since: s.dispute.disputedAt };
-  if (s.secondReviewRequestedAt && !s.secondReview)
-    return { purpose: 'second-review', since: s.secondReviewRequestedAt };
-  return undefined;
-}
-
 /**
- * The charts waiting for a QA reviewer, read from the table: sampled charts awaiting review, first
- * reviews sent for a blind second review, disputes awaiting a senior decision. Reading the queues
- * instead would count as receives and push requests toward their dead-letter queues.
+ * The charts waiting for a QA reviewer, from the review board: one Query per agency, never a scan of the
+ * table (the QA roles read the board and nothing else of it). Reading the queues instead would count as
+ * receives and push requests toward their dead-letter queues.
  */
 export async function pendingReviews(
-  ports: Ports,
-  agencyId?: string,
-): Promise<(ChartState & { purpose: ReviewPurpose; waitingSince: string })[]> {
-  const out: (ChartState & { purpose: ReviewPurpose; waitingSince: string })[] = [];
-  for await (const s of ports.charts.list(agencyId)) {
-    const pending = pendingPurpose(s);
-    if (pending) out.push({ ...s, purpose: pending.purpose, waitingSince: pending.since });
-  }
+  ports: Pick<Ports, 'reviews'>,
+  agencies: readonly string[],
+): Promise<(ReviewEntry & { waitingSince: string })[]> {
+  const out: (ReviewEntry & { waitingSince: string })[] = [];
+  for (const agency of agencies)
+    for (const entry of await ports.reviews.pending(agency))
+      out.push({ ...entry, waitingSince: entry.requestedAt });
   return out.sort((a, b) => a.waitingSince.localeCompare(b.waitingSince));
 }
 
@@ -80,16 +69,18 @@ export async function submitVerdicts(
   });
   const applied: AppliedVerdict[] = [];
   for (const v of verdicts) {
-    // Awaiting this round, as qa-result judges it: a sampled chart, or a blind second review requested.
-    const state = await deps.ports.charts.get(v.chartKey, v.version);
+    // Awaiting this round: its entry on the review board is open (qa-result judges it again).
+    const entry = await deps.ports.reviews.get(
+      v.agencyId,
+      v.chartKey,
+      v.version,
+      v.round === 'second' ? 'second-review' : 'review',
+    );
     applied.push({
       chartKey: v.chartKey,
       version: v.version,
       outcome: v.outcome,
-      awaitingReview:
-        v.round === 'second'
-          ? state?.secondReviewRequestedAt !== undefined && state.secondReview === undefined
-          : state?.status === 'SAMPLED',
+      awaitingReview: entry !== undefined && entry.closedAt === undefined,
     });
   }
   await deps.ports.queue.send('qa-result', verdicts);
@@ -264,24 +255,13 @@ export async function submitResolutions(
 }
 
 /**
- * Whether the chart version still waits for what a request asks (read from the table): false once it
- * was answered (the request is stale: a copy sent twice by two deliveries racing, or answered from
- * another copy) or the version is gone.
+ * Whether the chart version still waits for what a request asks (its review board entry is open): false
+ * once it was answered (the request is stale: a copy sent twice by two deliveries racing, or answered
+ * from another copy) or the version was superseded before its review.
  */
-export async function stillAwaited(ports: Pick<Ports, 'charts'>, request: ReviewRequest): Promise<boolean> {
-  const state = await ports.charts.get(request.chartKey, request.version);
-  return state !== undefined && awaits(state, request.purpose);
-}
-
-/**
- * Whether a chart version still waits for an answer of this purpose: only an answer makes a request
- * stale. (Not pendingPurpose: the stages send a request before they mark it sent, so a request can
- * arrive before its mark; and a chart may wait for a dispute decision and a second review at once.)
- */
-export function awaits(s: ChartState, purpose: ReviewPurpose): boolean {
-  if (purpose === 'review') return s.status === 'SAMPLED';
-  if (purpose === 'second-review') return s.qa !== undefined && s.secondReview === undefined;
-  return s.dispute !== undefined && s.disputeResolution === undefined;
+export async function stillAwaited(ports: Pick<Ports, 'reviews'>, request: ReviewRequest): Promise<boolean> {
+  const entry = await ports.reviews.get(request.agencyId, request.chartKey, request.version, request.purpose);
+  return entry !== undefined && entry.closedAt === undefined;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface ServeState {
   dlqUrls: Partial<Record<QueueName, string>>;
   /** Where the stack keeps its S3 object tags (the embedded S3 has none), for the commands' local IAM. */
   objectTagLog: string;
+  /** The agencies of its config. */
+  agencies: string[];
   keyFile: string;
   startedAt: string;
 }
@@ -33,13 +35,15 @@ export interface Target {
   ports: Ports;
   /** Who is acting, for the audit trail: the IAM principal in AWS, the local user locally. */
   actor: string;
+  /** The agencies the stack serves (its `Agencies` output; the local stack's config): the review board's partitions. */
+  agencies: readonly string[];
   description: string;
 }
 
 export const STATE_DIR = '.codetrail';
 
 /** The stack's resources, from the CloudFormation outputs infra writes (see OUTPUT in the topology). */
-async function stackResources(stackName: string): Promise<Resources> {
+async function stackResources(stackName: string): Promise<{ resources: Resources; agencies: string[] }> {
   const cfn = new CloudFormationClient({});
   const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
   const outputs = new Map(
@@ -57,7 +61,8 @@ async function stackResources(stackName: string): Promise<Resources> {
   };
   const mac = outputs.get(OUTPUT.macKey);
   if (mac) resources.macKeyId = mac;
-  return resources;
+  // A stack deployed before the review board has no Agencies output: its commands name the agency.
+  return { resources, agencies: outputs.get(OUTPUT.agencies)?.split(',').filter(Boolean) ?? [] };
 }
 
 /**
@@ -66,7 +71,7 @@ async function stackResources(stackName: string): Promise<Resources> {
  */
 export async function resolveTarget(opts: { stack?: string; stateDir?: string }): Promise<Target> {
   if (opts.stack) {
-    const resources = await stackResources(opts.stack);
+    const { resources, agencies } = await stackResources(opts.stack);
     const clients = awsClients();
     const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));
     return {
@@ -75,6 +80,7 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
       ports: buildPorts(clients, resources),
       actor: who.Arn ?? 'unknown-principal',
       description: `stack ${opts.stack}`,
+      agencies,
     };
   }
   const statePath = join(opts.stateDir ?? STATE_DIR, 'serve.json');
@@ -84,7 +90,7 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
     );
   }
   const state = JSON.parse(readFileSync(statePath, 'utf8')) as ServeState;
-  if (!state.dlqUrls || !state.objectTagLog)
+  if (!state.dlqUrls || !state.objectTagLog || !state.agencies)
     throw new Error(
       'the local stack was started by an older codetrail: stop it (Ctrl-C) and run `codetrail start --serve` again',
     );
@@ -105,5 +111,6 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
     ports: buildPorts(clients, resources),
     actor: `local:${userInfo().username}`,
     description: `local stack (pid ${state.pid})`,
+    agencies: state.agencies,
   };
 }

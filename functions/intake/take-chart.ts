@@ -151,6 +151,16 @@ export function createChartTaker(deps: StageDeps) {
     });
     const current = moved.ok ? moved.state : moved.current;
     if (current?.status !== 'SUPERSEDED') return;
+    // Sampled and not yet reviewed: the newer version is the one to review, so this one leaves the board
+    // (closed before qa-sampling opened it, it is never opened).
+    if (current.sampling?.sampled && !current.qa)
+      await ports.reviews.close(
+        state.agencyId,
+        state.chartKey,
+        state.version,
+        'review',
+        deps.clock.now().toISOString(),
+      );
     await recordAudit(deps, {
       type: 'chart.superseded',
       agencyId: state.agencyId,

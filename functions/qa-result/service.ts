@@ -13,7 +13,7 @@ import type { TablesFor } from '#shared/rules/index.ts';
 import type { PdgmGrouping } from '#shared/rules/pdgm-grouping.ts';
 import { openQueries, queryPolicy } from '#shared/rules/queries.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
-import { chartMessage, reviewRequest } from '#shared/runtime/forward.ts';
+import { chartMessage, reviewEntry, reviewRequest } from '#shared/runtime/forward.ts';
 import { samplingKey } from '#shared/runtime/sampling-key.ts';
 import { staffRefusal, verifiedActor } from '#shared/runtime/staff-check.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
@@ -128,6 +128,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
 
   /** Billing, the ledger and the audit trail: idempotent, so a redelivery after a crash redoes them. */
   async function followUp(verdict: Verdict, state: ChartState, qa: QaOutcome): Promise<void> {
+    await closeReview(state, 'review');
     await recordReview(state, qa);
     await recordVerdict(verdict, state, qa);
     await maybeSecondReview(state, verdict.reviewerId);
@@ -159,16 +160,28 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     await ports.charts.markOnce(state.chartKey, state.version, 'secondReviewRequestedAt', now);
   }
 
-  function sendReviewRequest(
+  /** Puts the request on the review board (opened once), then on its queue. */
+  async function sendReviewRequest(
     state: ChartState,
     purpose: ReviewRequest['purpose'],
     notBy: string[],
     reason: string,
     queue: QueueOfReview,
   ): Promise<void> {
-    return ports.queue.send(queue, [
-      reviewRequest(state, purpose, notBy, reason, deps.clock.now().toISOString()),
-    ]);
+    const request = reviewRequest(state, purpose, notBy, reason, deps.clock.now().toISOString());
+    await ports.reviews.open(reviewEntry(state, request, queue));
+    await ports.queue.send(queue, [request]);
+  }
+
+  /** The review is answered: off the board (once; a redelivery finds it closed). */
+  function closeReview(state: ChartState, purpose: ReviewRequest['purpose']): Promise<void> {
+    return ports.reviews.close(
+      state.agencyId,
+      state.chartKey,
+      state.version,
+      purpose,
+      deps.clock.now().toISOString(),
+    );
   }
 
   /** A blind second review: scored into the ledger as round two, for reviewer agreement only. */
@@ -201,6 +214,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       diagnoses.map((d) => d.sequence),
     );
     await recordReview(state, qa, 'second');
+    await closeReview(state, 'second-review');
     await recordAudit(deps, {
       type: 'verdict.second-review',
       agencyId: verdict.agencyId,
@@ -269,13 +283,14 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       return;
     }
     // One dispute per review; this one again (a redelivery) redoes what a crash may have cut short.
+    const claim = {
+      corrections: [...new Set(dispute.corrections)].sort((a, b) => a - b),
+      disputedAt: dispute.disputedAt,
+    };
     const mine = await claimOnce(
       state,
       'dispute',
-      {
-        corrections: [...new Set(dispute.corrections)].sort((a, b) => a - b),
-        disputedAt: dispute.disputedAt,
-      },
+      claim,
       (stored) => stored.disputedAt === dispute.disputedAt,
     );
     if (!mine) {
@@ -294,7 +309,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     });
     // Sent, then marked: a crash between the two sends it twice, never zero times.
     await sendReviewRequest(
-      state,
+      // With its dispute: the claim returns the version as read before it, on a first delivery.
+      { ...mine, dispute: mine.dispute ?? claim },
       'dispute',
       [state.coderId, state.qa.reviewerId],
       `dispute of correction(s) ${dispute.corrections.join(', ')}`,
@@ -336,6 +352,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       await setAsideDispute(resolution, 'the dispute is already decided');
       return;
     }
+    await closeReview(state, 'dispute');
     const disputed = new Set(state.dispute.corrections);
     // Stryker disable next-line ArrayDeclaration: a dispute is opened only on a review with corrections
     const kept = (state.qa.corrections ?? []).filter(
@@ -446,6 +463,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       // idempotent follow-ups, and stop.
       if (state?.qa?.reviewerId === verdict.reviewerId && state.qa.reviewedAt === verdict.reviewedAt) {
         if ((DONE as readonly string[]).includes(state.status)) await followUp(verdict, state, state.qa);
+        // Moved on since (superseded, say) after a crash before the follow-ups: off the board all the same.
+        else await closeReview(state, 'review');
         return;
       }
       await setAside(

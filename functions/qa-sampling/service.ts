@@ -1,9 +1,10 @@
+import type { ReviewEntry } from '#shared/aws/ports.ts';
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import type { ChartState, SamplingDecision } from '#shared/model/chart-state.ts';
 import type { ChartMessage } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { daysBefore, readCoderHistory } from '#shared/runtime/coder-history.ts';
-import { chartMessage, reviewRequest, UnknownChartError } from '#shared/runtime/forward.ts';
+import { chartMessage, reviewEntry, reviewRequest, UnknownChartError } from '#shared/runtime/forward.ts';
 import { samplingKey } from '#shared/runtime/sampling-key.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 import { coderStanding } from '#shared/sampling/coder-standing.ts';
@@ -34,9 +35,10 @@ export function createQaSamplingService(deps: StageDeps) {
       state.artifactKey,
       chartFileTags({ review: true, billing: false }),
     );
-    await ports.queue.send(decision.queue, [
-      reviewRequest(state, 'review', [state.coderId], decision.reason, now),
-    ]);
+    const request = reviewRequest(state, 'review', [state.coderId], decision.reason, now);
+    // On the review board before the request goes: a reviewer who takes it finds what to be shown.
+    await ports.reviews.open(reviewEntry(state, request, decision.queue as ReviewEntry['queue']));
+    await ports.queue.send(decision.queue, [request]);
     await ports.charts.markOnce(state.chartKey, state.version, 'reviewRequestedAt', now);
   }
 

@@ -5,6 +5,7 @@ import { DynamoChartStore } from './dynamo-chart-store.ts';
 import { DynamoCoderLedger } from './dynamo-coder-ledger.ts';
 import { DynamoObjectLedger } from './dynamo-object-ledger.ts';
 import { DynamoRemittanceLedger } from './dynamo-remittance-ledger.ts';
+import { DynamoReviewBoard } from './dynamo-review-board.ts';
 import { KmsKeyService } from './kms-key-service.ts';
 import { LocalKeyService } from './local-key-service.ts';
 import type { Clock, KeyService, Ports } from './ports.ts';
@@ -43,5 +44,6 @@ export function buildPorts(
     keys: keyServiceFor(clients, resources),
     coders: new DynamoCoderLedger(clients.dynamo, resources.table),
     remittances: new DynamoRemittanceLedger(clients.dynamo, resources.table),
+    reviews: new DynamoReviewBoard(clients.dynamo, resources.table),
   };
 }

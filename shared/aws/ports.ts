@@ -320,6 +320,63 @@ export interface RemittanceLedger {
   list(agencyId: string, since?: string): AsyncIterable<RemittanceRecord>;
 }
 
+/**
+ * A chart version waiting for a QA reviewer, with what the reviewer is shown: the review board. QA
+ * sampling and QA result open an entry when they send a review request, and close it when the review is
+ * answered (or the version is superseded). Reviewers list and read the board, never the chart states:
+ * their roles read `REVIEWS#` partitions and the files sampled for review, nothing else of the table.
+ */
+export interface ReviewEntry {
+  agencyId: string;
+  chartKey: string;
+  version: number;
+  purpose: ReviewPurpose;
+  /** The review queue the request went to. */
+  queue: 'qa-review' | 'qa-review-senior';
+  requestedAt: string;
+  coderId: string;
+  /** Staff who may not take it: the coder, the first reviewer. */
+  notBy: string[];
+  /** The chart file the reviewer reads (tagged for review). */
+  artifactKey: string;
+  /** Why it waits: the sampling reason, a blind second review, or the disputed corrections. */
+  reason: string;
+  /** What the reviewer is shown of the chart's state; a blind second review is shown none of the first. */
+  shown: {
+    status?: string;
+    findings: unknown[];
+    sampling?: unknown;
+    grouping?: unknown;
+    review?: unknown;
+    dispute?: unknown;
+  };
+  /** When it was answered (or the version superseded): no longer pending. */
+  closedAt?: string;
+}
+
+export type ReviewPurpose = 'review' | 'second-review' | 'dispute';
+
+export interface ReviewBoard {
+  /** Opens the entry once: a redelivery, or one after it was closed, changes nothing. */
+  open(entry: ReviewEntry): Promise<void>;
+  /** Closes the entry once; with none yet, leaves a closed stub, so a later `open` does nothing. */
+  close(
+    agencyId: string,
+    chartKey: string,
+    version: number,
+    purpose: ReviewPurpose,
+    at: string,
+  ): Promise<void>;
+  get(
+    agencyId: string,
+    chartKey: string,
+    version: number,
+    purpose: ReviewPurpose,
+  ): Promise<ReviewEntry | undefined>;
+  /** An agency's entries still open, oldest request first. */
+  pending(agencyId: string): Promise<ReviewEntry[]>;
+}
+
 /** Everything a stage's service works over. */
 export interface Ports {
   charts: ChartStore;
@@ -331,4 +388,5 @@ export interface Ports {
   keys: KeyService;
   coders: CoderLedger;
   remittances: RemittanceLedger;
+  reviews: ReviewBoard;
 }

@@ -17,6 +17,7 @@ import type { CoderRecord } from '#shared/model/qa.ts';
  *   claim index          CLAIMREF#<claimRef>     META               -                                    -
  *   claim alias          CLAIMALIAS#<agency>#<hmac of the billing system's number>  META  -            -
  *   remittance record    CHART#<chartKey>        REMIT#<version:10>#<remitId>   AGENCY#<agencyId>#REMIT   <receivedAt>#<remitId>
+ *   review board entry   REVIEWS#<agencyId>      <chartKey>#<version:10>#<purpose>   -             -
  */
 
 export const PK = 'pk';
@@ -163,4 +164,13 @@ export function remittanceSk(version: number, remitId: string): string {
 /** gsi1 partition of an agency's remittance records, by the time they were applied (denial metrics). */
 export function agencyRemittancesPk(agencyId: string): string {
   return `AGENCY#${agencyId}#REMIT`;
+}
+
+/** The review board of an agency: one item per chart version waiting for (or past) a QA review. */
+export function reviewsPk(agencyId: string): string {
+  return `REVIEWS#${agencyId}`;
+}
+
+export function reviewSk(chartKey: string, version: number, purpose: string): string {
+  return `${chartKey}#${padVersion(version)}#${purpose}`;
 }

@@ -124,16 +124,16 @@ describe('the QA reviewer and senior reviewer roles', () => {
     ]);
   });
 
-  it.each(roles)('the %s reads chart versions by key and writes nothing to the table', (_, role) => {
+  it.each(roles)('the %s reads the review board alone of the table, and writes nothing to it', (_, role) => {
     const dynamo = statementsOfRole(t, role).filter((s) =>
       asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')),
     );
     expect(dynamo).toEqual([
       {
         Effect: 'Allow',
-        Action: 'dynamodb:GetItem',
+        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
         Resource: arn(c.table),
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHART#*'] } },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REVIEWS#*'] } },
       },
     ]);
   });

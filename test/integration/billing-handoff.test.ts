@@ -48,6 +48,7 @@ beforeAll(async () => {
     ports: pipeline.ports,
     actor: 'local:billing-lead',
     description: 'test stack',
+    agencies: ['test-agency'],
   };
 });
 

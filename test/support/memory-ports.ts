@@ -9,6 +9,8 @@ import type {
   LedgerEntry,
   ObjectLedger,
   Ports,
+  ReviewBoard,
+  ReviewEntry,
   StageQueue,
 } from '#shared/aws/ports.ts';
 import type { Batch } from '#shared/model/batch.ts';
@@ -193,6 +195,7 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
     keys,
     coders: memoryCoderLedger(),
     remittances: memoryRemittanceLedger(),
+    reviews: memoryReviewBoard(),
   };
   return {
     ports,
@@ -257,5 +260,33 @@ export function movableClock(iso: string): MovableClock {
 export function s3Event(bucket: string, key: string, eTag = 'etag-1') {
   return {
     Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: bucket }, object: { key, eTag } } }],
+  };
+}
+
+/** The review board in memory, with the adapter's semantics: opened once, closed once, pending in request order. */
+export function memoryReviewBoard(): ReviewBoard {
+  const entries = new Map<string, ReviewEntry>();
+  const key = (a: string, c: string, v: number, p: string) => `${a}|${c}|${v}|${p}`;
+  return {
+    async open(entry) {
+      const k = key(entry.agencyId, entry.chartKey, entry.version, entry.purpose);
+      if (!entries.has(k)) entries.set(k, structuredClone(entry));
+    },
+    async close(agencyId, chartKey, version, purpose, at) {
+      const k = key(agencyId, chartKey, version, purpose);
+      const entry = entries.get(k);
+      if (!entry) entries.set(k, { agencyId, chartKey, version, purpose, closedAt: at } as ReviewEntry);
+      else if (entry.closedAt === undefined) entry.closedAt = at;
+    },
+    async get(agencyId, chartKey, version, purpose) {
+      const entry = entries.get(key(agencyId, chartKey, version, purpose));
+      return entry && structuredClone(entry);
+    },
+    async pending(agencyId) {
+      return [...entries.values()]
+        .filter((e) => e.agencyId === agencyId && e.closedAt === undefined)
+        .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
+        .map((e) => structuredClone(e));
+    },
   };
 }

@@ -25,6 +25,7 @@ describe('buildPorts', () => {
       'ledger',
       'queue',
       'remittances',
+      'reviews',
     ]);
   });
 

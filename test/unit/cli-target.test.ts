@@ -19,6 +19,7 @@ function outputs(skip?: string) {
   const all = [
     { OutputKey: OUTPUT.table, OutputValue: 'codetrail-table' },
     { OutputKey: OUTPUT.macKey, OutputValue: 'arn:aws:kms:us-east-1:111122223333:key/abc' },
+    { OutputKey: OUTPUT.agencies, OutputValue: 'north-branch,south-branch' },
     ...BUCKETS.map((b) => ({ OutputKey: OUTPUT.bucket(b), OutputValue: `bucket-${b}` })),
     ...queues().map((q) => ({
       OutputKey: OUTPUT.queue(q.name),
@@ -49,6 +50,8 @@ describe('resolveTarget --stack', () => {
     expect(target.resources.queueUrls['qa-review-senior']).toBe('https://sqs/111122223333/qa-review-senior');
     expect(target.resources.macKeyId).toContain(':key/abc');
     expect(target.actor).toBe('arn:aws:sts::111122223333:assumed-role/qa/reviewer-7');
+    // The review board's partitions, one per agency.
+    expect(target.agencies).toEqual(['north-branch', 'south-branch']);
   });
 
   it('says which output is missing when the stack is not a codetrail stack', async () => {

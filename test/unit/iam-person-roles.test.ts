@@ -46,11 +46,23 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
   const own = role === 'person:qa-senior' ? 'qa-review-senior' : 'qa-review';
   const other = role === 'person:qa-senior' ? 'qa-review' : 'qa-review-senior';
 
-  it('reads a chart file tagged for review, a chart version and its queue, and adds a note', async () => {
+  it('reads a chart file tagged for review, the review board and its queue, and adds a note', async () => {
     const { clients, iam } = enforcedClients(tags);
     await actAs(role, async () => {
       await clients.s3.send(read(TAGGED));
-      await clients.dynamo.send(getChart('CHART#ck1'));
+      await clients.dynamo.send(
+        new GetItemCommand({
+          TableName: 't',
+          Key: { pk: { S: 'REVIEWS#a' }, sk: { S: 'ck1#0000000001#review' } },
+        }),
+      );
+      await clients.dynamo.send(
+        new QueryCommand({
+          TableName: 't',
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: 'REVIEWS#a' } },
+        }),
+      );
       await clients.sqs.send(receive(own));
       await clients.s3.send(
         new PutObjectCommand({
@@ -69,6 +81,11 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
     ['a chart file with another tag', () => read('charts/a/ck3/v1.json'), 's3:GetObject'],
     ['a receipt', () => read('receipts/a/ob1.json'), 's3:GetObject'],
     ['an audit event', () => getChart('AUDIT#chart:ck1:v1'), 'dynamodb:GetItem'],
+    [
+      "a chart version's state, even of a chart sampled for review",
+      () => getChart('CHART#ck1'),
+      'dynamodb:GetItem',
+    ],
     [
       'a write to the table',
       () => new PutItemCommand({ TableName: 't', Item: { pk: { S: 'CHART#ck1' }, sk: { S: 'V#1' } } }),

@@ -253,6 +253,18 @@ describe('the stages, chained over in-memory ports', () => {
     });
   });
 
+  it('puts a sampled chart on the review board, and takes it off when a newer version supersedes it unreviewed', async () => {
+    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    const [entry] = await p.mem.ports.reviews.pending('test-agency');
+    expect(entry).toMatchObject({ purpose: 'review', queue: 'qa-review', version: 1, notBy: ['coder-a'] });
+    expect(entry?.shown).toMatchObject({ status: 'SAMPLED', sampling: { sampled: true } });
+    await p.drop('exports/test-agency/b.json', JSON.stringify(homeHealthChart({ version: 2 })));
+    await p.settle();
+    expect((await p.mem.ports.reviews.pending('test-agency')).map((e) => e.version)).toEqual([2]);
+  });
+
   it('leaves the billing tag a concurrent batching set, when a re-export tags the file from an older state', async () => {
     const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
     await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
@@ -612,6 +624,14 @@ describe('blind second reviews and disputes over in-memory ports', () => {
       reason: 'blind second review',
     });
     expect(JSON.stringify(second)).not.toContain('agree');
+    // On the review board: the first review answered, the second waiting, shown nothing of the first.
+    const board = () => p.mem.ports.reviews.pending('test-agency');
+    expect((await board()).map((e) => [e.purpose, e.notBy])).toEqual([
+      ['second-review', ['coder-a', 'qa-1']],
+    ]);
+    const shown = (await board())[0]?.shown ?? {};
+    expect(Object.keys(shown).sort()).toEqual(['findings', 'sampling']);
+    expect((await p.mem.ports.reviews.get('test-agency', chartKey, 1, 'review'))?.closedAt).toBeDefined();
     // The first reviewer cannot give it; another reviewer can, once.
     await p.svc.qaResult.handle(verdict({ round: 'second', reviewedAt: '2026-11-04T10:00:00Z' }));
     const other = verdict({
@@ -625,6 +645,7 @@ describe('blind second reviews and disputes over in-memory ports', () => {
     });
     await p.svc.qaResult.handle(other);
     await p.svc.qaResult.handle(other);
+    expect(await board()).toEqual([]);
     const state = await p.mem.ports.charts.get(chartKey, 1);
     expect(state?.status).toBe('BATCHED');
     expect(state?.secondReview).toEqual({
@@ -682,6 +703,10 @@ describe('blind second reviews and disputes over in-memory ports', () => {
     const requests = p.mem.take('qa-review-senior').map((m) => ReviewRequest.parse(m));
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ purpose: 'dispute', notBy: ['coder-a', 'qa-1'] });
+    // The senior is shown the review and the disputed correction, from the board.
+    const [waiting] = await p.mem.ports.reviews.pending('test-agency');
+    expect(waiting).toMatchObject({ purpose: 'dispute', queue: 'qa-review-senior' });
+    expect(waiting?.shown).toMatchObject({ dispute: { corrections: [0] }, review: { reviewerId: 'qa-1' } });
     const resolution = {
       kind: 'dispute-resolution' as const,
       agencyId: 'test-agency',
@@ -693,6 +718,7 @@ describe('blind second reviews and disputes over in-memory ports', () => {
     };
     await p.svc.qaResult.handle({ ...resolution, reviewerId: 'qa-1' });
     await p.svc.qaResult.handle(resolution);
+    expect(await p.mem.ports.reviews.pending('test-agency')).toEqual([]);
     const [record, ...more] = await p.mem.ports.coders.disputes('test-agency', 'coder-a');
     expect(more).toEqual([]);
     // Without the overturned principal correction: the chart is accurate, two of two codes kept but one.

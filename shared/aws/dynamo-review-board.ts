@@ -1,0 +1,75 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite } from './dynamo-conditional.ts';
+import { queryAll } from './dynamo-paged.ts';
+import type { ReviewBoard, ReviewEntry, ReviewPurpose } from './ports.ts';
+import { reviewSk, reviewsPk, withoutKeys } from './table-keys.ts';
+
+/**
+ * Closed entries are kept this long (DynamoDB's TTL removes them after): a listing reads them before it
+ * filters them out, so they are kept briefly.
+ */
+export const CLOSED_KEPT_DAYS = 7;
+
+/**
+ * The review board in the table: `REVIEWS#<agency>`, one item per chart version and purpose. An agency's
+ * pending reviews are one Query of its partition, never a scan; the QA roles may read these partitions
+ * and no other (`dynamodb:LeadingKeys`).
+ */
+export class DynamoReviewBoard implements ReviewBoard {
+  constructor(
+    private readonly dynamo: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async open(entry: ReviewEntry): Promise<void> {
+    await conditionalWrite(
+      this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...entry, ...this.key(entry.agencyId, entry.chartKey, entry.version, entry.purpose) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async close(agencyId: string, chartKey: string, version: number, purpose: ReviewPurpose, at: string) {
+    const expiresAt = Math.floor(Date.parse(at) / 1000) + CLOSED_KEPT_DAYS * 86_400;
+    await conditionalWrite(
+      this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(agencyId, chartKey, version, purpose),
+          // Closed once. With no entry yet (a version superseded before qa-sampling opened it), a closed
+          // stub is left, so the open that follows does nothing.
+          UpdateExpression: 'SET closedAt = :at, expiresAt = :exp',
+          ConditionExpression: 'attribute_not_exists(closedAt)',
+          ExpressionAttributeValues: { ':at': at, ':exp': expiresAt },
+        }),
+      ),
+    );
+  }
+
+  async get(agencyId: string, chartKey: string, version: number, purpose: ReviewPurpose) {
+    const out = await this.dynamo.send(
+      new GetCommand({ TableName: this.table, Key: this.key(agencyId, chartKey, version, purpose) }),
+    );
+    return out.Item ? withoutKeys<ReviewEntry>(out.Item, ['expiresAt']) : undefined;
+  }
+
+  async pending(agencyId: string): Promise<ReviewEntry[]> {
+    const out: ReviewEntry[] = [];
+    for await (const item of queryAll(this.dynamo, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: 'attribute_not_exists(closedAt)',
+      ExpressionAttributeValues: { ':pk': reviewsPk(agencyId) },
+    }))
+      out.push(withoutKeys<ReviewEntry>(item, ['expiresAt']));
+    return out.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+  }
+
+  private key(agencyId: string, chartKey: string, version: number, purpose: ReviewPurpose) {
+    return { pk: reviewsPk(agencyId), sk: reviewSk(chartKey, version, purpose) };
+  }
+}
