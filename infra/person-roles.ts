@@ -207,9 +207,10 @@ export class PersonRoles extends Construct {
         StringEquals: { [`s3:ExistingObjectTag/${REVIEW_TAG.key}`]: REVIEW_TAG.value },
       }),
       allow(['s3:PutObject'], [artifactsBucket.arnForObjects('qa-notes/*')], WRITE_ONCE),
-      // The review board alone: what waits and what a reviewer is shown. No chart state, no audit event.
+      // Its own queue's review board alone (`REVIEWS#<agency>#<queue>`): what waits and what a reviewer is
+      // shown. Not the other queue's (a dispute shows the first review), no chart state, no audit event.
       allow(['dynamodb:GetItem', 'dynamodb:Query'], [props.table.tableArn], {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REVIEWS#*'] },
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`REVIEWS#*#${queue}`] },
       }),
       viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']),
       allow(['kms:GenerateMac'], [props.macKey.keyArn]),

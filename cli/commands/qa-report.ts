@@ -59,7 +59,7 @@ export async function qaReport(
   const slaMs = config.slas.qaReviewHours * 3_600_000;
   // First reviews, blind second reviews and disputes alike: the QA queues' age alarm covers all three.
   // The review board, one Query per agency.
-  for (const s of await pendingReviews(ports, agencies)) {
+  for (const s of await pendingReviews(ports, agencies, ['qa-review', 'qa-review-senior'])) {
     const waited = now.getTime() - Date.parse(s.waitingSince);
     if (waited > slaMs)
       overdue.push({

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ReviewEntry } from '#shared/aws/ports.ts';
+import { queueOfPurpose, type ReviewEntry, type ReviewQueue } from '#shared/aws/ports.ts';
 import { PERSON_ROLES } from '#shared/topology.ts';
 import { HeldReviews } from '../lib/held-reviews.ts';
 import {
@@ -31,7 +31,8 @@ export async function runQaReview(
   opts: { verdicts?: string; agency?: string; next?: boolean; reviewer?: string; senior?: boolean },
 ): Promise<string> {
   // Listing reads the review board, as the QA role: one Query per agency, never a scan.
-  if (!opts.next && !opts.verdicts) return actAs(qaRole(opts.senior), () => listPending(target, opts.agency));
+  if (!opts.next && !opts.verdicts)
+    return actAs(qaRole(opts.senior), () => listPending(target, opts.agency, opts.senior));
   return actAs(qaRole(opts.senior), () => takeOrSubmit(target, opts));
 }
 
@@ -52,7 +53,7 @@ async function takeOrSubmit(
         sqs: target.clients.sqs,
         queueUrls: target.resources.queueUrls,
         // A stale request (answered already, or a copy of one) is deleted rather than reviewed again.
-        awaited: (request) => stillAwaited(target.ports, request),
+        awaited: (request) => stillAwaited(target.ports, request, queue),
       },
       queue,
       opts.reviewer,
@@ -67,7 +68,7 @@ async function takeOrSubmit(
       receiptHandle,
       heldUntil: new Date(Date.now() + holdSeconds * 1000).toISOString(),
     });
-    return showChart(target, request.agencyId, request.chartKey, request.version, request.purpose);
+    return showChart(target, request.agencyId, queue, request.chartKey, request.version, request.purpose);
   }
   const parsed = parseVerdictFile(readFileSync(opts.verdicts ?? '', 'utf8'));
   const applied = await submitVerdicts(
@@ -81,11 +82,12 @@ async function takeOrSubmit(
   return [...lines, ...issueLines(parsed.issues)].join('\n');
 }
 
-async function listPending(target: Target, agency: string | undefined): Promise<string> {
+async function listPending(target: Target, agency: string | undefined, senior?: boolean): Promise<string> {
   const agencies = agency ? [agency] : target.agencies;
   if (agencies.length === 0)
     throw new Error(`name the agency with --agency: ${target.description} does not list its agencies`);
-  const pending = await pendingReviews(target.ports, agencies);
+  // The role's own queue: a first reviewer never lists a dispute (its entry shows the first review).
+  const pending = await pendingReviews(target.ports, agencies, [senior ? 'qa-review-senior' : 'qa-review']);
   if (pending.length === 0) return 'No chart is waiting for QA review.';
   return table(
     ['waiting for', 'agency', 'chart', 'version', 'coder', 'since', 'why'],
@@ -105,7 +107,8 @@ export function runQaShow(
   purpose: 'review' | 'second-review' | 'dispute' = 'review',
   opts: { senior?: boolean; agency?: string } = {},
 ): Promise<string> {
-  return actAs(qaRole(opts.senior), () => showChart(target, opts.agency, chartKey, version, purpose));
+  const queue = opts.senior ? 'qa-review-senior' : 'qa-review';
+  return actAs(qaRole(opts.senior), () => showChart(target, opts.agency, queue, chartKey, version, purpose));
 }
 
 /**
@@ -115,13 +118,16 @@ export function runQaShow(
 async function showChart(
   target: Target,
   agency: string | undefined,
+  queue: ReviewQueue,
   chartKey: string,
   version: number,
   purpose: 'review' | 'second-review' | 'dispute',
 ): Promise<string> {
   let entry: ReviewEntry | undefined;
   for (const a of agency ? [agency] : target.agencies) {
-    entry = await target.ports.reviews.get(a, chartKey, version, purpose);
+    // A second review is on the first reviewers' queue, a dispute on the seniors'.
+    const on = purpose === 'review' ? queue : queueOfPurpose(purpose);
+    entry = await target.ports.reviews.get({ agencyId: a, queue: on, chartKey, version, purpose });
     if (entry) break;
   }
   // A closed stub (a version superseded before its review was asked for) names no file.
@@ -178,6 +184,7 @@ function submitDeps(target: Target, queue: 'qa-review' | 'qa-review-senior') {
   return {
     sqs: target.clients.sqs,
     ports: target.ports,
+    queue,
     queueUrls: { [queue]: target.resources.queueUrls[queue] },
     actor: target.actor,
     held: heldReviews(target),

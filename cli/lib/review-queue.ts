@@ -4,13 +4,12 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Ports, ReviewEntry } from '#shared/aws/ports.ts';
+import { type Ports, queueOfPurpose, type ReviewEntry, type ReviewQueue } from '#shared/aws/ports.ts';
 import { chartKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import { type Dispute, type DisputeResolution, ReviewRequest, type Verdict } from '#shared/model/messages.ts';
 import type { HeldReviews } from './held-reviews.ts';
 import type { DisputeFileEntry, ResolutionFileEntry, VerdictFileEntry } from './verdict-file.ts';
 
-type ReviewQueue = 'qa-review' | 'qa-review-senior';
 type QueueUrls = Partial<Record<ReviewQueue, string>>;
 
 export type ReviewPurpose = ReviewRequest['purpose'];
@@ -23,15 +22,28 @@ export type ReviewPurpose = ReviewRequest['purpose'];
 export async function pendingReviews(
   ports: Pick<Ports, 'reviews'>,
   agencies: readonly string[],
+  queues: readonly ReviewQueue[],
 ): Promise<(ReviewEntry & { waitingSince: string })[]> {
   const out: (ReviewEntry & { waitingSince: string })[] = [];
   for (const agency of agencies)
-    for (const entry of await ports.reviews.pending(agency))
-      out.push({ ...entry, waitingSince: entry.requestedAt });
+    for (const queue of queues)
+      for (const entry of await ports.reviews.pending(agency, queue))
+        out.push({ ...entry, waitingSince: entry.requestedAt });
   return out.sort((a, b) => a.waitingSince.localeCompare(b.waitingSince));
 }
 
-type SubmitDeps = { sqs: SQSClient; ports: Ports; queueUrls: QueueUrls; actor: string; held?: HeldReviews };
+type SubmitDeps = {
+  sqs: SQSClient;
+  ports: Ports;
+  /**
+   * The reviewer's own review queue: where the requests they answer are, and their board partition.
+   * Without it (`codetrail start` submitting the examples' verdicts as the operator), both.
+   */
+  queue?: ReviewQueue;
+  queueUrls: QueueUrls;
+  actor: string;
+  held?: HeldReviews;
+};
 
 export interface AppliedVerdict {
   chartKey: string;
@@ -70,12 +82,24 @@ export async function submitVerdicts(
   const applied: AppliedVerdict[] = [];
   for (const v of verdicts) {
     // Awaiting this round: its entry on the review board is open (qa-result judges it again).
-    const entry = await deps.ports.reviews.get(
-      v.agencyId,
-      v.chartKey,
-      v.version,
-      v.round === 'second' ? 'second-review' : 'review',
-    );
+    const second = v.round === 'second';
+    // A blind second review is on the first reviewers' queue, whoever sends it.
+    const queues: ReviewQueue[] = second
+      ? [queueOfPurpose('second-review')]
+      : deps.queue
+        ? [deps.queue]
+        : ['qa-review', 'qa-review-senior'];
+    let entry: ReviewEntry | undefined;
+    for (const queue of queues) {
+      entry = await deps.ports.reviews.get({
+        agencyId: v.agencyId,
+        queue,
+        chartKey: v.chartKey,
+        version: v.version,
+        purpose: second ? 'second-review' : 'review',
+      });
+      if (entry) break;
+    }
     applied.push({
       chartKey: v.chartKey,
       version: v.version,
@@ -259,8 +283,14 @@ export async function submitResolutions(
  * once it was answered (the request is stale: a copy sent twice by two deliveries racing, or answered
  * from another copy) or the version was superseded before its review.
  */
-export async function stillAwaited(ports: Pick<Ports, 'reviews'>, request: ReviewRequest): Promise<boolean> {
-  const entry = await ports.reviews.get(request.agencyId, request.chartKey, request.version, request.purpose);
+export async function stillAwaited(
+  ports: Pick<Ports, 'reviews'>,
+  request: ReviewRequest,
+  queue: ReviewQueue,
+): Promise<boolean> {
+  // A second review is on the first reviewers' queue, a dispute on the seniors', wherever it was taken.
+  const on = request.purpose === 'review' ? queue : queueOfPurpose(request.purpose);
+  const entry = await ports.reviews.get({ ...request, queue: on });
   return entry !== undefined && entry.closedAt === undefined;
 }
 

@@ -167,14 +167,17 @@ export class LocalIam {
         allowed,
       };
       // Condition values are recorded as resources are: an S3 prefix cut after its first segment, a
-      // partition key after its kind (`CHART#…`), so one kind of call is recorded once.
+      // partition key after its kind (`CHART#…`), so one kind of call is recorded once. A review board
+      // partition keeps its queue (`REVIEWS#…#qa-review`): each QA role may read its own queue's alone.
       if (request.context)
         call.context = Object.fromEntries(
           Object.entries(request.context).map(([k, vs]) => [
             k,
             vs.map((v) =>
               k.toLowerCase() === 'dynamodb:leadingkeys'
-                ? v.replace(/^([^#]*#).+$/, '$1…')
+                ? v.startsWith('REVIEWS#')
+                  ? v.replace(/^REVIEWS#[^#]+(#[^#]+)$/, 'REVIEWS#…$1')
+                  : v.replace(/^([^#]*#).+$/, '$1…')
                 : v.replace(/^([^/]*\/).+$/, '$1…'),
             ),
           ]),

@@ -1,3 +1,4 @@
+import type { ReviewQueue } from '#shared/aws/ports.ts';
 import { chartKeyOf, chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import { type ChartState, isBilled } from '#shared/model/chart-state.ts';
 import { agencyTimeZone } from '#shared/model/config.ts';
@@ -155,10 +156,14 @@ export function createChartTaker(deps: StageDeps) {
     // (closed before qa-sampling opened it, it is never opened).
     if (current.sampling?.sampled && !current.qa)
       await ports.reviews.close(
-        state.agencyId,
-        state.chartKey,
-        state.version,
-        'review',
+        {
+          agencyId: state.agencyId,
+          // The queue its sampling named (a sampled decision always names one).
+          queue: (current.sampling.queue ?? 'qa-review') as ReviewQueue,
+          chartKey: state.chartKey,
+          version: state.version,
+          purpose: 'review',
+        },
         deps.clock.now().toISOString(),
       );
     await recordAudit(deps, {

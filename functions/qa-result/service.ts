@@ -1,3 +1,4 @@
+import { queueOfPurpose, type ReviewQueue } from '#shared/aws/ports.ts';
 import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState, QaOutcome } from '#shared/model/chart-state.ts';
 import type {
@@ -173,15 +174,23 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     await ports.queue.send(queue, [request]);
   }
 
-  /** The review is answered: off the board (once; a redelivery finds it closed). */
+  /**
+   * The review is answered: off the board (once; a redelivery finds it closed). A first review is on the
+   * queue its sampling named; a second review on the first reviewers', a dispute on the seniors'.
+   */
   function closeReview(state: ChartState, purpose: ReviewRequest['purpose']): Promise<void> {
-    return ports.reviews.close(
-      state.agencyId,
-      state.chartKey,
-      state.version,
+    const queue =
+      purpose === 'review'
+        ? ((state.sampling?.queue ?? 'qa-review') as ReviewQueue)
+        : queueOfPurpose(purpose);
+    const slot = {
+      agencyId: state.agencyId,
+      queue,
+      chartKey: state.chartKey,
+      version: state.version,
       purpose,
-      deps.clock.now().toISOString(),
-    );
+    };
+    return ports.reviews.close(slot, deps.clock.now().toISOString());
   }
 
   /** A blind second review: scored into the ledger as round two, for reviewer agreement only. */

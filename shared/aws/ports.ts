@@ -355,26 +355,24 @@ export interface ReviewEntry {
 }
 
 export type ReviewPurpose = 'review' | 'second-review' | 'dispute';
+export type ReviewQueue = ReviewEntry['queue'];
+
+/** Where an entry lives: one partition per agency and review queue, so each QA role reads its own alone. */
+export type ReviewSlot = Pick<ReviewEntry, 'agencyId' | 'queue' | 'chartKey' | 'version' | 'purpose'>;
 
 export interface ReviewBoard {
   /** Opens the entry once: a redelivery, or one after it was closed, changes nothing. */
   open(entry: ReviewEntry): Promise<void>;
   /** Closes the entry once; with none yet, leaves a closed stub, so a later `open` does nothing. */
-  close(
-    agencyId: string,
-    chartKey: string,
-    version: number,
-    purpose: ReviewPurpose,
-    at: string,
-  ): Promise<void>;
-  get(
-    agencyId: string,
-    chartKey: string,
-    version: number,
-    purpose: ReviewPurpose,
-  ): Promise<ReviewEntry | undefined>;
-  /** An agency's entries still open, oldest request first. */
-  pending(agencyId: string): Promise<ReviewEntry[]>;
+  close(slot: ReviewSlot, at: string): Promise<void>;
+  get(slot: ReviewSlot): Promise<ReviewEntry | undefined>;
+  /** The entries of an agency's review queue still open, oldest request first. */
+  pending(agencyId: string, queue: ReviewQueue): Promise<ReviewEntry[]>;
+}
+
+/** The queue of a review of `purpose`: a blind second review is a first reviewer's, a dispute a senior's. */
+export function queueOfPurpose(purpose: Exclude<ReviewPurpose, 'review'>): ReviewQueue {
+  return purpose === 'dispute' ? 'qa-review-senior' : 'qa-review';
 }
 
 /** Everything a stage's service works over. */

@@ -17,7 +17,7 @@ import type { CoderRecord } from '#shared/model/qa.ts';
  *   claim index          CLAIMREF#<claimRef>     META               -                                    -
  *   claim alias          CLAIMALIAS#<agency>#<hmac of the billing system's number>  META  -            -
  *   remittance record    CHART#<chartKey>        REMIT#<version:10>#<remitId>   AGENCY#<agencyId>#REMIT   <receivedAt>#<remitId>
- *   review board entry   REVIEWS#<agencyId>      <chartKey>#<version:10>#<purpose>   -             -
+ *   review board entry   REVIEWS#<agencyId>#<queue>   <chartKey>#<version:10>#<purpose>   -        -
  */
 
 export const PK = 'pk';
@@ -166,9 +166,13 @@ export function agencyRemittancesPk(agencyId: string): string {
   return `AGENCY#${agencyId}#REMIT`;
 }
 
-/** The review board of an agency: one item per chart version waiting for (or past) a QA review. */
-export function reviewsPk(agencyId: string): string {
-  return `REVIEWS#${agencyId}`;
+/**
+ * The review board of an agency's review queue: one item per chart version waiting for (or past) a QA
+ * review. One partition per queue, so a reviewer's role reads its own queue's entries and not the
+ * senior's (a dispute's entry shows the first review, which a blind second reviewer must not see).
+ */
+export function reviewsPk(agencyId: string, queue: string): string {
+  return `REVIEWS#${agencyId}#${queue}`;
 }
 
 export function reviewSk(chartKey: string, version: number, purpose: string): string {

@@ -124,19 +124,22 @@ describe('the QA reviewer and senior reviewer roles', () => {
     ]);
   });
 
-  it.each(roles)('the %s reads the review board alone of the table, and writes nothing to it', (_, role) => {
-    const dynamo = statementsOfRole(t, role).filter((s) =>
-      asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')),
-    );
-    expect(dynamo).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:Query'],
-        Resource: arn(c.table),
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['REVIEWS#*'] } },
-      },
-    ]);
-  });
+  it.each(roles)(
+    "the %s reads its own queue's review board alone of the table, and writes nothing to it",
+    (_, role, queue) => {
+      const dynamo = statementsOfRole(t, role).filter((s) =>
+        asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')),
+      );
+      expect(dynamo).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+          Resource: arn(c.table),
+          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`REVIEWS#*#${queue}`] } },
+        },
+      ]);
+    },
+  );
 
   it('names both roles in stack outputs', () => {
     const outputs = t.toJSON().Outputs as Record<string, unknown>;

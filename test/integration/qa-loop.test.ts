@@ -217,7 +217,7 @@ describe('disputes on embedded AWS', () => {
     // Another copy of the request (two live deliveries racing both sent one) is stale once answered:
     // the next reviewer to take it deletes it instead of reviewing the chart again.
     await pipeline.ports.queue.send('qa-review-senior', [request]);
-    const awaited = (r: Parameters<typeof stillAwaited>[1]) => stillAwaited(pipeline.ports, r);
+    const awaited = (r: Parameters<typeof stillAwaited>[1]) => stillAwaited(pipeline.ports, r, 'qa-review');
     expect(
       await senior(() => takeNextReview({ ...queues, awaited }, 'qa-review-senior', 'qa-senior-2', 1)),
     ).toBeUndefined();

@@ -11,6 +11,7 @@ import type {
   Ports,
   ReviewBoard,
   ReviewEntry,
+  ReviewSlot,
   StageQueue,
 } from '#shared/aws/ports.ts';
 import type { Batch } from '#shared/model/batch.ts';
@@ -266,25 +267,23 @@ export function s3Event(bucket: string, key: string, eTag = 'etag-1') {
 /** The review board in memory, with the adapter's semantics: opened once, closed once, pending in request order. */
 export function memoryReviewBoard(): ReviewBoard {
   const entries = new Map<string, ReviewEntry>();
-  const key = (a: string, c: string, v: number, p: string) => `${a}|${c}|${v}|${p}`;
+  const key = (s: ReviewSlot) => `${s.agencyId}|${s.queue}|${s.chartKey}|${s.version}|${s.purpose}`;
   return {
     async open(entry) {
-      const k = key(entry.agencyId, entry.chartKey, entry.version, entry.purpose);
-      if (!entries.has(k)) entries.set(k, structuredClone(entry));
+      if (!entries.has(key(entry))) entries.set(key(entry), structuredClone(entry));
     },
-    async close(agencyId, chartKey, version, purpose, at) {
-      const k = key(agencyId, chartKey, version, purpose);
-      const entry = entries.get(k);
-      if (!entry) entries.set(k, { agencyId, chartKey, version, purpose, closedAt: at } as ReviewEntry);
+    async close(slot, at) {
+      const entry = entries.get(key(slot));
+      if (!entry) entries.set(key(slot), { ...slot, closedAt: at } as ReviewEntry);
       else if (entry.closedAt === undefined) entry.closedAt = at;
     },
-    async get(agencyId, chartKey, version, purpose) {
-      const entry = entries.get(key(agencyId, chartKey, version, purpose));
+    async get(slot) {
+      const entry = entries.get(key(slot));
       return entry && structuredClone(entry);
     },
-    async pending(agencyId) {
+    async pending(agencyId, queue) {
       return [...entries.values()]
-        .filter((e) => e.agencyId === agencyId && e.closedAt === undefined)
+        .filter((e) => e.agencyId === agencyId && e.queue === queue && e.closedAt === undefined)
         .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
         .map((e) => structuredClone(e));
     },

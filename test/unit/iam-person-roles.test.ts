@@ -53,14 +53,14 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
       await clients.dynamo.send(
         new GetItemCommand({
           TableName: 't',
-          Key: { pk: { S: 'REVIEWS#a' }, sk: { S: 'ck1#0000000001#review' } },
+          Key: { pk: { S: `REVIEWS#a#${own}` }, sk: { S: 'ck1#0000000001#review' } },
         }),
       );
       await clients.dynamo.send(
         new QueryCommand({
           TableName: 't',
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: 'REVIEWS#a' } },
+          ExpressionAttributeValues: { ':pk': { S: `REVIEWS#a#${own}` } },
         }),
       );
       await clients.sqs.send(receive(own));
@@ -85,6 +85,16 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
       "a chart version's state, even of a chart sampled for review",
       () => getChart('CHART#ck1'),
       'dynamodb:GetItem',
+    ],
+    [
+      "the other queue's review board",
+      () =>
+        new QueryCommand({
+          TableName: 't',
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `REVIEWS#a#${other}` } },
+        }),
+      'dynamodb:Query',
     ],
     [
       'a write to the table',

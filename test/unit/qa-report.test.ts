@@ -53,7 +53,10 @@ describe('codetrail qa report', () => {
     await open(4, 'dispute', '2026-11-19T00:00:00Z');
     // Answered: off the board, however long it waited.
     await open(5, 'review', '2026-11-01T00:00:00Z');
-    await mem.ports.reviews.close('a', 'ck5', 1, 'review', '2026-11-02T00:00:00Z');
+    await mem.ports.reviews.close(
+      { agencyId: 'a', queue: 'qa-review', chartKey: 'ck5', version: 1, purpose: 'review' },
+      '2026-11-02T00:00:00Z',
+    );
     const report = await qaReport(mem.ports, config, { by: ['coder'] }, new Date('2026-11-23T12:00:00Z'));
     expect(report.overdue.map((o) => [o.chartKey, o.waitingFor, o.waitingHours])).toEqual([
       ['ck4', 'dispute', 108],

@@ -38,12 +38,15 @@ const entry = (purpose: ReviewEntry['purpose']): ReviewEntry => ({
 describe('a review request is awaited', () => {
   it('while its entry is open, for its own purpose only', async () => {
     const { ports } = memoryPorts();
-    expect(await stillAwaited(ports, request('review'))).toBe(false);
+    expect(await stillAwaited(ports, request('review'), 'qa-review')).toBe(false);
     await ports.reviews.open(entry('review'));
-    expect(await stillAwaited(ports, request('review'))).toBe(true);
-    expect(await stillAwaited(ports, request('second-review'))).toBe(false);
-    await ports.reviews.close('a', 'ck1', 1, 'review', '2026-11-21T00:00:00Z');
-    expect(await stillAwaited(ports, request('review'))).toBe(false);
+    expect(await stillAwaited(ports, request('review'), 'qa-review')).toBe(true);
+    expect(await stillAwaited(ports, request('second-review'), 'qa-review')).toBe(false);
+    await ports.reviews.close(
+      { agencyId: 'a', queue: 'qa-review', chartKey: 'ck1', version: 1, purpose: 'review' },
+      '2026-11-21T00:00:00Z',
+    );
+    expect(await stillAwaited(ports, request('review'), 'qa-review')).toBe(false);
   });
 
   it('tells a reviewer whether each verdict they send answers a review still awaited', async () => {
@@ -67,6 +70,7 @@ describe('a review request is awaited', () => {
           ...ports,
           queue: { send: async (_q: unknown, m: readonly unknown[]) => void sent.push(...m) },
         },
+        queue: 'qa-review',
         queueUrls: {},
         actor: 'local:test',
       },

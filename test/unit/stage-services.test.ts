@@ -257,12 +257,14 @@ describe('the stages, chained over in-memory ports', () => {
     const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
     await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
     await p.settle();
-    const [entry] = await p.mem.ports.reviews.pending('test-agency');
+    const [entry] = await p.mem.ports.reviews.pending('test-agency', 'qa-review');
     expect(entry).toMatchObject({ purpose: 'review', queue: 'qa-review', version: 1, notBy: ['coder-a'] });
     expect(entry?.shown).toMatchObject({ status: 'SAMPLED', sampling: { sampled: true } });
     await p.drop('exports/test-agency/b.json', JSON.stringify(homeHealthChart({ version: 2 })));
     await p.settle();
-    expect((await p.mem.ports.reviews.pending('test-agency')).map((e) => e.version)).toEqual([2]);
+    expect((await p.mem.ports.reviews.pending('test-agency', 'qa-review')).map((e) => e.version)).toEqual([
+      2,
+    ]);
   });
 
   it('leaves the billing tag a concurrent batching set, when a re-export tags the file from an older state', async () => {
@@ -625,13 +627,23 @@ describe('blind second reviews and disputes over in-memory ports', () => {
     });
     expect(JSON.stringify(second)).not.toContain('agree');
     // On the review board: the first review answered, the second waiting, shown nothing of the first.
-    const board = () => p.mem.ports.reviews.pending('test-agency');
+    const board = () => p.mem.ports.reviews.pending('test-agency', 'qa-review');
     expect((await board()).map((e) => [e.purpose, e.notBy])).toEqual([
       ['second-review', ['coder-a', 'qa-1']],
     ]);
     const shown = (await board())[0]?.shown ?? {};
     expect(Object.keys(shown).sort()).toEqual(['findings', 'sampling']);
-    expect((await p.mem.ports.reviews.get('test-agency', chartKey, 1, 'review'))?.closedAt).toBeDefined();
+    expect(
+      (
+        await p.mem.ports.reviews.get({
+          agencyId: 'test-agency',
+          queue: 'qa-review',
+          chartKey,
+          version: 1,
+          purpose: 'review',
+        })
+      )?.closedAt,
+    ).toBeDefined();
     // The first reviewer cannot give it; another reviewer can, once.
     await p.svc.qaResult.handle(verdict({ round: 'second', reviewedAt: '2026-11-04T10:00:00Z' }));
     const other = verdict({
@@ -704,7 +716,9 @@ describe('blind second reviews and disputes over in-memory ports', () => {
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({ purpose: 'dispute', notBy: ['coder-a', 'qa-1'] });
     // The senior is shown the review and the disputed correction, from the board.
-    const [waiting] = await p.mem.ports.reviews.pending('test-agency');
+    const [waiting] = await p.mem.ports.reviews.pending('test-agency', 'qa-review-senior');
+    // Not the first reviewers' to read: a dispute's entry shows the first review.
+    expect(await p.mem.ports.reviews.pending('test-agency', 'qa-review')).toEqual([]);
     expect(waiting).toMatchObject({ purpose: 'dispute', queue: 'qa-review-senior' });
     expect(waiting?.shown).toMatchObject({ dispute: { corrections: [0] }, review: { reviewerId: 'qa-1' } });
     const resolution = {
@@ -718,7 +732,7 @@ describe('blind second reviews and disputes over in-memory ports', () => {
     };
     await p.svc.qaResult.handle({ ...resolution, reviewerId: 'qa-1' });
     await p.svc.qaResult.handle(resolution);
-    expect(await p.mem.ports.reviews.pending('test-agency')).toEqual([]);
+    expect(await p.mem.ports.reviews.pending('test-agency', 'qa-review-senior')).toEqual([]);
     const [record, ...more] = await p.mem.ports.coders.disputes('test-agency', 'coder-a');
     expect(more).toEqual([]);
     // Without the overturned principal correction: the chart is accurate, two of two codes kept but one.
