@@ -155,7 +155,7 @@ export class Codetrail extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: !removeOnDestroy,
       removalPolicy,
-      // Items that set it are removed after it (epoch seconds): answered review board entries, a month on.
+      // Items that set it are removed after it (epoch seconds): answered review board entries, a week on.
       timeToLiveAttribute: 'expiresAt',
     });
     this.table.addGlobalSecondaryIndex({

@@ -210,7 +210,12 @@ export class PersonRoles extends Construct {
       // Its own queue's review board alone (`REVIEWS#<agency>#<queue>`): what waits and what a reviewer is
       // shown. Not the other queue's (a dispute shows the first review), no chart state, no audit event.
       allow(['dynamodb:GetItem', 'dynamodb:Query'], [props.table.tableArn], {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`REVIEWS#*#${queue}`] },
+        // A senior also answers first and second reviews of the first reviewers' queue: both partitions.
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': [
+            queue === 'qa-review-senior' ? 'REVIEWS#*#qa-review*' : `REVIEWS#*#${queue}`,
+          ],
+        },
       }),
       viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']),
       allow(['kms:GenerateMac'], [props.macKey.keyArn]),

@@ -107,8 +107,10 @@ export function runQaShow(
   purpose: 'review' | 'second-review' | 'dispute' = 'review',
   opts: { senior?: boolean; agency?: string } = {},
 ): Promise<string> {
-  const queue = opts.senior ? 'qa-review-senior' : 'qa-review';
-  return actAs(qaRole(opts.senior), () => showChart(target, opts.agency, queue, chartKey, version, purpose));
+  // A dispute is a senior's to see, whoever asks.
+  const senior = opts.senior === true || purpose === 'dispute';
+  const queue = senior ? 'qa-review-senior' : 'qa-review';
+  return actAs(qaRole(senior), () => showChart(target, opts.agency, queue, chartKey, version, purpose));
 }
 
 /**
@@ -123,8 +125,11 @@ async function showChart(
   version: number,
   purpose: 'review' | 'second-review' | 'dispute',
 ): Promise<string> {
+  const agencies = agency ? [agency] : target.agencies;
+  if (agencies.length === 0)
+    throw new Error(`name the agency with --agency: ${target.description} does not list its agencies`);
   let entry: ReviewEntry | undefined;
-  for (const a of agency ? [agency] : target.agencies) {
+  for (const a of agencies) {
     // A second review is on the first reviewers' queue, a dispute on the seniors'.
     const on = purpose === 'review' ? queue : queueOfPurpose(purpose);
     entry = await target.ports.reviews.get({ agencyId: a, queue: on, chartKey, version, purpose });

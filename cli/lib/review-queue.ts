@@ -84,11 +84,12 @@ export async function submitVerdicts(
     // Awaiting this round: its entry on the review board is open (qa-result judges it again).
     const second = v.round === 'second';
     // A blind second review is on the first reviewers' queue, whoever sends it.
+    // A senior's first verdict may answer a chart sampled to either queue (seniors read both partitions).
     const queues: ReviewQueue[] = second
       ? [queueOfPurpose('second-review')]
-      : deps.queue
-        ? [deps.queue]
-        : ['qa-review', 'qa-review-senior'];
+      : deps.queue === 'qa-review'
+        ? ['qa-review']
+        : ['qa-review-senior', 'qa-review'];
     let entry: ReviewEntry | undefined;
     for (const queue of queues) {
       entry = await deps.ports.reviews.get({
@@ -279,9 +280,9 @@ export async function submitResolutions(
 }
 
 /**
- * Whether the chart version still waits for what a request asks (its review board entry is open): false
- * once it was answered (the request is stale: a copy sent twice by two deliveries racing, or answered
- * from another copy) or the version was superseded before its review.
+ * Whether the chart version still waits for what a request asks: false once its review board entry is
+ * closed (the request is stale: a copy sent twice by two deliveries racing, answered from another copy,
+ * or the version superseded before its review, even before the entry was opened).
  */
 export async function stillAwaited(
   ports: Pick<Ports, 'reviews'>,
@@ -291,7 +292,8 @@ export async function stillAwaited(
   // A second review is on the first reviewers' queue, a dispute on the seniors', wherever it was taken.
   const on = request.purpose === 'review' ? queue : queueOfPurpose(request.purpose);
   const entry = await ports.reviews.get({ ...request, queue: on });
-  return entry !== undefined && entry.closedAt === undefined;
+  // No entry: a request from before the board (qa-result judges it); a closed one (or a closed stub) is stale.
+  return entry?.closedAt === undefined;
 }
 
 /**

@@ -135,7 +135,13 @@ describe('the QA reviewer and senior reviewer roles', () => {
           Effect: 'Allow',
           Action: ['dynamodb:GetItem', 'dynamodb:Query'],
           Resource: arn(c.table),
-          Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`REVIEWS#*#${queue}`] } },
+          Condition: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': [
+                queue === 'qa-review-senior' ? 'REVIEWS#*#qa-review*' : 'REVIEWS#*#qa-review',
+              ],
+            },
+          },
         },
       ]);
     },

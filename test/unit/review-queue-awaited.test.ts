@@ -36,12 +36,18 @@ const entry = (purpose: ReviewEntry['purpose']): ReviewEntry => ({
 });
 
 describe('a review request is awaited', () => {
-  it('while its entry is open, for its own purpose only', async () => {
+  it('until its entry is closed; a request with no entry (from before the board) is left to qa-result', async () => {
     const { ports } = memoryPorts();
-    expect(await stillAwaited(ports, request('review'), 'qa-review')).toBe(false);
+    expect(await stillAwaited(ports, request('review'), 'qa-review')).toBe(true);
     await ports.reviews.open(entry('review'));
     expect(await stillAwaited(ports, request('review'), 'qa-review')).toBe(true);
+    // Each purpose is its own entry: closing one leaves the other.
+    await ports.reviews.close(
+      { agencyId: 'a', queue: 'qa-review', chartKey: 'ck1', version: 1, purpose: 'second-review' },
+      '2026-11-21T00:00:00Z',
+    );
     expect(await stillAwaited(ports, request('second-review'), 'qa-review')).toBe(false);
+    expect(await stillAwaited(ports, request('review'), 'qa-review')).toBe(true);
     await ports.reviews.close(
       { agencyId: 'a', queue: 'qa-review', chartKey: 'ck1', version: 1, purpose: 'review' },
       '2026-11-21T00:00:00Z',

@@ -267,6 +267,36 @@ describe('the stages, chained over in-memory ports', () => {
     ]);
   });
 
+  it("takes a chart sampled to senior review off the seniors' board when a newer version supersedes it", async () => {
+    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { coders: ['coder-a'] } });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    expect(
+      (await p.mem.ports.reviews.pending('test-agency', 'qa-review-senior')).map((e) => e.version),
+    ).toEqual([1]);
+    await p.drop('exports/test-agency/b.json', JSON.stringify(homeHealthChart({ version: 2 })));
+    await p.settle();
+    expect(
+      (await p.mem.ports.reviews.pending('test-agency', 'qa-review-senior')).map((e) => e.version),
+    ).toEqual([2]);
+  });
+
+  it('closes the entry of a verdict delivered again after its chart moved on (a crash before the follow-ups)', async () => {
+    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
+    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+    await p.settle();
+    const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
+    const chartKey = request?.chartKey ?? '';
+    // The first delivery stored the review, then died; a newer export superseded the version meanwhile.
+    const verdict = verdictOn(chartKey, { outcome: 'agree', reviewedAt: '2026-11-03T10:00:00Z' });
+    await p.mem.ports.charts.transition(chartKey, 1, ['SAMPLED'], 'SUPERSEDED', {
+      qa: { outcome: 'agree', reviewerId: 'qa-1', reviewedAt: '2026-11-03T10:00:00Z', corrections: [] },
+    });
+    expect(await p.mem.ports.reviews.pending('test-agency', 'qa-review')).toHaveLength(1);
+    await p.svc.qaResult.handle(verdict);
+    expect(await p.mem.ports.reviews.pending('test-agency', 'qa-review')).toEqual([]);
+  });
+
   it('leaves the billing tag a concurrent batching set, when a re-export tags the file from an older state', async () => {
     const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
     await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
