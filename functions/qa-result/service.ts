@@ -203,6 +203,15 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     const first = state.qa.reviewerId;
     if (verdict.reviewerId === state.coderId || verdict.reviewerId === first) {
       await setAside(verdict, 'a second review is by someone other than the coder and the first reviewer');
+      // The CLI took the request off the queue when it sent this: put it back for someone who may answer.
+      if (!state.secondReview)
+        await sendReviewRequest(
+          state,
+          'second-review',
+          [state.coderId, first],
+          'blind second review',
+          'qa-review',
+        );
       return;
     }
     // Another reviewer's second review, stored before or racing this one, wins: claimOnce tells.
@@ -348,6 +357,15 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
         resolution,
         'a dispute is decided by someone other than the coder and the reviewer',
       );
+      // The CLI took the request off the queue when it sent this: put it back for a senior who may decide.
+      if (!state.disputeResolution)
+        await sendReviewRequest(
+          state,
+          'dispute',
+          [state.coderId, state.qa.reviewerId],
+          `dispute of correction(s) ${state.dispute.corrections.join(', ')}`,
+          'qa-review-senior',
+        );
       return;
     }
     // Another decision, stored before or racing this one, wins: claimOnce tells.

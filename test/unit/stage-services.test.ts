@@ -676,6 +676,8 @@ describe('blind second reviews and disputes over in-memory ports', () => {
     ).toBeDefined();
     // The first reviewer cannot give it; another reviewer can, once.
     await p.svc.qaResult.handle(verdict({ round: 'second', reviewedAt: '2026-11-04T10:00:00Z' }));
+    // Set aside, and the request put back for someone who may answer it (the CLI had taken it).
+    expect(p.mem.take('qa-review').map((m) => ReviewRequest.parse(m).purpose)).toEqual(['second-review']);
     const other = verdict({
       round: 'second',
       reviewerId: 'qa-2',
@@ -761,6 +763,8 @@ describe('blind second reviews and disputes over in-memory ports', () => {
       resolvedAt: '2026-11-06T09:00:00Z',
     };
     await p.svc.qaResult.handle({ ...resolution, reviewerId: 'qa-1' });
+    // Set aside, and the request put back for a senior who may decide it.
+    expect(p.mem.take('qa-review-senior').map((m) => ReviewRequest.parse(m).purpose)).toEqual(['dispute']);
     await p.svc.qaResult.handle(resolution);
     expect(await p.mem.ports.reviews.pending('test-agency', 'qa-review-senior')).toEqual([]);
     const [record, ...more] = await p.mem.ports.coders.disputes('test-agency', 'coder-a');
