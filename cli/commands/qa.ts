@@ -82,10 +82,16 @@ async function takeOrSubmit(
   return [...lines, ...issueLines(parsed.issues)].join('\n');
 }
 
-async function listPending(target: Target, agency: string | undefined, senior?: boolean): Promise<string> {
+/** The agencies a QA command reads the board of: the one named, else every agency the stack lists. */
+function agenciesOf(target: Target, agency: string | undefined): readonly string[] {
   const agencies = agency ? [agency] : target.agencies;
   if (agencies.length === 0)
     throw new Error(`name the agency with --agency: ${target.description} does not list its agencies`);
+  return agencies;
+}
+
+async function listPending(target: Target, agency: string | undefined, senior?: boolean): Promise<string> {
+  const agencies = agenciesOf(target, agency);
   // The role's own queue: a first reviewer never lists a dispute (its entry shows the first review).
   const pending = await pendingReviews(target.ports, agencies, [senior ? 'qa-review-senior' : 'qa-review']);
   if (pending.length === 0) return 'No chart is waiting for QA review.';
@@ -125,13 +131,11 @@ async function showChart(
   version: number,
   purpose: 'review' | 'second-review' | 'dispute',
 ): Promise<string> {
-  const agencies = agency ? [agency] : target.agencies;
-  if (agencies.length === 0)
-    throw new Error(`name the agency with --agency: ${target.description} does not list its agencies`);
+  const agencies = agenciesOf(target, agency);
   let entry: ReviewEntry | undefined;
   for (const a of agencies) {
     // A second review is on the first reviewers' queue, a dispute on the seniors'.
-    const on = purpose === 'review' ? queue : queueOfPurpose(purpose);
+    const on = queueOfPurpose(purpose, queue);
     entry = await target.ports.reviews.get({ agencyId: a, queue: on, chartKey, version, purpose });
     if (entry) break;
   }

@@ -290,7 +290,7 @@ export async function stillAwaited(
   queue: ReviewQueue,
 ): Promise<boolean> {
   // A second review is on the first reviewers' queue, a dispute on the seniors', wherever it was taken.
-  const on = request.purpose === 'review' ? queue : queueOfPurpose(request.purpose);
+  const on = queueOfPurpose(request.purpose, queue);
   const entry = await ports.reviews.get({ ...request, queue: on });
   // No entry: a request from before the board (qa-result judges it); a closed one (or a closed stub) is stale.
   return entry?.closedAt === undefined;

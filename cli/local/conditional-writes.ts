@@ -1,5 +1,6 @@
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AwsClients } from '#shared/aws/clients.ts';
+import type { Stackable } from './object-tags.ts';
 
 /**
  * S3 conditional writes for the local runtime. The embedded S3 (fauxqs 1.9.2) ignores `If-None-Match`
@@ -10,12 +11,6 @@ import type { AwsClients } from '#shared/aws/clients.ts';
  * caller's read.
  */
 const installed = new WeakSet<object>();
-
-type Stackable = {
-  middlewareStack: {
-    add: (mw: never, opts: { step: 'initialize'; name: string; priority: 'low' }) => void;
-  };
-};
 
 /** S3's answer to a conditional write that does not hold, as the SDK raises it. */
 function preconditionFailed(): Error {

@@ -115,7 +115,8 @@ export function localObjectTags(bucket: unknown, key: unknown): Readonly<Record<
 }
 
 type TagSet = { Key?: string; Value?: string }[];
-type Stackable = {
+/** An SDK client's middleware stack, as the local runtime's S3 stand-ins add to it. */
+export type Stackable = {
   middlewareStack: {
     add: (mw: never, opts: { step: 'initialize'; name: string; priority: 'low' }) => void;
   };

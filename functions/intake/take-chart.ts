@@ -1,4 +1,4 @@
-import type { ReviewQueue } from '#shared/aws/ports.ts';
+import { queueOfPurpose, type ReviewQueue } from '#shared/aws/ports.ts';
 import { chartKeyOf, chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import { type ChartState, isBilled } from '#shared/model/chart-state.ts';
 import { agencyTimeZone } from '#shared/model/config.ts';
@@ -159,7 +159,7 @@ export function createChartTaker(deps: StageDeps) {
         {
           agencyId: state.agencyId,
           // The queue its sampling named (a sampled decision always names one).
-          queue: (current.sampling.queue ?? 'qa-review') as ReviewQueue,
+          queue: queueOfPurpose('review', current.sampling.queue as ReviewQueue | undefined),
           chartKey: state.chartKey,
           version: state.version,
           purpose: 'review',

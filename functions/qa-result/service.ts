@@ -179,10 +179,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
    * queue its sampling named; a second review on the first reviewers', a dispute on the seniors'.
    */
   function closeReview(state: ChartState, purpose: ReviewRequest['purpose']): Promise<void> {
-    const queue =
-      purpose === 'review'
-        ? ((state.sampling?.queue ?? 'qa-review') as ReviewQueue)
-        : queueOfPurpose(purpose);
+    const queue = queueOfPurpose(purpose, state.sampling?.queue as ReviewQueue | undefined);
     const slot = {
       agencyId: state.agencyId,
       queue,

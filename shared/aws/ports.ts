@@ -370,8 +370,12 @@ export interface ReviewBoard {
   pending(agencyId: string, queue: ReviewQueue): Promise<ReviewEntry[]>;
 }
 
-/** The queue of a review of `purpose`: a blind second review is a first reviewer's, a dispute a senior's. */
-export function queueOfPurpose(purpose: Exclude<ReviewPurpose, 'review'>): ReviewQueue {
+/**
+ * The queue of a review of `purpose`: a first review is on the queue its sampling named (`firstReviews`),
+ * a blind second review on the first reviewers', a dispute on the seniors'.
+ */
+export function queueOfPurpose(purpose: ReviewPurpose, firstReviews: ReviewQueue = 'qa-review'): ReviewQueue {
+  if (purpose === 'review') return firstReviews;
   return purpose === 'dispute' ? 'qa-review-senior' : 'qa-review';
 }
 

@@ -72,6 +72,18 @@ async function handedOff(
 
 const reasonKey = `billing-notes/${BATCH_ID}/0123456789ab.json`;
 
+/** Another answer settles the batch just before this stage's own settle (two answers racing). */
+function beatenBy(
+  mem: ReturnType<typeof memoryPorts>,
+  other: Parameters<ReturnType<typeof memoryPorts>['ports']['batches']['settle']>[1],
+) {
+  const settle = mem.ports.batches.settle.bind(mem.ports.batches);
+  mem.ports.batches.settle = async (id, answer) => {
+    await settle(id, other);
+    return settle(id, answer);
+  };
+}
+
 describe('billing-reply', () => {
   it('accepts a handed-off batch once, however often the answer comes', async () => {
     const { mem, service } = stage();
@@ -169,11 +181,7 @@ describe('billing-reply', () => {
   it('names the status another answer left, when it settled the batch between the read and the write', async () => {
     const { mem, service } = stage();
     await handedOff(mem, [{ chartKey: 'ck-1' }]);
-    const settle = mem.ports.batches.settle.bind(mem.ports.batches);
-    mem.ports.batches.settle = async (id, answer) => {
-      await settle(id, { status: 'ACCEPTED', at: '2026-11-23T11:00:00.000Z' });
-      return settle(id, answer);
-    };
+    beatenBy(mem, { status: 'ACCEPTED', at: '2026-11-23T11:00:00.000Z' });
     await service.handle({ kind: 'batch-rejected', batchId: BATCH_ID, reasonKey }, 'AROAX:a', 'm1');
     expect(mem.events().map((e) => e.detail?.reason)).toEqual([
       'the batch is ACCEPTED: only a handed-off batch can be rejected',
@@ -183,11 +191,7 @@ describe('billing-reply', () => {
   it('records an acknowledgement another answer beat as refused, naming what that answer left', async () => {
     const { mem, service } = stage();
     await handedOff(mem, [{ chartKey: 'ck-1' }]);
-    const settle = mem.ports.batches.settle.bind(mem.ports.batches);
-    mem.ports.batches.settle = async (id, answer) => {
-      await settle(id, { status: 'REJECTED', at: '2026-11-23T11:00:00.000Z', reason: reasonKey });
-      return settle(id, answer);
-    };
+    beatenBy(mem, { status: 'REJECTED', at: '2026-11-23T11:00:00.000Z', reason: reasonKey });
     await service.handle({ kind: 'batch-accepted', batchId: BATCH_ID }, 'AROAX:a', 'm1');
     expect(mem.events().map((e) => e.detail?.reason)).toEqual([
       'the batch is REJECTED: only a handed-off batch can be acknowledged',

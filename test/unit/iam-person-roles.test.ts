@@ -37,6 +37,16 @@ async function expectRefused(role: string, command: () => unknown, action: strin
 }
 
 const read = (key: string) => new GetObjectCommand({ Bucket: 'art', Key: key });
+/** A person's note, added once (`If-None-Match: *`, which their roles require). */
+const addNote = (key: string) =>
+  new PutObjectCommand({ Bucket: 'art', Key: key, Body: '{}', IfNoneMatch: '*' });
+/** The review board of one queue, read by Query. */
+const board = (queue: string) =>
+  new QueryCommand({
+    TableName: 't',
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': { S: `REVIEWS#a#${queue}` } },
+  });
 const getChart = (pk: string) =>
   new GetItemCommand({ TableName: 't', Key: { pk: { S: pk }, sk: { S: 'V#0000000001' } } });
 const receive = (queue: string) =>
@@ -56,22 +66,9 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
           Key: { pk: { S: `REVIEWS#a#${own}` }, sk: { S: 'ck1#0000000001#review' } },
         }),
       );
-      await clients.dynamo.send(
-        new QueryCommand({
-          TableName: 't',
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: `REVIEWS#a#${own}` } },
-        }),
-      );
+      await clients.dynamo.send(board(own));
       await clients.sqs.send(receive(own));
-      await clients.s3.send(
-        new PutObjectCommand({
-          Bucket: 'art',
-          Key: 'qa-notes/a/ck1/v1-n.json',
-          Body: '{}',
-          IfNoneMatch: '*',
-        }),
-      );
+      await clients.s3.send(addNote('qa-notes/a/ck1/v1-n.json'));
     });
     expect(iam.denials()).toEqual([]);
   });
@@ -101,13 +98,6 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
 });
 
 describe('the review board by queue', () => {
-  const board = (queue: string) =>
-    new QueryCommand({
-      TableName: 't',
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: `REVIEWS#a#${queue}` } },
-    });
-
   it("keeps the seniors' partition from a first reviewer: a dispute's entry shows the first review", () =>
     expectRefused('person:qa-reviewer', () => board('qa-review-senior'), 'dynamodb:Query'));
 
@@ -170,16 +160,7 @@ describe('person:coder', () => {
   const role = 'person:coder';
   it('sends nothing but disputes and notes: it reads no chart, no state and no queue', async () => {
     const { clients, iam } = enforcedClients(tags);
-    await actAs(role, () =>
-      clients.s3.send(
-        new PutObjectCommand({
-          Bucket: 'art',
-          Key: 'qa-notes/a/ck1/v1-n.json',
-          Body: '{}',
-          IfNoneMatch: '*',
-        }),
-      ),
-    );
+    await actAs(role, () => clients.s3.send(addNote('qa-notes/a/ck1/v1-n.json')));
     expect(iam.denials()).toEqual([]);
     for (const [command, action] of [
       [() => read(TAGGED), 's3:GetObject'],
@@ -204,14 +185,7 @@ describe('person:billing', () => {
           Key: { pk: { S: 'BATCH#b20261123-0123456789ab' }, sk: { S: 'META' } },
         }),
       );
-      await clients.s3.send(
-        new PutObjectCommand({
-          Bucket: 'art',
-          Key: 'billing-notes/b20261123-0123456789ab/n.json',
-          Body: '{}',
-          IfNoneMatch: '*',
-        }),
-      );
+      await clients.s3.send(addNote('billing-notes/b20261123-0123456789ab/n.json'));
     });
     expect(iam.denials()).toEqual([]);
   });

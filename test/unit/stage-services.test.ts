@@ -87,6 +87,14 @@ function verdictOn(chartKey: string, over: Partial<Verdict> = {}): Verdict {
   };
 }
 
+/** A pipeline whose one chart (coder-a's, dropped and settled) waits on the first reviewers' queue. */
+async function sampledForReview() {
+  const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
+  await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
+  await p.settle();
+  return p;
+}
+
 describe('the stages, chained over in-memory ports', () => {
   it('takes a clean chart from intake to a batch handed to billing', async () => {
     const p = pipeline();
@@ -224,9 +232,7 @@ describe('the stages, chained over in-memory ports', () => {
   });
 
   it('tags a reviewed chart billed as coded for review and billing both, and tags it again when re-exported', async () => {
-    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
-    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
-    await p.settle();
+    const p = await sampledForReview();
     const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
     await p.svc.qaResult.handle(verdictOn(request?.chartKey ?? ''));
     await p.settle();
@@ -241,9 +247,7 @@ describe('the stages, chained over in-memory ports', () => {
   });
 
   it('tags a sampled chart re-exported before billing for review alone', async () => {
-    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
-    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
-    await p.settle();
+    const p = await sampledForReview();
     const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
     const state = await p.mem.ports.charts.get(request?.chartKey ?? '', 1);
     p.mem.objectTags.clear();
@@ -254,9 +258,7 @@ describe('the stages, chained over in-memory ports', () => {
   });
 
   it('puts a sampled chart on the review board, and takes it off when a newer version supersedes it unreviewed', async () => {
-    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
-    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
-    await p.settle();
+    const p = await sampledForReview();
     const [entry] = await p.mem.ports.reviews.pending('test-agency', 'qa-review');
     expect(entry).toMatchObject({ purpose: 'review', queue: 'qa-review', version: 1, notBy: ['coder-a'] });
     expect(entry?.shown).toMatchObject({ status: 'SAMPLED', sampling: { sampled: true } });
@@ -282,9 +284,7 @@ describe('the stages, chained over in-memory ports', () => {
   });
 
   it('closes the entry of a verdict delivered again after its chart moved on (a crash before the follow-ups)', async () => {
-    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
-    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
-    await p.settle();
+    const p = await sampledForReview();
     const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
     const chartKey = request?.chartKey ?? '';
     // The first delivery stored the review, then died; a newer export superseded the version meanwhile.
@@ -298,9 +298,7 @@ describe('the stages, chained over in-memory ports', () => {
   });
 
   it('leaves the billing tag a concurrent batching set, when a re-export tags the file from an older state', async () => {
-    const p = pipeline({ ...SAMPLE_NOTHING, coderRates: { 'coder-a': 1 }, senior: { probation: false } });
-    await p.drop('exports/test-agency/a.json', JSON.stringify(homeHealthChart()));
-    await p.settle();
+    const p = await sampledForReview();
     const [request] = p.mem.take('qa-review').map((m) => ReviewRequest.parse(m));
     const chartKey = request?.chartKey ?? '';
     const state = await p.mem.ports.charts.get(chartKey, 1);
