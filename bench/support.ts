@@ -45,7 +45,12 @@ export async function emulatedStack(prefix: string) {
   const clients = awsClients();
   const keyFile = join(mkdtempSync(join(tmpdir(), `codetrail-bench-${prefix}-`)), 'local.key');
   writeFileSync(keyFile, 'be'.repeat(32));
-  const { resources } = await provision(clients, { prefix, timeCompression: 1000, localKeyFile: keyFile });
+  const { resources } = await provision(clients, {
+    prefix,
+    timeCompression: 1000,
+    localKeyFile: keyFile,
+    agencies: ['demo-agency'],
+  });
   return { emulators, clients, resources, ports: buildPorts(clients, resources) };
 }
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { runAuditEvents } from './commands/audit.ts';
+import { runAuditBatch, runAuditEvents } from './commands/audit.ts';
 import { type BillingOptions, runBilling } from './commands/billing.ts';
 import { runDenials } from './commands/denials.ts';
 import { runDrop } from './commands/drop.ts';
@@ -104,12 +104,22 @@ intake
   .option('--locked', 'read the copies in the Object-Locked audit bucket')
   .option(...STACK_OPTION)
   .action(async (opts: { agency?: string; json?: boolean; locked?: boolean; stack?: string }) => {
-    print(await runIntakeReceipts((await resolveTarget(opts)).ports, opts));
+    print(await runIntakeReceipts(await resolveTarget(opts), opts));
   });
 
-program
-  .command('audit')
-  .description('The audit trail, read-only (as the compliance role)')
+const audit = program.command('audit').description('The audit trail, read-only (as the compliance role)');
+audit
+  .command('batch')
+  .argument('<batchId>')
+  .description(
+    "Check a batch's Object-Locked manifest against the SHA-256 billing handoff recorded: what the batch billed, for an audit",
+  )
+  .option('--agency <id>', "the batch's agency: needed when the stack serves several")
+  .option(...STACK_OPTION)
+  .action(async (batchId: string, opts: { agency?: string; stack?: string }) => {
+    print(await runAuditBatch(await resolveTarget(opts), batchId, opts));
+  });
+audit
   .command('events')
   .argument(
     '<subject>',
@@ -117,9 +127,13 @@ program
   )
   .description('Every audit event of one subject, oldest first: what happened, when, and who did it')
   .option('--json', 'print the events themselves')
+  .option(
+    '--agency <id>',
+    "the subject's agency (a chart's or coder's is read from the subject): needed when the stack serves several",
+  )
   .option(...STACK_OPTION)
-  .action(async (subject: string, opts: { json?: boolean; stack?: string }) => {
-    print(await runAuditEvents((await resolveTarget(opts)).ports, subject, opts));
+  .action(async (subject: string, opts: { json?: boolean; agency?: string; stack?: string }) => {
+    print(await runAuditEvents(await resolveTarget(opts), subject, opts));
   });
 
 intake
@@ -225,7 +239,10 @@ qa.command('review')
   .option('--next', 'take the next chart from the QA queue (held for 30 minutes) and show it')
   .option('--reviewer <id>', 'with --next: who takes it (never a chart they coded or reviewed first)')
   .option('--senior', 'with --next: from the senior queue (probation, disputes, high-risk charts)')
-  .option('--agency <id>', "only this agency's charts in the listing")
+  .option(
+    '--agency <id>',
+    "this agency's: the listing (default: every agency of the stack) and --next (each agency has its own queue)",
+  )
   .option(...STACK_OPTION)
   .action(
     async (opts: {
@@ -295,7 +312,7 @@ qa.command('show')
   .argument('<version>')
   .option('--purpose <purpose>', 'review, second-review or dispute', 'review')
   .option('--senior', 'as the senior reviewer (disputes, charts sampled to senior review)')
-  .option('--agency <id>', 'the agency of the chart (default: every agency of the stack)')
+  .option('--agency <id>', "the chart's agency (default: the one its chartKey begins with)")
   .option(...STACK_OPTION)
   .action(
     async (
@@ -371,6 +388,10 @@ billing
     'out/batches',
   )
   .option('--max <n>', 'take at most this many batches')
+  .option(
+    '--agency <id>',
+    'the agency whose batches (each has its own queue): needed when the stack serves several',
+  )
   .option('--ack <batchId>', "send the billing team's receipt of a batch (billing-reply marks it ACCEPTED)")
   .option('--status <batchId>', 'where a batch stands: HANDED_OFF, ACCEPTED or REJECTED, and since when')
   .option('--reject <batchId>', 'refuse a batch (billing-reply sends its charts back to READY_FOR_BILLING)')

@@ -11,7 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Config } from '#shared/model/config.ts';
 import { BUCKETS, type BucketName, type DataFile, ENV, type QueueName } from '#shared/topology.ts';
-import type { PipelineQueue } from './pipeline-queue.ts';
+import type { PipelineQueues } from './pipeline-queue.ts';
 
 /** Where a bundle's data files live in the Lambda (its code is unpacked in /var/task). */
 export const LAMBDA_DATA_DIR = '/var/task/data';
@@ -25,8 +25,8 @@ export const CONFIG_ENV_BUDGET_BYTES = 2560;
 
 /** What every codetrail function is built over: the stack's resources and settings. */
 export interface FunctionResources {
-  /** Every pipeline queue by name (a function gets send rights to its `sendsTo`). */
-  readonly queues: Readonly<Record<QueueName, PipelineQueue>>;
+  /** Every pipeline queue (a function gets send rights to its `sendsTo`, each agency's of a human kind). */
+  readonly queues: PipelineQueues;
   readonly buckets: Readonly<Record<BucketName, s3.IBucket>>;
   readonly table: dynamodb.ITable;
   /** The key of the table and the PHI buckets. */
@@ -104,7 +104,8 @@ export function codetrailFunction(
     NODE_OPTIONS: '--enable-source-maps',
   };
   for (const b of BUCKETS) environment[ENV.bucket(b)] = props.buckets[b].bucketName;
-  for (const q of props.spec.sendsTo) environment[ENV.queueUrl(q)] = props.queues[q].queue.queueUrl;
+  // A human kind's URL is a template (`{agency}` in its name): one variable, whatever the agencies.
+  for (const q of props.spec.sendsTo) environment[ENV.queueUrl(q)] = props.queues.url(q);
   const dataFiles = props.dataFiles ?? [];
   if (dataFiles.length > 0) environment[ENV.dataDir] = LAMBDA_DATA_DIR;
 
@@ -147,7 +148,7 @@ export function codetrailFunction(
 export function grantSends(
   role: iam.Role,
   sendsTo: readonly QueueName[],
-  queues: Readonly<Record<QueueName, PipelineQueue>>,
+  queues: PipelineQueues,
   queueKey: kms.IKey,
   options: { receives: boolean },
 ): void {
@@ -155,7 +156,7 @@ export function grantSends(
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['sqs:SendMessage'],
-        resources: sendsTo.map((q) => queues[q].queue.queueArn),
+        resources: sendsTo.flatMap((q) => queues.all(q).map((each) => each.queue.queueArn)),
       }),
     );
   }

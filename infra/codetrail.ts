@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,16 +12,20 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/model/config.ts';
 import {
+  AGENCY_PLACEHOLDER,
+  AGENCY_QUEUE_SEPARATOR,
   BUCKET_NOTIFICATIONS,
   BUCKETS,
   type BucketName,
+  type HumanQueueName,
   INTAKE_KEYS_DAYS,
   INTAKE_KEYS_PREFIX,
   INTAKE_WORK_DAYS,
   INTAKE_WORK_PREFIX,
+  isHumanQueue,
   JOBS,
   type JobSpec,
-  type QueueName,
+  type LambdaQueueName,
   queues,
   RECONCILER_METRIC,
   STAGES,
@@ -34,7 +39,7 @@ import { CodetrailKeys } from './keys.ts';
 import { type Acknowledged, acknowledgeFindings } from './nag.ts';
 import { OUTPUT, pascal } from './names.ts';
 import { PersonRoles } from './person-roles.ts';
-import { PipelineQueue } from './pipeline-queue.ts';
+import { PipelineQueue, PipelineQueues } from './pipeline-queue.ts';
 import { ScheduledJob } from './scheduled-job.ts';
 import { AccessLogBucket, SecureBucket } from './secure-bucket.ts';
 import { Stage } from './stage.ts';
@@ -79,7 +84,7 @@ export class Codetrail extends Construct {
   readonly buckets: Readonly<Record<BucketName, SecureBucket>>;
   readonly table: dynamodb.Table;
   readonly backupPlan: backup.BackupPlan;
-  readonly queues: Readonly<Record<QueueName, PipelineQueue>>;
+  readonly queues: PipelineQueues;
   readonly stages: Readonly<Record<StageName, Stage>>;
   readonly jobs: Readonly<Record<JobSpec['name'], ScheduledJob>>;
   readonly personRoles: PersonRoles;
@@ -185,25 +190,49 @@ export class Codetrail extends Construct {
       resources: [backup.BackupResource.fromDynamoDbTable(this.table)],
     });
 
-    // Queues, and the S3 drops that feed them.
-    const pipelineQueues = {} as Record<QueueName, PipelineQueue>;
+    // Queues, and the S3 drops that feed them: one per Lambda stage, one of each human kind per agency.
+    const agencies = config.agencies.map((a) => a.id);
+    if (agencies.length > MAX_AGENCIES_PER_STACK)
+      throw new Error(
+        `${agencies.length} agencies: a stack serves at most ${MAX_AGENCIES_PER_STACK} (each adds queues, alarms and roles, and CloudFormation allows 500 resources a stack); deploy one stack per group of agencies`,
+      );
+    const lambdaQueues = {} as Record<LambdaQueueName, PipelineQueue>;
+    const humanQueues = {} as Record<HumanQueueName, Record<string, PipelineQueue>>;
+    const templates = {} as Record<HumanQueueName, { queue: string; deadLetterQueue: string }>;
+    const namePrefix = queueNamePrefix(this);
     for (const topologySpec of queues()) {
       // The QA review queues alarm at the agency's QA turnaround SLA (slas.qaReviewHours).
       const spec =
         topologySpec.name === 'qa-review' || topologySpec.name === 'qa-review-senior'
           ? { ...topologySpec, maxAgeAlarmMinutes: config.slas.qaReviewHours * 60 }
           : topologySpec;
-      pipelineQueues[spec.name] = new PipelineQueue(this, `Queue${pascal(spec.name)}`, {
-        spec,
-        encryptionKey: this.keys.queue,
-        alarmTopics,
-      });
+      const props = { spec, encryptionKey: this.keys.queue, alarmTopics };
+      const kind = spec.name;
+      if (!isHumanQueue(kind)) {
+        lambdaQueues[kind] = new PipelineQueue(this, `Queue${pascal(kind)}`, props);
+        continue;
+      }
+      // `<prefix>-qa-review_<agency>`: known from the agency alone, so one template serves every agency.
+      const nameOf = (suffix: string, agency: string) =>
+        `${namePrefix}-${kind}${suffix}${AGENCY_QUEUE_SEPARATOR}${agency}`;
+      humanQueues[kind] = {};
+      for (const agency of agencies)
+        humanQueues[kind][agency] = new PipelineQueue(this, `Queue${pascal(kind)}${pascal(agency)}`, {
+          ...props,
+          agency,
+          names: { queue: nameOf('', agency), deadLetterQueue: nameOf('-dlq', agency) },
+        });
+      templates[kind] = {
+        queue: queueUrlOf(nameOf('', AGENCY_PLACEHOLDER)),
+        deadLetterQueue: queueUrlOf(nameOf('-dlq', AGENCY_PLACEHOLDER)),
+      };
     }
+    const pipelineQueues = new PipelineQueues(lambdaQueues, humanQueues, templates);
     this.queues = pipelineQueues;
     for (const n of BUCKET_NOTIFICATIONS) {
       buckets[n.bucket].addEventNotification(
         s3.EventType.OBJECT_CREATED,
-        new s3n.SqsDestination(pipelineQueues[n.queue].queue),
+        new s3n.SqsDestination(lambdaQueues[n.queue].queue),
         { prefix: n.prefix },
       );
     }
@@ -229,7 +258,7 @@ export class Codetrail extends Construct {
       stages[spec.name] = new Stage(this, `Stage${pascal(spec.name)}`, {
         ...over(spec),
         spec,
-        queue: pipelineQueues[spec.queue],
+        queue: lambdaQueues[spec.queue],
         ...(spec.dataFiles ? { dataFiles: expandDataFiles(spec.dataFiles, projectRoot) } : {}),
       });
     }
@@ -278,43 +307,49 @@ export class Codetrail extends Construct {
       new CfnOutput(this, `Output${key}`, { value, description }).overrideLogicalId(`${prefix}${key}`);
     output(OUTPUT.table, this.table.tableName, 'codetrail table');
     for (const b of BUCKETS) output(OUTPUT.bucket(b), buckets[b].bucketName, `codetrail ${b} bucket`);
+    // A human kind's URL is a template (`{agency}` in its queue's name): one output, whatever the agencies.
     for (const spec of queues()) {
-      output(
-        OUTPUT.queue(spec.name),
-        pipelineQueues[spec.name].queue.queueUrl,
-        `codetrail ${spec.name} queue URL`,
-      );
+      output(OUTPUT.queue(spec.name), pipelineQueues.url(spec.name), `codetrail ${spec.name} queue URL`);
       output(
         OUTPUT.deadLetterQueue(spec.name),
-        pipelineQueues[spec.name].deadLetterQueue.queueUrl,
+        pipelineQueues.deadLetterQueueUrl(spec.name),
         `codetrail ${spec.name} dead-letter queue URL`,
       );
     }
     output(OUTPUT.alarmTopic, this.alarmTopic.topicArn, 'codetrail alarm topic ARN');
     output(OUTPUT.macKey, this.keys.mac.keyArn, 'codetrail chartKey HMAC key ARN');
-    for (const [agency, role] of Object.entries(this.personRoles.emrWriters))
+    for (const [agency, roles] of Object.entries(this.personRoles.byAgency)) {
       output(
         OUTPUT.emrWriterRole(agency),
-        role.roleArn,
+        roles.emrWriter.roleArn,
         `codetrail EMR export writer role for ${agency} (PutObject under exports/${agency}/ only)`,
       );
-    output(OUTPUT.qaReviewerRole, this.personRoles.qaReviewer.roleArn, 'codetrail QA reviewer role');
-    output(OUTPUT.qaSeniorRole, this.personRoles.qaSenior.roleArn, 'codetrail senior QA reviewer role');
-    output(
-      OUTPUT.complianceRole,
-      this.personRoles.compliance.roleArn,
-      'codetrail compliance (read-only) role',
-    );
-    output(OUTPUT.coderRole, this.personRoles.coder.roleArn, 'codetrail coder role (disputes)');
-    output(
-      OUTPUT.billingRole,
-      this.personRoles.billing.roleArn,
-      'codetrail billing team role (coded batches)',
-    );
+      output(
+        OUTPUT.qaReviewerRole(agency),
+        roles.qaReviewer.roleArn,
+        `codetrail QA reviewer role for ${agency}`,
+      );
+      output(
+        OUTPUT.qaSeniorRole(agency),
+        roles.qaSenior.roleArn,
+        `codetrail senior QA reviewer role for ${agency}`,
+      );
+      output(
+        OUTPUT.complianceRole(agency),
+        roles.compliance.roleArn,
+        `codetrail compliance (read-only) role for ${agency}`,
+      );
+      output(OUTPUT.coderRole(agency), roles.coder.roleArn, `codetrail coder role for ${agency} (disputes)`);
+      output(
+        OUTPUT.billingRole(agency),
+        roles.billing.roleArn,
+        `codetrail billing team role for ${agency} (its coded batches)`,
+      );
+    }
     output(
       OUTPUT.agencies,
       props.config.agencies.map((a) => a.id).join(','),
-      'codetrail agencies (ids): the review board lists each',
+      'codetrail agencies (ids): each has its own human queues, roles and partitions',
     );
 
     this.acknowledgments = (props.acknowledgeNagFindings ?? true) ? acknowledgeFindings(this) : [];
@@ -338,4 +373,28 @@ export function sameAccountAndRegion(scope: Construct, topicArn: string): void {
     throw new Error(
       `alarmTopicArn is in account ${topicAccount}, the stack in ${account}: alarms publish only within their account`,
     );
+}
+
+/**
+ * How many agencies one stack serves. Each adds three queues with their dead-letter queues, queue
+ * policies and alarms, and six roles with their policies (about 30 resources); CloudFormation allows
+ * 500 resources in a stack, and the rest of codetrail takes about 200.
+ */
+export const MAX_AGENCIES_PER_STACK = 8;
+
+/**
+ * The start of the stack's human queue names: the stack's name (shortened) and a hash of it and the
+ * construct's path, so two stacks (or two codetrails in one) never share a name, and with the longest
+ * kind (`qa-review-senior-dlq`) and agency id (32) a name stays within SQS's 80 characters.
+ */
+function queueNamePrefix(scope: Construct): string {
+  const { stackName } = Stack.of(scope);
+  if (Token.isUnresolved(stackName)) throw new Error('the stack needs a name known at synth');
+  const hash = createHash('sha256').update(`${stackName}|${scope.node.path}`).digest('hex').slice(0, 6);
+  return `${stackName.slice(0, 13)}-${hash}`;
+}
+
+/** The URL SQS gives the queue of this name in the stack's account and region. */
+function queueUrlOf(name: string): string {
+  return `https://sqs.${Aws.REGION}.${Aws.URL_SUFFIX}/${Aws.ACCOUNT_ID}/${name}`;
 }

@@ -16,6 +16,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { BUCKETS, type BucketName, JOBS, STAGES, type StageSpec } from '#shared/topology.ts';
 import type { Codetrail } from './codetrail.ts';
 import { logicalIdOf } from './names.ts';
+import type { AgencyRoles } from './person-roles.ts';
 
 /** The packs `cdk synth` runs, by the plugin name their findings carry. */
 export const NAG_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5'] as const;
@@ -55,11 +56,24 @@ export interface AcknowledgmentRule {
 const stageFunctions = (c: Codetrail): IConstruct[] => STAGES.map((s) => c.stages[s.name].fn);
 const jobFunctions = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.name].fn);
 const jobRoles = (c: Codetrail): IConstruct[] => JOBS.map((j) => c.jobs[j.name].role);
-const writerRoles = (c: Codetrail): IConstruct[] => Object.values(c.personRoles.emrWriters);
-const qaRoles = (c: Codetrail): IConstruct[] => [c.personRoles.qaReviewer, c.personRoles.qaSenior];
-const complianceRole = (c: Codetrail): IConstruct[] => [c.personRoles.compliance];
-const coderRole = (c: Codetrail): IConstruct[] => [c.personRoles.coder];
-const billingRole = (c: Codetrail): IConstruct[] => [c.personRoles.billing];
+/** Every agency's roles of a kind (each agency has its own). */
+const agencyRoles = (c: Codetrail, kind: keyof AgencyRoles): IConstruct[] =>
+  Object.values(c.personRoles.byAgency).map((roles) => roles[kind]);
+/** The roles of these kinds of one agency (an acknowledgment per agency). */
+const agencyScope =
+  (...kinds: (keyof AgencyRoles)[]) =>
+  (c: Codetrail, agency?: string): IConstruct[] => {
+    const roles = c.personRoles.byAgency[agency ?? ''];
+    return roles ? kinds.map((kind) => roles[kind]) : [];
+  };
+const writerRoles = (c: Codetrail): IConstruct[] => agencyRoles(c, 'emrWriter');
+const qaRoles = (c: Codetrail): IConstruct[] => [
+  ...agencyRoles(c, 'qaReviewer'),
+  ...agencyRoles(c, 'qaSenior'),
+];
+const complianceRole = (c: Codetrail): IConstruct[] => agencyRoles(c, 'compliance');
+const coderRole = (c: Codetrail): IConstruct[] => agencyRoles(c, 'coder');
+const billingRole = (c: Codetrail): IConstruct[] => agencyRoles(c, 'billing');
 const stageRoles =
   (pick: (s: StageSpec) => boolean = () => true) =>
   (c: Codetrail): IConstruct[] =>
@@ -150,54 +164,69 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
     ],
   },
   {
-    id: 'AwsSolutions-IAM5[Resource::<audit-bucket.Arn>/*]',
+    id: 'AwsSolutions-IAM5[Resource::<audit-bucket.Arn>/receipts/<agency>/*]',
+    perAgency: true,
     reason:
-      'Compliance and auditors read every object of the Object-Locked audit bucket (locked receipts and batch ' +
-      'manifests): reading it whole is what the bucket is for. GetObject and ListBucket only; nothing can change it.',
-    scopes: complianceRole,
+      'Compliance and auditors of an agency read its Object-Locked receipts, named by object id at run time: its own ' +
+      "agency's prefix of the audit bucket, GetObject and ListBucket only; nothing can change it.",
+    scopes: agencyScope('compliance'),
   },
   {
-    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/receipts/*]',
+    id: 'AwsSolutions-IAM5[Resource::<audit-bucket.Arn>/batches/<agency>/*]',
+    perAgency: true,
     reason:
-      'Compliance reads the intake receipts, named by agency and object id at run time: one prefix, GetObject only.',
-    scopes: complianceRole,
+      'Compliance and auditors of an agency read its Object-Locked batch manifests, named by batch id at run time: its ' +
+      "own agency's prefix of the audit bucket, GetObject and ListBucket only; nothing can change it.",
+    scopes: agencyScope('compliance'),
   },
   {
-    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/charts/*]',
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/receipts/<agency>/*]',
+    perAgency: true,
     reason:
-      'A QA role reads chart files by chartKey and version, known only when a review request names them, and only ' +
-      'files qa-sampling tagged for review (s3:ExistingObjectTag/codetrail-qa = review): never a chart sent ' +
-      'straight to billing.',
-    scopes: qaRoles,
+      "Compliance reads its agency's intake receipts, named by object id at run time: one prefix, GetObject only.",
+    scopes: agencyScope('compliance'),
   },
   {
-    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/charts/*]',
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/charts/<agency>/*]',
+    perAgency: true,
     reason:
-      'The billing team reads the chart files a coded batch bills, named in its manifest by chartKey and version, ' +
-      'and only files billing handoff tagged when it batched them (s3:ExistingObjectTag/codetrail-billing = ' +
-      'batched): never a chart on hold, in QA or not yet batched.',
-    scopes: billingRole,
+      "A QA role reads its agency's chart files by chartKey and version, known only when a review request names " +
+      'them, and only files qa-sampling tagged for review (s3:ExistingObjectTag/codetrail-qa = review): never a ' +
+      "chart sent straight to billing, never another agency's.",
+    scopes: agencyScope('qaReviewer', 'qaSenior'),
   },
   {
-    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/batches/*]',
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/charts/<agency>/*]',
+    perAgency: true,
     reason:
-      'The billing team reads the coded batches (manifest and CSV), named by agency and batch id at run time: one ' +
+      "The billing team reads the chart files its agency's coded batch bills, named in its manifest by chartKey and " +
+      'version, and only files billing handoff tagged when it batched them (s3:ExistingObjectTag/codetrail-billing ' +
+      '= batched): never a chart on hold, in QA or not yet batched.',
+    scopes: agencyScope('billing'),
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/batches/<agency>/*]',
+    perAgency: true,
+    reason:
+      "The billing team reads its agency's coded batches (manifest and CSV), named by batch id at run time: one " +
       'prefix, GetObject only.',
-    scopes: billingRole,
+    scopes: agencyScope('billing'),
   },
   {
-    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/billing-notes/*]',
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/billing-notes/<agency>/*]',
+    perAgency: true,
     reason:
-      'The billing team files the free-text reason for a rejected batch (which may hold PHI) under billing-notes/, ' +
-      'named by batch: one prefix, PutObject only; the answer to billing-reply carries the key, never the text.',
-    scopes: billingRole,
+      "The billing team files the free-text reason for a rejected batch (which may hold PHI) under its agency's " +
+      'billing-notes/, named by batch: one prefix, PutObject only; the answer to billing-reply carries the key, never the text.',
+    scopes: agencyScope('billing'),
   },
   {
-    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/qa-notes/*]',
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/qa-notes/<agency>/*]',
+    perAgency: true,
     reason:
-      'A QA role or a coder adds its free-text notes (which may hold PHI) under qa-notes/, named by chart and author: one ' +
-      'prefix, PutObject only; the verdict or dispute carries the note key, never the text.',
-    scopes: (c) => [...qaRoles(c), ...coderRole(c)],
+      "A QA role or a coder adds its free-text notes (which may hold PHI) under its agency's qa-notes/, named by " +
+      'chart and author: one prefix, PutObject only; the verdict or dispute carries the note key, never the text.',
+    scopes: agencyScope('qaReviewer', 'qaSenior', 'coder'),
   },
   {
     id: 'AwsSolutions-IAM5[Resource::<intake-bucket.Arn>/exports/<agency>/*]',
@@ -205,7 +234,7 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
     reason:
       "The EMR export writer adds objects whose names its export job chooses, under its own agency's prefix: one " +
       'prefix of one bucket, PutObject only, never the bucket or another agency.',
-    scopes: (c, agency) => [c.personRoles.emrWriters[agency ?? ''] as IConstruct],
+    scopes: (c, agency) => [c.personRoles.byAgency[agency ?? '']?.emrWriter as IConstruct],
   },
   {
     id: 'AwsSolutions-IAM5[Resource::*]',

@@ -5,10 +5,10 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { Config } from '#shared/model/config.ts';
-import { BILLING_TAG, type QueueName, REVIEW_TAG } from '#shared/topology.ts';
+import { BILLING_TAG, REVIEW_TAG } from '#shared/topology.ts';
 import { viaService } from './codetrail-function.ts';
 import { pascal } from './names.ts';
-import type { PipelineQueue } from './pipeline-queue.ts';
+import type { PipelineQueues } from './pipeline-queue.ts';
 
 export interface PersonRolesProps {
   readonly config: Config;
@@ -19,7 +19,7 @@ export interface PersonRolesProps {
   /** The Object-Locked audit bucket. */
   readonly auditBucket: s3.IBucket;
   readonly table: dynamodb.ITable;
-  readonly queues: Readonly<Record<QueueName, PipelineQueue>>;
+  readonly queues: PipelineQueues;
   /** The key of the table and the PHI buckets. */
   readonly dataKey: kms.IKey;
   readonly queueKey: kms.IKey;
@@ -27,30 +27,64 @@ export interface PersonRolesProps {
   readonly macKey: kms.IKey;
 }
 
-/**
- * The roles the people and systems outside the pipeline assume, so nobody writes IAM by hand. Today: one
- * EMR export writer per agency, which may add objects under `exports/<agency>/` of the intake bucket and
- * nothing else, encrypted under the intake key (SSE-KMS: a request naming another key or SSE-S3 is
- * refused; one naming none gets the bucket's default, that key), with the key through S3 only
- * (GenerateDataKey for every upload, Decrypt as well for multipart ones, which `aws s3 cp` makes above
- * 8 MB). Each role trusts the stack's own account (its administrators grant sts:AssumeRole to the job's
- * principal), or a vendor's account with an external id (`emrExport`).
- */
-export class PersonRoles extends Construct {
-  readonly emrWriters: Readonly<Record<string, iam.Role>>;
-  /** QA reviewers: first reviews, from the qa-review queue. */
+/** The roles of one agency: everything a person or system outside the pipeline does for it. */
+export interface AgencyRoles {
+  /** The agency's EMR export job: adds exports under `exports/<agency>/` of the intake bucket. */
+  readonly emrWriter: iam.Role;
+  /** QA reviewers: first reviews, from the agency's qa-review queue. */
   readonly qaReviewer: iam.Role;
-  /** Senior reviewers: charts sampled to senior review and dispute decisions (the senior queue). */
+  /** Senior reviewers: charts sampled to senior review and dispute decisions (the agency's senior queue). */
   readonly qaSenior: iam.Role;
-  /** Compliance officers and auditors: read-only, the audit trail and the receipts. */
+  /** Compliance officers and auditors: read-only, the agency's audit trail and receipts. */
   readonly compliance: iam.Role;
   /** Coders: dispute the corrections of a QA review of their chart. */
   readonly coder: iam.Role;
-  /** The billing team: takes coded batches, reads what they bill, answers through billing-reply. */
+  /** The billing team: takes the agency's coded batches, reads what they bill, answers through billing-reply. */
   readonly billing: iam.Role;
+}
+
+/**
+ * The roles the people and systems outside the pipeline assume, so nobody writes IAM by hand: every
+ * role once per agency (branch), scoped by IAM to that agency's queues, key prefixes
+ * (`charts/<agency>/`, `batches/<agency>/`, `qa-notes/<agency>/`, `billing-notes/<agency>/`,
+ * `receipts/<agency>/`) and table partitions (`dynamodb:LeadingKeys` `REVIEWS#<agency>#…`,
+ * `BATCH#<agency>#…`, `AUDIT#<agency>#…`). A person who works for several agencies is allowed to
+ * assume each one's role (their administrators grant it); nobody gets another agency's by default.
+ *
+ * The EMR export writer may add objects under `exports/<agency>/` of the intake bucket and nothing else,
+ * encrypted under the intake key (SSE-KMS: a request naming another key or SSE-S3 is refused; one naming
+ * none gets the bucket's default, that key), with the key through S3 only (GenerateDataKey for every
+ * upload, Decrypt as well for multipart ones, which `aws s3 cp` makes above 8 MB). It trusts the stack's
+ * own account (its administrators grant sts:AssumeRole to the job's principal), or a vendor's account
+ * with an external id (`emrExport`).
+ */
+export class PersonRoles extends Construct {
+  /** Each agency's roles, by agency id. */
+  readonly byAgency: Readonly<Record<string, AgencyRoles>>;
 
   constructor(scope: Construct, id: string, props: PersonRolesProps) {
     super(scope, id);
+    const roles: Record<string, AgencyRoles> = {};
+    for (const { id: agency } of props.config.agencies)
+      roles[agency] = {
+        emrWriter: this.emrWriterRole(agency, props),
+        qaReviewer: this.qaRole(agency, 'QaReviewer', 'qa-review', props, 'first QA reviews'),
+        qaSenior: this.qaRole(
+          agency,
+          'QaSenior',
+          'qa-review-senior',
+          props,
+          'senior QA reviews (charts sampled to senior review) and dispute decisions',
+        ),
+        compliance: this.complianceRole(agency, props),
+        coder: this.coderRole(agency, props),
+        billing: this.billingRole(agency, props),
+      };
+    this.byAgency = roles;
+  }
+
+  /** The agency's EMR export writer (see the class). */
+  private emrWriterRole(agency: string, props: PersonRolesProps): iam.Role {
     const { emrExport } = props.config;
     const region = Stack.of(this).region;
     const trust: iam.IPrincipal = emrExport.account
@@ -58,104 +92,90 @@ export class PersonRoles extends Construct {
           StringEquals: { 'sts:ExternalId': emrExport.externalId },
         })
       : new iam.AccountRootPrincipal();
-    const writers: Record<string, iam.Role> = {};
-    for (const { id: agency } of props.config.agencies) {
-      const role = new iam.Role(this, `EmrWriter${pascal(agency)}`, {
-        assumedBy: trust,
-        description: `codetrail EMR export writer for ${agency}: adds exports under exports/${agency}/ of the intake bucket`,
-      });
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:PutObject'],
-          resources: [props.intakeBucket.arnForObjects(`exports/${agency}/*`)],
-          // Present, the encryption headers must say SSE-KMS under the intake key; absent, the bucket's
-          // default encryption applies, which is that key.
-          conditions: {
-            StringEqualsIfExists: {
-              's3:x-amz-server-side-encryption': 'aws:kms',
-              's3:x-amz-server-side-encryption-aws-kms-key-id': props.intakeKey.keyArn,
-            },
-          },
-        }),
-      );
-      // `aws:kms` without a key id would encrypt under the AWS managed key aws/s3, not the intake key.
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          effect: iam.Effect.DENY,
-          actions: ['s3:PutObject'],
-          resources: [props.intakeBucket.arnForObjects(`exports/${agency}/*`)],
-          conditions: {
-            StringEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
-            Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' },
-          },
-        }),
-      );
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [props.intakeKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-        }),
-      );
-      writers[agency] = role;
-    }
-    this.emrWriters = writers;
-
-    this.qaReviewer = this.qaRole('QaReviewer', 'qa-review', props, 'first QA reviews');
-    this.qaSenior = this.qaRole(
-      'QaSenior',
-      'qa-review-senior',
-      props,
-      'senior QA reviews (charts sampled to senior review) and dispute decisions',
+    const role = new iam.Role(this, `EmrWriter${pascal(agency)}`, {
+      assumedBy: trust,
+      description: `codetrail EMR export writer for ${agency}: adds exports under exports/${agency}/ of the intake bucket`,
+    });
+    const exports = props.intakeBucket.arnForObjects(`exports/${agency}/*`);
+    // Present, the encryption headers must say SSE-KMS under the intake key; absent, the bucket's default
+    // encryption applies, which is that key.
+    role.addToPrincipalPolicy(
+      allow(['s3:PutObject'], [exports], {
+        StringEqualsIfExists: {
+          's3:x-amz-server-side-encryption': 'aws:kms',
+          's3:x-amz-server-side-encryption-aws-kms-key-id': props.intakeKey.keyArn,
+        },
+      }),
     );
-    this.compliance = this.complianceRole(props);
-    this.coder = this.coderRole(props);
-    this.billing = this.billingRole(props);
+    // `aws:kms` without a key id would encrypt under the AWS managed key aws/s3, not the intake key.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: ['s3:PutObject'],
+        resources: [exports],
+        conditions: {
+          StringEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'true' },
+        },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      allow(['kms:GenerateDataKey', 'kms:Decrypt'], [props.intakeKey.keyArn], {
+        StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+      }),
+    );
+    return role;
   }
 
   /**
-   * The billing team: takes, holds and removes coded-batch messages; reads the batch files and only the
-   * chart files a batch bills (billing handoff tags them: `s3:ExistingObjectTag`); files the free-text
-   * reason for a rejected batch under `billing-notes/`; and sends what it did (pulled, refused on a check,
-   * accepted, rejected) to the billing-reply queue, whose stage makes the change and the audit event under
-   * the identity SQS saw send it. Of the table it reads batch items alone (GetItem, `dynamodb:LeadingKeys`
-   * `BATCH#*`: a batch's status and members' chartKeys), and writes nothing.
+   * The billing team of an agency: takes, holds and removes the agency's coded-batch messages; reads its
+   * batch files and only the chart files a batch bills (billing handoff tags them:
+   * `s3:ExistingObjectTag`); files the free-text reason for a rejected batch under
+   * `billing-notes/<agency>/`; and sends what it did (pulled, refused on a check, accepted, rejected) to
+   * the billing-reply queue, whose stage makes the change and the audit event under the identity SQS saw
+   * send it. Of the table it reads the agency's batch items alone (GetItem, `dynamodb:LeadingKeys`
+   * `BATCH#<agency>#*`: a batch's status and members' chartKeys), and writes nothing.
    */
-  private billingRole(props: PersonRolesProps): iam.Role {
+  private billingRole(agency: string, props: PersonRolesProps): iam.Role {
     const { artifactsBucket, queues } = props;
-    return this.accountRole('Billing', 'codetrail billing team: takes coded batches and answers for them', [
-      allow(
-        ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
-        [queues['coded-batches'].queue.queueArn],
-      ),
-      allow(['sqs:SendMessage'], [queues['billing-reply'].queue.queueArn]),
-      viaService(props.queueKey, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']),
-      allow(['s3:GetObject'], [artifactsBucket.arnForObjects('batches/*')]),
-      allow(['s3:GetObject'], [artifactsBucket.arnForObjects('charts/*')], {
-        StringEquals: { [`s3:ExistingObjectTag/${BILLING_TAG.key}`]: BILLING_TAG.value },
-      }),
-      allow(['s3:PutObject'], [artifactsBucket.arnForObjects('billing-notes/*')], WRITE_ONCE),
-      // Where a batch stands, before an answer is sent (a mistyped or settled batch refused at once).
-      allow(['dynamodb:GetItem'], [props.table.tableArn], {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BATCH#*'] },
-      }),
-      viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']),
-    ]);
+    return this.accountRole(
+      `Billing${pascal(agency)}`,
+      `codetrail billing team of ${agency}: takes its coded batches and answers for them`,
+      [
+        allow(
+          ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
+          [queues.of('coded-batches', agency).queue.queueArn],
+        ),
+        allow(['sqs:SendMessage'], [queues.lambda['billing-reply'].queue.queueArn]),
+        viaService(props.queueKey, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']),
+        allow(['s3:GetObject'], [artifactsBucket.arnForObjects(`batches/${agency}/*`)]),
+        allow(['s3:GetObject'], [artifactsBucket.arnForObjects(`charts/${agency}/*`)], {
+          StringEquals: { [`s3:ExistingObjectTag/${BILLING_TAG.key}`]: BILLING_TAG.value },
+        }),
+        allow(['s3:PutObject'], [artifactsBucket.arnForObjects(`billing-notes/${agency}/*`)], WRITE_ONCE),
+        // Where a batch stands, before an answer is sent (a mistyped or settled batch refused at once).
+        allow(['dynamodb:GetItem'], [props.table.tableArn], {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`BATCH#${agency}#*`] },
+        }),
+        viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']),
+      ],
+    );
   }
 
   /**
-   * Coders: send a dispute to the qa-result queue (whose stage checks the sender is the chart's coder
-   * and records it under that identity), with its note under `qa-notes/`, the chart named by its EMR id
-   * made into its chartKey (`kms:GenerateMac`). Nothing read: no chart file, no table, no queue taken.
+   * Coders of an agency: send a dispute to the qa-result queue (whose stage checks the sender is the
+   * chart's coder and records it under that identity), with its note under `qa-notes/<agency>/`, the
+   * chart named by its EMR id made into its chartKey (`kms:GenerateMac`). Nothing read: no chart file, no
+   * table, no queue taken.
    */
-  private coderRole(props: PersonRolesProps): iam.Role {
+  private coderRole(agency: string, props: PersonRolesProps): iam.Role {
     return this.accountRole(
-      'Coder',
-      'codetrail coder: disputes corrections of a QA review of their own chart',
+      `Coder${pascal(agency)}`,
+      `codetrail coder of ${agency}: disputes corrections of a QA review of their own chart`,
       [
-        allow(['sqs:SendMessage'], [props.queues['qa-result'].queue.queueArn]),
+        allow(['sqs:SendMessage'], [props.queues.lambda['qa-result'].queue.queueArn]),
         viaService(props.queueKey, 'sqs', ['kms:GenerateDataKey']),
-        allow(['s3:PutObject'], [props.artifactsBucket.arnForObjects('qa-notes/*')], WRITE_ONCE),
+        allow(['s3:PutObject'], [props.artifactsBucket.arnForObjects(`qa-notes/${agency}/*`)], WRITE_ONCE),
         viaService(props.dataKey, 's3', ['kms:GenerateDataKey']),
         allow(['kms:GenerateMac'], [props.macKey.keyArn]),
       ],
@@ -163,24 +183,30 @@ export class PersonRoles extends Construct {
   }
 
   /**
-   * Compliance and auditors: read-only. The Object-Locked audit bucket (receipts and batch manifests as
-   * locked), the intake receipts, and the audit events (Query on audit partitions alone:
-   * `dynamodb:LeadingKeys` `AUDIT#*`). No chart file, no chart state, no queue, no write.
+   * Compliance and auditors of an agency: read-only. The agency's receipts and batch manifests in the
+   * Object-Locked audit bucket, its intake receipts, and its audit events (Query on its audit partitions
+   * alone: `dynamodb:LeadingKeys` `AUDIT#<agency>#*`). No chart file, no chart state, no queue, no write.
    */
-  private complianceRole(props: PersonRolesProps): iam.Role {
+  private complianceRole(agency: string, props: PersonRolesProps): iam.Role {
     const { artifactsBucket, auditBucket } = props;
+    const locked = [`receipts/${agency}/`, `batches/${agency}/`];
     return this.accountRole(
-      'Compliance',
-      'codetrail compliance and audit: reads the audit trail and receipts, writes nothing',
+      `Compliance${pascal(agency)}`,
+      `codetrail compliance and audit of ${agency}: reads its audit trail and receipts, writes nothing`,
       [
-        allow(['s3:GetObject'], [auditBucket.arnForObjects('*')]),
-        allow(['s3:ListBucket'], [auditBucket.bucketArn]),
-        allow(['s3:GetObject'], [artifactsBucket.arnForObjects('receipts/*')]),
+        allow(
+          ['s3:GetObject'],
+          locked.map((prefix) => auditBucket.arnForObjects(`${prefix}*`)),
+        ),
+        allow(['s3:ListBucket'], [auditBucket.bucketArn], {
+          StringLike: { 's3:prefix': locked.map((prefix) => `${prefix}*`) },
+        }),
+        allow(['s3:GetObject'], [artifactsBucket.arnForObjects(`receipts/${agency}/*`)]),
         allow(['s3:ListBucket'], [artifactsBucket.bucketArn], {
-          StringLike: { 's3:prefix': ['receipts/*'] },
+          StringLike: { 's3:prefix': [`receipts/${agency}/*`] },
         }),
         allow(['dynamodb:Query'], [props.table.tableArn], {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] },
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`AUDIT#${agency}#*`] },
         }),
         viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt']),
       ],
@@ -188,32 +214,39 @@ export class PersonRoles extends Construct {
   }
 
   /**
-   * A QA role: takes, holds and removes requests on its own review queue; reads only the chart files
-   * sampled for review (qa-sampling tags them: `s3:ExistingObjectTag`) and the review board (GetItem and
-   * Query on `REVIEWS#` partitions alone: `dynamodb:LeadingKeys`), never a chart's state; adds its
-   * free-text notes under `qa-notes/`; sends its answers to the qa-result queue, whose stage checks and records them under the
-   * identity SQS saw send them. It never writes the table, lists a bucket or reads another file.
+   * A QA role of an agency: takes, holds and removes requests on the agency's own review queue; reads
+   * only its chart files sampled for review (qa-sampling tags them: `s3:ExistingObjectTag`) and its review
+   * board (GetItem and Query on its `REVIEWS#<agency>#` partitions alone: `dynamodb:LeadingKeys`), never
+   * a chart's state; adds its free-text notes under `qa-notes/<agency>/`; sends its answers to the
+   * qa-result queue, whose stage checks and records them under the identity SQS saw send them. It never
+   * writes the table, lists a bucket or reads another file.
    */
-  private qaRole(id: string, queue: QueueName, props: PersonRolesProps, what: string): iam.Role {
+  private qaRole(
+    agency: string,
+    id: string,
+    queue: 'qa-review' | 'qa-review-senior',
+    props: PersonRolesProps,
+    what: string,
+  ): iam.Role {
     const { artifactsBucket } = props;
-    return this.accountRole(id, `codetrail ${what}`, [
+    return this.accountRole(`${id}${pascal(agency)}`, `codetrail ${what} of ${agency}`, [
       allow(
         ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'],
-        [props.queues[queue].queue.queueArn],
+        [props.queues.of(queue, agency).queue.queueArn],
       ),
-      allow(['sqs:SendMessage'], [props.queues['qa-result'].queue.queueArn]),
+      allow(['sqs:SendMessage'], [props.queues.lambda['qa-result'].queue.queueArn]),
       viaService(props.queueKey, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']),
-      allow(['s3:GetObject'], [artifactsBucket.arnForObjects('charts/*')], {
+      allow(['s3:GetObject'], [artifactsBucket.arnForObjects(`charts/${agency}/*`)], {
         StringEquals: { [`s3:ExistingObjectTag/${REVIEW_TAG.key}`]: REVIEW_TAG.value },
       }),
-      allow(['s3:PutObject'], [artifactsBucket.arnForObjects('qa-notes/*')], WRITE_ONCE),
+      allow(['s3:PutObject'], [artifactsBucket.arnForObjects(`qa-notes/${agency}/*`)], WRITE_ONCE),
       // Its own queue's review board alone (`REVIEWS#<agency>#<queue>`): what waits and what a reviewer is
       // shown. Not the other queue's (a dispute shows the first review), no chart state, no audit event.
       allow(['dynamodb:GetItem', 'dynamodb:Query'], [props.table.tableArn], {
         // A senior also answers first and second reviews of the first reviewers' queue: both partitions.
         'ForAllValues:StringLike': {
           'dynamodb:LeadingKeys': [
-            queue === 'qa-review-senior' ? 'REVIEWS#*#qa-review*' : `REVIEWS#*#${queue}`,
+            queue === 'qa-review-senior' ? `REVIEWS#${agency}#qa-review*` : `REVIEWS#${agency}#${queue}`,
           ],
         },
       }),

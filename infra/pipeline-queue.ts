@@ -5,8 +5,14 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueSpec } from '#shared/topology.ts';
-import { DLQ_RETENTION_DAYS } from '#shared/topology.ts';
+import {
+  DLQ_RETENTION_DAYS,
+  type HumanQueueName,
+  isHumanQueue,
+  type LambdaQueueName,
+  type QueueName,
+  type QueueSpec,
+} from '#shared/topology.ts';
 
 export interface PipelineQueueProps {
   /** The queue's settings from the topology. */
@@ -15,6 +21,13 @@ export interface PipelineQueueProps {
   readonly encryptionKey: kms.IKey;
   /** Where the alarms go: the stack's topic, and the agency's own when it names one. */
   readonly alarmTopics: readonly sns.ITopic[];
+  /**
+   * The physical names of the queue and its DLQ. A human queue is one per agency and named so that its
+   * URL is known from the agency alone (`…-qa-review_<agency>`): the stages and the CLI fill in a template.
+   */
+  readonly names?: { readonly queue: string; readonly deadLetterQueue: string };
+  /** Whose queue this is, in alarm descriptions (an agency's human queue). */
+  readonly agency?: string;
 }
 
 /** Dead-letter queues keep a message for the SQS maximum, so there is time to look and redrive. */
@@ -34,22 +47,29 @@ export class PipelineQueue extends Construct {
   constructor(scope: Construct, id: string, props: PipelineQueueProps) {
     super(scope, id);
     const { spec, encryptionKey, alarmTopics } = props;
+    const name = props.agency ? `${spec.name} of ${props.agency}` : spec.name;
     const protection = {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: encryptionKey,
       enforceSSL: true,
     };
 
-    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', { ...protection, retentionPeriod: DLQ_RETENTION });
+    const { names } = props;
+    this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
+      ...protection,
+      retentionPeriod: DLQ_RETENTION,
+      ...(names ? { queueName: names.deadLetterQueue } : {}),
+    });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...protection,
+      ...(names ? { queueName: names.queue } : {}),
       visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
       retentionPeriod: Duration.days(spec.retentionDays),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: spec.maxReceiveCount },
     });
 
     const dlqAlarm = new cloudwatch.Alarm(this, 'DlqAlarm', {
-      alarmDescription: `codetrail: a message reached the dead-letter queue of ${spec.name}; inspect it, fix the cause, redrive`,
+      alarmDescription: `codetrail: a message reached the dead-letter queue of ${name}; inspect it, fix the cause, redrive`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: cloudwatch.Stats.MAXIMUM,
@@ -65,8 +85,8 @@ export class PipelineQueue extends Construct {
     // disabled mapping): either way the oldest message grows old.
     const ageAlarm = new cloudwatch.Alarm(this, 'AgeAlarm', {
       alarmDescription: spec.humanDrained
-        ? `codetrail: the oldest message in ${spec.name} waits more than ${spec.maxAgeAlarmMinutes} minutes; nobody is draining it`
-        : `codetrail: the oldest message in ${spec.name} waits more than ${spec.maxAgeAlarmMinutes} minutes; its stage is not consuming it (errors, throttles, a refused grant)`,
+        ? `codetrail: the oldest message in ${name} waits more than ${spec.maxAgeAlarmMinutes} minutes; nobody is draining it`
+        : `codetrail: the oldest message in ${name} waits more than ${spec.maxAgeAlarmMinutes} minutes; its stage is not consuming it (errors, throttles, a refused grant)`,
       metric: this.queue.metricApproximateAgeOfOldestMessage({
         period: Duration.minutes(5),
         statistic: cloudwatch.Stats.MAXIMUM,
@@ -89,5 +109,42 @@ export function notify(alarms: readonly cloudwatch.Alarm[], topics: readonly sns
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }
+  }
+}
+
+/**
+ * The stack's queues: one per Lambda stage, and one of each human kind per agency (SQS has no
+ * message-level IAM, so a person limited to some agencies reads only their queues). A function's
+ * environment and the stack's outputs carry a human kind's URL as a template, `{agency}` where the
+ * agency goes in its name.
+ */
+export class PipelineQueues {
+  constructor(
+    readonly lambda: Readonly<Record<LambdaQueueName, PipelineQueue>>,
+    readonly human: Readonly<Record<HumanQueueName, Readonly<Record<string, PipelineQueue>>>>,
+    private readonly templates: Readonly<Record<HumanQueueName, { queue: string; deadLetterQueue: string }>>,
+  ) {}
+
+  /** Every queue of a name: a Lambda queue, or each agency's queue of a human kind. */
+  all(name: QueueName): PipelineQueue[] {
+    return isHumanQueue(name) ? Object.values(this.human[name]) : [this.lambda[name]];
+  }
+
+  /** One agency's queue of a human kind. */
+  of(name: HumanQueueName, agency: string): PipelineQueue {
+    const queue = this.human[name][agency];
+    if (!queue) throw new Error(`no ${name} queue for ${agency}`);
+    return queue;
+  }
+
+  /** The URL a function's environment and the outputs carry: a Lambda queue's, or a human kind's template. */
+  url(name: QueueName): string {
+    return isHumanQueue(name) ? this.templates[name].queue : this.lambda[name].queue.queueUrl;
+  }
+
+  deadLetterQueueUrl(name: QueueName): string {
+    return isHumanQueue(name)
+      ? this.templates[name].deadLetterQueue
+      : this.lambda[name].deadLetterQueue.queueUrl;
   }
 }

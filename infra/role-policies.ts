@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import type { PolicyStatement, RolePolicies } from '#shared/iam/role-policy.ts';
 import { Config } from '#shared/model/config.ts';
-import { JOBS, PERSON_ROLES, STAGES } from '#shared/topology.ts';
+import { JOBS, PERSON_ROLES, queues, STAGES } from '#shared/topology.ts';
 import { type Codetrail, PROJECT_ROOT } from './codetrail.ts';
 import { CodetrailStack } from './codetrail-stack.ts';
 import { logicalIdOf } from './names.ts';
@@ -38,22 +38,20 @@ export function rolePolicies(codetrail: Codetrail): RolePolicies {
       .map((s) => statementOf(s, placeholders));
   };
   for (const { name, role } of functions) roles[`stage:${name}`] = { statements: statementsOf(role) };
-  // The people's roles. One EMR export writer per agency, alike but for the agency: kept once, with
-  // `{agency}` for it (the local runtime acts as `person:emr-writer@<agency>`).
-  const [agency, writer] = Object.entries(codetrail.personRoles.emrWriters)[0] ?? [];
-  if (agency && writer) {
-    const templated = JSON.stringify(statementsOf(writer)).replaceAll(
-      `/exports/${agency}/`,
-      '/exports/{agency}/',
-    );
-    roles[PERSON_ROLES.emrWriter] = { statements: JSON.parse(templated) };
-  }
-  const { qaReviewer, qaSenior, compliance, coder, billing } = codetrail.personRoles;
-  roles[PERSON_ROLES.qaReviewer] = { statements: statementsOf(qaReviewer) };
-  roles[PERSON_ROLES.qaSenior] = { statements: statementsOf(qaSenior) };
-  roles[PERSON_ROLES.compliance] = { statements: statementsOf(compliance) };
-  roles[PERSON_ROLES.coder] = { statements: statementsOf(coder) };
-  roles[PERSON_ROLES.billing] = { statements: statementsOf(billing) };
+  // The people's roles, each deployed once per agency and alike but for the agency: kept once, with
+  // `{agency}` for it (the local runtime acts as `person:qa-reviewer@<agency>`).
+  const [agency, agencyRoles] = Object.entries(codetrail.personRoles.byAgency)[0] ?? [];
+  if (!agency || !agencyRoles) throw new Error('the stack serves no agency');
+  const kinds: [string, IConstruct][] = [
+    [PERSON_ROLES.emrWriter, agencyRoles.emrWriter],
+    [PERSON_ROLES.qaReviewer, agencyRoles.qaReviewer],
+    [PERSON_ROLES.qaSenior, agencyRoles.qaSenior],
+    [PERSON_ROLES.compliance, agencyRoles.compliance],
+    [PERSON_ROLES.coder, agencyRoles.coder],
+    [PERSON_ROLES.billing, agencyRoles.billing],
+  ];
+  for (const [name, role] of kinds)
+    roles[name] = { statements: JSON.parse(templatedAgency(JSON.stringify(statementsOf(role)), agency)) };
   return { roles };
 }
 
@@ -139,12 +137,23 @@ function placeholderNames(c: Codetrail): Map<string, string> {
   const add = (construct: IConstruct, name: string) => names.set(logicalIdOf(construct), name);
   add(c.table, 'table');
   for (const [name, bucket] of Object.entries(c.buckets)) add(bucket, `bucket:${name}`);
-  for (const [name, queue] of Object.entries(c.queues)) {
-    add(queue.queue, `queue:${name}`);
-    add(queue.deadLetterQueue, `dlq:${name}`);
-  }
+  // Every agency's queue of a human kind goes by the kind's placeholder: its local ARN holds `{agency}`.
+  for (const { name } of queues())
+    for (const queue of c.queues.all(name)) {
+      add(queue.queue, `queue:${name}`);
+      add(queue.deadLetterQueue, `dlq:${name}`);
+    }
   for (const name of ['data', 'queue', 'logs', 'mac'] as const) add(c.keys[name], `key:${name}`);
   for (const [name, stage] of Object.entries(c.stages)) add(stage.logGroup, `logs:${name}`);
   for (const [name, job] of Object.entries(c.jobs)) add(job.logGroup, `logs:${name}`);
   return names;
+}
+
+/**
+ * A policy's text with its agency made `{agency}`: in a key prefix (`charts/<agency>/`) and a partition
+ * key (`BATCH#<agency>#`). Its queues are placeholders already (`{queue:qa-review}`: each agency's queue
+ * of a kind goes by its kind's placeholder, and its ARN locally holds `{agency}`).
+ */
+function templatedAgency(text: string, agency: string): string {
+  return text.replaceAll(`/${agency}/`, '/{agency}/').replaceAll(`#${agency}#`, '#{agency}#');
 }

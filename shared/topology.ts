@@ -346,6 +346,14 @@ export const PERSON_ROLES = {
   billing: 'person:billing',
 } as const;
 
+/**
+ * A person's role of one agency (`person:qa-reviewer@<agency>`): every role people assume is deployed
+ * once per agency, so a person is limited to the agencies whose roles they may assume.
+ */
+export function agencyRole(kind: (typeof PERSON_ROLES)[keyof typeof PERSON_ROLES], agency: string): string {
+  return `${kind}@${agency}`;
+}
+
 /** What the reconciler counts: chart versions it re-drove (alarmed: something lost a message). */
 export const RECONCILER_METRIC = 'ChartsRedriven';
 
@@ -359,6 +367,47 @@ export const HUMAN_QUEUES: readonly { name: HumanQueueName; maxAgeAlarmMinutes: 
     },
     { name: 'coded-batches', maxAgeAlarmMinutes: 8 * 60, purpose: 'Coded batches for the billing team' },
   ];
+
+/**
+ * The human queues are one per agency (SQS has no message-level IAM: a reviewer or billing team limited
+ * to some agencies must never receive another's messages). Where one URL stands for a human queue (the
+ * stages' environment, the stack's outputs, the local Resources) it is a template with `{agency}` in the
+ * queue name (`…-qa-review_{agency}`); `_` appears in no queue kind and no agency id, so one kind's
+ * name never matches another's.
+ */
+export const AGENCY_PLACEHOLDER = '{agency}';
+export const AGENCY_QUEUE_SEPARATOR = '_';
+
+export function isHumanQueue(name: QueueName): name is HumanQueueName {
+  return HUMAN_QUEUES.some((q) => q.name === name);
+}
+
+/** One agency's queue of a kind: the template's `{agency}` filled in. */
+export function agencyQueueUrl(template: string, agency: string): string {
+  // The id goes into a URL: only what an agency id may hold (lower-case letters, digits, hyphens).
+  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(agency)) throw new Error('not an agency id');
+  if (!template.includes(AGENCY_PLACEHOLDER)) throw new Error('not a per-agency queue URL');
+  return template.replace(AGENCY_PLACEHOLDER, agency);
+}
+
+/**
+ * Every concrete queue of `urls`, named as the topology and local tools name them: a Lambda queue by its
+ * name, a human queue once per agency (`qa-review_<agency>`).
+ */
+export function concreteQueues(
+  urls: Partial<Record<QueueName, string>>,
+  agencies: readonly string[],
+): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [name, url] of Object.entries(urls) as [QueueName, string | undefined][]) {
+    if (!url) continue;
+    if (!url.includes(AGENCY_PLACEHOLDER)) out.push([name, url]);
+    else
+      for (const agency of agencies)
+        out.push([`${name}${AGENCY_QUEUE_SEPARATOR}${agency}`, agencyQueueUrl(url, agency)]);
+  }
+  return out;
+}
 
 /** Where S3 drops notify: these prefixes raise an event on the named queue. */
 export const BUCKET_NOTIFICATIONS: readonly { bucket: BucketName; prefix: string; queue: LambdaQueueName }[] =
@@ -440,12 +489,13 @@ export const OUTPUT = {
   deadLetterQueue: (name: string) => `DeadLetterQueue${pascal(name)}`,
   alarmTopic: 'AlarmTopic',
   macKey: 'MacKey',
+  /** Every role people assume is one per agency: `QaReviewerRoleDemoAgency`. */
   emrWriterRole: (agency: string) => `EmrWriterRole${pascal(agency)}`,
-  qaReviewerRole: 'QaReviewerRole',
-  qaSeniorRole: 'QaSeniorRole',
-  complianceRole: 'ComplianceRole',
-  coderRole: 'CoderRole',
-  billingRole: 'BillingRole',
-  /** The configured agency ids, comma-separated: the review board's partitions. */
+  qaReviewerRole: (agency: string) => `QaReviewerRole${pascal(agency)}`,
+  qaSeniorRole: (agency: string) => `QaSeniorRole${pascal(agency)}`,
+  complianceRole: (agency: string) => `ComplianceRole${pascal(agency)}`,
+  coderRole: (agency: string) => `CoderRole${pascal(agency)}`,
+  billingRole: (agency: string) => `BillingRole${pascal(agency)}`,
+  /** The configured agency ids, comma-separated: each has its own human queues, roles and partitions. */
   agencies: 'Agencies',
 } as const;

@@ -1,6 +1,9 @@
 import type { Ports } from '#shared/aws/ports.ts';
-import { PERSON_ROLES } from '#shared/topology.ts';
+import { AGENCY_ID, agencyOfChartKey, sha256Hex } from '#shared/identity/identifiers.ts';
+import { BATCH_ID } from '#shared/model/batch.ts';
+import { agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { table } from '../lib/summary.ts';
+import { agencyOf, type Target } from '../lib/target.ts';
 import { actAs } from '../local/iam-enforcement.ts';
 
 /**
@@ -10,15 +13,59 @@ import { actAs } from '../local/iam-enforcement.ts';
  * audit partitions alone. `--json` prints the events themselves.
  */
 export async function runAuditEvents(
-  ports: Pick<Ports, 'audit'>,
+  target: Pick<Target, 'agencies' | 'description'> & { ports: Pick<Ports, 'audit'> },
   subject: string,
-  opts: { json?: boolean } = {},
+  opts: { json?: boolean; agency?: string } = {},
 ): Promise<string> {
-  const events = await actAs(PERSON_ROLES.compliance, () => ports.audit.list(subject));
+  // A subject's events are kept under its agency: a chart's (its chartKey begins with it) or a coder's
+  // (named in the subject), else the one asked for or the stack's only one.
+  const agency = opts.agency ?? agencyInSubject(subject);
+  const agencyId = agencyOf(target, agency);
+  const events = await actAs(agencyRole(PERSON_ROLES.compliance, agencyId), () =>
+    target.ports.audit.list(agencyId, subject),
+  );
   if (opts.json) return JSON.stringify(events, null, 2);
   if (events.length === 0) return `No audit event names ${subject}.`;
   return table(
     ['at', 'event', 'actor', 'detail'],
     events.map((e) => [e.at, e.type, e.actor, e.detail ? JSON.stringify(e.detail).slice(0, 120) : '']),
   );
+}
+
+/** The agency a subject names: a chart's (`chart:<chartKey>:v<n>`, the chartKey leads with it) and a coder's do. */
+export function agencyInSubject(subject: string): string | undefined {
+  const chart = /^chart:([^:]+):v\d+$/.exec(subject)?.[1];
+  if (chart) return agencyOfChartKey(chart);
+  const coder = /^coder:([^:]+):/.exec(subject)?.[1];
+  return coder && AGENCY_ID.test(coder) ? coder : undefined;
+}
+
+/**
+ * `codetrail audit batch BATCH`: whether the Object-Locked copy of a batch's manifest in the audit bucket
+ * is the one billing handoff recorded (the SHA-256 its `batch.handed-off` event holds): proof, for an
+ * audit, of what a batch billed. Read as the agency's compliance role. A copy that differs, or a batch
+ * never handed off, is refused with one line (the command exits non-zero).
+ */
+export async function runAuditBatch(
+  target: Pick<Target, 'agencies' | 'description'> & { ports: Pick<Ports, 'audit' | 'artifacts'> },
+  batchId: string,
+  opts: { agency?: string } = {},
+): Promise<string> {
+  // The value is not echoed: a mistyped argument can be anything.
+  if (!BATCH_ID.test(batchId)) throw new Error('not a batch id (b<yyyymmdd>-<12 hex digits>)');
+  const agency = agencyOf(target, opts.agency);
+  return actAs(agencyRole(PERSON_ROLES.compliance, agency), async () => {
+    const events = await target.ports.audit.list(agency, `batch:${batchId}`);
+    const handedOff = events.find((e) => e.type === 'batch.handed-off');
+    const recorded = handedOff?.detail?.manifestSha256;
+    if (typeof recorded !== 'string')
+      throw new Error(`${batchId}: ${agency} has no handed-off batch of that id`);
+    const key = `batches/${agency}/${batchId}.json`;
+    const locked = sha256Hex(await target.ports.artifacts.getText('audit', key));
+    if (locked !== recorded)
+      throw new Error(
+        `${batchId}: the Object-Locked manifest (sha256 ${locked.slice(0, 12)}) is not the one billing handoff recorded (${recorded.slice(0, 12)})`,
+      );
+    return `${batchId}: the Object-Locked manifest is the one billing handoff recorded at ${handedOff?.at} (sha256 ${recorded})`;
+  });
 }

@@ -10,9 +10,9 @@ import { sha256Hex } from '#shared/identity/identifiers.ts';
 import { BATCH_ID, type Batch, BatchManifest, BILLING_CONTRACT } from '#shared/model/batch.ts';
 import { type BatchCheck, BatchReady, type BillingReply } from '#shared/model/messages.ts';
 import { mapLimit } from '#shared/runtime/map-limit.ts';
-import { PERSON_ROLES } from '#shared/topology.ts';
+import { agencyQueueUrl, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { table } from '../lib/summary.ts';
-import type { Target } from '../lib/target.ts';
+import { agencyOf, type Target } from '../lib/target.ts';
 import { actAs } from '../local/iam-enforcement.ts';
 
 /** Why a batch failed its checks: nothing of it is written, its message stays for another look. */
@@ -97,13 +97,19 @@ function writePrivate(path: string, text: string): void {
  * twice (after a crash in billing handoff) is recognised by its manifest hash. Runs as the billing role:
  * what it did goes to the billing-reply stage, which audits it under the identity SQS saw send it.
  */
-export function runBillingPull(target: Target, opts: { out: string; max?: number }): Promise<string> {
-  return actAs(PERSON_ROLES.billing, () => pull(target, opts));
+export function runBillingPull(
+  target: Target,
+  opts: { out: string; max?: number; agency?: string },
+): Promise<string> {
+  // One agency's batches, from its own queue, as its billing role.
+  const agency = agencyOf(target, opts.agency);
+  return actAs(agencyRole(PERSON_ROLES.billing, agency), () => pull(target, opts, agency));
 }
 
-async function pull(target: Target, opts: { out: string; max?: number }): Promise<string> {
-  const url = target.resources.queueUrls['coded-batches'];
-  if (!url) throw new Error('the coded-batches queue is not known for this target');
+async function pull(target: Target, opts: { out: string; max?: number }, agency: string): Promise<string> {
+  const template = target.resources.queueUrls['coded-batches'];
+  if (!template) throw new Error('the coded-batches queue is not known for this target');
+  const url = agencyQueueUrl(template, agency);
   if (opts.max !== undefined && !(Number.isInteger(opts.max) && opts.max > 0))
     throw new Error('--max: a whole number above 0');
   const rows: (string | number)[][] = [];
@@ -145,6 +151,7 @@ async function pull(target: Target, opts: { out: string; max?: number }): Promis
         const failed = err instanceof BatchVerificationError ? err : undefined;
         await reply(target, {
           kind: 'batch-refused',
+          agencyId: ready.agencyId,
           batchId: ready.batchId,
           check: failed?.check ?? 'unreadable',
           ...(failed?.claimRef ? { claimRef: failed.claimRef } : {}),
@@ -162,6 +169,7 @@ async function pull(target: Target, opts: { out: string; max?: number }): Promis
     try {
       await reply(target, {
         kind: 'batch-pulled',
+        agencyId: ready.agencyId,
         batchId: ready.batchId,
         manifestSha256: ready.manifestSha256,
         messageId: m.MessageId,
@@ -249,10 +257,13 @@ function batchIdOf(option: string, value: string): string {
  * unknown id, or a batch no longer handed off, is refused here with a line saying why, before anything is
  * sent. The billing-reply stage checks again: it alone decides.
  */
-async function answerable(target: Target, option: string, batchId: string): Promise<Batch> {
-  const id = batchIdOf(option, batchId);
-  const batch = await actAs(PERSON_ROLES.billing, () => target.ports.batches.get(id));
-  if (!batch) throw new Error(`${option}: no batch ${id} in ${target.description}`);
+async function answerable(target: Target, option: string, batchId: string, agency?: string): Promise<Batch> {
+  const ref = { agencyId: agencyOf(target, agency), batchId: batchIdOf(option, batchId) };
+  const batch = await actAs(agencyRole(PERSON_ROLES.billing, ref.agencyId), () =>
+    target.ports.batches.get(ref),
+  );
+  if (!batch)
+    throw new Error(`${option}: no batch ${ref.batchId} of ${ref.agencyId} in ${target.description}`);
   return batch;
 }
 
@@ -260,43 +271,50 @@ async function answerable(target: Target, option: string, batchId: string): Prom
  * `codetrail billing pull --ack BATCH`: the billing team has the batch. The billing-reply stage marks it
  * ACCEPTED and audits it.
  */
-export async function runBillingAck(target: Target, batchId: string): Promise<string> {
-  const batch = await answerable(target, '--ack', batchId);
+export async function runBillingAck(target: Target, batchId: string, agency?: string): Promise<string> {
+  const batch = await answerable(target, '--ack', batchId, agency);
   if (batch.status === 'ACCEPTED') return `${batch.batchId}: accepted already`;
   if (batch.status !== 'HANDED_OFF')
     throw new Error(
       `--ack: ${batch.batchId} is ${batch.status}; only a handed-off batch can be acknowledged`,
     );
-  await actAs(PERSON_ROLES.billing, () => reply(target, { kind: 'batch-accepted', batchId: batch.batchId }));
+  await actAs(agencyRole(PERSON_ROLES.billing, batch.agencyId), () =>
+    reply(target, { kind: 'batch-accepted', agencyId: batch.agencyId, batchId: batch.batchId }),
+  );
   return `${batch.batchId}: acknowledgement sent; billing-reply records it (see billing pull --status ${batch.batchId})`;
 }
 
 /**
  * `codetrail billing pull --reject BATCH --reason TEXT`: the billing team refuses the batch. The reason,
- * free text that may hold PHI, goes to the artifacts bucket under billing-notes/<batchId>/; the message
+ * free text that may hold PHI, goes to the artifacts bucket under billing-notes/<agency>/<batchId>/; the message
  * names its key. The billing-reply stage marks the batch REJECTED and sends its charts back to billing
  * handoff, which makes a new batch of them (a chart with a newer version is superseded instead).
  */
-export async function runBillingReject(target: Target, batchId: string, reason: string): Promise<string> {
+export async function runBillingReject(
+  target: Target,
+  batchId: string,
+  reason: string,
+  agency?: string,
+): Promise<string> {
   if (reason.trim() === '') throw new Error('--reason: say why the batch is refused');
   if (reason.length > 2000) throw new Error('--reason: at most 2,000 characters');
-  const batch = await answerable(target, '--reject', batchId);
+  const batch = await answerable(target, '--reject', batchId, agency);
   if (batch.status !== 'HANDED_OFF')
     throw new Error(`--reject: ${batch.batchId} is ${batch.status}; only a handed-off batch can be rejected`);
   const id = batch.batchId;
   const at = new Date().toISOString();
-  const reasonKey = `billing-notes/${id}/${sha256Hex(`${reason}|${at}`).slice(0, 12)}.json`;
-  await actAs(PERSON_ROLES.billing, async () => {
+  const reasonKey = `billing-notes/${batch.agencyId}/${id}/${sha256Hex(`${reason}|${at}`).slice(0, 12)}.json`;
+  await actAs(agencyRole(PERSON_ROLES.billing, batch.agencyId), async () => {
     // Written once: the role may add a reason, never replace one (its policy requires If-None-Match).
     await target.ports.artifacts.putJson('artifacts', reasonKey, { batchId: id, at, reason }, { once: true });
-    await reply(target, { kind: 'batch-rejected', batchId: id, reasonKey });
+    await reply(target, { kind: 'batch-rejected', agencyId: batch.agencyId, batchId: id, reasonKey });
   });
   return `${id}: rejection sent; billing-reply records it and sends its charts back to billing handoff (see billing pull --status ${id})`;
 }
 
 /** `codetrail billing pull --status BATCH`: where a batch stands, as the billing role reads it. */
-export async function runBillingStatus(target: Target, batchId: string): Promise<string> {
-  const batch = await answerable(target, '--status', batchId);
+export async function runBillingStatus(target: Target, batchId: string, agency?: string): Promise<string> {
+  const batch = await answerable(target, '--status', batchId, agency);
   const when = batch.acceptedAt ?? batch.rejectedAt ?? batch.handedOffAt ?? batch.createdAt;
   return `${batch.batchId}: ${batch.status} (${batch.agencyId}, ${batch.chartCount ?? batch.candidates.length} chart(s), since ${when})`;
 }
@@ -310,6 +328,8 @@ export interface BillingOptions {
   reason?: string;
   reasonFile?: string;
   status?: string;
+  /** The agency whose batches: needed when the stack serves several. */
+  agency?: string;
 }
 
 /**
@@ -324,14 +344,18 @@ export async function runBilling(target: Target, opts: BillingOptions): Promise<
     throw new Error('--reason and --reason-file: give the reason one way');
   if ((opts.reason !== undefined || opts.reasonFile !== undefined) && !opts.reject)
     throw new Error('--reason and --reason-file go with --reject');
-  if (opts.status) return runBillingStatus(target, opts.status);
-  if (opts.ack) return runBillingAck(target, opts.ack);
+  if (opts.status) return runBillingStatus(target, opts.status, opts.agency);
+  if (opts.ack) return runBillingAck(target, opts.ack, opts.agency);
   if (opts.reject) {
     if (opts.reasonFile === '-' && process.stdin.isTTY)
       process.stderr.write('Why is the batch refused? End with Ctrl-D.\n');
     const reason = opts.reasonFile !== undefined ? reasonFrom(opts.reasonFile) : opts.reason;
     if (!reason) throw new Error('--reject needs --reason or --reason-file: why the batch is refused');
-    return runBillingReject(target, opts.reject, reason);
+    return runBillingReject(target, opts.reject, reason, opts.agency);
   }
-  return runBillingPull(target, opts.max ? { out: opts.out, max: Number(opts.max) } : { out: opts.out });
+  return runBillingPull(target, {
+    out: opts.out,
+    ...(opts.max ? { max: Number(opts.max) } : {}),
+    ...(opts.agency ? { agency: opts.agency } : {}),
+  });
 }

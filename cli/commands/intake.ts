@@ -1,7 +1,8 @@
 import type { Ports } from '#shared/aws/ports.ts';
-import { PERSON_ROLES } from '#shared/topology.ts';
+import { agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { intakeReceipts, pendingObjects } from '../lib/receipts.ts';
 import { table } from '../lib/summary.ts';
+import { agencyOf, type Target } from '../lib/target.ts';
 import { actAs } from '../local/iam-enforcement.ts';
 
 /**
@@ -11,12 +12,13 @@ import { actAs } from '../local/iam-enforcement.ts';
  * `--locked` reads the copies in the Object-Locked audit bucket instead.
  */
 export async function runIntakeReceipts(
-  ports: Pick<Ports, 'artifacts'>,
+  target: Pick<Target, 'agencies' | 'description'> & { ports: Pick<Ports, 'artifacts'> },
   opts: { agency?: string; json?: boolean; locked?: boolean },
 ): Promise<string> {
-  // Read as compliance does (the deployed read-only role, enforced against the local stack).
-  const receipts = await actAs(PERSON_ROLES.compliance, () =>
-    intakeReceipts(ports, opts.agency, opts.locked ? 'audit' : 'artifacts'),
+  // Read as compliance does (the agency's read-only role, enforced against the local stack).
+  const agency = agencyOf(target, opts.agency);
+  const receipts = await actAs(agencyRole(PERSON_ROLES.compliance, agency), () =>
+    intakeReceipts(target.ports, agency, opts.locked ? 'audit' : 'artifacts'),
   );
   if (opts.json) return JSON.stringify(receipts, null, 2);
   if (receipts.length === 0) return 'No file has been taken in yet.';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queueOfPurpose, type ReviewEntry, type ReviewQueue } from '#shared/aws/ports.ts';
-import { PERSON_ROLES } from '#shared/topology.ts';
+import { queueOfPurpose, type ReviewQueue } from '#shared/aws/ports.ts';
+import { agencyOfChartKey } from '#shared/identity/identifiers.ts';
+import { agencyQueueUrl, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { HeldReviews } from '../lib/held-reviews.ts';
 import {
   answerKey,
@@ -13,7 +14,7 @@ import {
   takeNextReview,
 } from '../lib/review-queue.ts';
 import { table } from '../lib/summary.ts';
-import { STATE_DIR, type Target } from '../lib/target.ts';
+import { agencyOf, STATE_DIR, type Target } from '../lib/target.ts';
 import {
   DisputeFileEntry,
   parseEntryFile,
@@ -30,10 +31,9 @@ export async function runQaReview(
   target: Target,
   opts: { verdicts?: string; agency?: string; next?: boolean; reviewer?: string; senior?: boolean },
 ): Promise<string> {
-  // Listing reads the review board, as the QA role: one Query per agency, never a scan.
-  if (!opts.next && !opts.verdicts)
-    return actAs(qaRole(opts.senior), () => listPending(target, opts.agency, opts.senior));
-  return actAs(qaRole(opts.senior), () => takeOrSubmit(target, opts));
+  // Listing reads the review board, as each agency's QA role: one Query per agency, never a scan.
+  if (!opts.next && !opts.verdicts) return listPending(target, opts.agency, opts.senior);
+  return takeOrSubmit(target, opts);
 }
 
 /**
@@ -42,44 +42,74 @@ export async function runQaReview(
  */
 async function takeOrSubmit(
   target: Target,
-  opts: { verdicts?: string; next?: boolean; reviewer?: string; senior?: boolean },
+  opts: { verdicts?: string; next?: boolean; reviewer?: string; senior?: boolean; agency?: string },
 ): Promise<string> {
   const queue = opts.senior ? 'qa-review-senior' : 'qa-review';
   if (opts.next) {
     if (!opts.reviewer) throw new Error('--next needs --reviewer: who takes the chart');
-    const holdSeconds = 1800;
-    const taken = await takeNextReview(
-      {
-        sqs: target.clients.sqs,
-        queueUrls: target.resources.queueUrls,
-        // A stale request (answered already, or a copy of one) is deleted rather than reviewed again.
-        awaited: (request) => stillAwaited(target.ports, request, queue),
-      },
-      queue,
-      opts.reviewer,
-      holdSeconds,
+    // From one agency's queue, as that agency's QA role.
+    const agency = agencyOf(target, opts.agency);
+    return actAs(agencyRole(qaRole(opts.senior), agency), () =>
+      takeNext(target, queue, agency, opts.reviewer ?? '', opts.senior),
     );
-    if (!taken)
-      return `No chart is waiting on ${opts.senior ? 'the senior' : 'the'} QA queue for ${opts.reviewer}.`;
-    const { request, receiptHandle } = taken;
-    // Held for 30 minutes; the verdict submitted from this machine deletes exactly this message.
-    heldReviews(target).hold(answerKey(request.chartKey, request.version, request.purpose), {
-      queue,
-      receiptHandle,
-      heldUntil: new Date(Date.now() + holdSeconds * 1000).toISOString(),
-    });
-    return showChart(target, request.agencyId, queue, request.chartKey, request.version, request.purpose);
   }
   const parsed = parseVerdictFile(readFileSync(opts.verdicts ?? '', 'utf8'));
-  const applied = await submitVerdicts(
-    submitDeps(target, queue),
+  // Each agency's verdicts as that agency's QA role (a reviewer of several agencies holds each one's).
+  const applied = await byAgency(
     parsed.entries.map((e) => e.entry),
+    (agency, entries) =>
+      actAs(agencyRole(qaRole(opts.senior), agency), () =>
+        submitVerdicts(submitDeps(target, queue), entries),
+      ),
   );
   const lines = applied.map(
     (a) =>
       `${a.chartKey} v${a.version}: ${a.outcome}${a.awaitingReview ? '' : ' (this chart is not awaiting this review: the verdict will be recorded and set aside)'}`,
   );
   return [...lines, ...issueLines(parsed.issues)].join('\n');
+}
+
+/** The entries of each agency, handed to `work` agency by agency; the results in that order. */
+async function byAgency<E extends { agencyId: string }, R>(
+  entries: readonly E[],
+  work: (agency: string, entries: E[]) => Promise<R[]>,
+): Promise<R[]> {
+  const groups = new Map<string, E[]>();
+  for (const e of entries) groups.set(e.agencyId, [...(groups.get(e.agencyId) ?? []), e]);
+  const out: R[] = [];
+  for (const [agency, group] of groups) out.push(...(await work(agency, group)));
+  return out;
+}
+
+/** The next chart on one agency's queue for the reviewer, held for half an hour, and shown. */
+async function takeNext(
+  target: Target,
+  queue: ReviewQueue,
+  agency: string,
+  reviewer: string,
+  senior: boolean | undefined,
+): Promise<string> {
+  const holdSeconds = 1800;
+  const taken = await takeNextReview(
+    {
+      sqs: target.clients.sqs,
+      queueUrls: { [queue]: agencyQueueUrl(target.resources.queueUrls[queue] ?? '', agency) },
+      // A stale request (answered already, or a copy of one) is deleted rather than reviewed again.
+      awaited: (request) => stillAwaited(target.ports, request, queue),
+    },
+    queue,
+    reviewer,
+    holdSeconds,
+  );
+  if (!taken) return `No chart is waiting on ${senior ? 'the senior' : 'the'} QA queue for ${reviewer}.`;
+  const { request, receiptHandle } = taken;
+  // Held for 30 minutes; the verdict submitted from this machine deletes exactly this message.
+  heldReviews(target).hold(answerKey(request.chartKey, request.version, request.purpose), {
+    queue,
+    receiptHandle,
+    heldUntil: new Date(Date.now() + holdSeconds * 1000).toISOString(),
+  });
+  return showChart(target, request.agencyId, queue, request.chartKey, request.version, request.purpose);
 }
 
 /** The agencies a QA command reads the board of: the one named, else every agency the stack lists. */
@@ -93,7 +123,13 @@ function agenciesOf(target: Target, agency: string | undefined): readonly string
 async function listPending(target: Target, agency: string | undefined, senior?: boolean): Promise<string> {
   const agencies = agenciesOf(target, agency);
   // The role's own queue: a first reviewer never lists a dispute (its entry shows the first review).
-  const pending = await pendingReviews(target.ports, agencies, [senior ? 'qa-review-senior' : 'qa-review']);
+  const queue = senior ? 'qa-review-senior' : 'qa-review';
+  const pending = [];
+  for (const a of agencies)
+    pending.push(
+      ...(await actAs(agencyRole(qaRole(senior), a), () => pendingReviews(target.ports, [a], [queue]))),
+    );
+  pending.sort((x, y) => x.waitingSince.localeCompare(y.waitingSince));
   if (pending.length === 0) return 'No chart is waiting for QA review.';
   return table(
     ['waiting for', 'agency', 'chart', 'version', 'coder', 'since', 'why'],
@@ -116,7 +152,11 @@ export function runQaShow(
   // A dispute is a senior's to see, whoever asks.
   const senior = opts.senior === true || purpose === 'dispute';
   const queue = senior ? 'qa-review-senior' : 'qa-review';
-  return actAs(qaRole(senior), () => showChart(target, opts.agency, queue, chartKey, version, purpose));
+  // The chart's agency (its chartKey leads with it), as that agency's QA role.
+  const agency = agencyOfChartKey(chartKey) ?? agencyOf(target, opts.agency);
+  return actAs(agencyRole(qaRole(senior), agency), () =>
+    showChart(target, agency, queue, chartKey, version, purpose),
+  );
 }
 
 /**
@@ -125,20 +165,15 @@ export function runQaShow(
  */
 async function showChart(
   target: Target,
-  agency: string | undefined,
+  agency: string,
   queue: ReviewQueue,
   chartKey: string,
   version: number,
   purpose: 'review' | 'second-review' | 'dispute',
 ): Promise<string> {
-  const agencies = agenciesOf(target, agency);
-  let entry: ReviewEntry | undefined;
-  for (const a of agencies) {
-    // A second review is on the first reviewers' queue, a dispute on the seniors'.
-    const on = queueOfPurpose(purpose, queue);
-    entry = await target.ports.reviews.get({ agencyId: a, queue: on, chartKey, version, purpose });
-    if (entry) break;
-  }
+  // A second review is on the first reviewers' queue, a dispute on the seniors'.
+  const on = queueOfPurpose(purpose, queue);
+  const entry = await target.ports.reviews.get({ agencyId: agency, queue: on, chartKey, version, purpose });
   // A closed stub (a version superseded before its review was asked for) names no file.
   if (!entry?.artifactKey) throw new Error(`no ${purpose} of ${chartKey} v${version} on the review board`);
   const chart = await target.ports.artifacts.getText('artifacts', entry.artifactKey);
@@ -162,11 +197,12 @@ async function showChart(
 export async function runQaDispute(target: Target, file: string): Promise<string> {
   const parsed = parseEntryFile(readFileSync(file, 'utf8'), DisputeFileEntry);
   // As the coder role the stack deploys: a dispute and its note, nothing read.
-  const sent = await actAs(PERSON_ROLES.coder, () =>
-    submitDisputes(
-      submitDeps(target, 'qa-review-senior'),
-      parsed.entries.map((e) => e.entry),
-    ),
+  const sent = await byAgency(
+    parsed.entries.map((e) => e.entry),
+    (agency, entries) =>
+      actAs(agencyRole(PERSON_ROLES.coder, agency), () =>
+        submitDisputes(submitDeps(target, 'qa-review-senior'), entries),
+      ),
   );
   return [
     ...sent.map((d) => `${d.chartKey} v${d.version}: dispute sent to senior review`),
@@ -177,11 +213,12 @@ export async function runQaDispute(target: Target, file: string): Promise<string
 /** `codetrail qa resolve FILE`: a senior reviewer upholds or overturns disputed corrections. */
 export async function runQaResolve(target: Target, file: string): Promise<string> {
   const parsed = parseEntryFile(readFileSync(file, 'utf8'), ResolutionFileEntry);
-  const sent = await actAs(PERSON_ROLES.qaSenior, () =>
-    submitResolutions(
-      submitDeps(target, 'qa-review-senior'),
-      parsed.entries.map((e) => e.entry),
-    ),
+  const sent = await byAgency(
+    parsed.entries.map((e) => e.entry),
+    (agency, entries) =>
+      actAs(agencyRole(PERSON_ROLES.qaSenior, agency), () =>
+        submitResolutions(submitDeps(target, 'qa-review-senior'), entries),
+      ),
   );
   return [...sent.map((r) => `${r.chartKey} v${r.version}: ${r.outcome}`), ...issueLines(parsed.issues)].join(
     '\n',

@@ -3,7 +3,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { resourcesToEnv } from '#shared/aws/resources.ts';
 import type { Config } from '#shared/model/config.ts';
-import { JOBS } from '#shared/topology.ts';
+import { concreteQueues, JOBS } from '#shared/topology.ts';
 import type { ServeState } from '../lib/target.ts';
 import { persistLocalObjectTags } from '../local/object-tags.ts';
 import { startLocalPipeline } from '../local/pipeline.ts';
@@ -35,9 +35,11 @@ export async function runServe(options: ServeOptions): Promise<void> {
     fauxqsPort: options.fauxqsPort,
     verbose: options.verbose ?? false,
   });
+  // Every queue as it is (a human kind once per agency), and its DLQ.
+  const agencies = options.config.agencies.map((a) => a.id);
   const allQueues: Record<string, string> = {};
-  for (const [q, url] of Object.entries(pipeline.resources.queueUrls)) if (url) allQueues[q] = url;
-  for (const [q, url] of Object.entries(pipeline.dlqUrls)) allQueues[`${q}-dlq`] = url as string;
+  for (const [q, url] of concreteQueues(pipeline.resources.queueUrls, agencies)) allQueues[q] = url;
+  for (const [q, url] of concreteQueues(pipeline.dlqUrls, agencies)) allQueues[`${q}-dlq`] = url;
   const restored = await restoreSnapshot(snapshotDir, pipeline.ports.artifacts, pipeline.clients, allQueues);
   for (const seen of restored?.seenObjects ?? []) pipeline.notifier.markSeen(seen);
   // After the restore (writing an object back clears its tags): the tags come back from their file, and
@@ -57,10 +59,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
   };
   const statePath = join(options.stateDir, 'serve.json');
   writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
+  // Each agency has its own queues: the hint names the first one the configuration serves.
+  const first = agencies[0] ?? 'AGENCY';
   process.stdout.write(
     `codetrail: local stack up (DynamoDB ${pipeline.endpoints.dynamodb}, SQS/S3 ${pipeline.endpoints.sqs})` +
       `${restored ? `, restored ${restored.objects.length} object(s)` : ''}.\n` +
-      'Try `npx codetrail drop FILE --agency demo-agency`, `npx codetrail qa review`, `npx codetrail billing pull`. Ctrl-C to stop.\n',
+      `Try \`npx codetrail drop FILE --agency ${first}\`, \`npx codetrail qa review\`, \`npx codetrail billing pull --agency ${first}\`. Ctrl-C to stop.\n`,
   );
 
   let stopping = false;

@@ -5,12 +5,24 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type Ports, queueOfPurpose, type ReviewEntry, type ReviewQueue } from '#shared/aws/ports.ts';
-import { chartKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
+import { agencyOfChartKey, chartKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import { type Dispute, type DisputeResolution, ReviewRequest, type Verdict } from '#shared/model/messages.ts';
+import { AGENCY_PLACEHOLDER, agencyQueueUrl } from '#shared/topology.ts';
 import type { HeldReviews } from './held-reviews.ts';
 import type { DisputeFileEntry, ResolutionFileEntry, VerdictFileEntry } from './verdict-file.ts';
 
+/** The review queues' URLs: one agency's, or templates with `{agency}` (each agency has its own queues). */
 type QueueUrls = Partial<Record<ReviewQueue, string>>;
+
+/** The queue of `agency` a URL (or URL template) stands for. */
+function queueOf(url: string, agency: string): string {
+  return url.includes(AGENCY_PLACEHOLDER) ? agencyQueueUrl(url, agency) : url;
+}
+
+/** The agency of an answer key's chart (its chartKey leads with it). */
+function agencyOfAnswer(key: string): string | undefined {
+  return agencyOfChartKey(key.slice(0, key.indexOf(':')));
+}
 
 export type ReviewPurpose = ReviewRequest['purpose'];
 
@@ -143,8 +155,10 @@ export async function removeAnswered(
     const deleted: string[] = [];
     for (const key of answered) {
       const h = holds[key];
-      const url = h ? queueUrls[h.queue] : undefined;
-      if (!h || !url) continue;
+      const template = h ? queueUrls[h.queue] : undefined;
+      const agency = agencyOfAnswer(key);
+      if (!h || !template || !agency) continue;
+      const url = queueOf(template, agency);
       try {
         await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: h.receiptHandle }));
         deleted.push(key);
@@ -156,32 +170,39 @@ export async function removeAnswered(
     for (const key of deleted) answered.delete(key);
     if (answered.size === 0) return;
   }
-  for (const queue of ['qa-review', 'qa-review-senior'] as const) {
-    const url = queueUrls[queue];
-    if (!url) continue;
-    const release: string[] = [];
-    for (;;) {
-      const got = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }),
-      );
-      if (!got.Messages?.length) break;
-      for (const m of got.Messages) {
-        const request = ReviewRequest.safeParse(JSON.parse(m.Body ?? '{}'));
-        const { chartKey, version, purpose } = request.success
-          ? request.data
-          : { chartKey: '', version: 0, purpose: '' };
-        if (request.success && answered.has(answerKey(chartKey, version, purpose))) {
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
-        } else if (m.ReceiptHandle) {
-          release.push(m.ReceiptHandle);
-        }
+  // Each agency whose charts were answered has its own queues: those are looked through.
+  const agencies = new Set([...answered].map(agencyOfAnswer).filter((a): a is string => a !== undefined));
+  for (const queue of ['qa-review', 'qa-review-senior'] as const)
+    for (const agency of agencies) {
+      const template = queueUrls[queue];
+      if (template) await removeFrom(sqs, queueOf(template, agency), answered);
+    }
+}
+
+/** Deletes the answered requests found on one queue; the others go back to the reviewers at once. */
+async function removeFrom(sqs: SQSClient, url: string, answered: ReadonlySet<string>): Promise<void> {
+  const release: string[] = [];
+  for (;;) {
+    const got = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }),
+    );
+    if (!got.Messages?.length) break;
+    for (const m of got.Messages) {
+      const request = ReviewRequest.safeParse(JSON.parse(m.Body ?? '{}'));
+      const { chartKey, version, purpose } = request.success
+        ? request.data
+        : { chartKey: '', version: 0, purpose: '' };
+      if (request.success && answered.has(answerKey(chartKey, version, purpose))) {
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+      } else if (m.ReceiptHandle) {
+        release.push(m.ReceiptHandle);
       }
     }
-    for (const handle of release) {
-      await sqs.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: 0 }),
-      );
-    }
+  }
+  for (const handle of release) {
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: handle, VisibilityTimeout: 0 }),
+    );
   }
 }
 
@@ -310,6 +331,8 @@ export async function takeNextReview(
 ): Promise<{ request: ReviewRequest; receiptHandle: string } | undefined> {
   const url = deps.queueUrls[queue];
   if (!url) throw new Error(`no queue url for ${queue}`);
+  // Each agency has its own review queues: a reviewer takes from one agency's.
+  if (url.includes(AGENCY_PLACEHOLDER)) throw new Error(`${queue}: name the agency whose queue to take from`);
   const release: string[] = [];
   try {
     for (let attempt = 0; attempt < 10; attempt++) {

@@ -7,6 +7,7 @@ import { type AwsClients, awsClients } from '#shared/aws/clients.ts';
 import type { Ports } from '#shared/aws/ports.ts';
 import { buildPorts } from '#shared/aws/ports-from-env.ts';
 import { type Resources, resourcesFromEnv } from '#shared/aws/resources.ts';
+import { AGENCY_ID } from '#shared/identity/identifiers.ts';
 import { BUCKETS, OUTPUT, type QueueName, queues } from '#shared/topology.ts';
 import { installLocalConditionalWrites } from '../local/conditional-writes.ts';
 import { applyEmulatorEnv } from '../local/emulators.ts';
@@ -113,4 +114,29 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
     description: `local stack (pid ${state.pid})`,
     agencies: state.agencies,
   };
+}
+
+/**
+ * The one agency a command acts for: the one named (`--agency`), else the stack's only agency. Keys,
+ * queues and a person's role are an agency's own, so a command never guesses among several.
+ */
+export function agencyOf(
+  target: Pick<Target, 'agencies' | 'description'>,
+  agency: string | undefined,
+): string {
+  if (agency !== undefined) {
+    // The value is not echoed: a mistyped argument can be anything.
+    if (!AGENCY_ID.test(agency))
+      throw new Error('--agency: not an agency id (lower-case letters, digits, -)');
+    if (target.agencies.length > 0 && !target.agencies.includes(agency))
+      throw new Error(`--agency: ${target.description} serves ${target.agencies.join(', ')}`);
+    return agency;
+  }
+  const [only, ...more] = target.agencies;
+  if (only && more.length === 0) return only;
+  throw new Error(
+    target.agencies.length > 0
+      ? `name the agency with --agency: ${target.description} serves ${target.agencies.join(', ')}`
+      : `name the agency with --agency: ${target.description} does not list its agencies`,
+  );
 }

@@ -161,24 +161,24 @@ export class LocalIam {
       const call: CheckedCall = {
         role: agency ? role.slice(0, at) : role,
         action: request.action,
+        // Its agency in a key (`exports/<agency>/…`) or in its queue's name (`…-qa-review_<agency>`).
         resource: recordAs(
-          agency ? request.resource.replaceAll(`/${agency}/`, '/{agency}/') : request.resource,
+          agency
+            ? request.resource
+                .replaceAll(`/${agency}/`, '/{agency}/')
+                .replace(new RegExp(`_${agency}$`), '_{agency}')
+            : request.resource,
         ),
         allowed,
       };
-      // Condition values are recorded as resources are: an S3 prefix cut after its first segment, a
-      // partition key after its kind (`CHART#…`), so one kind of call is recorded once. A review board
-      // partition keeps its queue (`REVIEWS#…#qa-review`): each QA role may read its own queue's alone.
       if (request.context)
         call.context = Object.fromEntries(
           Object.entries(request.context).map(([k, vs]) => [
             k,
             vs.map((v) =>
               k.toLowerCase() === 'dynamodb:leadingkeys'
-                ? v.startsWith('REVIEWS#')
-                  ? v.replace(/^REVIEWS#[^#]+(#[^#]+)$/, 'REVIEWS#…$1')
-                  : v.replace(/^([^#]*#).+$/, '$1…')
-                : v.replace(/^([^/]*\/).+$/, '$1…'),
+                ? recordedPartition(v, agency)
+                : recordedPrefix(v, agency),
             ),
           ]),
         );
@@ -238,4 +238,27 @@ export function appendDistinct(file: string): (call: CheckedCall) => void {
     seen.add(line);
     appendFileSync(file, `${line}\n`);
   };
+}
+
+/**
+ * A partition key as a call is recorded: cut after its kind (`CHART#…`), so one kind of call is recorded
+ * once; a review board partition keeps its queue (`REVIEWS#…#qa-review`: each QA role reads its own
+ * queue's alone); one agency's role keeps `{agency}` where its agency was (`BATCH#{agency}#…`), as the
+ * snapshot writes its policy.
+ */
+export function recordedPartition(value: string, agency: string | undefined): string {
+  const [kind = ''] = value.split('#');
+  if (agency && value.startsWith(`${kind}#${agency}#`)) {
+    const rest = value.slice(kind.length + agency.length + 2);
+    return kind === 'REVIEWS' ? `REVIEWS#{agency}#${rest}` : `${kind}#{agency}#…`;
+  }
+  if (kind === 'REVIEWS') return value.replace(/^REVIEWS#[^#]+(#[^#]+)$/, 'REVIEWS#…$1');
+  return value.replace(/^([^#]*#).+$/, '$1…');
+}
+
+/** An S3 prefix as a call is recorded: cut after its first segment, or after one agency's `{agency}/`. */
+export function recordedPrefix(value: string, agency: string | undefined): string {
+  const [first = ''] = value.split('/');
+  if (agency && value.startsWith(`${first}/${agency}/`)) return `${first}/{agency}/…`;
+  return value.replace(/^([^/]*\/).+$/, '$1…');
 }

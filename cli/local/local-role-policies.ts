@@ -2,7 +2,7 @@ import type { Resources } from '#shared/aws/resources.ts';
 import { deployedRolePolicies } from '#shared/iam/deployed-role-policies.ts';
 import { type ArnScope, queueArn } from '#shared/iam/requests-of-call.ts';
 import { type RolePolicies, type RolePolicy, resolvePlaceholders } from '#shared/iam/role-policy.ts';
-import { JOBS, type QueueName, STAGES } from '#shared/topology.ts';
+import { AGENCY_PLACEHOLDER, JOBS, type QueueName, STAGES } from '#shared/topology.ts';
 
 /** The ARNs locally: the emulators' account, the SDK's region. */
 export function localArnScope(env: NodeJS.ProcessEnv = process.env): ArnScope {
@@ -42,13 +42,20 @@ export function localRolePolicies(
   policies: RolePolicies = deployedRolePolicies(),
 ): Record<string, RolePolicy> {
   return Object.fromEntries(
-    Object.entries(policies.roles).map(([role, policy]) => [
-      role,
-      // `{agency}` stays: the role of one agency resolves it (LocalIam.policyOf).
-      resolvePlaceholders(policy, (placeholder) =>
-        placeholder === 'agency' ? '{agency}' : arns.get(placeholder),
-      ),
-    ]),
+    Object.entries(policies.roles).map(([role, policy]) => {
+      // `{agency}` stays in a person's role, deployed once per agency: the role of one agency resolves it
+      // (LocalIam.policyOf). A human queue's ARN holds it too (`…-qa-review_{agency}`).
+      const resolved = resolvePlaceholders(policy, (placeholder) =>
+        placeholder === 'agency' ? AGENCY_PLACEHOLDER : arns.get(placeholder),
+      );
+      if (role.startsWith('person:')) return [role, resolved];
+      // A stage's role names every agency's queue of a kind (the stack grants each configured agency's):
+      // locally, any agency's.
+      return [
+        role,
+        resolvePlaceholders(resolved, (placeholder) => (placeholder === 'agency' ? '*' : undefined)),
+      ];
+    }),
   );
 }
 
@@ -60,6 +67,18 @@ export function localRolePolicies(
 export function placeholderForm(resource: string, arns: ReadonlyMap<string, string>): string {
   let best: [string, string] | undefined;
   for (const [name, arn] of arns) {
+    // One agency's human queue is recorded as its kind's (`{queue:qa-review}`), whoever sent to it.
+    if (arn.includes(AGENCY_PLACEHOLDER)) {
+      const [head = '', tail = ''] = arn.split(AGENCY_PLACEHOLDER);
+      const agency = resource.slice(head.length, resource.length - tail.length);
+      if (
+        resource.startsWith(head) &&
+        resource.endsWith(tail) &&
+        /^(\{agency\}|[a-z0-9][a-z0-9-]*)$/.test(agency)
+      )
+        return `{${name}}`;
+      continue;
+    }
     const fits = resource === arn || resource.startsWith(`${arn}/`);
     if (fits && arn.length > (best?.[1].length ?? 0) && !['region', 'account'].includes(name))
       best = [name, arn];

@@ -5,7 +5,7 @@ import { type Resources, resourcesToEnv } from '#shared/aws/resources.ts';
 import type { Config } from '#shared/model/config.ts';
 import type { SqsLambdaHandler } from '#shared/runtime/sqs-handler.ts';
 import { stagePorts } from '#shared/runtime/stage-ports.ts';
-import { ENV, JOBS, type JobSpec, type QueueName, STAGES, type StageName } from '#shared/topology.ts';
+import { concreteQueues, ENV, JOBS, type JobSpec, STAGES, type StageName } from '#shared/topology.ts';
 import { installLocalConditionalWrites } from './conditional-writes.ts';
 import { applyEmulatorEnv, startEmulators } from './emulators.ts';
 import { actAs, appendDistinct, IAM_RECORD_ENV, LocalIam } from './iam-enforcement.ts';
@@ -43,7 +43,8 @@ export interface ProgressEvent {
 }
 
 export interface DeadLetter {
-  queue: QueueName;
+  /** The queue whose DLQ holds it: a Lambda queue's name, or a human kind's with its agency (`qa-review_<agency>`). */
+  queue: string;
   messageId: string;
   body: string;
   receiveCount: number;
@@ -78,6 +79,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
     prefix: options.prefix ?? 'codetrail',
     timeCompression: options.config.local.timeCompression,
     localKeyFile: options.keyFile,
+    agencies: options.config.agencies.map((a) => a.id),
   });
   const resources: Resources = provisioned.resources;
   const dlqUrls = provisioned.dlqUrls;
@@ -184,7 +186,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
     /** Every message sitting in a dead-letter queue, read without removing it. */
     async deadLetters(): Promise<DeadLetter[]> {
       const out: DeadLetter[] = [];
-      for (const [queue, url] of Object.entries(dlqUrls) as [QueueName, string][]) {
+      const agencies = options.config.agencies.map((a) => a.id);
+      for (const [queue, url] of concreteQueues(dlqUrls, agencies)) {
         const seen = new Set<string>();
         for (;;) {
           const got = await clients.sqs.send(

@@ -9,9 +9,12 @@ import type { AwsClients } from '#shared/aws/clients.ts';
 import type { Resources } from '#shared/aws/resources.ts';
 import { GSI1, GSI1_PK, GSI1_SK, PK, SK } from '#shared/aws/table-keys.ts';
 import {
+  AGENCY_PLACEHOLDER,
+  AGENCY_QUEUE_SEPARATOR,
   BUCKETS,
   type BucketName,
   DLQ_RETENTION_DAYS,
+  isHumanQueue,
   type QueueName,
   type QueueSpec,
   queues,
@@ -33,6 +36,8 @@ export interface ProvisionOptions {
   /** Local time runs this many times faster: visibility timeouts are divided by it (to no less than 1 s). */
   timeCompression: number;
   localKeyFile: string;
+  /** The agencies served: each has its own queue of every human kind. */
+  agencies: readonly string[];
 }
 
 export interface Provisioned {
@@ -51,8 +56,13 @@ export function resourceNames(prefix: string) {
   return {
     table: `${prefix}-table`,
     bucket: (b: BucketName) => `${prefix}-${b}`,
-    queue: (q: QueueName) => `${prefix}-${q}`,
-    dlq: (q: QueueName) => `${prefix}-${q}-dlq`,
+    /** A human queue's name per agency has `{agency}` (AGENCY_PLACEHOLDER) in it, filled in by `agencyQueueUrl`. */
+    queue: (q: QueueName) =>
+      isHumanQueue(q) ? `${prefix}-${q}${AGENCY_QUEUE_SEPARATOR}${AGENCY_PLACEHOLDER}` : `${prefix}-${q}`,
+    dlq: (q: QueueName) =>
+      isHumanQueue(q)
+        ? `${prefix}-${q}-dlq${AGENCY_QUEUE_SEPARATOR}${AGENCY_PLACEHOLDER}`
+        : `${prefix}-${q}-dlq`,
   };
 }
 
@@ -86,6 +96,7 @@ export async function provision(clients: AwsClients, opts: ProvisionOptions): Pr
   // Bucket names allow only lowercase letters, digits and hyphens; check once rather than fail mid-way.
   if (!/^[a-z0-9][a-z0-9-]{1,40}$/.test(opts.prefix))
     throw new Error(`invalid resource prefix "${opts.prefix}"`);
+  if (opts.agencies.length === 0) throw new Error('no agency to provision the human queues for');
   if (!(opts.timeCompression > 0))
     throw new Error(`time compression must be positive, got ${opts.timeCompression}`);
   const names = resourceNames(opts.prefix);
@@ -93,7 +104,7 @@ export async function provision(clients: AwsClients, opts: ProvisionOptions): Pr
   const [table, buckets, queued] = await Promise.all([
     ensureTable(clients, names.table),
     ensureBuckets(clients, names.bucket),
-    Promise.all(queues().map((spec) => ensureQueue(clients, spec, opts.timeCompression, names))),
+    Promise.all(queues().map((spec) => ensureQueues(clients, spec, opts, names))),
   ]);
 
   const queueUrls: Partial<Record<QueueName, string>> = {};
@@ -183,13 +194,46 @@ async function createOrGetQueue(clients: AwsClients, name: string): Promise<stri
   return out.QueueUrl;
 }
 
+/**
+ * A Lambda queue and its DLQ; a human kind's queue and DLQ once per agency, returned as URL templates
+ * (`{agency}` where the agency goes), as the stack's outputs give them.
+ */
+async function ensureQueues(
+  clients: AwsClients,
+  spec: QueueSpec,
+  opts: Pick<ProvisionOptions, 'timeCompression' | 'agencies'>,
+  names: ReturnType<typeof resourceNames>,
+): Promise<{ name: QueueName; url: string; dlqUrl: string }> {
+  if (!isHumanQueue(spec.name))
+    return ensureQueue(clients, spec, opts.timeCompression, names.queue(spec.name), names.dlq(spec.name));
+  const fill = (name: string, agency: string) => name.replace(AGENCY_PLACEHOLDER, agency);
+  const made = await Promise.all(
+    opts.agencies.map(async (agency) => ({
+      agency,
+      ...(await ensureQueue(
+        clients,
+        spec,
+        opts.timeCompression,
+        fill(names.queue(spec.name), agency),
+        fill(names.dlq(spec.name), agency),
+      )),
+    })),
+  );
+  const [first] = made;
+  if (!first) throw new Error('no agency to provision the human queues for');
+  // Every agency's URL is the same but for the agency at its end: the first one, with it made a placeholder.
+  const template = (url: string) => `${url.slice(0, -first.agency.length)}${AGENCY_PLACEHOLDER}`;
+  return { name: spec.name, url: template(first.url), dlqUrl: template(first.dlqUrl) };
+}
+
 async function ensureQueue(
   clients: AwsClients,
   spec: QueueSpec,
   timeCompression: number,
-  names: ReturnType<typeof resourceNames>,
+  queueName: string,
+  dlqName: string,
 ): Promise<{ name: QueueName; url: string; dlqUrl: string }> {
-  const dlqUrl = await createOrGetQueue(clients, names.dlq(spec.name));
+  const dlqUrl = await createOrGetQueue(clients, dlqName);
   await clients.sqs.send(
     new SetQueueAttributesCommand({
       QueueUrl: dlqUrl,
@@ -200,9 +244,9 @@ async function ensureQueue(
     new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }),
   );
   const dlqArn = dlq.Attributes?.QueueArn;
-  if (!dlqArn) throw new Error(`queue ${names.dlq(spec.name)} has no ARN`);
+  if (!dlqArn) throw new Error(`queue ${dlqName} has no ARN`);
 
-  const url = await createOrGetQueue(clients, names.queue(spec.name));
+  const url = await createOrGetQueue(clients, queueName);
   await clients.sqs.send(
     new SetQueueAttributesCommand({
       QueueUrl: url,

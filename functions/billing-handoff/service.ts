@@ -1,3 +1,4 @@
+import type { BatchRef } from '#shared/aws/ports.ts';
 import { batchCsv, billTypeOf, membersSha256 } from '#shared/billing/batch-files.ts';
 import type { BusinessCalendar } from '#shared/billing/business-time.ts';
 import { calendarFor, turnaround } from '#shared/billing/turnaround.ts';
@@ -56,8 +57,8 @@ export function createBillingHandoffService(
     const leaseExpiredBefore = new Date(
       now.getTime() - stage('billing-handoff').timeoutSeconds * 1000,
     ).toISOString();
-    if (!(await ports.batches.claim(batch.batchId, now.toISOString(), leaseExpiredBefore))) {
-      const current = await ports.batches.get(batch.batchId);
+    if (!(await ports.batches.claim(batch, now.toISOString(), leaseExpiredBefore))) {
+      const current = await ports.batches.get(batch);
       // Done when another invocation finished it; else its holder may be alive, and the messages come again.
       // Stryker disable next-line OptionalChaining,StringLiteral: a claim fails only on a batch that exists (written or read just before; batches are never deleted)
       return { done: !inProgress(current?.status ?? 'OPEN'), skipped: new Set() };
@@ -235,7 +236,7 @@ export function createBillingHandoffService(
     const first = members[0];
     if (!first) {
       // Every candidate went to another batch or moved on: close this one empty, with no message.
-      await ports.batches.handOff(batchId, { manifestKey: '', chartCount: 0, handedOffAt: now });
+      await ports.batches.handOff(batch, { manifestKey: '', chartCount: 0, handedOffAt: now });
       return skipped;
     }
     // A batch written before batches carried their group takes it from its members (all of one group).
@@ -302,10 +303,10 @@ export function createBillingHandoffService(
         deps.onMetric?.('CodingSlaBreached', 1);
       }
     });
-    await ports.queue.send('coded-batches', [ready]);
+    await ports.queue.send('coded-batches', [ready], agencyId);
     // When another invocation handed it off first (a takeover racing a slow holder), the batch record and
     // its audit event are that one's: what this one read can differ (a member skipped on a slow read).
-    const handedOff = await ports.batches.handOff(batchId, {
+    const handedOff = await ports.batches.handOff(batch, {
       manifestKey,
       chartCount: members.length,
       handedOffAt: now,
@@ -338,7 +339,8 @@ export function createBillingHandoffService(
       // One entry per chart version, however many of its messages came in this delivery (a stage that
       // lost a race re-sends, a reconcile re-drives): a chart is a batch's member once.
       const ready = new Map<string, { state: ChartState; messageIds: string[] }>();
-      const unfinished = new Map<string, string[]>();
+      // By the batch's key (agency and id), with the messages of its charts.
+      const unfinished = new Map<string, { ref: BatchRef; messageIds: string[] }>();
       await mapLimit(items, MEMBER_CONCURRENCY, async (item) => {
         // A body that is no chart message, or names a chart the table does not hold, fails (then the DLQ).
         try {
@@ -352,8 +354,11 @@ export function createBillingHandoffService(
             // Batched by a delivery that may have crashed: its batch is finished below. A chart on hold or
             // further on names no batch, or one no longer in progress, which the claim below leaves be.
             // Stryker disable next-line StringLiteral: a chart without a batchId names no batch, so none is found whatever the key
-            const batchId = state.batchId ?? '';
-            unfinished.set(batchId, [...(unfinished.get(batchId) ?? []), item.messageId]);
+            const ref = { agencyId: state.agencyId, batchId: state.batchId ?? '' };
+            const key = `${ref.agencyId}#${ref.batchId}`;
+            const entry = unfinished.get(key) ?? { ref, messageIds: [] };
+            entry.messageIds.push(item.messageId);
+            unfinished.set(key, entry);
           }
         } catch {
           failed.push(item.messageId);
@@ -361,8 +366,8 @@ export function createBillingHandoffService(
       });
 
       // A batch whose holder crashed mid-way: take it over once its claim has lapsed.
-      for (const [batchId, messageIds] of unfinished) {
-        const batch = await ports.batches.get(batchId);
+      for (const { ref, messageIds } of unfinished.values()) {
+        const batch = await ports.batches.get(ref);
         // A batch that moved on fails the claim, which then reports it done.
         if (batch && !(await claimAndFinish(batch)).done) deferred.push(...messageIds);
       }
@@ -375,11 +380,11 @@ export function createBillingHandoffService(
           .map((s) => `${s.chartKey}:${s.version}:${s.billingRejection?.at ?? ''}`)
           .join('|');
         let batchId = `b${day}-${sha256Hex(`${group.key}|${members}`).slice(0, 12)}`;
-        let existing = await ports.batches.get(batchId);
+        let existing = await ports.batches.get({ agencyId: group.agencyId, batchId });
         if (existing && !inProgress(existing.status)) {
           // These ready charts once made a batch that has moved on (an empty one, say): they make a new one.
           batchId = `b${day}-${sha256Hex(`${group.key}|${members}|${deps.clock.now().toISOString()}`).slice(0, 12)}`;
-          existing = await ports.batches.get(batchId);
+          existing = await ports.batches.get({ agencyId: group.agencyId, batchId });
         }
         const batch: Batch = existing ?? {
           batchId,

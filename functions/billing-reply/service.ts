@@ -4,7 +4,7 @@ import type { BillingReply, ChartMessage } from '#shared/model/messages.ts';
 import { recordAudit } from '#shared/runtime/audit.ts';
 import { PhiFreeError } from '#shared/runtime/error-summary.ts';
 import { chartMessage } from '#shared/runtime/forward.ts';
-import { staffMemberOf, verifiedActor } from '#shared/runtime/staff-check.ts';
+import { agencyRefusal, staffMemberOf, verifiedActor } from '#shared/runtime/staff-check.ts';
 import type { StageDeps } from '#shared/runtime/stage-deps.ts';
 
 /** A reply naming a batch the table does not hold: it comes again, then goes to the dead-letter queue. */
@@ -25,19 +25,19 @@ export function createBillingReplyService(deps: StageDeps) {
   const { ports } = deps;
 
   /** Whether the sender may answer for billing (any sender when no staff is configured: a trial stack). */
-  function refusedSender(sender: string | undefined): string | undefined {
+  function refusedSender(sender: string | undefined, agencyId: string): string | undefined {
     const staff = deps.config.staff;
     if (staff.length === 0) return undefined;
     if (!sender) return 'the message carries no sender identity';
     const member = staffMemberOf(staff, sender);
     if (!member) return 'the sender is not registered staff';
     if (!member.roles.includes('billing')) return `${member.staffId} is not on the billing team`;
-    return undefined;
+    return agencyRefusal(member, agencyId);
   }
 
   async function accept(batch: Batch, actor: string): Promise<void> {
     const at = deps.clock.now().toISOString();
-    const settled = await ports.batches.settle(batch.batchId, { status: 'ACCEPTED', at });
+    const settled = await ports.batches.settle(batch, { status: 'ACCEPTED', at });
     const now = settled ? batch : await current(batch);
     // Settled now, or by an earlier delivery of this answer (the event's key records it once).
     if (settled || now.status === 'ACCEPTED') {
@@ -61,7 +61,7 @@ export function createBillingReplyService(deps: StageDeps) {
 
   /** The batch as it is now: settling failed, so another answer may have settled it since it was read. */
   async function current(batch: Batch): Promise<Batch> {
-    return (await ports.batches.get(batch.batchId)) ?? batch;
+    return (await ports.batches.get(batch)) ?? batch;
   }
 
   /**
@@ -70,10 +70,10 @@ export function createBillingReplyService(deps: StageDeps) {
    */
   async function reject(batch: Batch, actor: string, reasonKey: string): Promise<void> {
     const { batchId, agencyId } = batch;
-    if (!reasonKey.startsWith(`billing-notes/${batchId}/`))
+    if (!reasonKey.startsWith(`billing-notes/${agencyId}/${batchId}/`))
       return refuse(batch, actor, 'batch-rejected', 'the reason is not filed under this batch');
     const at = deps.clock.now().toISOString();
-    const settled = await ports.batches.settle(batchId, { status: 'REJECTED', at, reason: reasonKey });
+    const settled = await ports.batches.settle(batch, { status: 'REJECTED', at, reason: reasonKey });
     const now = settled ? batch : await current(batch);
     if (!settled && now.status !== 'REJECTED')
       return refuse(
@@ -144,10 +144,10 @@ export function createBillingReplyService(deps: StageDeps) {
      * message it took, which the reply carries).
      */
     async handle(reply: BillingReply, sender: string | undefined, messageId: string): Promise<void> {
-      const batch = await ports.batches.get(reply.batchId);
+      const batch = await ports.batches.get(reply);
       if (!batch) throw new UnknownBatchError(reply.batchId);
       const actor = verifiedActor(deps.config.staff, sender);
-      const notStaff = refusedSender(sender);
+      const notStaff = refusedSender(sender, batch.agencyId);
       if (notStaff) return refuse(batch, actor, reply.kind, notStaff);
       const subject = `batch:${batch.batchId}`;
       switch (reply.kind) {

@@ -198,6 +198,20 @@ export function createChartTaker(deps: StageDeps) {
         ],
       };
     }
+    // An agency the stack does not serve has no review queues, billing queue or roles here: its charts
+    // could go no further than validation. (Its id was checked as the folder's: an id, never PHI.)
+    if (!deps.config.agencies.some((a) => a.id === chart.agencyId)) {
+      return {
+        outcome: 'quarantined',
+        issues: [
+          {
+            ...source.at,
+            path: 'agencyId',
+            reason: `the stack does not serve ${chart.agencyId}: add it to agencies in codetrail.config.json`,
+          },
+        ],
+      };
+    }
     const chartKey = await chartKeyOf(ports.keys, chart.agencyId, chart.chartId);
     const contentHash = sha256Hex(JSON.stringify(value));
     const now = deps.clock.now().toISOString();

@@ -171,7 +171,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   ): Promise<void> {
     const request = reviewRequest(state, purpose, notBy, reason, deps.clock.now().toISOString());
     await ports.reviews.open(reviewEntry(state, request, queue));
-    await ports.queue.send(queue, [request]);
+    await ports.queue.send(queue, [request], state.agencyId);
   }
 
   /**
@@ -454,19 +454,21 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   ): Promise<'recorded' | undefined> {
     // With no staff configured, staffRefusal lets every message through.
     const staff = deps.config.staff;
+    // The chart's agency, as its state says (a message names its own, and may name another).
+    const agencyId = state?.agencyId ?? message.agencyId;
     let reason: string | undefined;
     let claimed: string;
     if (message.kind === 'dispute') {
       claimed = message.coderId;
-      reason = staffRefusal(staff, sender, claimed, ['coder']);
+      reason = staffRefusal(staff, sender, claimed, ['coder'], agencyId);
     } else if (message.kind === 'dispute-resolution') {
       claimed = message.reviewerId;
-      reason = staffRefusal(staff, sender, claimed, ['senior']);
+      reason = staffRefusal(staff, sender, claimed, ['senior'], agencyId);
     } else {
       claimed = message.reviewerId;
       const senior = message.round === 'first' && state?.sampling?.queue === 'qa-review-senior';
-      reason = staffRefusal(staff, sender, claimed, senior ? ['senior'] : ['reviewer', 'senior']);
-      if (reason && senior && !staffRefusal(staff, sender, claimed, ['reviewer']))
+      reason = staffRefusal(staff, sender, claimed, senior ? ['senior'] : ['reviewer', 'senior'], agencyId);
+      if (reason && senior && !staffRefusal(staff, sender, claimed, ['reviewer'], agencyId))
         reason = `${claimed} is a reviewer; the chart was sampled to senior review`;
     }
     if (!reason) return undefined;

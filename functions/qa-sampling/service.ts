@@ -38,7 +38,7 @@ export function createQaSamplingService(deps: StageDeps) {
     const request = reviewRequest(state, 'review', [state.coderId], decision.reason, now);
     // On the review board before the request goes: a reviewer who takes it finds what to be shown.
     await ports.reviews.open(reviewEntry(state, request, decision.queue as ReviewEntry['queue']));
-    await ports.queue.send(decision.queue, [request]);
+    await ports.queue.send(decision.queue, [request], state.agencyId);
     await ports.charts.markOnce(state.chartKey, state.version, 'reviewRequestedAt', now);
   }
 

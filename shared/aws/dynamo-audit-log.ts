@@ -26,7 +26,7 @@ export function auditEventId(event: Pick<AuditEvent, 'type' | 'subject' | 'idemp
 }
 
 /**
- * Append-only audit events, one item each: pk AUDIT#<subject>, sk EVT#<eventId>, written only if absent,
+ * Append-only audit events, one item each: pk AUDIT#<agencyId>#<subject>, sk EVT#<eventId>, written only if absent,
  * so a retried event records once whatever its `at`. gsi1 (AUDIT#<agencyId>#<day>, <at>#<eventId>) lists
  * an agency's events by day for compliance. Subjects are chart/object/batch ids, never PHI.
  */
@@ -47,7 +47,7 @@ export class DynamoAuditLog implements AuditLog {
           Item: {
             ...event,
             eventId,
-            pk: auditPk(event.subject),
+            pk: auditPk(event.agencyId, event.subject),
             sk: auditSk(eventId),
             [GSI1_PK]: auditDayPk(event.agencyId, event.at),
             [GSI1_SK]: auditDaySk(event.at, eventId),
@@ -59,12 +59,12 @@ export class DynamoAuditLog implements AuditLog {
   }
 
   /** A subject's events, oldest first (the sort key is the event id, so order by `at` here). */
-  async list(subject: string): Promise<AuditEvent[]> {
+  async list(agencyId: string, subject: string): Promise<AuditEvent[]> {
     const found: { event: AuditEvent; eventId: string }[] = [];
     for await (const item of queryAll(this.dynamo, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
-      ExpressionAttributeValues: { ':pk': auditPk(subject), ':evt': AUDIT_EVENT_PREFIX },
+      ExpressionAttributeValues: { ':pk': auditPk(agencyId, subject), ':evt': AUDIT_EVENT_PREFIX },
       ConsistentRead: true,
     }))
       found.push({ event: withoutKeys<AuditEvent>(item, ['eventId']), eventId: String(item.eventId) });

@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import type { Batch } from '#shared/model/batch.ts';
 import { conditionalWrite } from './dynamo-conditional.ts';
 import { scanAll } from './dynamo-paged.ts';
-import type { BatchStore } from './ports.ts';
+import type { BatchRef, BatchStore } from './ports.ts';
 import { BATCH_PREFIX, batchPk, META_SK, withoutKeys } from './table-keys.ts';
 
 /** Billing batches: written OPEN, claimed for hand-off (HANDING_OFF, with a lease), then HANDED_OFF once. */
@@ -21,30 +21,30 @@ export class DynamoBatchStore implements BatchStore {
       this.dynamo.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...batch, pk: batchPk(batch.batchId), sk: META_SK },
+          Item: { ...batch, pk: batchPk(batch), sk: META_SK },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
     );
   }
 
-  async get(batchId: string): Promise<Batch | undefined> {
+  async get(batch: BatchRef): Promise<Batch | undefined> {
     const out = await this.dynamo.send(
       new GetCommand({
         TableName: this.table,
-        Key: { pk: batchPk(batchId), sk: META_SK },
+        Key: { pk: batchPk(batch), sk: META_SK },
         ConsistentRead: true,
       }),
     );
     return out.Item ? withoutKeys<Batch>(out.Item) : undefined;
   }
 
-  async claim(batchId: string, at: string, leaseExpiredBefore: string): Promise<boolean> {
+  async claim(batch: BatchRef, at: string, leaseExpiredBefore: string): Promise<boolean> {
     return conditionalWrite(
       this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: batchPk(batchId), sk: META_SK },
+          Key: { pk: batchPk(batch), sk: META_SK },
           UpdateExpression: 'SET #status = :handing, claimedAt = :at',
           ConditionExpression: '#status = :open OR (#status = :handing AND claimedAt < :expired)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -60,14 +60,14 @@ export class DynamoBatchStore implements BatchStore {
   }
 
   async handOff(
-    batchId: string,
+    batch: BatchRef,
     changes: { manifestKey: string; chartCount: number; handedOffAt: string },
   ): Promise<boolean> {
     return conditionalWrite(
       this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: batchPk(batchId), sk: META_SK },
+          Key: { pk: batchPk(batch), sk: META_SK },
           UpdateExpression:
             'SET #status = :handedOff, manifestKey = :manifestKey, chartCount = :chartCount, handedOffAt = :handedOffAt',
           ConditionExpression: '#status IN (:open, :handing)',
@@ -86,7 +86,7 @@ export class DynamoBatchStore implements BatchStore {
   }
 
   settle(
-    batchId: string,
+    batch: BatchRef,
     answer: { status: 'ACCEPTED'; at: string } | { status: 'REJECTED'; at: string; reason: string },
   ): Promise<boolean> {
     const rejected = answer.status === 'REJECTED';
@@ -94,7 +94,7 @@ export class DynamoBatchStore implements BatchStore {
       this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: batchPk(batchId), sk: META_SK },
+          Key: { pk: batchPk(batch), sk: META_SK },
           UpdateExpression: rejected
             ? 'SET #status = :to, rejectedAt = :at, rejectionReason = :reason'
             : 'SET #status = :to, acceptedAt = :at',

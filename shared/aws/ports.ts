@@ -90,17 +90,20 @@ export interface ChartStore {
   list(agencyId?: string): AsyncIterable<ChartState>;
 }
 
+/** A batch by its agency and id: the agency is part of its key (`BATCH#<agency>#<batchId>`). */
+export type BatchRef = Pick<Batch, 'agencyId' | 'batchId'>;
+
 export interface BatchStore {
   create(batch: Batch): Promise<void>;
-  get(batchId: string): Promise<Batch | undefined>;
+  get(batch: BatchRef): Promise<Batch | undefined>;
   /**
    * OPEN -> HANDING_OFF for one invocation; a claim older than `leaseExpiredBefore` may be taken over
    * (its holder crashed). False when another invocation holds it or it is handed off.
    */
-  claim(batchId: string, at: string, leaseExpiredBefore: string): Promise<boolean>;
+  claim(batch: BatchRef, at: string, leaseExpiredBefore: string): Promise<boolean>;
   /** OPEN or HANDING_OFF -> HANDED_OFF, once. */
   handOff(
-    batchId: string,
+    batch: BatchRef,
     changes: { manifestKey: string; chartCount: number; handedOffAt: string },
   ): Promise<boolean>;
   /**
@@ -108,7 +111,7 @@ export interface BatchStore {
    * this call recorded it; false when the batch was not handed off (or was already answered).
    */
   settle(
-    batchId: string,
+    batch: BatchRef,
     answer: { status: 'ACCEPTED'; at: string } | { status: 'REJECTED'; at: string; reason: string },
   ): Promise<boolean>;
   list(): AsyncIterable<Batch>;
@@ -233,7 +236,8 @@ export function isPreconditionFailed(err: unknown): boolean {
 
 export interface StageQueue {
   /** Sends every message, 10 per SendMessageBatch call, retrying entries that failed; throws if some still fail. */
-  send(queue: QueueName, messages: readonly unknown[]): Promise<void>;
+  /** A human queue is one per agency: `agency` names whose (required there, and refused without it). */
+  send(queue: QueueName, messages: readonly unknown[], agency?: string): Promise<void>;
 }
 
 export type AuditEvent = {
@@ -252,7 +256,8 @@ export type AuditEvent = {
 
 export interface AuditLog {
   record(event: AuditEvent): Promise<void>;
-  list(subject: string): Promise<AuditEvent[]>;
+  /** A subject's events, oldest first; the subject's agency is part of its key. */
+  list(agencyId: string, subject: string): Promise<AuditEvent[]>;
 }
 
 export interface KeyService {

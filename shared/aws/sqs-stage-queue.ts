@@ -1,6 +1,6 @@
 import { type BatchResultErrorEntry, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PhiFreeError } from '#shared/runtime/error-summary.ts';
-import type { QueueName } from '#shared/topology.ts';
+import { agencyQueueUrl, isHumanQueue, type QueueName } from '#shared/topology.ts';
 import type { StageQueue } from './ports.ts';
 
 /** SendMessageBatch takes at most 10 entries. */
@@ -53,6 +53,17 @@ export function toBatches(entries: readonly Entry[]): Entry[][] {
  * (and SQS redelivers it): downstream stages are idempotent, so the repeats that may cause are harmless.
  */
 export class SqsStageQueue implements StageQueue {
+  /** A Lambda queue's URL, or the agency's own queue of a human kind (its URL a template). */
+  private urlFor(queue: QueueName, configured: string, agency: string | undefined): string {
+    if (!isHumanQueue(queue)) return configured;
+    if (agency === undefined) throw new PhiFreeError(`queue ${queue} is one per agency: name the agency`);
+    try {
+      return agencyQueueUrl(configured, agency);
+    } catch {
+      throw new PhiFreeError(`queue ${queue}: no queue for that agency`);
+    }
+  }
+
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -69,10 +80,11 @@ export class SqsStageQueue implements StageQueue {
     this.sleep = options.sleep ?? defaultSleep;
   }
 
-  async send(queue: QueueName, messages: readonly unknown[]): Promise<void> {
+  async send(queue: QueueName, messages: readonly unknown[], agency?: string): Promise<void> {
     if (messages.length === 0) return;
-    const url = this.queueUrls[queue];
-    if (!url) throw new PhiFreeError(`queue ${queue} is not configured`);
+    const configured = this.queueUrls[queue];
+    if (!configured) throw new PhiFreeError(`queue ${queue} is not configured`);
+    const url = this.urlFor(queue, configured, agency);
     // Ids are positions in this send: unique within every call, and they map failures back to messages.
     const entries = messages.map((m, i) => ({ id: `m${i}`, body: JSON.stringify(m) }));
     const unsent: BatchResultErrorEntry[] = [];

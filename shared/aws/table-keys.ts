@@ -7,9 +7,9 @@ import type { CoderRecord } from '#shared/model/qa.ts';
  *   item                 pk                      sk                 gsi1pk                               gsi1sk
  *   chart version        CHART#<chartKey>        V#<version:10>     AGENCY#<agencyId>#STATUS#<status>    <updatedAt>#<chartKey>#<version:10>
  *   latest pointer       CHART#<chartKey>        LATEST             -                                    -
- *   batch                BATCH#<batchId>         META               -                                    -
+ *   batch                BATCH#<agencyId>#<batchId>   META          -                                    -
  *   object ledger        OBJECT#<objectId>       META               -                                    -
- *   audit event          AUDIT#<subject>         EVT#<eventId>      AUDIT#<agencyId>#<yyyy-mm-dd>        <at>#<eventId>
+ *   audit event          AUDIT#<agencyId>#<subject>   EVT#<eventId>  AUDIT#<agencyId>#<yyyy-mm-dd>    <at>#<eventId>
  *   coder profile        CODER#<agency>#<coder>  PROFILE            AGENCY#<agencyId>#CODERS             <coderId>
  *   coder record         CODER#<agency>#<coder>  <KIND>#<at>#<chartKey>#<version:10>[#<round>]   -     -
  *   probation exit       CODER#<agency>#<coder>  PROBATION-EXIT     -                                    -
@@ -60,8 +60,12 @@ export function chartStatusSk(updatedAt: string, chartKey: string, version: numb
 
 export const BATCH_PREFIX = 'BATCH#';
 
-export function batchPk(batchId: string): string {
-  return `${BATCH_PREFIX}${batchId}`;
+/**
+ * A batch's partition carries its agency, as every partition a person's role reads does: IAM
+ * (`dynamodb:LeadingKeys` `BATCH#<agency>#*`) can then limit a billing team to its agencies.
+ */
+export function batchPk(batch: { agencyId: string; batchId: string }): string {
+  return `${BATCH_PREFIX}${batch.agencyId}#${batch.batchId}`;
 }
 
 export const OBJECT_PREFIX = 'OBJECT#';
@@ -70,8 +74,9 @@ export function objectPk(objectId: string): string {
   return `${OBJECT_PREFIX}${objectId}`;
 }
 
-export function auditPk(subject: string): string {
-  return `AUDIT#${subject}`;
+/** An audit subject's partition, under its agency: a compliance role may be limited to `AUDIT#<agency>#*`. */
+export function auditPk(agencyId: string, subject: string): string {
+  return `AUDIT#${agencyId}#${subject}`;
 }
 
 export const AUDIT_EVENT_PREFIX = 'EVT#';

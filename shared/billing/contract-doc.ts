@@ -45,7 +45,8 @@ For batch \`B\` of agency \`A\`, in the artifacts bucket (SSE-KMS) and copied to
 
 ## The message
 
-One message per batch on \`coded-batches\`: identifiers, counts and hashes, never PHI. \`manifestSha256\`
+One message per batch on agency \`A\`'s \`coded-batches\` queue (each agency has its own, so a billing
+team limited to some agencies never receives another's batches): identifiers, counts and hashes, never PHI. \`manifestSha256\`
 and \`csvSha256\` are the SHA-256 of the two files as stored. After a crash in billing handoff a batch
 may be announced twice, with the same files and hashes: consumers dedupe by \`batchId\` and hash.
 
@@ -59,8 +60,8 @@ written with the same hash is acknowledged without writing it again. A batch tha
 written, its refusal goes to billing-reply for the audit log (\`batch.verification-failed\`, naming the
 check and the member), and its message is left for another look (it goes to the dead-letter queue after repeated failures). Then
 \`codetrail billing pull --ack B\` sends the billing team's receipt (batch ACCEPTED), or
-\`--reject B --reason TEXT\` refuses it (batch REJECTED): the reason goes to the artifacts bucket under
-\`billing-notes/B/\` (free text may hold PHI; the table and the audit log keep its key), and the charts go
+\`--reject B --reason TEXT\` refuses it (with \`--agency A\` when the stack serves several) (batch REJECTED): the reason goes to the artifacts bucket under
+\`billing-notes/A/B/\` (free text may hold PHI; the table and the audit log keep its key), and the charts go
 back to READY_FOR_BILLING and to billing handoff, which makes a new batch of them (a chart with a newer
 version is superseded instead).
 

@@ -3,12 +3,28 @@ import type { KeyService, RecordedSource, SourceObject } from '#shared/aws/ports
 
 /**
  * Non-PHI identifiers. The EMR's chart id is PHI (a medical record number), so keys, messages, logs and
- * metrics use the chartKey: a keyed HMAC of (agency, chart id) that nobody without the key can reverse
- * or recompute from a guess.
+ * metrics use the chartKey: the agency, then a keyed HMAC of (agency, chart id) that nobody without the
+ * key can reverse or recompute from a guess. The agency leads so that every key made of it (`CHART#…`,
+ * `charts/<agency>/…`, a review's sort key) carries it, and IAM can limit a person to some agencies.
  */
 export async function chartKeyOf(keys: KeyService, agencyId: string, chartId: string): Promise<string> {
   const mac = await keys.mac(`chart|${agencyId}|${chartId}`);
-  return `ck${mac.slice(0, 30)}`;
+  return `${agencyId}.ck${mac.slice(0, 30)}`;
+}
+
+/**
+ * A chartKey's HMAC part (`ck…`), without the agency it is filed under: what identifiers derived from a
+ * chartKey hash (claimRefs, sampling draws), so they depend on the chart alone and not on the key layout.
+ */
+export function chartDigest(chartKey: string): string {
+  return agencyOfChartKey(chartKey) === undefined ? chartKey : chartKey.slice(chartKey.indexOf('.') + 1);
+}
+
+/** The agency a chartKey (as chartKeyOf makes it) begins with; undefined for anything else. */
+export function agencyOfChartKey(chartKey: string): string | undefined {
+  const dot = chartKey.indexOf('.');
+  const agency = dot > 0 ? chartKey.slice(0, dot) : undefined;
+  return agency && AGENCY_ID.test(agency) && chartKey.startsWith('.ck', dot) ? agency : undefined;
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
@@ -45,11 +61,20 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  * Derived from the chartKey and version, so it is stable across retries and reveals nothing.
  */
 export function claimRefOf(chartKey: string, version: number): string {
-  const digest = createHash('sha256').update(`${chartKey}|${version}`).digest();
+  const digest = createHash('sha256')
+    .update(`${chartDigest(chartKey)}|${version}`)
+    .digest();
   let out = 'CT';
   for (let i = 0; i < 14; i++) out += CROCKFORD[(digest[i] ?? 0) % 32];
   return out;
 }
+
+/**
+ * An agency (branch) id as the configuration allows it: lower-case letters, digits and hyphens, at most
+ * 32 characters. It is part of keys, prefixes and queue names (`<stack>-qa-review_<agency>`, at most 80
+ * characters), so a person's role can be limited to some agencies by IAM alone.
+ */
+export const AGENCY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** A claimRef as claimRefOf makes it: CT and 14 Crockford base-32 characters. */
 export const CLAIM_REF = new RegExp(`^CT[${CROCKFORD}]{14}$`);
@@ -69,5 +94,5 @@ export function chartSubject(chartKey: string, version: number): string {
 /** `exports/<agency>/...` or `remittances/<agency>/...` -> agency, when the key follows the layout. */
 export function agencyFromKey(key: string): string | undefined {
   const [, agency] = key.split('/');
-  return agency && /^[a-z0-9][a-z0-9-]{0,62}$/.test(agency) ? agency : undefined;
+  return agency && AGENCY_ID.test(agency) ? agency : undefined;
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { AGENCY_ID } from '#shared/identity/identifiers.ts';
 import { CARC_CODE, DenialFamily, RARC_CODE } from './remittance.ts';
 
 const DEFAULT_TIME_ZONE = 'America/New_York';
@@ -8,7 +9,7 @@ const DEFAULT_TIME_ZONE = 'America/New_York';
  * (and passed to the Lambdas as CODETRAIL_CONFIG) and by the local runtime. Defaults suit a trial stack.
  */
 export const Agency = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  id: z.string().regex(AGENCY_ID),
   name: z.string().max(200).optional(),
   timeZone: z.string().default(DEFAULT_TIME_ZONE),
   holidays: z
@@ -151,6 +152,13 @@ export const StaffMember = z.strictObject({
     ),
   staffId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
   roles: z.array(z.enum(['coder', 'reviewer', 'senior', 'billing'])).min(1),
+  agencies: z
+    .array(z.string().regex(AGENCY_ID))
+    .min(1)
+    .optional()
+    .describe(
+      "The agencies (branches) the person works for: their answers about another agency's charts or batches are refused (IAM limits what they read: each agency's roles are its own). Absent: every agency",
+    ),
 });
 export type StaffMember = z.infer<typeof StaffMember>;
 

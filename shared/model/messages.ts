@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CLAIM_REF } from '#shared/identity/identifiers.ts';
+import { AGENCY_ID, CLAIM_REF } from '#shared/identity/identifiers.ts';
 import { BATCH_ID, BILLING_CONTRACT } from './batch.ts';
 import { Correction } from './qa.ts';
 
@@ -154,17 +154,20 @@ export const BATCH_CHECKS = [
 export type BatchCheck = (typeof BATCH_CHECKS)[number];
 
 const batchId = z.string().regex(BATCH_ID);
+/** The batch's agency: part of its key, so a billing role limited to some agencies can name only theirs. */
+const agencyId = z.string().regex(AGENCY_ID);
 
 /**
  * On billing-reply: what the billing team did with a coded batch, for the billing-reply stage to record
  * under the identity SQS saw send it. `batch-pulled`: downloaded, every hash checked; `batch-refused`:
  * a check failed (nothing written; the message went back); `batch-accepted`: the billing team has it;
  * `batch-rejected`: refused, its charts back to billing handoff, the reason (free text, possibly PHI)
- * under `billing-notes/<batchId>/` of the artifacts bucket, named by its key only.
+ * under `billing-notes/<agency>/<batchId>/` of the artifacts bucket, named by its key only.
  */
 export const BillingReply = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('batch-pulled'),
+    agencyId,
     batchId,
     manifestSha256: z.string().regex(/^[0-9a-f]{64}$/),
     messageId: z
@@ -174,17 +177,19 @@ export const BillingReply = z.discriminatedUnion('kind', [
   }),
   z.strictObject({
     kind: z.literal('batch-refused'),
+    agencyId,
     batchId,
     check: z.enum(BATCH_CHECKS),
     claimRef: z.string().regex(CLAIM_REF).optional().describe('The member whose chart file failed'),
   }),
-  z.strictObject({ kind: z.literal('batch-accepted'), batchId }),
+  z.strictObject({ kind: z.literal('batch-accepted'), agencyId, batchId }),
   z.strictObject({
     kind: z.literal('batch-rejected'),
+    agencyId,
     batchId,
     reasonKey: z
       .string()
-      .regex(/^billing-notes\/b\d{8}-[0-9a-f]{12}\/[0-9a-f]{12}\.json$/)
+      .regex(/^billing-notes\/[a-z0-9][a-z0-9-]*\/b\d{8}-[0-9a-f]{12}\/[0-9a-f]{12}\.json$/)
       .describe("Key of the billing team's reason in the artifacts bucket"),
   }),
 ]);

@@ -12,6 +12,7 @@ export function staffRefusal(
   sender: string | undefined,
   claimedStaffId: string,
   roles: readonly StaffRole[],
+  agencyId: string,
 ): string | undefined {
   if (staff.length === 0) return undefined;
   if (!sender) return 'the message carries no sender identity';
@@ -19,7 +20,16 @@ export function staffRefusal(
   if (!member) return 'the sender is not registered staff';
   if (member.staffId !== claimedStaffId) return `the sender is ${member.staffId}, not ${claimedStaffId}`;
   if (!roles.some((r) => member.roles.includes(r))) return `${member.staffId} is not a ${roles.join(' or ')}`;
-  return undefined;
+  return agencyRefusal(member, agencyId);
+}
+
+/**
+ * Whether a staff member may answer for an agency: the answer queues (qa-result, billing-reply) are
+ * shared, so the stage checks what IAM cannot. Returns why not, or undefined.
+ */
+export function agencyRefusal(member: StaffMember, agencyId: string): string | undefined {
+  if (member.agencies === undefined || member.agencies.includes(agencyId)) return undefined;
+  return `${member.staffId} does not work for ${agencyId}`;
 }
 
 /** The staff member whose AWS identity sent a message: a user's id, or a role's id (any of its sessions). */

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { chartDigest } from '#shared/identity/identifiers.ts';
 
 /**
  * The draw a chart version's sampling compares against its rate: HMAC-SHA256 under the deployment's
@@ -7,7 +8,9 @@ import { createHmac } from 'node:crypto';
  * tell which charts QA will see.
  */
 export function samplingDraw(key: string | Buffer, chartKey: string, version: number): number {
-  const digest = createHmac('sha256', key).update(`sample|${chartKey}|${version}`).digest();
+  const digest = createHmac('sha256', key)
+    .update(`sample|${chartDigest(chartKey)}|${version}`)
+    .digest();
   return digest.readUInt32BE(0) / 2 ** 32;
 }
 

@@ -48,56 +48,38 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
       );
     },
   },
-  {
-    reason:
-      'compliance reads the Object-Locked audit bucket whole (it is what the bucket is for), GetObject only',
-    matches: (w) =>
-      w.kind === 'resource' &&
-      /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["CodetrailBucketAudit\w+","Arn"\]\},"\/\*"\]\]\}$/.test(
-        w.value,
-      ) &&
-      w.where.includes('PersonRolesCompliance') &&
-      w.actions.every((a) => a === 's3:GetObject'),
-  },
-  {
-    reason:
-      "the billing team files a rejected batch's reason under billing-notes/ of the artifacts bucket, PutObject only",
-    matches: (w) =>
-      w.kind === 'resource' &&
-      /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["CodetrailBucketArtifacts\w+","Arn"\]\},"\/billing-notes\/\*"\]\]\}$/.test(
-        w.value,
-      ) &&
-      w.where.includes('PersonRolesBilling') &&
-      w.actions.every((a) => a === 's3:PutObject'),
-  },
-  {
-    reason: 'a QA role adds its notes under qa-notes/ of the artifacts bucket, PutObject only',
-    matches: (w) =>
-      w.kind === 'resource' &&
-      /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["CodetrailBucketArtifacts\w+","Arn"\]\},"\/qa-notes\/\*"\]\]\}$/.test(
-        w.value,
-      ) &&
-      /PersonRoles(QaReviewer|QaSenior|Coder)/.test(w.where) &&
-      w.actions.every((a) => a === 's3:PutObject'),
-  },
-  {
-    reason:
-      "an EMR export writer adds objects its export job names, under its own agency's exports/ prefix only",
-    matches: (w) => {
-      const m =
-        /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["(\w+)","Arn"\]\},"\/exports\/([a-z0-9-]+)\/\*"\]\]\}$/.exec(
-          w.value,
-        );
-      const agencies = template().built.config.agencies.map((a) => a.id);
+  // The roles people and the EMR export job assume are one per agency: each names its own agency's prefix.
+  ...(
+    [
+      ['EmrWriter', 'Intake', 'exports', 's3:PutObject', 'an EMR export writer adds its files'],
+      ['QaReviewer', 'Artifacts', 'charts', 's3:GetObject', 'a reviewer reads files tagged for review'],
+      ['QaSenior', 'Artifacts', 'charts', 's3:GetObject', 'a senior reads files tagged for review'],
+      ['Billing', 'Artifacts', 'charts', 's3:GetObject', 'billing reads files tagged as batched'],
+      ['Billing', 'Artifacts', 'batches', 's3:GetObject', 'billing reads its batch files'],
+      ['Billing', 'Artifacts', 'billing-notes', 's3:PutObject', 'billing files why it rejects'],
+      ['QaReviewer', 'Artifacts', 'qa-notes', 's3:PutObject', 'a reviewer adds notes'],
+      ['QaSenior', 'Artifacts', 'qa-notes', 's3:PutObject', 'a senior adds notes'],
+      ['Coder', 'Artifacts', 'qa-notes', 's3:PutObject', "a coder adds a dispute's note"],
+      ['Compliance', 'Artifacts', 'receipts', 's3:GetObject', 'compliance reads receipts'],
+      ['Compliance', 'Audit', 'receipts', 's3:GetObject', 'compliance reads locked receipts'],
+      ['Compliance', 'Audit', 'batches', 's3:GetObject', 'compliance reads locked manifests'],
+    ] as const
+  ).map(([role, bucket, prefix, action, what]) => ({
+    reason: `${what}, under its own agency's ${prefix}/<agency>/ prefix only, ${action} only (object names are known only at run time)`,
+    matches: (w: Wildcard) => {
+      const m = new RegExp(
+        `^\\{"Fn::Join":\\["",\\[\\{"Fn::GetAtt":\\["CodetrailBucket${bucket}\\w+","Arn"\\]\\},"\\/${prefix}\\/([a-z0-9-]+)\\/\\*"\\]\\]\\}$`,
+      ).exec(w.value);
+      const agency = m?.[1] ?? '';
       return (
         w.kind === 'resource' &&
-        m?.[1]?.startsWith('CodetrailBucketIntake') === true &&
-        agencies.includes(m[2] ?? '') &&
-        w.where.includes(`EmrWriter${pascal(m[2] ?? '')}`) &&
-        w.actions.every((a) => a === 's3:PutObject')
+        m !== null &&
+        template().built.config.agencies.some((a) => a.id === agency) &&
+        w.where.includes(`PersonRoles${role}${pascal(agency)}`) &&
+        w.actions.every((a) => a === action)
       );
     },
-  },
+  })),
 ];
 
 function wildcards(): Wildcard[] {
@@ -171,6 +153,14 @@ describe('wildcards in the synthesized IAM policies', () => {
         actions: ['s3:GetObject'],
       }),
     ).toBe(false);
+    // A person's role: its own agency's prefix, never another's, never the whole prefix.
+    const reviewer = 'CodetrailPersonRolesQaReviewerDemoAgencyDefaultPolicy0123ABCD';
+    const notes = (under: string) => join('CodetrailBucketArtifactsB5279CF1', `qa-notes/${under}`);
+    const by = (value: string) =>
+      rule({ where: reviewer, kind: 'resource', value, actions: ['s3:PutObject'] });
+    expect(by(notes('demo-agency/'))).toBe(true);
+    expect(by(notes('other-agency/'))).toBe(false);
+    expect(by(notes(''))).toBe(false);
     const deleting = join('CodetrailBucketArtifactsB5279CF1', 'charts/');
     expect(rule({ where: 'x', kind: 'resource', value: deleting, actions: ['s3:GetObject'] })).toBe(true);
     expect(rule({ where: 'x', kind: 'resource', value: deleting, actions: ['s3:DeleteObject'] })).toBe(false);

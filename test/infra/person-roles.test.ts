@@ -1,6 +1,8 @@
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { Config } from '#shared/model/config.ts';
 import { OUTPUT } from '#shared/topology.ts';
+import type { AgencyRoles } from '../../infra/person-roles.ts';
 import { asArray, logicalId, resourceOf, statementsOfRole, template } from './harness.ts';
 
 /** The EMR export writer roles (issue 13, item 3): one per agency, PutObject under its prefix only. */
@@ -16,8 +18,8 @@ describe('the EMR export writer roles', () => {
     const { template: t, built } = template(twoAgencies);
     const c = built.stack.codetrail;
     const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
-    expect(Object.keys(c.personRoles.emrWriters)).toEqual(['north-branch', 'south-branch']);
-    for (const [agency, role] of Object.entries(c.personRoles.emrWriters)) {
+    expect(Object.keys(c.personRoles.byAgency)).toEqual(['north-branch', 'south-branch']);
+    for (const [agency, { emrWriter: role }] of Object.entries(c.personRoles.byAgency)) {
       const statements = statementsOfRole(t, role);
       expect(statements).toEqual([
         {
@@ -70,7 +72,7 @@ describe('the EMR export writer roles', () => {
     const { template: t, built } = template({
       emrExport: { account: '123456789012', externalId: 'vendor-ext-42' },
     });
-    const role = Object.values(built.stack.codetrail.personRoles.emrWriters)[0];
+    const role = Object.values(built.stack.codetrail.personRoles.byAgency)[0]?.emrWriter;
     if (!role) throw new Error('no writer role');
     const [trust] = resourceOf(t, role).Properties.AssumeRolePolicyDocument.Statement;
     expect(JSON.stringify(trust.Principal)).toContain('123456789012');
@@ -85,14 +87,19 @@ describe('the EMR export writer roles', () => {
   });
 });
 
+/** The one agency of the default configuration: every person's role is an agency's own. */
+const AGENCY = 'demo-agency';
+
 /** The QA roles (issue 13, item 3): their own queue, tagged chart files only, the table read-only. */
 describe('the QA reviewer and senior reviewer roles', () => {
   const { template: t, built } = template();
   const c = built.stack.codetrail;
   const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
+  const mine = c.personRoles.byAgency[AGENCY];
+  if (!mine) throw new Error('no roles for the agency');
   const roles = [
-    ['reviewer', c.personRoles.qaReviewer, 'qa-review'],
-    ['senior', c.personRoles.qaSenior, 'qa-review-senior'],
+    ['reviewer', mine.qaReviewer, 'qa-review'],
+    ['senior', mine.qaSenior, 'qa-review-senior'],
   ] as const;
 
   it.each(roles)('the %s takes from its own queue alone and answers to qa-result', (_, role, queue) => {
@@ -100,8 +107,8 @@ describe('the QA reviewer and senior reviewer roles', () => {
     const on = (action: string) =>
       statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
     for (const action of ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'])
-      expect(on(action)).toEqual([arn(c.queues[queue].queue)]);
-    expect(on('sqs:SendMessage')).toEqual([arn(c.queues['qa-result'].queue)]);
+      expect(on(action)).toEqual([arn(c.queues.of(queue, AGENCY).queue)]);
+    expect(on('sqs:SendMessage')).toEqual([arn(c.queues.lambda['qa-result'].queue)]);
   });
 
   it.each(roles)('the %s reads only chart files tagged for review, and writes only its notes', (_, role) => {
@@ -111,13 +118,13 @@ describe('the QA reviewer and senior reviewer roles', () => {
       {
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/charts/*']] },
+        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), `/charts/${AGENCY}/*`]] },
         Condition: { StringEquals: { 's3:ExistingObjectTag/codetrail-qa': 'review' } },
       },
       {
         Effect: 'Allow',
         Action: 's3:PutObject',
-        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/qa-notes/*']] },
+        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), `/qa-notes/${AGENCY}/*`]] },
         // Added, never replaced: the request must carry If-None-Match.
         Condition: { StringEquals: { 's3:if-none-match': '*' } },
       },
@@ -138,7 +145,7 @@ describe('the QA reviewer and senior reviewer roles', () => {
           Condition: {
             'ForAllValues:StringLike': {
               'dynamodb:LeadingKeys': [
-                queue === 'qa-review-senior' ? 'REVIEWS#*#qa-review*' : 'REVIEWS#*#qa-review',
+                queue === 'qa-review-senior' ? `REVIEWS#${AGENCY}#qa-review*` : `REVIEWS#${AGENCY}#qa-review`,
               ],
             },
           },
@@ -149,8 +156,8 @@ describe('the QA reviewer and senior reviewer roles', () => {
 
   it('names both roles in stack outputs', () => {
     const outputs = t.toJSON().Outputs as Record<string, unknown>;
-    expect(outputs[OUTPUT.qaReviewerRole]).toBeDefined();
-    expect(outputs[OUTPUT.qaSeniorRole]).toBeDefined();
+    expect(outputs[OUTPUT.qaReviewerRole(AGENCY)]).toBeDefined();
+    expect(outputs[OUTPUT.qaSeniorRole(AGENCY)]).toBeDefined();
   });
 });
 
@@ -160,12 +167,18 @@ describe('the compliance role', () => {
   const c = built.stack.codetrail;
 
   it('reads the audit bucket, the receipts and the audit partitions, and can write nothing', () => {
-    const statements = statementsOfRole(t, c.personRoles.compliance);
+    const statements = statementsOfRole(t, c.personRoles.byAgency[AGENCY]?.compliance as IConstruct);
     const actions = statements.flatMap((s) => asArray(s.Action as string | string[])).sort();
     expect([...new Set(actions)]).toEqual(['dynamodb:Query', 'kms:Decrypt', 's3:GetObject', 's3:ListBucket']);
     const query = statements.find((s) => asArray(s.Action).includes('dynamodb:Query'));
-    expect(query?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
-    expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.complianceRole]).toBeDefined();
+    expect(query?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`AUDIT#${AGENCY}#*`] },
+    });
+    // Of the audit bucket and the receipts, the agency's own alone.
+    const reads = statements.filter((s) => asArray(s.Action).includes('s3:GetObject'));
+    expect(JSON.stringify(reads)).not.toMatch(/"\/\*"|\/receipts\/\*|\/batches\/\*/);
+    expect(JSON.stringify(reads)).toContain(`/receipts/${AGENCY}/*`);
+    expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.complianceRole(AGENCY)]).toBeDefined();
   });
 });
 
@@ -175,10 +188,10 @@ describe('the coder role', () => {
   const c = built.stack.codetrail;
 
   it('may send to qa-result and add notes, and read nothing', () => {
-    const statements = statementsOfRole(t, c.personRoles.coder);
+    const statements = statementsOfRole(t, c.personRoles.byAgency[AGENCY]?.coder as IConstruct);
     const actions = [...new Set(statements.flatMap((s) => asArray(s.Action as string | string[])))].sort();
     expect(actions).toEqual(['kms:GenerateDataKey', 'kms:GenerateMac', 's3:PutObject', 'sqs:SendMessage']);
-    expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.coderRole]).toBeDefined();
+    expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.coderRole(AGENCY)]).toBeDefined();
   });
 });
 
@@ -189,29 +202,29 @@ describe('the billing role', () => {
   const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
 
   it('takes coded batches, reads batch files and only the chart files tagged for billing, and answers to billing-reply', () => {
-    const statements = statementsOfRole(t, c.personRoles.billing);
+    const statements = statementsOfRole(t, c.personRoles.byAgency[AGENCY]?.billing as IConstruct);
     const on = (action: string) =>
       statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
     for (const action of ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'])
-      expect(on(action)).toEqual([arn(c.queues['coded-batches'].queue)]);
-    expect(on('sqs:SendMessage')).toEqual([arn(c.queues['billing-reply'].queue)]);
+      expect(on(action)).toEqual([arn(c.queues.of('coded-batches', AGENCY).queue)]);
+    expect(on('sqs:SendMessage')).toEqual([arn(c.queues.lambda['billing-reply'].queue)]);
     const s3 = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
     expect(s3).toEqual([
       {
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/batches/*']] },
+        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), `/batches/${AGENCY}/*`]] },
       },
       {
         Effect: 'Allow',
         Action: 's3:GetObject',
-        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/charts/*']] },
+        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), `/charts/${AGENCY}/*`]] },
         Condition: { StringEquals: { 's3:ExistingObjectTag/codetrail-billing': 'batched' } },
       },
       {
         Effect: 'Allow',
         Action: 's3:PutObject',
-        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), '/billing-notes/*']] },
+        Resource: { 'Fn::Join': ['', [arn(c.buckets.artifacts), `/billing-notes/${AGENCY}/*`]] },
         // Added, never replaced: the request must carry If-None-Match.
         Condition: { StringEquals: { 's3:if-none-match': '*' } },
       },
@@ -223,17 +236,17 @@ describe('the billing role', () => {
         Effect: 'Allow',
         Action: 'dynamodb:GetItem',
         Resource: arn(c.table),
-        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['BATCH#*'] } },
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`BATCH#${AGENCY}#*`] } },
       },
     ]);
-    expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.billingRole]).toBeDefined();
+    expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.billingRole(AGENCY)]).toBeDefined();
   });
 });
 
 /** The roles people share (issue 13, item 3): every session named after the person, as AWS vouches. */
 describe('the trust of the roles people share', () => {
   const { template: t, built } = template();
-  const p = built.stack.codetrail.personRoles;
+  const p = built.stack.codetrail.personRoles.byAgency[AGENCY] as AgencyRoles;
   const shared = [
     ['QaReviewer', p.qaReviewer],
     ['QaSenior', p.qaSenior],
@@ -273,4 +286,48 @@ describe('the trust of the roles people share', () => {
       }
     },
   );
+});
+
+/** Per-agency scope (issue 13, item 3): each agency's people reach its own queues, prefixes and partitions alone. */
+describe('the roles of two agencies', () => {
+  const { template: t, built } = template({
+    agencies: [
+      { id: 'north-branch', timeZone: 'America/Chicago' },
+      { id: 'south-branch', timeZone: 'America/Chicago' },
+    ],
+  });
+  const c = built.stack.codetrail;
+  const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
+
+  it.each(['qaReviewer', 'qaSenior', 'compliance', 'coder', 'billing'] as const)(
+    "gives each agency its own %s role, which names nothing of the other agency's",
+    (kind) => {
+      const north = c.personRoles.byAgency['north-branch']?.[kind] as IConstruct;
+      const south = c.personRoles.byAgency['south-branch']?.[kind] as IConstruct;
+      expect(logicalId(north)).not.toBe(logicalId(south));
+      const northText = JSON.stringify(statementsOfRole(t, north));
+      expect(northText).not.toContain('south-branch');
+      for (const queue of ['qa-review', 'qa-review-senior', 'coded-batches'] as const)
+        expect(northText).not.toContain(JSON.stringify(arn(c.queues.of(queue, 'south-branch').queue)));
+      // Every key prefix and partition it names is the agency's own (the MAC key and answer queues are shared).
+      const prefixes = [...northText.matchAll(/"\/([a-z-]+)\/([^"/]*)\//g)].map((m) => m[2]);
+      for (const agency of prefixes) expect(agency).toBe('north-branch');
+      const partitions = [...northText.matchAll(/"(REVIEWS|BATCH|AUDIT)#([^#"]*)#/g)].map((m) => m[2]);
+      for (const agency of partitions) expect(agency).toBe('north-branch');
+    },
+  );
+
+  it('names every role of every agency in a stack output', () => {
+    const outputs = t.toJSON().Outputs as Record<string, unknown>;
+    for (const agency of ['north-branch', 'south-branch'])
+      for (const key of [
+        OUTPUT.emrWriterRole,
+        OUTPUT.qaReviewerRole,
+        OUTPUT.qaSeniorRole,
+        OUTPUT.complianceRole,
+        OUTPUT.coderRole,
+        OUTPUT.billingRole,
+      ])
+        expect(outputs[key(agency)], key(agency)).toBeDefined();
+  });
 });

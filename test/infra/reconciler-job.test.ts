@@ -42,7 +42,7 @@ describe('the reconciler job', () => {
     ]);
     const ids = (rs: unknown[]) => rs.map((r) => JSON.stringify(r)).sort();
     expect(ids(on('sqs:SendMessage'))).toEqual(
-      ids(['validate', 'sample', 'billing'].map((q) => arnOf(c.queues[q as 'validate'].queue))),
+      ids(['validate', 'sample', 'billing'].map((q) => arnOf(c.queues.lambda[q as 'validate'].queue))),
     );
     expect(allowed.filter((a) => a.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
     // The queue key for what it sends, the data key for the table: each through its service only.

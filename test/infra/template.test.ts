@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { readManifest } from '#shared/data/code-tables.ts';
@@ -19,7 +20,9 @@ import {
   INTAKE_KEYS_PREFIX,
   INTAKE_WORK_DAYS,
   INTAKE_WORK_PREFIX,
+  isHumanQueue,
   JOBS,
+  type QueueName,
   queues,
   STAGES,
 } from '#shared/topology.ts';
@@ -47,6 +50,16 @@ const production = () =>
   });
 
 const QUEUES = queues();
+
+type Built = ReturnType<typeof trial>['built']['stack']['codetrail'];
+/** The queue of a name: a Lambda queue, or (one agency configured) that agency's queue of a human kind. */
+function one(c: Built, name: QueueName) {
+  const [queue] = c.queues.all(name);
+  if (!queue) throw new Error(`no ${name} queue`);
+  return queue;
+}
+/** A value as the template holds it (a token resolved). */
+const resolved = (c: Built, value: string) => Stack.of(c).resolve(value);
 /** PHI buckets from the topology, plus the access-log bucket and the CloudTrail bucket. */
 const BUCKET_COUNT = BUCKETS.length + 2;
 
@@ -71,7 +84,7 @@ describe('KMS keys', () => {
     for (const n of BUCKET_NOTIFICATIONS) {
       const bucketKey = resourceOf(t, c.buckets[n.bucket]).Properties.BucketEncryption
         .ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID;
-      const queueKey = resourceOf(t, c.queues[n.queue].queue).Properties.KmsMasterKeyId;
+      const queueKey = resourceOf(t, one(c, n.queue).queue).Properties.KmsMasterKeyId;
       expect(bucketKey).not.toEqual(queueKey);
     }
   });
@@ -252,7 +265,7 @@ describe('buckets', () => {
       expect(forBucket?.Properties.NotificationConfiguration.QueueConfigurations).toContainEqual({
         Events: ['s3:ObjectCreated:*'],
         Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: n.prefix }] } },
-        QueueArn: arn(c.queues[n.queue].queue),
+        QueueArn: arn(one(c, n.queue).queue),
       });
     }
   });
@@ -300,6 +313,46 @@ describe('table', () => {
 });
 
 describe('queues', () => {
+  it('gives each agency its own queue of every human kind, named so the URL template finds it', () => {
+    const { template: t, built } = template({
+      agencies: [
+        { id: 'north-branch', timeZone: 'America/Chicago' },
+        { id: 'south-branch', timeZone: 'America/Chicago' },
+      ],
+    });
+    const c = built.stack.codetrail;
+    t.resourceCountIs('AWS::SQS::Queue', 2 * QUEUES.filter((q) => !q.humanDrained).length + 2 * 2 * 3);
+    for (const q of QUEUES) {
+      if (!isHumanQueue(q.name)) continue;
+      const url = JSON.stringify(resolved(c, c.queues.url(q.name)));
+      const dlqUrl = JSON.stringify(resolved(c, c.queues.deadLetterQueueUrl(q.name)));
+      for (const agency of ['north-branch', 'south-branch']) {
+        const mine = c.queues.of(q.name as 'qa-review', agency);
+        const name = resourceOf(t, mine.queue).Properties.QueueName as string;
+        const dlqName = resourceOf(t, mine.deadLetterQueue).Properties.QueueName as string;
+        // Filled in with the agency, the template is the queue's URL: the account's SQS endpoint and its name.
+        expect(name.endsWith(`-${q.name}_${agency}`)).toBe(true);
+        expect(url).toContain(`/${name.replace(agency, '{agency}')}`);
+        expect(dlqUrl).toContain(`/${dlqName.replace(agency, '{agency}')}`);
+        expect(name.length).toBeLessThanOrEqual(80);
+      }
+      expect(url).toContain('https://sqs.');
+    }
+    // The longest kind with the longest agency id still fits SQS's 80 characters.
+    const long = 'a'.repeat(32);
+    const { template: t2, built: b2 } = template({ agencies: [{ id: long, timeZone: 'America/Chicago' }] });
+    const dlq = resourceOf(t2, b2.stack.codetrail.queues.of('qa-review-senior', long).deadLetterQueue);
+    expect((dlq.Properties.QueueName as string).length).toBeLessThanOrEqual(80);
+  });
+
+  it('refuses more agencies than one stack holds, saying what to do', () => {
+    const agencies = Array.from({ length: 9 }, (_, i) => ({
+      id: `branch-${i}`,
+      timeZone: 'America/Chicago',
+    }));
+    expect(() => build({ agencies })).toThrow(/at most 8.*deploy one stack per group of agencies/);
+  });
+
   it('has a queue and a dead-letter queue for every topology queue, all under the queue CMK, TLS only', () => {
     const { template: t, built } = trial();
     const c = built.stack.codetrail;
@@ -307,7 +360,7 @@ describe('queues', () => {
     t.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: arn(c.keys.queue) });
     const policies = Object.values(resources(t, 'AWS::SQS::QueuePolicy'));
     for (const spec of QUEUES) {
-      for (const q of [c.queues[spec.name].queue, c.queues[spec.name].deadLetterQueue]) {
+      for (const q of [one(c, spec.name).queue, one(c, spec.name).deadLetterQueue]) {
         const policy = policies.find((p) => p.Properties.Queues.some((r: unknown) => isRef(r, logicalId(q))));
         expect(policy?.Properties.PolicyDocument.Statement).toContainEqual(
           expect.objectContaining({
@@ -323,7 +376,7 @@ describe('queues', () => {
     const { template: t, built } = trial();
     const c = built.stack.codetrail;
     for (const spec of QUEUES) {
-      const { queue, deadLetterQueue } = c.queues[spec.name];
+      const { queue, deadLetterQueue } = one(c, spec.name);
       expect(resourceOf(t, queue).Properties).toMatchObject({
         VisibilityTimeout: spec.visibilityTimeoutSeconds,
         MessageRetentionPeriod: spec.retentionDays * 86_400,
@@ -331,7 +384,7 @@ describe('queues', () => {
       });
       expect(resourceOf(t, deadLetterQueue).Properties.MessageRetentionPeriod).toBe(14 * 86_400);
     }
-    for (const s of STAGES) expect(c.queues[s.queue].queue).toBeDefined();
+    for (const s of STAGES) expect(one(c, s.queue).queue).toBeDefined();
     expect(QUEUES.filter((q) => !q.humanDrained).every((q) => q.maxReceiveCount === 5)).toBe(true);
   });
 
@@ -357,7 +410,7 @@ describe('queues', () => {
     for (const spec of QUEUES) {
       const [dlq] = on(
         'ApproximateNumberOfMessagesVisible',
-        arnName(logicalId(c.queues[spec.name].deadLetterQueue)),
+        arnName(logicalId(one(c, spec.name).deadLetterQueue)),
       );
       expect(dlq?.Properties).toMatchObject({
         Namespace: 'AWS/SQS',
@@ -365,7 +418,7 @@ describe('queues', () => {
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
         EvaluationPeriods: 1,
       });
-      const [age] = on('ApproximateAgeOfOldestMessage', arnName(logicalId(c.queues[spec.name].queue)));
+      const [age] = on('ApproximateAgeOfOldestMessage', arnName(logicalId(one(c, spec.name).queue)));
       expect(age?.Properties).toMatchObject({
         Threshold: spec.maxAgeAlarmMinutes * 60,
         ComparisonOperator: 'GreaterThanThreshold',
@@ -427,7 +480,7 @@ describe('QA turnaround SLA', () => {
       Object.values(resources(t, 'AWS::CloudWatch::Alarm')).find(
         (a) =>
           a.Properties.MetricName === 'ApproximateAgeOfOldestMessage' &&
-          JSON.stringify(a.Properties.Dimensions).includes(JSON.stringify(logicalId(c.queues[queue].queue))),
+          JSON.stringify(a.Properties.Dimensions).includes(JSON.stringify(logicalId(one(c, queue).queue))),
       );
     expect(ageAlarm('qa-review')?.Properties.Threshold).toBe(6 * 3600);
     expect(ageAlarm('qa-review-senior')?.Properties.Threshold).toBe(6 * 3600);
@@ -462,7 +515,7 @@ describe('Lambda stages', () => {
     const c = built.stack.codetrail;
     for (const s of STAGES) {
       const timeout = resourceOf(t, c.stages[s.name].fn).Properties.Timeout;
-      expect(resourceOf(t, c.queues[s.queue].queue).Properties.VisibilityTimeout).toBe(6 * timeout);
+      expect(resourceOf(t, one(c, s.queue).queue).Properties.VisibilityTimeout).toBe(6 * timeout);
     }
   });
 
@@ -474,7 +527,7 @@ describe('Lambda stages', () => {
     for (const s of STAGES) {
       const m = mappings.find((x) => x.Properties.FunctionName.Ref === logicalId(c.stages[s.name].fn));
       expect(m?.Properties).toMatchObject({
-        EventSourceArn: arn(c.queues[s.queue].queue),
+        EventSourceArn: arn(one(c, s.queue).queue),
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BatchSize: s.batchSize,
         MaximumBatchingWindowInSeconds: s.maxBatchingWindowSeconds,
@@ -492,7 +545,11 @@ describe('Lambda stages', () => {
       const vars = resourceOf(t, c.stages[s.name].fn).Properties.Environment.Variables;
       expect(vars[ENV.table]).toEqual(ref(c.table));
       for (const b of BUCKETS) expect(vars[ENV.bucket(b)]).toEqual(ref(c.buckets[b]));
-      for (const q of s.sendsTo) expect(vars[ENV.queueUrl(q)]).toEqual(ref(c.queues[q].queue));
+      // A human kind's URL is a template: one variable, `{agency}` where the agency goes (tested below).
+      for (const q of s.sendsTo)
+        expect(vars[ENV.queueUrl(q)]).toEqual(
+          isHumanQueue(q) ? resolved(c, c.queues.url(q)) : ref(one(c, q).queue),
+        );
       const queueVars = Object.keys(vars).filter((k) => k.startsWith('CODETRAIL_QUEUE_'));
       expect(queueVars.sort()).toEqual(s.sendsTo.map((q) => ENV.queueUrl(q)).sort());
       expect(vars[ENV.macKeyId]).toEqual(ref(c.keys.mac));
@@ -524,9 +581,9 @@ describe('least privilege', () => {
     const c = built.stack.codetrail;
     for (const s of STAGES) {
       const st = statementsOfRole(t, c.stages[s.name].role) as Statement[];
-      expect(resourcesOf(withAction(st, 'sqs:ReceiveMessage'))).toEqual([arn(c.queues[s.queue].queue)]);
+      expect(resourcesOf(withAction(st, 'sqs:ReceiveMessage'))).toEqual([arn(one(c, s.queue).queue)]);
       expect(resourcesOf(withAction(st, 'sqs:SendMessage'))).toEqual(
-        expect.arrayContaining(s.sendsTo.map((q) => arn(c.queues[q].queue))),
+        expect.arrayContaining(s.sendsTo.map((q) => arn(one(c, q).queue))),
       );
       expect(resourcesOf(withAction(st, 'sqs:SendMessage'))).toHaveLength(s.sendsTo.length);
     }
@@ -635,11 +692,11 @@ describe('least privilege', () => {
     const c = built.stack.codetrail;
     for (const s of STAGES) {
       const st = statementsOfRole(t, c.stages[s.name].role) as Statement[];
-      const own = arn(c.queues[s.queue].queue);
+      const own = arn(one(c, s.queue).queue);
       expect(grantLines(st, 'sqs'), s.name).toEqual(
         [
           ...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((a) => line(a, own)),
-          ...s.sendsTo.map((q) => line('sqs:SendMessage', arn(c.queues[q].queue))),
+          ...s.sendsTo.map((q) => line('sqs:SendMessage', arn(one(c, q).queue))),
         ].sort(),
       );
     }
@@ -753,8 +810,14 @@ describe('outputs', () => {
     expect(outputs[OUTPUT.table]?.Value).toEqual(ref(c.table));
     for (const b of BUCKETS) expect(outputs[OUTPUT.bucket(b)]?.Value).toEqual(ref(c.buckets[b]));
     for (const q of QUEUES) {
-      expect(outputs[OUTPUT.queue(q.name)]?.Value).toEqual(ref(c.queues[q.name].queue));
-      expect(outputs[OUTPUT.deadLetterQueue(q.name)]?.Value).toEqual(ref(c.queues[q.name].deadLetterQueue));
+      expect(outputs[OUTPUT.queue(q.name)]?.Value).toEqual(
+        q.humanDrained ? resolved(c, c.queues.url(q.name)) : ref(one(c, q.name).queue),
+      );
+      expect(outputs[OUTPUT.deadLetterQueue(q.name)]?.Value).toEqual(
+        q.humanDrained
+          ? resolved(c, c.queues.deadLetterQueueUrl(q.name))
+          : ref(one(c, q.name).deadLetterQueue),
+      );
     }
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['Table', 'BucketIntake', 'QueueQaReviewSenior', 'DeadLetterQueueQaResult']),

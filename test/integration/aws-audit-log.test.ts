@@ -23,7 +23,7 @@ describe('DynamoAuditLog on dynalite', () => {
   it('records an event once, even when a retry carries a later `at`', async () => {
     await stack.ports.audit.record(event());
     await stack.ports.audit.record(event({ at: '2026-11-21T08:00:07.000Z', detail: { findings: 3 } }));
-    expect(await stack.ports.audit.list('chart:ck1:v1')).toEqual([event()]);
+    expect(await stack.ports.audit.list('agency-a', 'chart:ck1:v1')).toEqual([event()]);
   });
 
   it('lists a subject’s distinct events oldest first', async () => {
@@ -43,8 +43,18 @@ describe('DynamoAuditLog on dynalite', () => {
       at: '2026-11-22T10:00:00.000Z',
     });
     for (const e of [later, human, earlier]) await stack.ports.audit.record(e);
-    expect(await stack.ports.audit.list(subject)).toEqual([earlier, later, human]);
-    expect(await stack.ports.audit.list('chart:nobody:v1')).toEqual([]);
+    expect(await stack.ports.audit.list('agency-a', subject)).toEqual([earlier, later, human]);
+    expect(await stack.ports.audit.list('agency-a', 'chart:nobody:v1')).toEqual([]);
+    // Kept under the subject's agency: the same subject of another agency names other events.
+    expect(await stack.ports.audit.list('agency-b', subject)).toEqual([]);
+    const item = await stack.clients.dynamo.send(
+      new QueryCommand({
+        TableName: stack.resources.table,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': `AUDIT#agency-a#${subject}` },
+      }),
+    );
+    expect(item.Items).toHaveLength(3);
   });
 
   it('indexes events by agency and day on gsi1 for the compliance listing', async () => {

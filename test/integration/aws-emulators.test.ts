@@ -48,7 +48,7 @@ describe('startEmulators', () => {
   it('keeps DynamoDB on disk under dataDir across restarts (the --serve case)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'codetrail-emu-'));
     dirs.push(dataDir);
-    const opts = { prefix: 'disk', timeCompression: 1, localKeyFile: join(dataDir, 'k') };
+    const opts = { prefix: 'disk', timeCompression: 1, localKeyFile: join(dataDir, 'k'), agencies: ['a'] };
 
     const first = await startEmulators({ dataDir });
     const c1 = clientsFor(first.endpoints);

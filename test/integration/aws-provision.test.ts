@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { provision } from '#cli/local/provision.ts';
-import { BUCKETS, queues } from '#shared/topology.ts';
+import { agencyQueueUrl, BUCKETS, queues } from '#shared/topology.ts';
 import { useLocalStack } from '../support/emulators.ts';
 
 const stack = useLocalStack({ prefix: 'prov', timeCompression: 60 });
@@ -39,15 +39,24 @@ describe('provision on the emulators', () => {
       await stack.clients.s3.send(new HeadBucketCommand({ Bucket: stack.resources.buckets[b] }));
     }
 
+    // A Lambda queue once; a human kind once per agency, its URL a template with the agency's place.
     const listed = await stack.clients.sqs.send(new ListQueuesCommand({ QueueNamePrefix: stack.prefix }));
-    expect(listed.QueueUrls).toHaveLength(queues().length * 2);
+    const human = queues().filter((q) => q.humanDrained).length;
+    expect(listed.QueueUrls).toHaveLength((queues().length - human + human * stack.agencies.length) * 2);
+    const [agency = ''] = stack.agencies;
     for (const spec of queues()) {
-      const url = stack.resources.queueUrls[spec.name] ?? '';
-      expect(url.endsWith(`/${stack.prefix}-${spec.name}`)).toBe(true);
+      const configured = stack.resources.queueUrls[spec.name] ?? '';
+      const name = spec.humanDrained ? `${spec.name}_{agency}` : spec.name;
+      expect(configured.endsWith(`/${stack.prefix}-${name}`)).toBe(true);
+      const url = spec.humanDrained ? agencyQueueUrl(configured, agency) : configured;
+      const dlqUrl = spec.humanDrained
+        ? agencyQueueUrl(stack.dlqUrls[spec.name], agency)
+        : stack.dlqUrls[spec.name];
+      expect(listed.QueueUrls).toContain(url);
       // The URL names a host that resolves (127.0.0.1), not sqs.<region>.localhost.
       expect(new URL(url).hostname).toBe('127.0.0.1');
       const attrs = await attributes(url);
-      const dlq = await attributes(stack.dlqUrls[spec.name]);
+      const dlq = await attributes(dlqUrl);
       expect(attrs.VisibilityTimeout).toBe(
         String(Math.max(1, Math.round(spec.visibilityTimeoutSeconds / 60))),
       );
@@ -56,7 +65,9 @@ describe('provision on the emulators', () => {
         deadLetterTargetArn: dlq.QueueArn,
         maxReceiveCount: spec.maxReceiveCount,
       });
-      expect(dlq.QueueArn?.endsWith(`:${stack.prefix}-${spec.name}-dlq`)).toBe(true);
+      expect(
+        dlq.QueueArn?.endsWith(`:${stack.prefix}-${spec.name}-dlq${spec.humanDrained ? `_${agency}` : ''}`),
+      ).toBe(true);
       expect(dlq.RedrivePolicy).toBeUndefined();
     }
   });
@@ -66,6 +77,7 @@ describe('provision on the emulators', () => {
       prefix: stack.prefix,
       timeCompression: 1,
       localKeyFile: stack.keyFile,
+      agencies: stack.agencies,
     });
     expect(again.resources).toEqual(stack.resources);
     expect(again.dlqUrls).toEqual(stack.dlqUrls);
@@ -74,6 +86,7 @@ describe('provision on the emulators', () => {
       prefix: stack.prefix,
       timeCompression: 60,
       localKeyFile: stack.keyFile,
+      agencies: stack.agencies,
     });
   });
 
@@ -113,7 +126,12 @@ describe('provision on the emulators', () => {
 
   it('rejects a prefix S3 would not accept', async () => {
     await expect(
-      provision(stack.clients, { prefix: 'Bad_Prefix', timeCompression: 1, localKeyFile: stack.keyFile }),
+      provision(stack.clients, {
+        prefix: 'Bad_Prefix',
+        timeCompression: 1,
+        localKeyFile: stack.keyFile,
+        agencies: stack.agencies,
+      }),
     ).rejects.toThrow(/invalid resource prefix/);
   });
 });

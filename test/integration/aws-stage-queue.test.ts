@@ -1,5 +1,6 @@
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it, vi } from 'vitest';
+import { agencyQueueUrl } from '#shared/topology.ts';
 import { useLocalStack } from '../support/emulators.ts';
 
 const stack = useLocalStack({ prefix: 'queue' });
@@ -41,5 +42,24 @@ describe('SqsStageQueue on fauxqs', () => {
     expect(await drain(stack.clients.sqs, stack.resources.queueUrls.billing ?? '')).toEqual([]);
     const { SqsStageQueue } = await import('#shared/aws/sqs-stage-queue.ts');
     await expect(new SqsStageQueue(stack.clients.sqs, {}).send('billing', [{}])).rejects.toThrow(/billing/);
+  });
+
+  it("sends a human queue's message to the agency's own queue, and refuses one that names none or no agency id", async () => {
+    const template = stack.resources.queueUrls['qa-review'] ?? '';
+    await stack.ports.queue.send('qa-review', [{ kind: 'probe', n: 1 }], 'agency-a');
+    expect(await drain(stack.clients.sqs, agencyQueueUrl(template, 'agency-a'))).toEqual([
+      { kind: 'probe', n: 1 },
+    ]);
+    expect(await drain(stack.clients.sqs, agencyQueueUrl(template, 'agency-b'))).toEqual([]);
+    await expect(stack.ports.queue.send('qa-review', [{}])).rejects.toThrow(
+      'queue qa-review is one per agency',
+    );
+    // What goes into the URL is an agency id, never free text (it could carry PHI or a path).
+    await expect(stack.ports.queue.send('qa-review', [{}], 'Jane Doe')).rejects.toThrow(
+      'queue qa-review: no queue for that agency',
+    );
+    await expect(stack.ports.queue.send('qa-review', [{}], '../x')).rejects.toThrow(
+      'no queue for that agency',
+    );
   });
 });

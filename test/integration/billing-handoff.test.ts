@@ -19,6 +19,7 @@ import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import { type Batch, BatchManifest } from '#shared/model/batch.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
+import { agencyQueueUrl } from '#shared/topology.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 
@@ -27,6 +28,8 @@ import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 // acknowledgement and rejection, with every hash checked.
 let pipeline: LocalPipeline;
 let target: Target;
+/** The one agency of this stack: every batch and audit subject is its. */
+const AGENCY = 'test-agency';
 const dir = mkdtempSync(join(tmpdir(), 'codetrail-billing-'));
 const CONFIG = parseConfig({
   agencies: [{ id: 'test-agency', state: 'IL' }],
@@ -124,7 +127,7 @@ describe('billing handoff on embedded AWS', () => {
       slaMissed: 1,
     });
     const late = await state('B-HH-LATE');
-    const audit = await pipeline.ports.audit.list(`chart:${late?.chartKey}:v1`);
+    const audit = await pipeline.ports.audit.list(AGENCY, `chart:${late?.chartKey}:v1`);
     expect(audit.map((e) => e.type)).toContain('chart.coding-sla-breached');
   });
 
@@ -185,7 +188,7 @@ describe('billing handoff on embedded AWS', () => {
     expect((await pipeline.ports.charts.get(key, 1))?.status).toBe('BATCHED');
     const v2 = await pipeline.ports.charts.get(key, 2);
     expect(v2?.status).toBe('BATCHED');
-    const batch = await pipeline.ports.batches.get(v2?.batchId ?? '');
+    const batch = await pipeline.ports.batches.get({ agencyId: AGENCY, batchId: v2?.batchId ?? '' });
     const manifest = JSON.parse(
       await pipeline.ports.artifacts.getText('artifacts', batch?.manifestKey ?? ''),
     );
@@ -198,7 +201,7 @@ describe('billing handoff on embedded AWS', () => {
         replaces: { version: 1, claimRef: billed?.claimRef },
       },
     ]);
-    const audit = await pipeline.ports.audit.list(`chart:${key}:v2`);
+    const audit = await pipeline.ports.audit.list(AGENCY, `chart:${key}:v2`);
     expect(audit.find((e) => e.type === 'chart.void-replace-opened')?.detail).toMatchObject({
       replacesVersion: 1,
       replacesClaimRef: billed?.claimRef,
@@ -226,7 +229,7 @@ describe('billing handoff on embedded AWS', () => {
     const tampered = (await batches()).find((b) => b.lineOfBusiness === 'hospice');
     // The billing team's answers reach the table through the billing-reply stage alone.
     await pipeline.runUntilQuiet();
-    expect(await pipeline.ports.audit.list(`batch:${tampered?.batchId}`)).toEqual(
+    expect(await pipeline.ports.audit.list(AGENCY, `batch:${tampered?.batchId}`)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
           type: 'batch.verification-failed',
@@ -243,7 +246,7 @@ describe('billing handoff on embedded AWS', () => {
     expect(again).toContain(tampered?.batchId);
     const left = await pipeline.clients.sqs.send(
       new ReceiveMessageCommand({
-        QueueUrl: pipeline.resources.queueUrls['coded-batches'],
+        QueueUrl: agencyQueueUrl(pipeline.resources.queueUrls['coded-batches'] ?? '', AGENCY),
         MaxNumberOfMessages: 10,
       }),
     );
@@ -251,7 +254,7 @@ describe('billing handoff on embedded AWS', () => {
 
     await pipeline.runUntilQuiet();
     expect(
-      (await pipeline.ports.audit.list(`batch:${tampered?.batchId}`)).filter(
+      (await pipeline.ports.audit.list(AGENCY, `batch:${tampered?.batchId}`)).filter(
         (e) => e.type === 'batch.pulled',
       ),
     ).toHaveLength(1);
@@ -261,7 +264,9 @@ describe('billing handoff on embedded AWS', () => {
       `${first?.batchId}: acknowledgement sent`,
     );
     await pipeline.runUntilQuiet();
-    expect((await pipeline.ports.batches.get(first?.batchId ?? ''))?.status).toBe('ACCEPTED');
+    expect(
+      (await pipeline.ports.batches.get({ agencyId: AGENCY, batchId: first?.batchId ?? '' }))?.status,
+    ).toBe('ACCEPTED');
     expect(await runBillingStatus(target, first?.batchId ?? '')).toMatch(
       new RegExp(`^${first?.batchId}: ACCEPTED \\(test-agency, \\d+ chart\\(s\\), since `),
     );
@@ -271,9 +276,11 @@ describe('billing handoff on embedded AWS', () => {
       `--reject: ${first?.batchId} is ACCEPTED; only a handed-off batch can be rejected`,
     );
     await expect(runBillingAck(target, 'b20000101-0123456789ab')).rejects.toThrow(
-      '--ack: no batch b20000101-0123456789ab in test stack',
+      '--ack: no batch b20000101-0123456789ab of test-agency in test stack',
     );
-    expect((await pipeline.ports.batches.get(first?.batchId ?? ''))?.status).toBe('ACCEPTED');
+    expect(
+      (await pipeline.ports.batches.get({ agencyId: AGENCY, batchId: first?.batchId ?? '' }))?.status,
+    ).toBe('ACCEPTED');
     // A mistyped batch id is refused at once, without echoing it, and nothing is sent.
     await expect(runBillingAck(target, 'Jane_Doe_1940')).rejects.toThrow(
       /^--ack: not a batch id \(b<yyyymmdd>-<12 hex digits>, as billing pull lists them\)$/,
@@ -288,7 +295,7 @@ describe('billing handoff on embedded AWS', () => {
       '--reason and --reason-file: give the reason one way',
     );
     await expect(runBilling(target, { out, ack: id, reason: 'x' })).rejects.toThrow('go with --reject');
-    expect((await pipeline.ports.batches.get(id))?.status).toBe('HANDED_OFF');
+    expect((await pipeline.ports.batches.get({ agencyId: AGENCY, batchId: id }))?.status).toBe('HANDED_OFF');
     // The reason from a file, as a billing lead keeps PHI out of the shell's history.
     const reasonFile = join(dir, 'reason.txt');
     writeFileSync(reasonFile, 'payer id missing on the 837I\n');
@@ -296,7 +303,9 @@ describe('billing handoff on embedded AWS', () => {
     expect(rejected).toContain(`${second?.batchId}: rejection sent`);
     // One pass: billing-reply (after billing handoff in the pass) records it; the charts wait for the next.
     await pipeline.tick();
-    expect((await pipeline.ports.batches.get(second?.batchId ?? ''))?.status).toBe('REJECTED');
+    expect(
+      (await pipeline.ports.batches.get({ agencyId: AGENCY, batchId: second?.batchId ?? '' }))?.status,
+    ).toBe('REJECTED');
     const firstChart = second?.candidates[0];
     const rejectedState = await pipeline.ports.charts.get(
       firstChart?.chartKey ?? '',

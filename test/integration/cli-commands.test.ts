@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAuditEvents } from '#cli/commands/audit.ts';
+import { runAuditBatch, runAuditEvents } from '#cli/commands/audit.ts';
 import { runBillingPull } from '#cli/commands/billing.ts';
 import { runDrop } from '#cli/commands/drop.ts';
 import { runIntakeReceipts } from '#cli/commands/intake.ts';
@@ -18,6 +18,7 @@ import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { restoreSnapshot, saveSnapshot } from '#cli/local/snapshot.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import type { IntakeReceipt } from '#shared/model/receipt.ts';
+import { agencyQueueUrl } from '#shared/topology.ts';
 import { homeHealthChart } from '../support/charts.ts';
 import { droppedObjectId } from '../support/dropped-object.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
@@ -33,6 +34,7 @@ beforeAll(async () => {
   writeFileSync(keyFile, 'cd'.repeat(32));
   pipeline = await startLocalPipeline({
     config: parseConfig({
+      agencies: [{ id: 'test-agency' }],
       // coder-new's charts are all sampled, to the first-review queue (not senior review in probation).
       sampling: { ...SAMPLE_NOTHING, coderRates: { 'coder-new': 1 }, senior: { probation: false } },
       local: { timeCompression: 1000 },
@@ -153,6 +155,20 @@ describe('codetrail commands against a running stack', () => {
         expect(statSync(join(out, id, 'charts', `${m.claimRef}.json`)).mode & 0o777).toBe(0o600);
     }
     expect(await runBillingPull(target, { out })).toBe('No coded batch is waiting.');
+
+    // Compliance proves what a batch billed: its Object-Locked manifest is the one billing handoff recorded.
+    const [batchId = ''] = batchIds;
+    expect(await runAuditBatch(target, batchId)).toMatch(
+      new RegExp(`^${batchId}: the Object-Locked manifest is the one billing handoff recorded at `),
+    );
+    await expect(runAuditBatch(target, 'b20000101-0123456789ab')).rejects.toThrow(
+      'b20000101-0123456789ab: test-agency has no handed-off batch of that id',
+    );
+    await expect(runAuditBatch(target, 'Jane Doe')).rejects.toThrow('not a batch id');
+    // A copy that changed (Object Lock forbids it in AWS; the embedded S3 has none) is named as such.
+    await pipeline.ports.artifacts.putText('audit', `batches/test-agency/${batchId}.json`, '{}');
+    await expect(runAuditBatch(target, batchId)).rejects.toThrow('is not the one billing handoff recorded');
+    expect(pipeline.iam.denialLines()).toEqual([]);
   });
 
   it('drops a file as its bytes, never re-encoded, so the receipt hashes the file itself', async () => {
@@ -180,14 +196,14 @@ describe('codetrail commands against a running stack', () => {
     // Compliance (the read-only role, enforced here) reads the receipt, its Object-Locked copy, and
     // the file's audit trail.
     const sha = receipt?.sha256 ?? '';
-    expect(await runIntakeReceipts(target.ports, { agency: 'test-agency' })).toContain(sha.slice(0, 12));
+    expect(await runIntakeReceipts(target, { agency: 'test-agency' })).toContain(sha.slice(0, 12));
     const locked = JSON.parse(
-      await runIntakeReceipts(target.ports, { agency: 'test-agency', locked: true, json: true }),
+      await runIntakeReceipts(target, { agency: 'test-agency', locked: true, json: true }),
     );
     expect(locked.find((r: IntakeReceipt) => r.objectId === id)).toEqual(receipt);
-    const trail = JSON.parse(await runAuditEvents(target.ports, `object:${id}`, { json: true }));
+    const trail = JSON.parse(await runAuditEvents(target, `object:${id}`, { json: true }));
     expect(trail).toContainEqual(expect.objectContaining({ type: 'object.received', actor: 'stage:intake' }));
-    expect(await runAuditEvents(target.ports, 'object:ob-none')).toBe('No audit event names object:ob-none.');
+    expect(await runAuditEvents(target, 'object:ob-none')).toBe('No audit event names object:ob-none.');
     expect(pipeline.iam.denialLines()).toEqual([]);
   });
 
@@ -244,11 +260,14 @@ describe('codetrail commands against a running stack', () => {
     await pipeline.ports.artifacts.putText('audit', 'probe/one.json', '{"n":1}');
     const latin1 = Buffer.from([0x52, 0x65, 0x6e, 0xe9, 0x65]);
     await pipeline.ports.artifacts.putBytes('audit', 'probe/two.bin', latin1);
-    const queueUrls = { 'qa-review': pipeline.resources.queueUrls['qa-review'] ?? '' };
-    await pipeline.ports.queue.send('qa-review', [{ kind: 'probe' }]);
+    // Every queue as it is: a human kind's, one agency's (as serve names them).
+    const queueUrls = {
+      'qa-review_test-agency': agencyQueueUrl(pipeline.resources.queueUrls['qa-review'] ?? '', 'test-agency'),
+    };
+    await pipeline.ports.queue.send('qa-review', [{ kind: 'probe' }], 'test-agency');
     const saved = await saveSnapshot(join(dir, 'snap'), pipeline.ports.artifacts, queueUrls, ['x']);
     expect(saved.objects).toContainEqual({ bucket: 'audit', key: 'probe/one.json' });
-    expect(saved.queues['qa-review']).toEqual(['{"kind":"probe"}']);
+    expect(saved.queues['qa-review_test-agency']).toEqual(['{"kind":"probe"}']);
 
     await pipeline.ports.artifacts.putText('audit', 'probe/one.json', 'overwritten');
     const restored = await restoreSnapshot(

@@ -5,11 +5,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectSummary, renderSummary } from '#cli/lib/summary.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
-import { parseConfig } from '#shared/model/config.ts';
 import { BUCKETS, type BucketName } from '#shared/topology.ts';
 import { type CapturedLogs, captureLogs } from '../support/capture-logs.ts';
 import { homeHealthChart } from '../support/charts.ts';
 import { fhirFromChart } from '../support/fhir-from-chart.ts';
+import { testConfig } from '../support/test-agencies.ts';
 
 /**
  * Hostile input, planted with PHI where it should not be (file names, bad lines, bad segments, a file
@@ -37,7 +37,7 @@ beforeAll(async () => {
   const keyFile = join(dir, 'local.key');
   writeFileSync(keyFile, 'ab'.repeat(32));
   pipeline = await startLocalPipeline({
-    config: parseConfig({ local: { timeCompression: 1000 } }),
+    config: testConfig({ local: { timeCompression: 1000 } }),
     keyFile,
     prefix: 'scan',
   });

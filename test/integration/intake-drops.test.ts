@@ -6,12 +6,12 @@ import { intakeReceipts } from '#cli/lib/receipts.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import type { ChartInput } from '#shared/model/chart.ts';
-import { parseConfig } from '#shared/model/config.ts';
 import type { IntakeReceipt } from '#shared/model/receipt.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { droppedObjectId } from '../support/dropped-object.ts';
 import { fhirFromChart } from '../support/fhir-from-chart.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
+import { testConfig } from '../support/test-agencies.ts';
 
 // Intake on the real emulators, fed by the S3 notifier and SQS event source the way Lambda is fed:
 // objects streamed from S3, checkpoints in DynamoDB, continuations through the intake queue.
@@ -22,7 +22,7 @@ beforeAll(async () => {
   const keyFile = join(dir, 'local.key');
   writeFileSync(keyFile, 'cd'.repeat(32));
   pipeline = await startLocalPipeline({
-    config: parseConfig({
+    config: testConfig({
       sampling: SAMPLE_NOTHING,
       // Every run believes its time is up after one group of four charts: files go in many runs.
       intake: { concurrency: 4, reserveSeconds: 100_000 },
@@ -115,7 +115,7 @@ describe('intake on embedded AWS', () => {
     expect(
       await pipeline.ports.artifacts.getText('intake', `quarantine/${AGENCY}/${receipt?.objectId}/source`),
     ).toBe(lines.join('\n'));
-    const audit = await pipeline.ports.audit.list(`object:${receipt?.objectId}`);
+    const audit = await pipeline.ports.audit.list(AGENCY, `object:${receipt?.objectId}`);
     expect(audit.map((e) => e.type)).toEqual(
       expect.arrayContaining(['object.quarantined', 'object.received']),
     );

@@ -5,9 +5,9 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
-import { parseConfig } from '#shared/model/config.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
+import { testConfig } from '../support/test-agencies.ts';
 
 // The real handlers, on the real emulators, fed the way Lambda's SQS event source feeds them.
 let pipeline: LocalPipeline;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   writeFileSync(keyFile, 'ab'.repeat(32));
   pipeline = await startLocalPipeline({
     // Compressed so far that a failed message comes back at once: five receives, then the DLQ.
-    config: parseConfig({ sampling: SAMPLE_NOTHING, local: { timeCompression: 100_000 } }),
+    config: testConfig({ sampling: SAMPLE_NOTHING, local: { timeCompression: 100_000 } }),
     keyFile,
     prefix: 'it',
   });

@@ -18,6 +18,7 @@ import { DynamoCoderLedger } from '#shared/aws/dynamo-coder-ledger.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import type { ReviewRecord } from '#shared/model/qa.ts';
+import { agencyQueueUrl } from '#shared/topology.ts';
 import { homeHealthChart } from '../support/charts.ts';
 
 // The QA loop on the real handlers and emulators: a new coder in probation (every chart sampled to the
@@ -145,7 +146,7 @@ describe('the QA loop on embedded AWS', () => {
     expect(s?.sampling).toMatchObject({ sampled: false, rule: 'base-rate' });
     const ended = await pipeline.ports.coders.probationEndedAt('test-agency', 'coder-new');
     expect(ended?.slice(0, 10)).toBe('2026-11-20');
-    const audit = await pipeline.ports.audit.list('coder:test-agency:coder-new');
+    const audit = await pipeline.ports.audit.list('test-agency', 'coder:test-agency:coder-new');
     expect(audit.map((e) => e.type)).toEqual(['coder.probation-ended']);
   });
 });
@@ -159,7 +160,7 @@ describe('disputes on embedded AWS', () => {
       actor: 'local:test',
     };
     // As the coder's role, as deployed: a dispute and its note.
-    await actAs('person:coder', () =>
+    await actAs('person:coder@test-agency', () =>
       submitDisputes(deps, [
         {
           agencyId: 'test-agency',
@@ -173,10 +174,16 @@ describe('disputes on embedded AWS', () => {
     );
     await pipeline.runUntilQuiet();
     // From here on as the senior reviewer's role, as deployed (the local IAM refuses what it may not do).
-    const senior = <T>(work: () => Promise<T>) => actAs('person:qa-senior', work);
+    const senior = <T>(work: () => Promise<T>) => actAs('person:qa-senior@test-agency', work);
+    // The agency's own senior queue.
     const queues = {
       sqs: pipeline.clients.sqs,
-      queueUrls: { 'qa-review-senior': pipeline.resources.queueUrls['qa-review-senior'] },
+      queueUrls: {
+        'qa-review-senior': agencyQueueUrl(
+          pipeline.resources.queueUrls['qa-review-senior'] ?? '',
+          'test-agency',
+        ),
+      },
     };
     expect(await senior(() => takeNextReview(queues, 'qa-review-senior', 'coder-new', 1))).toBeUndefined();
     // Taken for the real 30 minutes: the resolution deletes exactly that hidden message.
@@ -211,12 +218,12 @@ describe('disputes on embedded AWS', () => {
     const config = parseConfig({ agencies: [{ id: 'test-agency' }] });
     const report = await qaReport(pipeline.ports, config, { by: ['coder'] });
     expect(report.by.coder?.[0]).toMatchObject({ key: 'coder-new', codes: { successes: 12, n: 12 } });
-    expect(JSON.stringify(await pipeline.ports.audit.list(`chart:${request?.chartKey}:v1`))).toContain(
-      'dispute.overturned',
-    );
+    expect(
+      JSON.stringify(await pipeline.ports.audit.list('test-agency', `chart:${request?.chartKey}:v1`)),
+    ).toContain('dispute.overturned');
     // Another copy of the request (two live deliveries racing both sent one) is stale once answered:
     // the next reviewer to take it deletes it instead of reviewing the chart again.
-    await pipeline.ports.queue.send('qa-review-senior', [request]);
+    await pipeline.ports.queue.send('qa-review-senior', [request], 'test-agency');
     const awaited = (r: Parameters<typeof stillAwaited>[1]) => stillAwaited(pipeline.ports, r, 'qa-review');
     expect(
       await senior(() => takeNextReview({ ...queues, awaited }, 'qa-review-senior', 'qa-senior-2', 1)),

@@ -81,7 +81,7 @@ describe('the scheduled reconciler', () => {
 
     expect(await pipeline.runJob('reconciler')).toEqual({ redriven: 3 });
     expect(pipeline.iam.denialLines()).toEqual([]);
-    const events = await pipeline.ports.audit.list(chartSubject(stranded, 1));
+    const events = await pipeline.ports.audit.list(AGENCY, chartSubject(stranded, 1));
     expect(events.filter((e) => e.type === 'chart.redriven')).toEqual([
       expect.objectContaining({
         actor: 'stage:reconciler',

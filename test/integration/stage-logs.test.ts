@@ -304,9 +304,9 @@ describe('every stage on the success path', () => {
       expect((await stateOf('HH-1001-QA'))?.status).toBe('BATCHED');
       // The billing team acknowledges a batch, through billing-reply.
       const batchId = (await stateOf('HH-1001'))?.batchId ?? '';
-      await stack.ports.queue.send('billing-reply', [{ kind: 'batch-accepted', batchId }]);
+      await stack.ports.queue.send('billing-reply', [{ kind: 'batch-accepted', agencyId: AGENCY, batchId }]);
       await settle();
-      expect((await stack.ports.batches.get(batchId))?.status).toBe('ACCEPTED');
+      expect((await stack.ports.batches.get({ agencyId: AGENCY, batchId }))?.status).toBe('ACCEPTED');
 
       const claimRef = async (id: string) => (await stateOf(id))?.claimRef ?? '';
       const era = build835({

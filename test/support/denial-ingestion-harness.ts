@@ -3,10 +3,10 @@ import type { AuditEvent, ClaimTarget } from '#shared/aws/ports.ts';
 import type { ReasonTables } from '#shared/denials/classify.ts';
 import { chartKeyOf, claimRefOf, objectIdOf } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
-import { parseConfig } from '#shared/model/config.ts';
 import { S3EventMessage } from '#shared/model/messages.ts';
 import type { RemittanceRecord } from '#shared/model/remittance.ts';
 import { memoryPorts, movableClock } from './memory-ports.ts';
+import { testConfig } from './test-agencies.ts';
 
 /**
  * Denial ingestion over in-memory ports, with billed chart versions seeded as billing handoff leaves
@@ -33,7 +33,7 @@ export function denialHarness(
 ) {
   const clock = movableClock(START);
   const mem = memoryPorts({ clock });
-  const config = parseConfig(options.config ?? {});
+  const config = testConfig(options.config ?? {});
   const ports = mem.portsFor('denial-ingestion');
   const service = createDenialIngestionService({
     ports,

@@ -12,6 +12,7 @@ import type { Clock, Ports } from '#shared/aws/ports.ts';
 import { buildPorts } from '#shared/aws/ports-from-env.ts';
 import { type Resources, resourcesToEnv } from '#shared/aws/resources.ts';
 import type { QueueName } from '#shared/topology.ts';
+import { TEST_AGENCY_IDS } from './test-agencies.ts';
 
 export interface LocalStack {
   clients: AwsClients;
@@ -23,6 +24,8 @@ export interface LocalStack {
   prefix: string;
   /** The local MAC key file (in a temporary directory removed afterwards). */
   keyFile: string;
+  /** The agencies its human queues are provisioned for (one queue of each kind per agency). */
+  agencies: readonly string[];
   /** Stops the emulators; afterAll calls it, tests rarely need to. */
   stop(): Promise<void>;
 }
@@ -34,6 +37,8 @@ export interface LocalStackOptions {
   timeCompression?: number;
   /** Clock the chart store stamps transitions with. */
   clock?: Clock;
+  /** The agencies to provision human queues for; the agencies tests name by default. */
+  agencies?: readonly string[];
 }
 
 /**
@@ -62,10 +67,12 @@ export function useLocalStack(options: LocalStackOptions = {}): LocalStack {
       installLocalConditionalWrites(clients);
       const prefix = `${options.prefix ?? 't'}-${randomBytes(4).toString('hex')}`;
       const keyFile = join(tempDir, 'local.key');
+      const agencies = options.agencies ?? TEST_AGENCY_IDS;
       const { resources, dlqUrls } = await provision(clients, {
         prefix,
         timeCompression: options.timeCompression ?? 1,
         localKeyFile: keyFile,
+        agencies,
       });
       Object.assign(process.env, resourcesToEnv(resources));
       const ports = buildPorts(clients, resources, options.clock ? { clock: options.clock } : {});
@@ -77,6 +84,7 @@ export function useLocalStack(options: LocalStackOptions = {}): LocalStack {
         emulators,
         prefix,
         keyFile,
+        agencies,
         stop: () => emulators.stop(),
       };
     } catch (err) {
@@ -121,6 +129,9 @@ export function useLocalStack(options: LocalStackOptions = {}): LocalStack {
     },
     get keyFile() {
       return current().keyFile;
+    },
+    get agencies() {
+      return current().agencies;
     },
     stop: () => current().stop(),
   };

@@ -2,12 +2,13 @@ import { createIntakeService } from '#functions/intake/service.ts';
 import type { ArtifactStore, Ports, StageQueue } from '#shared/aws/ports.ts';
 import { objectIdOf } from '#shared/identity/identifiers.ts';
 import type { ChartInput } from '#shared/model/chart.ts';
-import { type ConfigInput, parseConfig } from '#shared/model/config.ts';
+import type { ConfigInput } from '#shared/model/config.ts';
 import { IntakeContinuation } from '#shared/model/messages.ts';
 import { IntakeReceipt } from '#shared/model/receipt.ts';
 import { homeHealthChart } from './charts.ts';
 import { fhirFromChart } from './fhir-from-chart.ts';
 import { memoryPorts, movableClock, s3Event } from './memory-ports.ts';
+import { testConfig } from './test-agencies.ts';
 
 /** The agency the intake tests drop their files for. */
 export const AGENCY = 'test-agency';
@@ -61,13 +62,13 @@ export function intake(config: ConfigInput = {}) {
     },
   };
   const queue: StageQueue = {
-    async send(q, messages) {
+    async send(q, messages, agency) {
       if (messages.length > 0) sends.push({ queue: q, count: messages.length });
-      await stagePorts.queue.send(q, messages);
+      await stagePorts.queue.send(q, messages, agency);
     },
   };
   const ports: Ports = { ...stagePorts, artifacts, queue };
-  const deps = { ports, config: parseConfig(config), clock };
+  const deps = { ports, config: testConfig(config), clock };
   const service = createIntakeService(deps);
   const objectId = (key: string, etag = 'e1') => objectIdOf('test-intake', key, etag);
   const receipt = (key: string, etag = 'e1') => {

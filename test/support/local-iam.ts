@@ -2,7 +2,7 @@ import { LocalIam } from '#cli/local/iam-enforcement.ts';
 import { localArns, localRolePolicies, placeholderForm } from '#cli/local/local-role-policies.ts';
 import { awsClients, resetAwsClients } from '#shared/aws/clients.ts';
 import type { Resources } from '#shared/aws/resources.ts';
-import { queues } from '#shared/topology.ts';
+import { AGENCY_PLACEHOLDER, agencyQueueUrl, type QueueName, queues } from '#shared/topology.ts';
 
 /**
  * The deployed role policies (shared/iam/role-policies.json) resolved to local ARNs, enforced by the
@@ -13,13 +13,27 @@ const url = (name: string) => `http://127.0.0.1:1/000000000000/${name}`;
 export const IAM_RESOURCES = {
   table: 't',
   buckets: { intake: 'in', denials: 'den', artifacts: 'art', audit: 'aud' },
-  queueUrls: Object.fromEntries(queues().map((q) => [q.name, url(q.name)])),
+  // A human kind's queue is one per agency: its URL a template, as the stack's outputs give it.
+  queueUrls: Object.fromEntries(
+    queues().map((q) => [q.name, url(q.humanDrained ? `${q.name}_${AGENCY_PLACEHOLDER}` : q.name)]),
+  ),
 } as unknown as Resources;
 export const IAM_ARNS = localArns(
   IAM_RESOURCES,
-  Object.fromEntries(queues().map((q) => [q.name, url(`${q.name}-dlq`)])),
+  Object.fromEntries(
+    queues().map((q) => [
+      q.name,
+      url(q.humanDrained ? `${q.name}-dlq_${AGENCY_PLACEHOLDER}` : `${q.name}-dlq`),
+    ]),
+  ),
   IAM_SCOPE,
 );
+
+/** The URL of a queue: a Lambda queue's, or one agency's queue of a human kind. */
+export function iamQueueUrl(name: QueueName, agency?: string): string {
+  const configured = IAM_RESOURCES.queueUrls[name] ?? '';
+  return agency ? agencyQueueUrl(configured, agency) : configured;
+}
 
 /**
  * Clients that answer every call that passes the check with an empty result, so these tests need no

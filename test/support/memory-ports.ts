@@ -15,7 +15,7 @@ import type {
   StageQueue,
 } from '#shared/aws/ports.ts';
 import type { Batch } from '#shared/model/batch.ts';
-import { type BucketName, type QueueName, type StageName, stage } from '#shared/topology.ts';
+import { type BucketName, isHumanQueue, type QueueName, type StageName, stage } from '#shared/topology.ts';
 import { memoryChartStore } from './memory-chart-store.ts';
 import { memoryCoderLedger } from './memory-coder-ledger.ts';
 import { memoryRemittanceLedger } from './memory-remittance-ledger.ts';
@@ -26,43 +26,46 @@ const clone = <T>(v: T): T => structuredClone(v);
  * In-memory ports with the same semantics as the adapters: for fast, pure tests of the services. `clock`
  * stamps chart transitions, as the stack's clock does for DynamoChartStore (the wall clock by default).
  */
+/** A batch's key, as its partition names it: agency and id. */
+const batchKey = (b: { agencyId: string; batchId: string }) => `${b.agencyId}#${b.batchId}`;
+
 export function memoryPorts(options: { clock?: Clock } = {}) {
   const batches = new Map<string, Batch>();
   const ledger = new Map<string, LedgerEntry>();
   const objects = new Map<string, string>();
   /** Each object's tags, by `<bucket>/<key>`. */
   const objectTags = new Map<string, Record<string, string>>();
-  const sent: { queue: QueueName; body: unknown }[] = [];
+  const sent: { queue: QueueName; body: unknown; agency?: string }[] = [];
   const events = new Map<string, AuditEvent>();
   const chartStore = memoryChartStore(options.clock);
 
   const batchStore: BatchStore = {
     async create(batch) {
-      if (!batches.has(batch.batchId)) batches.set(batch.batchId, clone(batch));
+      if (!batches.has(batchKey(batch))) batches.set(batchKey(batch), clone(batch));
     },
-    async get(id) {
-      const b = batches.get(id);
+    async get(ref) {
+      const b = batches.get(batchKey(ref));
       return b && clone(b);
     },
-    async claim(id, at, leaseExpiredBefore) {
-      const b = batches.get(id);
+    async claim(ref, at, leaseExpiredBefore) {
+      const b = batches.get(batchKey(ref));
       const free =
         b?.status === 'OPEN' || (b?.status === 'HANDING_OFF' && (b.claimedAt ?? '') < leaseExpiredBefore);
       if (!b || !free) return false;
-      batches.set(id, { ...b, status: 'HANDING_OFF', claimedAt: at });
+      batches.set(batchKey(ref), { ...b, status: 'HANDING_OFF', claimedAt: at });
       return true;
     },
-    async handOff(id, changes) {
-      const b = batches.get(id);
+    async handOff(ref, changes) {
+      const b = batches.get(batchKey(ref));
       if (b?.status !== 'OPEN' && b?.status !== 'HANDING_OFF') return false;
-      batches.set(id, { ...b, ...changes, status: 'HANDED_OFF' });
+      batches.set(batchKey(ref), { ...b, ...changes, status: 'HANDED_OFF' });
       return true;
     },
-    async settle(id, answer) {
-      const b = batches.get(id);
+    async settle(ref, answer) {
+      const b = batches.get(batchKey(ref));
       if (b?.status !== 'HANDED_OFF') return false;
       batches.set(
-        id,
+        batchKey(ref),
         answer.status === 'REJECTED'
           ? { ...b, status: 'REJECTED', rejectedAt: answer.at, rejectionReason: answer.reason }
           : { ...b, status: 'ACCEPTED', acceptedAt: answer.at },
@@ -163,8 +166,11 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
   };
 
   const queue: StageQueue = {
-    async send(q, messages) {
-      for (const body of messages) sent.push({ queue: q, body: clone(body) });
+    async send(q, messages, agency) {
+      // As the adapter: a human queue is one per agency, and a message for one must name it.
+      if (isHumanQueue(q) && agency === undefined)
+        throw new Error(`queue ${q} is one per agency: name the agency`);
+      for (const body of messages) sent.push({ queue: q, body: clone(body), ...(agency ? { agency } : {}) });
     },
   };
 
@@ -173,9 +179,9 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
       const id = `${event.type}|${event.subject}|${event.idempotencyKey}`;
       if (!events.has(id)) events.set(id, clone(event));
     },
-    async list(subject) {
+    async list(agencyId, subject) {
       return [...events.values()]
-        .filter((e) => e.subject === subject)
+        .filter((e) => e.agencyId === agencyId && e.subject === subject)
         .sort((a, b) => a.at.localeCompare(b.at));
     },
   };
@@ -210,10 +216,10 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
       return {
         ...ports,
         queue: {
-          async send(q, messages) {
+          async send(q, messages, agency) {
             if (!allowed.has(q))
               throw new Error(`stage ${stageName} may not send to queue ${q} (topology sendsTo)`);
-            await queue.send(q, messages);
+            await queue.send(q, messages, agency);
           },
         },
       };

@@ -1,7 +1,7 @@
 import { createQaResultService } from '#functions/qa-result/service.ts';
 import type { ChartInput } from '#shared/model/chart.ts';
 import type { ChartState, QaOutcome } from '#shared/model/chart-state.ts';
-import { parseConfig, type StaffMember } from '#shared/model/config.ts';
+import type { StaffMember } from '#shared/model/config.ts';
 import type { Dispute, DisputeResolution, Verdict } from '#shared/model/messages.ts';
 import type { Correction } from '#shared/model/qa.ts';
 import { tablesInForce } from '#shared/rules/tables-in-force.ts';
@@ -9,6 +9,7 @@ import type { QueueName } from '#shared/topology.ts';
 import { homeHealthChart } from './charts.ts';
 import { fixedClock, memoryPorts } from './memory-ports.ts';
 import { SAMPLE_NOTHING } from './sample-nothing.ts';
+import { testConfig } from './test-agencies.ts';
 
 /** The keyed chart id of the chart under review (a keyed id, as intake makes them: no PHI). */
 export const CHART_KEY = 'ck-qa-result-1';
@@ -85,7 +86,7 @@ interface WorldOptions {
  */
 export async function qaWorld(options: WorldOptions = {}) {
   const mem = memoryPorts({ clock: fixedClock(NOW) });
-  const config = parseConfig({
+  const config = testConfig({
     sampling: { ...SAMPLE_NOTHING, secondReviewRate: 0, ...options.sampling },
     staff: options.staff ?? [],
   });

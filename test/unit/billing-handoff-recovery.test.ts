@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChartStore } from '#shared/aws/ports.ts';
+import type { BatchRef, ChartStore } from '#shared/aws/ports.ts';
 import { calendarFor, turnaround } from '#shared/billing/turnaround.ts';
 import { chartSubject, claimRefOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { Chart } from '#shared/model/chart.ts';
@@ -17,11 +17,14 @@ const deferredOnly = (...charts: ClearedChart[]) => ({ failed: [], deferred: ids
 
 /** Billing rejects a handed-off batch: its charts go back to READY_FOR_BILLING with the rejection. */
 async function reject(desk: Desk, batchId: string, at: string, ...charts: ClearedChart[]) {
-  await desk.mem.ports.batches.settle(batchId, {
-    status: 'REJECTED',
-    at,
-    reason: `billing-notes/${batchId}.json`,
-  });
+  await desk.mem.ports.batches.settle(
+    { agencyId: CALIFORNIA, batchId },
+    {
+      status: 'REJECTED',
+      at,
+      reason: `billing-notes/${batchId}.json`,
+    },
+  );
   for (const c of charts)
     await desk.mem.ports.charts.transition(c.chartKey, c.version, ['BATCHED'], 'READY_FOR_BILLING', {
       billingRejection: { batchId, reasonKey: `billing-notes/${batchId}.json`, at, by: 'billing-team' },
@@ -296,7 +299,7 @@ describe('billing handoff: racing another delivery', () => {
     let raced = false;
     const batches = {
       ...desk.mem.ports.batches,
-      async claim(id: string, at: string, expired: string) {
+      async claim(id: BatchRef, at: string, expired: string) {
         if (!raced) {
           raced = true;
           await other.handle([a.item]);
@@ -344,7 +347,7 @@ describe('billing handoff: racing another delivery', () => {
     const other = desk.service();
     const batches = {
       ...desk.mem.ports.batches,
-      async claim(id: string, at: string, expired: string) {
+      async claim(id: BatchRef, at: string, expired: string) {
         await other.handle([a.item]);
         return desk.mem.ports.batches.claim(id, at, expired);
       },

@@ -9,6 +9,9 @@ import { fixedClock, memoryPorts } from '../support/memory-ports.ts';
 // The billing-reply stage: the billing team's answers, recorded under the identity SQS saw send them.
 const BATCH_ID = 'b20261123-0123456789ab';
 const OTHER_BATCH = 'b20261123-ba9876543210';
+const AGENCY = 'demo-agency';
+/** The batch by its key: agency and id. */
+const REF = { agencyId: AGENCY, batchId: BATCH_ID };
 const BILLING_LEAD = 'AROAEXAMPLEBILLING:lead';
 
 function stage(config: ConfigInput = {}) {
@@ -41,8 +44,8 @@ async function handedOff(
     candidates: charts.map((c) => ({ chartKey: c.chartKey, version: 1 })),
   };
   await mem.ports.batches.create(batch);
-  await mem.ports.batches.claim(BATCH_ID, '2026-11-23T10:00:00.000Z', '2026-11-23T09:00:00.000Z');
-  await mem.ports.batches.handOff(BATCH_ID, {
+  await mem.ports.batches.claim(REF, '2026-11-23T10:00:00.000Z', '2026-11-23T09:00:00.000Z');
+  await mem.ports.batches.handOff(REF, {
     manifestKey: `batches/demo-agency/${BATCH_ID}.json`,
     chartCount: charts.length,
     handedOffAt: '2026-11-23T10:00:00.000Z',
@@ -67,10 +70,10 @@ async function handedOff(
       await mem.ports.charts.create(state);
     }
   }
-  return (await mem.ports.batches.get(BATCH_ID)) as Batch;
+  return (await mem.ports.batches.get(REF)) as Batch;
 }
 
-const reasonKey = `billing-notes/${BATCH_ID}/0123456789ab.json`;
+const reasonKey = `billing-notes/${AGENCY}/${BATCH_ID}/0123456789ab.json`;
 
 /** Another answer settles the batch just before this stage's own settle (two answers racing). */
 function beatenBy(
@@ -88,9 +91,17 @@ describe('billing-reply', () => {
   it('accepts a handed-off batch once, however often the answer comes', async () => {
     const { mem, service } = stage();
     await handedOff(mem, [{ chartKey: 'ck-1' }]);
-    await service.handle({ kind: 'batch-accepted', batchId: BATCH_ID }, 'AROAX:anyone', 'm1');
-    await service.handle({ kind: 'batch-accepted', batchId: BATCH_ID }, 'AROAX:anyone', 'm1');
-    expect((await mem.ports.batches.get(BATCH_ID))?.status).toBe('ACCEPTED');
+    await service.handle(
+      { kind: 'batch-accepted', agencyId: AGENCY, batchId: BATCH_ID },
+      'AROAX:anyone',
+      'm1',
+    );
+    await service.handle(
+      { kind: 'batch-accepted', agencyId: AGENCY, batchId: BATCH_ID },
+      'AROAX:anyone',
+      'm1',
+    );
+    expect((await mem.ports.batches.get(REF))?.status).toBe('ACCEPTED');
     const events = mem.events().filter((e) => e.subject === `batch:${BATCH_ID}`);
     expect(events.map((e) => e.type)).toEqual(['batch.accepted']);
     // Without staff (a trial stack) the actor is still who AWS says sent it.
@@ -100,8 +111,12 @@ describe('billing-reply', () => {
   it('rejects a batch: its charts back to READY_FOR_BILLING and to billing handoff, a newer version superseded', async () => {
     const { mem, service } = stage(withStaff);
     await handedOff(mem, [{ chartKey: 'ck-1' }, { chartKey: 'ck-2', newer: true }]);
-    await service.handle({ kind: 'batch-rejected', batchId: BATCH_ID, reasonKey }, BILLING_LEAD, 'm1');
-    const batch = await mem.ports.batches.get(BATCH_ID);
+    await service.handle(
+      { kind: 'batch-rejected', agencyId: AGENCY, batchId: BATCH_ID, reasonKey },
+      BILLING_LEAD,
+      'm1',
+    );
+    const batch = await mem.ports.batches.get(REF);
     expect(batch?.status).toBe('REJECTED');
     expect(batch?.rejectionReason).toBe(reasonKey);
     const one = await mem.ports.charts.get('ck-1', 1);
@@ -122,16 +137,24 @@ describe('billing-reply', () => {
     // Delivered again (the first delivery may have died before it sent them on): nothing moves or is
     // recorded twice; the charts still waiting are sent on again, which billing handoff takes as once.
     const before = mem.events().length;
-    await service.handle({ kind: 'batch-rejected', batchId: BATCH_ID, reasonKey }, BILLING_LEAD, 'm1');
+    await service.handle(
+      { kind: 'batch-rejected', agencyId: AGENCY, batchId: BATCH_ID, reasonKey },
+      BILLING_LEAD,
+      'm1',
+    );
     expect(mem.take('billing')).toEqual([
       { kind: 'chart', agencyId: 'demo-agency', chartKey: 'ck-1', version: 1 },
     ]);
     expect(mem.events()).toHaveLength(before);
     expect((await mem.ports.charts.get('ck-1', 1))?.status).toBe('READY_FOR_BILLING');
     // Rejected again for another reason: the first rejection stands, the second is recorded as refused.
-    const other = `billing-notes/${BATCH_ID}/ba9876543210.json`;
-    await service.handle({ kind: 'batch-rejected', batchId: BATCH_ID, reasonKey: other }, BILLING_LEAD, 'm2');
-    expect((await mem.ports.batches.get(BATCH_ID))?.rejectionReason).toBe(reasonKey);
+    const other = `billing-notes/${AGENCY}/${BATCH_ID}/ba9876543210.json`;
+    await service.handle(
+      { kind: 'batch-rejected', agencyId: AGENCY, batchId: BATCH_ID, reasonKey: other },
+      BILLING_LEAD,
+      'm2',
+    );
+    expect((await mem.ports.batches.get(REF))?.rejectionReason).toBe(reasonKey);
     expect(mem.events().at(-1)?.detail).toEqual({
       kind: 'batch-rejected',
       reason: 'the batch was rejected already, with another reason',
@@ -148,8 +171,12 @@ describe('billing-reply', () => {
     async (_, sender, reason) => {
       const { mem, service } = stage(withStaff);
       await handedOff(mem, [{ chartKey: 'ck-1' }]);
-      await service.handle({ kind: 'batch-rejected', batchId: BATCH_ID, reasonKey }, sender, 'm1');
-      expect((await mem.ports.batches.get(BATCH_ID))?.status).toBe('HANDED_OFF');
+      await service.handle(
+        { kind: 'batch-rejected', agencyId: AGENCY, batchId: BATCH_ID, reasonKey },
+        sender,
+        'm1',
+      );
+      expect((await mem.ports.batches.get(REF))?.status).toBe('HANDED_OFF');
       expect((await mem.ports.charts.get('ck-1', 1))?.status).toBe('BATCHED');
       expect(mem.events().map((e) => [e.type, e.detail])).toEqual([
         ['batch.reply-refused', { kind: 'batch-rejected', reason }],
@@ -160,16 +187,20 @@ describe('billing-reply', () => {
   it('refuses a reason filed under another batch, and an answer to a batch already settled', async () => {
     const { mem, service } = stage();
     await handedOff(mem, [{ chartKey: 'ck-1' }]);
-    const elsewhere = `billing-notes/${OTHER_BATCH}/0123456789ab.json`;
+    const elsewhere = `billing-notes/${AGENCY}/${OTHER_BATCH}/0123456789ab.json`;
     await service.handle(
-      { kind: 'batch-rejected', batchId: BATCH_ID, reasonKey: elsewhere },
+      { kind: 'batch-rejected', agencyId: AGENCY, batchId: BATCH_ID, reasonKey: elsewhere },
       'AROAX:a',
       'm1',
     );
-    expect((await mem.ports.batches.get(BATCH_ID))?.status).toBe('HANDED_OFF');
-    await service.handle({ kind: 'batch-accepted', batchId: BATCH_ID }, 'AROAX:a', 'm2');
-    await service.handle({ kind: 'batch-rejected', batchId: BATCH_ID, reasonKey }, 'AROAX:a', 'm3');
-    expect((await mem.ports.batches.get(BATCH_ID))?.status).toBe('ACCEPTED');
+    expect((await mem.ports.batches.get(REF))?.status).toBe('HANDED_OFF');
+    await service.handle({ kind: 'batch-accepted', agencyId: AGENCY, batchId: BATCH_ID }, 'AROAX:a', 'm2');
+    await service.handle(
+      { kind: 'batch-rejected', agencyId: AGENCY, batchId: BATCH_ID, reasonKey },
+      'AROAX:a',
+      'm3',
+    );
+    expect((await mem.ports.batches.get(REF))?.status).toBe('ACCEPTED');
     expect((await mem.ports.charts.get('ck-1', 1))?.status).toBe('BATCHED');
     const refused = mem.events().filter((e) => e.type === 'batch.reply-refused');
     expect(refused.map((e) => e.detail?.reason)).toEqual([
@@ -182,7 +213,11 @@ describe('billing-reply', () => {
     const { mem, service } = stage();
     await handedOff(mem, [{ chartKey: 'ck-1' }]);
     beatenBy(mem, { status: 'ACCEPTED', at: '2026-11-23T11:00:00.000Z' });
-    await service.handle({ kind: 'batch-rejected', batchId: BATCH_ID, reasonKey }, 'AROAX:a', 'm1');
+    await service.handle(
+      { kind: 'batch-rejected', agencyId: AGENCY, batchId: BATCH_ID, reasonKey },
+      'AROAX:a',
+      'm1',
+    );
     expect(mem.events().map((e) => e.detail?.reason)).toEqual([
       'the batch is ACCEPTED: only a handed-off batch can be rejected',
     ]);
@@ -192,7 +227,7 @@ describe('billing-reply', () => {
     const { mem, service } = stage();
     await handedOff(mem, [{ chartKey: 'ck-1' }]);
     beatenBy(mem, { status: 'REJECTED', at: '2026-11-23T11:00:00.000Z', reason: reasonKey });
-    await service.handle({ kind: 'batch-accepted', batchId: BATCH_ID }, 'AROAX:a', 'm1');
+    await service.handle({ kind: 'batch-accepted', agencyId: AGENCY, batchId: BATCH_ID }, 'AROAX:a', 'm1');
     expect(mem.events().map((e) => e.detail?.reason)).toEqual([
       'the batch is REJECTED: only a handed-off batch can be acknowledged',
     ]);
@@ -207,8 +242,8 @@ describe('billing-reply', () => {
       createdAt: '2026-11-23T10:00:00.000Z',
       candidates: [],
     });
-    await service.handle({ kind: 'batch-accepted', batchId: BATCH_ID }, 'AROAX:a', 'm1');
-    expect((await mem.ports.batches.get(BATCH_ID))?.status).toBe('OPEN');
+    await service.handle({ kind: 'batch-accepted', agencyId: AGENCY, batchId: BATCH_ID }, 'AROAX:a', 'm1');
+    expect((await mem.ports.batches.get(REF))?.status).toBe('OPEN');
     expect(mem.events().map((e) => e.detail?.reason)).toEqual([
       'the batch is OPEN: only a handed-off batch can be acknowledged',
     ]);
@@ -219,7 +254,13 @@ describe('billing-reply', () => {
     await handedOff(mem, [{ chartKey: 'ck-1' }]);
     const sha = 'a'.repeat(64);
     const pulled = (messageId: string) =>
-      ({ kind: 'batch-pulled', batchId: BATCH_ID, manifestSha256: sha, messageId }) as const;
+      ({
+        kind: 'batch-pulled',
+        agencyId: AGENCY,
+        batchId: BATCH_ID,
+        manifestSha256: sha,
+        messageId,
+      }) as const;
     // The same coded-batches message told twice (two replies: a resend), by the same person: once.
     await service.handle(pulled('cb-1'), 'AROAX:a', 'm1');
     await service.handle(pulled('cb-1'), 'AROAX:a', 'm2');
@@ -227,6 +268,7 @@ describe('billing-reply', () => {
     await service.handle(pulled('cb-1'), 'AROAX:b', 'm3');
     const refused = {
       kind: 'batch-refused',
+      agencyId: AGENCY,
       batchId: BATCH_ID,
       check: 'chart-sha256',
       claimRef: 'CT0123456789ABCD',
@@ -250,25 +292,82 @@ describe('billing-reply', () => {
   it('fails a reply naming a batch it does not hold (it comes again, then goes to the dead-letter queue)', async () => {
     const { service } = stage();
     await expect(
-      service.handle({ kind: 'batch-accepted', batchId: BATCH_ID }, 'AROAX:a', 'm1'),
+      service.handle({ kind: 'batch-accepted', agencyId: AGENCY, batchId: BATCH_ID }, 'AROAX:a', 'm1'),
     ).rejects.toThrow(UnknownBatchError);
+  });
+
+  it('refuses an answer from a billing lead of other agencies alone, and records why', async () => {
+    const { mem, service } = stage({
+      staff: [
+        { principal: BILLING_LEAD, staffId: 'billing-lead', roles: ['billing'], agencies: ['other-agency'] },
+      ],
+    });
+    await handedOff(mem, [{ chartKey: 'ck-1' }]);
+    await service.handle({ kind: 'batch-accepted', agencyId: AGENCY, batchId: BATCH_ID }, BILLING_LEAD, 'm1');
+    expect((await mem.ports.batches.get(REF))?.status).toBe('HANDED_OFF');
+    expect(mem.events().map((e) => [e.type, e.actor, e.detail])).toEqual([
+      [
+        'batch.reply-refused',
+        'staff:billing-lead',
+        { kind: 'batch-accepted', reason: `billing-lead does not work for ${AGENCY}` },
+      ],
+    ]);
+  });
+
+  it("finds a batch under its own agency alone: another agency's id, or its reason folder, names nothing here", async () => {
+    const { mem, service } = stage();
+    await handedOff(mem, [{ chartKey: 'ck-1' }]);
+    await expect(
+      service.handle(
+        { kind: 'batch-accepted', agencyId: 'other-agency', batchId: BATCH_ID },
+        'AROAX:a',
+        'm1',
+      ),
+    ).rejects.toThrow(UnknownBatchError);
+    const otherAgencys = `billing-notes/other-agency/${BATCH_ID}/0123456789ab.json`;
+    await service.handle(
+      { kind: 'batch-rejected', agencyId: AGENCY, batchId: BATCH_ID, reasonKey: otherAgencys },
+      'AROAX:a',
+      'm2',
+    );
+    expect((await mem.ports.batches.get(REF))?.status).toBe('HANDED_OFF');
+    expect(mem.events().map((e) => e.detail)).toEqual([
+      { kind: 'batch-rejected', reason: 'the reason is not filed under this batch' },
+    ]);
   });
 
   it('takes no free text: a reason, a file key or a check outside the list fails the schema', () => {
     expect(
-      BillingReply.safeParse({ kind: 'batch-accepted', batchId: BATCH_ID, note: 'Jane Doe' }).success,
+      BillingReply.safeParse({
+        kind: 'batch-accepted',
+        agencyId: AGENCY,
+        batchId: BATCH_ID,
+        note: 'Jane Doe',
+      }).success,
     ).toBe(false);
     expect(
       BillingReply.safeParse({
         kind: 'batch-rejected',
+        agencyId: AGENCY,
         batchId: BATCH_ID,
         reasonKey: 'billing-notes/Jane_Doe.json',
       }).success,
     ).toBe(false);
     expect(
-      BillingReply.safeParse({ kind: 'batch-refused', batchId: BATCH_ID, check: 'Jane Doe DOB 1940' })
-        .success,
+      BillingReply.safeParse({
+        kind: 'batch-refused',
+        agencyId: AGENCY,
+        batchId: BATCH_ID,
+        check: 'Jane Doe DOB 1940',
+      }).success,
     ).toBe(false);
-    expect(BillingReply.safeParse({ kind: 'batch-accepted', batchId: 'Jane_Doe' }).success).toBe(false);
+    expect(
+      BillingReply.safeParse({ kind: 'batch-accepted', agencyId: AGENCY, batchId: 'Jane_Doe' }).success,
+    ).toBe(false);
+    // The agency is an id, not a name: nothing else fits where it goes.
+    expect(
+      BillingReply.safeParse({ kind: 'batch-accepted', agencyId: 'Jane Doe', batchId: BATCH_ID }).success,
+    ).toBe(false);
+    expect(BillingReply.safeParse({ kind: 'batch-accepted', batchId: BATCH_ID }).success).toBe(false);
   });
 });

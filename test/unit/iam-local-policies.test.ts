@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LocalIam } from '#cli/local/iam-enforcement.ts';
 import {
   localArnScope,
   localArns,
@@ -14,10 +15,11 @@ const resources = {
   table: 'ct-table',
   buckets: { intake: 'ct-intake', denials: 'ct-denials', artifacts: 'ct-artifacts', audit: 'ct-audit' },
   queueUrls: Object.fromEntries(
-    [...STAGES.map((s) => s.queue), 'qa-review', 'qa-review-senior', 'coded-batches'].map((q) => [
-      q,
-      `http://127.0.0.1:9/000000000000/ct-${q}`,
-    ]),
+    [
+      ...STAGES.map((s) => [s.queue, s.queue]),
+      // A human kind's queue is one per agency: its URL a template.
+      ...['qa-review', 'qa-review-senior', 'coded-batches'].map((q) => [q, `${q}_{agency}`]),
+    ].map(([q, name]) => [q, `http://127.0.0.1:9/000000000000/ct-${name}`]),
   ),
 };
 const dlqUrls = { billing: 'http://127.0.0.1:9/000000000000/ct-billing-dlq' };
@@ -52,7 +54,10 @@ describe('the local ARNs of the snapshot placeholders', () => {
     expect(allowed('s3:PutObject', 'arn:aws:s3:::ct-artifacts/charts/a1/k/v2.json')).toBe(
       'implicitly-denied',
     );
-    expect(allowed('sqs:SendMessage', arns.get('queue:coded-batches') ?? '')).toBe('allowed');
+    // Any agency's coded-batches queue (the stack grants each configured agency's), no other kind's.
+    const queue = (name: string) => `arn:aws:sqs:us-east-1:000000000000:ct-${name}`;
+    expect(allowed('sqs:SendMessage', queue('coded-batches_a1'))).toBe('allowed');
+    expect(allowed('sqs:SendMessage', queue('qa-review_a1'))).toBe('implicitly-denied');
     expect(allowed('sqs:SendMessage', arns.get('queue:billing') ?? '')).toBe('implicitly-denied');
   });
 });
@@ -70,6 +75,36 @@ describe('placeholderForm', () => {
     expect(placeholderForm('arn:aws:dynamodb:us-east-1:000000000000:table/ct-table/index/gsi1', arns)).toBe(
       '{table}/index/gsi1',
     );
+  });
+
+  it("resolves a person's role to its own agency: its queue and prefixes, not another agency's", () => {
+    const local = localRolePolicies(arns, deployedRolePolicies());
+    const kind = local['person:billing'];
+    if (!kind) throw new Error('no billing policy');
+    const queue = (name: string) => `arn:aws:sqs:us-east-1:000000000000:ct-${name}`;
+    // Unresolved (no agency named), the kind's policy reaches nothing of any agency.
+    expect(evaluate(kind, { action: 'sqs:ReceiveMessage', resource: queue('coded-batches_a1') })).toBe(
+      'implicitly-denied',
+    );
+    const mine = new LocalIam(local, scope).policyOf('person:billing@a1');
+    if (!mine) throw new Error('no policy for agency a1');
+    // A note is added once: the request carries If-None-Match, as the role requires.
+    const may = (action: string, resource: string) =>
+      evaluate(mine, { action, resource, context: { 's3:if-none-match': ['*'] } });
+    expect(may('sqs:ReceiveMessage', queue('coded-batches_a1'))).toBe('allowed');
+    expect(may('sqs:ReceiveMessage', queue('coded-batches_a2'))).toBe('implicitly-denied');
+    expect(may('s3:PutObject', 'arn:aws:s3:::ct-artifacts/billing-notes/a1/b/n.json')).toBe('allowed');
+    expect(may('s3:PutObject', 'arn:aws:s3:::ct-artifacts/billing-notes/a2/b/n.json')).toBe(
+      'implicitly-denied',
+    );
+  });
+
+  it("writes one agency's human queue as its kind's placeholder, whichever agency it is", () => {
+    const queue = (name: string) => `arn:aws:sqs:us-east-1:000000000000:ct-${name}`;
+    expect(placeholderForm(queue('qa-review_a1'), arns)).toBe('{queue:qa-review}');
+    expect(placeholderForm(queue('qa-review-senior_a1'), arns)).toBe('{queue:qa-review-senior}');
+    expect(placeholderForm(queue('qa-review_{agency}'), arns)).toBe('{queue:qa-review}');
+    expect(placeholderForm(queue('qa-review_Jane Doe'), arns)).toBe(queue('qa-review_Jane Doe'));
   });
 
   it('leaves what is not a local resource as it is, and never matches a bare region', () => {

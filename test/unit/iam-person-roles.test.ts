@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { actAs } from '#cli/local/iam-enforcement.ts';
 import { resetAwsClients } from '#shared/aws/clients.ts';
 import { BILLING_TAG, REVIEW_TAG } from '#shared/topology.ts';
-import { enforcedClients, IAM_RESOURCES } from '../support/local-iam.ts';
+import { enforcedClients, iamQueueUrl } from '../support/local-iam.ts';
 
 /**
  * The QA reviewer's and senior's roles as deployed, enforced by the local IAM on real SDK calls: a chart
@@ -16,8 +16,8 @@ const TAGGED = 'charts/a/ck1/v1.json';
 /** A chart file billing handoff tagged when it batched it. */
 const BILLED = 'charts/a/ck4/v1.json';
 const tags = (_bucket: unknown, key: unknown): Readonly<Record<string, string>> | undefined => {
-  if (key === TAGGED) return { [REVIEW_TAG.key]: REVIEW_TAG.value };
-  if (key === BILLED) return { [BILLING_TAG.key]: BILLING_TAG.value };
+  if (key === TAGGED || key === 'charts/b/ck1/v1.json') return { [REVIEW_TAG.key]: REVIEW_TAG.value };
+  if (key === BILLED || key === 'charts/b/ck4/v1.json') return { [BILLING_TAG.key]: BILLING_TAG.value };
   return key === 'charts/a/ck3/v1.json' ? { other: 'x' } : undefined;
 };
 
@@ -49,12 +49,17 @@ const board = (queue: string) =>
   });
 const getChart = (pk: string) =>
   new GetItemCommand({ TableName: 't', Key: { pk: { S: pk }, sk: { S: 'V#0000000001' } } });
-const receive = (queue: string) =>
-  new ReceiveMessageCommand({ QueueUrl: IAM_RESOURCES.queueUrls[queue as 'qa-review'] });
+/** One agency's queue of a human kind (agency `a` unless named). */
+const receive = (queue: 'qa-review' | 'qa-review-senior' | 'coded-batches', agency = 'a') =>
+  new ReceiveMessageCommand({ QueueUrl: iamQueueUrl(queue, agency) });
 
-describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
-  const own = role === 'person:qa-senior' ? 'qa-review-senior' : 'qa-review';
-  const other = role === 'person:qa-senior' ? 'qa-review' : 'qa-review-senior';
+/** Every role people assume is one agency's: these tests act for agency `a`, whose neighbour is `b`. */
+const ofA = (kind: string) => `${kind}@a`;
+
+describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (kind) => {
+  const role = ofA(kind);
+  const own = kind === 'person:qa-senior' ? 'qa-review-senior' : 'qa-review';
+  const other = kind === 'person:qa-senior' ? 'qa-review' : 'qa-review-senior';
 
   it('reads a chart file tagged for review, the review board and its queue, and adds a note', async () => {
     const { clients, iam } = enforcedClients(tags);
@@ -77,7 +82,7 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
     ['a chart file not sampled for review', () => read('charts/a/ck2/v1.json'), 's3:GetObject'],
     ['a chart file with another tag', () => read('charts/a/ck3/v1.json'), 's3:GetObject'],
     ['a receipt', () => read('receipts/a/ob1.json'), 's3:GetObject'],
-    ['an audit event', () => getChart('AUDIT#chart:ck1:v1'), 'dynamodb:GetItem'],
+    ['an audit event', () => getChart('AUDIT#a#chart:ck1:v1'), 'dynamodb:GetItem'],
     [
       "a chart version's state, even of a chart sampled for review",
       () => getChart('CHART#ck1'),
@@ -89,6 +94,20 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
       'dynamodb:PutItem',
     ],
     ['the other review queue', () => receive(other), 'sqs:ReceiveMessage'],
+    // Another agency's: its queue, its files tagged for review, its board, its notes.
+    ["another agency's review queue", () => receive(own, 'b'), 'sqs:ReceiveMessage'],
+    ["another agency's chart file, tagged for review", () => read('charts/b/ck1/v1.json'), 's3:GetObject'],
+    [
+      "another agency's review board",
+      () =>
+        new QueryCommand({
+          TableName: 't',
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: `REVIEWS#b#${own}` } },
+        }),
+      'dynamodb:Query',
+    ],
+    ["a note under another agency's charts", () => addNote('qa-notes/b/ck1/v1-n.json'), 's3:PutObject'],
     [
       'a note written over another (no If-None-Match)',
       () => new PutObjectCommand({ Bucket: 'art', Key: 'qa-notes/a/ck1/v1-n.json', Body: '{}' }),
@@ -99,11 +118,11 @@ describe.each(['person:qa-reviewer', 'person:qa-senior'])('%s', (role) => {
 
 describe('the review board by queue', () => {
   it("keeps the seniors' partition from a first reviewer: a dispute's entry shows the first review", () =>
-    expectRefused('person:qa-reviewer', () => board('qa-review-senior'), 'dynamodb:Query'));
+    expectRefused(ofA('person:qa-reviewer'), () => board('qa-review-senior'), 'dynamodb:Query'));
 
   it('lets a senior read both, as a senior answers both queues', async () => {
     const { clients, iam } = enforcedClients(tags);
-    await actAs('person:qa-senior', async () => {
+    await actAs(ofA('person:qa-senior'), async () => {
       await clients.dynamo.send(board('qa-review'));
       await clients.dynamo.send(board('qa-review-senior'));
     });
@@ -112,7 +131,7 @@ describe('the review board by queue', () => {
 });
 
 describe('person:compliance', () => {
-  const role = 'person:compliance';
+  const role = ofA('person:compliance');
   it('reads receipts, the Object-Locked audit bucket and the audit events, and writes nothing', async () => {
     const { clients, iam } = enforcedClients(tags);
     await actAs(role, async () => {
@@ -122,7 +141,7 @@ describe('person:compliance', () => {
         new QueryCommand({
           TableName: 't',
           KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: 'AUDIT#chart:ck1:v1' } },
+          ExpressionAttributeValues: { ':pk': { S: 'AUDIT#a#chart:ck1:v1' } },
         }),
       );
     });
@@ -142,6 +161,22 @@ describe('person:compliance', () => {
         }),
       'dynamodb:Query',
     ],
+    ["another agency's receipt", () => read('receipts/b/ob1.json'), 's3:GetObject'],
+    [
+      "another agency's Object-Locked copies",
+      () => new GetObjectCommand({ Bucket: 'aud', Key: 'batches/b/b1.json' }),
+      's3:GetObject',
+    ],
+    [
+      "another agency's audit events",
+      () =>
+        new QueryCommand({
+          TableName: 't',
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: 'AUDIT#b#chart:ck1:v1' } },
+        }),
+      'dynamodb:Query',
+    ],
     [
       'a write to the audit bucket',
       () => new PutObjectCommand({ Bucket: 'aud', Key: 'x', Body: '' }),
@@ -157,7 +192,7 @@ describe('person:compliance', () => {
 });
 
 describe('person:coder', () => {
-  const role = 'person:coder';
+  const role = ofA('person:coder');
   it('sends nothing but disputes and notes: it reads no chart, no state and no queue', async () => {
     const { clients, iam } = enforcedClients(tags);
     await actAs(role, () => clients.s3.send(addNote('qa-notes/a/ck1/v1-n.json')));
@@ -166,13 +201,14 @@ describe('person:coder', () => {
       [() => read(TAGGED), 's3:GetObject'],
       [() => getChart('CHART#ck1'), 'dynamodb:GetItem'],
       [() => receive('qa-review-senior'), 'sqs:ReceiveMessage'],
+      [() => addNote('qa-notes/b/ck1/v1-n.json'), 's3:PutObject'],
     ] as const)
       await expectRefused(role, command, action);
   });
 });
 
 describe('person:billing', () => {
-  const role = 'person:billing';
+  const role = ofA('person:billing');
   it('takes coded batches, reads batch files and the chart files batched, files a note and answers', async () => {
     const { clients, iam } = enforcedClients(tags);
     await actAs(role, async () => {
@@ -182,10 +218,10 @@ describe('person:billing', () => {
       await clients.dynamo.send(
         new GetItemCommand({
           TableName: 't',
-          Key: { pk: { S: 'BATCH#b20261123-0123456789ab' }, sk: { S: 'META' } },
+          Key: { pk: { S: 'BATCH#a#b20261123-0123456789ab' }, sk: { S: 'META' } },
         }),
       );
-      await clients.s3.send(addNote('billing-notes/b20261123-0123456789ab/n.json'));
+      await clients.s3.send(addNote('billing-notes/a/b20261123-0123456789ab/n.json'));
     });
     expect(iam.denials()).toEqual([]);
   });
@@ -205,15 +241,45 @@ describe('person:billing', () => {
       'dynamodb:PutItem',
     ],
     ['a review queue', () => receive('qa-review'), 'sqs:ReceiveMessage'],
+    // Another agency's: its batches, their files, their state, its reasons.
+    ["another agency's coded batches", () => receive('coded-batches', 'b'), 'sqs:ReceiveMessage'],
+    ["another agency's batch file", () => read('batches/b/b20261123-0123456789ab.json'), 's3:GetObject'],
+    ["another agency's batched chart file", () => read('charts/b/ck4/v1.json'), 's3:GetObject'],
+    [
+      "another agency's batch",
+      () =>
+        new GetItemCommand({
+          TableName: 't',
+          Key: { pk: { S: 'BATCH#b#b20261123-0123456789ab' }, sk: { S: 'META' } },
+        }),
+      'dynamodb:GetItem',
+    ],
+    [
+      "a reason under another agency's batch",
+      () => addNote('billing-notes/b/b20261123-0123456789ab/n.json'),
+      's3:PutObject',
+    ],
     [
       'a reason written over another (no If-None-Match)',
       () =>
         new PutObjectCommand({
           Bucket: 'art',
-          Key: 'billing-notes/b20261123-0123456789ab/n.json',
+          Key: 'billing-notes/a/b20261123-0123456789ab/n.json',
           Body: '{}',
         }),
       's3:PutObject',
     ],
   ] as const)('may not touch %s', (_what, command, action) => expectRefused(role, command, action));
+});
+
+describe('a role without an agency', () => {
+  it.each(['person:qa-reviewer', 'person:billing', 'person:compliance', 'person:coder'])(
+    "%s alone (no @agency) reaches nothing: every role people assume is one agency's",
+    (kind) =>
+      expectRefused(
+        kind,
+        () => addNote(kind === 'person:billing' ? 'billing-notes/a/b1/n.json' : 'qa-notes/a/ck1/v1-n.json'),
+        's3:PutObject',
+      ),
+  );
 });

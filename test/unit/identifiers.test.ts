@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   agencyFromKey,
+  agencyOfChartKey,
+  chartDigest,
   chartKeyOf,
   claimAliasKeyOf,
   claimRefOf,
@@ -16,7 +18,12 @@ describe('identifiers', () => {
     expect(a).toBe(await chartKeyOf(keys, 'agency-a', 'MRN-123456'));
     expect(a).not.toBe(await chartKeyOf(keys, 'agency-b', 'MRN-123456'));
     expect(a).not.toContain('123456');
-    expect(a).toMatch(/^ck[0-9a-f]{30}$/);
+    // The agency leads, so every key made of a chartKey carries it (IAM can limit a person to some agencies).
+    expect(a).toMatch(/^agency-a\.ck[0-9a-f]{30}$/);
+    expect(agencyOfChartKey(a)).toBe('agency-a');
+    expect(agencyOfChartKey('ck0123')).toBeUndefined();
+    expect(agencyOfChartKey('Jane Doe.ck0123')).toBeUndefined();
+    expect(agencyOfChartKey('agency-a.xx0123')).toBeUndefined();
   });
 
   it('makes claimRefs of at most 20 characters that differ by version', () => {
@@ -35,6 +42,10 @@ describe('identifiers', () => {
     // Both hold Y and Z, the top of the alphabet, which a narrower modulus would never reach.
     expect(claimRefOf('ck000000000000000000000000000018', 1)).toBe('CTX9MCEY1STWF9ZY');
     expect(claimRefOf('ck00000000000000000000000000000c', 1)).toBe('CTK98PAVBZ65YTVT');
+    // The agency a chartKey is filed under is layout: the claimRef derives from its HMAC part alone.
+    expect(claimRefOf('demo-agency.ck000000000000000000000000000018', 1)).toBe('CTX9MCEY1STWF9ZY');
+    expect(chartDigest('demo-agency.ck0a')).toBe('ck0a');
+    expect(chartDigest('ck0a')).toBe('ck0a');
   });
 
   it("spells claimRefs with all 32 characters of Crockford's base 32", () => {

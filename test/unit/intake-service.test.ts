@@ -5,6 +5,7 @@ import { runIntakePending, runIntakeReceipts } from '#cli/commands/intake.ts';
 import { ObjectHeld } from '#functions/intake/object-run.ts';
 import { chartKeyOf, claimRefOf, objectIdOf, recordedSource } from '#shared/identity/identifiers.ts';
 import { CHART_STATUSES, type ChartStatus } from '#shared/model/chart-state.ts';
+import type { IntakeReceipt } from '#shared/model/receipt.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { AGENCY, bulkFiles, intake, ndjson, shortOfTime } from '../support/intake-harness.ts';
 import { s3Event } from '../support/memory-ports.ts';
@@ -80,6 +81,31 @@ describe('intake of canonical files', () => {
     });
   });
 
+  it('quarantines the charts of an agency the stack does not serve, naming the setting to change', async () => {
+    // Served: the same file under a configured agency is taken in.
+    const t = intake({ agencies: [{ id: 'north-branch' }] });
+    const chart = (agencyId: string) => JSON.stringify(homeHealthChart({ agencyId, chartId: 'NB-1' }));
+    // Receipts are kept under the file's agency.
+    const receiptOf = (agency: string) =>
+      JSON.parse(
+        t.mem.objects.get(
+          `test-artifacts/receipts/${agency}/${t.objectId(`exports/${agency}/a.json`, 'e1')}.json`,
+        ) ?? 'null',
+      ) as IntakeReceipt | null;
+    await t.drop('exports/south-branch/a.json', chart('south-branch'));
+    const refused = receiptOf('south-branch') ?? undefined;
+    expect(refused?.counts).toMatchObject({ accepted: 0, quarantined: 1 });
+    expect(t.report(refused).issues).toEqual([
+      expect.objectContaining({
+        path: 'agencyId',
+        reason: 'the stack does not serve south-branch: add it to agencies in codetrail.config.json',
+      }),
+    ]);
+    await t.drop('exports/north-branch/a.json', chart('north-branch'));
+    expect(receiptOf('north-branch')?.counts).toMatchObject({ accepted: 1, quarantined: 0 });
+    expect(t.mem.take('validate')).toHaveLength(1);
+  });
+
   it('quarantines a file over the configured maximum whole, unread', async () => {
     const t = intake({ intake: { maxObjectBytes: 100 } });
     const key = 'exports/test-agency/huge.ndjson';
@@ -108,15 +134,24 @@ describe('intake of canonical files', () => {
   it('lists the receipts for `codetrail intake receipts`', async () => {
     const t = intake();
     await t.drop('exports/test-agency/a.ndjson', `${ndjson(2)}\n{oops`);
-    const text = await runIntakeReceipts(t.mem.ports, {});
+    // The stack's only agency is taken when none is named; with several, one must be.
+    const target = { ports: t.mem.ports, agencies: [AGENCY], description: 'test stack' };
+    const text = await runIntakeReceipts(target, {});
     // By object id: the key (an export's file name) stays out of the listing.
-    const [receipt] = JSON.parse(await runIntakeReceipts(t.mem.ports, { json: true }));
+    const [receipt] = JSON.parse(await runIntakeReceipts(target, { json: true }));
     expect(text).toContain(receipt.objectId);
     expect(text).not.toContain('a.ndjson');
     expect(text).toMatch(/canonical\s+\S+\s+2\s+2\s+1\s+0\s+0\s+1/);
-    const json = JSON.parse(await runIntakeReceipts(t.mem.ports, { json: true, agency: AGENCY }));
+    const json = JSON.parse(await runIntakeReceipts(target, { json: true, agency: AGENCY }));
     expect(json).toHaveLength(1);
-    expect(await runIntakeReceipts(t.mem.ports, { agency: 'nobody' })).toBe('No file has been taken in yet.');
+    const two = { ...target, agencies: [AGENCY, 'other-agency'] };
+    expect(await runIntakeReceipts(two, { agency: 'other-agency' })).toBe('No file has been taken in yet.');
+    await expect(runIntakeReceipts(two, {})).rejects.toThrow(
+      `name the agency with --agency: test stack serves ${AGENCY}, other-agency`,
+    );
+    await expect(runIntakeReceipts(two, { agency: 'nobody' })).rejects.toThrow(
+      `--agency: test stack serves ${AGENCY}, other-agency`,
+    );
   });
 });
 

@@ -86,6 +86,26 @@ describe('qa-result with staff configured: who may send what, by the identity SQ
     expect(await send(w, w.verdict({ reviewerId }), sender)).toEqual([outcome]);
   });
 
+  it("refuses a verdict from a reviewer of other agencies alone, even one naming the chart's agency as theirs", async () => {
+    const branchOnly: StaffMember[] = [
+      { principal: 'AIDAREVIEWER1', staffId: 'qa-1', roles: ['reviewer'], agencies: ['other-agency'] },
+      {
+        principal: 'AIDAREVIEWER2',
+        staffId: 'qa-2',
+        roles: ['reviewer'],
+        agencies: ['other-agency', 'test-agency'],
+      },
+    ];
+    const w = await qaWorld({ staff: branchOnly });
+    // The chart is test-agency's: its state says so, whatever agency the message names.
+    expect(
+      await send(w, w.verdict({ reviewerId: 'qa-1', agencyId: 'other-agency' }), 'AIDAREVIEWER1'),
+    ).toEqual(['verdict.refused']);
+    expect(w.mem.events()[0]?.detail).toMatchObject({ reason: 'qa-1 does not work for test-agency' });
+    const ok = await qaWorld({ staff: branchOnly });
+    expect(await send(ok, ok.verdict({ reviewerId: 'qa-2' }), 'AIDAREVIEWER2')).toEqual(['verdict.agree']);
+  });
+
   it('takes a verdict for an unknown chart version to set it aside', async () => {
     const w = await qaWorld({ staff: STAFF });
     await w.service.handle(w.verdict({ version: 2 }), 'AIDAREVIEWER1');

@@ -343,6 +343,9 @@ describe('the keyed draw', () => {
     expect(samplingDraw('key-1', 'ck-1', 1)).toBe(samplingDraw('key-1', 'ck-1', 1));
     expect(samplingDraw('key-1', 'ck-1', 1)).not.toBe(samplingDraw('key-2', 'ck-1', 1));
     expect(samplingDraw('key-1', 'ck-1', 1)).not.toBe(samplingDraw('key-1', 'ck-1', 2));
+    // The agency a chartKey is filed under does not move the draw: the HMAC part alone is drawn on.
+    expect(samplingDraw('key-1', 'demo-agency.ck01', 1)).toBe(samplingDraw('key-1', 'ck01', 1));
+    expect(samplingDraw('key-1', 'demo-agency.ck01', 1)).not.toBe(samplingDraw('key-1', 'ck02', 1));
   });
 
   // Every deployment's sampling key is the KeyService's MAC of this label: a new label redraws every chart.

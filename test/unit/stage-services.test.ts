@@ -7,7 +7,6 @@ import { createQaSamplingService } from '#functions/qa-sampling/service.ts';
 import { createValidationService } from '#functions/validation/service.ts';
 import type { StageQueue } from '#shared/aws/ports.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
-import { parseConfig } from '#shared/model/config.ts';
 import {
   BatchReady,
   ChartMessage,
@@ -22,18 +21,19 @@ import { expectNoPhiIn } from '../support/expect-no-phi.ts';
 import { failOnce } from '../support/fail-once.ts';
 import { fixedClock, memoryPorts, s3Event } from '../support/memory-ports.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
+import { testConfig } from '../support/test-agencies.ts';
 
 function pipeline(sampling: Record<string, unknown> = SAMPLE_NOTHING) {
   const mem = memoryPorts();
-  const config = parseConfig({ sampling });
+  const config = testConfig({ sampling });
   /** Every message a stage sent, kept: mem.take() removes what settle() hands on. */
   const everySent: { queue: QueueName; body: unknown }[] = [];
   // Each stage gets the ports its Lambda has: it may send only to its topology queues.
   const deps = (stage: StageName) => {
     const ports = mem.portsFor(stage);
     const queue: StageQueue = {
-      async send(q, messages) {
-        await ports.queue.send(q, messages);
+      async send(q, messages, agency) {
+        await ports.queue.send(q, messages, agency);
         everySent.push(...messages.map((body) => ({ queue: q, body: structuredClone(body) })));
       },
     };
@@ -373,7 +373,7 @@ describe('the stages, chained over in-memory ports', () => {
     };
     const crashing = createBillingHandoffService({
       ports: failing,
-      config: parseConfig({}),
+      config: testConfig({}),
       clock: fixedClock(),
     });
     await expect(crashing.handle(billing.map((body, i) => ({ messageId: String(i), body })))).rejects.toThrow(
@@ -384,7 +384,7 @@ describe('the stages, chained over in-memory ports', () => {
     expect(await p.svc.billing.handle(items)).toEqual({ failed: [], deferred: ['0'] });
     const later = createBillingHandoffService({
       ports: p.mem.ports,
-      config: parseConfig({}),
+      config: testConfig({}),
       clock: fixedClock('2026-11-23T12:05:00.000Z'),
     });
     expect(await later.handle(items)).toEqual({ failed: [], deferred: [] });
@@ -475,7 +475,7 @@ describe('the stages, chained over in-memory ports', () => {
     };
     const crashing = createValidationService({
       ports: flaky,
-      config: parseConfig({}),
+      config: testConfig({}),
       clock: fixedClock(),
       tables: tablesInForce,
     });
@@ -615,7 +615,7 @@ describe('the QA review loop over in-memory ports', () => {
     const { p, verdict, reviews, request } = await sampledChart();
     const staffed = createQaResultService({
       ports: p.mem.portsFor('qa-result'),
-      config: parseConfig({
+      config: testConfig({
         sampling: { ...SAMPLE_NOTHING, senior: { probation: false } },
         staff: [
           { principal: 'AIDAREVIEWER1', staffId: 'qa-1', roles: ['reviewer'] },
@@ -1034,7 +1034,7 @@ describe('denial ingestion over in-memory ports: CSV, mapping file, JSON by clai
   });
 
   it('sorts an undated answer by when its file was first taken in, not by when a retry applied it', async () => {
-    const config = parseConfig({ sampling: SAMPLE_NOTHING });
+    const config = testConfig({ sampling: SAMPLE_NOTHING });
     const p = pipeline();
     const refs = await billed(p, ['U-1']);
     let now = '2026-11-23T12:00:00.000Z';
