@@ -46,7 +46,9 @@ Object.assign(process.env, {
 const clients = awsClients();
 const { resources } = job;
 const ports = buildPorts(clients, resources);
-const deps = { ports, config: parseConfig({}), clock: systemClock };
+// The agencies the benchmark's files are dropped for: a stack quarantines charts of any other.
+const agencies = ['bench-agency', 'bench-full', 'bench-fhir', 'bench-fhir-full'].map((id) => ({ id }));
+const deps = { ports, config: parseConfig({ agencies }), clock: systemClock };
 const bucket = resources.buckets.intake;
 const head = async (key: string) => {
   for await (const o of ports.artifacts.list('intake', key)) if (o.key === key) return o;

@@ -98,7 +98,7 @@ try {
     prefix: PREFIX,
     timeCompression: 1,
     localKeyFile: keyFile,
-    agencies: ['demo-agency'],
+    agencies: ['bench-agency', 'bench-full', 'bench-fhir', 'bench-fhir-full'],
   });
   // Multipart, as an export job uploads a large file (and the emulator takes at most 11 MiB a request).
   const PART = 8 * 1024 * 1024;

@@ -23,6 +23,7 @@ const keyFile = join(dir, 'local.key');
 writeFileSync(keyFile, '3c'.repeat(32));
 const pipeline = await startLocalPipeline({
   config: parseConfig({
+    agencies: [{ id: 'test-agency' }],
     sampling: { baseRate: 0.1, probation: { exempt: ['coder-a', 'coder-b'] } },
     local: { timeCompression: 1000 },
   }),

@@ -4,7 +4,10 @@ import { Codetrail, type CodetrailProps } from './codetrail.ts';
 
 export interface CodetrailStackProps extends StackProps, CodetrailProps {}
 
-/** The deployable stack: nothing but the `Codetrail` construct (one stack per agency account). */
+/**
+ * The deployable stack: nothing but the `Codetrail` construct. One stack serves up to
+ * MAX_AGENCIES_PER_STACK agencies (branches), each with its own queues and roles.
+ */
 export class CodetrailStack extends Stack {
   readonly codetrail: Codetrail;
 

@@ -74,7 +74,8 @@ export interface CodetrailProps {
  * codetrail in one construct, laid out as the architecture diagram: keys, buckets and the table, the
  * queues from the topology with S3 notifications into them, one Lambda stage per topology stage, the
  * alarm topic, a backup plan for the table and a CloudTrail trail over the PHI buckets. Drop it into
- * any stack; `CodetrailStack` is the stack that holds only this.
+ * any stack whose name is known at synth (its human queues are named after it, so a URL template finds
+ * each agency's); `CodetrailStack` is the stack that holds only this.
  */
 export class Codetrail extends Construct {
   readonly config: Config;
@@ -192,10 +193,6 @@ export class Codetrail extends Construct {
 
     // Queues, and the S3 drops that feed them: one per Lambda stage, one of each human kind per agency.
     const agencies = config.agencies.map((a) => a.id);
-    if (agencies.length > MAX_AGENCIES_PER_STACK)
-      throw new Error(
-        `${agencies.length} agencies: a stack serves at most ${MAX_AGENCIES_PER_STACK} (each adds queues, alarms and roles, and CloudFormation allows 500 resources a stack); deploy one stack per group of agencies`,
-      );
     const lambdaQueues = {} as Record<LambdaQueueName, PipelineQueue>;
     const humanQueues = {} as Record<HumanQueueName, Record<string, PipelineQueue>>;
     const templates = {} as Record<HumanQueueName, { queue: string; deadLetterQueue: string }>;
@@ -213,6 +210,8 @@ export class Codetrail extends Construct {
         continue;
       }
       // `<prefix>-qa-review_<agency>`: known from the agency alone, so one template serves every agency.
+      // Named queues cannot be replaced in place: these construct ids (and so logical ids) must never
+      // change (a test pins them), or CloudFormation would create the new queue under the old one's name.
       const nameOf = (suffix: string, agency: string) =>
         `${namePrefix}-${kind}${suffix}${AGENCY_QUEUE_SEPARATOR}${agency}`;
       humanQueues[kind] = {};
@@ -309,11 +308,16 @@ export class Codetrail extends Construct {
     for (const b of BUCKETS) output(OUTPUT.bucket(b), buckets[b].bucketName, `codetrail ${b} bucket`);
     // A human kind's URL is a template (`{agency}` in its queue's name): one output, whatever the agencies.
     for (const spec of queues()) {
-      output(OUTPUT.queue(spec.name), pipelineQueues.url(spec.name), `codetrail ${spec.name} queue URL`);
+      const per = isHumanQueue(spec.name) ? ' template ({agency} = an agency id: each has its own)' : '';
+      output(
+        OUTPUT.queue(spec.name),
+        pipelineQueues.url(spec.name),
+        `codetrail ${spec.name} queue URL${per}`,
+      );
       output(
         OUTPUT.deadLetterQueue(spec.name),
         pipelineQueues.deadLetterQueueUrl(spec.name),
-        `codetrail ${spec.name} dead-letter queue URL`,
+        `codetrail ${spec.name} dead-letter queue URL${per}`,
       );
     }
     output(OUTPUT.alarmTopic, this.alarmTopic.topicArn, 'codetrail alarm topic ARN');
@@ -374,13 +378,6 @@ export function sameAccountAndRegion(scope: Construct, topicArn: string): void {
       `alarmTopicArn is in account ${topicAccount}, the stack in ${account}: alarms publish only within their account`,
     );
 }
-
-/**
- * How many agencies one stack serves. Each adds three queues with their dead-letter queues, queue
- * policies and alarms, and six roles with their policies (about 30 resources); CloudFormation allows
- * 500 resources in a stack, and the rest of codetrail takes about 200.
- */
-export const MAX_AGENCIES_PER_STACK = 8;
 
 /**
  * The start of the stack's human queue names: the stack's name (shortened) and a hash of it and the

@@ -472,6 +472,14 @@ export const ENV = {
   dataDir: 'CODETRAIL_DATA_DIR',
 } as const;
 
+/**
+ * How many agencies one stack serves. Each adds three queues with their dead-letter queues, queue
+ * policies and alarms, and six roles with their policies (30 resources); CloudFormation allows 500
+ * resources in a stack, the rest of codetrail takes about 140, and the margin is for what an agency's
+ * stack adds around it. The configuration refuses more, locally too.
+ */
+export const MAX_AGENCIES_PER_STACK = 8;
+
 /** 'qa-review-senior' -> 'QaReviewSenior': construct ids and CloudFormation output keys. */
 export function pascal(name: string): string {
   return name

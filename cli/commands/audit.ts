@@ -19,8 +19,10 @@ export async function runAuditEvents(
 ): Promise<string> {
   // A subject's events are kept under its agency: a chart's (its chartKey begins with it) or a coder's
   // (named in the subject), else the one asked for or the stack's only one.
-  const agency = opts.agency ?? agencyInSubject(subject);
-  const agencyId = agencyOf(target, agency);
+  const named = agencyInSubject(subject);
+  if (opts.agency !== undefined && named !== undefined && opts.agency !== named)
+    throw new Error(`--agency: the subject is ${named}'s`);
+  const agencyId = agencyOf(target, opts.agency ?? named);
   const events = await actAs(agencyRole(PERSON_ROLES.compliance, agencyId), () =>
     target.ports.audit.list(agencyId, subject),
   );

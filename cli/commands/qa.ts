@@ -56,6 +56,7 @@ async function takeOrSubmit(
   const parsed = parseVerdictFile(readFileSync(opts.verdicts ?? '', 'utf8'));
   // Each agency's verdicts as that agency's QA role (a reviewer of several agencies holds each one's).
   const applied = await byAgency(
+    target,
     parsed.entries.map((e) => e.entry),
     (agency, entries) =>
       actAs(agencyRole(qaRole(opts.senior), agency), () =>
@@ -69,13 +70,19 @@ async function takeOrSubmit(
   return [...lines, ...issueLines(parsed.issues)].join('\n');
 }
 
-/** The entries of each agency, handed to `work` agency by agency; the results in that order. */
+/**
+ * The entries of each agency, handed to `work` agency by agency (as that agency's role: against a
+ * deployed stack, credentials for each agency's role a file names); the results in that order. Every
+ * agency is checked before anything is sent: one the stack does not serve stops the whole file.
+ */
 async function byAgency<E extends { agencyId: string }, R>(
+  target: Target,
   entries: readonly E[],
   work: (agency: string, entries: E[]) => Promise<R[]>,
 ): Promise<R[]> {
   const groups = new Map<string, E[]>();
   for (const e of entries) groups.set(e.agencyId, [...(groups.get(e.agencyId) ?? []), e]);
+  for (const agency of groups.keys()) agencyOf(target, agency);
   const out: R[] = [];
   for (const [agency, group] of groups) out.push(...(await work(agency, group)));
   return out;
@@ -114,7 +121,7 @@ async function takeNext(
 
 /** The agencies a QA command reads the board of: the one named, else every agency the stack lists. */
 function agenciesOf(target: Target, agency: string | undefined): readonly string[] {
-  const agencies = agency ? [agency] : target.agencies;
+  const agencies = agency ? [agencyOf(target, agency)] : target.agencies;
   if (agencies.length === 0)
     throw new Error(`name the agency with --agency: ${target.description} does not list its agencies`);
   return agencies;
@@ -125,16 +132,34 @@ async function listPending(target: Target, agency: string | undefined, senior?: 
   // The role's own queue: a first reviewer never lists a dispute (its entry shows the first review).
   const queue = senior ? 'qa-review-senior' : 'qa-review';
   const pending = [];
-  for (const a of agencies)
-    pending.push(
-      ...(await actAs(agencyRole(qaRole(senior), a), () => pendingReviews(target.ports, [a], [queue]))),
+  // Against a deployed stack the credentials are one agency's role (or a few): a board they may not read
+  // is named, not fatal, unless none could be read.
+  const refused: string[] = [];
+  for (const a of agencies) {
+    try {
+      pending.push(
+        ...(await actAs(agencyRole(qaRole(senior), a), () => pendingReviews(target.ports, [a], [queue]))),
+      );
+    } catch (error) {
+      if (!/AccessDenied/.test((error as Error).name)) throw error;
+      refused.push(a);
+    }
+  }
+  if (refused.length === agencies.length)
+    throw new Error(
+      `these credentials may read no agency's review board (${refused.join(', ')}): assume an agency's QA role`,
     );
+  const notListed =
+    refused.length > 0
+      ? `\nNot listed (these credentials may not read their boards): ${refused.join(', ')}`
+      : '';
   pending.sort((x, y) => x.waitingSince.localeCompare(y.waitingSince));
-  if (pending.length === 0) return 'No chart is waiting for QA review.';
-  return table(
+  if (pending.length === 0) return `No chart is waiting for QA review.${notListed}`;
+  const rows = table(
     ['waiting for', 'agency', 'chart', 'version', 'coder', 'since', 'why'],
     pending.map((p) => [p.purpose, p.agencyId, p.chartKey, p.version, p.coderId, p.waitingSince, p.reason]),
   );
+  return `${rows}${notListed}`;
 }
 
 /**
@@ -153,7 +178,10 @@ export function runQaShow(
   const senior = opts.senior === true || purpose === 'dispute';
   const queue = senior ? 'qa-review-senior' : 'qa-review';
   // The chart's agency (its chartKey leads with it), as that agency's QA role.
-  const agency = agencyOfChartKey(chartKey) ?? agencyOf(target, opts.agency);
+  const named = agencyOfChartKey(chartKey);
+  if (opts.agency !== undefined && named !== undefined && opts.agency !== named)
+    throw new Error(`--agency: the chart is ${named}'s`);
+  const agency = agencyOf(target, named ?? opts.agency);
   return actAs(agencyRole(qaRole(senior), agency), () =>
     showChart(target, agency, queue, chartKey, version, purpose),
   );
@@ -198,6 +226,7 @@ export async function runQaDispute(target: Target, file: string): Promise<string
   const parsed = parseEntryFile(readFileSync(file, 'utf8'), DisputeFileEntry);
   // As the coder role the stack deploys: a dispute and its note, nothing read.
   const sent = await byAgency(
+    target,
     parsed.entries.map((e) => e.entry),
     (agency, entries) =>
       actAs(agencyRole(PERSON_ROLES.coder, agency), () =>
@@ -214,6 +243,7 @@ export async function runQaDispute(target: Target, file: string): Promise<string
 export async function runQaResolve(target: Target, file: string): Promise<string> {
   const parsed = parseEntryFile(readFileSync(file, 'utf8'), ResolutionFileEntry);
   const sent = await byAgency(
+    target,
     parsed.entries.map((e) => e.entry),
     (agency, entries) =>
       actAs(agencyRole(PERSON_ROLES.qaSenior, agency), () =>

@@ -41,6 +41,10 @@ export async function runServe(options: ServeOptions): Promise<void> {
   for (const [q, url] of concreteQueues(pipeline.resources.queueUrls, agencies)) allQueues[q] = url;
   for (const [q, url] of concreteQueues(pipeline.dlqUrls, agencies)) allQueues[`${q}-dlq`] = url;
   const restored = await restoreSnapshot(snapshotDir, pipeline.ports.artifacts, pipeline.clients, allQueues);
+  if (restored && restored.unrestored.length > 0)
+    process.stderr.write(
+      `codetrail: the snapshot's messages of ${restored.unrestored.join(', ')} were not restored: this stack has no such queue (another layout or configuration)\n`,
+    );
   for (const seen of restored?.seenObjects ?? []) pipeline.notifier.markSeen(seen);
   // After the restore (writing an object back clears its tags): the tags come back from their file, and
   // the commands run from other processes read them there.

@@ -8,7 +8,7 @@ import type { Ports } from '#shared/aws/ports.ts';
 import { buildPorts } from '#shared/aws/ports-from-env.ts';
 import { type Resources, resourcesFromEnv } from '#shared/aws/resources.ts';
 import { AGENCY_ID } from '#shared/identity/identifiers.ts';
-import { BUCKETS, OUTPUT, type QueueName, queues } from '#shared/topology.ts';
+import { AGENCY_PLACEHOLDER, BUCKETS, OUTPUT, type QueueName, queues } from '#shared/topology.ts';
 import { installLocalConditionalWrites } from '../local/conditional-writes.ts';
 import { applyEmulatorEnv } from '../local/emulators.ts';
 import { LocalIam } from '../local/iam-enforcement.ts';
@@ -60,6 +60,10 @@ async function stackResources(stackName: string): Promise<{ resources: Resources
     buckets: Object.fromEntries(BUCKETS.map((b) => [b, need(OUTPUT.bucket(b))])) as Resources['buckets'],
     queueUrls: Object.fromEntries(queues().map((q) => [q.name, need(OUTPUT.queue(q.name))])),
   };
+  olderLayout(
+    resources,
+    `stack ${stackName} was deployed by an older codetrail: deploy it again with this one`,
+  );
   const mac = outputs.get(OUTPUT.macKey);
   if (mac) resources.macKeyId = mac;
   // A stack deployed before the review board has no Agencies output: its commands name the agency.
@@ -95,8 +99,12 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
     throw new Error(
       'the local stack was started by an older codetrail: stop it (Ctrl-C) and run `codetrail start --serve` again',
     );
-  applyEmulatorEnv(state.endpoints);
   const resources = resourcesFromEnv({ ...state.env });
+  olderLayout(
+    resources,
+    'the local stack was started by an older codetrail: stop it (Ctrl-C), remove .codetrail/ and run `codetrail start --serve` again',
+  );
+  applyEmulatorEnv(state.endpoints);
   const clients = awsClients();
   // The commands that act as a person's role are checked against it here as in AWS, with the tags the
   // stack's stages set (the stack keeps them in a file: the embedded S3 has no tagging).
@@ -139,4 +147,14 @@ export function agencyOf(
       ? `name the agency with --agency: ${target.description} serves ${target.agencies.join(', ')}`
       : `name the agency with --agency: ${target.description} does not list its agencies`,
   );
+}
+
+/**
+ * Refuses resources from before each agency had its own human queues (a human kind's URL is a template
+ * now): their keys are laid out another way too, so nothing of them would be found. No release was made
+ * of that layout, so there is nothing to migrate: such a stack is started (or deployed) afresh.
+ */
+function olderLayout(resources: Resources, what: string): void {
+  const url = resources.queueUrls['qa-review'];
+  if (url !== undefined && !url.includes(AGENCY_PLACEHOLDER)) throw new Error(what);
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { AGENCY_ID } from '#shared/identity/identifiers.ts';
 import { Correction } from '#shared/model/qa.ts';
 
 /**
@@ -6,7 +7,7 @@ import { Correction } from '#shared/model/qa.ts';
  * turns the chart id into the chartKey before anything goes on a queue.
  */
 export const VerdictFileEntry = z.object({
-  agencyId: z.string().min(1),
+  agencyId: z.string().regex(AGENCY_ID, 'an agency id: lower-case letters, digits and dashes'),
   chartId: z.string().min(1).max(128),
   version: z.int().min(1),
   reviewerId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
@@ -53,7 +54,7 @@ const staffId = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/);
 
 /** A coder's dispute of corrections of a QA review, by the EMR chart id the coder sees. */
 export const DisputeFileEntry = z.object({
-  agencyId: z.string().min(1),
+  agencyId: z.string().regex(AGENCY_ID, 'an agency id: lower-case letters, digits and dashes'),
   chartId: z.string().min(1).max(128),
   version: z.int().min(1),
   coderId: staffId,
@@ -65,7 +66,7 @@ export type DisputeFileEntry = z.infer<typeof DisputeFileEntry>;
 
 /** A senior reviewer's decision on a dispute. */
 export const ResolutionFileEntry = z.object({
-  agencyId: z.string().min(1),
+  agencyId: z.string().regex(AGENCY_ID, 'an agency id: lower-case letters, digits and dashes'),
   chartId: z.string().min(1).max(128),
   version: z.int().min(1),
   reviewerId: staffId,

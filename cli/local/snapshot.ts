@@ -71,16 +71,21 @@ export async function restoreSnapshot(
   artifacts: ArtifactStore,
   clients: AwsClients,
   queueUrls: Record<string, string>,
-): Promise<SnapshotManifest | undefined> {
+): Promise<(SnapshotManifest & { unrestored: string[] }) | undefined> {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) return undefined;
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as SnapshotManifest;
+  // A queue this stack no longer has (a snapshot from another layout or configuration): named, not lost unseen.
+  const unrestored: string[] = [];
   for (const o of manifest.objects) {
     await artifacts.putBytes(o.bucket, o.key, readFileSync(join(dir, 's3', o.bucket, o.key)));
   }
   for (const [name, bodies] of Object.entries(manifest.queues)) {
     const url = queueUrls[name];
-    if (!url) continue;
+    if (!url) {
+      if (bodies.length > 0) unrestored.push(name);
+      continue;
+    }
     for (let i = 0; i < bodies.length; i += 10) {
       await clients.sqs.send(
         new SendMessageBatchCommand({
@@ -90,5 +95,5 @@ export async function restoreSnapshot(
       );
     }
   }
-  return manifest;
+  return { ...manifest, unrestored };
 }

@@ -1,5 +1,5 @@
 import { queueOfPurpose, type ReviewQueue } from '#shared/aws/ports.ts';
-import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
+import { agencyOfChartKey, chartDigest, chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState, QaOutcome } from '#shared/model/chart-state.ts';
 import type {
   Dispute,
@@ -146,7 +146,8 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     if (rate <= 0 || state.secondReviewRequestedAt) return;
     const draw = samplingDraw(
       await samplingKey(ports.keys),
-      `second-review|${state.chartKey}`,
+      // The chart's HMAC part, as every draw: the agency it is filed under does not move it.
+      `second-review|${chartDigest(state.chartKey)}`,
       state.version,
     );
     if (draw >= rate) return;
@@ -454,8 +455,9 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
   ): Promise<'recorded' | undefined> {
     // With no staff configured, staffRefusal lets every message through.
     const staff = deps.config.staff;
-    // The chart's agency, as its state says (a message names its own, and may name another).
-    const agencyId = state?.agencyId ?? message.agencyId;
+    // The chart's agency, as its state (or its chartKey) says: a message names its own, and may name
+    // another, which would file its events where the chart's agency's compliance role cannot read them.
+    const agencyId = state?.agencyId ?? agencyOfChartKey(message.chartKey) ?? message.agencyId;
     let reason: string | undefined;
     let claimed: string;
     if (message.kind === 'dispute') {
@@ -471,10 +473,13 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
       if (reason && senior && !staffRefusal(staff, sender, claimed, ['reviewer'], agencyId))
         reason = `${claimed} is a reviewer; the chart was sampled to senior review`;
     }
+    // Agency ids are checked by the message schema: naming them reveals nothing.
+    if (message.agencyId !== agencyId)
+      reason = `the message names ${message.agencyId}; the chart is ${agencyId}'s`;
     if (!reason) return undefined;
     await recordAudit(deps, {
       type: `${message.kind === 'verdict' ? 'verdict' : 'dispute'}.refused`,
-      agencyId: message.agencyId,
+      agencyId,
       subject: chartSubject(message.chartKey, message.version),
       actor: verifiedActor(staff, sender),
       idempotencyKey: `refused:${message.kind}:${claimed}:${'reviewedAt' in message ? message.reviewedAt : 'disputedAt' in message ? message.disputedAt : message.resolvedAt}`,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { AGENCY_ID } from '#shared/identity/identifiers.ts';
 
 /**
  * The canonical chart: one home health 30-day period of care or one hospice benefit period, as an EMR
@@ -142,7 +143,7 @@ export const Chart = z
     schemaVersion: z.literal(1).default(1),
     agencyId: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes')
+      .regex(AGENCY_ID, 'lower-case letters, digits and dashes, at most 32')
       .describe('The agency, branch or location that owns the chart (not PHI)'),
     chartId: z.string().min(1).max(128).describe("The EMR's chart id (PHI: it never leaves the artifact)"),
     version: z.int().min(1).describe('Export version: a later export of the same chart has a higher version'),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { AGENCY_ID } from '#shared/identity/identifiers.ts';
+import { MAX_AGENCIES_PER_STACK, pascal } from '#shared/topology.ts';
 import { CARC_CODE, DenialFamily, RARC_CODE } from './remittance.ts';
 
 const DEFAULT_TIME_ZONE = 'America/New_York';
@@ -167,6 +168,10 @@ export const Config = z
     agencies: z
       .array(Agency)
       .min(1)
+      .max(
+        MAX_AGENCIES_PER_STACK,
+        `a stack serves at most ${MAX_AGENCIES_PER_STACK} agencies: deploy one stack per group of agencies`,
+      )
       .default([{ id: 'demo-agency', timeZone: 'America/New_York', holidays: [] }]),
     sampling: Sampling,
     staff: z
@@ -306,6 +311,28 @@ export const Config = z
       .default({ timeCompression: 60 }),
   })
   .superRefine((config, ctx) => {
+    // Each agency names its own queues, roles and stack outputs (`QaReviewerRole<Agency>`): two ids that
+    // read the same there (`a1` and `a-1`) would be one.
+    const named = new Map<string, string>();
+    for (const [i, { id }] of config.agencies.entries()) {
+      const other = named.get(pascal(id));
+      if (other !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['agencies', i, 'id'],
+          message: `${id} and ${other} name the same queues and roles (${pascal(id)}): give one another id`,
+        });
+      named.set(pascal(id), id);
+    }
+    // A staff member's agencies must be agencies the stack serves: a typo would lock them out unseen.
+    for (const [i, member] of config.staff.entries())
+      for (const agency of member.agencies ?? [])
+        if (!config.agencies.some((a) => a.id === agency))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['staff', i, 'agencies'],
+            message: `${agency} is not one of the agencies the stack serves`,
+          });
     // A stack that keeps its data when destroyed is a production stack: its alarms must reach someone.
     if (!config.retention.removeOnDestroy && !config.alarmEmail && !config.alarmTopicArn)
       ctx.addIssue({

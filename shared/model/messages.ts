@@ -4,6 +4,12 @@ import { BATCH_ID, BILLING_CONTRACT } from './batch.ts';
 import { Correction } from './qa.ts';
 
 /**
+ * An agency id, as the configuration allows it: part of keys, prefixes and queue names (a message naming
+ * anything else is refused before it can reach one).
+ */
+const agencyId = z.string().regex(AGENCY_ID);
+
+/**
  * Queue message contracts. Messages carry identifiers and versions, never PHI: the chart itself stays
  * in the artifacts bucket and its state in the table. Published as JSON Schema in docs/.
  */
@@ -11,7 +17,7 @@ import { Correction } from './qa.ts';
 /** What one Lambda stage hands the next: intake -> validation -> qa-sampling -> billing-handoff. */
 export const ChartMessage = z.object({
   kind: z.literal('chart'),
-  agencyId: z.string(),
+  agencyId,
   chartKey: z.string(),
   version: z.int().min(1),
 });
@@ -26,7 +32,7 @@ export const ReviewRequest = z.object({
   kind: z.literal('review-request'),
   purpose: z.enum(['review', 'second-review', 'dispute']).default('review'),
   notBy: z.array(z.string()).optional().describe('Staff who may not take it: the coder, the first reviewer'),
-  agencyId: z.string(),
+  agencyId,
   chartKey: z.string(),
   version: z.int().min(1),
   coderId: z.string(),
@@ -45,7 +51,7 @@ export type ReviewRequest = z.infer<typeof ReviewRequest>;
 export const Verdict = z
   .object({
     kind: z.literal('verdict'),
-    agencyId: z.string(),
+    agencyId,
     chartKey: z.string(),
     version: z.int().min(1),
     reviewerId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
@@ -83,7 +89,7 @@ const staffId = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/);
 /** On qa-result: the coder disputes some of a review's corrections (by their index in the verdict). */
 export const Dispute = z.object({
   kind: z.literal('dispute'),
-  agencyId: z.string(),
+  agencyId,
   chartKey: z.string(),
   version: z.int().min(1),
   coderId: staffId,
@@ -97,7 +103,7 @@ export type Dispute = z.infer<typeof Dispute>;
 /** On qa-result: a senior reviewer's decision on a dispute. Overturned corrections no longer count. */
 export const DisputeResolution = z.object({
   kind: z.literal('dispute-resolution'),
-  agencyId: z.string(),
+  agencyId,
   chartKey: z.string(),
   version: z.int().min(1),
   reviewerId: staffId,
@@ -116,7 +122,7 @@ export type QaResultMessage = z.infer<typeof QaResultMessage>;
 export const BatchReady = z.object({
   kind: z.literal('batch-ready'),
   contract: z.literal(BILLING_CONTRACT),
-  agencyId: z.string(),
+  agencyId,
   batchId: z.string(),
   payerType: z.string(),
   lineOfBusiness: z.string(),
@@ -154,8 +160,6 @@ export const BATCH_CHECKS = [
 export type BatchCheck = (typeof BATCH_CHECKS)[number];
 
 const batchId = z.string().regex(BATCH_ID);
-/** The batch's agency: part of its key, so a billing role limited to some agencies can name only theirs. */
-const agencyId = z.string().regex(AGENCY_ID);
 
 /**
  * On billing-reply: what the billing team did with a coded batch, for the billing-reply stage to record
@@ -201,7 +205,7 @@ export type BillingReply = z.infer<typeof BillingReply>;
  */
 export const IntakeContinuation = z.object({
   kind: z.literal('intake-continue'),
-  agencyId: z.string(),
+  agencyId,
   objectId: z.string(),
   segment: z.int().min(1).describe('The run this message starts; informational, the ledger decides'),
 });

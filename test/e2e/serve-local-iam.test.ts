@@ -89,11 +89,20 @@ describe('the commands against `start --serve` from another process', () => {
     // What the deployed roles may not do is refused here as in AWS.
     const read = (key: string) =>
       target.clients.s3.send(new GetObjectCommand({ Bucket: target.resources.buckets.intake, Key: key }));
-    await expect(actAs(PERSON_ROLES.billing, () => read('exports/test-agency/x.json'))).rejects.toMatchObject(
-      {
-        name: 'AccessDenied',
-      },
-    );
+    await expect(
+      actAs(`${PERSON_ROLES.billing}@test-agency`, () => read('exports/test-agency/x.json')),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    // Another agency's batch is refused to this agency's billing team, from the other process too.
+    await expect(
+      actAs(`${PERSON_ROLES.billing}@test-agency`, () =>
+        target.clients.s3.send(
+          new GetObjectCommand({
+            Bucket: target.resources.buckets.artifacts,
+            Key: `batches/other-agency/${batchId}.json`,
+          }),
+        ),
+      ),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
     await expect(
       actAs(`${PERSON_ROLES.emrWriter}@test-agency`, () => read('exports/test-agency/x.json')),
     ).rejects.toMatchObject({ name: 'AccessDenied' });

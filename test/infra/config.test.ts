@@ -65,6 +65,29 @@ describe('agency configuration for the CDK app', () => {
     expect(() => sameAccountAndRegion(new Stack(new App(), 'T'), topic)).not.toThrow();
   });
 
+  it('refuses agencies that would name the same queues and roles, too many for a stack, and staff of an agency not served', () => {
+    const agencies = (...ids: string[]) => ids.map((id) => ({ id }));
+    expect(() => Config.parse({ agencies: agencies('a1', 'a-1') })).toThrow(
+      'a-1 and a1 name the same queues and roles (A1): give one another id',
+    );
+    expect(() => Config.parse({ agencies: agencies('north', 'north') })).toThrow('name the same queues');
+    expect(() =>
+      Config.parse({ agencies: agencies(...Array.from({ length: 9 }, (_, i) => `b${i}`)) }),
+    ).toThrow('a stack serves at most 8 agencies');
+    expect(
+      Config.parse({ agencies: agencies(...Array.from({ length: 8 }, (_, i) => `b${i}`)) }).agencies,
+    ).toHaveLength(8);
+    const staff = (agencyIds: string[]) => [
+      { principal: 'AIDA1', staffId: 's1', roles: ['reviewer'], agencies: agencyIds },
+    ];
+    expect(() => Config.parse({ agencies: agencies('north'), staff: staff(['nrth']) })).toThrow(
+      'nrth is not one of the agencies the stack serves',
+    );
+    expect(Config.parse({ agencies: agencies('north'), staff: staff(['north']) }).staff).toHaveLength(1);
+    // An id longer than a queue name has room for (32) is refused.
+    expect(() => Config.parse({ agencies: agencies('a'.repeat(33)) })).toThrow();
+  });
+
   it('reports a file that is missing or not JSON', () => {
     expect(() => loadConfig(path.join(tmpdir(), 'no-such-codetrail.json'))).toThrow(
       /cannot read codetrail config/,

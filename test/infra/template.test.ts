@@ -336,8 +336,48 @@ describe('queues', () => {
         expect(dlqUrl).toContain(`/${dlqName.replace(agency, '{agency}')}`);
         expect(name.length).toBeLessThanOrEqual(80);
       }
-      expect(url).toContain('https://sqs.');
     }
+    // Exactly the URL SQS gives a queue of that name in the stack's account, region and partition.
+    const { built: one } = template();
+    const c1 = one.stack.codetrail;
+    const name = resourceOf(trial().template, c1.queues.of('qa-review', 'demo-agency').queue).Properties
+      .QueueName as string;
+    expect(resolved(c1, c1.queues.url('qa-review'))).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'https://sqs.',
+          { Ref: 'AWS::Region' },
+          '.',
+          { Ref: 'AWS::URLSuffix' },
+          '/',
+          { Ref: 'AWS::AccountId' },
+          `/${name.replace('demo-agency', '{agency}')}`,
+        ],
+      ],
+    });
+  });
+
+  it('keeps the logical ids of the named human queues: a named queue cannot be replaced in place', () => {
+    // CloudFormation creates a replacement before it deletes the old one, and two queues cannot share a
+    // name: a changed construct id here would fail the deploy. Change these only on a fresh stack.
+    const { built } = trial();
+    const c = built.stack.codetrail;
+    const ids = (['qa-review', 'qa-review-senior', 'coded-batches'] as const).map((kind) => [
+      logicalId(c.queues.of(kind, 'demo-agency').queue),
+      logicalId(c.queues.of(kind, 'demo-agency').deadLetterQueue),
+    ]);
+    expect(ids).toEqual([
+      ['CodetrailQueueQaReviewDemoAgencyQueue8BEF7194', 'CodetrailQueueQaReviewDemoAgencyDlqF0159B6C'],
+      [
+        'CodetrailQueueQaReviewSeniorDemoAgencyQueueCB8D84B5',
+        'CodetrailQueueQaReviewSeniorDemoAgencyDlq0603C9F0',
+      ],
+      [
+        'CodetrailQueueCodedBatchesDemoAgencyQueue9AF1C4D7',
+        'CodetrailQueueCodedBatchesDemoAgencyDlq2BB45820',
+      ],
+    ]);
     // The longest kind with the longest agency id still fits SQS's 80 characters.
     const long = 'a'.repeat(32);
     const { template: t2, built: b2 } = template({ agencies: [{ id: long, timeZone: 'America/Chicago' }] });
@@ -350,7 +390,7 @@ describe('queues', () => {
       id: `branch-${i}`,
       timeZone: 'America/Chicago',
     }));
-    expect(() => build({ agencies })).toThrow(/at most 8.*deploy one stack per group of agencies/);
+    expect(() => build({ agencies })).toThrow(/at most 8 agencies: deploy one stack per group of agencies/);
   });
 
   it('has a queue and a dead-letter queue for every topology queue, all under the queue CMK, TLS only', () => {

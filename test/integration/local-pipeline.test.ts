@@ -1,10 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
+import { agencyQueueUrl } from '#shared/topology.ts';
 import { homeHealthChart, hospiceChart } from '../support/charts.ts';
 import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
 import { testConfig } from '../support/test-agencies.ts';
@@ -61,6 +62,42 @@ describe('the local pipeline on embedded AWS', () => {
     const after = [];
     for await (const c of pipeline.ports.charts.list()) after.push(c);
     expect(after).toEqual(before);
+    expect(await pipeline.deadLetters()).toEqual([]);
+  });
+
+  it("keeps two agencies apart: each agency's batch on its own coded-batches queue, its events under it", async () => {
+    for (const agency of ['agency-a', 'agency-b'])
+      await pipeline.ports.artifacts.putText(
+        'intake',
+        `exports/${agency}/apart.json`,
+        JSON.stringify(homeHealthChart({ agencyId: agency, chartId: 'AP-1' })),
+      );
+    await pipeline.runUntilQuiet();
+    const template = pipeline.resources.queueUrls['coded-batches'] ?? '';
+    for (const [agency, other] of [
+      ['agency-a', 'agency-b'],
+      ['agency-b', 'agency-a'],
+    ] as const) {
+      const got = await pipeline.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: agencyQueueUrl(template, agency), MaxNumberOfMessages: 10 }),
+      );
+      const batches = (got.Messages ?? []).map(
+        (m) => JSON.parse(m.Body ?? '{}') as { agencyId: string; batchId: string },
+      );
+      expect(batches.map((b) => b.agencyId)).toEqual([agency]);
+      const [batch] = batches;
+      const subject = `batch:${batch?.batchId}`;
+      // Its events are its agency's: the other agency's compliance role finds none of them.
+      expect((await pipeline.ports.audit.list(agency, subject)).map((e) => e.type)).toContain(
+        'batch.handed-off',
+      );
+      expect(await pipeline.ports.audit.list(other, subject)).toEqual([]);
+      const chartKey = await chartKeyOf(pipeline.ports.keys, agency, 'AP-1');
+      expect(chartKey.startsWith(`${agency}.ck`)).toBe(true);
+      expect(
+        (await pipeline.ports.charts.get(chartKey, 1))?.artifactKey.startsWith(`charts/${agency}/`),
+      ).toBe(true);
+    }
     expect(await pipeline.deadLetters()).toEqual([]);
   });
 

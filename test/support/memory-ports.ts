@@ -170,6 +170,12 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
       // As the adapter: a human queue is one per agency, and a message for one must name it.
       if (isHumanQueue(q) && agency === undefined)
         throw new Error(`queue ${q} is one per agency: name the agency`);
+      // And to that agency's own queue: a message of another agency there would reach its people.
+      for (const body of messages) {
+        const of = (body as { agencyId?: unknown } | null)?.agencyId;
+        if (isHumanQueue(q) && of !== undefined && of !== agency)
+          throw new Error(`a message of ${String(of)} sent to ${agency}'s ${q} queue`);
+      }
       for (const body of messages) sent.push({ queue: q, body: clone(body), ...(agency ? { agency } : {}) });
     },
   };

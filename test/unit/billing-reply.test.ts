@@ -298,6 +298,7 @@ describe('billing-reply', () => {
 
   it('refuses an answer from a billing lead of other agencies alone, and records why', async () => {
     const { mem, service } = stage({
+      agencies: [{ id: AGENCY }, { id: 'other-agency' }],
       staff: [
         { principal: BILLING_LEAD, staffId: 'billing-lead', roles: ['billing'], agencies: ['other-agency'] },
       ],

@@ -23,7 +23,8 @@ function outputs(skip?: string) {
     ...BUCKETS.map((b) => ({ OutputKey: OUTPUT.bucket(b), OutputValue: `bucket-${b}` })),
     ...queues().map((q) => ({
       OutputKey: OUTPUT.queue(q.name),
-      OutputValue: `https://sqs/111122223333/${q.name}`,
+      // A human kind's queue is one per agency: its output is a URL template.
+      OutputValue: `https://sqs/111122223333/${q.humanDrained ? `${q.name}_{agency}` : q.name}`,
     })),
   ];
   return all.filter((o) => o.OutputKey !== skip);
@@ -47,11 +48,29 @@ describe('resolveTarget --stack', () => {
     const target = await resolveTarget({ stack: 'Codetrail' });
     expect(target.resources.table).toBe('codetrail-table');
     expect(target.resources.buckets.intake).toBe('bucket-intake');
-    expect(target.resources.queueUrls['qa-review-senior']).toBe('https://sqs/111122223333/qa-review-senior');
+    expect(target.resources.queueUrls['qa-review-senior']).toBe(
+      'https://sqs/111122223333/qa-review-senior_{agency}',
+    );
     expect(target.resources.macKeyId).toContain(':key/abc');
     expect(target.actor).toBe('arn:aws:sts::111122223333:assumed-role/qa/reviewer-7');
     // The review board's partitions, one per agency.
     expect(target.agencies).toEqual(['north-branch', 'south-branch']);
+  });
+
+  it('refuses a stack deployed before each agency had its own queues, saying what to do', async () => {
+    const old = outputs().map((o) =>
+      o.OutputKey === OUTPUT.queue('qa-review')
+        ? { ...o, OutputValue: 'https://sqs/111122223333/qa-review' }
+        : o,
+    );
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        { StackName: 'Codetrail', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: old },
+      ],
+    });
+    await expect(resolveTarget({ stack: 'Codetrail' })).rejects.toThrow(
+      'stack Codetrail was deployed by an older codetrail: deploy it again with this one',
+    );
   });
 
   it('says which output is missing when the stack is not a codetrail stack', async () => {

@@ -86,7 +86,7 @@ describe('qa-result with staff configured: who may send what, by the identity SQ
     expect(await send(w, w.verdict({ reviewerId }), sender)).toEqual([outcome]);
   });
 
-  it("refuses a verdict from a reviewer of other agencies alone, even one naming the chart's agency as theirs", async () => {
+  it("refuses a verdict from a reviewer of other agencies alone, and one naming another agency than its chart's", async () => {
     const branchOnly: StaffMember[] = [
       { principal: 'AIDAREVIEWER1', staffId: 'qa-1', roles: ['reviewer'], agencies: ['other-agency'] },
       {
@@ -97,13 +97,28 @@ describe('qa-result with staff configured: who may send what, by the identity SQ
       },
     ];
     const w = await qaWorld({ staff: branchOnly });
-    // The chart is test-agency's: its state says so, whatever agency the message names.
-    expect(
-      await send(w, w.verdict({ reviewerId: 'qa-1', agencyId: 'other-agency' }), 'AIDAREVIEWER1'),
-    ).toEqual(['verdict.refused']);
+    expect(await send(w, w.verdict({ reviewerId: 'qa-1' }), 'AIDAREVIEWER1')).toEqual(['verdict.refused']);
     expect(w.mem.events()[0]?.detail).toMatchObject({ reason: 'qa-1 does not work for test-agency' });
+    // The chart is test-agency's, whatever the message names: the refusal is filed where its compliance
+    // role reads it.
+    const named = await qaWorld({ staff: branchOnly });
+    expect(
+      await send(named, named.verdict({ reviewerId: 'qa-1', agencyId: 'other-agency' }), 'AIDAREVIEWER1'),
+    ).toEqual(['verdict.refused']);
+    expect(named.mem.events()[0]).toMatchObject({
+      agencyId: 'test-agency',
+      detail: { reason: "the message names other-agency; the chart is test-agency's" },
+    });
+    expect((await named.state()).status).toBe('SAMPLED');
     const ok = await qaWorld({ staff: branchOnly });
     expect(await send(ok, ok.verdict({ reviewerId: 'qa-2' }), 'AIDAREVIEWER2')).toEqual(['verdict.agree']);
+  });
+
+  it("refuses, even with no staff configured, a verdict naming another agency than its chart's", async () => {
+    const w = await qaWorld();
+    expect(await send(w, w.verdict({ agencyId: 'other-agency' }), undefined)).toEqual(['verdict.refused']);
+    expect(w.mem.events()[0]?.agencyId).toBe('test-agency');
+    expect((await w.state()).status).toBe('SAMPLED');
   });
 
   it('takes a verdict for an unknown chart version to set it aside', async () => {

@@ -123,7 +123,8 @@ describe('validateChartInput', () => {
     const { findings } = validateChartInput(raw);
     const byPath = Object.fromEntries(findings.map((f) => [f.path, f.message]));
     expect(byPath).toMatchObject({
-      agencyId: 'agencyId: does not have the expected format (lower-case letters, digits and dashes)',
+      agencyId:
+        'agencyId: does not have the expected format (lower-case letters, digits and dashes, at most 32)',
       version: 'version: must be a whole number',
       lineOfBusiness: 'lineOfBusiness: must be one of "home_health", "hospice"',
       'patient.id': 'patient.id: must not be empty',
