@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { PERSON_ROLES } from '#shared/topology.ts';
 import { bulkDropObjects, isBulkDropFolder } from '../lib/bulk-drop.ts';
 import { droppedObjectKey } from '../lib/object-key.ts';
-import type { Target } from '../lib/target.ts';
+import { agencyOf, type Target } from '../lib/target.ts';
 import { actAs } from '../local/iam-enforcement.ts';
 
 /**
@@ -20,8 +20,12 @@ export function runDrop(
   opts: { agency: string; remittance?: boolean },
   now: () => Date = () => new Date(),
 ): Promise<string[]> {
-  if (opts.remittance) return dropFiles(target, files, opts, now);
-  return actAs(`${PERSON_ROLES.emrWriter}@${opts.agency}`, () => dropFiles(target, files, opts, now));
+  // An agency the stack serves: a typo would land under a folder intake quarantines.
+  const agency = agencyOf(target, opts.agency);
+  if (opts.remittance) return dropFiles(target, files, { ...opts, agency }, now);
+  return actAs(`${PERSON_ROLES.emrWriter}@${agency}`, () =>
+    dropFiles(target, files, { ...opts, agency }, now),
+  );
 }
 
 async function dropFiles(

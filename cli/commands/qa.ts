@@ -82,7 +82,7 @@ async function byAgency<E extends { agencyId: string }, R>(
 ): Promise<R[]> {
   const groups = new Map<string, E[]>();
   for (const e of entries) groups.set(e.agencyId, [...(groups.get(e.agencyId) ?? []), e]);
-  for (const agency of groups.keys()) agencyOf(target, agency);
+  for (const agency of groups.keys()) agencyOf(target, agency, 'the file names an agency');
   const out: R[] = [];
   for (const [agency, group] of groups) out.push(...(await work(agency, group)));
   return out;
@@ -167,7 +167,7 @@ async function listPending(target: Target, agency: string | undefined, senior?: 
  * its findings, HIPPS grouping and why it was sampled. For a blind second review the first review is
  * left out; for a dispute the review and the disputed corrections are shown.
  */
-export function runQaShow(
+export async function runQaShow(
   target: Target,
   chartKey: string,
   version: number,
@@ -181,7 +181,7 @@ export function runQaShow(
   const named = agencyOfChartKey(chartKey);
   if (opts.agency !== undefined && named !== undefined && opts.agency !== named)
     throw new Error(`--agency: the chart is ${named}'s`);
-  const agency = agencyOf(target, named ?? opts.agency);
+  const agency = named ? agencyOf(target, named, "the chartKey's agency") : agencyOf(target, opts.agency);
   return actAs(agencyRole(qaRole(senior), agency), () =>
     showChart(target, agency, queue, chartKey, version, purpose),
   );

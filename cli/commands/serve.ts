@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { resourcesToEnv } from '#shared/aws/resources.ts';
@@ -24,6 +24,7 @@ export interface ServeOptions {
  */
 export async function runServe(options: ServeOptions): Promise<void> {
   mkdirSync(options.stateDir, { recursive: true });
+  checkLayout(options.stateDir);
   const keyFile = join(options.stateDir, 'local.key');
   await loadOrCreateKey(keyFile);
   const snapshotDir = join(options.stateDir, 'snapshot');
@@ -41,10 +42,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   for (const [q, url] of concreteQueues(pipeline.resources.queueUrls, agencies)) allQueues[q] = url;
   for (const [q, url] of concreteQueues(pipeline.dlqUrls, agencies)) allQueues[`${q}-dlq`] = url;
   const restored = await restoreSnapshot(snapshotDir, pipeline.ports.artifacts, pipeline.clients, allQueues);
-  if (restored && restored.unrestored.length > 0)
-    process.stderr.write(
-      `codetrail: the snapshot's messages of ${restored.unrestored.join(', ')} were not restored: this stack has no such queue (another layout or configuration)\n`,
-    );
+  keepUnrestored(options.stateDir, restored?.unrestored ?? {});
   for (const seen of restored?.seenObjects ?? []) pipeline.notifier.markSeen(seen);
   // After the restore (writing an object back clears its tags): the tags come back from their file, and
   // the commands run from other processes read them there.
@@ -119,4 +117,38 @@ export async function runServe(options: ServeOptions): Promise<void> {
   rmSync(statePath, { force: true });
   await pipeline.stop();
   process.stdout.write(`codetrail: stopped; ${saved.objects.length} object(s) kept in ${snapshotDir}\n`);
+}
+
+/** What a `.codetrail/` holds: keys and queues laid out per agency (chartKey `<agency>.ck…`, `…_<agency>` queues). */
+const STATE_LAYOUT = 'codetrail local state 2: agencies in keys and queues';
+
+/**
+ * Refuses a state folder a build from before the per-agency layout kept (its table rows could not be
+ * found under the new keys), and marks a new one. One line saying what to do; nothing is touched.
+ */
+export function checkLayout(stateDir: string): void {
+  const marker = join(stateDir, 'layout');
+  const kept = existsSync(join(stateDir, 'dynamodb')) || existsSync(join(stateDir, 'snapshot'));
+  if (kept && (!existsSync(marker) || readFileSync(marker, 'utf8').trim() !== STATE_LAYOUT))
+    throw new Error(
+      `${stateDir}/ holds a local stack kept by an older codetrail, laid out another way: remove ${stateDir}/ and start again`,
+    );
+  writeFileSync(marker, `${STATE_LAYOUT}\n`);
+}
+
+/**
+ * Messages of the snapshot for queues this stack does not have (an agency taken out of the
+ * configuration): kept aside in unrestored-messages.json, beside any kept before, and named, so the next
+ * snapshot does not drop them unseen. They hold identifiers only, as every queue message does.
+ */
+export function keepUnrestored(stateDir: string, unrestored: Record<string, string[]>): void {
+  const names = Object.keys(unrestored);
+  if (names.length === 0) return;
+  const file = join(stateDir, 'unrestored-messages.json');
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string[]>) : {};
+  for (const [name, bodies] of Object.entries(unrestored)) kept[name] = [...(kept[name] ?? []), ...bodies];
+  writeFileSync(file, `${JSON.stringify(kept, null, 2)}\n`);
+  process.stderr.write(
+    `codetrail: the snapshot's messages of ${names.join(', ')} have no queue in this stack (an agency not configured?): kept in ${file}\n`,
+  );
 }

@@ -62,7 +62,7 @@ async function stackResources(stackName: string): Promise<{ resources: Resources
   };
   olderLayout(
     resources,
-    `stack ${stackName} was deployed by an older codetrail: deploy it again with this one`,
+    `stack ${stackName} was deployed by an older codetrail: deploy a fresh stack with this one (its keys and queues are laid out per agency)`,
   );
   const mac = outputs.get(OUTPUT.macKey);
   if (mac) resources.macKeyId = mac;
@@ -131,13 +131,14 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
 export function agencyOf(
   target: Pick<Target, 'agencies' | 'description'>,
   agency: string | undefined,
+  /** Where the agency came from, for the error: the option, a file, a chartKey. */
+  from = '--agency',
 ): string {
   if (agency !== undefined) {
     // The value is not echoed: a mistyped argument can be anything.
-    if (!AGENCY_ID.test(agency))
-      throw new Error('--agency: not an agency id (lower-case letters, digits, -)');
+    if (!AGENCY_ID.test(agency)) throw new Error(`${from}: not an agency id (lower-case letters, digits, -)`);
     if (target.agencies.length > 0 && !target.agencies.includes(agency))
-      throw new Error(`--agency: ${target.description} serves ${target.agencies.join(', ')}`);
+      throw new Error(`${from}: ${target.description} serves ${target.agencies.join(', ')}`);
     return agency;
   }
   const [only, ...more] = target.agencies;

@@ -71,19 +71,19 @@ export async function restoreSnapshot(
   artifacts: ArtifactStore,
   clients: AwsClients,
   queueUrls: Record<string, string>,
-): Promise<(SnapshotManifest & { unrestored: string[] }) | undefined> {
+): Promise<(SnapshotManifest & { unrestored: Record<string, string[]> }) | undefined> {
   const path = join(dir, 'manifest.json');
   if (!existsSync(path)) return undefined;
   const manifest = JSON.parse(readFileSync(path, 'utf8')) as SnapshotManifest;
   // A queue this stack no longer has (a snapshot from another layout or configuration): named, not lost unseen.
-  const unrestored: string[] = [];
+  const unrestored: Record<string, string[]> = {};
   for (const o of manifest.objects) {
     await artifacts.putBytes(o.bucket, o.key, readFileSync(join(dir, 's3', o.bucket, o.key)));
   }
   for (const [name, bodies] of Object.entries(manifest.queues)) {
     const url = queueUrls[name];
     if (!url) {
-      if (bodies.length > 0) unrestored.push(name);
+      if (bodies.length > 0) unrestored[name] = bodies;
       continue;
     }
     for (let i = 0; i < bodies.length; i += 10) {

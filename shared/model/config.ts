@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { AGENCY_ID } from '#shared/identity/identifiers.ts';
-import { MAX_AGENCIES_PER_STACK, pascal } from '#shared/topology.ts';
+import { HUMAN_QUEUES, MAX_AGENCIES_PER_STACK, pascal } from '#shared/topology.ts';
 import { CARC_CODE, DenialFamily, RARC_CODE } from './remittance.ts';
 
 const DEFAULT_TIME_ZONE = 'America/New_York';
@@ -313,17 +313,20 @@ export const Config = z
   .superRefine((config, ctx) => {
     // Each agency names its own queues, roles and stack outputs (`QaReviewerRole<Agency>`): two ids that
     // read the same there (`a1` and `a-1`) would be one.
+    // A queue's construct id joins its kind and agency (`QueueQaReviewSeniorX`): `senior-x`'s qa-review
+    // queue would be `x`'s qa-review-senior one.
     const named = new Map<string, string>();
-    for (const [i, { id }] of config.agencies.entries()) {
-      const other = named.get(pascal(id));
-      if (other !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['agencies', i, 'id'],
-          message: `${id} and ${other} name the same queues and roles (${pascal(id)}): give one another id`,
-        });
-      named.set(pascal(id), id);
-    }
+    for (const [i, { id }] of config.agencies.entries())
+      for (const name of [pascal(id), ...HUMAN_QUEUES.map((q) => `${pascal(q.name)}${pascal(id)}`)]) {
+        const other = named.get(name);
+        if (other !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['agencies', i, 'id'],
+            message: `${id} and ${other} name the same queues and roles (${name}): give one another id`,
+          });
+        named.set(name, id);
+      }
     // A staff member's agencies must be agencies the stack serves: a typo would lock them out unseen.
     for (const [i, member] of config.staff.entries())
       for (const agency of member.agencies ?? [])

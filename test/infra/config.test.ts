@@ -71,6 +71,10 @@ describe('agency configuration for the CDK app', () => {
       'a-1 and a1 name the same queues and roles (A1): give one another id',
     );
     expect(() => Config.parse({ agencies: agencies('north', 'north') })).toThrow('name the same queues');
+    // `senior-x`'s qa-review queue and `x`'s qa-review-senior one would be one construct.
+    expect(() => Config.parse({ agencies: agencies('x', 'senior-x') })).toThrow(
+      'senior-x and x name the same queues and roles (QaReviewSeniorX)',
+    );
     expect(() =>
       Config.parse({ agencies: agencies(...Array.from({ length: 9 }, (_, i) => `b${i}`)) }),
     ).toThrow('a stack serves at most 8 agencies');

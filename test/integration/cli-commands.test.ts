@@ -277,6 +277,15 @@ describe('codetrail commands against a running stack', () => {
       queueUrls,
     );
     expect(restored?.seenObjects).toEqual(['x']);
+    expect(restored?.unrestored).toEqual({});
+    // Into a stack without that queue (its agency no longer configured): handed back, not dropped.
+    const elsewhere = await restoreSnapshot(
+      join(dir, 'snap'),
+      pipeline.ports.artifacts,
+      pipeline.clients,
+      {},
+    );
+    expect(elsewhere?.unrestored).toEqual({ 'qa-review_test-agency': ['{"kind":"probe"}'] });
     expect(await pipeline.ports.artifacts.getText('audit', 'probe/one.json')).toBe('{"n":1}');
     const two = await pipeline.clients.s3.send(
       new GetObjectCommand({ Bucket: pipeline.resources.buckets.audit, Key: 'probe/two.bin' }),

@@ -12,7 +12,8 @@ import { SAMPLE_NOTHING } from './sample-nothing.ts';
 import { testConfig } from './test-agencies.ts';
 
 /** The keyed chart id of the chart under review (a keyed id, as intake makes them: no PHI). */
-export const CHART_KEY = 'ck-qa-result-1';
+// As chartKeyOf makes it: the agency, then the HMAC part (draws and claimRefs hash only that part).
+export const CHART_KEY = 'test-agency.ck-qa-result-1';
 export const ARTIFACT_KEY = `charts/test-agency/${CHART_KEY}/v1-0123456789ab.json`;
 /** The SQS SenderId the world's messages arrive with unless a test names another, and the actor it makes. */
 export const TEST_SENDER = 'AROATESTROLE:qa-tester';

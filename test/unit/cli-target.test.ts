@@ -69,7 +69,7 @@ describe('resolveTarget --stack', () => {
       ],
     });
     await expect(resolveTarget({ stack: 'Codetrail' })).rejects.toThrow(
-      'stack Codetrail was deployed by an older codetrail: deploy it again with this one',
+      'stack Codetrail was deployed by an older codetrail: deploy a fresh stack with this one (its keys and queues are laid out per agency)',
     );
   });
 

@@ -119,6 +119,15 @@ describe('qa-result with staff configured: who may send what, by the identity SQ
     expect(await send(w, w.verdict({ agencyId: 'other-agency' }), undefined)).toEqual(['verdict.refused']);
     expect(w.mem.events()[0]?.agencyId).toBe('test-agency');
     expect((await w.state()).status).toBe('SAMPLED');
+    // A version the table does not hold: its chartKey still says whose chart it is.
+    const none = await qaWorld();
+    expect(await send(none, none.verdict({ agencyId: 'other-agency', version: 9 }), undefined)).toEqual([
+      'verdict.refused',
+    ]);
+    expect(none.mem.events()[0]).toMatchObject({
+      agencyId: 'test-agency',
+      detail: { reason: "the message names other-agency; the chart is test-agency's" },
+    });
   });
 
   it('takes a verdict for an unknown chart version to set it aside', async () => {
