@@ -39,7 +39,7 @@ export function report(name: string, figure: string, baseline: string, ratio: nu
 }
 
 /** The emulators in another process, a codetrail stack provisioned on them, and its ports. */
-export async function emulatedStack(prefix: string) {
+export async function emulatedStack(prefix: string, agencies: readonly string[] = ['test-agency']) {
   const emulators = await startExternalEmulators();
   applyEmulatorEnv(emulators.endpoints);
   const clients = awsClients();
@@ -49,7 +49,8 @@ export async function emulatedStack(prefix: string) {
     prefix,
     timeCompression: 1000,
     localKeyFile: keyFile,
-    agencies: ['demo-agency'],
+    // The agencies the benchmark's charts name: each has its own human queues.
+    agencies,
   });
   return { emulators, clients, resources, ports: buildPorts(clients, resources) };
 }
