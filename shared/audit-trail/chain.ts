@@ -1,0 +1,64 @@
+import { canonicalHash } from './canonical.ts';
+
+/** The previous hash of an agency's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** An audit event as the chain holds it: its place in its agency's chain, and the hashes that bind it there. */
+export interface ChainedEvent {
+  agencyId: string;
+  /** 0, 1, 2… within the agency: one chainer per agency assigns them, so the chain cannot fork. */
+  seq: number;
+  /** The event's own id (its type, subject and idempotency key, hashed): a retry has the same one. */
+  eventId: string;
+  prevHash: string;
+  /** SHA-256 of the canonical form of everything above and the event. */
+  hash: string;
+  event: Record<string, unknown>;
+}
+
+/** What a chained event's hash covers: all of it but the hash. */
+export function chainedHash(e: Omit<ChainedEvent, 'hash'>): string {
+  return canonicalHash({
+    agencyId: e.agencyId,
+    seq: e.seq,
+    eventId: e.eventId,
+    prevHash: e.prevHash,
+    event: e.event,
+  });
+}
+
+/** Where an agency's chain stands: its next sequence number and its last hash. */
+export interface ChainHead {
+  nextSeq: number;
+  lastHash: string;
+  /** Event ids already chained: a retried event (the same id) is chained once. */
+  chained: ReadonlySet<string>;
+}
+
+export function emptyHead(): ChainHead {
+  return { nextSeq: 0, lastHash: GENESIS_HASH, chained: new Set() };
+}
+
+/**
+ * Appends events to one agency's chain, in the order given; an event whose id is chained already is
+ * left out (a retry). Pure: the caller is the one chainer of the agency, and stores what this returns.
+ */
+export function appendToChain(
+  agencyId: string,
+  head: ChainHead,
+  events: readonly { eventId: string; event: Record<string, unknown> }[],
+): { chained: ChainedEvent[]; head: ChainHead } {
+  const seen = new Set(head.chained);
+  const chained: ChainedEvent[] = [];
+  let { nextSeq, lastHash } = head;
+  for (const { eventId, event } of events) {
+    if (seen.has(eventId)) continue;
+    seen.add(eventId);
+    const link = { agencyId, seq: nextSeq, eventId, prevHash: lastHash, event };
+    const hash = chainedHash(link);
+    chained.push({ ...link, hash });
+    nextSeq += 1;
+    lastHash = hash;
+  }
+  return { chained, head: { nextSeq, lastHash, chained: seen } };
+}

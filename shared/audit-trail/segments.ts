@@ -1,0 +1,100 @@
+import { canonical, sha256Text } from './canonical.ts';
+import type { ChainedEvent } from './chain.ts';
+import { type AuditSigner, DIGEST_SIGNING_ALGORITHM } from './signer.ts';
+
+/**
+ * An agency's chain reaches the Object-Locked audit bucket in segments (one file of canonical events,
+ * one per line), each with a signed digest file. The digests chain as CloudTrail's do: each names the
+ * SHA-256 of the one before, so a segment or digest taken out, put back changed, or inserted shows.
+ */
+export const AUDIT_TRAIL_PREFIX = 'audit-trail/';
+
+const padded = (index: number) => String(index).padStart(10, '0');
+
+export function segmentKey(agencyId: string, index: number): string {
+  return `${AUDIT_TRAIL_PREFIX}${agencyId}/segments/${padded(index)}.ndjson`;
+}
+
+export function digestKey(agencyId: string, index: number): string {
+  return `${AUDIT_TRAIL_PREFIX}${agencyId}/digests/${padded(index)}.json`;
+}
+
+/** A segment's file: each event's canonical form, one per line. */
+export function segmentText(events: readonly ChainedEvent[]): string {
+  return events.map((e) => `${canonical(e)}\n`).join('');
+}
+
+/** What a digest states about its segment; signed as its canonical form. */
+export interface DigestBody {
+  schemaVersion: 1;
+  agencyId: string;
+  index: number;
+  segmentKey: string;
+  segmentSha256: string;
+  firstSeq: number;
+  lastSeq: number;
+  /** The hash the segment's first event chains to (the last of the segment before). */
+  chainStart: string;
+  /** Every event's hash, in order: a verifier names exactly which event changed, went or came. */
+  eventHashes: string[];
+  /** SHA-256 of the previous digest file's canonical form; null for an agency's first. */
+  previousDigestSha256: string | null;
+  signedAt: string;
+  keyId: string;
+  algorithm: typeof DIGEST_SIGNING_ALGORITHM;
+}
+
+export interface DigestFile extends DigestBody {
+  /** Base64 of the signature over the body's canonical form. */
+  signature: string;
+}
+
+export function digestSha256(digest: DigestFile): string {
+  return sha256Text(canonical(digest));
+}
+
+/** The canonical text a digest's signature covers: its body, without the signature. */
+export function signedText(digest: DigestBody): string {
+  const { signature: _signature, ...body } = digest as DigestFile;
+  return canonical(body);
+}
+
+/**
+ * The next segment of an agency's chain and its signed digest. `events` continue the chain where the
+ * previous segment ended (the caller's chainer hands them over in order).
+ */
+export async function sealSegment(
+  agencyId: string,
+  events: readonly ChainedEvent[],
+  previous: DigestFile | undefined,
+  signer: AuditSigner,
+  signedAt: string,
+): Promise<{ key: string; text: string; digestKey: string; digest: DigestFile }> {
+  const first = events[0];
+  const last = events.at(-1);
+  if (!first || !last) throw new Error('a segment holds at least one event');
+  const index = previous ? previous.index + 1 : 0;
+  const text = segmentText(events);
+  const body: DigestBody = {
+    schemaVersion: 1,
+    agencyId,
+    index,
+    segmentKey: segmentKey(agencyId, index),
+    segmentSha256: sha256Text(text),
+    firstSeq: first.seq,
+    lastSeq: last.seq,
+    chainStart: first.prevHash,
+    eventHashes: events.map((e) => e.hash),
+    previousDigestSha256: previous ? digestSha256(previous) : null,
+    signedAt,
+    keyId: signer.keyId,
+    algorithm: DIGEST_SIGNING_ALGORITHM,
+  };
+  const signature = (await signer.sign(canonical(body))).toString('base64');
+  return {
+    key: body.segmentKey,
+    text,
+    digestKey: digestKey(agencyId, index),
+    digest: { ...body, signature },
+  };
+}

@@ -1,0 +1,64 @@
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+} from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+/** The signature every digest carries: ECDSA on P-256 over SHA-256, DER-encoded, as KMS's ECDSA_SHA_256 gives it. */
+export const DIGEST_SIGNING_ALGORITHM = 'ECDSA_SHA_256';
+
+/**
+ * Signs the audit trail's digest files. In AWS a KMS asymmetric key (`ECC_NIST_P256`, `kms:Sign`) whose
+ * private half never leaves KMS; locally a key file. Anyone with the public key can verify.
+ */
+export interface AuditSigner {
+  /** The signing key's id, as a digest names it (a KMS key ARN, or `local:<fingerprint>`). */
+  readonly keyId: string;
+  sign(message: string): Promise<Buffer>;
+}
+
+/** Whether `signature` is the signer's over `message`, by its public key (PEM, SPKI): all a verifier needs. */
+export function signatureHolds(publicKeyPem: string, message: string, signature: Buffer): boolean {
+  try {
+    return verify('sha256', Buffer.from(message, 'utf8'), createPublicKey(publicKeyPem), signature);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The local stand-in for the KMS signing key: an EC P-256 private key in a file (PEM), made on first use.
+ * For synthetic data only, as the local MAC key is.
+ */
+export class LocalAuditSigner implements AuditSigner {
+  readonly keyId: string;
+  private readonly privateKeyPem: string;
+
+  constructor(file: string) {
+    if (!existsSync(file)) {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    }
+    this.privateKeyPem = readFileSync(file, 'utf8');
+    const spki = createPublicKey(createPrivateKey(this.privateKeyPem)).export({
+      type: 'spki',
+      format: 'der',
+    });
+    this.keyId = `local:${createHash('sha256').update(spki).digest('hex').slice(0, 16)}`;
+  }
+
+  /** The public half, for `audit verify` and for an external auditor. */
+  publicKeyPem(): string {
+    return createPublicKey(createPrivateKey(this.privateKeyPem))
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+  }
+
+  async sign(message: string): Promise<Buffer> {
+    return sign('sha256', Buffer.from(message, 'utf8'), createPrivateKey(this.privateKeyPem));
+  }
+}
