@@ -1,4 +1,4 @@
-import { canonicalHash } from './canonical.ts';
+import { canonical, canonicalHash } from './canonical.ts';
 
 /** The previous hash of an agency's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -53,6 +53,7 @@ export function appendToChain(
   let { nextSeq, lastHash } = head;
   for (const { eventId, event } of events) {
     if (seen.has(eventId)) continue;
+    plainJson(eventId, event);
     seen.add(eventId);
     const link = { agencyId, seq: nextSeq, eventId, prevHash: lastHash, event };
     const hash = chainedHash(link);
@@ -61,4 +62,20 @@ export function appendToChain(
     lastHash = hash;
   }
   return { chained, head: { nextSeq, lastHash, chained: seen } };
+}
+
+/**
+ * An event is chained only as plain JSON, whose canonical form reads back as itself: a function, a Map,
+ * a lone surrogate or an infinite number would hash as something else than what a reader sees, or not
+ * at all. Refused with the event's id (never its content).
+ */
+function plainJson(eventId: string, event: Record<string, unknown>): void {
+  try {
+    const text = canonical(event);
+    // What JSON would store of it, and what a reader parses back, must both be what is hashed.
+    if (canonical(JSON.parse(JSON.stringify(event))) === text && canonical(JSON.parse(text)) === text) return;
+  } catch {
+    // Refused below.
+  }
+  throw new Error(`audit event ${eventId} is not plain JSON: it cannot be chained`);
 }

@@ -1,5 +1,5 @@
 import { canonical, sha256Text } from './canonical.ts';
-import type { ChainedEvent } from './chain.ts';
+import { type ChainedEvent, chainedHash, GENESIS_HASH } from './chain.ts';
 import { type AuditSigner, DIGEST_SIGNING_ALGORITHM } from './signer.ts';
 
 /**
@@ -49,8 +49,12 @@ export interface DigestFile extends DigestBody {
   signature: string;
 }
 
-export function digestSha256(digest: DigestFile): string {
-  return sha256Text(canonical(digest));
+/**
+ * What the next digest names: the SHA-256 of this one's signed body. Not of its file: an ECDSA signature
+ * has more than one valid form, and the chain must not depend on which one a file holds.
+ */
+export function digestSha256(digest: DigestBody): string {
+  return sha256Text(signedText(digest));
 }
 
 /** The canonical text a digest's signature covers: its body, without the signature. */
@@ -73,6 +77,21 @@ export async function sealSegment(
   const first = events[0];
   const last = events.at(-1);
   if (!first || !last) throw new Error('a segment holds at least one event');
+  // The one writer of the trail seals only an unbroken chain: an event lost before sealing stops it
+  // here, loudly, rather than leaving a gap the signatures would vouch for.
+  const from = previous
+    ? { seq: previous.lastSeq + 1, hash: previous.eventHashes.at(-1) }
+    : { seq: 0, hash: GENESIS_HASH };
+  for (const [i, e] of events.entries()) {
+    const before = i === 0 ? from.hash : events[i - 1]?.hash;
+    if (
+      e.agencyId !== agencyId ||
+      e.seq !== from.seq + i ||
+      e.prevHash !== before ||
+      e.hash !== chainedHash(e)
+    )
+      throw new Error(`${agencyId}'s chain is broken at ${from.seq + i}: nothing is sealed`);
+  }
   const index = previous ? previous.index + 1 : 0;
   const text = segmentText(events);
   const body: DigestBody = {

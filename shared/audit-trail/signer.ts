@@ -41,7 +41,12 @@ export class LocalAuditSigner implements AuditSigner {
   constructor(file: string) {
     if (!existsSync(file)) {
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+      try {
+        // Made once: a second process starting at the same moment keeps the first one's key.
+        writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
     }
     this.privateKeyPem = readFileSync(file, 'utf8');
     const spki = createPublicKey(createPrivateKey(this.privateKeyPem)).export({

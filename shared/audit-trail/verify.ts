@@ -1,7 +1,7 @@
-import { sha256Text } from './canonical.ts';
-import { type ChainedEvent, chainedHash } from './chain.ts';
+import { canonical, sha256Text } from './canonical.ts';
+import { type ChainedEvent, chainedHash, GENESIS_HASH } from './chain.ts';
 import { type DigestFile, digestKey, digestSha256, segmentKey, signedText } from './segments.ts';
-import { signatureHolds } from './signer.ts';
+import { DIGEST_SIGNING_ALGORITHM, signatureHolds } from './signer.ts';
 
 /** What can be wrong with an agency's trail, each named so an auditor knows exactly what to look at. */
 export type TrailProblemKind =
@@ -38,82 +38,148 @@ export interface TrailReport {
 /**
  * Checks every agency's trail in the audit bucket's files (`files`: key to text, as read with the
  * bucket's read access alone) against the signing key's public half: each digest's signature, the chain
- * of digests, each segment against its digest, and each event against the hash the digest signed. Every
- * problem is named: the event modified, deleted, inserted or reordered, the segment or digest missing
- * or altered. Pure: the caller reads the files.
+ * of digests and of events across them, each segment against its digest, and each event against the hash
+ * the digest signed. Every problem is named: the event modified, deleted, inserted or reordered, the
+ * segment or digest missing or altered. Pure: the caller reads the files. `agencies`, when given, are
+ * checked alone, and each must have a trail.
  *
  * What a chain of signed digests cannot show by itself: a trail cut short at its end (the newest
- * segments and digests removed together). Compare the newest digest's `signedAt` with when the stack last
- * wrote (every hour while it works).
+ * segments and digests removed together). Compare the newest digest's `signedAt` with the stack's schedule.
  */
 export function verifyTrail(
   files: ReadonlyMap<string, string>,
   publicKeyPem: string,
-  onlyAgencies?: readonly string[],
+  agencies?: readonly string[],
 ): TrailReport {
-  const byAgency = new Map<string, Set<number>>();
+  const byAgency = new Map<string, Set<number>>((agencies ?? []).map((a) => [a, new Set<number>()]));
   for (const key of files.keys()) {
     const m = /^audit-trail\/([^/]+)\/(?:segments|digests)\/(\d{10})\.(?:ndjson|json)$/.exec(key);
     if (!m?.[1] || !m[2]) continue;
-    if (onlyAgencies && !onlyAgencies.includes(m[1])) continue;
+    if (agencies && !agencies.includes(m[1])) continue;
     byAgency.set(m[1], (byAgency.get(m[1]) ?? new Set()).add(Number(m[2])));
   }
-  const problems: TrailProblem[] = [];
-  let segments = 0;
-  let events = 0;
-  for (const [agencyId, indices] of [...byAgency].sort(([a], [b]) => a.localeCompare(b))) {
-    const last = Math.max(...indices);
-    let previous: { digest: DigestFile; trusted: boolean } | undefined;
-    for (let index = 0; index <= last; index++) {
-      segments += 1;
-      const problem = (kind: TrailProblemKind, detail: string, seq?: number) =>
-        problems.push({ kind, agencyId, segment: index, ...(seq === undefined ? {} : { seq }), detail });
-      const digestText = files.get(digestKey(agencyId, index));
-      const segment = files.get(segmentKey(agencyId, index));
-      const digest = digestText === undefined ? undefined : parseDigest(digestText);
-      if (digestText === undefined) problem('missing-digest', `digest ${index} is not in the bucket`);
-      else if (!digest || digest.agencyId !== agencyId || digest.index !== index)
-        problem('altered-digest', `digest ${index} is not a digest of this agency and place`);
-      if (segment === undefined) problem('missing-segment', `segment ${index} is not in the bucket`);
-      if (!digest || digest.agencyId !== agencyId || digest.index !== index) {
-        previous = undefined;
-        continue;
-      }
-      const trusted = signatureHolds(
-        publicKeyPem,
-        signedText(digest),
-        Buffer.from(digest.signature, 'base64'),
-      );
-      if (!trusted) problem('bad-signature', `digest ${index}'s signature does not hold`);
-      // Each digest names the one before: a digest taken out, changed or slipped in breaks the chain.
-      const expectedPrevious = index === 0 ? null : previous ? digestSha256(previous.digest) : undefined;
-      if (expectedPrevious !== undefined && digest.previousDigestSha256 !== expectedPrevious)
-        problem('broken-digest-chain', `digest ${index} does not name digest ${index - 1} as it is`);
-      // The first event of a segment chains to the last of the one before.
-      if (previous && digest.chainStart !== previous.digest.eventHashes.at(-1))
-        problem('broken-event-chain', `segment ${index} does not continue segment ${index - 1}'s chain`);
-      events += digest.eventHashes.length;
-      if (segment !== undefined && sha256Text(segment) !== digest.segmentSha256)
-        for (const p of eventProblems(segment, digest)) problem(p.kind, p.detail, p.seq);
-      previous = { digest, trusted };
-    }
-  }
-  return { ok: problems.length === 0, agencies: [...byAgency.keys()].sort(), segments, events, problems };
+  const report: TrailReport = {
+    ok: true,
+    agencies: [...byAgency.keys()].sort(),
+    segments: 0,
+    events: 0,
+    problems: [],
+  };
+  for (const agencyId of report.agencies)
+    checkAgency(files, publicKeyPem, agencyId, byAgency.get(agencyId) ?? new Set(), report);
+  report.ok = report.problems.length === 0;
+  return report;
 }
 
-function parseDigest(text: string): DigestFile | undefined {
+function checkAgency(
+  files: ReadonlyMap<string, string>,
+  publicKeyPem: string,
+  agencyId: string,
+  indices: ReadonlySet<number>,
+  report: TrailReport,
+): void {
+  const at = (segment: number) => (kind: TrailProblemKind, detail: string, seq?: number) =>
+    report.problems.push({ kind, agencyId, segment, ...(seq === undefined ? {} : { seq }), detail });
+  if (indices.size === 0) at(0)('missing-segment', `${agencyId} has no trail in the bucket`);
+  // The last digest whose signature held: the next one must continue it.
+  let previous: DigestFile | undefined;
+  let expected = 0;
+  for (const index of [...indices].sort((a, b) => a - b)) {
+    // Places with neither file: one problem per gap, however wide (a hostile key can name any index).
+    if (index > expected) {
+      const places = index - expected === 1 ? `${expected}` : `${expected} to ${index - 1}`;
+      at(expected)('missing-segment', `segment ${places} is not in the bucket`);
+      at(expected)('missing-digest', `digest ${places} is not in the bucket`);
+      report.segments += index - expected;
+      previous = undefined;
+    }
+    expected = index + 1;
+    report.segments += 1;
+    const problem = at(index);
+    const digestText = files.get(digestKey(agencyId, index));
+    const segment = files.get(segmentKey(agencyId, index));
+    if (segment === undefined) problem('missing-segment', `segment ${index} is not in the bucket`);
+    if (digestText === undefined) {
+      problem('missing-digest', `digest ${index} is not in the bucket`);
+      previous = undefined;
+      continue;
+    }
+    const digest = parseDigest(digestText, agencyId, index);
+    if (!digest) {
+      problem('altered-digest', `digest ${index} is not a digest of ${agencyId} at ${index}`);
+      previous = undefined;
+      continue;
+    }
+    if (!signed(digest, publicKeyPem)) {
+      // Nothing an unsigned digest says is used: not its segment, not as the next one's predecessor.
+      problem('bad-signature', `digest ${index}'s signature does not hold`);
+      previous = undefined;
+      continue;
+    }
+    // Each digest names the one before, and its events continue that one's: nothing taken out between.
+    if (
+      index === 0 &&
+      (digest.previousDigestSha256 !== null || digest.firstSeq !== 0 || digest.chainStart !== GENESIS_HASH)
+    )
+      problem('broken-event-chain', `digest 0 does not start ${agencyId}'s chain`);
+    if (previous) {
+      if (digest.previousDigestSha256 !== digestSha256(previous))
+        problem('broken-digest-chain', `digest ${index} does not name digest ${index - 1} as it is`);
+      if (digest.chainStart !== previous.eventHashes.at(-1) || digest.firstSeq !== previous.lastSeq + 1)
+        problem('broken-event-chain', `segment ${index} does not continue segment ${index - 1}'s chain`);
+    }
+    report.events += digest.eventHashes.length;
+    if (segment !== undefined && sha256Text(segment) !== digest.segmentSha256) {
+      const found = eventProblems(segment, digest);
+      for (const p of found) problem(p.kind, p.detail, p.seq);
+      // Lines rewritten without changing any event (another encoding, another layout): still not the file signed.
+      if (found.length === 0)
+        problem('modified', `segment ${index} is not the file signed, though its events are`);
+    }
+    previous = digest;
+  }
+}
+
+/** A digest file as the sealer writes it, of this agency and place; undefined for anything else. */
+function parseDigest(text: string, agencyId: string, index: number): DigestFile | undefined {
   try {
     const d = JSON.parse(text) as DigestFile;
-    return Array.isArray(d.eventHashes) && typeof d.signature === 'string' ? d : undefined;
+    const ok =
+      d.schemaVersion === 1 &&
+      d.algorithm === DIGEST_SIGNING_ALGORITHM &&
+      d.agencyId === agencyId &&
+      d.index === index &&
+      d.segmentKey === segmentKey(agencyId, index) &&
+      Array.isArray(d.eventHashes) &&
+      d.eventHashes.length > 0 &&
+      d.eventHashes.every((h) => typeof h === 'string') &&
+      Number.isSafeInteger(d.firstSeq) &&
+      d.lastSeq - d.firstSeq + 1 === d.eventHashes.length &&
+      typeof d.chainStart === 'string' &&
+      typeof d.signature === 'string';
+    return ok ? d : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Whether the digest's signature holds: decoded strictly (base64 with nothing added), over its body. */
+function signed(digest: DigestFile, publicKeyPem: string): boolean {
+  try {
+    const signature = Buffer.from(digest.signature, 'base64');
+    if (signature.toString('base64') !== digest.signature) return false;
+    return signatureHolds(publicKeyPem, signedText(digest), signature);
+  } catch {
+    // A body no canonical form exists for (an infinite number, a lone surrogate) was never signed.
+    return false;
+  }
+}
+
 /**
- * A segment that is not the one its digest signed, event by event: each line's event, its hash
- * recomputed from its content, found (or not) among the hashes the digest signed. Found out of order:
- * reordered. Not found, where a signed event is missing at its sequence number: modified. Not found
+ * A segment that is not the one its digest signed, event by event. A line is a signed event only if it
+ * is, byte for byte, that event's canonical form with its hash recomputed (nothing added, no field
+ * rewritten). Signed events found out of order: those outside the longest run in order are reordered.
+ * A line that is no signed event, where a signed event is missing at its sequence number: modified;
  * otherwise: inserted. Signed and never found: deleted.
  */
 function eventProblems(
@@ -122,28 +188,27 @@ function eventProblems(
 ): { kind: TrailProblemKind; seq?: number; detail: string }[] {
   const out: { kind: TrailProblemKind; seq?: number; detail: string }[] = [];
   const position = new Map(digest.eventHashes.map((h, i) => [h, i]));
-  const found = new Set<number>();
+  const found: number[] = [];
   const unmatched: { line: number; seq: number | undefined }[] = [];
-  let furthest = -1;
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   for (const [i, line] of lines.entries()) {
-    const event = parseEvent(line);
-    const at = event ? position.get(chainedHash(event)) : undefined;
-    if (at === undefined || found.has(at)) {
-      unmatched.push({ line: i + 1, seq: event?.seq });
-      continue;
-    }
-    found.add(at);
-    if (at < furthest)
+    const event = signedEvent(line);
+    const at = event ? position.get(event.hash) : undefined;
+    if (at === undefined || found.includes(at))
+      unmatched.push({ line: i + 1, seq: event?.seq ?? seqOf(line) });
+    else found.push(at);
+  }
+  const inOrder = longestIncreasing(found);
+  for (const p of found)
+    if (!inOrder.has(p))
       out.push({
         kind: 'reordered',
-        seq: digest.firstSeq + at,
-        detail: `event ${digest.firstSeq + at} stands after event ${digest.firstSeq + furthest}`,
+        seq: digest.firstSeq + p,
+        detail: `event ${digest.firstSeq + p} is out of its place`,
       });
-    furthest = Math.max(furthest, at);
-  }
-  const missing = new Set(digest.eventHashes.map((_, i) => i).filter((i) => !found.has(i)));
+  const foundSet = new Set(found);
+  const missing = new Set(digest.eventHashes.map((_, i) => i).filter((i) => !foundSet.has(i)));
   for (const { line, seq } of unmatched) {
     // A line claiming a signed place whose event is gone is that event, changed; a line whose claim is
     // unreadable takes the place its line stands at, when that place is missing.
@@ -162,11 +227,54 @@ function eventProblems(
   return out;
 }
 
-function parseEvent(line: string): ChainedEvent | undefined {
+/** The line's event with its hash recomputed, if the line is exactly that event's canonical form. */
+function signedEvent(line: string): ChainedEvent | undefined {
   try {
     const e = JSON.parse(line) as ChainedEvent;
-    return typeof e.seq === 'number' && typeof e.eventId === 'string' ? e : undefined;
+    if (typeof e.seq !== 'number' || typeof e.eventId !== 'string') return undefined;
+    const rebuilt = {
+      agencyId: e.agencyId,
+      seq: e.seq,
+      eventId: e.eventId,
+      prevHash: e.prevHash,
+      event: e.event,
+    };
+    const hash = chainedHash(rebuilt);
+    return canonical({ ...rebuilt, hash }) === line ? { ...rebuilt, hash } : undefined;
+  } catch {
+    // No canonical form (an infinite number, a lone surrogate, nesting past the stack): not a signed event.
+    return undefined;
+  }
+}
+
+/** The sequence number a line claims, if it can be read at all. */
+function seqOf(line: string): number | undefined {
+  try {
+    const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+    return typeof seq === 'number' && Number.isSafeInteger(seq) ? seq : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The values of the longest strictly increasing subsequence (patience sorting, O(n log n)). */
+function longestIncreasing(values: readonly number[]): Set<number> {
+  const tails: number[] = [];
+  const tailAt: number[] = [];
+  const before: number[] = [];
+  for (const [i, v] of values.entries()) {
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((tails[mid] as number) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    tails[lo] = v;
+    tailAt[lo] = i;
+    before[i] = lo > 0 ? (tailAt[lo - 1] as number) : -1;
+  }
+  const kept = new Set<number>();
+  for (let i = tailAt[tails.length - 1] ?? -1; i >= 0; i = before[i] as number) kept.add(values[i] as number);
+  return kept;
 }

@@ -8,7 +8,13 @@ import {
   emptyHead,
   GENESIS_HASH,
 } from '#shared/audit-trail/chain.ts';
-import { type DigestFile, digestKey, segmentKey, segmentText } from '#shared/audit-trail/segments.ts';
+import {
+  type DigestFile,
+  digestKey,
+  sealSegment,
+  segmentKey,
+  segmentText,
+} from '#shared/audit-trail/segments.ts';
 import { type LocalAuditSigner, signatureHolds } from '#shared/audit-trail/signer.ts';
 import { type TrailProblem, verifyTrail } from '#shared/audit-trail/verify.ts';
 import { buildTrail, syntheticEvent, testSigner } from '../support/audit-trail.ts';
@@ -150,7 +156,8 @@ describe('audit verify over a generated trail (300 events, 3 agencies, segments 
         if (at < 24) {
           const swapped = [...events];
           [swapped[at], swapped[at + 1]] = [swapped[at + 1] as ChainedEvent, swapped[at] as ChainedEvent];
-          check(swapped, [`reordered@${agency}/${index}#${seq}`]);
+          // Two neighbours swapped: the one that now stands too early is out of place.
+          check(swapped, [`reordered@${agency}/${index}#${seq + 1}`]);
         }
       }
   }, 60_000);
@@ -169,8 +176,17 @@ describe('audit verify over a generated trail (300 events, 3 agencies, segments 
       digestKey('east', 1),
       JSON.stringify({ ...digest, signedAt: '2027-01-01T00:00:00.000Z' }),
     );
-    // Changed, it no longer holds its signature, and the next digest no longer names it.
-    expect(verify(changed)).toEqual(['bad-signature@east/1', 'broken-digest-chain@east/2']);
+    // Changed, it no longer holds its signature; nothing it says is used (the next digest is not blamed).
+    expect(verify(changed)).toEqual(['bad-signature@east/1']);
+    // A signature with anything added (base64 a lax decoder would ignore) does not hold either.
+    const padded = new Map(files).set(
+      digestKey('east', 3),
+      JSON.stringify({
+        ...JSON.parse(files.get(digestKey('east', 3)) ?? '{}'),
+        signature: `${(JSON.parse(files.get(digestKey('east', 3)) ?? '{}') as DigestFile).signature}==`,
+      }),
+    );
+    expect(verify(padded)).toEqual(['bad-signature@east/3']);
     const other = testSigner();
     const { files: forgedTrail } = await buildTrail(other, ['east'], 100, 25);
     expect(verify(new Map([...files, ...forgedTrail]))).toEqual(
@@ -183,6 +199,81 @@ describe('audit verify over a generated trail (300 events, 3 agencies, segments 
     expect(report).toContain('deleted@north/0#0');
     expect(report).toContain('inserted@north/0');
     expect(report.every((p) => p.startsWith('deleted@north/') || p.startsWith('inserted@north/'))).toBe(true);
+  });
+
+  it('names a gap of segments and digests taken out together once, however wide', () => {
+    const f = new Map(files);
+    for (const i of [1, 2]) {
+      f.delete(segmentKey('north', i));
+      f.delete(digestKey('north', i));
+    }
+    // One gap: what comes after it cannot be chained to what is gone, and is not blamed for it.
+    expect(named(verifyTrail(f, signer.publicKeyPem()).problems)).toEqual([
+      'missing-digest@north/1',
+      'missing-segment@north/1',
+    ]);
+    // A file under a far index (hostile, or a typo) is one gap, not billions of problems.
+    const far = new Map(files).set(digestKey('north', 9_999_999_999), '{}');
+    const report = verifyTrail(far, signer.publicKeyPem(), ['north']);
+    expect(named(report.problems)).toEqual([
+      'altered-digest@north/9999999999',
+      'missing-digest@north/4',
+      'missing-segment@north/4',
+      'missing-segment@north/9999999999',
+    ]);
+  });
+
+  it('names lines rewritten around an intact event: a field added, its hash field changed, other line ends', () => {
+    const events = eventsOf(files, 'south', 1);
+    const lines = segmentText(events).split('\n');
+    const tamper = (i: number, line: string) =>
+      new Map(files).set(segmentKey('south', 1), lines.map((l, j) => (j === i ? line : l)).join('\n'));
+    const verify = (f: Map<string, string>) => named(verifyTrail(f, signer.publicKeyPem()).problems);
+    const e3 = JSON.parse(lines[3] ?? '{}') as Record<string, unknown>;
+    expect(verify(tamper(3, JSON.stringify({ ...e3, approvedBy: 'staff:mallory' })))).toEqual([
+      'modified@south/1#28',
+    ]);
+    expect(verify(tamper(3, canonical({ ...e3, hash: 'f'.repeat(64) })))).toEqual(['modified@south/1#28']);
+    const crlf = new Map(files).set(segmentKey('south', 1), segmentText(events).replaceAll('\n', '\r\n'));
+    expect(verify(crlf).length).toBeGreaterThan(0);
+    // Hostile lines are reported, never thrown.
+    expect(verify(tamper(3, '{"seq":28,"eventId":"\ud800","event":{}}'))).toEqual(['modified@south/1#28']);
+    expect(verify(tamper(3, '{"seq":1e999,"eventId":"x"}'))).toEqual(['modified@south/1#28']);
+    expect(verify(tamper(3, `${'['.repeat(50_000)}${']'.repeat(50_000)}`))).toEqual(['modified@south/1#28']);
+  });
+
+  it('names one event moved to the front as the one out of place', () => {
+    const events = eventsOf(files, 'east', 2);
+    const moved = [events[10] as ChainedEvent, ...events.filter((_, i) => i !== 10)];
+    expect(named(verifyTrail(withEvents(files, 'east', 2, moved), signer.publicKeyPem()).problems)).toEqual([
+      'reordered@east/2#60',
+    ]);
+  });
+
+  it('names an agency asked for that has no trail at all', () => {
+    const report = verifyTrail(files, signer.publicKeyPem(), ['north', 'west']);
+    expect(named(report.problems)).toEqual(['missing-segment@west/0']);
+  });
+
+  it('seals only an unbroken chain, and chains only plain JSON', async () => {
+    const { chained } = appendToChain(
+      'north',
+      emptyHead(),
+      [0, 1, 2].map((n) => syntheticEvent('north', n)),
+    );
+    await expect(
+      sealSegment('north', [chained[0], chained[2]] as ChainedEvent[], undefined, signer, 'now'),
+    ).rejects.toThrow("north's chain is broken at 1: nothing is sealed");
+    await expect(sealSegment('south', chained, undefined, signer, 'now')).rejects.toThrow(
+      "south's chain is broken at 0",
+    );
+    await expect(sealSegment('north', chained.slice(1), undefined, signer, 'now')).rejects.toThrow(
+      'broken at 0',
+    );
+    for (const bad of [{ n: Number.POSITIVE_INFINITY }, { s: '\ud800' }, { f: [() => 1] }, { b: 1n }])
+      expect(() =>
+        appendToChain('north', emptyHead(), [{ eventId: 'ev-bad', event: bad as Record<string, unknown> }]),
+      ).toThrow('audit event ev-bad is not plain JSON: it cannot be chained');
   });
 
   it('checks only the agencies asked for, and reads the public key alone', () => {
@@ -229,7 +320,9 @@ describe('audit verify over 10,000 events', () => {
           }
           const problems = named(verifyTrail(withEvents(files, agency, index, tampered), key).problems);
           expect(problems).toEqual([
-            kind === 'inserted' ? `inserted@${agency}/${index}` : `${kind}@${agency}/${index}#${seq}`,
+            kind === 'inserted'
+              ? `inserted@${agency}/${index}`
+              : `${kind}@${agency}/${index}#${kind === 'reordered' ? seq + 1 : seq}`,
           ]);
         },
       ),
