@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { runAuditBatch, runAuditEvents } from './commands/audit.ts';
+import { runAuditVerify } from './commands/audit-verify.ts';
 import { type BillingOptions, runBilling } from './commands/billing.ts';
 import { runDenials } from './commands/denials.ts';
 import { runDrop } from './commands/drop.ts';
@@ -118,6 +119,19 @@ audit
   .option(...STACK_OPTION)
   .action(async (batchId: string, opts: { agency?: string; stack?: string }) => {
     print(await runAuditBatch(await resolveTarget(opts), batchId, opts));
+  });
+audit
+  .command('verify')
+  .description(
+    "Check a copy of the audit trail (every chain, every signature) with the signing key's public half alone: names each event modified, deleted, inserted or reordered, each segment or digest missing; exits 1 unless all holds",
+  )
+  .requiredOption('--dir <dir>', 'the copy: aws s3 sync s3://<audit bucket>/audit-trail/ DIR')
+  .requiredOption('--public-key <file>', "the signing key's public half (PEM)")
+  .option('--agency <id...>', 'only these agencies (each must have a trail)')
+  .action((opts: { dir: string; publicKey: string; agency?: string[] }) => {
+    const { text, ok } = runAuditVerify(opts);
+    print(text);
+    if (!ok) process.exitCode = 1;
   });
 audit
   .command('events')
