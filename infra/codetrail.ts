@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import type { Config } from '#shared/model/config.ts';
 import {
   AGENCY_PLACEHOLDER,
-  AGENCY_QUEUE_SEPARATOR,
+  agencyQueueName,
   BUCKET_NOTIFICATIONS,
   BUCKETS,
   type BucketName,
@@ -213,7 +213,7 @@ export class Codetrail extends Construct {
       // Named queues cannot be replaced in place: these construct ids (and so logical ids) must never
       // change (a test pins them), or CloudFormation would create the new queue under the old one's name.
       const nameOf = (suffix: string, agency: string) =>
-        `${namePrefix}-${kind}${suffix}${AGENCY_QUEUE_SEPARATOR}${agency}`;
+        agencyQueueName(`${namePrefix}-${kind}${suffix}`, agency);
       humanQueues[kind] = {};
       for (const agency of agencies)
         humanQueues[kind][agency] = new PipelineQueue(this, `Queue${pascal(kind)}${pascal(agency)}`, {

@@ -382,10 +382,22 @@ export function isHumanQueue(name: QueueName): name is HumanQueueName {
   return HUMAN_QUEUES.some((q) => q.name === name);
 }
 
+/**
+ * An agency (branch) id as the configuration allows it: lower-case letters, digits and hyphens, at most
+ * 32 characters. It is part of keys, prefixes and queue names (`<stack>-qa-review_<agency>`, at most 80
+ * characters), so a person's role can be limited to some agencies by IAM alone.
+ */
+export const AGENCY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** The name of one agency's queue (or, given AGENCY_PLACEHOLDER, the template of every agency's). */
+export function agencyQueueName(base: string, agency: string): string {
+  return `${base}${AGENCY_QUEUE_SEPARATOR}${agency}`;
+}
+
 /** One agency's queue of a kind: the template's `{agency}` filled in. */
 export function agencyQueueUrl(template: string, agency: string): string {
   // The id goes into a URL: only what an agency id may hold (lower-case letters, digits, hyphens).
-  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(agency)) throw new Error('not an agency id');
+  if (!AGENCY_ID.test(agency)) throw new Error('not an agency id');
   if (!template.includes(AGENCY_PLACEHOLDER)) throw new Error('not a per-agency queue URL');
   return template.replace(AGENCY_PLACEHOLDER, agency);
 }
@@ -403,8 +415,7 @@ export function concreteQueues(
     if (!url) continue;
     if (!url.includes(AGENCY_PLACEHOLDER)) out.push([name, url]);
     else
-      for (const agency of agencies)
-        out.push([`${name}${AGENCY_QUEUE_SEPARATOR}${agency}`, agencyQueueUrl(url, agency)]);
+      for (const agency of agencies) out.push([agencyQueueName(name, agency), agencyQueueUrl(url, agency)]);
   }
   return out;
 }

@@ -1,9 +1,10 @@
 import type { Ports } from '#shared/aws/ports.ts';
-import { AGENCY_ID, agencyOfChartKey, sha256Hex } from '#shared/identity/identifiers.ts';
+import { batchManifestKey } from '#shared/billing/batch-files.ts';
+import { agencyOfChartKey, sha256Hex } from '#shared/identity/identifiers.ts';
 import { BATCH_ID } from '#shared/model/batch.ts';
-import { agencyRole, PERSON_ROLES } from '#shared/topology.ts';
+import { AGENCY_ID, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { table } from '../lib/summary.ts';
-import { agencyOf, type Target } from '../lib/target.ts';
+import { agencyNamedBy, agencyOf, type Target } from '../lib/target.ts';
 import { actAs } from '../local/iam-enforcement.ts';
 
 /**
@@ -19,10 +20,7 @@ export async function runAuditEvents(
 ): Promise<string> {
   // A subject's events are kept under its agency: a chart's (its chartKey begins with it) or a coder's
   // (named in the subject), else the one asked for or the stack's only one.
-  const named = agencyInSubject(subject);
-  if (opts.agency !== undefined && named !== undefined && opts.agency !== named)
-    throw new Error(`--agency: the subject is ${named}'s`);
-  const agencyId = agencyOf(target, opts.agency ?? named);
+  const agencyId = agencyNamedBy(target, opts.agency, agencyInSubject(subject), 'the subject');
   const events = await actAs(agencyRole(PERSON_ROLES.compliance, agencyId), () =>
     target.ports.audit.list(agencyId, subject),
   );
@@ -62,7 +60,7 @@ export async function runAuditBatch(
     const recorded = handedOff?.detail?.manifestSha256;
     if (typeof recorded !== 'string')
       throw new Error(`${batchId}: ${agency} has no handed-off batch of that id`);
-    const key = `batches/${agency}/${batchId}.json`;
+    const key = batchManifestKey(agency, batchId);
     const locked = sha256Hex(await target.ports.artifacts.getText('audit', key));
     if (locked !== recorded)
       throw new Error(

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { PERSON_ROLES } from '#shared/topology.ts';
+import { agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { bulkDropObjects, isBulkDropFolder } from '../lib/bulk-drop.ts';
 import { droppedObjectKey } from '../lib/object-key.ts';
 import { agencyOf, type Target } from '../lib/target.ts';
@@ -23,7 +23,7 @@ export function runDrop(
   // An agency the stack serves: a typo would land under a folder intake quarantines.
   const agency = agencyOf(target, opts.agency);
   if (opts.remittance) return dropFiles(target, files, { ...opts, agency }, now);
-  return actAs(`${PERSON_ROLES.emrWriter}@${agency}`, () =>
+  return actAs(agencyRole(PERSON_ROLES.emrWriter, agency), () =>
     dropFiles(target, files, { ...opts, agency }, now),
   );
 }

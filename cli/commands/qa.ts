@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type * as z from 'zod';
 import { queueOfPurpose, type ReviewQueue } from '#shared/aws/ports.ts';
 import { agencyOfChartKey } from '#shared/identity/identifiers.ts';
 import { agencyQueueUrl, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
@@ -14,7 +15,7 @@ import {
   takeNextReview,
 } from '../lib/review-queue.ts';
 import { table } from '../lib/summary.ts';
-import { agencyOf, STATE_DIR, type Target } from '../lib/target.ts';
+import { agencyNamedBy, agencyOf, STATE_DIR, type Target } from '../lib/target.ts';
 import {
   DisputeFileEntry,
   parseEntryFile,
@@ -178,10 +179,7 @@ export async function runQaShow(
   const senior = opts.senior === true || purpose === 'dispute';
   const queue = senior ? 'qa-review-senior' : 'qa-review';
   // The chart's agency (its chartKey leads with it), as that agency's QA role.
-  const named = agencyOfChartKey(chartKey);
-  if (opts.agency !== undefined && named !== undefined && opts.agency !== named)
-    throw new Error(`--agency: the chart is ${named}'s`);
-  const agency = named ? agencyOf(target, named, "the chartKey's agency") : agencyOf(target, opts.agency);
+  const agency = agencyNamedBy(target, opts.agency, agencyOfChartKey(chartKey), 'the chart');
   return actAs(agencyRole(qaRole(senior), agency), () =>
     showChart(target, agency, queue, chartKey, version, purpose),
   );
@@ -222,37 +220,47 @@ async function showChart(
 }
 
 /** `codetrail qa dispute FILE`: a coder disputes corrections of a QA review of their chart. */
-export async function runQaDispute(target: Target, file: string): Promise<string> {
-  const parsed = parseEntryFile(readFileSync(file, 'utf8'), DisputeFileEntry);
+export function runQaDispute(target: Target, file: string): Promise<string> {
   // As the coder role the stack deploys: a dispute and its note, nothing read.
-  const sent = await byAgency(
+  return sendEntryFile(
     target,
-    parsed.entries.map((e) => e.entry),
-    (agency, entries) =>
-      actAs(agencyRole(PERSON_ROLES.coder, agency), () =>
-        submitDisputes(submitDeps(target, 'qa-review-senior'), entries),
-      ),
+    file,
+    DisputeFileEntry,
+    PERSON_ROLES.coder,
+    submitDisputes,
+    (d) => `${d.chartKey} v${d.version}: dispute sent to senior review`,
   );
-  return [
-    ...sent.map((d) => `${d.chartKey} v${d.version}: dispute sent to senior review`),
-    ...issueLines(parsed.issues),
-  ].join('\n');
 }
 
 /** `codetrail qa resolve FILE`: a senior reviewer upholds or overturns disputed corrections. */
-export async function runQaResolve(target: Target, file: string): Promise<string> {
-  const parsed = parseEntryFile(readFileSync(file, 'utf8'), ResolutionFileEntry);
+export function runQaResolve(target: Target, file: string): Promise<string> {
+  return sendEntryFile(
+    target,
+    file,
+    ResolutionFileEntry,
+    PERSON_ROLES.qaSenior,
+    submitResolutions,
+    (r) => `${r.chartKey} v${r.version}: ${r.outcome}`,
+  );
+}
+
+/** A dispute or resolution file: each agency's entries sent as that agency's `role`, a line for each, then the file's issues. */
+async function sendEntryFile<E extends { agencyId: string }, R>(
+  target: Target,
+  file: string,
+  schema: z.ZodType<E>,
+  role: (typeof PERSON_ROLES)[keyof typeof PERSON_ROLES],
+  submit: (deps: ReturnType<typeof submitDeps>, entries: E[]) => Promise<R[]>,
+  line: (sent: R) => string,
+): Promise<string> {
+  const parsed = parseEntryFile(readFileSync(file, 'utf8'), schema);
   const sent = await byAgency(
     target,
     parsed.entries.map((e) => e.entry),
     (agency, entries) =>
-      actAs(agencyRole(PERSON_ROLES.qaSenior, agency), () =>
-        submitResolutions(submitDeps(target, 'qa-review-senior'), entries),
-      ),
+      actAs(agencyRole(role, agency), () => submit(submitDeps(target, 'qa-review-senior'), entries)),
   );
-  return [...sent.map((r) => `${r.chartKey} v${r.version}: ${r.outcome}`), ...issueLines(parsed.issues)].join(
-    '\n',
-  );
+  return [...sent.map(line), ...issueLines(parsed.issues)].join('\n');
 }
 
 /** What a submission needs; the requests it answers are looked for on `queue` alone (the role's own). */

@@ -55,7 +55,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     env: resourcesToEnv(pipeline.resources),
     dlqUrls: pipeline.dlqUrls,
     objectTagLog,
-    agencies: options.config.agencies.map((a) => a.id),
+    agencies,
     keyFile,
     startedAt: new Date().toISOString(),
   };

@@ -7,8 +7,7 @@ import { type AwsClients, awsClients } from '#shared/aws/clients.ts';
 import type { Ports } from '#shared/aws/ports.ts';
 import { buildPorts } from '#shared/aws/ports-from-env.ts';
 import { type Resources, resourcesFromEnv } from '#shared/aws/resources.ts';
-import { AGENCY_ID } from '#shared/identity/identifiers.ts';
-import { AGENCY_PLACEHOLDER, BUCKETS, OUTPUT, type QueueName, queues } from '#shared/topology.ts';
+import { AGENCY_ID, AGENCY_PLACEHOLDER, BUCKETS, OUTPUT, type QueueName, queues } from '#shared/topology.ts';
 import { installLocalConditionalWrites } from '../local/conditional-writes.ts';
 import { applyEmulatorEnv } from '../local/emulators.ts';
 import { LocalIam } from '../local/iam-enforcement.ts';
@@ -148,6 +147,21 @@ export function agencyOf(
       ? `name the agency with --agency: ${target.description} serves ${target.agencies.join(', ')}`
       : `name the agency with --agency: ${target.description} does not list its agencies`,
   );
+}
+
+/**
+ * The agency an argument names (a chartKey, an audit subject), which `--agency`, if given, must agree
+ * with; an argument that names none leaves it to `agencyOf`. `what` names the argument in errors.
+ */
+export function agencyNamedBy(
+  target: Pick<Target, 'agencies' | 'description'>,
+  option: string | undefined,
+  named: string | undefined,
+  what: string,
+): string {
+  if (named === undefined) return agencyOf(target, option);
+  if (option !== undefined && option !== named) throw new Error(`--agency: ${what} is ${named}'s`);
+  return agencyOf(target, named, `${what}'s agency`);
 }
 
 /**

@@ -1,13 +1,16 @@
 import * as z from 'zod';
-import { AGENCY_ID } from '#shared/identity/identifiers.ts';
 import { Correction } from '#shared/model/qa.ts';
+import { AGENCY_ID } from '#shared/topology.ts';
+
+/** The agency an entry is of: an id, as the configuration allows it. */
+const agencyId = z.string().regex(AGENCY_ID, 'an agency id: lower-case letters, digits and dashes');
 
 /**
  * What a QA reviewer writes locally: verdicts keyed by the EMR chart id they see in the chart. The CLI
  * turns the chart id into the chartKey before anything goes on a queue.
  */
 export const VerdictFileEntry = z.object({
-  agencyId: z.string().regex(AGENCY_ID, 'an agency id: lower-case letters, digits and dashes'),
+  agencyId,
   chartId: z.string().min(1).max(128),
   version: z.int().min(1),
   reviewerId: z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/),
@@ -54,7 +57,7 @@ const staffId = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/);
 
 /** A coder's dispute of corrections of a QA review, by the EMR chart id the coder sees. */
 export const DisputeFileEntry = z.object({
-  agencyId: z.string().regex(AGENCY_ID, 'an agency id: lower-case letters, digits and dashes'),
+  agencyId,
   chartId: z.string().min(1).max(128),
   version: z.int().min(1),
   coderId: staffId,
@@ -66,7 +69,7 @@ export type DisputeFileEntry = z.infer<typeof DisputeFileEntry>;
 
 /** A senior reviewer's decision on a dispute. */
 export const ResolutionFileEntry = z.object({
-  agencyId: z.string().regex(AGENCY_ID, 'an agency id: lower-case letters, digits and dashes'),
+  agencyId,
   chartId: z.string().min(1).max(128),
   version: z.int().min(1),
   reviewerId: staffId,

@@ -162,13 +162,7 @@ export class LocalIam {
         role: agency ? role.slice(0, at) : role,
         action: request.action,
         // Its agency in a key (`exports/<agency>/…`) or in its queue's name (`…-qa-review_<agency>`).
-        resource: recordAs(
-          agency
-            ? request.resource
-                .replaceAll(`/${agency}/`, '/{agency}/')
-                .replace(new RegExp(`_${agency}$`), '_{agency}')
-            : request.resource,
-        ),
+        resource: recordAs(agency ? withAgencyPlaceholder(request.resource, agency) : request.resource),
         allowed,
       };
       if (request.context)
@@ -261,4 +255,10 @@ export function recordedPrefix(value: string, agency: string | undefined): strin
   const [first = ''] = value.split('/');
   if (agency && value.startsWith(`${first}/${agency}/`)) return `${first}/{agency}/…`;
   return value.replace(/^([^/]*\/).+$/, '$1…');
+}
+
+/** A resource of one agency's role as the snapshot writes it: the agency in a key, or ending a queue's name. */
+function withAgencyPlaceholder(resource: string, agency: string): string {
+  const inKeys = resource.replaceAll(`/${agency}/`, '/{agency}/');
+  return inKeys.endsWith(`_${agency}`) ? `${inKeys.slice(0, -agency.length)}{agency}` : inKeys;
 }

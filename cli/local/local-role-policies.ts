@@ -2,7 +2,7 @@ import type { Resources } from '#shared/aws/resources.ts';
 import { deployedRolePolicies } from '#shared/iam/deployed-role-policies.ts';
 import { type ArnScope, queueArn } from '#shared/iam/requests-of-call.ts';
 import { type RolePolicies, type RolePolicy, resolvePlaceholders } from '#shared/iam/role-policy.ts';
-import { AGENCY_PLACEHOLDER, JOBS, type QueueName, STAGES } from '#shared/topology.ts';
+import { AGENCY_ID, AGENCY_PLACEHOLDER, JOBS, type QueueName, STAGES } from '#shared/topology.ts';
 
 /** The ARNs locally: the emulators' account, the SDK's region. */
 export function localArnScope(env: NodeJS.ProcessEnv = process.env): ArnScope {
@@ -74,7 +74,7 @@ export function placeholderForm(resource: string, arns: ReadonlyMap<string, stri
       if (
         resource.startsWith(head) &&
         resource.endsWith(tail) &&
-        /^(\{agency\}|[a-z0-9][a-z0-9-]*)$/.test(agency)
+        (agency === AGENCY_PLACEHOLDER || AGENCY_ID.test(agency))
       )
         return `{${name}}`;
       continue;

@@ -10,7 +10,7 @@ import type { Resources } from '#shared/aws/resources.ts';
 import { GSI1, GSI1_PK, GSI1_SK, PK, SK } from '#shared/aws/table-keys.ts';
 import {
   AGENCY_PLACEHOLDER,
-  AGENCY_QUEUE_SEPARATOR,
+  agencyQueueName,
   BUCKETS,
   type BucketName,
   DLQ_RETENTION_DAYS,
@@ -58,11 +58,9 @@ export function resourceNames(prefix: string) {
     bucket: (b: BucketName) => `${prefix}-${b}`,
     /** A human queue's name per agency has `{agency}` (AGENCY_PLACEHOLDER) in it, filled in by `agencyQueueUrl`. */
     queue: (q: QueueName) =>
-      isHumanQueue(q) ? `${prefix}-${q}${AGENCY_QUEUE_SEPARATOR}${AGENCY_PLACEHOLDER}` : `${prefix}-${q}`,
+      isHumanQueue(q) ? agencyQueueName(`${prefix}-${q}`, AGENCY_PLACEHOLDER) : `${prefix}-${q}`,
     dlq: (q: QueueName) =>
-      isHumanQueue(q)
-        ? `${prefix}-${q}-dlq${AGENCY_QUEUE_SEPARATOR}${AGENCY_PLACEHOLDER}`
-        : `${prefix}-${q}-dlq`,
+      isHumanQueue(q) ? agencyQueueName(`${prefix}-${q}-dlq`, AGENCY_PLACEHOLDER) : `${prefix}-${q}-dlq`,
   };
 }
 

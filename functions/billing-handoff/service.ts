@@ -1,5 +1,5 @@
 import type { BatchRef } from '#shared/aws/ports.ts';
-import { batchCsv, billTypeOf, membersSha256 } from '#shared/billing/batch-files.ts';
+import { batchCsv, batchManifestKey, billTypeOf, membersSha256 } from '#shared/billing/batch-files.ts';
 import type { BusinessCalendar } from '#shared/billing/business-time.ts';
 import { calendarFor, turnaround } from '#shared/billing/turnaround.ts';
 import { chartSubject, claimRefOf, sha256Hex } from '#shared/identity/identifiers.ts';
@@ -257,7 +257,7 @@ export function createBillingHandoffService(
     };
     const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
     const csvText = batchCsv(manifest);
-    const manifestKey = `batches/${agencyId}/${batchId}.json`;
+    const manifestKey = batchManifestKey(agencyId, batchId);
     const csvKey = `batches/${agencyId}/${batchId}.csv`;
     for (const bucket of ['artifacts', 'audit'] as const) {
       await ports.artifacts.putText(bucket, manifestKey, manifestText, 'application/json');

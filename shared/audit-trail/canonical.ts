@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { sha256Hex } from '#shared/identity/identifiers.ts';
 
 /**
  * RFC 8785 JSON canonicalization (the `canonicalize` package, by one of the RFC's authors): the same
@@ -14,9 +14,5 @@ export function canonical(value: unknown): string {
 
 /** SHA-256 of a value's canonical form, hex. */
 export function canonicalHash(value: unknown): string {
-  return createHash('sha256').update(canonical(value), 'utf8').digest('hex');
-}
-
-export function sha256Text(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return sha256Hex(canonical(value));
 }

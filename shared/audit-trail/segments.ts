@@ -1,4 +1,5 @@
-import { canonical, sha256Text } from './canonical.ts';
+import { sha256Hex } from '#shared/identity/identifiers.ts';
+import { canonical } from './canonical.ts';
 import { type ChainedEvent, chainedHash, GENESIS_HASH } from './chain.ts';
 import { type AuditSigner, DIGEST_SIGNING_ALGORITHM } from './signer.ts';
 
@@ -54,7 +55,7 @@ export interface DigestFile extends DigestBody {
  * has more than one valid form, and the chain must not depend on which one a file holds.
  */
 export function digestSha256(digest: DigestBody): string {
-  return sha256Text(signedText(digest));
+  return sha256Hex(signedText(digest));
 }
 
 /** The canonical text a digest's signature covers: its body, without the signature. */
@@ -99,7 +100,7 @@ export async function sealSegment(
     agencyId,
     index,
     segmentKey: segmentKey(agencyId, index),
-    segmentSha256: sha256Text(text),
+    segmentSha256: sha256Hex(text),
     firstSeq: first.seq,
     lastSeq: last.seq,
     chainStart: first.prevHash,

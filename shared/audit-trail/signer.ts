@@ -3,6 +3,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  type KeyObject,
   sign,
   verify,
 } from 'node:crypto';
@@ -36,7 +37,7 @@ export function signatureHolds(publicKeyPem: string, message: string, signature:
  */
 export class LocalAuditSigner implements AuditSigner {
   readonly keyId: string;
-  private readonly privateKeyPem: string;
+  private readonly privateKey: KeyObject;
 
   constructor(file: string) {
     if (!existsSync(file)) {
@@ -48,22 +49,17 @@ export class LocalAuditSigner implements AuditSigner {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
-    this.privateKeyPem = readFileSync(file, 'utf8');
-    const spki = createPublicKey(createPrivateKey(this.privateKeyPem)).export({
-      type: 'spki',
-      format: 'der',
-    });
+    this.privateKey = createPrivateKey(readFileSync(file, 'utf8'));
+    const spki = createPublicKey(this.privateKey).export({ type: 'spki', format: 'der' });
     this.keyId = `local:${createHash('sha256').update(spki).digest('hex').slice(0, 16)}`;
   }
 
   /** The public half, for `audit verify` and for an external auditor. */
   publicKeyPem(): string {
-    return createPublicKey(createPrivateKey(this.privateKeyPem))
-      .export({ type: 'spki', format: 'pem' })
-      .toString();
+    return createPublicKey(this.privateKey).export({ type: 'spki', format: 'pem' }).toString();
   }
 
   async sign(message: string): Promise<Buffer> {
-    return sign('sha256', Buffer.from(message, 'utf8'), createPrivateKey(this.privateKeyPem));
+    return sign('sha256', Buffer.from(message, 'utf8'), this.privateKey);
   }
 }

@@ -1,4 +1,5 @@
-import { canonical, sha256Text } from './canonical.ts';
+import { sha256Hex } from '#shared/identity/identifiers.ts';
+import { canonical } from './canonical.ts';
 import { type ChainedEvent, chainedHash, GENESIS_HASH } from './chain.ts';
 import { type DigestFile, digestKey, digestSha256, segmentKey, signedText } from './segments.ts';
 import { DIGEST_SIGNING_ALGORITHM, signatureHolds } from './signer.ts';
@@ -129,7 +130,7 @@ function checkAgency(
         problem('broken-event-chain', `segment ${index} does not continue segment ${index - 1}'s chain`);
     }
     report.events += digest.eventHashes.length;
-    if (segment !== undefined && sha256Text(segment) !== digest.segmentSha256) {
+    if (segment !== undefined && sha256Hex(segment) !== digest.segmentSha256) {
       const found = eventProblems(segment, digest);
       for (const p of found) problem(p.kind, p.detail, p.seq);
       // Lines rewritten without changing any event (another encoding, another layout): still not the file signed.
@@ -189,15 +190,18 @@ function eventProblems(
   const out: { kind: TrailProblemKind; seq?: number; detail: string }[] = [];
   const position = new Map(digest.eventHashes.map((h, i) => [h, i]));
   const found: number[] = [];
+  const foundSet = new Set<number>();
   const unmatched: { line: number; seq: number | undefined }[] = [];
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   for (const [i, line] of lines.entries()) {
     const event = signedEvent(line);
     const at = event ? position.get(event.hash) : undefined;
-    if (at === undefined || found.includes(at))
-      unmatched.push({ line: i + 1, seq: event?.seq ?? seqOf(line) });
-    else found.push(at);
+    if (at === undefined || foundSet.has(at)) unmatched.push({ line: i + 1, seq: event?.seq ?? seqOf(line) });
+    else {
+      found.push(at);
+      foundSet.add(at);
+    }
   }
   const inOrder = longestIncreasing(found);
   for (const p of found)
@@ -207,7 +211,6 @@ function eventProblems(
         seq: digest.firstSeq + p,
         detail: `event ${digest.firstSeq + p} is out of its place`,
       });
-  const foundSet = new Set(found);
   const missing = new Set(digest.eventHashes.map((_, i) => i).filter((i) => !foundSet.has(i)));
   for (const { line, seq } of unmatched) {
     // A line claiming a signed place whose event is gone is that event, changed; a line whose claim is

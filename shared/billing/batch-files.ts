@@ -2,6 +2,11 @@ import { sha256Hex } from '#shared/identity/identifiers.ts';
 import type { BatchManifest, BatchMember } from '#shared/model/batch.ts';
 
 /** The bill type a line of business's claims carry: home health period claims, hospice claims. */
+/** Where a batch's manifest is kept, in the artifacts bucket and its Object-Locked copy in the audit bucket. */
+export function batchManifestKey(agencyId: string, batchId: string): string {
+  return `batches/${agencyId}/${batchId}.json`;
+}
+
 export function billTypeOf(lineOfBusiness: string): string {
   return lineOfBusiness === 'hospice' ? '081x' : '0329';
 }

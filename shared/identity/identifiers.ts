@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KeyService, RecordedSource, SourceObject } from '#shared/aws/ports.ts';
+import { AGENCY_ID } from '#shared/topology.ts';
 
 /**
  * Non-PHI identifiers. The EMR's chart id is PHI (a medical record number), so keys, messages, logs and
@@ -68,13 +69,6 @@ export function claimRefOf(chartKey: string, version: number): string {
   for (let i = 0; i < 14; i++) out += CROCKFORD[(digest[i] ?? 0) % 32];
   return out;
 }
-
-/**
- * An agency (branch) id as the configuration allows it: lower-case letters, digits and hyphens, at most
- * 32 characters. It is part of keys, prefixes and queue names (`<stack>-qa-review_<agency>`, at most 80
- * characters), so a person's role can be limited to some agencies by IAM alone.
- */
-export const AGENCY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** A claimRef as claimRefOf makes it: CT and 14 Crockford base-32 characters. */
 export const CLAIM_REF = new RegExp(`^CT[${CROCKFORD}]{14}$`);

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { AGENCY_ID } from '#shared/identity/identifiers.ts';
+import { AGENCY_ID } from '#shared/topology.ts';
 
 /**
  * The canonical chart: one home health 30-day period of care or one hospice benefit period, as an EMR

@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { AGENCY_ID } from '#shared/identity/identifiers.ts';
-import { HUMAN_QUEUES, MAX_AGENCIES_PER_STACK, pascal } from '#shared/topology.ts';
+import { AGENCY_ID, HUMAN_QUEUES, MAX_AGENCIES_PER_STACK, pascal } from '#shared/topology.ts';
 import { CARC_CODE, DenialFamily, RARC_CODE } from './remittance.ts';
 
 const DEFAULT_TIME_ZONE = 'America/New_York';

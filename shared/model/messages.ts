@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { AGENCY_ID, CLAIM_REF } from '#shared/identity/identifiers.ts';
+import { CLAIM_REF } from '#shared/identity/identifiers.ts';
+import { AGENCY_ID } from '#shared/topology.ts';
 import { BATCH_ID, BILLING_CONTRACT } from './batch.ts';
 import { Correction } from './qa.ts';
 

@@ -77,7 +77,7 @@ describe('agency configuration for the CDK app', () => {
     );
     expect(() =>
       Config.parse({ agencies: agencies(...Array.from({ length: 9 }, (_, i) => `b${i}`)) }),
-    ).toThrow('a stack serves at most 8 agencies');
+    ).toThrow('a stack serves at most 8 agencies: deploy one stack per group of agencies');
     expect(
       Config.parse({ agencies: agencies(...Array.from({ length: 8 }, (_, i) => `b${i}`)) }).agencies,
     ).toHaveLength(8);

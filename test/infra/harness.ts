@@ -84,6 +84,14 @@ export function resourceOf(t: Template, construct: IConstruct): CfnJson {
 }
 
 export const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
+/** A configuration serving two agencies (branches): each gets its own queues and roles. */
+export const TWO_AGENCIES = {
+  agencies: [
+    { id: 'north-branch', timeZone: 'America/Chicago' },
+    { id: 'south-branch', timeZone: 'America/Chicago' },
+  ],
+};
+
 export const arn = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
 
 /** Every IAM statement of the policies attached to a role. */

@@ -3,21 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { Config } from '#shared/model/config.ts';
 import { OUTPUT } from '#shared/topology.ts';
 import type { AgencyRoles } from '../../infra/person-roles.ts';
-import { asArray, logicalId, resourceOf, statementsOfRole, template } from './harness.ts';
+import { arn, asArray, logicalId, resourceOf, statementsOfRole, TWO_AGENCIES, template } from './harness.ts';
 
 /** The EMR export writer roles (issue 13, item 3): one per agency, PutObject under its prefix only. */
 describe('the EMR export writer roles', () => {
-  const twoAgencies = {
-    agencies: [
-      { id: 'north-branch', timeZone: 'America/Chicago' },
-      { id: 'south-branch', timeZone: 'America/Chicago' },
-    ],
-  };
-
   it('gives each agency a role that may add objects under its own exports/ prefix, SSE-KMS under the intake key', () => {
-    const { template: t, built } = template(twoAgencies);
+    const { template: t, built } = template(TWO_AGENCIES);
     const c = built.stack.codetrail;
-    const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
     expect(Object.keys(c.personRoles.byAgency)).toEqual(['north-branch', 'south-branch']);
     for (const [agency, { emrWriter: role }] of Object.entries(c.personRoles.byAgency)) {
       const statements = statementsOfRole(t, role);
@@ -62,7 +54,7 @@ describe('the EMR export writer roles', () => {
   });
 
   it('names each role in a stack output', () => {
-    const { template: t } = template(twoAgencies);
+    const { template: t } = template(TWO_AGENCIES);
     const outputs = t.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
     for (const agency of ['north-branch', 'south-branch'])
       expect(outputs[OUTPUT.emrWriterRole(agency)]?.Description).toContain(`exports/${agency}/`);
@@ -94,7 +86,6 @@ const AGENCY = 'demo-agency';
 describe('the QA reviewer and senior reviewer roles', () => {
   const { template: t, built } = template();
   const c = built.stack.codetrail;
-  const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
   const mine = c.personRoles.byAgency[AGENCY];
   if (!mine) throw new Error('no roles for the agency');
   const roles = [
@@ -199,7 +190,6 @@ describe('the coder role', () => {
 describe('the billing role', () => {
   const { template: t, built } = template();
   const c = built.stack.codetrail;
-  const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
 
   it('takes coded batches, reads batch files and only the chart files tagged for billing, and answers to billing-reply', () => {
     const statements = statementsOfRole(t, c.personRoles.byAgency[AGENCY]?.billing as IConstruct);
@@ -290,14 +280,8 @@ describe('the trust of the roles people share', () => {
 
 /** Per-agency scope (issue 13, item 3): each agency's people reach its own queues, prefixes and partitions alone. */
 describe('the roles of two agencies', () => {
-  const { template: t, built } = template({
-    agencies: [
-      { id: 'north-branch', timeZone: 'America/Chicago' },
-      { id: 'south-branch', timeZone: 'America/Chicago' },
-    ],
-  });
+  const { template: t, built } = template(TWO_AGENCIES);
   const c = built.stack.codetrail;
-  const arn = (x: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(x), 'Arn'] });
 
   it.each(['qaReviewer', 'qaSenior', 'compliance', 'coder', 'billing'] as const)(
     "gives each agency its own %s role, which names nothing of the other agency's",

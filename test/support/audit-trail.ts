@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendToChain, type ChainedEvent, emptyHead } from '#shared/audit-trail/chain.ts';
+import { appendToChain, emptyHead } from '#shared/audit-trail/chain.ts';
 import { type DigestFile, sealSegment } from '#shared/audit-trail/segments.ts';
 import { LocalAuditSigner } from '#shared/audit-trail/signer.ts';
 
@@ -35,13 +35,11 @@ export async function buildTrail(
   agencies: readonly string[],
   perAgency: number,
   segmentSize: number,
-): Promise<{ files: Map<string, string>; chains: Map<string, ChainedEvent[]> }> {
+): Promise<{ files: Map<string, string> }> {
   const files = new Map<string, string>();
-  const chains = new Map<string, ChainedEvent[]>();
   for (const agencyId of agencies) {
     const events = Array.from({ length: perAgency }, (_, n) => syntheticEvent(agencyId, n));
     const { chained } = appendToChain(agencyId, emptyHead(), events);
-    chains.set(agencyId, chained);
     let previous: DigestFile | undefined;
     for (let i = 0; i < chained.length; i += segmentSize) {
       const sealed = await sealSegment(
@@ -56,5 +54,5 @@ export async function buildTrail(
       previous = sealed.digest;
     }
   }
-  return { files, chains };
+  return { files };
 }

@@ -22,13 +22,13 @@ import { memoryRemittanceLedger } from './memory-remittance-ledger.ts';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
+/** A batch's key, as its partition names it: agency and id. */
+const batchKey = (b: { agencyId: string; batchId: string }) => `${b.agencyId}#${b.batchId}`;
+
 /**
  * In-memory ports with the same semantics as the adapters: for fast, pure tests of the services. `clock`
  * stamps chart transitions, as the stack's clock does for DynamoChartStore (the wall clock by default).
  */
-/** A batch's key, as its partition names it: agency and id. */
-const batchKey = (b: { agencyId: string; batchId: string }) => `${b.agencyId}#${b.batchId}`;
-
 export function memoryPorts(options: { clock?: Clock } = {}) {
   const batches = new Map<string, Batch>();
   const ledger = new Map<string, LedgerEntry>();

@@ -67,7 +67,7 @@ describe('the QA commands of a stack serving several agencies', () => {
       "--agency: the chart is north's",
     );
     await expect(runQaShow(target, 'east.ck01', 1)).rejects.toThrow(
-      "the chartKey's agency: test stack serves north, south",
+      "the chart's agency: test stack serves north, south",
     );
   });
 });
