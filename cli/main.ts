@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { runAuditBatch, runAuditEvents } from './commands/audit.ts';
-import { runAuditVerify } from './commands/audit-verify.ts';
+import { runAuditVerify, runStackAuditVerify } from './commands/audit-verify.ts';
 import { type BillingOptions, runBilling } from './commands/billing.ts';
 import { runDenials } from './commands/denials.ts';
 import { runDrop } from './commands/drop.ts';
@@ -125,11 +125,23 @@ audit
   .description(
     "Check a copy of the audit trail (every chain, every signature) with the signing key's public half alone: names each event modified, deleted, inserted or reordered, each segment or digest missing; exits 1 unless all holds",
   )
-  .requiredOption('--dir <dir>', 'the copy: aws s3 sync s3://<audit bucket>/audit-trail/ DIR')
-  .requiredOption('--public-key <file>', "the signing key's public half (PEM)")
-  .option('--agency <id...>', 'only these agencies (each must have a trail)')
-  .action((opts: { dir: string; publicKey: string; agency?: string[] }) => {
-    const { text, ok } = runAuditVerify(opts);
+  .option(
+    '--dir <dir>',
+    "a copy of the trail (aws s3 sync s3://<audit bucket>/audit-trail/ DIR); the stack's audit bucket when absent",
+  )
+  .option('--public-key <file>', "the signing key's public half (PEM); needed with --dir, else the stack's")
+  .option(
+    '--agency <id...>',
+    'only these agencies (each must have a trail); else every agency the stack serves',
+  )
+  .option(...STACK_OPTION)
+  .action(async (opts: { dir?: string; publicKey?: string; agency?: string[]; stack?: string }) => {
+    if (opts.dir !== undefined && opts.publicKey === undefined)
+      throw new Error("--public-key: needed with --dir (the PEM of the signing key's public half)");
+    const { text, ok } =
+      opts.dir !== undefined && opts.publicKey !== undefined
+        ? runAuditVerify({ ...opts, dir: opts.dir, publicKey: opts.publicKey })
+        : await runStackAuditVerify(await resolveTarget(opts), opts);
     print(text);
     if (!ok) process.exitCode = 1;
   });

@@ -10,7 +10,15 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Config } from '#shared/model/config.ts';
-import { BUCKETS, type BucketName, type DataFile, ENV, type QueueName } from '#shared/topology.ts';
+import {
+  type AuditTableAccess,
+  BUCKETS,
+  type BucketName,
+  type DataFile,
+  ENV,
+  type ObjectAccess,
+  type QueueName,
+} from '#shared/topology.ts';
 import type { PipelineQueues } from './pipeline-queue.ts';
 
 /** Where a bundle's data files live in the Lambda (its code is unpacked in /var/task). */
@@ -29,6 +37,10 @@ export interface FunctionResources {
   readonly queues: PipelineQueues;
   readonly buckets: Readonly<Record<BucketName, s3.IBucket>>;
   readonly table: dynamodb.ITable;
+  /** Audit events and their chain: stages may only add events to it. */
+  readonly auditTable: dynamodb.ITable;
+  /** Signs the audit trail's digests: its id goes to the sealer alone. */
+  readonly signingKey: kms.IKey;
   /** The key of the table and the PHI buckets. */
   readonly dataKey: kms.IKey;
   /** The key of the pipeline queues. */
@@ -59,6 +71,8 @@ export interface FunctionSpec {
   readonly sendsTo: readonly QueueName[];
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /** Signs the audit trail's digests: gets the signing key's id. */
+  readonly signs?: boolean;
 }
 
 export interface CodetrailFunctionProps extends FunctionResources {
@@ -99,7 +113,9 @@ export function codetrailFunction(
 
   const environment: Record<string, string> = {
     [ENV.table]: props.table.tableName,
+    [ENV.auditTable]: props.auditTable.tableName,
     [ENV.macKeyId]: props.macKey.keyId,
+    ...(props.spec.signs ? { [ENV.signingKeyId]: props.signingKey.keyArn } : {}),
     [ENV.config]: configJson,
     NODE_OPTIONS: '--enable-source-maps',
   };
@@ -181,6 +197,86 @@ export function viaService(
     resources: [key.keyArn],
     conditions: { StringEquals: { 'kms:ViaService': names } },
   });
+}
+
+/**
+ * What a function does with objects, each on its own key prefixes only: GetObject (GetObjectVersion where
+ * an S3 event names the version), ListBucket on the prefixes it lists, PutObject where it adds, and
+ * PutObjectTagging where it sets the tags a person's role is conditioned on.
+ */
+export function grantObjects(
+  role: iam.Role,
+  spec: {
+    readonly reads?: readonly ObjectAccess[];
+    readonly lists?: readonly ObjectAccess[];
+    readonly writes?: readonly ObjectAccess[];
+    readonly tags?: readonly ObjectAccess[];
+  },
+  buckets: Readonly<Record<BucketName, s3.IBucket>>,
+): void {
+  // Objects: GetObject (GetObjectVersion where an S3 event names the version), ListBucket on the
+  // prefixes it lists, PutObject where it adds: each on its own key prefixes only. Stages add objects
+  // (new versions in versioned buckets) and never delete: quarantine is a copy, and the audit bucket
+  // is write-once. Only PutObject: grantPut would add PutObjectRetention and PutObjectLegalHold, which
+  // must stay with the agency's administrators on the Object Lock bucket.
+  for (const access of spec.reads ?? []) {
+    const bucket = buckets[access.bucket];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: access.byVersion ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
+        resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+      }),
+    );
+  }
+  for (const access of spec.lists ?? []) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [buckets[access.bucket].bucketArn],
+        conditions: { StringLike: { 's3:prefix': access.prefixes.map((p) => `${p}*`) } },
+      }),
+    );
+  }
+  for (const access of spec.writes ?? []) {
+    const bucket = buckets[access.bucket];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+      }),
+    );
+  }
+  // Tags that condition what a person's role may read (qa-sampling marks a chart file for review).
+  for (const access of spec.tags ?? []) {
+    const bucket = buckets[access.bucket];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObjectTagging'],
+        resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+      }),
+    );
+  }
+}
+
+/**
+ * Its actions on the audit table, on the partitions it may touch alone (`dynamodb:LeadingKeys`): a stage
+ * that records events may only PutItem under `AUDIT#`, never write a chain link or update anything.
+ */
+export function grantAuditTable(
+  role: iam.Role,
+  grants: readonly AuditTableAccess[],
+  auditTable: dynamodb.ITable,
+): void {
+  for (const access of grants)
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: access.actions.map((a) => `dynamodb:${a}`),
+        resources: [auditTable.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.partitions.map((p) => `${p}*`) },
+        },
+      }),
+    );
 }
 
 /** Bundling hooks that copy `files` into the bundle's `data/` after esbuild ran. */

@@ -84,6 +84,8 @@ export class Codetrail extends Construct {
   readonly accessLogs: AccessLogBucket;
   readonly buckets: Readonly<Record<BucketName, SecureBucket>>;
   readonly table: dynamodb.Table;
+  /** Audit events and each agency's hash chain of them: stages and people may only add to it. */
+  readonly auditTable: dynamodb.Table;
   readonly backupPlan: backup.BackupPlan;
   readonly queues: PipelineQueues;
   readonly stages: Readonly<Record<StageName, Stage>>;
@@ -152,7 +154,8 @@ export class Codetrail extends Construct {
     }
     this.buckets = buckets;
 
-    this.table = new dynamodb.Table(this, 'Table', {
+    // Both tables: pk/sk, on demand, under the data key, with PITR, protected unless the stack is a trial.
+    const tableDefaults: dynamodb.TableProps = {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -161,6 +164,9 @@ export class Codetrail extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: !removeOnDestroy,
       removalPolicy,
+    };
+    this.table = new dynamodb.Table(this, 'Table', {
+      ...tableDefaults,
       // Items that set it are removed after it (epoch seconds): answered review board entries, a week on.
       timeToLiveAttribute: 'expiresAt',
     });
@@ -170,6 +176,11 @@ export class Codetrail extends Construct {
       sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+
+    // Audit events in a table of their own, so a grant on it says exactly what a role may do to them:
+    // stages and people PutItem under AUDIT# alone (no update, no delete), the chainer links, the sealer
+    // reads links. The chain, sealed and signed in the audit bucket, shows anything changed behind that.
+    this.auditTable = new dynamodb.Table(this, 'AuditTable', tableDefaults);
 
     // Daily backups kept 35 days, besides PITR. The vault outlives the stack: a vault holding recovery
     // points cannot be deleted, and a failed delete would strand the whole stack.
@@ -187,8 +198,12 @@ export class Codetrail extends Construct {
         }),
       ],
     });
+    // One selection (one backup role) for both tables.
     this.backupPlan.addSelection('Table', {
-      resources: [backup.BackupResource.fromDynamoDbTable(this.table)],
+      resources: [
+        backup.BackupResource.fromDynamoDbTable(this.table),
+        backup.BackupResource.fromDynamoDbTable(this.auditTable),
+      ],
     });
 
     // Queues, and the S3 drops that feed them: one per Lambda stage, one of each human kind per agency.
@@ -241,6 +256,8 @@ export class Codetrail extends Construct {
       queues: pipelineQueues,
       buckets,
       table: this.table,
+      auditTable: this.auditTable,
+      signingKey: this.keys.signing,
       dataKey: this.keys.data,
       queueKey: this.keys.queue,
       macKey: this.keys.mac,
@@ -263,16 +280,20 @@ export class Codetrail extends Construct {
     }
     this.stages = stages;
 
-    // Scheduled jobs: the hourly reconciler of stranded chart versions.
+    // Scheduled jobs: the hourly reconciler of stranded chart versions, the audit trail's sealer.
     const jobs = {} as Record<JobSpec['name'], ScheduledJob>;
     for (const spec of JOBS) {
       jobs[spec.name] = new ScheduledJob(this, `Job${pascal(spec.name)}`, {
         ...over(spec),
         spec,
-        foundMetric: {
-          name: RECONCILER_METRIC,
-          what: 'chart versions waited on a stage past the bound and were re-driven (a lost message: find out why)',
-        },
+        ...(spec.name === 'reconciler'
+          ? {
+              foundMetric: {
+                name: RECONCILER_METRIC,
+                what: 'chart versions waited on a stage past the bound and were re-driven (a lost message: find out why)',
+              },
+            }
+          : {}),
       });
     }
     this.jobs = jobs;
@@ -285,6 +306,8 @@ export class Codetrail extends Construct {
       artifactsBucket: buckets.artifacts,
       auditBucket: buckets.audit,
       table: this.table,
+      auditTable: this.auditTable,
+      signingKey: this.keys.signing,
       queues: pipelineQueues,
       dataKey: this.keys.data,
       queueKey: this.keys.queue,
@@ -305,6 +328,7 @@ export class Codetrail extends Construct {
     const output = (key: string, value: string, description: string) =>
       new CfnOutput(this, `Output${key}`, { value, description }).overrideLogicalId(`${prefix}${key}`);
     output(OUTPUT.table, this.table.tableName, 'codetrail table');
+    output(OUTPUT.auditTable, this.auditTable.tableName, 'codetrail audit table (events and their chain)');
     for (const b of BUCKETS) output(OUTPUT.bucket(b), buckets[b].bucketName, `codetrail ${b} bucket`);
     // A human kind's URL is a template (`{agency}` in its queue's name): one output, whatever the agencies.
     for (const spec of queues()) {
@@ -322,6 +346,11 @@ export class Codetrail extends Construct {
     }
     output(OUTPUT.alarmTopic, this.alarmTopic.topicArn, 'codetrail alarm topic ARN');
     output(OUTPUT.macKey, this.keys.mac.keyArn, 'codetrail chartKey HMAC key ARN');
+    output(
+      OUTPUT.signingKey,
+      this.keys.signing.keyArn,
+      "codetrail audit trail signing key ARN (its public half verifies the trail's digests)",
+    );
     for (const [agency, roles] of Object.entries(this.personRoles.byAgency)) {
       output(
         OUTPUT.emrWriterRole(agency),

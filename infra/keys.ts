@@ -19,6 +19,7 @@ export interface CodetrailKeysProps {
  * | queue | every SQS queue and dead-letter queue                                 |
  * | logs  | Lambda and CloudTrail log groups, the CloudTrail files and bucket, the alarm topic |
  * | mac   | HMAC_256 key for chartKeys (GenerateMac only; KMS cannot rotate HMAC keys) |
+ * | signing | ECC_NIST_P256 key that signs the audit trail's digests (Sign: the sealer alone) |
  *
  * The default key policy (account root may administer, IAM policies grant use) is kept: access is
  * delegated to IAM, where the CDK grants give each function only what its stage needs.
@@ -28,6 +29,7 @@ export class CodetrailKeys extends Construct {
   readonly queue: kms.Key;
   readonly logs: kms.Key;
   readonly mac: kms.Key;
+  readonly signing: kms.Key;
 
   constructor(scope: Construct, id: string, props: CodetrailKeysProps) {
     super(scope, id);
@@ -54,6 +56,16 @@ export class CodetrailKeys extends Construct {
       keySpec: kms.KeySpec.HMAC_256,
       keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
       description: 'codetrail: HMAC key that derives chartKeys from (agencyId, EMR chart id)',
+    });
+
+    // Asymmetric: the private half never leaves KMS, so a digest it signed cannot be forged elsewhere, and
+    // anyone with the public half (an external auditor) can check one. KMS cannot rotate it: a new key
+    // signs from then on, and digests name the key that signed them.
+    this.signing = new kms.Key(this, 'Signing', {
+      ...common,
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      description: "codetrail: signs the audit trail's digest files (ECDSA P-256); only the sealer may sign",
     });
 
     // CloudWatch Logs encrypts log groups with the logs key, only for log groups in this account and region.

@@ -13,7 +13,14 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { Construct, IConstruct } from 'constructs';
-import { BUCKETS, type BucketName, JOBS, STAGES, type StageSpec } from '#shared/topology.ts';
+import {
+  BUCKETS,
+  type BucketName,
+  JOBS,
+  type ObjectAccess,
+  STAGES,
+  type StageSpec,
+} from '#shared/topology.ts';
 import type { Codetrail } from './codetrail.ts';
 import { logicalIdOf } from './names.ts';
 import type { AgencyRoles } from './person-roles.ts';
@@ -78,18 +85,26 @@ const stageRoles =
   (pick: (s: StageSpec) => boolean = () => true) =>
   (c: Codetrail): IConstruct[] =>
     STAGES.filter(pick).map((s) => c.stages[s.name].role);
-/** Every bucket and key prefix some stage reads or writes, once each. */
+type UsesObjects = {
+  reads?: readonly ObjectAccess[];
+  writes?: readonly ObjectAccess[];
+  tags?: readonly ObjectAccess[];
+};
+const accessesOf = (s: UsesObjects): ObjectAccess[] => [
+  ...(s.reads ?? []),
+  ...(s.writes ?? []),
+  ...(s.tags ?? []),
+];
+/** Every bucket and key prefix some stage or scheduled job reads or writes, once each. */
 const objectPrefixes = (): { bucket: BucketName; prefix: string }[] => {
   const seen = new Map<string, { bucket: BucketName; prefix: string }>();
-  for (const s of STAGES)
-    for (const a of [...s.reads, ...s.writes, ...(s.tags ?? [])])
+  for (const s of [...STAGES, ...JOBS])
+    for (const a of accessesOf(s))
       for (const prefix of a.prefixes) seen.set(`${a.bucket}/${prefix}`, { bucket: a.bucket, prefix });
   return [...seen.values()];
 };
-const usesObjects = (bucket: BucketName, prefix: string) => (s: StageSpec) =>
-  [...s.reads, ...s.writes, ...(s.tags ?? [])].some(
-    (a) => a.bucket === bucket && a.prefixes.includes(prefix),
-  );
+const usesObjects = (bucket: BucketName, prefix: string) => (s: UsesObjects) =>
+  accessesOf(s).some((a) => a.bucket === bucket && a.prefixes.includes(prefix));
 const allBuckets = (c: Codetrail): IConstruct[] => [
   c.accessLogs,
   ...BUCKETS.map((b) => c.buckets[b]),
@@ -135,9 +150,9 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
     id: 'HIPAA.Security-LambdaDLQ',
     alsoIn: NIST,
     reason:
-      'The scheduled reconciler is invoked by EventBridge with no retry on purpose: it keeps nothing between runs ' +
-      'and its work is idempotent, so the next scheduled run (an hour later) does all a retried or dead-lettered ' +
-      'event would. A failed run raises its Errors alarm.',
+      'The scheduled jobs (the reconciler, the audit sealer) are invoked by EventBridge with no retry on purpose: ' +
+      'each keeps nothing between runs but what the table holds and its work is idempotent, so the next scheduled ' +
+      'run (an hour later) does all a retried or dead-lettered event would. A failed run raises its Errors alarm.',
     scopes: jobFunctions,
   },
   {
@@ -147,7 +162,8 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       "Each stage's role has one inline policy, written by the CDK grants from the topology (its own queue, the " +
       'queues and buckets it uses, the table, the MAC key, its log group). It is specific to that role and lives ' +
       'and dies with it; a managed policy would add a reuse this policy must not have. The same holds for the ' +
-      "scheduled reconciler's role (the table and its index, the queues it re-drives to), for each EMR export " +
+      "scheduled reconciler's role (the table and its index, the queues it re-drives to), the audit sealer's (the " +
+      "chain's partitions of the audit table, the audit-trail/ prefix, kms:Sign), for each EMR export " +
       "writer's (PutObject under its agency's exports/ prefix, the intake key through S3), and for the QA " +
       "reviewer's and senior's (their review queue, the qa-result queue, tagged chart files, chart state, notes) " +
       "compliance's (read-only: the audit bucket, the receipts, the audit partitions), the coder's (a " +
@@ -177,6 +193,15 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
     reason:
       'Compliance and auditors of an agency read its Object-Locked batch manifests, named by batch id at run time: its ' +
       "own agency's prefix of the audit bucket, GetObject and ListBucket only; nothing can change it.",
+    scopes: agencyScope('compliance'),
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<audit-bucket.Arn>/audit-trail/<agency>/*]',
+    perAgency: true,
+    reason:
+      'Compliance and auditors of an agency read its signed audit trail (segments and digests, named by index as ' +
+      "the sealer writes them) to verify it: its own agency's prefix of the Object-Locked audit bucket, GetObject " +
+      'and ListBucket only; nothing can change it.',
     scopes: agencyScope('compliance'),
   },
   {
@@ -247,7 +272,10 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
     ({ bucket, prefix }): AcknowledgmentRule => ({
       id: `AwsSolutions-IAM5[Resource::<${bucket}-bucket.Arn>/${prefix}*]`,
       reason: S3_OBJECTS,
-      scopes: stageRoles(usesObjects(bucket, prefix)),
+      scopes: (c) => [
+        ...stageRoles(usesObjects(bucket, prefix))(c),
+        ...JOBS.filter(usesObjects(bucket, prefix)).map((j) => c.jobs[j.name].role),
+      ],
     }),
   ),
 

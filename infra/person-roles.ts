@@ -19,6 +19,10 @@ export interface PersonRolesProps {
   /** The Object-Locked audit bucket. */
   readonly auditBucket: s3.IBucket;
   readonly table: dynamodb.ITable;
+  /** Audit events and their chain. */
+  readonly auditTable: dynamodb.ITable;
+  /** Its public half verifies the audit trail's digests. */
+  readonly signingKey: kms.IKey;
   readonly queues: PipelineQueues;
   /** The key of the table and the PHI buckets. */
   readonly dataKey: kms.IKey;
@@ -183,13 +187,15 @@ export class PersonRoles extends Construct {
   }
 
   /**
-   * Compliance and auditors of an agency: read-only. The agency's receipts and batch manifests in the
-   * Object-Locked audit bucket, its intake receipts, and its audit events (Query on its audit partitions
-   * alone: `dynamodb:LeadingKeys` `AUDIT#<agency>#*`). No chart file, no chart state, no queue, no write.
+   * Compliance and auditors of an agency: read-only. The agency's receipts, batch manifests and signed
+   * audit trail (`audit-trail/<agency>/`) in the Object-Locked audit bucket, with the signing key's public
+   * half to verify the trail; its intake receipts; and its audit events in the audit table (Query on its
+   * audit partitions alone: `dynamodb:LeadingKeys` `AUDIT#<agency>#*`). No chart file, no chart state,
+   * no queue, no write.
    */
   private complianceRole(agency: string, props: PersonRolesProps): iam.Role {
     const { artifactsBucket, auditBucket } = props;
-    const locked = [`receipts/${agency}/`, `batches/${agency}/`];
+    const locked = [`receipts/${agency}/`, `batches/${agency}/`, `audit-trail/${agency}/`];
     return this.accountRole(
       `Compliance${pascal(agency)}`,
       `codetrail compliance and audit of ${agency}: reads its audit trail and receipts, writes nothing`,
@@ -205,10 +211,11 @@ export class PersonRoles extends Construct {
         allow(['s3:ListBucket'], [artifactsBucket.bucketArn], {
           StringLike: { 's3:prefix': [`receipts/${agency}/*`] },
         }),
-        allow(['dynamodb:Query'], [props.table.tableArn], {
+        allow(['dynamodb:Query'], [props.auditTable.tableArn], {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`AUDIT#${agency}#*`] },
         }),
         viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt']),
+        allow(['kms:GetPublicKey'], [props.signingKey.keyArn]),
       ],
     );
   }

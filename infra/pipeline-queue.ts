@@ -55,13 +55,25 @@ export class PipelineQueue extends Construct {
     };
 
     const { names } = props;
+    // A FIFO queue's DLQ is FIFO too. Deduplication and throughput are per message group (the agency):
+    // each agency's events are deduplicated by their own ids and one agency's burst does not slow another's.
+    const fifo = spec.fifo
+      ? {
+          fifo: true,
+          contentBasedDeduplication: false,
+          deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP,
+          fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+        }
+      : {};
     this.deadLetterQueue = new sqs.Queue(this, 'Dlq', {
       ...protection,
+      ...(spec.fifo ? { fifo: true } : {}),
       retentionPeriod: DLQ_RETENTION,
       ...(names ? { queueName: names.deadLetterQueue } : {}),
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       ...protection,
+      ...fifo,
       ...(names ? { queueName: names.queue } : {}),
       visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
       retentionPeriod: Duration.days(spec.retentionDays),

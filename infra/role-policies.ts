@@ -136,6 +136,7 @@ function placeholderNames(c: Codetrail): Map<string, string> {
   const names = new Map<string, string>();
   const add = (construct: IConstruct, name: string) => names.set(logicalIdOf(construct), name);
   add(c.table, 'table');
+  add(c.auditTable, 'auditTable');
   for (const [name, bucket] of Object.entries(c.buckets)) add(bucket, `bucket:${name}`);
   // Every agency's queue of a human kind goes by the kind's placeholder: its local ARN holds `{agency}`.
   for (const { name } of queues())
@@ -143,7 +144,7 @@ function placeholderNames(c: Codetrail): Map<string, string> {
       add(queue.queue, `queue:${name}`);
       add(queue.deadLetterQueue, `dlq:${name}`);
     }
-  for (const name of ['data', 'queue', 'logs', 'mac'] as const) add(c.keys[name], `key:${name}`);
+  for (const name of ['data', 'queue', 'logs', 'mac', 'signing'] as const) add(c.keys[name], `key:${name}`);
   for (const [name, stage] of Object.entries(c.stages)) add(stage.logGroup, `logs:${name}`);
   for (const [name, job] of Object.entries(c.jobs)) add(job.logGroup, `logs:${name}`);
   return names;

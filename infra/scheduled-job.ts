@@ -7,7 +7,14 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type JobSpec, STAGE_METRICS } from '#shared/topology.ts';
-import { codetrailFunction, type FunctionResources, grantSends, viaService } from './codetrail-function.ts';
+import {
+  codetrailFunction,
+  type FunctionResources,
+  grantAuditTable,
+  grantObjects,
+  grantSends,
+  viaService,
+} from './codetrail-function.ts';
 import { notify } from './pipeline-queue.ts';
 
 export interface ScheduledJobProps extends FunctionResources {
@@ -46,12 +53,17 @@ export class ScheduledJob extends Construct {
     });
 
     grantSends(role, spec.sendsTo, props.queues, props.queueKey, { receives: false });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: spec.table.map((a) => `dynamodb:${a}`),
-        resources: [props.table.tableArn],
-      }),
-    );
+    if (spec.table.length > 0)
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: spec.table.map((a) => `dynamodb:${a}`),
+          resources: [props.table.tableArn],
+        }),
+      );
+    grantAuditTable(role, spec.auditTable, props.auditTable);
+    grantObjects(role, spec, props.buckets);
+    // The sealer alone signs the audit trail's digests: nothing else may use the signing key.
+    if (spec.signs) props.signingKey.grant(role, 'kms:Sign');
     if (spec.queriesIndex)
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -59,9 +71,11 @@ export class ScheduledJob extends Construct {
           resources: [`${props.table.tableArn}/index/gsi1`],
         }),
       );
-    // DynamoDB decrypts what it reads and encrypts what it writes with the data key, for the caller.
+    // DynamoDB (and S3, for a job that reads or adds objects) decrypt what it reads and encrypt what it
+    // writes with the data key, for the caller.
+    const touchesObjects = (spec.reads?.length ?? 0) + (spec.writes?.length ?? 0) > 0;
     role.addToPrincipalPolicy(
-      viaService(props.dataKey, 'dynamodb', [
+      viaService(props.dataKey, touchesObjects ? ['dynamodb', 's3'] : 'dynamodb', [
         'kms:Decrypt',
         'kms:Encrypt',
         'kms:GenerateDataKey',

@@ -6,7 +6,14 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { STAGE_METRICS, type StageSpec } from '#shared/topology.ts';
-import { codetrailFunction, type FunctionResources, grantSends, viaService } from './codetrail-function.ts';
+import {
+  codetrailFunction,
+  type FunctionResources,
+  grantAuditTable,
+  grantObjects,
+  grantSends,
+  viaService,
+} from './codetrail-function.ts';
 import { notify, type PipelineQueue } from './pipeline-queue.ts';
 
 export { CONFIG_ENV_BUDGET_BYTES, copyDataFiles, LAMBDA_DATA_DIR } from './codetrail-function.ts';
@@ -48,7 +55,10 @@ export class Stage extends Construct {
     this.eventSource = this.fn.addEventSourceMapping('SqsEventSource', {
       eventSourceArn: props.queue.queue.queueArn,
       batchSize: spec.batchSize,
-      maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds),
+      // A FIFO queue's event source takes no batching window.
+      ...(props.queue.queue.fifo
+        ? {}
+        : { maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds) }),
       reportBatchItemFailures: true,
       // Pollers never outnumber the reserved concurrency (2 is the SQS minimum), so fewer throttled
       // receives count against maxReceiveCount.
@@ -63,57 +73,18 @@ export class Stage extends Construct {
 
     grantSends(this.role, spec.sendsTo, props.queues, props.queueKey, { receives: true });
 
-    // Objects: GetObject (GetObjectVersion where an S3 event names the version), ListBucket on the
-    // prefixes it lists, PutObject where it adds: each on its own key prefixes only. Stages add objects
-    // (new versions in versioned buckets) and never delete: quarantine is a copy, and the audit bucket
-    // is write-once. Only PutObject: grantPut would add PutObjectRetention and PutObjectLegalHold, which
-    // must stay with the agency's administrators on the Object Lock bucket.
-    for (const access of spec.reads) {
-      const bucket = props.buckets[access.bucket];
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: access.byVersion ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
-          resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
-        }),
-      );
-    }
-    for (const access of spec.lists ?? []) {
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:ListBucket'],
-          resources: [props.buckets[access.bucket].bucketArn],
-          conditions: { StringLike: { 's3:prefix': access.prefixes.map((p) => `${p}*`) } },
-        }),
-      );
-    }
-    for (const access of spec.writes) {
-      const bucket = props.buckets[access.bucket];
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:PutObject'],
-          resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
-        }),
-      );
-    }
-    // Tags that condition what a person's role may read (qa-sampling marks a chart file for review).
-    for (const access of spec.tags ?? []) {
-      const bucket = props.buckets[access.bucket];
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:PutObjectTagging'],
-          resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
-        }),
-      );
-    }
+    grantObjects(this.role, spec, props.buckets);
     // Exactly what its adapters call, on the table alone (no stage queries an index): no DeleteItem,
     // BatchWriteItem or Scan, so no stage can erase or rewrite audit events wholesale (Scan is for the
     // CLI, under the operator's own credentials).
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: spec.table.map((a) => `dynamodb:${a}`),
-        resources: [props.table.tableArn],
-      }),
-    );
+    if (spec.table.length > 0)
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: spec.table.map((a) => `dynamodb:${a}`),
+          resources: [props.table.tableArn],
+        }),
+      );
+    grantAuditTable(this.role, spec.auditTable, props.auditTable);
     // The data key encrypts the table and the buckets. DynamoDB encrypts and decrypts items with it for
     // the caller; S3 decrypts what a stage reads and generates a data key for what it writes (single-part
     // PutObject: no multipart, so no Decrypt for writing). Only through those services (kms:ViaService).

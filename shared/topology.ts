@@ -10,7 +10,8 @@ export type LambdaQueueName =
   | 'qa-result'
   | 'billing'
   | 'billing-reply'
-  | 'denial';
+  | 'denial'
+  | 'audit';
 export type HumanQueueName = 'qa-review' | 'qa-review-senior' | 'coded-batches';
 export type QueueName = LambdaQueueName | HumanQueueName;
 export type StageName =
@@ -20,7 +21,8 @@ export type StageName =
   | 'qa-result'
   | 'billing-handoff'
   | 'billing-reply'
-  | 'denial-ingestion';
+  | 'denial-ingestion'
+  | 'audit-chainer';
 export type BucketName = 'intake' | 'denials' | 'artifacts' | 'audit';
 
 export interface StageSpec {
@@ -46,6 +48,11 @@ export interface StageSpec {
    * or Scan, so no stage can erase or rewrite audit events wholesale).
    */
   table: readonly TableAction[];
+  /**
+   * Its DynamoDB actions on the audit table, and the partitions they are limited to
+   * (`dynamodb:LeadingKeys`): a stage that records audit events may only add them (PutItem on `AUDIT#`).
+   */
+  auditTable: readonly AuditTableAccess[];
   batchSize: number;
   maxBatchingWindowSeconds: number;
   timeoutSeconds: number;
@@ -58,9 +65,23 @@ export interface StageSpec {
 }
 
 export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query';
+
+export interface AuditTableAccess {
+  actions: readonly TableAction[];
+  /** Partition key prefixes (`AUDIT#`, `CHAIN#`): its grant is conditioned on them. */
+  partitions: readonly string[];
+}
+
+/**
+ * What every stage and job that records audit events may do on the audit table: add an event (PutItem,
+ * no update or delete at all), under `AUDIT#` alone, and send it to the chainer's queue.
+ */
+export const RECORDS_AUDIT: readonly AuditTableAccess[] = [{ actions: ['PutItem'], partitions: ['AUDIT#'] }];
 const READ_WRITE_QUERY: readonly TableAction[] = ['GetItem', 'PutItem', 'UpdateItem', 'Query'];
-/** Chart versions read by key and transitioned; audit events put: nothing listed by partition. */
+/** Chart versions read by key, added and transitioned: nothing listed by partition. */
 const READ_WRITE: readonly TableAction[] = ['GetItem', 'PutItem', 'UpdateItem'];
+/** Chart versions read by key and transitioned: nothing added, nothing listed. */
+const READ_UPDATE: readonly TableAction[] = ['GetItem', 'UpdateItem'];
 
 export interface ObjectAccess {
   bucket: BucketName;
@@ -90,6 +111,8 @@ export const CODE_TABLES: DataFile = {
 export interface QueueSpec {
   name: QueueName;
   humanDrained: boolean;
+  /** A FIFO queue (`.fifo`): delivered in order per message group, deduplicated by message id. */
+  fifo: boolean;
   /** SQS visibility timeout; for Lambda queues six times the function timeout, as AWS advises. */
   visibilityTimeoutSeconds: number;
   retentionDays: number;
@@ -140,7 +163,7 @@ export const STAGES: readonly StageSpec[] = [
     name: 'intake',
     queue: 'intake',
     // Its own queue too: a long file continues in a new run by a message to itself.
-    sendsTo: ['validate', 'intake'],
+    sendsTo: ['validate', 'intake', 'audit'],
     // The dropped file (the version its event names), and its own scratch space for a FHIR drop.
     reads: [
       { bucket: 'intake', prefixes: ['exports/'], byVersion: true },
@@ -158,6 +181,7 @@ export const STAGES: readonly StageSpec[] = [
     tags: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     macs: true,
     table: READ_WRITE_QUERY,
+    auditTable: RECORDS_AUDIT,
     batchSize: 1,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 300,
@@ -168,11 +192,12 @@ export const STAGES: readonly StageSpec[] = [
   {
     name: 'validation',
     queue: 'validate',
-    sendsTo: ['sample'],
+    sendsTo: ['sample', 'audit'],
     reads: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     writes: [],
     macs: false,
-    table: READ_WRITE,
+    table: READ_UPDATE,
+    auditTable: RECORDS_AUDIT,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 60,
@@ -184,7 +209,7 @@ export const STAGES: readonly StageSpec[] = [
   {
     name: 'qa-sampling',
     queue: 'sample',
-    sendsTo: ['qa-review', 'qa-review-senior', 'billing'],
+    sendsTo: ['qa-review', 'qa-review-senior', 'billing', 'audit'],
     reads: [],
     writes: [],
     // A sampled chart's file is tagged for review: the QA roles may read only such files.
@@ -192,6 +217,7 @@ export const STAGES: readonly StageSpec[] = [
     // The sampling key: a keyed hash of the chart, so coders cannot predict the draw.
     macs: true,
     table: READ_WRITE_QUERY,
+    auditTable: RECORDS_AUDIT,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 30,
@@ -203,13 +229,14 @@ export const STAGES: readonly StageSpec[] = [
     name: 'qa-result',
     queue: 'qa-result',
     // Billing; blind second reviews to qa-review; disputes to qa-review-senior.
-    sendsTo: ['billing', 'qa-review', 'qa-review-senior'],
+    sendsTo: ['billing', 'qa-review', 'qa-review-senior', 'audit'],
     reads: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     // The corrected chart, beside the original.
     writes: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     // The sampling key, to re-draw a blind second review.
     macs: true,
     table: READ_WRITE,
+    auditTable: RECORDS_AUDIT,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 30,
@@ -221,7 +248,7 @@ export const STAGES: readonly StageSpec[] = [
   {
     name: 'billing-handoff',
     queue: 'billing',
-    sendsTo: ['coded-batches'],
+    sendsTo: ['coded-batches', 'audit'],
     // Every chart file it bills goes into the batch file.
     reads: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     // The manifest and CSV, and their Object-Locked copies.
@@ -233,6 +260,7 @@ export const STAGES: readonly StageSpec[] = [
     tags: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     macs: false,
     table: READ_WRITE_QUERY,
+    auditTable: RECORDS_AUDIT,
     batchSize: 100,
     maxBatchingWindowSeconds: 60,
     timeoutSeconds: 120,
@@ -246,14 +274,15 @@ export const STAGES: readonly StageSpec[] = [
     name: 'billing-reply',
     queue: 'billing-reply',
     // A rejected batch's charts go back to billing handoff, which makes a new batch of them.
-    sendsTo: ['billing'],
+    sendsTo: ['billing', 'audit'],
     // The billing team's answers name a batch; the reason for a rejection is theirs, under billing-notes/,
     // and only its key is kept: nothing read or written in a bucket.
     reads: [],
     writes: [],
     macs: false,
-    // The batch read and settled, its charts' versions read (Query) and moved, the audit events put.
-    table: READ_WRITE_QUERY,
+    // The batch read and settled, its charts' versions read (Query) and moved; the audit events go to the audit table.
+    table: ['GetItem', 'UpdateItem', 'Query'],
+    auditTable: RECORDS_AUDIT,
     batchSize: 10,
     maxBatchingWindowSeconds: 0,
     timeoutSeconds: 60,
@@ -265,12 +294,13 @@ export const STAGES: readonly StageSpec[] = [
   {
     name: 'denial-ingestion',
     queue: 'denial',
-    sendsTo: [],
+    sendsTo: ['audit'],
     reads: [{ bucket: 'denials', prefixes: ['remittances/'], byVersion: true }],
     writes: [{ bucket: 'denials', prefixes: ['quarantine/'] }],
     // chartKeys of the charts a remittance answers, and claim-number aliases.
     macs: true,
     table: READ_WRITE_QUERY,
+    auditTable: RECORDS_AUDIT,
     batchSize: 1,
     maxBatchingWindowSeconds: 0,
     // A remittance is applied in one invocation (each answer written once, so a retry skips what is
@@ -282,18 +312,55 @@ export const STAGES: readonly StageSpec[] = [
     dataFiles: [CODE_TABLES],
     purpose: 'Reads remittance files and traces each denial back to its chart and coder',
   },
+  {
+    name: 'audit-chainer',
+    // FIFO, one message group per agency: one chainer at a time per agency, events in the order sent.
+    queue: 'audit',
+    sendsTo: [],
+    reads: [],
+    writes: [],
+    macs: false,
+    table: [],
+    // The chain's links (CHAIN#<agency>) and the event ids chained (CHAINED#<agency>#<eventId>).
+    auditTable: [
+      { actions: ['GetItem', 'PutItem'], partitions: ['CHAIN#', 'CHAINED#'] },
+      // Its tip: the newest link.
+      { actions: ['Query'], partitions: ['CHAIN#'] },
+    ],
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    timeoutSeconds: 60,
+    memoryMb: 256,
+    reservedConcurrency: 2,
+    purpose: "Links every audit event into its agency's hash chain, in the order sent, once",
+  },
 ];
+
+/**
+ * The tamper-evident trail in the audit bucket: `audit-trail/<agency>/segments/…` and `…/digests/…`
+ * (shared/audit-trail/segments.ts). A segment holds at most SEGMENT_MAX_EVENTS events; the sealer runs
+ * every SEAL_EVERY_MINUTES, so a segment is an agency's hour, or 10,000 events of a busier one.
+ */
+export const AUDIT_TRAIL_PREFIX = 'audit-trail/';
+export const SEGMENT_MAX_EVENTS = 10_000;
+export const SEAL_EVERY_MINUTES = 60;
 
 /**
  * A Lambda EventBridge runs on a schedule rather than a queue. Its role gets exactly `sendsTo`, its
  * `table` actions on the table, and Query on the gsi1 index when it `queriesIndex`: no S3, no MAC.
  */
 export interface JobSpec {
-  name: 'reconciler';
+  name: 'reconciler' | 'audit-sealer';
   everyMinutes: number;
   sendsTo: readonly LambdaQueueName[];
   table: readonly TableAction[];
+  auditTable: readonly AuditTableAccess[];
   queriesIndex: boolean;
+  /** Objects it reads and adds, as a stage's (StageSpec.reads and writes). */
+  reads?: readonly ObjectAccess[];
+  writes?: readonly ObjectAccess[];
+  /** Signs the audit trail's digests: `kms:Sign` with the signing key, granted to nothing else. */
+  signs?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
   purpose: string;
@@ -307,13 +374,33 @@ export const JOBS: readonly JobSpec[] = [
     name: 'reconciler',
     everyMinutes: 60,
     // The stages a stranded chart is re-driven to (shared/runtime/stranded-charts.ts).
-    sendsTo: ['validate', 'sample', 'billing'],
-    // PutItem: the chart.redriven audit event; the index: the strandable statuses by agency, oldest first.
-    table: ['PutItem'],
+    sendsTo: ['validate', 'sample', 'billing', 'audit'],
+    // The chart.redriven audit event; the index: the strandable statuses by agency, oldest first.
+    table: [],
+    auditTable: RECORDS_AUDIT,
     queriesIndex: true,
     timeoutSeconds: 300,
     memoryMb: 256,
     purpose: `hourly: re-drives chart versions left in a stage-owned status for ${RECONCILE_AFTER_MINUTES} minutes or more (a lost message), audited`,
+  },
+  {
+    name: 'audit-sealer',
+    everyMinutes: SEAL_EVERY_MINUTES,
+    sendsTo: [],
+    table: [],
+    // The chain's links, read in order, and where each agency's sealed trail ends (SEAL#<agency>).
+    auditTable: [
+      { actions: ['Query'], partitions: ['CHAIN#'] },
+      { actions: ['GetItem', 'PutItem'], partitions: ['SEAL#'] },
+    ],
+    queriesIndex: false,
+    // Segments and signed digests, written once; read back to finish a run that stopped half-way.
+    reads: [{ bucket: 'audit', prefixes: [AUDIT_TRAIL_PREFIX] }],
+    writes: [{ bucket: 'audit', prefixes: [AUDIT_TRAIL_PREFIX] }],
+    signs: true,
+    timeoutSeconds: 900,
+    memoryMb: 512,
+    purpose: `every ${SEAL_EVERY_MINUTES} minutes: seals each agency's newly chained audit events into the audit bucket, in segments of at most ${SEGMENT_MAX_EVENTS.toLocaleString('en-US')} with a signed digest each`,
   },
 ];
 
@@ -356,6 +443,8 @@ export function agencyRole(kind: (typeof PERSON_ROLES)[keyof typeof PERSON_ROLES
 
 /** What the reconciler counts: chart versions it re-drove (alarmed: something lost a message). */
 export const RECONCILER_METRIC = 'ChartsRedriven';
+/** What the audit sealer counts: events it sealed into the audit bucket (a count, not alarmed). */
+export const AUDIT_SEALER_METRIC = 'AuditEventsSealed';
 
 export const HUMAN_QUEUES: readonly { name: HumanQueueName; maxAgeAlarmMinutes: number; purpose: string }[] =
   [
@@ -433,6 +522,7 @@ export function queues(): QueueSpec[] {
   const lambda = STAGES.map((s) => ({
     name: s.queue,
     humanDrained: false,
+    fifo: s.queue === 'audit',
     visibilityTimeoutSeconds: 6 * s.timeoutSeconds,
     // The SQS maximum: a stage that stops consuming (a refused grant, a disabled mapping) pages someone
     // long before a message could expire.
@@ -443,6 +533,7 @@ export function queues(): QueueSpec[] {
   const human = HUMAN_QUEUES.map((q) => ({
     name: q.name,
     humanDrained: true,
+    fifo: false,
     visibilityTimeoutSeconds: 300,
     retentionDays: QUEUE_RETENTION_DAYS,
     // People read these queues in their own time; only a message received very often without ever
@@ -475,10 +566,13 @@ export const STAGE_METRICS = {
 /** Environment variable names the Lambdas read their resource names from; infra and cli/local set them. */
 export const ENV = {
   table: 'CODETRAIL_TABLE',
+  auditTable: 'CODETRAIL_AUDIT_TABLE',
   bucket: (b: BucketName) => `CODETRAIL_BUCKET_${b.toUpperCase()}`,
   queueUrl: (q: QueueName) => `CODETRAIL_QUEUE_${q.toUpperCase().replaceAll('-', '_')}_URL`,
   macKeyId: 'CODETRAIL_MAC_KEY_ID',
   localKeyFile: 'CODETRAIL_LOCAL_KEY_FILE',
+  signingKeyId: 'CODETRAIL_SIGNING_KEY_ID',
+  localSigningKeyFile: 'CODETRAIL_LOCAL_SIGNING_KEY_FILE',
   config: 'CODETRAIL_CONFIG',
   dataDir: 'CODETRAIL_DATA_DIR',
 } as const;
@@ -503,11 +597,13 @@ export function pascal(name: string): string {
 /** The stack's CloudFormation output keys: infra writes them, the CLI reads them back with DescribeStacks. */
 export const OUTPUT = {
   table: 'Table',
+  auditTable: 'AuditTable',
   bucket: (name: string) => `Bucket${pascal(name)}`,
   queue: (name: string) => `Queue${pascal(name)}`,
   deadLetterQueue: (name: string) => `DeadLetterQueue${pascal(name)}`,
   alarmTopic: 'AlarmTopic',
   macKey: 'MacKey',
+  signingKey: 'SigningKey',
   /** Every role people assume is one per agency: `QaReviewerRoleDemoAgency`. */
   emrWriterRole: (agency: string) => `EmrWriterRole${pascal(agency)}`,
   qaReviewerRole: (agency: string) => `QaReviewerRole${pascal(agency)}`,

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { AUDIT_TRAIL_PREFIX } from '#shared/audit-trail/segments.ts';
-import { verifyTrail } from '#shared/audit-trail/verify.ts';
+import { type TrailReport, verifyTrail } from '#shared/audit-trail/verify.ts';
+import { readStackTrail, stackPublicKey } from '../lib/stack-trail.ts';
+import { agencyOf, type Target } from '../lib/target.ts';
 
 /**
  * `codetrail audit verify --dir DIR --public-key FILE`: checks a copy of the audit bucket's trail (for
@@ -27,7 +29,32 @@ export function runAuditVerify(opts: { dir: string; publicKey: string; agency?: 
       readFileSync(path, 'utf8'),
     );
   }
-  const report = verifyTrail(files, readFileSync(opts.publicKey, 'utf8'), opts.agency);
+  return renderTrailReport(verifyTrail(files, readFileSync(opts.publicKey, 'utf8'), opts.agency));
+}
+
+/**
+ * `codetrail audit verify [--agency A ...]` on a stack: reads each agency's trail from the stack's audit
+ * bucket as its compliance role, and checks it with the signing key's public half (`--public-key`, or the
+ * stack's own when none is given).
+ */
+export async function runStackAuditVerify(
+  target: Target,
+  opts: { agency?: string[]; publicKey?: string },
+): Promise<{ text: string; ok: boolean }> {
+  const agencies = opts.agency?.length ? opts.agency.map((a) => agencyOf(target, a)) : target.agencies;
+  const [first] = agencies;
+  if (!first) throw new Error('name the agencies with --agency: the stack does not list its agencies');
+  if (opts.publicKey && !existsSync(opts.publicKey))
+    throw new Error('--public-key: no such file (the PEM of the signing key)');
+  const publicKey = opts.publicKey
+    ? readFileSync(opts.publicKey, 'utf8')
+    : await stackPublicKey(target.clients, target.resources, first);
+  const files = await readStackTrail(target.ports.artifacts, agencies);
+  return renderTrailReport(verifyTrail(files, publicKey, agencies));
+}
+
+/** One line per problem, naming the event, segment or digest, then a summary line. */
+export function renderTrailReport(report: TrailReport): { text: string; ok: boolean } {
   const lines = report.problems.map(
     (p) =>
       `${p.kind}  ${p.agencyId}  segment ${p.segment}${p.seq === undefined ? '' : `  event ${p.seq}`}: ${p.detail}`,

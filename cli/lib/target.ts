@@ -7,7 +7,15 @@ import { type AwsClients, awsClients } from '#shared/aws/clients.ts';
 import type { Ports } from '#shared/aws/ports.ts';
 import { buildPorts } from '#shared/aws/ports-from-env.ts';
 import { type Resources, resourcesFromEnv } from '#shared/aws/resources.ts';
-import { AGENCY_ID, AGENCY_PLACEHOLDER, BUCKETS, OUTPUT, type QueueName, queues } from '#shared/topology.ts';
+import {
+  AGENCY_ID,
+  AGENCY_PLACEHOLDER,
+  BUCKETS,
+  ENV,
+  OUTPUT,
+  type QueueName,
+  queues,
+} from '#shared/topology.ts';
 import { installLocalConditionalWrites } from '../local/conditional-writes.ts';
 import { applyEmulatorEnv } from '../local/emulators.ts';
 import { LocalIam } from '../local/iam-enforcement.ts';
@@ -56,8 +64,15 @@ async function stackResources(stackName: string): Promise<{ resources: Resources
   };
   const resources: Resources = {
     table: need(OUTPUT.table),
+    // Checked below with the rest of the layout: a stack from before the audit table has none.
+    auditTable: outputs.get(OUTPUT.auditTable) ?? '',
     buckets: Object.fromEntries(BUCKETS.map((b) => [b, need(OUTPUT.bucket(b))])) as Resources['buckets'],
-    queueUrls: Object.fromEntries(queues().map((q) => [q.name, need(OUTPUT.queue(q.name))])),
+    queueUrls: Object.fromEntries(
+      queues().flatMap((q) => {
+        const url = outputs.get(OUTPUT.queue(q.name));
+        return url ? [[q.name, url]] : [];
+      }),
+    ),
   };
   olderLayout(
     resources,
@@ -65,6 +80,8 @@ async function stackResources(stackName: string): Promise<{ resources: Resources
   );
   const mac = outputs.get(OUTPUT.macKey);
   if (mac) resources.macKeyId = mac;
+  const signing = outputs.get(OUTPUT.signingKey);
+  if (signing) resources.signingKeyId = signing;
   // A stack deployed before the review board has no Agencies output: its commands name the agency.
   return { resources, agencies: outputs.get(OUTPUT.agencies)?.split(',').filter(Boolean) ?? [] };
 }
@@ -97,6 +114,11 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
   if (!state.dlqUrls || !state.objectTagLog || !state.agencies)
     throw new Error(
       'the local stack was started by an older codetrail: stop it (Ctrl-C) and run `codetrail start --serve` again',
+    );
+  // Audit events have a table of their own since issue 14: a stack started before has none.
+  if (!state.env[ENV.auditTable])
+    throw new Error(
+      'the local stack was started by an older codetrail: stop it (Ctrl-C), remove .codetrail/ and run `codetrail start --serve` again',
     );
   const resources = resourcesFromEnv({ ...state.env });
   olderLayout(
@@ -172,4 +194,6 @@ export function agencyNamedBy(
 function olderLayout(resources: Resources, what: string): void {
   const url = resources.queueUrls['qa-review'];
   if (url !== undefined && !url.includes(AGENCY_PLACEHOLDER)) throw new Error(what);
+  // Audit events have a table and a chain of their own since issue 14.
+  if (!resources.auditTable || queues().some((q) => !resources.queueUrls[q.name])) throw new Error(what);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { type BuildAppOptions, buildApp } from 'fauxqs';
 import { resetAwsClients } from '#shared/aws/clients.ts';
+import { receiveWholeFifoGroups } from './fifo-receive.ts';
 
 /**
  * The embedded AWS: dynalite (DynamoDB) and fauxqs 1.9.2 (SQS and S3), in this process, on 127.0.0.1 only.
@@ -24,6 +25,8 @@ import { resetAwsClients } from '#shared/aws/clients.ts';
  *   at-least-once, so code must not rely on either); MessageRetentionPeriod is stored, never enforced;
  *   KmsMasterKeyId is stored, nothing is encrypted; no S3 event notifications (cli/local/s3-notifier.ts
  *   stands in); S3 encryption, versioning and Object Lock are not implemented; no IAM.
+ * - FIFO queues: a receive returned one message per group; fifo-receive.ts makes it return up to ten
+ *   of a group, in order, as SQS does.
  * - CreateQueue with the same name and different attributes fails with QueueNameExists (SQS says
  *   QueueAlreadyExists); provision.ts sidesteps both by setting attributes separately.
  * - Queue URLs: fauxqs names them http://sqs.<region>.localhost:<port>/..., a host that does not resolve
@@ -107,6 +110,7 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
   const dynamoPort = await listen(dynamodb, opts.dynamoPort ?? 0);
 
   const stores = await createStores();
+  receiveWholeFifoGroups(stores.sqsStore as unknown as Parameters<typeof receiveWholeFifoGroups>[0]);
   const app = buildApp({ logger: false, stores });
   // fauxqs only expires visibility timeouts when something receives; counts must see them expired too.
   app.addHook('onRequest', async (request) => {

@@ -36,8 +36,15 @@ export interface ProvisionOptions {
   /** Local time runs this many times faster: visibility timeouts are divided by it (to no less than 1 s). */
   timeCompression: number;
   localKeyFile: string;
+  /** Holds the local stand-in for the KMS signing key of the audit trail's digests; beside the MAC key's by default. */
+  localSigningKeyFile?: string;
   /** The agencies served: each has its own queue of every human kind. */
   agencies: readonly string[];
+}
+
+/** The local signing key's file beside the local MAC key's (`local.key` -> `local-signing.pem`). */
+export function signingKeyFileBeside(macKeyFile: string): string {
+  return `${macKeyFile.replace(/\.key$/, '')}-signing.pem`;
 }
 
 export interface Provisioned {
@@ -52,15 +59,25 @@ const MIN_RETENTION = 60;
 const MAX_RETENTION = 14 * DAY_SECONDS;
 const DLQ_RETENTION = DLQ_RETENTION_DAYS * DAY_SECONDS;
 
+/** A FIFO queue's name must end in `.fifo`, its DLQ's too (a FIFO queue's DLQ is FIFO). */
+const fifoName = (spec: Pick<QueueSpec, 'fifo'> | undefined, name: string) =>
+  spec?.fifo ? `${name}.fifo` : name;
+
 export function resourceNames(prefix: string) {
+  const spec = (q: QueueName) => queues().find((s) => s.name === q);
   return {
     table: `${prefix}-table`,
+    auditTable: `${prefix}-audit-table`,
     bucket: (b: BucketName) => `${prefix}-${b}`,
     /** A human queue's name per agency has `{agency}` (AGENCY_PLACEHOLDER) in it, filled in by `agencyQueueUrl`. */
     queue: (q: QueueName) =>
-      isHumanQueue(q) ? agencyQueueName(`${prefix}-${q}`, AGENCY_PLACEHOLDER) : `${prefix}-${q}`,
+      isHumanQueue(q)
+        ? agencyQueueName(`${prefix}-${q}`, AGENCY_PLACEHOLDER)
+        : fifoName(spec(q), `${prefix}-${q}`),
     dlq: (q: QueueName) =>
-      isHumanQueue(q) ? agencyQueueName(`${prefix}-${q}-dlq`, AGENCY_PLACEHOLDER) : `${prefix}-${q}-dlq`,
+      isHumanQueue(q)
+        ? agencyQueueName(`${prefix}-${q}-dlq`, AGENCY_PLACEHOLDER)
+        : fifoName(spec(q), `${prefix}-${q}-dlq`),
   };
 }
 
@@ -99,8 +116,9 @@ export async function provision(clients: AwsClients, opts: ProvisionOptions): Pr
     throw new Error(`time compression must be positive, got ${opts.timeCompression}`);
   const names = resourceNames(opts.prefix);
 
-  const [table, buckets, queued] = await Promise.all([
-    ensureTable(clients, names.table),
+  const [table, auditTable, buckets, queued] = await Promise.all([
+    ensureTable(clients, names.table, { statusIndex: true }),
+    ensureTable(clients, names.auditTable, { statusIndex: false }),
     ensureBuckets(clients, names.bucket),
     Promise.all(queues().map((spec) => ensureQueues(clients, spec, opts, names))),
   ]);
@@ -111,16 +129,31 @@ export async function provision(clients: AwsClients, opts: ProvisionOptions): Pr
     queueUrls[q.name] = q.url;
     dlqUrls[q.name] = q.dlqUrl;
   }
-  return { resources: { table, buckets, queueUrls, localKeyFile: opts.localKeyFile }, dlqUrls };
+  return {
+    resources: {
+      table,
+      auditTable,
+      buckets,
+      queueUrls,
+      localKeyFile: opts.localKeyFile,
+      localSigningKeyFile: opts.localSigningKeyFile ?? signingKeyFileBeside(opts.localKeyFile),
+    },
+    dlqUrls,
+  };
 }
 
-async function ensureTable(clients: AwsClients, name: string): Promise<string> {
+/** The table (with its status index, gsi1) or the audit table (keys alone). */
+async function ensureTable(
+  clients: AwsClients,
+  name: string,
+  options: { statusIndex: boolean },
+): Promise<string> {
   try {
     await clients.dynamo.send(
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [PK, SK, GSI1_PK, GSI1_SK].map((a) => ({
+        AttributeDefinitions: (options.statusIndex ? [PK, SK, GSI1_PK, GSI1_SK] : [PK, SK]).map((a) => ({
           AttributeName: a,
           AttributeType: 'S',
         })),
@@ -128,16 +161,20 @@ async function ensureTable(clients: AwsClients, name: string): Promise<string> {
           { AttributeName: PK, KeyType: 'HASH' },
           { AttributeName: SK, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: GSI1,
-            KeySchema: [
-              { AttributeName: GSI1_PK, KeyType: 'HASH' },
-              { AttributeName: GSI1_SK, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
+        ...(options.statusIndex
+          ? {
+              GlobalSecondaryIndexes: [
+                {
+                  IndexName: GSI1,
+                  KeySchema: [
+                    { AttributeName: GSI1_PK, KeyType: 'HASH' },
+                    { AttributeName: GSI1_SK, KeyType: 'RANGE' },
+                  ],
+                  Projection: { ProjectionType: 'ALL' },
+                },
+              ],
+            }
+          : {}),
       }),
     );
   } catch (err) {
@@ -145,7 +182,7 @@ async function ensureTable(clients: AwsClients, name: string): Promise<string> {
   }
   const table = await waitActive(clients, name);
   // A table kept on disk from an older layout would fail later in puzzling ways; say so now.
-  if (!table.GlobalSecondaryIndexes?.some((i) => i.IndexName === GSI1)) {
+  if (options.statusIndex && !table.GlobalSecondaryIndexes?.some((i) => i.IndexName === GSI1)) {
     throw new Error(
       `table ${name} exists without index ${GSI1}; remove the local data directory to recreate it`,
     );
@@ -187,7 +224,11 @@ async function ensureBuckets(
  * set on their own. (CreateQueue with attributes that differ from the existing queue's fails instead.)
  */
 async function createOrGetQueue(clients: AwsClients, name: string): Promise<string> {
-  const out = await clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
+  // A FIFO queue is one from its creation: the attribute cannot be set afterwards.
+  const fifo = name.endsWith('.fifo');
+  const out = await clients.sqs.send(
+    new CreateQueueCommand({ QueueName: name, ...(fifo ? { Attributes: { FifoQueue: 'true' } } : {}) }),
+  );
   if (!out.QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
   return out.QueueUrl;
 }

@@ -117,6 +117,14 @@ export class SqsEventSource {
         SentTimestamp: attrs.SentTimestamp ?? String(Date.now()),
         SenderId: attrs.SenderId ?? 'local',
         ApproximateFirstReceiveTimestamp: attrs.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        // A FIFO queue's records carry their group, deduplication id and sequence number, as Lambda's do.
+        ...(attrs.MessageGroupId
+          ? {
+              MessageGroupId: attrs.MessageGroupId,
+              MessageDeduplicationId: attrs.MessageDeduplicationId ?? '',
+              SequenceNumber: attrs.SequenceNumber ?? '',
+            }
+          : {}),
       },
       messageAttributes: {},
       md5OfBody: m.MD5OfBody ?? '',

@@ -1,3 +1,4 @@
+import { sha256Hex } from '#shared/identity/identifiers.ts';
 import { canonical, canonicalHash } from './canonical.ts';
 
 /** The previous hash of an agency's first event. */
@@ -53,15 +54,34 @@ export function appendToChain(
   let { nextSeq, lastHash } = head;
   for (const { eventId, event } of events) {
     if (seen.has(eventId)) continue;
-    plainJson(eventId, event);
     seen.add(eventId);
-    const link = { agencyId, seq: nextSeq, eventId, prevHash: lastHash, event };
-    const hash = chainedHash(link);
-    chained.push({ ...link, hash });
+    const link = chainLink(agencyId, nextSeq, eventId, lastHash, event);
+    chained.push(link);
     nextSeq += 1;
-    lastHash = hash;
+    lastHash = link.hash;
   }
   return { chained, head: { nextSeq, lastHash, chained: seen } };
+}
+
+/** The link that puts `event` at `seq` of its agency's chain, after `prevHash`; refused unless plain JSON. */
+export function chainLink(
+  agencyId: string,
+  seq: number,
+  eventId: string,
+  prevHash: string,
+  event: Record<string, unknown>,
+): ChainedEvent {
+  plainJson(eventId, event);
+  const link = { agencyId, seq, eventId, prevHash, event };
+  return { ...link, hash: chainedHash(link) };
+}
+
+/**
+ * An audit event's identity: what happened, to what, under which idempotency key. Deliberately not `at`,
+ * so a retry stamped a few seconds later is the same event (recorded once, chained once).
+ */
+export function auditEventId(event: { type: string; subject: string; idempotencyKey: string }): string {
+  return sha256Hex(`${event.type}|${event.subject}|${event.idempotencyKey}`).slice(0, 24);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { sha256Hex } from '#shared/identity/identifiers.ts';
+import { AUDIT_TRAIL_PREFIX } from '#shared/topology.ts';
 import { canonical } from './canonical.ts';
 import { type ChainedEvent, chainedHash, GENESIS_HASH } from './chain.ts';
 import { type AuditSigner, DIGEST_SIGNING_ALGORITHM } from './signer.ts';
@@ -8,7 +9,7 @@ import { type AuditSigner, DIGEST_SIGNING_ALGORITHM } from './signer.ts';
  * one per line), each with a signed digest file. The digests chain as CloudTrail's do: each names the
  * SHA-256 of the one before, so a segment or digest taken out, put back changed, or inserted shows.
  */
-export const AUDIT_TRAIL_PREFIX = 'audit-trail/';
+export { AUDIT_TRAIL_PREFIX } from '#shared/topology.ts';
 
 const padded = (index: number) => String(index).padStart(10, '0');
 

@@ -54,6 +54,14 @@ export class LocalAuditSigner implements AuditSigner {
     this.keyId = `local:${createHash('sha256').update(spki).digest('hex').slice(0, 16)}`;
   }
 
+  /** The public half of the key in `file`, read without making one (undefined when there is none). */
+  static publicKeyOf(file: string): string | undefined {
+    if (!existsSync(file)) return undefined;
+    return createPublicKey(createPrivateKey(readFileSync(file, 'utf8')))
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+  }
+
   /** The public half, for `audit verify` and for an external auditor. */
   publicKeyPem(): string {
     return createPublicKey(this.privateKey).export({ type: 'spki', format: 'pem' }).toString();

@@ -1,16 +1,25 @@
+import type { ChainLinks } from '#shared/audit-trail/chainer.ts';
+import type { SealedChain, TrailObjects } from '#shared/audit-trail/sealer.ts';
+import { type AuditSigner, LocalAuditSigner } from '#shared/audit-trail/signer.ts';
+import { PhiFreeError } from '#shared/runtime/error-summary.ts';
 import type { AwsClients } from './clients.ts';
-import { DynamoAuditLog } from './dynamo-audit-log.ts';
+import { type AuditChainFeed, DynamoAuditLog } from './dynamo-audit-log.ts';
 import { DynamoBatchStore } from './dynamo-batch-store.ts';
+import { DynamoChainLinks } from './dynamo-chain-links.ts';
 import { DynamoChartStore } from './dynamo-chart-store.ts';
 import { DynamoCoderLedger } from './dynamo-coder-ledger.ts';
 import { DynamoObjectLedger } from './dynamo-object-ledger.ts';
 import { DynamoRemittanceLedger } from './dynamo-remittance-ledger.ts';
 import { DynamoReviewBoard } from './dynamo-review-board.ts';
+import { DynamoSealedChain } from './dynamo-sealed-chain.ts';
+import { KmsAuditSigner } from './kms-audit-signer.ts';
 import { KmsKeyService } from './kms-key-service.ts';
 import { LocalKeyService } from './local-key-service.ts';
 import type { Clock, KeyService, Ports } from './ports.ts';
 import type { Resources } from './resources.ts';
 import { S3ArtifactStore } from './s3-artifact-store.ts';
+import { S3TrailObjects } from './s3-trail-objects.ts';
+import { SqsAuditFeed } from './sqs-audit-feed.ts';
 import { SqsStageQueue, type SqsStageQueueOptions } from './sqs-stage-queue.ts';
 
 export type { Ports } from './ports.ts';
@@ -28,6 +37,17 @@ export function keyServiceFor(clients: AwsClients, resources: Resources): KeySer
   throw new Error('no MAC key configured: set the KMS key id (in AWS) or the local key file');
 }
 
+/** The audit FIFO queue, named when an event is first sent (a function that records none needs no URL). */
+function auditFeedFor(clients: AwsClients, resources: Resources): AuditChainFeed {
+  return {
+    send(event, eventId) {
+      const url = resources.queueUrls.audit;
+      if (!url) throw new PhiFreeError('the audit queue is not configured: audit events cannot be chained');
+      return new SqsAuditFeed(clients.sqs, url).send(event, eventId);
+    },
+  };
+}
+
 /** The ports every stage works over, built over one set of clients (once per execution environment). */
 export function buildPorts(
   clients: AwsClients,
@@ -40,10 +60,39 @@ export function buildPorts(
     ledger: new DynamoObjectLedger(clients.dynamo, resources.table),
     artifacts: new S3ArtifactStore(clients.s3, resources.buckets),
     queue: new SqsStageQueue(clients.sqs, resources.queueUrls, options.queue),
-    audit: new DynamoAuditLog(clients.dynamo, resources.table),
+    audit: new DynamoAuditLog(clients.dynamo, resources.auditTable, auditFeedFor(clients, resources)),
     keys: keyServiceFor(clients, resources),
     coders: new DynamoCoderLedger(clients.dynamo, resources.table),
     remittances: new DynamoRemittanceLedger(clients.dynamo, resources.table),
     reviews: new DynamoReviewBoard(clients.dynamo, resources.table),
   };
+}
+
+/** What the audit chainer and sealer work over: the chain in the audit table, the trail's bucket, the signer. */
+export interface AuditTrailPorts {
+  links: ChainLinks;
+  sealedChain: SealedChain;
+  trail: TrailObjects;
+  /** Built on first use: only the sealer signs (and holds the key). */
+  signer(): AuditSigner;
+}
+
+export function buildAuditTrailPorts(clients: AwsClients, resources: Resources): AuditTrailPorts {
+  let signer: AuditSigner | undefined;
+  return {
+    links: new DynamoChainLinks(clients.dynamo, resources.auditTable),
+    sealedChain: new DynamoSealedChain(clients.dynamo, resources.auditTable),
+    trail: new S3TrailObjects(clients.s3, resources.buckets.audit),
+    signer() {
+      signer ??= auditSignerFor(clients, resources);
+      return signer;
+    },
+  };
+}
+
+/** KMS in AWS; the file-backed key locally. Never neither: an unsigned trail proves nothing. */
+export function auditSignerFor(clients: AwsClients, resources: Resources): AuditSigner {
+  if (resources.signingKeyId) return new KmsAuditSigner(clients.kms, resources.signingKeyId);
+  if (resources.localSigningKeyFile) return new LocalAuditSigner(resources.localSigningKeyFile);
+  throw new Error('no signing key configured: set the KMS key id (in AWS) or the local key file');
 }

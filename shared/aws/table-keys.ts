@@ -1,7 +1,7 @@
 import type { CoderRecord } from '#shared/model/qa.ts';
 
 /**
- * The single table's key layout, in one place so every adapter, the local provisioner and the tests agree.
+ * The table's key layout (audit events have their own table: audit-table-keys.ts), in one place so every adapter, the local provisioner and the tests agree.
  * Keys hold identifiers only (chartKey is a keyed HMAC, objectId/batchId are derived ids): never PHI.
  *
  *   item                 pk                      sk                 gsi1pk                               gsi1sk
@@ -9,7 +9,6 @@ import type { CoderRecord } from '#shared/model/qa.ts';
  *   latest pointer       CHART#<chartKey>        LATEST             -                                    -
  *   batch                BATCH#<agencyId>#<batchId>   META          -                                    -
  *   object ledger        OBJECT#<objectId>       META               -                                    -
- *   audit event          AUDIT#<agencyId>#<subject>   EVT#<eventId>  AUDIT#<agencyId>#<yyyy-mm-dd>    <at>#<eventId>
  *   coder profile        CODER#<agency>#<coder>  PROFILE            AGENCY#<agencyId>#CODERS             <coderId>
  *   coder record         CODER#<agency>#<coder>  <KIND>#<at>#<chartKey>#<version:10>[#<round>]   -     -
  *   probation exit       CODER#<agency>#<coder>  PROBATION-EXIT     -                                    -
@@ -72,26 +71,6 @@ export const OBJECT_PREFIX = 'OBJECT#';
 
 export function objectPk(objectId: string): string {
   return `${OBJECT_PREFIX}${objectId}`;
-}
-
-/** An audit subject's partition, under its agency: a compliance role may be limited to `AUDIT#<agency>#*`. */
-export function auditPk(agencyId: string, subject: string): string {
-  return `AUDIT#${agencyId}#${subject}`;
-}
-
-export const AUDIT_EVENT_PREFIX = 'EVT#';
-
-export function auditSk(eventId: string): string {
-  return `${AUDIT_EVENT_PREFIX}${eventId}`;
-}
-
-/** gsi1 partition for audit events: one agency's events of one UTC day (the compliance listing). */
-export function auditDayPk(agencyId: string, at: string): string {
-  return `AUDIT#${agencyId}#${at.slice(0, 10)}`;
-}
-
-export function auditDaySk(at: string, eventId: string): string {
-  return `${at}#${eventId}`;
 }
 
 /** The domain object inside an item: the item without its key attributes. */

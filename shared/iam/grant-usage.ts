@@ -48,6 +48,8 @@ export function onBehalfReason(grant: Grant): string | undefined {
       return 'S3, SQS and DynamoDB call KMS for the person (kms:ViaService) to encrypt and decrypt what it touches';
     if (grant.action === 'kms:GenerateMac' && grant.resource === '{key:mac}')
       return 'the local MAC key is a file, so no KMS call is made locally';
+    if (grant.action === 'kms:GetPublicKey' && grant.resource === '{key:signing}')
+      return 'the local signing key is a file, so no KMS call is made locally';
     return undefined;
   }
   const stage = STAGES.find((s) => `stage:${s.name}` === grant.role);
@@ -60,7 +62,11 @@ export function onBehalfReason(grant: Grant): string | undefined {
   if (grant.action.startsWith('xray:') && grant.resource === '*')
     return 'the Lambda service sends active-tracing segments';
   const dataKey = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
-  if (grant.resource === '{key:data}' && dataKey.includes(grant.action) && fn.table.length > 0)
+  if (
+    grant.resource === '{key:data}' &&
+    dataKey.includes(grant.action) &&
+    fn.table.length + fn.auditTable.length > 0
+  )
     return 'DynamoDB and S3 call KMS for the role to encrypt and decrypt at rest';
   const queueKey = [
     ...(stage ? ['kms:Decrypt'] : []),
@@ -68,6 +74,8 @@ export function onBehalfReason(grant: Grant): string | undefined {
   ];
   if (grant.resource === '{key:queue}' && queueKey.includes(grant.action))
     return 'SQS calls KMS for the role to decrypt what it receives and encrypt what it sends';
+  if (grant.action === 'kms:Sign' && grant.resource === '{key:signing}' && job?.signs)
+    return 'the local signing key is a file, so no KMS call is made locally';
   if (!stage) return undefined;
   if (grant.action === 'sqs:GetQueueAttributes' && grant.resource === `{queue:${stage.queue}}`)
     return "the Lambda event source mapping reads its queue's attributes";

@@ -109,3 +109,49 @@ export function batchHandler(
     };
   });
 }
+
+/**
+ * A stage fed by a FIFO queue, whose records must be taken in order within each message group (the
+ * audit chainer: one group per agency). Each group's records go to `handle` in order, parsed; it returns
+ * how many it took, from the first. The rest of that group (from a record it could not take, or one
+ * that would not parse) is failed, so SQS delivers them again in the same order and nothing after a
+ * failure is taken before it.
+ */
+export function fifoGroupHandler(
+  stage: StageName,
+  handle: (group: string, items: { messageId: string; body: unknown }[]) => Promise<number>,
+) {
+  return wrap(async (event) => {
+    metrics.addDimension('stage', stage);
+    const groups = new Map<string, SQSRecord[]>();
+    for (const record of event.Records) {
+      const group = record.attributes.MessageGroupId ?? '';
+      groups.set(group, [...(groups.get(group) ?? []), record]);
+    }
+    const failed: string[] = [];
+    for (const [group, records] of groups) {
+      const items: { messageId: string; body: unknown }[] = [];
+      for (const record of records) {
+        try {
+          items.push({ messageId: record.messageId, body: parseBody(record) });
+        } catch (error) {
+          logger.error('record failed', { stage, messageId: record.messageId, error: summarizeError(error) });
+          break;
+        }
+      }
+      let taken = 0;
+      try {
+        taken = await handle(group, items);
+      } catch (error) {
+        logger.error('group failed', { stage, error: summarizeError(error) });
+      }
+      failed.push(...records.slice(taken).map((r) => r.messageId));
+    }
+    metrics.addMetric('RecordsProcessed', MetricUnit.Count, event.Records.length - failed.length);
+    if (failed.length) {
+      metrics.addMetric(STAGE_METRICS.recordsFailed, MetricUnit.Count, failed.length);
+      logger.warn('records to retry', { stage, messageIds: failed });
+    }
+    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  });
+}

@@ -1,6 +1,6 @@
 import { type AwsClients, awsClients } from '#shared/aws/clients.ts';
 import type { Ports } from '#shared/aws/ports.ts';
-import { buildPorts } from '#shared/aws/ports-from-env.ts';
+import { type AuditTrailPorts, buildAuditTrailPorts, buildPorts } from '#shared/aws/ports-from-env.ts';
 import { resourcesFromEnv } from '#shared/aws/resources.ts';
 
 let cached: { clients: AwsClients; ports: Ports } | undefined;
@@ -26,4 +26,14 @@ export function servicePerPorts<T>(make: (ports: Ports) => T): () => T {
     if (memo?.ports !== ports) memo = { ports, service: make(ports) };
     return memo.service;
   };
+}
+
+let cachedTrail: { clients: AwsClients; ports: AuditTrailPorts } | undefined;
+
+/** The audit chainer's and sealer's ports, built once per execution environment as `stagePorts`. */
+export function auditTrailPorts(): AuditTrailPorts {
+  const clients = awsClients();
+  if (cachedTrail?.clients !== clients)
+    cachedTrail = { clients, ports: buildAuditTrailPorts(clients, resourcesFromEnv()) };
+  return cachedTrail.ports;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pascal, STAGES } from '#shared/topology.ts';
+import { JOBS, pascal, STAGES } from '#shared/topology.ts';
 import { asArray, template } from './harness.ts';
 
 /**
@@ -34,11 +34,13 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
       const m = /^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["(\w+)","Arn"\]\},"\/([a-z-]+\/)\*"\]\]\}$/.exec(
         w.value,
       );
-      const named = STAGES.flatMap((s) => [...s.reads, ...s.writes, ...(s.tags ?? [])]).some(
-        (a) =>
-          m?.[1]?.startsWith(`CodetrailBucket${pascal(a.bucket)}`) === true &&
-          a.prefixes.includes(m[2] ?? ''),
-      );
+      const named = [...STAGES, ...JOBS]
+        .flatMap((s) => [...(s.reads ?? []), ...(s.writes ?? []), ...('tags' in s ? (s.tags ?? []) : [])])
+        .some(
+          (a) =>
+            m?.[1]?.startsWith(`CodetrailBucket${pascal(a.bucket)}`) === true &&
+            a.prefixes.includes(m[2] ?? ''),
+        );
       return (
         w.kind === 'resource' &&
         named &&
@@ -63,6 +65,13 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
       ['Compliance', 'Artifacts', 'receipts', 's3:GetObject', 'compliance reads receipts'],
       ['Compliance', 'Audit', 'receipts', 's3:GetObject', 'compliance reads locked receipts'],
       ['Compliance', 'Audit', 'batches', 's3:GetObject', 'compliance reads locked manifests'],
+      [
+        'Compliance',
+        'Audit',
+        'audit-trail',
+        's3:GetObject',
+        'compliance reads the signed trail to verify it',
+      ],
     ] as const
   ).map(([role, bucket, prefix, action, what]) => ({
     reason: `${what}, under its own agency's ${prefix}/<agency>/ prefix only, ${action} only (object names are known only at run time)`,

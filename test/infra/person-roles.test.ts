@@ -160,11 +160,24 @@ describe('the compliance role', () => {
   it('reads the audit bucket, the receipts and the audit partitions, and can write nothing', () => {
     const statements = statementsOfRole(t, c.personRoles.byAgency[AGENCY]?.compliance as IConstruct);
     const actions = statements.flatMap((s) => asArray(s.Action as string | string[])).sort();
-    expect([...new Set(actions)]).toEqual(['dynamodb:Query', 'kms:Decrypt', 's3:GetObject', 's3:ListBucket']);
+    expect([...new Set(actions)]).toEqual([
+      'dynamodb:Query',
+      'kms:Decrypt',
+      'kms:GetPublicKey',
+      's3:GetObject',
+      's3:ListBucket',
+    ]);
     const query = statements.find((s) => asArray(s.Action).includes('dynamodb:Query'));
+    // The audit table's events of its agency alone: not the chain's links, not the table.
+    expect(query?.Resource).toEqual(arn(c.auditTable));
     expect(query?.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`AUDIT#${AGENCY}#*`] },
     });
+    // The public half of the signing key, to verify the trail: never Sign.
+    const publicKey = statements.find((s) => asArray(s.Action).includes('kms:GetPublicKey'));
+    expect(publicKey?.Action).toBe('kms:GetPublicKey');
+    expect(publicKey?.Resource).toEqual(arn(c.keys.signing));
+    expect(JSON.stringify(statements)).toContain(`/audit-trail/${AGENCY}/*`);
     // Of the audit bucket and the receipts, the agency's own alone.
     const reads = statements.filter((s) => asArray(s.Action).includes('s3:GetObject'));
     expect(JSON.stringify(reads)).not.toMatch(/"\/\*"|\/receipts\/\*|\/batches\/\*/);

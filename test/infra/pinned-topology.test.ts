@@ -12,51 +12,51 @@ import { resources, template } from './harness.ts';
  * from shared/topology.ts or the template.
  */
 const PINNED = {
-  stages: 7,
-  /** One per stage: the queue its Lambda consumes. */
-  lambdaQueues: 7,
+  stages: 8,
+  /** One per stage: the queue its Lambda consumes (the audit chainer's is FIFO). */
+  lambdaQueues: 8,
   /** qa-review, qa-review-senior, coded-batches: read by people. */
   humanQueues: 3,
   /** One per queue. */
-  deadLetterQueues: 10,
+  deadLetterQueues: 11,
   /** intake, denials, artifacts, audit. */
   topologyBuckets: 4,
   /** intake/exports/ and denials/remittances/. */
   bucketNotifications: 2,
   /** A message in any DLQ. */
-  deadLetterAlarms: 10,
+  deadLetterAlarms: 11,
   /** The oldest message of each queue: a human queue nobody drains, a stage that stopped consuming. */
-  ageAlarms: 10,
+  ageAlarms: 11,
   /** RecordsFailed of each stage, and Errors and Throttles of its function. */
-  functionAlarms: 21,
-  /** The hourly reconciler of stranded chart versions. */
-  jobs: 1,
-  /** The reconciler's Errors, and ChartsRedriven (something lost a message). */
-  jobAlarms: 2,
+  functionAlarms: 24,
+  /** The hourly reconciler of stranded chart versions, the hourly audit sealer. */
+  jobs: 2,
+  /** The reconciler's Errors, and ChartsRedriven (something lost a message); the sealer's Errors. */
+  jobAlarms: 3,
 } as const;
 
 /** Resources of the synthesised template, by type: the pinned shape above, plus what the stack adds. */
 const PINNED_TEMPLATE: Record<string, number> = {
-  'AWS::KMS::Key': 4, // data, queues, logs, and the HMAC key
+  'AWS::KMS::Key': 5, // data, queues, logs, the HMAC key, the audit trail's signing key
   'AWS::S3::Bucket': 6, // 4 topology buckets, the access-log bucket, the CloudTrail bucket
   'AWS::S3::BucketPolicy': 6,
   'Custom::S3BucketNotifications': 2,
-  'AWS::SQS::Queue': 20, // 7 Lambda-consumed + 3 human-drained queues, and 10 DLQs
-  'AWS::SQS::QueuePolicy': 20,
-  // 10 DLQ alarms, 10 age alarms, 7 each of RecordsFailed, Errors and Throttles; the reconciler's 2
-  'AWS::CloudWatch::Alarm': 43,
-  'AWS::Lambda::Function': 9, // 7 stages, the reconciler, and the CDK's S3 notifications handler
-  'AWS::Lambda::EventSourceMapping': 7,
-  'AWS::Events::Rule': 1, // the reconciler's schedule
-  'AWS::Logs::LogGroup': 9, // 7 stages, the reconciler, and CloudTrail's
-  'AWS::DynamoDB::Table': 1,
+  'AWS::SQS::Queue': 22, // 8 Lambda-consumed + 3 human-drained queues, and 11 DLQs
+  'AWS::SQS::QueuePolicy': 22,
+  // 11 DLQ alarms, 11 age alarms, 8 each of RecordsFailed, Errors and Throttles; the jobs' 3
+  'AWS::CloudWatch::Alarm': 49,
+  'AWS::Lambda::Function': 11, // 8 stages, 2 jobs, and the CDK's S3 notifications handler
+  'AWS::Lambda::EventSourceMapping': 8,
+  'AWS::Events::Rule': 2, // the jobs' schedules
+  'AWS::Logs::LogGroup': 11, // 8 stages, 2 jobs, and CloudTrail's
+  'AWS::DynamoDB::Table': 2, // the table, the audit table
   'AWS::SNS::Topic': 1,
   'AWS::CloudTrail::Trail': 1,
   'AWS::Backup::BackupPlan': 1,
 };
 
 describe('pinned shape', () => {
-  it('the topology has 7 stages, 7 Lambda-consumed and 3 human-drained queues, 4 buckets, 2 notifications', () => {
+  it('the topology has 8 stages, 8 Lambda-consumed and 3 human-drained queues, 4 buckets, 2 notifications', () => {
     expect(STAGES).toHaveLength(PINNED.stages);
     expect(JOBS).toHaveLength(PINNED.jobs);
     expect(new Set(STAGES.map((s) => s.queue)).size).toBe(PINNED.lambdaQueues);
@@ -91,8 +91,9 @@ describe('pinned shape', () => {
     const on = (metric: string) => alarms.filter((a) => a.Properties.MetricName === metric);
     expect(on('ApproximateNumberOfMessagesVisible')).toHaveLength(PINNED.deadLetterAlarms);
     expect(on('ApproximateAgeOfOldestMessage')).toHaveLength(PINNED.ageAlarms);
+    // The stages' three each, and each job's Errors.
     expect([...on('RecordsFailed'), ...on('Errors'), ...on('Throttles')]).toHaveLength(
-      PINNED.functionAlarms + 1,
+      PINNED.functionAlarms + PINNED.jobs,
     );
     expect(on('ChartsRedriven')).toHaveLength(1);
     expect(alarms).toHaveLength(

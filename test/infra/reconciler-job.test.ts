@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JOBS, RECONCILER_METRIC } from '#shared/topology.ts';
-import { asArray, logicalId, resourceOf, resources, statementsOfRole, template } from './harness.ts';
+import { asArray, logicalId, resourceOf, statementsOfRole, template } from './harness.ts';
 
 /** The scheduled reconciler (issue 13, item 5): what it runs on, when, with which rights, and who hears of it. */
 describe('the reconciler job', () => {
@@ -18,7 +18,7 @@ describe('the reconciler job', () => {
       ReservedConcurrentExecutions: 1,
       TracingConfig: { Mode: 'Active' },
     });
-    const [rule] = Object.values(resources(t, 'AWS::Events::Rule'));
+    const rule = resourceOf(t, job.rule);
     expect(rule?.Properties.ScheduleExpression).toBe('rate(1 hour)');
     expect(rule?.Properties.Targets).toEqual([
       expect.objectContaining({ Arn: arnOf(job.fn), RetryPolicy: { MaximumRetryAttempts: 0 } }),
@@ -33,7 +33,11 @@ describe('the reconciler job', () => {
     const on = (action: string) =>
       statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
     const table = arnOf(c.table);
-    expect(on('dynamodb:PutItem')).toEqual([table]);
+    // Its audit event alone, in the audit table, under AUDIT#: it writes nothing else anywhere.
+    expect(on('dynamodb:PutItem')).toEqual([arnOf(c.auditTable)]);
+    expect(statements.find((s) => asArray(s.Action).includes('dynamodb:PutItem'))?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] },
+    });
     // The index alone: it never queries the table's own partitions.
     expect(on('dynamodb:Query')).toEqual([{ 'Fn::Join': ['', [table, '/index/gsi1']] }]);
     expect(allowed.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
@@ -42,7 +46,9 @@ describe('the reconciler job', () => {
     ]);
     const ids = (rs: unknown[]) => rs.map((r) => JSON.stringify(r)).sort();
     expect(ids(on('sqs:SendMessage'))).toEqual(
-      ids(['validate', 'sample', 'billing'].map((q) => arnOf(c.queues.lambda[q as 'validate'].queue))),
+      ids(
+        ['validate', 'sample', 'billing', 'audit'].map((q) => arnOf(c.queues.lambda[q as 'validate'].queue)),
+      ),
     );
     expect(allowed.filter((a) => a.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
     // The queue key for what it sends, the data key for the table: each through its service only.

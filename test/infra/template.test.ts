@@ -65,10 +65,16 @@ const resolved = (c: Built, value: string) => Stack.of(c).resolve(value);
 const BUCKET_COUNT = BUCKETS.length + 2;
 
 describe('KMS keys', () => {
-  it('has separate customer-managed keys for data, queues and logs, all rotated, and an HMAC key for chartKeys', () => {
+  it('has separate customer-managed keys for data, queues and logs, all rotated, an HMAC key for chartKeys and a signing key', () => {
     const { template: t, built } = trial();
     const keys = built.stack.codetrail.keys;
-    t.resourceCountIs('AWS::KMS::Key', 4);
+    t.resourceCountIs('AWS::KMS::Key', 5);
+    // Asymmetric (its private half never leaves KMS): what a KMS ECDSA_SHA_256 signature needs.
+    expect(resourceOf(t, keys.signing).Properties).toMatchObject({
+      KeySpec: 'ECC_NIST_P256',
+      KeyUsage: 'SIGN_VERIFY',
+    });
+    expect(resourceOf(t, keys.signing).Properties.EnableKeyRotation).toBeUndefined();
     for (const key of [keys.data, keys.queue, keys.logs]) {
       expect(resourceOf(t, key).Properties).toMatchObject({ EnableKeyRotation: true });
     }
@@ -275,7 +281,7 @@ describe('buckets', () => {
 describe('table', () => {
   it('is one pay-per-request table with pk/sk, gsi1, PITR and the data CMK', () => {
     const { template: t, built } = trial();
-    t.resourceCountIs('AWS::DynamoDB::Table', 1);
+    t.resourceCountIs('AWS::DynamoDB::Table', 2);
     expect(resourceOf(t, built.stack.codetrail.table).Properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
@@ -308,7 +314,7 @@ describe('table', () => {
     t.resourceCountIs('AWS::Backup::BackupPlan', 1);
     t.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: arn(c.keys.data) });
     t.hasResourceProperties('AWS::Backup::BackupSelection', {
-      BackupSelection: { Resources: Match.arrayWith([arn(c.table)]) },
+      BackupSelection: { Resources: Match.arrayWith([arn(c.table), arn(c.auditTable)]) },
     });
   });
 });
@@ -423,7 +429,8 @@ describe('queues', () => {
     const c = built.stack.codetrail;
     const topic = ref(c.alarmTopic);
     const alarms = Object.values(resources(t, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(2 * QUEUES.length + 3 * STAGES.length + 2 * JOBS.length);
+    // Each job alarms on Errors; the reconciler on what it re-drove too.
+    expect(alarms).toHaveLength(2 * QUEUES.length + 3 * STAGES.length + JOBS.length + 1);
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual([topic]);
       expect(a.Properties.OKActions).toEqual([topic]);
@@ -560,8 +567,11 @@ describe('Lambda stages', () => {
         EventSourceArn: arn(one(c, s.queue).queue),
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         BatchSize: s.batchSize,
-        MaximumBatchingWindowInSeconds: s.maxBatchingWindowSeconds,
       });
+      // A FIFO queue's event source takes no batching window.
+      expect(m?.Properties.MaximumBatchingWindowInSeconds).toBe(
+        s.queue === 'audit' ? undefined : s.maxBatchingWindowSeconds,
+      );
       expect(m?.Properties.ScalingConfig.MaximumConcurrency).toBeLessThanOrEqual(
         Math.max(2, s.reservedConcurrency),
       );
@@ -686,9 +696,36 @@ describe('least privilege', () => {
     const c = built.stack.codetrail;
     for (const s of STAGES) {
       const st = statementsOfRole(t, c.stages[s.name].role) as Statement[];
+      const partitions = (grant: (typeof s.auditTable)[number]) => ({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': grant.partitions.map((p) => `${p}*`) },
+      });
       expect(grantLines(st, 'dynamodb'), s.name).toEqual(
-        s.table.map((a) => line(`dynamodb:${a}`, arn(c.table))).sort(),
+        [
+          ...s.table.map((a) => line(`dynamodb:${a}`, arn(c.table))),
+          ...s.auditTable.flatMap((g) =>
+            g.actions.map((a) => line(`dynamodb:${a}`, arn(c.auditTable), partitions(g))),
+          ),
+        ].sort(),
       );
+    }
+  });
+
+  it('lets stages only add audit events (PutItem under AUDIT#), and the chainer alone write links', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const audit = JSON.stringify(arn(c.auditTable));
+    for (const s of STAGES) {
+      const st = statementsOfRole(t, c.stages[s.name].role) as Statement[];
+      const onAudit = st.filter((x) => JSON.stringify(x.Resource) === audit);
+      const actions = onAudit.flatMap((x) => asArray(x.Action as string | string[]));
+      expect(actions, s.name).not.toContain('dynamodb:UpdateItem');
+      expect(actions, s.name).not.toContain('dynamodb:DeleteItem');
+      const keys = JSON.stringify(onAudit.map((x) => x.Condition));
+      if (s.name === 'audit-chainer') expect(keys).toContain('CHAIN#*');
+      else
+        expect(JSON.parse(keys), s.name).toEqual([
+          { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
+        ]);
     }
   });
 

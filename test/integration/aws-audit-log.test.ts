@@ -1,7 +1,8 @@
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { auditEventId } from '#shared/audit-trail/chain.ts';
 import type { AuditEvent } from '#shared/aws/ports.ts';
-import { auditDayPk, GSI1 } from '#shared/aws/table-keys.ts';
 import { useLocalStack } from '../support/emulators.ts';
 
 const stack = useLocalStack({ prefix: 'audit' });
@@ -49,7 +50,7 @@ describe('DynamoAuditLog on dynalite', () => {
     expect(await stack.ports.audit.list('agency-b', subject)).toEqual([]);
     const item = await stack.clients.dynamo.send(
       new QueryCommand({
-        TableName: stack.resources.table,
+        TableName: stack.resources.auditTable,
         KeyConditionExpression: 'pk = :p',
         ExpressionAttributeValues: { ':p': `AUDIT#agency-a#${subject}` },
       }),
@@ -57,18 +58,20 @@ describe('DynamoAuditLog on dynalite', () => {
     expect(item.Items).toHaveLength(3);
   });
 
-  it('indexes events by agency and day on gsi1 for the compliance listing', async () => {
-    await stack.ports.audit.record(
-      event({ subject: 'batch:b-1', type: 'batch.handed-off', at: '2026-11-23T23:59:59.000Z' }),
-    );
-    const out = await stack.clients.dynamo.send(
-      new QueryCommand({
-        TableName: stack.resources.table,
-        IndexName: GSI1,
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': auditDayPk('agency-a', '2026-11-23T00:00:00.000Z') },
+  it("hands every event to its agency's chainer: the audit FIFO queue, grouped by agency, deduplicated by event id", async () => {
+    const sent = event({ agencyId: 'agency-c', subject: 'batch:b-1', type: 'batch.handed-off' });
+    await stack.ports.audit.record(sent);
+    // A retry hands it over again (the first hand-over may be what failed): SQS drops the repeat.
+    await stack.ports.audit.record({ ...sent, at: '2026-11-23T23:59:59.000Z' });
+    const out = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: stack.resources.queueUrls.audit,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId'],
       }),
     );
-    expect(out.Items?.map((i) => i.subject)).toEqual(['batch:b-1']);
+    const mine = (out.Messages ?? []).filter((m) => m.Attributes?.MessageGroupId === 'agency-c');
+    expect(mine.map((m) => JSON.parse(m.Body ?? ''))).toEqual([sent]);
+    expect(mine[0]?.Attributes?.MessageDeduplicationId).toBe(auditEventId(sent));
   });
 });

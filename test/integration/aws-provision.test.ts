@@ -33,6 +33,12 @@ describe('provision on the emulators', () => {
     expect(
       table.Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType]),
     ).toEqual([['gsi1', 'ALL']]);
+    // The audit table: keys alone, no index.
+    const audit = await stack.clients.dynamo.send(
+      new DescribeTableCommand({ TableName: stack.resources.auditTable }),
+    );
+    expect(audit.Table?.KeySchema).toEqual(table.Table?.KeySchema);
+    expect(audit.Table?.GlobalSecondaryIndexes).toBeUndefined();
 
     for (const b of BUCKETS) {
       expect(stack.resources.buckets[b]).toBe(`${stack.prefix}-${b}`);
@@ -46,7 +52,9 @@ describe('provision on the emulators', () => {
     const [agency = ''] = stack.agencies;
     for (const spec of queues()) {
       const configured = stack.resources.queueUrls[spec.name] ?? '';
-      const name = spec.humanDrained ? `${spec.name}_{agency}` : spec.name;
+      // A FIFO queue's name (and its DLQ's) ends in .fifo.
+      const fifo = spec.fifo ? '.fifo' : '';
+      const name = spec.humanDrained ? `${spec.name}_{agency}` : `${spec.name}${fifo}`;
       expect(configured.endsWith(`/${stack.prefix}-${name}`)).toBe(true);
       const url = spec.humanDrained ? agencyQueueUrl(configured, agency) : configured;
       const dlqUrl = spec.humanDrained
@@ -61,12 +69,14 @@ describe('provision on the emulators', () => {
         String(Math.max(1, Math.round(spec.visibilityTimeoutSeconds / 60))),
       );
       expect(attrs.MessageRetentionPeriod).toBe(String(spec.retentionDays * 86_400));
+      expect(attrs.FifoQueue === 'true').toBe(spec.fifo);
+      expect(dlq.FifoQueue === 'true').toBe(spec.fifo);
       expect(JSON.parse(attrs.RedrivePolicy ?? '{}')).toEqual({
         deadLetterTargetArn: dlq.QueueArn,
         maxReceiveCount: spec.maxReceiveCount,
       });
       expect(
-        dlq.QueueArn?.endsWith(`:${stack.prefix}-${spec.name}-dlq${spec.humanDrained ? `_${agency}` : ''}`),
+        dlq.QueueArn?.endsWith(`:${stack.prefix}-${spec.name}-dlq${spec.humanDrained ? `_${agency}` : fifo}`),
       ).toBe(true);
       expect(dlq.RedrivePolicy).toBeUndefined();
     }

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '#cli/local/lambda-context.ts';
 import { S3Notifier } from '#cli/local/s3-notifier.ts';
 import { SqsEventSource } from '#cli/local/sqs-event-source.ts';
+import { handler as auditChainer } from '#functions/audit-chainer/handler.ts';
 import { handler as billingHandoff } from '#functions/billing-handoff/handler.ts';
 import { handler as billingReply } from '#functions/billing-reply/handler.ts';
 import { handler as denialIngestion } from '#functions/denial-ingestion/handler.ts';
@@ -57,6 +58,7 @@ const HANDLERS: Record<StageName, SqsLambdaHandler> = {
   'billing-handoff': billingHandoff,
   'billing-reply': billingReply,
   'denial-ingestion': denialIngestion,
+  'audit-chainer': auditChainer as SqsLambdaHandler,
 };
 const STAGE_NAMES = STAGES.map((s) => s.name);
 

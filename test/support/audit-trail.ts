@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendToChain, emptyHead } from '#shared/audit-trail/chain.ts';
+import { appendToChain, type ChainedEvent, emptyHead } from '#shared/audit-trail/chain.ts';
+import type { ChainLinks } from '#shared/audit-trail/chainer.ts';
+import type { SealedChain, TrailObjects } from '#shared/audit-trail/sealer.ts';
 import { type DigestFile, sealSegment } from '#shared/audit-trail/segments.ts';
 import { LocalAuditSigner } from '#shared/audit-trail/signer.ts';
 
@@ -55,4 +57,98 @@ export async function buildTrail(
     }
   }
   return { files };
+}
+
+/**
+ * The chain's store in memory, as the audit table keeps it: every write conditional. `stopAfter` makes
+ * the next claim or link throw once after it is written (a chainer that stopped half-way).
+ */
+export class MemoryChainLinks implements ChainLinks {
+  readonly links = new Map<string, ChainedEvent>();
+  readonly claims = new Map<string, number>();
+  /** Throw once, after the next write of this kind went through. */
+  stopAfter: 'claim' | 'add' | undefined;
+
+  private stop(kind: 'claim' | 'add'): void {
+    if (this.stopAfter !== kind) return;
+    this.stopAfter = undefined;
+    throw new Error(`stopped after ${kind}`);
+  }
+
+  chain(agencyId: string): ChainedEvent[] {
+    return [...this.links.values()].filter((l) => l.agencyId === agencyId).sort((a, b) => a.seq - b.seq);
+  }
+
+  async last(agencyId: string) {
+    return this.chain(agencyId).at(-1);
+  }
+
+  async at(agencyId: string, seq: number) {
+    return this.links.get(`${agencyId}#${seq}`);
+  }
+
+  async claim(agencyId: string, eventId: string, seq: number, replacing?: number) {
+    const key = `${agencyId}#${eventId}`;
+    const held = this.claims.get(key);
+    if (replacing === undefined ? held === undefined : held === replacing) {
+      this.claims.set(key, seq);
+      this.stop('claim');
+      return seq;
+    }
+    return held as number;
+  }
+
+  async add(link: ChainedEvent) {
+    const key = `${link.agencyId}#${link.seq}`;
+    if (this.links.has(key))
+      throw Object.assign(new Error('taken'), { name: 'ConditionalCheckFailedException' });
+    this.links.set(key, link);
+    this.stop('add');
+  }
+}
+
+/** The sealer's view of a MemoryChainLinks, and where sealing stopped: conditional as the table's. */
+export class MemorySealedChain implements SealedChain {
+  readonly heads = new Map<string, DigestFile>();
+  constructor(private readonly store: MemoryChainLinks) {}
+
+  async links(agencyId: string, fromSeq: number, limit: number) {
+    return this.store
+      .chain(agencyId)
+      .filter((l) => l.seq >= fromSeq)
+      .slice(0, limit);
+  }
+
+  async lastDigest(agencyId: string) {
+    return this.heads.get(agencyId);
+  }
+
+  async sealed(agencyId: string, digest: DigestFile, previous: DigestFile | undefined) {
+    if (this.heads.get(agencyId)?.index !== previous?.index)
+      throw Object.assign(new Error('moved'), { name: 'ConditionalCheckFailedException' });
+    this.heads.set(agencyId, digest);
+  }
+}
+
+/** The audit bucket in memory: written once, never replaced. */
+export class MemoryTrailObjects implements TrailObjects {
+  readonly files = new Map<string, string>();
+  writes = 0;
+  /** Throw once, after the next write whose key ends so went through. */
+  stopAfter: '.ndjson' | '.json' | undefined;
+
+  async writeOnce(key: string, text: string) {
+    if (this.files.has(key)) return false;
+    this.files.set(key, text);
+    this.writes += 1;
+    if (this.stopAfter && key.endsWith(this.stopAfter)) {
+      this.stopAfter = undefined;
+      throw new Error('stopped after a write');
+    }
+    return true;
+  }
+
+  async read(key: string) {
+    return this.files.get(key);
+  }
 }

@@ -12,6 +12,7 @@ export const IAM_SCOPE = { region: 'us-east-1', account: '000000000000' };
 const url = (name: string) => `http://127.0.0.1:1/000000000000/${name}`;
 export const IAM_RESOURCES = {
   table: 't',
+  auditTable: 'at',
   buckets: { intake: 'in', denials: 'den', artifacts: 'art', audit: 'aud' },
   // A human kind's queue is one per agency: its URL a template, as the stack's outputs give it.
   queueUrls: Object.fromEntries(

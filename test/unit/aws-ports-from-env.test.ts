@@ -8,6 +8,7 @@ import type { Resources } from '#shared/aws/resources.ts';
 const clients = { dynamo: {}, s3: {}, sqs: {}, kms: {} } as unknown as AwsClients;
 const base: Resources = {
   table: 't',
+  auditTable: 'at',
   buckets: { intake: 'i', denials: 'd', artifacts: 'a', audit: 'u' },
   queueUrls: {},
 };

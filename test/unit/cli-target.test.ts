@@ -18,6 +18,8 @@ afterEach(() => {
 function outputs(skip?: string) {
   const all = [
     { OutputKey: OUTPUT.table, OutputValue: 'codetrail-table' },
+    { OutputKey: OUTPUT.auditTable, OutputValue: 'codetrail-audit-table' },
+    { OutputKey: OUTPUT.signingKey, OutputValue: 'arn:aws:kms:us-east-1:111122223333:key/sig' },
     { OutputKey: OUTPUT.macKey, OutputValue: 'arn:aws:kms:us-east-1:111122223333:key/abc' },
     { OutputKey: OUTPUT.agencies, OutputValue: 'north-branch,south-branch' },
     ...BUCKETS.map((b) => ({ OutputKey: OUTPUT.bucket(b), OutputValue: `bucket-${b}` })),
@@ -52,6 +54,8 @@ describe('resolveTarget --stack', () => {
       'https://sqs/111122223333/qa-review-senior_{agency}',
     );
     expect(target.resources.macKeyId).toContain(':key/abc');
+    expect(target.resources.auditTable).toBe('codetrail-audit-table');
+    expect(target.resources.signingKeyId).toContain(':key/sig');
     expect(target.actor).toBe('arn:aws:sts::111122223333:assumed-role/qa/reviewer-7');
     // The review board's partitions, one per agency.
     expect(target.agencies).toEqual(['north-branch', 'south-branch']);
@@ -71,6 +75,20 @@ describe('resolveTarget --stack', () => {
     await expect(resolveTarget({ stack: 'Codetrail' })).rejects.toThrow(
       'stack Codetrail was deployed by an older codetrail: deploy a fresh stack with this one (its keys and queues are laid out per agency)',
     );
+  });
+
+  it('refuses a stack deployed before audit events had a table and a chain of their own', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'Codetrail',
+          CreationTime: new Date(),
+          StackStatus: 'CREATE_COMPLETE',
+          Outputs: outputs(OUTPUT.auditTable),
+        },
+      ],
+    });
+    await expect(resolveTarget({ stack: 'Codetrail' })).rejects.toThrow(/deployed by an older codetrail/);
   });
 
   it('says which output is missing when the stack is not a codetrail stack', async () => {

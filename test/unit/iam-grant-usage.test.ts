@@ -96,7 +96,9 @@ describe('onBehalfReason', () => {
     ['stage:billing-handoff', 'kms:GenerateMac', '{key:mac}'],
     ['stage:intake', 's3:GetObjectVersion', '{bucket:intake}/work/*'],
     ['stage:validation', 's3:GetObjectVersion', '{bucket:artifacts}/charts/*'],
-    ['stage:denial-ingestion', 'kms:GenerateDataKey', '{key:queue}'],
+    // The chainer sends nothing; a stage that is not the sealer signs nothing.
+    ['stage:audit-chainer', 'kms:GenerateDataKey', '{key:queue}'],
+    ['stage:intake', 'kms:Sign', '{key:signing}'],
     ['stage:validation', 'logs:PutLogEvents', '{logs:intake}'],
     ['stage:validation', 'xray:PutTraceSegments', '{table}'],
     ['stage:validation', 'kms:Decrypt', '{key:mac}'],

@@ -13,6 +13,7 @@ import { STAGES } from '#shared/topology.ts';
 const scope = { region: 'us-east-1', account: '000000000000' };
 const resources = {
   table: 'ct-table',
+  auditTable: 'ct-audit-table',
   buckets: { intake: 'ct-intake', denials: 'ct-denials', artifacts: 'ct-artifacts', audit: 'ct-audit' },
   queueUrls: Object.fromEntries(
     [

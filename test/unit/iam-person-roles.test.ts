@@ -137,9 +137,12 @@ describe('person:compliance', () => {
     await actAs(role, async () => {
       await clients.s3.send(read('receipts/a/ob1.json'));
       await clients.s3.send(new GetObjectCommand({ Bucket: 'aud', Key: 'batches/a/b1.json' }));
+      await clients.s3.send(
+        new GetObjectCommand({ Bucket: 'aud', Key: 'audit-trail/a/digests/0000000000.json' }),
+      );
       await clients.dynamo.send(
         new QueryCommand({
-          TableName: 't',
+          TableName: 'at',
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': { S: 'AUDIT#a#chart:ck1:v1' } },
         }),
@@ -171,11 +174,16 @@ describe('person:compliance', () => {
       "another agency's audit events",
       () =>
         new QueryCommand({
-          TableName: 't',
+          TableName: 'at',
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': { S: 'AUDIT#b#chart:ck1:v1' } },
         }),
       'dynamodb:Query',
+    ],
+    [
+      "another agency's signed trail",
+      () => new GetObjectCommand({ Bucket: 'aud', Key: 'audit-trail/b/digests/0000000000.json' }),
+      's3:GetObject',
     ],
     [
       'a write to the audit bucket',

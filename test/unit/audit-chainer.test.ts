@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createChainerService } from '#functions/audit-chainer/service.ts';
+import { auditEventId, chainedHash, GENESIS_HASH } from '#shared/audit-trail/chain.ts';
+import { chainTip, linkEvent } from '#shared/audit-trail/chainer.ts';
+import { MemoryChainLinks, syntheticEvent } from '../support/audit-trail.ts';
+
+const AGENCY = 'agency-a';
+
+/** A stage's audit event, as the audit queue carries it. */
+function sent(n: number, agencyId = AGENCY) {
+  const { eventId: _id, event } = syntheticEvent(agencyId, n);
+  return event;
+}
+
+/** Each link continues the one before, from genesis, with its hash recomputed. */
+function expectUnbroken(chain: ReturnType<MemoryChainLinks['chain']>) {
+  chain.forEach((link, i) => {
+    expect(link.seq).toBe(i);
+    expect(link.prevHash).toBe(i === 0 ? GENESIS_HASH : chain[i - 1]?.hash);
+    expect(link.hash).toBe(chainedHash(link));
+  });
+}
+
+function chainer(links: MemoryChainLinks, errors: unknown[] = []) {
+  return createChainerService({ links, onError: (e) => errors.push(e) });
+}
+
+describe('the audit chainer', () => {
+  it("links an agency's events in the order sent, each to the one before, from genesis", async () => {
+    const links = new MemoryChainLinks();
+    const bodies = [0, 1, 2, 3].map((n) => sent(n));
+    expect(await chainer(links).chain(AGENCY, bodies)).toBe(4);
+    const chain = links.chain(AGENCY);
+    expect(chain.map((l) => l.event)).toEqual(bodies);
+    expect(chain.map((l) => l.eventId)).toEqual(bodies.map(auditEventId));
+    expectUnbroken(chain);
+  });
+
+  it('links a retried event once, whether it comes at once or long after', async () => {
+    const links = new MemoryChainLinks();
+    await chainer(links).chain(AGENCY, [sent(0), sent(1), sent(0)]);
+    await chainer(links).chain(AGENCY, [sent(2), { ...sent(1), at: '2027-01-01T00:00:00.000Z' }]);
+    const chain = links.chain(AGENCY);
+    expect(chain.map((l) => l.event.idempotencyKey)).toEqual(['k0', 'k1', 'k2']);
+    // The first copy is the one chained: a retry's later `at` changes nothing.
+    expect(chain[1]?.event.at).toBe(sent(1).at);
+    expectUnbroken(chain);
+  });
+
+  it('finishes the link of a run that stopped after claiming its place', async () => {
+    const links = new MemoryChainLinks();
+    await chainer(links).chain(AGENCY, [sent(0)]);
+    links.stopAfter = 'claim';
+    const errors: unknown[] = [];
+    expect(await chainer(links, errors).chain(AGENCY, [sent(1), sent(2)])).toBe(0);
+    expect(errors).toHaveLength(1);
+    expect(links.chain(AGENCY)).toHaveLength(1);
+    // SQS delivers both again, in order.
+    expect(await chainer(links).chain(AGENCY, [sent(1), sent(2)])).toBe(2);
+    expect(links.chain(AGENCY).map((l) => l.event.idempotencyKey)).toEqual(['k0', 'k1', 'k2']);
+    expectUnbroken(links.chain(AGENCY));
+  });
+
+  it('does not link twice an event whose link was written before the run stopped', async () => {
+    const links = new MemoryChainLinks();
+    links.stopAfter = 'add';
+    expect(await chainer(links).chain(AGENCY, [sent(0), sent(1)])).toBe(0);
+    expect(await chainer(links).chain(AGENCY, [sent(0), sent(1)])).toBe(2);
+    expect(links.chain(AGENCY).map((l) => l.event.idempotencyKey)).toEqual(['k0', 'k1']);
+    expectUnbroken(links.chain(AGENCY));
+  });
+
+  it('claims again at the tip an event whose place another took after its run stopped', async () => {
+    const links = new MemoryChainLinks();
+    // A stopped run claimed place 0 for k0 and wrote nothing else; k1 came first after it.
+    links.stopAfter = 'claim';
+    await chainer(links).chain(AGENCY, [sent(0)]);
+    await chainer(links).chain(AGENCY, [sent(1)]);
+    expect(links.chain(AGENCY).map((l) => l.event.idempotencyKey)).toEqual(['k1']);
+    await chainer(links).chain(AGENCY, [sent(0)]);
+    expect(links.chain(AGENCY).map((l) => l.event.idempotencyKey)).toEqual(['k1', 'k0']);
+    expect(links.claims.get(`${AGENCY}#${auditEventId(sent(0))}`)).toBe(1);
+    expectUnbroken(links.chain(AGENCY));
+  });
+
+  it('cannot fork: a second chainer at the same tip fails to write its link', async () => {
+    const links = new MemoryChainLinks();
+    const tip = await chainTip(links, AGENCY);
+    const a = sent(0);
+    const b = sent(1);
+    await linkEvent(links, AGENCY, tip, { eventId: auditEventId(a), event: a });
+    await expect(linkEvent(links, AGENCY, tip, { eventId: auditEventId(b), event: b })).rejects.toThrow(
+      /taken/,
+    );
+    expect(links.chain(AGENCY).map((l) => l.event.idempotencyKey)).toEqual(['k0']);
+  });
+
+  it('keeps agencies in chains of their own', async () => {
+    const links = new MemoryChainLinks();
+    await chainer(links).chain('agency-a', [sent(0, 'agency-a'), sent(1, 'agency-a')]);
+    await chainer(links).chain('agency-b', [sent(0, 'agency-b')]);
+    expect(links.chain('agency-a')).toHaveLength(2);
+    expect(links.chain('agency-b').map((l) => l.seq)).toEqual([0]);
+  });
+
+  it('stops at what is not an audit event of its agency, taking what came before it', async () => {
+    const links = new MemoryChainLinks();
+    const errors: unknown[] = [];
+    const service = chainer(links, errors);
+    expect(await service.chain(AGENCY, [sent(0), { type: 'x' }, sent(1)])).toBe(1);
+    expect(await service.chain(AGENCY, [sent(1, 'agency-b')])).toBe(0);
+    expect(await service.chain(AGENCY, [{ ...sent(1), detail: 'not an object' }])).toBe(0);
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      'not an audit event',
+      "an audit event in another agency's group",
+      'not an audit event',
+    ]);
+    expect(links.chain(AGENCY)).toHaveLength(1);
+    await expect(service.chain('Not An Agency', [sent(0)])).rejects.toThrow(/not an agency id/);
+  });
+
+  it('whatever the retries and stops, links each event once, in the order first sent, unbroken', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            n: fc.integer({ min: 0, max: 12 }),
+            stop: fc.constantFrom(undefined, 'claim', 'add'),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
+        async (deliveries) => {
+          const links = new MemoryChainLinks();
+          const order: number[] = [];
+          // Each delivery is retried until taken, as SQS redelivers a failed FIFO message.
+          for (const { n, stop } of deliveries) {
+            links.stopAfter = stop;
+            while ((await chainer(links).chain(AGENCY, [sent(n)])) === 0);
+            links.stopAfter = undefined;
+            if (!order.includes(n)) order.push(n);
+          }
+          const chain = links.chain(AGENCY);
+          expect(chain.map((l) => l.event.idempotencyKey)).toEqual(order.map((n) => `k${n}`));
+          expectUnbroken(chain);
+        },
+      ),
+      { seed: 14, numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { createChainerService } from '#functions/audit-chainer/service.ts';
+import { sealAgency } from '#shared/audit-trail/sealer.ts';
+import { digestKey, segmentKey } from '#shared/audit-trail/segments.ts';
+import { verifyTrail } from '#shared/audit-trail/verify.ts';
+import {
+  MemoryChainLinks,
+  MemorySealedChain,
+  MemoryTrailObjects,
+  syntheticEvent,
+  testSigner,
+} from '../support/audit-trail.ts';
+
+const AGENCY = 'agency-a';
+const signer = testSigner();
+const publicKey = signer.publicKeyPem();
+const now = () => new Date('2026-12-07T22:00:00.000Z');
+
+/** An agency's chain of `count` more events, as the chainer links them. */
+async function chainMore(links: MemoryChainLinks, from: number, count: number, agencyId = AGENCY) {
+  const bodies = Array.from({ length: count }, (_, i) => syntheticEvent(agencyId, from + i).event);
+  const service = createChainerService({
+    links,
+    onError: (e) => {
+      throw e;
+    },
+  });
+  expect(await service.chain(agencyId, bodies)).toBe(count);
+}
+
+function world() {
+  const links = new MemoryChainLinks();
+  return { links, chain: new MemorySealedChain(links), bucket: new MemoryTrailObjects() };
+}
+
+describe('the audit sealer', () => {
+  it('seals what is chained in segments of at most the cap, each signed, and the trail verifies', async () => {
+    const { links, chain, bucket } = world();
+    await chainMore(links, 0, 25);
+    expect(await sealAgency(AGENCY, chain, bucket, signer, now, 10)).toEqual({
+      agencyId: AGENCY,
+      segments: 3,
+      events: 25,
+    });
+    expect([...bucket.files.keys()].sort()).toEqual(
+      [0, 1, 2].flatMap((i) => [segmentKey(AGENCY, i), digestKey(AGENCY, i)]).sort(),
+    );
+    const report = verifyTrail(bucket.files, publicKey, [AGENCY]);
+    expect(report).toMatchObject({ ok: true, segments: 3, events: 25 });
+  });
+
+  it('seals nothing when nothing new is chained, and carries on from where it stopped when more is', async () => {
+    const { links, chain, bucket } = world();
+    await chainMore(links, 0, 4);
+    await sealAgency(AGENCY, chain, bucket, signer, now);
+    expect(await sealAgency(AGENCY, chain, bucket, signer, now)).toMatchObject({ segments: 0, events: 0 });
+    await chainMore(links, 4, 3);
+    expect(await sealAgency(AGENCY, chain, bucket, signer, now)).toMatchObject({ segments: 1, events: 3 });
+    const report = verifyTrail(bucket.files, publicKey, [AGENCY]);
+    expect(report).toMatchObject({ ok: true, segments: 2, events: 7 });
+    expect(chain.heads.get(AGENCY)).toMatchObject({ index: 1, firstSeq: 4, lastSeq: 6 });
+  });
+
+  it('finishes a run that stopped after writing a segment, sealing exactly what that segment holds', async () => {
+    const { links, chain, bucket } = world();
+    await chainMore(links, 0, 5);
+    bucket.stopAfter = '.ndjson';
+    await expect(sealAgency(AGENCY, chain, bucket, signer, now)).rejects.toThrow(/stopped/);
+    expect(chain.heads.get(AGENCY)).toBeUndefined();
+    // More is chained before the next run: the segment written keeps its five, the rest follow it.
+    await chainMore(links, 5, 2);
+    expect(await sealAgency(AGENCY, chain, bucket, signer, now)).toMatchObject({ segments: 2, events: 7 });
+    expect(verifyTrail(bucket.files, publicKey, [AGENCY])).toMatchObject({
+      ok: true,
+      segments: 2,
+      events: 7,
+    });
+  });
+
+  it('keeps the digest a stopped run wrote, writing nothing twice', async () => {
+    const { links, chain, bucket } = world();
+    await chainMore(links, 0, 5);
+    bucket.stopAfter = '.json';
+    await expect(sealAgency(AGENCY, chain, bucket, signer, now)).rejects.toThrow(/stopped/);
+    const written = bucket.files.get(digestKey(AGENCY, 0));
+    const later = () => new Date('2026-12-07T23:00:00.000Z');
+    expect(await sealAgency(AGENCY, chain, bucket, signer, later)).toMatchObject({ segments: 1, events: 5 });
+    expect(bucket.files.get(digestKey(AGENCY, 0))).toBe(written);
+    expect(bucket.writes).toBe(2);
+    expect(chain.heads.get(AGENCY)?.signedAt).toBe(now().toISOString());
+    expect(verifyTrail(bucket.files, publicKey, [AGENCY]).ok).toBe(true);
+  });
+
+  it('stops, sealing nothing, where the bucket holds a segment or digest this chain did not seal', async () => {
+    for (const key of [segmentKey(AGENCY, 0), digestKey(AGENCY, 0)]) {
+      const { links, chain, bucket } = world();
+      await chainMore(links, 0, 3);
+      bucket.files.set(key, '{"not":"ours"}\n');
+      await expect(sealAgency(AGENCY, chain, bucket, signer, now)).rejects.toThrow(
+        /holds what this chain did not seal/,
+      );
+      expect(chain.heads.get(AGENCY)).toBeUndefined();
+    }
+  });
+
+  it('lets one of two sealers of an agency record where sealing stopped', async () => {
+    const { links, chain, bucket } = world();
+    await chainMore(links, 0, 3);
+    const stale = await chain.lastDigest(AGENCY);
+    await sealAgency(AGENCY, chain, bucket, signer, now);
+    const digest = chain.heads.get(AGENCY);
+    if (!digest) throw new Error('nothing sealed');
+    await expect(chain.sealed(AGENCY, digest, stale)).rejects.toThrow(/moved/);
+  });
+
+  it("seals one agency's chain apart from another's", async () => {
+    const { links, chain, bucket } = world();
+    await chainMore(links, 0, 3, 'agency-a');
+    await chainMore(links, 0, 2, 'agency-b');
+    await sealAgency('agency-a', chain, bucket, signer, now);
+    await sealAgency('agency-b', chain, bucket, signer, now);
+    expect(verifyTrail(bucket.files, publicKey, ['agency-a', 'agency-b'])).toMatchObject({
+      ok: true,
+      segments: 2,
+      events: 5,
+    });
+  });
+});
