@@ -25,8 +25,9 @@ export interface ScheduledJobProps extends FunctionResources {
 
 /**
  * A codetrail Lambda EventBridge runs on a schedule (one at a time: reserved concurrency 1). Its role
- * gets its `table` actions on the table (and Query on gsi1, the only index, if it queries it), SendMessage on `sendsTo`,
- * and the keys through DynamoDB and SQS alone; no S3 and no MAC. It alarms when an invocation fails and
+ * gets its `table` actions on the table (and Query on gsi1, the only index, if it queries it), its
+ * `auditTable` grants, SendMessage on `sendsTo`, its `reads` and `writes` of objects, `kms:Sign` when it
+ * `signs`, and the data and queue keys through DynamoDB, S3 and SQS alone; no MAC. It alarms when an invocation fails and
  * when what it looks for turns up (`foundMetric`). A failed run is not retried or dead-lettered: the
  * next scheduled run does the same work.
  */
@@ -63,7 +64,8 @@ export class ScheduledJob extends Construct {
     grantAuditTable(role, spec.auditTable, props.auditTable);
     grantObjects(role, spec, props.buckets);
     // The sealer alone signs the audit trail's digests: nothing else may use the signing key.
-    if (spec.signs) props.signingKey.grant(role, 'kms:Sign');
+    // GetPublicKey: to check a digest a stopped run left is its own before chaining onto it.
+    if (spec.signs) props.signingKey.grant(role, 'kms:Sign', 'kms:GetPublicKey');
     if (spec.queriesIndex)
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({

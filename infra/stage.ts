@@ -90,11 +90,12 @@ export class Stage extends Construct {
     // PutObject: no multipart, so no Decrypt for writing). Only through those services (kms:ViaService).
     // No ReEncrypt: key rotation keeps old key material inside KMS and asks nothing of callers.
     this.role.addToPrincipalPolicy(
-      viaService(
-        props.dataKey,
-        ['dynamodb', 's3'],
-        ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      ),
+      viaService(props.dataKey, touchesObjects(spec) ? ['dynamodb', 's3'] : 'dynamodb', [
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:DescribeKey',
+      ]),
     );
     if (spec.macs) props.macKey.grant(this.role, 'kms:GenerateMac');
 
@@ -125,4 +126,9 @@ export class Stage extends Construct {
     ];
     notify(this.alarms, props.alarmTopics);
   }
+}
+
+/** Whether a stage reads, lists, adds or tags any object: only then does S3 use the data key for it. */
+function touchesObjects(spec: StageSpec): boolean {
+  return spec.reads.length + (spec.lists?.length ?? 0) + spec.writes.length + (spec.tags?.length ?? 0) > 0;
 }

@@ -324,6 +324,8 @@ export const STAGES: readonly StageSpec[] = [
     // The chain's links (CHAIN#<agency>) and the event ids chained (CHAINED#<agency>#<eventId>).
     auditTable: [
       { actions: ['GetItem', 'PutItem'], partitions: ['CHAIN#', 'CHAINED#'] },
+      // The event as recorded, which is what it links (never what a message says it is).
+      { actions: ['GetItem'], partitions: ['AUDIT#'] },
       // Its tip: the newest link.
       { actions: ['Query'], partitions: ['CHAIN#'] },
     ],

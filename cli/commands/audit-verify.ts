@@ -41,16 +41,27 @@ export async function runStackAuditVerify(
   target: Target,
   opts: { agency?: string[]; publicKey?: string },
 ): Promise<{ text: string; ok: boolean }> {
-  const agencies = opts.agency?.length ? opts.agency.map((a) => agencyOf(target, a)) : target.agencies;
+  const named = Boolean(opts.agency?.length);
+  const agencies = named ? (opts.agency ?? []).map((a) => agencyOf(target, a)) : target.agencies;
   const [first] = agencies;
   if (!first) throw new Error('name the agencies with --agency: the stack does not list its agencies');
   if (opts.publicKey && !existsSync(opts.publicKey))
     throw new Error('--public-key: no such file (the PEM of the signing key)');
+  const files = await readStackTrail(target.ports.artifacts, agencies);
+  // An agency named must have a trail; of all the stack serves, one with nothing sealed yet (a new or
+  // quiet agency) is said, not failed.
+  const sealed = named
+    ? agencies
+    : agencies.filter((a) => [...files.keys()].some((k) => k.startsWith(`${AUDIT_TRAIL_PREFIX}${a}/`)));
+  const unsealed = agencies.filter((a) => !sealed.includes(a));
+  const note = unsealed.length > 0 ? `\nnothing sealed yet for ${unsealed.join(', ')}` : '';
+  const [firstSealed] = sealed;
+  if (!firstSealed) return { text: `nothing sealed yet for ${unsealed.join(', ')}`, ok: true };
   const publicKey = opts.publicKey
     ? readFileSync(opts.publicKey, 'utf8')
-    : await stackPublicKey(target.clients, target.resources, first);
-  const files = await readStackTrail(target.ports.artifacts, agencies);
-  return renderTrailReport(verifyTrail(files, publicKey, agencies));
+    : await stackPublicKey(target.clients, target.resources, firstSealed);
+  const report = renderTrailReport(verifyTrail(files, publicKey, sealed));
+  return { text: `${report.text}${note}`, ok: report.ok };
 }
 
 /** One line per problem, naming the event, segment or digest, then a summary line. */

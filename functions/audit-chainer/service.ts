@@ -5,20 +5,17 @@ import type { AuditEvent } from '#shared/aws/ports.ts';
 import { PhiFreeError } from '#shared/runtime/error-summary.ts';
 import { AGENCY_ID } from '#shared/topology.ts';
 
-/** An audit event as the stages send it (the chain keeps it whole, whatever its detail holds). */
-const AuditEventMessage = z.looseObject({
-  type: z.string().min(1),
+/** What the stages send the chainer: which recorded event to link (the event itself is read from the audit table). */
+const AuditChainMessage = z.strictObject({
   agencyId: z.string().regex(AGENCY_ID),
-  subject: z.string().min(1),
-  actor: z.string().min(1),
-  at: z.string().min(1),
-  idempotencyKey: z.string(),
-  detail: z.record(z.string(), z.unknown()).optional(),
+  subject: z.string().min(1).max(512),
+  eventId: z.string().regex(/^[0-9a-f]{24}$/),
 });
 
 export interface ChainerService {
   /**
-   * Links one agency's events (its message group, in the order SQS delivered them) into its chain.
+   * Links one agency's events (its message group, in the order SQS delivered them) into its chain, each
+   * as the audit table holds it.
    * Returns how many it took from the first; it stops at the first it could not take (not an audit event
    * of this agency, or a write that failed), so SQS delivers that one and the rest again, in order.
    */
@@ -36,11 +33,17 @@ export function createChainerService(deps: {
       let taken = 0;
       for (const body of bodies) {
         try {
-          const parsed = AuditEventMessage.safeParse(body);
-          if (!parsed.success) throw new PhiFreeError('not an audit event');
-          const event = parsed.data as AuditEvent & Record<string, unknown>;
-          if (event.agencyId !== agencyId) throw new PhiFreeError("an audit event in another agency's group");
-          tip = await linkEvent(deps.links, agencyId, tip, { eventId: auditEventId(event), event });
+          const parsed = AuditChainMessage.safeParse(body);
+          if (!parsed.success) throw new PhiFreeError('not an audit chain message');
+          const { subject, eventId } = parsed.data;
+          if (parsed.data.agencyId !== agencyId)
+            throw new PhiFreeError("an audit event in another agency's group");
+          const event = await deps.links.recorded(agencyId, subject, eventId);
+          // Not (yet) in the table: SQS delivers it again, and after its retries it waits in the DLQ (alarmed).
+          if (!event) throw new PhiFreeError('the audit event is not recorded');
+          if (event.agencyId !== agencyId || auditEventId(event as AuditEvent) !== eventId)
+            throw new PhiFreeError('the recorded audit event does not match its id');
+          tip = await linkEvent(deps.links, agencyId, tip, { eventId, event });
         } catch (error) {
           deps.onError(error);
           return taken;

@@ -5,6 +5,8 @@ import { type ChainedEvent, chainLink, GENESIS_HASH } from './chain.ts';
  * chainers of one agency at once (which the FIFO queue's message group prevents) could not fork it.
  */
 export interface ChainLinks {
+  /** The event as recorded (in the audit table) under its agency, subject and id; undefined if none is. */
+  recorded(agencyId: string, subject: string, eventId: string): Promise<Record<string, unknown> | undefined>;
   /** The agency's newest link; undefined while its chain is empty. */
   last(agencyId: string): Promise<ChainedEvent | undefined>;
   at(agencyId: string, seq: number): Promise<ChainedEvent | undefined>;

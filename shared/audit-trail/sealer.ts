@@ -1,8 +1,8 @@
 import { SEGMENT_MAX_EVENTS } from '#shared/topology.ts';
 import { canonical } from './canonical.ts';
 import type { ChainedEvent } from './chain.ts';
-import { type DigestFile, sealSegment, segmentText } from './segments.ts';
-import type { AuditSigner } from './signer.ts';
+import { type DigestFile, sealSegment, segmentText, signedText } from './segments.ts';
+import { type AuditSigner, signatureHolds } from './signer.ts';
 
 /** The sealer's view of the chain: links in order from a sequence number, and where sealing stopped. */
 export interface SealedChain {
@@ -31,7 +31,7 @@ export interface SealReport {
  * Seals an agency's newly chained events into the trail: segments of at most `maxEvents`, each with
  * its signed digest, until nothing is left unsealed. Objects are written once, so a run that stopped
  * half-way (a segment written, its digest not; a digest written, not yet recorded as the last) is
- * finished from what it left in the bucket, never written over; anything there that this chain did not
+ * finished from what it left in the bucket (a digest only if this key signed it), never written over; anything there that this chain did not
  * seal stops the sealer loudly.
  */
 export async function sealAgency(
@@ -62,7 +62,7 @@ export async function sealAgency(
     if (!(await bucket.writeOnce(sealed.digestKey, `${JSON.stringify(digest)}\n`))) {
       // A run that stopped after writing this digest: keep the one in the bucket if it signs this segment.
       const held = parseDigest(await bucket.read(sealed.digestKey));
-      if (!held || !sameSegment(held, digest))
+      if (!held || !sameSegment(held, digest) || !(await signedByUs(held, signer)))
         throw new Error(
           `${agencyId}: ${sealed.digestKey} holds what this chain did not seal; nothing is sealed`,
         );
@@ -73,6 +73,16 @@ export async function sealAgency(
     report.events += events.length;
     previous = digest;
   }
+}
+
+/** Whether this signer's key signed the digest: one signed otherwise is not ours to chain onto. */
+async function signedByUs(digest: DigestFile, signer: AuditSigner): Promise<boolean> {
+  if (digest.keyId !== signer.keyId || typeof digest.signature !== 'string') return false;
+  return signatureHolds(
+    await signer.publicKeyPem(),
+    signedText(digest),
+    Buffer.from(digest.signature, 'base64'),
+  );
 }
 
 function parseDigest(text: string | undefined): DigestFile | undefined {

@@ -20,6 +20,8 @@ export interface AuditSigner {
   /** The signing key's id, as a digest names it (a KMS key ARN, or `local:<fingerprint>`). */
   readonly keyId: string;
   sign(message: string): Promise<Buffer>;
+  /** The public half (PEM, SPKI): what verifies what it signed. */
+  publicKeyPem(): string | Promise<string>;
 }
 
 /** Whether `signature` is the signer's over `message`, by its public key (PEM, SPKI): all a verifier needs. */

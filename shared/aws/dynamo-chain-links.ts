@@ -2,8 +2,17 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } fro
 import { canonical } from '#shared/audit-trail/canonical.ts';
 import type { ChainedEvent } from '#shared/audit-trail/chain.ts';
 import type { ChainLinks } from '#shared/audit-trail/chainer.ts';
-import { CHAIN_SEQ_PREFIX, CHAINED_SK, chainedPk, chainPk, chainSk } from './audit-table-keys.ts';
+import {
+  auditPk,
+  auditSk,
+  CHAIN_SEQ_PREFIX,
+  CHAINED_SK,
+  chainedPk,
+  chainPk,
+  chainSk,
+} from './audit-table-keys.ts';
 import { conditionalWrite } from './dynamo-conditional.ts';
+import { withoutKeys } from './table-keys.ts';
 
 /**
  * A link as the audit table holds it, under its agency's chain partition. The event is kept as its
@@ -24,7 +33,8 @@ export function linkOf(item: Record<string, unknown> | undefined): ChainedEvent 
 }
 
 /**
- * The chain in the audit table: links under `CHAIN#<agency>` by sequence number, and each event id's
+ * The chain in the audit table: the events as recorded (read, never written: `AUDIT#`), links under
+ * `CHAIN#<agency>` by sequence number, and each event id's
  * claimed place under `CHAINED#<agency>#<eventId>`. Every write is conditional (PutItem only: nothing is
  * updated or deleted), so a link once written stays, and no place is written twice.
  */
@@ -33,6 +43,17 @@ export class DynamoChainLinks implements ChainLinks {
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
+
+  async recorded(agencyId: string, subject: string, eventId: string) {
+    const out = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: auditPk(agencyId, subject), sk: auditSk(eventId) },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? withoutKeys<Record<string, unknown>>(out.Item, ['eventId']) : undefined;
+  }
 
   async last(agencyId: string): Promise<ChainedEvent | undefined> {
     const out = await this.dynamo.send(

@@ -74,7 +74,11 @@ export function onBehalfReason(grant: Grant): string | undefined {
   ];
   if (grant.resource === '{key:queue}' && queueKey.includes(grant.action))
     return 'SQS calls KMS for the role to decrypt what it receives and encrypt what it sends';
-  if (grant.action === 'kms:Sign' && grant.resource === '{key:signing}' && job?.signs)
+  if (
+    ['kms:Sign', 'kms:GetPublicKey'].includes(grant.action) &&
+    grant.resource === '{key:signing}' &&
+    job?.signs
+  )
     return 'the local signing key is a file, so no KMS call is made locally';
   if (!stage) return undefined;
   if (grant.action === 'sqs:GetQueueAttributes' && grant.resource === `{queue:${stage.queue}}`)

@@ -278,6 +278,36 @@ describe('buckets', () => {
   });
 });
 
+describe('the signing key', () => {
+  it('lets the audit sealer alone sign, and compliance only read its public half', () => {
+    const { template: t, built } = trial();
+    const c = built.stack.codetrail;
+    const signing = JSON.stringify(arn(c.keys.signing));
+    const policies = Object.entries(resources(t, 'AWS::IAM::Policy'));
+    const grants = policies.flatMap(([id, p]) =>
+      (p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .filter(
+          (st) => JSON.stringify(st.Resource) === signing || JSON.stringify(st.Resource) === `[${signing}]`,
+        )
+        .map(
+          (st) =>
+            [
+              id,
+              asArray(st.Action as string | string[])
+                .sort()
+                .join(','),
+            ] as const,
+        ),
+    );
+    const sealer = logicalId(c.jobs['audit-sealer'].role);
+    expect(grants.filter(([, actions]) => actions.includes('kms:Sign')).map(([id]) => id)).toEqual([
+      expect.stringContaining(sealer.replace(/[0-9A-F]{8}$/, '')),
+    ]);
+    for (const [id, actions] of grants)
+      if (!id.includes('JobAuditSealer')) expect(actions, id).toBe('kms:GetPublicKey');
+  });
+});
+
 describe('table', () => {
   it('is one pay-per-request table with pk/sk, gsi1, PITR and the data CMK', () => {
     const { template: t, built } = trial();
@@ -746,7 +776,13 @@ describe('least privilege', () => {
           line('kms:Decrypt', arn(c.keys.queue), via('sqs')),
           ...(s.sendsTo.length > 0 ? [line('kms:GenerateDataKey', arn(c.keys.queue), via('sqs'))] : []),
           ...['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'].map((a) =>
-            line(a, arn(c.keys.data), via('dynamodb', 's3')),
+            line(
+              a,
+              arn(c.keys.data),
+              s.reads.length + (s.lists?.length ?? 0) + s.writes.length + (s.tags?.length ?? 0) > 0
+                ? via('dynamodb', 's3')
+                : via('dynamodb'),
+            ),
           ),
           ...(s.macs ? [line('kms:GenerateMac', arn(c.keys.mac))] : []),
         ].sort(),

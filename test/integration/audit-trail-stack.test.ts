@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStackAuditVerify } from '#cli/commands/audit-verify.ts';
 import { actAs } from '#cli/local/iam-enforcement.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
+import { auditEventId } from '#shared/audit-trail/chain.ts';
 import { segmentKey, segmentText } from '#shared/audit-trail/segments.ts';
 import { DynamoSealedChain } from '#shared/aws/dynamo-sealed-chain.ts';
 import type { AuditEvent } from '#shared/aws/ports.ts';
@@ -20,7 +21,8 @@ import { SAMPLE_NOTHING } from '../support/sample-nothing.ts';
  * as each agency's compliance role.
  */
 let pipeline: LocalPipeline;
-const AGENCIES = ['agency-a', 'agency-b'];
+/** agency-q records nothing: a new or quiet branch. */
+const AGENCIES = ['agency-a', 'agency-b', 'agency-q'];
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'codetrail-trail-'));
@@ -78,11 +80,17 @@ describe('the audit trail on the emulators, as deployed', () => {
       sealed: [
         { agencyId: 'agency-a', segments: 1, events: 25 },
         { agencyId: 'agency-b', segments: 1, events: 5 },
+        { agencyId: 'agency-q', segments: 0, events: 0 },
       ],
     });
     const { text, ok } = await runStackAuditVerify(target(), {});
-    expect(text).toBe('audit trail verified: 30 event(s) in 2 segment(s) of agency-a, agency-b');
+    expect(text).toBe(
+      'audit trail verified: 30 event(s) in 2 segment(s) of agency-a, agency-b\nnothing sealed yet for agency-q',
+    );
     expect(ok).toBe(true);
+    // Named, an agency must have a trail.
+    const named = await runStackAuditVerify(target(), { agency: ['agency-q'] });
+    expect(named.ok).toBe(false);
     expect(await pipeline.deadLetters()).toEqual([]);
   });
 
@@ -92,7 +100,11 @@ describe('the audit trail on the emulators, as deployed', () => {
       pipeline.clients.sqs.send(
         new SendMessageCommand({
           QueueUrl: pipeline.resources.queueUrls.audit,
-          MessageBody: JSON.stringify(event('agency-a', 3)),
+          MessageBody: JSON.stringify({
+            agencyId: 'agency-a',
+            subject: event('agency-a', 3).subject,
+            eventId: auditEventId(event('agency-a', 3)),
+          }),
           MessageGroupId: 'agency-a',
           MessageDeduplicationId: 'sent-again-an-hour-later',
         }),
@@ -117,9 +129,10 @@ describe('the audit trail on the emulators, as deployed', () => {
       sealed: [
         { agencyId: 'agency-a', segments: 2, events: 3 },
         { agencyId: 'agency-b', segments: 0, events: 0 },
+        { agencyId: 'agency-q', segments: 0, events: 0 },
       ],
     });
-    const { text, ok } = await runStackAuditVerify(target(), {});
+    const { text, ok } = await runStackAuditVerify(target(), { agency: ['agency-a', 'agency-b'] });
     expect(text).toBe('audit trail verified: 33 event(s) in 4 segment(s) of agency-a, agency-b');
     expect(ok).toBe(true);
   });

@@ -71,7 +71,10 @@ describe('DynamoAuditLog on dynalite', () => {
       }),
     );
     const mine = (out.Messages ?? []).filter((m) => m.Attributes?.MessageGroupId === 'agency-c');
-    expect(mine.map((m) => JSON.parse(m.Body ?? ''))).toEqual([sent]);
+    // The message names the event: the chainer reads what the audit table holds.
+    expect(mine.map((m) => JSON.parse(m.Body ?? ''))).toEqual([
+      { agencyId: 'agency-c', subject: 'batch:b-1', eventId: auditEventId(sent) },
+    ]);
     expect(mine[0]?.Attributes?.MessageDeduplicationId).toBe(auditEventId(sent));
   });
 });

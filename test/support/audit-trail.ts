@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendToChain, type ChainedEvent, emptyHead } from '#shared/audit-trail/chain.ts';
+import { appendToChain, auditEventId, type ChainedEvent, emptyHead } from '#shared/audit-trail/chain.ts';
 import type { ChainLinks } from '#shared/audit-trail/chainer.ts';
 import type { SealedChain, TrailObjects } from '#shared/audit-trail/sealer.ts';
 import { type DigestFile, sealSegment } from '#shared/audit-trail/segments.ts';
@@ -64,6 +64,8 @@ export async function buildTrail(
  * the next claim or link throw once after it is written (a chainer that stopped half-way).
  */
 export class MemoryChainLinks implements ChainLinks {
+  /** The audit table's events, by agency, subject and id: the first recorded stands. */
+  readonly events = new Map<string, Record<string, unknown>>();
   readonly links = new Map<string, ChainedEvent>();
   readonly claims = new Map<string, number>();
   /** Throw once, after the next write of this kind went through. */
@@ -77,6 +79,24 @@ export class MemoryChainLinks implements ChainLinks {
 
   chain(agencyId: string): ChainedEvent[] {
     return [...this.links.values()].filter((l) => l.agencyId === agencyId).sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Records an event as a stage does (only if absent), and returns the message that names it. */
+  record(event: {
+    agencyId: string;
+    subject: string;
+    type: string;
+    idempotencyKey: string;
+    [k: string]: unknown;
+  }) {
+    const eventId = auditEventId(event);
+    const key = `${event.agencyId}#${event.subject}#${eventId}`;
+    if (!this.events.has(key)) this.events.set(key, { ...event });
+    return { agencyId: event.agencyId, subject: event.subject, eventId };
+  }
+
+  async recorded(agencyId: string, subject: string, eventId: string) {
+    return this.events.get(`${agencyId}#${subject}#${eventId}`);
   }
 
   async last(agencyId: string) {

@@ -7,10 +7,15 @@ import { MemoryChainLinks, syntheticEvent } from '../support/audit-trail.ts';
 
 const AGENCY = 'agency-a';
 
-/** A stage's audit event, as the audit queue carries it. */
+/** A stage's audit event. */
 function sent(n: number, agencyId = AGENCY) {
   const { eventId: _id, event } = syntheticEvent(agencyId, n);
   return event;
+}
+
+/** What the audit queue carries for event `n`, recorded first as a stage records it. */
+function delivery(links: MemoryChainLinks, n: number, agencyId = AGENCY) {
+  return links.record(sent(n, agencyId));
 }
 
 /** Each link continues the one before, from genesis, with its hash recomputed. */
@@ -29,35 +34,37 @@ function chainer(links: MemoryChainLinks, errors: unknown[] = []) {
 describe('the audit chainer', () => {
   it("links an agency's events in the order sent, each to the one before, from genesis", async () => {
     const links = new MemoryChainLinks();
-    const bodies = [0, 1, 2, 3].map((n) => sent(n));
+    const bodies = [0, 1, 2, 3].map((n) => delivery(links, n));
     expect(await chainer(links).chain(AGENCY, bodies)).toBe(4);
     const chain = links.chain(AGENCY);
-    expect(chain.map((l) => l.event)).toEqual(bodies);
-    expect(chain.map((l) => l.eventId)).toEqual(bodies.map(auditEventId));
+    // Each event as recorded, in the order sent.
+    expect(chain.map((l) => l.event)).toEqual([0, 1, 2, 3].map((n) => sent(n)));
+    expect(chain.map((l) => l.eventId)).toEqual([0, 1, 2, 3].map((n) => auditEventId(sent(n))));
     expectUnbroken(chain);
   });
 
   it('links a retried event once, whether it comes at once or long after', async () => {
     const links = new MemoryChainLinks();
-    await chainer(links).chain(AGENCY, [sent(0), sent(1), sent(0)]);
-    await chainer(links).chain(AGENCY, [sent(2), { ...sent(1), at: '2027-01-01T00:00:00.000Z' }]);
+    await chainer(links).chain(AGENCY, [delivery(links, 0), delivery(links, 1), delivery(links, 0)]);
+    const retried = links.record({ ...sent(1), at: '2027-01-01T00:00:00.000Z' });
+    await chainer(links).chain(AGENCY, [delivery(links, 2), retried]);
     const chain = links.chain(AGENCY);
     expect(chain.map((l) => l.event.idempotencyKey)).toEqual(['k0', 'k1', 'k2']);
-    // The first copy is the one chained: a retry's later `at` changes nothing.
+    // The first recorded is the one chained: a retry's later `at` changes nothing.
     expect(chain[1]?.event.at).toBe(sent(1).at);
     expectUnbroken(chain);
   });
 
   it('finishes the link of a run that stopped after claiming its place', async () => {
     const links = new MemoryChainLinks();
-    await chainer(links).chain(AGENCY, [sent(0)]);
+    await chainer(links).chain(AGENCY, [delivery(links, 0)]);
     links.stopAfter = 'claim';
     const errors: unknown[] = [];
-    expect(await chainer(links, errors).chain(AGENCY, [sent(1), sent(2)])).toBe(0);
+    expect(await chainer(links, errors).chain(AGENCY, [delivery(links, 1), delivery(links, 2)])).toBe(0);
     expect(errors).toHaveLength(1);
     expect(links.chain(AGENCY)).toHaveLength(1);
     // SQS delivers both again, in order.
-    expect(await chainer(links).chain(AGENCY, [sent(1), sent(2)])).toBe(2);
+    expect(await chainer(links).chain(AGENCY, [delivery(links, 1), delivery(links, 2)])).toBe(2);
     expect(links.chain(AGENCY).map((l) => l.event.idempotencyKey)).toEqual(['k0', 'k1', 'k2']);
     expectUnbroken(links.chain(AGENCY));
   });
@@ -65,8 +72,8 @@ describe('the audit chainer', () => {
   it('does not link twice an event whose link was written before the run stopped', async () => {
     const links = new MemoryChainLinks();
     links.stopAfter = 'add';
-    expect(await chainer(links).chain(AGENCY, [sent(0), sent(1)])).toBe(0);
-    expect(await chainer(links).chain(AGENCY, [sent(0), sent(1)])).toBe(2);
+    expect(await chainer(links).chain(AGENCY, [delivery(links, 0), delivery(links, 1)])).toBe(0);
+    expect(await chainer(links).chain(AGENCY, [delivery(links, 0), delivery(links, 1)])).toBe(2);
     expect(links.chain(AGENCY).map((l) => l.event.idempotencyKey)).toEqual(['k0', 'k1']);
     expectUnbroken(links.chain(AGENCY));
   });
@@ -75,10 +82,10 @@ describe('the audit chainer', () => {
     const links = new MemoryChainLinks();
     // A stopped run claimed place 0 for k0 and wrote nothing else; k1 came first after it.
     links.stopAfter = 'claim';
-    await chainer(links).chain(AGENCY, [sent(0)]);
-    await chainer(links).chain(AGENCY, [sent(1)]);
+    await chainer(links).chain(AGENCY, [delivery(links, 0)]);
+    await chainer(links).chain(AGENCY, [delivery(links, 1)]);
     expect(links.chain(AGENCY).map((l) => l.event.idempotencyKey)).toEqual(['k1']);
-    await chainer(links).chain(AGENCY, [sent(0)]);
+    await chainer(links).chain(AGENCY, [delivery(links, 0)]);
     expect(links.chain(AGENCY).map((l) => l.event.idempotencyKey)).toEqual(['k1', 'k0']);
     expect(links.claims.get(`${AGENCY}#${auditEventId(sent(0))}`)).toBe(1);
     expectUnbroken(links.chain(AGENCY));
@@ -98,26 +105,36 @@ describe('the audit chainer', () => {
 
   it('keeps agencies in chains of their own', async () => {
     const links = new MemoryChainLinks();
-    await chainer(links).chain('agency-a', [sent(0, 'agency-a'), sent(1, 'agency-a')]);
-    await chainer(links).chain('agency-b', [sent(0, 'agency-b')]);
+    await chainer(links).chain('agency-a', [delivery(links, 0, 'agency-a'), delivery(links, 1, 'agency-a')]);
+    await chainer(links).chain('agency-b', [delivery(links, 0, 'agency-b')]);
     expect(links.chain('agency-a')).toHaveLength(2);
     expect(links.chain('agency-b').map((l) => l.seq)).toEqual([0]);
   });
 
-  it('stops at what is not an audit event of its agency, taking what came before it', async () => {
+  it('links only what is recorded, as recorded: not what a message says, nor an event of another agency', async () => {
     const links = new MemoryChainLinks();
     const errors: unknown[] = [];
     const service = chainer(links, errors);
-    expect(await service.chain(AGENCY, [sent(0), { type: 'x' }, sent(1)])).toBe(1);
-    expect(await service.chain(AGENCY, [sent(1, 'agency-b')])).toBe(0);
-    expect(await service.chain(AGENCY, [{ ...sent(1), detail: 'not an object' }])).toBe(0);
+    const first = delivery(links, 0);
+    expect(await service.chain(AGENCY, [first, { type: 'x' }, delivery(links, 1)])).toBe(1);
+    // A message carrying an event rather than naming one: nothing it says is taken.
+    expect(await service.chain(AGENCY, [{ ...first, ...sent(1) }])).toBe(0);
+    expect(await service.chain(AGENCY, [delivery(links, 1, 'agency-b')])).toBe(0);
+    // Named, never recorded (a forged message, or one sent before its event was put).
+    expect(await service.chain(AGENCY, [{ ...first, eventId: 'f'.repeat(24) }])).toBe(0);
+    // Recorded under another event's id: the table's item was not what its key says.
+    const other = delivery(links, 2);
+    links.events.set(`${AGENCY}#${other.subject}#${other.eventId}`, sent(3));
+    expect(await service.chain(AGENCY, [other])).toBe(0);
     expect(errors.map((e) => (e as Error).message)).toEqual([
-      'not an audit event',
+      'not an audit chain message',
+      'not an audit chain message',
       "an audit event in another agency's group",
-      'not an audit event',
+      'the audit event is not recorded',
+      'the recorded audit event does not match its id',
     ]);
     expect(links.chain(AGENCY)).toHaveLength(1);
-    await expect(service.chain('Not An Agency', [sent(0)])).rejects.toThrow(/not an agency id/);
+    await expect(service.chain('Not An Agency', [first])).rejects.toThrow(/not an agency id/);
   });
 
   it('whatever the retries and stops, links each event once, in the order first sent, unbroken', async () => {
@@ -136,7 +153,7 @@ describe('the audit chainer', () => {
           // Each delivery is retried until taken, as SQS redelivers a failed FIFO message.
           for (const { n, stop } of deliveries) {
             links.stopAfter = stop;
-            while ((await chainer(links).chain(AGENCY, [sent(n)])) === 0);
+            while ((await chainer(links).chain(AGENCY, [delivery(links, n)])) === 0);
             links.stopAfter = undefined;
             if (!order.includes(n)) order.push(n);
           }

@@ -18,7 +18,9 @@ const now = () => new Date('2026-12-07T22:00:00.000Z');
 
 /** An agency's chain of `count` more events, as the chainer links them. */
 async function chainMore(links: MemoryChainLinks, from: number, count: number, agencyId = AGENCY) {
-  const bodies = Array.from({ length: count }, (_, i) => syntheticEvent(agencyId, from + i).event);
+  const bodies = Array.from({ length: count }, (_, i) =>
+    links.record(syntheticEvent(agencyId, from + i).event),
+  );
   const service = createChainerService({
     links,
     onError: (e) => {
@@ -89,6 +91,18 @@ describe('the audit sealer', () => {
     expect(bucket.writes).toBe(2);
     expect(chain.heads.get(AGENCY)?.signedAt).toBe(now().toISOString());
     expect(verifyTrail(bucket.files, publicKey, [AGENCY]).ok).toBe(true);
+  });
+
+  it('does not chain onto a digest of this segment that another key signed', async () => {
+    const { links, chain, bucket } = world();
+    await chainMore(links, 0, 3);
+    const other = testSigner();
+    await sealAgency(AGENCY, new MemorySealedChain(links), bucket, other, now);
+    bucket.files.delete(segmentKey(AGENCY, 0));
+    await expect(sealAgency(AGENCY, chain, bucket, signer, now)).rejects.toThrow(
+      /holds what this chain did not seal/,
+    );
+    expect(chain.heads.get(AGENCY)).toBeUndefined();
   });
 
   it('stops, sealing nothing, where the bucket holds a segment or digest this chain did not seal', async () => {
