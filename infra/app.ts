@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
+import { TRIAL_WARNING } from '#shared/model/config.ts';
 import { CodetrailStack } from './codetrail-stack.ts';
 import { loadConfig } from './load-config.ts';
 import { addNagPacks } from './nag.ts';
@@ -24,6 +25,7 @@ export function buildApp(props: AppProps = {}): App {
   // Relative to the working directory, as the cdk CLI runs the app from the folder holding cdk.json.
   const configFile = path.resolve(context('configFile') ?? 'codetrail.config.json');
   const config = loadConfig(configFile);
+  if (config.trial) process.stderr.write(`warning: ${TRIAL_WARNING}\n`);
 
   new CodetrailStack(app, context('stackName') ?? 'Codetrail', {
     config,

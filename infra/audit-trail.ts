@@ -1,11 +1,12 @@
 import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { SecureBucket } from './secure-bucket.ts';
+import { SecureBucket, type SecureBucketProps } from './secure-bucket.ts';
 
 export interface AuditTrailProps {
   /** Encrypts the log files, the trail's bucket and its CloudWatch log group. */
@@ -16,6 +17,10 @@ export interface AuditTrailProps {
   readonly dataEventBuckets: readonly s3.IBucket[];
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  /** Object Lock of the trail's bucket (the audit bucket's): its log files cannot be changed or removed. */
+  readonly objectLock: SecureBucketProps['objectLock'];
+  /** Tables whose item-level reads and writes are recorded too (DynamoDB data events). */
+  readonly dataEventTables: readonly dynamodb.ITable[];
 }
 
 /**
@@ -62,6 +67,7 @@ export class AuditTrail extends Construct {
       serverAccessLogsBucket: props.serverAccessLogsBucket,
       serverAccessLogsPrefix: 'cloudtrail-bucket/',
       removalPolicy: props.removalPolicy,
+      objectLock: props.objectLock,
     });
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: props.encryptionKey,
@@ -81,5 +87,35 @@ export class AuditTrail extends Construct {
       props.dataEventBuckets.map((bucket) => ({ bucket })),
       { readWriteType: cloudtrail.ReadWriteType.ALL },
     );
+    // Who read or wrote which item of the state and audit tables (DynamoDB data events): basic event
+    // selectors take only S3 and Lambda, so these are advanced selectors, one per table.
+    const cfn = this.trail.node.defaultChild as cloudtrail.CfnTrail;
+    cfn.addPropertyOverride('AdvancedEventSelectors', [
+      {
+        Name: 'Management events',
+        FieldSelectors: [{ Field: 'eventCategory', EqualTo: ['Management'] }],
+      },
+      {
+        Name: 'S3 data events on the PHI buckets',
+        FieldSelectors: [
+          { Field: 'eventCategory', EqualTo: ['Data'] },
+          { Field: 'resources.type', EqualTo: ['AWS::S3::Object'] },
+          {
+            Field: 'resources.ARN',
+            StartsWith: props.dataEventBuckets.map((bucket) => `${bucket.bucketArn}/`),
+          },
+        ],
+      },
+      ...props.dataEventTables.map((table, i) => ({
+        Name: `DynamoDB data events on table ${i + 1}`,
+        FieldSelectors: [
+          { Field: 'eventCategory', EqualTo: ['Data'] },
+          { Field: 'resources.type', EqualTo: ['AWS::DynamoDB::Table'] },
+          { Field: 'resources.ARN', EqualTo: [table.tableArn] },
+        ],
+      })),
+    ]);
+    // Advanced selectors replace the basic ones: a trail may have one kind or the other.
+    cfn.addPropertyDeletionOverride('EventSelectors');
   }
 }

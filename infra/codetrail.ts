@@ -10,7 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { Config } from '#shared/model/config.ts';
+import { auditLock, type Config, deployRefusal } from '#shared/model/config.ts';
 import {
   AGENCY_PLACEHOLDER,
   agencyQueueName,
@@ -43,6 +43,7 @@ import { PipelineQueue, PipelineQueues } from './pipeline-queue.ts';
 import { ScheduledJob } from './scheduled-job.ts';
 import { AccessLogBucket, SecureBucket } from './secure-bucket.ts';
 import { Stage } from './stage.ts';
+import { TamperAlarms } from './tamper-alarms.ts';
 
 /** The repository root (this file lives in <root>/infra/). */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -92,6 +93,8 @@ export class Codetrail extends Construct {
   readonly jobs: Readonly<Record<JobSpec['name'], ScheduledJob>>;
   readonly personRoles: PersonRoles;
   readonly auditTrail: AuditTrail;
+  /** EventBridge rules paging on what would undo the evidence: keys, trails, the locked buckets. */
+  readonly tamperAlarms: TamperAlarms;
   /** The cdk-nag acknowledgments recorded on this construct (empty when `acknowledgeNagFindings` is false). */
   readonly acknowledgments: readonly Acknowledged[];
 
@@ -106,8 +109,12 @@ export class Codetrail extends Construct {
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
     const entry = props.entry ?? ((s: StageSpec | JobSpec) => defaultEntry(s, projectRoot));
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-    const removeOnDestroy = config.retention.removeOnDestroy;
+    // Production-grade unless the config says it is a trial: everything kept, the tables protected.
+    const refusal = deployRefusal(config);
+    if (refusal) throw new Error(refusal);
+    const removeOnDestroy = config.trial;
     const removalPolicy = removeOnDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const lock = auditLock(config);
 
     this.keys = new CodetrailKeys(this, 'Keys', { removalPolicy });
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
@@ -144,10 +151,7 @@ export class Codetrail extends Construct {
           : {}),
         ...(b === 'audit'
           ? {
-              objectLock: {
-                mode: config.retention.auditObjectLockMode,
-                retentionDays: config.retention.auditRetentionDays,
-              },
+              objectLock: { mode: lock.mode, retentionDays: lock.days },
             }
           : {}),
       });
@@ -319,8 +323,17 @@ export class Codetrail extends Construct {
       encryptionKey: this.keys.logs,
       serverAccessLogsBucket: this.accessLogs,
       dataEventBuckets: BUCKETS.map((b) => buckets[b]),
+      dataEventTables: [this.table, this.auditTable],
       logRetention,
       removalPolicy,
+      objectLock: { mode: lock.mode, retentionDays: lock.days },
+    });
+
+    this.tamperAlarms = new TamperAlarms(this, 'TamperAlarms', {
+      keys: [this.keys.data, this.keys.queue, this.keys.logs, this.keys.mac, this.keys.signing],
+      buckets: [buckets.audit, this.auditTrail.bucket],
+      topic: this.alarmTopic,
+      topicKey: this.keys.logs,
     });
 
     // Outputs the CLI maps back to topology names (DescribeStacks).

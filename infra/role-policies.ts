@@ -62,7 +62,7 @@ export function rolePolicies(codetrail: Codetrail): RolePolicies {
 export function synthesizedRolePolicies(projectRoot: string = PROJECT_ROOT): RolePolicies {
   const cdkContext = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')).context;
   const app = new App({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [] } });
-  const stack = new CodetrailStack(app, 'Codetrail', { config: Config.parse({}) });
+  const stack = new CodetrailStack(app, 'Codetrail', { config: Config.parse({ trial: true }) });
   return rolePolicies(stack.codetrail);
 }
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { verifyTrail } from '#shared/audit-trail/verify.ts';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
-import { type Config, parseConfig } from '#shared/model/config.ts';
+import { type Config, parseConfig, TRIAL_WARNING } from '#shared/model/config.ts';
 import { bulkDropObjects, isBulkDropFolder } from '../lib/bulk-drop.ts';
 import { filesBelow } from '../lib/files.ts';
 import { droppedObjectKey } from '../lib/object-key.ts';
@@ -138,6 +138,7 @@ export async function runStart(
 ): Promise<{ summary: RunSummary; exitCode: number; iamCalls: CheckedCall[] }> {
   const input = resolve(options.input);
   const config = loadConfigFile(input, options.config);
+  if (config.trial) process.stderr.write(`warning: ${TRIAL_WARNING}\n`);
   const say = (line: string) => {
     if (!options.quiet) process.stdout.write(`${line}\n`);
   };

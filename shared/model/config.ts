@@ -254,16 +254,30 @@ export const Config = z
       .prefault({}),
     queryAging: z.object({ escalateAfterDays: z.int().min(1).default(3) }).default({ escalateAfterDays: 3 }),
     holidays: z.array(z.iso.date()).default([]),
+    trial: z
+      .boolean()
+      .default(false)
+      .describe(
+        'A stack to try codetrail out: deleted whole with the stack (buckets, tables, keys), the audit bucket locked in GOVERNANCE mode for a day. Production-grade when false: COMPLIANCE lock for 7 years, everything retained, deletion protection',
+      ),
     retention: z
       .object({
-        auditObjectLockMode: z.enum(['GOVERNANCE', 'COMPLIANCE']).default('GOVERNANCE'),
-        auditRetentionDays: z.int().min(1).max(36_500).default(1),
-        removeOnDestroy: z
-          .boolean()
-          .default(true)
-          .describe('false keeps buckets, table and keys when the stack goes'),
+        auditObjectLockMode: z
+          .enum(['GOVERNANCE', 'COMPLIANCE'])
+          .optional()
+          .describe(
+            'Object Lock mode of the audit and trail buckets: COMPLIANCE unless a trial (GOVERNANCE)',
+          ),
+        auditRetentionDays: z
+          .int()
+          .min(1)
+          .max(36_500)
+          .optional()
+          .describe('Days each audit object is locked: 2557 (7 years) unless a trial (1)'),
+        // Gone: a trial stack is `"trial": true`. Refused by name below rather than ignored.
+        removeOnDestroy: z.unknown().optional(),
       })
-      .default({ auditObjectLockMode: 'GOVERNANCE', auditRetentionDays: 1, removeOnDestroy: true }),
+      .default({}),
     emrExport: z
       .strictObject({
         account: z
@@ -335,16 +349,44 @@ export const Config = z
             path: ['staff', i, 'agencies'],
             message: `${agency} is not one of the agencies the stack serves`,
           });
-    // A stack that keeps its data when destroyed is a production stack: its alarms must reach someone.
-    if (!config.retention.removeOnDestroy && !config.alarmEmail && !config.alarmTopicArn)
+    if (config.retention.removeOnDestroy !== undefined)
       ctx.addIssue({
         code: 'custom',
-        path: ['alarmEmail'],
-        message:
-          'a stack that keeps its data (retention.removeOnDestroy false) must page someone: set alarmEmail or alarmTopicArn',
+        path: ['retention', 'removeOnDestroy'],
+        message: 'replaced by "trial": true (a production-grade stack is the default)',
       });
   });
 export type Config = z.infer<typeof Config>;
+
+/** The audit bucket's Object Lock by default: what a production stack keeps, and a trial's. */
+export const PRODUCTION_AUDIT_LOCK = { mode: 'COMPLIANCE', days: 2557 } as const;
+export const TRIAL_AUDIT_LOCK = { mode: 'GOVERNANCE', days: 1 } as const;
+
+/** The Object Lock of the audit (and trail) buckets: as configured, else the default of the stack's kind. */
+export function auditLock(config: Pick<Config, 'trial' | 'retention'>): {
+  mode: 'GOVERNANCE' | 'COMPLIANCE';
+  days: number;
+} {
+  const fallback = config.trial ? TRIAL_AUDIT_LOCK : PRODUCTION_AUDIT_LOCK;
+  return {
+    mode: config.retention.auditObjectLockMode ?? fallback.mode,
+    days: config.retention.auditRetentionDays ?? fallback.days,
+  };
+}
+
+/**
+ * Why a stack is not fit to deploy as configured, if it is not: a production stack (not a trial) must
+ * page someone when something fails.
+ */
+export function deployRefusal(config: Config): string | undefined {
+  if (!config.trial && !config.alarmEmail && !config.alarmTopicArn)
+    return 'a production stack must page someone when something fails: set alarmEmail or alarmTopicArn (or "trial": true to try codetrail out)';
+  return undefined;
+}
+
+/** What `cdk synth` and `codetrail start` say of a trial stack. */
+export const TRIAL_WARNING =
+  'this is a trial stack ("trial": true): deleting it deletes its buckets, tables and keys, and the audit bucket is locked in GOVERNANCE mode for a day. Remove "trial" for production: a COMPLIANCE lock for 7 years, everything retained.';
 export type ConfigInput = z.input<typeof Config>;
 
 /** The days an agency does not work, besides weekends. */

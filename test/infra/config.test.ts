@@ -3,20 +3,42 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { Config } from '#shared/model/config.ts';
+import { auditLock, Config, deployRefusal } from '#shared/model/config.ts';
 import { PROJECT_ROOT, sameAccountAndRegion } from '../../infra/codetrail.ts';
 import { loadConfig } from '../../infra/load-config.ts';
-import { CDK_CONTEXT, UNBUNDLED_CONTEXT } from './harness.ts';
+import { build, CDK_CONTEXT, UNBUNDLED_CONTEXT } from './harness.ts';
 
 describe('agency configuration for the CDK app', () => {
-  it('ships a root codetrail.config.json with trial defaults that validates', () => {
+  it('ships a root codetrail.config.json that is a trial stack, and validates', () => {
     const config = loadConfig(path.join(PROJECT_ROOT, 'codetrail.config.json'));
-    expect(config.retention).toEqual({
-      auditObjectLockMode: 'GOVERNANCE',
-      auditRetentionDays: 1,
-      removeOnDestroy: true,
-    });
+    expect(config.trial).toBe(true);
+    expect(auditLock(config)).toEqual({ mode: 'GOVERNANCE', days: 1 });
     expect(config).toEqual(Config.parse(config));
+  });
+
+  it('is production-grade unless it says it is a trial: a COMPLIANCE lock for 7 years', () => {
+    expect(Config.parse({}).trial).toBe(false);
+    expect(auditLock(Config.parse({}))).toEqual({ mode: 'COMPLIANCE', days: 2557 });
+    expect(auditLock(Config.parse({ trial: true }))).toEqual({ mode: 'GOVERNANCE', days: 1 });
+    // Said outright, a lock is kept whatever the kind of stack.
+    expect(
+      auditLock(
+        Config.parse({
+          trial: true,
+          retention: { auditObjectLockMode: 'COMPLIANCE', auditRetentionDays: 30 },
+        }),
+      ),
+    ).toEqual({ mode: 'COMPLIANCE', days: 30 });
+  });
+
+  it('refuses retention.removeOnDestroy, which "trial" replaced, by name', () => {
+    const refused = Config.safeParse({ retention: { removeOnDestroy: true } });
+    expect(refused.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['retention', 'removeOnDestroy'],
+        message: 'replaced by "trial": true (a production-grade stack is the default)',
+      }),
+    ]);
   });
 
   it('names the file and every bad field when the config is invalid', () => {
@@ -28,25 +50,20 @@ describe('agency configuration for the CDK app', () => {
     expect(() => loadConfig(file)).toThrow(/bad\.json[\s\S]*retention\.auditObjectLockMode[\s\S]*alarmEmail/);
   });
 
-  it('refuses a stack that keeps its data but pages nobody, and takes an email or an SNS topic ARN', () => {
-    const keep = { retention: { removeOnDestroy: false } };
-    const refused = Config.safeParse(keep);
-    expect(refused.success).toBe(false);
-    expect(refused.error?.issues).toEqual([
-      expect.objectContaining({
-        path: ['alarmEmail'],
-        message: expect.stringContaining('set alarmEmail or alarmTopicArn'),
-      }),
-    ]);
-    expect(Config.safeParse({ ...keep, alarmEmail: 'oncall@agency.example' }).success).toBe(true);
+  it('refuses to deploy a production stack that pages nobody, and takes an email or an SNS topic ARN', () => {
+    expect(deployRefusal(Config.parse({}))).toBe(
+      'a production stack must page someone when something fails: set alarmEmail or alarmTopicArn (or "trial": true to try codetrail out)',
+    );
+    expect(() => build({ trial: false })).toThrow(/must page someone/);
+    expect(deployRefusal(Config.parse({ alarmEmail: 'oncall@agency.example' }))).toBeUndefined();
     expect(
-      Config.safeParse({ ...keep, alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager' }).success,
-    ).toBe(true);
+      deployRefusal(Config.parse({ alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager' })),
+    ).toBeUndefined();
     expect(Config.safeParse({ alarmTopicArn: 'arn:aws:sqs:us-east-1:123456789012:pager' }).success).toBe(
       false,
     );
-    // A trial stack, deleted with its data, may run without a subscription.
-    expect(Config.safeParse({}).success).toBe(true);
+    // A trial stack, deleted with its data, may run without a subscription (local runs parse any config).
+    expect(deployRefusal(Config.parse({ trial: true }))).toBeUndefined();
   });
 
   it("refuses at synth an alarm topic outside the stack's account or region, when those are known", () => {

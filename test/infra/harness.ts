@@ -29,7 +29,8 @@ export interface Built {
  * the assembly goes to a fresh temporary folder.
  */
 export function build(input: ConfigInput = {}, opts: { nag?: boolean; acknowledge?: boolean } = {}): Built {
-  const config = Config.parse(input);
+  // A trial stack, as npm start and the tests run, unless the test says `trial: false`.
+  const config = Config.parse({ trial: true, ...input });
   const app = new App({
     context: UNBUNDLED_CONTEXT,
     ...(opts.nag ? { outdir: mkdtempSync(path.join(tmpdir(), 'codetrail-nag-')) } : {}),

@@ -66,7 +66,7 @@ function synthWithNag(input: ConfigInput, acknowledge = true) {
 }
 
 const PRODUCTION: ConfigInput = {
-  retention: { auditObjectLockMode: 'COMPLIANCE', auditRetentionDays: 2557, removeOnDestroy: false },
+  trial: false,
   alarmEmail: 'coding-alarms@example.org',
 };
 

@@ -47,7 +47,7 @@ const PINNED_TEMPLATE: Record<string, number> = {
   'AWS::CloudWatch::Alarm': 49,
   'AWS::Lambda::Function': 11, // 8 stages, 2 jobs, and the CDK's S3 notifications handler
   'AWS::Lambda::EventSourceMapping': 8,
-  'AWS::Events::Rule': 2, // the jobs' schedules
+  'AWS::Events::Rule': 5, // the jobs' schedules; the tamper alarms on keys, trails and the locked buckets
   'AWS::Logs::LogGroup': 11, // 8 stages, 2 jobs, and CloudTrail's
   'AWS::DynamoDB::Table': 2, // the table, the audit table
   'AWS::SNS::Topic': 1,

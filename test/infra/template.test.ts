@@ -46,7 +46,7 @@ import {
 const trial = () => template();
 const production = () =>
   template({
-    retention: { auditObjectLockMode: 'COMPLIANCE', auditRetentionDays: 2557, removeOnDestroy: false },
+    trial: false,
     alarmEmail: 'coding-alarms@example.org',
   });
 
@@ -209,28 +209,40 @@ describe('buckets', () => {
     }
   });
 
-  it('puts the audit bucket under Object Lock, GOVERNANCE by default, and no other bucket', () => {
+  it('puts the audit and CloudTrail buckets under Object Lock, GOVERNANCE for a day on a trial, and no other bucket', () => {
     const { template: t, built } = trial();
     const c = built.stack.codetrail;
-    expect(resourceOf(t, c.buckets.audit).Properties).toMatchObject({
-      ObjectLockEnabled: true,
-      ObjectLockConfiguration: {
-        ObjectLockEnabled: 'Enabled',
-        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: built.config.retention.auditRetentionDays } },
-      },
-    });
+    for (const bucket of [c.buckets.audit, c.auditTrail.bucket])
+      expect(resourceOf(t, bucket).Properties).toMatchObject({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } },
+        },
+      });
     const locked = Object.values(resources(t, 'AWS::S3::Bucket')).filter(
       (b) => b.Properties.ObjectLockEnabled,
     );
-    expect(locked).toHaveLength(1);
+    expect(locked).toHaveLength(2);
   });
 
-  it('uses COMPLIANCE mode and the configured retention when the config says so', () => {
+  it('locks them in COMPLIANCE mode for 7 years by default, and as the config says when it does', () => {
     const { template: t, built } = production();
-    expect(resourceOf(t, built.stack.codetrail.buckets.audit).Properties.ObjectLockConfiguration).toEqual({
-      ObjectLockEnabled: 'Enabled',
-      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
+    for (const bucket of [built.stack.codetrail.buckets.audit, built.stack.codetrail.auditTrail.bucket])
+      expect(resourceOf(t, bucket).Properties.ObjectLockConfiguration).toEqual({
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
+      });
+    const { template: said, built: b } = template({
+      trial: false,
+      alarmEmail: 'coding-alarms@example.org',
+      retention: { auditObjectLockMode: 'GOVERNANCE', auditRetentionDays: 400 },
     });
+    expect(resourceOf(said, b.stack.codetrail.buckets.audit).Properties.ObjectLockConfiguration.Rule).toEqual(
+      {
+        DefaultRetention: { Mode: 'GOVERNANCE', Days: 400 },
+      },
+    );
   });
 
   it("expires intake's scratch space (a FHIR drop's partitions) and saved keys, and nothing else", () => {
@@ -831,13 +843,30 @@ describe('CloudTrail', () => {
       S3BucketName: ref(c.auditTrail.bucket),
       CloudWatchLogsLogGroupArn: arn(c.auditTrail.logGroup),
     });
-    const [selector] = trail.EventSelectors;
-    expect(selector.ReadWriteType).toBe('All');
-    expect(selector.DataResources).toEqual([
+    // Advanced selectors (DynamoDB data events need them): management events, every read and write of
+    // an object in the PHI buckets, and of an item in either table.
+    expect(trail.EventSelectors).toBeUndefined();
+    expect(trail.AdvancedEventSelectors).toEqual([
+      { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', EqualTo: ['Management'] }] },
       {
-        Type: 'AWS::S3::Object',
-        Values: BUCKETS.map((b) => ({ 'Fn::Join': ['', [arn(c.buckets[b]), '/']] })),
+        Name: 'S3 data events on the PHI buckets',
+        FieldSelectors: [
+          { Field: 'eventCategory', EqualTo: ['Data'] },
+          { Field: 'resources.type', EqualTo: ['AWS::S3::Object'] },
+          {
+            Field: 'resources.ARN',
+            StartsWith: BUCKETS.map((b) => ({ 'Fn::Join': ['', [arn(c.buckets[b]), '/']] })),
+          },
+        ],
       },
+      ...[c.table, c.auditTable].map((table, i) => ({
+        Name: `DynamoDB data events on table ${i + 1}`,
+        FieldSelectors: [
+          { Field: 'eventCategory', EqualTo: ['Data'] },
+          { Field: 'resources.type', EqualTo: ['AWS::DynamoDB::Table'] },
+          { Field: 'resources.ARN', EqualTo: [arn(table)] },
+        ],
+      })),
     ]);
   });
 
@@ -882,7 +911,7 @@ describe('alarm topic', () => {
 });
 
 describe('removal', () => {
-  it('deletes data with a trial stack (removeOnDestroy, the default), without auto-delete custom resources', () => {
+  it('deletes data with a trial stack ("trial": true), without auto-delete custom resources', () => {
     const { template: t, built } = trial();
     const c = built.stack.codetrail;
     for (const b of BUCKETS) expect(resourceOf(t, c.buckets[b]).DeletionPolicy).toBe('Delete');
@@ -891,17 +920,19 @@ describe('removal', () => {
     t.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
   });
 
-  it('keeps buckets, table and keys, with deletion protection, when removeOnDestroy is false', () => {
+  it('keeps buckets, tables and keys, with deletion protection, by default (production-grade)', () => {
     const { template: t, built } = production();
     const c = built.stack.codetrail;
-    for (const b of BUCKETS) expect(resourceOf(t, c.buckets[b]).DeletionPolicy).toBe('Retain');
-    for (const k of [c.keys.data, c.keys.queue, c.keys.logs, c.keys.mac]) {
+    for (const b of [...BUCKETS.map((name) => c.buckets[name]), c.auditTrail.bucket, c.accessLogs])
+      expect(resourceOf(t, b).DeletionPolicy).toBe('Retain');
+    for (const k of [c.keys.data, c.keys.queue, c.keys.logs, c.keys.mac, c.keys.signing]) {
       expect(resourceOf(t, k).DeletionPolicy).toBe('Retain');
     }
-    expect(resourceOf(t, c.table)).toMatchObject({
-      DeletionPolicy: 'Retain',
-      Properties: { DeletionProtectionEnabled: true },
-    });
+    for (const table of [c.table, c.auditTable])
+      expect(resourceOf(t, table)).toMatchObject({
+        DeletionPolicy: 'Retain',
+        Properties: { DeletionProtectionEnabled: true },
+      });
   });
 });
 
