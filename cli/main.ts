@@ -129,13 +129,16 @@ audit
     '--dir <dir>',
     "a copy of the trail (aws s3 sync s3://<audit bucket>/audit-trail/ DIR); the stack's audit bucket when absent",
   )
-  .option('--public-key <file>', "the signing key's public half (PEM); needed with --dir, else the stack's")
+  .option(
+    '--public-key <file...>',
+    "the signing key's public half (PEM; each of them, if the key was replaced); needed with --dir, else the stack's",
+  )
   .option(
     '--agency <id...>',
     'only these agencies (each must have a trail); else every agency the stack serves',
   )
   .option(...STACK_OPTION)
-  .action(async (opts: { dir?: string; publicKey?: string; agency?: string[]; stack?: string }) => {
+  .action(async (opts: { dir?: string; publicKey?: string[]; agency?: string[]; stack?: string }) => {
     if (opts.dir !== undefined && opts.publicKey === undefined)
       throw new Error("--public-key: needed with --dir (the PEM of the signing key's public half)");
     const { text, ok } =

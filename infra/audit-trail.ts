@@ -90,32 +90,28 @@ export class AuditTrail extends Construct {
     // Who read or wrote which item of the state and audit tables (DynamoDB data events): basic event
     // selectors take only S3 and Lambda, so these are advanced selectors, one per table.
     const cfn = this.trail.node.defaultChild as cloudtrail.CfnTrail;
-    cfn.addPropertyOverride('AdvancedEventSelectors', [
+    cfn.advancedEventSelectors = [
+      { name: 'Management events', fieldSelectors: [{ field: 'eventCategory', equalTo: ['Management'] }] },
       {
-        Name: 'Management events',
-        FieldSelectors: [{ Field: 'eventCategory', EqualTo: ['Management'] }],
-      },
-      {
-        Name: 'S3 data events on the PHI buckets',
-        FieldSelectors: [
-          { Field: 'eventCategory', EqualTo: ['Data'] },
-          { Field: 'resources.type', EqualTo: ['AWS::S3::Object'] },
+        name: 'S3 data events on the PHI buckets',
+        fieldSelectors: [
+          { field: 'eventCategory', equalTo: ['Data'] },
+          { field: 'resources.type', equalTo: ['AWS::S3::Object'] },
           {
-            Field: 'resources.ARN',
-            StartsWith: props.dataEventBuckets.map((bucket) => `${bucket.bucketArn}/`),
+            field: 'resources.ARN',
+            startsWith: props.dataEventBuckets.map((bucket) => `${bucket.bucketArn}/`),
           },
         ],
       },
       ...props.dataEventTables.map((table, i) => ({
-        Name: `DynamoDB data events on table ${i + 1}`,
-        FieldSelectors: [
-          { Field: 'eventCategory', EqualTo: ['Data'] },
-          { Field: 'resources.type', EqualTo: ['AWS::DynamoDB::Table'] },
-          { Field: 'resources.ARN', EqualTo: [table.tableArn] },
+        name: `DynamoDB data events on table ${i + 1}`,
+        fieldSelectors: [
+          { field: 'eventCategory', equalTo: ['Data'] },
+          { field: 'resources.type', equalTo: ['AWS::DynamoDB::Table'] },
+          { field: 'resources.ARN', equalTo: [table.tableArn] },
         ],
       })),
-    ]);
-    // Advanced selectors replace the basic ones: a trail may have one kind or the other.
+    ];
     cfn.addPropertyDeletionOverride('EventSelectors');
   }
 }

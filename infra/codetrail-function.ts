@@ -41,8 +41,12 @@ export interface FunctionResources {
   readonly auditTable: dynamodb.ITable;
   /** Signs the audit trail's digests: its id goes to the sealer alone. */
   readonly signingKey: kms.IKey;
-  /** The key of the table and the PHI buckets. */
+  /** The key of the table and the artifacts and denials buckets. */
   readonly dataKey: kms.IKey;
+  /** The key of the intake bucket (an export writer in another account is granted this one alone). */
+  readonly intakeKey: kms.IKey;
+  /** The key of the audit bucket, the audit table and the backups. */
+  readonly auditKey: kms.IKey;
   /** The key of the pipeline queues. */
   readonly queueKey: kms.IKey;
   /** HMAC key; a stage that computes identifiers (`spec.macs`) may only GenerateMac with it. */
@@ -277,6 +281,60 @@ export function grantAuditTable(
         },
       }),
     );
+}
+
+/** Which key encrypts each bucket: the intake key the intake bucket, the audit key the audit bucket. */
+export const BUCKET_KEY: Readonly<Record<BucketName, 'intake' | 'data' | 'audit'>> = {
+  intake: 'intake',
+  denials: 'data',
+  artifacts: 'data',
+  audit: 'audit',
+};
+
+/**
+ * The keys of what a function touches, each through the services that use it for the function alone
+ * (`kms:ViaService`): DynamoDB encrypts and decrypts items for the caller (the data key the table's, the
+ * audit key the audit table's); S3 decrypts what it reads and generates a data key for what it writes
+ * (single-part PutObject: no multipart, so no Decrypt for writing), each bucket under its own key. No
+ * ReEncrypt: key rotation keeps old key material inside KMS and asks nothing of callers.
+ */
+export function grantDataKeys(
+  role: iam.Role,
+  keys: Pick<FunctionResources, 'dataKey' | 'intakeKey' | 'auditKey'>,
+  uses: { table: boolean; auditTable: boolean; buckets: readonly BucketName[] },
+): void {
+  const byName = { data: keys.dataKey, intake: keys.intakeKey, audit: keys.auditKey };
+  for (const name of ['data', 'intake', 'audit'] as const) {
+    const services = [
+      ...((name === 'data' && uses.table) || (name === 'audit' && uses.auditTable) ? ['dynamodb'] : []),
+      ...(uses.buckets.some((b) => BUCKET_KEY[b] === name) ? ['s3'] : []),
+    ];
+    if (services.length > 0)
+      role.addToPrincipalPolicy(
+        viaService(byName[name], services, [
+          'kms:Decrypt',
+          'kms:Encrypt',
+          'kms:GenerateDataKey',
+          'kms:DescribeKey',
+        ]),
+      );
+  }
+}
+
+/** The buckets a function reads, lists, adds to or tags objects in. */
+export function bucketsTouched(spec: {
+  readonly reads?: readonly ObjectAccess[];
+  readonly lists?: readonly ObjectAccess[];
+  readonly writes?: readonly ObjectAccess[];
+  readonly tags?: readonly ObjectAccess[];
+}): BucketName[] {
+  return [
+    ...new Set(
+      [...(spec.reads ?? []), ...(spec.lists ?? []), ...(spec.writes ?? []), ...(spec.tags ?? [])].map(
+        (a) => a.bucket,
+      ),
+    ),
+  ];
 }
 
 /** Bundling hooks that copy `files` into the bundle's `data/` after esbuild ran. */

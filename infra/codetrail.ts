@@ -34,6 +34,7 @@ import {
 } from '#shared/topology.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import { AuditTrail } from './audit-trail.ts';
+import { BUCKET_KEY } from './codetrail-function.ts';
 import { expandDataFiles } from './data-files.ts';
 import { CodetrailKeys } from './keys.ts';
 import { type Acknowledged, acknowledgeFindings } from './nag.ts';
@@ -116,7 +117,19 @@ export class Codetrail extends Construct {
     const removalPolicy = removeOnDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const lock = auditLock(config);
 
-    this.keys = new CodetrailKeys(this, 'Keys', { removalPolicy });
+    this.keys = new CodetrailKeys(this, 'Keys', {
+      removalPolicy,
+      ...(config.trial
+        ? {}
+        : {
+            guardAuditKey: {
+              allowedRoleArns: [
+                deploymentRoleArn(this),
+                ...(config.breakGlassRoleArn ? [config.breakGlassRoleArn] : []),
+              ],
+            },
+          }),
+    });
     this.alarmTopic = new AlarmTopic(this, 'Alarms', {
       encryptionKey: this.keys.logs,
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
@@ -137,7 +150,7 @@ export class Codetrail extends Construct {
     const buckets = {} as Record<BucketName, SecureBucket>;
     for (const b of BUCKETS) {
       buckets[b] = new SecureBucket(this, `Bucket${pascal(b)}`, {
-        encryptionKey: this.keys.data,
+        encryptionKey: this.keys[BUCKET_KEY[b]],
         serverAccessLogsBucket: this.accessLogs,
         serverAccessLogsPrefix: `${b}/`,
         removalPolicy,
@@ -184,12 +197,15 @@ export class Codetrail extends Construct {
     // Audit events in a table of their own, so a grant on it says exactly what a role may do to them:
     // stages and people PutItem under AUDIT# alone (no update, no delete), the chainer links, the sealer
     // reads links. The chain, sealed and signed in the audit bucket, shows anything changed behind that.
-    this.auditTable = new dynamodb.Table(this, 'AuditTable', tableDefaults);
+    this.auditTable = new dynamodb.Table(this, 'AuditTable', {
+      ...tableDefaults,
+      encryptionKey: this.keys.audit,
+    });
 
     // Daily backups kept 35 days, besides PITR. The vault outlives the stack: a vault holding recovery
     // points cannot be deleted, and a failed delete would strand the whole stack.
     const vault = new backup.BackupVault(this, 'BackupVault', {
-      encryptionKey: this.keys.data,
+      encryptionKey: this.keys.audit,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.backupPlan = new backup.BackupPlan(this, 'BackupPlan', {
@@ -263,6 +279,8 @@ export class Codetrail extends Construct {
       auditTable: this.auditTable,
       signingKey: this.keys.signing,
       dataKey: this.keys.data,
+      intakeKey: this.keys.intake,
+      auditKey: this.keys.audit,
       queueKey: this.keys.queue,
       macKey: this.keys.mac,
       logsKey: this.keys.logs,
@@ -306,7 +324,8 @@ export class Codetrail extends Construct {
     this.personRoles = new PersonRoles(this, 'PersonRoles', {
       config,
       intakeBucket: buckets.intake,
-      intakeKey: this.keys.data,
+      intakeKey: this.keys.intake,
+      auditKey: this.keys.audit,
       artifactsBucket: buckets.artifacts,
       auditBucket: buckets.audit,
       table: this.table,
@@ -330,7 +349,15 @@ export class Codetrail extends Construct {
     });
 
     this.tamperAlarms = new TamperAlarms(this, 'TamperAlarms', {
-      keys: [this.keys.data, this.keys.queue, this.keys.logs, this.keys.mac, this.keys.signing],
+      keys: [
+        this.keys.data,
+        this.keys.intake,
+        this.keys.audit,
+        this.keys.queue,
+        this.keys.logs,
+        this.keys.mac,
+        this.keys.signing,
+      ],
       buckets: [buckets.audit, this.auditTrail.bucket],
       topic: this.alarmTopic,
       topicKey: this.keys.logs,
@@ -431,6 +458,17 @@ function queueNamePrefix(scope: Construct): string {
   if (Token.isUnresolved(stackName)) throw new Error('the stack needs a name known at synth');
   const hash = createHash('sha256').update(`${stackName}|${scope.node.path}`).digest('hex').slice(0, 6);
   return `${stackName.slice(0, 13)}-${hash}`;
+}
+
+/**
+ * The role CloudFormation deploys the stack with: the CDK bootstrap's execution role (its qualifier from
+ * the `@aws-cdk/core:bootstrapQualifier` context, `hnb659fds` by default). It alone, with a break-glass
+ * role, may change the audit key's policy, so stack updates that add a grant still deploy.
+ */
+function deploymentRoleArn(scope: Construct): string {
+  const { partition, account, region } = Stack.of(scope);
+  const qualifier = scope.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') ?? 'hnb659fds';
+  return `arn:${partition}:iam::${account}:role/cdk-${qualifier}-cfn-exec-role-${account}-${region}`;
 }
 
 /** The URL SQS gives the queue of this name in the stack's account and region. */

@@ -6,6 +6,12 @@ import { Construct } from 'constructs';
 export interface CodetrailKeysProps {
   /** DESTROY schedules the keys for deletion (7-day window) with the stack; RETAIN keeps them. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Outside a trial, the audit key refuses deletion, disabling and a new policy to everyone but these
+   * roles (the CloudFormation deployment role and a break-glass role): nobody can crypto-shred the
+   * Object-Locked evidence by destroying its key.
+   */
+  readonly guardAuditKey?: { readonly allowedRoleArns: readonly string[] };
 }
 
 /**
@@ -15,7 +21,9 @@ export interface CodetrailKeysProps {
  *
  * | key   | protects                                                              |
  * |-------|-----------------------------------------------------------------------|
- * | data  | the PHI buckets, the table, the table's backups                       |
+ * | intake | the intake bucket (an EMR export writer in another account is granted it alone) |
+ * | data  | the table, the artifacts and denials buckets                          |
+ * | audit | the audit bucket, the audit table, the backups (deletion, disabling, a new policy: break-glass only) |
  * | queue | every SQS queue and dead-letter queue                                 |
  * | logs  | Lambda and CloudTrail log groups, the CloudTrail files and bucket, the alarm topic |
  * | mac   | HMAC_256 key for chartKeys (GenerateMac only; KMS cannot rotate HMAC keys) |
@@ -26,6 +34,8 @@ export interface CodetrailKeysProps {
  */
 export class CodetrailKeys extends Construct {
   readonly data: kms.Key;
+  readonly intake: kms.Key;
+  readonly audit: kms.Key;
   readonly queue: kms.Key;
   readonly logs: kms.Key;
   readonly mac: kms.Key;
@@ -41,8 +51,27 @@ export class CodetrailKeys extends Construct {
 
     this.data = new kms.Key(this, 'Data', {
       ...symmetric,
-      description: 'codetrail: PHI buckets (intake, denials, artifacts, audit), table and its backups',
+      description: 'codetrail: the table, the artifacts and denials buckets',
     });
+    this.intake = new kms.Key(this, 'Intake', {
+      ...symmetric,
+      description: 'codetrail: the intake bucket (EMR exports)',
+    });
+    this.audit = new kms.Key(this, 'Audit', {
+      ...symmetric,
+      description: 'codetrail: the audit bucket, the audit table and the backups',
+    });
+    if (props.guardAuditKey)
+      this.audit.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyDeployAndBreakGlassMayDeleteDisableOrRepolicy',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy'],
+          resources: ['*'],
+          conditions: { ArnNotLike: { 'aws:PrincipalArn': [...props.guardAuditKey.allowedRoleArns] } },
+        }),
+      );
     this.queue = new kms.Key(this, 'Queue', {
       ...symmetric,
       description: 'codetrail: SQS queues and dead-letter queues',

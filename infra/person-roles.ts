@@ -24,8 +24,10 @@ export interface PersonRolesProps {
   /** Its public half verifies the audit trail's digests. */
   readonly signingKey: kms.IKey;
   readonly queues: PipelineQueues;
-  /** The key of the table and the PHI buckets. */
+  /** The key of the table and the artifacts bucket. */
   readonly dataKey: kms.IKey;
+  /** The key of the audit bucket and the audit table. */
+  readonly auditKey: kms.IKey;
   readonly queueKey: kms.IKey;
   /** The HMAC key: a reviewer's verdict file names the EMR chart id, made into its chartKey. */
   readonly macKey: kms.IKey;
@@ -214,8 +216,9 @@ export class PersonRoles extends Construct {
         allow(['dynamodb:Query'], [props.auditTable.tableArn], {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`AUDIT#${agency}#*`] },
         }),
-        viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt']),
+        viaService(props.dataKey, 's3', ['kms:Decrypt']),
         allow(['kms:GetPublicKey'], [props.signingKey.keyArn]),
+        viaService(props.auditKey, ['dynamodb', 's3'], ['kms:Decrypt']),
       ],
     );
   }

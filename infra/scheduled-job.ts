@@ -8,12 +8,13 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type JobSpec, STAGE_METRICS } from '#shared/topology.ts';
 import {
+  bucketsTouched,
   codetrailFunction,
   type FunctionResources,
   grantAuditTable,
+  grantDataKeys,
   grantObjects,
   grantSends,
-  viaService,
 } from './codetrail-function.ts';
 import { notify } from './pipeline-queue.ts';
 
@@ -73,17 +74,11 @@ export class ScheduledJob extends Construct {
           resources: [`${props.table.tableArn}/index/gsi1`],
         }),
       );
-    // DynamoDB (and S3, for a job that reads or adds objects) decrypt what it reads and encrypt what it
-    // writes with the data key, for the caller.
-    const touchesObjects = (spec.reads?.length ?? 0) + (spec.writes?.length ?? 0) > 0;
-    role.addToPrincipalPolicy(
-      viaService(props.dataKey, touchesObjects ? ['dynamodb', 's3'] : 'dynamodb', [
-        'kms:Decrypt',
-        'kms:Encrypt',
-        'kms:GenerateDataKey',
-        'kms:DescribeKey',
-      ]),
-    );
+    grantDataKeys(role, props, {
+      table: spec.table.length > 0 || spec.queriesIndex,
+      auditTable: spec.auditTable.length > 0,
+      buckets: bucketsTouched(spec),
+    });
 
     const period = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
     const alarm = (alarmId: string, metric: cloudwatch.IMetric, what: string) =>

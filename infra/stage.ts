@@ -7,12 +7,13 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { STAGE_METRICS, type StageSpec } from '#shared/topology.ts';
 import {
+  bucketsTouched,
   codetrailFunction,
   type FunctionResources,
   grantAuditTable,
+  grantDataKeys,
   grantObjects,
   grantSends,
-  viaService,
 } from './codetrail-function.ts';
 import { notify, type PipelineQueue } from './pipeline-queue.ts';
 
@@ -85,18 +86,11 @@ export class Stage extends Construct {
         }),
       );
     grantAuditTable(this.role, spec.auditTable, props.auditTable);
-    // The data key encrypts the table and the buckets. DynamoDB encrypts and decrypts items with it for
-    // the caller; S3 decrypts what a stage reads and generates a data key for what it writes (single-part
-    // PutObject: no multipart, so no Decrypt for writing). Only through those services (kms:ViaService).
-    // No ReEncrypt: key rotation keeps old key material inside KMS and asks nothing of callers.
-    this.role.addToPrincipalPolicy(
-      viaService(props.dataKey, touchesObjects(spec) ? ['dynamodb', 's3'] : 'dynamodb', [
-        'kms:Decrypt',
-        'kms:Encrypt',
-        'kms:GenerateDataKey',
-        'kms:DescribeKey',
-      ]),
-    );
+    grantDataKeys(this.role, props, {
+      table: spec.table.length > 0,
+      auditTable: spec.auditTable.length > 0,
+      buckets: bucketsTouched(spec),
+    });
     if (spec.macs) props.macKey.grant(this.role, 'kms:GenerateMac');
 
     // A record the stage could not take (the handler catches it and reports a batch item failure, so
@@ -126,9 +120,4 @@ export class Stage extends Construct {
     ];
     notify(this.alarms, props.alarmTopics);
   }
-}
-
-/** Whether a stage reads, lists, adds or tags any object: only then does S3 use the data key for it. */
-function touchesObjects(spec: StageSpec): boolean {
-  return spec.reads.length + (spec.lists?.length ?? 0) + spec.writes.length + (spec.tags?.length ?? 0) > 0;
 }

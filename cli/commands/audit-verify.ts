@@ -11,7 +11,7 @@ import { agencyOf, type Target } from '../lib/target.ts';
  * so an external auditor needs no access to the stack. Prints one line per problem, naming the event,
  * segment or digest, then a summary; `ok` is false unless all holds (the command then exits 1).
  */
-export function runAuditVerify(opts: { dir: string; publicKey: string; agency?: string[] }): {
+export function runAuditVerify(opts: { dir: string; publicKey: string | string[]; agency?: string[] }): {
   text: string;
   ok: boolean;
 } {
@@ -19,7 +19,7 @@ export function runAuditVerify(opts: { dir: string; publicKey: string; agency?: 
     throw new Error(
       '--dir: not a folder; copy the trail there first (aws s3 sync s3://<audit bucket>/audit-trail/ DIR)',
     );
-  if (!existsSync(opts.publicKey)) throw new Error('--public-key: no such file (the PEM of the signing key)');
+  const keys = readPublicKeys(opts.publicKey);
   const files = new Map<string, string>();
   for (const path of filesBelow(opts.dir)) {
     const key = relative(opts.dir, path).split(sep).join('/');
@@ -29,7 +29,15 @@ export function runAuditVerify(opts: { dir: string; publicKey: string; agency?: 
       readFileSync(path, 'utf8'),
     );
   }
-  return renderTrailReport(verifyTrail(files, readFileSync(opts.publicKey, 'utf8'), opts.agency));
+  return renderTrailReport(verifyTrail(files, keys, opts.agency));
+}
+
+/** The public halves `--public-key` names (one, or each key the trail was ever signed with), read. */
+function readPublicKeys(files: string | string[]): string[] {
+  const list = typeof files === 'string' ? [files] : files;
+  if (list.some((f) => !existsSync(f)))
+    throw new Error('--public-key: no such file (the PEM of the signing key)');
+  return list.map((f) => readFileSync(f, 'utf8'));
 }
 
 /**
@@ -39,14 +47,13 @@ export function runAuditVerify(opts: { dir: string; publicKey: string; agency?: 
  */
 export async function runStackAuditVerify(
   target: Target,
-  opts: { agency?: string[]; publicKey?: string },
+  opts: { agency?: string[]; publicKey?: string | string[] },
 ): Promise<{ text: string; ok: boolean }> {
   const named = Boolean(opts.agency?.length);
   const agencies = named ? (opts.agency ?? []).map((a) => agencyOf(target, a)) : target.agencies;
   const [first] = agencies;
   if (!first) throw new Error('name the agencies with --agency: the stack does not list its agencies');
-  if (opts.publicKey && !existsSync(opts.publicKey))
-    throw new Error('--public-key: no such file (the PEM of the signing key)');
+  const given = opts.publicKey === undefined ? undefined : readPublicKeys(opts.publicKey);
   const files = await readStackTrail(target.ports.artifacts, agencies);
   // An agency named must have a trail; of all the stack serves, one with nothing sealed yet (a new or
   // quiet agency) is said, not failed.
@@ -57,9 +64,7 @@ export async function runStackAuditVerify(
   const note = unsealed.length > 0 ? `\nnothing sealed yet for ${unsealed.join(', ')}` : '';
   const [firstSealed] = sealed;
   if (!firstSealed) return { text: `nothing sealed yet for ${unsealed.join(', ')}`, ok: true };
-  const publicKey = opts.publicKey
-    ? readFileSync(opts.publicKey, 'utf8')
-    : await stackPublicKey(target.clients, target.resources, firstSealed);
+  const publicKey = given ? given : await stackPublicKey(target.clients, target.resources, firstSealed);
   const report = renderTrailReport(verifyTrail(files, publicKey, sealed));
   return { text: `${report.text}${note}`, ok: report.ok };
 }

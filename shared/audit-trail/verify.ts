@@ -49,7 +49,8 @@ export interface TrailReport {
  */
 export function verifyTrail(
   files: ReadonlyMap<string, string>,
-  publicKeyPem: string,
+  /** The signing key's public half, or each of them when the key was replaced (old digests keep theirs). */
+  publicKeyPem: string | readonly string[],
   agencies?: readonly string[],
 ): TrailReport {
   const byAgency = new Map<string, Set<number>>((agencies ?? []).map((a) => [a, new Set<number>()]));
@@ -67,14 +68,20 @@ export function verifyTrail(
     problems: [],
   };
   for (const agencyId of report.agencies)
-    checkAgency(files, publicKeyPem, agencyId, byAgency.get(agencyId) ?? new Set(), report);
+    checkAgency(
+      files,
+      typeof publicKeyPem === 'string' ? [publicKeyPem] : publicKeyPem,
+      agencyId,
+      byAgency.get(agencyId) ?? new Set(),
+      report,
+    );
   report.ok = report.problems.length === 0;
   return report;
 }
 
 function checkAgency(
   files: ReadonlyMap<string, string>,
-  publicKeyPem: string,
+  publicKeys: readonly string[],
   agencyId: string,
   indices: ReadonlySet<number>,
   report: TrailReport,
@@ -111,7 +118,7 @@ function checkAgency(
       previous = undefined;
       continue;
     }
-    if (!signed(digest, publicKeyPem)) {
+    if (!signed(digest, publicKeys)) {
       // Nothing an unsigned digest says is used: not its segment, not as the next one's predecessor.
       problem('bad-signature', `digest ${index}'s signature does not hold`);
       previous = undefined;
@@ -165,11 +172,12 @@ function parseDigest(text: string, agencyId: string, index: number): DigestFile 
 }
 
 /** Whether the digest's signature holds: decoded strictly (base64 with nothing added), over its body. */
-function signed(digest: DigestFile, publicKeyPem: string): boolean {
+function signed(digest: DigestFile, publicKeys: readonly string[]): boolean {
   try {
     const signature = Buffer.from(digest.signature, 'base64');
     if (signature.toString('base64') !== digest.signature) return false;
-    return signatureHolds(publicKeyPem, signedText(digest), signature);
+    const text = signedText(digest);
+    return publicKeys.some((key) => signatureHolds(key, text, signature));
   } catch {
     // A body no canonical form exists for (an infinite number, a lone surrogate) was never signed.
     return false;

@@ -62,10 +62,10 @@ export function onBehalfReason(grant: Grant): string | undefined {
   if (grant.action.startsWith('xray:') && grant.resource === '*')
     return 'the Lambda service sends active-tracing segments';
   const dataKey = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'];
+  // The keys of the tables and buckets: DynamoDB and S3 use them for the role (its grants say through which).
   if (
-    grant.resource === '{key:data}' &&
-    dataKey.includes(grant.action) &&
-    fn.table.length + fn.auditTable.length > 0
+    ['{key:data}', '{key:intake}', '{key:audit}'].includes(grant.resource) &&
+    dataKey.includes(grant.action)
   )
     return 'DynamoDB and S3 call KMS for the role to encrypt and decrypt at rest';
   const queueKey = [

@@ -305,6 +305,13 @@ export const Config = z
       .describe(
         "Who may assume the EMR export writer roles: the stack's own account (default), or a vendor's",
       ),
+    breakGlassRoleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN')
+      .optional()
+      .describe(
+        'The role that alone (besides the CloudFormation deployment role) may schedule deletion of, disable or re-policy the audit key of a production stack',
+      ),
     alarmEmail: z.email().optional().describe('Subscribed to the alarm topic (the address must confirm it)'),
     alarmTopicArn: z
       .string()

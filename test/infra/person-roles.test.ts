@@ -21,7 +21,7 @@ describe('the EMR export writer roles', () => {
           Condition: {
             StringEqualsIfExists: {
               's3:x-amz-server-side-encryption': 'aws:kms',
-              's3:x-amz-server-side-encryption-aws-kms-key-id': arn(c.keys.data),
+              's3:x-amz-server-side-encryption-aws-kms-key-id': arn(c.keys.intake),
             },
           },
         },
@@ -37,7 +37,7 @@ describe('the EMR export writer roles', () => {
         {
           Effect: 'Allow',
           Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          Resource: arn(c.keys.data),
+          Resource: arn(c.keys.intake),
           Condition: {
             StringEquals: {
               'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },

@@ -15,7 +15,17 @@ describe('the tamper alarms', () => {
       detail: {
         eventSource: ['kms.amazonaws.com'],
         eventName: [...TAMPER_CALLS.keys],
-        resources: { ARN: [c.keys.data, c.keys.queue, c.keys.logs, c.keys.mac, c.keys.signing].map(arn) },
+        resources: {
+          ARN: [
+            c.keys.data,
+            c.keys.intake,
+            c.keys.audit,
+            c.keys.queue,
+            c.keys.logs,
+            c.keys.mac,
+            c.keys.signing,
+          ].map(arn),
+        },
       },
     });
   });

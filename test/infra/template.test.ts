@@ -65,24 +65,49 @@ const resolved = (c: Built, value: string) => Stack.of(c).resolve(value);
 const BUCKET_COUNT = BUCKETS.length + 2;
 
 describe('KMS keys', () => {
-  it('has separate customer-managed keys for data, queues and logs, all rotated, an HMAC key for chartKeys and a signing key', () => {
+  it('has keys by purpose (intake, data, audit, queues, logs) all rotated, an HMAC key for chartKeys and a signing key', () => {
     const { template: t, built } = trial();
     const keys = built.stack.codetrail.keys;
-    t.resourceCountIs('AWS::KMS::Key', 5);
+    t.resourceCountIs('AWS::KMS::Key', 7);
     // Asymmetric (its private half never leaves KMS): what a KMS ECDSA_SHA_256 signature needs.
     expect(resourceOf(t, keys.signing).Properties).toMatchObject({
       KeySpec: 'ECC_NIST_P256',
       KeyUsage: 'SIGN_VERIFY',
     });
     expect(resourceOf(t, keys.signing).Properties.EnableKeyRotation).toBeUndefined();
-    for (const key of [keys.data, keys.queue, keys.logs]) {
+    for (const key of [keys.data, keys.intake, keys.audit, keys.queue, keys.logs]) {
       expect(resourceOf(t, key).Properties).toMatchObject({ EnableKeyRotation: true });
     }
     expect(resourceOf(t, keys.mac).Properties).toMatchObject({
       KeySpec: 'HMAC_256',
       KeyUsage: 'GENERATE_VERIFY_MAC',
     });
-    expect(new Set([keys.data, keys.queue, keys.logs, keys.mac].map(logicalId)).size).toBe(4);
+    expect(
+      new Set(
+        [keys.data, keys.intake, keys.audit, keys.queue, keys.logs, keys.mac, keys.signing].map(logicalId),
+      ).size,
+    ).toBe(7);
+  });
+
+  it('guards the audit key outside a trial: only the deployment and break-glass roles may delete, disable or re-policy it', () => {
+    const { template: t, built } = template({
+      trial: false,
+      alarmEmail: 'coding-alarms@example.org',
+      breakGlassRoleArn: 'arn:aws:iam::123456789012:role/codetrail-break-glass',
+    });
+    const keys = built.stack.codetrail.keys;
+    const statements = resourceOf(t, keys.audit).Properties.KeyPolicy.Statement as Record<string, unknown>[];
+    const guard = statements.find((s) => s.Sid === 'OnlyDeployAndBreakGlassMayDeleteDisableOrRepolicy');
+    expect(guard).toMatchObject({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['kms:DisableKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion'],
+    });
+    expect(JSON.stringify(guard?.Condition)).toContain('cfn-exec-role');
+    expect(JSON.stringify(guard?.Condition)).toContain('role/codetrail-break-glass');
+    // A trial's key has no such guard: it is deleted with the stack.
+    const trialKey = resourceOf(trial().template, trial().built.stack.codetrail.keys.audit);
+    expect(JSON.stringify(trialKey.Properties.KeyPolicy)).not.toContain('OnlyDeployAndBreakGlass');
   });
 
   it('never encrypts a bucket with the key of the queue it notifies (that closes a dependency cycle)', () => {
@@ -143,11 +168,18 @@ describe('buckets', () => {
         });
       }
     }
+    // Each under the key of its purpose: the intake bucket its own, the audit bucket the audit key.
+    const keyOf = {
+      intake: c.keys.intake,
+      denials: c.keys.data,
+      artifacts: c.keys.data,
+      audit: c.keys.audit,
+    };
     for (const b of BUCKETS) {
       expect(
         resourceOf(t, c.buckets[b]).Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]
           .ServerSideEncryptionByDefault.KMSMasterKeyID,
-      ).toEqual(arn(c.keys.data));
+      ).toEqual(arn(keyOf[b]));
     }
   });
 
@@ -350,11 +382,14 @@ describe('table', () => {
     });
   });
 
-  it('is backed up daily by AWS Backup into a vault under the data key', () => {
+  it('is backed up daily by AWS Backup into a vault under the audit key', () => {
     const { template: t, built } = trial();
     const c = built.stack.codetrail;
     t.resourceCountIs('AWS::Backup::BackupPlan', 1);
-    t.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: arn(c.keys.data) });
+    t.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: arn(c.keys.audit) });
+    // The audit table under the audit key, the table under the data key.
+    expect(resourceOf(t, c.auditTable).Properties.SSESpecification.KMSMasterKeyId).toEqual(arn(c.keys.audit));
+    expect(resourceOf(t, c.table).Properties.SSESpecification.KMSMasterKeyId).toEqual(arn(c.keys.data));
     t.hasResourceProperties('AWS::Backup::BackupSelection', {
       BackupSelection: { Resources: Match.arrayWith([arn(c.table), arn(c.auditTable)]) },
     });
@@ -787,15 +822,25 @@ describe('least privilege', () => {
         [
           line('kms:Decrypt', arn(c.keys.queue), via('sqs')),
           ...(s.sendsTo.length > 0 ? [line('kms:GenerateDataKey', arn(c.keys.queue), via('sqs'))] : []),
-          ...['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'].map((a) =>
-            line(
-              a,
-              arn(c.keys.data),
-              s.reads.length + (s.lists?.length ?? 0) + s.writes.length + (s.tags?.length ?? 0) > 0
-                ? via('dynamodb', 's3')
-                : via('dynamodb'),
-            ),
-          ),
+          // Each key through the services that use it for the stage: DynamoDB for its table, S3 for
+          // the buckets under it (intake: the intake key; denials, artifacts: data; audit: audit).
+          ...(['data', 'intake', 'audit'] as const).flatMap((k) => {
+            const buckets = [...s.reads, ...(s.lists ?? []), ...s.writes, ...(s.tags ?? [])].map(
+              (x) => x.bucket,
+            );
+            const underKey = { intake: ['intake'], data: ['denials', 'artifacts'], audit: ['audit'] }[k];
+            const services = [
+              ...((k === 'data' && s.table.length > 0) || (k === 'audit' && s.auditTable.length > 0)
+                ? ['dynamodb']
+                : []),
+              ...(buckets.some((b) => underKey.includes(b)) ? ['s3'] : []),
+            ];
+            return services.length === 0
+              ? []
+              : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'].map((a) =>
+                  line(a, arn(c.keys[k]), via(...services)),
+                );
+          }),
           ...(s.macs ? [line('kms:GenerateMac', arn(c.keys.mac))] : []),
         ].sort(),
       );
@@ -847,12 +892,12 @@ describe('CloudTrail', () => {
     // an object in the PHI buckets, and of an item in either table.
     expect(trail.EventSelectors).toBeUndefined();
     expect(trail.AdvancedEventSelectors).toEqual([
-      { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', EqualTo: ['Management'] }] },
+      { Name: 'Management events', FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
       {
         Name: 'S3 data events on the PHI buckets',
         FieldSelectors: [
-          { Field: 'eventCategory', EqualTo: ['Data'] },
-          { Field: 'resources.type', EqualTo: ['AWS::S3::Object'] },
+          { Field: 'eventCategory', Equals: ['Data'] },
+          { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
           {
             Field: 'resources.ARN',
             StartsWith: BUCKETS.map((b) => ({ 'Fn::Join': ['', [arn(c.buckets[b]), '/']] })),
@@ -862,9 +907,9 @@ describe('CloudTrail', () => {
       ...[c.table, c.auditTable].map((table, i) => ({
         Name: `DynamoDB data events on table ${i + 1}`,
         FieldSelectors: [
-          { Field: 'eventCategory', EqualTo: ['Data'] },
-          { Field: 'resources.type', EqualTo: ['AWS::DynamoDB::Table'] },
-          { Field: 'resources.ARN', EqualTo: [arn(table)] },
+          { Field: 'eventCategory', Equals: ['Data'] },
+          { Field: 'resources.type', Equals: ['AWS::DynamoDB::Table'] },
+          { Field: 'resources.ARN', Equals: [arn(table)] },
         ],
       })),
     ]);

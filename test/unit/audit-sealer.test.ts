@@ -127,6 +127,23 @@ describe('the audit sealer', () => {
     await expect(chain.sealed(AGENCY, digest, stale)).rejects.toThrow(/moved/);
   });
 
+  it('verifies a trail whose signing key was replaced with both public halves, and names the old digests without the old key', async () => {
+    const { links, chain, bucket } = world();
+    await chainMore(links, 0, 3);
+    await sealAgency(AGENCY, chain, bucket, signer, now);
+    const replacement = testSigner();
+    await chainMore(links, 3, 2);
+    await sealAgency(AGENCY, chain, bucket, replacement, now);
+    expect(verifyTrail(bucket.files, [publicKey, replacement.publicKeyPem()], [AGENCY])).toMatchObject({
+      ok: true,
+      segments: 2,
+      events: 5,
+    });
+    const newOnly = verifyTrail(bucket.files, replacement.publicKeyPem(), [AGENCY]);
+    expect(newOnly.ok).toBe(false);
+    expect(newOnly.problems.map((p) => [p.kind, p.segment])).toContainEqual(['bad-signature', 0]);
+  });
+
   it("seals one agency's chain apart from another's", async () => {
     const { links, chain, bucket } = world();
     await chainMore(links, 0, 3, 'agency-a');

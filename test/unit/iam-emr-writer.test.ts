@@ -9,7 +9,7 @@ import { enforcedClients, IAM_ARNS } from '../support/local-iam.ts';
  * with `{agency}`), enforced by the local IAM on real SDK calls: it may add exports under its own
  * agency's prefix, SSE-KMS under the intake key or the bucket's default, and nothing else.
  */
-const dataKey = IAM_ARNS.get('key:data') as string;
+const intakeKey = IAM_ARNS.get('key:intake') as string;
 const writerClients = () => enforcedClients();
 
 afterEach(() => resetAwsClients());
@@ -24,7 +24,7 @@ describe("an agency's EMR export writer", () => {
       await clients.s3.send(put('exports/agency-a/run-1.ndjson'));
       await clients.s3.send(put('exports/agency-a/bulk-1/Patient.ndjson'));
       await clients.s3.send(
-        put('exports/agency-a/run-2.ndjson', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: dataKey }),
+        put('exports/agency-a/run-2.ndjson', { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: intakeKey }),
       );
     });
     expect(iam.denials()).toEqual([]);
@@ -43,6 +43,11 @@ describe("an agency's EMR export writer", () => {
     ['SSE-S3', 'exports/agency-a/run.ndjson', { ServerSideEncryption: 'AES256' }],
     // S3 would encrypt under the AWS managed key aws/s3, not the intake key.
     ['SSE-KMS naming no key', 'exports/agency-a/run.ndjson', { ServerSideEncryption: 'aws:kms' }],
+    [
+      'the data key (the intake bucket has a key of its own)',
+      'exports/agency-a/run.ndjson',
+      { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: IAM_ARNS.get('key:data') as string },
+    ],
     [
       'another KMS key',
       'exports/agency-a/run.ndjson',
