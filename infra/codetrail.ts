@@ -359,7 +359,7 @@ export class Codetrail extends Construct {
         this.keys.signing,
       ],
       buckets: [buckets.audit, this.auditTrail.bucket],
-      topic: this.alarmTopic,
+      topics: alarmTopics,
       topicKey: this.keys.logs,
     });
 

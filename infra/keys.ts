@@ -8,8 +8,9 @@ export interface CodetrailKeysProps {
   readonly removalPolicy: RemovalPolicy;
   /**
    * Outside a trial, the audit key refuses deletion, disabling and a new policy to everyone but these
-   * roles (the CloudFormation deployment role and a break-glass role): nobody can crypto-shred the
-   * Object-Locked evidence by destroying its key.
+   * roles (the CloudFormation deployment role and a break-glass role), so destroying the key that the
+   * Object-Locked evidence is under takes one of those roles, and pages (the tamper alarms). Whoever may
+   * deploy the stack can still deploy it without this guard: keep deploy rights as narrow.
    */
   readonly guardAuditKey?: { readonly allowedRoleArns: readonly string[] };
 }

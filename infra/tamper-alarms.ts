@@ -11,22 +11,37 @@ export interface TamperAlarmsProps {
   readonly keys: readonly kms.IKey[];
   /** The audit and CloudTrail buckets: a new bucket policy or Object Lock setting is alarmed. */
   readonly buckets: readonly s3.IBucket[];
-  readonly topic: sns.ITopic;
-  /** The topic's key: EventBridge must be able to use it to publish to an encrypted topic. */
+  /**
+   * Where they go: the stack's alarm topic and the agency's own (`alarmTopicArn`), whose policy must let
+   * events.amazonaws.com publish (the stack cannot add that to a topic it did not make).
+   */
+  readonly topics: readonly sns.ITopic[];
+  /** The stack topic's key: EventBridge must be able to use it to publish to an encrypted topic. */
   readonly topicKey: kms.IKey;
 }
 
 /** The CloudTrail-recorded calls that would undo the audit evidence, each a rule of its own. */
 export const TAMPER_CALLS = {
   keys: ['ScheduleKeyDeletion', 'DisableKey', 'PutKeyPolicy'],
-  trail: ['StopLogging', 'DeleteTrail'],
-  buckets: ['PutBucketPolicy', 'DeleteBucketPolicy', 'PutObjectLockConfiguration'],
+  // A trail stopped or deleted, or told to record less (its data events dropped).
+  trail: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'],
+  // A new bucket policy or lock, and any delete: in a versioned bucket a delete adds a marker that hides
+  // the newest version (nothing is removed under Object Lock, but a trail could be hidden whole).
+  buckets: [
+    'PutBucketPolicy',
+    'DeleteBucketPolicy',
+    'PutObjectLockConfiguration',
+    'DeleteObject',
+    'DeleteObjects',
+  ],
 } as const;
 
 /**
  * EventBridge rules that page whoever gets the alarms, at once, when someone schedules a codetrail key's
- * deletion, disables it or replaces its policy (crypto-shredding the evidence), stops or deletes a
- * CloudTrail trail, or changes the policy or Object Lock of the audit or trail bucket. They match the
+ * deletion, disables it or replaces its policy (crypto-shredding the evidence), stops, deletes or
+ * narrows a CloudTrail trail, or changes the policy or Object Lock of the audit or trail bucket, or
+ * deletes an object in either. A deploy that changes a key or bucket policy pages too: expect it then.
+ * The S3 object deletes are data events: they arrive because the stack's trail records them. They match the
  * management events CloudTrail delivers to EventBridge ("AWS API Call via CloudTrail"), so they work
  * only where a trail records management events, as the stack's own does in every region.
  */
@@ -48,7 +63,7 @@ export class TamperAlarms extends Construct {
       new events.Rule(this, ruleId, {
         description: `codetrail: ${description}`,
         eventPattern: pattern,
-        targets: [new targets.SnsTopic(props.topic)],
+        targets: props.topics.map((topic) => new targets.SnsTopic(topic)),
       });
     this.rules = [
       rule(

@@ -33,15 +33,31 @@ describe('the tamper alarms', () => {
   it('pages on a trail stopped or deleted, and on a new policy or Object Lock of the audit and trail buckets', () => {
     expect(trail?.EventPattern.detail).toEqual({
       eventSource: ['cloudtrail.amazonaws.com'],
-      eventName: ['StopLogging', 'DeleteTrail'],
+      eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'],
     });
     expect(buckets?.EventPattern.detail).toEqual({
       eventSource: ['s3.amazonaws.com'],
-      eventName: ['PutBucketPolicy', 'DeleteBucketPolicy', 'PutObjectLockConfiguration'],
+      eventName: [
+        'PutBucketPolicy',
+        'DeleteBucketPolicy',
+        'PutObjectLockConfiguration',
+        'DeleteObject',
+        'DeleteObjects',
+      ],
       requestParameters: {
         bucketName: [c.buckets.audit, c.auditTrail.bucket].map((b) => ({ Ref: logicalId(b) })),
       },
     });
+  });
+
+  it("sends each to the agency's own alarm topic too, when the config names one", () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:pager';
+    const { template: own, built: b } = template({ alarmTopicArn: topic });
+    for (const rule of b.stack.codetrail.tamperAlarms.rules)
+      expect(resourceOf(own, rule).Properties.Targets).toEqual([
+        expect.objectContaining({ Arn: { Ref: logicalId(b.stack.codetrail.alarmTopic) } }),
+        expect.objectContaining({ Arn: topic }),
+      ]);
   });
 
   it('sends each to the alarm topic, whose key EventBridge may use', () => {

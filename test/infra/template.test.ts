@@ -103,8 +103,14 @@ describe('KMS keys', () => {
       Principal: { AWS: '*' },
       Action: ['kms:DisableKey', 'kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion'],
     });
-    expect(JSON.stringify(guard?.Condition)).toContain('cfn-exec-role');
-    expect(JSON.stringify(guard?.Condition)).toContain('role/codetrail-break-glass');
+    // Denied to every principal whose ARN is NOT one of the two: the deployment role and break-glass.
+    const allowed = (guard?.Condition as { ArnNotLike: { 'aws:PrincipalArn': unknown[] } }).ArnNotLike[
+      'aws:PrincipalArn'
+    ];
+    expect(Object.keys(guard?.Condition as object)).toEqual(['ArnNotLike']);
+    expect(allowed).toHaveLength(2);
+    expect(JSON.stringify(allowed[0])).toMatch(/role\/cdk-hnb659fds-cfn-exec-role-/);
+    expect(allowed[1]).toBe('arn:aws:iam::123456789012:role/codetrail-break-glass');
     // A trial's key has no such guard: it is deleted with the stack.
     const trialKey = resourceOf(trial().template, trial().built.stack.codetrail.keys.audit);
     expect(JSON.stringify(trialKey.Properties.KeyPolicy)).not.toContain('OnlyDeployAndBreakGlass');
