@@ -49,6 +49,8 @@ export interface FunctionResources {
   readonly auditKey: kms.IKey;
   /** The key of the pipeline queues. */
   readonly queueKey: kms.IKey;
+  /** HMAC key of the sampling draws: a stage that `samples` may only GenerateMac with it. */
+  readonly samplingKey: kms.IKey;
   /** HMAC key; a stage that computes identifiers (`spec.macs`) may only GenerateMac with it. */
   readonly macKey: kms.IKey;
   /** Key of the function's log group. */
@@ -77,6 +79,8 @@ export interface FunctionSpec {
   readonly timeoutSeconds: number;
   /** Signs the audit trail's digests: gets the signing key's id. */
   readonly signs?: boolean;
+  /** Draws with the sampling key: gets its id. */
+  readonly samples?: boolean;
 }
 
 export interface CodetrailFunctionProps extends FunctionResources {
@@ -120,6 +124,7 @@ export function codetrailFunction(
     [ENV.auditTable]: props.auditTable.tableName,
     [ENV.macKeyId]: props.macKey.keyId,
     ...(props.spec.signs ? { [ENV.signingKeyId]: props.signingKey.keyArn } : {}),
+    ...(props.spec.samples ? { [ENV.samplingKeyId]: props.samplingKey.keyArn } : {}),
     [ENV.config]: configJson,
     NODE_OPTIONS: '--enable-source-maps',
   };

@@ -29,6 +29,7 @@ export interface CodetrailKeysProps {
  * | logs  | Lambda and CloudTrail log groups, the CloudTrail files and bucket, the alarm topic |
  * | mac   | HMAC_256 key for chartKeys (GenerateMac only; KMS cannot rotate HMAC keys) |
  * | signing | ECC_NIST_P256 key that signs the audit trail's digests (Sign: the sealer alone) |
+ * | sampling | HMAC_256 key of the QA sampling draws (GenerateMac: QA sampling and QA result alone) |
  *
  * The default key policy (account root may administer, IAM policies grant use) is kept: access is
  * delegated to IAM, where the CDK grants give each function only what its stage needs.
@@ -41,6 +42,7 @@ export class CodetrailKeys extends Construct {
   readonly logs: kms.Key;
   readonly mac: kms.Key;
   readonly signing: kms.Key;
+  readonly sampling: kms.Key;
 
   constructor(scope: Construct, id: string, props: CodetrailKeysProps) {
     super(scope, id);
@@ -86,6 +88,15 @@ export class CodetrailKeys extends Construct {
       keySpec: kms.KeySpec.HMAC_256,
       keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
       description: 'codetrail: HMAC key that derives chartKeys from (agencyId, EMR chart id)',
+    });
+
+    // The draws' key apart from the identifiers': any reviewer's CLI may compute a chartKey, so with one
+    // key they could compute which chart QA will draw.
+    this.sampling = new kms.Key(this, 'Sampling', {
+      ...common,
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      description: 'codetrail: HMAC key of the QA sampling draws (QA sampling and QA result alone)',
     });
 
     // Asymmetric: the private half never leaves KMS, so a digest it signed cannot be forged elsewhere, and

@@ -144,7 +144,7 @@ function placeholderNames(c: Codetrail): Map<string, string> {
       add(queue.queue, `queue:${name}`);
       add(queue.deadLetterQueue, `dlq:${name}`);
     }
-  for (const name of ['data', 'intake', 'audit', 'queue', 'logs', 'mac', 'signing'] as const)
+  for (const name of ['data', 'intake', 'audit', 'queue', 'logs', 'mac', 'sampling', 'signing'] as const)
     add(c.keys[name], `key:${name}`);
   for (const [name, stage] of Object.entries(c.stages)) add(stage.logGroup, `logs:${name}`);
   for (const [name, job] of Object.entries(c.jobs)) add(job.logGroup, `logs:${name}`);

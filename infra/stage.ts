@@ -92,6 +92,7 @@ export class Stage extends Construct {
       buckets: bucketsTouched(spec),
     });
     if (spec.macs) props.macKey.grant(this.role, 'kms:GenerateMac');
+    if (spec.samples) props.samplingKey.grant(this.role, 'kms:GenerateMac');
 
     // A record the stage could not take (the handler catches it and reports a batch item failure, so
     // Lambda's Errors does not count it: that is the stage's own RecordsFailed metric), an invocation

@@ -44,6 +44,11 @@ export interface StageSpec {
   /** Whether it computes chartKeys or other identifiers with the HMAC key (`kms:GenerateMac`). */
   macs: boolean;
   /**
+   * Whether it draws with the sampling key (`kms:GenerateMac` on a key of its own, which no other role
+   * may use): which chart QA samples, which verdict gets a second review. Nobody else can predict a draw.
+   */
+  samples?: boolean;
+  /**
    * The DynamoDB actions its adapters call on the table (never an index, never DeleteItem, BatchWriteItem
    * or Scan, so no stage can erase or rewrite audit events wholesale).
    */
@@ -215,7 +220,8 @@ export const STAGES: readonly StageSpec[] = [
     // A sampled chart's file is tagged for review: the QA roles may read only such files.
     tags: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     // The sampling key: a keyed hash of the chart, so coders cannot predict the draw.
-    macs: true,
+    macs: false,
+    samples: true,
     table: READ_WRITE_QUERY,
     auditTable: RECORDS_AUDIT,
     batchSize: 10,
@@ -234,7 +240,8 @@ export const STAGES: readonly StageSpec[] = [
     // The corrected chart, beside the original.
     writes: [{ bucket: 'artifacts', prefixes: ['charts/'] }],
     // The sampling key, to re-draw a blind second review.
-    macs: true,
+    macs: false,
+    samples: true,
     table: READ_WRITE,
     auditTable: RECORDS_AUDIT,
     batchSize: 10,
@@ -572,6 +579,7 @@ export const ENV = {
   bucket: (b: BucketName) => `CODETRAIL_BUCKET_${b.toUpperCase()}`,
   queueUrl: (q: QueueName) => `CODETRAIL_QUEUE_${q.toUpperCase().replaceAll('-', '_')}_URL`,
   macKeyId: 'CODETRAIL_MAC_KEY_ID',
+  samplingKeyId: 'CODETRAIL_SAMPLING_KEY_ID',
   localKeyFile: 'CODETRAIL_LOCAL_KEY_FILE',
   signingKeyId: 'CODETRAIL_SIGNING_KEY_ID',
   localSigningKeyFile: 'CODETRAIL_LOCAL_SIGNING_KEY_FILE',

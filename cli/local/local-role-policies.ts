@@ -30,7 +30,7 @@ export function localArns(
   for (const [name, url] of Object.entries(resources.queueUrls))
     if (url) arns.set(`queue:${name}`, queueArn(scope, url));
   for (const [name, url] of Object.entries(dlqUrls)) if (url) arns.set(`dlq:${name}`, queueArn(scope, url));
-  for (const name of ['data', 'intake', 'audit', 'queue', 'logs', 'mac', 'signing'])
+  for (const name of ['data', 'intake', 'audit', 'queue', 'logs', 'mac', 'sampling', 'signing'])
     arns.set(`key:${name}`, `arn:aws:kms:${scope.region}:${scope.account}:key/local-${name}`);
   for (const { name } of [...STAGES, ...JOBS])
     arns.set(`logs:${name}`, `arn:aws:logs:${scope.region}:${scope.account}:log-group:/codetrail/${name}`);

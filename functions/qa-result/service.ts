@@ -145,7 +145,7 @@ export function createQaResultService(deps: StageDeps & { tables: TablesFor }) {
     // At rate 0 no draw is needed: a verdict does not wait on the key service.
     if (rate <= 0 || state.secondReviewRequestedAt) return;
     const draw = samplingDraw(
-      await samplingKey(ports.keys),
+      await samplingKey(ports.samplingKeys),
       // The chart's HMAC part, as every draw: the agency it is filed under does not move it.
       `second-review|${chartDigest(state.chartKey)}`,
       state.version,

@@ -64,7 +64,7 @@ export function createQaSamplingService(deps: StageDeps) {
             daysBefore(at, sampling.risk.recentDenials.days),
           )
         : Promise.resolve(0),
-      samplingKey(ports.keys),
+      samplingKey(ports.samplingKeys),
     ]);
     const standing = coderStanding(state.coderId, history, sampling, at);
     // The exit is recorded once, at this chart's time; the audit follows it. A redelivery after a crash

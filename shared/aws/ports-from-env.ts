@@ -37,6 +37,21 @@ export function keyServiceFor(clients: AwsClients, resources: Resources): KeySer
   throw new Error('no MAC key configured: set the KMS key id (in AWS) or the local key file');
 }
 
+/**
+ * The sampling draws' key: its own KMS HMAC key in AWS (only QA sampling and QA result may use it, so no
+ * reviewer or coder can compute which chart will be drawn); locally the one key file stands for both, so
+ * the examples draw the same charts on every machine (no KMS call is made locally either way).
+ */
+export function samplingKeyServiceFor(clients: AwsClients, resources: Resources): KeyService {
+  if (resources.samplingKeyId) return new KmsKeyService(clients.kms, resources.samplingKeyId);
+  if (resources.localKeyFile) return new LocalKeyService(resources.localKeyFile);
+  // A function with no sampling key draws nothing: it fails only if it tries.
+  return {
+    mac: () =>
+      Promise.reject(new PhiFreeError('no sampling key configured: only QA sampling and QA result draw')),
+  };
+}
+
 /** The audit FIFO queue, named when an event is first sent (a function that records none needs no URL). */
 function auditFeedFor(clients: AwsClients, resources: Resources): AuditChainFeed {
   return {
@@ -62,6 +77,7 @@ export function buildPorts(
     queue: new SqsStageQueue(clients.sqs, resources.queueUrls, options.queue),
     audit: new DynamoAuditLog(clients.dynamo, resources.auditTable, auditFeedFor(clients, resources)),
     keys: keyServiceFor(clients, resources),
+    samplingKeys: samplingKeyServiceFor(clients, resources),
     coders: new DynamoCoderLedger(clients.dynamo, resources.table),
     remittances: new DynamoRemittanceLedger(clients.dynamo, resources.table),
     reviews: new DynamoReviewBoard(clients.dynamo, resources.table),

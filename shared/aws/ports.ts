@@ -393,6 +393,8 @@ export interface Ports {
   queue: StageQueue;
   audit: AuditLog;
   keys: KeyService;
+  /** The sampling draws' key (QA sampling and QA result alone hold it). */
+  samplingKeys: KeyService;
   coders: CoderLedger;
   remittances: RemittanceLedger;
   reviews: ReviewBoard;

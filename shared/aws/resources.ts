@@ -9,8 +9,10 @@ export interface Resources {
   queueUrls: Partial<Record<QueueName, string>>;
   /** KMS HMAC key for chartKeys in AWS. */
   macKeyId?: string;
-  /** Local stand-in for the KMS HMAC key. */
+  /** Local stand-in for the KMS HMAC key (and, locally, for the sampling key too). */
   localKeyFile?: string;
+  /** KMS HMAC key of the sampling draws, in AWS: only QA sampling and QA result may use it. */
+  samplingKeyId?: string;
   /** KMS asymmetric key (ECC_NIST_P256) that signs the audit trail's digests, in AWS. */
   signingKeyId?: string;
   /** Local stand-in for the signing key. */
@@ -32,6 +34,7 @@ export function resourcesFromEnv(env: NodeJS.ProcessEnv = process.env): Resource
   const resources: Resources = { table, auditTable, buckets, queueUrls };
   if (env[ENV.macKeyId]) resources.macKeyId = env[ENV.macKeyId];
   if (env[ENV.localKeyFile]) resources.localKeyFile = env[ENV.localKeyFile];
+  if (env[ENV.samplingKeyId]) resources.samplingKeyId = env[ENV.samplingKeyId];
   if (env[ENV.signingKeyId]) resources.signingKeyId = env[ENV.signingKeyId];
   if (env[ENV.localSigningKeyFile]) resources.localSigningKeyFile = env[ENV.localSigningKeyFile];
   return resources;
@@ -47,6 +50,7 @@ export function resourcesToEnv(resources: Resources): Record<string, string> {
     if (url) env[ENV.queueUrl(q as QueueName)] = url;
   if (resources.macKeyId) env[ENV.macKeyId] = resources.macKeyId;
   if (resources.localKeyFile) env[ENV.localKeyFile] = resources.localKeyFile;
+  if (resources.samplingKeyId) env[ENV.samplingKeyId] = resources.samplingKeyId;
   if (resources.signingKeyId) env[ENV.signingKeyId] = resources.signingKeyId;
   if (resources.localSigningKeyFile) env[ENV.localSigningKeyFile] = resources.localSigningKeyFile;
   return env;

@@ -90,6 +90,8 @@ export function onBehalfReason(grant: Grant): string | undefined {
     return 'S3 events of the versioned buckets name the version read; the local S3 keeps no versions';
   if (grant.action === 'kms:GenerateMac' && grant.resource === '{key:mac}' && stage.macs)
     return 'the local MAC key is a file, so no KMS call is made locally';
+  if (grant.action === 'kms:GenerateMac' && grant.resource === '{key:sampling}' && stage.samples)
+    return 'the local sampling key is a file, so no KMS call is made locally';
   return undefined;
 }
 

@@ -37,7 +37,7 @@ const PINNED = {
 
 /** Resources of the synthesised template, by type: the pinned shape above, plus what the stack adds. */
 const PINNED_TEMPLATE: Record<string, number> = {
-  'AWS::KMS::Key': 7, // intake, data, audit, queues, logs, the HMAC key, the audit trail's signing key
+  'AWS::KMS::Key': 8, // intake, data, audit, queues, logs, the chartKey and sampling HMAC keys, the signing key
   'AWS::S3::Bucket': 6, // 4 topology buckets, the access-log bucket, the CloudTrail bucket
   'AWS::S3::BucketPolicy': 6,
   'Custom::S3BucketNotifications': 2,

@@ -23,6 +23,7 @@ describe('the tamper alarms', () => {
             c.keys.queue,
             c.keys.logs,
             c.keys.mac,
+            c.keys.sampling,
             c.keys.signing,
           ].map(arn),
         },

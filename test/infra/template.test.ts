@@ -68,7 +68,7 @@ describe('KMS keys', () => {
   it('has keys by purpose (intake, data, audit, queues, logs) all rotated, an HMAC key for chartKeys and a signing key', () => {
     const { template: t, built } = trial();
     const keys = built.stack.codetrail.keys;
-    t.resourceCountIs('AWS::KMS::Key', 7);
+    t.resourceCountIs('AWS::KMS::Key', 8);
     // Asymmetric (its private half never leaves KMS): what a KMS ECDSA_SHA_256 signature needs.
     expect(resourceOf(t, keys.signing).Properties).toMatchObject({
       KeySpec: 'ECC_NIST_P256',
@@ -84,9 +84,43 @@ describe('KMS keys', () => {
     });
     expect(
       new Set(
-        [keys.data, keys.intake, keys.audit, keys.queue, keys.logs, keys.mac, keys.signing].map(logicalId),
+        [
+          keys.data,
+          keys.intake,
+          keys.audit,
+          keys.queue,
+          keys.logs,
+          keys.mac,
+          keys.sampling,
+          keys.signing,
+        ].map(logicalId),
       ).size,
-    ).toBe(7);
+    ).toBe(8);
+    expect(resourceOf(t, keys.sampling).Properties).toMatchObject({
+      KeySpec: 'HMAC_256',
+      KeyUsage: 'GENERATE_VERIFY_MAC',
+    });
+  });
+
+  it('lets QA sampling and QA result alone draw with the sampling key: no other stage, no person', () => {
+    const { template: t, built } = template(TWO_AGENCIES);
+    const c = built.stack.codetrail;
+    const sampling = JSON.stringify(arn(c.keys.sampling));
+    const users = Object.entries(resources(t, 'AWS::IAM::Policy'))
+      .filter(([, p]) =>
+        (p.Properties.PolicyDocument.Statement as { Resource: unknown }[]).some(
+          (st) => JSON.stringify(st.Resource) === sampling,
+        ),
+      )
+      .map(([id]) => id);
+    expect(users).toHaveLength(2);
+    expect(users.every((id) => /^CodetrailStageQa(Sampling|Result)Role/.test(id))).toBe(true);
+    // Only they are told the key's id.
+    const env = (name: 'qa-sampling' | 'qa-result' | 'validation') =>
+      resourceOf(t, c.stages[name].fn).Properties.Environment.Variables as Record<string, unknown>;
+    expect(env('qa-sampling').CODETRAIL_SAMPLING_KEY_ID).toEqual(arn(c.keys.sampling));
+    expect(env('qa-result').CODETRAIL_SAMPLING_KEY_ID).toEqual(arn(c.keys.sampling));
+    expect(env('validation').CODETRAIL_SAMPLING_KEY_ID).toBeUndefined();
   });
 
   it('guards the audit key outside a trial: only the deployment and break-glass roles may delete, disable or re-policy it', () => {
@@ -847,6 +881,7 @@ describe('least privilege', () => {
                 );
           }),
           ...(s.macs ? [line('kms:GenerateMac', arn(c.keys.mac))] : []),
+          ...(s.samples ? [line('kms:GenerateMac', arn(c.keys.sampling))] : []),
         ].sort(),
       );
     }

@@ -206,6 +206,7 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
     queue,
     audit,
     keys,
+    samplingKeys: keys,
     coders: memoryCoderLedger(),
     remittances: memoryRemittanceLedger(),
     reviews: memoryReviewBoard(),

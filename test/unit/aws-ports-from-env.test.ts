@@ -27,6 +27,7 @@ describe('buildPorts', () => {
       'queue',
       'remittances',
       'reviews',
+      'samplingKeys',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createQaSamplingService } from '#functions/qa-sampling/service.ts';
-import type { AuditLog, ChartStore } from '#shared/aws/ports.ts';
+import type { AuditLog, ChartStore, KeyService } from '#shared/aws/ports.ts';
 import { chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState, Finding } from '#shared/model/chart-state.ts';
 import { parseConfig } from '#shared/model/config.ts';
@@ -20,7 +20,9 @@ const warn = (ruleId: string): Finding => ({ ruleId, severity: 'warn', message: 
 /** QA sampling over in-memory ports, with validated chart versions of coder-a to decide on. */
 function samplingDesk(sampling: Record<string, unknown> = SAMPLE_NOTHING) {
   const mem = memoryPorts({ clock: fixedClock(NOW) });
-  const service = (ports: { charts?: ChartStore; audit?: AuditLog } = {}) =>
+  const service = (
+    ports: { charts?: ChartStore; audit?: AuditLog; keys?: KeyService; samplingKeys?: KeyService } = {},
+  ) =>
     createQaSamplingService({
       ports: { ...mem.portsFor('qa-sampling'), ...ports },
       config: parseConfig({ sampling }),
@@ -52,6 +54,21 @@ function samplingDesk(sampling: Record<string, unknown> = SAMPLE_NOTHING) {
   const state = (chartKey: string) => mem.ports.charts.get(chartKey, 1);
   return { mem, service, validated, state };
 }
+
+describe('QA sampling: the key it draws with', () => {
+  it("draws with the sampling key alone, never the chartKey key every reviewer's CLI may use", async () => {
+    const refused: KeyService = { mac: () => Promise.reject(new Error('not this key')) };
+    const desk = samplingDesk();
+    const { chartKey, message } = await desk.validated('HH-K1');
+    await desk.service({ keys: refused }).handle(message);
+    expect((await desk.state(chartKey))?.status).toBe('NOT_SAMPLED');
+    const other = samplingDesk();
+    const second = await other.validated('HH-K2');
+    await expect(other.service({ samplingKeys: refused }).handle(second.message)).rejects.toThrow(
+      'not this key',
+    );
+  });
+});
 
 describe('QA sampling: the decision', () => {
   it('sends a chart no factor samples to billing, with every factor that applied recorded and audited', async () => {
