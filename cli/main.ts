@@ -137,17 +137,31 @@ audit
     '--agency <id...>',
     'only these agencies (each must have a trail); else every agency the stack serves',
   )
+  .option(
+    '--from <date>',
+    'read the events of segments sealed from this day on (YYYY-MM-DD); every digest is checked',
+  )
+  .option('--to <date>', 'and up to this day (YYYY-MM-DD), included')
   .option(...STACK_OPTION)
-  .action(async (opts: { dir?: string; publicKey?: string[]; agency?: string[]; stack?: string }) => {
-    if (opts.dir !== undefined && opts.publicKey === undefined)
-      throw new Error("--public-key: needed with --dir (the PEM of the signing key's public half)");
-    const { text, ok } =
-      opts.dir !== undefined && opts.publicKey !== undefined
-        ? runAuditVerify({ ...opts, dir: opts.dir, publicKey: opts.publicKey })
-        : await runStackAuditVerify(await resolveTarget(opts), opts);
-    print(text);
-    if (!ok) process.exitCode = 1;
-  });
+  .action(
+    async (opts: {
+      dir?: string;
+      publicKey?: string[];
+      agency?: string[];
+      stack?: string;
+      from?: string;
+      to?: string;
+    }) => {
+      if (opts.dir !== undefined && opts.publicKey === undefined)
+        throw new Error("--public-key: needed with --dir (the PEM of the signing key's public half)");
+      const { text, ok } =
+        opts.dir !== undefined && opts.publicKey !== undefined
+          ? runAuditVerify({ ...opts, dir: opts.dir, publicKey: opts.publicKey })
+          : await runStackAuditVerify(await resolveTarget(opts), opts);
+      print(text);
+      if (!ok) process.exitCode = 1;
+    },
+  );
 audit
   .command('events')
   .argument(

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { AUDIT_TRAIL_PREFIX } from '#shared/audit-trail/segments.ts';
 import { type TrailReport, verifyTrail } from '#shared/audit-trail/verify.ts';
-import { readStackTrail, stackPublicKey } from '../lib/stack-trail.ts';
+import { readStackTrail, stackPublicKey, trailWindow } from '../lib/stack-trail.ts';
 import { agencyOf, type Target } from '../lib/target.ts';
 
 /**
@@ -11,7 +11,13 @@ import { agencyOf, type Target } from '../lib/target.ts';
  * so an external auditor needs no access to the stack. Prints one line per problem, naming the event,
  * segment or digest, then a summary; `ok` is false unless all holds (the command then exits 1).
  */
-export function runAuditVerify(opts: { dir: string; publicKey: string | string[]; agency?: string[] }): {
+export function runAuditVerify(opts: {
+  dir: string;
+  publicKey: string | string[];
+  agency?: string[];
+  from?: string;
+  to?: string;
+}): {
   text: string;
   ok: boolean;
 } {
@@ -29,7 +35,7 @@ export function runAuditVerify(opts: { dir: string; publicKey: string | string[]
       readFileSync(path, 'utf8'),
     );
   }
-  return renderTrailReport(verifyTrail(files, keys, opts.agency));
+  return renderTrailReport(verifyTrail(files, keys, opts.agency, trailWindow(opts.from, opts.to)));
 }
 
 /** The public halves `--public-key` names (one, or each key the trail was ever signed with), read. */
@@ -47,14 +53,15 @@ function readPublicKeys(files: string | string[]): string[] {
  */
 export async function runStackAuditVerify(
   target: Target,
-  opts: { agency?: string[]; publicKey?: string | string[] },
+  opts: { agency?: string[]; publicKey?: string | string[]; from?: string; to?: string },
 ): Promise<{ text: string; ok: boolean }> {
   const named = Boolean(opts.agency?.length);
   const agencies = named ? (opts.agency ?? []).map((a) => agencyOf(target, a)) : target.agencies;
   const [first] = agencies;
   if (!first) throw new Error('name the agencies with --agency: the stack does not list its agencies');
   const given = opts.publicKey === undefined ? undefined : readPublicKeys(opts.publicKey);
-  const files = await readStackTrail(target.ports.artifacts, agencies);
+  const window = trailWindow(opts.from, opts.to);
+  const files = await readStackTrail(target.ports.artifacts, agencies, window);
   // An agency named must have a trail; of all the stack serves, one with nothing sealed yet (a new or
   // quiet agency) is said, not failed.
   const sealed = named
@@ -65,7 +72,7 @@ export async function runStackAuditVerify(
   const [firstSealed] = sealed;
   if (!firstSealed) return { text: `nothing sealed yet for ${unsealed.join(', ')}`, ok: true };
   const publicKey = given ? given : await stackPublicKey(target.clients, target.resources, firstSealed);
-  const report = renderTrailReport(verifyTrail(files, publicKey, sealed));
+  const report = renderTrailReport(verifyTrail(files, publicKey, sealed, window));
   return { text: `${report.text}${note}`, ok: report.ok };
 }
 
@@ -75,7 +82,11 @@ export function renderTrailReport(report: TrailReport): { text: string; ok: bool
     (p) =>
       `${p.kind}  ${p.agencyId}  segment ${p.segment}${p.seq === undefined ? '' : `  event ${p.seq}`}: ${p.detail}`,
   );
-  const scope = `${report.events.toLocaleString('en-US')} event(s) in ${report.segments} segment(s) of ${report.agencies.join(', ') || 'no agency'}`;
+  const outside =
+    report.outsideWindow > 0
+      ? ` (${report.outsideWindow} sealed outside the window: digests checked, events not read)`
+      : '';
+  const scope = `${report.events.toLocaleString('en-US')} event(s) in ${report.segments} segment(s)${outside} of ${report.agencies.join(', ') || 'no agency'}`;
   lines.push(
     report.ok
       ? `audit trail verified: ${scope}`

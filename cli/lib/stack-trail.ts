@@ -1,4 +1,5 @@
 import { LocalAuditSigner } from '#shared/audit-trail/signer.ts';
+import { sealedInWindow, type TrailWindow } from '#shared/audit-trail/verify.ts';
 import type { AwsClients } from '#shared/aws/clients.ts';
 import { KmsAuditSigner } from '#shared/aws/kms-audit-signer.ts';
 import type { ArtifactStore } from '#shared/aws/ports.ts';
@@ -7,20 +8,66 @@ import { AUDIT_TRAIL_PREFIX, agencyRole, PERSON_ROLES } from '#shared/topology.t
 import { actAs } from '../local/iam-enforcement.ts';
 
 /**
- * Every object of the agencies' trails in the stack's audit bucket (`audit-trail/<agency>/`), read as
- * each agency's compliance role: what an auditor with read access to the bucket sees.
+ * The objects of the agencies' trails in the stack's audit bucket (`audit-trail/<agency>/`), read as
+ * each agency's compliance role: what an auditor with read access to the bucket sees. Every digest is
+ * read; with a window, only the segments sealed in it (the others are not needed to check it).
  */
 export async function readStackTrail(
   artifacts: ArtifactStore,
   agencies: readonly string[],
+  window?: TrailWindow,
 ): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const agency of agencies)
     await actAs(agencyRole(PERSON_ROLES.compliance, agency), async () => {
-      for await (const { key } of artifacts.list('audit', `${AUDIT_TRAIL_PREFIX}${agency}/`))
-        files.set(key, await artifacts.getText('audit', key));
+      const keys: string[] = [];
+      for await (const { key } of artifacts.list('audit', `${AUDIT_TRAIL_PREFIX}${agency}/`)) keys.push(key);
+      const signedAt = new Map<number, string>();
+      for (const key of keys.filter((k) => k.includes('/digests/'))) {
+        const text = await artifacts.getText('audit', key);
+        files.set(key, text);
+        const at = signedAtOf(text);
+        if (at) signedAt.set(indexOf(key), at);
+      }
+      for (const key of keys.filter((k) => k.includes('/segments/'))) {
+        const index = indexOf(key);
+        const at = signedAt.get(index);
+        // A segment whose digest does not say when it was sealed is read: the check will say why.
+        if (!at || sealedInWindow(at, signedAt.get(index - 1), window))
+          files.set(key, await artifacts.getText('audit', key));
+      }
     });
   return files;
+}
+
+const indexOf = (key: string) => Number(/(\d+)\.(?:nd)?json$/.exec(key)?.[1] ?? -1);
+
+function signedAtOf(text: string): string | undefined {
+  try {
+    const at = (JSON.parse(text) as { signedAt?: unknown }).signedAt;
+    return typeof at === 'string' ? at : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `--from` and `--to` (dates, YYYY-MM-DD, both included) as a window of instants; undefined when
+ * neither is given. A bad date fails with the option's name.
+ */
+export function trailWindow(from?: string, to?: string): TrailWindow | undefined {
+  if (from === undefined && to === undefined) return undefined;
+  const day = (value: string, option: string) => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00.000Z`)))
+      throw new Error(`${option}: not a date (YYYY-MM-DD)`);
+    return value;
+  };
+  const window = {
+    from: from === undefined ? '0000-01-01T00:00:00.000Z' : `${day(from, '--from')}T00:00:00.000Z`,
+    to: to === undefined ? '9999-12-31T23:59:59.999Z' : `${day(to, '--to')}T23:59:59.999Z`,
+  };
+  if (window.from > window.to) throw new Error('--from: after --to');
+  return window;
 }
 
 /**

@@ -33,7 +33,32 @@ export interface TrailReport {
   segments: number;
   /** Events the signed digests vouch for. */
   events: number;
+  /** Segments sealed outside the window asked for: their digests checked, their events not read. */
+  outsideWindow: number;
   problems: TrailProblem[];
+}
+
+/**
+ * A window of time to check the events of (`--from`, `--to`): ISO instants, both included. Every digest
+ * is checked whatever the window (its signature, its place in the chain), since the chain runs through
+ * them all; only the segments sealed in the window are read and checked event by event.
+ */
+export interface TrailWindow {
+  from: string;
+  to: string;
+}
+
+/**
+ * Whether a segment was sealed in the window: it holds what was chained after the previous digest was
+ * signed and before its own was, and that stretch meets the window.
+ */
+export function sealedInWindow(
+  signedAt: string,
+  previousSignedAt: string | undefined,
+  window?: TrailWindow,
+): boolean {
+  if (!window) return true;
+  return signedAt >= window.from && (previousSignedAt === undefined || previousSignedAt <= window.to);
 }
 
 /**
@@ -52,6 +77,7 @@ export function verifyTrail(
   /** The signing key's public half, or each of them when the key was replaced (old digests keep theirs). */
   publicKeyPem: string | readonly string[],
   agencies?: readonly string[],
+  window?: TrailWindow,
 ): TrailReport {
   const byAgency = new Map<string, Set<number>>((agencies ?? []).map((a) => [a, new Set<number>()]));
   for (const key of files.keys()) {
@@ -65,6 +91,7 @@ export function verifyTrail(
     agencies: [...byAgency.keys()].sort(),
     segments: 0,
     events: 0,
+    outsideWindow: 0,
     problems: [],
   };
   for (const agencyId of report.agencies)
@@ -74,6 +101,7 @@ export function verifyTrail(
       agencyId,
       byAgency.get(agencyId) ?? new Set(),
       report,
+      window,
     );
   report.ok = report.problems.length === 0;
   return report;
@@ -85,12 +113,15 @@ function checkAgency(
   agencyId: string,
   indices: ReadonlySet<number>,
   report: TrailReport,
+  window: TrailWindow | undefined,
 ): void {
   const at = (segment: number) => (kind: TrailProblemKind, detail: string, seq?: number) =>
     report.problems.push({ kind, agencyId, segment, ...(seq === undefined ? {} : { seq }), detail });
   if (indices.size === 0) at(0)('missing-segment', `${agencyId} has no trail in the bucket`);
   // The last digest whose signature held: the next one must continue it.
   let previous: DigestFile | undefined;
+  // When the digest before was signed, whether or not it held: where a segment's sealing began.
+  let previousSignedAt: string | undefined;
   let expected = 0;
   for (const index of [...indices].sort((a, b) => a - b)) {
     // Places with neither file: one problem per gap, however wide (a hostile key can name any index).
@@ -106,7 +137,14 @@ function checkAgency(
     const problem = at(index);
     const digestText = files.get(digestKey(agencyId, index));
     const segment = files.get(segmentKey(agencyId, index));
-    if (segment === undefined) problem('missing-segment', `segment ${index} is not in the bucket`);
+    const sealedAt = parseDigest(digestText ?? '', agencyId, index)?.signedAt;
+    const lastSignedAt = previousSignedAt;
+    previousSignedAt = typeof sealedAt === 'string' ? sealedAt : undefined;
+    // Outside the window a segment is not read (a digest missing or unreadable does not say when).
+    const inWindow = typeof sealedAt !== 'string' || sealedInWindow(sealedAt, lastSignedAt, window);
+    if (!inWindow) report.outsideWindow += 1;
+    if (segment === undefined && inWindow)
+      problem('missing-segment', `segment ${index} is not in the bucket`);
     if (digestText === undefined) {
       problem('missing-digest', `digest ${index} is not in the bucket`);
       previous = undefined;
@@ -137,7 +175,7 @@ function checkAgency(
         problem('broken-event-chain', `segment ${index} does not continue segment ${index - 1}'s chain`);
     }
     report.events += digest.eventHashes.length;
-    if (segment !== undefined && sha256Hex(segment) !== digest.segmentSha256) {
+    if (inWindow && segment !== undefined && sha256Hex(segment) !== digest.segmentSha256) {
       const found = eventProblems(segment, digest);
       for (const p of found) problem(p.kind, p.detail, p.seq);
       // Lines rewritten without changing any event (another encoding, another layout): still not the file signed.

@@ -148,6 +148,15 @@ describe('the audit trail on the emulators, as deployed', () => {
     );
     const { text: report, ok } = await runStackAuditVerify(target(), { agency: ['agency-b'] });
     expect(ok).toBe(false);
+    // A window after the segment was sealed does not read it (its digest is still checked).
+    const before = await runStackAuditVerify(target(), { agency: ['agency-b'], from: '2030-01-01' });
+    expect(before).toEqual({
+      ok: true,
+      text: 'audit trail verified: 5 event(s) in 1 segment(s) (1 sealed outside the window: digests checked, events not read) of agency-b',
+    });
+    await expect(runStackAuditVerify(target(), { from: '2026-13-01' })).rejects.toThrow(
+      '--from: not a date (YYYY-MM-DD)',
+    );
     expect(report).toMatch(/^modified {2}agency-b {2}segment 0 {2}event 1: /m);
     // The other agency's trail still verifies on its own.
     expect((await runStackAuditVerify(target(), { agency: ['agency-a'] })).ok).toBe(true);

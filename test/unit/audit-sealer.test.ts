@@ -144,6 +144,44 @@ describe('the audit sealer', () => {
     expect(newOnly.problems.map((p) => [p.kind, p.segment])).toContainEqual(['bad-signature', 0]);
   });
 
+  it('checks the events of the segments sealed in a window alone, and every digest whatever the window', async () => {
+    const { links, chain, bucket } = world();
+    // Three segments, sealed on the 1st, 2nd and 3rd.
+    for (const [day, from] of [
+      ['01', 0],
+      ['02', 3],
+      ['03', 6],
+    ] as const) {
+      await chainMore(links, from, 3);
+      await sealAgency(AGENCY, chain, bucket, signer, () => new Date(`2026-12-${day}T10:00:00.000Z`));
+    }
+    const window = (from: string, to: string) => ({
+      from: `${from}T00:00:00.000Z`,
+      to: `${to}T23:59:59.999Z`,
+    });
+    const segment = (i: number) => segmentKey(AGENCY, i);
+    // Segment 0 (sealed on the 1st) changed: outside a window of the 2nd it is not read.
+    bucket.files.set(
+      segment(0),
+      (bucket.files.get(segment(0)) ?? '').replace('"findings":0', '"findings":4'),
+    );
+    expect(verifyTrail(bucket.files, publicKey, [AGENCY]).ok).toBe(false);
+    const second = verifyTrail(bucket.files, publicKey, [AGENCY], window('2026-12-02', '2026-12-02'));
+    expect(second).toMatchObject({ ok: true, segments: 3, events: 9, outsideWindow: 1 });
+    // Segment 2 holds what was chained from the 2nd's sealing on: a window of the 2nd reads it too.
+    const third = verifyTrail(bucket.files, publicKey, [AGENCY], window('2026-12-03', '2026-12-31'));
+    expect(third).toMatchObject({ ok: true, outsideWindow: 2 });
+    expect(verifyTrail(bucket.files, publicKey, [AGENCY], window('2026-12-01', '2026-12-01')).ok).toBe(false);
+    // A digest outside the window is still checked: the chain runs through it.
+    const digest0 = JSON.parse(bucket.files.get(digestKey(AGENCY, 0)) ?? '{}');
+    bucket.files.set(
+      digestKey(AGENCY, 0),
+      JSON.stringify({ ...digest0, signedAt: '2026-12-01T11:00:00.000Z' }),
+    );
+    const resigned = verifyTrail(bucket.files, publicKey, [AGENCY], window('2026-12-02', '2026-12-02'));
+    expect(resigned.problems.map((p) => [p.kind, p.segment])).toContainEqual(['bad-signature', 0]);
+  });
+
   it("seals one agency's chain apart from another's", async () => {
     const { links, chain, bucket } = world();
     await chainMore(links, 0, 3, 'agency-a');
