@@ -18,6 +18,7 @@ import {
   ENV,
   type ObjectAccess,
   type QueueName,
+  type TableAction,
 } from '#shared/topology.ts';
 import type { PipelineQueues } from './pipeline-queue.ts';
 
@@ -213,7 +214,7 @@ export function viaService(
  * an S3 event names the version), ListBucket on the prefixes it lists, PutObject where it adds, and
  * PutObjectTagging where it sets the tags a person's role is conditioned on.
  */
-export function grantObjects(
+function grantObjects(
   role: iam.Role,
   spec: {
     readonly reads?: readonly ObjectAccess[];
@@ -271,7 +272,7 @@ export function grantObjects(
  * Its actions on the audit table, on the partitions it may touch alone (`dynamodb:LeadingKeys`): a stage
  * that records events may only PutItem under `AUDIT#`, never write a chain link or update anything.
  */
-export function grantAuditTable(
+function grantAuditTable(
   role: iam.Role,
   grants: readonly AuditTableAccess[],
   auditTable: dynamodb.ITable,
@@ -286,6 +287,48 @@ export function grantAuditTable(
         },
       }),
     );
+}
+
+/**
+ * What a function may do to the stored data: its objects (by bucket and key prefix), exactly the actions
+ * its adapters call on the table (no DeleteItem, BatchWriteItem or Scan, so nothing erases or rewrites
+ * data wholesale; Scan is for the CLI under the operator's own credentials) and on gsi1 when it
+ * `queriesIndex` (never another index), its grants on the audit table, and the keys of what it touches.
+ */
+export function grantStorage(
+  role: iam.Role,
+  spec: {
+    readonly table: readonly TableAction[];
+    readonly auditTable: readonly AuditTableAccess[];
+    readonly queriesIndex?: boolean;
+    readonly reads?: readonly ObjectAccess[];
+    readonly lists?: readonly ObjectAccess[];
+    readonly writes?: readonly ObjectAccess[];
+    readonly tags?: readonly ObjectAccess[];
+  },
+  props: FunctionResources,
+): void {
+  grantObjects(role, spec, props.buckets);
+  if (spec.table.length > 0)
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: spec.table.map((a) => `dynamodb:${a}`),
+        resources: [props.table.tableArn],
+      }),
+    );
+  if (spec.queriesIndex)
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/gsi1`],
+      }),
+    );
+  grantAuditTable(role, spec.auditTable, props.auditTable);
+  grantDataKeys(role, props, {
+    table: spec.table.length > 0 || Boolean(spec.queriesIndex),
+    auditTable: spec.auditTable.length > 0,
+    buckets: bucketsTouched(spec),
+  });
 }
 
 /** Which key encrypts each bucket: the intake key the intake bucket, the audit key the audit bucket. */
@@ -303,7 +346,7 @@ export const BUCKET_KEY: Readonly<Record<BucketName, 'intake' | 'data' | 'audit'
  * (single-part PutObject: no multipart, so no Decrypt for writing), each bucket under its own key. No
  * ReEncrypt: key rotation keeps old key material inside KMS and asks nothing of callers.
  */
-export function grantDataKeys(
+function grantDataKeys(
   role: iam.Role,
   keys: Pick<FunctionResources, 'dataKey' | 'intakeKey' | 'auditKey'>,
   uses: { table: boolean; auditTable: boolean; buckets: readonly BucketName[] },
@@ -327,7 +370,7 @@ export function grantDataKeys(
 }
 
 /** The buckets a function reads, lists, adds to or tags objects in. */
-export function bucketsTouched(spec: {
+function bucketsTouched(spec: {
   readonly reads?: readonly ObjectAccess[];
   readonly lists?: readonly ObjectAccess[];
   readonly writes?: readonly ObjectAccess[];

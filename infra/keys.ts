@@ -50,20 +50,24 @@ export class CodetrailKeys extends Construct {
       removalPolicy: props.removalPolicy,
       pendingWindow: Duration.days(props.removalPolicy === RemovalPolicy.DESTROY ? 7 : 30),
     };
-    const symmetric = { ...common, enableKeyRotation: true };
+    // Symmetric keys rotate yearly; KMS cannot rotate HMAC keys.
+    const symmetric = (keyId: string, description: string) =>
+      new kms.Key(this, keyId, {
+        ...common,
+        enableKeyRotation: true,
+        description: `codetrail: ${description}`,
+      });
+    const hmac = (keyId: string, description: string) =>
+      new kms.Key(this, keyId, {
+        ...common,
+        keySpec: kms.KeySpec.HMAC_256,
+        keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+        description: `codetrail: ${description}`,
+      });
 
-    this.data = new kms.Key(this, 'Data', {
-      ...symmetric,
-      description: 'codetrail: the table, the artifacts and denials buckets',
-    });
-    this.intake = new kms.Key(this, 'Intake', {
-      ...symmetric,
-      description: 'codetrail: the intake bucket (EMR exports)',
-    });
-    this.audit = new kms.Key(this, 'Audit', {
-      ...symmetric,
-      description: 'codetrail: the audit bucket, the audit table and the backups',
-    });
+    this.data = symmetric('Data', 'the table, the artifacts and denials buckets');
+    this.intake = symmetric('Intake', 'the intake bucket (EMR exports)');
+    this.audit = symmetric('Audit', 'the audit bucket, the audit table and the backups');
     if (props.guardAuditKey)
       this.audit.addToResourcePolicy(
         new iam.PolicyStatement({
@@ -75,29 +79,12 @@ export class CodetrailKeys extends Construct {
           conditions: { ArnNotLike: { 'aws:PrincipalArn': [...props.guardAuditKey.allowedRoleArns] } },
         }),
       );
-    this.queue = new kms.Key(this, 'Queue', {
-      ...symmetric,
-      description: 'codetrail: SQS queues and dead-letter queues',
-    });
-    this.logs = new kms.Key(this, 'Logs', {
-      ...symmetric,
-      description: 'codetrail: CloudWatch log groups, CloudTrail log files and bucket, alarm topic',
-    });
-    this.mac = new kms.Key(this, 'Mac', {
-      ...common,
-      keySpec: kms.KeySpec.HMAC_256,
-      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
-      description: 'codetrail: HMAC key that derives chartKeys from (agencyId, EMR chart id)',
-    });
-
+    this.queue = symmetric('Queue', 'SQS queues and dead-letter queues');
+    this.logs = symmetric('Logs', 'CloudWatch log groups, CloudTrail log files and bucket, alarm topic');
+    this.mac = hmac('Mac', 'HMAC key that derives chartKeys from (agencyId, EMR chart id)');
     // The draws' key apart from the identifiers': any reviewer's CLI may compute a chartKey, so with one
     // key they could compute which chart QA will draw.
-    this.sampling = new kms.Key(this, 'Sampling', {
-      ...common,
-      keySpec: kms.KeySpec.HMAC_256,
-      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
-      description: 'codetrail: HMAC key of the QA sampling draws (QA sampling and QA result alone)',
-    });
+    this.sampling = hmac('Sampling', 'HMAC key of the QA sampling draws (QA sampling and QA result alone)');
 
     // Asymmetric: the private half never leaves KMS, so a digest it signed cannot be forged elsewhere, and
     // anyone with the public half (an external auditor) can check one. KMS cannot rotate it: a new key

@@ -2,20 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type JobSpec, STAGE_METRICS } from '#shared/topology.ts';
-import {
-  bucketsTouched,
-  codetrailFunction,
-  type FunctionResources,
-  grantAuditTable,
-  grantDataKeys,
-  grantObjects,
-  grantSends,
-} from './codetrail-function.ts';
+import { codetrailFunction, type FunctionResources, grantSends, grantStorage } from './codetrail-function.ts';
 import { notify } from './pipeline-queue.ts';
 
 export interface ScheduledJobProps extends FunctionResources {
@@ -55,30 +47,10 @@ export class ScheduledJob extends Construct {
     });
 
     grantSends(role, spec.sendsTo, props.queues, props.queueKey, { receives: false });
-    if (spec.table.length > 0)
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: spec.table.map((a) => `dynamodb:${a}`),
-          resources: [props.table.tableArn],
-        }),
-      );
-    grantAuditTable(role, spec.auditTable, props.auditTable);
-    grantObjects(role, spec, props.buckets);
+    grantStorage(role, spec, props);
     // The sealer alone signs the audit trail's digests: nothing else may use the signing key.
     // GetPublicKey: to check a digest a stopped run left is its own before chaining onto it.
     if (spec.signs) props.signingKey.grant(role, 'kms:Sign', 'kms:GetPublicKey');
-    if (spec.queriesIndex)
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['dynamodb:Query'],
-          resources: [`${props.table.tableArn}/index/gsi1`],
-        }),
-      );
-    grantDataKeys(role, props, {
-      table: spec.table.length > 0 || spec.queriesIndex,
-      auditTable: spec.auditTable.length > 0,
-      buckets: bucketsTouched(spec),
-    });
 
     const period = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
     const alarm = (alarmId: string, metric: cloudwatch.IMetric, what: string) =>

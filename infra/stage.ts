@@ -6,15 +6,7 @@ import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { STAGE_METRICS, type StageSpec } from '#shared/topology.ts';
-import {
-  bucketsTouched,
-  codetrailFunction,
-  type FunctionResources,
-  grantAuditTable,
-  grantDataKeys,
-  grantObjects,
-  grantSends,
-} from './codetrail-function.ts';
+import { codetrailFunction, type FunctionResources, grantSends, grantStorage } from './codetrail-function.ts';
 import { notify, type PipelineQueue } from './pipeline-queue.ts';
 
 export { CONFIG_ENV_BUDGET_BYTES, copyDataFiles, LAMBDA_DATA_DIR } from './codetrail-function.ts';
@@ -74,23 +66,7 @@ export class Stage extends Construct {
 
     grantSends(this.role, spec.sendsTo, props.queues, props.queueKey, { receives: true });
 
-    grantObjects(this.role, spec, props.buckets);
-    // Exactly what its adapters call, on the table alone (no stage queries an index): no DeleteItem,
-    // BatchWriteItem or Scan, so no stage can erase or rewrite audit events wholesale (Scan is for the
-    // CLI, under the operator's own credentials).
-    if (spec.table.length > 0)
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: spec.table.map((a) => `dynamodb:${a}`),
-          resources: [props.table.tableArn],
-        }),
-      );
-    grantAuditTable(this.role, spec.auditTable, props.auditTable);
-    grantDataKeys(this.role, props, {
-      table: spec.table.length > 0,
-      auditTable: spec.auditTable.length > 0,
-      buckets: bucketsTouched(spec),
-    });
+    grantStorage(this.role, spec, props);
     if (spec.macs) props.macKey.grant(this.role, 'kms:GenerateMac');
     if (spec.samples) props.samplingKey.grant(this.role, 'kms:GenerateMac');
 

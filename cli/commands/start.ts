@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { verifyTrail } from '#shared/audit-trail/verify.ts';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
 import { type Config, parseConfig, TRIAL_WARNING } from '#shared/model/config.ts';
@@ -9,13 +8,12 @@ import { bulkDropObjects, isBulkDropFolder } from '../lib/bulk-drop.ts';
 import { filesBelow } from '../lib/files.ts';
 import { droppedObjectKey } from '../lib/object-key.ts';
 import { submitVerdicts } from '../lib/review-queue.ts';
-import { readStackTrail, stackPublicKey } from '../lib/stack-trail.ts';
 import { collectSummary, type RunSummary, renderSummary } from '../lib/summary.ts';
 import { STATE_DIR } from '../lib/target.ts';
 import { parseVerdictFile, type VerdictFileEntry } from '../lib/verdict-file.ts';
 import type { CheckedCall } from '../local/iam-enforcement.ts';
 import { type LocalPipeline, type ProgressEvent, startLocalPipeline } from '../local/pipeline.ts';
-import { renderTrailReport } from './audit-verify.ts';
+import { runStackAuditVerify } from './audit-verify.ts';
 import { denialReport, formatDenialReport } from './denials.ts';
 import { qaReport, renderQaReport } from './qa-report.ts';
 
@@ -187,7 +185,7 @@ export async function runStart(
     await pipeline.runUntilQuiet(progress.onProgress);
 
     // Every audit event of the run sealed into the audit bucket and checked as an auditor would.
-    const trail = await sealAndVerify(pipeline);
+    const trail = await sealAndVerify(pipeline, config);
     say(`\nAudit trail (codetrail audit verify)\n${trail.text}`);
 
     const summary = await collectSummary(pipeline.ports, {
@@ -225,18 +223,24 @@ export async function runStart(
 }
 
 /**
- * Runs the audit sealer as EventBridge would, then verifies the trail of every agency it sealed events
- * of, from the audit bucket, as each agency's compliance role, with the signing key's public half.
+ * Runs the audit sealer as EventBridge would, then `codetrail audit verify` on the stack: every agency's
+ * trail read from the audit bucket as its compliance role and checked with the signing key's public half.
  */
-async function sealAndVerify(pipeline: LocalPipeline): Promise<{ text: string; ok: boolean }> {
-  const sealed = (await pipeline.runJob('audit-sealer')) as {
-    sealed: { agencyId: string; events: number }[];
-  };
-  const agencies = sealed.sealed.filter((s) => s.events > 0).map((s) => s.agencyId);
-  const [first] = agencies;
-  if (!first) return { text: '  no audit event to seal', ok: true };
-  const files = await readStackTrail(pipeline.ports.artifacts, agencies);
-  const publicKey = await stackPublicKey(pipeline.clients, pipeline.resources, first);
-  const { text, ok } = renderTrailReport(verifyTrail(files, publicKey, agencies));
+async function sealAndVerify(
+  pipeline: LocalPipeline,
+  config: Config,
+): Promise<{ text: string; ok: boolean }> {
+  await pipeline.runJob('audit-sealer');
+  const { text, ok } = await runStackAuditVerify(
+    {
+      clients: pipeline.clients,
+      resources: pipeline.resources,
+      ports: pipeline.ports,
+      actor: `local:${userInfo().username}`,
+      agencies: config.agencies.map((a) => a.id),
+      description: 'the local stack',
+    },
+    {},
+  );
   return { text: text.replace(/^/gm, '  '), ok };
 }

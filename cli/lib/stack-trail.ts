@@ -1,3 +1,4 @@
+import { parseTrailKey } from '#shared/audit-trail/segments.ts';
 import { LocalAuditSigner } from '#shared/audit-trail/signer.ts';
 import { sealedInWindow, type TrailWindow } from '#shared/audit-trail/verify.ts';
 import type { AwsClients } from '#shared/aws/clients.ts';
@@ -22,25 +23,36 @@ export async function readStackTrail(
     await actAs(agencyRole(PERSON_ROLES.compliance, agency), async () => {
       const keys: string[] = [];
       for await (const { key } of artifacts.list('audit', `${AUDIT_TRAIL_PREFIX}${agency}/`)) keys.push(key);
+      const named = keys.flatMap((key) => {
+        const parsed = parseTrailKey(key);
+        return parsed ? [{ key, ...parsed }] : [];
+      });
       const signedAt = new Map<number, string>();
-      for (const key of keys.filter((k) => k.includes('/digests/'))) {
-        const text = await artifacts.getText('audit', key);
-        files.set(key, text);
-        const at = signedAtOf(text);
-        if (at) signedAt.set(indexOf(key), at);
-      }
-      for (const key of keys.filter((k) => k.includes('/segments/'))) {
-        const index = indexOf(key);
+      await inParallel(
+        named.filter((t) => t.kind === 'digest'),
+        async ({ key, index }) => {
+          const text = await artifacts.getText('audit', key);
+          files.set(key, text);
+          const at = signedAtOf(text);
+          if (at) signedAt.set(index, at);
+        },
+      );
+      // A segment whose digest does not say when it was sealed is read: the check will say why.
+      const wanted = named.filter(({ kind, index }) => {
         const at = signedAt.get(index);
-        // A segment whose digest does not say when it was sealed is read: the check will say why.
-        if (!at || sealedInWindow(at, signedAt.get(index - 1), window))
-          files.set(key, await artifacts.getText('audit', key));
-      }
+        return kind === 'segment' && (!at || sealedInWindow(at, signedAt.get(index - 1), window));
+      });
+      await inParallel(wanted, async ({ key }) => {
+        files.set(key, await artifacts.getText('audit', key));
+      });
     });
   return files;
 }
 
-const indexOf = (key: string) => Number(/(\d+)\.(?:nd)?json$/.exec(key)?.[1] ?? -1);
+/** Reads a trail's objects some at a time: a year of hourly segments is thousands of objects. */
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += 16) await Promise.all(items.slice(i, i + 16).map(work));
+}
 
 function signedAtOf(text: string): string | undefined {
   try {

@@ -21,6 +21,15 @@ export function digestKey(agencyId: string, index: number): string {
   return `${AUDIT_TRAIL_PREFIX}${agencyId}/digests/${padded(index)}.json`;
 }
 
+/** What a trail object's key names: its agency, whether a segment or a digest, and its index. */
+export function parseTrailKey(
+  key: string,
+): { agencyId: string; kind: 'segment' | 'digest'; index: number } | undefined {
+  const m = /^audit-trail\/([^/]+)\/(segments|digests)\/(\d{10})\.(?:ndjson|json)$/.exec(key);
+  if (!m?.[1] || !m[2] || !m[3]) return undefined;
+  return { agencyId: m[1], kind: m[2] === 'segments' ? 'segment' : 'digest', index: Number(m[3]) };
+}
+
 /** A segment's file: each event's canonical form, one per line. */
 export function segmentText(events: readonly ChainedEvent[]): string {
   return events.map((e) => `${canonical(e)}\n`).join('');

@@ -1,7 +1,14 @@
 import { sha256Hex } from '#shared/identity/identifiers.ts';
 import { canonical } from './canonical.ts';
 import { type ChainedEvent, chainedHash, GENESIS_HASH } from './chain.ts';
-import { type DigestFile, digestKey, digestSha256, segmentKey, signedText } from './segments.ts';
+import {
+  type DigestFile,
+  digestKey,
+  digestSha256,
+  parseTrailKey,
+  segmentKey,
+  signedText,
+} from './segments.ts';
 import { DIGEST_SIGNING_ALGORITHM, signatureHolds } from './signer.ts';
 
 /** What can be wrong with an agency's trail, each named so an auditor knows exactly what to look at. */
@@ -81,10 +88,9 @@ export function verifyTrail(
 ): TrailReport {
   const byAgency = new Map<string, Set<number>>((agencies ?? []).map((a) => [a, new Set<number>()]));
   for (const key of files.keys()) {
-    const m = /^audit-trail\/([^/]+)\/(?:segments|digests)\/(\d{10})\.(?:ndjson|json)$/.exec(key);
-    if (!m?.[1] || !m[2]) continue;
-    if (agencies && !agencies.includes(m[1])) continue;
-    byAgency.set(m[1], (byAgency.get(m[1]) ?? new Set()).add(Number(m[2])));
+    const parsed = parseTrailKey(key);
+    if (!parsed || (agencies && !agencies.includes(parsed.agencyId))) continue;
+    byAgency.set(parsed.agencyId, (byAgency.get(parsed.agencyId) ?? new Set()).add(parsed.index));
   }
   const report: TrailReport = {
     ok: true,
@@ -137,7 +143,9 @@ function checkAgency(
     const problem = at(index);
     const digestText = files.get(digestKey(agencyId, index));
     const segment = files.get(segmentKey(agencyId, index));
-    const sealedAt = parseDigest(digestText ?? '', agencyId, index)?.signedAt;
+    // Parsed once: a digest that is not one is named below, after what its absence says of the segment.
+    const digest = digestText === undefined ? undefined : parseDigest(digestText, agencyId, index);
+    const sealedAt = digest?.signedAt;
     const lastSignedAt = previousSignedAt;
     previousSignedAt = typeof sealedAt === 'string' ? sealedAt : undefined;
     // Outside the window a segment is not read (a digest missing or unreadable does not say when).
@@ -150,7 +158,6 @@ function checkAgency(
       previous = undefined;
       continue;
     }
-    const digest = parseDigest(digestText, agencyId, index);
     if (!digest) {
       problem('altered-digest', `digest ${index} is not a digest of ${agencyId} at ${index}`);
       previous = undefined;

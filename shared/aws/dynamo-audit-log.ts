@@ -7,8 +7,6 @@ import { queryAll } from './dynamo-paged.ts';
 import type { AuditEvent, AuditLog } from './ports.ts';
 import { withoutKeys } from './table-keys.ts';
 
-export { auditEventId } from '#shared/audit-trail/chain.ts';
-
 /** Hands a recorded event to its agency's chainer (the audit FIFO queue in AWS). */
 export interface AuditChainFeed {
   send(event: AuditEvent, eventId: string): Promise<void>;

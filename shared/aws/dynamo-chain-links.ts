@@ -11,7 +11,7 @@ import {
   chainPk,
   chainSk,
 } from './audit-table-keys.ts';
-import { conditionalWrite } from './dynamo-conditional.ts';
+import { isConditionalCheckFailed, itemFromConditionalFailure } from './dynamo-conditional.ts';
 import { withoutKeys } from './table-keys.ts';
 
 /**
@@ -82,24 +82,31 @@ export class DynamoChainLinks implements ChainLinks {
 
   async claim(agencyId: string, eventId: string, seq: number, replacing?: number): Promise<number> {
     const key = { pk: chainedPk(agencyId, eventId), sk: CHAINED_SK };
-    const wrote = await conditionalWrite(
-      this.dynamo.send(
+    try {
+      await this.dynamo.send(
         new PutCommand({
           TableName: this.table,
           Item: { ...key, agencyId, eventId, seq },
           ...(replacing === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: 'seq = :was', ExpressionAttributeValues: { ':was': replacing } }),
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      ),
-    );
-    if (wrote) return seq;
-    const out = await this.dynamo.send(
-      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
-    );
-    const held = Number(out.Item?.seq);
-    if (!Number.isInteger(held)) throw new Error(`${agencyId}'s claim of ${eventId} is unreadable`);
-    return held;
+      );
+      return seq;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      // DynamoDB returns the claim that stands; dynalite does not, so read it then.
+      const held = Number(
+        (
+          itemFromConditionalFailure(err) ??
+          (await this.dynamo.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })))
+            .Item
+        )?.seq,
+      );
+      if (!Number.isInteger(held)) throw new Error(`${agencyId}'s claim of ${eventId} is unreadable`);
+      return held;
+    }
   }
 
   async add(link: ChainedEvent): Promise<void> {

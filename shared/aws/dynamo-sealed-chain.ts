@@ -1,9 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChainedEvent } from '#shared/audit-trail/chain.ts';
 import type { SealedChain } from '#shared/audit-trail/sealer.ts';
 import type { DigestFile } from '#shared/audit-trail/segments.ts';
 import { CHAIN_SEQ_PREFIX, chainPk, chainSk, SEAL_SK, sealPk } from './audit-table-keys.ts';
 import { linkOf } from './dynamo-chain-links.ts';
+import { queryAll } from './dynamo-paged.ts';
 
 /**
  * The sealer's side of the audit table: an agency's links read in order (Query on `CHAIN#<agency>`), and
@@ -17,29 +18,23 @@ export class DynamoSealedChain implements SealedChain {
 
   async links(agencyId: string, fromSeq: number, limit: number): Promise<ChainedEvent[]> {
     const out: ChainedEvent[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.dynamo.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': chainPk(agencyId),
-            ':from': chainSk(fromSeq),
-            // Every sequence number sorts below this: the prefix and a character after the digits.
-            ':to': `${CHAIN_SEQ_PREFIX}~`,
-          },
-          Limit: limit - out.length,
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const link = linkOf(item);
-        if (link) out.push(link);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && out.length < limit);
+    for await (const item of queryAll(this.dynamo, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': chainPk(agencyId),
+        ':from': chainSk(fromSeq),
+        // Every sequence number sorts below this: the prefix and a character after the digits.
+        ':to': `${CHAIN_SEQ_PREFIX}~`,
+      },
+      Limit: limit,
+      ConsistentRead: true,
+    })) {
+      const link = linkOf(item);
+      if (link) out.push(link);
+      // Stopping here leaves the pages after it unread.
+      if (out.length >= limit) break;
+    }
     return out;
   }
 

@@ -39,12 +39,16 @@ export function keyServiceFor(clients: AwsClients, resources: Resources): KeySer
 
 /**
  * The sampling draws' key: its own KMS HMAC key in AWS (only QA sampling and QA result may use it, so no
- * reviewer or coder can compute which chart will be drawn); locally the one key file stands for both, so
- * the examples draw the same charts on every machine (no KMS call is made locally either way).
+ * reviewer or coder can compute which chart will be drawn); locally the identifiers' key stands for both,
+ * so the examples draw the same charts on every machine (no KMS call is made locally either way).
  */
-export function samplingKeyServiceFor(clients: AwsClients, resources: Resources): KeyService {
+function samplingKeyServiceFor(
+  clients: AwsClients,
+  resources: Resources,
+  identifiers: KeyService,
+): KeyService {
   if (resources.samplingKeyId) return new KmsKeyService(clients.kms, resources.samplingKeyId);
-  if (resources.localKeyFile) return new LocalKeyService(resources.localKeyFile);
+  if (resources.localKeyFile) return identifiers;
   // A function with no sampling key draws nothing: it fails only if it tries.
   return {
     mac: () =>
@@ -52,14 +56,13 @@ export function samplingKeyServiceFor(clients: AwsClients, resources: Resources)
   };
 }
 
-/** The audit FIFO queue, named when an event is first sent (a function that records none needs no URL). */
+/** The audit FIFO queue; a function without its URL fails only when it records an event. */
 function auditFeedFor(clients: AwsClients, resources: Resources): AuditChainFeed {
+  const url = resources.queueUrls.audit;
+  if (url) return new SqsAuditFeed(clients.sqs, url);
   return {
-    send(event, eventId) {
-      const url = resources.queueUrls.audit;
-      if (!url) throw new PhiFreeError('the audit queue is not configured: audit events cannot be chained');
-      return new SqsAuditFeed(clients.sqs, url).send(event, eventId);
-    },
+    send: () =>
+      Promise.reject(new PhiFreeError('the audit queue is not configured: audit events cannot be chained')),
   };
 }
 
@@ -69,6 +72,7 @@ export function buildPorts(
   resources: Resources,
   options: BuildPortsOptions = {},
 ): Ports {
+  const keys = keyServiceFor(clients, resources);
   return {
     charts: new DynamoChartStore(clients.dynamo, resources.table, options.clock),
     batches: new DynamoBatchStore(clients.dynamo, resources.table),
@@ -76,8 +80,8 @@ export function buildPorts(
     artifacts: new S3ArtifactStore(clients.s3, resources.buckets),
     queue: new SqsStageQueue(clients.sqs, resources.queueUrls, options.queue),
     audit: new DynamoAuditLog(clients.dynamo, resources.auditTable, auditFeedFor(clients, resources)),
-    keys: keyServiceFor(clients, resources),
-    samplingKeys: samplingKeyServiceFor(clients, resources),
+    keys,
+    samplingKeys: samplingKeyServiceFor(clients, resources, keys),
     coders: new DynamoCoderLedger(clients.dynamo, resources.table),
     remittances: new DynamoRemittanceLedger(clients.dynamo, resources.table),
     reviews: new DynamoReviewBoard(clients.dynamo, resources.table),

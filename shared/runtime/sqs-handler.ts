@@ -91,23 +91,30 @@ export function batchHandler(
       logger.error('batch failed', { stage, error: summarizeError(error) });
       failed.push(...items.map((item) => item.messageId));
     }
-    metrics.addMetric(
-      'RecordsProcessed',
-      MetricUnit.Count,
-      event.Records.length - failed.length - deferred.length,
-    );
-    if (failed.length) {
-      metrics.addMetric(STAGE_METRICS.recordsFailed, MetricUnit.Count, failed.length);
-      logger.warn('records to retry', { stage, messageIds: failed });
-    }
-    if (deferred.length) {
-      metrics.addMetric(STAGE_METRICS.recordsDeferred, MetricUnit.Count, deferred.length);
-      logger.info('records deferred', { stage, messageIds: deferred });
-    }
-    return {
-      batchItemFailures: [...failed, ...deferred].map((itemIdentifier) => ({ itemIdentifier })),
-    };
+    return batchOutcome(stage, event.Records.length, failed, deferred);
   });
+}
+
+/**
+ * What a batch came to, counted and logged by message id: the records taken, those failed (RecordsFailed,
+ * which pages someone) and those deferred; both come again, as batchItemFailures.
+ */
+function batchOutcome(
+  stage: StageName,
+  received: number,
+  failed: readonly string[],
+  deferred: readonly string[] = [],
+): SQSBatchResponse {
+  metrics.addMetric('RecordsProcessed', MetricUnit.Count, received - failed.length - deferred.length);
+  if (failed.length) {
+    metrics.addMetric(STAGE_METRICS.recordsFailed, MetricUnit.Count, failed.length);
+    logger.warn('records to retry', { stage, messageIds: failed });
+  }
+  if (deferred.length) {
+    metrics.addMetric(STAGE_METRICS.recordsDeferred, MetricUnit.Count, deferred.length);
+    logger.info('records deferred', { stage, messageIds: deferred });
+  }
+  return { batchItemFailures: [...failed, ...deferred].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
 /**
@@ -147,11 +154,6 @@ export function fifoGroupHandler(
       }
       failed.push(...records.slice(taken).map((r) => r.messageId));
     }
-    metrics.addMetric('RecordsProcessed', MetricUnit.Count, event.Records.length - failed.length);
-    if (failed.length) {
-      metrics.addMetric(STAGE_METRICS.recordsFailed, MetricUnit.Count, failed.length);
-      logger.warn('records to retry', { stage, messageIds: failed });
-    }
-    return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    return batchOutcome(stage, event.Records.length, failed);
   });
 }
