@@ -5,7 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
-const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const env = {
+  ...process.env,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  DEBIAN_FRONTEND: 'noninteractive',
+};
 let passed = 0;
 let failed = 0;
 
@@ -25,6 +29,24 @@ for (const [name, args] of [
 ]) {
   if (step(name, 'npx', ['--no-install', ...args])) passed++;
   else failed++;
+}
+
+// The browser tests drive a real Chromium: Debian's, installed here when missing (CI runs as root on
+// Debian); elsewhere the one command to run is printed and the run counts it as a failure.
+const CHROMIUM = process.env.CODETRAIL_CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  const root = process.getuid?.() === 0;
+  const installed =
+    root &&
+    (step('chromium', 'apt-get', ['install', '-y', 'chromium']) ||
+      (step('apt index', 'apt-get', ['update']) &&
+        step('chromium', 'apt-get', ['install', '-y', 'chromium'])));
+  if (!installed || !existsSync(CHROMIUM)) {
+    process.stdout.write(
+      '\nThe browser tests need Chromium: run `sudo apt-get install -y chromium` (or set CODETRAIL_CHROMIUM to its path), then `npm test` again.\n',
+    );
+    failed++;
+  }
 }
 
 const report = '.vitest-report.json';

@@ -1,9 +1,12 @@
 import { Command } from 'commander';
+import { DEFAULT_ADR_DAYS, runAdrClose, runAdrList, runAdrOpen } from './commands/adr.ts';
 import { runAuditBatch, runAuditEvents } from './commands/audit.ts';
-import { runAuditVerify, runStackAuditVerify } from './commands/audit-verify.ts';
+import { runAuditPacket } from './commands/audit-packet.ts';
+import { readPublicKeys, runAuditVerify, runStackAuditVerify } from './commands/audit-verify.ts';
 import { type BillingOptions, runBilling } from './commands/billing.ts';
 import { runDenials } from './commands/denials.ts';
 import { runDrop } from './commands/drop.ts';
+import { type HistoryLookup, readChartHistory, renderChartHistory } from './commands/history.ts';
 import { runIntakePending, runIntakeReceipts } from './commands/intake.ts';
 import { runQaDispute, runQaResolve, runQaReview, runQaShow } from './commands/qa.ts';
 import { runQaPlan } from './commands/qa-plan.ts';
@@ -22,6 +25,34 @@ const STACK_OPTION = [
   '--stack <name>',
   'a deployed codetrail stack (default: the local stack of `start --serve`)',
 ] as const;
+
+/** The options that name a chart other than by its EMR chart id (`history`, `audit packet`, `adr open`). */
+function withChartLookup(command: Command): Command {
+  return command
+    .option('--chart-key <chartKey>', 'the chart by its chartKey')
+    .option('--claim-ref <claimRef>', 'the chart version billed under this claimRef (CLM01)')
+    .option(
+      '--icn <number>',
+      "the chart version a payer answered under this claim number (CLP07, the payer's ICN)",
+    )
+    .option(
+      '--mbi <id>',
+      "the chart of a patient's Medicare beneficiary id (or other payer member id), with --from/--to",
+    )
+    .option('--from <date>', 'with --mbi: the first date of service asked about (YYYY-MM-DD)')
+    .option('--to <date>', 'with --mbi: the last date of service asked about (YYYY-MM-DD)')
+    .option('--agency <id>', "the chart's agency: needed when the stack serves several");
+}
+
+/** The chart a command names: its EMR chart id (the argument), or one of the lookup options. */
+function lookupOf(chartId: string | undefined, opts: HistoryLookup & { mbi?: string }): HistoryLookup {
+  const { mbi, ...rest } = opts;
+  return {
+    ...rest,
+    ...(chartId === undefined ? {} : { chartId }),
+    ...(mbi === undefined ? {} : { memberId: mbi }),
+  };
+}
 
 function print(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -162,6 +193,38 @@ audit
       if (!ok) process.exitCode = 1;
     },
   );
+withChartLookup(
+  audit
+    .command('packet')
+    .description(
+      "What a medical reviewer asks for in a documentation request: each version of the chart as coded and as QA corrected, its verified story, the evidence hashes and the trail's verification, as JSON and one HTML page that opens offline; prints the packet's SHA-256 (for `adr close`)",
+    )
+    .argument('[chartId]', "the EMR's chart id (made into its chartKey on this machine)"),
+)
+  .requiredOption('--out <dir>', 'a new folder for the packet (owner-only: it holds the charts)')
+  .option('--public-key <file...>', "verify the trail with these public halves (PEM) rather than the stack's")
+  .option(...STACK_OPTION)
+  .action(
+    async (
+      chartId: string | undefined,
+      opts: {
+        out: string;
+        chartKey?: string;
+        claimRef?: string;
+        icn?: string;
+        agency?: string;
+        publicKey?: string[];
+        stack?: string;
+      },
+    ) => {
+      const { text, ok } = await runAuditPacket(await resolveTarget(opts), lookupOf(chartId, opts), {
+        out: opts.out,
+        ...(opts.publicKey ? { publicKey: readPublicKeys(opts.publicKey) } : {}),
+      });
+      print(text);
+      if (!ok) process.exitCode = 1;
+    },
+  );
 audit
   .command('events')
   .argument(
@@ -178,6 +241,99 @@ audit
   .action(async (subject: string, opts: { json?: boolean; agency?: string; stack?: string }) => {
     print(await runAuditEvents(await resolveTarget(opts), subject, opts));
   });
+
+withChartLookup(
+  program
+    .command('history')
+    .description(
+      "One chart's whole story, from its agency's verified audit trail: every version's receipt, findings, sampling, verdicts, batch and manifest, payer answers and rework, each with who and when, and whether the trail vouches for it",
+    )
+    .argument(
+      '[chartId]',
+      "the EMR's chart id (made into its chartKey on this machine with the stack's MAC key; it goes nowhere else)",
+    ),
+)
+  .option('--public-key <file...>', "verify the trail with these public halves (PEM) rather than the stack's")
+  .option('--json', 'print the story as JSON')
+  .option(...STACK_OPTION)
+  .action(
+    async (
+      chartId: string | undefined,
+      opts: {
+        chartKey?: string;
+        claimRef?: string;
+        icn?: string;
+        agency?: string;
+        publicKey?: string[];
+        json?: boolean;
+        stack?: string;
+      },
+    ) => {
+      const history = await readChartHistory(
+        await resolveTarget(opts),
+        lookupOf(chartId, opts),
+        opts.publicKey ? { publicKey: readPublicKeys(opts.publicKey) } : {},
+      );
+      print(opts.json ? JSON.stringify(history, null, 2) : renderChartHistory(history));
+    },
+  );
+
+const adr = program
+  .command('adr')
+  .description(
+    "Payers' additional documentation requests: logged against a chart, listed with days left, closed with the packet sent",
+  );
+withChartLookup(
+  adr
+    .command('open')
+    .description("Log a documentation request against a chart (an audit event of the agency's register)")
+    .argument('[chartId]', "the EMR's chart id (made into its chartKey on this machine)"),
+)
+  .requiredOption('--received <date>', 'the day the request came (YYYY-MM-DD)')
+  .option(
+    '--due <date>',
+    `the day the answer is due (YYYY-MM-DD; default ${DEFAULT_ADR_DAYS} days after --received)`,
+  )
+  .option('--reference <ref>', "the payer's reference for the request (letters, digits, dashes)")
+  .option(...STACK_OPTION)
+  .action(
+    async (
+      chartId: string | undefined,
+      opts: HistoryLookup & { received: string; due?: string; reference?: string; stack?: string },
+    ) => {
+      print(await runAdrOpen(await resolveTarget(opts), lookupOf(chartId, opts), opts));
+    },
+  );
+adr
+  .command('list')
+  .description('The open documentation requests, soonest due first, with days left (negative: overdue)')
+  .option('--all', 'the answered ones too, with what was sent')
+  .option('--agency <id>', 'the agency: needed when the stack serves several')
+  .option('--json', 'print them as JSON')
+  .option(...STACK_OPTION)
+  .action(async (opts: { all?: boolean; agency?: string; json?: boolean; stack?: string }) => {
+    print(await runAdrList(await resolveTarget(opts), opts));
+  });
+adr
+  .command('close')
+  .description('Record a documentation request answered, with the SHA-256 of the packet sent')
+  .argument('<adrId>')
+  .option(
+    '--packet <dir>',
+    'the packet sent (codetrail audit packet): every file is checked, its manifest hashed',
+  )
+  .option('--packet-sha256 <hex>', "the packet's SHA-256, when the folder is not at hand")
+  .option('--sent <date>', 'the day it was sent (YYYY-MM-DD; default today)')
+  .option('--agency <id>', 'the agency: needed when the stack serves several')
+  .option(...STACK_OPTION)
+  .action(
+    async (
+      adrId: string,
+      opts: { packet?: string; packetSha256?: string; sent?: string; agency?: string; stack?: string },
+    ) => {
+      print(await runAdrClose(await resolveTarget(opts), adrId, opts));
+    },
+  );
 
 intake
   .command('pending')

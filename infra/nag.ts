@@ -166,7 +166,8 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       "chain's partitions of the audit table, the audit-trail/ prefix, kms:Sign), for each EMR export " +
       "writer's (PutObject under its agency's exports/ prefix, the intake key through S3), and for the QA " +
       "reviewer's and senior's (their review queue, the qa-result queue, tagged chart files, chart state, notes) " +
-      "compliance's (read-only: the audit bucket, the receipts, the audit partitions), the coder's (a " +
+      "compliance's (the audit bucket, the receipts, the audit partitions, the charts and chart state of its agency, " +
+      "its own access and documentation-request events), the coder's (a " +
       "dispute to qa-result and its note) and billing's (the coded-batches queue, batch files and tagged chart " +
       'files, its notes, answers to billing-reply).',
     scopes: (c) => [
@@ -228,6 +229,15 @@ export const ACKNOWLEDGMENTS: readonly AcknowledgmentRule[] = [
       'version, and only files billing handoff tagged when it batched them (s3:ExistingObjectTag/codetrail-billing ' +
       '= batched): never a chart on hold, in QA or not yet batched.',
     scopes: agencyScope('billing'),
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/charts/<agency>/*]',
+    perAgency: true,
+    reason:
+      "Compliance reads its agency's chart files, as coded and as QA corrected, by chartKey and version, to answer a " +
+      "payer's documentation request (`codetrail audit packet`): GetObject only, never another agency's; the command " +
+      'records each chart it opens as an audit event, and S3 data events log every read.',
+    scopes: agencyScope('compliance'),
   },
   {
     id: 'AwsSolutions-IAM5[Resource::<artifacts-bucket.Arn>/batches/<agency>/*]',

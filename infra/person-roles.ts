@@ -4,6 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PERSON_SUBJECTS } from '#shared/audit-trail/person-events.ts';
+import { auditPk } from '#shared/aws/audit-table-keys.ts';
 import type { Config } from '#shared/model/config.ts';
 import { BILLING_TAG, REVIEW_TAG } from '#shared/topology.ts';
 import { viaService } from './codetrail-function.ts';
@@ -41,7 +43,10 @@ export interface AgencyRoles {
   readonly qaReviewer: iam.Role;
   /** Senior reviewers: charts sampled to senior review and dispute decisions (the agency's senior queue). */
   readonly qaSenior: iam.Role;
-  /** Compliance officers and auditors: read-only, the agency's audit trail and receipts. */
+  /**
+   * Compliance officers and auditors: the agency's audit trail, receipts, charts and their story; writes
+   * only its own audit events (charts it opens, documentation requests).
+   */
   readonly compliance: iam.Role;
   /** Coders: dispute the corrections of a QA review of their chart. */
   readonly coder: iam.Role;
@@ -164,6 +169,8 @@ export class PersonRoles extends Construct {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`BATCH#${agency}#*`] },
         }),
         viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']),
+        // Each chart file a pull opens, as an audit event of its own.
+        ...recordsOwnEvents(agency, props, [PERSON_SUBJECTS.access]),
       ],
     );
   }
@@ -191,16 +198,18 @@ export class PersonRoles extends Construct {
   /**
    * Compliance and auditors of an agency: read-only. The agency's receipts, batch manifests and signed
    * audit trail (`audit-trail/<agency>/`) in the Object-Locked audit bucket, with the signing key's public
-   * half to verify the trail; its intake receipts; and its audit events in the audit table (Query on its
-   * audit partitions alone: `dynamodb:LeadingKeys` `AUDIT#<agency>#*`). No chart file, no chart state,
-   * no queue, no write.
+   * half to verify the trail; its intake receipts; its audit events in the audit table (Query on its
+   * audit partitions alone: `dynamodb:LeadingKeys` `AUDIT#<agency>#*`); and, for a chart's story, its
+   * chart versions' state, chart files and the claim a claimRef, payer ICN or member id names, with the
+   * MAC key to make a chart id, ICN or member id into its keyed HMAC; and it adds its own audit events (the
+   * charts it opens, the documentation requests it logs) under those subjects alone. No other write.
    */
   private complianceRole(agency: string, props: PersonRolesProps): iam.Role {
     const { artifactsBucket, auditBucket } = props;
     const locked = [`receipts/${agency}/`, `batches/${agency}/`, `audit-trail/${agency}/`];
     return this.accountRole(
       `Compliance${pascal(agency)}`,
-      `codetrail compliance and audit of ${agency}: reads its audit trail and receipts, writes nothing`,
+      `codetrail compliance and audit of ${agency}: reads its audit trail, receipts and charts; logs documentation requests`,
       [
         allow(
           ['s3:GetObject'],
@@ -209,16 +218,36 @@ export class PersonRoles extends Construct {
         allow(['s3:ListBucket'], [auditBucket.bucketArn], {
           StringLike: { 's3:prefix': locked.map((prefix) => `${prefix}*`) },
         }),
+        // The charts as coded and as QA corrected them, for an audit packet (S3 data events log each read).
         allow(['s3:GetObject'], [artifactsBucket.arnForObjects(`receipts/${agency}/*`)]),
+        allow(['s3:GetObject'], [artifactsBucket.arnForObjects(`charts/${agency}/*`)]),
         allow(['s3:ListBucket'], [artifactsBucket.bucketArn], {
           StringLike: { 's3:prefix': [`receipts/${agency}/*`] },
         }),
         allow(['dynamodb:Query'], [props.auditTable.tableArn], {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`AUDIT#${agency}#*`] },
         }),
-        viaService(props.dataKey, 's3', ['kms:Decrypt']),
+        // A chart's story (`codetrail history`): its versions as they stand (the agency's chartKeys lead
+        // with it), the claim a claimRef or a payer's ICN (its keyed HMAC) names, and the charts that name
+        // a patient's member id (its keyed HMAC). A claimRef's index
+        // entry is not under an agency: it holds the agency, which the command checks.
+        allow(['dynamodb:GetItem', 'dynamodb:Query'], [props.table.tableArn], {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': [
+              `CHART#${agency}.*`,
+              'CLAIMREF#*',
+              `ICN#${agency}#*`,
+              `MEMBER#${agency}#*`,
+            ],
+          },
+        }),
+        // The EMR chart id and the ICN a request brings, made into their keyed HMACs on the caller's machine.
+        allow(['kms:GenerateMac'], [props.macKey.keyArn]),
+        viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt']),
         allow(['kms:GetPublicKey'], [props.signingKey.keyArn]),
         viaService(props.auditKey, ['dynamodb', 's3'], ['kms:Decrypt']),
+        // The charts an audit packet opens, and the agency's documentation requests, as its own events.
+        ...recordsOwnEvents(agency, props, [PERSON_SUBJECTS.access, PERSON_SUBJECTS.adrs]),
       ],
     );
   }
@@ -262,6 +291,8 @@ export class PersonRoles extends Construct {
       }),
       viaService(props.dataKey, ['dynamodb', 's3'], ['kms:Decrypt', 'kms:GenerateDataKey']),
       allow(['kms:GenerateMac'], [props.macKey.keyArn]),
+      // Each chart a reviewer opens, as an audit event of their own.
+      ...recordsOwnEvents(agency, props, [PERSON_SUBJECTS.access]),
     ]);
   }
 
@@ -280,6 +311,27 @@ export class PersonRoles extends Construct {
     for (const statement of statements) role.addToPrincipalPolicy(statement);
     return role;
   }
+}
+
+/**
+ * What a person's command needs to record its own audit events (a chart opened, a documentation request):
+ * PutItem on the agency's partitions of those subjects alone (`dynamodb:LeadingKeys`), never a chart's or
+ * a stage's, and the message that hands each to the chainer. The event names its actor; CloudTrail's
+ * DynamoDB data events name the principal that wrote it.
+ */
+function recordsOwnEvents(
+  agency: string,
+  props: Pick<PersonRolesProps, 'auditTable' | 'auditKey' | 'queues' | 'queueKey'>,
+  subjects: readonly string[],
+): iam.PolicyStatement[] {
+  return [
+    allow(['dynamodb:PutItem'], [props.auditTable.tableArn], {
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': subjects.map((s) => auditPk(agency, s)) },
+    }),
+    viaService(props.auditKey, 'dynamodb', ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']),
+    allow(['sqs:SendMessage'], [props.queues.lambda.audit.queue.queueArn]),
+    viaService(props.queueKey, 'sqs', ['kms:GenerateDataKey']),
+  ];
 }
 
 /** An IAM policy variable, `${name}`: IAM fills it in from the request. */

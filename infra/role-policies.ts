@@ -153,9 +153,12 @@ function placeholderNames(c: Codetrail): Map<string, string> {
 
 /**
  * A policy's text with its agency made `{agency}`: in a key prefix (`charts/<agency>/`) and a partition
- * key (`BATCH#<agency>#`). Its queues are placeholders already (`{queue:qa-review}`: each agency's queue
+ * key (`BATCH#<agency>#`, `CHART#<agency>.`). Its queues are placeholders already (`{queue:qa-review}`: each agency's queue
  * of a kind goes by its kind's placeholder, and its ARN locally holds `{agency}`).
  */
 function templatedAgency(text: string, agency: string): string {
-  return text.replaceAll(`/${agency}/`, '/{agency}/').replaceAll(`#${agency}#`, '#{agency}#');
+  return text
+    .replaceAll(`/${agency}/`, '/{agency}/')
+    .replaceAll(`#${agency}#`, '#{agency}#')
+    .replaceAll(`#${agency}.`, '#{agency}.');
 }

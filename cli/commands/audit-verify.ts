@@ -39,7 +39,7 @@ export function runAuditVerify(opts: {
 }
 
 /** The public halves `--public-key` names (one, or each key the trail was ever signed with), read. */
-function readPublicKeys(files: string | string[]): string[] {
+export function readPublicKeys(files: string | string[]): string[] {
   const list = typeof files === 'string' ? [files] : files;
   if (list.some((f) => !existsSync(f)))
     throw new Error('--public-key: no such file (the PEM of the signing key)');

@@ -11,6 +11,7 @@ import { BATCH_ID, type Batch, BatchManifest, BILLING_CONTRACT } from '#shared/m
 import { type BatchCheck, BatchReady, type BillingReply } from '#shared/model/messages.ts';
 import { mapLimit } from '#shared/runtime/map-limit.ts';
 import { agencyQueueUrl, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
+import { recordChartOpened } from '../lib/chart-access.ts';
 import { table } from '../lib/summary.ts';
 import { agencyOf, type Target } from '../lib/target.ts';
 import { actAs } from '../local/iam-enforcement.ts';
@@ -64,6 +65,11 @@ export async function downloadVerified(
   // Up to a thousand chart files: a few downloads at once, in manifest order.
   const charts = await mapLimit(manifest.members, DOWNLOAD_CONCURRENCY, async (m) => {
     let text: string;
+    await recordChartOpened(
+      target,
+      { agencyId: ready.agencyId, chartKey: m.chartKey, version: m.version },
+      'billing',
+    );
     try {
       text = await target.ports.artifacts.getText('artifacts', m.artifactKey);
     } catch {

@@ -4,6 +4,7 @@ import type * as z from 'zod';
 import { queueOfPurpose, type ReviewQueue } from '#shared/aws/ports.ts';
 import { agencyOfChartKey } from '#shared/identity/identifiers.ts';
 import { agencyQueueUrl, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
+import { recordChartOpened } from '../lib/chart-access.ts';
 import { HeldReviews } from '../lib/held-reviews.ts';
 import {
   answerKey,
@@ -202,6 +203,11 @@ async function showChart(
   const entry = await target.ports.reviews.get({ agencyId: agency, queue: on, chartKey, version, purpose });
   // A closed stub (a version superseded before its review was asked for) names no file.
   if (!entry?.artifactKey) throw new Error(`no ${purpose} of ${chartKey} v${version} on the review board`);
+  await recordChartOpened(
+    target,
+    { agencyId: agency, chartKey, version },
+    purpose === 'review' ? 'qa-review' : purpose === 'second-review' ? 'qa-second-review' : 'qa-dispute',
+  );
   const chart = await target.ports.artifacts.getText('artifacts', entry.artifactKey);
   return JSON.stringify(
     {

@@ -128,6 +128,51 @@ export function tableWarnings(summary: RunSummary, manifest = loadCodeTables().m
 }
 
 /**
+ * Runs a folder laid out as exports/, qa-verdicts/, remittances/ through a local pipeline, each phase
+ * until every queue is quiet: what `codetrail start` does before it seals, verifies and sums up (and what
+ * a test that keeps the stack up afterwards runs).
+ */
+export async function runInput(
+  pipeline: LocalPipeline,
+  input: string,
+  options: { say?: (line: string) => void; onProgress?: Parameters<LocalPipeline['runUntilQuiet']>[0] } = {},
+): Promise<{ applied: Awaited<ReturnType<typeof submitVerdicts>>; invalid: unknown[] }> {
+  const say = options.say ?? (() => {});
+  const progress = { onProgress: options.onProgress };
+  const exports = await uploadAll(pipeline, join(input, 'exports'), 'intake', 'exports');
+  say(`\n[1/3] exports: ${exports} file(s) dropped in the intake bucket`);
+  await pipeline.runUntilQuiet(progress.onProgress);
+
+  say('\n[2/3] qa-verdicts');
+  const verdictEntries: VerdictFileEntry[] = [];
+  const invalid: unknown[] = [];
+  for (const rel of filesBelow(join(input, 'qa-verdicts'))) {
+    const parsed = parseVerdictFile(readFileSync(join(input, 'qa-verdicts', rel), 'utf8'));
+    verdictEntries.push(...parsed.entries.map((e) => e.entry));
+    invalid.push(...parsed.issues.map((i) => ({ file: `qa-verdicts/${rel}`, ...i })));
+  }
+  const applied = await submitVerdicts(
+    {
+      sqs: pipeline.clients.sqs,
+      ports: pipeline.ports,
+      queueUrls: pipeline.resources.queueUrls,
+      actor: `local:${userInfo().username}`,
+    },
+    verdictEntries,
+  );
+  say(
+    `  ${applied.length} verdict(s) submitted, ${applied.filter((a) => a.awaitingReview).length} for charts awaiting review, ${invalid.length} invalid`,
+  );
+  await pipeline.runUntilQuiet(progress.onProgress);
+
+  const remittances = await uploadAll(pipeline, join(input, 'remittances'), 'denials', 'remittances');
+  say(`\n[3/3] remittances: ${remittances} file(s) dropped in the denials bucket`);
+  await pipeline.runUntilQuiet(progress.onProgress);
+
+  return { applied, invalid };
+}
+
+/**
  * `codetrail start`: the whole pipeline over a folder laid out as exports/, qa-verdicts/, remittances/,
  * each phase running until every queue is quiet; then the summary table and OUT/summary.json.
  */
@@ -154,35 +199,7 @@ export async function runStart(
       `codetrail: embedded AWS on ${pipeline.endpoints.dynamodb} (DynamoDB) and ${pipeline.endpoints.sqs} (SQS, S3)`,
     );
 
-    const exports = await uploadAll(pipeline, join(input, 'exports'), 'intake', 'exports');
-    say(`\n[1/3] exports: ${exports} file(s) dropped in the intake bucket`);
-    await pipeline.runUntilQuiet(progress.onProgress);
-
-    say('\n[2/3] qa-verdicts');
-    const verdictEntries: VerdictFileEntry[] = [];
-    const invalid: unknown[] = [];
-    for (const rel of filesBelow(join(input, 'qa-verdicts'))) {
-      const parsed = parseVerdictFile(readFileSync(join(input, 'qa-verdicts', rel), 'utf8'));
-      verdictEntries.push(...parsed.entries.map((e) => e.entry));
-      invalid.push(...parsed.issues.map((i) => ({ file: `qa-verdicts/${rel}`, ...i })));
-    }
-    const applied = await submitVerdicts(
-      {
-        sqs: pipeline.clients.sqs,
-        ports: pipeline.ports,
-        queueUrls: pipeline.resources.queueUrls,
-        actor: `local:${userInfo().username}`,
-      },
-      verdictEntries,
-    );
-    say(
-      `  ${applied.length} verdict(s) submitted, ${applied.filter((a) => a.awaitingReview).length} for charts awaiting review, ${invalid.length} invalid`,
-    );
-    await pipeline.runUntilQuiet(progress.onProgress);
-
-    const remittances = await uploadAll(pipeline, join(input, 'remittances'), 'denials', 'remittances');
-    say(`\n[3/3] remittances: ${remittances} file(s) dropped in the denials bucket`);
-    await pipeline.runUntilQuiet(progress.onProgress);
+    const { applied, invalid } = await runInput(pipeline, input, { say, onProgress: progress.onProgress });
 
     // Every audit event of the run sealed into the audit bucket and checked as an auditor would.
     const trail = await sealAndVerify(pipeline, config);

@@ -4,6 +4,7 @@ import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import { KMSServiceException } from '@aws-sdk/client-kms';
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { SQSServiceException } from '@aws-sdk/client-sqs';
+import { PERSON_SUBJECTS } from '#shared/audit-trail/person-events.ts';
 import type { AwsClients } from '#shared/aws/clients.ts';
 import { type ArnScope, type Input, requestsOfCall } from '#shared/iam/requests-of-call.ts';
 import {
@@ -234,6 +235,8 @@ export function appendDistinct(file: string): (call: CheckedCall) => void {
   };
 }
 
+const PERSON_SUBJECT_NAMES: ReadonlySet<string> = new Set(Object.values(PERSON_SUBJECTS));
+
 /**
  * A partition key as a call is recorded: cut after its kind (`CHART#…`), so one kind of call is recorded
  * once; a review board partition keeps its queue (`REVIEWS#…#qa-review`: each QA role reads its own
@@ -242,9 +245,14 @@ export function appendDistinct(file: string): (call: CheckedCall) => void {
  */
 export function recordedPartition(value: string, agency: string | undefined): string {
   const [kind = ''] = value.split('#');
+  // A chart's partition leads with its chartKey, which leads with the agency (`CHART#<agency>.ck…`).
+  if (agency && value.startsWith(`${kind}#${agency}.`)) return `${kind}#{agency}.…`;
   if (agency && value.startsWith(`${kind}#${agency}#`)) {
     const rest = value.slice(kind.length + agency.length + 2);
-    return kind === 'REVIEWS' ? `REVIEWS#{agency}#${rest}` : `${kind}#{agency}#…`;
+    if (kind === 'REVIEWS') return `REVIEWS#{agency}#${rest}`;
+    // A person's own audit subjects (`access`, `adrs`) stay: its role may add events under them alone.
+    if (kind === 'AUDIT' && PERSON_SUBJECT_NAMES.has(rest)) return `AUDIT#{agency}#${rest}`;
+    return `${kind}#{agency}#…`;
   }
   if (kind === 'REVIEWS') return value.replace(/^REVIEWS#[^#]+(#[^#]+)$/, 'REVIEWS#…$1');
   return value.replace(/^([^#]*#).+$/, '$1…');

@@ -1,7 +1,13 @@
 import type { ClaimTarget } from '#shared/aws/ports.ts';
 import { normaliseIcd10Code } from '#shared/data/icd10cm.ts';
 import { type Classification, classifyClaim, type ReasonTables } from '#shared/denials/classify.ts';
-import { CLAIM_REF, chartSubject, claimAliasKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
+import {
+  CLAIM_REF,
+  chartSubject,
+  claimAliasKeyOf,
+  payerClaimKeyOf,
+  sha256Hex,
+} from '#shared/identity/identifiers.ts';
 import {
   BILLED_STATUSES,
   type ChartState,
@@ -85,6 +91,17 @@ export function answerKey(claim: RemittanceClaim, payment: RemittancePayment, cl
   ].join('|');
 }
 
+/**
+ * The payer's claim number (CLP07) a claim is paired by when its CLP01 is unknown: only a reversal or a
+ * correction (CLP09 7 replacement, 8 void) takes back or restates an earlier answer under its number,
+ * and only a number that can name one claim (a placeholder such as 0 or a short run names none).
+ */
+export function pairedByPayerNumber(claim: RemittanceClaim): string | undefined {
+  const icn = claim.payerClaimControlNumber?.trim();
+  const restates = claim.disposition === 'reversal' || claim.frequency === '7' || claim.frequency === '8';
+  return restates && icn && icn.length >= 6 && !/^0+$/.test(icn) ? icn : undefined;
+}
+
 /** `unknownCodes`: CARCs and RARCs in neither the tables nor the agency's families (classified other). */
 export type ApplyResult =
   | { outcome: 'paid' | 'denied' | 'reversed'; coderRelated: boolean; unknownCodes: string[] }
@@ -143,16 +160,28 @@ export function createClaimApplier(
   const { ports } = deps;
 
   async function targetOf(
-    pcn: string,
+    claim: RemittanceClaim,
   ): Promise<{ target: ClaimTarget; claimRef: string } | { reason: string }> {
+    const pcn = claim.patientControlNumber;
     let claimRef = CLAIM_REF.test(pcn) ? pcn : undefined;
     if (!claimRef) {
       // The billing system put its own number in CLM01: a mapping file it supplied names the claimRef.
       const aliasKey = await claimAliasKeyOf(ports.keys, context.agencyId, pcn);
       claimRef = await ports.remittances.aliasOf(context.agencyId, aliasKey);
-      if (!claimRef)
-        return { reason: 'CLP01 is not a codetrail claimRef and no billing mapping file names it' };
     }
+    const pairsByIcn = pairedByPayerNumber(claim);
+    if (!claimRef && pairsByIcn) {
+      // A reversal or correction of a claim the payer answered before carries that answer's ICN (CLP07)
+      // even where its CLP01 is not one codetrail or a mapping file knows.
+      const icnKey = await payerClaimKeyOf(ports.keys, context.agencyId, pairsByIcn);
+      claimRef = await ports.remittances.payerClaimOf(context.agencyId, icnKey);
+    }
+    if (!claimRef)
+      return {
+        reason: pairsByIcn
+          ? 'CLP01 is not a codetrail claimRef, no billing mapping file names it, and no earlier answer carried its CLP07'
+          : 'CLP01 is not a codetrail claimRef and no billing mapping file names it',
+      };
     const target = await ports.remittances.findClaim(claimRef);
     if (!target) return { reason: 'no batch handed to billing holds this claimRef' };
     if (target.agencyId !== context.agencyId)
@@ -269,7 +298,7 @@ export function createClaimApplier(
   /** The chart version the claim names: its claimRef, or the billing system's number mapped to one. */
   async function resolve(item: ClaimToApply): Promise<Resolution> {
     if (item.target) return { target: item.target };
-    const found = await targetOf(item.claim.patientControlNumber);
+    const found = await targetOf(item.claim);
     return 'reason' in found ? { unmatched: unmatchedClaim(item, found.reason) } : found;
   }
 
@@ -290,6 +319,11 @@ export function createClaimApplier(
       return unmatched(item, `the chart version is ${state.status}, not billed`);
     const record = recordOf(item, target, claimRef ?? state.claimRef ?? '', classification);
     const written = await ports.remittances.record(record);
+    // The payer's number, as its keyed HMAC: a later answer (or an audit request) bringing only it finds the claim.
+    const icnKey = claim.payerClaimControlNumber
+      ? await payerClaimKeyOf(ports.keys, target.agencyId, claim.payerClaimControlNumber)
+      : undefined;
+    if (icnKey) await ports.remittances.indexPayerClaim(target.agencyId, icnKey, record.claimRef);
 
     // Every answer applied to the claim decides its status: re-read and retried when another delivery
     // applied one between our read and our write (the write is conditional on the count we read).
@@ -377,6 +411,7 @@ export function createClaimApplier(
         reasonCodes: stored.reasonCodes,
         remarkCodes: stored.remarkCodes,
         ...(stored.family ? { family: stored.family } : {}),
+        ...(icnKey ? { icnKey } : {}),
         coderId: state.coderId,
         batchId: state.batchId,
         ...(denial

@@ -1,5 +1,5 @@
 import { queueOfPurpose, type ReviewQueue } from '#shared/aws/ports.ts';
-import { chartKeyOf, chartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
+import { chartKeyOf, chartSubject, memberKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import { type ChartState, isBilled } from '#shared/model/chart-state.ts';
 import { agencyTimeZone } from '#shared/model/config.ts';
 import type { ChartMessage } from '#shared/model/messages.ts';
@@ -251,6 +251,17 @@ export function createChartTaker(deps: StageDeps) {
       };
     }
     if (!created) await tagAgain(stored);
+    // The patient's member id (the Medicare beneficiary id), as its keyed HMAC, with the period: an audit
+    // request that brings the MBI and dates of service finds this version. Written on a retry too.
+    if (chart.payer.memberId)
+      await ports.members.add({
+        agencyId: chart.agencyId,
+        memberKey: await memberKeyOf(ports.keys, chart.agencyId, chart.payer.memberId),
+        chartKey,
+        version: chart.version,
+        periodFrom: chart.period.from,
+        periodThrough: chart.period.through,
+      });
     // The same record of the same file, taken again after a crash or a takeover, counts as it did the
     // first time; the same chart from another drop is a duplicate.
     const ours =

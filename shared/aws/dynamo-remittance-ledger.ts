@@ -18,6 +18,7 @@ import {
   GSI1,
   META_SK,
   padVersion,
+  payerClaimPk,
   REMIT_PREFIX,
   remittanceSk,
   withoutKeys,
@@ -52,6 +53,15 @@ export class DynamoRemittanceLedger implements RemittanceLedger {
 
   async aliasOf(agencyId: string, aliasKey: string): Promise<string | undefined> {
     const item = await this.get(claimAliasPk(agencyId, aliasKey));
+    return typeof item?.claimRef === 'string' ? item.claimRef : undefined;
+  }
+
+  async indexPayerClaim(agencyId: string, icnKey: string, claimRef: string): Promise<void> {
+    await this.putOnce({ pk: payerClaimPk(agencyId, icnKey), sk: META_SK, agencyId, claimRef });
+  }
+
+  async payerClaimOf(agencyId: string, icnKey: string): Promise<string | undefined> {
+    const item = await this.get(payerClaimPk(agencyId, icnKey));
     return typeof item?.claimRef === 'string' ? item.claimRef : undefined;
   }
 

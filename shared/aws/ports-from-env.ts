@@ -8,6 +8,7 @@ import { DynamoBatchStore } from './dynamo-batch-store.ts';
 import { DynamoChainLinks } from './dynamo-chain-links.ts';
 import { DynamoChartStore } from './dynamo-chart-store.ts';
 import { DynamoCoderLedger } from './dynamo-coder-ledger.ts';
+import { DynamoMemberIndex } from './dynamo-member-index.ts';
 import { DynamoObjectLedger } from './dynamo-object-ledger.ts';
 import { DynamoRemittanceLedger } from './dynamo-remittance-ledger.ts';
 import { DynamoReviewBoard } from './dynamo-review-board.ts';
@@ -85,6 +86,7 @@ export function buildPorts(
     coders: new DynamoCoderLedger(clients.dynamo, resources.table),
     remittances: new DynamoRemittanceLedger(clients.dynamo, resources.table),
     reviews: new DynamoReviewBoard(clients.dynamo, resources.table),
+    members: new DynamoMemberIndex(clients.dynamo, resources.table),
   };
 }
 

@@ -313,6 +313,12 @@ export interface RemittanceLedger {
   /** A billing-supplied mapping entry; `aliasKey` is the keyed HMAC of the billing system's number. */
   putAlias(agencyId: string, aliasKey: string, claimRef: string): Promise<void>;
   aliasOf(agencyId: string, aliasKey: string): Promise<string | undefined>;
+  /**
+   * Records the claimRef a payer's claim number (its keyed HMAC, `icnKey`) first answered; a later
+   * answer under the same number (a reversal, a correction) leaves it as it is.
+   */
+  indexPayerClaim(agencyId: string, icnKey: string, claimRef: string): Promise<void>;
+  payerClaimOf(agencyId: string, icnKey: string): Promise<string | undefined>;
   /** Notes that the agency's mapping entries changed at `at` (ISO); the latest such time is kept. */
   noteMappingChange(agencyId: string, at: string): Promise<void>;
   /** When the agency's mapping entries last changed; undefined when no mapping file was ever taken. */
@@ -385,6 +391,29 @@ export function queueOfPurpose(purpose: ReviewPurpose, firstReviews: ReviewQueue
 }
 
 /** Everything a stage's service works over. */
+/** One chart version that names a payer member id (the Medicare beneficiary id), by its keyed HMAC. */
+export interface MemberEntry {
+  agencyId: string;
+  /** Keyed HMAC of the member id (`memberKeyOf`): never the id. */
+  memberKey: string;
+  chartKey: string;
+  version: number;
+  /** The chart's period of service: what a request's dates are matched against. */
+  periodFrom: string;
+  periodThrough: string;
+}
+
+/**
+ * Which chart versions name a patient's payer member id: an audit request arrives with the Medicare
+ * beneficiary id and dates of service, not a chartKey. Written by intake, read by `codetrail history`.
+ */
+export interface MemberIndex {
+  /** Idempotent: the same chart version indexed again changes nothing. */
+  add(entry: MemberEntry): Promise<void>;
+  /** Every chart version of the agency indexed under the member key, oldest period first. */
+  charts(agencyId: string, memberKey: string): Promise<MemberEntry[]>;
+}
+
 export interface Ports {
   charts: ChartStore;
   batches: BatchStore;
@@ -398,4 +427,5 @@ export interface Ports {
   coders: CoderLedger;
   remittances: RemittanceLedger;
   reviews: ReviewBoard;
+  members: MemberIndex;
 }

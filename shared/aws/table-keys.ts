@@ -15,6 +15,8 @@ import type { CoderRecord } from '#shared/model/qa.ts';
  *   category denial      DXCAT#<agency>#<cat>    DENIAL#<at>#<chartKey>#<version:10>              -     -
  *   claim index          CLAIMREF#<claimRef>     META               -                                    -
  *   claim alias          CLAIMALIAS#<agency>#<hmac of the billing system's number>  META  -            -
+ *   payer claim number   ICN#<agency>#<hmac of the payer's ICN, CLP07>  META  -                          -
+ *   member id index      MEMBER#<agency>#<hmac of the payer member id>  <chartKey>#<version:10>  -        -
  *   remittance record    CHART#<chartKey>        REMIT#<version:10>#<remitId>   AGENCY#<agencyId>#REMIT   <receivedAt>#<remitId>
  *   review board entry   REVIEWS#<agencyId>#<queue>   <chartKey>#<version:10>#<purpose>   -        -
  */
@@ -132,6 +134,23 @@ export function claimRefPk(claimRef: string): string {
 /** A billing-supplied mapping: the billing system's own claim number (keyed HMAC, never the number). */
 export function claimAliasPk(agencyId: string, aliasKey: string): string {
   return `CLAIMALIAS#${agencyId}#${aliasKey}`;
+}
+
+/**
+ * A payer's own claim number (CLP07, the ICN) of an agency: its keyed HMAC, never the number. Names the
+ * claimRef of the claim it first answered, so a reversal or an audit request that brings only the ICN
+ * finds the claim.
+ */
+export function payerClaimPk(agencyId: string, icnKey: string): string {
+  return `ICN#${agencyId}#${icnKey}`;
+}
+
+/**
+ * A payer member id (the Medicare beneficiary id) of an agency, as its keyed HMAC: the chart versions
+ * that name it sort under it by chartKey and version.
+ */
+export function memberPk(agencyId: string, memberKey: string): string {
+  return `MEMBER#${agencyId}#${memberKey}`;
 }
 
 /** When an agency's billing mapping entries last changed: a resent remittance is read again only after. */

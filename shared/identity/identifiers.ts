@@ -81,6 +81,22 @@ export async function claimAliasKeyOf(keys: KeyService, agencyId: string, number
   return keys.mac(`claim-alias|${agencyId}|${number}`);
 }
 
+/**
+ * The keyed HMAC of a payer's own claim number (CLP07, the ICN or DCN): what the payer-claim index and
+ * the audit trail keep of it, so an audit request that brings only the ICN finds its chart.
+ */
+export async function payerClaimKeyOf(keys: KeyService, agencyId: string, icn: string): Promise<string> {
+  return keys.mac(`icn|${agencyId}|${icn.trim().toUpperCase()}`);
+}
+
+/**
+ * The keyed HMAC of a patient's payer member id (the Medicare beneficiary id, MBI): what the member index
+ * keeps of it. Written with or without dashes and in either case, an MBI is the same id.
+ */
+export async function memberKeyOf(keys: KeyService, agencyId: string, memberId: string): Promise<string> {
+  return keys.mac(`member|${agencyId}|${memberId.replace(/[\s-]/g, '').toUpperCase()}`);
+}
+
 export function chartSubject(chartKey: string, version: number): string {
   return `chart:${chartKey}:v${version}`;
 }

@@ -63,6 +63,13 @@ const ALLOWED: { reason: string; matches: (w: Wildcard) => boolean }[] = [
       ['QaSenior', 'Artifacts', 'qa-notes', 's3:PutObject', 'a senior adds notes'],
       ['Coder', 'Artifacts', 'qa-notes', 's3:PutObject', "a coder adds a dispute's note"],
       ['Compliance', 'Artifacts', 'receipts', 's3:GetObject', 'compliance reads receipts'],
+      [
+        'Compliance',
+        'Artifacts',
+        'charts',
+        's3:GetObject',
+        'compliance reads the charts an audit packet holds',
+      ],
       ['Compliance', 'Audit', 'receipts', 's3:GetObject', 'compliance reads locked receipts'],
       ['Compliance', 'Audit', 'batches', 's3:GetObject', 'compliance reads locked manifests'],
       [

@@ -99,7 +99,11 @@ describe('the QA reviewer and senior reviewer roles', () => {
       statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
     for (const action of ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'])
       expect(on(action)).toEqual([arn(c.queues.of(queue, AGENCY).queue)]);
-    expect(on('sqs:SendMessage')).toEqual([arn(c.queues.lambda['qa-result'].queue)]);
+    // Its answers to qa-result; the chainer hears of each chart it opens (an audit event of its own).
+    expect(on('sqs:SendMessage')).toEqual(
+      expect.arrayContaining([arn(c.queues.lambda['qa-result'].queue), arn(c.queues.lambda.audit.queue)]),
+    );
+    expect(on('sqs:SendMessage')).toHaveLength(2);
   });
 
   it.each(roles)('the %s reads only chart files tagged for review, and writes only its notes', (_, role) => {
@@ -125,8 +129,10 @@ describe('the QA reviewer and senior reviewer roles', () => {
   it.each(roles)(
     "the %s reads its own queue's review board alone of the table, and writes nothing to it",
     (_, role, queue) => {
-      const dynamo = statementsOfRole(t, role).filter((s) =>
-        asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')),
+      const dynamo = statementsOfRole(t, role).filter(
+        (s) =>
+          asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')) &&
+          JSON.stringify(s.Resource) === JSON.stringify(arn(c.table)),
       );
       expect(dynamo).toEqual([
         {
@@ -161,13 +167,32 @@ describe('the compliance role', () => {
     const statements = statementsOfRole(t, c.personRoles.byAgency[AGENCY]?.compliance as IConstruct);
     const actions = statements.flatMap((s) => asArray(s.Action as string | string[])).sort();
     expect([...new Set(actions)]).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
       'dynamodb:Query',
       'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:Encrypt',
+      'kms:GenerateDataKey',
+      'kms:GenerateMac',
       'kms:GetPublicKey',
       's3:GetObject',
       's3:ListBucket',
+      'sqs:SendMessage',
     ]);
-    const query = statements.find((s) => asArray(s.Action).includes('dynamodb:Query'));
+    // A chart's story: its agency's chart versions, the claim a claimRef names, its agency's ICN index.
+    const story = statements.find((s) => asArray(s.Action).includes('dynamodb:GetItem'));
+    expect(story?.Resource).toEqual(arn(c.table));
+    expect(story?.Condition).toEqual({
+      'ForAllValues:StringLike': {
+        'dynamodb:LeadingKeys': [`CHART#${AGENCY}.*`, 'CLAIMREF#*', `ICN#${AGENCY}#*`, `MEMBER#${AGENCY}#*`],
+      },
+    });
+    const mac = statements.find((s) => asArray(s.Action).includes('kms:GenerateMac'));
+    expect(mac?.Resource).toEqual(arn(c.keys.mac));
+    const query = statements.find(
+      (s) => asArray(s.Action).includes('dynamodb:Query') && !asArray(s.Action).includes('dynamodb:GetItem'),
+    );
     // The audit table's events of its agency alone: not the chain's links, not the table.
     expect(query?.Resource).toEqual(arn(c.auditTable));
     expect(query?.Condition).toEqual({
@@ -182,8 +207,58 @@ describe('the compliance role', () => {
     const reads = statements.filter((s) => asArray(s.Action).includes('s3:GetObject'));
     expect(JSON.stringify(reads)).not.toMatch(/"\/\*"|\/receipts\/\*|\/batches\/\*/);
     expect(JSON.stringify(reads)).toContain(`/receipts/${AGENCY}/*`);
+    expect(JSON.stringify(reads)).toContain(`/charts/${AGENCY}/*`);
+    expect(JSON.stringify(reads)).not.toMatch(/\/charts\/\*/);
     expect((t.toJSON().Outputs as Record<string, unknown>)[OUTPUT.complianceRole(AGENCY)]).toBeDefined();
   });
+});
+
+/**
+ * What people record themselves (issue 14): each chart their command opens, and compliance's register of
+ * documentation requests: PutItem on those audit partitions of their agency alone, never a chart's events
+ * or a stage's, and nothing else written to either table.
+ */
+describe("people's own audit events", () => {
+  const { template: t, built } = template();
+  const c = built.stack.codetrail;
+  const mine = c.personRoles.byAgency[AGENCY];
+  if (!mine) throw new Error('no roles for the agency');
+
+  it.each([
+    ['compliance', mine.compliance, [`AUDIT#${AGENCY}#access`, `AUDIT#${AGENCY}#adrs`]],
+    ['qa reviewer', mine.qaReviewer, [`AUDIT#${AGENCY}#access`]],
+    ['qa senior', mine.qaSenior, [`AUDIT#${AGENCY}#access`]],
+    ['billing', mine.billing, [`AUDIT#${AGENCY}#access`]],
+    ['coder', mine.coder, []],
+    ['EMR writer', mine.emrWriter, []],
+  ] as const)(
+    'the %s adds events under its own subjects alone, and writes no table otherwise',
+    (_, role, partitions) => {
+      const statements = statementsOfRole(t, role);
+      const writes = statements.filter((s) =>
+        asArray(s.Action).some((a: string) =>
+          /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a),
+        ),
+      );
+      expect(writes).toEqual(
+        partitions.length === 0
+          ? []
+          : [
+              {
+                Effect: 'Allow',
+                Action: 'dynamodb:PutItem',
+                Resource: arn(c.auditTable),
+                // Exact partitions (StringEquals): not a pattern that could reach a chart's.
+                Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': partitions } },
+              },
+            ],
+      );
+      const sendsTo = statements
+        .filter((s) => asArray(s.Action).includes('sqs:SendMessage'))
+        .flatMap((s) => asArray(s.Resource).map((r) => JSON.stringify(r)));
+      expect(sendsTo.includes(JSON.stringify(arn(c.queues.lambda.audit.queue)))).toBe(partitions.length > 0);
+    },
+  );
 });
 
 /** The coder role (issue 13, item 3): a dispute and its note, nothing read. */
@@ -210,7 +285,10 @@ describe('the billing role', () => {
       statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
     for (const action of ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'])
       expect(on(action)).toEqual([arn(c.queues.of('coded-batches', AGENCY).queue)]);
-    expect(on('sqs:SendMessage')).toEqual([arn(c.queues.lambda['billing-reply'].queue)]);
+    expect(on('sqs:SendMessage')).toEqual(
+      expect.arrayContaining([arn(c.queues.lambda['billing-reply'].queue), arn(c.queues.lambda.audit.queue)]),
+    );
+    expect(on('sqs:SendMessage')).toHaveLength(2);
     const s3 = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('s3:')));
     expect(s3).toEqual([
       {
@@ -233,7 +311,11 @@ describe('the billing role', () => {
       },
     ]);
     // People never write the table: the billing-reply stage makes every change. They read batch items alone.
-    const dynamo = statements.filter((s) => asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')));
+    const dynamo = statements.filter(
+      (s) =>
+        asArray(s.Action).some((a: string) => a.startsWith('dynamodb:')) &&
+        JSON.stringify(s.Resource) === JSON.stringify(arn(c.table)),
+    );
     expect(dynamo).toEqual([
       {
         Effect: 'Allow',

@@ -38,6 +38,11 @@ describe('DynamoRemittanceLedger on dynalite', () => {
     await ledger.putAlias('agency-r', 'hmac-of-number', 'CTAAAAAAAAAAAAAA');
     expect(await ledger.aliasOf('agency-r', 'hmac-of-number')).toBe('CTAAAAAAAAAAAAAA');
     expect(await ledger.aliasOf('agency-other', 'hmac-of-number')).toBeUndefined();
+    // A payer's claim number names the claim it first answered: a later answer under it changes nothing.
+    await ledger.indexPayerClaim('agency-r', 'hmac-of-icn', 'CTAAAAAAAAAAAAAA');
+    await ledger.indexPayerClaim('agency-r', 'hmac-of-icn', 'CTBBBBBBBBBBBBBB');
+    expect(await ledger.payerClaimOf('agency-r', 'hmac-of-icn')).toBe('CTAAAAAAAAAAAAAA');
+    expect(await ledger.payerClaimOf('agency-other', 'hmac-of-icn')).toBeUndefined();
     // When the mappings last changed: only ever forward (a mapping file retried late never moves it back).
     expect(await ledger.mappingChangedAt('agency-r')).toBeUndefined();
     await ledger.noteMappingChange('agency-r', '2026-11-20T10:00:00.000Z');

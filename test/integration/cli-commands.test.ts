@@ -36,7 +36,12 @@ beforeAll(async () => {
     config: parseConfig({
       agencies: [{ id: 'test-agency' }],
       // coder-new's charts are all sampled, to the first-review queue (not senior review in probation).
-      sampling: { ...SAMPLE_NOTHING, coderRates: { 'coder-new': 1 }, senior: { probation: false } },
+      // coder-sr's are all sampled to senior review.
+      sampling: {
+        ...SAMPLE_NOTHING,
+        coderRates: { 'coder-new': 1, 'coder-sr': 1 },
+        senior: { probation: false, coders: ['coder-sr'] },
+      },
       local: { timeCompression: 1000 },
     }),
     keyFile,
@@ -155,6 +160,14 @@ describe('codetrail commands against a running stack', () => {
         expect(statSync(join(out, id, 'charts', `${m.claimRef}.json`)).mode & 0o777).toBe(0o600);
     }
     expect(await runBillingPull(target, { out })).toBe('No coded batch is waiting.');
+    // Every chart file a pull opened is an audit event of the person's own, with why; the reviewer's too.
+    const opened = (await pipeline.ports.audit.list('test-agency', 'access')).map((e) => [
+      e.actor,
+      e.detail?.chartKey,
+      e.detail?.purpose,
+    ]);
+    for (const m of members) expect(opened).toContainEqual(['local:test', m.chartKey, 'billing']);
+    expect(opened).toContainEqual(['local:test', chartKey, 'qa-review']);
 
     // Compliance proves what a batch billed: its Object-Locked manifest is the one billing handoff recorded.
     const [batchId = ''] = batchIds;
@@ -291,5 +304,20 @@ describe('codetrail commands against a running stack', () => {
       new GetObjectCommand({ Bucket: pipeline.resources.buckets.audit, Key: 'probe/two.bin' }),
     );
     expect(Buffer.from((await two.Body?.transformToByteArray()) ?? [])).toEqual(latin1);
+  });
+
+  it('records the chart a senior reviewer opens, as the senior, before reading it', async () => {
+    const file = join(dir, 'senior.ndjson');
+    writeFileSync(file, JSON.stringify(homeHealthChart({ chartId: 'CLI-SR', coderId: 'coder-sr' })));
+    await runDrop(target, [file], { agency: 'test-agency' });
+    await pipeline.runUntilQuiet();
+    const listing = await runQaReview(target, { senior: true });
+    expect(listing).toContain('coder-sr');
+    const chartKey = listing.split('\n')[2]?.split(/\s+/)[2] ?? '';
+    expect(await runQaShow(target, chartKey, 1, 'review', { senior: true })).toContain('"chartId": "CLI-SR"');
+    const opened = await pipeline.ports.audit.list('test-agency', 'access');
+    expect(opened.filter((e) => e.detail?.chartKey === chartKey).map((e) => e.detail?.purpose)).toEqual([
+      'qa-review',
+    ]);
   });
 });

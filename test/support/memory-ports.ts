@@ -7,6 +7,8 @@ import type {
   Clock,
   KeyService,
   LedgerEntry,
+  MemberEntry,
+  MemberIndex,
   ObjectLedger,
   Ports,
   ReviewBoard,
@@ -210,6 +212,7 @@ export function memoryPorts(options: { clock?: Clock } = {}) {
     coders: memoryCoderLedger(),
     remittances: memoryRemittanceLedger(),
     reviews: memoryReviewBoard(),
+    members: memoryMemberIndex(),
   };
   return {
     ports,
@@ -299,6 +302,27 @@ export function memoryReviewBoard(): ReviewBoard {
         .filter((e) => e.agencyId === agencyId && e.queue === queue && e.closedAt === undefined)
         .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
         .map((e) => structuredClone(e));
+    },
+  };
+}
+
+/** The member index in memory: one entry per agency, member and chart version, oldest period first. */
+export function memoryMemberIndex(): MemberIndex {
+  const entries = new Map<string, MemberEntry>();
+  return {
+    async add(entry) {
+      entries.set(`${entry.agencyId}#${entry.memberKey}#${entry.chartKey}#${entry.version}`, { ...entry });
+    },
+    async charts(agencyId, memberKey) {
+      return [...entries.values()]
+        .filter((e) => e.agencyId === agencyId && e.memberKey === memberKey)
+        .sort(
+          (a, b) =>
+            a.periodFrom.localeCompare(b.periodFrom) ||
+            a.chartKey.localeCompare(b.chartKey) ||
+            a.version - b.version,
+        )
+        .map((e) => ({ ...e }));
     },
   };
 }

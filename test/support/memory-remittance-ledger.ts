@@ -5,6 +5,7 @@ import { byPayerOrder, type RemittanceRecord } from '#shared/model/remittance.ts
 export function memoryRemittanceLedger(): RemittanceLedger {
   const claims = new Map<string, ClaimTarget>();
   const aliases = new Map<string, string>();
+  const payerClaims = new Map<string, string>();
   const records = new Map<string, RemittanceRecord>();
   const mappingChanges = new Map<string, string>();
   const byTime = (a: RemittanceRecord, b: RemittanceRecord) =>
@@ -22,6 +23,12 @@ export function memoryRemittanceLedger(): RemittanceLedger {
     },
     async aliasOf(agencyId, aliasKey) {
       return aliases.get(`${agencyId}#${aliasKey}`);
+    },
+    async indexPayerClaim(agencyId, icnKey, claimRef) {
+      if (!payerClaims.has(`${agencyId}#${icnKey}`)) payerClaims.set(`${agencyId}#${icnKey}`, claimRef);
+    },
+    async payerClaimOf(agencyId, icnKey) {
+      return payerClaims.get(`${agencyId}#${icnKey}`);
     },
     async noteMappingChange(agencyId, at) {
       const before = mappingChanges.get(agencyId);

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createChainerService } from '#functions/audit-chainer/service.ts';
 import { auditEventId, chainedHash, GENESIS_HASH } from '#shared/audit-trail/chain.ts';
 import { chainTip, linkEvent } from '#shared/audit-trail/chainer.ts';
+import { chartOpenedEvent } from '#shared/audit-trail/person-events.ts';
+import type { AuditEvent } from '#shared/aws/ports.ts';
 import { MemoryChainLinks, syntheticEvent } from '../support/audit-trail.ts';
 
 const AGENCY = 'agency-a';
@@ -135,6 +137,39 @@ describe('the audit chainer', () => {
     ]);
     expect(links.chain(AGENCY)).toHaveLength(1);
     await expect(service.chain('Not An Agency', [first])).rejects.toThrow(/not an agency id/);
+  });
+
+  it("refuses what a person's role filed under its own subject as anything else: a chart's event, a stage's, another kind", async () => {
+    const links = new MemoryChainLinks();
+    const errors: unknown[] = [];
+    const service = chainer(links, errors);
+    // A reviewer may add items under `access` alone; each forgery is put there, and named on the queue.
+    const forge = (event: Record<string, unknown>) => {
+      const eventId = auditEventId(event as unknown as AuditEvent);
+      links.events.set(`${AGENCY}#access#${eventId}`, event);
+      return { agencyId: AGENCY, subject: 'access', eventId };
+    };
+    const opened = chartOpenedEvent({
+      agencyId: AGENCY,
+      chartKey: `${AGENCY}.ck1`,
+      version: 1,
+      purpose: 'qa-review',
+      actor: 'arn:aws:sts::1:assumed-role/r/qa-7',
+      at: '2026-12-01T10:00:00.000Z',
+    });
+    const asChart = forge({ ...sent(5), subject: `chart:${AGENCY}.ck1:v1`, type: 'verdict.agree' });
+    const asStage = forge({ ...opened, actor: 'stage:qa-result' });
+    const otherKind = forge({ ...opened, type: 'verdict.agree' });
+    for (const message of [asChart, asStage, otherKind])
+      expect(await service.chain(AGENCY, [message])).toBe(0);
+    expect(errors.map((e) => (e as Error).message)).toEqual([
+      'the recorded audit event is filed under another subject',
+      'access: an event naming a stage as its actor',
+      'access: an event of another kind than a person records',
+    ]);
+    // The person's own event, as its command records it, is chained.
+    expect(await service.chain(AGENCY, [forge(opened as unknown as Record<string, unknown>)])).toBe(1);
+    expect(links.chain(AGENCY).map((l) => l.event.type)).toEqual(['chart.opened']);
   });
 
   it('whatever the retries and stops, links each event once, in the order first sent, unbroken', async () => {

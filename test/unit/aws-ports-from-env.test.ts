@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AwsClients } from '#shared/aws/clients.ts';
+import { DynamoMemberIndex } from '#shared/aws/dynamo-member-index.ts';
 import { KmsKeyService } from '#shared/aws/kms-key-service.ts';
 import { LocalKeyService } from '#shared/aws/local-key-service.ts';
 import { buildPorts } from '#shared/aws/ports-from-env.ts';
@@ -24,11 +25,13 @@ describe('buildPorts', () => {
       'coders',
       'keys',
       'ledger',
+      'members',
       'queue',
       'remittances',
       'reviews',
       'samplingKeys',
     ]);
+    expect(ports.members).toBeInstanceOf(DynamoMemberIndex);
   });
 
   it('uses KMS when a MAC key id is set, even with a local key file', () => {

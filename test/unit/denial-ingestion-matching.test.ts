@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { claimAliasKeyOf, claimRefOf, sha256Hex } from '#shared/identity/identifiers.ts';
+import { pairedByPayerNumber } from '#functions/denial-ingestion/apply-claim.ts';
+import { claimAliasKeyOf, claimRefOf, payerClaimKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
+import type { RemittanceClaim } from '#shared/model/remittance.ts';
 import { AGENCY, csv, denialHarness } from '../support/denial-ingestion-harness.ts';
 
 const MAPPING_HEADER = 'billing_claim_number,claim_ref';
@@ -43,6 +45,7 @@ describe('denial ingestion: matching claims to billed chart versions', () => {
     const report = h.report(key);
     expect(report?.issueCount).toBe(5);
     expect(report?.issues.sort((a, b) => String(a.record).localeCompare(String(b.record)))).toStrictEqual([
+      // A denial is never paired by its CLP07: only a reversal or correction restates an earlier answer.
       unmatched('CLP01 is not a codetrail claimRef and no billing mapping file names it', 3, {
         patientControlNumber: 'ACCT-9',
         disposition: 'denied',
@@ -83,6 +86,56 @@ describe('denial ingestion: matching claims to billed chart versions', () => {
     expect(h.received()).toEqual([
       expect.objectContaining({ claims: 6, paid: 1, denied: 0, unmatched: 5, issues: 0, report: reportKey }),
     ]);
+  });
+
+  it("pairs a reversal by the payer's claim number (CLP07) when its CLP01 is not known, kept as a keyed HMAC per agency", async () => {
+    const h = denialHarness();
+    const billed = await h.billed('ICN-1');
+    await h.drop(
+      'remittances/test-agency/paid.csv',
+      csv(ERA_HEADER, `${billed.claimRef},paid,100,100,,ICN-2026-77`),
+    );
+    // The payer took it back under its own number: the CLP01 is the patient account, which nothing maps.
+    await h.drop(
+      'remittances/test-agency/reversed.csv',
+      csv(ERA_HEADER, 'ACCT-77,reversal,100,-100,,icn-2026-77 '),
+    );
+    expect((await h.chart(billed))?.status).toBe('ADJUSTED');
+    const icnKey = await payerClaimKeyOf(h.mem.ports.keys, AGENCY, 'ICN-2026-77');
+    expect(await h.mem.ports.remittances.payerClaimOf(AGENCY, icnKey)).toBe(billed.claimRef);
+    // Another agency's claim under the same number is not this one.
+    expect(await h.mem.ports.remittances.payerClaimOf('other-agency', icnKey)).toBeUndefined();
+    expect(await payerClaimKeyOf(h.mem.ports.keys, 'other-agency', 'ICN-2026-77')).not.toBe(icnKey);
+    // The trail keeps the HMAC, never the number: an audit request bringing the ICN finds both answers.
+    const answers = [...h.events('claim.paid'), ...h.events('claim.reversed')];
+    expect(answers.map((e) => e.detail?.icnKey)).toEqual([icnKey, icnKey]);
+    expect(JSON.stringify(answers)).not.toContain('2026-77');
+    // A payment under a known ICN but an unknown CLP01 is not paired (only a reversal or correction is),
+    // nor a reversal under a placeholder number.
+    await h.drop(
+      'remittances/test-agency/paid-again.csv',
+      csv(ERA_HEADER, 'ACCT-78,paid,100,100,,ICN-2026-77'),
+    );
+    await h.drop('remittances/test-agency/zero.csv', csv(ERA_HEADER, 'ACCT-79,reversal,100,-100,,000000'));
+    expect(
+      h
+        .received()
+        .slice(-2)
+        .map((r) => r?.unmatched),
+    ).toEqual([1, 1]);
+  });
+
+  it.each([
+    [{ disposition: 'reversal' as const, payerClaimControlNumber: ' 22128000103 ' }, '22128000103'],
+    [{ disposition: 'paid' as const, frequency: '7', payerClaimControlNumber: '22128000103' }, '22128000103'],
+    [{ disposition: 'paid' as const, frequency: '8', payerClaimControlNumber: '22128000103' }, '22128000103'],
+    [{ disposition: 'paid' as const, frequency: '1', payerClaimControlNumber: '22128000103' }, undefined],
+    [{ disposition: 'denied' as const, payerClaimControlNumber: '22128000103' }, undefined],
+    [{ disposition: 'reversal' as const, payerClaimControlNumber: '00000000' }, undefined],
+    [{ disposition: 'reversal' as const, payerClaimControlNumber: '12345' }, undefined],
+    [{ disposition: 'reversal' as const }, undefined],
+  ])('pairs %o by its payer claim number: %s', (claim, expected) => {
+    expect(pairedByPayerNumber(claim as unknown as RemittanceClaim)).toBe(expected);
   });
 
   it('reports bad records and unmatched claims together, counting both', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartSubject } from '#shared/identity/identifiers.ts';
+import { chartSubject, payerClaimKeyOf } from '#shared/identity/identifiers.ts';
 import type { ChartStatus } from '#shared/model/chart-state.ts';
 import { x835 } from '../support/denial-ingestion-835.ts';
 import { AGENCY, csv, denialHarness, START } from '../support/denial-ingestion-harness.ts';
@@ -160,6 +160,8 @@ describe('denial ingestion: every CLP02 status code of an 835', () => {
           reasonCodes: ['CO-45'],
           remarkCodes: [],
           family: 'contractual',
+          // The payer's ICN as its keyed HMAC, never the number (the denial carried none).
+          icnKey: await payerClaimKeyOf(h.mem.ports.keys, AGENCY, 'ICN1'),
           coderId: 'coder-a',
           batchId: 'batch-1',
         },
@@ -177,6 +179,8 @@ describe('denial ingestion: every CLP02 status code of an 835', () => {
           reasonCodes: ['CO-45'],
           remarkCodes: [],
           family: 'contractual',
+          // The payer's ICN as its keyed HMAC, never the number (the denial carried none).
+          icnKey: await payerClaimKeyOf(h.mem.ports.keys, AGENCY, 'ICN1'),
           coderId: 'coder-a',
           batchId: 'batch-1',
         },

@@ -132,7 +132,15 @@ describe('the review board by queue', () => {
 
 describe('person:compliance', () => {
   const role = ofA('person:compliance');
-  it('reads receipts, the Object-Locked audit bucket and the audit events, and writes nothing', async () => {
+  const put = (pk: string) =>
+    new PutItemCommand({ TableName: 'at', Item: { pk: { S: pk }, sk: { S: 'EVT#1' } } });
+  const query = (table: string, pk: string) =>
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: pk } },
+    });
+  it("reads receipts, the audit bucket and events, its agency's charts and indexes, and adds its own events alone", async () => {
     const { clients, iam } = enforcedClients(tags);
     await actAs(role, async () => {
       await clients.s3.send(read('receipts/a/ob1.json'));
@@ -140,29 +148,34 @@ describe('person:compliance', () => {
       await clients.s3.send(
         new GetObjectCommand({ Bucket: 'aud', Key: 'audit-trail/a/digests/0000000000.json' }),
       );
-      await clients.dynamo.send(
-        new QueryCommand({
-          TableName: 'at',
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: 'AUDIT#a#chart:ck1:v1' } },
-        }),
-      );
+      await clients.dynamo.send(query('at', 'AUDIT#a#chart:ck1:v1'));
+      // A chart's story and packet: its file, its versions, the claim and member indexes.
+      await clients.s3.send(read('charts/a/a.ck9/v1.json'));
+      await clients.dynamo.send(getChart('CHART#a.ck1'));
+      await clients.dynamo.send(query('t', 'CHART#a.ck1'));
+      await clients.dynamo.send(getChart('CLAIMREF#CT0000000000000Z'));
+      await clients.dynamo.send(getChart('ICN#a#hmac'));
+      await clients.dynamo.send(query('t', 'MEMBER#a#hmac'));
+      // Its own events: the charts it opens, the documentation requests.
+      await clients.dynamo.send(put('AUDIT#a#access'));
+      await clients.dynamo.send(put('AUDIT#a#adrs'));
     });
     expect(iam.denials()).toEqual([]);
   });
 
   it.each([
-    ['a chart file, even one tagged for review', () => read(TAGGED), 's3:GetObject'],
-    ['a chart version', () => getChart('CHART#ck1'), 'dynamodb:GetItem'],
+    ["another agency's chart file", () => read('charts/b/ck1/v1.json'), 's3:GetObject'],
+    ["another agency's chart version", () => getChart('CHART#b.ck1'), 'dynamodb:GetItem'],
+    ["another agency's chart partition by query", () => query('t', 'CHART#b.ck1'), 'dynamodb:Query'],
+    ["another agency's ICN index", () => getChart('ICN#b#hmac'), 'dynamodb:GetItem'],
+    ["another agency's member index", () => query('t', 'MEMBER#b#hmac'), 'dynamodb:Query'],
+    ['a batch item', () => getChart('BATCH#a#b1'), 'dynamodb:GetItem'],
+    ["an event among a chart's", () => put('AUDIT#a#chart:a.ck1:v1'), 'dynamodb:PutItem'],
+    ["an event of another agency's register", () => put('AUDIT#b#adrs'), 'dynamodb:PutItem'],
     [
-      "a chart's partition by query",
-      () =>
-        new QueryCommand({
-          TableName: 't',
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: 'CHART#ck1' } },
-        }),
-      'dynamodb:Query',
+      'an event under a subject that only begins like its own',
+      () => put('AUDIT#a#access2'),
+      'dynamodb:PutItem',
     ],
     ["another agency's receipt", () => read('receipts/b/ob1.json'), 's3:GetObject'],
     [
@@ -170,16 +183,7 @@ describe('person:compliance', () => {
       () => new GetObjectCommand({ Bucket: 'aud', Key: 'batches/b/b1.json' }),
       's3:GetObject',
     ],
-    [
-      "another agency's audit events",
-      () =>
-        new QueryCommand({
-          TableName: 'at',
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: 'AUDIT#b#chart:ck1:v1' } },
-        }),
-      'dynamodb:Query',
-    ],
+    ["another agency's audit events", () => query('at', 'AUDIT#b#chart:ck1:v1'), 'dynamodb:Query'],
     [
       "another agency's signed trail",
       () => new GetObjectCommand({ Bucket: 'aud', Key: 'audit-trail/b/digests/0000000000.json' }),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { chartKeyOf, claimRefOf } from '#shared/identity/identifiers.ts';
+import { chartKeyOf, claimRefOf, memberKeyOf } from '#shared/identity/identifiers.ts';
 import type { ChartInput } from '#shared/model/chart.ts';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
 import type { ConfigInput } from '#shared/model/config.ts';
@@ -48,6 +48,41 @@ const REMITTANCE = (netPaid: number) => ({
 });
 
 describe('a chart taken in', () => {
+  it("indexes its patient's member id as a keyed HMAC, with its period, and nothing when it has none", async () => {
+    const { t, key, dropVersion } = await setup();
+    await dropVersion(1, {
+      payer: { type: 'medicare', memberId: '1EG4-TE5-MK73' },
+      period: { from: '2026-09-01', through: '2026-10-30' },
+    });
+    // Dropped again (a redelivery): the same entry, once.
+    await dropVersion(1, {
+      payer: { type: 'medicare', memberId: '1EG4-TE5-MK73' },
+      period: { from: '2026-09-01', through: '2026-10-30' },
+    });
+    const memberKey = await memberKeyOf(t.mem.ports.keys, AGENCY, '1eg4te5mk73');
+    expect(await t.mem.ports.members.charts(AGENCY, memberKey)).toEqual([
+      {
+        agencyId: AGENCY,
+        memberKey,
+        chartKey: key,
+        version: 1,
+        periodFrom: '2026-09-01',
+        periodThrough: '2026-10-30',
+      },
+    ]);
+    // Another agency's patient with the same id is another key.
+    expect(await memberKeyOf(t.mem.ports.keys, 'other-agency', '1EG4-TE5-MK73')).not.toBe(memberKey);
+    // A chart with no member id is indexed under nothing (not under the key of an empty id).
+    await t.drop(
+      'exports/test-agency/none.ndjson',
+      JSON.stringify(homeHealthChart({ agencyId: AGENCY, chartId: 'TC-2', payer: { type: 'commercial' } })),
+    );
+    expect(await t.mem.ports.members.charts(AGENCY, await memberKeyOf(t.mem.ports.keys, AGENCY, ''))).toEqual(
+      [],
+    );
+    expect(await t.mem.ports.members.charts(AGENCY, memberKey)).toHaveLength(1);
+  });
+
   it('is stored content-addressed, with its state, and audited with its object, coder and content hash', async () => {
     const { t, key, events } = await setup();
     const text = line();

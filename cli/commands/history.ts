@@ -1,0 +1,235 @@
+import { PERSON_SUBJECTS, personEventRefusal } from '#shared/audit-trail/person-events.ts';
+import {
+  type ChartStory,
+  chartStory,
+  relatedSubjects,
+  type StoryEvent,
+  sealedEvents,
+  versionsIn,
+} from '#shared/audit-trail/story.ts';
+import { type TrailReport, verifyTrail } from '#shared/audit-trail/verify.ts';
+import type { AuditEvent } from '#shared/aws/ports.ts';
+import {
+  agencyOfChartKey,
+  CLAIM_REF,
+  chartKeyOf,
+  chartSubject,
+  memberKeyOf,
+  payerClaimKeyOf,
+} from '#shared/identity/identifiers.ts';
+import type { ChartState } from '#shared/model/chart-state.ts';
+import { AUDIT_TRAIL_PREFIX, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
+import { isoDay } from '../lib/calendar-day.ts';
+import { readStackTrail, stackPublicKey } from '../lib/stack-trail.ts';
+import { agencyNamedBy, type Target } from '../lib/target.ts';
+import { actAs } from '../local/iam-enforcement.ts';
+
+/** How `codetrail history` is told which chart: exactly one of these. */
+export interface HistoryLookup {
+  /** The EMR's chart id: made into its chartKey here, with the stack's MAC key; it goes nowhere else. */
+  chartId?: string;
+  chartKey?: string;
+  /** codetrail's claim reference (CLM01 / CLP01). */
+  claimRef?: string;
+  /** The payer's own claim number (CLP07, the ICN): found through its keyed HMAC. */
+  icn?: string;
+  /** A patient's payer member id (the Medicare beneficiary id), with `from`/`to`: found through its keyed HMAC. */
+  memberId?: string;
+  /** With `memberId`: the dates of service asked about (YYYY-MM-DD); a chart whose period meets them matches. */
+  from?: string;
+  to?: string;
+  agency?: string;
+}
+
+/** A chart's story as read from a stack: the story, the trail's verification, and each version as it stands. */
+export interface ChartHistory {
+  story: ChartStory;
+  /** The agency's trail, verified; undefined while nothing of the agency is sealed yet. */
+  trail: TrailReport | undefined;
+  /** Each version's state now, newest first. */
+  current: ChartState[];
+  /** The public halves (PEM) the trail was verified with. */
+  publicKeys: string[];
+  /** Audit-table items not shown: filed under a subject they do not name, or not a person's own event. */
+  misfiled: number;
+}
+
+/**
+ * `codetrail history`: one chart's whole story, as the agency's compliance role reads it. The chart is
+ * named by its EMR chart id, its chartKey, a claimRef or the payer's ICN. Its events come from the
+ * agency's sealed trail, verified with the signing key's public half, and from the audit table for what
+ * is not sealed yet; an event whose table copy no longer matches what was sealed is named.
+ */
+export async function readChartHistory(
+  target: Target,
+  lookup: HistoryLookup,
+  opts: { publicKey?: string[] } = {},
+): Promise<ChartHistory> {
+  const { agencyId, chartKey } = await resolveChart(target, lookup);
+  const compliance = agencyRole(PERSON_ROLES.compliance, agencyId);
+  const current = await actAs(compliance, () => target.ports.charts.versions(chartKey));
+
+  const files = await readStackTrail(target.ports.artifacts, [agencyId]);
+  const hasTrail = [...files.keys()].some((k) => k.startsWith(`${AUDIT_TRAIL_PREFIX}${agencyId}/`));
+  const publicKeys = hasTrail
+    ? (opts.publicKey ?? [await stackPublicKey(target.clients, target.resources, agencyId)])
+    : [];
+  const trail = hasTrail ? verifyTrail(files, publicKeys, [agencyId]) : undefined;
+  const sealed = sealedEvents(files, agencyId);
+
+  let misfiled = 0;
+  const recorded = await actAs(compliance, async () => {
+    const versions = new Set([
+      ...current.map((s) => s.version),
+      ...versionsIn(
+        sealed.map((s) => ({ subject: String(s.link.event.subject) })),
+        chartKey,
+      ),
+    ]);
+    const events: AuditEvent[] = [];
+    // Only items that are what their partition says: an item a person's role put under its own subject
+    // dressed as a chart's or a stage's event is counted, never shown (the chainer refuses it too).
+    const listed = async (subject: string) => {
+      for (const e of await target.ports.audit.list(agencyId, subject))
+        if (e.subject === subject && e.agencyId === agencyId && !personEventRefusal(e)) events.push(e);
+        else misfiled += 1;
+    };
+    for (const version of versions) await listed(chartSubject(chartKey, version));
+    const chartEvents = [...events, ...sealed.map((s) => s.link.event as AuditEvent)].filter((e) =>
+      String(e.subject).startsWith(`chart:${chartKey}:`),
+    );
+    // What the chart's events name (its batches, its files), and what people reported of it.
+    for (const subject of [...relatedSubjects(chartEvents), ...Object.values(PERSON_SUBJECTS)])
+      await listed(subject);
+    return events;
+  });
+  const story = chartStory({ agencyId, chartKey, sealed, problems: trail?.problems ?? [], recorded });
+  if (story.versions.length === 0 && current.length === 0)
+    throw new Error(`${agencyId} has no chart version and no audit event for that chart`);
+  return { story, trail, current, publicKeys, misfiled };
+}
+
+/**
+ * The agency and chartKey a lookup names (exactly one of a chart id, a chartKey, a claimRef, an ICN),
+ * found as the agency's compliance role.
+ */
+export async function resolveChart(
+  target: Target,
+  lookup: HistoryLookup,
+): Promise<{ agencyId: string; chartKey: string }> {
+  const given = [lookup.chartId, lookup.chartKey, lookup.claimRef, lookup.icn, lookup.memberId].filter(
+    (v) => v !== undefined,
+  );
+  if (given.length !== 1)
+    throw new Error('name the chart once: a chart id, --chart-key, --claim-ref, --icn or --mbi');
+  if (lookup.memberId === undefined && (lookup.from !== undefined || lookup.to !== undefined))
+    throw new Error('--from and --to go with --mbi (the dates of service asked about)');
+  if (lookup.from !== undefined) isoDay(lookup.from, '--from');
+  if (lookup.to !== undefined) isoDay(lookup.to, '--to');
+  if (lookup.from !== undefined && lookup.to !== undefined && lookup.from > lookup.to)
+    throw new Error('--from: after --to');
+  if (lookup.chartKey !== undefined && agencyOfChartKey(lookup.chartKey) === undefined)
+    throw new Error('--chart-key: not a chartKey (<agency>.ck and 30 hex digits)');
+  if (lookup.claimRef !== undefined && !CLAIM_REF.test(lookup.claimRef))
+    throw new Error('--claim-ref: not a claimRef (CT and 14 characters)');
+  const agencyId = agencyNamedBy(
+    target,
+    lookup.agency,
+    lookup.chartKey === undefined ? undefined : agencyOfChartKey(lookup.chartKey),
+    'the chartKey',
+  );
+  const chartKey = await actAs(agencyRole(PERSON_ROLES.compliance, agencyId), () =>
+    chartKeyFor(target, agencyId, lookup),
+  );
+  return { agencyId, chartKey };
+}
+
+/** The chartKey a lookup names, found as the compliance role. */
+async function chartKeyFor(target: Target, agencyId: string, lookup: HistoryLookup): Promise<string> {
+  if (lookup.chartKey !== undefined) return lookup.chartKey;
+  if (lookup.chartId !== undefined) return chartKeyOf(target.ports.keys, agencyId, lookup.chartId);
+  if (lookup.memberId !== undefined) return memberChart(target, agencyId, lookup);
+  let claimRef = lookup.claimRef;
+  if (lookup.icn !== undefined) {
+    const icnKey = await payerClaimKeyOf(target.ports.keys, agencyId, lookup.icn);
+    claimRef = await target.ports.remittances.payerClaimOf(agencyId, icnKey);
+    // The number is not echoed: it may be anything the person typed.
+    if (!claimRef) throw new Error(`--icn: no payer answer of ${agencyId} carried that claim number`);
+  }
+  const claim = claimRef === undefined ? undefined : await target.ports.remittances.findClaim(claimRef);
+  if (!claim || claim.agencyId !== agencyId)
+    throw new Error(
+      lookup.icn !== undefined
+        ? `--icn: the claim that number answered is in no batch of ${agencyId}`
+        : `--claim-ref: no batch of ${agencyId} handed that claimRef to billing`,
+    );
+  return claim.chartKey;
+}
+
+/**
+ * The one chart whose version names the member id, in a period that meets the dates asked about. Several
+ * charts (a patient's admissions, or hospice and home health) are listed, for the person to name one.
+ */
+async function memberChart(target: Target, agencyId: string, lookup: HistoryLookup): Promise<string> {
+  const memberKey = await memberKeyOf(target.ports.keys, agencyId, lookup.memberId ?? '');
+  const from = lookup.from ?? '0000-01-01';
+  const to = lookup.to ?? '9999-12-31';
+  const matches = (await target.ports.members.charts(agencyId, memberKey)).filter(
+    (e) => e.periodFrom <= to && e.periodThrough >= from,
+  );
+  const charts = [...new Set(matches.map((e) => e.chartKey))];
+  // The id is not echoed: it is the patient's.
+  if (charts.length === 0)
+    throw new Error(`--mbi: no chart version of ${agencyId} names that member id in those dates`);
+  if (charts.length > 1)
+    throw new Error(
+      `--mbi: ${charts.length} charts name that member id in those dates: ${matches
+        .map((e) => `${e.chartKey} v${e.version} (${e.periodFrom} to ${e.periodThrough})`)
+        .join(', ')}; name one with --chart-key, or narrow --from and --to`,
+    );
+  return charts[0] as string;
+}
+
+const MARK: Record<StoryEvent['standing']['state'], string> = {
+  verified: 'verified',
+  'not-verified': 'NOT VERIFIED',
+  'not-sealed-yet': 'not sealed yet',
+  'table-differs': 'TABLE COPY DIFFERS FROM SEALED',
+};
+
+function eventLine(e: StoryEvent): string {
+  const where = 'seq' in e.standing ? ` (segment ${e.standing.segment}, event ${e.standing.seq})` : '';
+  const problems = e.standing.state === 'not-verified' ? `: ${e.standing.problems.join('; ')}` : '';
+  return `  ${e.at}  ${e.type.padEnd(22)} ${e.actor}\n      ${e.summary}\n      [${MARK[e.standing.state]}${where}${problems}]`;
+}
+
+/** The history as a person reads it: the verdict on the trail, then each version, batch and file. */
+export function renderChartHistory({ story, trail, current, misfiled }: ChartHistory): string {
+  const lines = [`Chart ${story.chartKey} of ${story.agencyId}`];
+  if (misfiled > 0)
+    lines.push(
+      `WARNING: ${misfiled} audit-table item(s) are not what their partition says (an event filed under another subject, or not one a person records): not shown, and never chained`,
+    );
+  lines.push(
+    trail === undefined
+      ? `Audit trail: nothing of ${story.agencyId} sealed yet: every event below is the audit table's alone`
+      : trail.ok
+        ? `Audit trail: verified (${trail.events} event(s) in ${trail.segments} segment(s)); this chart's events: ${story.verified ? 'all sealed and verified' : 'some not sealed yet or not verified (marked)'}`
+        : `Audit trail: NOT verified: ${trail.problems.length} problem(s) (codetrail audit verify names them); this chart's events are marked`,
+  );
+  const now = new Map(current.map((s) => [s.version, s]));
+  for (const { version, events } of story.versions) {
+    const state = now.get(version);
+    const standing = state
+      ? ` — now ${state.status}${state.claimRef ? `, claimRef ${state.claimRef}` : ''}${state.grouping ? `, HIPPS ${state.grouping.hipps}` : ''}`
+      : '';
+    lines.push('', `Version ${version}${standing}`, ...events.map(eventLine));
+  }
+  for (const { batchId, events } of story.batches)
+    lines.push('', `Batch ${batchId}`, ...(events.length ? events.map(eventLine) : ['  (no event)']));
+  for (const { objectId, events } of story.sources)
+    lines.push('', `File ${objectId}`, ...(events.length ? events.map(eventLine) : ['  (no event)']));
+  if (story.requests.length > 0) lines.push('', 'Documentation requests', ...story.requests.map(eventLine));
+  if (story.access.length > 0) lines.push('', 'Opened by people', ...story.access.map(eventLine));
+  return lines.join('\n');
+}

@@ -1,0 +1,62 @@
+import type { AuditEvent } from '#shared/aws/ports.ts';
+import { sha256Hex } from '#shared/identity/identifiers.ts';
+
+/**
+ * Audit events a person's own command records, not a stage: a chart they opened, a payer's documentation
+ * request they logged. Each kind has one subject per agency, and a person's role may add events under
+ * these subjects alone (PutItem, `dynamodb:LeadingKeys`), so nothing a person records can sit among a
+ * chart's own events or pass for a stage's. The chain seals them like any other; CloudTrail's DynamoDB
+ * data events name the principal that wrote each, against the actor the event names.
+ */
+export const PERSON_SUBJECTS = {
+  /** Every time a person's command opens a chart file: QA review, billing pull, an audit packet. */
+  access: 'access',
+  /** The agency's register of additional documentation requests (`codetrail adr`). */
+  adrs: 'adrs',
+} as const;
+
+/** The kinds of event a person's command records under each of those subjects; the chainer takes no other. */
+export const PERSON_EVENT_TYPES: Readonly<Record<string, readonly string[]>> = {
+  [PERSON_SUBJECTS.access]: ['chart.opened'],
+  [PERSON_SUBJECTS.adrs]: ['adr.opened', 'adr.closed'],
+};
+
+/**
+ * Why an event under a person's own subject is not one a person's command records (its kind, or an actor
+ * that is a stage's); undefined for any other subject or a proper person event.
+ */
+export function personEventRefusal(
+  event: Pick<AuditEvent, 'subject' | 'type' | 'actor'>,
+): string | undefined {
+  const allowed = PERSON_EVENT_TYPES[event.subject];
+  if (!allowed) return undefined;
+  if (!allowed.includes(event.type))
+    return `${event.subject}: an event of another kind than a person records`;
+  if (String(event.actor).startsWith('stage:'))
+    return `${event.subject}: an event naming a stage as its actor`;
+  return undefined;
+}
+
+export type ChartOpenPurpose = 'qa-review' | 'qa-second-review' | 'qa-dispute' | 'billing' | 'audit-packet';
+
+/** A person opened a chart version's file(s), for a purpose: who, when, which chart, never what it holds. */
+export function chartOpenedEvent(args: {
+  agencyId: string;
+  chartKey: string;
+  version: number;
+  purpose: ChartOpenPurpose;
+  actor: string;
+  at: string;
+}): AuditEvent {
+  const { agencyId, chartKey, version, purpose, actor, at } = args;
+  return {
+    type: 'chart.opened',
+    agencyId,
+    subject: PERSON_SUBJECTS.access,
+    actor,
+    at,
+    // Every opening is its own event: by whom, when, what, why.
+    idempotencyKey: sha256Hex(`${actor}|${at}|${chartKey}|${version}|${purpose}`).slice(0, 24),
+    detail: { chartKey, version, purpose },
+  };
+}

@@ -1,0 +1,247 @@
+import type { AuditEvent } from '#shared/aws/ports.ts';
+import { canonical } from './canonical.ts';
+import { auditEventId, type ChainedEvent } from './chain.ts';
+import { PERSON_SUBJECTS } from './person-events.ts';
+import { parseTrailKey } from './segments.ts';
+import type { TrailProblem } from './verify.ts';
+
+/**
+ * A chart's whole story, from its agency's audit trail: every event of each of its versions, of the
+ * batches that billed it and of the files that brought it, each with who did it, when, and how far the
+ * trail vouches for it. Pure: the caller reads the trail and the audit table.
+ */
+
+/** How far the trail vouches for one event. */
+export type EventStanding =
+  /** In a sealed segment the verification found nothing wrong with. */
+  | { state: 'verified'; segment: number; seq: number }
+  /** In a sealed segment, but the verification named a problem with it or its segment. */
+  | { state: 'not-verified'; segment: number; seq: number; problems: string[] }
+  /** In the audit table, not sealed yet (the sealer runs hourly): the chain will vouch for it then. */
+  | { state: 'not-sealed-yet' }
+  /** Sealed, and the audit table's copy is not what was sealed: changed behind the chain. */
+  | { state: 'table-differs'; segment: number; seq: number };
+
+export interface StoryEvent {
+  eventId: string;
+  type: string;
+  subject: string;
+  actor: string;
+  at: string;
+  /** One line of what happened, from the event's detail (ids, codes, figures: never PHI). */
+  summary: string;
+  detail?: Record<string, unknown>;
+  standing: EventStanding;
+}
+
+export interface ChartStory {
+  agencyId: string;
+  chartKey: string;
+  versions: { version: number; events: StoryEvent[] }[];
+  /** The batches that billed a version (`batch:<id>` events). */
+  batches: { batchId: string; events: StoryEvent[] }[];
+  /** The files that brought a version or an answer to it (`object:<id>` events). */
+  sources: { objectId: string; events: StoryEvent[] }[];
+  /** Payers' documentation requests about the chart, and what was sent (`codetrail adr`). */
+  requests: StoryEvent[];
+  /** Every time a person's command opened the chart's files, and why. */
+  access: StoryEvent[];
+  /**
+   * Whether every event of the chart, its batches and its files is sealed and verified. People's own
+   * events (requests, openings) are not counted: one logged a minute ago is not sealed until the hour.
+   */
+  verified: boolean;
+}
+
+/** A sealed event and the segment it was sealed in. */
+export interface SealedEvent {
+  segment: number;
+  link: ChainedEvent;
+}
+
+/** Every event of an agency's sealed segments (`files`: trail keys to text), as the segments hold them. */
+export function sealedEvents(files: ReadonlyMap<string, string>, agencyId: string): SealedEvent[] {
+  const out: SealedEvent[] = [];
+  for (const [key, text] of files) {
+    const parsed = parseTrailKey(key);
+    if (parsed?.kind !== 'segment' || parsed.agencyId !== agencyId) continue;
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        out.push({ segment: parsed.index, link: JSON.parse(line) as ChainedEvent });
+      } catch {
+        // A line that is not JSON: the verification names it; the story has nothing to show of it.
+      }
+    }
+  }
+  return out.sort((a, b) => a.link.seq - b.link.seq);
+}
+
+const CHART_SUBJECT = /^chart:([^:]+):v(\d+)$/;
+
+/** The subjects a chart's events name beside its own: its batches and the files that brought it. */
+export function relatedSubjects(events: readonly { detail?: Record<string, unknown> }[]): string[] {
+  const out = new Set<string>();
+  for (const { detail } of events) {
+    if (typeof detail?.batchId === 'string') out.add(`batch:${detail.batchId}`);
+    if (typeof detail?.objectId === 'string') out.add(`object:${detail.objectId}`);
+  }
+  return [...out].sort();
+}
+
+/** The versions of a chart its events name. */
+export function versionsIn(events: readonly { subject: string }[], chartKey: string): number[] {
+  const out = new Set<number>();
+  for (const { subject } of events) {
+    const m = CHART_SUBJECT.exec(subject);
+    if (m && m[1] === chartKey) out.add(Number(m[2]));
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The chart's story: its sealed events (with what the verification found: `problems`), and the events
+ * the audit table holds (`recorded`) that are not sealed yet, or whose sealed copy they no longer match.
+ */
+export function chartStory(input: {
+  agencyId: string;
+  chartKey: string;
+  sealed: readonly SealedEvent[];
+  problems: readonly TrailProblem[];
+  recorded: readonly AuditEvent[];
+}): ChartStory {
+  const { agencyId, chartKey } = input;
+  const ownSubject = (subject: string) => CHART_SUBJECT.exec(subject)?.[1] === chartKey;
+  const sealedOfChart = input.sealed.filter((s) => ownSubject(String(s.link.event.subject)));
+  const recordedOfChart = input.recorded.filter((e) => ownSubject(e.subject));
+  const related = new Set(relatedSubjects([...sealedOfChart.map((s) => s.link.event), ...recordedOfChart]));
+  const personSubjects: ReadonlySet<string> = new Set(Object.values(PERSON_SUBJECTS));
+  // A person's own report (a chart opened, a documentation request) names the chart in its detail.
+  const wanted = (event: Pick<AuditEvent, 'subject' | 'detail'>) =>
+    ownSubject(String(event.subject)) ||
+    related.has(String(event.subject)) ||
+    (personSubjects.has(String(event.subject)) && event.detail?.chartKey === chartKey);
+
+  const events = new Map<string, StoryEvent>();
+  for (const { segment, link } of input.sealed) {
+    const event = link.event as AuditEvent;
+    if (!wanted(event)) continue;
+    const problems = input.problems
+      .filter((p) => p.segment === segment && (p.seq === undefined || p.seq === link.seq))
+      .map((p) => `${p.kind}: ${p.detail}`);
+    events.set(link.eventId, {
+      ...storyFields(link.eventId, event),
+      standing:
+        problems.length > 0
+          ? { state: 'not-verified', segment, seq: link.seq, problems }
+          : { state: 'verified', segment, seq: link.seq },
+    });
+  }
+  for (const event of input.recorded) {
+    if (!wanted(event)) continue;
+    const eventId = auditEventId(event);
+    const sealed = events.get(eventId);
+    if (!sealed) {
+      events.set(eventId, { ...storyFields(eventId, event), standing: { state: 'not-sealed-yet' } });
+      continue;
+    }
+    const sealedLink = input.sealed.find((s) => s.link.eventId === eventId)?.link;
+    if (sealedLink && canonical(sealedLink.event) !== canonical(event) && 'seq' in sealed.standing)
+      sealed.standing = {
+        state: 'table-differs',
+        segment: sealed.standing.segment,
+        seq: sealed.standing.seq,
+      };
+  }
+
+  const all = [...events.values()].sort(
+    (a, b) => a.at.localeCompare(b.at) || a.type.localeCompare(b.type) || a.eventId.localeCompare(b.eventId),
+  );
+  const bySubject = (subject: string) => all.filter((e) => e.subject === subject);
+  const own = all.filter((e) => !personSubjects.has(e.subject));
+  return {
+    agencyId,
+    chartKey,
+    versions: versionsIn(all, chartKey).map((version) => ({
+      version,
+      events: bySubject(`chart:${chartKey}:v${version}`),
+    })),
+    batches: [...related]
+      .filter((s) => s.startsWith('batch:'))
+      .map((subject) => ({ batchId: subject.slice('batch:'.length), events: bySubject(subject) })),
+    sources: [...related]
+      .filter((s) => s.startsWith('object:'))
+      .map((subject) => ({ objectId: subject.slice('object:'.length), events: bySubject(subject) })),
+    requests: bySubject(PERSON_SUBJECTS.adrs),
+    access: bySubject(PERSON_SUBJECTS.access),
+    verified: own.length > 0 && own.every((e) => e.standing.state === 'verified'),
+  };
+}
+
+function storyFields(eventId: string, event: AuditEvent): Omit<StoryEvent, 'standing'> {
+  const out: Omit<StoryEvent, 'standing'> = {
+    eventId,
+    type: String(event.type),
+    subject: String(event.subject),
+    actor: String(event.actor),
+    at: String(event.at),
+    summary: summarize(event),
+  };
+  if (event.detail) out.detail = event.detail;
+  return out;
+}
+
+type Detail = Record<string, unknown>;
+
+const list = (value: unknown): string =>
+  Array.isArray(value) && value.length > 0 ? value.map((v) => String(v)).join(' ') : 'none';
+const short = (hash: unknown): string => (typeof hash === 'string' ? hash.slice(0, 12) : '?');
+const findings = (d: Detail): string =>
+  Array.isArray(d.findings) && d.findings.length > 0
+    ? (d.findings as { ruleId?: unknown; severity?: unknown }[])
+        .map((f) => `${String(f.ruleId)} (${String(f.severity)})`)
+        .join(', ')
+    : 'no findings';
+
+/** One line per kind of event a reviewer reads first; any other event says its scalar fields. */
+const SUMMARIES: Record<string, (d: Detail) => string> = {
+  'chart.received': (d) =>
+    `received from file ${String(d.objectId)}, coded by ${String(d.coderId)} (content sha256 ${short(d.contentHash)})`,
+  'chart.validated': (d) => `validated: ${findings(d)}`,
+  'chart.rejected': (d) => `rejected by validation: ${findings(d)}`,
+  'chart.query-opened': (d) => `clinician query opened: ${findings(d)}`,
+  'chart.sampled': (d) =>
+    `sampled for QA (${String(d.queue ?? 'qa-review')}): ${String(d.reason)}${Array.isArray(d.senior) ? `; senior: ${list(d.senior)}` : ''}`,
+  'chart.not-sampled': (d) => `not sampled: ${String(d.reason)}`,
+  'chart.batched': (d) =>
+    `billed in batch ${String(d.batchId)} as claimRef ${String(d.claimRef)} (${String(d.claimKind ?? 'original')}, chart sha256 ${short(d.sha256)})`,
+  'batch.handed-off': (d) =>
+    `handed to billing: ${String(d.chartCount)} chart(s), manifest ${String(d.manifestKey)} sha256 ${String(d.manifestSha256)}`,
+  'claim.paid': (d) =>
+    `paid ${String(d.payment)} on claimRef ${String(d.claimRef)}; reasons ${list(d.reasonCodes)}`,
+  'claim.reversed': (d) =>
+    `payment reversed (${String(d.payment)}) on claimRef ${String(d.claimRef)}; reasons ${list(d.reasonCodes)}`,
+  'chart.denied': (d) =>
+    `denied on claimRef ${String(d.claimRef)}: ${list(d.reasonCodes)} (${String(d.family ?? 'other')}${d.coderRelated ? ', coder-related' : ''}); remarks ${list(d.remarkCodes)}`,
+  'rework.opened': (d) => `rework opened for denial ${String(d.denialId)}: ${list(d.reasonCodes)}`,
+  'chart.opened': (d) => `opened version ${String(d.version)} for ${String(d.purpose)}`,
+  'adr.opened': (d) =>
+    `documentation request ${String(d.adrId)} received ${String(d.received)}, due ${String(d.due)}${d.reference ? ` (payer's reference ${String(d.reference)})` : ''}`,
+  'adr.closed': (d) =>
+    `documentation request ${String(d.adrId)} answered ${String(d.sent)}: packet sha256 ${String(d.packetSha256)}`,
+};
+
+/** What one event says, in a line: by its kind, or its scalar fields. */
+export function summarize(event: Pick<AuditEvent, 'type' | 'detail'>): string {
+  const d = event.detail ?? {};
+  const known = SUMMARIES[event.type];
+  if (known) return known(d);
+  if (event.type.startsWith('verdict.') && typeof d.reviewerId === 'string') {
+    const corrections = Array.isArray(d.corrections) ? d.corrections.length : 0;
+    return `QA ${event.type.slice('verdict.'.length)} by reviewer ${d.reviewerId}: ${corrections} correction(s)${d.status ? `, ${String(d.status)}` : ''}`;
+  }
+  const scalars = Object.entries(d)
+    .filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v))
+    .map(([k, v]) => `${k} ${String(v)}`);
+  return scalars.join(', ') || event.type;
+}
