@@ -10,10 +10,15 @@ import {
   adrRegister,
   daysLeft,
 } from '#shared/audit-trail/adr-register.ts';
-import { PERSON_SUBJECTS } from '#shared/audit-trail/person-events.ts';
+import { canonical } from '#shared/audit-trail/canonical.ts';
+import { auditEventId } from '#shared/audit-trail/chain.ts';
+import { PERSON_SUBJECTS, personEventRefusal } from '#shared/audit-trail/person-events.ts';
+import { sealedEvents } from '#shared/audit-trail/story.ts';
+import type { AuditEvent } from '#shared/aws/ports.ts';
 import { sha256Hex } from '#shared/identity/identifiers.ts';
 import { agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { isoDay } from '../lib/calendar-day.ts';
+import { readStackTrail } from '../lib/stack-trail.ts';
 import { table } from '../lib/summary.ts';
 import { agencyOf, type Target } from '../lib/target.ts';
 import { actAs } from '../local/iam-enforcement.ts';
@@ -27,12 +32,39 @@ function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-async function register(target: Target, agencyId: string): Promise<Adr[]> {
-  return adrRegister(
-    await actAs(agencyRole(PERSON_ROLES.compliance, agencyId), () =>
-      target.ports.audit.list(agencyId, PERSON_SUBJECTS.adrs),
-    ),
+/**
+ * The agency's register: each event as the Object-Locked trail sealed it, and the audit table's for what
+ * is not sealed yet. A person's write to the table cannot be made conditional, so a table copy that is
+ * not what was sealed (or is not a register event at all) is counted, never believed.
+ */
+async function register(target: Target, agencyId: string): Promise<{ adrs: Adr[]; changed: number }> {
+  const subject = PERSON_SUBJECTS.adrs;
+  const files = await readStackTrail(target.ports.artifacts, [agencyId]);
+  const sealed = new Map(
+    sealedEvents(files, agencyId)
+      .filter((s) => s.link.event.subject === subject)
+      .map((s) => [s.link.eventId, s.link.event as AuditEvent]),
   );
+  const table = await actAs(agencyRole(PERSON_ROLES.compliance, agencyId), () =>
+    target.ports.audit.list(agencyId, subject),
+  );
+  const events = [...sealed.values()];
+  let changed = 0;
+  for (const event of table) {
+    const copy = sealed.get(auditEventId(event));
+    if (event.subject !== subject || personEventRefusal(event)) changed += 1;
+    else if (!copy) events.push(event);
+    else if (canonical(copy) !== canonical(event)) changed += 1;
+  }
+  return { adrs: adrRegister(events), changed };
+}
+
+function changedWarning(changed: number): string[] {
+  return changed > 0
+    ? [
+        `WARNING: ${changed} audit-table item(s) of the register are not what was sealed: the sealed ones are shown (codetrail audit verify)`,
+      ]
+    : [];
 }
 
 /**
@@ -60,7 +92,7 @@ export async function runAdrOpen(
   const versions = await actAs(compliance, () => target.ports.charts.versions(chartKey));
   if (versions.length === 0) throw new Error(`${agencyId} has no chart version of that chart`);
   const adrId = adrIdOf(chartKey, received, opts.reference);
-  const known = (await register(target, agencyId)).find((a) => a.adrId === adrId);
+  const known = (await register(target, agencyId)).adrs.find((a) => a.adrId === adrId);
   if (known) return `${adrId} is logged already (${known.closed ? 'answered' : `due ${known.due}`})`;
   const adr = { adrId, chartKey, received, due, ...(opts.reference ? { reference: opts.reference } : {}) };
   await actAs(compliance, () =>
@@ -81,14 +113,18 @@ export async function runAdrList(
 ): Promise<string> {
   const agencyId = agencyOf(target, opts.agency);
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
-  const all = await register(target, agencyId);
+  const { adrs: all, changed } = await register(target, agencyId);
   const shown = opts.all ? all : all.filter((a) => !a.closed);
   if (opts.json) return JSON.stringify(shown, null, 2);
+  const warning = changedWarning(changed);
   if (shown.length === 0)
-    return opts.all
-      ? `No documentation request is logged for ${agencyId}.`
-      : `No open documentation request for ${agencyId}.`;
-  return table(
+    return [
+      ...warning,
+      opts.all
+        ? `No documentation request is logged for ${agencyId}.`
+        : `No open documentation request for ${agencyId}.`,
+    ].join('\n');
+  const listed = table(
     ['adr', 'chartKey', 'received', 'due', 'days left', 'reference', 'answered'],
     shown.map((a) => {
       const left = daysLeft(a.due, today);
@@ -103,6 +139,7 @@ export async function runAdrList(
       ];
     }),
   );
+  return [...warning, listed].join('\n');
 }
 
 /**
@@ -121,7 +158,7 @@ export async function runAdrClose(
   const agencyId = agencyOf(target, opts.agency);
   const now = opts.now ?? new Date();
   const sent = opts.sent === undefined ? now.toISOString().slice(0, 10) : isoDay(opts.sent, '--sent');
-  const adr = (await register(target, agencyId)).find((a) => a.adrId === adrId);
+  const adr = (await register(target, agencyId)).adrs.find((a) => a.adrId === adrId);
   if (!adr) throw new Error(`${adrId}: ${agencyId} has no such documentation request (codetrail adr list)`);
   if (adr.closed) throw new Error(`${adrId}: answered already on ${adr.closed.sent}`);
   if (sent < adr.received) throw new Error('--sent: before the request was received');

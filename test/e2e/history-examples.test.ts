@@ -12,7 +12,7 @@ import { loadConfigFile, runInput } from '#cli/commands/start.ts';
 import type { Target } from '#cli/lib/target.ts';
 import { actAs } from '#cli/local/iam-enforcement.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
-import { adrIdOf } from '#shared/audit-trail/adr-register.ts';
+import { adrIdOf, adrOpenedEvent } from '#shared/audit-trail/adr-register.ts';
 import { auditEventId } from '#shared/audit-trail/chain.ts';
 import { createLocalKeyService } from '#shared/aws/local-key-service.ts';
 import { chartKeyOf, chartSubject, memberKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
@@ -333,6 +333,31 @@ describe('codetrail history on the examples', () => {
     expect(reviewed.story.access.map((e) => [e.detail?.version, e.detail?.purpose])).toEqual([
       [2, 'qa-review'],
     ]);
+    // The register is read as it was sealed: a request's due date rewritten in the audit table afterwards
+    // (a person's PutItem cannot be made conditional) is not believed, and is warned of.
+    const openedEvent = adrOpenedEvent({
+      agencyId: AGENCY,
+      adr: { adrId, chartKey, received: '2026-12-01', due: '2027-06-30', reference: 'ADR-77' },
+      actor: 'local:auditor',
+      at: '2026-12-08T00:00:00.000Z',
+    });
+    await actAs(`person:compliance@${AGENCY}`, () =>
+      pipeline.clients.dynamo.send(
+        new PutCommand({
+          TableName: pipeline.resources.auditTable,
+          Item: {
+            ...openedEvent,
+            eventId: auditEventId(openedEvent),
+            pk: `AUDIT#${AGENCY}#adrs`,
+            sk: `EVT#${auditEventId(openedEvent)}`,
+          },
+        }),
+      ),
+    );
+    const register = await runAdrList(target, { agency: AGENCY, all: true });
+    expect(register).toContain('WARNING: 1 audit-table item(s) of the register are not what was sealed');
+    expect(register).toContain('2027-01-15');
+    expect(register).not.toContain('2027-06-30');
     // Another chart's story holds none of it.
     const unrelated = await readChartHistory(target, { chartId: 'HH-1004', agency: AGENCY });
     expect(unrelated.story.requests).toEqual([]);
