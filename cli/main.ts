@@ -26,6 +26,16 @@ const STACK_OPTION = [
   'a deployed codetrail stack (default: the local stack of `start --serve`)',
 ] as const;
 
+/** The public halves a command verifies the trail with, when not the stack's own. */
+const PUBLIC_KEY_OPTION = [
+  '--public-key <file...>',
+  "verify the trail with these public halves (PEM) rather than the stack's",
+] as const;
+
+function publicKeysOf(opts: { publicKey?: string[] }): { publicKey?: string[] } {
+  return opts.publicKey ? { publicKey: readPublicKeys(opts.publicKey) } : {};
+}
+
 /** The options that name a chart other than by its EMR chart id (`history`, `audit packet`, `adr open`). */
 function withChartLookup(command: Command): Command {
   return command
@@ -44,8 +54,11 @@ function withChartLookup(command: Command): Command {
     .option('--agency <id>', "the chart's agency: needed when the stack serves several");
 }
 
+/** What `withChartLookup`'s options give a command (`--mbi` is the lookup's member id). */
+type ChartLookupOptions = Omit<HistoryLookup, 'chartId' | 'memberId'> & { mbi?: string };
+
 /** The chart a command names: its EMR chart id (the argument), or one of the lookup options. */
-function lookupOf(chartId: string | undefined, opts: HistoryLookup & { mbi?: string }): HistoryLookup {
+function lookupOf(chartId: string | undefined, opts: ChartLookupOptions): HistoryLookup {
   const { mbi, ...rest } = opts;
   return {
     ...rest,
@@ -202,24 +215,16 @@ withChartLookup(
     .argument('[chartId]', "the EMR's chart id (made into its chartKey on this machine)"),
 )
   .requiredOption('--out <dir>', 'a new folder for the packet (owner-only: it holds the charts)')
-  .option('--public-key <file...>', "verify the trail with these public halves (PEM) rather than the stack's")
+  .option(...PUBLIC_KEY_OPTION)
   .option(...STACK_OPTION)
   .action(
     async (
       chartId: string | undefined,
-      opts: {
-        out: string;
-        chartKey?: string;
-        claimRef?: string;
-        icn?: string;
-        agency?: string;
-        publicKey?: string[];
-        stack?: string;
-      },
+      opts: ChartLookupOptions & { out: string; publicKey?: string[]; stack?: string },
     ) => {
       const { text, ok } = await runAuditPacket(await resolveTarget(opts), lookupOf(chartId, opts), {
         out: opts.out,
-        ...(opts.publicKey ? { publicKey: readPublicKeys(opts.publicKey) } : {}),
+        ...publicKeysOf(opts),
       });
       print(text);
       if (!ok) process.exitCode = 1;
@@ -253,28 +258,21 @@ withChartLookup(
       "the EMR's chart id (made into its chartKey on this machine with the stack's MAC key; it goes nowhere else)",
     ),
 )
-  .option('--public-key <file...>', "verify the trail with these public halves (PEM) rather than the stack's")
+  .option(...PUBLIC_KEY_OPTION)
   .option('--json', 'print the story as JSON')
   .option(...STACK_OPTION)
   .action(
     async (
       chartId: string | undefined,
-      opts: {
-        chartKey?: string;
-        claimRef?: string;
-        icn?: string;
-        agency?: string;
-        publicKey?: string[];
-        json?: boolean;
-        stack?: string;
-      },
+      opts: ChartLookupOptions & { publicKey?: string[]; json?: boolean; stack?: string },
     ) => {
       const history = await readChartHistory(
         await resolveTarget(opts),
         lookupOf(chartId, opts),
-        opts.publicKey ? { publicKey: readPublicKeys(opts.publicKey) } : {},
+        publicKeysOf(opts),
       );
-      print(opts.json ? JSON.stringify(history, null, 2) : renderChartHistory(history));
+      const { trailFiles: _read, ...shown } = history;
+      print(opts.json ? JSON.stringify(shown, null, 2) : renderChartHistory(history));
     },
   );
 
@@ -299,7 +297,7 @@ withChartLookup(
   .action(
     async (
       chartId: string | undefined,
-      opts: HistoryLookup & { received: string; due?: string; reference?: string; stack?: string },
+      opts: ChartLookupOptions & { received: string; due?: string; reference?: string; stack?: string },
     ) => {
       print(await runAdrOpen(await resolveTarget(opts), lookupOf(chartId, opts), opts));
     },

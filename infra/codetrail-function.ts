@@ -229,15 +229,20 @@ function grantObjects(
   // (new versions in versioned buckets) and never delete: quarantine is a copy, and the audit bucket
   // is write-once. Only PutObject: grantPut would add PutObjectRetention and PutObjectLegalHold, which
   // must stay with the agency's administrators on the Object Lock bucket.
-  for (const access of spec.reads ?? []) {
-    const bucket = buckets[access.bucket];
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: access.byVersion ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject'],
-        resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
-      }),
-    );
-  }
+  // On objects under each access's prefixes, what `actionsOf` it gives.
+  const onObjects = (
+    accesses: readonly ObjectAccess[] | undefined,
+    actionsOf: (a: ObjectAccess) => string[],
+  ) => {
+    for (const access of accesses ?? [])
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: actionsOf(access),
+          resources: access.prefixes.map((p) => buckets[access.bucket].arnForObjects(`${p}*`)),
+        }),
+      );
+  };
+  onObjects(spec.reads, (a) => (a.byVersion ? ['s3:GetObject', 's3:GetObjectVersion'] : ['s3:GetObject']));
   for (const access of spec.lists ?? []) {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -247,25 +252,9 @@ function grantObjects(
       }),
     );
   }
-  for (const access of spec.writes ?? []) {
-    const bucket = buckets[access.bucket];
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:PutObject'],
-        resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
-      }),
-    );
-  }
+  onObjects(spec.writes, () => ['s3:PutObject']);
   // Tags that condition what a person's role may read (qa-sampling marks a chart file for review).
-  for (const access of spec.tags ?? []) {
-    const bucket = buckets[access.bucket];
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:PutObjectTagging'],
-        resources: access.prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
-      }),
-    );
-  }
+  onObjects(spec.tags, () => ['s3:PutObjectTagging']);
 }
 
 /**

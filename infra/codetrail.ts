@@ -25,9 +25,9 @@ import {
   isHumanQueue,
   JOBS,
   type JobSpec,
+  KEY_NAMES,
   type LambdaQueueName,
   queues,
-  RECONCILER_METRIC,
   STAGES,
   type StageName,
   type StageSpec,
@@ -116,6 +116,7 @@ export class Codetrail extends Construct {
     const removeOnDestroy = config.trial;
     const removalPolicy = removeOnDestroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     const lock = auditLock(config);
+    const objectLock = { mode: lock.mode, retentionDays: lock.days };
 
     this.keys = new CodetrailKeys(this, 'Keys', {
       removalPolicy,
@@ -164,7 +165,7 @@ export class Codetrail extends Construct {
           : {}),
         ...(b === 'audit'
           ? {
-              objectLock: { mode: lock.mode, retentionDays: lock.days },
+              objectLock,
             }
           : {}),
       });
@@ -309,14 +310,7 @@ export class Codetrail extends Construct {
       jobs[spec.name] = new ScheduledJob(this, `Job${pascal(spec.name)}`, {
         ...over(spec),
         spec,
-        ...(spec.name === 'reconciler'
-          ? {
-              foundMetric: {
-                name: RECONCILER_METRIC,
-                what: 'chart versions waited on a stage past the bound and were re-driven (a lost message: find out why)',
-              },
-            }
-          : {}),
+        ...(spec.foundMetric ? { foundMetric: spec.foundMetric } : {}),
       });
     }
     this.jobs = jobs;
@@ -346,20 +340,11 @@ export class Codetrail extends Construct {
       dataEventTables: [this.table, this.auditTable],
       logRetention,
       removalPolicy,
-      objectLock: { mode: lock.mode, retentionDays: lock.days },
+      objectLock,
     });
 
     this.tamperAlarms = new TamperAlarms(this, 'TamperAlarms', {
-      keys: [
-        this.keys.data,
-        this.keys.intake,
-        this.keys.audit,
-        this.keys.queue,
-        this.keys.logs,
-        this.keys.mac,
-        this.keys.sampling,
-        this.keys.signing,
-      ],
+      keys: KEY_NAMES.map((name) => this.keys[name]),
       buckets: [buckets.audit, this.auditTrail.bucket],
       topics: alarmTopics,
       topicKey: this.keys.logs,

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { TAMPER_CALLS } from './tamper-alarms.ts';
 
 export interface CodetrailKeysProps {
   /** DESTROY schedules the keys for deletion (7-day window) with the stack; RETAIN keeps them. */
@@ -74,7 +75,8 @@ export class CodetrailKeys extends Construct {
           sid: 'OnlyDeployAndBreakGlassMayDeleteDisableOrRepolicy',
           effect: iam.Effect.DENY,
           principals: [new iam.AnyPrincipal()],
-          actions: ['kms:ScheduleKeyDeletion', 'kms:DisableKey', 'kms:PutKeyPolicy'],
+          // The calls the tamper alarms page on: nobody but these roles may make them.
+          actions: TAMPER_CALLS.keys.map((call) => `kms:${call}`),
           resources: ['*'],
           conditions: { ArnNotLike: { 'aws:PrincipalArn': [...props.guardAuditKey.allowedRoleArns] } },
         }),

@@ -6,6 +6,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PERSON_SUBJECTS } from '#shared/audit-trail/person-events.ts';
 import { auditPk } from '#shared/aws/audit-table-keys.ts';
+import { chartPk, claimRefPk, memberPk, payerClaimPk } from '#shared/aws/table-keys.ts';
 import type { Config } from '#shared/model/config.ts';
 import { BILLING_TAG, REVIEW_TAG } from '#shared/topology.ts';
 import { viaService } from './codetrail-function.ts';
@@ -225,7 +226,7 @@ export class PersonRoles extends Construct {
           StringLike: { 's3:prefix': [`receipts/${agency}/*`] },
         }),
         allow(['dynamodb:Query'], [props.auditTable.tableArn], {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`AUDIT#${agency}#*`] },
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [auditPk(agency, '*')] },
         }),
         // A chart's story (`codetrail history`): its versions as they stand (the agency's chartKeys lead
         // with it), the claim a claimRef or a payer's ICN (its keyed HMAC) names, and the charts that name
@@ -234,10 +235,11 @@ export class PersonRoles extends Construct {
         allow(['dynamodb:GetItem', 'dynamodb:Query'], [props.table.tableArn], {
           'ForAllValues:StringLike': {
             'dynamodb:LeadingKeys': [
-              `CHART#${agency}.*`,
-              'CLAIMREF#*',
-              `ICN#${agency}#*`,
-              `MEMBER#${agency}#*`,
+              // The agency's chartKeys lead with it (`<agency>.ck…`).
+              chartPk(`${agency}.*`),
+              claimRefPk('*'),
+              payerClaimPk(agency, '*'),
+              memberPk(agency, '*'),
             ],
           },
         }),

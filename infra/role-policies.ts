@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { withAgencyPlaceholder } from '#shared/iam/agency-placeholder.ts';
 import type { PolicyStatement, RolePolicies } from '#shared/iam/role-policy.ts';
 import { Config } from '#shared/model/config.ts';
-import { JOBS, PERSON_ROLES, queues, STAGES } from '#shared/topology.ts';
+import { JOBS, KEY_NAMES, PERSON_ROLES, queues, STAGES } from '#shared/topology.ts';
 import { type Codetrail, PROJECT_ROOT } from './codetrail.ts';
 import { CodetrailStack } from './codetrail-stack.ts';
 import { logicalIdOf } from './names.ts';
@@ -51,7 +52,9 @@ export function rolePolicies(codetrail: Codetrail): RolePolicies {
     [PERSON_ROLES.billing, agencyRoles.billing],
   ];
   for (const [name, role] of kinds)
-    roles[name] = { statements: JSON.parse(templatedAgency(JSON.stringify(statementsOf(role)), agency)) };
+    roles[name] = {
+      statements: JSON.parse(withAgencyPlaceholder(JSON.stringify(statementsOf(role)), agency)),
+    };
   return { roles };
 }
 
@@ -144,21 +147,8 @@ function placeholderNames(c: Codetrail): Map<string, string> {
       add(queue.queue, `queue:${name}`);
       add(queue.deadLetterQueue, `dlq:${name}`);
     }
-  for (const name of ['data', 'intake', 'audit', 'queue', 'logs', 'mac', 'sampling', 'signing'] as const)
-    add(c.keys[name], `key:${name}`);
+  for (const name of KEY_NAMES) add(c.keys[name], `key:${name}`);
   for (const [name, stage] of Object.entries(c.stages)) add(stage.logGroup, `logs:${name}`);
   for (const [name, job] of Object.entries(c.jobs)) add(job.logGroup, `logs:${name}`);
   return names;
-}
-
-/**
- * A policy's text with its agency made `{agency}`: in a key prefix (`charts/<agency>/`) and a partition
- * key (`BATCH#<agency>#`, `CHART#<agency>.`). Its queues are placeholders already (`{queue:qa-review}`: each agency's queue
- * of a kind goes by its kind's placeholder, and its ARN locally holds `{agency}`).
- */
-function templatedAgency(text: string, agency: string): string {
-  return text
-    .replaceAll(`/${agency}/`, '/{agency}/')
-    .replaceAll(`#${agency}#`, '#{agency}#')
-    .replaceAll(`#${agency}.`, '#{agency}.');
 }

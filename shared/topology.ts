@@ -48,6 +48,8 @@ export interface StageSpec {
    * may use): which chart QA samples, which verdict gets a second review. Nobody else can predict a draw.
    */
   samples?: boolean;
+  /** Its queue is FIFO (`.fifo`): delivered in order per message group, deduplicated by message id. */
+  fifo?: boolean;
   /**
    * The DynamoDB actions its adapters call on the table (never an index, never DeleteItem, BatchWriteItem
    * or Scan, so no stage can erase or rewrite audit events wholesale).
@@ -321,8 +323,9 @@ export const STAGES: readonly StageSpec[] = [
   },
   {
     name: 'audit-chainer',
-    // FIFO, one message group per agency: one chainer at a time per agency, events in the order sent.
     queue: 'audit',
+    // FIFO, one message group per agency: one chainer at a time per agency, events in the order sent.
+    fifo: true,
     sendsTo: [],
     reads: [],
     writes: [],
@@ -370,6 +373,8 @@ export interface JobSpec {
   writes?: readonly ObjectAccess[];
   /** Signs the audit trail's digests: `kms:Sign` with the signing key, granted to nothing else. */
   signs?: boolean;
+  /** The metric it emits when what it looks for turns up, alarmed with what that means. */
+  foundMetric?: { name: string; what: string };
   timeoutSeconds: number;
   memoryMb: number;
   purpose: string;
@@ -377,6 +382,9 @@ export interface JobSpec {
 
 /** How long a chart may wait on a stage before the reconciler re-drives it (`codetrail reconcile`'s default too). */
 export const RECONCILE_AFTER_MINUTES = 60;
+
+/** What the reconciler counts: chart versions it re-drove (alarmed: something lost a message). */
+export const RECONCILER_METRIC = 'ChartsRedriven';
 
 export const JOBS: readonly JobSpec[] = [
   {
@@ -391,6 +399,10 @@ export const JOBS: readonly JobSpec[] = [
     timeoutSeconds: 300,
     memoryMb: 256,
     purpose: `hourly: re-drives chart versions left in a stage-owned status for ${RECONCILE_AFTER_MINUTES} minutes or more (a lost message), audited`,
+    foundMetric: {
+      name: RECONCILER_METRIC,
+      what: 'chart versions waited on a stage past the bound and were re-driven (a lost message: find out why)',
+    },
   },
   {
     name: 'audit-sealer',
@@ -450,8 +462,8 @@ export function agencyRole(kind: (typeof PERSON_ROLES)[keyof typeof PERSON_ROLES
   return `${kind}@${agency}`;
 }
 
-/** What the reconciler counts: chart versions it re-drove (alarmed: something lost a message). */
-export const RECONCILER_METRIC = 'ChartsRedriven';
+/** The customer-managed KMS keys, each for one purpose (infra/keys.ts). */
+export const KEY_NAMES = ['data', 'intake', 'audit', 'queue', 'logs', 'mac', 'sampling', 'signing'] as const;
 /** What the audit sealer counts: events it sealed into the audit bucket (a count, not alarmed). */
 export const AUDIT_SEALER_METRIC = 'AuditEventsSealed';
 
@@ -531,7 +543,7 @@ export function queues(): QueueSpec[] {
   const lambda = STAGES.map((s) => ({
     name: s.queue,
     humanDrained: false,
-    fifo: s.queue === 'audit',
+    fifo: s.fifo === true,
     visibilityTimeoutSeconds: 6 * s.timeoutSeconds,
     // The SQS maximum: a stage that stops consuming (a refused grant, a disabled mapping) pages someone
     // long before a message could expire.

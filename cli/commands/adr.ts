@@ -10,10 +10,8 @@ import {
   adrRegister,
   daysLeft,
 } from '#shared/audit-trail/adr-register.ts';
-import { canonical } from '#shared/audit-trail/canonical.ts';
-import { auditEventId } from '#shared/audit-trail/chain.ts';
-import { PERSON_SUBJECTS, personEventRefusal } from '#shared/audit-trail/person-events.ts';
-import { sealedEvents } from '#shared/audit-trail/story.ts';
+import { filedAs, PERSON_SUBJECTS } from '#shared/audit-trail/person-events.ts';
+import { againstSealed, sealedEvents } from '#shared/audit-trail/story.ts';
 import type { AuditEvent } from '#shared/aws/ports.ts';
 import { sha256Hex } from '#shared/identity/identifiers.ts';
 import { agencyRole, PERSON_ROLES } from '#shared/topology.ts';
@@ -40,22 +38,14 @@ function addDays(day: string, days: number): string {
 async function register(target: Target, agencyId: string): Promise<{ adrs: Adr[]; changed: number }> {
   const subject = PERSON_SUBJECTS.adrs;
   const files = await readStackTrail(target.ports.artifacts, [agencyId]);
-  const sealed = new Map(
-    sealedEvents(files, agencyId)
-      .filter((s) => s.link.event.subject === subject)
-      .map((s) => [s.link.eventId, s.link.event as AuditEvent]),
-  );
+  const sealed = sealedEvents(files, agencyId).filter((s) => s.link.event.subject === subject);
   const table = await actAs(agencyRole(PERSON_ROLES.compliance, agencyId), () =>
     target.ports.audit.list(agencyId, subject),
   );
-  const events = [...sealed.values()];
-  let changed = 0;
-  for (const event of table) {
-    const copy = sealed.get(auditEventId(event));
-    if (event.subject !== subject || personEventRefusal(event)) changed += 1;
-    else if (!copy) events.push(event);
-    else if (canonical(copy) !== canonical(event)) changed += 1;
-  }
+  const filed = table.filter((e) => filedAs(agencyId, subject, e));
+  const { unsealed, differs } = againstSealed(sealed, filed);
+  const events = [...sealed.map((s) => s.link.event as AuditEvent), ...unsealed.map((u) => u.event)];
+  const changed = table.length - filed.length + differs.size;
   return { adrs: adrRegister(events), changed };
 }
 

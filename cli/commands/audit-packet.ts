@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonical } from '#shared/audit-trail/canonical.ts';
 import { digestKey, segmentKey } from '#shared/audit-trail/segments.ts';
@@ -7,9 +7,11 @@ import { sha256Hex } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
 import { agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { recordChartOpened } from '../lib/chart-access.ts';
+import { writePrivate } from '../lib/files.ts';
 import { packetHtml } from '../lib/packet-html.ts';
 import type { Target } from '../lib/target.ts';
 import { actAs } from '../local/iam-enforcement.ts';
+import { handedOffManifest } from './audit.ts';
 import { type ChartHistory, type HistoryLookup, readChartHistory } from './history.ts';
 
 /** One chart version in a packet: the chart as coded, as QA corrected it, and the hashes that tie them to the trail. */
@@ -78,11 +80,11 @@ export async function runAuditPacket(
     throw new Error('--out: the folder is not empty; name a new one for the packet');
   const history = await readChartHistory(target, lookup, opts.publicKey ? { publicKey: opts.publicKey } : {});
   const { story } = history;
-  const compliance = agencyRole(PERSON_ROLES.compliance, story.agencyId);
   const files = new Map<string, string>();
   const versions: PacketVersion[] = [];
   const charts: { version: number; coded: unknown; corrected?: unknown }[] = [];
-  await actAs(compliance, async () => {
+  // The chart files and the batch manifests, read as the agency's compliance role.
+  const batches = await actAs(agencyRole(PERSON_ROLES.compliance, story.agencyId), async () => {
     for (const state of [...history.current].sort((a, b) => a.version - b.version)) {
       const events = story.versions.find((v) => v.version === state.version)?.events ?? [];
       const received = events.find((e) => e.type === 'chart.received')?.detail?.contentHash;
@@ -106,16 +108,20 @@ export async function runAuditPacket(
       charts.push({ version: state.version, coded, ...(corrected === undefined ? {} : { corrected }) });
       for (const [name, text] of texts) files.set(name, text);
     }
+    return batchEvidence(target, history);
   });
-  const trailKeys = trailKeysOf(history);
-  const trailTexts = await readTrailObjects(target, story.agencyId, trailKeys);
+  // Hashed as `history` read them from the audit bucket: the same objects it verified, not read again.
+  const trailTexts = trailKeysOf(history).map((key) => {
+    const text = history.trailFiles.get(key);
+    return { key, sha256: text === undefined ? 'missing' : sha256Hex(text) };
+  });
   const evidence: PacketEvidence = {
     agencyId: story.agencyId,
     chartKey: story.chartKey,
     generatedAt: (opts.now ?? new Date()).toISOString(),
     generatedBy: target.actor,
     versions,
-    batches: await batchEvidence(target, history),
+    batches,
     sources: story.sources.map(({ objectId, events }) => {
       const received = events.find((e) => e.type === 'object.received' || e.type === 'remittance.received');
       const out: PacketEvidence['sources'][number] = { objectId };
@@ -140,9 +146,8 @@ export async function runAuditPacket(
   files.set(PACKET_FILES.html, packetHtml({ history, evidence, charts, ok }));
   const manifest = json({
     packet: `audit packet of ${story.chartKey}`,
-    files: Object.fromEntries(
-      [...files].sort(([a], [b]) => a.localeCompare(b)).map(([n, t]) => [n, sha256Hex(t)]),
-    ),
+    // In name order, as json() writes every object's keys.
+    files: Object.fromEntries([...files].map(([n, t]) => [n, sha256Hex(t)])),
   });
   files.set(PACKET_FILES.manifest, manifest);
 
@@ -150,7 +155,7 @@ export async function runAuditPacket(
   // An empty folder given may have been made open to others: the packet holds PHI.
   chmodSync(opts.out, 0o700);
   chmodSync(join(opts.out, 'charts'), 0o700);
-  for (const [name, text] of files) writeFileSync(join(opts.out, name), text, { mode: 0o600 });
+  for (const [name, text] of files) writePrivate(join(opts.out, name), text);
   const packetSha256 = sha256Hex(manifest);
   const verdict = ok
     ? 'every event sealed and verified, every hash matches'
@@ -217,47 +222,32 @@ function trailKeysOf({ story }: ChartHistory): string[] {
     .flatMap((i) => [segmentKey(story.agencyId, i), digestKey(story.agencyId, i)]);
 }
 
-async function readTrailObjects(
-  target: Target,
-  agencyId: string,
-  keys: readonly string[],
-): Promise<{ key: string; sha256: string }[]> {
-  return actAs(agencyRole(PERSON_ROLES.compliance, agencyId), async () => {
-    const out: { key: string; sha256: string }[] = [];
-    for (const key of keys) out.push({ key, sha256: await sha256OrMissing(target, 'audit', key) });
-    return out;
-  });
-}
-
 /** Each batch's manifest: the hash recorded when it was handed off, against the Object-Locked copy. */
 async function batchEvidence(target: Target, { story }: ChartHistory): Promise<PacketEvidence['batches']> {
-  return actAs(agencyRole(PERSON_ROLES.compliance, story.agencyId), async () => {
-    const out: PacketEvidence['batches'] = [];
-    for (const { batchId, events } of story.batches) {
-      const handedOff = events.find((e) => e.type === 'batch.handed-off')?.detail;
-      const manifestKey = typeof handedOff?.manifestKey === 'string' ? handedOff.manifestKey : undefined;
-      const recordedSha256 =
-        typeof handedOff?.manifestSha256 === 'string' ? handedOff.manifestSha256 : undefined;
-      // The Object-Locked copy billing handoff wrote beside the artifacts bucket's.
-      const lockedSha256 = manifestKey
-        ? await sha256OrMissing(target, 'audit', batchManifestKey(story.agencyId, batchId))
-        : undefined;
-      out.push({
-        batchId,
-        ...(manifestKey ? { manifestKey } : {}),
-        ...(recordedSha256 ? { recordedSha256 } : {}),
-        ...(lockedSha256 ? { lockedSha256 } : {}),
-        matches: recordedSha256 !== undefined && recordedSha256 === lockedSha256,
-      });
-    }
-    return out;
-  });
+  const out: PacketEvidence['batches'] = [];
+  for (const { batchId, events } of story.batches) {
+    const handedOff = handedOffManifest(events);
+    const manifestKey = handedOff?.manifestKey;
+    const recordedSha256 = handedOff?.manifestSha256;
+    // The Object-Locked copy billing handoff wrote beside the artifacts bucket's.
+    const lockedSha256 = manifestKey
+      ? await sha256OrMissing(target, batchManifestKey(story.agencyId, batchId))
+      : undefined;
+    out.push({
+      batchId,
+      ...(manifestKey ? { manifestKey } : {}),
+      ...(recordedSha256 ? { recordedSha256 } : {}),
+      ...(lockedSha256 ? { lockedSha256 } : {}),
+      matches: recordedSha256 !== undefined && recordedSha256 === lockedSha256,
+    });
+  }
+  return out;
 }
 
 /** An object's SHA-256, or `missing` when it cannot be read: the packet says so rather than failing. */
-async function sha256OrMissing(target: Target, bucket: 'audit', key: string): Promise<string> {
+async function sha256OrMissing(target: Target, key: string): Promise<string> {
   try {
-    return sha256Hex(await target.ports.artifacts.getText(bucket, key));
+    return sha256Hex(await target.ports.artifacts.getText('audit', key));
   } catch {
     return 'missing';
   }
@@ -265,5 +255,5 @@ async function sha256OrMissing(target: Target, bucket: 'audit', key: string): Pr
 
 /** JSON as the packet writes it: keys in canonical order, so a packet of the same facts hashes alike. */
 function json(value: unknown): string {
-  return `${JSON.stringify(JSON.parse(canonical(JSON.parse(JSON.stringify(value)))), null, 2)}\n`;
+  return `${JSON.stringify(JSON.parse(canonical(value)), null, 2)}\n`;
 }

@@ -1,7 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { AUDIT_TRAIL_PREFIX } from '#shared/audit-trail/segments.ts';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseTrailKey } from '#shared/audit-trail/segments.ts';
 import { type TrailReport, verifyTrail } from '#shared/audit-trail/verify.ts';
+import { AUDIT_TRAIL_PREFIX } from '#shared/topology.ts';
+import { filesBelow } from '../lib/files.ts';
 import { readStackTrail, stackPublicKey, trailWindow } from '../lib/stack-trail.ts';
 import { agencyOf, type Target } from '../lib/target.ts';
 
@@ -27,12 +29,11 @@ export function runAuditVerify(opts: {
     );
   const keys = readPublicKeys(opts.publicKey);
   const files = new Map<string, string>();
-  for (const path of filesBelow(opts.dir)) {
-    const key = relative(opts.dir, path).split(sep).join('/');
+  for (const key of filesBelow(opts.dir)) {
     // A copy of the bucket's root or of its audit-trail/ folder: both read as the bucket's keys.
     files.set(
       key.startsWith(AUDIT_TRAIL_PREFIX) ? key : `${AUDIT_TRAIL_PREFIX}${key}`,
-      readFileSync(path, 'utf8'),
+      readFileSync(join(opts.dir, key), 'utf8'),
     );
   }
   return renderTrailReport(verifyTrail(files, keys, opts.agency, trailWindow(opts.from, opts.to)));
@@ -64,9 +65,8 @@ export async function runStackAuditVerify(
   const files = await readStackTrail(target.ports.artifacts, agencies, window);
   // An agency named must have a trail; of all the stack serves, one with nothing sealed yet (a new or
   // quiet agency) is said, not failed.
-  const sealed = named
-    ? agencies
-    : agencies.filter((a) => [...files.keys()].some((k) => k.startsWith(`${AUDIT_TRAIL_PREFIX}${a}/`)));
+  const withTrail = new Set([...files.keys()].map((k) => parseTrailKey(k)?.agencyId));
+  const sealed = named ? agencies : agencies.filter((a) => withTrail.has(a));
   const unsealed = agencies.filter((a) => !sealed.includes(a));
   const note = unsealed.length > 0 ? `\nnothing sealed yet for ${unsealed.join(', ')}` : '';
   const [firstSealed] = sealed;
@@ -77,7 +77,7 @@ export async function runStackAuditVerify(
 }
 
 /** One line per problem, naming the event, segment or digest, then a summary line. */
-export function renderTrailReport(report: TrailReport): { text: string; ok: boolean } {
+function renderTrailReport(report: TrailReport): { text: string; ok: boolean } {
   const lines = report.problems.map(
     (p) =>
       `${p.kind}  ${p.agencyId}  segment ${p.segment}${p.seq === undefined ? '' : `  event ${p.seq}`}: ${p.detail}`,
@@ -93,12 +93,4 @@ export function renderTrailReport(report: TrailReport): { text: string; ok: bool
       : `audit trail NOT verified: ${report.problems.length} problem(s) in ${scope}`,
   );
   return { text: lines.join('\n'), ok: report.ok };
-}
-
-function* filesBelow(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* filesBelow(path);
-    else if (entry.isFile()) yield path;
-  }
 }

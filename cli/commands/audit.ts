@@ -1,6 +1,6 @@
-import type { Ports } from '#shared/aws/ports.ts';
+import type { AuditEvent, Ports } from '#shared/aws/ports.ts';
 import { batchManifestKey } from '#shared/billing/batch-files.ts';
-import { agencyOfChartKey, sha256Hex } from '#shared/identity/identifiers.ts';
+import { agencyOfChartKey, parseChartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
 import { BATCH_ID } from '#shared/model/batch.ts';
 import { AGENCY_ID, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { table } from '../lib/summary.ts';
@@ -34,7 +34,7 @@ export async function runAuditEvents(
 
 /** The agency a subject names: a chart's (`chart:<chartKey>:v<n>`, the chartKey leads with it) and a coder's do. */
 export function agencyInSubject(subject: string): string | undefined {
-  const chart = /^chart:([^:]+):v\d+$/.exec(subject)?.[1];
+  const chart = parseChartSubject(subject)?.chartKey;
   if (chart) return agencyOfChartKey(chart);
   const coder = /^coder:([^:]+):/.exec(subject)?.[1];
   return coder && AGENCY_ID.test(coder) ? coder : undefined;
@@ -55,11 +55,9 @@ export async function runAuditBatch(
   if (!BATCH_ID.test(batchId)) throw new Error('not a batch id (b<yyyymmdd>-<12 hex digits>)');
   const agency = agencyOf(target, opts.agency);
   return actAs(agencyRole(PERSON_ROLES.compliance, agency), async () => {
-    const events = await target.ports.audit.list(agency, `batch:${batchId}`);
-    const handedOff = events.find((e) => e.type === 'batch.handed-off');
-    const recorded = handedOff?.detail?.manifestSha256;
-    if (typeof recorded !== 'string')
-      throw new Error(`${batchId}: ${agency} has no handed-off batch of that id`);
+    const handedOff = handedOffManifest(await target.ports.audit.list(agency, `batch:${batchId}`));
+    const recorded = handedOff?.manifestSha256;
+    if (recorded === undefined) throw new Error(`${batchId}: ${agency} has no handed-off batch of that id`);
     const key = batchManifestKey(agency, batchId);
     const locked = sha256Hex(await target.ports.artifacts.getText('audit', key));
     if (locked !== recorded)
@@ -68,4 +66,21 @@ export async function runAuditBatch(
       );
     return `${batchId}: the Object-Locked manifest is the one billing handoff recorded at ${handedOff?.at} (sha256 ${recorded})`;
   });
+}
+
+/**
+ * What a batch's `batch.handed-off` event recorded of its manifest: where it was written, its SHA-256 and
+ * when; undefined when none of the events is one. Its Object-Locked copy is at `batchManifestKey`.
+ */
+export function handedOffManifest(
+  events: readonly Pick<AuditEvent, 'type' | 'at' | 'detail'>[],
+): { manifestKey?: string; manifestSha256?: string; at: string } | undefined {
+  const event = events.find((e) => e.type === 'batch.handed-off');
+  if (!event) return undefined;
+  const { manifestKey, manifestSha256 } = event.detail ?? {};
+  return {
+    at: event.at,
+    ...(typeof manifestKey === 'string' ? { manifestKey } : {}),
+    ...(typeof manifestSha256 === 'string' ? { manifestSha256 } : {}),
+  };
 }

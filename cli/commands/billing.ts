@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   ChangeMessageVisibilityCommand,
@@ -12,6 +12,7 @@ import { type BatchCheck, BatchReady, type BillingReply } from '#shared/model/me
 import { mapLimit } from '#shared/runtime/map-limit.ts';
 import { agencyQueueUrl, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { recordChartOpened } from '../lib/chart-access.ts';
+import { writePrivate } from '../lib/files.ts';
 import { table } from '../lib/summary.ts';
 import { agencyOf, type Target } from '../lib/target.ts';
 import { actAs } from '../local/iam-enforcement.ts';
@@ -88,11 +89,6 @@ export async function downloadVerified(
     return { claimRef: m.claimRef, text };
   });
   return { manifestText, csvText, charts };
-}
-
-/** Writes a new file readable by its owner only (the batch carries PHI). */
-function writePrivate(path: string, text: string): void {
-  writeFileSync(path, text, { mode: 0o600 });
 }
 
 /**

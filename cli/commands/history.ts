@@ -1,10 +1,11 @@
-import { PERSON_SUBJECTS, personEventRefusal } from '#shared/audit-trail/person-events.ts';
+import { filedAs, PERSON_SUBJECTS } from '#shared/audit-trail/person-events.ts';
 import {
   type ChartStory,
   chartStory,
   relatedSubjects,
   type StoryEvent,
   sealedEvents,
+  standingText,
   versionsIn,
 } from '#shared/audit-trail/story.ts';
 import { type TrailReport, verifyTrail } from '#shared/audit-trail/verify.ts';
@@ -15,12 +16,12 @@ import {
   chartKeyOf,
   chartSubject,
   memberKeyOf,
+  parseChartSubject,
   payerClaimKeyOf,
 } from '#shared/identity/identifiers.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
-import { AUDIT_TRAIL_PREFIX, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
-import { isoDay } from '../lib/calendar-day.ts';
-import { readStackTrail, stackPublicKey } from '../lib/stack-trail.ts';
+import { agencyRole, PERSON_ROLES } from '#shared/topology.ts';
+import { readStackTrail, stackPublicKey, trailWindow } from '../lib/stack-trail.ts';
 import { agencyNamedBy, type Target } from '../lib/target.ts';
 import { actAs } from '../local/iam-enforcement.ts';
 
@@ -52,6 +53,8 @@ export interface ChartHistory {
   publicKeys: string[];
   /** Audit-table items not shown: filed under a subject they do not name, or not a person's own event. */
   misfiled: number;
+  /** The agency's trail objects as read from the audit bucket (key to text): what was verified. */
+  trailFiles: ReadonlyMap<string, string>;
 }
 
 /**
@@ -66,47 +69,46 @@ export async function readChartHistory(
   opts: { publicKey?: string[] } = {},
 ): Promise<ChartHistory> {
   const { agencyId, chartKey } = await resolveChart(target, lookup);
-  const compliance = agencyRole(PERSON_ROLES.compliance, agencyId);
-  const current = await actAs(compliance, () => target.ports.charts.versions(chartKey));
+  // Everything read as the agency's compliance role, as an auditor with its access would.
+  return actAs(agencyRole(PERSON_ROLES.compliance, agencyId), async () => {
+    const current = await target.ports.charts.versions(chartKey);
+    // Only the agency's own trail is read: any object at all means something of it is sealed.
+    const files = await readStackTrail(target.ports.artifacts, [agencyId]);
+    const publicKeys =
+      files.size > 0
+        ? (opts.publicKey ?? [await stackPublicKey(target.clients, target.resources, agencyId)])
+        : [];
+    const trail = files.size > 0 ? verifyTrail(files, publicKeys, [agencyId]) : undefined;
+    const sealed = sealedEvents(files, agencyId);
 
-  const files = await readStackTrail(target.ports.artifacts, [agencyId]);
-  const hasTrail = [...files.keys()].some((k) => k.startsWith(`${AUDIT_TRAIL_PREFIX}${agencyId}/`));
-  const publicKeys = hasTrail
-    ? (opts.publicKey ?? [await stackPublicKey(target.clients, target.resources, agencyId)])
-    : [];
-  const trail = hasTrail ? verifyTrail(files, publicKeys, [agencyId]) : undefined;
-  const sealed = sealedEvents(files, agencyId);
-
-  let misfiled = 0;
-  const recorded = await actAs(compliance, async () => {
-    const versions = new Set([
-      ...current.map((s) => s.version),
-      ...versionsIn(
-        sealed.map((s) => ({ subject: String(s.link.event.subject) })),
-        chartKey,
-      ),
-    ]);
-    const events: AuditEvent[] = [];
+    const recorded: AuditEvent[] = [];
+    let misfiled = 0;
     // Only items that are what their partition says: an item a person's role put under its own subject
     // dressed as a chart's or a stage's event is counted, never shown (the chainer refuses it too).
     const listed = async (subject: string) => {
       for (const e of await target.ports.audit.list(agencyId, subject))
-        if (e.subject === subject && e.agencyId === agencyId && !personEventRefusal(e)) events.push(e);
+        if (filedAs(agencyId, subject, e)) recorded.push(e);
         else misfiled += 1;
     };
+    const versions = new Set([
+      ...current.map((s) => s.version),
+      ...versionsIn(
+        sealed.map((s) => s.link.event as AuditEvent),
+        chartKey,
+      ),
+    ]);
     for (const version of versions) await listed(chartSubject(chartKey, version));
-    const chartEvents = [...events, ...sealed.map((s) => s.link.event as AuditEvent)].filter((e) =>
-      String(e.subject).startsWith(`chart:${chartKey}:`),
+    const chartEvents = [...recorded, ...sealed.map((s) => s.link.event as AuditEvent)].filter(
+      (e) => parseChartSubject(String(e.subject))?.chartKey === chartKey,
     );
     // What the chart's events name (its batches, its files), and what people reported of it.
     for (const subject of [...relatedSubjects(chartEvents), ...Object.values(PERSON_SUBJECTS)])
       await listed(subject);
-    return events;
+    const story = chartStory({ agencyId, chartKey, sealed, problems: trail?.problems ?? [], recorded });
+    if (story.versions.length === 0 && current.length === 0)
+      throw new Error(`${agencyId} has no chart version and no audit event for that chart`);
+    return { story, trail, current, publicKeys, misfiled, trailFiles: files };
   });
-  const story = chartStory({ agencyId, chartKey, sealed, problems: trail?.problems ?? [], recorded });
-  if (story.versions.length === 0 && current.length === 0)
-    throw new Error(`${agencyId} has no chart version and no audit event for that chart`);
-  return { story, trail, current, publicKeys, misfiled };
 }
 
 /**
@@ -124,10 +126,8 @@ export async function resolveChart(
     throw new Error('name the chart once: a chart id, --chart-key, --claim-ref, --icn or --mbi');
   if (lookup.memberId === undefined && (lookup.from !== undefined || lookup.to !== undefined))
     throw new Error('--from and --to go with --mbi (the dates of service asked about)');
-  if (lookup.from !== undefined) isoDay(lookup.from, '--from');
-  if (lookup.to !== undefined) isoDay(lookup.to, '--to');
-  if (lookup.from !== undefined && lookup.to !== undefined && lookup.from > lookup.to)
-    throw new Error('--from: after --to');
+  // Refuses a bad day, or --from after --to, before anything is read.
+  trailWindow(lookup.from, lookup.to);
   if (lookup.chartKey !== undefined && agencyOfChartKey(lookup.chartKey) === undefined)
     throw new Error('--chart-key: not a chartKey (<agency>.ck and 30 hex digits)');
   if (lookup.claimRef !== undefined && !CLAIM_REF.test(lookup.claimRef))
@@ -172,10 +172,9 @@ async function chartKeyFor(target: Target, agencyId: string, lookup: HistoryLook
  */
 async function memberChart(target: Target, agencyId: string, lookup: HistoryLookup): Promise<string> {
   const memberKey = await memberKeyOf(target.ports.keys, agencyId, lookup.memberId ?? '');
-  const from = lookup.from ?? '0000-01-01';
-  const to = lookup.to ?? '9999-12-31';
+  const window = trailWindow(lookup.from, lookup.to);
   const matches = (await target.ports.members.charts(agencyId, memberKey)).filter(
-    (e) => e.periodFrom <= to && e.periodThrough >= from,
+    (e) => !window || (e.periodFrom <= window.to.slice(0, 10) && e.periodThrough >= window.from.slice(0, 10)),
   );
   const charts = [...new Set(matches.map((e) => e.chartKey))];
   // The id is not echoed: it is the patient's.
@@ -190,17 +189,9 @@ async function memberChart(target: Target, agencyId: string, lookup: HistoryLook
   return charts[0] as string;
 }
 
-const MARK: Record<StoryEvent['standing']['state'], string> = {
-  verified: 'verified',
-  'not-verified': 'NOT VERIFIED',
-  'not-sealed-yet': 'not sealed yet',
-  'table-differs': 'TABLE COPY DIFFERS FROM SEALED',
-};
-
 function eventLine(e: StoryEvent): string {
-  const where = 'seq' in e.standing ? ` (segment ${e.standing.segment}, event ${e.standing.seq})` : '';
   const problems = e.standing.state === 'not-verified' ? `: ${e.standing.problems.join('; ')}` : '';
-  return `  ${e.at}  ${e.type.padEnd(22)} ${e.actor}\n      ${e.summary}\n      [${MARK[e.standing.state]}${where}${problems}]`;
+  return `  ${e.at}  ${e.type.padEnd(22)} ${e.actor}\n      ${e.summary}\n      [${standingText(e.standing)}${problems}]`;
 }
 
 /** The history as a person reads it: the verdict on the trail, then each version, batch and file. */

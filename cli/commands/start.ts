@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
@@ -9,7 +8,7 @@ import { filesBelow } from '../lib/files.ts';
 import { droppedObjectKey } from '../lib/object-key.ts';
 import { submitVerdicts } from '../lib/review-queue.ts';
 import { collectSummary, type RunSummary, renderSummary } from '../lib/summary.ts';
-import { STATE_DIR } from '../lib/target.ts';
+import { localActor, STATE_DIR } from '../lib/target.ts';
 import { parseVerdictFile, type VerdictFileEntry } from '../lib/verdict-file.ts';
 import type { CheckedCall } from '../local/iam-enforcement.ts';
 import { type LocalPipeline, type ProgressEvent, startLocalPipeline } from '../local/pipeline.ts';
@@ -138,10 +137,10 @@ export async function runInput(
   options: { say?: (line: string) => void; onProgress?: Parameters<LocalPipeline['runUntilQuiet']>[0] } = {},
 ): Promise<{ applied: Awaited<ReturnType<typeof submitVerdicts>>; invalid: unknown[] }> {
   const say = options.say ?? (() => {});
-  const progress = { onProgress: options.onProgress };
+  const { onProgress } = options;
   const exports = await uploadAll(pipeline, join(input, 'exports'), 'intake', 'exports');
   say(`\n[1/3] exports: ${exports} file(s) dropped in the intake bucket`);
-  await pipeline.runUntilQuiet(progress.onProgress);
+  await pipeline.runUntilQuiet(onProgress);
 
   say('\n[2/3] qa-verdicts');
   const verdictEntries: VerdictFileEntry[] = [];
@@ -156,18 +155,18 @@ export async function runInput(
       sqs: pipeline.clients.sqs,
       ports: pipeline.ports,
       queueUrls: pipeline.resources.queueUrls,
-      actor: `local:${userInfo().username}`,
+      actor: localActor(),
     },
     verdictEntries,
   );
   say(
     `  ${applied.length} verdict(s) submitted, ${applied.filter((a) => a.awaitingReview).length} for charts awaiting review, ${invalid.length} invalid`,
   );
-  await pipeline.runUntilQuiet(progress.onProgress);
+  await pipeline.runUntilQuiet(onProgress);
 
   const remittances = await uploadAll(pipeline, join(input, 'remittances'), 'denials', 'remittances');
   say(`\n[3/3] remittances: ${remittances} file(s) dropped in the denials bucket`);
-  await pipeline.runUntilQuiet(progress.onProgress);
+  await pipeline.runUntilQuiet(onProgress);
 
   return { applied, invalid };
 }
@@ -253,7 +252,7 @@ async function sealAndVerify(
       clients: pipeline.clients,
       resources: pipeline.resources,
       ports: pipeline.ports,
-      actor: `local:${userInfo().username}`,
+      actor: localActor(),
       agencies: config.agencies.map((a) => a.id),
       description: 'the local stack',
     },

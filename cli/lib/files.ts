@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 /** Every file below `dir`, as paths relative to it with forward slashes, sorted; [] if `dir` is absent. */
@@ -15,4 +15,9 @@ export function filesBelow(dir: string): string[] {
   };
   walk(dir);
   return out;
+}
+
+/** Writes a new file readable by its owner only (a batch, a packet: they carry PHI). */
+export function writePrivate(path: string, text: string): void {
+  writeFileSync(path, text, { mode: 0o600 });
 }

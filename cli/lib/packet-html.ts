@@ -1,4 +1,4 @@
-import type { StoryEvent } from '#shared/audit-trail/story.ts';
+import { type StoryEvent, standingText } from '#shared/audit-trail/story.ts';
 import type { PacketEvidence } from '../commands/audit-packet.ts';
 import type { ChartHistory } from '../commands/history.ts';
 
@@ -123,24 +123,11 @@ function codes(coded: unknown, corrected: unknown): string {
   );
 }
 
-const STANDING: Record<StoryEvent['standing']['state'], string> = {
-  verified: 'verified',
-  'not-verified': 'NOT VERIFIED',
-  'not-sealed-yet': 'not sealed yet',
-  'table-differs': 'AUDIT TABLE COPY DIFFERS',
-};
-
 function events(list: readonly StoryEvent[]): string {
   if (list.length === 0) return '<p>No event.</p>';
   return table(
     ['When (UTC)', 'What', 'Who', 'Detail', 'Trail'],
-    list.map((e) => [
-      e.at,
-      e.type,
-      e.actor,
-      e.summary,
-      `${STANDING[e.standing.state]}${'seq' in e.standing ? ` (segment ${e.standing.segment}, event ${e.standing.seq})` : ''}`,
-    ]),
+    list.map((e) => [e.at, e.type, e.actor, e.summary, standingText(e.standing)]),
   );
 }
 

@@ -7,6 +7,7 @@ import type { ArtifactStore } from '#shared/aws/ports.ts';
 import type { Resources } from '#shared/aws/resources.ts';
 import { AUDIT_TRAIL_PREFIX, agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { actAs } from '../local/iam-enforcement.ts';
+import { isoDay } from './calendar-day.ts';
 
 /**
  * The objects of the agencies' trails in the stack's audit bucket (`audit-trail/<agency>/`), read as
@@ -69,14 +70,9 @@ function signedAtOf(text: string): string | undefined {
  */
 export function trailWindow(from?: string, to?: string): TrailWindow | undefined {
   if (from === undefined && to === undefined) return undefined;
-  const day = (value: string, option: string) => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00.000Z`)))
-      throw new Error(`${option}: not a date (YYYY-MM-DD)`);
-    return value;
-  };
   const window = {
-    from: from === undefined ? '0000-01-01T00:00:00.000Z' : `${day(from, '--from')}T00:00:00.000Z`,
-    to: to === undefined ? '9999-12-31T23:59:59.999Z' : `${day(to, '--to')}T23:59:59.999Z`,
+    from: from === undefined ? '0000-01-01T00:00:00.000Z' : `${isoDay(from, '--from')}T00:00:00.000Z`,
+    to: to === undefined ? '9999-12-31T23:59:59.999Z' : `${isoDay(to, '--to')}T23:59:59.999Z`,
   };
   if (window.from > window.to) throw new Error('--from: after --to');
   return window;

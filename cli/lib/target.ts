@@ -50,6 +50,11 @@ export interface Target {
 
 export const STATE_DIR = '.codetrail';
 
+/** Who acts on a local stack, for the audit trail: the machine's user (no IAM principal locally). */
+export function localActor(): string {
+  return `local:${userInfo().username}`;
+}
+
 /** The stack's resources, from the CloudFormation outputs infra writes (see OUTPUT in the topology). */
 async function stackResources(stackName: string): Promise<{ resources: Resources; agencies: string[] }> {
   const cfn = new CloudFormationClient({});
@@ -139,7 +144,7 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
     clients,
     resources,
     ports: buildPorts(clients, resources),
-    actor: `local:${userInfo().username}`,
+    actor: localActor(),
     description: `local stack (pid ${state.pid})`,
     agencies: state.agencies,
   };

@@ -6,6 +6,7 @@ import { S3ServiceException } from '@aws-sdk/client-s3';
 import { SQSServiceException } from '@aws-sdk/client-sqs';
 import { PERSON_SUBJECTS } from '#shared/audit-trail/person-events.ts';
 import type { AwsClients } from '#shared/aws/clients.ts';
+import { withAgencyPlaceholder } from '#shared/iam/agency-placeholder.ts';
 import { type ArnScope, type Input, requestsOfCall } from '#shared/iam/requests-of-call.ts';
 import {
   type AuthorizationRequest,
@@ -163,7 +164,7 @@ export class LocalIam {
         role: agency ? role.slice(0, at) : role,
         action: request.action,
         // Its agency in a key (`exports/<agency>/…`) or in its queue's name (`…-qa-review_<agency>`).
-        resource: recordAs(agency ? withAgencyPlaceholder(request.resource, agency) : request.resource),
+        resource: recordAs(agency ? withAgencyInResource(request.resource, agency) : request.resource),
         allowed,
       };
       if (request.context)
@@ -245,10 +246,11 @@ const PERSON_SUBJECT_NAMES: ReadonlySet<string> = new Set(Object.values(PERSON_S
  */
 export function recordedPartition(value: string, agency: string | undefined): string {
   const [kind = ''] = value.split('#');
+  const templated = agency ? withAgencyPlaceholder(value, agency) : value;
   // A chart's partition leads with its chartKey, which leads with the agency (`CHART#<agency>.ck…`).
-  if (agency && value.startsWith(`${kind}#${agency}.`)) return `${kind}#{agency}.…`;
-  if (agency && value.startsWith(`${kind}#${agency}#`)) {
-    const rest = value.slice(kind.length + agency.length + 2);
+  if (templated.startsWith(`${kind}#{agency}.`)) return `${kind}#{agency}.…`;
+  if (templated.startsWith(`${kind}#{agency}#`)) {
+    const rest = templated.slice(`${kind}#{agency}#`.length);
     if (kind === 'REVIEWS') return `REVIEWS#{agency}#${rest}`;
     // A person's own audit subjects (`access`, `adrs`) stay: its role may add events under them alone.
     if (kind === 'AUDIT' && PERSON_SUBJECT_NAMES.has(rest)) return `AUDIT#{agency}#${rest}`;
@@ -266,7 +268,7 @@ export function recordedPrefix(value: string, agency: string | undefined): strin
 }
 
 /** A resource of one agency's role as the snapshot writes it: the agency in a key, or ending a queue's name. */
-function withAgencyPlaceholder(resource: string, agency: string): string {
-  const inKeys = resource.replaceAll(`/${agency}/`, '/{agency}/');
+function withAgencyInResource(resource: string, agency: string): string {
+  const inKeys = withAgencyPlaceholder(resource, agency);
   return inKeys.endsWith(`_${agency}`) ? `${inKeys.slice(0, -agency.length)}{agency}` : inKeys;
 }

@@ -2,7 +2,7 @@ import type { Resources } from '#shared/aws/resources.ts';
 import { deployedRolePolicies } from '#shared/iam/deployed-role-policies.ts';
 import { type ArnScope, queueArn } from '#shared/iam/requests-of-call.ts';
 import { type RolePolicies, type RolePolicy, resolvePlaceholders } from '#shared/iam/role-policy.ts';
-import { AGENCY_ID, AGENCY_PLACEHOLDER, JOBS, type QueueName, STAGES } from '#shared/topology.ts';
+import { AGENCY_ID, AGENCY_PLACEHOLDER, JOBS, KEY_NAMES, type QueueName, STAGES } from '#shared/topology.ts';
 
 /** The ARNs locally: the emulators' account, the SDK's region. */
 export function localArnScope(env: NodeJS.ProcessEnv = process.env): ArnScope {
@@ -30,7 +30,7 @@ export function localArns(
   for (const [name, url] of Object.entries(resources.queueUrls))
     if (url) arns.set(`queue:${name}`, queueArn(scope, url));
   for (const [name, url] of Object.entries(dlqUrls)) if (url) arns.set(`dlq:${name}`, queueArn(scope, url));
-  for (const name of ['data', 'intake', 'audit', 'queue', 'logs', 'mac', 'sampling', 'signing'])
+  for (const name of KEY_NAMES)
     arns.set(`key:${name}`, `arn:aws:kms:${scope.region}:${scope.account}:key/local-${name}`);
   for (const { name } of [...STAGES, ...JOBS])
     arns.set(`logs:${name}`, `arn:aws:logs:${scope.region}:${scope.account}:log-group:/codetrail/${name}`);

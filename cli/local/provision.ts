@@ -43,7 +43,7 @@ export interface ProvisionOptions {
 }
 
 /** The local signing key's file beside the local MAC key's (`local.key` -> `local-signing.pem`). */
-export function signingKeyFileBeside(macKeyFile: string): string {
+function signingKeyFileBeside(macKeyFile: string): string {
   return `${macKeyFile.replace(/\.key$/, '')}-signing.pem`;
 }
 

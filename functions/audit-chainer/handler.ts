@@ -12,9 +12,6 @@ const service = servicePer(auditTrailPorts, ({ links }) =>
 );
 
 /** The audit FIFO queue: one message group per agency, so each agency's events are chained in order, once. */
-export const handler = fifoGroupHandler('audit-chainer', (agencyId, items) =>
-  service().chain(
-    agencyId,
-    items.map((item) => item.body),
-  ),
+export const handler = fifoGroupHandler('audit-chainer', (agencyId, bodies) =>
+  service().chain(agencyId, bodies),
 );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { auditEventId } from '#shared/audit-trail/chain.ts';
 import { type ChainLinks, chainTip, linkEvent } from '#shared/audit-trail/chainer.ts';
-import { personEventRefusal } from '#shared/audit-trail/person-events.ts';
+import { filingRefusal } from '#shared/audit-trail/person-events.ts';
 import type { AuditEvent } from '#shared/aws/ports.ts';
 import { PhiFreeError } from '#shared/runtime/error-summary.ts';
 import { AGENCY_ID } from '#shared/topology.ts';
@@ -46,9 +46,7 @@ export function createChainerService(deps: {
             throw new PhiFreeError('the recorded audit event does not match its id');
           // Filed where it says it belongs: a role that may add events under one subject alone (a
           // person's `access`) must not get one chained as another's (a chart's, a stage's).
-          if (event.subject !== subject)
-            throw new PhiFreeError('the recorded audit event is filed under another subject');
-          const misfiled = personEventRefusal(event as AuditEvent);
+          const misfiled = filingRefusal(agencyId, subject, event as AuditEvent);
           if (misfiled) throw new PhiFreeError(misfiled);
           tip = await linkEvent(deps.links, agencyId, tip, { eventId, event });
         } catch (error) {

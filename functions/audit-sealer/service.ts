@@ -18,8 +18,12 @@ export function createSealerService(deps: {
       for (const agencyId of deps.agencies) {
         try {
           sealed.push(
-            await sealAgency(agencyId, deps.ports.sealedChain, deps.ports.trail, deps.ports.signer(), () =>
-              deps.clock.now(),
+            await sealAgency(
+              agencyId,
+              deps.ports.sealedChain,
+              deps.ports.trail,
+              deps.ports.signer(),
+              deps.clock,
             ),
           );
         } catch (error) {

@@ -16,7 +16,7 @@ export const PERSON_SUBJECTS = {
 } as const;
 
 /** The kinds of event a person's command records under each of those subjects; the chainer takes no other. */
-export const PERSON_EVENT_TYPES: Readonly<Record<string, readonly string[]>> = {
+const PERSON_EVENT_TYPES: Readonly<Record<string, readonly string[]>> = {
   [PERSON_SUBJECTS.access]: ['chart.opened'],
   [PERSON_SUBJECTS.adrs]: ['adr.opened', 'adr.closed'],
 };
@@ -35,6 +35,22 @@ export function personEventRefusal(
   if (String(event.actor).startsWith('stage:'))
     return `${event.subject}: an event naming a stage as its actor`;
   return undefined;
+}
+
+/**
+ * Why an audit-table item is not what its partition (agency and subject) says: another agency's, filed
+ * under another subject, or under a person's own subject not one a person records. An item a person's
+ * role put there dressed as a chart's or a stage's event is refused by the chainer and not shown.
+ */
+export function filingRefusal(agencyId: string, subject: string, event: AuditEvent): string | undefined {
+  if (event.agencyId !== agencyId) return "the recorded audit event is another agency's";
+  if (event.subject !== subject) return 'the recorded audit event is filed under another subject';
+  return personEventRefusal(event);
+}
+
+/** An audit-table item is what its partition says (`filingRefusal` finds nothing). */
+export function filedAs(agencyId: string, subject: string, event: AuditEvent): boolean {
+  return filingRefusal(agencyId, subject, event) === undefined;
 }
 
 export type ChartOpenPurpose = 'qa-review' | 'qa-second-review' | 'qa-dispute' | 'billing' | 'audit-packet';

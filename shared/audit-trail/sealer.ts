@@ -1,8 +1,10 @@
+import type { Clock } from '#shared/aws/ports.ts';
 import { SEGMENT_MAX_EVENTS } from '#shared/topology.ts';
 import { canonical } from './canonical.ts';
 import type { ChainedEvent } from './chain.ts';
-import { type DigestFile, sealSegment, segmentText, signedText } from './segments.ts';
-import { type AuditSigner, signatureHolds } from './signer.ts';
+import { type DigestFile, segmentOf, signDigest } from './segments.ts';
+import type { AuditSigner } from './signer.ts';
+import { digestSigned, parseDigest } from './verify.ts';
 
 /** The sealer's view of the chain: links in order from a sequence number, and where sealing stopped. */
 export interface SealedChain {
@@ -39,7 +41,7 @@ export async function sealAgency(
   chain: SealedChain,
   bucket: TrailObjects,
   signer: AuditSigner,
-  now: () => Date,
+  clock: Clock,
   maxEvents: number = SEGMENT_MAX_EVENTS,
 ): Promise<SealReport> {
   const report: SealReport = { agencyId, segments: 0, events: 0 };
@@ -48,23 +50,30 @@ export async function sealAgency(
     const fromSeq = previous ? previous.lastSeq + 1 : 0;
     let events = await chain.links(agencyId, fromSeq, maxEvents);
     if (events.length === 0) return report;
-    let sealed = await sealSegment(agencyId, events, previous, signer, now().toISOString());
-    if (!(await bucket.writeOnce(sealed.key, sealed.text))) {
+    let segment = segmentOf(agencyId, events, previous);
+    if (!(await bucket.writeOnce(segment.key, segment.text))) {
       // A run that stopped after writing this segment: seal exactly the events it holds.
-      const held = (await bucket.read(sealed.key)) ?? '';
+      const held = (await bucket.read(segment.key)) ?? '';
       const count = held.split('\n').length - 1;
       events = events.slice(0, count);
-      if (count === 0 || held !== segmentText(events))
-        throw new Error(`${agencyId}: ${sealed.key} holds what this chain did not seal; nothing is sealed`);
-      sealed = await sealSegment(agencyId, events, previous, signer, now().toISOString());
+      if (count > 0) segment = segmentOf(agencyId, events, previous);
+      if (count === 0 || held !== segment.text)
+        throw new Error(`${agencyId}: ${segment.key} holds what this chain did not seal; nothing is sealed`);
     }
-    let digest = sealed.digest;
-    if (!(await bucket.writeOnce(sealed.digestKey, `${JSON.stringify(digest)}\n`))) {
+    // Signed once, after its segment is in the bucket.
+    let digest = await signDigest(segment, signer, clock.now().toISOString());
+    if (!(await bucket.writeOnce(segment.digestKey, `${JSON.stringify(digest)}\n`))) {
       // A run that stopped after writing this digest: keep the one in the bucket if it signs this segment.
-      const held = parseDigest(await bucket.read(sealed.digestKey));
-      if (!held || !sameSegment(held, digest) || !(await signedByUs(held, signer)))
+      const text = await bucket.read(segment.digestKey);
+      const held = text === undefined ? undefined : parseDigest(text, agencyId, segment.stated.index);
+      if (
+        !held ||
+        !sameSegment(held, digest) ||
+        held.keyId !== signer.keyId ||
+        !digestSigned(held, [await signer.publicKeyPem()])
+      )
         throw new Error(
-          `${agencyId}: ${sealed.digestKey} holds what this chain did not seal; nothing is sealed`,
+          `${agencyId}: ${segment.digestKey} holds what this chain did not seal; nothing is sealed`,
         );
       digest = held;
     }
@@ -72,24 +81,6 @@ export async function sealAgency(
     report.segments += 1;
     report.events += events.length;
     previous = digest;
-  }
-}
-
-/** Whether this signer's key signed the digest: one signed otherwise is not ours to chain onto. */
-async function signedByUs(digest: DigestFile, signer: AuditSigner): Promise<boolean> {
-  if (digest.keyId !== signer.keyId || typeof digest.signature !== 'string') return false;
-  return signatureHolds(
-    await signer.publicKeyPem(),
-    signedText(digest),
-    Buffer.from(digest.signature, 'base64'),
-  );
-}
-
-function parseDigest(text: string | undefined): DigestFile | undefined {
-  try {
-    return text ? (JSON.parse(text) as DigestFile) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

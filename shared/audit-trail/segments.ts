@@ -9,7 +9,6 @@ import { type AuditSigner, DIGEST_SIGNING_ALGORITHM } from './signer.ts';
  * one per line), each with a signed digest file. The digests chain as CloudTrail's do: each names the
  * SHA-256 of the one before, so a segment or digest taken out, put back changed, or inserted shows.
  */
-export { AUDIT_TRAIL_PREFIX } from '#shared/topology.ts';
 
 const padded = (index: number) => String(index).padStart(10, '0');
 
@@ -25,7 +24,10 @@ export function digestKey(agencyId: string, index: number): string {
 export function parseTrailKey(
   key: string,
 ): { agencyId: string; kind: 'segment' | 'digest'; index: number } | undefined {
-  const m = /^audit-trail\/([^/]+)\/(segments|digests)\/(\d{10})\.(?:ndjson|json)$/.exec(key);
+  if (!key.startsWith(AUDIT_TRAIL_PREFIX)) return undefined;
+  const m = /^([^/]+)\/(segments|digests)\/(\d{10})\.(?:ndjson|json)$/.exec(
+    key.slice(AUDIT_TRAIL_PREFIX.length),
+  );
   if (!m?.[1] || !m[2] || !m[3]) return undefined;
   return { agencyId: m[1], kind: m[2] === 'segments' ? 'segment' : 'digest', index: Number(m[3]) };
 }
@@ -74,17 +76,24 @@ export function signedText(digest: DigestBody): string {
   return canonical(body);
 }
 
+/** A segment ready to write: its file, where it and its digest go, and what its digest will state. */
+export interface Segment {
+  key: string;
+  text: string;
+  digestKey: string;
+  /** The digest's body but for when, by which key and how it is signed. */
+  stated: Omit<DigestBody, 'signedAt' | 'keyId' | 'algorithm'>;
+}
+
 /**
- * The next segment of an agency's chain and its signed digest. `events` continue the chain where the
- * previous segment ended (the caller's chainer hands them over in order).
+ * The next segment of an agency's chain. `events` continue the chain where the previous segment ended
+ * (the caller's chainer hands them over in order).
  */
-export async function sealSegment(
+export function segmentOf(
   agencyId: string,
   events: readonly ChainedEvent[],
   previous: DigestFile | undefined,
-  signer: AuditSigner,
-  signedAt: string,
-): Promise<{ key: string; text: string; digestKey: string; digest: DigestFile }> {
+): Segment {
   const first = events[0];
   const last = events.at(-1);
   if (!first || !last) throw new Error('a segment holds at least one event');
@@ -105,26 +114,54 @@ export async function sealSegment(
   }
   const index = previous ? previous.index + 1 : 0;
   const text = segmentText(events);
+  return {
+    key: segmentKey(agencyId, index),
+    text,
+    digestKey: digestKey(agencyId, index),
+    stated: {
+      schemaVersion: 1,
+      agencyId,
+      index,
+      segmentKey: segmentKey(agencyId, index),
+      segmentSha256: sha256Hex(text),
+      firstSeq: first.seq,
+      lastSeq: last.seq,
+      chainStart: first.prevHash,
+      eventHashes: events.map((e) => e.hash),
+      previousDigestSha256: previous ? digestSha256(previous) : null,
+    },
+  };
+}
+
+/** The segment's digest, signed now: its body's canonical form, signed by the signer's key. */
+export async function signDigest(
+  segment: Segment,
+  signer: AuditSigner,
+  signedAt: string,
+): Promise<DigestFile> {
   const body: DigestBody = {
-    schemaVersion: 1,
-    agencyId,
-    index,
-    segmentKey: segmentKey(agencyId, index),
-    segmentSha256: sha256Hex(text),
-    firstSeq: first.seq,
-    lastSeq: last.seq,
-    chainStart: first.prevHash,
-    eventHashes: events.map((e) => e.hash),
-    previousDigestSha256: previous ? digestSha256(previous) : null,
+    ...segment.stated,
     signedAt,
     keyId: signer.keyId,
     algorithm: DIGEST_SIGNING_ALGORITHM,
   };
   const signature = (await signer.sign(canonical(body))).toString('base64');
+  return { ...body, signature };
+}
+
+/** The next segment of an agency's chain and its signed digest (`segmentOf`, then `signDigest`). */
+export async function sealSegment(
+  agencyId: string,
+  events: readonly ChainedEvent[],
+  previous: DigestFile | undefined,
+  signer: AuditSigner,
+  signedAt: string,
+): Promise<{ key: string; text: string; digestKey: string; digest: DigestFile }> {
+  const segment = segmentOf(agencyId, events, previous);
   return {
-    key: body.segmentKey,
-    text,
-    digestKey: digestKey(agencyId, index),
-    digest: { ...body, signature },
+    key: segment.key,
+    text: segment.text,
+    digestKey: segment.digestKey,
+    digest: await signDigest(segment, signer, signedAt),
   };
 }

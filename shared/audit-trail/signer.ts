@@ -59,17 +59,20 @@ export class LocalAuditSigner implements AuditSigner {
   /** The public half of the key in `file`, read without making one (undefined when there is none). */
   static publicKeyOf(file: string): string | undefined {
     if (!existsSync(file)) return undefined;
-    return createPublicKey(createPrivateKey(readFileSync(file, 'utf8')))
-      .export({ type: 'spki', format: 'pem' })
-      .toString();
+    return publicPem(createPrivateKey(readFileSync(file, 'utf8')));
   }
 
   /** The public half, for `audit verify` and for an external auditor. */
   publicKeyPem(): string {
-    return createPublicKey(this.privateKey).export({ type: 'spki', format: 'pem' }).toString();
+    return publicPem(this.privateKey);
   }
 
   async sign(message: string): Promise<Buffer> {
     return sign('sha256', Buffer.from(message, 'utf8'), this.privateKey);
   }
+}
+
+/** A private key's public half as PEM (SubjectPublicKeyInfo). */
+function publicPem(privateKey: KeyObject): string {
+  return createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
 }

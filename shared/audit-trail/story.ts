@@ -1,4 +1,5 @@
 import type { AuditEvent } from '#shared/aws/ports.ts';
+import { chartSubject, parseChartSubject } from '#shared/identity/identifiers.ts';
 import { canonical } from './canonical.ts';
 import { auditEventId, type ChainedEvent } from './chain.ts';
 import { PERSON_SUBJECTS } from './person-events.ts';
@@ -21,6 +22,19 @@ export type EventStanding =
   | { state: 'not-sealed-yet' }
   /** Sealed, and the audit table's copy is not what was sealed: changed behind the chain. */
   | { state: 'table-differs'; segment: number; seq: number };
+
+const STANDING_LABEL: Record<EventStanding['state'], string> = {
+  verified: 'verified',
+  'not-verified': 'NOT VERIFIED',
+  'not-sealed-yet': 'not sealed yet',
+  'table-differs': 'TABLE COPY DIFFERS FROM SEALED',
+};
+
+/** An event's standing as a person reads it: `verified (segment 0, event 12)`, `not sealed yet`. */
+export function standingText(standing: EventStanding): string {
+  const where = 'seq' in standing ? ` (segment ${standing.segment}, event ${standing.seq})` : '';
+  return `${STANDING_LABEL[standing.state]}${where}`;
+}
 
 export interface StoryEvent {
   eventId: string;
@@ -77,8 +91,6 @@ export function sealedEvents(files: ReadonlyMap<string, string>, agencyId: strin
   return out.sort((a, b) => a.link.seq - b.link.seq);
 }
 
-const CHART_SUBJECT = /^chart:([^:]+):v(\d+)$/;
-
 /** The subjects a chart's events name beside its own: its batches and the files that brought it. */
 export function relatedSubjects(events: readonly { detail?: Record<string, unknown> }[]): string[] {
   const out = new Set<string>();
@@ -93,10 +105,32 @@ export function relatedSubjects(events: readonly { detail?: Record<string, unkno
 export function versionsIn(events: readonly { subject: string }[], chartKey: string): number[] {
   const out = new Set<number>();
   for (const { subject } of events) {
-    const m = CHART_SUBJECT.exec(subject);
-    if (m && m[1] === chartKey) out.add(Number(m[2]));
+    const named = parseChartSubject(subject);
+    if (named?.chartKey === chartKey) out.add(named.version);
   }
   return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The audit table's events (`recorded`) against the sealed trail: those it holds that are not sealed
+ * yet, and the ids of those whose table copy is not what was sealed (changed behind the chain).
+ */
+export function againstSealed(
+  sealed: readonly SealedEvent[],
+  recorded: readonly AuditEvent[],
+): { unsealed: { eventId: string; event: AuditEvent }[]; differs: Set<string> } {
+  const sealedById = new Map<string, Record<string, unknown>>();
+  // The first copy of an id, should a tampered segment repeat one.
+  for (const s of sealed) if (!sealedById.has(s.link.eventId)) sealedById.set(s.link.eventId, s.link.event);
+  const unsealed: { eventId: string; event: AuditEvent }[] = [];
+  const differs = new Set<string>();
+  for (const event of recorded) {
+    const eventId = auditEventId(event);
+    const copy = sealedById.get(eventId);
+    if (!copy) unsealed.push({ eventId, event });
+    else if (canonical(copy) !== canonical(event)) differs.add(eventId);
+  }
+  return { unsealed, differs };
 }
 
 /**
@@ -111,7 +145,7 @@ export function chartStory(input: {
   recorded: readonly AuditEvent[];
 }): ChartStory {
   const { agencyId, chartKey } = input;
-  const ownSubject = (subject: string) => CHART_SUBJECT.exec(subject)?.[1] === chartKey;
+  const ownSubject = (subject: string) => parseChartSubject(subject)?.chartKey === chartKey;
   const sealedOfChart = input.sealed.filter((s) => ownSubject(String(s.link.event.subject)));
   const recordedOfChart = input.recorded.filter((e) => ownSubject(e.subject));
   const related = new Set(relatedSubjects([...sealedOfChart.map((s) => s.link.event), ...recordedOfChart]));
@@ -122,12 +156,15 @@ export function chartStory(input: {
     related.has(String(event.subject)) ||
     (personSubjects.has(String(event.subject)) && event.detail?.chartKey === chartKey);
 
+  const problemsBySegment = new Map<number, TrailProblem[]>();
+  for (const p of input.problems)
+    problemsBySegment.set(p.segment, [...(problemsBySegment.get(p.segment) ?? []), p]);
   const events = new Map<string, StoryEvent>();
   for (const { segment, link } of input.sealed) {
     const event = link.event as AuditEvent;
     if (!wanted(event)) continue;
-    const problems = input.problems
-      .filter((p) => p.segment === segment && (p.seq === undefined || p.seq === link.seq))
+    const problems = (problemsBySegment.get(segment) ?? [])
+      .filter((p) => p.seq === undefined || p.seq === link.seq)
       .map((p) => `${p.kind}: ${p.detail}`);
     events.set(link.eventId, {
       ...storyFields(link.eventId, event),
@@ -137,16 +174,15 @@ export function chartStory(input: {
           : { state: 'verified', segment, seq: link.seq },
     });
   }
-  for (const event of input.recorded) {
-    if (!wanted(event)) continue;
-    const eventId = auditEventId(event);
+  const { unsealed, differs } = againstSealed(
+    input.sealed,
+    input.recorded.filter((e) => wanted(e)),
+  );
+  for (const { eventId, event } of unsealed)
+    events.set(eventId, { ...storyFields(eventId, event), standing: { state: 'not-sealed-yet' } });
+  for (const eventId of differs) {
     const sealed = events.get(eventId);
-    if (!sealed) {
-      events.set(eventId, { ...storyFields(eventId, event), standing: { state: 'not-sealed-yet' } });
-      continue;
-    }
-    const sealedLink = input.sealed.find((s) => s.link.eventId === eventId)?.link;
-    if (sealedLink && canonical(sealedLink.event) !== canonical(event) && 'seq' in sealed.standing)
+    if (sealed && 'seq' in sealed.standing)
       sealed.standing = {
         state: 'table-differs',
         segment: sealed.standing.segment,
@@ -164,7 +200,7 @@ export function chartStory(input: {
     chartKey,
     versions: versionsIn(all, chartKey).map((version) => ({
       version,
-      events: bySubject(`chart:${chartKey}:v${version}`),
+      events: bySubject(chartSubject(chartKey, version)),
     })),
     batches: [...related]
       .filter((s) => s.startsWith('batch:'))

@@ -163,7 +163,7 @@ function checkAgency(
       previous = undefined;
       continue;
     }
-    if (!signed(digest, publicKeys)) {
+    if (!digestSigned(digest, publicKeys)) {
       // Nothing an unsigned digest says is used: not its segment, not as the next one's predecessor.
       problem('bad-signature', `digest ${index}'s signature does not hold`);
       previous = undefined;
@@ -194,7 +194,7 @@ function checkAgency(
 }
 
 /** A digest file as the sealer writes it, of this agency and place; undefined for anything else. */
-function parseDigest(text: string, agencyId: string, index: number): DigestFile | undefined {
+export function parseDigest(text: string, agencyId: string, index: number): DigestFile | undefined {
   try {
     const d = JSON.parse(text) as DigestFile;
     const ok =
@@ -217,7 +217,7 @@ function parseDigest(text: string, agencyId: string, index: number): DigestFile 
 }
 
 /** Whether the digest's signature holds: decoded strictly (base64 with nothing added), over its body. */
-function signed(digest: DigestFile, publicKeys: readonly string[]): boolean {
+export function digestSigned(digest: DigestFile, publicKeys: readonly string[]): boolean {
   try {
     const signature = Buffer.from(digest.signature, 'base64');
     if (signature.toString('base64') !== digest.signature) return false;

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from './dynamo-paged.ts';
 import type { MemberEntry, MemberIndex } from './ports.ts';
-import { memberPk, padVersion } from './table-keys.ts';
+import { memberPk, memberSk, withoutKeys } from './table-keys.ts';
 
 /** The member index in the one table (see table-keys.ts): one item per chart version naming the member. */
 export class DynamoMemberIndex implements MemberIndex {
@@ -18,7 +18,7 @@ export class DynamoMemberIndex implements MemberIndex {
         Item: {
           ...entry,
           pk: memberPk(entry.agencyId, entry.memberKey),
-          sk: `${entry.chartKey}#${padVersion(entry.version)}`,
+          sk: memberSk(entry.chartKey, entry.version),
         },
       }),
     );
@@ -31,14 +31,7 @@ export class DynamoMemberIndex implements MemberIndex {
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': memberPk(agencyId, memberKey) },
     }))
-      out.push({
-        agencyId: String(item.agencyId),
-        memberKey: String(item.memberKey),
-        chartKey: String(item.chartKey),
-        version: Number(item.version),
-        periodFrom: String(item.periodFrom),
-        periodThrough: String(item.periodThrough),
-      });
+      out.push(withoutKeys<MemberEntry>(item));
     return out.sort(
       (a, b) =>
         a.periodFrom.localeCompare(b.periodFrom) ||

@@ -51,17 +51,21 @@ export class DynamoRemittanceLedger implements RemittanceLedger {
     );
   }
 
-  async aliasOf(agencyId: string, aliasKey: string): Promise<string | undefined> {
-    const item = await this.get(claimAliasPk(agencyId, aliasKey));
-    return typeof item?.claimRef === 'string' ? item.claimRef : undefined;
+  aliasOf(agencyId: string, aliasKey: string): Promise<string | undefined> {
+    return this.claimRefAt(claimAliasPk(agencyId, aliasKey));
   }
 
   async indexPayerClaim(agencyId: string, icnKey: string, claimRef: string): Promise<void> {
     await this.putOnce({ pk: payerClaimPk(agencyId, icnKey), sk: META_SK, agencyId, claimRef });
   }
 
-  async payerClaimOf(agencyId: string, icnKey: string): Promise<string | undefined> {
-    const item = await this.get(payerClaimPk(agencyId, icnKey));
+  payerClaimOf(agencyId: string, icnKey: string): Promise<string | undefined> {
+    return this.claimRefAt(payerClaimPk(agencyId, icnKey));
+  }
+
+  /** The claimRef an index item (an alias, a payer's claim number) names. */
+  private async claimRefAt(pk: string): Promise<string | undefined> {
+    const item = await this.get(pk);
     return typeof item?.claimRef === 'string' ? item.claimRef : undefined;
   }
 

@@ -58,7 +58,6 @@ export class DynamoSealedChain implements SealedChain {
           pk: sealPk(agencyId),
           sk: SEAL_SK,
           index: digest.index,
-          lastSeq: digest.lastSeq,
           digestJson: JSON.stringify(digest),
         },
         ...(previous

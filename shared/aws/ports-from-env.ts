@@ -113,7 +113,7 @@ export function buildAuditTrailPorts(clients: AwsClients, resources: Resources):
 }
 
 /** KMS in AWS; the file-backed key locally. Never neither: an unsigned trail proves nothing. */
-export function auditSignerFor(clients: AwsClients, resources: Resources): AuditSigner {
+function auditSignerFor(clients: AwsClients, resources: Resources): AuditSigner {
   if (resources.signingKeyId) return new KmsAuditSigner(clients.kms, resources.signingKeyId);
   if (resources.localSigningKeyFile) return new LocalAuditSigner(resources.localSigningKeyFile);
   throw new Error('no signing key configured: set the KMS key id (in AWS) or the local key file');

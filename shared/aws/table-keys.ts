@@ -153,6 +153,11 @@ export function memberPk(agencyId: string, memberKey: string): string {
   return `MEMBER#${agencyId}#${memberKey}`;
 }
 
+/** A chart version under a member's partition: by chartKey, then version. */
+export function memberSk(chartKey: string, version: number): string {
+  return `${chartKey}#${padVersion(version)}`;
+}
+
 /** When an agency's billing mapping entries last changed: a resent remittance is read again only after. */
 export function claimMappingsPk(agencyId: string): string {
   return `CLAIMMAPPINGS#${agencyId}`;

@@ -101,6 +101,12 @@ export function chartSubject(chartKey: string, version: number): string {
   return `chart:${chartKey}:v${version}`;
 }
 
+/** The chartKey and version a subject `chartSubject` made names; undefined for any other subject. */
+export function parseChartSubject(subject: string): { chartKey: string; version: number } | undefined {
+  const m = /^chart:([^:]+):v(\d+)$/.exec(subject);
+  return m?.[1] && m[2] ? { chartKey: m[1], version: Number(m[2]) } : undefined;
+}
+
 /** `exports/<agency>/...` or `remittances/<agency>/...` -> agency, when the key follows the layout. */
 export function agencyFromKey(key: string): string | undefined {
   const [, agency] = key.split('/');

@@ -126,21 +126,23 @@ function batchOutcome(
  */
 export function fifoGroupHandler(
   stage: StageName,
-  handle: (group: string, items: { messageId: string; body: unknown }[]) => Promise<number>,
+  handle: (group: string, bodies: unknown[]) => Promise<number>,
 ) {
   return wrap(async (event) => {
     metrics.addDimension('stage', stage);
     const groups = new Map<string, SQSRecord[]>();
     for (const record of event.Records) {
       const group = record.attributes.MessageGroupId ?? '';
-      groups.set(group, [...(groups.get(group) ?? []), record]);
+      const records = groups.get(group);
+      if (records) records.push(record);
+      else groups.set(group, [record]);
     }
     const failed: string[] = [];
     for (const [group, records] of groups) {
-      const items: { messageId: string; body: unknown }[] = [];
+      const bodies: unknown[] = [];
       for (const record of records) {
         try {
-          items.push({ messageId: record.messageId, body: parseBody(record) });
+          bodies.push(parseBody(record));
         } catch (error) {
           logger.error('record failed', { stage, messageId: record.messageId, error: summarizeError(error) });
           break;
@@ -148,7 +150,7 @@ export function fifoGroupHandler(
       }
       let taken = 0;
       try {
-        taken = await handle(group, items);
+        taken = await handle(group, bodies);
       } catch (error) {
         logger.error('group failed', { stage, error: summarizeError(error) });
       }

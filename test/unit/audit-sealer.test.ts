@@ -3,6 +3,7 @@ import { createChainerService } from '#functions/audit-chainer/service.ts';
 import { sealAgency } from '#shared/audit-trail/sealer.ts';
 import { digestKey, segmentKey } from '#shared/audit-trail/segments.ts';
 import { verifyTrail } from '#shared/audit-trail/verify.ts';
+import type { Clock } from '#shared/aws/ports.ts';
 import {
   MemoryChainLinks,
   MemorySealedChain,
@@ -14,7 +15,7 @@ import {
 const AGENCY = 'agency-a';
 const signer = testSigner();
 const publicKey = signer.publicKeyPem();
-const now = () => new Date('2026-12-07T22:00:00.000Z');
+const now: Clock = { now: () => new Date('2026-12-07T22:00:00.000Z') };
 
 /** An agency's chain of `count` more events, as the chainer links them. */
 async function chainMore(links: MemoryChainLinks, from: number, count: number, agencyId = AGENCY) {
@@ -85,11 +86,11 @@ describe('the audit sealer', () => {
     bucket.stopAfter = '.json';
     await expect(sealAgency(AGENCY, chain, bucket, signer, now)).rejects.toThrow(/stopped/);
     const written = bucket.files.get(digestKey(AGENCY, 0));
-    const later = () => new Date('2026-12-07T23:00:00.000Z');
+    const later: Clock = { now: () => new Date('2026-12-07T23:00:00.000Z') };
     expect(await sealAgency(AGENCY, chain, bucket, signer, later)).toMatchObject({ segments: 1, events: 5 });
     expect(bucket.files.get(digestKey(AGENCY, 0))).toBe(written);
     expect(bucket.writes).toBe(2);
-    expect(chain.heads.get(AGENCY)?.signedAt).toBe(now().toISOString());
+    expect(chain.heads.get(AGENCY)?.signedAt).toBe(now.now().toISOString());
     expect(verifyTrail(bucket.files, publicKey, [AGENCY]).ok).toBe(true);
   });
 
@@ -153,7 +154,9 @@ describe('the audit sealer', () => {
       ['03', 6],
     ] as const) {
       await chainMore(links, from, 3);
-      await sealAgency(AGENCY, chain, bucket, signer, () => new Date(`2026-12-${day}T10:00:00.000Z`));
+      await sealAgency(AGENCY, chain, bucket, signer, {
+        now: () => new Date(`2026-12-${day}T10:00:00.000Z`),
+      });
     }
     const window = (from: string, to: string) => ({
       from: `${from}T00:00:00.000Z`,

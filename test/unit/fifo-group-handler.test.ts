@@ -31,7 +31,7 @@ describe('fifoGroupHandler', () => {
   it("fails the rest of a group after what it could not take, in order, leaving other groups' alone", async () => {
     const seen: [string, unknown[]][] = [];
     const handler = fifoGroupHandler('audit-chainer', async (group, items) => {
-      seen.push([group, items.map((i) => i.body)]);
+      seen.push([group, items]);
       if (group === 'a') return 1;
       if (group === 'c') throw new Error('the whole group failed');
       return items.length;

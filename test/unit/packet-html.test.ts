@@ -36,6 +36,7 @@ function history(): ChartHistory {
     current: [],
     publicKeys: [],
     misfiled: 0,
+    trailFiles: new Map(),
   };
 }
 
