@@ -98,8 +98,13 @@ program
   .option('--aws-port <port>', 'with --serve: SQS and S3 port', '4566')
   .option('--verbose', "show the handlers' own logs")
   .option('--quiet', 'print nothing but errors')
+  .option(
+    '--reveal',
+    "show each chart's own id (PHI) beside its chartKey in the summary and summary.json, read from the chart files (each read is recorded as the chart opened)",
+  )
   .action(
     async (opts: {
+      reveal?: boolean;
       input: string;
       out: string;
       config?: string;
@@ -234,7 +239,7 @@ audit
   .command('events')
   .argument(
     '<subject>',
-    'chart:<chartKey>:v<n>, object:<objectId>, batch:<batchId> or coder:<agency>:<coder>',
+    'chart:<chartKey>:v<n>, object:<objectId>, batch:<batchId>, coder:<agency>:<coder>, config (the configuration and code tables in force) or audit-queue (messages the chainer refused)',
   )
   .description('Every audit event of one subject, oldest first: what happened, when, and who did it')
   .option('--json', 'print the events themselves')
@@ -308,10 +313,16 @@ adr
   .option('--all', 'the answered ones too, with what was sent')
   .option('--agency <id>', 'the agency: needed when the stack serves several')
   .option('--json', 'print them as JSON')
+  .option(
+    '--time-zone <zone>',
+    "the IANA time zone whose today the days are counted from (the agency's, e.g. America/Chicago); default: this machine's",
+  )
   .option(...STACK_OPTION)
-  .action(async (opts: { all?: boolean; agency?: string; json?: boolean; stack?: string }) => {
-    print(await runAdrList(await resolveTarget(opts), opts));
-  });
+  .action(
+    async (opts: { all?: boolean; agency?: string; json?: boolean; timeZone?: string; stack?: string }) => {
+      print(await runAdrList(await resolveTarget(opts), opts));
+    },
+  );
 adr
   .command('close')
   .description('Record a documentation request answered, with the SHA-256 of the packet sent')
@@ -393,11 +404,17 @@ program
     'agency configuration (aging thresholds, holidays; default ./codetrail.config.json)',
   )
   .option('--json', 'print them as JSON')
+  .option(
+    '--reveal',
+    "show each chart's own id (PHI) beside its chartKey, read from the chart files (your role must be allowed to; each read is recorded as the chart opened)",
+  )
   .option(...STACK_OPTION)
-  .action(async (opts: { agency?: string; config?: string; json?: boolean; stack?: string }) => {
-    const config = loadConfigFile('.', opts.config);
-    print(await runQueries((await resolveTarget(opts)).ports, config, opts));
-  });
+  .action(
+    async (opts: { agency?: string; config?: string; json?: boolean; reveal?: boolean; stack?: string }) => {
+      const config = loadConfigFile('.', opts.config);
+      print(await runQueries(await resolveTarget(opts), config, opts));
+    },
+  );
 
 program
   .command('reconcile')
@@ -554,11 +571,22 @@ program
   .option('--since <date>', 'remittances applied since this date (YYYY-MM-DD)')
   .option('--config <file>', 'agency configuration (default ./codetrail.config.json)')
   .option('--json', 'print it as JSON')
+  .option(
+    '--reveal',
+    "show each open rework and overpayment item's chart id (PHI) beside its chartKey, read from the chart files (your role must be allowed to; each read is recorded as the chart opened)",
+  )
   .option(...STACK_OPTION)
   .action(
-    async (opts: { agency?: string; since?: string; config?: string; json?: boolean; stack?: string }) => {
+    async (opts: {
+      agency?: string;
+      since?: string;
+      config?: string;
+      json?: boolean;
+      reveal?: boolean;
+      stack?: string;
+    }) => {
       const config = loadConfigFile('.', opts.config);
-      print(await runDenials((await resolveTarget(opts)).ports, config, opts));
+      print(await runDenials(await resolveTarget(opts), config, opts));
     },
   );
 

@@ -272,7 +272,10 @@ function grantAuditTable(
         actions: access.actions.map((a) => `dynamodb:${a}`),
         resources: [auditTable.tableArn],
         conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.partitions.map((p) => `${p}*`) },
+          // A prefix (ending in `#`) covers every partition under it; a pattern is whole.
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': access.partitions.map((p) => (p.endsWith('#') ? `${p}*` : p)),
+          },
         },
       }),
     );

@@ -310,6 +310,7 @@ export class Codetrail extends Construct {
       jobs[spec.name] = new ScheduledJob(this, `Job${pascal(spec.name)}`, {
         ...over(spec),
         spec,
+        ...(spec.dataFiles ? { dataFiles: expandDataFiles(spec.dataFiles, projectRoot) } : {}),
         ...(spec.foundMetric ? { foundMetric: spec.foundMetric } : {}),
       });
     }

@@ -75,9 +75,18 @@ export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query';
 
 export interface AuditTableAccess {
   actions: readonly TableAction[];
-  /** Partition key prefixes (`AUDIT#`, `CHAIN#`): its grant is conditioned on them. */
+  /**
+   * Partition key prefixes, ending in `#` (`AUDIT#`, `CHAIN#`), or whole partition keys with IAM's `*`
+   * (`AUDIT#*#config`: one subject of every agency): its grant is conditioned on them.
+   */
   partitions: readonly string[];
 }
+
+/**
+ * The audit subjects the trail's own jobs record under, in each agency: the configuration and code tables
+ * in force (the reconciler), and the audit queue's messages the chainer refused. Their grants name them.
+ */
+export const TRAIL_SUBJECTS = { config: 'config', refusedMessages: 'audit-queue' } as const;
 
 /**
  * What every stage and job that records audit events may do on the audit table: add an event (PutItem,
@@ -326,7 +335,8 @@ export const STAGES: readonly StageSpec[] = [
     queue: 'audit',
     // FIFO, one message group per agency: one chainer at a time per agency, events in the order sent.
     fifo: true,
-    sendsTo: [],
+    // A message it refuses is recorded (`audit.message-refused`) and chained like any event.
+    sendsTo: ['audit'],
     reads: [],
     writes: [],
     macs: false,
@@ -334,6 +344,8 @@ export const STAGES: readonly StageSpec[] = [
     // The chain's links (CHAIN#<agency>) and the event ids chained (CHAINED#<agency>#<eventId>).
     auditTable: [
       { actions: ['GetItem', 'PutItem'], partitions: ['CHAIN#', 'CHAINED#'] },
+      // The messages it refuses, recorded as audit events under that subject alone.
+      { actions: ['PutItem'], partitions: [`AUDIT#*#${TRAIL_SUBJECTS.refusedMessages}`] },
       // The event as recorded, which is what it links (never what a message says it is).
       { actions: ['GetItem'], partitions: ['AUDIT#'] },
       // Its tip: the newest link.
@@ -368,6 +380,8 @@ export interface JobSpec {
   table: readonly TableAction[];
   auditTable: readonly AuditTableAccess[];
   queriesIndex: boolean;
+  /** Files bundled with its code, as a stage's (StageSpec.dataFiles). */
+  dataFiles?: readonly DataFile[];
   /** Objects it reads and adds, as a stage's (StageSpec.reads and writes). */
   reads?: readonly ObjectAccess[];
   writes?: readonly ObjectAccess[];
@@ -394,11 +408,17 @@ export const JOBS: readonly JobSpec[] = [
     sendsTo: ['validate', 'sample', 'billing', 'audit'],
     // The chart.redriven audit event; the index: the strandable statuses by agency, oldest first.
     table: [],
-    auditTable: RECORDS_AUDIT,
+    auditTable: [
+      ...RECORDS_AUDIT,
+      // Each agency's last config.in-force event, against what is in force now: that subject alone.
+      { actions: ['Query'], partitions: [`AUDIT#*#${TRAIL_SUBJECTS.config}`] },
+    ],
     queriesIndex: true,
+    // The code tables it records as in force, with each file's hash.
+    dataFiles: [CODE_TABLES],
     timeoutSeconds: 300,
     memoryMb: 256,
-    purpose: `hourly: re-drives chart versions left in a stage-owned status for ${RECONCILE_AFTER_MINUTES} minutes or more (a lost message), audited`,
+    purpose: `hourly: records the configuration and code tables in force when a deployment changed them, and re-drives chart versions left in a stage-owned status for ${RECONCILE_AFTER_MINUTES} minutes or more (a lost message), audited`,
     foundMetric: {
       name: RECONCILER_METRIC,
       what: 'chart versions waited on a stage past the bound and were re-driven (a lost message: find out why)',

@@ -13,6 +13,7 @@ import {
 import { filedAs, PERSON_SUBJECTS } from '#shared/audit-trail/person-events.ts';
 import { againstSealed, sealedEvents } from '#shared/audit-trail/story.ts';
 import type { AuditEvent } from '#shared/aws/ports.ts';
+import { localDayOf } from '#shared/billing/business-time.ts';
 import { sha256Hex } from '#shared/identity/identifiers.ts';
 import { agencyRole, PERSON_ROLES } from '#shared/topology.ts';
 import { isoDay } from '../lib/calendar-day.ts';
@@ -94,15 +95,29 @@ export async function runAdrOpen(
 }
 
 /**
+ * Today's date where the person is (`--time-zone`, else this machine's zone): a payer's due date is a
+ * calendar day at the agency, and at 8 p.m. in Chicago it is already tomorrow in UTC.
+ */
+export function todayIn(timeZone: string | undefined, now: Date): string {
+  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new Error('--time-zone: not an IANA time zone (e.g. America/New_York)');
+  }
+  return localDayOf(now.getTime(), zone);
+}
+
+/**
  * `codetrail adr list [--all]`: the agency's open documentation requests, soonest due first, with the
  * days left (negative: overdue); with `--all`, the answered ones too, with what was sent.
  */
 export async function runAdrList(
   target: Target,
-  opts: { agency?: string; all?: boolean; json?: boolean; today?: string },
+  opts: { agency?: string; all?: boolean; json?: boolean; timeZone?: string; now?: Date },
 ): Promise<string> {
   const agencyId = agencyOf(target, opts.agency);
-  const today = opts.today ?? new Date().toISOString().slice(0, 10);
+  const today = todayIn(opts.timeZone, opts.now ?? new Date());
   const { adrs: all, changed } = await register(target, agencyId);
   const shown = opts.all ? all : all.filter((a) => !a.closed);
   if (opts.json) return JSON.stringify(shown, null, 2);

@@ -1,3 +1,4 @@
+import { summarize } from '#shared/audit-trail/story.ts';
 import type { AuditEvent, Ports } from '#shared/aws/ports.ts';
 import { batchManifestKey } from '#shared/billing/batch-files.ts';
 import { agencyOfChartKey, parseChartSubject, sha256Hex } from '#shared/identity/identifiers.ts';
@@ -9,7 +10,8 @@ import { actAs } from '../local/iam-enforcement.ts';
 
 /**
  * `codetrail audit events SUBJECT`: the audit trail of one subject (`chart:<chartKey>:v<n>`,
- * `object:<objectId>`, `batch:<batchId>`, `coder:<agency>:<coder>`), oldest first: what happened, when,
+ * `object:<objectId>`, `batch:<batchId>`, `coder:<agency>:<coder>`, an agency's `config` in force, the
+ * audit queue's refused messages `audit-queue`), oldest first: what happened, when,
  * and who did it (a stage, or a person's verified identity). Read as the compliance role: read-only,
  * audit partitions alone. `--json` prints the events themselves.
  */
@@ -28,7 +30,8 @@ export async function runAuditEvents(
   if (events.length === 0) return `No audit event names ${subject}.`;
   return table(
     ['at', 'event', 'actor', 'detail'],
-    events.map((e) => [e.at, e.type, e.actor, e.detail ? JSON.stringify(e.detail).slice(0, 120) : '']),
+    // What happened in a line (the story's words); `--json` gives the whole detail.
+    events.map((e) => [e.at, e.type, e.actor, summarize(e).slice(0, 160)]),
   );
 }
 

@@ -3,13 +3,17 @@ import { type DenialMetrics, denialMetrics } from '#shared/metrics/denial-metric
 import type { ChartState } from '#shared/model/chart-state.ts';
 import type { Config } from '#shared/model/config.ts';
 import type { RemittanceRecord } from '#shared/model/remittance.ts';
+import { revealChartIds } from '../lib/reveal.ts';
 import { table } from '../lib/summary.ts';
+import type { Target } from '../lib/target.ts';
 
 export interface DenialReport extends DenialMetrics {
   agencyId: string;
   /** Open rework items, oldest first: what the coding lead works down. */
   openRework: {
     chartKey: string;
+    /** The agency's own chart id (PHI), with `--reveal` alone. */
+    chartId?: string;
     version: number;
     coderId: string;
     family: string;
@@ -19,6 +23,8 @@ export interface DenialReport extends DenialMetrics {
   /** Open overpayment items, earliest deadline first: what billing must quantify and return. */
   openOverpayments: {
     chartKey: string;
+    /** The agency's own chart id (PHI), with `--reveal` alone. */
+    chartId?: string;
     version: number;
     claimRef?: string;
     dueBy?: string;
@@ -87,6 +93,10 @@ const pct = (n: number | undefined) => (n === undefined ? '-' : `${(n * 100).toF
 export function formatDenialReport(reports: readonly DenialReport[]): string {
   const parts: string[] = [];
   for (const r of reports) {
+    // The chart id column with `--reveal` alone.
+    const revealed = [...r.openRework, ...r.openOverpayments].some((i) => i.chartId !== undefined);
+    const idColumn = revealed ? ['chart id'] : [];
+    const idOf = (i: { chartId?: string }) => (revealed ? [i.chartId ?? ''] : []);
     parts.push(
       `${r.agencyId}: ${r.claims} claim(s) adjudicated, net paid ${r.netPaid.toFixed(2)}; denial rate ${pct(r.denialRate)} (${r.denied}), coding-related ${pct(r.codingDenialRate)} (${r.codingDenied}), clean-claim (first-pass) rate ${pct(r.cleanClaimRate)}`,
       '',
@@ -122,9 +132,10 @@ export function formatDenialReport(reports: readonly DenialReport[]): string {
       '',
       `Rework: ${r.rework.open} open (median age ${r.rework.medianOpenAgeDays ?? '-'} days, oldest ${r.rework.oldestOpenAgeDays ?? '-'}), ${r.rework.closed} closed (median ${r.rework.medianDaysToClose ?? '-'} days to close)`,
       table(
-        ['chart', 'version', 'coder', 'family', 'reasons', 'opened'],
+        ['chart', ...idColumn, 'version', 'coder', 'family', 'reasons', 'opened'],
         r.openRework.map((w) => [
           w.chartKey,
+          ...idOf(w),
           w.version,
           w.coderId,
           w.family,
@@ -135,9 +146,10 @@ export function formatDenialReport(reports: readonly DenialReport[]): string {
       ),
       `Possible overpayments: ${r.overpayments.open} open, ${r.overpayments.overdue} past their deadline${r.overpayments.nextDueBy ? `, next due ${r.overpayments.nextDueBy}` : ''}`,
       table(
-        ['chart', 'version', 'claimRef', 'due by', 'net paid'],
+        ['chart', ...idColumn, 'version', 'claimRef', 'due by', 'net paid'],
         r.openOverpayments.map((o) => [
           o.chartKey,
+          ...idOf(o),
           o.version,
           o.claimRef ?? '',
           o.dueBy ?? 'per contract',
@@ -154,10 +166,38 @@ export function formatDenialReport(reports: readonly DenialReport[]): string {
 }
 
 export async function runDenials(
-  ports: Ports,
+  target: Pick<Target, 'actor'> & { ports: Ports },
   config: Config,
-  opts: { agency?: string; since?: string; json?: boolean },
+  opts: { agency?: string; since?: string; json?: boolean; reveal?: boolean },
 ): Promise<string> {
-  const reports = await denialReport(ports, config, opts);
+  const found = await denialReport(target.ports, config, opts);
+  // `--reveal`: the coding lead and billing work rework and overpayments by the EMR's chart id.
+  const reports = opts.reveal
+    ? withDenialChartIds(
+        found,
+        await revealChartIds(
+          target,
+          found.flatMap((r) =>
+            [...r.openRework, ...r.openOverpayments].map((i) => ({ ...i, agencyId: r.agencyId })),
+          ),
+        ),
+      )
+    : found;
   return opts.json ? JSON.stringify(reports, null, 2) : formatDenialReport(reports);
+}
+
+/** The reports with each open item's chart id beside its chartKey (`ids` by chartKey). */
+export function withDenialChartIds(
+  reports: readonly DenialReport[],
+  ids: ReadonlyMap<string, string>,
+): DenialReport[] {
+  const withId = <T extends { chartKey: string }>(item: T): T => {
+    const chartId = ids.get(item.chartKey);
+    return chartId === undefined ? item : { ...item, chartId };
+  };
+  return reports.map((r) => ({
+    ...r,
+    openRework: r.openRework.map(withId),
+    openOverpayments: r.openOverpayments.map(withId),
+  }));
 }

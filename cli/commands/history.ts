@@ -1,10 +1,13 @@
+import { REFUSED_MESSAGES_SUBJECT } from '#shared/audit-trail/chainer.ts';
 import { filedAs, PERSON_SUBJECTS } from '#shared/audit-trail/person-events.ts';
 import {
+  actorText,
   type ChartStory,
   chartStory,
   relatedSubjects,
   type StoryEvent,
   sealedEvents,
+  sealedThrough,
   standingText,
   versionsIn,
 } from '#shared/audit-trail/story.ts';
@@ -104,7 +107,19 @@ export async function readChartHistory(
     // What the chart's events name (its batches, its files), and what people reported of it.
     for (const subject of [...relatedSubjects(chartEvents), ...Object.values(PERSON_SUBJECTS)])
       await listed(subject);
-    const story = chartStory({ agencyId, chartKey, sealed, problems: trail?.problems ?? [], recorded });
+    // The messages the chainer refused: an event one names is shown as refused, not as waiting to be sealed.
+    const refusals = (await target.ports.audit.list(agencyId, REFUSED_MESSAGES_SUBJECT)).filter((e) =>
+      filedAs(agencyId, REFUSED_MESSAGES_SUBJECT, e),
+    );
+    const story = chartStory({
+      agencyId,
+      chartKey,
+      sealed,
+      problems: trail?.problems ?? [],
+      recorded,
+      refusals,
+      sealedThrough: sealedThrough(files, agencyId),
+    });
     if (story.versions.length === 0 && current.length === 0)
       throw new Error(`${agencyId} has no chart version and no audit event for that chart`);
     return { story, trail, current, publicKeys, misfiled, trailFiles: files };
@@ -191,7 +206,7 @@ async function memberChart(target: Target, agencyId: string, lookup: HistoryLook
 
 function eventLine(e: StoryEvent): string {
   const problems = e.standing.state === 'not-verified' ? `: ${e.standing.problems.join('; ')}` : '';
-  return `  ${e.at}  ${e.type.padEnd(22)} ${e.actor}\n      ${e.summary}\n      [${standingText(e.standing)}${problems}]`;
+  return `  ${e.at}  ${e.type.padEnd(22)} ${actorText(e)}\n      ${e.summary}\n      [${standingText(e.standing)}${problems}]`;
 }
 
 /** The history as a person reads it: the verdict on the trail, then each version, batch and file. */

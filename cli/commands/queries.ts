@@ -1,7 +1,9 @@
 import type { Ports } from '#shared/aws/ports.ts';
 import type { Config } from '#shared/model/config.ts';
 import { queryAging, queryPolicy } from '#shared/rules/queries.ts';
+import { revealChartIds } from '../lib/reveal.ts';
 import { table } from '../lib/summary.ts';
+import type { Target } from '../lib/target.ts';
 
 export interface OpenQuery {
   agencyId: string;
@@ -51,18 +53,27 @@ export async function openQueryList(
  * `queryAging.escalateAfterDays`). A chart leaves the list when a re-export answers its queries.
  */
 export async function runQueries(
-  ports: Pick<Ports, 'charts'>,
+  target: Pick<Target, 'actor'> & { ports: Pick<Ports, 'charts' | 'artifacts' | 'audit'> },
   config: Config,
-  opts: { agency?: string; json?: boolean },
+  opts: { agency?: string; json?: boolean; reveal?: boolean },
   now: () => Date = () => new Date(),
 ): Promise<string> {
-  const queries = await openQueryList(ports, config, now(), opts.agency);
+  const listed = await openQueryList(target.ports, config, now(), opts.agency);
+  // `--reveal`: the clinician is asked about a chart they know by its EMR id.
+  const ids = opts.reveal ? await revealChartIds(target, listed) : undefined;
+  const queries = ids
+    ? listed.map((q) => {
+        const chartId = ids.get(q.chartKey);
+        return chartId === undefined ? q : { ...q, chartId };
+      })
+    : listed;
   if (opts.json) return JSON.stringify(queries, null, 2);
   if (queries.length === 0) return 'No documentation query is open.';
   return table(
     [
       'agency',
       'chart',
+      ...(ids ? ['chart id'] : []),
       'version',
       'rule',
       'evidence',
@@ -74,6 +85,7 @@ export async function runQueries(
     queries.map((q) => [
       q.agencyId,
       q.chartKey,
+      ...(ids ? [ids.get(q.chartKey) ?? ''] : []),
       q.version,
       q.ruleId,
       q.evidence ?? '',

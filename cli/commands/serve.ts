@@ -81,8 +81,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
   // Each refusal of the local IAM is told once, as it happens: in AWS that message would dead-letter.
   const told = new Set<string>();
   const compression = options.config.local.timeCompression;
-  // The scheduled jobs (the reconciler) on their schedule, compressed as the stack's clocks are.
-  const jobDue = new Map(JOBS.map((j) => [j.name, Date.now() + (j.everyMinutes * 60_000) / compression]));
+  // The scheduled jobs on their schedule, compressed as the stack's clocks are; each runs once as the stack
+  // comes up, so the reconciler records the configuration and code tables in force before any chart.
+  const jobDue = new Map(JOBS.map((j) => [j.name, Date.now()]));
   const loop = (async () => {
     while (!stopping) {
       for (const job of JOBS) {

@@ -1,13 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { REFUSED_MESSAGES_SUBJECT } from '#shared/audit-trail/chainer.ts';
 import { loadOrCreateKey } from '#shared/aws/local-key-service.ts';
 import { loadCodeTables } from '#shared/data/code-tables.ts';
 import { type Config, parseConfig, TRIAL_WARNING } from '#shared/model/config.ts';
 import { bulkDropObjects, isBulkDropFolder } from '../lib/bulk-drop.ts';
 import { filesBelow } from '../lib/files.ts';
 import { droppedObjectKey } from '../lib/object-key.ts';
+import { revealChartIds } from '../lib/reveal.ts';
 import { submitVerdicts } from '../lib/review-queue.ts';
-import { collectSummary, type RunSummary, renderSummary } from '../lib/summary.ts';
+import { collectSummary, type RunSummary, renderSummary, withChartIds } from '../lib/summary.ts';
 import { localActor, STATE_DIR } from '../lib/target.ts';
 import { parseVerdictFile, type VerdictFileEntry } from '../lib/verdict-file.ts';
 import type { CheckedCall } from '../local/iam-enforcement.ts';
@@ -26,6 +28,8 @@ export interface StartOptions {
   quiet?: boolean;
   /** Keep every call the local IAM checked (the IAM sweep, `npm run iam`); refusals are kept anyway. */
   recordIamCalls?: boolean;
+  /** Each chart's own id (PHI) beside its chartKey in the summary and summary.json, read from the chart files. */
+  reveal?: boolean;
 }
 
 export function loadConfigFile(input: string, explicit?: string): Config {
@@ -198,13 +202,19 @@ export async function runStart(
       `codetrail: embedded AWS on ${pipeline.endpoints.dynamodb} (DynamoDB) and ${pipeline.endpoints.sqs} (SQS, S3)`,
     );
 
+    // The hourly job's first run, as after a deployment: it records the configuration and code tables
+    // in force, the first events of each agency's trail.
+    await pipeline.runJob('reconciler');
     const { applied, invalid } = await runInput(pipeline, input, { say, onProgress: progress.onProgress });
 
+    // `--reveal`: the agency's own chart ids, read from the chart files before the trail is sealed, so
+    // each reading (a `chart.opened` event) is chained and sealed with the rest of the run.
+    const chartIds = options.reveal ? await revealAll(pipeline) : undefined;
     // Every audit event of the run sealed into the audit bucket and checked as an auditor would.
     const trail = await sealAndVerify(pipeline, config);
     say(`\nAudit trail (codetrail audit verify)\n${trail.text}`);
 
-    const summary = await collectSummary(pipeline.ports, {
+    const collected = await collectSummary(pipeline.ports, {
       verdicts: {
         submitted: applied.length,
         awaitingReview: applied.filter((a) => a.awaitingReview).length,
@@ -212,6 +222,7 @@ export async function runStart(
       },
       deadLetters: await pipeline.deadLetters(),
     });
+    const summary = chartIds ? withChartIds(collected, chartIds) : collected;
     const qa = await qaReport(pipeline.ports, config, { by: ['coder'] });
     summary.qaAccuracy = qa.by.coder ?? [];
     mkdirSync(options.out, { recursive: true });
@@ -238,6 +249,15 @@ export async function runStart(
   }
 }
 
+/** Every chart's own id, read from its file as the person running `start` (chained before sealing). */
+async function revealAll(pipeline: LocalPipeline): Promise<Map<string, string>> {
+  const charts: { agencyId: string; chartKey: string; version: number }[] = [];
+  for await (const c of pipeline.ports.charts.list()) charts.push(c);
+  const ids = await revealChartIds({ ports: pipeline.ports, actor: localActor() }, charts);
+  await pipeline.runUntilQuiet();
+  return ids;
+}
+
 /**
  * Runs the audit sealer as EventBridge would, then `codetrail audit verify` on the stack: every agency's
  * trail read from the audit bucket as its compliance role and checked with the signing key's public half.
@@ -258,5 +278,17 @@ async function sealAndVerify(
     },
     {},
   );
-  return { text: text.replace(/^/gm, '  '), ok };
+  // A message the chainer refused (an event it could not vouch for) is in the trail, and fails the run.
+  const refusals: string[] = [];
+  for (const { id } of config.agencies) {
+    const refused = await pipeline.ports.audit.list(id, REFUSED_MESSAGES_SUBJECT);
+    if (refused.length > 0)
+      refusals.push(
+        `${id}: ${refused.length} audit queue message(s) refused (codetrail audit events audit-queue --agency ${id})`,
+      );
+  }
+  return {
+    text: [text, ...refusals].join('\n').replace(/^/gm, '  '),
+    ok: ok && refusals.length === 0,
+  };
 }

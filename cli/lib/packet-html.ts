@@ -1,4 +1,4 @@
-import { type StoryEvent, standingText } from '#shared/audit-trail/story.ts';
+import { actorText, type StoryEvent, standingText } from '#shared/audit-trail/story.ts';
 import type { PacketEvidence } from '../commands/audit-packet.ts';
 import type { ChartHistory } from '../commands/history.ts';
 
@@ -127,7 +127,7 @@ function events(list: readonly StoryEvent[]): string {
   if (list.length === 0) return '<p>No event.</p>';
   return table(
     ['When (UTC)', 'What', 'Who', 'Detail', 'Trail'],
-    list.map((e) => [e.at, e.type, e.actor, e.summary, standingText(e.standing)]),
+    list.map((e) => [e.at, e.type, actorText(e), e.summary, standingText(e.standing)]),
   );
 }
 

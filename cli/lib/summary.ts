@@ -8,6 +8,8 @@ import { intakeReceipts } from './receipts.ts';
 export interface ChartSummary {
   agencyId: string;
   chartKey: string;
+  /** The agency's own chart id (PHI), with `--reveal` alone: read from the chart file. */
+  chartId?: string;
   version: number;
   status: ChartStatus;
   lineOfBusiness: string;
@@ -59,7 +61,7 @@ export interface RunSummary {
     chartCount: number;
     manifestKey?: string;
   }[];
-  denials: { chartKey: string; version: number; reasonCodes: string[] }[];
+  denials: { chartKey: string; chartId?: string; version: number; reasonCodes: string[] }[];
   quarantine: QuarantineSummary[];
   verdicts: { submitted: number; awaitingReview: number; invalid: unknown[] };
   deadLetters: { queue: string; messageId: string; receiveCount: number; body: string }[];
@@ -180,6 +182,7 @@ export function table(headers: string[], rows: (string | number)[][], empty?: st
 
 export function renderSummary(s: RunSummary): string {
   const parts: string[] = [];
+  const revealed = s.denials.some((d) => d.chartId !== undefined);
   parts.push(
     'Files taken in (intake receipts; `codetrail intake receipts` shows them any time)',
     table(
@@ -225,8 +228,14 @@ export function renderSummary(s: RunSummary): string {
     '',
     'Denials',
     table(
-      ['chart', 'version', 'reasons'],
-      s.denials.map((d) => [d.chartKey, d.version, d.reasonCodes.join(' ')]),
+      // The chart id column with `--reveal` alone.
+      ['chart', ...(revealed ? ['chart id'] : []), 'version', 'reasons'],
+      s.denials.map((d) => [
+        d.chartKey,
+        ...(revealed ? [d.chartId ?? ''] : []),
+        d.version,
+        d.reasonCodes.join(' '),
+      ]),
       '(none)',
     ),
   );
@@ -249,4 +258,17 @@ export function renderSummary(s: RunSummary): string {
     `Dead-letter queues: ${s.deadLetters.length ? s.deadLetters.map((d) => `${d.queue}: ${d.messageId}`).join(', ') : 'empty'}`,
   );
   return parts.join('\n');
+}
+
+/** The summary with each chart's own id beside its chartKey (`--reveal`): `ids` by chartKey. */
+export function withChartIds(s: RunSummary, ids: ReadonlyMap<string, string>): RunSummary {
+  const idOf = (chartKey: string) => {
+    const chartId = ids.get(chartKey);
+    return chartId === undefined ? {} : { chartId };
+  };
+  return {
+    ...s,
+    charts: s.charts.map((c) => ({ ...c, ...idOf(c.chartKey) })),
+    denials: s.denials.map((d) => ({ ...d, ...idOf(d.chartKey) })),
+  };
 }

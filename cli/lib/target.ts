@@ -21,6 +21,7 @@ import { applyEmulatorEnv } from '../local/emulators.ts';
 import { LocalIam } from '../local/iam-enforcement.ts';
 import { localArnScope, localArns, localRolePolicies } from '../local/local-role-policies.ts';
 import { followLocalObjectTags, refuseLocalTagging } from '../local/object-tags.ts';
+import { installLocalSenderIds } from '../local/sender-ids.ts';
 
 /** What `codetrail start --serve` leaves in .codetrail/serve.json for the other commands. */
 export interface ServeState {
@@ -140,6 +141,7 @@ export async function resolveTarget(opts: { stack?: string; stateDir?: string })
   }).install(clients);
   refuseLocalTagging(clients);
   installLocalConditionalWrites(clients);
+  installLocalSenderIds(clients);
   return {
     clients,
     resources,

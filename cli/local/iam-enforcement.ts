@@ -14,6 +14,7 @@ import {
   type RolePolicy,
   resolvePlaceholders,
 } from '#shared/iam/role-policy.ts';
+import { TRAIL_SUBJECTS } from '#shared/topology.ts';
 
 /**
  * The local runtime's IAM: every AWS call made while a role is acting (a stage's handler and its SQS
@@ -237,6 +238,7 @@ export function appendDistinct(file: string): (call: CheckedCall) => void {
 }
 
 const PERSON_SUBJECT_NAMES: ReadonlySet<string> = new Set(Object.values(PERSON_SUBJECTS));
+const TRAIL_SUBJECT_NAMES: ReadonlySet<string> = new Set(Object.values(TRAIL_SUBJECTS));
 
 /**
  * A partition key as a call is recorded: cut after its kind (`CHART#…`), so one kind of call is recorded
@@ -257,6 +259,9 @@ export function recordedPartition(value: string, agency: string | undefined): st
     return `${kind}#{agency}#…`;
   }
   if (kind === 'REVIEWS') return value.replace(/^REVIEWS#[^#]+(#[^#]+)$/, 'REVIEWS#…$1');
+  // The trail's own subjects stay (`AUDIT#…#config`): a job's or the chainer's grant names them alone.
+  const subject = /^AUDIT#[^#]+#([^#]+)$/.exec(value)?.[1];
+  if (subject && TRAIL_SUBJECT_NAMES.has(subject)) return `AUDIT#…#${subject}`;
   return value.replace(/^([^#]*#).+$/, '$1…');
 }
 

@@ -14,6 +14,7 @@ import { localArnScope, localArns, localRolePolicies, placeholderForm } from './
 import { installLocalObjectTags, localObjectTags } from './object-tags.ts';
 import { provision } from './provision.ts';
 import { S3Notifier } from './s3-notifier.ts';
+import { installLocalSenderIds } from './sender-ids.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 
 export interface LocalPipelineOptions {
@@ -103,6 +104,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions) {
   iam.install(clients);
   installLocalObjectTags(clients);
   installLocalConditionalWrites(clients);
+  installLocalSenderIds(clients);
   const handlers = await loadHandlers();
   const ports: Ports = stagePorts();
   const sources = STAGES.map((s) => {

@@ -8,6 +8,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { SqsLambdaHandler } from '#shared/runtime/sqs-handler.ts';
 import type { StageSpec } from '#shared/topology.ts';
 import { lambdaContext } from './lambda-context.ts';
+import { senderIdOf } from './sender-ids.ts';
 
 export interface PollResult {
   received: number;
@@ -108,6 +109,7 @@ export class SqsEventSource {
 
   private toRecord(m: Message): SQSRecord {
     const attrs = m.Attributes ?? {};
+    const { senderId, messageAttributes } = senderIdOf(m);
     return {
       messageId: m.MessageId ?? '',
       receiptHandle: m.ReceiptHandle ?? '',
@@ -115,7 +117,7 @@ export class SqsEventSource {
       attributes: {
         ApproximateReceiveCount: attrs.ApproximateReceiveCount ?? '1',
         SentTimestamp: attrs.SentTimestamp ?? String(Date.now()),
-        SenderId: attrs.SenderId ?? 'local',
+        SenderId: senderId,
         ApproximateFirstReceiveTimestamp: attrs.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
         // A FIFO queue's records carry their group, deduplication id and sequence number, as Lambda's do.
         ...(attrs.MessageGroupId
@@ -126,7 +128,21 @@ export class SqsEventSource {
             }
           : {}),
       },
-      messageAttributes: {},
+      messageAttributes: Object.fromEntries(
+        Object.entries(messageAttributes).map(([name, a]) => [
+          name,
+          {
+            dataType: a.DataType ?? 'String',
+            ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}),
+            // Lambda's records carry a binary attribute base64-encoded.
+            ...(a.BinaryValue !== undefined
+              ? { binaryValue: Buffer.from(a.BinaryValue).toString('base64') }
+              : {}),
+            stringListValues: [],
+            binaryListValues: [],
+          },
+        ]),
+      ),
       md5OfBody: m.MD5OfBody ?? '',
       eventSource: 'aws:sqs',
       eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${this.stage.queue}`,

@@ -15,17 +15,24 @@ export interface ChainedEvent {
   /** SHA-256 of the canonical form of everything above and the event. */
   hash: string;
   event: Record<string, unknown>;
+  /**
+   * Who AWS says handed the event to the chainer (the SQS SenderId of its message, as the staff member
+   * it is registered as: `staff:<id>`, else `sender:<SenderId>`), not who the event says acted: for a
+   * person's own event (a chart opened, a documentation request) that is its verified actor. Absent from
+   * links made before it was kept; covered by the hash when present.
+   */
+  sentBy?: string;
+}
+
+/** A link but for its hash: what the hash covers (`sentBy` only when the link has one). */
+export function linkBody(e: Omit<ChainedEvent, 'hash'>): Omit<ChainedEvent, 'hash'> {
+  const body = { agencyId: e.agencyId, seq: e.seq, eventId: e.eventId, prevHash: e.prevHash, event: e.event };
+  return e.sentBy === undefined ? body : { ...body, sentBy: e.sentBy };
 }
 
 /** What a chained event's hash covers: all of it but the hash. */
 export function chainedHash(e: Omit<ChainedEvent, 'hash'>): string {
-  return canonicalHash({
-    agencyId: e.agencyId,
-    seq: e.seq,
-    eventId: e.eventId,
-    prevHash: e.prevHash,
-    event: e.event,
-  });
+  return canonicalHash(linkBody(e));
 }
 
 /** Where an agency's chain stands: its next sequence number and its last hash. */
@@ -47,15 +54,15 @@ export function emptyHead(): ChainHead {
 export function appendToChain(
   agencyId: string,
   head: ChainHead,
-  events: readonly { eventId: string; event: Record<string, unknown> }[],
+  events: readonly { eventId: string; event: Record<string, unknown>; sentBy?: string }[],
 ): { chained: ChainedEvent[]; head: ChainHead } {
   const seen = new Set(head.chained);
   const chained: ChainedEvent[] = [];
   let { nextSeq, lastHash } = head;
-  for (const { eventId, event } of events) {
+  for (const { eventId, event, sentBy } of events) {
     if (seen.has(eventId)) continue;
     seen.add(eventId);
-    const link = chainLink(agencyId, nextSeq, eventId, lastHash, event);
+    const link = chainLink(agencyId, nextSeq, eventId, lastHash, event, sentBy);
     chained.push(link);
     nextSeq += 1;
     lastHash = link.hash;
@@ -70,9 +77,10 @@ export function chainLink(
   eventId: string,
   prevHash: string,
   event: Record<string, unknown>,
+  sentBy?: string,
 ): ChainedEvent {
   plainJson(eventId, event);
-  const link = { agencyId, seq, eventId, prevHash, event };
+  const link = linkBody({ agencyId, seq, eventId, prevHash, event, sentBy });
   return { ...link, hash: chainedHash(link) };
 }
 

@@ -1,4 +1,8 @@
+import { TRAIL_SUBJECTS } from '#shared/topology.ts';
 import { type ChainedEvent, chainLink, GENESIS_HASH } from './chain.ts';
+
+/** The subject the chainer records the messages it refuses under, in the agency whose group they came in. */
+export const REFUSED_MESSAGES_SUBJECT = TRAIL_SUBJECTS.refusedMessages;
 
 /**
  * Where an agency's chain is kept (the audit table in AWS). Every write is conditional, so even two
@@ -40,9 +44,9 @@ export async function linkEvent(
   links: ChainLinks,
   agencyId: string,
   tip: ChainTip,
-  item: { eventId: string; event: Record<string, unknown> },
+  item: { eventId: string; event: Record<string, unknown>; sentBy?: string },
 ): Promise<ChainTip> {
-  const link = chainLink(agencyId, tip.nextSeq, item.eventId, tip.lastHash, item.event);
+  const link = chainLink(agencyId, tip.nextSeq, item.eventId, tip.lastHash, item.event, item.sentBy);
   const claimed = await links.claim(agencyId, item.eventId, tip.nextSeq);
   if (claimed > tip.nextSeq)
     throw new Error(`${agencyId}'s chain: event ${item.eventId} claims a place past the tip`);

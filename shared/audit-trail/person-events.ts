@@ -38,6 +38,41 @@ export function personEventRefusal(
 }
 
 /**
+ * The person a stated actor names, as a role session's name: `arn:<partition>:sts::<account>:assumed-role/<role>/<session>`
+ * (what a command acting in AWS states: its caller identity) or `local:<user>` (locally); undefined for
+ * any other actor.
+ */
+function statedSession(actor: string): string | undefined {
+  return (
+    /^arn:aws[a-z-]*:sts::\d{12}:assumed-role\/[^/]+\/([^/]+)$/.exec(actor)?.[1] ??
+    /^local:(.+)$/.exec(actor)?.[1]
+  );
+}
+
+/**
+ * Why a person's own event was not sent by the person it names. The SQS SenderId its chain message came
+ * with is AWS's word (the sender cannot forge it), and a person's role session is named after the person
+ * (the person roles' trust requires `sts:RoleSessionName` = `${aws:username}`; IAM Identity Center names
+ * its sessions after the user): so the event is chained only when that session is the one its actor
+ * names. An actor that names no session, or a sender that is not a role session, cannot be vouched for
+ * and is refused too. Undefined for a stage's event (its subject is not a person's).
+ */
+export function senderRefusal(
+  event: Pick<AuditEvent, 'subject' | 'actor'>,
+  sender: string | undefined,
+): string | undefined {
+  if (!PERSON_EVENT_TYPES[event.subject]) return undefined;
+  if (!sender) return `${event.subject}: a person's event sent with no sender identity`;
+  const colon = sender.indexOf(':');
+  const sent = colon > 0 ? sender.slice(colon + 1) : '';
+  if (!sent) return `${event.subject}: a person's event not sent from a role session`;
+  const stated = statedSession(String(event.actor));
+  if (stated === undefined) return `${event.subject}: an event whose actor names no role session`;
+  if (stated !== sent) return `${event.subject}: the event names another person than the one who sent it`;
+  return undefined;
+}
+
+/**
  * Why an audit-table item is not what its partition (agency and subject) says: another agency's, filed
  * under another subject, or under a person's own subject not one a person records. An item a person's
  * role put there dressed as a chart's or a stage's event is refused by the chainer and not shown.
@@ -53,7 +88,14 @@ export function filedAs(agencyId: string, subject: string, event: AuditEvent): b
   return filingRefusal(agencyId, subject, event) === undefined;
 }
 
-export type ChartOpenPurpose = 'qa-review' | 'qa-second-review' | 'qa-dispute' | 'billing' | 'audit-packet';
+export type ChartOpenPurpose =
+  | 'qa-review'
+  | 'qa-second-review'
+  | 'qa-dispute'
+  | 'billing'
+  | 'audit-packet'
+  /** A report's `--reveal`: the chart id read from the file, to show beside the chartKey. */
+  | 'reveal';
 
 /** A person opened a chart version's file(s), for a purpose: who, when, which chart, never what it holds. */
 export function chartOpenedEvent(args: {

@@ -21,26 +21,59 @@ export type EventStanding =
   /** In the audit table, not sealed yet (the sealer runs hourly): the chain will vouch for it then. */
   | { state: 'not-sealed-yet' }
   /** Sealed, and the audit table's copy is not what was sealed: changed behind the chain. */
-  | { state: 'table-differs'; segment: number; seq: number };
+  | { state: 'table-differs'; segment: number; seq: number }
+  /** In the audit table, and refused by the chainer (`audit.message-refused`): never to be chained. */
+  | { state: 'refused'; reason: string }
+  /**
+   * In the audit table, recorded before a seal that came an hour or more later, and not in the sealed
+   * trail: deleted from it (the verification names a deleted event), or never chained (its message
+   * waits in the audit queue's dead-letter queue).
+   */
+  | { state: 'missing-from-trail' };
 
 const STANDING_LABEL: Record<EventStanding['state'], string> = {
   verified: 'verified',
   'not-verified': 'NOT VERIFIED',
   'not-sealed-yet': 'not sealed yet',
   'table-differs': 'TABLE COPY DIFFERS FROM SEALED',
+  refused: 'REFUSED BY THE CHAINER',
+  'missing-from-trail':
+    'NOT IN THE SEALED TRAIL although recorded before an earlier seal: deleted from it, or never chained (see audit verify and the audit DLQ)',
 };
 
 /** An event's standing as a person reads it: `verified (segment 0, event 12)`, `not sealed yet`. */
 export function standingText(standing: EventStanding): string {
-  const where = 'seq' in standing ? ` (segment ${standing.segment}, event ${standing.seq})` : '';
+  const where =
+    'seq' in standing
+      ? ` (segment ${standing.segment}, event ${standing.seq})`
+      : standing.state === 'refused'
+        ? `: ${standing.reason}`
+        : '';
   return `${STANDING_LABEL[standing.state]}${where}`;
 }
+
+/**
+ * Who did it, as a person reads it: the actor the event names, and for a person's own event (a chart
+ * opened, a documentation request, which the person's command records itself) who AWS says sent it,
+ * once the chainer has vouched for it.
+ */
+export function actorText(e: Pick<StoryEvent, 'subject' | 'actor' | 'sentBy'>): string {
+  if (!PERSON_SUBJECT_NAMES.has(e.subject)) return e.actor;
+  return e.sentBy ? `${e.actor} (sent by ${e.sentBy})` : `${e.actor} (sender not verified: not sealed)`;
+}
+
+const PERSON_SUBJECT_NAMES: ReadonlySet<string> = new Set(Object.values(PERSON_SUBJECTS));
 
 export interface StoryEvent {
   eventId: string;
   type: string;
   subject: string;
   actor: string;
+  /**
+   * Who AWS says handed a sealed event to the chainer (its link's `sentBy`): for a person's own event
+   * (a chart opened, a documentation request) the person, verified. Absent until sealed.
+   */
+  sentBy?: string;
   at: string;
   /** One line of what happened, from the event's detail (ids, codes, figures: never PHI). */
   summary: string;
@@ -89,6 +122,26 @@ export function sealedEvents(files: ReadonlyMap<string, string>, agencyId: strin
     }
   }
   return out.sort((a, b) => a.link.seq - b.link.seq);
+}
+
+/**
+ * When the agency's seal before its last was signed: every event chained before then was sealed by the
+ * last seal at the latest. Undefined with fewer than two digests (nothing can be said to be overdue).
+ */
+export function sealedThrough(files: ReadonlyMap<string, string>, agencyId: string): string | undefined {
+  const signed: { index: number; signedAt: string }[] = [];
+  for (const [key, text] of files) {
+    const parsed = parseTrailKey(key);
+    if (parsed?.kind !== 'digest' || parsed.agencyId !== agencyId) continue;
+    try {
+      const { signedAt } = JSON.parse(text) as { signedAt?: unknown };
+      if (typeof signedAt === 'string') signed.push({ index: parsed.index, signedAt });
+    } catch {
+      // A digest that is not JSON: the verification names it.
+    }
+  }
+  signed.sort((a, b) => a.index - b.index);
+  return signed.at(-2)?.signedAt;
 }
 
 /** The subjects a chart's events name beside its own: its batches and the files that brought it. */
@@ -143,18 +196,24 @@ export function chartStory(input: {
   sealed: readonly SealedEvent[];
   problems: readonly TrailProblem[];
   recorded: readonly AuditEvent[];
+  /** The agency's `audit.message-refused` events: a recorded event one names was refused, never chained. */
+  refusals?: readonly AuditEvent[];
+  /**
+   * When the seal before the agency's last one was signed (`sealedThrough`): an event recorded before it
+   * has had a whole sealing period to be chained, and is missing if the trail does not hold it.
+   */
+  sealedThrough?: string;
 }): ChartStory {
   const { agencyId, chartKey } = input;
   const ownSubject = (subject: string) => parseChartSubject(subject)?.chartKey === chartKey;
   const sealedOfChart = input.sealed.filter((s) => ownSubject(String(s.link.event.subject)));
   const recordedOfChart = input.recorded.filter((e) => ownSubject(e.subject));
   const related = new Set(relatedSubjects([...sealedOfChart.map((s) => s.link.event), ...recordedOfChart]));
-  const personSubjects: ReadonlySet<string> = new Set(Object.values(PERSON_SUBJECTS));
   // A person's own report (a chart opened, a documentation request) names the chart in its detail.
   const wanted = (event: Pick<AuditEvent, 'subject' | 'detail'>) =>
     ownSubject(String(event.subject)) ||
     related.has(String(event.subject)) ||
-    (personSubjects.has(String(event.subject)) && event.detail?.chartKey === chartKey);
+    (PERSON_SUBJECT_NAMES.has(String(event.subject)) && event.detail?.chartKey === chartKey);
 
   const problemsBySegment = new Map<number, TrailProblem[]>();
   for (const p of input.problems)
@@ -167,7 +226,7 @@ export function chartStory(input: {
       .filter((p) => p.seq === undefined || p.seq === link.seq)
       .map((p) => `${p.kind}: ${p.detail}`);
     events.set(link.eventId, {
-      ...storyFields(link.eventId, event),
+      ...storyFields(link.eventId, event, link.sentBy),
       standing:
         problems.length > 0
           ? { state: 'not-verified', segment, seq: link.seq, problems }
@@ -178,8 +237,22 @@ export function chartStory(input: {
     input.sealed,
     input.recorded.filter((e) => wanted(e)),
   );
-  for (const { eventId, event } of unsealed)
-    events.set(eventId, { ...storyFields(eventId, event), standing: { state: 'not-sealed-yet' } });
+  const refusedWhy = new Map<string, string>();
+  for (const r of input.refusals ?? [])
+    if (typeof r.detail?.eventId === 'string') refusedWhy.set(r.detail.eventId, String(r.detail.reason));
+  for (const { eventId, event } of unsealed) {
+    const reason = refusedWhy.get(eventId);
+    const overdue = input.sealedThrough !== undefined && String(event.at) < input.sealedThrough;
+    events.set(eventId, {
+      ...storyFields(eventId, event),
+      standing:
+        reason !== undefined
+          ? { state: 'refused', reason }
+          : overdue
+            ? { state: 'missing-from-trail' }
+            : { state: 'not-sealed-yet' },
+    });
+  }
   for (const eventId of differs) {
     const sealed = events.get(eventId);
     if (sealed && 'seq' in sealed.standing)
@@ -194,7 +267,7 @@ export function chartStory(input: {
     (a, b) => a.at.localeCompare(b.at) || a.type.localeCompare(b.type) || a.eventId.localeCompare(b.eventId),
   );
   const bySubject = (subject: string) => all.filter((e) => e.subject === subject);
-  const own = all.filter((e) => !personSubjects.has(e.subject));
+  const own = all.filter((e) => !PERSON_SUBJECT_NAMES.has(e.subject));
   return {
     agencyId,
     chartKey,
@@ -214,12 +287,13 @@ export function chartStory(input: {
   };
 }
 
-function storyFields(eventId: string, event: AuditEvent): Omit<StoryEvent, 'standing'> {
+function storyFields(eventId: string, event: AuditEvent, sentBy?: unknown): Omit<StoryEvent, 'standing'> {
   const out: Omit<StoryEvent, 'standing'> = {
     eventId,
     type: String(event.type),
     subject: String(event.subject),
     actor: String(event.actor),
+    ...(typeof sentBy === 'string' ? { sentBy } : {}),
     at: String(event.at),
     summary: summarize(event),
   };
@@ -263,6 +337,13 @@ const SUMMARIES: Record<string, (d: Detail) => string> = {
   'chart.opened': (d) => `opened version ${String(d.version)} for ${String(d.purpose)}`,
   'adr.opened': (d) =>
     `documentation request ${String(d.adrId)} received ${String(d.received)}, due ${String(d.due)}${d.reference ? ` (payer's reference ${String(d.reference)})` : ''}`,
+  'config.in-force': (d) => {
+    const c = (d.changed ?? {}) as Record<string, unknown>;
+    const tables = Array.isArray(d.tables) ? d.tables.length : 0;
+    return `configuration and ${tables} code table version(s) in force (fingerprint ${short(d.fingerprint)}); changed sections: ${list(c.sections)}; tables added ${list(c.tablesAdded)}, replaced ${list(c.tablesReplaced)}, removed ${list(c.tablesRemoved)}; samples: ${list(d.sampleTables)}`;
+  },
+  'audit.message-refused': (d) =>
+    `audit queue message refused: ${String(d.reason)} (sent by ${String(d.sentBy)}${d.eventId ? `, naming event ${String(d.eventId)}` : ''})`,
   'adr.closed': (d) =>
     `documentation request ${String(d.adrId)} answered ${String(d.sent)}: packet sha256 ${String(d.packetSha256)}`,
 };

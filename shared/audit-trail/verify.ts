@@ -1,6 +1,6 @@
 import { sha256Hex } from '#shared/identity/identifiers.ts';
 import { canonical } from './canonical.ts';
-import { type ChainedEvent, chainedHash, GENESIS_HASH } from './chain.ts';
+import { type ChainedEvent, chainedHash, GENESIS_HASH, linkBody } from './chain.ts';
 import {
   type DigestFile,
   digestKey,
@@ -288,13 +288,8 @@ function signedEvent(line: string): ChainedEvent | undefined {
   try {
     const e = JSON.parse(line) as ChainedEvent;
     if (typeof e.seq !== 'number' || typeof e.eventId !== 'string') return undefined;
-    const rebuilt = {
-      agencyId: e.agencyId,
-      seq: e.seq,
-      eventId: e.eventId,
-      prevHash: e.prevHash,
-      event: e.event,
-    };
+    if (e.sentBy !== undefined && typeof e.sentBy !== 'string') return undefined;
+    const rebuilt = linkBody(e);
     const hash = chainedHash(rebuilt);
     return canonical({ ...rebuilt, hash }) === line ? { ...rebuilt, hash } : undefined;
   } catch {

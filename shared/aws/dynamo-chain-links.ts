@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { canonical } from '#shared/audit-trail/canonical.ts';
-import type { ChainedEvent } from '#shared/audit-trail/chain.ts';
+import { type ChainedEvent, linkBody } from '#shared/audit-trail/chain.ts';
 import type { ChainLinks } from '#shared/audit-trail/chainer.ts';
 import {
   auditPk,
@@ -21,15 +21,24 @@ import { withoutKeys } from './table-keys.ts';
  */
 export function linkOf(item: Record<string, unknown> | undefined): ChainedEvent | undefined {
   if (!item) return undefined;
-  const { agencyId, seq, eventId, prevHash, hash, eventJson } = item as {
+  const { agencyId, seq, eventId, prevHash, hash, eventJson, sentBy } = item as {
     agencyId: string;
     seq: number;
     eventId: string;
     prevHash: string;
     hash: string;
     eventJson: string;
+    sentBy?: string;
   };
-  return { agencyId, seq: Number(seq), eventId, prevHash, hash, event: JSON.parse(eventJson) };
+  const body = linkBody({
+    agencyId,
+    seq: Number(seq),
+    eventId,
+    prevHash,
+    event: JSON.parse(eventJson),
+    sentBy,
+  });
+  return { ...body, hash };
 }
 
 /**
@@ -122,6 +131,7 @@ export class DynamoChainLinks implements ChainLinks {
           prevHash: link.prevHash,
           hash: link.hash,
           eventJson: canonical(link.event),
+          ...(link.sentBy === undefined ? {} : { sentBy: link.sentBy }),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),

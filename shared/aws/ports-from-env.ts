@@ -16,7 +16,7 @@ import { DynamoSealedChain } from './dynamo-sealed-chain.ts';
 import { KmsAuditSigner } from './kms-audit-signer.ts';
 import { KmsKeyService } from './kms-key-service.ts';
 import { LocalKeyService } from './local-key-service.ts';
-import type { Clock, KeyService, Ports } from './ports.ts';
+import type { AuditLog, Clock, KeyService, Ports } from './ports.ts';
 import type { Resources } from './resources.ts';
 import { S3ArtifactStore } from './s3-artifact-store.ts';
 import { S3TrailObjects } from './s3-trail-objects.ts';
@@ -93,6 +93,8 @@ export function buildPorts(
 /** What the audit chainer and sealer work over: the chain in the audit table, the trail's bucket, the signer. */
 export interface AuditTrailPorts {
   links: ChainLinks;
+  /** The audit log, for what the trail's own stages record (the chainer's refused messages). */
+  audit: AuditLog;
   sealedChain: SealedChain;
   trail: TrailObjects;
   /** Built on first use: only the sealer signs (and holds the key). */
@@ -103,6 +105,7 @@ export function buildAuditTrailPorts(clients: AwsClients, resources: Resources):
   let signer: AuditSigner | undefined;
   return {
     links: new DynamoChainLinks(clients.dynamo, resources.auditTable),
+    audit: new DynamoAuditLog(clients.dynamo, resources.auditTable, auditFeedFor(clients, resources)),
     sealedChain: new DynamoSealedChain(clients.dynamo, resources.auditTable),
     trail: new S3TrailObjects(clients.s3, resources.buckets.audit),
     signer() {

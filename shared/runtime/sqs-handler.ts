@@ -117,16 +117,26 @@ function batchOutcome(
   return { batchItemFailures: [...failed, ...deferred].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
+/** One record of a FIFO message group as the stage gets it: its body parsed (undefined if it would not), who sent it. */
+export interface FifoItem {
+  messageId: string;
+  /** The parsed body; undefined when it is not JSON (`unreadable`). */
+  body: unknown;
+  unreadable: boolean;
+  /** The SQS SenderId: the AWS identity that sent the message, which the sender cannot forge. */
+  sender: string | undefined;
+}
+
 /**
  * A stage fed by a FIFO queue, whose records must be taken in order within each message group (the
- * audit chainer: one group per agency). Each group's records go to `handle` in order, parsed; it returns
- * how many it took, from the first. The rest of that group (from a record it could not take, or one
- * that would not parse) is failed, so SQS delivers them again in the same order and nothing after a
- * failure is taken before it.
+ * audit chainer: one group per agency). Each group's records go to `handle` in order, a body that will
+ * not parse marked as such (the stage decides what becomes of it: nothing is dropped here); `handle`
+ * returns how many it took, from the first. The rest of that group (from a record it could not take) is
+ * failed, so SQS delivers them again in the same order and nothing after a failure is taken before it.
  */
 export function fifoGroupHandler(
   stage: StageName,
-  handle: (group: string, bodies: unknown[]) => Promise<number>,
+  handle: (group: string, items: FifoItem[]) => Promise<number>,
 ) {
   return wrap(async (event) => {
     metrics.addDimension('stage', stage);
@@ -139,18 +149,17 @@ export function fifoGroupHandler(
     }
     const failed: string[] = [];
     for (const [group, records] of groups) {
-      const bodies: unknown[] = [];
-      for (const record of records) {
+      const items = records.map((record): FifoItem => {
+        const sender = record.attributes.SenderId;
         try {
-          bodies.push(parseBody(record));
-        } catch (error) {
-          logger.error('record failed', { stage, messageId: record.messageId, error: summarizeError(error) });
-          break;
+          return { messageId: record.messageId, body: parseBody(record), unreadable: false, sender };
+        } catch {
+          return { messageId: record.messageId, body: undefined, unreadable: true, sender };
         }
-      }
+      });
       let taken = 0;
       try {
-        taken = await handle(group, bodies);
+        taken = await handle(group, items);
       } catch (error) {
         logger.error('group failed', { stage, error: summarizeError(error) });
       }

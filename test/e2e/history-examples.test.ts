@@ -9,11 +9,15 @@ import { type PacketEvidence, runAuditPacket } from '#cli/commands/audit-packet.
 import { readChartHistory, renderChartHistory } from '#cli/commands/history.ts';
 import { runQaShow } from '#cli/commands/qa.ts';
 import { loadConfigFile, runInput } from '#cli/commands/start.ts';
-import type { Target } from '#cli/lib/target.ts';
+import { localActor, type Target } from '#cli/lib/target.ts';
 import { actAs } from '#cli/local/iam-enforcement.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
+import { localSenderId } from '#cli/local/sender-ids.ts';
 import { adrIdOf, adrOpenedEvent } from '#shared/audit-trail/adr-register.ts';
 import { auditEventId } from '#shared/audit-trail/chain.ts';
+import { REFUSED_MESSAGES_SUBJECT } from '#shared/audit-trail/chainer.ts';
+import { chartOpenedEvent } from '#shared/audit-trail/person-events.ts';
+import { actorText, standingText } from '#shared/audit-trail/story.ts';
 import { createLocalKeyService } from '#shared/aws/local-key-service.ts';
 import { chartKeyOf, chartSubject, memberKeyOf, sha256Hex } from '#shared/identity/identifiers.ts';
 import { launchChromium } from '../support/browser.ts';
@@ -34,7 +38,8 @@ beforeAll(async () => {
     clients: pipeline.clients,
     resources: pipeline.resources,
     ports: pipeline.ports,
-    actor: 'local:auditor',
+    // The person running the commands, as the local runtime's SenderId names them (the machine's user).
+    actor: localActor(),
     agencies: config.agencies.map((a) => a.id),
     description: 'the local stack',
   };
@@ -268,10 +273,20 @@ describe('codetrail history on the examples', () => {
     expect(await runAdrOpen(target, { chartKey }, { received: '2026-12-01', reference: 'ADR-77' })).toBe(
       `${adrId} is logged already (due 2027-01-15)`,
     );
-    const listed = await runAdrList(target, { agency: AGENCY, today: '2026-12-10' });
+    const listed = await runAdrList(target, {
+      agency: AGENCY,
+      now: new Date('2026-12-10T12:00:00Z'),
+      timeZone: 'UTC',
+    });
     expect(listed).toContain(adrId);
     expect(listed).toMatch(/2027-01-15\s+36\s+ADR-77/);
-    expect(await runAdrList(target, { agency: AGENCY, today: '2027-01-20' })).toContain('OVERDUE 5');
+    expect(
+      await runAdrList(target, {
+        agency: AGENCY,
+        now: new Date('2027-01-21T02:00:00Z'),
+        timeZone: 'America/Chicago',
+      }),
+    ).toContain('OVERDUE 5');
     await expect(
       runAdrOpen(target, { chartKey }, { received: '2026-12-01', reference: '1EG4-TE5-MK73' }),
     ).rejects.toThrow('--reference: looks like a beneficiary id or a claim number');
@@ -326,13 +341,51 @@ describe('codetrail history on the examples', () => {
     expect(history.story.requests.map((e) => e.type)).toEqual(['adr.opened', 'adr.closed']);
     expect(history.story.requests[1]?.detail?.packetSha256).toBe(packet.packetSha256);
     expect(history.story.access.map((e) => [e.type, e.actor, e.detail?.purpose])).toEqual([
-      ['chart.opened', 'local:auditor', 'audit-packet'],
+      ['chart.opened', localActor(), 'audit-packet'],
     ]);
+    // Sealed, with who AWS (here the local runtime's SenderId) says sent it: the compliance role's session.
+    const sender = `sender:${localSenderId(`person:compliance@${AGENCY}`)}`;
+    expect(history.story.access.map(actorText)).toEqual([`${localActor()} (sent by ${sender})`]);
+    expect(history.story.requests.map((e) => e.sentBy)).toEqual([sender, sender]);
     expect(renderChartHistory(history)).toContain('Documentation requests');
+    expect(renderChartHistory(history)).toContain(`(sent by ${sender})`);
     const reviewed = await readChartHistory(target, { chartKey: waiting });
     expect(reviewed.story.access.map((e) => [e.detail?.version, e.detail?.purpose])).toEqual([
       [2, 'qa-review'],
     ]);
+
+    // A chart opening recorded in another person's name (the role may PutItem under `access`, and send):
+    // the chainer refuses it, at once, and the refusal is in the agency's trail with who really sent it.
+    const forged = chartOpenedEvent({
+      agencyId: AGENCY,
+      chartKey: waiting,
+      version: 2,
+      purpose: 'qa-review',
+      actor: 'local:someone-else',
+      at: '2026-12-08T01:00:00.000Z',
+    });
+    await actAs(`person:qa-reviewer@${AGENCY}`, () => target.ports.audit.record(forged));
+    await pipeline.runUntilQuiet();
+    expect(await pipeline.deadLetters()).toEqual([]);
+    const refusals = await pipeline.ports.audit.list(AGENCY, REFUSED_MESSAGES_SUBJECT);
+    expect(refusals.map((e) => e.detail)).toEqual([
+      {
+        reason: 'access: the event names another person than the one who sent it',
+        sentBy: `sender:${localSenderId(`person:qa-reviewer@${AGENCY}`)}`,
+        eventId: auditEventId(forged),
+      },
+    ]);
+    await pipeline.runJob('audit-sealer');
+    const after = await readChartHistory(target, { chartKey: waiting });
+    // Never chained: the story shows it as the table's alone, refused, and why.
+    const shown = after.story.access.filter((e) => e.actor === 'local:someone-else');
+    expect(shown.map((e) => [actorText(e), standingText(e.standing)])).toEqual([
+      [
+        'local:someone-else (sender not verified: not sealed)',
+        'REFUSED BY THE CHAINER: access: the event names another person than the one who sent it',
+      ],
+    ]);
+    expect(renderChartHistory(after)).toContain('REFUSED BY THE CHAINER');
     // The register is read as it was sealed: a request's due date rewritten in the audit table afterwards
     // (a person's PutItem cannot be made conditional) is not believed, and is warned of.
     const openedEvent = adrOpenedEvent({

@@ -51,8 +51,21 @@ describe('codetrail start over examples/', () => {
     const text = JSON.stringify(written);
     for (const e of expected) expect(text).not.toContain(`"${e.chartId}"`);
 
-    const second = await runStart({ input: 'examples', out: join(dir, 'out2'), quiet: true });
-    const strip = (s: typeof first.summary) => ({ ...s, generatedAt: undefined });
+    // Again, with `--reveal`: the same run, each chart's own id beside its chartKey (read from its file,
+    // each reading chained and sealed with the run: the trail still verifies, nothing is refused).
+    const second = await runStart({ input: 'examples', out: join(dir, 'out2'), quiet: true, reveal: true });
+    expect(second.exitCode).toBe(0);
+    for (const c of second.summary.charts)
+      expect(await chartKeyOf(keys, c.agencyId, c.chartId ?? 'none'), `${c.chartKey} v${c.version}`).toBe(
+        c.chartKey,
+      );
+    expect(second.summary.denials.every((d) => d.chartId !== undefined)).toBe(true);
+    const strip = (s: typeof first.summary) => ({
+      ...s,
+      generatedAt: undefined,
+      charts: s.charts.map(({ chartId: _id, ...c }) => c),
+      denials: s.denials.map(({ chartId: _id, ...d }) => d),
+    });
     expect(strip(second.summary)).toEqual(strip(first.summary));
   });
 });

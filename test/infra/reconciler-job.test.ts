@@ -25,7 +25,7 @@ describe('the reconciler job', () => {
     ]);
   });
 
-  it('may query the chart index, put audit events and send to the three stages it re-drives to: nothing else', () => {
+  it('may query the chart index and audit events, put audit events and send to the three stages it re-drives to: nothing else', () => {
     const statements = statementsOfRole(t, job.role);
     const allowed = statements.flatMap((s) => asArray(s.Action as string | string[]));
     expect(allowed.filter((a) => a.startsWith('s3:'))).toEqual([]);
@@ -33,18 +33,30 @@ describe('the reconciler job', () => {
     const on = (action: string) =>
       statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
     const table = arnOf(c.table);
+    const ids = (rs: unknown[]) => rs.map((r) => JSON.stringify(r)).sort();
     // Its audit event alone, in the audit table, under AUDIT#: it writes nothing else anywhere.
     expect(on('dynamodb:PutItem')).toEqual([arnOf(c.auditTable)]);
     expect(statements.find((s) => asArray(s.Action).includes('dynamodb:PutItem'))?.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] },
     });
-    // The index alone: it never queries the table's own partitions.
-    expect(on('dynamodb:Query')).toEqual([{ 'Fn::Join': ['', [table, '/index/gsi1']] }]);
-    expect(allowed.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+    // The index alone: it never queries the table's own partitions. In the audit table, events alone
+    // (its agencies' last configuration in force).
+    expect(ids(on('dynamodb:Query'))).toEqual(
+      ids([{ 'Fn::Join': ['', [table, '/index/gsi1']] }, arnOf(c.auditTable)]),
+    );
+    const auditQuery = statements.find(
+      (s) =>
+        asArray(s.Action).includes('dynamodb:Query') &&
+        asArray(s.Resource)[0] !== undefined &&
+        JSON.stringify(asArray(s.Resource)[0]) === JSON.stringify(arnOf(c.auditTable)),
+    );
+    expect(auditQuery?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*#config'] },
+    });
+    expect([...new Set(allowed.filter((a) => a.startsWith('dynamodb:')))].sort()).toEqual([
       'dynamodb:PutItem',
       'dynamodb:Query',
     ]);
-    const ids = (rs: unknown[]) => rs.map((r) => JSON.stringify(r)).sort();
     expect(ids(on('sqs:SendMessage'))).toEqual(
       ids(
         ['validate', 'sample', 'billing', 'audit'].map((q) => arnOf(c.queues.lambda[q as 'validate'].queue)),

@@ -813,7 +813,10 @@ describe('least privilege', () => {
     for (const s of STAGES) {
       const st = statementsOfRole(t, c.stages[s.name].role) as Statement[];
       const partitions = (grant: (typeof s.auditTable)[number]) => ({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': grant.partitions.map((p) => `${p}*`) },
+        // A prefix (ending in `#`) covers what is under it; a whole pattern (`AUDIT#*#audit-queue`) itself.
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': grant.partitions.map((p) => (p.endsWith('#') ? `${p}*` : p)),
+        },
       });
       expect(grantLines(st, 'dynamodb'), s.name).toEqual(
         [
@@ -837,8 +840,15 @@ describe('least privilege', () => {
       expect(actions, s.name).not.toContain('dynamodb:UpdateItem');
       expect(actions, s.name).not.toContain('dynamodb:DeleteItem');
       const keys = JSON.stringify(onAudit.map((x) => x.Condition));
-      if (s.name === 'audit-chainer') expect(keys).toContain('CHAIN#*');
-      else
+      if (s.name === 'audit-chainer') {
+        expect(keys).toContain('CHAIN#*');
+        // Of events it adds only its refusals, never another subject's (it reads any it is told of).
+        const adds = onAudit.filter((x) =>
+          asArray(x.Action as string | string[]).includes('dynamodb:PutItem'),
+        );
+        expect(JSON.stringify(adds.map((x) => x.Condition))).toContain('"AUDIT#*#audit-queue"');
+        expect(JSON.stringify(adds.map((x) => x.Condition))).not.toContain('"AUDIT#*"');
+      } else
         expect(JSON.parse(keys), s.name).toEqual([
           { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } },
         ]);

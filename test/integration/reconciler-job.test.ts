@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
+import { CONFIG_SUBJECT } from '#shared/audit-trail/config-in-force.ts';
+import { bundledTables } from '#shared/data/bundled-tables.ts';
 import { chartSubject } from '#shared/identity/identifiers.ts';
 import { parseConfig } from '#shared/model/config.ts';
 import { homeHealthChart } from '../support/charts.ts';
@@ -98,5 +100,22 @@ describe('the scheduled reconciler', () => {
     // Nothing left past the bound: the next run re-drives nothing.
     expect(await pipeline.runJob('reconciler')).toEqual({ redriven: 0 });
     expect(pipeline.iam.denialLines()).toEqual([]);
+  });
+
+  it('records the configuration and code tables in force once per agency, under its own role, until they change', async () => {
+    // The first run above recorded them; this one and the next find nothing changed.
+    await pipeline.runJob('reconciler');
+    expect(pipeline.iam.denialLines()).toEqual([]);
+    const events = await pipeline.ports.audit.list(AGENCY, CONFIG_SUBJECT);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'config.in-force',
+        actor: 'stage:reconciler',
+        detail: expect.objectContaining({
+          configSections: expect.objectContaining({ sampling: expect.stringMatching(/^[0-9a-f]{64}$/) }),
+          tables: bundledTables(),
+        }),
+      }),
+    ]);
   });
 });

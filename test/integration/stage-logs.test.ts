@@ -14,6 +14,7 @@ import { handler as intake } from '#functions/intake/handler.ts';
 import { handler as qaResult } from '#functions/qa-result/handler.ts';
 import { handler as qaSampling } from '#functions/qa-sampling/handler.ts';
 import { handler as validation } from '#functions/validation/handler.ts';
+import { REFUSED_MESSAGES_SUBJECT } from '#shared/audit-trail/chainer.ts';
 import { chartKeyOf } from '#shared/identity/identifiers.ts';
 import type { ChartInput } from '#shared/model/chart.ts';
 import type { ChartState } from '#shared/model/chart-state.ts';
@@ -157,6 +158,10 @@ function sqsRecord(messageId: string, body: string, queue: QueueName): SQSRecord
       SentTimestamp: now,
       SenderId: 'local',
       ApproximateFirstReceiveTimestamp: now,
+      // The audit queue is FIFO: a record carries its message group (the agency), as Lambda's do.
+      ...(stage('audit-chainer').queue === queue
+        ? { MessageGroupId: AGENCY, MessageDeduplicationId: messageId, SequenceNumber: '1' }
+        : {}),
     },
     messageAttributes: {},
     md5OfBody: '',
@@ -356,10 +361,36 @@ describe('every stage on the success path', () => {
 });
 
 describe('every stage on its failure paths', () => {
-  it.each(STAGE_NAMES)('%s: a body that is not JSON (JSON.parse quotes it)', async (name) => {
-    const { failed, logs } = await invoke(name, [NOT_JSON]);
-    expect(failed).toEqual([`${name}-0`]);
-    expectFailureLogged(logs, name, 'SyntaxError');
+  it.each(STAGE_NAMES.filter((n) => n !== 'audit-chainer'))(
+    '%s: a body that is not JSON (JSON.parse quotes it)',
+    async (name) => {
+      const { failed, logs } = await invoke(name, [NOT_JSON]);
+      expect(failed).toEqual([`${name}-0`]);
+      expectFailureLogged(logs, name, 'SyntaxError');
+    },
+  );
+
+  it('audit-chainer: a body that is not JSON is set aside at once, recorded as refused, its text never quoted', async () => {
+    const { failed, logs } = await invoke('audit-chainer', [NOT_JSON]);
+    // Taken: failed, it would come back until the DLQ, holding up the agency's chain behind it.
+    expect(failed).toEqual([]);
+    expectNoPhiIn(logs.text(), 'audit-chainer output');
+    expect(logs.logItems().filter((i) => i.message === 'audit event not chained')).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        error: expect.objectContaining({ message: 'the message is not JSON' }),
+      }),
+    ]);
+    const refused = await stack.ports.audit.list(AGENCY, REFUSED_MESSAGES_SUBJECT);
+    expect(refused).toEqual([
+      expect.objectContaining({
+        type: 'audit.message-refused',
+        actor: 'stage:audit-chainer',
+        idempotencyKey: 'audit-chainer-0',
+        detail: { reason: 'the message is not JSON', sentBy: 'sender:local' },
+      }),
+    ]);
+    expectNoPhiIn(JSON.stringify(refused), 'the refusal');
   });
 
   const hostileChart = JSON.stringify({

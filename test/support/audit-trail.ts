@@ -25,6 +25,8 @@ export function syntheticEvent(agencyId: string, n: number) {
       idempotencyKey: `k${n}`,
       detail: { findings: n % 5, ruleIds: [`HH-${n % 7}`], draw: (n % 97) / 97 },
     },
+    // Who AWS says sent it to the chainer; a link from before that was kept has none.
+    ...(n % 4 === 3 ? {} : { sentBy: n % 2 === 0 ? 'sender:AROASTAGE:codetrail-validation' : 'staff:qa-7' }),
   };
 }
 

@@ -7,6 +7,7 @@ import { installLocalConditionalWrites } from '#cli/local/conditional-writes.ts'
 import { applyEmulatorEnv, type Emulators, startEmulators } from '#cli/local/emulators.ts';
 import { installLocalObjectTags } from '#cli/local/object-tags.ts';
 import { provision } from '#cli/local/provision.ts';
+import { installLocalSenderIds } from '#cli/local/sender-ids.ts';
 import { type AwsClients, awsClients, resetAwsClients } from '#shared/aws/clients.ts';
 import type { Clock, Ports } from '#shared/aws/ports.ts';
 import { buildPorts } from '#shared/aws/ports-from-env.ts';
@@ -65,6 +66,7 @@ export function useLocalStack(options: LocalStackOptions = {}): LocalStack {
       // The embedded S3 has no tagging API: the local runtime answers it (as startLocalPipeline does).
       installLocalObjectTags(clients);
       installLocalConditionalWrites(clients);
+      installLocalSenderIds(clients);
       const prefix = `${options.prefix ?? 't'}-${randomBytes(4).toString('hex')}`;
       const keyFile = join(tempDir, 'local.key');
       const agencies = options.agencies ?? TEST_AGENCY_IDS;

@@ -19,16 +19,23 @@ const now: Clock = { now: () => new Date('2026-12-07T22:00:00.000Z') };
 
 /** An agency's chain of `count` more events, as the chainer links them. */
 async function chainMore(links: MemoryChainLinks, from: number, count: number, agencyId = AGENCY) {
-  const bodies = Array.from({ length: count }, (_, i) =>
-    links.record(syntheticEvent(agencyId, from + i).event),
-  );
+  const items = Array.from({ length: count }, (_, i) => ({
+    messageId: `m-${from + i}`,
+    body: links.record(syntheticEvent(agencyId, from + i).event),
+    unreadable: false,
+    sender: 'AROASTAGE:codetrail-validation',
+  }));
   const service = createChainerService({
     links,
+    audit: { record: () => Promise.reject(new Error('nothing is refused here')), list: async () => [] },
+    agencies: [agencyId],
+    staff: [],
+    clock: now,
     onError: (e) => {
       throw e;
     },
   });
-  expect(await service.chain(agencyId, bodies)).toBe(count);
+  expect(await service.chain(agencyId, items)).toBe(count);
 }
 
 function world() {

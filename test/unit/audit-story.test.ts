@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { adrOpenedEvent } from '#shared/audit-trail/adr-register.ts';
 import { auditEventId, chainLink, GENESIS_HASH } from '#shared/audit-trail/chain.ts';
 import { chartOpenedEvent } from '#shared/audit-trail/person-events.ts';
-import { segmentKey, segmentText } from '#shared/audit-trail/segments.ts';
+import { digestKey, segmentKey, segmentText } from '#shared/audit-trail/segments.ts';
 import {
+  actorText,
   chartStory,
   relatedSubjects,
   type SealedEvent,
   sealedEvents,
+  sealedThrough,
+  standingText,
   summarize,
   versionsIn,
 } from '#shared/audit-trail/story.ts';
@@ -122,6 +125,36 @@ describe("a chart's story from its agency's trail", () => {
     ).toBe(false);
   });
 
+  it('names an event the table holds that an earlier seal should have sealed: deleted, or never chained', () => {
+    // Recorded at 09:00:09; the seal before the last was signed at 10:00.
+    const later = event('verdict.agree', `chart:${CK}:v1`, 9, { reviewerId: 'qa-7', corrections: [] });
+    const overdue = story({ recorded: [later], sealedThrough: '2026-12-01T10:00:00.000Z' });
+    expect(overdue.versions[0]?.events.at(-1)?.standing).toEqual({ state: 'missing-from-trail' });
+    expect(standingText({ state: 'missing-from-trail' })).toMatch(/^NOT IN THE SEALED TRAIL/);
+    expect(overdue.verified).toBe(false);
+    // Recorded after it: the last seal may well have come before it was chained.
+    expect(
+      story({ recorded: [later], sealedThrough: '2026-12-01T09:00:05.000Z' }).versions[0]?.events.at(-1)
+        ?.standing,
+    ).toEqual({ state: 'not-sealed-yet' });
+  });
+
+  it('takes when the seal before the last was signed from the digests, of the agency alone', () => {
+    const digest = (agency: string, index: number, signedAt: string): [string, string] => [
+      digestKey(agency, index),
+      JSON.stringify({ index, signedAt }),
+    ];
+    const files = new Map([
+      digest(AGENCY, 0, '2026-12-01T09:00:00.000Z'),
+      digest(AGENCY, 2, '2026-12-01T11:00:00.000Z'),
+      digest(AGENCY, 1, '2026-12-01T10:00:00.000Z'),
+      digest('other', 3, '2026-12-01T12:00:00.000Z'),
+      [digestKey(AGENCY, 9), 'not json'],
+    ]);
+    expect(sealedThrough(files, AGENCY)).toBe('2026-12-01T10:00:00.000Z');
+    expect(sealedThrough(new Map([digest(AGENCY, 0, '2026-12-01T09:00:00.000Z')]), AGENCY)).toBeUndefined();
+  });
+
   it("adds people's own events that name the chart: documentation requests and openings, no other chart's", () => {
     const opened = chartOpenedEvent({
       agencyId: AGENCY,
@@ -156,6 +189,49 @@ describe("a chart's story from its agency's trail", () => {
     // Not sealed yet, they leave the chart's own story verified.
     expect(s.access[0]?.standing.state).toBe('not-sealed-yet');
     expect(s.verified).toBe(true);
+  });
+
+  it("says who AWS vouches sent a person's own event once it is sealed, and only for a person's event", () => {
+    const opened = chartOpenedEvent({
+      agencyId: AGENCY,
+      chartKey: CK,
+      version: 1,
+      purpose: 'qa-review',
+      actor: 'arn:aws:sts::111122223333:assumed-role/qa/qa-7',
+      at: '2026-12-01T10:00:00.000Z',
+    });
+    const links = sealed();
+    const last = links.at(-1)?.link as SealedEvent['link'];
+    const openedLink = chainLink(
+      AGENCY,
+      last.seq + 1,
+      auditEventId(opened),
+      last.hash,
+      opened as never,
+      'staff:qa-7',
+    );
+    const withSender = story({ sealed: [...links, { segment: 1, link: openedLink }] });
+    expect(withSender.access.map(actorText)).toEqual([
+      'arn:aws:sts::111122223333:assumed-role/qa/qa-7 (sent by staff:qa-7)',
+    ]);
+    expect(story({ recorded: [opened] }).access.map(actorText)).toEqual([
+      'arn:aws:sts::111122223333:assumed-role/qa/qa-7 (sender not verified: not sealed)',
+    ]);
+    // One the chainer refused is shown so, with why: it will never be sealed.
+    const refusal = {
+      ...event('audit.message-refused', 'audit-queue', 99),
+      detail: {
+        reason: 'access: the event names another person than the one who sent it',
+        eventId: auditEventId(opened),
+      },
+    };
+    expect(
+      story({ recorded: [opened], refusals: [refusal] }).access.map((e) => standingText(e.standing)),
+    ).toEqual(['REFUSED BY THE CHAINER: access: the event names another person than the one who sent it']);
+    // A stage's event is its stage's: who sent it to the chainer is not what a reader asks.
+    expect(
+      actorText({ subject: `chart:${CK}:v1`, actor: 'stage:x', sentBy: 'sender:AROAX:codetrail-x' }),
+    ).toBe('stage:x');
   });
 
   it('reads the sealed events of one agency from the segment files, in chain order, past a broken line', () => {

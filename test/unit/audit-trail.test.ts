@@ -5,6 +5,7 @@ import {
   appendToChain,
   type ChainedEvent,
   chainedHash,
+  chainLink,
   emptyHead,
   GENESIS_HASH,
 } from '#shared/audit-trail/chain.ts';
@@ -57,6 +58,18 @@ describe("an agency's hash chain", () => {
       if (i > 0) expect(e.prevHash).toBe(chain[i - 1]?.hash);
     }
     expect(again.head).toMatchObject({ nextSeq: 3, lastHash: chain[2]?.hash });
+  });
+
+  it('hashes a link without a sender exactly as links were hashed before senders were kept', () => {
+    // A link chained before `sentBy` existed: its hash was over these five fields alone, and must stay so,
+    // or every trail already sealed would fail to verify.
+    const { event } = syntheticEvent('north', 3);
+    const old = { agencyId: 'north', seq: 7, eventId: 'e'.repeat(24), prevHash: 'a'.repeat(64), event };
+    expect(chainLink('north', 7, 'e'.repeat(24), 'a'.repeat(64), event).hash).toBe(canonicalHash(old));
+    // With a sender, the sender is covered.
+    expect(chainLink('north', 7, 'e'.repeat(24), 'a'.repeat(64), event, 'staff:qa-7').hash).toBe(
+      canonicalHash({ ...old, sentBy: 'staff:qa-7' }),
+    );
   });
 
   it('binds the agency and the place: the same event elsewhere hashes otherwise', () => {
@@ -125,6 +138,8 @@ describe('audit verify over a generated trail (300 events, 3 agencies, segments 
         for (const changed of [
           { ...original, event: { ...original.event, actor: 'staff:someone-else' } },
           forged(original, { actor: 'staff:someone-else' }),
+          // Who AWS says sent it, changed or added.
+          { ...original, sentBy: 'staff:someone-else' },
         ]) {
           const tampered = events.map((e, i) => (i === at ? changed : e));
           const report = verifyTrail(withEvents(files, agency, index, tampered), signer.publicKeyPem());

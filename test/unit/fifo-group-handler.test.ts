@@ -31,7 +31,7 @@ describe('fifoGroupHandler', () => {
   it("fails the rest of a group after what it could not take, in order, leaving other groups' alone", async () => {
     const seen: [string, unknown[]][] = [];
     const handler = fifoGroupHandler('audit-chainer', async (group, items) => {
-      seen.push([group, items]);
+      seen.push([group, items.map((i) => (i.unreadable ? 'unreadable' : i.body))]);
       if (group === 'a') return 1;
       if (group === 'c') throw new Error('the whole group failed');
       return items.length;
@@ -52,13 +52,26 @@ describe('fifoGroupHandler', () => {
     );
     // Message ids and error names only: a body that does not parse is not quoted.
     expect(logs.text()).not.toContain('not json');
-    // Each group's records in order; a body that does not parse ends what its group is given.
+    // Each group's records in order; a body that does not parse is handed over marked, for the stage to
+    // set aside (dropped here, it would never be seen; failed, it would hold up its group).
     expect(seen).toEqual([
       ['a', [1, 2, 3]],
-      ['b', [1]],
+      ['b', [1, 'unreadable', 3]],
       ['c', [1]],
     ]);
-    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a2', 'a3', 'b2', 'b3', 'c1']);
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a2', 'a3', 'c1']);
+  });
+
+  it('hands each record over with the SenderId SQS stamped on it', async () => {
+    const senders: (string | undefined)[] = [];
+    const handler = fifoGroupHandler('audit-chainer', async (_group, items) => {
+      senders.push(...items.map((i) => i.sender));
+      return items.length;
+    });
+    await withCapturedLogs(() =>
+      handler({ Records: [record('a1', 'a', 1)] }, lambdaContext('codetrail-audit-chainer', 60, 256)),
+    );
+    expect(senders).toEqual(['x']);
   });
 
   it('reports nothing when every group is taken whole', async () => {

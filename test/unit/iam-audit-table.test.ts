@@ -57,14 +57,21 @@ describe('the audit table under the deployed policies', () => {
       ).toBe('refused');
       expect(await outcome(role, new DeleteCommand({ TableName: TABLE, Key: key }))).toBe('refused');
       expect(await outcome(role, query('AUDIT#agency-a#chart:agency-a.ck1:v1'))).toBe('refused');
+      // The reconciler alone reads events, of one subject: its agencies' last configuration in force.
+      expect(await outcome(role, query('AUDIT#agency-a#config'))).toBe(
+        role === 'stage:reconciler' ? 'allowed' : 'refused',
+      );
     },
   );
 
-  it('lets the chainer alone write links and claims, and nothing of events or seals', async () => {
+  it('lets the chainer alone write links and claims, and add events (the messages it refuses), never seals', async () => {
     expect(await outcome('stage:audit-chainer', put('CHAIN#agency-a'))).toBe('allowed');
     expect(await outcome('stage:audit-chainer', put('CHAINED#agency-a#e1'))).toBe('allowed');
     expect(await outcome('stage:audit-chainer', query('CHAIN#agency-a'))).toBe('allowed');
-    expect(await outcome('stage:audit-chainer', put('AUDIT#agency-a#x'))).toBe('refused');
+    expect(await outcome('stage:audit-chainer', put('AUDIT#agency-a#audit-queue'))).toBe('allowed');
+    expect(await outcome('stage:audit-chainer', put('AUDIT#agency-a#chart:agency-a.ck1:v1'))).toBe('refused');
+    expect(await outcome('stage:audit-chainer', put('AUDIT#agency-a#access'))).toBe('refused');
+    expect(await outcome('stage:audit-chainer', query('AUDIT#agency-a#audit-queue'))).toBe('refused');
     expect(await outcome('stage:audit-chainer', put('SEAL#agency-a'))).toBe('refused');
   });
 

@@ -96,8 +96,8 @@ describe('onBehalfReason', () => {
     ['stage:billing-handoff', 'kms:GenerateMac', '{key:mac}'],
     ['stage:intake', 's3:GetObjectVersion', '{bucket:intake}/work/*'],
     ['stage:validation', 's3:GetObjectVersion', '{bucket:artifacts}/charts/*'],
-    // The chainer sends nothing; a stage that is not the sealer signs nothing.
-    ['stage:audit-chainer', 'kms:GenerateDataKey', '{key:queue}'],
+    // The sealer sends nothing; a stage that is not the sealer signs nothing.
+    ['stage:audit-sealer', 'kms:GenerateDataKey', '{key:queue}'],
     ['stage:intake', 'kms:Sign', '{key:signing}'],
     ['stage:validation', 'logs:PutLogEvents', '{logs:intake}'],
     ['stage:validation', 'xray:PutTraceSegments', '{table}'],

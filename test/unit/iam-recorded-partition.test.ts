@@ -13,6 +13,9 @@ describe('a partition key as a call is recorded', () => {
     // A chart's own subject is cut: no person's role may add events there.
     ['AUDIT#demo#chart:demo.ck1:v1', 'demo', 'AUDIT#{agency}#…'],
     ['AUDIT#demo#access', undefined, 'AUDIT#…'],
+    // The trail's own subjects stay: a job's or the chainer's grant names them alone.
+    ['AUDIT#demo#config', undefined, 'AUDIT#…#config'],
+    ['AUDIT#demo#audit-queue', undefined, 'AUDIT#…#audit-queue'],
     ['CLAIMREF#CT0000000000000Z', 'demo', 'CLAIMREF#…'],
   ])('%s (agency %s) as %s', (value, agency, recorded) => {
     expect(recordedPartition(value, agency)).toBe(recorded);

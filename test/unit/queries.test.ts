@@ -150,17 +150,57 @@ describe('codetrail queries', () => {
         level: 'clinical manager',
       }),
     ]);
-    const text = await runQueries(mem.ports, config, {}, () => new Date('2026-11-30T12:00:00Z'));
+    const text = await runQueries(
+      { ports: mem.ports, actor: 'local:test' },
+      config,
+      {},
+      () => new Date('2026-11-30T12:00:00Z'),
+    );
     expect(text).toMatch(
       /HOSPICE-CTI\s+hospice\.ctiDate\s+2026-11-23\s+2026-11-27\s+4 \(overdue\)\s+clinical manager/,
     );
     expect(text).not.toContain('HS-2001');
+    // `--reveal`: the EMR's own chart id beside the chartKey, read from the chart file, and that read
+    // recorded as the person opening the chart; without it, the id is nowhere in the report.
+    const revealed = await runQueries(
+      { ports: mem.ports, actor: 'local:manager' },
+      config,
+      { reveal: true },
+      () => new Date('2026-11-30T12:00:00Z'),
+    );
+    expect(revealed).toMatch(/chart id/);
+    expect(revealed).toMatch(/test-agency\.ck\w+\s+HS-2001\s+1\s+HOSPICE-CTI/);
+    expect(mem.events().filter((e) => e.type === 'chart.opened')).toEqual([
+      expect.objectContaining({
+        actor: 'local:manager',
+        subject: 'access',
+        detail: expect.objectContaining({ purpose: 'reveal', version: 1 }),
+      }),
+    ]);
+    expect(
+      JSON.parse(
+        await runQueries({ ports: mem.ports, actor: 'local:manager' }, config, { reveal: true, json: true }),
+      )[0].chartId,
+    ).toBe('HS-2001');
+    // A person whose role may not read chart files: one line saying what to do.
+    const refused = {
+      ...mem.ports,
+      artifacts: {
+        ...mem.ports.artifacts,
+        getText: () => Promise.reject(Object.assign(new Error('denied'), { name: 'AccessDenied' })),
+      },
+    };
+    await expect(
+      runQueries({ ports: refused, actor: 'local:coder' }, config, { reveal: true }),
+    ).rejects.toThrow('--reveal: your role may not read chart files; run the report without --reveal');
     // The clinician answers: the re-export (version 2) carries the CTI, and version 1 is superseded.
     await drop('exports/test-agency/q2.json', {
       ...noCti,
       version: 2,
       hospice: { ...noCti.hospice, ctiDate: '2026-09-15' },
     });
-    expect(await runQueries(mem.ports, config, {})).toBe('No documentation query is open.');
+    expect(await runQueries({ ports: mem.ports, actor: 'local:test' }, config, {})).toBe(
+      'No documentation query is open.',
+    );
   });
 });
