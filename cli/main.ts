@@ -191,6 +191,10 @@ audit
     'read the events of segments sealed from this day on (YYYY-MM-DD); every digest is checked',
   )
   .option('--to <date>', 'and up to this day (YYYY-MM-DD), included')
+  .option(
+    '--as-of <instant>',
+    'with --dir: when the copy was made (e.g. 2026-12-08T14:00:00Z); each trail must then end within two sealing periods, or it may be cut short (on a stack: now)',
+  )
   .option(...STACK_OPTION)
   .action(
     async (opts: {
@@ -200,13 +204,21 @@ audit
       stack?: string;
       from?: string;
       to?: string;
+      asOf?: string;
     }) => {
+      if (opts.asOf !== undefined && opts.dir === undefined)
+        throw new Error('--as-of: goes with --dir (on a stack the trail is checked as of now)');
       if (opts.dir !== undefined && opts.publicKey === undefined)
         throw new Error("--public-key: needed with --dir (the PEM of the signing key's public half)");
       const { text, ok } =
         opts.dir !== undefined && opts.publicKey !== undefined
           ? runAuditVerify({ ...opts, dir: opts.dir, publicKey: opts.publicKey })
-          : await runStackAuditVerify(await resolveTarget(opts), opts);
+          : await runStackAuditVerify(await resolveTarget(opts), {
+              ...(opts.agency ? { agency: opts.agency } : {}),
+              ...(opts.publicKey ? { publicKey: opts.publicKey } : {}),
+              ...(opts.from ? { from: opts.from } : {}),
+              ...(opts.to ? { to: opts.to } : {}),
+            });
       print(text);
       if (!ok) process.exitCode = 1;
     },

@@ -441,7 +441,7 @@ export const JOBS: readonly JobSpec[] = [
     signs: true,
     timeoutSeconds: 900,
     memoryMb: 512,
-    purpose: `every ${SEAL_EVERY_MINUTES} minutes: seals each agency's newly chained audit events into the audit bucket, in segments of at most ${SEGMENT_MAX_EVENTS.toLocaleString('en-US')} with a signed digest each`,
+    purpose: `every ${SEAL_EVERY_MINUTES} minutes: seals each agency's newly chained audit events into the audit bucket, in segments of at most ${SEGMENT_MAX_EVENTS.toLocaleString('en-US')} with a signed digest each (a quiet digest when nothing is new)`,
   },
 ];
 

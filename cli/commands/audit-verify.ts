@@ -19,6 +19,8 @@ export function runAuditVerify(opts: {
   agency?: string[];
   from?: string;
   to?: string;
+  /** When the copy was made (an ISO instant): each agency's trail must then end recently. */
+  asOf?: string;
 }): {
   text: string;
   ok: boolean;
@@ -36,7 +38,25 @@ export function runAuditVerify(opts: {
       readFileSync(join(opts.dir, key), 'utf8'),
     );
   }
-  return renderTrailReport(verifyTrail(files, keys, opts.agency, trailWindow(opts.from, opts.to)));
+  const asOf = opts.asOf === undefined ? undefined : isoInstant(opts.asOf);
+  const report = verifyTrail(files, keys, opts.agency, trailWindow(opts.from, opts.to), asOf);
+  const rendered = renderTrailReport(report);
+  if (asOf !== undefined) return rendered;
+  // Without --as-of, where each trail ends, for the auditor to hold against when the copy was made.
+  const ends = Object.entries(report.endsAt).map(([agency, at]) => `${agency} at ${at}`);
+  if (ends.length === 0) return rendered;
+  return {
+    ...rendered,
+    text: `${rendered.text}\ntrail ends: ${ends.join('; ')} (give --as-of, when the copy was made, to check none is cut short)`,
+  };
+}
+
+/** An ISO 8601 instant (`2026-12-08T14:00:00Z`), as `--as-of` takes it. */
+function isoInstant(value: string): string {
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(ms))
+    throw new Error('--as-of: not an instant (e.g. 2026-12-08T14:00:00Z, when the copy was made)');
+  return new Date(ms).toISOString();
 }
 
 /** The public halves `--public-key` names (one, or each key the trail was ever signed with), read. */
@@ -54,7 +74,7 @@ export function readPublicKeys(files: string | string[]): string[] {
  */
 export async function runStackAuditVerify(
   target: Target,
-  opts: { agency?: string[]; publicKey?: string | string[]; from?: string; to?: string },
+  opts: { agency?: string[]; publicKey?: string | string[]; from?: string; to?: string; asOf?: Date },
 ): Promise<{ text: string; ok: boolean }> {
   const named = Boolean(opts.agency?.length);
   const agencies = named ? (opts.agency ?? []).map((a) => agencyOf(target, a)) : target.agencies;
@@ -72,7 +92,10 @@ export async function runStackAuditVerify(
   const [firstSealed] = sealed;
   if (!firstSealed) return { text: `nothing sealed yet for ${unsealed.join(', ')}`, ok: true };
   const publicKey = given ? given : await stackPublicKey(target.clients, target.resources, firstSealed);
-  const report = renderTrailReport(verifyTrail(files, publicKey, sealed, window));
+  // As of now: a stack's trail ends within two sealing periods, or it was cut short (or the sealer stopped).
+  const report = renderTrailReport(
+    verifyTrail(files, publicKey, sealed, window, (opts.asOf ?? new Date()).toISOString()),
+  );
   return { text: `${report.text}${note}`, ok: report.ok };
 }
 

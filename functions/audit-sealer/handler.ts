@@ -26,7 +26,12 @@ export const handler = middy(async () => {
   metrics.addMetric(AUDIT_SEALER_METRIC, MetricUnit.Count, events);
   // Agency ids and counts only: no PHI.
   logger.info('sealed the audit trail', {
-    sealed: sealed.map((s) => ({ agency: s.agencyId, segments: s.segments, events: s.events })),
+    sealed: sealed.map((s) => ({
+      agency: s.agencyId,
+      segments: s.segments,
+      events: s.events,
+      quiet: s.quiet ?? false,
+    })),
   });
   for (const f of failed)
     logger.error('an agency could not be sealed', { agency: f.agencyId, error: summarizeError(f.error) });

@@ -1,8 +1,8 @@
 import type { Clock } from '#shared/aws/ports.ts';
-import { SEGMENT_MAX_EVENTS } from '#shared/topology.ts';
+import { SEAL_EVERY_MINUTES, SEGMENT_MAX_EVENTS } from '#shared/topology.ts';
 import { canonical } from './canonical.ts';
 import type { ChainedEvent } from './chain.ts';
-import { type DigestFile, segmentOf, signDigest } from './segments.ts';
+import { type DigestFile, quietSeal, type Segment, segmentOf, signDigest } from './segments.ts';
 import type { AuditSigner } from './signer.ts';
 import { digestSigned, parseDigest } from './verify.ts';
 
@@ -27,7 +27,15 @@ export interface SealReport {
   agencyId: string;
   segments: number;
   events: number;
+  /** A quiet digest was sealed: nothing new for a period. */
+  quiet?: boolean;
 }
+
+/**
+ * A quiet digest is sealed when nothing new was chained and the agency's newest digest is this old: once
+ * per sealing period (a little under it, so an hourly run that fires a few seconds early still seals).
+ */
+export const QUIET_SEAL_AFTER_MINUTES = Math.floor(SEAL_EVERY_MINUTES * 0.9);
 
 /**
  * Seals an agency's newly chained events into the trail: segments of at most `maxEvents`, each with
@@ -49,7 +57,20 @@ export async function sealAgency(
   for (;;) {
     const fromSeq = previous ? previous.lastSeq + 1 : 0;
     let events = await chain.links(agencyId, fromSeq, maxEvents);
-    if (events.length === 0) return report;
+    if (events.length === 0) {
+      // Nothing new: a quiet digest once a period, so the trail's end is always recent (an agency with
+      // nothing sealed yet has no trail to keep recent).
+      const now = clock.now();
+      if (
+        report.segments === 0 &&
+        previous &&
+        now.getTime() - Date.parse(previous.signedAt) >= QUIET_SEAL_AFTER_MINUTES * 60_000
+      ) {
+        await sealQuiet(agencyId, chain, bucket, signer, previous, now.toISOString());
+        report.quiet = true;
+      }
+      return report;
+    }
     let segment = segmentOf(agencyId, events, previous);
     if (!(await bucket.writeOnce(segment.key, segment.text))) {
       // A run that stopped after writing this segment: seal exactly the events it holds.
@@ -62,26 +83,55 @@ export async function sealAgency(
     }
     // Signed once, after its segment is in the bucket.
     let digest = await signDigest(segment, signer, clock.now().toISOString());
-    if (!(await bucket.writeOnce(segment.digestKey, `${JSON.stringify(digest)}\n`))) {
-      // A run that stopped after writing this digest: keep the one in the bucket if it signs this segment.
-      const text = await bucket.read(segment.digestKey);
-      const held = text === undefined ? undefined : parseDigest(text, agencyId, segment.stated.index);
-      if (
-        !held ||
-        !sameSegment(held, digest) ||
-        held.keyId !== signer.keyId ||
-        !digestSigned(held, [await signer.publicKeyPem()])
-      )
-        throw new Error(
-          `${agencyId}: ${segment.digestKey} holds what this chain did not seal; nothing is sealed`,
-        );
-      digest = held;
-    }
+    // A run that stopped after writing this digest: keep the one in the bucket if it signs this segment.
+    if (!(await bucket.writeOnce(segment.digestKey, `${JSON.stringify(digest)}\n`)))
+      digest = await heldDigest(agencyId, bucket, segment, digest, signer);
     await chain.sealed(agencyId, digest, previous);
     report.segments += 1;
     report.events += events.length;
     previous = digest;
   }
+}
+
+/** Seals a quiet period's digest after `previous`: written once, as a segment's digest is. */
+async function sealQuiet(
+  agencyId: string,
+  chain: SealedChain,
+  bucket: TrailObjects,
+  signer: AuditSigner,
+  previous: DigestFile,
+  signedAt: string,
+): Promise<void> {
+  const quiet = quietSeal(agencyId, previous);
+  let digest = await signDigest(quiet, signer, signedAt);
+  if (!(await bucket.writeOnce(quiet.digestKey, `${JSON.stringify(digest)}\n`))) {
+    digest = await heldDigest(agencyId, bucket, quiet, digest, signer);
+  }
+  await chain.sealed(agencyId, digest, previous);
+}
+
+/**
+ * The digest a run that stopped after writing it left in the bucket, if it is the one this run would
+ * write (the same segment, or the same quiet period, in the same place, signed by this key); anything
+ * else there stops the sealer loudly.
+ */
+async function heldDigest(
+  agencyId: string,
+  bucket: TrailObjects,
+  seal: Pick<Segment, 'digestKey' | 'stated'>,
+  digest: DigestFile,
+  signer: AuditSigner,
+): Promise<DigestFile> {
+  const text = await bucket.read(seal.digestKey);
+  const held = text === undefined ? undefined : parseDigest(text, agencyId, seal.stated.index);
+  if (
+    !held ||
+    !sameSegment(held, digest) ||
+    held.keyId !== signer.keyId ||
+    !digestSigned(held, [await signer.publicKeyPem()])
+  )
+    throw new Error(`${agencyId}: ${seal.digestKey} holds what this chain did not seal; nothing is sealed`);
+  return held;
 }
 
 /** Whether two digests state the same segment in the same place (they differ in when, how and by which key version signed). */

@@ -42,8 +42,9 @@ export interface DigestBody {
   schemaVersion: 1;
   agencyId: string;
   index: number;
-  segmentKey: string;
-  segmentSha256: string;
+  /** Null in a quiet digest: an hour with nothing to seal has a digest and no segment. */
+  segmentKey: string | null;
+  segmentSha256: string | null;
   firstSeq: number;
   lastSeq: number;
   /** The hash the segment's first event chains to (the last of the segment before). */
@@ -76,6 +77,41 @@ export function signedText(digest: DigestBody): string {
   return canonical(body);
 }
 
+/** The hash the next segment's first event chains to: the last event's (a quiet digest's, where it began). */
+export function lastHashOf(digest: Pick<DigestBody, 'eventHashes' | 'chainStart'>): string {
+  return digest.eventHashes.at(-1) ?? digest.chainStart;
+}
+
+/** Whether a digest is a quiet one: it seals no events and names no segment. */
+export function isQuiet(digest: Pick<DigestBody, 'segmentKey'>): boolean {
+  return digest.segmentKey === null;
+}
+
+/**
+ * A quiet digest's body: an agency's sealing period with nothing new to seal still gets a signed digest,
+ * chained to the one before, as CloudTrail delivers a digest file every hour whether or not there were
+ * logs. So the trail's newest digest is never older than a period or two, and a trail cut short at its
+ * end (its newest segments and digests removed together) shows: its newest digest is too old.
+ */
+export function quietSeal(agencyId: string, previous: DigestFile): Pick<Segment, 'digestKey' | 'stated'> {
+  const index = previous.index + 1;
+  return {
+    digestKey: digestKey(agencyId, index),
+    stated: {
+      schemaVersion: 1,
+      agencyId,
+      index,
+      segmentKey: null,
+      segmentSha256: null,
+      firstSeq: previous.lastSeq + 1,
+      lastSeq: previous.lastSeq,
+      chainStart: lastHashOf(previous),
+      eventHashes: [],
+      previousDigestSha256: digestSha256(previous),
+    },
+  };
+}
+
 /** A segment ready to write: its file, where it and its digest go, and what its digest will state. */
 export interface Segment {
   key: string;
@@ -100,7 +136,7 @@ export function segmentOf(
   // The one writer of the trail seals only an unbroken chain: an event lost before sealing stops it
   // here, loudly, rather than leaving a gap the signatures would vouch for.
   const from = previous
-    ? { seq: previous.lastSeq + 1, hash: previous.eventHashes.at(-1) }
+    ? { seq: previous.lastSeq + 1, hash: lastHashOf(previous) }
     : { seq: 0, hash: GENESIS_HASH };
   for (const [i, e] of events.entries()) {
     const before = i === 0 ? from.hash : events[i - 1]?.hash;
@@ -133,9 +169,9 @@ export function segmentOf(
   };
 }
 
-/** The segment's digest, signed now: its body's canonical form, signed by the signer's key. */
+/** The segment's (or a quiet period's) digest, signed now: its body's canonical form, signed by the signer's key. */
 export async function signDigest(
-  segment: Segment,
+  segment: Pick<Segment, 'stated'>,
   signer: AuditSigner,
   signedAt: string,
 ): Promise<DigestFile> {

@@ -1,10 +1,13 @@
 import { sha256Hex } from '#shared/identity/identifiers.ts';
+import { SEAL_EVERY_MINUTES } from '#shared/topology.ts';
 import { canonical } from './canonical.ts';
 import { type ChainedEvent, chainedHash, GENESIS_HASH, linkBody } from './chain.ts';
 import {
   type DigestFile,
   digestKey,
   digestSha256,
+  isQuiet,
+  lastHashOf,
   parseTrailKey,
   segmentKey,
   signedText,
@@ -22,7 +25,9 @@ export type TrailProblemKind =
   | 'altered-digest'
   | 'bad-signature'
   | 'broken-digest-chain'
-  | 'broken-event-chain';
+  | 'broken-event-chain'
+  /** The newest digest is older than the sealer's schedule allows: the trail's end may be cut off. */
+  | 'stale-trail';
 
 export interface TrailProblem {
   kind: TrailProblemKind;
@@ -42,8 +47,17 @@ export interface TrailReport {
   events: number;
   /** Segments sealed outside the window asked for: their digests checked, their events not read. */
   outsideWindow: number;
+  /** Each agency's newest signed digest, when it was signed: where its trail ends. */
+  endsAt: Record<string, string>;
   problems: TrailProblem[];
 }
+
+/**
+ * How old an agency's newest digest may be when its trail is checked as of a time: two sealing periods
+ * and a quarter of an hour (a quiet period gets a digest too, so only a trail cut short, or a sealer that
+ * stopped, has an older end).
+ */
+export const TRAIL_STALE_AFTER_MINUTES = 2 * SEAL_EVERY_MINUTES + 15;
 
 /**
  * A window of time to check the events of (`--from`, `--to`): ISO instants, both included. Every digest
@@ -77,7 +91,9 @@ export function sealedInWindow(
  * checked alone, and each must have a trail.
  *
  * What a chain of signed digests cannot show by itself: a trail cut short at its end (the newest
- * segments and digests removed together). Compare the newest digest's `signedAt` with the stack's schedule.
+ * segments and digests removed together). The sealer seals a quiet digest in a period with nothing new,
+ * so, given when the trail was read (`asOf`), an agency whose newest digest is older than two periods is
+ * named (`stale-trail`).
  */
 export function verifyTrail(
   files: ReadonlyMap<string, string>,
@@ -85,6 +101,11 @@ export function verifyTrail(
   publicKeyPem: string | readonly string[],
   agencies?: readonly string[],
   window?: TrailWindow,
+  /**
+   * When the trail was read (an ISO instant): each agency's newest digest must then be recent
+   * (`TRAIL_STALE_AFTER_MINUTES`), or its trail may be cut short at its end. Not checked when absent.
+   */
+  asOf?: string,
 ): TrailReport {
   const byAgency = new Map<string, Set<number>>((agencies ?? []).map((a) => [a, new Set<number>()]));
   for (const key of files.keys()) {
@@ -98,6 +119,7 @@ export function verifyTrail(
     segments: 0,
     events: 0,
     outsideWindow: 0,
+    endsAt: {},
     problems: [],
   };
   for (const agencyId of report.agencies)
@@ -109,6 +131,18 @@ export function verifyTrail(
       report,
       window,
     );
+  if (asOf !== undefined)
+    for (const agencyId of report.agencies) {
+      const endsAt = report.endsAt[agencyId];
+      const last = Math.max(-1, ...(byAgency.get(agencyId) ?? []));
+      if (endsAt && Date.parse(asOf) - Date.parse(endsAt) > TRAIL_STALE_AFTER_MINUTES * 60_000)
+        report.problems.push({
+          kind: 'stale-trail',
+          agencyId,
+          segment: last,
+          detail: `the newest digest was signed at ${endsAt}, more than ${TRAIL_STALE_AFTER_MINUTES} minutes before ${asOf}: the trail may be cut short at its end, or the sealer has stopped`,
+        });
+    }
   report.ok = report.problems.length === 0;
   return report;
 }
@@ -151,8 +185,12 @@ function checkAgency(
     // Outside the window a segment is not read (a digest missing or unreadable does not say when).
     const inWindow = typeof sealedAt !== 'string' || sealedInWindow(sealedAt, lastSignedAt, window);
     if (!inWindow) report.outsideWindow += 1;
-    if (segment === undefined && inWindow)
+    // A quiet digest seals no segment: one in its place was put there.
+    const quiet = digest !== undefined && isQuiet(digest);
+    if (segment === undefined && inWindow && !quiet)
       problem('missing-segment', `segment ${index} is not in the bucket`);
+    if (segment !== undefined && quiet)
+      problem('inserted', `segment ${index} is in the bucket where digest ${index} sealed none`);
     if (digestText === undefined) {
       problem('missing-digest', `digest ${index} is not in the bucket`);
       previous = undefined;
@@ -178,11 +216,13 @@ function checkAgency(
     if (previous) {
       if (digest.previousDigestSha256 !== digestSha256(previous))
         problem('broken-digest-chain', `digest ${index} does not name digest ${index - 1} as it is`);
-      if (digest.chainStart !== previous.eventHashes.at(-1) || digest.firstSeq !== previous.lastSeq + 1)
+      if (digest.chainStart !== lastHashOf(previous) || digest.firstSeq !== previous.lastSeq + 1)
         problem('broken-event-chain', `segment ${index} does not continue segment ${index - 1}'s chain`);
     }
     report.events += digest.eventHashes.length;
-    if (inWindow && segment !== undefined && sha256Hex(segment) !== digest.segmentSha256) {
+    if (!report.endsAt[agencyId] || digest.signedAt > (report.endsAt[agencyId] ?? ''))
+      report.endsAt[agencyId] = digest.signedAt;
+    if (inWindow && segment !== undefined && !quiet && sha256Hex(segment) !== digest.segmentSha256) {
       const found = eventProblems(segment, digest);
       for (const p of found) problem(p.kind, p.detail, p.seq);
       // Lines rewritten without changing any event (another encoding, another layout): still not the file signed.
@@ -197,15 +237,22 @@ function checkAgency(
 export function parseDigest(text: string, agencyId: string, index: number): DigestFile | undefined {
   try {
     const d = JSON.parse(text) as DigestFile;
+    // A segment's digest names its segment and at least one event; a quiet one, neither.
+    const seals =
+      d.segmentKey === null
+        ? d.segmentSha256 === null && Array.isArray(d.eventHashes) && d.eventHashes.length === 0
+        : d.segmentKey === segmentKey(agencyId, index) &&
+          typeof d.segmentSha256 === 'string' &&
+          Array.isArray(d.eventHashes) &&
+          d.eventHashes.length > 0;
     const ok =
       d.schemaVersion === 1 &&
       d.algorithm === DIGEST_SIGNING_ALGORITHM &&
       d.agencyId === agencyId &&
       d.index === index &&
-      d.segmentKey === segmentKey(agencyId, index) &&
-      Array.isArray(d.eventHashes) &&
-      d.eventHashes.length > 0 &&
+      seals &&
       d.eventHashes.every((h) => typeof h === 'string') &&
+      typeof d.signedAt === 'string' &&
       Number.isSafeInteger(d.firstSeq) &&
       d.lastSeq - d.firstSeq + 1 === d.eventHashes.length &&
       typeof d.chainStart === 'string' &&

@@ -71,6 +71,98 @@ describe('the audit sealer', () => {
     expect(chain.heads.get(AGENCY)).toMatchObject({ index: 1, firstSeq: 4, lastSeq: 6 });
   });
 
+  it('seals a quiet digest once a period with nothing new, chained like any, and the trail verifies as of then', async () => {
+    const { links, chain, bucket } = world();
+    await chainMore(links, 0, 4);
+    await sealAgency(AGENCY, chain, bucket, signer, now);
+    const at = (iso: string): Clock => ({ now: () => new Date(iso) });
+    // Less than a period on: nothing.
+    expect(await sealAgency(AGENCY, chain, bucket, signer, at('2026-12-07T22:50:00.000Z'))).toEqual({
+      agencyId: AGENCY,
+      segments: 0,
+      events: 0,
+    });
+    // A period on, nothing new: a digest, no segment.
+    expect(await sealAgency(AGENCY, chain, bucket, signer, at('2026-12-07T22:55:00.000Z'))).toMatchObject({
+      segments: 0,
+      quiet: true,
+    });
+    expect(bucket.files.has(digestKey(AGENCY, 1))).toBe(true);
+    expect(bucket.files.has(segmentKey(AGENCY, 1))).toBe(false);
+    expect(chain.heads.get(AGENCY)).toMatchObject({ index: 1, firstSeq: 4, lastSeq: 3, eventHashes: [] });
+    // Another quiet period, then events again: they continue the chain through both quiet digests.
+    await sealAgency(AGENCY, chain, bucket, signer, at('2026-12-07T23:55:00.000Z'));
+    await chainMore(links, 4, 2);
+    expect(await sealAgency(AGENCY, chain, bucket, signer, at('2026-12-08T00:55:00.000Z'))).toMatchObject({
+      segments: 1,
+      events: 2,
+    });
+    expect(chain.heads.get(AGENCY)).toMatchObject({ index: 3, firstSeq: 4, lastSeq: 5 });
+    const report = verifyTrail(bucket.files, publicKey, [AGENCY], undefined, '2026-12-08T01:30:00.000Z');
+    expect(report).toMatchObject({ ok: true, segments: 4, events: 6 });
+    expect(report.endsAt).toEqual({ [AGENCY]: '2026-12-08T00:55:00.000Z' });
+  });
+
+  it('names a trail cut short at its end, as of when it was read, and a segment put where a quiet digest sealed none', async () => {
+    const { links, chain, bucket } = world();
+    const at = (iso: string): Clock => ({ now: () => new Date(iso) });
+    await chainMore(links, 0, 3);
+    await sealAgency(AGENCY, chain, bucket, signer, at('2026-12-07T20:00:00.000Z'));
+    await sealAgency(AGENCY, chain, bucket, signer, at('2026-12-07T21:00:00.000Z'));
+    await chainMore(links, 3, 2);
+    await sealAgency(AGENCY, chain, bucket, signer, at('2026-12-07T22:00:00.000Z'));
+    const asOf = '2026-12-07T22:30:00.000Z';
+    const problems = (files: Map<string, string>, when = asOf) =>
+      verifyTrail(files, publicKey, [AGENCY], undefined, when).problems.map((p) => `${p.kind}@${p.segment}`);
+    expect(problems(bucket.files)).toEqual([]);
+    // The newest segment and its digest removed together: the chain of digests still holds, its end is old.
+    const cut = new Map(bucket.files);
+    cut.delete(segmentKey(AGENCY, 2));
+    cut.delete(digestKey(AGENCY, 2));
+    expect(problems(cut)).toEqual([]);
+    expect(problems(cut, '2026-12-07T23:30:00.000Z')).toEqual(['stale-trail@1']);
+    // Without a time to hold it against, nothing can be said of its end.
+    expect(verifyTrail(cut, publicKey, [AGENCY]).ok).toBe(true);
+    // A stopped sealer looks the same, and is named the same.
+    expect(problems(bucket.files, '2026-12-08T00:30:00.000Z')).toEqual(['stale-trail@2']);
+    // A segment where the quiet digest sealed none.
+    const inserted = new Map(bucket.files).set(
+      segmentKey(AGENCY, 1),
+      bucket.files.get(segmentKey(AGENCY, 0)) ?? '',
+    );
+    expect(problems(inserted)).toEqual(['inserted@1']);
+    // The quiet digest taken out, or claiming an event: named.
+    const gone = new Map(bucket.files);
+    gone.delete(digestKey(AGENCY, 1));
+    expect(problems(gone)).toEqual(['missing-segment@1', 'missing-digest@1']);
+    const quiet = JSON.parse(bucket.files.get(digestKey(AGENCY, 1)) ?? '{}');
+    const claiming = new Map(bucket.files).set(
+      digestKey(AGENCY, 1),
+      JSON.stringify({ ...quiet, eventHashes: ['f'.repeat(64)], lastSeq: quiet.firstSeq }),
+    );
+    // (Not a digest at all, it says nothing of the segment: its absence is named too.)
+    expect(problems(claiming)).toEqual(['missing-segment@1', 'altered-digest@1']);
+  });
+
+  it('finishes a quiet seal that stopped after writing its digest, and never seals an agency with no trail', async () => {
+    const { links, chain, bucket } = world();
+    const later: Clock = { now: () => new Date('2026-12-07T23:00:00.000Z') };
+    expect(await sealAgency(AGENCY, chain, bucket, signer, later)).toEqual({
+      agencyId: AGENCY,
+      segments: 0,
+      events: 0,
+    });
+    expect(bucket.files.size).toBe(0);
+    await chainMore(links, 0, 2);
+    await sealAgency(AGENCY, chain, bucket, signer, now);
+    bucket.stopAfter = '.json';
+    await expect(sealAgency(AGENCY, chain, bucket, signer, later)).rejects.toThrow(/stopped/);
+    expect(chain.heads.get(AGENCY)?.index).toBe(0);
+    expect(await sealAgency(AGENCY, chain, bucket, signer, later)).toMatchObject({ quiet: true });
+    expect(chain.heads.get(AGENCY)?.index).toBe(1);
+    expect(verifyTrail(bucket.files, publicKey, [AGENCY]).ok).toBe(true);
+  });
+
   it('finishes a run that stopped after writing a segment, sealing exactly what that segment holds', async () => {
     const { links, chain, bucket } = world();
     await chainMore(links, 0, 5);

@@ -28,8 +28,26 @@ describe('codetrail audit verify', () => {
   it('verifies an untouched copy with the public key alone', () => {
     expect(runAuditVerify({ dir: join(dir, 'copy'), publicKey })).toEqual({
       ok: true,
+      text:
+        'audit trail verified: 60 event(s) in 6 segment(s) of north, south\n' +
+        'trail ends: north at 2026-12-07T12:00:00.000Z; south at 2026-12-07T12:00:00.000Z (give --as-of, when the copy was made, to check none is cut short)',
+    });
+  });
+
+  it('holds the end of each trail against when the copy was made (--as-of)', () => {
+    const copy = join(dir, 'copy');
+    expect(runAuditVerify({ dir: copy, publicKey, asOf: '2026-12-07T13:00:00Z' })).toEqual({
+      ok: true,
       text: 'audit trail verified: 60 event(s) in 6 segment(s) of north, south',
     });
+    const late = runAuditVerify({ dir: copy, publicKey, agency: ['north'], asOf: '2026-12-08T09:00:00Z' });
+    expect(late.ok).toBe(false);
+    expect(late.text.split('\n')[0]).toBe(
+      'stale-trail  north  segment 2: the newest digest was signed at 2026-12-07T12:00:00.000Z, more than 135 minutes before 2026-12-08T09:00:00.000Z: the trail may be cut short at its end, or the sealer has stopped',
+    );
+    expect(() => runAuditVerify({ dir: copy, publicKey, asOf: '2026-12-08' })).toThrow(
+      '--as-of: not an instant (e.g. 2026-12-08T14:00:00Z, when the copy was made)',
+    );
   });
 
   it('names what was changed, exits 1 from the command line, and says what to do with bad options', () => {
@@ -37,7 +55,7 @@ describe('codetrail audit verify', () => {
     rmSync(join(copy, segmentKey('south', 1).replace(/^audit-trail\//, '')));
     const { ok, text } = runAuditVerify({ dir: copy, publicKey, agency: ['south'] });
     expect(ok).toBe(false);
-    expect(text.split('\n')).toEqual([
+    expect(text.split('\n').slice(0, 2)).toEqual([
       'missing-segment  south  segment 1: segment 1 is not in the bucket',
       'audit trail NOT verified: 1 problem(s) in 30 event(s) in 3 segment(s) of south',
     ]);
