@@ -27,11 +27,16 @@ export function createValidationService(deps: StageDeps & { tables: TablesFor })
       if (!state) throw new UnknownChartError(message.chartKey, message.version);
       if (state.status === 'RECEIVED') {
         const raw: unknown = JSON.parse(await ports.artifacts.getText('artifacts', state.artifactKey));
-        const { findings, decision, grouping, principalCategory } = checkChart(raw, deps.tables);
+        const { findings, decision, grouping, principalCategory, tableVersions } = checkChart(
+          raw,
+          deps.tables,
+        );
         const moved = await ports.charts.transition(state.chartKey, state.version, ['RECEIVED'], decision, {
           findings,
           // Home health: the PDGM grouping (HIPPS) goes with the chart.
           ...(grouping ? { grouping } : {}),
+          // Kept with the chart so its audit event (written below, again on a redelivery) can name them.
+          ...(tableVersions ? { tableVersions: [...tableVersions] } : {}),
           ...(principalCategory ? { principalCategory } : {}),
           // A query waits in QUERY_OPEN for the clinician; the agency's aging policy sets its due date.
           ...(decision === 'QUERY_OPEN'
@@ -65,6 +70,18 @@ export function createValidationService(deps: StageDeps & { tables: TablesFor })
         detail: {
           status: state.status,
           findings: findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity })),
+          // What the findings were judged against, and what the chart grouped to: evidence for an audit.
+          ...(state.tableVersions ? { tables: state.tableVersions } : {}),
+          ...(state.grouping
+            ? {
+                grouping: {
+                  hipps: state.grouping.hipps,
+                  clinicalGroup: state.grouping.clinicalGroup,
+                  pdgmVersion: state.grouping.pdgmVersion,
+                  sample: state.grouping.sample,
+                },
+              }
+            : {}),
         },
       });
       if (state.status === 'VALIDATED') await ports.queue.send('sample', [chartMessage(state)]);

@@ -313,13 +313,32 @@ const findings = (d: Detail): string =>
         .join(', ')
     : 'no findings';
 
+/** `; grouped to HIPPS 1AA11 (PDGM CY2026, sample)`, for a home health chart that grouped. */
+const grouped = (d: Detail): string => {
+  const g = d.grouping as { hipps?: unknown; pdgmVersion?: unknown; sample?: unknown } | undefined;
+  return g
+    ? `; grouped to HIPPS ${String(g.hipps)} (PDGM ${String(g.pdgmVersion)}${g.sample ? ', sample' : ''})`
+    : '';
+};
+
+/** `; tables icd10cm FY2026, codeFirst codetrail-starter (sample)`: what the findings were judged against. */
+const judgedBy = (d: Detail): string =>
+  Array.isArray(d.tables) && d.tables.length > 0
+    ? `; tables ${(d.tables as { table?: unknown; version?: unknown; inForce?: unknown; sample?: unknown }[])
+        .map(
+          (t) =>
+            `${String(t.table)} ${String(t.version)}${t.sample ? ' (sample)' : ''}${t.inForce === false ? ' (NOT IN FORCE)' : ''}`,
+        )
+        .join(', ')}`
+    : '';
+
 /** One line per kind of event a reviewer reads first; any other event says its scalar fields. */
 const SUMMARIES: Record<string, (d: Detail) => string> = {
   'chart.received': (d) =>
     `received from file ${String(d.objectId)}, coded by ${String(d.coderId)} (content sha256 ${short(d.contentHash)})`,
-  'chart.validated': (d) => `validated: ${findings(d)}`,
-  'chart.rejected': (d) => `rejected by validation: ${findings(d)}`,
-  'chart.query-opened': (d) => `clinician query opened: ${findings(d)}`,
+  'chart.validated': (d) => `validated: ${findings(d)}${grouped(d)}${judgedBy(d)}`,
+  'chart.rejected': (d) => `rejected by validation: ${findings(d)}${judgedBy(d)}`,
+  'chart.query-opened': (d) => `clinician query opened: ${findings(d)}${judgedBy(d)}`,
   'chart.sampled': (d) =>
     `sampled for QA (${String(d.queue ?? 'qa-review')}): ${String(d.reason)}${Array.isArray(d.senior) ? `; senior: ${list(d.senior)}` : ''}`,
   'chart.not-sampled': (d) => `not sampled: ${String(d.reason)}`,

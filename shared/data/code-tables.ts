@@ -78,6 +78,36 @@ export interface CodeTables {
   rarcFor(date: string): TableChoice<RarcTable> | undefined;
 }
 
+/** One table version a chart was judged by: which, whether in force on its date, whether a sample. */
+export interface TableVersionUsed {
+  table: 'icd10cm' | 'pdgm' | 'hospicePrincipal' | 'codeFirst';
+  version: string;
+  /** False when no version covers the date: the nearest one was used instead. */
+  inForce: boolean;
+  /** A sample, not a complete table: findings against it are warnings. */
+  sample: boolean;
+}
+
+/**
+ * The versions of the tables the rules judge a chart of `date` by (the same choice as `CodeTables`
+ * makes, from the manifest alone: nothing is loaded), for the audit trail to record with its findings.
+ */
+export function versionsInForce(manifest: CodeTablesManifest, date: string): TableVersionUsed[] {
+  const out: TableVersionUsed[] = [];
+  const lists: [TableVersionUsed['table'], readonly TableVersionInfo[]][] = [
+    ['icd10cm', manifest.icd10cm],
+    ['pdgm', manifest.pdgm],
+    ['hospicePrincipal', completeFirst(manifest.hospicePrincipal)],
+    ['codeFirst', completeFirst(manifest.codeFirst)],
+  ];
+  for (const [table, versions] of lists) {
+    if (versions.length === 0) continue;
+    const { info, inForce } = versionFor(versions, date);
+    out.push({ table, version: info.version, inForce, sample: info.sample });
+  }
+  return out;
+}
+
 /** The version covering `date`; else the nearest: the latest that starts before it, or the earliest. */
 export function versionFor(
   versions: readonly TableVersionInfo[],

@@ -274,6 +274,17 @@ export const ChartState = z.object({
     ),
   supersededBy: z.int().optional(),
   grouping: PdgmGroupingState.optional().describe('Home health: the PDGM grouping the validation computed'),
+  tableVersions: z
+    .array(
+      z.object({
+        table: z.enum(['icd10cm', 'pdgm', 'hospicePrincipal', 'codeFirst']),
+        version: z.string(),
+        inForce: z.boolean(),
+        sample: z.boolean(),
+      }),
+    )
+    .optional()
+    .describe('The code table versions validation judged the chart by: its audit event records them'),
   principalCategory: z
     .string()
     .max(8)

@@ -1,3 +1,4 @@
+import type { TableVersionUsed } from '#shared/data/code-tables.ts';
 import type { Finding } from '#shared/model/chart-state.ts';
 import { runRules } from './catalog.ts';
 import { icd10Principal, printableCode } from './codes.ts';
@@ -13,6 +14,8 @@ export interface ChartCheck {
   grouping?: PdgmGrouping;
   /** The ICD-10-CM category (first 3 characters) of the principal diagnosis, when it is code-shaped. */
   principalCategory?: string;
+  /** The table versions the chart was judged by (none when it could not be read as a chart). */
+  tableVersions?: readonly TableVersionUsed[];
 }
 
 /**
@@ -26,6 +29,7 @@ export function checkChart(raw: unknown, tables: TablesFor): ChartCheck {
   const inForce = tables(checked.chart.period.from);
   const findings = [...checked.findings, ...runRules(checked.chart, inForce)];
   const result: ChartCheck = { findings, decision: decide(findings) };
+  if (inForce.versions) result.tableVersions = inForce.versions;
   // groupPdgm groups home health periods only: a hospice chart comes back not grouped.
   const pdgm = inForce.pdgm;
   const grouped = pdgm ? groupPdgm(checked.chart, pdgm) : undefined;

@@ -1,4 +1,5 @@
 import type { CodeList } from '#shared/data/code-list.ts';
+import type { TableVersionUsed } from '#shared/data/code-tables.ts';
 import type { Icd10Table } from '#shared/data/icd10cm.ts';
 import type { PdgmTables } from '#shared/data/pdgm.ts';
 import type { Chart } from '#shared/model/chart.ts';
@@ -15,6 +16,8 @@ export interface RuleTables {
   codeFirst?: CodeList | undefined;
   /** Tables with no version in force for the period (MISSING_TABLE), for CODE-TABLES to report. */
   missing?: readonly string[];
+  /** Which version of each table the period is judged by, for the audit trail (`versionsInForce`). */
+  versions?: readonly TableVersionUsed[];
 }
 
 /** How RuleTables.missing names each table with no version in force (for a code list, the nearest was used). */

@@ -1,4 +1,10 @@
-import { type CodeTables, completeFirst, loadCodeTables, versionFor } from '#shared/data/code-tables.ts';
+import {
+  type CodeTables,
+  completeFirst,
+  loadCodeTables,
+  versionFor,
+  versionsInForce,
+} from '#shared/data/code-tables.ts';
 import { MISSING_TABLE, type RuleTables, type TablesFor } from './rule.ts';
 
 /** RuleTables by date, per loaded set of tables: charts of one period share one (the tables never change). */
@@ -41,6 +47,7 @@ function ruleTables(tables: CodeTables, periodFrom: string): RuleTables {
   const hospicePrincipal = once(() => tables.codeListFor('hospice-principal', periodFrom)?.table);
   const codeFirst = once(() => tables.codeListFor('code-first', periodFrom)?.table);
   const missing = once(() => missingTables(tables, periodFrom));
+  const versions = once(() => versionsInForce(tables.manifest, periodFrom));
   return {
     icd10cm: tables.icd10cmFor(periodFrom).table,
     get pdgm() {
@@ -54,6 +61,9 @@ function ruleTables(tables: CodeTables, periodFrom: string): RuleTables {
     },
     get missing() {
       return missing();
+    },
+    get versions() {
+      return versions();
     },
   };
 }

@@ -255,6 +255,25 @@ describe("a chart's story from its agency's trail", () => {
     expect(relatedSubjects(EVENTS)).toEqual(['batch:b1', 'object:ob1']);
   });
 
+  it('says what a validation judged the chart against, and what it grouped to', () => {
+    expect(
+      summarize({
+        type: 'chart.validated',
+        detail: {
+          findings: [{ ruleId: 'HH-1', severity: 'warn' }],
+          tables: [
+            { table: 'icd10cm', version: 'FY2026', inForce: true, sample: false },
+            { table: 'codeFirst', version: 'codetrail-starter', inForce: true, sample: true },
+            { table: 'pdgm', version: 'CY2025', inForce: false, sample: true },
+          ],
+          grouping: { hipps: '1AA11', clinicalGroup: 'MMTA', pdgmVersion: 'CY2025', sample: true },
+        },
+      }),
+    ).toBe(
+      'validated: HH-1 (warn); grouped to HIPPS 1AA11 (PDGM CY2025, sample); tables icd10cm FY2026, codeFirst codetrail-starter (sample), pdgm CY2025 (sample) (NOT IN FORCE)',
+    );
+  });
+
   it('says each kind of event in a line of ids, codes and figures', () => {
     expect(
       summarize({ type: 'chart.validated', detail: { findings: [{ ruleId: 'DX-1', severity: 'warn' }] } }),

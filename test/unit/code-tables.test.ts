@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fiscalYear, runTablesImport, runTablesList } from '#cli/commands/tables.ts';
-import { dataDir, loadCodeTables, readManifest, versionFor } from '#shared/data/code-tables.ts';
+import {
+  dataDir,
+  loadCodeTables,
+  readManifest,
+  versionFor,
+  versionsInForce,
+} from '#shared/data/code-tables.ts';
 import { parseOrderLine } from '#shared/data/icd10cm-order-file.ts';
 
 /** The repository's own data folder (shared/data): where the shipped tables and manifest live. */
@@ -50,6 +56,31 @@ describe('code tables, versioned by dates of service', () => {
     expect(versionFor(versions, '2022-09-30')).toMatchObject({ inForce: true, info: { version: 'FY2022' } });
     expect(versionFor(versions, '2025-01-01')).toMatchObject({ inForce: false, info: { version: 'FY2023' } });
     expect(versionFor(versions, '2020-01-01')).toMatchObject({ inForce: false, info: { version: 'FY2022' } });
+  });
+
+  it('names the versions a chart of a date is judged by, as the tables choose them, loading nothing', () => {
+    const tables = loadCodeTables();
+    const used = versionsInForce(tables.manifest, '2022-03-01');
+    expect(used.find((t) => t.table === 'icd10cm')).toEqual({
+      table: 'icd10cm',
+      version: tables.icd10cmFor('2022-03-01').info.version,
+      inForce: true,
+      sample: false,
+    });
+    for (const kind of ['hospice-principal', 'code-first'] as const) {
+      const choice = tables.codeListFor(kind, '2022-03-01');
+      const table = kind === 'hospice-principal' ? 'hospicePrincipal' : 'codeFirst';
+      expect(used.find((t) => t.table === table)).toEqual({
+        table,
+        version: choice?.info.version,
+        inForce: choice?.inForce,
+        sample: choice?.info.sample,
+      });
+    }
+    // Past the last ICD-10-CM version: the nearest, said to be out of force.
+    expect(versionsInForce(tables.manifest, '2031-03-01').find((t) => t.table === 'icd10cm')?.inForce).toBe(
+      false,
+    );
   });
 
   it('knows a fiscal year by its name', () => {

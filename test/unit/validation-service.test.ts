@@ -96,9 +96,25 @@ describe('validation: the decision on a received chart', () => {
         detail: {
           status,
           findings: expected.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity })),
+          // What the findings were judged against; a home health chart's grouping.
+          tables: expected.tableVersions,
+          ...(expected.grouping
+            ? {
+                grouping: {
+                  hipps: expected.grouping.hipps,
+                  clinicalGroup: expected.grouping.clinicalGroup,
+                  pdgmVersion: expected.grouping.pdgmVersion,
+                  sample: expected.grouping.sample,
+                },
+              }
+            : {}),
         },
       },
     ]);
+    // Each table the period is judged by, by version, whether in force and whether a sample.
+    expect(expected.tableVersions?.map((t) => t.table)).toEqual(
+      expect.arrayContaining(['icd10cm', 'hospicePrincipal', 'codeFirst']),
+    );
     expect(desk.mem.take('sample')).toEqual(status === 'VALIDATED' ? [message] : []);
     // A query waits for the clinician, due by the agency's aging policy; no other decision opens one.
     if (status === 'QUERY_OPEN')
