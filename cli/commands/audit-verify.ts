@@ -54,7 +54,14 @@ export function runAuditVerify(opts: {
 /** An ISO 8601 instant (`2026-12-08T14:00:00Z`), as `--as-of` takes it. */
 function isoInstant(value: string): string {
   const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(ms))
+  const shaped = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(
+    value,
+  );
+  // A day that does not exist (2026-02-30) would roll over into the next month: refused, not moved.
+  const day = shaped?.[1];
+  const real =
+    day !== undefined && new Date(Date.parse(`${day}T00:00:00Z`)).toISOString().slice(0, 10) === day;
+  if (!shaped || !real || Number.isNaN(ms))
     throw new Error('--as-of: not an instant (e.g. 2026-12-08T14:00:00Z, when the copy was made)');
   return new Date(ms).toISOString();
 }
@@ -109,7 +116,8 @@ function renderTrailReport(report: TrailReport): { text: string; ok: boolean } {
     report.outsideWindow > 0
       ? ` (${report.outsideWindow} sealed outside the window: digests checked, events not read)`
       : '';
-  const scope = `${report.events.toLocaleString('en-US')} event(s) in ${report.segments} segment(s)${outside} of ${report.agencies.join(', ') || 'no agency'}`;
+  const quiet = report.quietDigests > 0 ? ` and ${report.quietDigests} quiet digest(s)` : '';
+  const scope = `${report.events.toLocaleString('en-US')} event(s) in ${report.segments} segment(s)${quiet}${outside} of ${report.agencies.join(', ') || 'no agency'}`;
   lines.push(
     report.ok
       ? `audit trail verified: ${scope}`

@@ -2,7 +2,7 @@ import type { Clock } from '#shared/aws/ports.ts';
 import { SEAL_EVERY_MINUTES, SEGMENT_MAX_EVENTS } from '#shared/topology.ts';
 import { canonical } from './canonical.ts';
 import type { ChainedEvent } from './chain.ts';
-import { type DigestFile, quietSeal, type Segment, segmentOf, signDigest } from './segments.ts';
+import { type DigestFile, isQuiet, quietSeal, type Segment, segmentOf, signDigest } from './segments.ts';
 import type { AuditSigner } from './signer.ts';
 import { digestSigned, parseDigest } from './verify.ts';
 
@@ -54,6 +54,9 @@ export async function sealAgency(
 ): Promise<SealReport> {
   const report: SealReport = { agencyId, segments: 0, events: 0 };
   let previous = await chain.lastDigest(agencyId);
+  // A quiet seal that stopped after writing its digest, before recording it: take it up first, or the
+  // next segment would be aimed at its place and the sealer stuck there for good.
+  if (previous) previous = await quietLeftBehind(agencyId, chain, bucket, signer, previous);
   for (;;) {
     const fromSeq = previous ? previous.lastSeq + 1 : 0;
     let events = await chain.links(agencyId, fromSeq, maxEvents);
@@ -108,6 +111,34 @@ async function sealQuiet(
     digest = await heldDigest(agencyId, bucket, quiet, digest, signer);
   }
   await chain.sealed(agencyId, digest, previous);
+}
+
+/**
+ * The quiet digest after `previous` a stopped run wrote and did not record, recorded now (the newest
+ * digest after it); `previous` when there is none. One read of the bucket per run.
+ */
+async function quietLeftBehind(
+  agencyId: string,
+  chain: SealedChain,
+  bucket: TrailObjects,
+  signer: AuditSigner,
+  previous: DigestFile,
+): Promise<DigestFile> {
+  const next = quietSeal(agencyId, previous);
+  const text = await bucket.read(next.digestKey);
+  if (text === undefined) return previous;
+  const held = parseDigest(text, agencyId, next.stated.index);
+  // Anything else there is left for the sealing below to find (and stop at, loudly).
+  if (
+    !held ||
+    !isQuiet(held) ||
+    !sameSegment(held, { ...held, ...next.stated }) ||
+    held.keyId !== signer.keyId ||
+    !digestSigned(held, [await signer.publicKeyPem()])
+  )
+    return previous;
+  await chain.sealed(agencyId, held, previous);
+  return held;
 }
 
 /**

@@ -337,8 +337,8 @@ const SUMMARIES: Record<string, (d: Detail) => string> = {
   'chart.received': (d) =>
     `received from file ${String(d.objectId)}, coded by ${String(d.coderId)} (content sha256 ${short(d.contentHash)})`,
   'chart.validated': (d) => `validated: ${findings(d)}${grouped(d)}${judgedBy(d)}`,
-  'chart.rejected': (d) => `rejected by validation: ${findings(d)}${judgedBy(d)}`,
-  'chart.query-opened': (d) => `clinician query opened: ${findings(d)}${judgedBy(d)}`,
+  'chart.rejected': (d) => `rejected by validation: ${findings(d)}${grouped(d)}${judgedBy(d)}`,
+  'chart.query-opened': (d) => `clinician query opened: ${findings(d)}${grouped(d)}${judgedBy(d)}`,
   'chart.sampled': (d) =>
     `sampled for QA (${String(d.queue ?? 'qa-review')}): ${String(d.reason)}${Array.isArray(d.senior) ? `; senior: ${list(d.senior)}` : ''}`,
   'chart.not-sampled': (d) => `not sampled: ${String(d.reason)}`,

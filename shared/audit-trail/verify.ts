@@ -47,6 +47,8 @@ export interface TrailReport {
   events: number;
   /** Segments sealed outside the window asked for: their digests checked, their events not read. */
   outsideWindow: number;
+  /** Quiet digests (periods with nothing new): signed and chained, sealing no segment. */
+  quietDigests: number;
   /** Each agency's newest signed digest, when it was signed: where its trail ends. */
   endsAt: Record<string, string>;
   problems: TrailProblem[];
@@ -119,6 +121,7 @@ export function verifyTrail(
     segments: 0,
     events: 0,
     outsideWindow: 0,
+    quietDigests: 0,
     endsAt: {},
     problems: [],
   };
@@ -134,7 +137,8 @@ export function verifyTrail(
   if (asOf !== undefined)
     for (const agencyId of report.agencies) {
       const endsAt = report.endsAt[agencyId];
-      const last = Math.max(-1, ...(byAgency.get(agencyId) ?? []));
+      let last = -1;
+      for (const index of byAgency.get(agencyId) ?? []) if (index > last) last = index;
       if (endsAt && Date.parse(asOf) - Date.parse(endsAt) > TRAIL_STALE_AFTER_MINUTES * 60_000)
         report.problems.push({
           kind: 'stale-trail',
@@ -185,8 +189,14 @@ function checkAgency(
     // Outside the window a segment is not read (a digest missing or unreadable does not say when).
     const inWindow = typeof sealedAt !== 'string' || sealedInWindow(sealedAt, lastSignedAt, window);
     if (!inWindow) report.outsideWindow += 1;
+    // Whether its signature holds, once: an unsigned digest says nothing, not even that it sealed no segment.
+    const signed = digest !== undefined && digestSigned(digest, publicKeys);
     // A quiet digest seals no segment: one in its place was put there.
-    const quiet = digest !== undefined && isQuiet(digest);
+    const quiet = signed && isQuiet(digest);
+    if (quiet) {
+      report.segments -= 1;
+      report.quietDigests += 1;
+    }
     if (segment === undefined && inWindow && !quiet)
       problem('missing-segment', `segment ${index} is not in the bucket`);
     if (segment !== undefined && quiet)
@@ -201,7 +211,7 @@ function checkAgency(
       previous = undefined;
       continue;
     }
-    if (!digestSigned(digest, publicKeys)) {
+    if (!signed) {
       // Nothing an unsigned digest says is used: not its segment, not as the next one's predecessor.
       problem('bad-signature', `digest ${index}'s signature does not hold`);
       previous = undefined;

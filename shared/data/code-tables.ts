@@ -91,6 +91,8 @@ export interface TableVersionUsed {
 /**
  * The versions of the tables the rules judge a chart of `date` by (the same choice as `CodeTables`
  * makes, from the manifest alone: nothing is loaded), for the audit trail to record with its findings.
+ * PDGM only when a version is in force: otherwise no PDGM table is used (the period is not grouped),
+ * where the other tables fall back to the nearest version (`inForce: false`).
  */
 export function versionsInForce(manifest: CodeTablesManifest, date: string): TableVersionUsed[] {
   const out: TableVersionUsed[] = [];
@@ -103,6 +105,7 @@ export function versionsInForce(manifest: CodeTablesManifest, date: string): Tab
   for (const [table, versions] of lists) {
     if (versions.length === 0) continue;
     const { info, inForce } = versionFor(versions, date);
+    if (table === 'pdgm' && !inForce) continue;
     out.push({ table, version: info.version, inForce, sample: info.sample });
   }
   return out;

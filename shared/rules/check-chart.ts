@@ -29,7 +29,10 @@ export function checkChart(raw: unknown, tables: TablesFor): ChartCheck {
   const inForce = tables(checked.chart.period.from);
   const findings = [...checked.findings, ...runRules(checked.chart, inForce)];
   const result: ChartCheck = { findings, decision: decide(findings) };
-  if (inForce.versions) result.tableVersions = inForce.versions;
+  // The tables this chart's rules consult: PDGM groups home health alone, the hospice principal list
+  // judges hospice alone.
+  const notConsulted = checked.chart.lineOfBusiness === 'hospice' ? 'pdgm' : 'hospicePrincipal';
+  if (inForce.versions) result.tableVersions = inForce.versions.filter((t) => t.table !== notConsulted);
   // groupPdgm groups home health periods only: a hospice chart comes back not grouped.
   const pdgm = inForce.pdgm;
   const grouped = pdgm ? groupPdgm(checked.chart, pdgm) : undefined;

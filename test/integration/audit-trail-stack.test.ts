@@ -160,5 +160,12 @@ describe('the audit trail on the emulators, as deployed', () => {
     expect(report).toMatch(/^modified {2}agency-b {2}segment 0 {2}event 1: /m);
     // The other agency's trail still verifies on its own.
     expect((await runStackAuditVerify(target(), { agency: ['agency-a'] })).ok).toBe(true);
+    // As of three hours on, with no sealer run since: its end is too old (cut short, or a stopped sealer).
+    const later = await runStackAuditVerify(target(), {
+      agency: ['agency-a'],
+      asOf: new Date(Date.now() + 3 * 3_600_000),
+    });
+    expect(later.ok).toBe(false);
+    expect(later.text).toMatch(/^stale-trail {2}agency-a {2}segment \d+: the newest digest was signed at /m);
   });
 });

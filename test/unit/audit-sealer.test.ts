@@ -99,7 +99,7 @@ describe('the audit sealer', () => {
     });
     expect(chain.heads.get(AGENCY)).toMatchObject({ index: 3, firstSeq: 4, lastSeq: 5 });
     const report = verifyTrail(bucket.files, publicKey, [AGENCY], undefined, '2026-12-08T01:30:00.000Z');
-    expect(report).toMatchObject({ ok: true, segments: 4, events: 6 });
+    expect(report).toMatchObject({ ok: true, segments: 2, quietDigests: 2, events: 6 });
     expect(report.endsAt).toEqual({ [AGENCY]: '2026-12-08T00:55:00.000Z' });
   });
 
@@ -131,6 +131,15 @@ describe('the audit sealer', () => {
       bucket.files.get(segmentKey(AGENCY, 0)) ?? '',
     );
     expect(problems(inserted)).toEqual(['inserted@1']);
+    // A segment deleted, its digest replaced by a quiet-shaped one nobody signed: the signature fails, and
+    // the segment is named missing (an unsigned digest cannot say it sealed none).
+    const forgedQuiet = new Map(bucket.files);
+    forgedQuiet.delete(segmentKey(AGENCY, 2));
+    forgedQuiet.set(
+      digestKey(AGENCY, 2),
+      JSON.stringify({ ...JSON.parse(bucket.files.get(digestKey(AGENCY, 1)) ?? '{}'), index: 2 }),
+    );
+    expect(problems(forgedQuiet)).toEqual(['missing-segment@2', 'bad-signature@2']);
     // The quiet digest taken out, or claiming an event: named.
     const gone = new Map(bucket.files);
     gone.delete(digestKey(AGENCY, 1));
@@ -158,9 +167,29 @@ describe('the audit sealer', () => {
     bucket.stopAfter = '.json';
     await expect(sealAgency(AGENCY, chain, bucket, signer, later)).rejects.toThrow(/stopped/);
     expect(chain.heads.get(AGENCY)?.index).toBe(0);
-    expect(await sealAgency(AGENCY, chain, bucket, signer, later)).toMatchObject({ quiet: true });
+    // The digest it left is taken up, not written again.
+    const writes = bucket.writes;
+    await sealAgency(AGENCY, chain, bucket, signer, later);
+    expect(bucket.writes).toBe(writes);
     expect(chain.heads.get(AGENCY)?.index).toBe(1);
     expect(verifyTrail(bucket.files, publicKey, [AGENCY]).ok).toBe(true);
+  });
+
+  it('takes up a quiet digest a stopped run wrote when new events came since, and seals them after it', async () => {
+    const { links, chain, bucket } = world();
+    await chainMore(links, 0, 2);
+    await sealAgency(AGENCY, chain, bucket, signer, now);
+    bucket.stopAfter = '.json';
+    await expect(
+      sealAgency(AGENCY, chain, bucket, signer, { now: () => new Date('2026-12-07T23:00:00.000Z') }),
+    ).rejects.toThrow(/stopped/);
+    await chainMore(links, 2, 3);
+    expect(
+      await sealAgency(AGENCY, chain, bucket, signer, { now: () => new Date('2026-12-07T23:10:00.000Z') }),
+    ).toMatchObject({ segments: 1, events: 3 });
+    expect(chain.heads.get(AGENCY)).toMatchObject({ index: 2, firstSeq: 2, lastSeq: 4 });
+    expect(bucket.files.has(segmentKey(AGENCY, 1))).toBe(false);
+    expect(verifyTrail(bucket.files, publicKey, [AGENCY])).toMatchObject({ ok: true, events: 5 });
   });
 
   it('finishes a run that stopped after writing a segment, sealing exactly what that segment holds', async () => {

@@ -264,13 +264,14 @@ describe("a chart's story from its agency's trail", () => {
           tables: [
             { table: 'icd10cm', version: 'FY2026', inForce: true, sample: false },
             { table: 'codeFirst', version: 'codetrail-starter', inForce: true, sample: true },
-            { table: 'pdgm', version: 'CY2025', inForce: false, sample: true },
+            { table: 'pdgm', version: 'CY2025', inForce: true, sample: true },
+            { table: 'hospicePrincipal', version: 'FY2024', inForce: false, sample: false },
           ],
           grouping: { hipps: '1AA11', clinicalGroup: 'MMTA', pdgmVersion: 'CY2025', sample: true },
         },
       }),
     ).toBe(
-      'validated: HH-1 (warn); grouped to HIPPS 1AA11 (PDGM CY2025, sample); tables icd10cm FY2026, codeFirst codetrail-starter (sample), pdgm CY2025 (sample) (NOT IN FORCE)',
+      'validated: HH-1 (warn); grouped to HIPPS 1AA11 (PDGM CY2025, sample); tables icd10cm FY2026, codeFirst codetrail-starter (sample), pdgm CY2025 (sample), hospicePrincipal FY2024 (NOT IN FORCE)',
     );
   });
 

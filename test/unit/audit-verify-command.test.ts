@@ -45,6 +45,8 @@ describe('codetrail audit verify', () => {
     expect(late.text.split('\n')[0]).toBe(
       'stale-trail  north  segment 2: the newest digest was signed at 2026-12-07T12:00:00.000Z, more than 135 minutes before 2026-12-08T09:00:00.000Z: the trail may be cut short at its end, or the sealer has stopped',
     );
+    expect(() => runAuditVerify({ dir: copy, publicKey, asOf: '2026-02-30T10:00:00Z' })).toThrow('--as-of');
+    expect(() => runAuditVerify({ dir: copy, publicKey, asOf: '2026-12-08T24:00:00Z' })).toThrow('--as-of');
     expect(() => runAuditVerify({ dir: copy, publicKey, asOf: '2026-12-08' })).toThrow(
       '--as-of: not an instant (e.g. 2026-12-08T14:00:00Z, when the copy was made)',
     );

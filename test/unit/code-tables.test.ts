@@ -83,6 +83,48 @@ describe('code tables, versioned by dates of service', () => {
     );
   });
 
+  it('prefers an imported code list to the starter, and names PDGM only where a version is in force', () => {
+    const v = (version: string, from: string, through: string, sample = false) => ({
+      version,
+      from,
+      through,
+      file: '',
+      params: '',
+      sample,
+      source: '',
+    });
+    const manifest = {
+      icd10cm: [v('FY2026', '2025-10-01', '2026-09-30')],
+      pdgm: [v('CY2026', '2026-01-01', '2026-12-31', true)],
+      hospicePrincipal: [
+        v('starter', '2020-01-01', '2030-12-31', true),
+        v('FY2026', '2025-10-01', '2026-09-30'),
+      ],
+      codeFirst: [v('starter', '2020-01-01', '2030-12-31', true)],
+      carc: [],
+      rarc: [],
+    };
+    expect(versionsInForce(manifest, '2026-03-01')).toEqual([
+      { table: 'icd10cm', version: 'FY2026', inForce: true, sample: false },
+      { table: 'pdgm', version: 'CY2026', inForce: true, sample: true },
+      { table: 'hospicePrincipal', version: 'FY2026', inForce: true, sample: false },
+      { table: 'codeFirst', version: 'starter', inForce: true, sample: true },
+    ]);
+    // Before PDGM's year: not grouped, so no PDGM table is named; the imported list is still the one used.
+    expect(versionsInForce(manifest, '2025-11-01')).toEqual([
+      { table: 'icd10cm', version: 'FY2026', inForce: true, sample: false },
+      { table: 'hospicePrincipal', version: 'FY2026', inForce: true, sample: false },
+      { table: 'codeFirst', version: 'starter', inForce: true, sample: true },
+    ]);
+    // Past the imported list: its nearest version, out of force (never the starter again).
+    expect(versionsInForce(manifest, '2027-03-01').find((t) => t.table === 'hospicePrincipal')).toEqual({
+      table: 'hospicePrincipal',
+      version: 'FY2026',
+      inForce: false,
+      sample: false,
+    });
+  });
+
   it('knows a fiscal year by its name', () => {
     expect(fiscalYear('FY2026')).toEqual({ from: '2025-10-01', through: '2026-09-30' });
     expect(fiscalYear('2026')).toBeUndefined();

@@ -38,6 +38,7 @@ function history(): ChartHistory {
       segments: 1,
       events: 1,
       outsideWindow: 0,
+      quietDigests: 0,
       endsAt: {},
       problems: [],
     },

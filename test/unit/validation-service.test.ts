@@ -111,10 +111,12 @@ describe('validation: the decision on a received chart', () => {
         },
       },
     ]);
-    // Each table the period is judged by, by version, whether in force and whether a sample.
-    expect(expected.tableVersions?.map((t) => t.table)).toEqual(
-      expect.arrayContaining(['icd10cm', 'hospicePrincipal', 'codeFirst']),
-    );
+    // The tables this chart's rules consult: PDGM for home health alone, the hospice principal list for
+    // hospice alone; each by version, whether in force and whether a sample.
+    const consulted = expected.tableVersions?.map((t) => t.table);
+    expect(consulted).toContain('icd10cm');
+    expect(consulted).toContain('codeFirst');
+    expect(consulted).not.toContain(chart.lineOfBusiness === 'hospice' ? 'pdgm' : 'hospicePrincipal');
     expect(desk.mem.take('sample')).toEqual(status === 'VALIDATED' ? [message] : []);
     // A query waits for the clinician, due by the agency's aging policy; no other decision opens one.
     if (status === 'QUERY_OPEN')
