@@ -51,7 +51,9 @@ export function claimFrom835(
     const reason = a.reason.trim().toUpperCase();
     if (!GROUPS.has(group) || !CARC_CODE.test(reason)) {
       // Named by what is wrong, quoting only a value that is a valid code: the rest came from the file.
-      const groupText = GROUPS.has(group) ? `group ${group}` : 'a group X12 does not define';
+      const groupText = GROUPS.has(group)
+        ? `group ${group}`
+        : 'a group the 5010 835 does not define (CO, OA, PI, PR)';
       const reasonText = CARC_CODE.test(reason) ? `reason ${reason}` : 'a reason that is not a CARC code';
       dropped.push(`a ${level}-level adjustment with ${groupText} and ${reasonText}`);
       return;

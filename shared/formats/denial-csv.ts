@@ -49,7 +49,7 @@ export const DENIAL_CSV_COLUMNS = [
     name: 'reason_codes',
     required: false,
     description:
-      'claim adjustments as GROUP-CARC or GROUP-CARC:amount (GROUP one of CO, PR, OA, PI, CR; CARC 1-5 letters or digits), separated by ; or spaces; a denied line needs at least one',
+      'claim adjustments as GROUP-CARC or GROUP-CARC:amount (GROUP one of CO, PR, OA, PI, the 5010 CAS groups; CARC 1-5 letters or digits), separated by ; or spaces; a denied line needs at least one',
   },
   {
     name: 'remark_codes',
@@ -424,7 +424,7 @@ function entries(cell: string): string[] {
   return cell.split(/[;\s]+/).filter((e) => e !== '');
 }
 
-const REASON_CODE = /^(CO|PR|OA|PI|CR)-([A-Z0-9]{1,5})(?::(.+))?$/;
+const REASON_CODE = /^(CO|PR|OA|PI)-([A-Z0-9]{1,5})(?::(.+))?$/;
 
 function parseReasonCodes(cell: string): Parsed<ClaimAdjustment[]> {
   const adjustments: ClaimAdjustment[] = [];
@@ -432,7 +432,7 @@ function parseReasonCodes(cell: string): Parsed<ClaimAdjustment[]> {
     const adjustment = reasonCode(entry.toUpperCase());
     if (!adjustment)
       return {
-        reason: `entry ${i + 1}: expected GROUP-CARC or GROUP-CARC:amount (GROUP one of CO, PR, OA, PI, CR; CARC 1-3 digits or a letter and 1-2 digits; amount a plain decimal)`,
+        reason: `entry ${i + 1}: expected GROUP-CARC or GROUP-CARC:amount (GROUP one of CO, PR, OA, PI; CARC 1-3 digits or a letter and 1-2 digits; amount a plain decimal)`,
       };
     adjustments.push(adjustment);
   }

@@ -9,7 +9,7 @@ export const DenialEntry = z
     chartId: z.string().min(1).max(128).optional(),
     claimRef: z.string().min(1).max(20).optional(),
     version: z.int().min(1).optional().describe('Defaults to the latest batched version'),
-    reasonCodes: z.array(z.string().regex(/^(CO|PR|OA|PI|CR)-[A-Z0-9]{1,5}$/)).min(1),
+    reasonCodes: z.array(z.string().regex(/^(CO|PR|OA|PI)-[A-Z0-9]{1,5}$/)).min(1),
     remarkCodes: z.array(z.string().max(8)).default([]),
     deniedAmount: z.number().nonnegative().optional(),
   })

@@ -39,7 +39,12 @@ export const REMARK_CODE = /^[A-Z]{1,2}\d{1,4}$/;
 export const RARC_CODE = /^(M|MA|N)\d{1,4}$/;
 
 /** Claim adjustment group codes: contractual, patient responsibility, other, payer initiated, correction/reversal. */
-export const AdjustmentGroup = z.enum(['CO', 'PR', 'OA', 'PI', 'CR']);
+/**
+ * CAS group codes of the 5010 835 (CO contractual obligation, OA other adjustment, PI payer initiated,
+ * PR patient responsibility). CR (corrections and reversals) was 4010's and is gone: a reversal is
+ * CLP02 22 now. Anything else is reported as an error and not applied.
+ */
+export const AdjustmentGroup = z.enum(['CO', 'PR', 'OA', 'PI']);
 
 export const ClaimAdjustment = z.object({
   group: AdjustmentGroup,

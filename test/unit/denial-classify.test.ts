@@ -221,7 +221,12 @@ describe('dispositionOf', () => {
     ).toBe('paid');
     expect(dispositionOf('2', 0, [{ group: 'OA', reason: '23' }])).toBe('paid');
     expect(dispositionOf('3', 10, [])).toBe('paid');
-    expect(dispositionOf('19', 10, [])).toBe('informational');
+    // Processed and forwarded to the next payer: paid or denied as a processed claim is.
+    expect(dispositionOf('19', 10, [])).toBe('paid');
+    expect(dispositionOf('20', 0, [{ group: 'CO', reason: '50' }])).toBe('denied');
+    expect(dispositionOf(' 21 ', 5, [{ group: 'OA', reason: '23' }])).toBe('paid');
+    // Not our claim, a predetermination, a code X12 does not define: nothing to apply.
+    expect(dispositionOf('23', 10, [])).toBe('informational');
     expect(dispositionOf('25', 0, [])).toBe('informational');
     expect(dispositionOf('99', 0, [])).toBe('informational');
   });

@@ -93,7 +93,7 @@ describe('readDenialCsv: good files', () => {
       ['A3', 'REVERSAL', '-5', ''],
       ['A4', '2', '5', ''],
       ['A5', '1', '0', 'CO-50'],
-      ['A6', '19', '0', ''],
+      ['A6', '19', '40', ''],
       ['A7', '1', '0', 'PR-1:20'],
     ]);
     const { claims, issues } = readDenialCsv(text);
@@ -105,7 +105,8 @@ describe('readDenialCsv: good files', () => {
       ['2', 'paid'],
       // processed with nothing paid on a non-PR adjustment: a denial (dispositionOf)
       ['1', 'denied'],
-      ['19', 'informational'],
+      // processed and forwarded to the next payer (a Medicare crossover): the payer's answer
+      ['19', 'paid'],
       // nothing paid, but only patient responsibility: paid
       ['1', 'paid'],
     ]);
@@ -336,7 +337,7 @@ describe('readDenialCsv: properties', () => {
 
   const amount = fc.integer({ min: -10_000_000, max: 10_000_000 }).map((c) => (c / 100).toFixed(2));
   const reasonCode = fc.record({
-    group: fc.constantFrom('CO', 'PR', 'OA', 'PI', 'CR'),
+    group: fc.constantFrom('CO', 'PR', 'OA', 'PI'),
     reason: fc.stringMatching(/^(?:\d{1,3}|[A-Z]\d{1,2})$/),
     amount: fc.option(amount, { nil: undefined }),
   });

@@ -35,6 +35,34 @@ describe('claims from an 835 as denial ingestion reads them', () => {
     expect(claims.every((c) => c.claim.paidDate === '2010-01-01')).toBe(true);
   });
 
+  it("reports 4010's CR group, gone from the 5010 835, as an error and applies the claim's other adjustments", () => {
+    const { claim, dropped } = claimFrom835(
+      {
+        patientControlNumber: 'CTAAAAAAAAAAAAAA',
+        status: '1',
+        charge: 100,
+        payment: 90,
+        patientResponsibility: 0,
+        adjustments: [
+          { group: 'CR', reason: '45', amount: 10 },
+          { group: 'co', reason: '45', amount: 10 },
+          { group: 'PI', reason: '97', amount: 0 },
+          { group: 'OA', reason: '23', amount: 0 },
+          { group: 'PR', reason: '1', amount: 0 },
+        ],
+        remarks: [],
+        references: [],
+        dates: [],
+        services: [],
+      },
+      {},
+    );
+    expect(dropped).toEqual([
+      'a claim-level adjustment with a group the 5010 835 does not define (CO, OA, PI, PR) and reason 45',
+    ]);
+    expect(claim.adjustments.map((a) => a.group)).toEqual(['CO', 'PI', 'OA', 'PR']);
+  });
+
   it('drops an adjustment whose group X12 does not define, and says so', () => {
     const { claim, dropped } = claimFrom835(
       {
@@ -55,7 +83,7 @@ describe('claims from an 835 as denial ingestion reads them', () => {
       {},
     );
     expect(dropped).toEqual([
-      'a claim-level adjustment with a group X12 does not define and reason 16',
+      'a claim-level adjustment with a group the 5010 835 does not define (CO, OA, PI, PR) and reason 16',
       'a remark code that is not a RARC',
     ]);
     expect(claim.adjustments).toHaveLength(1);
@@ -175,11 +203,11 @@ describe('one CLP loop as a remittance claim', () => {
       {},
     );
     expect(dropped).toEqual([
-      'a claim-level adjustment with a group X12 does not define and reason 16',
+      'a claim-level adjustment with a group the 5010 835 does not define (CO, OA, PI, PR) and reason 16',
       'a claim-level adjustment with group CO and a reason that is not a CARC code',
-      'a claim-level adjustment with a group X12 does not define and a reason that is not a CARC code',
+      'a claim-level adjustment with a group the 5010 835 does not define (CO, OA, PI, PR) and a reason that is not a CARC code',
       'a claim-level adjustment with group CO and a reason that is not a CARC code',
-      'a claim-level adjustment with a group X12 does not define and reason 45',
+      'a claim-level adjustment with a group the 5010 835 does not define (CO, OA, PI, PR) and reason 45',
     ]);
     expect(claim.adjustments).toEqual([]);
   });

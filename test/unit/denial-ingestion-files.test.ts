@@ -74,7 +74,8 @@ describe('denial ingestion: reading an X12 835', () => {
     expect(h.report(key)?.issues).toStrictEqual([
       {
         record: 'transaction set 1 claim 000001',
-        reason: 'a claim-level adjustment with a group X12 does not define and reason 16: not applied',
+        reason:
+          'a claim-level adjustment with a group the 5010 835 does not define (CO, OA, PI, PR) and reason 16: not applied',
       },
       {
         record: 'transaction set 1 claim 000002',

@@ -18,15 +18,17 @@ const STATUS_CODES: {
   { code: '2', paid: 20, cas: ['OA*23*80.00'], status: 'PAID', disposition: 'paid' },
   { code: '3', paid: 5, cas: ['OA*23*95.00'], status: 'PAID', disposition: 'paid' },
   { code: '4', paid: 0, cas: ['CO*50*100.00'], status: 'DENIED', disposition: 'denied' },
-  { code: '19', paid: 0, status: 'BATCHED' },
-  { code: '20', paid: 0, status: 'BATCHED' },
-  { code: '21', paid: 0, status: 'BATCHED' },
+  // Processed and forwarded to the next payer (19: Medicare's crossover to Medigap or Medicaid): the
+  // payer's answer all the same, paid or denied as 1-3 are.
+  { code: '19', paid: 80, cas: ['CO*45*20.00'], status: 'PAID', disposition: 'paid' },
+  { code: '20', paid: 0, cas: ['CO*50*100.00'], status: 'DENIED', disposition: 'denied' },
+  { code: '21', paid: 10, cas: ['OA*23*90.00'], status: 'PAID', disposition: 'paid' },
   { code: '23', paid: 0, status: 'BATCHED' },
   { code: '25', paid: 0, status: 'BATCHED' },
 ];
 
 describe('denial ingestion: every CLP02 status code of an 835', () => {
-  it('pays 1-3, denies 4, reverses 22 and leaves the forwarded and predetermined claims as they are', async () => {
+  it('applies 1-3 and 19-21 as processed, denies 4, reverses 22, and leaves not-ours and predeterminations as they are', async () => {
     const h = denialHarness();
     const claims = new Map<string, Awaited<ReturnType<typeof h.billed>>>();
     for (const s of STATUS_CODES) claims.set(s.code, await h.billed(`S-${s.code}`));
@@ -61,7 +63,7 @@ describe('denial ingestion: every CLP02 status code of an 835', () => {
       expect(records.map((r) => [r.statusCode, r.disposition])).toEqual(
         s.disposition ? [[s.code, s.disposition]] : [],
       );
-      // A forwarded claim or a predetermination changes nothing on the chart.
+      // A claim that is not ours (23) or a predetermination (25) changes nothing on the chart.
       if (!s.disposition) expect(state?.remittance).toBeUndefined();
     }
     expect(await h.chart(reversed)).toMatchObject({
@@ -80,11 +82,11 @@ describe('denial ingestion: every CLP02 status code of an 835', () => {
       {
         format: 'x12-835',
         claims: 11,
-        paid: 4,
-        denied: 1,
+        paid: 6,
+        denied: 2,
         codingDenied: 0,
         reversed: 1,
-        informational: 5,
+        informational: 2,
         duplicates: 0,
         unmatched: 0,
         issues: 0,
@@ -269,9 +271,9 @@ describe('denial ingestion: the CSV status column', () => {
     ['Reversal', '22', 'ADJUSTED'],
     ['2', '2', 'PAID'],
     ['3', '3', 'PAID'],
-    ['19', '19', 'BATCHED'],
-    ['20', '20', 'BATCHED'],
-    ['21', '21', 'BATCHED'],
+    ['19', '19', 'PAID'],
+    ['20', '20', 'PAID'],
+    ['21', '21', 'PAID'],
     ['23', '23', 'BATCHED'],
     ['25', '25', 'BATCHED'],
   ] as const)('reads status %s as CLP02 %s and leaves the version %s', async (status, code, to) => {

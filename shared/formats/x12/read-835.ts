@@ -10,7 +10,7 @@ import { type Delimiters, type Elements, SegmentSplitter, segmentCode } from './
  */
 
 export interface Adjustment {
-  /** CO contractual, PR patient responsibility, OA other, PI payer initiated, CR correction/reversal. */
+  /** CO contractual, PR patient responsibility, OA other, PI payer initiated (5010); as read, checked later. */
   group: string;
   reason: string;
   amount: number;
