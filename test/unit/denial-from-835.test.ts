@@ -35,34 +35,6 @@ describe('claims from an 835 as denial ingestion reads them', () => {
     expect(claims.every((c) => c.claim.paidDate === '2010-01-01')).toBe(true);
   });
 
-  it("reports 4010's CR group, gone from the 5010 835, as an error and applies the claim's other adjustments", () => {
-    const { claim, dropped } = claimFrom835(
-      {
-        patientControlNumber: 'CTAAAAAAAAAAAAAA',
-        status: '1',
-        charge: 100,
-        payment: 90,
-        patientResponsibility: 0,
-        adjustments: [
-          { group: 'CR', reason: '45', amount: 10 },
-          { group: 'co', reason: '45', amount: 10 },
-          { group: 'PI', reason: '97', amount: 0 },
-          { group: 'OA', reason: '23', amount: 0 },
-          { group: 'PR', reason: '1', amount: 0 },
-        ],
-        remarks: [],
-        references: [],
-        dates: [],
-        services: [],
-      },
-      {},
-    );
-    expect(dropped).toEqual([
-      'a claim-level adjustment with a group the 5010 835 does not define (CO, OA, PI, PR) and reason 45',
-    ]);
-    expect(claim.adjustments.map((a) => a.group)).toEqual(['CO', 'PI', 'OA', 'PR']);
-  });
-
   it('drops an adjustment whose group X12 does not define, and says so', () => {
     const { claim, dropped } = claimFrom835(
       {
@@ -198,6 +170,13 @@ describe('one CLP loop as a remittance claim', () => {
           { group: 'ZZ', reason: 'ABCDEFGHIJ', amount: 1 },
           { group: 'CO', reason: 'SMITH', amount: 1 },
           { group: 'JO', reason: '45', amount: 1 },
+          // 4010's corrections and reversals group, gone from the 5010 835 (a reversal is CLP02 22).
+          { group: 'CR', reason: '45', amount: 1 },
+          // The 5010 groups, in any case, are taken.
+          { group: 'co', reason: '45', amount: 1 },
+          { group: 'PI', reason: '97', amount: 1 },
+          { group: 'OA', reason: '23', amount: 1 },
+          { group: 'PR', reason: '1', amount: 1 },
         ],
       }),
       {},
@@ -208,8 +187,14 @@ describe('one CLP loop as a remittance claim', () => {
       'a claim-level adjustment with a group the 5010 835 does not define (CO, OA, PI, PR) and a reason that is not a CARC code',
       'a claim-level adjustment with group CO and a reason that is not a CARC code',
       'a claim-level adjustment with a group the 5010 835 does not define (CO, OA, PI, PR) and reason 45',
+      'a claim-level adjustment with a group the 5010 835 does not define (CO, OA, PI, PR) and reason 45',
     ]);
-    expect(claim.adjustments).toEqual([]);
+    expect(claim.adjustments.map((a) => `${a.group}-${a.reason}`)).toEqual([
+      'CO-45',
+      'PI-97',
+      'OA-23',
+      'PR-1',
+    ]);
   });
 
   it('trims and bounds CLP01, CLP02, CLP07 and CLP09, and takes the paid date from the payment', () => {
