@@ -109,7 +109,11 @@ export function createBillingHandoffService(
         ...(prior.batchId ? { batchId: prior.batchId } : {}),
       };
     }
-    if (state.grouping) member.hipps = state.grouping.hipps;
+    // A HIPPS a sample PDGM table grouped to is not one to bill: carried apart, and the member flagged.
+    if (state.grouping?.sample) {
+      member.sampleHipps = state.grouping.hipps;
+      member.flags = [...member.flags, 'hipps-from-sample-pdgm'];
+    } else if (state.grouping) member.hipps = state.grouping.hipps;
     if (state.qa?.correctedArtifactKey) member.qaCorrected = true;
     try {
       member.turnaround = turnaround(chart, { qaAt: state.qa?.reviewedAt, batchedAt }, deps.config, calendar);
@@ -252,6 +256,7 @@ export function createBillingHandoffService(
       // The batch's own time, not this run's: a takeover after a crash writes the same bytes again.
       createdAt: batch.createdAt,
       chartCount: members.length,
+      flags: members.some((m) => m.sampleHipps !== undefined) ? ['sample-hipps'] : [],
       members,
       membersSha256: membersSha256(members),
     };

@@ -29,6 +29,8 @@ const CSV_COLUMNS = [
   'replacesClaimRef',
   'codingSla',
   'sha256',
+  // Added after the others, so a reader by position keeps its columns: never the claim's HIPPS.
+  'sampleHipps',
 ] as const;
 
 function cell(value: unknown): string {
@@ -59,6 +61,7 @@ export function batchCsv(manifest: BatchManifest): string {
         ? `${m.turnaround.codingSla.class} ${m.turnaround.codingSla.met ? 'met' : 'missed'}`
         : '',
       m.sha256,
+      m.sampleHipps,
     ]
       .map(cell)
       .join(','),

@@ -31,6 +31,14 @@ adding an optional field is not. Consumers check \`contract\` and refuse version
 - \`flags\`: \`review-choice-no-affirmed-pre-claim-review\` for a home health period of an agency in a
   Review Choice Demonstration state (\`billing.reviewChoiceStates\`) whose chart carries no affirmed
   pre-claim review decision: such a claim faces a 25 percent payment reduction or prepayment review.
+- **A HIPPS from a sample PDGM table is never the claim's HIPPS.** Until the agency imports the CMS PDGM
+  tables (\`codetrail tables import pdgm\`), validation groups home health periods with a sample table:
+  such a member carries the code as \`sampleHipps\` (never \`hipps\`) and the flag
+  \`hipps-from-sample-pdgm\`, and the manifest's batch-level \`flags\` include \`sample-hipps\`: group those
+  claims with the agency's own grouper. \`hipps\` is present only when a complete PDGM table grouped the
+  period. The CSV carries \`sampleHipps\` as its last column.
+- Flags are added over time: a consumer shows a flag it does not know to a person rather than refusing
+  the batch.
 
 ## Files
 

@@ -21,7 +21,18 @@ export const BatchMember = z.object({
   diagnoses: z
     .array(z.object({ sequence: z.int(), code: z.string() }))
     .describe('The ICD-10-CM codes billed, QA corrections applied'),
-  hipps: z.string().optional().describe('Home health: the HIPPS code of the PDGM grouping (0023 line)'),
+  hipps: z
+    .string()
+    .optional()
+    .describe(
+      'Home health: the HIPPS code of the PDGM grouping (0023 line), only when a complete PDGM table grouped it',
+    ),
+  sampleHipps: z
+    .string()
+    .optional()
+    .describe(
+      "Home health: the HIPPS a sample PDGM table grouped the period to. Never the claim's HIPPS: group the claim with the agency's grouper (the member is flagged hipps-from-sample-pdgm)",
+    ),
   findings: z
     .object({ warn: z.int().min(0), ruleIds: z.array(z.string()) })
     .describe('What validation recorded and let through (warn findings): rule ids only'),
@@ -41,7 +52,7 @@ export const BatchMember = z.object({
     .optional()
     .describe('The billed version this claim replaces: void/replace it, do not send a second claim'),
   flags: z
-    .array(z.enum(['review-choice-no-affirmed-pre-claim-review']))
+    .array(z.enum(['review-choice-no-affirmed-pre-claim-review', 'hipps-from-sample-pdgm']))
     .default([])
     .describe('What billing must look at before submitting the claim'),
   turnaround: ChartTurnaround.optional(),
@@ -91,6 +102,12 @@ export const BatchManifest = z.object({
   billType: z.string(),
   createdAt: z.string(),
   chartCount: z.int().min(1),
+  flags: z
+    .array(z.enum(['sample-hipps']))
+    .default([])
+    .describe(
+      "sample-hipps: a member carries a HIPPS from a sample PDGM table (sampleHipps), not one to bill: group those claims with the agency's grouper",
+    ),
   members: z.array(BatchMember),
   membersSha256: z
     .string()

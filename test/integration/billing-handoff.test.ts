@@ -106,11 +106,15 @@ describe('billing handoff on embedded AWS', () => {
     const byKey = new Map(manifest.members.map((m: { chartKey: string }) => [m.chartKey, m]));
     const member = async (id: string) =>
       byKey.get((await state(id))?.chartKey ?? '') as Record<string, unknown>;
+    // Grouped by the shipped sample PDGM table: its HIPPS travels apart, flagged, never as the claim's.
     expect(await member('B-HH-1')).toMatchObject({
-      flags: ['review-choice-no-affirmed-pre-claim-review'],
+      flags: ['review-choice-no-affirmed-pre-claim-review', 'hipps-from-sample-pdgm'],
       diagnoses: [{ code: 'I69.351' }, { code: 'I50.22' }],
+      sampleHipps: expect.stringMatching(/^[1-4][A-L][A-C]\d\d$/),
     });
-    expect(await member('B-HH-2')).toMatchObject({ flags: [] });
+    expect(await member('B-HH-1')).not.toHaveProperty('hipps');
+    expect(await member('B-HH-2')).toMatchObject({ flags: ['hipps-from-sample-pdgm'] });
+    expect(manifest.flags).toEqual(['sample-hipps']);
     expect(await member('B-HH-LATE')).toMatchObject({
       turnaround: { codingSla: { class: 'start-of-care', met: false } },
     });

@@ -95,10 +95,10 @@ describe('batch files', () => {
     } as unknown as BatchManifest;
     const [header, row] = batchCsv(manifest).split('\r\n');
     expect(header).toBe(
-      'claimRef,chartKey,version,lineOfBusiness,payerType,periodFrom,periodThrough,hipps,diagnoses,warnRuleIds,flags,qaCorrected,claimKind,frequencyCode,replacesClaimRef,codingSla,sha256',
+      'claimRef,chartKey,version,lineOfBusiness,payerType,periodFrom,periodThrough,hipps,diagnoses,warnRuleIds,flags,qaCorrected,claimKind,frequencyCode,replacesClaimRef,codingSla,sha256,sampleHipps',
     );
     expect(row).toBe(
-      `CT1,ck1,2,home_health,medicare,2026-10-01,2026-10-30,1BA11,I69.351 I50.22,DX-DUPLICATE,review-choice-no-affirmed-pre-claim-review,yes,replacement,7,CT0,start-of-care missed,${'a'.repeat(64)}`,
+      `CT1,ck1,2,home_health,medicare,2026-10-01,2026-10-30,1BA11,I69.351 I50.22,DX-DUPLICATE,review-choice-no-affirmed-pre-claim-review,yes,replacement,7,CT0,start-of-care missed,${'a'.repeat(64)},`,
     );
   });
 });

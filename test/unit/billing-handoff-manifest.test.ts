@@ -59,11 +59,13 @@ describe('billing handoff: what each member of a batch says', () => {
       findings: { warn: 3, ruleIds: ['HH-A', 'HH-B'] },
       claimKind: 'original',
       frequencyCode: '9',
-      flags: [],
-      hipps: '1FC21',
+      // Grouped by the shipped sample PDGM table: never the claim's HIPPS.
+      flags: ['hipps-from-sample-pdgm'],
+      sampleHipps: '1FC21',
       turnaround: await turnaroundOf(desk, c),
     };
     expect(manifest.members).toEqual([expected]);
+    expect(manifest.flags).toEqual(['sample-hipps']);
     // The chart moved with what billing and the turnaround report need.
     expect(await desk.state(c)).toMatchObject({
       status: 'BATCHED',
@@ -80,6 +82,19 @@ describe('billing handoff: what each member of a batch says', () => {
       chartKey: c.chartKey,
       version: 1,
     });
+  });
+
+  it("bills the HIPPS a complete PDGM table grouped to as the claim's, and flags nothing", async () => {
+    const desk = billingDesk();
+    const c = await desk.clear('HH-M2', {
+      state: { grouping: { ...GROUPING, pdgmVersion: 'CY2026', sample: false } },
+    });
+    await desk.service().handle([c.item]);
+    const [ready] = desk.announced();
+    const manifest = await desk.manifest(ready);
+    expect(manifest.members[0]).toMatchObject({ hipps: '1FC21', flags: [] });
+    expect(manifest.members[0]).not.toHaveProperty('sampleHipps');
+    expect(manifest.flags).toEqual([]);
   });
 
   it('bills a hospice chart without a frequency code, with the time QA took', async () => {
@@ -230,6 +245,7 @@ describe('billing handoff: the batch billing receives', () => {
       billType: '0329',
       createdAt: DESK_START,
       chartCount: 2,
+      flags: [],
       members: expect.any(Array),
       membersSha256: membersSha256(manifest.members),
     });
