@@ -277,7 +277,8 @@ export function createBillingHandoffService(
       lineOfBusiness: manifest.lineOfBusiness,
       billType: manifest.billType,
       chartCount: members.length,
-      flagged: members.filter((m) => m.flags.length > 0).length,
+      // Claims to look at one by one: a sample HIPPS is the whole batch's matter (the manifest's flags).
+      flagged: members.filter((m) => m.flags.some((f) => f !== 'hipps-from-sample-pdgm')).length,
       manifestKey,
       manifestSha256: sha256Hex(manifestText),
       csvKey,

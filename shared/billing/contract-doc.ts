@@ -8,8 +8,14 @@ export function billingContractMarkdown(schemas: { batchReady: object; batchMani
   return `# Billing contract \`${BILLING_CONTRACT}\`
 
 Billing teams receive coded batches from the \`coded-batches\` SQS queue. This contract is versioned:
-a change that removes or renames a field, or changes its meaning, is a new version (\`codetrail.billing/3\`);
-adding an optional field is not. Consumers check \`contract\` and refuse versions they do not know.
+a change that removes or renames a field, or changes its meaning, is a new version (the next:
+\`codetrail.billing/4\`); adding an optional field is not. Consumers check \`contract\` and refuse
+versions they do not know.
+
+**Since \`codetrail.billing/2\`:** \`hipps\` is only ever a HIPPS a complete PDGM table grouped (a
+sample table's is \`sampleHipps\`, flagged), the manifest has batch-level \`flags\`, members may carry
+the flag \`hipps-from-sample-pdgm\`, the CSV has a last column \`sampleHipps\`, and the message's
+\`flagged\` counts the members with a flag of their own (not the batch-wide sample HIPPS).
 
 ## What a batch is
 

@@ -2,6 +2,7 @@ import { dispositionOf } from '#shared/denials/disposition.ts';
 import { calendarDate } from '#shared/formats/calendar-date.ts';
 import { csvFields } from '#shared/formats/csv-fields.ts';
 import {
+  AdjustmentGroup,
   type ClaimAdjustment,
   REMARK_CODE,
   RemittanceClaim,
@@ -424,7 +425,7 @@ function entries(cell: string): string[] {
   return cell.split(/[;\s]+/).filter((e) => e !== '');
 }
 
-const REASON_CODE = /^(CO|PR|OA|PI)-([A-Z0-9]{1,5})(?::(.+))?$/;
+const REASON_CODE = new RegExp(`^(${AdjustmentGroup.options.join('|')})-([A-Z0-9]{1,5})(?::(.+))?$`);
 
 function parseReasonCodes(cell: string): Parsed<ClaimAdjustment[]> {
   const adjustments: ClaimAdjustment[] = [];

@@ -3,7 +3,7 @@ import { CLAIM_REF } from '#shared/identity/identifiers.ts';
 import { ChartTurnaround } from './chart-state.ts';
 
 /** The billing contract version the manifest and the coded-batches message follow (docs/billing-contract.md). */
-export const BILLING_CONTRACT = 'codetrail.billing/2';
+export const BILLING_CONTRACT = 'codetrail.billing/3';
 
 export const BatchMember = z.object({
   chartKey: z.string(),

@@ -38,7 +38,6 @@ export const REMARK_CODE = /^[A-Z]{1,2}\d{1,4}$/;
 /** A remittance advice remark code of the X12 list: M, MA or N and up to four digits. */
 export const RARC_CODE = /^(M|MA|N)\d{1,4}$/;
 
-/** Claim adjustment group codes: contractual, patient responsibility, other, payer initiated, correction/reversal. */
 /**
  * CAS group codes of the 5010 835 (CO contractual obligation, OA other adjustment, PI payer initiated,
  * PR patient responsibility). CR (corrections and reversals) was 4010's and is gone: a reversal is
@@ -57,10 +56,10 @@ export const ClaimAdjustment = z.object({
 export type ClaimAdjustment = z.infer<typeof ClaimAdjustment>;
 
 /**
- * The payer's disposition, from CLP02 (or the CSV `status` column):
- * paid 1/2/3 (primary, secondary, tertiary) with a payment; denied 4 (or nothing paid on adjustments);
- * reversal 22 (the payer takes back an earlier payment); forwarded 19/20/21/23 and predetermination 25
- * are informational: they change no chart.
+ * The payer's disposition, from CLP02 (or the CSV `status` column): paid 1/2/3 (primary, secondary,
+ * tertiary) and 19/20/21 (the same, forwarded to the next payer) with a payment; denied 4 (or a processed
+ * claim with nothing paid on denying adjustments); reversal 22 (the payer takes back an earlier payment);
+ * not our claim 23 and predetermination 25 are informational: they change no chart.
  */
 export const ClaimDisposition = z.enum(['paid', 'denied', 'reversal', 'informational']);
 export type ClaimDisposition = z.infer<typeof ClaimDisposition>;

@@ -112,7 +112,8 @@ describe('denial ingestion on embedded AWS', () => {
           status: '22',
           charge: -1500,
           paid: -1400,
-          cas: [['CR', '45', -100]],
+          // A 5010 reversal negates the original's adjustments in their own groups (4010's CR is gone).
+          cas: [['CO', '45', -100]],
         },
         {
           pcn: await claimRef('D-REVERSED'),
@@ -177,6 +178,10 @@ describe('denial ingestion on embedded AWS', () => {
     expect(unmatched).toMatchObject([
       { patientControlNumber: 'CT0000000000000Z', disposition: 'paid', payment: 100 },
     ]);
+    // Nothing else was set aside: every adjustment was of a 5010 group.
+    expect(reports.flatMap((r) => JSON.parse(r).issues).filter((i) => i.kind !== 'unmatched-claim')).toEqual(
+      [],
+    );
   });
 
   it('raises QA sampling for the denied coder and for the denied category, through the risk factors', async () => {

@@ -100,6 +100,15 @@ describe('batch files', () => {
     expect(row).toBe(
       `CT1,ck1,2,home_health,medicare,2026-10-01,2026-10-30,1BA11,I69.351 I50.22,DX-DUPLICATE,review-choice-no-affirmed-pre-claim-review,yes,replacement,7,CT0,start-of-care missed,${'a'.repeat(64)},`,
     );
+    // A sample table's HIPPS: in its own last column, never under hipps.
+    const [first] = manifest.members;
+    const sampled = {
+      ...manifest,
+      members: [{ ...first, hipps: undefined, sampleHipps: '1AA11' }],
+    } as unknown as BatchManifest;
+    const sampleRow = batchCsv(sampled).split('\r\n')[1] ?? '';
+    expect(sampleRow.endsWith(`${'a'.repeat(64)},1AA11`)).toBe(true);
+    expect(sampleRow.split(',')[7]).toBe('');
   });
 });
 

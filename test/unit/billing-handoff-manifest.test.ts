@@ -84,17 +84,32 @@ describe('billing handoff: what each member of a batch says', () => {
     });
   });
 
-  it("bills the HIPPS a complete PDGM table grouped to as the claim's, and flags nothing", async () => {
+  it("bills the HIPPS a complete PDGM table grouped to as the claim's, and flags the batch if any member's is a sample's", async () => {
     const desk = billingDesk();
-    const c = await desk.clear('HH-M2', {
+    const complete = await desk.clear('HH-M2', {
       state: { grouping: { ...GROUPING, pdgmVersion: 'CY2026', sample: false } },
     });
-    await desk.service().handle([c.item]);
+    const sample = await desk.clear('HH-M3', { state: { grouping: GROUPING } });
+    await desk.service().handle([complete.item, sample.item]);
     const [ready] = desk.announced();
     const manifest = await desk.manifest(ready);
-    expect(manifest.members[0]).toMatchObject({ hipps: '1FC21', flags: [] });
-    expect(manifest.members[0]).not.toHaveProperty('sampleHipps');
-    expect(manifest.flags).toEqual([]);
+    const byKey = new Map(manifest.members.map((m) => [m.chartKey, m]));
+    expect(byKey.get(complete.chartKey)).toMatchObject({ hipps: '1FC21', flags: [] });
+    expect(byKey.get(complete.chartKey)).not.toHaveProperty('sampleHipps');
+    expect(byKey.get(sample.chartKey)).toMatchObject({
+      sampleHipps: '1FC21',
+      flags: ['hipps-from-sample-pdgm'],
+    });
+    expect(manifest.flags).toEqual(['sample-hipps']);
+    // `flagged` counts claims to look at one by one: the sample HIPPS is the whole batch's matter.
+    expect(ready?.flagged).toBe(0);
+    // Without the sample member, nothing is flagged.
+    const alone = billingDesk();
+    const only = await alone.clear('HH-M4', {
+      state: { grouping: { ...GROUPING, pdgmVersion: 'CY2026', sample: false } },
+    });
+    await alone.service().handle([only.item]);
+    expect((await alone.manifest(alone.announced()[0])).flags).toEqual([]);
   });
 
   it('bills a hospice chart without a frequency code, with the time QA took', async () => {

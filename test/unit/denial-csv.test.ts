@@ -112,6 +112,19 @@ describe('readDenialCsv: good files', () => {
     ]);
   });
 
+  it("refuses 4010's CR group: the 5010 CAS groups are CO, OA, PI and PR", () => {
+    const { claims, issues } = readDenialCsv(
+      csv([
+        ['claim_ref', 'status', 'paid', 'reason_codes'],
+        ['A1', 'denied', '0', 'CR-45'],
+        ['A2', 'denied', '0', 'PI-16'],
+      ]),
+    );
+    expect(claims.map((c) => c.claim.patientControlNumber)).toEqual(['A2']);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.reason).toMatch(/GROUP one of CO, PR, OA, PI/);
+  });
+
   it('reads the columns in any order, with names in any case and padded', () => {
     const lines = GOOD.split('\n').map((l) => l.split(','));
     const order = [7, 5, 3, 1, 0, 2, 4, 6];

@@ -170,6 +170,6 @@ describe('docs/billing-contract.md', () => {
       batchManifest: all['batch-manifest'] ?? {},
     });
     expect(readFileSync(new URL('../../docs/billing-contract.md', import.meta.url), 'utf8')).toBe(expected);
-    expect(expected).toContain('codetrail.billing/2');
+    expect(expected).toContain('codetrail.billing/3');
   });
 });

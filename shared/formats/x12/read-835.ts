@@ -46,7 +46,7 @@ export interface ServiceLine extends LoopDetails {
 export interface Claim835 extends LoopDetails {
   /** CLP01: the patient control number, codetrail's claimRef. */
   patientControlNumber: string;
-  /** CLP02: 1 primary, 2 secondary, 3 tertiary, 4 denied, 19-23 forwarded/reversal (22), 25 predetermination. */
+  /** CLP02: 1-3 processed (primary, secondary, tertiary), 4 denied, 19-21 processed and forwarded, 22 reversal, 23 not our claim, 25 predetermination. */
   status: string;
   charge: number;
   payment: number;
