@@ -92,6 +92,21 @@ describe('classifyClaim', () => {
     expect(classify(['CO-16'])).toMatchObject({ family: 'other', coderRelated: false });
   });
 
+  it('classes what home health and hospice remittances most often carry, from the starter tables', () => {
+    // The medical record was missing: a documentation denial, never "other".
+    const missingRecord = classify(['CO-16'], ['M127']);
+    expect(missingRecord).toMatchObject({ family: 'documentation', coderRelated: true });
+    expect(missingRecord.unknownCodes).toEqual([]);
+    expect(classify(['CO-50'], ['N115'])).toMatchObject({ family: 'medical_necessity' });
+    expect(classify(['CO-50'], ['N386'])).toMatchObject({ family: 'medical_necessity' });
+    expect(classify(['CO-16'], ['N657'])).toMatchObject({ family: 'coding', coderRelated: true });
+    expect(classify(['CO-16'], ['N290'])).toMatchObject({ family: 'other', coderRelated: false });
+    // A patient enrolled in a Medicare Advantage plan: bill the plan; not the coder's.
+    expect(classify(['CO-24'])).toMatchObject({ family: 'eligibility', coderRelated: false });
+    for (const remark of ['MA18', 'MA07', 'MA130'])
+      expect(classify(['CO-16'], [remark]).unknownCodes, remark).toEqual([]);
+  });
+
   it("takes the agency's families over the tables, and reports codes neither knows", () => {
     expect(classify(['CO-16'], [], { carcFamilies: { '16': 'documentation' } })).toMatchObject({
       family: 'documentation',
