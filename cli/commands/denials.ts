@@ -3,7 +3,7 @@ import { type DenialMetrics, denialMetrics } from '#shared/metrics/denial-metric
 import type { ChartState } from '#shared/model/chart-state.ts';
 import type { Config } from '#shared/model/config.ts';
 import type { RemittanceRecord } from '#shared/model/remittance.ts';
-import { revealChartIds } from '../lib/reveal.ts';
+import { revealChartIds, withChartId } from '../lib/reveal.ts';
 import { table } from '../lib/summary.ts';
 import type { Target } from '../lib/target.ts';
 
@@ -191,13 +191,9 @@ export function withDenialChartIds(
   reports: readonly DenialReport[],
   ids: ReadonlyMap<string, string>,
 ): DenialReport[] {
-  const withId = <T extends { chartKey: string }>(item: T): T => {
-    const chartId = ids.get(item.chartKey);
-    return chartId === undefined ? item : { ...item, chartId };
-  };
   return reports.map((r) => ({
     ...r,
-    openRework: r.openRework.map(withId),
-    openOverpayments: r.openOverpayments.map(withId),
+    openRework: r.openRework.map((i) => withChartId(i, ids)),
+    openOverpayments: r.openOverpayments.map((i) => withChartId(i, ids)),
   }));
 }

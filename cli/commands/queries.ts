@@ -1,7 +1,7 @@
 import type { Ports } from '#shared/aws/ports.ts';
 import type { Config } from '#shared/model/config.ts';
 import { queryAging, queryPolicy } from '#shared/rules/queries.ts';
-import { revealChartIds } from '../lib/reveal.ts';
+import { revealChartIds, withChartId } from '../lib/reveal.ts';
 import { table } from '../lib/summary.ts';
 import type { Target } from '../lib/target.ts';
 
@@ -61,12 +61,7 @@ export async function runQueries(
   const listed = await openQueryList(target.ports, config, now(), opts.agency);
   // `--reveal`: the clinician is asked about a chart they know by its EMR id.
   const ids = opts.reveal ? await revealChartIds(target, listed) : undefined;
-  const queries = ids
-    ? listed.map((q) => {
-        const chartId = ids.get(q.chartKey);
-        return chartId === undefined ? q : { ...q, chartId };
-      })
-    : listed;
+  const queries = ids ? listed.map((q) => withChartId(q, ids)) : listed;
   if (opts.json) return JSON.stringify(queries, null, 2);
   if (queries.length === 0) return 'No documentation query is open.';
   return table(

@@ -10,7 +10,7 @@ import { droppedObjectKey } from '../lib/object-key.ts';
 import { revealChartIds } from '../lib/reveal.ts';
 import { submitVerdicts } from '../lib/review-queue.ts';
 import { collectSummary, type RunSummary, renderSummary, withChartIds } from '../lib/summary.ts';
-import { localActor, STATE_DIR } from '../lib/target.ts';
+import { localActor, STATE_DIR, type Target } from '../lib/target.ts';
 import { parseVerdictFile, type VerdictFileEntry } from '../lib/verdict-file.ts';
 import type { CheckedCall } from '../local/iam-enforcement.ts';
 import { type LocalPipeline, type ProgressEvent, startLocalPipeline } from '../local/pipeline.ts';
@@ -209,7 +209,7 @@ export async function runStart(
 
     // `--reveal`: the agency's own chart ids, read from the chart files before the trail is sealed, so
     // each reading (a `chart.opened` event) is chained and sealed with the rest of the run.
-    const chartIds = options.reveal ? await revealAll(pipeline) : undefined;
+    const chartIds = options.reveal ? await revealAll(pipeline, config) : undefined;
     // Every audit event of the run sealed into the audit bucket and checked as an auditor would.
     const trail = await sealAndVerify(pipeline, config);
     say(`\nAudit trail (codetrail audit verify)\n${trail.text}`);
@@ -249,11 +249,26 @@ export async function runStart(
   }
 }
 
+/**
+ * The local pipeline as the commands' Target: the person running them is the machine's user, as the local
+ * runtime's SenderId names them.
+ */
+export function pipelineTarget(pipeline: LocalPipeline, config: Config): Target {
+  return {
+    clients: pipeline.clients,
+    resources: pipeline.resources,
+    ports: pipeline.ports,
+    actor: localActor(),
+    agencies: config.agencies.map((a) => a.id),
+    description: 'the local stack',
+  };
+}
+
 /** Every chart's own id, read from its file as the person running `start` (chained before sealing). */
-async function revealAll(pipeline: LocalPipeline): Promise<Map<string, string>> {
+async function revealAll(pipeline: LocalPipeline, config: Config): Promise<Map<string, string>> {
   const charts: { agencyId: string; chartKey: string; version: number }[] = [];
   for await (const c of pipeline.ports.charts.list()) charts.push(c);
-  const ids = await revealChartIds({ ports: pipeline.ports, actor: localActor() }, charts);
+  const ids = await revealChartIds(pipelineTarget(pipeline, config), charts);
   await pipeline.runUntilQuiet();
   return ids;
 }
@@ -267,17 +282,7 @@ async function sealAndVerify(
   config: Config,
 ): Promise<{ text: string; ok: boolean }> {
   await pipeline.runJob('audit-sealer');
-  const { text, ok } = await runStackAuditVerify(
-    {
-      clients: pipeline.clients,
-      resources: pipeline.resources,
-      ports: pipeline.ports,
-      actor: localActor(),
-      agencies: config.agencies.map((a) => a.id),
-      description: 'the local stack',
-    },
-    {},
-  );
+  const { text, ok } = await runStackAuditVerify(pipelineTarget(pipeline, config), {});
   // A message the chainer refused (an event it could not vouch for) is in the trail, and fails the run.
   const refusals: string[] = [];
   for (const { id } of config.agencies) {

@@ -52,6 +52,15 @@ async function refusedAsReveal<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `item` with its chart's own id beside its chartKey, when `ids` (by chartKey) has one; else `item` itself. */
+export function withChartId<T extends { chartKey: string }>(
+  item: T,
+  ids: ReadonlyMap<string, string>,
+): T & { chartId?: string } {
+  const chartId = ids.get(item.chartKey);
+  return chartId === undefined ? item : { ...item, chartId };
+}
+
 /** The chart id a chart file names, if it is a chart file at all (a file that is not is named by chartKey alone). */
 function chartIdIn(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;

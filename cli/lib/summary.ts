@@ -4,6 +4,7 @@ import type { Batch } from '#shared/model/batch.ts';
 import type { ChartState, ChartStatus } from '#shared/model/chart-state.ts';
 import type { IntakeReceipt } from '#shared/model/receipt.ts';
 import { intakeReceipts } from './receipts.ts';
+import { withChartId } from './reveal.ts';
 
 export interface ChartSummary {
   agencyId: string;
@@ -262,13 +263,9 @@ export function renderSummary(s: RunSummary): string {
 
 /** The summary with each chart's own id beside its chartKey (`--reveal`): `ids` by chartKey. */
 export function withChartIds(s: RunSummary, ids: ReadonlyMap<string, string>): RunSummary {
-  const idOf = (chartKey: string) => {
-    const chartId = ids.get(chartKey);
-    return chartId === undefined ? {} : { chartId };
-  };
   return {
     ...s,
-    charts: s.charts.map((c) => ({ ...c, ...idOf(c.chartKey) })),
-    denials: s.denials.map((d) => ({ ...d, ...idOf(d.chartKey) })),
+    charts: s.charts.map((c) => withChartId(c, ids)),
+    denials: s.denials.map((d) => withChartId(d, ids)),
   };
 }

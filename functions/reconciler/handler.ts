@@ -13,11 +13,18 @@ import { RECONCILER_METRIC } from '#shared/topology.ts';
 import { createConfigRecorder } from './config-recorder.ts';
 import { createReconcilerService } from './service.ts';
 
+/** The code tables bundled with this function never change while it lives: hashed on its first run alone. */
+let bundled: ReturnType<typeof bundledTables> | undefined;
+const tablesOfThisBundle = () => {
+  bundled ??= bundledTables();
+  return bundled;
+};
+
 const service = servicePerPorts((ports) =>
   createReconcilerService({ ports, config: runtimeConfig(), clock: systemClock }),
 );
 const configRecorder = servicePerPorts((ports) =>
-  createConfigRecorder({ ports, config: runtimeConfig(), tables: () => bundledTables(), clock: systemClock }),
+  createConfigRecorder({ ports, config: runtimeConfig(), tables: tablesOfThisBundle, clock: systemClock }),
 );
 
 /** EventBridge's scheduled event carries nothing the reconciler needs: it reads the table. */

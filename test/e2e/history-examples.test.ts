@@ -8,7 +8,7 @@ import { runAdrClose, runAdrList, runAdrOpen } from '#cli/commands/adr.ts';
 import { type PacketEvidence, runAuditPacket } from '#cli/commands/audit-packet.ts';
 import { readChartHistory, renderChartHistory } from '#cli/commands/history.ts';
 import { runQaShow } from '#cli/commands/qa.ts';
-import { loadConfigFile, runInput } from '#cli/commands/start.ts';
+import { loadConfigFile, pipelineTarget, runInput } from '#cli/commands/start.ts';
 import { localActor, type Target } from '#cli/lib/target.ts';
 import { actAs } from '#cli/local/iam-enforcement.ts';
 import { type LocalPipeline, startLocalPipeline } from '#cli/local/pipeline.ts';
@@ -34,15 +34,8 @@ beforeAll(async () => {
   const config = loadConfigFile('examples');
   pipeline = await startLocalPipeline({ config, keyFile: 'examples/local-dev.key', prefix: 'history' });
   await runInput(pipeline, 'examples');
-  target = {
-    clients: pipeline.clients,
-    resources: pipeline.resources,
-    ports: pipeline.ports,
-    // The person running the commands, as the local runtime's SenderId names them (the machine's user).
-    actor: localActor(),
-    agencies: config.agencies.map((a) => a.id),
-    description: 'the local stack',
-  };
+  // The person running the commands is the machine's user, as the local runtime's SenderId names them.
+  target = pipelineTarget(pipeline, config);
 }, 180_000);
 
 afterAll(async () => {
